@@ -1,0 +1,93 @@
+//! The core's one internal error type.
+//!
+//! Every fallible operation in `kindred-core` returns [`Result`]. Variants are grouped by what the caller can do about
+//! them: fix the input ([`Error::InvalidInput`]), look for something else ([`Error::NotFound`]), ask someone with the
+//! right role ([`Error::NotPermitted`]), or tell the person their data needs attention ([`Error::CorruptDatabase`],
+//! [`Error::ForeignDatabase`], [`Error::NewerSchema`]). The FFI layer maps this enum to its public error in one place.
+
+use std::path::PathBuf;
+
+/// Result alias used throughout the core.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong inside the core.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A value supplied by the caller was rejected. `field` names the argument, `reason` says why in plain words.
+    #[error("invalid {field}: {reason}")]
+    InvalidInput { field: &'static str, reason: String },
+
+    /// The thing asked for does not exist in this profile.
+    #[error("{kind} not found: {id}")]
+    NotFound { kind: &'static str, id: String },
+
+    /// A name matched more than one thing (for example two groups with the same name).
+    #[error("{kind} {name:?} is ambiguous: it matches {count} items; use the id instead")]
+    Ambiguous { kind: &'static str, name: String, count: usize },
+
+    /// The operation is not allowed for this member (editing someone else's message, posting in a group one is not a
+    /// member of, ...).
+    #[error("not permitted: {0}")]
+    NotPermitted(String),
+
+    /// `create` was called where a profile already exists.
+    #[error("a profile already exists in {0}")]
+    ProfileExists(PathBuf),
+
+    /// `open` was called where there is no profile.
+    #[error("no profile in {0}; create one first")]
+    NoProfile(PathBuf),
+
+    /// The database file is damaged. It is left exactly as it was: it may be the only copy of someone's history.
+    #[error("the database {path} is damaged and was left untouched: {detail}")]
+    CorruptDatabase { path: PathBuf, detail: String },
+
+    /// The file is a database, but not a Kindred one. It is left untouched.
+    #[error("{0} is not a Kindred database; it was left untouched")]
+    ForeignDatabase(PathBuf),
+
+    /// The database was written by a newer version of Kindred than this one.
+    #[error("the database has schema version {found}, newer than this version of Kindred supports ({supported})")]
+    NewerSchema { found: i64, supported: i64 },
+
+    /// A stored Automerge document could not be read or changed.
+    #[error("document {doc_id}: {detail}")]
+    Document { doc_id: String, detail: String },
+
+    /// SQLite reported an error that is not corruption (disk full, I/O error, busy, ...).
+    #[error("storage error: {0}")]
+    Storage(#[source] rusqlite::Error),
+
+    /// A file system operation failed.
+    #[error("i/o error on {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+
+    /// An invariant the core relies on did not hold. This is a bug in Kindred, reported instead of panicking.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    /// Shorthand for [`Error::InvalidInput`].
+    pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
+        Error::InvalidInput { field, reason: reason.into() }
+    }
+
+    /// Shorthand for [`Error::NotFound`].
+    pub(crate) fn not_found(kind: &'static str, id: impl std::fmt::Display) -> Self {
+        Error::NotFound { kind, id: id.to_string() }
+    }
+
+    /// Wraps an Automerge error with the document it happened in.
+    pub(crate) fn document(doc_id: impl std::fmt::Display, err: impl std::fmt::Display) -> Self {
+        Error::Document { doc_id: doc_id.to_string(), detail: err.to_string() }
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(err: rusqlite::Error) -> Self {
+        // Corruption can surface on any query, not just at open; the storage layer re-maps these with the path.
+        Error::Storage(err)
+    }
+}

@@ -1,0 +1,168 @@
+//! Wellness goals: gentle, cooperative goals with a cadence ("3 times a week"), progress logging, pause and archive.
+//!
+//! A private goal lives in the profile's personal document; a goal shared with a group lives in that group's
+//! document, so its members see it and its progress. Only the owner changes a goal.
+
+use crate::error::{Error, Result};
+use crate::ids::{DocId, GoalId, ProgressId};
+use crate::kindred::{Kindred, WriteCtx};
+use crate::model::{Goal, GoalStatus, NewGoal, ProgressEntry};
+use crate::read_model;
+use crate::schema::{self, goals::StoredProgress};
+use crate::storage::documents;
+use crate::storage::goals::{self as store, PeriodStarts};
+use crate::storage::groups as group_store;
+use crate::text;
+use crate::time::{local_offset_minutes, now_ms, period_starts};
+
+/// Longest goal title, in characters.
+pub const MAX_GOAL_TITLE_CHARS: usize = 80;
+/// Most times per period a cadence can ask for.
+pub const MAX_CADENCE_TIMES: u32 = 100;
+/// Largest single progress amount.
+pub const MAX_PROGRESS_AMOUNT: u32 = 1000;
+/// Longest progress note.
+pub const MAX_PROGRESS_NOTE_CHARS: usize = 500;
+
+fn starts_now() -> PeriodStarts {
+    period_starts(now_ms(), local_offset_minutes())
+}
+
+/// Finds the goals map of the document holding a goal.
+fn goals_obj(ctx: &mut WriteCtx<'_, '_>, doc: &DocId, personal: &DocId) -> Result<automerge::ObjId> {
+    let d = ctx.cache.get(ctx.tx, doc, ctx.identity.actor())?.ok_or_else(|| Error::not_found("document", doc))?;
+    if doc == personal { schema::goals::personal_goals_obj(d, doc) } else { schema::group::goals_obj(d, doc) }
+}
+
+/// Re-reads whichever document holds the goal.
+fn refresh(ctx: &mut WriteCtx<'_, '_>, doc: &DocId, personal: &DocId) -> Result<()> {
+    if doc == personal {
+        read_model::refresh_personal(ctx, personal)
+    } else {
+        read_model::refresh_group(ctx, &crate::ids::GroupId::from_bytes(*doc.as_bytes())).map(|_| ())
+    }
+}
+
+/// The goal and its document, if this profile owns it.
+fn own_goal(ctx: &WriteCtx<'_, '_>, id: &GoalId) -> Result<(Goal, DocId)> {
+    let (goal, doc) = store::get(ctx.tx, &ctx.me(), starts_now(), id)?.ok_or_else(|| Error::not_found("goal", id))?;
+    if !goal.is_mine {
+        return Err(Error::NotPermitted("only the owner can change a goal".into()));
+    }
+    Ok((goal, doc))
+}
+
+impl Kindred {
+    /// Creates a goal, private or shared with a group this profile is a member of.
+    pub fn create_goal(&self, new: NewGoal) -> Result<Goal> {
+        let title = text::single_line("goal title", &new.title, MAX_GOAL_TITLE_CHARS)?;
+        if new.cadence.times == 0 || new.cadence.times > MAX_CADENCE_TIMES {
+            return Err(Error::invalid("cadence", format!("times must be between 1 and {MAX_CADENCE_TIMES}")));
+        }
+        let mut inner = self.lock();
+        let personal = inner.personal_doc;
+        inner.write(|ctx| {
+            let doc = match &new.share_with {
+                Some(group) => {
+                    let group_ref = group_store::require(ctx.tx, group)?;
+                    if group_store::role_of(ctx.tx, group_ref, &ctx.me())?.is_none() {
+                        return Err(Error::NotPermitted("only members can share goals with this group".into()));
+                    }
+                    group.doc_id()
+                }
+                None => personal,
+            };
+            let id = GoalId::random();
+            let goals = goals_obj(ctx, &doc, &personal)?;
+            let (me, at) = (ctx.me(), now_ms());
+            documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc, None, at, |d| {
+                schema::goals::write_new(d, &doc, &goals, &id, &me, &title, new.cadence, at)
+            })?;
+            refresh(ctx, &doc, &personal)?;
+            store::get(ctx.tx, &me, starts_now(), &id)?.map(|(g, _)| g).ok_or_else(|| Error::Internal("new goal missing".into()))
+        })
+    }
+
+    /// Logs progress on one's own goal (`amount` times, at `at` or now).
+    pub fn log_progress(&self, goal: &GoalId, amount: u32, note: Option<&str>, at: Option<i64>) -> Result<ProgressEntry> {
+        if amount == 0 || amount > MAX_PROGRESS_AMOUNT {
+            return Err(Error::invalid("amount", format!("must be between 1 and {MAX_PROGRESS_AMOUNT}")));
+        }
+        let note = text::optional_multi_line("note", note, MAX_PROGRESS_NOTE_CHARS)?;
+        let now = now_ms();
+        let at = crate::wellbeing::validate_time(at, now)?;
+        let mut inner = self.lock();
+        let personal = inner.personal_doc;
+        inner.write(|ctx| {
+            let (current, doc) = own_goal(ctx, goal)?;
+            if current.status == GoalStatus::Archived {
+                return Err(Error::NotPermitted("the goal is archived; restore it to log progress".into()));
+            }
+            let goals = goals_obj(ctx, &doc, &personal)?;
+            let entry = StoredProgress { id: ProgressId::random(), at, amount, note };
+            documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc, None, now, |d| {
+                schema::goals::write_progress(d, &doc, &goals, goal, &entry)
+            })?;
+            refresh(ctx, &doc, &personal)?;
+            Ok(ProgressEntry { id: entry.id, goal_id: *goal, at: entry.at, amount: entry.amount, note: entry.note })
+        })
+    }
+
+    /// Pauses, resumes (back to active) or archives one's own goal.
+    pub fn set_goal_status(&self, goal: &GoalId, status: GoalStatus) -> Result<Goal> {
+        let mut inner = self.lock();
+        let personal = inner.personal_doc;
+        inner.write(|ctx| {
+            let (current, doc) = own_goal(ctx, goal)?;
+            if current.status != status {
+                let goals = goals_obj(ctx, &doc, &personal)?;
+                let at = now_ms();
+                documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc, None, at, |d| {
+                    schema::goals::write_status(d, &doc, &goals, goal, status, at)
+                })?;
+                refresh(ctx, &doc, &personal)?;
+            }
+            store::get(ctx.tx, &ctx.me(), starts_now(), goal)?.map(|(g, _)| g).ok_or_else(|| Error::not_found("goal", goal))
+        })
+    }
+
+    /// Goals this profile can see: its own (private and shared) and those shared by others in its groups. Archived
+    /// goals only with `include_archived`; only one group's with `group`.
+    pub fn goals(&self, include_archived: bool, group: Option<&crate::ids::GroupId>) -> Result<Vec<Goal>> {
+        let mut inner = self.lock();
+        let me = inner.me();
+        inner.db.read(|tx| store::list(tx, &me, starts_now(), include_archived, group))
+    }
+
+    /// One goal.
+    pub fn goal(&self, goal: &GoalId) -> Result<Goal> {
+        let mut inner = self.lock();
+        let me = inner.me();
+        inner.db.read(|tx| store::get(tx, &me, starts_now(), goal)?.map(|(g, _)| g).ok_or_else(|| Error::not_found("goal", goal)))
+    }
+
+    /// A goal's progress history, newest first: entries from `since` on (all without it), at most `limit`.
+    pub fn goal_progress(&self, goal: &GoalId, since: Option<i64>, limit: u32) -> Result<Vec<ProgressEntry>> {
+        let mut inner = self.lock();
+        let me = inner.me();
+        inner.db.read(|tx| {
+            store::get(tx, &me, starts_now(), goal)?.ok_or_else(|| Error::not_found("goal", goal))?;
+            store::progress(tx, goal, since.unwrap_or(i64::MIN), limit)
+        })
+    }
+
+    /// Finds a goal by id, unique id prefix, or exact title among the goals this profile can see.
+    pub fn resolve_goal(&self, id_or_title: &str) -> Result<GoalId> {
+        let needle = id_or_title.trim();
+        let goals = self.goals(true, None)?;
+        let by_title: Vec<_> = goals.iter().filter(|g| g.title == needle).collect();
+        let lower = needle.to_ascii_lowercase();
+        let by_id: Vec<_> = goals.iter().filter(|g| needle.len() >= 4 && g.id.to_hex().starts_with(&lower)).collect();
+        let matches = if by_title.is_empty() { by_id } else { by_title };
+        match matches.as_slice() {
+            [goal] => Ok(goal.id),
+            [] => Err(Error::not_found("goal", needle)),
+            _ => Err(Error::Ambiguous { kind: "goal", name: needle.to_owned(), count: matches.len() }),
+        }
+    }
+}

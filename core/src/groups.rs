@@ -1,0 +1,113 @@
+//! Groups: creating them, listing them, their members, and where a person has read up to.
+
+use crate::error::{Error, Result};
+use crate::ids::{GroupId, MemberId};
+use crate::kindred::Kindred;
+use crate::model::{GroupDetails, GroupSummary, NewGroup, Role};
+use crate::read_model;
+use crate::schema;
+use crate::storage::documents::{self, DocKind, DocPlace};
+use crate::storage::groups as store;
+use crate::text;
+use crate::time::now_ms;
+
+/// Longest group name, in characters.
+pub const MAX_GROUP_NAME_CHARS: usize = 60;
+/// Longest group description.
+pub const MAX_GROUP_DESCRIPTION_CHARS: usize = 500;
+/// Longest guidelines text.
+pub const MAX_GUIDELINES_CHARS: usize = 4000;
+
+impl Kindred {
+    /// Creates a group owned by this profile. Its document is written in one signed change.
+    pub fn create_group(&self, new: NewGroup) -> Result<GroupDetails> {
+        let name = text::single_line("group name", &new.name, MAX_GROUP_NAME_CHARS)?;
+        let description = text::optional_multi_line("description", Some(&new.description), MAX_GROUP_DESCRIPTION_CHARS)?;
+        let guidelines = text::optional_multi_line("guidelines", Some(&new.guidelines), MAX_GUIDELINES_CHARS)?;
+        let mut inner = self.lock();
+        let creator_name = inner.display_name.clone();
+        let group = GroupId::random();
+        inner.write(|ctx| {
+            let doc_id = group.doc_id();
+            let place = DocPlace { kind: DocKind::Group, group: Some(group), segment: 0 };
+            let fields = schema::group::NewGroupFields {
+                name: &name,
+                description: description.as_deref().unwrap_or(""),
+                guidelines: guidelines.as_deref().unwrap_or(""),
+                at: now_ms(),
+                creator: ctx.me(),
+                creator_name: &creator_name,
+            };
+            documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, Some(place), fields.at, |d| {
+                schema::group::write_new(d, &doc_id, &fields)
+            })?;
+            let group_ref = read_model::refresh_group(ctx, &group)?;
+            store::details(ctx.tx, group_ref)
+        })
+    }
+
+    /// Every group this profile holds, most recently active first, with unread counts.
+    pub fn groups(&self) -> Result<Vec<GroupSummary>> {
+        let mut inner = self.lock();
+        let me = inner.me();
+        inner.db.read(|tx| store::list(tx, &me))
+    }
+
+    /// One group's details and members.
+    pub fn group(&self, group: &GroupId) -> Result<GroupDetails> {
+        self.lock().db.read(|tx| store::details(tx, store::require(tx, group)?))
+    }
+
+    /// Finds a group by its id (hex) or by its exact name; a name shared by several groups is [`Error::Ambiguous`].
+    pub fn resolve_group(&self, id_or_name: &str) -> Result<GroupId> {
+        let mut inner = self.lock();
+        inner.db.read(|tx| {
+            if let Ok(id) = id_or_name.parse::<GroupId>()
+                && store::group_ref(tx, &id)?.is_some()
+            {
+                return Ok(id);
+            }
+            let ids = store::ids_named(tx, id_or_name.trim())?;
+            match ids.as_slice() {
+                [id] => Ok(*id),
+                [] => Err(Error::not_found("group", id_or_name)),
+                _ => Err(Error::Ambiguous { kind: "group", name: id_or_name.to_owned(), count: ids.len() }),
+            }
+        })
+    }
+
+    /// Adds a member to a group (or changes their role), as an owner or moderator of it. Only the owner can make
+    /// moderators or owners. Joining by invitation code builds on this.
+    pub fn add_member(&self, group: &GroupId, member: &MemberId, display_name: &str, role: Role) -> Result<GroupDetails> {
+        let name = crate::identity::validate_display_name(display_name)?;
+        let mut inner = self.lock();
+        inner.write(|ctx| {
+            let group_ref = store::require(ctx.tx, group)?;
+            let my_role = store::role_of(ctx.tx, group_ref, &ctx.me())?;
+            match (my_role, role) {
+                (Some(Role::Owner), _) | (Some(Role::Moderator), Role::Member) => {}
+                (Some(Role::Moderator), _) => return Err(Error::NotPermitted("only the owner can appoint moderators".into())),
+                _ => return Err(Error::NotPermitted("only owners and moderators can add members".into())),
+            }
+            let doc_id = group.doc_id();
+            let (me, at) = (ctx.me(), now_ms());
+            documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, None, at, |d| {
+                schema::group::write_member(d, &doc_id, member, &name, role, at, &me)
+            })?;
+            let group_ref = read_model::refresh_group(ctx, group)?;
+            store::details(ctx.tx, group_ref)
+        })
+    }
+
+    /// Marks everything that has arrived in a group as read.
+    pub fn mark_read(&self, group: &GroupId) -> Result<()> {
+        self.lock().write(|ctx| store::mark_read(ctx.tx, store::require(ctx.tx, group)?))
+    }
+
+    /// Messages by others that arrived since the group was last marked read.
+    pub fn unread_count(&self, group: &GroupId) -> Result<u64> {
+        let mut inner = self.lock();
+        let me = inner.me();
+        inner.db.read(|tx| store::unread_count(tx, store::require(tx, group)?, &me))
+    }
+}

@@ -1,0 +1,175 @@
+//! Identifiers: groups, documents, messages, goals, check-ins and members.
+//!
+//! Ids are random 128-bit values written as 32 lowercase hex characters, so they are unique across phones without
+//! coordination and safe to show, log and put in a QR code. Member ids are the 32-byte ed25519 public key in hex.
+//! Segment document ids are derived, not random: every peer computes the same id for "segment n of group g" and so
+//! agrees on segment boundaries without talking (see [`crate::schema::segment`]).
+
+use std::fmt;
+use std::str::FromStr;
+
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+
+fn random_128() -> [u8; 16] {
+    let mut bytes = [0u8; 16];
+    rand::fill(&mut bytes);
+    bytes
+}
+
+fn parse_hex<const N: usize>(field: &'static str, text: &str) -> Result<[u8; N]> {
+    let mut out = [0u8; N];
+    hex::decode_to_slice(text.trim(), &mut out)
+        .map_err(|_| Error::invalid(field, format!("expected {} hex characters", N * 2)))?;
+    Ok(out)
+}
+
+macro_rules! hex_id {
+    ($(#[$doc:meta])* $name:ident, $len:expr, $field:expr) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name([u8; $len]);
+
+        impl $name {
+            /// The raw bytes.
+            pub fn as_bytes(&self) -> &[u8; $len] {
+                &self.0
+            }
+            /// Builds the id from raw bytes.
+            pub fn from_bytes(bytes: [u8; $len]) -> Self {
+                Self(bytes)
+            }
+            /// The lowercase hex form used everywhere outside the core.
+            pub fn to_hex(&self) -> String {
+                hex::encode(self.0)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.to_hex())
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({})", stringify!($name), self.to_hex())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.to_hex())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = Error;
+            fn from_str(s: &str) -> Result<Self> {
+                parse_hex::<$len>($field, s).map(Self)
+            }
+        }
+    };
+}
+
+hex_id!(
+    /// A group. The group's own Automerge document has the same id.
+    GroupId, 16, "group id"
+);
+hex_id!(
+    /// An Automerge document stored in this profile (a group document, a message segment, the personal document).
+    DocId, 16, "document id"
+);
+hex_id!(
+    /// A message, unique across all phones.
+    MessageId, 16, "message id"
+);
+hex_id!(
+    /// A wellness goal.
+    GoalId, 16, "goal id"
+);
+hex_id!(
+    /// One entry in a goal's progress log.
+    ProgressId, 16, "progress id"
+);
+hex_id!(
+    /// A mood check-in.
+    CheckinId, 16, "check-in id"
+);
+hex_id!(
+    /// A member: the ed25519 public key of a profile.
+    MemberId, 32, "member id"
+);
+
+impl GroupId {
+    pub(crate) fn random() -> Self {
+        Self(random_128())
+    }
+    /// The group's own document (name, guidelines, members, shared goals).
+    pub fn doc_id(&self) -> DocId {
+        DocId(self.0)
+    }
+    /// The document holding segment `index` of this group's message history. Derived, so every peer agrees.
+    pub fn segment_doc_id(&self, index: u32) -> DocId {
+        let mut hasher = Sha256::new();
+        hasher.update(b"kindred/segment/v1");
+        hasher.update(self.0);
+        hasher.update(index.to_be_bytes());
+        let digest = hasher.finalize();
+        let mut id = [0u8; 16];
+        id.copy_from_slice(&digest[..16]);
+        DocId(id)
+    }
+}
+
+impl DocId {
+    pub(crate) fn random() -> Self {
+        Self(random_128())
+    }
+}
+
+impl MessageId {
+    pub(crate) fn random() -> Self {
+        Self(random_128())
+    }
+}
+
+impl GoalId {
+    pub(crate) fn random() -> Self {
+        Self(random_128())
+    }
+}
+
+impl ProgressId {
+    pub(crate) fn random() -> Self {
+        Self(random_128())
+    }
+}
+
+impl CheckinId {
+    pub(crate) fn random() -> Self {
+        Self(random_128())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_round_trip_and_rejects_garbage() {
+        let id = MessageId::random();
+        assert_eq!(id.to_hex().parse::<MessageId>().ok(), Some(id));
+        assert!(matches!("xyz".parse::<MessageId>(), Err(Error::InvalidInput { .. })));
+        assert!("00".parse::<GroupId>().is_err());
+    }
+
+    #[test]
+    fn segment_ids_are_deterministic_and_distinct() {
+        let group = GroupId::from_bytes([7; 16]);
+        assert_eq!(group.segment_doc_id(3), group.segment_doc_id(3));
+        assert_ne!(group.segment_doc_id(3), group.segment_doc_id(4));
+        assert_ne!(group.segment_doc_id(0), group.doc_id());
+    }
+}

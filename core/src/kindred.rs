@@ -1,0 +1,168 @@
+//! The opened profile: the one handle an app holds.
+//!
+//! [`Kindred`] owns the profile's database, its identity and a small cache of Automerge documents. It is `Send` and
+//! `Sync`; calls are serialised by one internal lock, which is right for a phone (one person, short operations) and
+//! keeps every write a single SQLite transaction. Domain operations live beside their concern, as further `impl
+//! Kindred` blocks: [`crate::groups`], [`crate::messages`], [`crate::goals`], [`crate::wellbeing`].
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use rusqlite::Transaction;
+
+use crate::error::Result;
+use crate::identity::{LocalIdentity, validate_display_name};
+use crate::ids::{DocId, MemberId};
+use crate::model::ProfileInfo;
+use crate::schema;
+use crate::storage::documents::{self, DocCache, DocKind, DocPlace};
+use crate::storage::{self, Db};
+use crate::time::now_ms;
+
+/// How many Automerge documents stay loaded. Segments are bounded (about 0.4 MB in memory each), so a handful is
+/// enough for the newest segment of a few groups plus the personal document.
+const DOC_CACHE_CAPACITY: usize = 6;
+
+/// An open Kindred profile.
+#[derive(Debug)]
+pub struct Kindred {
+    dir: PathBuf,
+    inner: Mutex<Inner>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Inner {
+    pub(crate) db: Db,
+    pub(crate) cache: DocCache,
+    pub(crate) identity: LocalIdentity,
+    pub(crate) display_name: String,
+    pub(crate) personal_doc: DocId,
+    pub(crate) created_at: i64,
+}
+
+/// What a write closure gets: the SQLite transaction, the document cache and the identity to sign with.
+pub(crate) struct WriteCtx<'a, 'c> {
+    pub tx: &'a Transaction<'c>,
+    pub cache: &'a mut DocCache,
+    pub identity: &'a LocalIdentity,
+}
+
+impl WriteCtx<'_, '_> {
+    pub(crate) fn me(&self) -> MemberId {
+        self.identity.member_id()
+    }
+}
+
+impl Kindred {
+    /// Creates a new profile in `dir` with a fresh member key, install actor and personal document.
+    ///
+    /// Fails with [`Error::ProfileExists`] if `dir` already holds one; an existing file is never touched.
+    pub fn create(dir: impl AsRef<Path>, display_name: &str) -> Result<Self> {
+        let dir = dir.as_ref();
+        let display_name = validate_display_name(display_name)?;
+        let identity = LocalIdentity::generate();
+        let personal_doc = DocId::random();
+        let now = now_ms();
+        Db::create(dir, |tx| {
+            storage::profile::insert(
+                tx,
+                &storage::profile::StoredProfile {
+                    display_name: display_name.clone(),
+                    member_secret: identity.secret_bytes().to_vec(),
+                    actor_id: identity.actor().to_bytes().to_vec(),
+                    actor_certificate: identity.actor_certificate().to_vec(),
+                    personal_doc,
+                    created_at: now,
+                },
+            )?;
+            documents::insert_actor_certificate(tx, identity.actor(), identity.member_id().as_bytes(), &identity.actor_certificate())?;
+            let mut cache = DocCache::new(1);
+            let place = DocPlace { kind: DocKind::Personal, group: None, segment: 0 };
+            documents::change_local(tx, &mut cache, &identity, &personal_doc, Some(place), now, |d| {
+                schema::goals::write_personal_root(d, &personal_doc)
+            })
+        })?;
+        Self::open(dir)
+    }
+
+    /// Opens the profile in `dir`, upgrading its database if needed.
+    ///
+    /// A missing profile is [`Error::NoProfile`]; a damaged or foreign file is reported and left exactly as it is.
+    pub fn open(dir: impl AsRef<Path>) -> Result<Self> {
+        let dir = dir.as_ref().to_owned();
+        let mut db = Db::open(&dir)?;
+        let stored = db.read(|tx| storage::profile::load(tx))?;
+        let identity = LocalIdentity::from_stored(&stored.member_secret, &stored.actor_id, &stored.actor_certificate)?;
+        let inner = Inner {
+            db,
+            cache: DocCache::new(DOC_CACHE_CAPACITY),
+            identity,
+            display_name: stored.display_name,
+            personal_doc: stored.personal_doc,
+            created_at: stored.created_at,
+        };
+        Ok(Self { dir, inner: Mutex::new(inner) })
+    }
+
+    /// Whether `dir` holds a profile (it may still fail to open, if damaged).
+    pub fn exists(dir: impl AsRef<Path>) -> bool {
+        dir.as_ref().join(storage::DATABASE_FILE).exists()
+    }
+
+    /// The data directory this profile lives in.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A poisoned lock means a panic happened while it was held. The database is transactional, so it is
+        // consistent; only the document cache may be stale, so drop it and carry on.
+        self.inner.lock().unwrap_or_else(|poisoned| {
+            let mut guard = poisoned.into_inner();
+            guard.cache.clear();
+            guard
+        })
+    }
+
+    /// The profile's public identity.
+    pub fn profile(&self) -> ProfileInfo {
+        let inner = self.lock();
+        ProfileInfo {
+            member_id: inner.identity.member_id(),
+            display_name: inner.display_name.clone(),
+            actor_id: inner.identity.actor().to_hex_string(),
+            created_at: inner.created_at,
+        }
+    }
+
+    /// Changes the pseudonym shown in groups joined from now on.
+    pub fn set_display_name(&self, name: &str) -> Result<()> {
+        let name = validate_display_name(name)?;
+        let mut inner = self.lock();
+        inner.db.write(|tx| storage::profile::set_display_name(tx, &name))?;
+        inner.display_name = name;
+        Ok(())
+    }
+
+    /// Runs SQLite's full consistency check (slow on large profiles). Damage is [`Error::CorruptDatabase`].
+    pub fn check_integrity(&self) -> Result<()> {
+        self.lock().db.integrity_check()
+    }
+}
+
+impl Inner {
+    /// Runs `f` in one durable write transaction. If it fails, nothing is written and cached documents (which may
+    /// hold the failed change in memory) are dropped.
+    pub(crate) fn write<T>(&mut self, f: impl FnOnce(&mut WriteCtx<'_, '_>) -> Result<T>) -> Result<T> {
+        let Inner { db, cache, identity, .. } = self;
+        let result = db.write(|tx| f(&mut WriteCtx { tx, cache, identity }));
+        if result.is_err() {
+            cache.clear();
+        }
+        result
+    }
+
+    pub(crate) fn me(&self) -> MemberId {
+        self.identity.member_id()
+    }
+}

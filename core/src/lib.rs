@@ -1,0 +1,65 @@
+//! # kindred-core
+//!
+//! The core of Kindred, an offline-first peer-support app: small groups talk, share wellness goals and check in on
+//! their mood, on low-cost phones that sync with each other when they meet. This crate holds all domain logic,
+//! storage and (later) sync; the `kindred-ffi` crate exposes it to Kotlin and Swift, and the `kindred` command-line
+//! program to desktops and scripts.
+//!
+//! ```no_run
+//! use kindred_core::{Kindred, NewGroup, NewMessage};
+//! # fn main() -> kindred_core::Result<()> {
+//! let me = Kindred::create("/data/kindred", "Ada")?;
+//! let group = me.create_group(NewGroup { name: "Tuesday circle".into(), ..Default::default() })?;
+//! me.post(&group.id, NewMessage { text: "Hello, everyone".into(), ..Default::default() })?;
+//! for message in me.messages(&group.id, 50, None)? {
+//!     println!("{}: {}", message.author_name, message.text);
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! ## How it is built
+//! - [`Kindred`] is an opened profile: one SQLite database in a data directory, one ed25519 member key, one
+//!   Automerge actor for this install.
+//! - Group state lives in Automerge documents: a small group document and bounded message segments, so no operation
+//!   ever loads a whole long history ([`schema`]).
+//! - Screens read from indexed SQLite tables kept up to date in the same transaction as each change, so opening a
+//!   group loads no Automerge document at all.
+//! - Every change this profile makes is signed with its member key (over the document id and change hash), ready
+//!   for peers to verify.
+//! - Errors are one typed [`Error`]; no input can make the core panic.
+
+pub mod error;
+pub mod identity;
+pub mod ids;
+pub mod model;
+pub mod schema;
+
+mod am;
+mod goals;
+mod groups;
+mod kindred;
+mod messages;
+mod read_model;
+mod storage;
+mod text;
+mod time;
+mod wellbeing;
+
+#[cfg(feature = "test-exchange")]
+pub mod exchange;
+
+pub use error::{Error, Result};
+pub use ids::{CheckinId, DocId, GoalId, GroupId, MemberId, MessageId, ProgressId};
+pub use kindred::Kindred;
+pub use model::*;
+pub use storage::DATABASE_FILE;
+
+/// Limits on what people can type, for apps to show before the core rejects input.
+pub mod limits {
+    pub use crate::goals::{MAX_CADENCE_TIMES, MAX_GOAL_TITLE_CHARS, MAX_PROGRESS_AMOUNT, MAX_PROGRESS_NOTE_CHARS};
+    pub use crate::groups::{MAX_GROUP_DESCRIPTION_CHARS, MAX_GROUP_NAME_CHARS, MAX_GUIDELINES_CHARS};
+    pub use crate::identity::MAX_DISPLAY_NAME_CHARS;
+    pub use crate::messages::{MAX_CONTENT_WARNING_CHARS, MAX_MESSAGE_CHARS, MAX_PAGE, MAX_REACTION_CHARS};
+    pub use crate::schema::segment::SEGMENT_CAPACITY;
+    pub use crate::wellbeing::{MAX_NOTE_CHARS, MAX_TAG_CHARS, MAX_TAGS};
+}

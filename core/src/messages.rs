@@ -1,0 +1,197 @@
+//! Messages: posting, replying, editing, removing, reacting, and reading a group's timeline page by page.
+//!
+//! Writes go to the group's newest message segment (see [`crate::schema::segment`]) as one signed change each and
+//! update the read model in the same SQLite transaction; reads come from the read model only.
+
+use crate::error::{Error, Result};
+use crate::ids::{GroupId, MessageId};
+use crate::kindred::{Kindred, WriteCtx};
+use crate::model::{Message, MessageCursor, NewMessage};
+use crate::read_model;
+use crate::schema::segment::{self, NewMessageFields, SEGMENT_CAPACITY};
+use crate::storage::documents::{self, DocKind, DocPlace};
+use crate::storage::groups::{self as group_store, GroupRef};
+use crate::storage::messages as store;
+use crate::text;
+use crate::time::now_ms;
+
+/// Longest message, in characters.
+pub const MAX_MESSAGE_CHARS: usize = 4000;
+/// Longest content warning.
+pub const MAX_CONTENT_WARNING_CHARS: usize = 100;
+/// Longest reaction (an emoji can be several characters joined).
+pub const MAX_REACTION_CHARS: usize = 16;
+/// Most messages one page returns.
+pub const MAX_PAGE: u32 = 500;
+
+struct ValidMessage {
+    text: String,
+    reply_to: Option<MessageId>,
+    content_warning: Option<String>,
+}
+
+fn validate(m: &NewMessage) -> Result<ValidMessage> {
+    Ok(ValidMessage {
+        text: text::multi_line("message text", &m.text, MAX_MESSAGE_CHARS)?,
+        reply_to: m.reply_to,
+        content_warning: text::optional_single_line("content warning", m.content_warning.as_deref(), MAX_CONTENT_WARNING_CHARS)?,
+    })
+}
+
+/// The group's row, if this profile may write in it.
+fn writable_group(ctx: &WriteCtx<'_, '_>, group: &GroupId) -> Result<GroupRef> {
+    let group_ref = group_store::require(ctx.tx, group)?;
+    if group_store::role_of(ctx.tx, group_ref, &ctx.me())?.is_none() {
+        return Err(Error::NotPermitted("only members can write in this group".into()));
+    }
+    Ok(group_ref)
+}
+
+/// A message this profile wrote and has not removed: (its segment).
+fn own_live_message(ctx: &WriteCtx<'_, '_>, group_ref: GroupRef, id: &MessageId) -> Result<u32> {
+    let (author, segment, removed) =
+        store::author_and_segment(ctx.tx, group_ref, id)?.ok_or_else(|| Error::not_found("message", id))?;
+    if author != ctx.me() {
+        return Err(Error::NotPermitted("only the author can edit or remove a message".into()));
+    }
+    if removed {
+        return Err(Error::NotPermitted("the message was removed".into()));
+    }
+    Ok(segment)
+}
+
+fn post_one(ctx: &mut WriteCtx<'_, '_>, group_ref: GroupRef, group: &GroupId, m: &ValidMessage) -> Result<MessageId> {
+    if let Some(reply_to) = &m.reply_to
+        && store::author_and_segment(ctx.tx, group_ref, reply_to)?.is_none()
+    {
+        return Err(Error::not_found("message to reply to", reply_to));
+    }
+    let mut seg = group_store::current_segment(ctx.tx, group_ref)?;
+    if read_model::segment_len(ctx, group, seg)? >= SEGMENT_CAPACITY as usize {
+        seg += 1;
+    }
+    let doc_id = group.segment_doc_id(seg);
+    let fields = NewMessageFields {
+        id: MessageId::random(),
+        author: ctx.me(),
+        at: now_ms(),
+        text: &m.text,
+        reply_to: m.reply_to,
+        content_warning: m.content_warning.as_deref(),
+    };
+    let place = DocPlace { kind: DocKind::Segment, group: Some(*group), segment: seg };
+    documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, Some(place), fields.at, |d| {
+        segment::write_new(d, &doc_id, &fields)
+    })?;
+    read_model::refresh_messages(ctx, group_ref, group, seg, [fields.id])?;
+    Ok(fields.id)
+}
+
+impl Kindred {
+    /// Posts a message (optionally a reply, optionally behind a content warning). Returns once it is on disk.
+    pub fn post(&self, group: &GroupId, message: NewMessage) -> Result<Message> {
+        let valid = validate(&message)?;
+        self.lock().write(|ctx| {
+            let group_ref = writable_group(ctx, group)?;
+            let id = post_one(ctx, group_ref, group, &valid)?;
+            store::get(ctx.tx, group_ref, &ctx.me(), &id)?.ok_or_else(|| Error::Internal("posted message missing".into()))
+        })
+    }
+
+    /// Posts several messages in one durable transaction (an outbox flush, an import): all land or none. Each is
+    /// still its own signed change, exactly as if posted one by one.
+    pub fn post_many(&self, group: &GroupId, messages: Vec<NewMessage>) -> Result<Vec<MessageId>> {
+        let valid = messages.iter().map(validate).collect::<Result<Vec<_>>>()?;
+        self.lock().write(|ctx| {
+            let group_ref = writable_group(ctx, group)?;
+            valid.iter().map(|m| post_one(ctx, group_ref, group, m)).collect()
+        })
+    }
+
+    /// Replaces the text of one's own message.
+    pub fn edit_message(&self, group: &GroupId, id: &MessageId, new_text: &str) -> Result<Message> {
+        let new_text = text::multi_line("message text", new_text, MAX_MESSAGE_CHARS)?;
+        self.lock().write(|ctx| {
+            let group_ref = writable_group(ctx, group)?;
+            let seg = own_live_message(ctx, group_ref, id)?;
+            let doc_id = group.segment_doc_id(seg);
+            let at = now_ms();
+            documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, None, at, |d| {
+                segment::write_edit(d, &doc_id, id, &new_text, at)
+            })?;
+            read_model::refresh_messages(ctx, group_ref, group, seg, [*id])?;
+            store::get(ctx.tx, group_ref, &ctx.me(), id)?.ok_or_else(|| Error::not_found("message", id))
+        })
+    }
+
+    /// Removes one's own message. Its text disappears from every listing; see
+    /// [`crate::schema::segment::write_removal`] for what Automerge history keeps.
+    pub fn remove_message(&self, group: &GroupId, id: &MessageId) -> Result<Message> {
+        self.lock().write(|ctx| {
+            let group_ref = writable_group(ctx, group)?;
+            let seg = own_live_message(ctx, group_ref, id)?;
+            let doc_id = group.segment_doc_id(seg);
+            let at = now_ms();
+            documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, None, at, |d| {
+                segment::write_removal(d, &doc_id, id, at)
+            })?;
+            read_model::refresh_messages(ctx, group_ref, group, seg, [*id])?;
+            store::get(ctx.tx, group_ref, &ctx.me(), id)?.ok_or_else(|| Error::not_found("message", id))
+        })
+    }
+
+    /// Sets this profile's reaction to a message, replacing any earlier one; `None` takes it back.
+    pub fn react(&self, group: &GroupId, id: &MessageId, emoji: Option<&str>) -> Result<Message> {
+        let emoji = text::optional_single_line("reaction", emoji, MAX_REACTION_CHARS)?;
+        self.lock().write(|ctx| {
+            let group_ref = writable_group(ctx, group)?;
+            let (_, seg, removed) =
+                store::author_and_segment(ctx.tx, group_ref, id)?.ok_or_else(|| Error::not_found("message", id))?;
+            if removed {
+                return Err(Error::NotPermitted("the message was removed".into()));
+            }
+            let doc_id = group.segment_doc_id(seg);
+            let me = ctx.me();
+            documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, None, now_ms(), |d| {
+                segment::write_reaction(d, &doc_id, id, &me, emoji.as_deref())
+            })?;
+            read_model::refresh_messages(ctx, group_ref, group, seg, [*id])?;
+            store::get(ctx.tx, group_ref, &me, id)?.ok_or_else(|| Error::not_found("message", id))
+        })
+    }
+
+    /// Up to `limit` messages, oldest first: the newest ones, or with `before` the ones just older than it (pass
+    /// the first message's [`Message::cursor`] to page back). Reads only the read model.
+    pub fn messages(&self, group: &GroupId, limit: u32, before: Option<MessageCursor>) -> Result<Vec<Message>> {
+        if limit == 0 || limit > MAX_PAGE {
+            return Err(Error::invalid("limit", format!("must be between 1 and {MAX_PAGE}")));
+        }
+        let mut inner = self.lock();
+        let me = inner.me();
+        inner.db.read(|tx| store::page(tx, group_store::require(tx, group)?, &me, limit, before))
+    }
+
+    /// One message.
+    pub fn message(&self, group: &GroupId, id: &MessageId) -> Result<Message> {
+        let mut inner = self.lock();
+        let me = inner.me();
+        inner.db.read(|tx| store::get(tx, group_store::require(tx, group)?, &me, id)?.ok_or_else(|| Error::not_found("message", id)))
+    }
+
+    /// Finds a message by its id or a unique prefix of it (at least 4 hex characters), as people type them.
+    pub fn resolve_message(&self, group: &GroupId, id_or_prefix: &str) -> Result<MessageId> {
+        let prefix = id_or_prefix.trim();
+        if prefix.len() < 4 || !prefix.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(Error::invalid("message id", "expected at least 4 hex characters"));
+        }
+        let mut inner = self.lock();
+        inner.db.read(|tx| {
+            let ids = store::ids_with_prefix(tx, group_store::require(tx, group)?, prefix, 2)?;
+            match ids.as_slice() {
+                [id] => Ok(*id),
+                [] => Err(Error::not_found("message", prefix)),
+                _ => Err(Error::Ambiguous { kind: "message id", name: prefix.to_owned(), count: ids.len() }),
+            }
+        })
+    }
+}

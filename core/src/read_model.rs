@@ -1,0 +1,63 @@
+//! Keeps the SQLite read model equal to what the documents say.
+//!
+//! Every change, local or from a peer, ends here: the touched part of the document is read back and written over
+//! its read-model rows in the same transaction. Screens then list from indexed tables and never load a document.
+//! Deriving rows from the document (rather than from what the caller meant to write) keeps one source of truth.
+
+use automerge::ReadDoc;
+
+use crate::error::{Error, Result};
+use crate::ids::{DocId, GroupId, MessageId};
+use crate::kindred::WriteCtx;
+use crate::schema;
+use crate::storage::{self, groups::GroupRef};
+
+fn load<'a>(ctx: &'a mut WriteCtx<'_, '_>, doc: &DocId) -> Result<&'a mut automerge::Automerge> {
+    ctx.cache.get(ctx.tx, doc, ctx.identity.actor())?.ok_or_else(|| Error::not_found("document", doc))
+}
+
+/// Re-reads a group document: the group row, its members and the goals shared with it.
+pub(crate) fn refresh_group(ctx: &mut WriteCtx<'_, '_>, group: &GroupId) -> Result<GroupRef> {
+    let doc_id = group.doc_id();
+    let doc = load(ctx, &doc_id)?;
+    let stored = schema::group::read(doc, &doc_id)?;
+    let goals = schema::goals::read_all(doc, &doc_id, &schema::group::goals_obj(doc, &doc_id)?)?;
+    let group_ref = storage::groups::upsert(ctx.tx, group, &stored)?;
+    storage::goals::replace_for_doc(ctx.tx, &doc_id, Some(group), &goals)?;
+    Ok(group_ref)
+}
+
+/// Re-reads the personal document's private goals.
+pub(crate) fn refresh_personal(ctx: &mut WriteCtx<'_, '_>, personal: &DocId) -> Result<()> {
+    let doc = load(ctx, personal)?;
+    let goals = schema::goals::read_all(doc, personal, &schema::goals::personal_goals_obj(doc, personal)?)?;
+    storage::goals::replace_for_doc(ctx.tx, personal, None, &goals)
+}
+
+/// Re-reads the given messages of one segment.
+pub(crate) fn refresh_messages(
+    ctx: &mut WriteCtx<'_, '_>,
+    group_ref: GroupRef,
+    group: &GroupId,
+    segment: u32,
+    ids: impl IntoIterator<Item = MessageId>,
+) -> Result<()> {
+    let doc_id = group.segment_doc_id(segment);
+    let doc = load(ctx, &doc_id)?;
+    let mut messages = Vec::new();
+    for id in ids {
+        if let Some(m) = schema::segment::read(doc, &doc_id, &id)? {
+            messages.push(m);
+        }
+    }
+    for m in &messages {
+        storage::messages::upsert(ctx.tx, group_ref, segment, m)?;
+    }
+    storage::groups::note_segment(ctx.tx, group_ref, segment)
+}
+
+/// Number of messages a segment holds (by this profile's view), or 0 if it does not exist yet.
+pub(crate) fn segment_len(ctx: &mut WriteCtx<'_, '_>, group: &GroupId, segment: u32) -> Result<usize> {
+    let doc_id = group.segment_doc_id(segment);
+    Ok(ctx.cache.get(ctx.tx, &doc_id, ctx.identity.actor())?.map(|doc| doc.length(automerge::ROOT)).unwrap_or(0))
+}

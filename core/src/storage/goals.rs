@@ -1,0 +1,131 @@
+//! SQL for the goal read model: goals and their progress, private or shared.
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use crate::error::Result;
+use crate::ids::{DocId, GoalId, GroupId, MemberId};
+use crate::model::{Cadence, CadencePeriod, Goal, GoalStatus, ProgressEntry};
+use crate::schema::goals::StoredGoal;
+
+/// The start (inclusive, ms) of the current day, week and month in the person's calendar.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PeriodStarts {
+    pub day: i64,
+    pub week: i64,
+    pub month: i64,
+}
+
+/// Replaces every goal read from one document with what it holds now.
+pub(crate) fn replace_for_doc(conn: &Connection, doc: &DocId, group: Option<&GroupId>, goals: &[StoredGoal]) -> Result<()> {
+    conn.prepare_cached("DELETE FROM goal_progress WHERE goal_id IN (SELECT goal_id FROM goals WHERE doc_id = ?1)")?.execute([doc])?;
+    conn.prepare_cached("DELETE FROM goals WHERE doc_id = ?1")?.execute([doc])?;
+    let mut insert_goal = conn.prepare_cached(
+        "INSERT INTO goals (goal_id, doc_id, group_id, owner, title, cadence_times, cadence_period, status, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    let mut insert_progress =
+        conn.prepare_cached("INSERT INTO goal_progress (goal_id, progress_id, at, amount, note) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+    for g in goals {
+        insert_goal.execute(params![
+            g.id,
+            doc,
+            group.map(|g| &g.as_bytes()[..]).unwrap_or(&[]),
+            g.owner,
+            g.title,
+            g.cadence.times,
+            g.cadence.period.as_str(),
+            g.status.as_str(),
+            g.created_at,
+            g.updated_at
+        ])?;
+        for p in &g.progress {
+            insert_progress.execute(params![g.id, p.id, p.at, p.amount, p.note.as_deref().unwrap_or("")])?;
+        }
+    }
+    Ok(())
+}
+
+const GOAL_COLUMNS: &str = "g.goal_id, g.owner, g.title, g.cadence_times, g.cadence_period, g.status, g.group_id,
+    g.created_at, g.updated_at,
+    (SELECT coalesce(sum(amount), 0) FROM goal_progress p WHERE p.goal_id = g.goal_id AND p.at >=
+        CASE g.cadence_period WHEN 'day' THEN ?1 WHEN 'week' THEN ?2 ELSE ?3 END),
+    (SELECT coalesce(sum(amount), 0) FROM goal_progress p WHERE p.goal_id = g.goal_id)
+    FROM goals g";
+
+fn goal_from_row(row: &Row<'_>, me: &MemberId) -> rusqlite::Result<(Goal, String, String)> {
+    let owner: MemberId = row.get(1)?;
+    let group: Vec<u8> = row.get(6)?;
+    let goal = Goal {
+        id: row.get(0)?,
+        is_mine: &owner == me,
+        owner,
+        title: row.get(2)?,
+        // Filled in by the caller after parsing the two text columns below.
+        cadence: Cadence { times: row.get(3)?, period: CadencePeriod::Day },
+        status: GoalStatus::Active,
+        group_id: <[u8; 16]>::try_from(group).ok().map(GroupId::from_bytes),
+        created_at: row.get(7)?,
+        updated_at: row.get(8)?,
+        done_this_period: row.get(9)?,
+        total_logged: row.get(10)?,
+    };
+    Ok((goal, row.get(4)?, row.get(5)?))
+}
+
+fn finish(rows: Vec<(Goal, String, String)>) -> Result<Vec<Goal>> {
+    rows.into_iter()
+        .map(|(mut goal, period, status)| {
+            goal.cadence.period = period.parse()?;
+            goal.status = status.parse()?;
+            Ok(goal)
+        })
+        .collect()
+}
+
+/// Goals, mine first then by title; archived ones only when asked; only one group's with `group`.
+pub(crate) fn list(
+    conn: &Connection,
+    me: &MemberId,
+    starts: PeriodStarts,
+    include_archived: bool,
+    group: Option<&GroupId>,
+) -> Result<Vec<Goal>> {
+    let sql = format!(
+        "SELECT {GOAL_COLUMNS}
+         WHERE (?4 OR g.status != 'archived') AND (?5 IS NULL OR g.group_id = ?5)
+         ORDER BY g.owner != ?6, g.status = 'archived', g.created_at"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt
+        .query_map(
+            params![starts.day, starts.week, starts.month, include_archived, group, me],
+            |r| goal_from_row(r, me),
+        )?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    finish(rows)
+}
+
+/// One goal and the document it lives in.
+pub(crate) fn get(conn: &Connection, me: &MemberId, starts: PeriodStarts, id: &GoalId) -> Result<Option<(Goal, DocId)>> {
+    let sql = format!("SELECT {GOAL_COLUMNS} WHERE g.goal_id = ?4");
+    let row = conn
+        .prepare_cached(&sql)?
+        .query_row(params![starts.day, starts.week, starts.month, id], |r| goal_from_row(r, me))
+        .optional()?;
+    let Some(row) = row else { return Ok(None) };
+    let doc: DocId = conn.prepare_cached("SELECT doc_id FROM goals WHERE goal_id = ?1")?.query_row([id], |r| r.get(0))?;
+    Ok(finish(vec![row])?.pop().map(|goal| (goal, doc)))
+}
+
+/// A goal's progress entries from `since` on, newest first.
+pub(crate) fn progress(conn: &Connection, id: &GoalId, since: i64, limit: u32) -> Result<Vec<ProgressEntry>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT progress_id, at, amount, note FROM goal_progress WHERE goal_id = ?1 AND at >= ?2
+         ORDER BY at DESC, progress_id DESC LIMIT ?3",
+    )?;
+    let rows = stmt.query_map(params![id, since, limit], |r| {
+        let note: String = r.get(3)?;
+        Ok(ProgressEntry { id: r.get(0)?, goal_id: *id, at: r.get(1)?, amount: r.get(2)?, note: (!note.is_empty()).then_some(note) })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

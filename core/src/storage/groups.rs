@@ -1,0 +1,142 @@
+//! SQL for the group read model: groups, their members, read markers and unread counts.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::error::{Error, Result};
+use crate::ids::{GroupId, MemberId};
+use crate::model::{GroupDetails, GroupSummary, Member, Role};
+use crate::schema::group::StoredGroup;
+
+/// A group's local row number, used as a compact foreign key by the other read-model tables.
+pub(crate) type GroupRef = i64;
+
+/// Inserts or refreshes a group and its members from its document; returns its local row number.
+pub(crate) fn upsert(conn: &Connection, id: &GroupId, g: &StoredGroup) -> Result<GroupRef> {
+    let group_ref: GroupRef = conn
+        .prepare_cached(
+            "INSERT INTO groups (group_id, name, description, guidelines, created_by, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (group_id) DO UPDATE SET name = excluded.name, description = excluded.description,
+                 guidelines = excluded.guidelines, created_by = excluded.created_by, created_at = excluded.created_at
+             RETURNING group_ref",
+        )?
+        .query_row(params![id, g.name, g.description, g.guidelines, g.created_by, g.created_at], |r| r.get(0))?;
+    conn.prepare_cached("DELETE FROM group_members WHERE group_ref = ?1")?.execute([group_ref])?;
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO group_members (group_ref, member, display_name, role, added_at, added_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for m in &g.members {
+        insert.execute(params![group_ref, m.member, m.name, m.role.as_str(), m.added_at, m.added_by])?;
+    }
+    Ok(group_ref)
+}
+
+/// The local row number of a group, if this profile holds it.
+pub(crate) fn group_ref(conn: &Connection, id: &GroupId) -> Result<Option<GroupRef>> {
+    Ok(conn.prepare_cached("SELECT group_ref FROM groups WHERE group_id = ?1")?.query_row([id], |r| r.get(0)).optional()?)
+}
+
+/// Like [`group_ref`], but a missing group is an error.
+pub(crate) fn require(conn: &Connection, id: &GroupId) -> Result<GroupRef> {
+    group_ref(conn, id)?.ok_or_else(|| Error::not_found("group", id))
+}
+
+/// The ids of the groups with exactly this name.
+pub(crate) fn ids_named(conn: &Connection, name: &str) -> Result<Vec<GroupId>> {
+    let mut stmt = conn.prepare_cached("SELECT group_id FROM groups WHERE name = ?1")?;
+    let ids = stmt.query_map([name], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    Ok(ids)
+}
+
+/// The role `member` holds in a group, or `None` if they are not a member.
+pub(crate) fn role_of(conn: &Connection, group_ref: GroupRef, member: &MemberId) -> Result<Option<Role>> {
+    let role: Option<String> = conn
+        .prepare_cached("SELECT role FROM group_members WHERE group_ref = ?1 AND member = ?2")?
+        .query_row(params![group_ref, member], |r| r.get(0))
+        .optional()?;
+    role.map(|r| r.parse()).transpose()
+}
+
+/// Every group, newest activity first, with unread counts for `me`.
+pub(crate) fn list(conn: &Connection, me: &MemberId) -> Result<Vec<GroupSummary>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT g.group_id, g.name, g.description,
+                (SELECT count(*) FROM group_members WHERE group_ref = g.group_ref),
+                (SELECT role FROM group_members WHERE group_ref = g.group_ref AND member = ?1),
+                (SELECT count(*) FROM messages m WHERE m.group_ref = g.group_ref AND m.local_seq > g.last_read_seq
+                     AND m.author != ?1 AND m.removed = 0),
+                (SELECT max(created_at) FROM messages m WHERE m.group_ref = g.group_ref)
+         FROM groups g
+         ORDER BY coalesce((SELECT max(created_at) FROM messages m WHERE m.group_ref = g.group_ref), g.created_at) DESC",
+    )?;
+    let rows = stmt.query_map([me], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, Option<String>>(4)?, r.get::<_, i64>(5)?, r.get(6)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, name, description, member_count, role, unread_count, last_message_at) = row?;
+        out.push(GroupSummary {
+            id,
+            name,
+            description,
+            member_count,
+            my_role: role.map(|r| r.parse()).transpose()?,
+            unread_count: unread_count.unsigned_abs(),
+            last_message_at,
+        });
+    }
+    Ok(out)
+}
+
+/// A group's fields and members.
+pub(crate) fn details(conn: &Connection, group_ref: GroupRef) -> Result<GroupDetails> {
+    let (id, name, description, guidelines, created_at, created_by) = conn.query_row(
+        "SELECT group_id, name, description, guidelines, created_at, created_by FROM groups WHERE group_ref = ?1",
+        [group_ref],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+    )?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT member, display_name, role, added_at FROM group_members WHERE group_ref = ?1
+         ORDER BY CASE role WHEN 'owner' THEN 0 WHEN 'moderator' THEN 1 ELSE 2 END, added_at",
+    )?;
+    let rows = stmt.query_map([group_ref], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, String>(2)?, r.get(3)?)))?;
+    let mut members = Vec::new();
+    for row in rows {
+        let (member_id, display_name, role, added_at) = row?;
+        members.push(Member { member_id, display_name, role: role.parse()?, added_at });
+    }
+    Ok(GroupDetails { id, name, description, guidelines, created_at, created_by, members })
+}
+
+/// The newest segment this profile has seen in a group.
+pub(crate) fn current_segment(conn: &Connection, group_ref: GroupRef) -> Result<u32> {
+    Ok(conn.prepare_cached("SELECT current_segment FROM groups WHERE group_ref = ?1")?.query_row([group_ref], |r| r.get(0))?)
+}
+
+/// Raises the newest known segment to `segment` (never lowers it).
+pub(crate) fn note_segment(conn: &Connection, group_ref: GroupRef, segment: u32) -> Result<()> {
+    conn.prepare_cached("UPDATE groups SET current_segment = max(current_segment, ?2) WHERE group_ref = ?1")?
+        .execute(params![group_ref, segment])?;
+    Ok(())
+}
+
+/// Marks every message that has arrived so far as read.
+pub(crate) fn mark_read(conn: &Connection, group_ref: GroupRef) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE groups SET last_read_seq = coalesce((SELECT max(local_seq) FROM messages WHERE group_ref = ?1), 0)
+         WHERE group_ref = ?1",
+    )?
+    .execute([group_ref])?;
+    Ok(())
+}
+
+/// Messages by others that arrived after the read marker and are not removed.
+pub(crate) fn unread_count(conn: &Connection, group_ref: GroupRef, me: &MemberId) -> Result<u64> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT count(*) FROM messages m JOIN groups g ON g.group_ref = m.group_ref
+             WHERE m.group_ref = ?1 AND m.local_seq > g.last_read_seq AND m.author != ?2 AND m.removed = 0",
+        )?
+        .query_row(params![group_ref, me], |r| r.get::<_, i64>(0))?
+        .unsigned_abs())
+}

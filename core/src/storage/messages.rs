@@ -1,0 +1,139 @@
+//! SQL for the message read model: what a conversation screen lists, without loading any Automerge document.
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::groups::GroupRef;
+use crate::error::Result;
+use crate::ids::{GroupId, MemberId, MessageId};
+use crate::model::{Message, MessageCursor, ReactionCount};
+use crate::schema::segment::StoredMessage;
+
+/// Writes a message (and its reactions) as its segment document now says it is. Arrival order (`local_seq`) is
+/// kept when the message is already there.
+pub(crate) fn upsert(conn: &Connection, group_ref: GroupRef, segment: u32, m: &StoredMessage) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO messages (group_ref, message_id, segment, author, created_at, text, reply_to, content_warning,
+                               edited_at, removed)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT (group_ref, message_id) DO UPDATE SET segment = excluded.segment, author = excluded.author,
+             created_at = excluded.created_at, text = excluded.text, reply_to = excluded.reply_to,
+             content_warning = excluded.content_warning, edited_at = excluded.edited_at, removed = excluded.removed",
+    )?
+    .execute(params![
+        group_ref,
+        m.id,
+        segment,
+        m.author,
+        m.created_at,
+        m.text.as_deref().unwrap_or(""),
+        m.reply_to.as_ref().map(|r| &r.as_bytes()[..]).unwrap_or(&[]),
+        m.content_warning.as_deref().unwrap_or(""),
+        m.edited_at.unwrap_or(0),
+        m.removed,
+    ])?;
+    conn.prepare_cached("DELETE FROM reactions WHERE group_ref = ?1 AND message_id = ?2")?.execute(params![group_ref, m.id])?;
+    let mut insert =
+        conn.prepare_cached("INSERT INTO reactions (group_ref, message_id, member, emoji) VALUES (?1, ?2, ?3, ?4)")?;
+    for (member, emoji) in &m.reactions {
+        insert.execute(params![group_ref, m.id, member, emoji])?;
+    }
+    Ok(())
+}
+
+const MESSAGE_COLUMNS: &str = "m.message_id, m.author, coalesce(gm.display_name, ''), m.created_at, m.text, m.reply_to,
+     m.content_warning, m.edited_at, m.removed, g.group_id
+     FROM messages m JOIN groups g ON g.group_ref = m.group_ref
+     LEFT JOIN group_members gm ON gm.group_ref = m.group_ref AND gm.member = m.author";
+
+fn message_from_row(row: &Row<'_>, me: &MemberId) -> rusqlite::Result<Message> {
+    let author: MemberId = row.get(1)?;
+    let name: String = row.get(2)?;
+    let reply_to: Vec<u8> = row.get(5)?;
+    let cw: String = row.get(6)?;
+    let edited_at: i64 = row.get(7)?;
+    let group_id: GroupId = row.get(9)?;
+    Ok(Message {
+        id: row.get(0)?,
+        group_id,
+        author_name: if name.is_empty() { format!("member {}", &author.to_hex()[..8]) } else { name },
+        is_mine: &author == me,
+        author,
+        created_at: row.get(3)?,
+        text: row.get(4)?,
+        reply_to: <[u8; 16]>::try_from(reply_to).ok().map(MessageId::from_bytes),
+        content_warning: (!cw.is_empty()).then_some(cw),
+        edited_at: (edited_at != 0).then_some(edited_at),
+        removed: row.get(8)?,
+        reactions: Vec::new(),
+    })
+}
+
+fn attach_reactions(conn: &Connection, group_ref: GroupRef, me: &MemberId, message: &mut Message) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT emoji, count(*), max(member = ?3) FROM reactions WHERE group_ref = ?1 AND message_id = ?2
+         GROUP BY emoji ORDER BY count(*) DESC, emoji",
+    )?;
+    let rows = stmt.query_map(params![group_ref, message.id, me], |r| {
+        Ok(ReactionCount { emoji: r.get(0)?, count: r.get(1)?, mine: r.get(2)? })
+    })?;
+    message.reactions = rows.collect::<rusqlite::Result<_>>()?;
+    Ok(())
+}
+
+/// Up to `limit` messages older than `before` (or the newest, without it), oldest first.
+pub(crate) fn page(
+    conn: &Connection,
+    group_ref: GroupRef,
+    me: &MemberId,
+    limit: u32,
+    before: Option<MessageCursor>,
+) -> Result<Vec<Message>> {
+    let sql = format!(
+        "SELECT {MESSAGE_COLUMNS}
+         WHERE m.group_ref = ?1 AND (m.created_at, m.message_id) < (?2, ?3)
+         ORDER BY m.created_at DESC, m.message_id DESC LIMIT ?4"
+    );
+    let (at, id): (i64, &[u8]) = match &before {
+        Some(c) => (c.created_at, &c.id.as_bytes()[..]),
+        // Past every real message: a time far in the future and the largest possible id.
+        None => (i64::MAX, &[0xff; 17][..]),
+    };
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut messages =
+        stmt.query_map(params![group_ref, at, id, limit], |r| message_from_row(r, me))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    messages.reverse();
+    for message in &mut messages {
+        attach_reactions(conn, group_ref, me, message)?;
+    }
+    Ok(messages)
+}
+
+/// One message, if the group has it.
+pub(crate) fn get(conn: &Connection, group_ref: GroupRef, me: &MemberId, id: &MessageId) -> Result<Option<Message>> {
+    let sql = format!("SELECT {MESSAGE_COLUMNS} WHERE m.group_ref = ?1 AND m.message_id = ?2");
+    let message = conn.prepare_cached(&sql)?.query_row(params![group_ref, id], |r| message_from_row(r, me)).optional()?;
+    match message {
+        Some(mut message) => {
+            attach_reactions(conn, group_ref, me, &mut message)?;
+            Ok(Some(message))
+        }
+        None => Ok(None),
+    }
+}
+
+/// The author and segment of a message, if the group has it.
+pub(crate) fn author_and_segment(conn: &Connection, group_ref: GroupRef, id: &MessageId) -> Result<Option<(MemberId, u32, bool)>> {
+    Ok(conn
+        .prepare_cached("SELECT author, segment, removed FROM messages WHERE group_ref = ?1 AND message_id = ?2")?
+        .query_row(params![group_ref, id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?)
+}
+
+/// The ids of the group's messages whose hex form starts with `prefix` (at most `limit`).
+pub(crate) fn ids_with_prefix(conn: &Connection, group_ref: GroupRef, prefix: &str, limit: u32) -> Result<Vec<MessageId>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT message_id FROM messages WHERE group_ref = ?1 AND substr(lower(hex(message_id)), 1, length(?2)) = ?2 LIMIT ?3",
+    )?;
+    let ids = stmt.query_map(params![group_ref, prefix.to_ascii_lowercase(), limit], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    Ok(ids)
+}

@@ -1,0 +1,220 @@
+//! Storage: the one place that speaks SQL.
+//!
+//! A profile is one SQLite file (`kindred.sqlite3`) in its data directory, opened in WAL mode with
+//! `synchronous = FULL`, so a write that returned has reached the disk and survives a kill or a power cut. Everything
+//! else in the core calls the typed functions of the submodules; when encryption at rest arrives, only this module
+//! changes.
+//!
+//! Safety of people's data comes first: a file that is damaged, or belongs to another program, gives a typed error and
+//! is never deleted, truncated or rewritten. A profile is created in a temporary file and linked into place only when
+//! complete, so a crash during creation never leaves a half-made profile behind.
+
+pub(crate) mod checkins;
+pub(crate) mod documents;
+pub(crate) mod goals;
+pub(crate) mod groups;
+pub(crate) mod messages;
+mod migrations;
+pub(crate) mod profile;
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
+use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
+
+use crate::error::{Error, Result};
+use crate::ids::{CheckinId, DocId, GoalId, GroupId, MemberId, MessageId, ProgressId};
+
+pub(crate) use migrations::SCHEMA_VERSION;
+
+/// The database file inside a profile's data directory.
+pub const DATABASE_FILE: &str = "kindred.sqlite3";
+
+/// `PRAGMA application_id` of every Kindred database ("KNDR"), so a foreign SQLite file is recognised as such.
+const APPLICATION_ID: i32 = 0x4B4E_4452;
+
+/// An open profile database.
+#[derive(Debug)]
+pub(crate) struct Db {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Db {
+    /// Creates a new database in `dir`, failing if one is already there. `init` fills it (the profile row) inside
+    /// the same transaction that creates the schema.
+    pub(crate) fn create(dir: &Path, init: impl FnOnce(&Transaction<'_>) -> Result<()>) -> Result<Self> {
+        let path = dir.join(DATABASE_FILE);
+        if path.exists() {
+            return Err(Error::ProfileExists(dir.to_owned()));
+        }
+        fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.to_owned(), source })?;
+        let mut suffix = [0u8; 6];
+        rand::fill(&mut suffix);
+        let temp = dir.join(format!(".{DATABASE_FILE}.creating-{}", hex::encode(suffix)));
+        let built = (|| -> Result<()> {
+            let mut conn = Connection::open(&temp)?;
+            conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+            let tx = conn.transaction()?;
+            migrations::migrate(&tx, 0)?;
+            init(&tx)?;
+            tx.commit()?;
+            conn.close().map_err(|(_, e)| Error::Storage(e))
+        })();
+        // Link, not rename: linking fails if a profile appeared meanwhile, so nothing is ever overwritten.
+        let linked = built.and_then(|()| {
+            fs::hard_link(&temp, &path).map_err(|source| match source.kind() {
+                std::io::ErrorKind::AlreadyExists => Error::ProfileExists(dir.to_owned()),
+                _ => Error::Io { path: path.clone(), source },
+            })
+        });
+        // The temporary file is ours alone and either linked or useless now.
+        let _ = fs::remove_file(&temp);
+        linked?;
+        Self::open(dir)
+    }
+
+    /// Opens the database in `dir`, upgrading its schema if it is older than this version of Kindred.
+    pub(crate) fn open(dir: &Path) -> Result<Self> {
+        let path = dir.join(DATABASE_FILE);
+        check_header(dir, &path)?;
+        let conn = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+        )
+        .map_err(|e| classify(&path, e))?;
+        let mut db = Db { conn, path };
+        let app_id: i32 = db.conn.pragma_query_value(None, "application_id", |row| row.get(0)).map_err(|e| db.classify(e))?;
+        if app_id != APPLICATION_ID {
+            return Err(Error::ForeignDatabase(db.path.clone()));
+        }
+        db.configure().map_err(|e| db.reclassify(e))?;
+        let version: i64 = db.conn.pragma_query_value(None, "user_version", |row| row.get(0)).map_err(|e| db.classify(e))?;
+        if version > SCHEMA_VERSION {
+            return Err(Error::NewerSchema { found: version, supported: SCHEMA_VERSION });
+        }
+        if version < SCHEMA_VERSION {
+            db.write(|tx| migrations::migrate(tx, version))?;
+        }
+        Ok(db)
+    }
+
+    fn configure(&self) -> Result<()> {
+        // WAL: readers never block the writer, and a commit is one sequential append.
+        let mode: String = self.conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(Error::Internal(format!("could not switch the database to WAL (got {mode})")));
+        }
+        // FULL: an acknowledged write survives power loss, not only a process kill.
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Removed message text is overwritten on disk, not just unlinked from the b-tree.
+        self.conn.pragma_update(None, "secure_delete", "ON")?;
+        // Two handles on one profile (an app and its share extension, say) wait for each other instead of failing.
+        self.conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // Keep memory small on 1-2 GB phones: a 2 MiB page cache is plenty for indexed reads.
+        self.conn.pragma_update(None, "cache_size", -2048)?;
+        Ok(())
+    }
+
+    /// Runs `f` in an immediate (write-locking) transaction and commits it durably if it returns `Ok`.
+    pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let result = (|| {
+            let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let value = f(&tx)?;
+            tx.commit()?;
+            Ok(value)
+        })();
+        result.map_err(|e| self.reclassify(e))
+    }
+
+    /// Runs `f` in a read transaction, so it sees one consistent state.
+    pub(crate) fn read<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let result = (|| {
+            let tx = self.conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+            let value = f(&tx)?;
+            tx.finish()?;
+            Ok(value)
+        })();
+        result.map_err(|e| self.reclassify(e))
+    }
+
+    /// Runs SQLite's own consistency check over the whole file (slow on big profiles; not done at open).
+    pub(crate) fn integrity_check(&mut self) -> Result<()> {
+        let path = self.path.clone();
+        self.read(|tx| {
+            let mut stmt = tx.prepare("PRAGMA integrity_check")?;
+            let problems: Vec<String> =
+                stmt.query_map([], |row| row.get(0))?.collect::<rusqlite::Result<_>>()?;
+            if problems.len() == 1 && problems.first().map(String::as_str) == Some("ok") {
+                Ok(())
+            } else {
+                Err(Error::CorruptDatabase { path, detail: problems.join("; ") })
+            }
+        })
+    }
+
+    fn classify(&self, err: rusqlite::Error) -> Error {
+        classify(&self.path, err)
+    }
+
+    fn reclassify(&self, err: Error) -> Error {
+        match err {
+            Error::Storage(e) => self.classify(e),
+            other => other,
+        }
+    }
+}
+
+fn check_header(dir: &Path, path: &Path) -> Result<()> {
+    let mut file = match fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Error::NoProfile(dir.to_owned())),
+        Err(source) => return Err(Error::Io { path: path.to_owned(), source }),
+    };
+    let mut header = [0u8; 16];
+    let read = file.read(&mut header).map_err(|source| Error::Io { path: path.to_owned(), source })?;
+    if read == 0 {
+        return Err(Error::CorruptDatabase { path: path.to_owned(), detail: "the file is empty".into() });
+    }
+    if read < header.len() || &header != b"SQLite format 3\0" {
+        return Err(Error::CorruptDatabase { path: path.to_owned(), detail: "the file is not an SQLite database".into() });
+    }
+    Ok(())
+}
+
+/// Turns SQLite's corruption codes into [`Error::CorruptDatabase`]; everything else stays a storage error.
+fn classify(path: &Path, err: rusqlite::Error) -> Error {
+    match err.sqlite_error_code() {
+        Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => {
+            Error::CorruptDatabase { path: path.to_owned(), detail: err.to_string() }
+        }
+        _ => Error::Storage(err),
+    }
+}
+
+/// Ids are stored as BLOBs of their raw bytes: half the size of hex, and compared byte-wise.
+macro_rules! blob_id {
+    ($($name:ident),*) => {$(
+        impl ToSql for $name {
+            fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+                Ok(ToSqlOutput::Borrowed(ValueRef::Blob(self.as_bytes())))
+            }
+        }
+        impl FromSql for $name {
+            fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+                let bytes = value.as_blob()?;
+                bytes.try_into().map($name::from_bytes).map_err(|_| FromSqlError::InvalidBlobSize {
+                    expected_size: std::mem::size_of::<$name>(),
+                    blob_size: bytes.len(),
+                })
+            }
+        }
+    )*};
+}
+blob_id!(GroupId, DocId, MessageId, GoalId, ProgressId, CheckinId, MemberId);
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,50 @@
+//! SQL for the profile row: the member key, this install's actor and the personal document's id.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::error::{Error, Result};
+use crate::ids::DocId;
+
+/// The profile row as stored.
+#[derive(Debug)]
+pub(crate) struct StoredProfile {
+    pub display_name: String,
+    pub member_secret: Vec<u8>,
+    pub actor_id: Vec<u8>,
+    pub actor_certificate: Vec<u8>,
+    pub personal_doc: DocId,
+    pub created_at: i64,
+}
+
+pub(crate) fn insert(conn: &Connection, p: &StoredProfile) -> Result<()> {
+    conn.execute(
+        "INSERT INTO profile (id, display_name, member_secret, actor_id, actor_certificate, personal_doc, created_at)
+         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)",
+        params![p.display_name, p.member_secret, p.actor_id, p.actor_certificate, p.personal_doc, p.created_at],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn load(conn: &Connection) -> Result<StoredProfile> {
+    conn.query_row(
+        "SELECT display_name, member_secret, actor_id, actor_certificate, personal_doc, created_at FROM profile WHERE id = 1",
+        [],
+        |r| {
+            Ok(StoredProfile {
+                display_name: r.get(0)?,
+                member_secret: r.get(1)?,
+                actor_id: r.get(2)?,
+                actor_certificate: r.get(3)?,
+                personal_doc: r.get(4)?,
+                created_at: r.get(5)?,
+            })
+        },
+    )
+    .optional()?
+    .ok_or_else(|| Error::Internal("the database has no profile row".into()))
+}
+
+pub(crate) fn set_display_name(conn: &Connection, name: &str) -> Result<()> {
+    conn.execute("UPDATE profile SET display_name = ?1 WHERE id = 1", [name])?;
+    Ok(())
+}

@@ -1,0 +1,150 @@
+-- Kindred schema version 1.
+
+-- The profile that owns this file: its member key, this install's Automerge actor and the key's certificate for it.
+CREATE TABLE profile (
+    id                INTEGER PRIMARY KEY CHECK (id = 1),
+    display_name      TEXT    NOT NULL,
+    member_secret     BLOB    NOT NULL,
+    actor_id          BLOB    NOT NULL,
+    actor_certificate BLOB    NOT NULL,
+    personal_doc      BLOB    NOT NULL,
+    created_at        INTEGER NOT NULL
+) STRICT;
+
+-- Every Automerge document this profile holds. `generation` counts writes, so a cached copy can tell it is stale;
+-- the byte and chunk counts decide when to compact.
+CREATE TABLE documents (
+    doc_id     BLOB    PRIMARY KEY,
+    kind       TEXT    NOT NULL CHECK (kind IN ('group', 'segment', 'personal')),
+    group_id   BLOB    NOT NULL DEFAULT x'',
+    segment    INTEGER NOT NULL DEFAULT 0,
+    generation INTEGER NOT NULL DEFAULT 0,
+    snapshot_bytes    INTEGER NOT NULL DEFAULT 0,
+    incremental_count INTEGER NOT NULL DEFAULT 0,
+    incremental_bytes INTEGER NOT NULL DEFAULT 0
+) STRICT;
+
+-- A document is its snapshot (at most one) plus the incremental change chunks written since; compaction folds the
+-- chunks into a new snapshot in one transaction.
+CREATE TABLE document_chunks (
+    chunk_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc_id   BLOB    NOT NULL REFERENCES documents (doc_id),
+    kind     TEXT    NOT NULL CHECK (kind IN ('snapshot', 'incremental')),
+    bytes    BLOB    NOT NULL
+) STRICT;
+CREATE INDEX document_chunks_by_doc ON document_chunks (doc_id, chunk_id);
+
+-- Which member key each Automerge actor writes for, with the member's signature over that claim.
+CREATE TABLE actor_certificates (
+    actor       BLOB PRIMARY KEY,
+    member      BLOB NOT NULL,
+    certificate BLOB NOT NULL
+) STRICT, WITHOUT ROWID;
+
+-- The author's signature over (document, change hash) for every change, kept so it can be forwarded with the change.
+CREATE TABLE change_signatures (
+    doc_id      BLOB    NOT NULL,
+    change_hash BLOB    NOT NULL,
+    actor       BLOB    NOT NULL,
+    seq         INTEGER NOT NULL,
+    signature   BLOB    NOT NULL,
+    PRIMARY KEY (doc_id, change_hash)
+) STRICT, WITHOUT ROWID;
+CREATE UNIQUE INDEX change_signatures_by_actor_seq ON change_signatures (doc_id, actor, seq);
+
+-- Read model: groups this profile belongs to. `last_read_seq` is the read marker (a messages.local_seq).
+CREATE TABLE groups (
+    group_ref       INTEGER PRIMARY KEY AUTOINCREMENT,
+    group_id        BLOB    NOT NULL UNIQUE,
+    name            TEXT    NOT NULL,
+    description     TEXT    NOT NULL DEFAULT '',
+    guidelines      TEXT    NOT NULL DEFAULT '',
+    created_by      BLOB    NOT NULL,
+    created_at      INTEGER NOT NULL,
+    current_segment INTEGER NOT NULL DEFAULT 0,
+    last_read_seq   INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE INDEX groups_by_name ON groups (name);
+
+-- Read model: members of each group and their roles, from the group document.
+CREATE TABLE group_members (
+    group_ref    INTEGER NOT NULL REFERENCES groups (group_ref),
+    member       BLOB    NOT NULL,
+    display_name TEXT    NOT NULL,
+    role         TEXT    NOT NULL CHECK (role IN ('owner', 'moderator', 'member')),
+    added_at     INTEGER NOT NULL,
+    added_by     BLOB    NOT NULL,
+    PRIMARY KEY (group_ref, member)
+) STRICT, WITHOUT ROWID;
+
+-- Read model: messages of every segment. `local_seq` is arrival order on this phone (for unread counts);
+-- `created_at` is the author's clock (for display order). Removed messages keep their row, without text.
+CREATE TABLE messages (
+    local_seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+    group_ref       INTEGER NOT NULL REFERENCES groups (group_ref),
+    message_id      BLOB    NOT NULL,
+    segment         INTEGER NOT NULL,
+    author          BLOB    NOT NULL,
+    created_at      INTEGER NOT NULL,
+    text            TEXT    NOT NULL DEFAULT '',
+    reply_to        BLOB    NOT NULL DEFAULT x'',
+    content_warning TEXT    NOT NULL DEFAULT '',
+    edited_at       INTEGER NOT NULL DEFAULT 0,
+    removed         INTEGER NOT NULL DEFAULT 0 CHECK (removed IN (0, 1)),
+    UNIQUE (group_ref, message_id)
+) STRICT;
+CREATE INDEX messages_timeline ON messages (group_ref, created_at, message_id);
+CREATE INDEX messages_arrival ON messages (group_ref, local_seq);
+
+-- Read model: one reaction per member per message.
+CREATE TABLE reactions (
+    group_ref  INTEGER NOT NULL REFERENCES groups (group_ref),
+    message_id BLOB    NOT NULL,
+    member     BLOB    NOT NULL,
+    emoji      TEXT    NOT NULL,
+    PRIMARY KEY (group_ref, message_id, member)
+) STRICT, WITHOUT ROWID;
+
+-- Read model: goals, private (from the personal document) or shared (from a group document).
+CREATE TABLE goals (
+    goal_id        BLOB    PRIMARY KEY,
+    doc_id         BLOB    NOT NULL,
+    group_id       BLOB    NOT NULL DEFAULT x'',
+    owner          BLOB    NOT NULL,
+    title          TEXT    NOT NULL,
+    cadence_times  INTEGER NOT NULL CHECK (cadence_times > 0),
+    cadence_period TEXT    NOT NULL CHECK (cadence_period IN ('day', 'week', 'month')),
+    status         TEXT    NOT NULL CHECK (status IN ('active', 'paused', 'archived')),
+    created_at     INTEGER NOT NULL,
+    updated_at     INTEGER NOT NULL
+) STRICT;
+CREATE INDEX goals_by_doc ON goals (doc_id);
+
+CREATE TABLE goal_progress (
+    goal_id     BLOB    NOT NULL REFERENCES goals (goal_id),
+    progress_id BLOB    NOT NULL,
+    at          INTEGER NOT NULL,
+    amount      INTEGER NOT NULL CHECK (amount > 0),
+    note        TEXT    NOT NULL DEFAULT '',
+    PRIMARY KEY (goal_id, progress_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX goal_progress_by_time ON goal_progress (goal_id, at);
+
+-- Mood check-ins: personal, never synced. energy 0 and sleep_minutes -1 mean "not recorded".
+CREATE TABLE checkins (
+    checkin_id         BLOB    PRIMARY KEY,
+    at                 INTEGER NOT NULL,
+    utc_offset_minutes INTEGER NOT NULL DEFAULT 0,
+    mood               INTEGER NOT NULL CHECK (mood BETWEEN 1 AND 5),
+    energy             INTEGER NOT NULL DEFAULT 0 CHECK (energy BETWEEN 0 AND 5),
+    sleep_minutes      INTEGER NOT NULL DEFAULT -1 CHECK (sleep_minutes BETWEEN -1 AND 1440),
+    note               TEXT    NOT NULL DEFAULT '',
+    created_at         INTEGER NOT NULL
+) STRICT;
+CREATE INDEX checkins_by_time ON checkins (at);
+
+CREATE TABLE checkin_tags (
+    checkin_id BLOB NOT NULL REFERENCES checkins (checkin_id) ON DELETE CASCADE,
+    tag        TEXT NOT NULL,
+    PRIMARY KEY (checkin_id, tag)
+) STRICT, WITHOUT ROWID;

@@ -1,0 +1,150 @@
+//! Mood check-ins: a mood on a 1-5 scale, optional energy, sleep, tags and a note; daily and weekly averages.
+//!
+//! Check-ins are personal data. They are stored only in this profile's database, are never written to a document
+//! and never sync; sharing a summary with a group (later) will copy only what the person chooses.
+
+use std::collections::BTreeMap;
+
+use crate::error::{Error, Result};
+use crate::ids::CheckinId;
+use crate::kindred::Kindred;
+use crate::model::{Checkin, CheckinAverage, CheckinSummary, NewCheckin};
+use crate::storage::checkins::{self as store, CheckinRow};
+use crate::text;
+use crate::time::{local_date, local_offset_minutes, now_ms, week_start};
+
+/// Most tags on one check-in.
+pub const MAX_TAGS: usize = 10;
+/// Longest tag, in characters.
+pub const MAX_TAG_CHARS: usize = 32;
+/// Longest check-in note.
+pub const MAX_NOTE_CHARS: usize = 1000;
+/// Earliest time anything can be recorded at (2000-01-01): older is a typo or a broken clock.
+const EARLIEST_MS: i64 = 946_684_800_000;
+/// How far ahead of the phone's clock a time may be (clocks drift; a day is generous).
+const MAX_FUTURE_MS: i64 = 24 * 3600 * 1000;
+
+/// Checks a caller-supplied time (for back-filling) and defaults it to now.
+pub(crate) fn validate_time(at: Option<i64>, now: i64) -> Result<i64> {
+    match at {
+        None => Ok(now),
+        Some(at) if at < EARLIEST_MS => Err(Error::invalid("time", "is before the year 2000")),
+        Some(at) if at > now.saturating_add(MAX_FUTURE_MS) => Err(Error::invalid("time", "is in the future")),
+        Some(at) => Ok(at),
+    }
+}
+
+fn in_range(field: &'static str, value: u8) -> Result<u8> {
+    if (1..=5).contains(&value) {
+        Ok(value)
+    } else {
+        Err(Error::invalid(field, format!("{value} is not on the 1 to 5 scale")))
+    }
+}
+
+fn validate(new: &NewCheckin, now: i64) -> Result<Checkin> {
+    let sleep_hours = match new.sleep_hours {
+        Some(h) if !h.is_finite() || !(0.0..=24.0).contains(&h) => {
+            return Err(Error::invalid("sleep hours", format!("{h} is not between 0 and 24")));
+        }
+        other => other.map(|h| (h * 60.0).round() / 60.0),
+    };
+    if new.tags.len() > MAX_TAGS {
+        return Err(Error::invalid("tags", format!("{} tags; the limit is {MAX_TAGS}", new.tags.len())));
+    }
+    let mut tags = new.tags.iter().map(|t| text::single_line("tag", t, MAX_TAG_CHARS)).collect::<Result<Vec<_>>>()?;
+    tags.sort();
+    tags.dedup();
+    Ok(Checkin {
+        id: CheckinId::random(),
+        at: validate_time(new.at, now)?,
+        mood: in_range("mood", new.mood)?,
+        energy: new.energy.map(|e| in_range("energy", e)).transpose()?,
+        sleep_hours,
+        tags,
+        note: text::optional_multi_line("note", new.note.as_deref(), MAX_NOTE_CHARS)?,
+    })
+}
+
+/// Running sums for one day or week.
+#[derive(Default)]
+struct Sums {
+    count: u32,
+    mood: f64,
+    energy: (f64, u32),
+    sleep: (f64, u32),
+}
+
+impl Sums {
+    fn add(&mut self, c: &Checkin) {
+        self.count += 1;
+        self.mood += f64::from(c.mood);
+        if let Some(e) = c.energy {
+            self.energy.0 += f64::from(e);
+            self.energy.1 += 1;
+        }
+        if let Some(s) = c.sleep_hours {
+            self.sleep.0 += s;
+            self.sleep.1 += 1;
+        }
+    }
+
+    fn average(&self, period_start: String) -> CheckinAverage {
+        let avg = |(sum, n): (f64, u32)| (n > 0).then(|| round2(sum / f64::from(n)));
+        CheckinAverage {
+            period_start,
+            checkins: self.count,
+            mood: round2(self.mood / f64::from(self.count.max(1))),
+            energy: avg(self.energy),
+            sleep_hours: avg(self.sleep),
+        }
+    }
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// Daily and weekly averages, each check-in counted on the calendar day where it was recorded.
+pub(crate) fn summarise(rows: &[CheckinRow]) -> CheckinSummary {
+    let mut days: BTreeMap<chrono::NaiveDate, Sums> = BTreeMap::new();
+    let mut weeks: BTreeMap<chrono::NaiveDate, Sums> = BTreeMap::new();
+    for row in rows {
+        let day = local_date(row.checkin.at, row.utc_offset_minutes);
+        days.entry(day).or_default().add(&row.checkin);
+        weeks.entry(week_start(day)).or_default().add(&row.checkin);
+    }
+    CheckinSummary {
+        daily: days.iter().map(|(d, s)| s.average(d.to_string())).collect(),
+        weekly: weeks.iter().map(|(d, s)| s.average(d.to_string())).collect(),
+    }
+}
+
+impl Kindred {
+    /// Records a mood check-in. It stays on this phone.
+    pub fn record_checkin(&self, new: NewCheckin) -> Result<Checkin> {
+        let now = now_ms();
+        let checkin = validate(&new, now)?;
+        let row = CheckinRow { checkin, utc_offset_minutes: local_offset_minutes() };
+        self.lock().write(|ctx| store::insert(ctx.tx, &row, now))?;
+        Ok(row.checkin)
+    }
+
+    /// Check-ins with `since <= at < until`, oldest first.
+    pub fn checkins(&self, since: i64, until: i64) -> Result<Vec<Checkin>> {
+        let rows = self.lock().db.read(|tx| store::between(tx, since, until))?;
+        Ok(rows.into_iter().map(|r| r.checkin).collect())
+    }
+
+    /// Check-ins of the last `days` days (up to now), oldest first.
+    pub fn recent_checkins(&self, days: u32) -> Result<Vec<Checkin>> {
+        let now = now_ms();
+        self.checkins(now - i64::from(days) * 86_400_000, now.saturating_add(MAX_FUTURE_MS))
+    }
+
+    /// Daily and weekly averages of the check-ins with `since <= at < until`.
+    pub fn checkin_summary(&self, since: i64, until: i64) -> Result<CheckinSummary> {
+        let rows = self.lock().db.read(|tx| store::between(tx, since, until))?;
+        Ok(summarise(&rows))
+    }
+}
