@@ -1,0 +1,193 @@
+//! Storage tests that need the internals: schema migrations, compaction, and damaged or foreign files.
+
+use std::fs;
+
+use rusqlite::Connection;
+
+use super::documents::chunk_stats;
+use super::migrations::{MIGRATIONS, SCHEMA_VERSION, migrate};
+use super::{DATABASE_FILE, Db};
+use crate::error::Error;
+use crate::{Kindred, NewGroup, NewMessage};
+
+/// Everything that defines the schema, normalised for comparison.
+fn schema_of(conn: &Connection) -> Vec<(String, String, String)> {
+    let mut stmt = conn
+        .prepare("SELECT type, name, coalesce(sql, '') FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name")
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, String>(2)?.split_whitespace().collect::<Vec<_>>().join(" "))))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+}
+
+#[test]
+fn upgrading_from_every_old_version_equals_a_fresh_schema() {
+    let fresh_dir = tempfile::tempdir().unwrap();
+    let fresh = Kindred::create(fresh_dir.path(), "Fresh").unwrap();
+    drop(fresh);
+    let fresh = Connection::open(fresh_dir.path().join(DATABASE_FILE)).unwrap();
+    let fresh_schema = schema_of(&fresh);
+    assert_eq!(fresh.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), SCHEMA_VERSION);
+
+    for old in 0..SCHEMA_VERSION {
+        let mut conn = Connection::open_in_memory().unwrap();
+        // Build version `old` step by step, then upgrade the rest of the way.
+        let tx = conn.transaction().unwrap();
+        for (i, sql) in MIGRATIONS.iter().enumerate().take(old as usize) {
+            tx.execute_batch(sql).unwrap();
+            tx.pragma_update(None, "user_version", i as i64 + 1).unwrap();
+        }
+        migrate(&tx, old).unwrap();
+        tx.commit().unwrap();
+        assert_eq!(schema_of(&conn), fresh_schema, "upgrading from version {old}");
+        assert_eq!(conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), SCHEMA_VERSION);
+    }
+}
+
+#[test]
+fn released_migrations_are_never_edited() {
+    // Migrations are append-only: once released, a step's SQL must never change, or databases that already ran it
+    // would differ from fresh ones. If this fails, add a new migration instead of editing an old one.
+    const RELEASED: &[&str] = &["898f4b8a3c5b37f2b830caa0d4b8979143da1a441d85fd6c19db0515f8693b63"];
+    for (i, expected) in RELEASED.iter().enumerate() {
+        let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(MIGRATIONS[i].as_bytes()));
+        assert_eq!(&digest, expected, "migration {} was edited after release", i + 1);
+    }
+    assert!(RELEASED.len() <= MIGRATIONS.len());
+    assert_eq!(RELEASED.len(), MIGRATIONS.len(), "pin the checksum of every migration when it is released");
+}
+
+#[test]
+fn a_newer_schema_is_refused_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(Kindred::create(dir.path(), "Ada").unwrap());
+    let path = dir.path().join(DATABASE_FILE);
+    Connection::open(&path).unwrap().pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+    let before = fs::read(&path).unwrap();
+    assert!(matches!(Kindred::open(dir.path()), Err(Error::NewerSchema { found, .. }) if found == SCHEMA_VERSION + 1));
+    assert_eq!(fs::read(&path).unwrap(), before);
+}
+
+fn assert_untouched_after_open(bytes: &[u8]) -> Error {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DATABASE_FILE);
+    fs::write(&path, bytes).unwrap();
+    let err = Kindred::open(dir.path()).expect_err("a damaged file must not open");
+    assert_eq!(fs::read(&path).unwrap(), bytes, "the file must be left exactly as it was");
+    assert!(matches!(Kindred::create(dir.path(), "Eve"), Err(Error::ProfileExists(_))), "and never overwritten");
+    assert_eq!(fs::read(&path).unwrap(), bytes);
+    err
+}
+
+#[test]
+fn garbage_and_empty_files_are_reported_as_corrupt_and_kept() {
+    assert!(matches!(assert_untouched_after_open(b"this is not a database at all, just text"), Error::CorruptDatabase { .. }));
+    assert!(matches!(assert_untouched_after_open(b""), Error::CorruptDatabase { .. }));
+}
+
+#[test]
+fn a_damaged_kindred_database_is_reported_and_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let k = Kindred::create(dir.path(), "Ada").unwrap();
+    let g = k.create_group(NewGroup { name: "Circle".into(), ..Default::default() }).unwrap();
+    k.post_many(&g.id, (0..300).map(|i| NewMessage { text: format!("message number {i} with some words"), ..Default::default() }).collect())
+        .unwrap();
+    drop(k);
+    let mut bytes = fs::read(dir.path().join(DATABASE_FILE)).unwrap();
+    // Keep the header and page 1 (so it still looks like a Kindred file); scramble the pages after it.
+    for (i, b) in bytes.iter_mut().enumerate().skip(4096) {
+        *b = (i as u8).wrapping_mul(31) ^ 0x5a;
+    }
+    let err = assert_untouched_after_open(&bytes);
+    // Depending on which page SQLite reads first, damage shows at open or on first use; both must be typed.
+    if !matches!(err, Error::CorruptDatabase { .. }) {
+        panic!("expected CorruptDatabase, got {err:?}");
+    }
+}
+
+#[test]
+fn damage_found_after_open_is_typed_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let k = Kindred::create(dir.path(), "Ada").unwrap();
+    let g = k.create_group(NewGroup { name: "Circle".into(), ..Default::default() }).unwrap();
+    k.post_many(&g.id, (0..400).map(|i| NewMessage { text: format!("message {i} {}", "words ".repeat(10)), ..Default::default() }).collect())
+        .unwrap();
+    drop(k);
+    let path = dir.path().join(DATABASE_FILE);
+    let mut bytes = fs::read(&path).unwrap();
+    let len = bytes.len();
+    // Scramble the last pages (message rows and indexes), leaving the schema pages intact.
+    for b in bytes.iter_mut().skip(len - 8 * 4096) {
+        *b ^= 0xa5;
+    }
+    fs::write(&path, &bytes).unwrap();
+    match Kindred::open(dir.path()) {
+        Err(err) => assert!(matches!(err, Error::CorruptDatabase { .. }), "{err:?}"),
+        Ok(k) => {
+            let checked = k.check_integrity();
+            assert!(matches!(checked, Err(Error::CorruptDatabase { .. })), "{checked:?}");
+        }
+    }
+    assert!(path.exists());
+}
+
+#[test]
+fn a_foreign_sqlite_database_is_refused_and_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DATABASE_FILE);
+    let conn = Connection::open(&path).unwrap();
+    conn.execute_batch("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('someone else''s data');").unwrap();
+    drop(conn);
+    let bytes = fs::read(&path).unwrap();
+    assert!(matches!(assert_untouched_after_open(&bytes), Error::ForeignDatabase(_)));
+}
+
+#[test]
+fn compaction_folds_chunks_into_one_snapshot_without_losing_anything() {
+    let dir = tempfile::tempdir().unwrap();
+    let k = Kindred::create(dir.path(), "Ada").unwrap();
+    let g = k.create_group(NewGroup { name: "Circle".into(), ..Default::default() }).unwrap();
+    let ids = k
+        .post_many(&g.id, (0..600).map(|i| NewMessage { text: format!("compaction test message {i}"), ..Default::default() }).collect())
+        .unwrap();
+    for id in ids.iter().take(40) {
+        k.react(&g.id, id, Some("👍")).unwrap();
+    }
+    let seg0 = g.id.segment_doc_id(0);
+    let (snapshots, incrementals, bytes) = k.lock().db.read(|tx| chunk_stats(tx, &seg0)).unwrap();
+    assert_eq!(snapshots, 1, "compaction has run and left exactly one snapshot");
+    assert!(incrementals < 256, "chunks are folded in regularly, found {incrementals}");
+    // 640 changes of ~300 B each would be ~190 KB uncompacted.
+    assert!(bytes < 100_000, "compacted size {bytes} B");
+
+    // Force one more compaction and check the document reloads with every message and reaction.
+    {
+        let mut inner = k.lock();
+        let actor = inner.identity.actor().clone();
+        let crate::kindred::Inner { db, cache, .. } = &mut *inner;
+        db.write(|tx| super::documents::compact(tx, cache, &actor, &seg0)).unwrap();
+        cache.clear();
+    }
+    drop(k);
+    let k = Kindred::open(dir.path()).unwrap();
+    let doc_len = {
+        let mut inner = k.lock();
+        let actor = inner.identity.actor().clone();
+        let crate::kindred::Inner { db, cache, .. } = &mut *inner;
+        db.read(|tx| Ok(automerge::ReadDoc::length(cache.get(tx, &seg0, &actor)?.unwrap(), automerge::ROOT))).unwrap()
+    };
+    assert_eq!(doc_len, 600);
+    let last = k.message(&g.id, &ids[0]).unwrap();
+    assert_eq!(last.reactions.len(), 1);
+    // Writing after compaction continues the same actor's sequence.
+    k.post(&g.id, NewMessage { text: "after compaction".into(), ..Default::default() }).unwrap();
+}
+
+#[test]
+fn db_create_leaves_no_temporary_files() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(Db::create(dir.path(), |_| Ok(())).unwrap());
+    let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    assert!(names.iter().all(|n| n.starts_with(DATABASE_FILE)), "{names:?}");
+}

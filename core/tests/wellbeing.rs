@@ -1,0 +1,115 @@
+//! Goals and mood check-ins.
+
+mod common;
+
+use kindred_core::{Cadence, CadencePeriod, Error, GoalStatus, Kindred, NewCheckin, NewGoal};
+
+fn week(times: u32) -> Cadence {
+    Cadence { times, period: CadencePeriod::Week }
+}
+
+#[test]
+fn private_goal_progress_pause_resume_archive() {
+    let (dir, k) = common::profile("Ada");
+    let goal = k.create_goal(NewGoal { title: "Walk".into(), cadence: week(3), share_with: None }).unwrap();
+    assert_eq!(goal.status, GoalStatus::Active);
+    assert!(goal.is_mine && goal.group_id.is_none());
+    k.log_progress(&goal.id, 1, Some("around the block"), None).unwrap();
+    k.log_progress(&goal.id, 2, None, None).unwrap();
+    let g = k.goal(&goal.id).unwrap();
+    assert_eq!((g.done_this_period, g.total_logged), (3, 3));
+    let history = k.goal_progress(&goal.id, None, 10).unwrap();
+    assert_eq!(history.len(), 2);
+    assert!(history.iter().any(|p| p.note.as_deref() == Some("around the block")));
+
+    assert_eq!(k.set_goal_status(&goal.id, GoalStatus::Paused).unwrap().status, GoalStatus::Paused);
+    assert_eq!(k.set_goal_status(&goal.id, GoalStatus::Active).unwrap().status, GoalStatus::Active);
+    k.set_goal_status(&goal.id, GoalStatus::Archived).unwrap();
+    assert!(k.goals(false, None).unwrap().is_empty());
+    assert_eq!(k.goals(true, None).unwrap().len(), 1);
+    assert!(matches!(k.log_progress(&goal.id, 1, None, None), Err(Error::NotPermitted(_))));
+    drop(k);
+    let k = Kindred::open(dir.path()).unwrap();
+    assert_eq!(k.goal(&goal.id).unwrap().total_logged, 3);
+}
+
+#[test]
+fn shared_goal_lives_in_the_group() {
+    let (_dir, k) = common::profile("Ada");
+    let g = common::group(&k, "Circle").id;
+    let goal = k.create_goal(NewGoal { title: "Sleep by 11".into(), cadence: Cadence { times: 1, period: CadencePeriod::Day }, share_with: Some(g) }).unwrap();
+    assert_eq!(goal.group_id, Some(g));
+    assert_eq!(k.goals(false, Some(&g)).unwrap().len(), 1);
+    k.log_progress(&goal.id, 1, None, None).unwrap();
+    assert_eq!(k.goal(&goal.id).unwrap().done_this_period, 1);
+    assert_eq!(k.resolve_goal("Sleep by 11").unwrap(), goal.id);
+    assert_eq!(k.resolve_goal(&goal.id.to_hex()[..6]).unwrap(), goal.id);
+}
+
+#[test]
+fn goal_input_is_validated() {
+    let (_dir, k) = common::profile("Ada");
+    assert!(matches!(k.create_goal(NewGoal { title: "".into(), cadence: week(3), share_with: None }), Err(Error::InvalidInput { .. })));
+    assert!(k.create_goal(NewGoal { title: "x".into(), cadence: week(0), share_with: None }).is_err());
+    assert!(k.create_goal(NewGoal { title: "x".into(), cadence: week(101), share_with: None }).is_err());
+    let unknown = kindred_core::GroupId::from_bytes([1; 16]);
+    assert!(matches!(k.create_goal(NewGoal { title: "x".into(), cadence: week(1), share_with: Some(unknown) }), Err(Error::NotFound { .. })));
+    let goal = k.create_goal(NewGoal { title: "Walk".into(), cadence: week(3), share_with: None }).unwrap();
+    assert!(k.log_progress(&goal.id, 0, None, None).is_err());
+    assert!(k.log_progress(&goal.id, 1, None, Some(i64::MAX)).is_err());
+    assert!(matches!(k.log_progress(&kindred_core::GoalId::from_bytes([3; 16]), 1, None, None), Err(Error::NotFound { .. })));
+    assert!("fortnight".parse::<CadencePeriod>().is_err());
+}
+
+#[test]
+fn checkins_are_validated_recorded_and_averaged() {
+    let (_dir, k) = common::profile("Ada");
+    let bad = |c: NewCheckin| matches!(k.record_checkin(c), Err(Error::InvalidInput { .. }));
+    assert!(bad(NewCheckin { mood: 9, ..Default::default() }));
+    assert!(bad(NewCheckin { mood: 0, ..Default::default() }));
+    assert!(bad(NewCheckin { mood: 3, energy: Some(6), ..Default::default() }));
+    assert!(bad(NewCheckin { mood: 3, sleep_hours: Some(25.0), ..Default::default() }));
+    assert!(bad(NewCheckin { mood: 3, sleep_hours: Some(f64::NAN), ..Default::default() }));
+    assert!(bad(NewCheckin { mood: 3, tags: vec!["t".into(); 11], ..Default::default() }));
+    assert!(bad(NewCheckin { mood: 3, tags: vec!["".into()], ..Default::default() }));
+    assert!(k.recent_checkins(7).unwrap().is_empty());
+
+    // A week of check-ins, one a day at noon UTC, back-filled.
+    let now = chrono::Utc::now().timestamp_millis();
+    let day = 86_400_000;
+    let start = now - now.rem_euclid(day) - 7 * day + 12 * 3_600_000;
+    for i in 0..7 {
+        k.record_checkin(NewCheckin {
+            mood: (i % 5 + 1) as u8,
+            energy: (i % 2 == 0).then_some(3),
+            sleep_hours: Some(6.5 + i as f64 * 0.25),
+            tags: vec!["walk".into(), "family".into()],
+            note: (i == 0).then(|| "first".into()),
+            at: Some(start + i * day),
+        })
+        .unwrap();
+    }
+    let recent = k.checkins(start, now + day).unwrap();
+    assert_eq!(recent.len(), 7);
+    assert_eq!(recent[0].tags, vec!["family".to_string(), "walk".to_string()]);
+    assert_eq!(recent[0].note.as_deref(), Some("first"));
+    let summary = k.checkin_summary(start, now + day).unwrap();
+    assert_eq!(summary.daily.len(), 7);
+    assert!(summary.daily.iter().all(|d| d.checkins == 1));
+    let total: u32 = summary.weekly.iter().map(|w| w.checkins).sum();
+    assert_eq!(total, 7);
+    let overall_mood: f64 = recent.iter().map(|c| f64::from(c.mood)).sum::<f64>() / 7.0;
+    let weighted: f64 = summary.weekly.iter().map(|w| w.mood * f64::from(w.checkins)).sum::<f64>() / 7.0;
+    assert!((overall_mood - weighted).abs() < 0.02);
+    assert_eq!(summary.daily[1].energy, None, "energy was not recorded on odd days");
+    assert_eq!(summary.daily[0].sleep_hours, Some(6.5));
+}
+
+#[test]
+fn checkins_persist_and_stay_private() {
+    let (dir, k) = common::profile("Ada");
+    k.record_checkin(NewCheckin { mood: 4, ..Default::default() }).unwrap();
+    drop(k);
+    let k = Kindred::open(dir.path()).unwrap();
+    assert_eq!(k.recent_checkins(1).unwrap().len(), 1);
+}
