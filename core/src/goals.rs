@@ -8,7 +8,7 @@ use crate::ids::{DocId, GoalId, ProgressId};
 use crate::kindred::{Kindred, WriteCtx};
 use crate::model::{Goal, GoalStatus, NewGoal, ProgressEntry};
 use crate::read_model;
-use crate::schema::{self, goals::StoredProgress};
+use crate::schema::{self, goals::NewGoalFields, goals::StoredProgress};
 use crate::storage::documents;
 use crate::storage::goals::{self as store, PeriodStarts};
 use crate::storage::groups as group_store;
@@ -72,14 +72,14 @@ impl Kindred {
                 }
                 None => personal,
             };
-            let id = GoalId::random();
             let goals = goals_obj(ctx, &doc, &personal)?;
-            let (me, at) = (ctx.me(), now_ms());
-            documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc, None, at, |d| {
-                schema::goals::write_new(d, &doc, &goals, &id, &me, &title, new.cadence, at)
+            let me = ctx.me();
+            let fields = NewGoalFields { id: GoalId::random(), owner: me, title: &title, cadence: new.cadence, at: now_ms() };
+            documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc, None, fields.at, |d| {
+                schema::goals::write_new(d, &doc, &goals, &fields)
             })?;
             refresh(ctx, &doc, &personal)?;
-            store::get(ctx.tx, &me, starts_now(), &id)?.map(|(g, _)| g).ok_or_else(|| Error::Internal("new goal missing".into()))
+            store::get(ctx.tx, &me, starts_now(), &fields.id)?.map(|(g, _)| g).ok_or_else(|| Error::Internal("new goal missing".into()))
         })
     }
 

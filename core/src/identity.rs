@@ -164,9 +164,9 @@ mod tests {
     #[test]
     fn stored_identity_round_trips_and_detects_mismatch() {
         let id = LocalIdentity::generate();
-        let back = LocalIdentity::from_stored(&id.secret_bytes(), &id.actor().to_bytes(), &id.actor_certificate());
+        let back = LocalIdentity::from_stored(&id.secret_bytes(), id.actor().to_bytes(), &id.actor_certificate());
         assert_eq!(back.map(|b| b.member_id()).ok(), Some(id.member_id()));
         let other = LocalIdentity::generate();
-        assert!(LocalIdentity::from_stored(&other.secret_bytes(), &id.actor().to_bytes(), &id.actor_certificate()).is_err());
+        assert!(LocalIdentity::from_stored(&other.secret_bytes(), id.actor().to_bytes(), &id.actor_certificate()).is_err());
     }
 }

@@ -118,7 +118,7 @@ impl GroupId {
         hasher.update(index.to_be_bytes());
         let digest = hasher.finalize();
         let mut id = [0u8; 16];
-        id.copy_from_slice(&digest[..16]);
+        id.iter_mut().zip(digest.iter()).for_each(|(out, byte)| *out = *byte);
         DocId(id)
     }
 }

@@ -1,5 +1,5 @@
 //! Shared helpers for the core's integration tests.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::expect_used)]
 
 use kindred_core::{GroupDetails, Kindred, NewGroup, NewMessage};
 

@@ -38,26 +38,27 @@ fn goal_obj<T: ReadDoc>(doc: &T, doc_id: &DocId, goals: &ObjId, id: &GoalId) -> 
     MapReader::new(doc, doc_id, goals.clone()).map(&id.to_hex())?.ok_or_else(|| Error::not_found("goal", id))
 }
 
+/// What a new goal says.
+#[derive(Debug)]
+pub(crate) struct NewGoalFields<'a> {
+    pub id: GoalId,
+    pub owner: MemberId,
+    pub title: &'a str,
+    pub cadence: Cadence,
+    pub at: i64,
+}
+
 /// Writes a new goal into the `goals` map.
-pub(crate) fn write_new<T: Transactable>(
-    tx: &mut T,
-    doc_id: &DocId,
-    goals: &ObjId,
-    id: &GoalId,
-    owner: &MemberId,
-    title: &str,
-    cadence: Cadence,
-    at: i64,
-) -> Result<()> {
+pub(crate) fn write_new<T: Transactable>(tx: &mut T, doc_id: &DocId, goals: &ObjId, g: &NewGoalFields<'_>) -> Result<()> {
     let err = write_err(doc_id);
-    let obj = tx.put_object(goals, id.to_hex(), ObjType::Map).map_err(&err)?;
-    tx.put(&obj, "owner", ScalarValue::Bytes(owner.as_bytes().to_vec())).map_err(&err)?;
-    tx.put(&obj, "title", title).map_err(&err)?;
-    tx.put(&obj, "times", i64::from(cadence.times)).map_err(&err)?;
-    tx.put(&obj, "period", cadence.period.as_str()).map_err(&err)?;
+    let obj = tx.put_object(goals, g.id.to_hex(), ObjType::Map).map_err(&err)?;
+    tx.put(&obj, "owner", ScalarValue::Bytes(g.owner.as_bytes().to_vec())).map_err(&err)?;
+    tx.put(&obj, "title", g.title).map_err(&err)?;
+    tx.put(&obj, "times", i64::from(g.cadence.times)).map_err(&err)?;
+    tx.put(&obj, "period", g.cadence.period.as_str()).map_err(&err)?;
     tx.put(&obj, "status", GoalStatus::Active.as_str()).map_err(&err)?;
-    tx.put(&obj, "created_at", ScalarValue::Timestamp(at)).map_err(&err)?;
-    tx.put(&obj, "updated_at", ScalarValue::Timestamp(at)).map_err(&err)?;
+    tx.put(&obj, "created_at", ScalarValue::Timestamp(g.at)).map_err(&err)?;
+    tx.put(&obj, "updated_at", ScalarValue::Timestamp(g.at)).map_err(&err)?;
     tx.put_object(&obj, "progress", ObjType::Map).map_err(&err)?;
     Ok(())
 }
