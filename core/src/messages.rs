@@ -60,6 +60,20 @@ fn own_live_message(ctx: &WriteCtx<'_, '_>, group_ref: GroupRef, id: &MessageId)
     Ok(segment)
 }
 
+/// How far ahead of this phone's clock the group's newest message may be for a new post to be placed after it.
+const MAX_CLOCK_LEAD_MS: i64 = 60_000;
+
+/// The time to stamp a new post with: now, or just after the group's newest message when that is (slightly) ahead,
+/// so that a burst of posts within one millisecond, or a clock a little behind a peer's, still lists in the order
+/// written. A peer clock far ahead is not followed, so one wrong clock cannot drag everyone's times along.
+fn post_time(ctx: &WriteCtx<'_, '_>, group_ref: GroupRef) -> Result<i64> {
+    let now = now_ms();
+    Ok(match store::latest_time(ctx.tx, group_ref)? {
+        Some(latest) if latest >= now && latest < now + MAX_CLOCK_LEAD_MS => latest + 1,
+        _ => now,
+    })
+}
+
 fn post_one(ctx: &mut WriteCtx<'_, '_>, group_ref: GroupRef, group: &GroupId, m: &ValidMessage) -> Result<MessageId> {
     if let Some(reply_to) = &m.reply_to
         && store::author_and_segment(ctx.tx, group_ref, reply_to)?.is_none()
@@ -74,7 +88,7 @@ fn post_one(ctx: &mut WriteCtx<'_, '_>, group_ref: GroupRef, group: &GroupId, m:
     let fields = NewMessageFields {
         id: MessageId::random(),
         author: ctx.me(),
-        at: now_ms(),
+        at: post_time(ctx, group_ref)?,
         text: &m.text,
         reply_to: m.reply_to,
         content_warning: m.content_warning.as_deref(),

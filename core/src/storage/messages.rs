@@ -129,6 +129,11 @@ pub(crate) fn author_and_segment(conn: &Connection, group_ref: GroupRef, id: &Me
         .optional()?)
 }
 
+/// The newest `created_at` in a group (uses the timeline index).
+pub(crate) fn latest_time(conn: &Connection, group_ref: GroupRef) -> Result<Option<i64>> {
+    Ok(conn.prepare_cached("SELECT max(created_at) FROM messages WHERE group_ref = ?1")?.query_row([group_ref], |r| r.get(0))?)
+}
+
 /// The ids of the group's messages whose hex form starts with `prefix` (at most `limit`).
 pub(crate) fn ids_with_prefix(conn: &Connection, group_ref: GroupRef, prefix: &str, limit: u32) -> Result<Vec<MessageId>> {
     let mut stmt = conn.prepare_cached(
