@@ -98,13 +98,30 @@ take_lock() {                        # $1: -x or -s
 }
 
 # ---- first stage (host mount namespace): lock, clean stale mounts, maybe enter a private namespace
+# Locking: a run in a private namespace holds a shared lock (such runs can share the chroot, and
+# none of their mounts is visible here); a run in the host namespace and any removal of stale
+# mounts hold an exclusive lock. So a mount seen here while we hold any lock is a stale one.
+USE_NS=0
 if [ -z "${_KINDRED_CHROOT_INNER:-}" ]; then
     [ -d "$CHROOT" ] || die "no chroot at $CHROOT; run tests/tools/install-foreign-toolchains.sh swift first"
+    if [ "$CLEANUP_ONLY" = 0 ] && [ "${KINDRED_CHROOT_NO_UNSHARE:-0}" != 1 ] \
+        && unshare --mount --propagation private true 2>/dev/null; then
+        USE_NS=1
+    fi
     exec 9>>"$LOCK_FILE"
-    take_lock -x
-    unmount_all_under_chroot stale || die "mounts under $CHROOT could not be removed; check 'findmnt | grep $CHROOT'"
+    if [ "$USE_NS" = 1 ]; then
+        take_lock -s
+        if [ -n "$(mounts_under_chroot)" ]; then
+            flock -u 9; take_lock -x
+            unmount_all_under_chroot stale || die "mounts under $CHROOT could not be removed; check 'findmnt | grep $CHROOT'"
+            flock -s 9
+        fi
+    else
+        take_lock -x
+        unmount_all_under_chroot stale || die "mounts under $CHROOT could not be removed; check 'findmnt | grep $CHROOT'"
+    fi
     if [ "$CLEANUP_ONLY" = 1 ]; then
-        [ -z "$HOST_DIR" ] && [ ${#CMD[@]} -eq 0 ] || die "--cleanup takes no host directory or command"
+        if [ -n "$HOST_DIR" ] || [ ${#CMD[@]} -gt 0 ]; then die "--cleanup takes no host directory or command"; fi
         exit 0
     fi
 fi
@@ -136,11 +153,8 @@ if [ "$ALLOW_INCOMPLETE" = 0 ] && [ ! -f "$CHROOT/.kindred/complete" ]; then
     die "$CHROOT is not a completely installed Swift chroot; run tests/tools/install-foreign-toolchains.sh swift"
 fi
 
-if [ -z "${_KINDRED_CHROOT_INNER:-}" ] && [ "${KINDRED_CHROOT_NO_UNSHARE:-0}" != 1 ] \
-    && unshare --mount --propagation private true 2>/dev/null; then
+if [ "$USE_NS" = 1 ]; then
     # Private mount namespace: our mounts never show up outside and die with the namespace.
-    # Several such runs may share the chroot at once, so keep only a shared lock from here on.
-    flock -s 9
     export _KINDRED_CHROOT_INNER=ns
     exec unshare --mount --propagation private -- "$0" "${ORIG_ARGS[@]}"
 fi
@@ -149,6 +163,7 @@ unset _KINDRED_CHROOT_INNER
 
 # ---- second stage: mount, run, unmount ---------------------------------------------------------
 MOUNTED=()
+# shellcheck disable=SC2317  # invoked through the EXIT trap
 cleanup() {
     local rc=$? i m
     trap - EXIT INT TERM HUP
@@ -178,6 +193,7 @@ if [ "$NO_BIND" = 0 ]; then
 fi
 
 set +e
+# shellcheck disable=SC2016  # $1 and $@ are expanded by the shell inside the chroot
 chroot "$CHROOT" /usr/bin/env -i \
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     HOME=/root LANG=C.UTF-8 TERM="${TERM:-dumb}" ${CI:+CI="$CI"} \

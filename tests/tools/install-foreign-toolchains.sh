@@ -17,7 +17,7 @@
 #   KINDRED_DEBIAN_MIRROR Debian mirror for the chroot (default: the one this machine's apt uses)
 #
 # Writes $KINDRED_TOOLS_DIR/env.sh, which sets KINDRED_KOTLINC, KINDRED_KOTLIN_LIB, KINDRED_JNA_JAR,
-# KINDRED_JUNIT_CONSOLE_JAR and KINDRED_SWIFT_CHROOT for test scripts to `source`.
+# KINDRED_JUNIT_CONSOLE_JAR, KINDRED_JUNIT_API_JAR and KINDRED_SWIFT_CHROOT for test scripts to `source`.
 # Needs root for apt-get and debootstrap (a run that finds everything installed does not).
 set -Eeuo pipefail
 
@@ -28,6 +28,7 @@ KOTLIN_REQUIRED_FILES=(bin/kotlinc lib/kotlin-compiler.jar lib/kotlin-stdlib.jar
 HOST_KOTLIN_PACKAGES=(libjna-java junit5)
 JNA_JAR=/usr/share/java/jna.jar
 JUNIT_CONSOLE_JAR=/usr/share/java/junit-platform-console-standalone.jar
+JUNIT_API_JAR=/usr/share/java/junit-jupiter-api.jar     # kotlinc needs it to compile kotlin.test's @Test
 SWIFT_SUITE=trixie
 SWIFT_CHROOT_PACKAGES=(swiftlang libc6-dev)
 # Changing anything in this stamp makes the next run rebuild the chroot.
@@ -145,7 +146,7 @@ has_mounts_under() {                  # is anything mounted at or below $1 (in t
 # Remove a directory tree that may contain a chroot, never following mounts out of it.
 safe_remove_tree() {
     local d=$1
-    [ -n "$d" ] && [ "$d" != / ] && [ "$d" != "$TOOLS_DIR" ] || die "refusing to remove '$d'"
+    if [ -z "$d" ] || [ "$d" = / ] || [ "$d" = "$TOOLS_DIR" ]; then die "refusing to remove '$d'"; fi
     [ -e "$d" ] || return 0
     "$IN_CHROOT" --chroot "$d" --cleanup
     ! has_mounts_under "$d" || die "mounts remain under $d; not removing it"
@@ -169,7 +170,7 @@ elapsed() { printf '%ds' "$((SECONDS - $1))"; }
 host_packages_ok() {
     local p
     for p in "${HOST_KOTLIN_PACKAGES[@]}"; do pkg_installed "$p" || return 1; done
-    [ -f "$JNA_JAR" ] && [ -f "$JUNIT_CONSOLE_JAR" ] && [ "$(java_major)" -ge 17 ]
+    [ -f "$JNA_JAR" ] && [ -f "$JUNIT_CONSOLE_JAR" ] && [ -f "$JUNIT_API_JAR" ] && [ "$(java_major)" -ge 17 ]
 }
 
 kotlin_ok() {
@@ -234,8 +235,8 @@ install_kotlin() {
 
 # ---- Swift ---------------------------------------------------------------------------------------
 chroot_executable() {                  # chroot_executable <chroot> <path>: -x, resolving links inside it
-    local root=$1 p=$2 link i
-    for i in 1 2 3 4 5 6 7 8; do
+    local root=$1 p=$2 link _
+    for _ in 1 2 3 4 5 6 7 8; do
         [ -L "$root$p" ] || { [ -f "$root$p" ] && [ -x "$root$p" ]; return; }
         link=$(readlink -- "$root$p")
         case "$link" in /*) p=$link ;; *) p="$(dirname -- "$p")/$link" ;; esac
@@ -341,10 +342,9 @@ install_swift() {
     log "swift: done, chroot at $CHROOT, $(du -sh --one-file-system "$CHROOT" | cut -f1) ($(elapsed "$t"))"
 }
 
-write_env_file() {
-    local f="$TOOLS_DIR/env.sh" tmp
-    tmp=$(mktemp "$TOOLS_DIR/.env.sh.XXXXXX")
-    cat >"$tmp" <<EOF
+write_env_file() {                     # rewritten only when its content changes
+    local f="$TOOLS_DIR/env.sh" tmp content
+    content=$(cat <<EOF
 # Written by tests/tools/install-foreign-toolchains.sh; source it from test scripts.
 export KINDRED_TOOLS_DIR='$TOOLS_DIR'
 export KINDRED_KOTLIN_HOME='$KOTLIN_DIR'
@@ -352,14 +352,15 @@ export KINDRED_KOTLINC='$KOTLIN_DIR/bin/kotlinc'
 export KINDRED_KOTLIN_LIB='$KOTLIN_DIR/lib'
 export KINDRED_JNA_JAR='$JNA_JAR'
 export KINDRED_JUNIT_CONSOLE_JAR='$JUNIT_CONSOLE_JAR'
+export KINDRED_JUNIT_API_JAR='$JUNIT_API_JAR'
 export KINDRED_SWIFT_CHROOT='$CHROOT'
 EOF
-    if [ -f "$f" ] && cmp -s "$tmp" "$f"; then
-        rm -f -- "$tmp"
-    else
-        chmod 644 "$tmp"; mv -- "$tmp" "$f"
-        log "wrote $f"
-    fi
+)
+    if [ -f "$f" ] && [ "$(cat -- "$f")" = "$content" ]; then return 0; fi
+    tmp=$(mktemp "$TOOLS_DIR/.env.sh.XXXXXX")
+    printf '%s\n' "$content" >"$tmp"
+    chmod 644 "$tmp"; mv -- "$tmp" "$f"
+    log "wrote $f"
 }
 
 # ---- main ----------------------------------------------------------------------------------------
