@@ -56,7 +56,7 @@ fn collect(from: &mut Inner, to_heads: &dyn Fn(&crate::ids::DocId) -> Vec<Change
     })
 }
 
-fn apply(to: &mut Inner, group: &GroupId, incoming: Vec<Outgoing>) -> Result<ExchangeStats> {
+fn apply(to: &Kindred, group: &GroupId, incoming: Vec<Outgoing>) -> Result<ExchangeStats> {
     let mut stats = ExchangeStats::default();
     to.write(|ctx| {
         // The group document first, so members are known before their messages are listed.
@@ -115,7 +115,7 @@ fn one_way(from: &Kindred, to: &Kindred, group: &GroupId) -> Result<ExchangeStat
         drop(to_inner);
         collect(&mut from.lock(), &|d| heads.get(d).cloned().unwrap_or_default(), group)?
     };
-    apply(&mut to.lock(), group, outgoing)
+    apply(to, group, outgoing)
 }
 
 /// Brings `a` and `b` to the same state of `group`, in both directions.

@@ -59,9 +59,8 @@ impl Kindred {
         if new.cadence.times == 0 || new.cadence.times > MAX_CADENCE_TIMES {
             return Err(Error::invalid("cadence", format!("times must be between 1 and {MAX_CADENCE_TIMES}")));
         }
-        let mut inner = self.lock();
-        let personal = inner.personal_doc;
-        inner.write(|ctx| {
+        self.write(|ctx| {
+            let personal = ctx.personal_doc;
             let doc = match &new.share_with {
                 Some(group) => {
                     let group_ref = group_store::require(ctx.tx, group)?;
@@ -91,9 +90,8 @@ impl Kindred {
         let note = text::optional_multi_line("note", note, MAX_PROGRESS_NOTE_CHARS)?;
         let now = now_ms();
         let at = crate::wellbeing::validate_time(at, now)?;
-        let mut inner = self.lock();
-        let personal = inner.personal_doc;
-        inner.write(|ctx| {
+        self.write(|ctx| {
+            let personal = ctx.personal_doc;
             let (current, doc) = own_goal(ctx, goal)?;
             if current.status == GoalStatus::Archived {
                 return Err(Error::NotPermitted("the goal is archived; restore it to log progress".into()));
@@ -110,9 +108,8 @@ impl Kindred {
 
     /// Pauses, resumes (back to active) or archives one's own goal.
     pub fn set_goal_status(&self, goal: &GoalId, status: GoalStatus) -> Result<Goal> {
-        let mut inner = self.lock();
-        let personal = inner.personal_doc;
-        inner.write(|ctx| {
+        self.write(|ctx| {
+            let personal = ctx.personal_doc;
             let (current, doc) = own_goal(ctx, goal)?;
             if current.status != status {
                 let goals = goals_obj(ctx, &doc, &personal)?;
@@ -129,24 +126,18 @@ impl Kindred {
     /// Goals this profile can see: its own (private and shared) and those shared by others in its groups. Archived
     /// goals only with `include_archived`; only one group's with `group`.
     pub fn goals(&self, include_archived: bool, group: Option<&crate::ids::GroupId>) -> Result<Vec<Goal>> {
-        let mut inner = self.lock();
-        let me = inner.me();
-        inner.db.read(|tx| store::list(tx, &me, starts_now(), include_archived, group))
+        self.read(|tx, me| store::list(tx, me, starts_now(), include_archived, group))
     }
 
     /// One goal.
     pub fn goal(&self, goal: &GoalId) -> Result<Goal> {
-        let mut inner = self.lock();
-        let me = inner.me();
-        inner.db.read(|tx| store::get(tx, &me, starts_now(), goal)?.map(|(g, _)| g).ok_or_else(|| Error::not_found("goal", goal)))
+        self.read(|tx, me| store::get(tx, me, starts_now(), goal)?.map(|(g, _)| g).ok_or_else(|| Error::not_found("goal", goal)))
     }
 
     /// A goal's progress history, newest first: entries from `since` on (all without it), at most `limit`.
     pub fn goal_progress(&self, goal: &GoalId, since: Option<i64>, limit: u32) -> Result<Vec<ProgressEntry>> {
-        let mut inner = self.lock();
-        let me = inner.me();
-        inner.db.read(|tx| {
-            store::get(tx, &me, starts_now(), goal)?.ok_or_else(|| Error::not_found("goal", goal))?;
+        self.read(|tx, me| {
+            store::get(tx, me, starts_now(), goal)?.ok_or_else(|| Error::not_found("goal", goal))?;
             store::progress(tx, goal, since.unwrap_or(i64::MIN), limit)
         })
     }

@@ -3,7 +3,7 @@
 use crate::error::{Error, Result};
 use crate::ids::{GroupId, MemberId};
 use crate::kindred::Kindred;
-use crate::model::{GroupDetails, GroupSummary, NewGroup, Role};
+use crate::model::{GroupDetails, GroupSummary, NewGroup, Role, Update};
 use crate::read_model;
 use crate::schema;
 use crate::storage::documents::{self, DocKind, DocPlace};
@@ -24,10 +24,9 @@ impl Kindred {
         let name = text::single_line("group name", &new.name, MAX_GROUP_NAME_CHARS)?;
         let description = text::optional_multi_line("description", Some(&new.description), MAX_GROUP_DESCRIPTION_CHARS)?;
         let guidelines = text::optional_multi_line("guidelines", Some(&new.guidelines), MAX_GUIDELINES_CHARS)?;
-        let mut inner = self.lock();
-        let creator_name = inner.display_name.clone();
         let group = GroupId::random();
-        inner.write(|ctx| {
+        self.write(|ctx| {
+            let creator_name = ctx.display_name.to_owned();
             let doc_id = group.doc_id();
             let place = DocPlace { kind: DocKind::Group, group: Some(group), segment: 0 };
             let fields = schema::group::NewGroupFields {
@@ -48,20 +47,17 @@ impl Kindred {
 
     /// Every group this profile holds, most recently active first, with unread counts.
     pub fn groups(&self) -> Result<Vec<GroupSummary>> {
-        let mut inner = self.lock();
-        let me = inner.me();
-        inner.db.read(|tx| store::list(tx, &me))
+        self.read(|tx, me| store::list(tx, me))
     }
 
     /// One group's details and members.
     pub fn group(&self, group: &GroupId) -> Result<GroupDetails> {
-        self.lock().db.read(|tx| store::details(tx, store::require(tx, group)?))
+        self.read(|tx, _| store::details(tx, store::require(tx, group)?))
     }
 
     /// Finds a group by its id (hex) or by its exact name; a name shared by several groups is [`Error::Ambiguous`].
     pub fn resolve_group(&self, id_or_name: &str) -> Result<GroupId> {
-        let mut inner = self.lock();
-        inner.db.read(|tx| {
+        self.read(|tx, _| {
             if let Ok(id) = id_or_name.parse::<GroupId>()
                 && store::group_ref(tx, &id)?.is_some()
             {
@@ -80,8 +76,7 @@ impl Kindred {
     /// moderators or owners. Joining by invitation code builds on this.
     pub fn add_member(&self, group: &GroupId, member: &MemberId, display_name: &str, role: Role) -> Result<GroupDetails> {
         let name = crate::identity::validate_display_name(display_name)?;
-        let mut inner = self.lock();
-        inner.write(|ctx| {
+        self.write(|ctx| {
             let group_ref = store::require(ctx.tx, group)?;
             let my_role = store::role_of(ctx.tx, group_ref, &ctx.me())?;
             match (my_role, role) {
@@ -101,13 +96,15 @@ impl Kindred {
 
     /// Marks everything that has arrived in a group as read.
     pub fn mark_read(&self, group: &GroupId) -> Result<()> {
-        self.lock().write(|ctx| store::mark_read(ctx.tx, store::require(ctx.tx, group)?))
+        self.write(|ctx| {
+            store::mark_read(ctx.tx, store::require(ctx.tx, group)?)?;
+            ctx.updates.push(Update::ReadMarker { group_id: *group });
+            Ok(())
+        })
     }
 
     /// Messages by others that arrived since the group was last marked read.
     pub fn unread_count(&self, group: &GroupId) -> Result<u64> {
-        let mut inner = self.lock();
-        let me = inner.me();
-        inner.db.read(|tx| store::unread_count(tx, store::require(tx, group)?, &me))
+        self.read(|tx, me| store::unread_count(tx, store::require(tx, group)?, me))
     }
 }

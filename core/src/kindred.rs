@@ -6,18 +6,19 @@
 //! Kindred` blocks: [`crate::groups`], [`crate::messages`], [`crate::goals`], [`crate::wellbeing`].
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use rusqlite::Transaction;
 
 use crate::error::Result;
 use crate::identity::{LocalIdentity, validate_display_name};
 use crate::ids::{DocId, MemberId};
-use crate::model::ProfileInfo;
+use crate::model::{ProfileInfo, Update};
 use crate::schema;
 use crate::storage::documents::{self, DocCache, DocKind, DocPlace};
 use crate::storage::{self, Db};
 use crate::time::now_ms;
+use crate::updates::{Listeners, Subscription, UpdateListener, coalesce};
 
 /// How many Automerge documents stay loaded. Segments are bounded (about 0.4 MB in memory each), so a handful is
 /// enough for the newest segment of a few groups plus the personal document.
@@ -28,6 +29,7 @@ const DOC_CACHE_CAPACITY: usize = 6;
 pub struct Kindred {
     dir: PathBuf,
     inner: Mutex<Inner>,
+    listeners: Listeners,
 }
 
 #[derive(Debug)]
@@ -40,11 +42,15 @@ pub(crate) struct Inner {
     pub(crate) created_at: i64,
 }
 
-/// What a write closure gets: the SQLite transaction, the document cache and the identity to sign with.
+/// What a write closure gets: the SQLite transaction, the document cache, the identity to sign with, and a list to
+/// report what changed (dispatched to listeners once the transaction has committed).
 pub(crate) struct WriteCtx<'a, 'c> {
     pub tx: &'a Transaction<'c>,
     pub cache: &'a mut DocCache,
     pub identity: &'a LocalIdentity,
+    pub personal_doc: DocId,
+    pub display_name: &'a str,
+    pub updates: Vec<Update>,
 }
 
 impl WriteCtx<'_, '_> {
@@ -101,7 +107,7 @@ impl Kindred {
             personal_doc: stored.personal_doc,
             created_at: stored.created_at,
         };
-        Ok(Self { dir, inner: Mutex::new(inner) })
+        Ok(Self { dir, inner: Mutex::new(inner), listeners: Listeners::default() })
     }
 
     /// Whether `dir` holds a profile (it may still fail to open, if damaged).
@@ -144,6 +150,27 @@ impl Kindred {
         Ok(())
     }
 
+    /// Registers a listener for every change to this profile, local or from peers. Keep the returned
+    /// [`Subscription`]: dropping it unregisters the listener.
+    pub fn subscribe(&self, listener: Arc<dyn UpdateListener>) -> Subscription {
+        self.listeners.add(listener)
+    }
+
+    /// Runs `f` in one durable write transaction, then tells listeners what changed (after the lock is released, so
+    /// they may call back into the profile).
+    pub(crate) fn write<T>(&self, f: impl FnOnce(&mut WriteCtx<'_, '_>) -> Result<T>) -> Result<T> {
+        let (value, updates) = self.lock().write(f)?;
+        self.listeners.dispatch(&updates);
+        Ok(value)
+    }
+
+    /// Runs `f` in a read transaction, with this profile's member id.
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&Transaction<'_>, &MemberId) -> Result<T>) -> Result<T> {
+        let mut inner = self.lock();
+        let me = inner.me();
+        inner.db.read(|tx| f(tx, &me))
+    }
+
     /// Runs SQLite's full consistency check (slow on large profiles). Damage is [`Error::CorruptDatabase`].
     pub fn check_integrity(&self) -> Result<()> {
         self.lock().db.integrity_check()
@@ -153,9 +180,14 @@ impl Kindred {
 impl Inner {
     /// Runs `f` in one durable write transaction. If it fails, nothing is written and cached documents (which may
     /// hold the failed change in memory) are dropped.
-    pub(crate) fn write<T>(&mut self, f: impl FnOnce(&mut WriteCtx<'_, '_>) -> Result<T>) -> Result<T> {
-        let Inner { db, cache, identity, .. } = self;
-        let result = db.write(|tx| f(&mut WriteCtx { tx, cache, identity }));
+    fn write<T>(&mut self, f: impl FnOnce(&mut WriteCtx<'_, '_>) -> Result<T>) -> Result<(T, Vec<Update>)> {
+        let Inner { db, cache, identity, personal_doc, display_name, .. } = self;
+        let result = db.write(|tx| {
+            let mut ctx =
+                WriteCtx { tx, cache, identity, personal_doc: *personal_doc, display_name, updates: Vec::new() };
+            let value = f(&mut ctx)?;
+            Ok((value, coalesce(ctx.updates)))
+        });
         if result.is_err() {
             cache.clear();
         }

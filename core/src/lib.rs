@@ -43,6 +43,7 @@ mod read_model;
 mod storage;
 mod text;
 mod time;
+mod updates;
 mod wellbeing;
 
 #[cfg(feature = "test-exchange")]
@@ -53,6 +54,7 @@ pub use ids::{CheckinId, DocId, GoalId, GroupId, MemberId, MessageId, ProgressId
 pub use kindred::Kindred;
 pub use model::*;
 pub use storage::DATABASE_FILE;
+pub use updates::{Subscription, UpdateListener};
 
 /// Limits on what people can type, for apps to show before the core rejects input.
 pub mod limits {

@@ -105,7 +105,7 @@ impl Kindred {
     /// Posts a message (optionally a reply, optionally behind a content warning). Returns once it is on disk.
     pub fn post(&self, group: &GroupId, message: NewMessage) -> Result<Message> {
         let valid = validate(&message)?;
-        self.lock().write(|ctx| {
+        self.write(|ctx| {
             let group_ref = writable_group(ctx, group)?;
             let id = post_one(ctx, group_ref, group, &valid)?;
             store::get(ctx.tx, group_ref, &ctx.me(), &id)?.ok_or_else(|| Error::Internal("posted message missing".into()))
@@ -116,7 +116,7 @@ impl Kindred {
     /// still its own signed change, exactly as if posted one by one.
     pub fn post_many(&self, group: &GroupId, messages: Vec<NewMessage>) -> Result<Vec<MessageId>> {
         let valid = messages.iter().map(validate).collect::<Result<Vec<_>>>()?;
-        self.lock().write(|ctx| {
+        self.write(|ctx| {
             let group_ref = writable_group(ctx, group)?;
             valid.iter().map(|m| post_one(ctx, group_ref, group, m)).collect()
         })
@@ -125,7 +125,7 @@ impl Kindred {
     /// Replaces the text of one's own message.
     pub fn edit_message(&self, group: &GroupId, id: &MessageId, new_text: &str) -> Result<Message> {
         let new_text = text::multi_line("message text", new_text, MAX_MESSAGE_CHARS)?;
-        self.lock().write(|ctx| {
+        self.write(|ctx| {
             let group_ref = writable_group(ctx, group)?;
             let seg = own_live_message(ctx, group_ref, id)?;
             let doc_id = group.segment_doc_id(seg);
@@ -141,7 +141,7 @@ impl Kindred {
     /// Removes one's own message. Its text disappears from every listing; see
     /// [`crate::schema::segment::write_removal`] for what Automerge history keeps.
     pub fn remove_message(&self, group: &GroupId, id: &MessageId) -> Result<Message> {
-        self.lock().write(|ctx| {
+        self.write(|ctx| {
             let group_ref = writable_group(ctx, group)?;
             let seg = own_live_message(ctx, group_ref, id)?;
             let doc_id = group.segment_doc_id(seg);
@@ -157,7 +157,7 @@ impl Kindred {
     /// Sets this profile's reaction to a message, replacing any earlier one; `None` takes it back.
     pub fn react(&self, group: &GroupId, id: &MessageId, emoji: Option<&str>) -> Result<Message> {
         let emoji = text::optional_single_line("reaction", emoji, MAX_REACTION_CHARS)?;
-        self.lock().write(|ctx| {
+        self.write(|ctx| {
             let group_ref = writable_group(ctx, group)?;
             let (_, seg, removed) =
                 store::author_and_segment(ctx.tx, group_ref, id)?.ok_or_else(|| Error::not_found("message", id))?;
@@ -180,16 +180,12 @@ impl Kindred {
         if limit == 0 || limit > MAX_PAGE {
             return Err(Error::invalid("limit", format!("must be between 1 and {MAX_PAGE}")));
         }
-        let mut inner = self.lock();
-        let me = inner.me();
-        inner.db.read(|tx| store::page(tx, group_store::require(tx, group)?, &me, limit, before))
+        self.read(|tx, me| store::page(tx, group_store::require(tx, group)?, me, limit, before))
     }
 
     /// One message.
     pub fn message(&self, group: &GroupId, id: &MessageId) -> Result<Message> {
-        let mut inner = self.lock();
-        let me = inner.me();
-        inner.db.read(|tx| store::get(tx, group_store::require(tx, group)?, &me, id)?.ok_or_else(|| Error::not_found("message", id)))
+        self.read(|tx, me| store::get(tx, group_store::require(tx, group)?, me, id)?.ok_or_else(|| Error::not_found("message", id)))
     }
 
     /// Finds a message by its id or a unique prefix of it (at least 4 hex characters), as people type them.
@@ -198,8 +194,7 @@ impl Kindred {
         if prefix.len() < 4 || !prefix.chars().all(|c| c.is_ascii_hexdigit()) {
             return Err(Error::invalid("message id", "expected at least 4 hex characters"));
         }
-        let mut inner = self.lock();
-        inner.db.read(|tx| {
+        self.read(|tx, _| {
             let ids = store::ids_with_prefix(tx, group_store::require(tx, group)?, prefix, 2)?;
             match ids.as_slice() {
                 [id] => Ok(*id),

@@ -261,3 +261,31 @@ pub struct CheckinSummary {
     pub daily: Vec<CheckinAverage>,
     pub weekly: Vec<CheckinAverage>,
 }
+
+/// Something that changed in the profile, for live updates. Delivered after the change is on disk, whether it was
+/// made on this phone or arrived from a peer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Update {
+    /// A group's name, description, guidelines or members changed, or the group is new here.
+    Group { group_id: GroupId },
+    /// Messages were posted, edited, removed or reacted to in a group.
+    Messages { group_id: GroupId, message_ids: Vec<MessageId> },
+    /// Goals changed: shared with a group, or private (`group_id: None`).
+    Goals { group_id: Option<GroupId> },
+    /// A group's unread count changed because it was marked read.
+    ReadMarker { group_id: GroupId },
+    /// A mood check-in was recorded.
+    Checkins,
+}
+
+impl Update {
+    /// The group this update is about, if any.
+    pub fn group_id(&self) -> Option<&GroupId> {
+        match self {
+            Update::Group { group_id } | Update::Messages { group_id, .. } | Update::ReadMarker { group_id } => Some(group_id),
+            Update::Goals { group_id } => group_id.as_ref(),
+            Update::Checkins => None,
+        }
+    }
+}

@@ -8,6 +8,7 @@ use automerge::ReadDoc;
 
 use crate::error::{Error, Result};
 use crate::ids::{DocId, GroupId, MessageId};
+use crate::model::Update;
 use crate::kindred::WriteCtx;
 use crate::schema;
 use crate::storage::{self, groups::GroupRef};
@@ -24,6 +25,8 @@ pub(crate) fn refresh_group(ctx: &mut WriteCtx<'_, '_>, group: &GroupId) -> Resu
     let goals = schema::goals::read_all(doc, &doc_id, &schema::group::goals_obj(doc, &doc_id)?)?;
     let group_ref = storage::groups::upsert(ctx.tx, group, &stored)?;
     storage::goals::replace_for_doc(ctx.tx, &doc_id, Some(group), &goals)?;
+    ctx.updates.push(Update::Group { group_id: *group });
+    ctx.updates.push(Update::Goals { group_id: Some(*group) });
     Ok(group_ref)
 }
 
@@ -31,7 +34,9 @@ pub(crate) fn refresh_group(ctx: &mut WriteCtx<'_, '_>, group: &GroupId) -> Resu
 pub(crate) fn refresh_personal(ctx: &mut WriteCtx<'_, '_>, personal: &DocId) -> Result<()> {
     let doc = load(ctx, personal)?;
     let goals = schema::goals::read_all(doc, personal, &schema::goals::personal_goals_obj(doc, personal)?)?;
-    storage::goals::replace_for_doc(ctx.tx, personal, None, &goals)
+    storage::goals::replace_for_doc(ctx.tx, personal, None, &goals)?;
+    ctx.updates.push(Update::Goals { group_id: None });
+    Ok(())
 }
 
 /// Re-reads the given messages of one segment.
@@ -52,6 +57,9 @@ pub(crate) fn refresh_messages(
     }
     for m in &messages {
         storage::messages::upsert(ctx.tx, group_ref, segment, m)?;
+    }
+    if !messages.is_empty() {
+        ctx.updates.push(Update::Messages { group_id: *group, message_ids: messages.iter().map(|m| m.id).collect() });
     }
     storage::groups::note_segment(ctx.tx, group_ref, segment)
 }

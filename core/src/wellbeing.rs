@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use crate::error::{Error, Result};
 use crate::ids::CheckinId;
 use crate::kindred::Kindred;
-use crate::model::{Checkin, CheckinAverage, CheckinSummary, NewCheckin};
+use crate::model::{Update, Checkin, CheckinAverage, CheckinSummary, NewCheckin};
 use crate::storage::checkins::{self as store, CheckinRow};
 use crate::text;
 use crate::time::{local_date, local_offset_minutes, now_ms, week_start};
@@ -126,13 +126,17 @@ impl Kindred {
         let now = now_ms();
         let checkin = validate(&new, now)?;
         let row = CheckinRow { checkin, utc_offset_minutes: local_offset_minutes() };
-        self.lock().write(|ctx| store::insert(ctx.tx, &row, now))?;
+        self.write(|ctx| {
+            store::insert(ctx.tx, &row, now)?;
+            ctx.updates.push(Update::Checkins);
+            Ok(())
+        })?;
         Ok(row.checkin)
     }
 
     /// Check-ins with `since <= at < until`, oldest first.
     pub fn checkins(&self, since: i64, until: i64) -> Result<Vec<Checkin>> {
-        let rows = self.lock().db.read(|tx| store::between(tx, since, until))?;
+        let rows = self.read(|tx, _| store::between(tx, since, until))?;
         Ok(rows.into_iter().map(|r| r.checkin).collect())
     }
 
@@ -144,7 +148,7 @@ impl Kindred {
 
     /// Daily and weekly averages of the check-ins with `since <= at < until`.
     pub fn checkin_summary(&self, since: i64, until: i64) -> Result<CheckinSummary> {
-        let rows = self.lock().db.read(|tx| store::between(tx, since, until))?;
+        let rows = self.read(|tx, _| store::between(tx, since, until))?;
         Ok(summarise(&rows))
     }
 }
