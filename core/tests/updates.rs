@@ -1,5 +1,5 @@
 //! Live updates: listeners hear about committed changes, may call back in, and stop hearing when unsubscribed.
-#![allow(clippy::unwrap_used, clippy::panic)]
+#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
 
