@@ -1,0 +1,218 @@
+//! `goal add | log | list | pause | resume | archive | history`: wellness goals and their progress.
+
+use std::collections::HashMap;
+
+use clap::{Args, Subcommand, ValueEnum};
+use kindred_core::{Cadence, CadencePeriod, Goal, GoalId, GoalStatus, GroupId, Kindred, NewGoal, ProgressEntry};
+use serde::Serialize;
+
+use crate::context::{Ctx, Outcome};
+use crate::output::{Align, Table, cadence, push_line, short, this_period, when};
+
+/// Most entries `goal history` shows when not told otherwise.
+const DEFAULT_HISTORY: u32 = 20;
+
+#[derive(Debug, Subcommand)]
+pub enum GoalCommand {
+    /// Set yourself a goal, private or shared with a group.
+    Add(AddArgs),
+    /// Log progress on one of your goals.
+    Log(LogArgs),
+    /// List goals: yours and those shared in your groups.
+    List(ListArgs),
+    /// Pause a goal (it stays listed, without expectations).
+    Pause(GoalArg),
+    /// Make a paused or archived goal active again.
+    Resume(GoalArg),
+    /// Archive a goal (hidden from `goal list` unless --all).
+    Archive(GoalArg),
+    /// Show a goal's logged progress, newest first.
+    History(HistoryArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    pub title: String,
+    /// How many times per period.
+    #[arg(long)]
+    pub times: u32,
+    #[arg(long, value_enum)]
+    pub per: PeriodArg,
+    /// Share it with this group (id or name); private without it.
+    #[arg(long)]
+    pub group: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum PeriodArg {
+    Day,
+    Week,
+    Month,
+}
+
+impl From<PeriodArg> for CadencePeriod {
+    fn from(period: PeriodArg) -> Self {
+        match period {
+            PeriodArg::Day => CadencePeriod::Day,
+            PeriodArg::Week => CadencePeriod::Week,
+            PeriodArg::Month => CadencePeriod::Month,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct GoalArg {
+    /// The goal's id, a prefix of it (4+ characters), or its exact title.
+    pub goal: String,
+}
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// The goal's id, a prefix of it (4+ characters), or its exact title.
+    pub goal: String,
+    #[arg(long, default_value_t = 1)]
+    pub amount: u32,
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Include archived goals.
+    #[arg(long)]
+    pub all: bool,
+    /// Only goals shared with this group (id or name).
+    #[arg(long)]
+    pub group: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// The goal's id, a prefix of it (4+ characters), or its exact title.
+    pub goal: String,
+    #[arg(long, default_value_t = DEFAULT_HISTORY, value_parser = clap::value_parser!(u32).range(1..))]
+    pub limit: u32,
+}
+
+/// What `goal log` reports: the new entry and the goal as it now stands.
+#[derive(Debug, Serialize)]
+struct Logged {
+    entry: ProgressEntry,
+    goal: Goal,
+}
+
+/// What `goal history` reports.
+#[derive(Debug, Serialize)]
+struct History {
+    goal: Goal,
+    entries: Vec<ProgressEntry>,
+}
+
+pub fn run(ctx: &Ctx, command: GoalCommand) -> Outcome {
+    let kindred = ctx.open()?;
+    match command {
+        GoalCommand::Add(args) => {
+            let share_with = args.group.map(|g| kindred.resolve_group(&g)).transpose()?;
+            let rhythm = Cadence { times: args.times, period: args.per.into() };
+            let goal = kindred.create_goal(NewGoal { title: args.title, cadence: rhythm, share_with })?;
+            let names = group_names(&kindred)?;
+            ctx.render(&goal, |g| {
+                format!("Added goal \"{}\" ({}, {}) {}\n", g.title, cadence(g.cadence), sharing(g, &names), short(&g.id))
+            })
+        }
+        GoalCommand::Log(args) => {
+            let id = kindred.resolve_goal(&args.goal)?;
+            let entry = kindred.log_progress(&id, args.amount, args.note.as_deref(), None)?;
+            let logged = Logged { entry, goal: kindred.goal(&id)? };
+            ctx.render(&logged, |l| {
+                format!("Logged {} on \"{}\": {}\n", l.entry.amount, l.goal.title, progress(&l.goal))
+            })
+        }
+        GoalCommand::List(args) => {
+            let group = args.group.map(|g| kindred.resolve_group(&g)).transpose()?;
+            let goals = kindred.goals(args.all, group.as_ref())?;
+            let names = group_names(&kindred)?;
+            ctx.render(&goals, |goals| list_text(goals, &names))
+        }
+        GoalCommand::Pause(arg) => set_status(ctx, &kindred, &arg.goal, GoalStatus::Paused),
+        GoalCommand::Resume(arg) => set_status(ctx, &kindred, &arg.goal, GoalStatus::Active),
+        GoalCommand::Archive(arg) => set_status(ctx, &kindred, &arg.goal, GoalStatus::Archived),
+        GoalCommand::History(args) => {
+            let id = kindred.resolve_goal(&args.goal)?;
+            let history = History { goal: kindred.goal(&id)?, entries: kindred.goal_progress(&id, None, args.limit)? };
+            ctx.render(&history, history_text)
+        }
+    }
+}
+
+fn set_status(ctx: &Ctx, kindred: &Kindred, goal: &str, status: GoalStatus) -> Outcome {
+    let id: GoalId = kindred.resolve_goal(goal)?;
+    let goal = kindred.set_goal_status(&id, status)?;
+    ctx.render(&goal, |g| format!("\"{}\" is now {}\n", g.title, g.status))
+}
+
+fn group_names(kindred: &Kindred) -> Result<HashMap<GroupId, String>, kindred_core::Error> {
+    Ok(kindred.groups()?.into_iter().map(|g| (g.id, g.name)).collect())
+}
+
+/// "private" or "shared with Tuesday circle".
+fn sharing(goal: &Goal, names: &HashMap<GroupId, String>) -> String {
+    match &goal.group_id {
+        None => "private".to_owned(),
+        Some(id) => format!("shared with {}", names.get(id).cloned().unwrap_or_else(|| short(id))),
+    }
+}
+
+/// "1/3 this week".
+fn progress(goal: &Goal) -> String {
+    format!("{}/{} {}", goal.done_this_period, goal.cadence.times, this_period(goal.cadence.period))
+}
+
+fn list_text(goals: &[Goal], names: &HashMap<GroupId, String>) -> String {
+    if goals.is_empty() {
+        return "No goals yet. Add one with `kindred goal add TITLE --times N --per week`.\n".to_owned();
+    }
+    let theirs = goals.iter().any(|g| !g.is_mine);
+    let mut columns = vec![
+        ("TITLE", Align::Left),
+        ("CADENCE", Align::Left),
+        ("PROGRESS", Align::Left),
+        ("TOTAL", Align::Right),
+        ("STATUS", Align::Left),
+        ("SHARED WITH", Align::Left),
+    ];
+    if theirs {
+        columns.push(("OWNER", Align::Left));
+    }
+    columns.push(("ID", Align::Left));
+    let mut table = Table::new(&columns);
+    for g in goals {
+        let group = g.group_id.map_or_else(|| "(private)".to_owned(), |id| names.get(&id).cloned().unwrap_or_else(|| short(&id)));
+        let mut row =
+            vec![g.title.clone(), cadence(g.cadence), progress(g), g.total_logged.to_string(), g.status.to_string(), group];
+        if theirs {
+            row.push(if g.is_mine { "you".to_owned() } else { short(&g.owner) });
+        }
+        row.push(short(&g.id));
+        table.row(row);
+    }
+    table.render()
+}
+
+fn history_text(h: &History) -> String {
+    let g = &h.goal;
+    let mut out = String::new();
+    push_line(&mut out, format!("{} ({}, {}): {}, {} in all", g.title, cadence(g.cadence), g.status, progress(g), g.total_logged));
+    if h.entries.is_empty() {
+        push_line(&mut out, "Nothing logged yet.");
+        return out;
+    }
+    out.push('\n');
+    let mut table = Table::new(&[("WHEN", Align::Left), ("AMOUNT", Align::Right), ("NOTE", Align::Left)]);
+    for e in &h.entries {
+        let note = e.note.as_deref().map(|n| n.lines().collect::<Vec<_>>().join(" / ")).unwrap_or_default();
+        table.row(vec![when(e.at), format!("+{}", e.amount), note]);
+    }
+    out.push_str(&table.render());
+    out
+}

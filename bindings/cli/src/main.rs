@@ -1,0 +1,103 @@
+//! `kindred`: Kindred from a terminal or a script.
+//!
+//! This file owns the top of the command line (the global `--data-dir` and `--json` flags and the list of commands)
+//! and dispatch; each command's own arguments and work live in `commands/`, shared formatting in `output.rs`, and the
+//! data directory and error reporting in `context.rs`.
+//!
+//! A new command is its module plus two lines here, a `Command` variant and its dispatch arm. For `kindred demo` in
+//! `src/demo.rs`: `mod demo;` above, `Demo(demo::DemoArgs),` in `Command` and `Command::Demo(args) => demo::run(&ctx,
+//! args),` in `run`, with `pub fn run(ctx: &Ctx, args: DemoArgs) -> Outcome` returning the text to print.
+
+mod commands;
+mod context;
+mod output;
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::commands::{checkins, goals, groups, messages, profile};
+use crate::context::{CliError, Ctx, Outcome};
+
+/// Kindred: small peer-support groups, wellness goals and mood check-ins, offline.
+#[derive(Debug, Parser)]
+#[command(name = "kindred", version)]
+struct Cli {
+    /// The profile's data directory [default: $KINDRED_DATA_DIR, else your data directory's `kindred` folder]
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Print one JSON document instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create your profile.
+    Init(profile::InitArgs),
+    /// Show your profile: name, member id, data directory.
+    Whoami,
+    /// Create, list and look at groups, and add members.
+    #[command(subcommand)]
+    Group(groups::GroupCommand),
+    /// Post a message in a group.
+    Post(messages::PostArgs),
+    /// Show a group's messages, oldest first, and mark the group read.
+    Read(messages::ReadArgs),
+    /// React to a message with an emoji (or take your reaction back with --clear).
+    React(messages::ReactArgs),
+    /// Change the text of one of your messages.
+    Edit(messages::EditArgs),
+    /// Remove one of your messages.
+    Remove(messages::RemoveArgs),
+    /// Wellness goals: add, log, list, pause, resume, archive, history.
+    #[command(subcommand)]
+    Goal(goals::GoalCommand),
+    /// Record how you feel right now.
+    Checkin(checkins::CheckinArgs),
+    /// List recent check-ins with daily and weekly averages.
+    Checkins(checkins::CheckinsArgs),
+}
+
+fn run(cli: Cli) -> Outcome {
+    let ctx = Ctx::new(cli.data_dir, cli.json);
+    match cli.command {
+        Command::Init(args) => profile::init(&ctx, args),
+        Command::Whoami => profile::whoami(&ctx),
+        Command::Group(command) => groups::run(&ctx, command),
+        Command::Post(args) => messages::post(&ctx, args),
+        Command::Read(args) => messages::read(&ctx, args),
+        Command::React(args) => messages::react(&ctx, args),
+        Command::Edit(args) => messages::edit(&ctx, args),
+        Command::Remove(args) => messages::remove(&ctx, args),
+        Command::Goal(command) => goals::run(&ctx, command),
+        Command::Checkin(args) => checkins::checkin(&ctx, args),
+        Command::Checkins(args) => checkins::checkins(&ctx, args),
+    }
+}
+
+fn main() -> ExitCode {
+    // Usage errors, --help and --version are clap's: it prints them and exits with its own codes.
+    let cli = Cli::parse();
+    match run(cli).and_then(|text| print(&text)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            // If even stderr is gone there is no one left to tell.
+            let _ = writeln!(io::stderr().lock(), "error: {}", err.one_line());
+            ExitCode::from(err.exit_code())
+        }
+    }
+}
+
+/// Writes the command's output; a reader that went away early (`kindred read g | head`) is not an error.
+fn print(text: &str) -> Result<(), CliError> {
+    let mut stdout = io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(CliError::Other(format!("could not write output: {e}"))),
+        _ => Ok(()),
+    }
+}

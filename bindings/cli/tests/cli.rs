@@ -1,0 +1,349 @@
+//! End-to-end tests of the `kindred` binary: each runs the built program on a fresh temporary data directory and
+//! checks what a person (text) or a script (`--json`) would see, and that bad input fails cleanly.
+#![allow(clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// A data directory and a way to run `kindred` on it.
+struct Kindred {
+    dir: TempDir,
+}
+
+impl Kindred {
+    /// A fresh data directory with no profile.
+    fn empty() -> Self {
+        Self { dir: tempfile::tempdir().expect("temp dir") }
+    }
+
+    /// A fresh data directory with a profile for Ada.
+    fn new() -> Self {
+        let k = Self::empty();
+        k.ok(&["init", "--name", "Ada"]);
+        k
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_kindred"))
+            .arg("--data-dir")
+            .arg(self.path())
+            .args(args)
+            .env_remove("KINDRED_DATA_DIR")
+            .output()
+            .expect("run kindred")
+    }
+
+    /// Runs a command that must succeed quietly on stderr; returns its stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "kindred {args:?} failed: {stderr}");
+        assert!(stderr.is_empty(), "kindred {args:?} wrote to stderr: {stderr}");
+        String::from_utf8(out.stdout).expect("utf-8 output")
+    }
+
+    /// Runs a command with `--json`; its stdout must be exactly one JSON document.
+    fn json(&self, args: &[&str]) -> Value {
+        let mut with_json = vec!["--json"];
+        with_json.extend_from_slice(args);
+        let text = self.ok(&with_json);
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("kindred {args:?} printed invalid JSON ({e}): {text}"))
+    }
+
+    /// Runs a command that must fail with one `error: ` line on stderr and nothing on stdout; returns (code, line).
+    fn fails(&self, args: &[&str]) -> (i32, String) {
+        let out = self.run(args);
+        let stderr = String::from_utf8(out.stderr).expect("utf-8 stderr");
+        assert!(!out.status.success(), "kindred {args:?} should have failed");
+        assert_eq!(stderr.lines().count(), 1, "kindred {args:?} should print exactly one line: {stderr:?}");
+        assert!(stderr.starts_with("error: "), "{stderr:?}");
+        assert!(out.stdout.is_empty(), "kindred {args:?} printed on stdout: {:?}", String::from_utf8_lossy(&out.stdout));
+        (out.status.code().expect("exit code"), stderr.trim_end().to_owned())
+    }
+
+    /// Posts a message and returns its full id.
+    fn post(&self, args: &[&str]) -> String {
+        let mut post = vec!["post"];
+        post.extend_from_slice(args);
+        self.json(&post)["id"].as_str().expect("message id").to_owned()
+    }
+}
+
+fn id8(id: &str) -> &str {
+    &id[..8]
+}
+
+/// The position of `needle` in `haystack`, which must contain it.
+fn at(haystack: &str, needle: &str) -> usize {
+    haystack.find(needle).unwrap_or_else(|| panic!("{needle:?} not found in:\n{haystack}"))
+}
+
+#[test]
+fn the_issue_end_to_end_flow() {
+    let k = Kindred::empty();
+    let init = k.ok(&["init", "--name", "Ada"]);
+    assert!(init.contains("Ada"), "{init}");
+    let me = k.json(&["whoami"]);
+    assert_eq!(me["display_name"], "Ada");
+    assert_eq!(me["member_id"].as_str().map(str::len), Some(64));
+
+    let group = k.json(&["group", "create", "Tuesday circle", "--description", "We meet on Tuesdays", "--guidelines", "Be kind."]);
+    assert_eq!(group["name"], "Tuesday circle");
+    assert_eq!(group["members"][0]["role"], "owner");
+    let list = k.ok(&["group", "list"]);
+    let row = list.lines().find(|l| l.starts_with("Tuesday circle")).unwrap_or_else(|| panic!("{list}"));
+    assert_eq!(row.split_whitespace().collect::<Vec<_>>(), ["Tuesday", "circle", "1", "0", id8(group["id"].as_str().expect("id"))]);
+
+    // Three messages: a plain one, a reply to it, and one behind a content warning.
+    let hello = k.post(&["Tuesday circle", "Hello, everyone"]);
+    let reply = k.post(&["Tuesday circle", "Welcome!", "--reply-to", &hello[..6]]);
+    let heavy = k.post(&["Tuesday circle", "My dog died last week.", "--cw", "grief"]);
+
+    let reacted = k.json(&["react", "Tuesday circle", id8(&hello), "❤️"]);
+    assert_eq!(reacted["reactions"][0]["emoji"], "❤️");
+    assert_eq!(reacted["reactions"][0]["count"], 1);
+    let edited = k.json(&["edit", "Tuesday circle", id8(&reply), "Welcome, Ada!"]);
+    assert_eq!(edited["text"], "Welcome, Ada!");
+
+    // Oldest first, with the markers a person needs.
+    let text = k.ok(&["read", "Tuesday circle"]);
+    assert!(at(&text, "Hello, everyone") < at(&text, "Welcome, Ada!"), "{text}");
+    assert!(at(&text, "Welcome, Ada!") < at(&text, "My dog died"), "{text}");
+    let reply_header = text.lines().find(|l| l.contains(id8(&reply))).expect("reply header");
+    assert!(reply_header.contains(&format!("↪ reply to {}", id8(&hello))), "{reply_header}");
+    assert!(reply_header.contains("(edited)"), "{reply_header}");
+    assert!(reply_header.contains("Ada"), "{reply_header}");
+    // The warning comes first, on the header line; the text follows on its own indented line.
+    let heavy_header = text.lines().find(|l| l.contains(id8(&heavy))).expect("cw header");
+    assert!(heavy_header.contains("[CW: grief]") && !heavy_header.contains("My dog"), "{heavy_header}");
+    assert!(text.contains("\n    My dog died last week.\n"), "{text}");
+    assert!(text.contains("❤️ 1"), "{text}");
+
+    k.json(&["remove", "Tuesday circle", id8(&reply)]);
+    let text = k.ok(&["read", "Tuesday circle"]);
+    assert!(text.contains("[removed]") && !text.contains("Welcome, Ada!"), "{text}");
+
+    let messages = k.json(&["read", "Tuesday circle"]);
+    let messages = messages.as_array().expect("an array of messages");
+    assert_eq!(messages.len(), 3);
+    assert_eq!(messages[0]["id"], hello.as_str());
+    assert_eq!(messages[0]["text"], "Hello, everyone");
+    assert_eq!(messages[0]["reactions"][0]["count"], 1);
+    assert_eq!(messages[0]["reactions"][0]["mine"], true);
+    assert_eq!(messages[1]["id"], reply.as_str());
+    assert_eq!(messages[1]["removed"], true);
+    assert_eq!(messages[1]["text"], "");
+    assert_eq!(messages[1]["reply_to"], hello.as_str());
+    assert_eq!(messages[2]["content_warning"], "grief");
+    assert_eq!(messages[2]["text"], "My dog died last week.");
+    assert_eq!(messages[2]["author_name"], "Ada");
+
+    // A goal, shared with the group, and some progress on it.
+    let goal = k.json(&["goal", "add", "Walk outside", "--times", "3", "--per", "week", "--group", "Tuesday circle"]);
+    assert_eq!(goal["cadence"]["times"], 3);
+    assert_eq!(goal["cadence"]["period"], "week");
+    assert_eq!(goal["group_id"], group["id"]);
+    let logged = k.json(&["goal", "log", "Walk outside", "--note", "around the park"]);
+    assert_eq!(logged["entry"]["amount"], 1);
+    assert_eq!(logged["goal"]["done_this_period"], 1);
+    let goals = k.ok(&["goal", "list"]);
+    assert!(goals.contains("Walk outside") && goals.contains("1/3 this week") && goals.contains("Tuesday circle"), "{goals}");
+
+    // Check-ins and their averages.
+    let first = k.json(&["checkin", "--mood", "4", "--energy", "3", "--sleep", "7.5", "--tag", "calm", "--note", "Good day"]);
+    assert_eq!(first["mood"], 4);
+    assert_eq!(first["tags"][0], "calm");
+    k.ok(&["checkin", "--mood", "2"]);
+    let listed = k.ok(&["checkins"]);
+    assert!(at(&listed, "Good day") < at(&listed, "Daily averages"), "{listed}");
+    assert!(at(&listed, "Daily averages") < at(&listed, "Weekly averages"), "{listed}");
+    assert!(listed.contains("3.00"), "the mood average of 4 and 2: {listed}");
+    let recent = k.json(&["checkins", "--days", "3"]);
+    assert_eq!(recent["checkins"].as_array().map(Vec::len), Some(2));
+    assert_eq!(recent["summary"]["daily"][0]["checkins"], 2);
+    assert_eq!(recent["summary"]["daily"][0]["mood"], 3.0);
+    assert_eq!(recent["summary"]["weekly"][0]["energy"], 3.0);
+}
+
+#[test]
+fn bad_input_gives_one_line_and_leaves_the_profile_usable() {
+    let k = Kindred::new();
+    k.ok(&["group", "create", "Circle"]);
+
+    let (code, line) = k.fails(&["post", "Circle", ""]);
+    assert_eq!(code, 2, "{line}");
+    assert!(line.contains("message text") && line.contains("empty"), "{line}");
+    let (code, line) = k.fails(&["post", "Circle", "   "]);
+    assert_eq!(code, 2, "{line}");
+
+    let (code, line) = k.fails(&["checkin", "--mood", "9"]);
+    assert_eq!(code, 2, "{line}");
+    assert!(line.contains("mood"), "{line}");
+    let (code, _) = k.fails(&["checkin", "--mood", "300"]);
+    assert_eq!(code, 2);
+
+    let (code, line) = k.fails(&["read", "No such group"]);
+    assert_ne!(code, 0);
+    assert_eq!(line, "error: group not found: No such group");
+    k.fails(&["post", "No such group", "hello"]);
+
+    k.fails(&["react", "Circle", "ab", "👍"]);
+    k.fails(&["edit", "Circle", "abcdef", "new text"]);
+    k.fails(&["goal", "log", "No such goal"]);
+    k.fails(&["goal", "add", "Rest", "--times", "0", "--per", "day"]);
+    k.fails(&["group", "add-member", "Circle", "not-a-key", "Bob"]);
+    k.fails(&["init", "--name", "Someone else"]);
+
+    // Nothing was written by the failures, and the profile opens as before.
+    assert_eq!(k.json(&["whoami"])["display_name"], "Ada");
+    assert_eq!(k.json(&["read", "Circle"]).as_array().map(Vec::len), Some(0));
+    assert_eq!(k.json(&["checkins"])["checkins"].as_array().map(Vec::len), Some(0));
+}
+
+#[test]
+fn commands_without_a_profile_say_how_to_make_one() {
+    let k = Kindred::empty();
+    let (code, line) = k.fails(&["whoami"]);
+    assert_eq!(code, 1);
+    assert!(line.contains("kindred init"), "{line}");
+    // The failed open did not create a profile by accident.
+    k.fails(&["group", "list"]);
+    k.ok(&["init", "--name", "Ada"]);
+    assert!(k.ok(&["whoami"]).starts_with("Ada\n"));
+}
+
+#[test]
+fn the_data_directory_can_come_from_the_environment() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = dir.path().join("nested").join("profile");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_kindred")).args(args).env("KINDRED_DATA_DIR", &data).output().expect("run kindred")
+    };
+    assert!(run(&["init", "--name", "Env"]).status.success());
+    assert!(data.join("kindred.sqlite3").exists());
+    let out = run(&["--json", "whoami"]);
+    let me: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(me["display_name"], "Env");
+    assert_eq!(me["data_dir"], data.to_str().expect("utf-8 path"));
+
+    // --data-dir wins over the environment.
+    let other = Kindred::new();
+    let out = Command::new(env!("CARGO_BIN_EXE_kindred"))
+        .args(["--json", "whoami", "--data-dir"])
+        .arg(other.path())
+        .env("KINDRED_DATA_DIR", &data)
+        .output()
+        .expect("run kindred");
+    let me: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(me["display_name"], "Ada");
+}
+
+#[test]
+fn groups_and_messages_resolve_by_id_name_and_prefix() {
+    let k = Kindred::new();
+    let group = k.json(&["group", "create", "Circle"]);
+    let gid = group["id"].as_str().expect("id").to_owned();
+    let first = k.post(&[&gid, "By the group's id"]);
+    k.post(&["Circle", "By its name"]);
+    let shown = k.json(&["group", "show", &gid]);
+    assert_eq!(shown["name"], "Circle");
+
+    let reacted = k.json(&["react", "Circle", &first[..4], "👍"]);
+    assert_eq!(reacted["id"], first.as_str());
+    let cleared = k.json(&["react", "Circle", &first, "--clear"]);
+    assert_eq!(cleared["reactions"].as_array().map(Vec::len), Some(0));
+    let text = k.ok(&["react", "Circle", &first[..8], "🌱"]);
+    assert!(text.contains("🌱"), "{text}");
+
+    // A second group with the same name makes the name ambiguous; the id still works.
+    k.ok(&["group", "create", "Circle"]);
+    let (code, line) = k.fails(&["read", "Circle"]);
+    assert_eq!(code, 2);
+    assert!(line.contains("ambiguous"), "{line}");
+    assert_eq!(k.json(&["read", &gid]).as_array().map(Vec::len), Some(2));
+}
+
+#[test]
+fn read_pages_back_with_before_and_limit() {
+    let k = Kindred::new();
+    k.ok(&["group", "create", "Circle"]);
+    let ids: Vec<String> = (1..=5).map(|n| k.post(&["Circle", &format!("message {n}")])).collect();
+
+    let newest = k.json(&["read", "Circle", "--limit", "2"]);
+    let texts: Vec<&str> = newest.as_array().expect("array").iter().filter_map(|m| m["text"].as_str()).collect();
+    assert_eq!(texts, ["message 4", "message 5"]);
+    let text = k.ok(&["read", "Circle", "--limit", "2"]);
+    assert!(text.contains(&format!("--before {}", id8(&ids[3]))), "a hint to page back: {text}");
+
+    let older = k.json(&["read", "Circle", "--limit", "2", "--before", id8(&ids[3])]);
+    let texts: Vec<&str> = older.as_array().expect("array").iter().filter_map(|m| m["text"].as_str()).collect();
+    assert_eq!(texts, ["message 2", "message 3"]);
+    k.fails(&["read", "Circle", "--limit", "0"]);
+}
+
+#[test]
+fn members_can_be_added_with_a_role() {
+    let k = Kindred::new();
+    k.ok(&["group", "create", "Circle"]);
+    let bob = "ab".repeat(32);
+    let group = k.json(&["group", "add-member", "Circle", &bob, "Bob", "--role", "moderator"]);
+    let members = group["members"].as_array().expect("members");
+    assert_eq!(members.len(), 2);
+    assert!(members.iter().any(|m| m["member_id"] == bob.as_str() && m["role"] == "moderator"));
+    let list = k.ok(&["group", "list"]);
+    assert!(list.lines().any(|l| l.starts_with("Circle") && l.split_whitespace().nth(1) == Some("2")), "{list}");
+    let shown = k.ok(&["group", "show", "Circle"]);
+    assert!(shown.contains("Bob") && shown.contains("moderator") && shown.contains(&bob), "{shown}");
+
+    // Adding yourself would demote you from owner; it is refused.
+    let me = k.json(&["whoami"])["member_id"].as_str().expect("member id").to_owned();
+    let (code, _) = k.fails(&["group", "add-member", "Circle", &me, "Ada again"]);
+    assert_eq!(code, 2);
+    assert_eq!(k.json(&["group", "show", "Circle"])["members"][0]["role"], "owner");
+}
+
+#[test]
+fn goals_pause_resume_archive_and_keep_history() {
+    let k = Kindred::new();
+    let goal = k.json(&["goal", "add", "Drink water", "--times", "1", "--per", "day"]);
+    let id = goal["id"].as_str().expect("id").to_owned();
+    assert_eq!(goal["group_id"], Value::Null);
+    k.ok(&["goal", "log", &id[..6], "--amount", "2", "--note", "two glasses"]);
+    k.ok(&["goal", "log", "Drink water"]);
+
+    assert_eq!(k.json(&["goal", "pause", "Drink water"])["status"], "paused");
+    assert_eq!(k.json(&["goal", "resume", &id])["status"], "active");
+    let archived = k.ok(&["goal", "archive", "Drink water"]);
+    assert!(archived.contains("archived"), "{archived}");
+    assert!(!k.ok(&["goal", "list"]).contains("Drink water"));
+    let all = k.json(&["goal", "list", "--all"]);
+    assert_eq!(all[0]["status"], "archived");
+    assert_eq!(all[0]["total_logged"], 3);
+    k.fails(&["goal", "log", "Drink water"]);
+
+    let history = k.json(&["goal", "history", "Drink water"]);
+    let entries = history["entries"].as_array().expect("entries");
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[1]["note"], "two glasses", "newest first");
+    assert_eq!(k.json(&["goal", "history", "Drink water", "--limit", "1"])["entries"].as_array().map(Vec::len), Some(1));
+    let text = k.ok(&["goal", "history", "Drink water"]);
+    assert!(text.contains("+2") && text.contains("two glasses"), "{text}");
+}
+
+#[test]
+fn empty_lists_say_so() {
+    let k = Kindred::new();
+    assert!(k.ok(&["group", "list"]).contains("No groups yet"));
+    assert!(k.ok(&["goal", "list"]).contains("No goals yet"));
+    assert!(k.ok(&["checkins"]).contains("No check-ins"));
+    assert_eq!(k.json(&["group", "list"]), Value::Array(Vec::new()));
+    k.ok(&["group", "create", "Quiet"]);
+    assert!(k.ok(&["read", "Quiet"]).contains("No messages"));
+}
