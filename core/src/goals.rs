@@ -136,6 +136,9 @@ impl Kindred {
 
     /// A goal's progress history, newest first: entries from `since` on (all without it), at most `limit`.
     pub fn goal_progress(&self, goal: &GoalId, since: Option<i64>, limit: u32) -> Result<Vec<ProgressEntry>> {
+        if limit == 0 || limit > crate::messages::MAX_PAGE {
+            return Err(Error::invalid("limit", format!("must be between 1 and {}", crate::messages::MAX_PAGE)));
+        }
         self.read(|tx, me| {
             store::get(tx, me, starts_now(), goal)?.ok_or_else(|| Error::not_found("goal", goal))?;
             store::progress(tx, goal, since.unwrap_or(i64::MIN), limit)
@@ -146,7 +149,11 @@ impl Kindred {
     pub fn resolve_goal(&self, id_or_title: &str) -> Result<GoalId> {
         let needle = id_or_title.trim();
         let goals = self.goals(true, None)?;
-        let by_title: Vec<_> = goals.iter().filter(|g| g.title == needle).collect();
+        let mut by_title: Vec<_> = goals.iter().filter(|g| g.title == needle).collect();
+        if by_title.is_empty() {
+            let wanted = needle.to_lowercase();
+            by_title = goals.iter().filter(|g| g.title.to_lowercase() == wanted).collect();
+        }
         let lower = needle.to_ascii_lowercase();
         let by_id: Vec<_> = goals.iter().filter(|g| needle.len() >= 4 && g.id.to_hex().starts_with(&lower)).collect();
         let matches = if by_title.is_empty() { by_id } else { by_title };

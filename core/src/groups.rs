@@ -78,10 +78,18 @@ impl Kindred {
         let name = crate::identity::validate_display_name(display_name)?;
         self.write(|ctx| {
             let group_ref = store::require(ctx.tx, group)?;
+            if *member == ctx.me() {
+                // An owner demoting themselves could leave the group with nobody able to manage it.
+                return Err(Error::NotPermitted("you cannot change your own role".into()));
+            }
             let my_role = store::role_of(ctx.tx, group_ref, &ctx.me())?;
-            match (my_role, role) {
-                (Some(Role::Owner), _) | (Some(Role::Moderator), Role::Member) => {}
-                (Some(Role::Moderator), _) => return Err(Error::NotPermitted("only the owner can appoint moderators".into())),
+            let their_role = store::role_of(ctx.tx, group_ref, member)?;
+            match (my_role, their_role, role) {
+                (Some(Role::Owner), _, _) => {}
+                (Some(Role::Moderator), None | Some(Role::Member), Role::Member) => {}
+                (Some(Role::Moderator), ..) => {
+                    return Err(Error::NotPermitted("only the owner can appoint moderators or change their roles".into()));
+                }
                 _ => return Err(Error::NotPermitted("only owners and moderators can add members".into())),
             }
             let doc_id = group.doc_id();

@@ -63,5 +63,5 @@ pub mod limits {
     pub use crate::identity::MAX_DISPLAY_NAME_CHARS;
     pub use crate::messages::{MAX_CONTENT_WARNING_CHARS, MAX_MESSAGE_CHARS, MAX_PAGE, MAX_REACTION_CHARS};
     pub use crate::schema::segment::SEGMENT_CAPACITY;
-    pub use crate::wellbeing::{MAX_NOTE_CHARS, MAX_TAG_CHARS, MAX_TAGS};
+    pub use crate::wellbeing::{MAX_NOTE_CHARS, MAX_RECENT_DAYS, MAX_TAG_CHARS, MAX_TAGS};
 }

@@ -195,7 +195,7 @@ impl Kindred {
             return Err(Error::invalid("message id", "expected at least 4 hex characters"));
         }
         self.read(|tx, _| {
-            let ids = store::ids_with_prefix(tx, group_store::require(tx, group)?, prefix, 2)?;
+            let ids = store::ids_with_prefix(tx, group_store::require(tx, group)?, prefix, 100)?;
             match ids.as_slice() {
                 [id] => Ok(*id),
                 [] => Err(Error::not_found("message", prefix)),

@@ -66,6 +66,19 @@ fn validate(new: &NewCheckin, now: i64) -> Result<Checkin> {
     })
 }
 
+/// Most days a "recent" window may span (ten years).
+pub const MAX_RECENT_DAYS: u32 = 3660;
+
+/// From the local midnight `days - 1` days ago up to (a little past) now.
+fn recent_window(days: u32) -> Result<(i64, i64)> {
+    if days == 0 || days > MAX_RECENT_DAYS {
+        return Err(Error::invalid("days", format!("must be between 1 and {MAX_RECENT_DAYS}")));
+    }
+    let now = now_ms();
+    let today = crate::time::period_starts(now, local_offset_minutes()).day;
+    Ok((today - i64::from(days - 1) * 86_400_000, now.saturating_add(MAX_FUTURE_MS)))
+}
+
 /// Running sums for one day or week.
 #[derive(Default)]
 struct Sums {
@@ -140,10 +153,16 @@ impl Kindred {
         Ok(rows.into_iter().map(|r| r.checkin).collect())
     }
 
-    /// Check-ins of the last `days` days (up to now), oldest first.
+    /// Check-ins of the last `days` calendar days, today included (so `1` is "today"), oldest first.
     pub fn recent_checkins(&self, days: u32) -> Result<Vec<Checkin>> {
-        let now = now_ms();
-        self.checkins(now - i64::from(days) * 86_400_000, now.saturating_add(MAX_FUTURE_MS))
+        let (since, until) = recent_window(days)?;
+        self.checkins(since, until)
+    }
+
+    /// Daily and weekly averages over the last `days` calendar days, today included.
+    pub fn recent_checkin_summary(&self, days: u32) -> Result<CheckinSummary> {
+        let (since, until) = recent_window(days)?;
+        self.checkin_summary(since, until)
     }
 
     /// Daily and weekly averages of the check-ins with `since <= at < until`.

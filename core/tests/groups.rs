@@ -30,6 +30,8 @@ fn groups_resolve_by_id_or_unique_name() {
     assert_eq!(k.resolve_group(&b.id.to_hex()).unwrap(), b.id);
     assert!(matches!(k.resolve_group("Walkers"), Err(Error::Ambiguous { count: 2, .. })));
     assert!(matches!(k.resolve_group("Nobody"), Err(Error::NotFound { .. })));
+    // Letter case is forgiven when the name is otherwise unique.
+    assert_eq!(k.resolve_group("circle").unwrap(), a.id);
 }
 
 #[test]
@@ -50,6 +52,10 @@ fn owner_adds_members_and_moderators_but_members_cannot() {
     let details = ada.add_member(&g.id, &bea_id, "Bea", Role::Moderator).unwrap();
     assert_eq!(details.members.len(), 2);
     assert!(details.members.iter().any(|m| m.member_id == bea_id && m.role == Role::Moderator));
+    // Nobody changes their own role: an owner demoting themselves would leave the group unmanaged.
+    let ada_id = ada.profile().member_id;
+    assert!(matches!(ada.add_member(&g.id, &ada_id, "Ada", Role::Member), Err(Error::NotPermitted(_))));
+    assert_eq!(ada.group(&g.id).unwrap().members.iter().find(|m| m.member_id == ada_id).unwrap().role, Role::Owner);
     // Bea's own profile does not hold the group until sync; adding there is "not found".
     assert!(matches!(bea.add_member(&g.id, &bea_id, "Bea", Role::Owner), Err(Error::NotFound { .. })));
 }
@@ -62,3 +68,4 @@ fn groups_persist() {
     let k = Kindred::open(dir.path()).unwrap();
     assert_eq!(k.group(&g.id).unwrap(), g);
 }
+

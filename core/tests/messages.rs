@@ -30,8 +30,10 @@ fn edit_and_remove_own_messages() {
     assert_eq!(edited.text, "I slept badly, but I walked");
     assert!(edited.edited_at.is_some());
 
+    k.react(&g, &m.id, Some("👍")).unwrap();
     let removed = k.remove_message(&g, &m.id).unwrap();
     assert!(removed.removed);
+    assert!(removed.reactions.is_empty(), "a removed message shows nothing of itself");
     assert_eq!(removed.text, "");
     let listed = k.message(&g, &m.id).unwrap();
     assert!(listed.removed && listed.text.is_empty());

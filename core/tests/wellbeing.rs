@@ -59,6 +59,8 @@ fn goal_input_is_validated() {
     assert!(k.log_progress(&goal.id, 1, None, Some(i64::MAX)).is_err());
     assert!(matches!(k.log_progress(&kindred_core::GoalId::from_bytes([3; 16]), 1, None, None), Err(Error::NotFound { .. })));
     assert!("fortnight".parse::<CadencePeriod>().is_err());
+    assert!(matches!(k.goal_progress(&goal.id, None, 0), Err(Error::InvalidInput { .. })));
+    assert_eq!(k.resolve_goal("walk").unwrap(), goal.id, "titles resolve regardless of letter case");
 }
 
 #[test]
@@ -73,6 +75,7 @@ fn checkins_are_validated_recorded_and_averaged() {
     assert!(bad(NewCheckin { mood: 3, tags: vec!["t".into(); 11], ..Default::default() }));
     assert!(bad(NewCheckin { mood: 3, tags: vec!["".into()], ..Default::default() }));
     assert!(k.recent_checkins(7).unwrap().is_empty());
+    assert!(matches!(k.recent_checkins(0), Err(Error::InvalidInput { .. })));
 
     // A week of check-ins, one a day at noon UTC, back-filled.
     let now = chrono::Utc::now().timestamp_millis();
@@ -112,4 +115,7 @@ fn checkins_persist_and_stay_private() {
     drop(k);
     let k = Kindred::open(dir.path()).unwrap();
     assert_eq!(k.recent_checkins(1).unwrap().len(), 1);
+    let today = k.recent_checkin_summary(1).unwrap();
+    assert_eq!(today.daily.len(), 1);
+    assert_eq!(today.daily[0].mood, 4.0);
 }

@@ -124,7 +124,8 @@ pub(crate) fn read<T: ReadDoc>(doc: &T, doc_id: &DocId, id: &MessageId) -> Resul
     let m = MapReader::new(doc, doc_id, obj);
     let removed = m.bool("removed")?;
     let mut reactions = Vec::new();
-    if let Some(react) = m.map("react")? {
+    // A removed message shows nothing of itself, reactions included.
+    if let Some(react) = m.map("react")?.filter(|_| !removed) {
         let r = MapReader::new(doc, doc_id, react);
         for key in r.keys() {
             // A key that is not a member id cannot have been written by Kindred; skip it rather than fail the message.

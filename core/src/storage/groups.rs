@@ -41,11 +41,25 @@ pub(crate) fn require(conn: &Connection, id: &GroupId) -> Result<GroupRef> {
     group_ref(conn, id)?.ok_or_else(|| Error::not_found("group", id))
 }
 
-/// The ids of the groups with exactly this name.
+/// The ids of the groups with exactly this name or, if there are none, with this name in any letter case.
 pub(crate) fn ids_named(conn: &Connection, name: &str) -> Result<Vec<GroupId>> {
-    let mut stmt = conn.prepare_cached("SELECT group_id FROM groups WHERE name = ?1")?;
-    let ids = stmt.query_map([name], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
-    Ok(ids)
+    let mut exact = conn.prepare_cached("SELECT group_id FROM groups WHERE name = ?1")?;
+    let ids: Vec<GroupId> = exact.query_map([name], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    if !ids.is_empty() {
+        return Ok(ids);
+    }
+    // Rust's lowercase handles every script; SQLite's lower() only ASCII.
+    let wanted = name.to_lowercase();
+    let mut all = conn.prepare_cached("SELECT group_id, name FROM groups")?;
+    let rows = all.query_map([], |r| Ok((r.get::<_, GroupId>(0)?, r.get::<_, String>(1)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, group_name) = row?;
+        if group_name.to_lowercase() == wanted {
+            out.push(id);
+        }
+    }
+    Ok(out)
 }
 
 /// The role `member` holds in a group, or `None` if they are not a member.

@@ -123,3 +123,19 @@ fn shared_goals_are_seen_by_the_group() {
     // Only the owner changes a goal.
     assert!(matches!(alice.kindred.log_progress(&goal.id, 1, None, None), Err(Error::NotPermitted(_))));
 }
+
+#[test]
+fn moderators_add_members_but_cannot_promote() {
+    use kindred_core::Role;
+    let ada = Phone::new("ada");
+    let bea = Phone::new("bea");
+    let cy = Phone::new("cy");
+    let g = group_with(&ada, "Circle", &[]).id;
+    ada.kindred.add_member(&g, &bea.kindred.profile().member_id, "bea", Role::Moderator).unwrap();
+    exchange(&ada, &bea, &g);
+    let cy_id = cy.kindred.profile().member_id;
+    bea.kindred.add_member(&g, &cy_id, "cy", Role::Member).unwrap();
+    assert!(matches!(bea.kindred.add_member(&g, &cy_id, "cy", Role::Moderator), Err(Error::NotPermitted(_))));
+    let ada_id = ada.kindred.profile().member_id;
+    assert!(matches!(bea.kindred.add_member(&g, &ada_id, "ada", Role::Member), Err(Error::NotPermitted(_))));
+}
