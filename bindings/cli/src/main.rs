@@ -10,6 +10,7 @@
 
 mod commands;
 mod context;
+mod demo;
 mod output;
 
 use std::io::{self, Write};
@@ -61,6 +62,8 @@ enum Command {
     Checkin(checkins::CheckinArgs),
     /// List recent check-ins with daily and weekly averages.
     Checkins(checkins::CheckinsArgs),
+    /// Walk through a small group's first week on one phone, in a temporary data directory.
+    Demo(demo::DemoArgs),
 }
 
 fn run(cli: Cli) -> Outcome {
@@ -77,6 +80,7 @@ fn run(cli: Cli) -> Outcome {
         Command::Goal(command) => goals::run(&ctx, command),
         Command::Checkin(args) => checkins::checkin(&ctx, args),
         Command::Checkins(args) => checkins::checkins(&ctx, args),
+        Command::Demo(args) => demo::run(&ctx, args),
     }
 }
 

@@ -347,3 +347,20 @@ fn empty_lists_say_so() {
     k.ok(&["group", "create", "Quiet"]);
     assert!(k.ok(&["read", "Quiet"]).contains("No messages"));
 }
+
+#[test]
+fn the_demo_tells_a_week_and_everything_survives_reopening() {
+    let out = Command::new(env!("CARGO_BIN_EXE_kindred")).arg("demo").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    for expected in ["Tuesday circle", "[CW: hard news]", "↪ reply to", "(edited)", "[removed]", "Walk outside", "Weekly averages", "all still there"] {
+        assert!(text.contains(expected), "demo output lacks {expected:?}:\n{text}");
+    }
+    let json = Command::new(env!("CARGO_BIN_EXE_kindred")).args(["demo", "--json"]).output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(report["same_after_reopen"], true);
+    assert_eq!(report["messages"], 5);
+    assert_eq!(report["checkins"], 7);
+    // The temporary data directory is gone afterwards unless --keep was given.
+    assert!(!std::path::Path::new(report["data_dir"].as_str().unwrap()).exists());
+}

@@ -1,14 +1,11 @@
 //! `checkin` and `checkins`: recording mood check-ins and looking back over them with daily and weekly averages.
 
-use chrono::Utc;
 use clap::Args;
 use kindred_core::{Checkin, CheckinAverage, CheckinSummary, NewCheckin};
 use serde::Serialize;
 
 use crate::context::{CliError, Ctx, Outcome};
 use crate::output::{Align, Table, num, opt_num, push_line, when};
-
-const DAY_MS: i64 = 86_400_000;
 
 #[derive(Debug, Args)]
 pub struct CheckinArgs {
@@ -37,10 +34,10 @@ pub struct CheckinsArgs {
 
 /// What `checkins` reports.
 #[derive(Debug, Serialize)]
-struct Recent {
-    days: u32,
-    checkins: Vec<Checkin>,
-    summary: CheckinSummary,
+pub(crate) struct Recent {
+    pub days: u32,
+    pub checkins: Vec<Checkin>,
+    pub summary: CheckinSummary,
 }
 
 pub fn checkin(ctx: &Ctx, args: CheckinArgs) -> Outcome {
@@ -59,11 +56,11 @@ pub fn checkin(ctx: &Ctx, args: CheckinArgs) -> Outcome {
 
 pub fn checkins(ctx: &Ctx, args: CheckinsArgs) -> Outcome {
     let kindred = ctx.open()?;
-    // The same window as `Kindred::recent_checkins`, so the list and the averages cover the same check-ins.
-    let now = Utc::now().timestamp_millis();
-    let (since, until) = (now - i64::from(args.days) * DAY_MS, now + DAY_MS);
-    let recent =
-        Recent { days: args.days, checkins: kindred.checkins(since, until)?, summary: kindred.checkin_summary(since, until)? };
+    let recent = Recent {
+        days: args.days,
+        checkins: kindred.recent_checkins(args.days)?,
+        summary: kindred.recent_checkin_summary(args.days)?,
+    };
     ctx.render(&recent, recent_text)
 }
 
@@ -88,7 +85,7 @@ fn describe(c: &Checkin) -> String {
     parts.join(", ")
 }
 
-fn recent_text(r: &Recent) -> String {
+pub(crate) fn recent_text(r: &Recent) -> String {
     let mut out = String::new();
     let span = if r.days == 1 { "day".to_owned() } else { format!("{} days", r.days) };
     if r.checkins.is_empty() {

@@ -151,7 +151,7 @@ fn set_status(ctx: &Ctx, kindred: &Kindred, goal: &str, status: GoalStatus) -> O
     ctx.render(&goal, |g| format!("\"{}\" is now {}\n", g.title, g.status))
 }
 
-fn group_names(kindred: &Kindred) -> Result<HashMap<GroupId, String>, kindred_core::Error> {
+pub(crate) fn group_names(kindred: &Kindred) -> Result<HashMap<GroupId, String>, kindred_core::Error> {
     Ok(kindred.groups()?.into_iter().map(|g| (g.id, g.name)).collect())
 }
 
@@ -168,7 +168,7 @@ fn progress(goal: &Goal) -> String {
     format!("{}/{} {}", goal.done_this_period, goal.cadence.times, this_period(goal.cadence.period))
 }
 
-fn list_text(goals: &[Goal], names: &HashMap<GroupId, String>) -> String {
+pub(crate) fn list_text(goals: &[Goal], names: &HashMap<GroupId, String>) -> String {
     if goals.is_empty() {
         return "No goals yet. Add one with `kindred goal add TITLE --times N --per week`.\n".to_owned();
     }

@@ -128,7 +128,7 @@ fn resolve(kindred: &Kindred, group: &str, msg: &str) -> Result<(GroupId, Messag
 }
 
 /// A page of messages, oldest first, each as a header line and its text indented below it.
-fn timeline_text(name: &str, messages: &[Message], unread: u64, limit: u32, group_arg: &str) -> String {
+pub(crate) fn timeline_text(name: &str, messages: &[Message], unread: u64, limit: u32, group_arg: &str) -> String {
     let mut out = String::new();
     if messages.is_empty() {
         push_line(&mut out, format!("No messages in \"{name}\"."));
