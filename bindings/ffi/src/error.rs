@@ -1,0 +1,99 @@
+//! The one public error of the bindings, and the one place the core's error becomes it.
+//!
+//! Kotlin sees `KindredException.<Variant>`, Swift `KindredError.<variant>`. Every export that can fail returns it,
+//! and every export body runs inside [`guard`], so even a bug that panics in Rust arrives as
+//! [`KindredError::Internal`] instead of crashing the app.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use kindred_core::Error;
+
+/// What went wrong, in a form apps can match on.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum KindredError {
+    /// An argument was rejected: `field` names it, `reason` says why (show it to the person).
+    #[error("invalid {field}: {reason}")]
+    InvalidInput { field: String, reason: String },
+    /// The group, message, goal or profile asked for does not exist.
+    #[error("{kind} not found: {id}")]
+    NotFound { kind: String, id: String },
+    /// A name matched several things; use the id.
+    #[error("{kind} {name:?} matches {count} items")]
+    Ambiguous { kind: String, name: String, count: u32 },
+    /// The person may not do this (edit someone else's message, write in a group they are not in...).
+    #[error("not permitted: {reason}")]
+    NotPermitted { reason: String },
+    /// There is already a profile in this directory.
+    #[error("a profile already exists in {path}")]
+    ProfileExists { path: String },
+    /// There is no profile in this directory yet.
+    #[error("no profile in {path}")]
+    NoProfile { path: String },
+    /// The database is damaged. It was left untouched; offer the person a way to export or get help, never delete it.
+    #[error("the database {path} is damaged: {detail}")]
+    CorruptDatabase { path: String, detail: String },
+    /// The file belongs to another program. It was left untouched.
+    #[error("{path} is not a Kindred database")]
+    ForeignDatabase { path: String },
+    /// The database was written by a newer version of the app.
+    #[error("the database has schema version {found}; this version supports up to {supported}")]
+    NewerSchema { found: i64, supported: i64 },
+    /// The disk or the file system failed (full, read-only, I/O error).
+    #[error("storage error: {detail}")]
+    Storage { detail: String },
+    /// The profile was closed; open it again.
+    #[error("the profile is closed")]
+    Closed,
+    /// A bug in Kindred. The library stays usable; please report the detail.
+    #[error("internal error: {detail}")]
+    Internal { detail: String },
+}
+
+impl From<Error> for KindredError {
+    fn from(err: Error) -> Self {
+        match err {
+            Error::InvalidInput { field, reason } => KindredError::InvalidInput { field: field.into(), reason },
+            Error::NotFound { kind, id } => KindredError::NotFound { kind: kind.into(), id },
+            Error::Ambiguous { kind, name, count } => {
+                KindredError::Ambiguous { kind: kind.into(), name, count: u32::try_from(count).unwrap_or(u32::MAX) }
+            }
+            Error::NotPermitted(reason) => KindredError::NotPermitted { reason },
+            Error::ProfileExists(path) => KindredError::ProfileExists { path: path.display().to_string() },
+            Error::NoProfile(path) => KindredError::NoProfile { path: path.display().to_string() },
+            Error::CorruptDatabase { path, detail } => KindredError::CorruptDatabase { path: path.display().to_string(), detail },
+            Error::ForeignDatabase(path) => KindredError::ForeignDatabase { path: path.display().to_string() },
+            Error::NewerSchema { found, supported } => KindredError::NewerSchema { found, supported },
+            err @ (Error::Storage(_) | Error::Io { .. }) => KindredError::Storage { detail: err.to_string() },
+            err @ (Error::Document { .. } | Error::Internal(_)) => KindredError::Internal { detail: err.to_string() },
+            other => KindredError::Internal { detail: other.to_string() },
+        }
+    }
+}
+
+fn panic_detail(payload: &(dyn std::any::Any + Send)) -> String {
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into());
+    format!("panic: {message}")
+}
+
+/// Runs an export's body, turning a panic into [`KindredError::Internal`].
+pub(crate) fn guard<T>(f: impl FnOnce() -> Result<T, KindredError>) -> Result<T, KindredError> {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|payload| Err(KindredError::Internal { detail: panic_detail(payload.as_ref()) }))
+}
+
+/// Runs blocking core work (disk, Automerge) on a worker thread and awaits it, so the caller's coroutine or task is
+/// never blocked. No async runtime is needed: Kotlin and Swift drive the future, and `blocking` owns a small,
+/// self-sizing thread pool.
+pub(crate) async fn off_thread<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, KindredError> + Send + 'static,
+) -> Result<T, KindredError> {
+    blocking::unblock(move || guard(f)).await
+}
+
+/// Parses an id the app passed in.
+pub(crate) fn parse_id<T: std::str::FromStr<Err = Error>>(text: &str) -> Result<T, KindredError> {
+    text.parse().map_err(KindredError::from)
+}
