@@ -97,3 +97,27 @@ pub(crate) async fn off_thread<T: Send + 'static>(
 pub(crate) fn parse_id<T: std::str::FromStr<Err = Error>>(text: &str) -> Result<T, KindredError> {
     text.parse().map_err(KindredError::from)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_becomes_internal_and_the_next_call_works() {
+        let failed: Result<(), KindredError> = guard(|| panic!("boom"));
+        assert!(matches!(failed, Err(KindredError::Internal { detail }) if detail.contains("boom")));
+        assert!(matches!(guard(|| Ok(7)), Ok(7)));
+    }
+
+    #[test]
+    fn core_errors_keep_their_meaning() {
+        let invalid: KindredError = Error::InvalidInput { field: "mood", reason: "9 is not on the 1 to 5 scale".into() }.into();
+        assert!(matches!(invalid, KindredError::InvalidInput { ref field, .. } if field == "mood"));
+        let missing: KindredError = Error::NotFound { kind: "group", id: "abc".into() }.into();
+        assert!(matches!(missing, KindredError::NotFound { ref kind, .. } if kind == "group"));
+        let corrupt: KindredError = Error::CorruptDatabase { path: "/x".into(), detail: "bad page".into() }.into();
+        assert!(matches!(corrupt, KindredError::CorruptDatabase { ref path, .. } if path == "/x"));
+        assert!(matches!(KindredError::from(Error::Internal("x".into())), KindredError::Internal { .. }));
+        assert!(matches!(parse_id::<kindred_core::GroupId>("nope"), Err(KindredError::InvalidInput { .. })));
+    }
+}
