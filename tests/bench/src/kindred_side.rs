@@ -1,0 +1,152 @@
+//! The Kindred side: builds a profile holding one group with a long history through the public `kindred-core` API,
+//! then measures opening it, its size on disk and the latency of durable posts.
+//!
+//! The history is posted by the profile itself with `post_many` (1000 messages per call: one SQLite transaction,
+//! but each message still its own signed Automerge change in the group's current segment, exactly like single
+//! posts). Kindred stamps `created_at` with the clock at post time, so unlike the automerge baseline these
+//! timestamps are not spread over months; the read model orders by `created_at` either way.
+
+use std::error::Error;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use kindred_core::{GroupId, Kindred, MemberId, MessageId, NewGroup, NewMessage, Role};
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+
+use crate::rss::{self, ChildTask, OpenTiming};
+use crate::workload::{self, Workload};
+
+/// Messages per `post_many` call while generating.
+const BATCH: usize = 1000;
+/// Share of generated messages that reply to an earlier one, and that carry a content warning.
+const REPLY_SHARE: f64 = 0.05;
+const CONTENT_WARNING_SHARE: f64 = 0.01;
+/// How many of the newest messages get a reaction, so the page read also reads reactions.
+const REACTED_RECENT: usize = 10;
+/// What the benchmark reads when it opens a group, as a conversation screen would.
+pub const PAGE: u32 = 50;
+
+/// A profile on disk holding one group with `messages` messages.
+#[derive(Debug, Clone)]
+pub struct KindredHistory {
+    pub dir: PathBuf,
+    pub group: GroupId,
+    pub messages: usize,
+    /// How long generating it took.
+    pub generate: Duration,
+}
+
+/// Creates a profile in `dir` with a group of 8 members and `messages` messages of the seeded workload.
+pub fn generate(dir: &Path, messages: usize, seed: u64) -> Result<KindredHistory, Box<dyn Error>> {
+    let started = Instant::now();
+    let mut workload = Workload::new(seed, messages);
+    let mut shape = StdRng::seed_from_u64(seed ^ 0x5348_4150);
+    let me = Kindred::create(dir, "Ada")?;
+    let group = me
+        .create_group(NewGroup {
+            name: "Tuesday circle".into(),
+            description: "A small group for people finding their feet after a diagnosis.".into(),
+            guidelines: "Be kind. Share your own experience, not advice. What is said here stays here.".into(),
+        })?
+        .id;
+    for (i, key) in workload::member_keys().iter().enumerate().skip(1) {
+        me.add_member(&group, &MemberId::from_bytes(*key), &format!("Member {i}"), Role::Member)?;
+    }
+    let mut previous_batch: Vec<MessageId> = Vec::new();
+    let mut posted = 0;
+    let mut last_report = Instant::now();
+    while posted < messages {
+        let batch: Vec<NewMessage> = (0..BATCH.min(messages - posted))
+            .map(|_| NewMessage {
+                text: workload.draft().text,
+                reply_to: if previous_batch.is_empty() || !shape.random_bool(REPLY_SHARE) {
+                    None
+                } else {
+                    previous_batch.get(shape.random_range(0..previous_batch.len())).copied()
+                },
+                content_warning: shape.random_bool(CONTENT_WARNING_SHARE).then(|| "medication side effects".to_owned()),
+            })
+            .collect();
+        posted += batch.len();
+        previous_batch = me.post_many(&group, batch)?;
+        if last_report.elapsed() > Duration::from_secs(10) || posted == messages {
+            let secs = started.elapsed().as_secs_f64();
+            eprintln!(
+                "  kindred: {posted}/{messages} messages posted, {secs:.1} s ({:.0} us/msg)",
+                secs * 1e6 / posted as f64
+            );
+            last_report = Instant::now();
+        }
+    }
+    for message in me.messages(&group, REACTED_RECENT as u32, None)? {
+        me.react(&group, &message.id, Some(if shape.random_bool(0.5) { "❤️" } else { "👍" }))?;
+    }
+    drop(me);
+    Ok(KindredHistory { dir: dir.to_owned(), group, messages, generate: started.elapsed() })
+}
+
+/// What a child process times: open the profile and read the group's latest page.
+pub fn open_and_read_latest(dir: &Path, group: &GroupId) -> Result<OpenTiming, Box<dyn Error>> {
+    let started = Instant::now();
+    let me = Kindred::open(dir)?;
+    let opened = Instant::now();
+    let page = me.messages(group, PAGE, None)?;
+    let read = opened.elapsed();
+    std::hint::black_box(&page);
+    Ok(OpenTiming { open: opened - started, read, read_count: page.len() })
+}
+
+/// Opens the history `runs` times, each in a fresh process.
+pub fn measure_open(history: &KindredHistory, runs: usize) -> Result<Vec<rss::ChildReport>, Box<dyn Error>> {
+    let task = ChildTask::KindredOpen { dir: history.dir.clone(), group: history.group };
+    (0..runs).map(|_| rss::run_child(&task)).collect()
+}
+
+/// Sizes of the files of a data directory, after a reopen and close has checkpointed the WAL.
+#[derive(Debug, Clone, Copy)]
+pub struct DiskUsage {
+    pub database: u64,
+    pub wal: u64,
+    pub total: u64,
+}
+
+/// Reopens and closes the profile (closing the last connection checkpoints the WAL), then adds up its files.
+pub fn measure_disk(history: &KindredHistory) -> Result<DiskUsage, Box<dyn Error>> {
+    drop(Kindred::open(&history.dir)?);
+    let mut usage = DiskUsage { database: 0, wal: 0, total: 0 };
+    for entry in std::fs::read_dir(&history.dir)? {
+        let entry = entry?;
+        let len = entry.metadata()?.len();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name == kindred_core::DATABASE_FILE {
+            usage.database += len;
+        } else if name.ends_with("-wal") {
+            usage.wal += len;
+        }
+        usage.total += len;
+    }
+    Ok(usage)
+}
+
+/// Posts `count` messages one by one (each `post` durable and signed) into the history's group and returns each
+/// call's latency. The first post pays for loading the current segment, as the first post after a launch does.
+/// `between_posts` runs after each timed post, outside the timing (the fsync probe).
+pub fn measure_post_latency(
+    history: &KindredHistory,
+    count: usize,
+    seed: u64,
+    mut between_posts: impl FnMut() -> Result<(), Box<dyn Error>>,
+) -> Result<Vec<Duration>, Box<dyn Error>> {
+    let mut workload = Workload::new(seed, count);
+    let me = Kindred::open(&history.dir)?;
+    let mut latencies = Vec::with_capacity(count);
+    for _ in 0..count {
+        let message = NewMessage { text: workload.draft().text, ..NewMessage::default() };
+        let started = Instant::now();
+        me.post(&history.group, message)?;
+        latencies.push(started.elapsed());
+        between_posts()?;
+    }
+    Ok(latencies)
+}
