@@ -51,6 +51,11 @@ pub enum Error {
     #[error("the database has schema version {found}, newer than this version of Kindred supports ({supported})")]
     NewerSchema { found: i64, supported: i64 },
 
+    /// Data from another phone was refused: a forged or missing signature, an unknown author, a change the author
+    /// was not allowed to make. Nothing of it was stored.
+    #[error("refused data from a peer: {0}")]
+    Rejected(String),
+
     /// A stored Automerge document could not be read or changed.
     #[error("document {doc_id}: {detail}")]
     Document { doc_id: String, detail: String },

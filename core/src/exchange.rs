@@ -1,21 +1,23 @@
 //! An in-process exchange of one group's documents between two profiles on the same machine, for tests and the
 //! single-machine demo.
 //!
-//! It checks each change's signature against its actor's certificate, but **not** membership or roles, and it moves
-//! whole change sets through memory. It is compiled only with the `test-exchange` feature; the peer-to-peer sync
-//! module (authenticated sessions, causal membership checks, bounded frames) is what phones use.
+//! Changes travel with their actors' signed heads and certificates and are checked by [`crate::verify`] before
+//! they reach Automerge, but membership and roles are **not** checked and whole change sets move through memory.
+//! It is compiled only with the `test-exchange` feature; phones use the peer-to-peer sync module.
 
-use automerge::{ChangeHash, ReadDoc};
+use std::collections::HashMap;
+
+use automerge::{Change, ChangeHash, ReadDoc};
 
 use crate::am;
 use crate::error::{Error, Result};
-use crate::identity::{verify_actor_certificate, verify_change_signature};
-use crate::ids::{GroupId, MemberId};
+use crate::ids::{DocId, GroupId, MemberId};
 use crate::kindred::{Inner, Kindred};
 use crate::read_model;
 use crate::schema;
-use crate::storage::documents::{self, DocKind, DocPlace};
+use crate::storage::documents::{self, DocKind, DocPlace, SignedHead};
 use crate::storage::groups as group_store;
+use crate::verify::{self, ActorCertificate};
 
 /// How much one exchange moved.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -24,63 +26,70 @@ pub struct ExchangeStats {
     pub bytes: usize,
 }
 
-/// One document's missing changes, signed, as `from` holds them.
+/// One document's missing changes, as `from` holds them, with what vouches for them.
 struct Outgoing {
-    doc: crate::ids::DocId,
+    doc: DocId,
     place: DocPlace,
-    changes: Vec<(automerge::Change, [u8; 64], MemberId, Vec<u8>)>,
+    changes: Vec<Change>,
+    heads: Vec<SignedHead>,
+    certificates: Vec<ActorCertificate>,
 }
 
-fn collect(from: &mut Inner, to_heads: &dyn Fn(&crate::ids::DocId) -> Vec<ChangeHash>, group: &GroupId) -> Result<Vec<Outgoing>> {
-    let actor = from.identity.actor().clone();
-    let Inner { db, cache, .. } = from;
+fn collect(from: &Kindred, to_heads: &HashMap<DocId, Vec<ChangeHash>>, group: &GroupId) -> Result<Vec<Outgoing>> {
+    let mut inner = from.lock();
+    let actor = inner.identity.actor().clone();
+    let Inner { db, cache, .. } = &mut *inner;
     db.read(|tx| {
         let mut out = Vec::new();
         for (doc_id, kind, segment) in documents::group_documents(tx, group)? {
             let doc = cache.get(tx, &doc_id, &actor)?.ok_or_else(|| Error::not_found("document", doc_id))?;
-            let known: Vec<_> = to_heads(&doc_id).into_iter().filter(|h| doc.get_change_by_hash(h).is_some()).collect();
-            let mut changes = Vec::new();
-            for change in doc.get_changes(&known) {
-                let sig = documents::change_signature(tx, &doc_id, &change.hash())?
-                    .ok_or_else(|| Error::Internal(format!("no signature stored for a change of {doc_id}")))?;
-                let (member, cert) = documents::actor_certificate(tx, change.actor_id())?
+            let known: Vec<_> = to_heads
+                .get(&doc_id)
+                .into_iter()
+                .flatten()
+                .filter(|h| doc.get_change_by_hash(h).is_some())
+                .copied()
+                .collect();
+            let changes = doc.get_changes(&known);
+            if changes.is_empty() {
+                continue;
+            }
+            let mut heads = Vec::new();
+            let mut certificates = Vec::new();
+            for newest in verify::newest_per_actor(&changes) {
+                let head = documents::signed_head(tx, &doc_id, newest.actor_id())?
+                    .ok_or_else(|| Error::Internal(format!("no signed head stored for an actor of {doc_id}")))?;
+                heads.push(head);
+                let (member, signature) = documents::actor_certificate(tx, newest.actor_id())?
                     .ok_or_else(|| Error::Internal("no certificate stored for an actor".into()))?;
-                let sig: [u8; 64] = sig.try_into().map_err(|_| Error::Internal("stored signature has the wrong length".into()))?;
-                changes.push((change, sig, MemberId::from_bytes(member), cert));
+                certificates.push(ActorCertificate { actor: newest.actor_id().clone(), member: MemberId::from_bytes(member), signature });
             }
-            if !changes.is_empty() {
-                out.push(Outgoing { doc: doc_id, place: DocPlace { kind, group: Some(*group), segment }, changes });
-            }
+            out.push(Outgoing { doc: doc_id, place: DocPlace { kind, group: Some(*group), segment }, changes, heads, certificates });
         }
         Ok(out)
     })
 }
 
-fn apply(to: &Kindred, group: &GroupId, incoming: Vec<Outgoing>) -> Result<ExchangeStats> {
+fn apply(to: &Kindred, group: &GroupId, mut incoming: Vec<Outgoing>) -> Result<ExchangeStats> {
     let mut stats = ExchangeStats::default();
+    // The group document first, so members are known before their messages are listed.
+    incoming.sort_by_key(|o| o.place.kind != DocKind::Group);
     to.write(|ctx| {
-        // The group document first, so members are known before their messages are listed.
-        let mut incoming = incoming;
-        incoming.sort_by_key(|o| o.place.kind != DocKind::Group);
         for o in &incoming {
-            for (change, sig, member, cert) in &o.changes {
-                verify_actor_certificate(change.actor_id(), member, cert)?;
-                verify_change_signature(&o.doc, &change.hash(), member, sig)?;
-                documents::insert_actor_certificate(ctx.tx, change.actor_id(), member.as_bytes(), cert)?;
-                stats.changes += 1;
-                stats.bytes += change.raw_bytes().len();
+            verify::authors_of(&o.doc, &o.changes, &o.heads, &o.certificates)?;
+            for cert in &o.certificates {
+                documents::insert_actor_certificate(ctx.tx, &cert.actor, cert.member.as_bytes(), &cert.signature)?;
             }
             let actor = ctx.identity.actor().clone();
             let doc = ctx.cache.get_or_create(ctx.tx, &o.doc, o.place, &actor)?;
             let before = doc.get_heads();
-            let new: Vec<_> = o.changes.iter().filter(|(c, ..)| doc.get_change_by_hash(&c.hash()).is_none()).collect();
-            am::guarded(&o.doc, "applying changes", || {
-                doc.apply_changes(new.iter().map(|(c, ..)| c.clone())).map_err(|e| Error::document(o.doc, e))
-            })?;
+            let new: Vec<Change> = o.changes.iter().filter(|c| doc.get_change_by_hash(&c.hash()).is_none()).cloned().collect();
+            stats.changes += new.len();
+            stats.bytes += new.iter().map(|c| c.raw_bytes().len()).sum::<usize>();
+            am::guarded(&o.doc, "applying changes", || doc.apply_changes(new.clone()).map_err(|e| Error::document(o.doc, e)))?;
             let after = doc.get_heads();
             let touched = schema::segment::touched_messages(&doc.diff(&before, &after));
-            let signed: Vec<_> = new.iter().map(|(c, sig, ..)| (c, *sig)).collect();
-            documents::persist_changes(ctx.tx, ctx.cache, &actor, &o.doc, &signed)?;
+            documents::persist_changes(ctx.tx, ctx.cache, &actor, &o.doc, &new, &o.heads)?;
             match o.place.kind {
                 DocKind::Group => {
                     read_model::refresh_group(ctx, group)?;
@@ -98,23 +107,22 @@ fn apply(to: &Kindred, group: &GroupId, incoming: Vec<Outgoing>) -> Result<Excha
 }
 
 fn one_way(from: &Kindred, to: &Kindred, group: &GroupId) -> Result<ExchangeStats> {
-    let outgoing = {
-        let mut to_inner = to.lock();
-        let actor = to_inner.identity.actor().clone();
-        let Inner { db, cache, .. } = &mut *to_inner;
-        // Snapshot of what `to` already has, per document.
-        let heads = db.read(|tx| {
-            let mut heads = std::collections::HashMap::new();
+    // What `to` already has, per document.
+    let heads = {
+        let mut inner = to.lock();
+        let actor = inner.identity.actor().clone();
+        let Inner { db, cache, .. } = &mut *inner;
+        db.read(|tx| {
+            let mut heads = HashMap::new();
             for (doc_id, ..) in documents::group_documents(tx, group)? {
                 if let Some(doc) = cache.get(tx, &doc_id, &actor)? {
                     heads.insert(doc_id, doc.get_heads());
                 }
             }
             Ok(heads)
-        })?;
-        drop(to_inner);
-        collect(&mut from.lock(), &|d| heads.get(d).cloned().unwrap_or_default(), group)?
+        })?
     };
+    let outgoing = collect(from, &heads, group)?;
     apply(to, group, outgoing)
 }
 

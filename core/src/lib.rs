@@ -44,6 +44,7 @@ mod storage;
 mod text;
 mod time;
 mod updates;
+mod verify;
 mod wellbeing;
 
 #[cfg(feature = "test-exchange")]

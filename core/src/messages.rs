@@ -82,6 +82,9 @@ fn post_one(ctx: &mut WriteCtx<'_, '_>, group_ref: GroupRef, group: &GroupId, m:
     }
     let mut seg = group_store::current_segment(ctx.tx, group_ref)?;
     if read_model::segment_len(ctx, group, seg)? >= SEGMENT_CAPACITY as usize {
+        // The segment is full and this writer moves on: fold its last chunks into its snapshot now, once, so a closed
+        // segment rests compact on disk.
+        documents::compact(ctx.tx, ctx.cache, ctx.identity.actor(), &group.segment_doc_id(seg))?;
         seg += 1;
     }
     let doc_id = group.segment_doc_id(seg);

@@ -41,6 +41,9 @@ pub enum KindredError {
     /// The disk or the file system failed (full, read-only, I/O error).
     #[error("storage error: {detail}")]
     Storage { detail: String },
+    /// Data from another phone was refused (forged, unsigned, or not allowed); nothing of it was kept.
+    #[error("refused data from a peer: {reason}")]
+    Rejected { reason: String },
     /// The profile was closed; open it again.
     #[error("the profile is closed")]
     Closed,
@@ -63,6 +66,7 @@ impl From<Error> for KindredError {
             Error::CorruptDatabase { path, detail } => KindredError::CorruptDatabase { path: path.display().to_string(), detail },
             Error::ForeignDatabase(path) => KindredError::ForeignDatabase { path: path.display().to_string() },
             Error::NewerSchema { found, supported } => KindredError::NewerSchema { found, supported },
+            Error::Rejected(reason) => KindredError::Rejected { reason },
             err @ (Error::Storage(_) | Error::Io { .. }) => KindredError::Storage { detail: err.to_string() },
             err @ (Error::Document { .. } | Error::Internal(_)) => KindredError::Internal { detail: err.to_string() },
             other => KindredError::Internal { detail: other.to_string() },

@@ -129,7 +129,8 @@ pub(crate) fn current_segment(conn: &Connection, group_ref: GroupRef) -> Result<
 
 /// Raises the newest known segment to `segment` (never lowers it).
 pub(crate) fn note_segment(conn: &Connection, group_ref: GroupRef, segment: u32) -> Result<()> {
-    conn.prepare_cached("UPDATE groups SET current_segment = max(current_segment, ?2) WHERE group_ref = ?1")?
+    // Only when it moves: an unchanged row costs no page write.
+    conn.prepare_cached("UPDATE groups SET current_segment = ?2 WHERE group_ref = ?1 AND current_segment < ?2")?
         .execute(params![group_ref, segment])?;
     Ok(())
 }

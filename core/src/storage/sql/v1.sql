@@ -25,9 +25,10 @@ CREATE TABLE documents (
 ) STRICT;
 
 -- A document is its snapshot (at most one) plus the incremental change chunks written since; compaction folds the
--- chunks into a new snapshot in one transaction.
+-- chunks into a new snapshot in one transaction. (Plain rowids, not AUTOINCREMENT: a new row always gets a higher id
+-- than every row present, which is all the ordering needs, and it spares a write per post.)
 CREATE TABLE document_chunks (
-    chunk_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    chunk_id INTEGER PRIMARY KEY,
     doc_id   BLOB    NOT NULL REFERENCES documents (doc_id),
     kind     TEXT    NOT NULL CHECK (kind IN ('snapshot', 'incremental')),
     bytes    BLOB    NOT NULL
@@ -41,16 +42,17 @@ CREATE TABLE actor_certificates (
     certificate BLOB NOT NULL
 ) STRICT, WITHOUT ROWID;
 
--- The author's signature over (document, change hash) for every change, kept so it can be forwarded with the change.
-CREATE TABLE change_signatures (
+-- The newest change of each actor in each document, with its author's signature over (document, change hash). An
+-- actor's changes form a hash chain (each depends, directly or not, on the actor's previous one), so this one
+-- signature covers the whole run; it travels with the changes so other phones can check them.
+CREATE TABLE actor_heads (
     doc_id      BLOB    NOT NULL,
-    change_hash BLOB    NOT NULL,
     actor       BLOB    NOT NULL,
     seq         INTEGER NOT NULL,
+    change_hash BLOB    NOT NULL,
     signature   BLOB    NOT NULL,
-    PRIMARY KEY (doc_id, change_hash)
+    PRIMARY KEY (doc_id, actor)
 ) STRICT, WITHOUT ROWID;
-CREATE UNIQUE INDEX change_signatures_by_actor_seq ON change_signatures (doc_id, actor, seq);
 
 -- Read model: groups this profile belongs to. `last_read_seq` is the read marker (a messages.local_seq).
 CREATE TABLE groups (
@@ -77,10 +79,11 @@ CREATE TABLE group_members (
     PRIMARY KEY (group_ref, member)
 ) STRICT, WITHOUT ROWID;
 
--- Read model: messages of every segment. `local_seq` is arrival order on this phone (for unread counts);
--- `created_at` is the author's clock (for display order). Removed messages keep their row, without text.
+-- Read model: messages of every segment. `local_seq` is arrival order on this phone (for unread counts; rows are
+-- never deleted, so plain rowids only grow); `created_at` is the author's clock (for display order). Removed
+-- messages keep their row, without text.
 CREATE TABLE messages (
-    local_seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+    local_seq       INTEGER PRIMARY KEY,
     group_ref       INTEGER NOT NULL REFERENCES groups (group_ref),
     message_id      BLOB    NOT NULL,
     segment         INTEGER NOT NULL,
