@@ -1,0 +1,159 @@
+package org.kindred
+
+import kotlinx.coroutines.Job
+import kotlinx.coroutines.channels.Channel
+import kotlinx.coroutines.channels.awaitClose
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.buffer
+import kotlinx.coroutines.flow.callbackFlow
+import kotlinx.coroutines.launch
+import org.kindred.core.Cadence
+import org.kindred.core.CadencePeriod
+import org.kindred.core.Checkin
+import org.kindred.core.Goal
+import org.kindred.core.GroupDetails
+import org.kindred.core.KindredException
+import org.kindred.core.KindredProfile
+import org.kindred.core.KindredProfileInterface
+import org.kindred.core.Message
+import org.kindred.core.MessageCursor
+import org.kindred.core.NewCheckin
+import org.kindred.core.NewGoal
+import org.kindred.core.NewGroup
+import org.kindred.core.NewMessage
+import org.kindred.core.ProgressEntry
+import org.kindred.core.Update
+import org.kindred.core.UpdateListener
+import org.kindred.core.kindredVersion
+import org.kindred.core.profileExists
+
+/**
+ * An opened Kindred profile: the one object an app keeps while a person is signed in.
+ *
+ * Every operation of the generated [KindredProfile] is available unchanged (this class delegates
+ * [KindredProfileInterface] to it): disk work is `suspend` and runs on Kindred's own worker threads, so it is safe to
+ * call from the main thread. On top of that this class adds what makes it pleasant from Kotlin:
+ *
+ * - [create], [open] and [openOrCreate] in the companion object;
+ * - [updates], a [Flow] of live changes built on [KindredProfile.subscribe];
+ * - overloads taking plain `Int`s and named arguments instead of the generated records and unsigned types
+ *   ([post], [messages], [createGroup], [createGoal], [logProgress], [recordCheckin]);
+ * - [AutoCloseable]: [close] releases the profile and completes every [updates] flow.
+ *
+ * Failures arrive as [KindredException] subclasses ([KindredException.InvalidInput], [KindredException.NotFound],
+ * ...). Any call made after [close] throws [IllegalStateException]; open the profile again to continue.
+ */
+class Kindred private constructor(
+    private val profile: KindredProfile,
+) : KindredProfileInterface by profile, AutoCloseable {
+
+    /** Completed by [close]; every [updates] flow watches it. */
+    private val lifetime = Job()
+
+    companion object {
+        /**
+         * Creates a new profile (member key, install identity, database) in [dataDir] and opens it.
+         *
+         * @throws KindredException.ProfileExists if [dataDir] already holds one.
+         * @throws KindredException.InvalidInput if [displayName] is empty or too long.
+         */
+        suspend fun create(dataDir: String, displayName: String): Kindred =
+            Kindred(KindredProfile.create(dataDir, displayName))
+
+        /**
+         * Opens the profile in [dataDir].
+         *
+         * @throws KindredException.NoProfile if there is none yet.
+         * @throws KindredException.CorruptDatabase if its database is damaged (it is left untouched).
+         */
+        suspend fun open(dataDir: String): Kindred = Kindred(KindredProfile.open(dataDir))
+
+        /** Opens the profile in [dataDir], creating it with [displayName] first if there is none. */
+        suspend fun openOrCreate(dataDir: String, displayName: String): Kindred =
+            if (exists(dataDir)) open(dataDir) else create(dataDir, displayName)
+
+        /** Whether [dataDir] holds a profile (it may still fail to open if damaged). */
+        fun exists(dataDir: String): Boolean = profileExists(dataDir)
+
+        /** The native library's version, for diagnostics and bug reports. */
+        val version: String get() = kindredVersion()
+    }
+
+    /**
+     * Live changes, as a cold [Flow]: collecting registers a listener (for every change, or only [groupId]'s
+     * messages, members, shared goals and read marker), and the listener is unregistered when collection stops.
+     *
+     * Updates are buffered without limit, so none is lost while the collector is busy; they are small. The flow
+     * completes when this profile is [close]d. An invalid [groupId] fails the flow with
+     * [KindredException.InvalidInput].
+     *
+     * The listener is registered when the flow's producer starts. Collecting with
+     * `launch(Dispatchers.Unconfined) { ... }` (or `async(Dispatchers.Unconfined)`) guarantees it is registered by the
+     * time `launch` returns, so a change made right afterwards is not missed.
+     */
+    fun updates(groupId: String? = null): Flow<Update> = callbackFlow {
+        val listener = object : UpdateListener {
+            // Called on a Kindred worker thread; the channel is unlimited, so this never blocks or fails while open.
+            override fun onUpdate(update: Update) {
+                trySend(update)
+            }
+        }
+        val handle = if (groupId == null) profile.subscribe(listener) else profile.subscribeGroup(groupId, listener)
+        val closer = launch { lifetime.join(); channel.close() }
+        awaitClose {
+            closer.cancel()
+            handle.cancel()
+            handle.close()
+        }
+    }.buffer(Channel.UNLIMITED)
+
+    /** Posts [text] to [groupId], optionally as a reply to [replyTo] and behind a [contentWarning]. */
+    suspend fun post(groupId: String, text: String, replyTo: String? = null, contentWarning: String? = null): Message =
+        profile.post(groupId, NewMessage(text = text, replyTo = replyTo, contentWarning = contentWarning))
+
+    /**
+     * Up to [limit] messages of [groupId], oldest first: the newest ones, or those just older than [before] (pass the
+     * first message of the page already shown to page back).
+     */
+    suspend fun messages(groupId: String, limit: Int = 50, before: Message? = null): List<Message> =
+        profile.messages(groupId, limit.toUIntArg("limit"), before?.let { MessageCursor(it.createdAt, it.id) })
+
+    /** Creates a group that this profile owns. */
+    suspend fun createGroup(name: String, description: String = "", guidelines: String = ""): GroupDetails =
+        profile.createGroup(NewGroup(name = name, description = description, guidelines = guidelines))
+
+    /** Creates a goal of [times] per [period], private or shared with the group [shareWith]. */
+    suspend fun createGoal(title: String, times: Int, period: CadencePeriod, shareWith: String? = null): Goal =
+        profile.createGoal(NewGoal(title, Cadence(times.toUIntArg("cadence"), period), shareWith))
+
+    /** Logs [amount] steps on one's own goal, at [at] (milliseconds since the epoch) or now. */
+    suspend fun logProgress(goalId: String, amount: Int = 1, note: String? = null, at: Long? = null): ProgressEntry =
+        profile.logProgress(goalId, amount.toUIntArg("amount"), note, at)
+
+    /** Records a mood check-in ([mood] and [energy] on a 1 to 5 scale); it stays on this phone. */
+    suspend fun recordCheckin(
+        mood: Int,
+        energy: Int? = null,
+        sleepHours: Double? = null,
+        tags: List<String> = emptyList(),
+        note: String? = null,
+        at: Long? = null,
+    ): Checkin = profile.recordCheckin(
+        NewCheckin(mood.toUByteArg("mood"), energy?.toUByteArg("energy"), sleepHours, tags, note, at),
+    )
+
+    /**
+     * Closes the profile: completes every [updates] flow and releases the native object (the database closes once
+     * calls already running have finished). Calling it again does nothing.
+     */
+    override fun close() {
+        lifetime.cancel()
+        profile.close()
+    }
+}
+
+private fun Int.toUIntArg(field: String): UInt =
+    if (this >= 0) toUInt() else throw KindredException.InvalidInput(field, "$this is negative")
+
+private fun Int.toUByteArg(field: String): UByte =
+    if (this in 0..255) toUByte() else throw KindredException.InvalidInput(field, "$this is out of range")

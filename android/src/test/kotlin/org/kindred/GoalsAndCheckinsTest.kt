@@ -1,0 +1,71 @@
+package org.kindred
+
+import org.kindred.core.CadencePeriod
+import org.kindred.core.GoalStatus
+import org.kindred.core.KindredException
+import kotlin.test.Test
+import kotlin.test.assertEquals
+import kotlin.test.assertFailsWith
+import kotlin.test.assertNull
+import kotlin.test.assertTrue
+
+class GoalsAndCheckinsTest {
+    @Test
+    fun `a goal counts logged progress and leaves the active list when archived`() = withKindred { kindred ->
+        val goal = kindred.createGoal("Walk outside", times = 3, period = CadencePeriod.WEEK)
+        assertEquals(GoalStatus.ACTIVE, goal.status)
+        assertTrue(goal.isMine)
+        assertNull(goal.groupId)
+        assertEquals(0u, goal.totalLogged)
+
+        val entry = kindred.logProgress(goal.id, note = "Around the park")
+        assertEquals(goal.id, entry.goalId)
+        assertEquals("Around the park", entry.note)
+        kindred.logProgress(goal.id, amount = 2)
+
+        val now = kindred.goal(goal.id)
+        assertEquals(3u, now.totalLogged)
+        assertEquals(3u, now.doneThisPeriod)
+        assertEquals(listOf(1u, 2u), kindred.goalProgress(goal.id, null, 10u).map { it.amount }.sorted())
+
+        assertEquals(GoalStatus.ARCHIVED, kindred.setGoalStatus(goal.id, GoalStatus.ARCHIVED).status)
+        assertTrue(kindred.goals(false, null).isEmpty())
+        assertEquals(listOf(goal.id), kindred.goals(true, null).map { it.id })
+        val refused = assertFailsWith<KindredException.NotPermitted> { kindred.logProgress(goal.id) }
+        assertTrue("archived" in refused.reason, refused.reason)
+    }
+
+    @Test
+    fun `a goal shared with a group is listed for that group only`() = withKindred { kindred ->
+        val group = kindred.createGroup("Movers").id
+        val other = kindred.createGroup("Readers").id
+        val shared = kindred.createGoal("Stretch", times = 1, period = CadencePeriod.DAY, shareWith = group)
+        kindred.createGoal("Private goal", times = 2, period = CadencePeriod.MONTH)
+
+        assertEquals(group, shared.groupId)
+        assertEquals(listOf(shared.id), kindred.goals(false, group).map { it.id })
+        assertTrue(kindred.goals(false, other).isEmpty())
+        assertEquals(2, kindred.goals(false, null).size)
+    }
+
+    @Test
+    fun `check-ins are recorded, listed and averaged`() = withKindred { kindred ->
+        val now = System.currentTimeMillis()
+        val first = kindred.recordCheckin(mood = 4, energy = 3, sleepHours = 7.5, tags = listOf("walk"), note = "ok")
+        assertEquals(4u.toUByte(), first.mood)
+        assertEquals(listOf("walk"), first.tags)
+        kindred.recordCheckin(mood = 2, energy = 5)
+
+        val recent = kindred.recentCheckins(7u)
+        assertEquals(setOf(first.id), recent.filter { it.note == "ok" }.map { it.id }.toSet())
+        assertEquals(listOf(2, 4), recent.map { it.mood.toInt() }.sorted())
+
+        val summary = kindred.checkinSummary(now - 86_400_000L, now + 86_400_000L)
+        assertEquals(2u, summary.daily.sumOf { it.checkins })
+        val daily = summary.daily.single { it.checkins == 2u }
+        assertEquals(3.0, daily.mood)
+        assertEquals(4.0, daily.energy)
+        assertEquals(2u, summary.weekly.sumOf { it.checkins })
+        assertEquals(2, kindred.checkins(now - 60_000L, now + 60_000L).size)
+    }
+}
