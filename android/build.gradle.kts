@@ -47,16 +47,14 @@ val generateUniffiBindings by tasks.registering(Exec::class) {
     description = "Generates the uniffi Kotlin bindings (org.kindred.core) into build/generated/uniffi."
     dependsOn(cargoBuildHost)
     val outDir = generatedKotlinDir
-    val overrides = file("uniffi-kotlin-overrides.toml")
     inputs.file(hostLibrary)
-    inputs.file(overrides)
     outputs.dir(outDir)
     workingDir(cargoWorkspace)
     doFirst { outDir.deleteRecursively() }
     commandLine(
         "cargo", "run", "--quiet", "-p", "kindred-uniffi-bindgen", "--",
         "generate", "--library", hostLibrary.absolutePath, "--language", "kotlin",
-        "--out-dir", outDir.absolutePath, "--no-format", "--config", overrides.absolutePath,
+        "--out-dir", outDir.absolutePath, "--no-format",
     )
 }
 

@@ -69,19 +69,6 @@ libs=("$lib_dir"/libkindred_ffi.so "$lib_dir"/libkindred_ffi.dylib)
 shopt -u nullglob
 [[ ${#libs[@]} -gt 0 ]] || die "no libkindred_ffi.so in $lib_dir"
 kotlin_gen_dir="$bindings/kotlin"
-# shellcheck disable=SC2016 # the backticks are Kotlin's, not a command substitution
-if grep -q 'override fun `close`()' "$generated"; then
-    # See android/uniffi-kotlin-overrides.toml: KindredProfile's exported close() collides with AutoCloseable.close().
-    echo "note: the generated KindredProfile has two close() methods and would not compile; regenerating the Kotlin"
-    echo "      with android/uniffi-kotlin-overrides.toml (exported close() becomes closeProfile())"
-    (cd "$root" && cargo build --quiet -p kindred-uniffi-bindgen)
-    kotlin_gen_dir="$out/kotlin-generated"
-    rm -rf "$kotlin_gen_dir"
-    "$root/target/debug/uniffi-bindgen" generate --library "${libs[0]}" \
-        --language kotlin --out-dir "$kotlin_gen_dir" --no-format --config "$android/uniffi-kotlin-overrides.toml"
-    generated="$kotlin_gen_dir/org/kindred/core/kindred.kt"
-fi
-
 step "Compile (one kotlinc call: generated bindings, android/src/main/kotlin, android/src/test/kotlin)"
 L="$KINDRED_KOTLIN_LIB"
 runtime_cp="$L/kotlin-stdlib.jar:$L/kotlinx-coroutines-core-jvm.jar:$L/kotlin-test.jar:$L/kotlin-test-junit5.jar:$KINDRED_JNA_JAR"

@@ -210,6 +210,11 @@ impl KindredProfile {
         self.run(move |k| Ok(k.recent_checkins(days)?.into_iter().map(Into::into).collect())).await
     }
 
+    /// Daily and weekly averages over the last `days` calendar days, today included.
+    pub async fn recent_checkin_summary(&self, days: u32) -> Result<CheckinSummary, KindredError> {
+        self.run(move |k| Ok(k.recent_checkin_summary(days)?.into())).await
+    }
+
     pub async fn checkin_summary(&self, since: i64, until: i64) -> Result<CheckinSummary, KindredError> {
         self.run(move |k| Ok(k.checkin_summary(since, until)?.into())).await
     }
