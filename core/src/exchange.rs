@@ -1,22 +1,19 @@
 //! An in-process exchange of one group's documents between two profiles on the same machine, for tests and the
 //! single-machine demo.
 //!
-//! Changes travel with their actors' signed heads and certificates and are checked by [`crate::verify`] before
-//! they reach Automerge, but membership and roles are **not** checked and whole change sets move through memory.
-//! It is compiled only with the `test-exchange` feature; phones use the peer-to-peer sync module.
+//! Changes travel with their actors' signed heads and certificates and go through the same ingest path as sync
+//! (signatures, equivocation, authorisation), but whole change sets move through memory with no session, framing
+//! or encryption. It is compiled only with the `test-exchange` feature; phones use the sync sessions.
 
 use std::collections::HashMap;
 
 use automerge::{Change, ChangeHash, ReadDoc};
 
-use crate::am;
 use crate::error::{Error, Result};
 use crate::ids::{DocId, GroupId, MemberId};
 use crate::kindred::{Inner, Kindred};
-use crate::read_model;
-use crate::schema;
 use crate::storage::documents::{self, DocKind, DocPlace, SignedHead};
-use crate::storage::groups as group_store;
+use crate::sync::ingest::{DocBatch, ingest};
 use crate::verify::{self, ActorCertificate};
 
 /// How much one exchange moved.
@@ -72,34 +69,22 @@ fn collect(from: &Kindred, to_heads: &HashMap<DocId, Vec<ChangeHash>>, group: &G
 
 fn apply(to: &Kindred, group: &GroupId, mut incoming: Vec<Outgoing>) -> Result<ExchangeStats> {
     let mut stats = ExchangeStats::default();
-    // The group document first, so members are known before their messages are listed.
+    // The group document first, so members are known before their messages are checked.
     incoming.sort_by_key(|o| o.place.kind != DocKind::Group);
     to.write(|ctx| {
-        for o in &incoming {
-            verify::authors_of(&o.doc, &o.changes, &o.heads, &o.certificates)?;
-            for cert in &o.certificates {
-                documents::insert_actor_certificate(ctx.tx, &cert.actor, cert.member.as_bytes(), &cert.signature)?;
-            }
-            let actor = ctx.identity.actor().clone();
-            let doc = ctx.cache.get_or_create(ctx.tx, &o.doc, o.place, &actor)?;
-            let before = doc.get_heads();
-            let new: Vec<Change> = o.changes.iter().filter(|c| doc.get_change_by_hash(&c.hash()).is_none()).cloned().collect();
-            stats.changes += new.len();
-            stats.bytes += new.iter().map(|c| c.raw_bytes().len()).sum::<usize>();
-            am::guarded(&o.doc, "applying changes", || doc.apply_changes(new.clone()).map_err(|e| Error::document(o.doc, e)))?;
-            let after = doc.get_heads();
-            let touched = schema::segment::touched_messages(&doc.diff(&before, &after));
-            documents::persist_changes(ctx.tx, ctx.cache, &actor, &o.doc, &new, &o.heads)?;
-            match o.place.kind {
-                DocKind::Group => {
-                    read_model::refresh_group(ctx, group)?;
-                }
-                DocKind::Segment => {
-                    let group_ref = group_store::require(ctx.tx, group)?;
-                    read_model::refresh_messages(ctx, group_ref, group, o.place.segment, touched)?;
-                }
-                DocKind::Personal => {}
-            }
+        for o in incoming {
+            stats.bytes += o.changes.iter().map(|c| c.raw_bytes().len()).sum::<usize>();
+            let batch = DocBatch {
+                group: *group,
+                doc: o.doc,
+                kind: o.place.kind,
+                segment: o.place.segment,
+                changes: o.changes,
+                heads: o.heads,
+                certificates: o.certificates,
+            };
+            // A profile that was added to the group but has not received it yet takes its document here.
+            stats.changes += ingest(ctx, &batch, true)?.applied;
         }
         Ok(())
     })?;

@@ -24,7 +24,8 @@ impl Kindred {
         let name = text::single_line("group name", &new.name, MAX_GROUP_NAME_CHARS)?;
         let description = text::optional_multi_line("description", Some(&new.description), MAX_GROUP_DESCRIPTION_CHARS)?;
         let guidelines = text::optional_multi_line("guidelines", Some(&new.guidelines), MAX_GUIDELINES_CHARS)?;
-        let group = GroupId::random();
+        let nonce = GroupId::new_nonce();
+        let group = GroupId::derive(&self.profile().member_id, &nonce);
         self.write(|ctx| {
             let creator_name = ctx.display_name.to_owned();
             let doc_id = group.doc_id();
@@ -36,6 +37,7 @@ impl Kindred {
                 at: now_ms(),
                 creator: ctx.me(),
                 creator_name: &creator_name,
+                nonce,
             };
             documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, Some(place), fields.at, |d| {
                 schema::group::write_new(d, &doc_id, &fields)

@@ -85,6 +85,11 @@ impl LocalIdentity {
         self.actor_certificate.to_bytes()
     }
 
+    /// Signs `message` with the member key (callers add their own domain prefix).
+    pub(crate) fn sign(&self, message: &[u8]) -> [u8; 64] {
+        self.signing_key.sign(message).to_bytes()
+    }
+
     /// Signs one change of `doc`. Runs of changes may later share a signature on their last change; locally every
     /// change is signed on its own, which costs about 20 microseconds.
     pub(crate) fn sign_change(&self, doc: &DocId, change: &ChangeHash) -> [u8; 64] {

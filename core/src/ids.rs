@@ -103,8 +103,22 @@ hex_id!(
 );
 
 impl GroupId {
-    pub(crate) fn random() -> Self {
-        Self(random_128())
+    /// A new group's id, bound to its creator: `sha256(domain, creator key, nonce)`. Peers check a group document's
+    /// first change against it, so nobody but the creator can write a group's genesis.
+    pub(crate) fn derive(creator: &MemberId, nonce: &[u8; 16]) -> Self {
+        let mut hasher = Sha256::new();
+        hasher.update(b"kindred/group/v1");
+        hasher.update(creator.as_bytes());
+        hasher.update(nonce);
+        let digest = hasher.finalize();
+        let mut id = [0u8; 16];
+        id.iter_mut().zip(digest.iter()).for_each(|(out, byte)| *out = *byte);
+        Self(id)
+    }
+
+    /// A fresh random nonce for [`GroupId::derive`].
+    pub(crate) fn new_nonce() -> [u8; 16] {
+        random_128()
     }
     /// The group's own document (name, guidelines, members, shared goals).
     pub fn doc_id(&self) -> DocId {

@@ -30,6 +30,7 @@
 
 pub mod error;
 pub mod identity;
+pub mod invite;
 pub mod ids;
 pub mod model;
 pub mod schema;
@@ -38,9 +39,11 @@ mod am;
 mod goals;
 mod groups;
 mod kindred;
+mod membership;
 mod messages;
 mod read_model;
 mod storage;
+mod sync;
 mod text;
 mod time;
 mod updates;

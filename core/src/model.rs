@@ -129,6 +129,14 @@ pub struct Member {
     pub added_at: i64,
 }
 
+/// An invitation this profile holds, waiting for the first sync with a member of the group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PendingJoin {
+    pub group_id: GroupId,
+    pub group_name: String,
+    pub inviter: MemberId,
+}
+
 /// What posting a message takes.
 #[derive(Debug, Clone, Default)]
 pub struct NewMessage {

@@ -39,6 +39,9 @@ pub(crate) struct StoredMessage {
     pub edited_at: Option<i64>,
     pub removed: bool,
     pub reactions: Vec<(MemberId, String)>,
+    /// The actor and sequence number of the change that created the message: who really posted it, and when in
+    /// their history (a removed member's posts after their removal are hidden).
+    pub origin: Option<(automerge::ActorId, u64)>,
 }
 
 /// What a new message says.
@@ -117,10 +120,11 @@ pub(crate) fn write_reaction<T: Transactable>(
 }
 
 /// Reads one message, or `None` if this segment does not hold it.
-pub(crate) fn read<T: ReadDoc>(doc: &T, doc_id: &DocId, id: &MessageId) -> Result<Option<StoredMessage>> {
+pub(crate) fn read(doc: &automerge::Automerge, doc_id: &DocId, id: &MessageId) -> Result<Option<StoredMessage>> {
     let Some(obj) = message_obj(doc, doc_id, id)? else {
         return Ok(None);
     };
+    let origin = doc.hash_for_opid(&obj).and_then(|hash| doc.get_change_meta_by_hash(&hash)).map(|meta| (meta.actor.into_owned(), meta.seq));
     let m = MapReader::new(doc, doc_id, obj);
     let removed = m.bool("removed")?;
     let mut reactions = Vec::new();
@@ -144,6 +148,7 @@ pub(crate) fn read<T: ReadDoc>(doc: &T, doc_id: &DocId, id: &MessageId) -> Resul
         edited_at: m.opt_int("edited")?,
         removed,
         reactions,
+        origin,
     }))
 }
 

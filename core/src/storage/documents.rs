@@ -15,7 +15,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::am;
 use crate::error::{Error, Result};
 use crate::identity::LocalIdentity;
-use crate::ids::{DocId, GroupId};
+use crate::ids::{DocId, GroupId, MemberId};
 
 /// Compact when this many incremental chunks have piled up (about 75 KB of chat changes)...
 ///
@@ -258,6 +258,13 @@ pub(crate) fn actor_certificate(conn: &Connection, actor: &ActorId) -> Result<Op
         Ok((member, cert))
     })
     .transpose()
+}
+
+/// Every actor certified for `member`.
+pub(crate) fn actors_of_member(conn: &Connection, member: &MemberId) -> Result<Vec<ActorId>> {
+    let mut stmt = conn.prepare_cached("SELECT actor FROM actor_certificates WHERE member = ?1")?;
+    let rows = stmt.query_map([member], |r| r.get::<_, Vec<u8>>(0))?;
+    Ok(rows.map(|r| r.map(ActorId::from)).collect::<rusqlite::Result<_>>()?)
 }
 
 /// Records the certificate binding an actor to a member key.

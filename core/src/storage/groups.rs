@@ -23,12 +23,21 @@ pub(crate) fn upsert(conn: &Connection, id: &GroupId, g: &StoredGroup) -> Result
         .query_row(params![id, g.name, g.description, g.guidelines, g.created_by, g.created_at], |r| r.get(0))?;
     conn.prepare_cached("DELETE FROM group_members WHERE group_ref = ?1")?.execute([group_ref])?;
     let mut insert = conn.prepare_cached(
-        "INSERT INTO group_members (group_ref, member, display_name, role, added_at, added_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO group_members (group_ref, member, display_name, role, added_at, added_by, removed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
     for m in &g.members {
-        insert.execute(params![group_ref, m.member, m.name, m.role.as_str(), m.added_at, m.added_by])?;
+        let removed_at = m.removal.as_ref().map_or(0, |r| r.at);
+        insert.execute(params![group_ref, m.member, m.name, m.role.as_str(), m.added_at, m.added_by, removed_at])?;
     }
     Ok(group_ref)
+}
+
+/// Members recorded as removed.
+pub(crate) fn removed_members(conn: &Connection, group_ref: GroupRef) -> Result<Vec<MemberId>> {
+    let mut stmt = conn.prepare_cached("SELECT member FROM group_members WHERE group_ref = ?1 AND removed_at != 0")?;
+    let rows = stmt.query_map([group_ref], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// The local row number of a group, if this profile holds it.
@@ -65,7 +74,7 @@ pub(crate) fn ids_named(conn: &Connection, name: &str) -> Result<Vec<GroupId>> {
 /// The role `member` holds in a group, or `None` if they are not a member.
 pub(crate) fn role_of(conn: &Connection, group_ref: GroupRef, member: &MemberId) -> Result<Option<Role>> {
     let role: Option<String> = conn
-        .prepare_cached("SELECT role FROM group_members WHERE group_ref = ?1 AND member = ?2")?
+        .prepare_cached("SELECT role FROM group_members WHERE group_ref = ?1 AND member = ?2 AND removed_at = 0")?
         .query_row(params![group_ref, member], |r| r.get(0))
         .optional()?;
     role.map(|r| r.parse()).transpose()
@@ -75,10 +84,10 @@ pub(crate) fn role_of(conn: &Connection, group_ref: GroupRef, member: &MemberId)
 pub(crate) fn list(conn: &Connection, me: &MemberId) -> Result<Vec<GroupSummary>> {
     let mut stmt = conn.prepare_cached(
         "SELECT g.group_id, g.name, g.description,
-                (SELECT count(*) FROM group_members WHERE group_ref = g.group_ref),
-                (SELECT role FROM group_members WHERE group_ref = g.group_ref AND member = ?1),
+                (SELECT count(*) FROM group_members WHERE group_ref = g.group_ref AND removed_at = 0),
+                (SELECT role FROM group_members WHERE group_ref = g.group_ref AND member = ?1 AND removed_at = 0),
                 (SELECT count(*) FROM messages m WHERE m.group_ref = g.group_ref AND m.local_seq > g.last_read_seq
-                     AND m.author != ?1 AND m.removed = 0),
+                     AND m.author != ?1 AND m.removed = 0 AND m.hidden = 0),
                 (SELECT max(created_at) FROM messages m WHERE m.group_ref = g.group_ref)
          FROM groups g
          ORDER BY coalesce((SELECT max(created_at) FROM messages m WHERE m.group_ref = g.group_ref), g.created_at) DESC",
@@ -110,7 +119,7 @@ pub(crate) fn details(conn: &Connection, group_ref: GroupRef) -> Result<GroupDet
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
     )?;
     let mut stmt = conn.prepare_cached(
-        "SELECT member, display_name, role, added_at FROM group_members WHERE group_ref = ?1
+        "SELECT member, display_name, role, added_at FROM group_members WHERE group_ref = ?1 AND removed_at = 0
          ORDER BY CASE role WHEN 'owner' THEN 0 WHEN 'moderator' THEN 1 ELSE 2 END, added_at",
     )?;
     let rows = stmt.query_map([group_ref], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, String>(2)?, r.get(3)?)))?;
@@ -150,7 +159,8 @@ pub(crate) fn unread_count(conn: &Connection, group_ref: GroupRef, me: &MemberId
     Ok(conn
         .prepare_cached(
             "SELECT count(*) FROM messages m JOIN groups g ON g.group_ref = m.group_ref
-             WHERE m.group_ref = ?1 AND m.local_seq > g.last_read_seq AND m.author != ?2 AND m.removed = 0",
+             WHERE m.group_ref = ?1 AND m.local_seq > g.last_read_seq AND m.author != ?2 AND m.removed = 0
+                 AND m.hidden = 0",
         )?
         .query_row(params![group_ref, me], |r| r.get::<_, i64>(0))?
         .unsigned_abs())

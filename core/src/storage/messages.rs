@@ -17,7 +17,8 @@ pub(crate) fn upsert(conn: &Connection, group_ref: GroupRef, segment: u32, m: &S
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
          ON CONFLICT (group_ref, message_id) DO UPDATE SET segment = excluded.segment, author = excluded.author,
              created_at = excluded.created_at, text = excluded.text, reply_to = excluded.reply_to,
-             content_warning = excluded.content_warning, edited_at = excluded.edited_at, removed = excluded.removed",
+             content_warning = excluded.content_warning, edited_at = excluded.edited_at, removed = excluded.removed,
+             hidden = 0",
     )?
     .execute(params![
         group_ref,
@@ -90,7 +91,7 @@ pub(crate) fn page(
 ) -> Result<Vec<Message>> {
     let sql = format!(
         "SELECT {MESSAGE_COLUMNS}
-         WHERE m.group_ref = ?1 AND (m.created_at, m.message_id) < (?2, ?3)
+         WHERE m.group_ref = ?1 AND (m.created_at, m.message_id) < (?2, ?3) AND m.hidden = 0
          ORDER BY m.created_at DESC, m.message_id DESC LIMIT ?4"
     );
     let (at, id): (i64, &[u8]) = match &before {
@@ -110,7 +111,7 @@ pub(crate) fn page(
 
 /// One message, if the group has it.
 pub(crate) fn get(conn: &Connection, group_ref: GroupRef, me: &MemberId, id: &MessageId) -> Result<Option<Message>> {
-    let sql = format!("SELECT {MESSAGE_COLUMNS} WHERE m.group_ref = ?1 AND m.message_id = ?2");
+    let sql = format!("SELECT {MESSAGE_COLUMNS} WHERE m.group_ref = ?1 AND m.message_id = ?2 AND m.hidden = 0");
     let message = conn.prepare_cached(&sql)?.query_row(params![group_ref, id], |r| message_from_row(r, me)).optional()?;
     match message {
         Some(mut message) => {
@@ -124,9 +125,25 @@ pub(crate) fn get(conn: &Connection, group_ref: GroupRef, me: &MemberId, id: &Me
 /// The author and segment of a message, if the group has it.
 pub(crate) fn author_and_segment(conn: &Connection, group_ref: GroupRef, id: &MessageId) -> Result<Option<(MemberId, u32, bool)>> {
     Ok(conn
-        .prepare_cached("SELECT author, segment, removed FROM messages WHERE group_ref = ?1 AND message_id = ?2")?
+        .prepare_cached("SELECT author, segment, removed FROM messages WHERE group_ref = ?1 AND message_id = ?2 AND hidden = 0")?
         .query_row(params![group_ref, id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?)
+}
+
+/// Hides a message from every listing, without its text and reactions: a removed member's post from after their
+/// removal. The row stays (rows are never deleted, so arrival order never reuses a number).
+pub(crate) fn hide(conn: &Connection, group_ref: GroupRef, segment: u32, m: &StoredMessage) -> Result<()> {
+    let hidden = StoredMessage { text: None, content_warning: None, reactions: Vec::new(), ..m.clone() };
+    upsert(conn, group_ref, segment, &hidden)?;
+    conn.prepare_cached("UPDATE messages SET hidden = 1 WHERE group_ref = ?1 AND message_id = ?2")?.execute(params![group_ref, m.id])?;
+    Ok(())
+}
+
+/// Every message of one author in a group, with its segment.
+pub(crate) fn by_author(conn: &Connection, group_ref: GroupRef, author: &MemberId) -> Result<Vec<(MessageId, u32)>> {
+    let mut stmt = conn.prepare_cached("SELECT message_id, segment FROM messages WHERE group_ref = ?1 AND author = ?2")?;
+    let rows = stmt.query_map(params![group_ref, author], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// The newest `created_at` in a group (uses the timeline index).

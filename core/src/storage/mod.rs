@@ -13,9 +13,11 @@ pub(crate) mod checkins;
 pub(crate) mod documents;
 pub(crate) mod goals;
 pub(crate) mod groups;
+pub(crate) mod joins;
 pub(crate) mod messages;
 mod migrations;
 pub(crate) mod profile;
+pub(crate) mod trust;
 
 use std::fs;
 use std::io::Read;

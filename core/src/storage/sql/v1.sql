@@ -68,7 +68,8 @@ CREATE TABLE groups (
 ) STRICT;
 CREATE INDEX groups_by_name ON groups (name);
 
--- Read model: members of each group and their roles, from the group document.
+-- Read model: members of each group and their roles, from the group document. Removed members keep a row (their
+-- name still labels their earlier messages) with `removed_at` set.
 CREATE TABLE group_members (
     group_ref    INTEGER NOT NULL REFERENCES groups (group_ref),
     member       BLOB    NOT NULL,
@@ -76,12 +77,13 @@ CREATE TABLE group_members (
     role         TEXT    NOT NULL CHECK (role IN ('owner', 'moderator', 'member')),
     added_at     INTEGER NOT NULL,
     added_by     BLOB    NOT NULL,
+    removed_at   INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (group_ref, member)
 ) STRICT, WITHOUT ROWID;
 
 -- Read model: messages of every segment. `local_seq` is arrival order on this phone (for unread counts; rows are
 -- never deleted, so plain rowids only grow); `created_at` is the author's clock (for display order). Removed
--- messages keep their row, without text.
+-- messages keep their row, without text; `hidden` rows (a removed member's posts after the removal) list nowhere.
 CREATE TABLE messages (
     local_seq       INTEGER PRIMARY KEY,
     group_ref       INTEGER NOT NULL REFERENCES groups (group_ref),
@@ -94,6 +96,7 @@ CREATE TABLE messages (
     content_warning TEXT    NOT NULL DEFAULT '',
     edited_at       INTEGER NOT NULL DEFAULT 0,
     removed         INTEGER NOT NULL DEFAULT 0 CHECK (removed IN (0, 1)),
+    hidden          INTEGER NOT NULL DEFAULT 0 CHECK (hidden IN (0, 1)),
     UNIQUE (group_ref, message_id)
 ) STRICT;
 CREATE INDEX messages_timeline ON messages (group_ref, created_at, message_id);
@@ -150,4 +153,35 @@ CREATE TABLE checkin_tags (
     checkin_id BLOB NOT NULL REFERENCES checkins (checkin_id) ON DELETE CASCADE,
     tag        TEXT NOT NULL,
     PRIMARY KEY (checkin_id, tag)
+) STRICT, WITHOUT ROWID;
+
+-- Invitations this profile holds and wants to use: the first sync with a member of the group admits it.
+CREATE TABLE pending_joins (
+    group_id   BLOB    PRIMARY KEY,
+    group_name TEXT    NOT NULL,
+    code       TEXT    NOT NULL,
+    created_at INTEGER NOT NULL
+) STRICT;
+
+-- Equivocation proofs: two different changes, both validly signed, at the same actor and sequence number. The one
+-- that arrived second was never applied; both are kept here as evidence.
+CREATE TABLE quarantine (
+    quarantine_id INTEGER PRIMARY KEY,
+    group_id      BLOB    NOT NULL,
+    doc_id        BLOB    NOT NULL,
+    member        BLOB    NOT NULL,
+    actor         BLOB    NOT NULL,
+    seq           INTEGER NOT NULL,
+    kept_change   BLOB    NOT NULL,
+    refused_change BLOB   NOT NULL,
+    detected_at   INTEGER NOT NULL
+) STRICT;
+
+-- Members caught equivocating in a group: their further changes are refused and apps can warn about them.
+CREATE TABLE flagged_members (
+    group_id   BLOB    NOT NULL,
+    member     BLOB    NOT NULL,
+    reason     TEXT    NOT NULL,
+    flagged_at INTEGER NOT NULL,
+    PRIMARY KEY (group_id, member)
 ) STRICT, WITHOUT ROWID;

@@ -1,0 +1,153 @@
+//! Membership: invitations, joining, admitting and removing members.
+//!
+//! Roles live in the group document and change only through signed changes by someone entitled to make them: the
+//! owner appoints moderators; owners and moderators invite and remove members (a moderator cannot remove the owner
+//! or another moderator). Joining is offline-friendly: an invitee records a code ([`Kindred::join_group`]); the first
+//! sync with any member of the group checks the code and admits them ([`admit`]), after which they receive the group.
+
+use crate::error::{Error, Result};
+use crate::ids::{GroupId, MemberId};
+use crate::invite::{InviteCode, MAX_VALIDITY_MS};
+use crate::kindred::{Kindred, WriteCtx};
+use crate::model::{GroupDetails, PendingJoin, Role};
+use crate::read_model;
+use crate::schema;
+use crate::schema::group::{Cutoff, CutoffEntry, Removal};
+use crate::storage::documents;
+use crate::storage::groups as store;
+use crate::storage::joins;
+use crate::time::now_ms;
+
+/// How long an invitation stays valid unless told otherwise: 7 days.
+pub const DEFAULT_INVITE_VALIDITY_MS: i64 = 7 * 24 * 3600 * 1000;
+
+fn require_role(ctx: &WriteCtx<'_, '_>, group_ref: i64, allowed: &[Role], what: &str) -> Result<Role> {
+    match store::role_of(ctx.tx, group_ref, &ctx.me())? {
+        Some(role) if allowed.contains(&role) => Ok(role),
+        _ => Err(Error::NotPermitted(format!("only {} can {what}", allowed.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(" or ")))),
+    }
+}
+
+/// Checks an invitation presented by `invitee` against the group document and, if it is good, admits them with one
+/// signed change. Returns whether anything was written (an invitee who is already a member needs nothing).
+pub(crate) fn admit(ctx: &mut WriteCtx<'_, '_>, code: &InviteCode, invitee: &MemberId, name: &str) -> Result<bool> {
+    let group = code.group_id;
+    let doc_id = group.doc_id();
+    let refuse = |why: &str| Error::Rejected(format!("invitation to group {group}: {why}"));
+    let name = crate::identity::validate_display_name(name).map_err(|_| refuse("the invitee's name is not acceptable"))?;
+    let stored = {
+        let doc = ctx.cache.get(ctx.tx, &doc_id, ctx.identity.actor())?.ok_or_else(|| refuse("this phone is not in that group"))?;
+        schema::group::read(doc, &doc_id)?
+    };
+    let active = |m: &MemberId| stored.members.iter().find(|e| &e.member == m && e.removal.is_none());
+    if active(&ctx.me()).is_none() {
+        return Err(refuse("this phone is not a member"));
+    }
+    if active(invitee).is_some() {
+        return Ok(false);
+    }
+    if code.expired(now_ms()) {
+        return Err(refuse("it has expired"));
+    }
+    match active(&code.inviter) {
+        Some(inviter) if matches!(inviter.role, Role::Owner | Role::Moderator) => {}
+        _ => return Err(refuse("the inviter may not invite (any more)")),
+    }
+    let key = code.key();
+    let invite = stored.invites.iter().find(|i| i.key == key && i.by == code.inviter).ok_or_else(|| refuse("the group has no record of it"))?;
+    if invite.used_by.is_some_and(|used| &used != invitee) {
+        return Err(refuse("it has already been used"));
+    }
+    let (me, at) = (ctx.me(), now_ms());
+    documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, None, at, |d| {
+        schema::group::write_admission(d, &doc_id, &key, invitee, &name, at, &me)
+    })?;
+    read_model::refresh_group(ctx, &group)?;
+    Ok(true)
+}
+
+impl Kindred {
+    /// Creates a single-use invitation to `group`, valid for `valid_for_ms` (at most 30 days). Share the returned
+    /// text (or its QR code) with the person; it carries no secret about the group beyond its name.
+    pub fn create_invite(&self, group: &GroupId, valid_for_ms: i64) -> Result<String> {
+        if valid_for_ms <= 0 || valid_for_ms > MAX_VALIDITY_MS {
+            return Err(Error::invalid("validity", "must be between a moment and 30 days"));
+        }
+        self.write(|ctx| {
+            let group_ref = store::require(ctx.tx, group)?;
+            require_role(ctx, group_ref, &[Role::Owner, Role::Moderator], "invite")?;
+            let name = store::details(ctx.tx, group_ref)?.name;
+            let at = now_ms();
+            let code = InviteCode::create(ctx.identity, *group, &name, at + valid_for_ms);
+            let doc_id = group.doc_id();
+            let me = ctx.me();
+            documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, None, at, |d| {
+                schema::group::write_invite(d, &doc_id, &code.key(), &me, code.expires_at)
+            })?;
+            read_model::refresh_group(ctx, group)?;
+            code.to_text()
+        })
+    }
+
+    /// Accepts an invitation: checks the code and keeps it until the first sync with a member of the group, which
+    /// admits this profile and brings the group over.
+    pub fn join_group(&self, code: &str) -> Result<PendingJoin> {
+        let invite = InviteCode::parse(code)?;
+        if invite.expired(now_ms()) {
+            return Err(Error::invalid("invitation code", "it has expired; ask for a new one"));
+        }
+        self.write(|ctx| {
+            if store::role_of(ctx.tx, store::group_ref(ctx.tx, &invite.group_id)?.unwrap_or(-1), &ctx.me())?.is_some() {
+                return Err(Error::invalid("invitation code", "you are already a member of this group"));
+            }
+            let join = joins::PendingJoin { group_id: invite.group_id, group_name: invite.group_name.clone(), code: code.trim().to_owned() };
+            joins::insert(ctx.tx, &join, now_ms())?;
+            Ok(PendingJoin { group_id: invite.group_id, group_name: invite.group_name.clone(), inviter: invite.inviter })
+        })
+    }
+
+    /// Invitations this profile is waiting to use.
+    pub fn pending_joins(&self) -> Result<Vec<PendingJoin>> {
+        let rows = self.read(|tx, _| joins::all(tx))?;
+        rows.into_iter()
+            .map(|j| {
+                let inviter = InviteCode::parse(&j.code)?.inviter;
+                Ok(PendingJoin { group_id: j.group_id, group_name: j.group_name, inviter })
+            })
+            .collect()
+    }
+
+    /// Removes a member. Their messages so far stay; anything they write after this phone's view of them (the
+    /// recorded cutoff) is kept for the history but never shown, here or on any phone that syncs the removal.
+    pub fn remove_member(&self, group: &GroupId, member: &MemberId) -> Result<GroupDetails> {
+        self.write(|ctx| {
+            let group_ref = store::require(ctx.tx, group)?;
+            let my_role = require_role(ctx, group_ref, &[Role::Owner, Role::Moderator], "remove members")?;
+            if *member == ctx.me() {
+                return Err(Error::NotPermitted("you cannot remove yourself".into()));
+            }
+            match (my_role, store::role_of(ctx.tx, group_ref, member)?) {
+                (_, None) => return Err(Error::not_found("member", member)),
+                (Role::Moderator, Some(Role::Owner | Role::Moderator)) => {
+                    return Err(Error::NotPermitted("only the owner can remove a moderator".into()));
+                }
+                _ => {}
+            }
+            let mut cutoff = Cutoff::default();
+            for actor in documents::actors_of_member(ctx.tx, member)? {
+                for (doc, ..) in documents::group_documents(ctx.tx, group)? {
+                    if let Some(head) = documents::signed_head(ctx.tx, &doc, &actor)? {
+                        cutoff.entries.push(CutoffEntry { doc: *doc.as_bytes(), actor: actor.to_bytes().to_vec(), seq: head.seq });
+                    }
+                }
+            }
+            let removal = Removal { at: now_ms(), by: ctx.me(), cutoff };
+            let doc_id = group.doc_id();
+            documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, None, removal.at, |d| {
+                schema::group::write_removal(d, &doc_id, member, &removal)
+            })?;
+            let group_ref = read_model::refresh_group(ctx, group)?;
+            store::details(ctx.tx, group_ref)
+        })
+    }
+}

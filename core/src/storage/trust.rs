@@ -1,0 +1,52 @@
+//! SQL for what sync learned about misbehaving members: equivocation proofs and flagged members.
+
+use rusqlite::{Connection, params};
+
+use crate::error::Result;
+use crate::ids::{DocId, GroupId, MemberId};
+
+/// Evidence of one equivocation.
+#[derive(Debug)]
+pub(crate) struct Equivocation<'a> {
+    pub group: &'a GroupId,
+    pub doc: &'a DocId,
+    pub member: &'a MemberId,
+    pub actor: &'a [u8],
+    pub seq: u64,
+    pub kept: &'a [u8],
+    pub refused: &'a [u8],
+}
+
+pub(crate) fn record_equivocation(conn: &Connection, e: &Equivocation<'_>, at: i64) -> Result<()> {
+    conn.execute(
+        "INSERT INTO quarantine (group_id, doc_id, member, actor, seq, kept_change, refused_change, detected_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![e.group, e.doc, e.member, e.actor, i64::try_from(e.seq).unwrap_or(i64::MAX), e.kept, e.refused, at],
+    )?;
+    conn.execute(
+        "INSERT OR IGNORE INTO flagged_members (group_id, member, reason, flagged_at) VALUES (?1, ?2, ?3, ?4)",
+        params![e.group, e.member, "signed two different changes at the same position (equivocation)", at],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn is_flagged(conn: &Connection, group: &GroupId, member: &MemberId) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM flagged_members WHERE group_id = ?1 AND member = ?2")?
+        .exists(params![group, member])?)
+}
+
+/// Flagged members of a group with the reason.
+pub(crate) fn flagged(conn: &Connection, group: &GroupId) -> Result<Vec<(MemberId, String)>> {
+    let mut stmt = conn.prepare_cached("SELECT member, reason FROM flagged_members WHERE group_id = ?1 ORDER BY flagged_at")?;
+    let rows = stmt.query_map([group], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// How many equivocation proofs are kept for a group.
+pub(crate) fn proofs(conn: &Connection, group: &GroupId) -> Result<u64> {
+    Ok(conn
+        .prepare_cached("SELECT count(*) FROM quarantine WHERE group_id = ?1")?
+        .query_row([group], |r| r.get::<_, i64>(0))?
+        .unsigned_abs())
+}

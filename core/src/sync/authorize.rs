@@ -1,0 +1,347 @@
+//! Authorisation of changes from other phones: was their author allowed to make them, at that point of the history?
+//!
+//! [`crate::verify`] has already established *who* wrote each change. This module reads *what* each change does
+//! (its operations, resolved to paths in the document) and checks it against the author's role:
+//!
+//! - **Group document.** Only the creator writes its first change, and only once (the group id derives from the
+//!   creator's key). Name, description and guidelines: owner or moderator. Member entries: the owner for anyone;
+//!   a moderator for plain members only; a member may change their own display name, and may admit an invitee (add
+//!   them as a plain member while marking a valid, unused invitation used, in one change). Invitations: created by
+//!   owners and moderators. Goals: created by any member as their own, changed only by their owner.
+//! - **Message segments.** A new message must name its real author; only the author edits or removes it; a
+//!   reaction is keyed by the member who reacts.
+//!
+//! Roles in the group document are read as of the change's own dependencies (its causal point), so a moderator
+//! removed concurrently cannot slip changes in afterwards by claiming an old view. A member who was never admitted
+//! is refused outright. A removed member's changes to segments are accepted (other changes may depend on them) and
+//! hidden by the read model unless they came before the removal.
+
+use std::collections::{HashMap, HashSet};
+
+use automerge::legacy::{Key, ObjectId, OpType};
+use automerge::{Automerge, Change, ChangeHash, ObjType, Prop, ROOT, ReadDoc, ScalarValue, Value};
+
+use crate::am;
+use crate::error::{Error, Result};
+use crate::ids::{DocId, GroupId, MemberId};
+use crate::model::Role;
+
+fn refuse(reason: impl Into<String>) -> Error {
+    Error::Rejected(reason.into())
+}
+
+/// One operation of a change, reduced to what the rules need.
+#[derive(Debug)]
+struct Edit {
+    /// Keys from the root to the property written (the last one is the property).
+    path: Vec<String>,
+    kind: EditKind,
+}
+
+#[derive(Debug)]
+enum EditKind {
+    MakeMap,
+    Put(ScalarValue),
+    Delete,
+    Other,
+}
+
+/// Resolves every operation of `change` to a path, using `doc` (which holds everything the change depends on) for
+/// objects created earlier and the change itself for objects it creates.
+fn edits(doc: &Automerge, doc_id: &DocId, change: &Change) -> Result<Vec<Edit>> {
+    let expanded = am::guarded(doc_id, "decoding a change", || Ok(change.decode()))?;
+    let actor = change.actor_id().to_hex_string();
+    let start = expanded.start_op.get();
+    let mut created: HashMap<String, Vec<String>> = HashMap::new();
+    let mut out = Vec::with_capacity(expanded.operations.len());
+    for (i, op) in expanded.operations.iter().enumerate() {
+        let mut path = match &op.obj {
+            ObjectId::Root => Vec::new(),
+            ObjectId::Id(id) => {
+                let name = format!("{}@{}", id.0, id.1.to_hex_string());
+                match created.get(&name) {
+                    Some(path) => path.clone(),
+                    None => existing_path(doc, doc_id, &name)?,
+                }
+            }
+        };
+        match &op.key {
+            Key::Map(key) => path.push(key.to_string()),
+            Key::Seq(_) => return Err(refuse("a list operation; Kindred documents have no lists")),
+        }
+        let kind = match &op.action {
+            OpType::Make(ObjType::Map) => {
+                created.insert(format!("{}@{actor}", start + i as u64), path.clone());
+                EditKind::MakeMap
+            }
+            OpType::Put(value) => EditKind::Put(value.clone()),
+            OpType::Delete => EditKind::Delete,
+            _ => EditKind::Other,
+        };
+        out.push(Edit { path, kind });
+    }
+    Ok(out)
+}
+
+fn existing_path(doc: &Automerge, doc_id: &DocId, obj: &str) -> Result<Vec<String>> {
+    am::guarded(doc_id, "resolving an object", || {
+        let exid = doc.import_obj(obj).map_err(|_| refuse(format!("an operation on unknown object {obj}")))?;
+        let parents = doc.parents(&exid).map_err(|_| refuse(format!("an operation on unknown object {obj}")))?;
+        parents
+            .path()
+            .into_iter()
+            .map(|(_, prop)| match prop {
+                Prop::Map(key) => Ok(key),
+                Prop::Seq(_) => Err(refuse("an operation inside a list")),
+            })
+            .collect()
+    })
+}
+
+fn get_at<'a>(doc: &'a Automerge, obj: &automerge::ObjId, key: &str, heads: &[ChangeHash]) -> Option<(Value<'a>, automerge::ObjId)> {
+    doc.get_at(obj, key, heads).ok().flatten()
+}
+
+fn map_at(doc: &Automerge, obj: &automerge::ObjId, key: &str, heads: &[ChangeHash]) -> Option<automerge::ObjId> {
+    match get_at(doc, obj, key, heads) {
+        Some((Value::Object(ObjType::Map), id)) => Some(id),
+        _ => None,
+    }
+}
+
+fn scalar_at(doc: &Automerge, obj: &automerge::ObjId, key: &str, heads: &[ChangeHash]) -> Option<ScalarValue> {
+    match get_at(doc, obj, key, heads) {
+        Some((Value::Scalar(v), _)) => Some(v.into_owned()),
+        _ => None,
+    }
+}
+
+/// A member's standing in the group document at `heads`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Standing {
+    Active(Role),
+    Removed,
+    Stranger,
+}
+
+fn standing_at(group_doc: &Automerge, member: &MemberId, heads: &[ChangeHash]) -> Standing {
+    let Some(members) = map_at(group_doc, &ROOT, "members", heads) else { return Standing::Stranger };
+    let Some(entry) = map_at(group_doc, &members, &member.to_hex(), heads) else { return Standing::Stranger };
+    if scalar_at(group_doc, &entry, "removed_at", heads).is_some() {
+        return Standing::Removed;
+    }
+    match scalar_at(group_doc, &entry, "role", heads) {
+        Some(ScalarValue::Str(role)) => role.parse().map(Standing::Active).unwrap_or(Standing::Stranger),
+        _ => Standing::Stranger,
+    }
+}
+
+fn bytes_of(value: &ScalarValue) -> Option<&[u8]> {
+    match value {
+        ScalarValue::Bytes(b) => Some(b),
+        _ => None,
+    }
+}
+
+/// Checks one change to a group document, against `doc` holding exactly its dependencies and more (apply the
+/// batch's changes to a working copy one by one, checking each before applying it).
+pub(crate) fn check_group_change(doc: &Automerge, group: &GroupId, author: &MemberId, change: &Change) -> Result<()> {
+    let doc_id = group.doc_id();
+    let edits = edits(doc, &doc_id, change)?;
+    let deps = change.deps().to_vec();
+    let who = format!("member {}", &author.to_hex()[..8]);
+
+    // The first change: only the creator, whom the group id names, and only into an empty document.
+    if deps.is_empty() {
+        if !doc.get_heads().is_empty() {
+            return Err(refuse(format!("{who} sent a second first change for group {group}")));
+        }
+        let created_by = edits.iter().find_map(|e| match (&e.path[..], &e.kind) {
+            ([k], EditKind::Put(v)) if k == "created_by" => bytes_of(v).map(<[u8]>::to_vec),
+            _ => None,
+        });
+        let nonce = edits.iter().find_map(|e| match (&e.path[..], &e.kind) {
+            ([k], EditKind::Put(v)) if k == "nonce" => bytes_of(v).and_then(|b| <[u8; 16]>::try_from(b).ok()),
+            _ => None,
+        });
+        return match (created_by, nonce) {
+            (Some(c), Some(n)) if c == author.as_bytes() && GroupId::derive(author, &n) == *group => Ok(()),
+            _ => Err(refuse(format!("a first change for group {group} not made by its creator"))),
+        };
+    }
+
+    let role = match standing_at(doc, author, &deps) {
+        Standing::Active(role) => role,
+        Standing::Removed => return Err(refuse(format!("{who} changed the group after being removed"))),
+        Standing::Stranger => return Err(refuse(format!("{who} is not a member of group {group}"))),
+    };
+    let moderates = matches!(role, Role::Owner | Role::Moderator);
+    // Admissions in this change: invitation key -> invitee.
+    let admitted: HashMap<&str, Vec<u8>> = edits
+        .iter()
+        .filter_map(|e| match (&e.path[..], &e.kind) {
+            ([a, key, f], EditKind::Put(v)) if a == "invites" && f == "used_by" => bytes_of(v).map(|b| (key.as_str(), b.to_vec())),
+            _ => None,
+        })
+        .collect();
+    let new_roles: HashMap<&str, String> = edits
+        .iter()
+        .filter_map(|e| match (&e.path[..], &e.kind) {
+            ([a, m, f], EditKind::Put(ScalarValue::Str(r))) if a == "members" && f == "role" => Some((m.as_str(), r.to_string())),
+            _ => None,
+        })
+        .collect();
+
+    for edit in &edits {
+        let path: Vec<&str> = edit.path.iter().map(String::as_str).collect();
+        match path.as_slice() {
+            ["name" | "description" | "guidelines"] if moderates => {}
+            ["name" | "description" | "guidelines"] => return Err(refuse(format!("{who} may not change the group's details"))),
+            ["members", target, rest @ ..] => {
+                let target_id: MemberId = target.parse().map_err(|_| refuse("a member entry that is not a member key"))?;
+                let target_standing = standing_at(doc, &target_id, &deps);
+                let target_is_staff = matches!(target_standing, Standing::Active(Role::Owner | Role::Moderator));
+                let new_role = new_roles.get(target).map(String::as_str);
+                let allowed = match role {
+                    Role::Owner => true,
+                    Role::Moderator => !target_is_staff && new_role.is_none_or(|r| r == "member") && target_id != *author,
+                    Role::Member => {
+                        let own_name = target_id == *author && rest == ["name"] && matches!(edit.kind, EditKind::Put(_));
+                        let admission = new_role.is_none_or(|r| r == "member")
+                            && target_standing != Standing::Active(Role::Member)
+                            && admitted.values().any(|invitee| invitee.as_slice() == target_id.as_bytes());
+                        own_name || admission
+                    }
+                };
+                if !allowed {
+                    return Err(refuse(format!("{who} ({role}) may not change member {}", &target[..target.len().min(8)])));
+                }
+            }
+            ["invites", key, rest @ ..] => {
+                let creating = rest.is_empty() || matches!(rest, ["by" | "expires_at"]);
+                if creating {
+                    if !moderates {
+                        return Err(refuse(format!("{who} ({role}) may not invite")));
+                    }
+                    if let (["by"], EditKind::Put(v)) = (rest, &edit.kind)
+                        && bytes_of(v) != Some(author.as_bytes())
+                    {
+                        return Err(refuse(format!("{who} recorded an invitation in someone else's name")));
+                    }
+                } else if matches!(rest, ["used_by" | "used_at"]) {
+                    check_invitation(doc, key, &deps, change.timestamp())?;
+                } else {
+                    return Err(refuse(format!("{who} wrote an unknown invitation field")));
+                }
+            }
+            ["goals", goal, rest @ ..] => {
+                let owner_now = map_at(doc, &ROOT, "goals", &deps)
+                    .and_then(|goals| map_at(doc, &goals, goal, &deps))
+                    .and_then(|g| scalar_at(doc, &g, "owner", &deps));
+                let allowed = match &owner_now {
+                    Some(owner) => bytes_of(owner) == Some(author.as_bytes()),
+                    // A new goal: its owner field, set in this change, must be the author.
+                    None => edits.iter().any(|e| {
+                        e.path.len() == 3
+                            && e.path.first().map(String::as_str) == Some("goals")
+                            && e.path.get(1).map(String::as_str) == Some(*goal)
+                            && e.path.get(2).map(String::as_str) == Some("owner")
+                            && matches!(&e.kind, EditKind::Put(v) if bytes_of(v) == Some(author.as_bytes()))
+                    }),
+                };
+                if !allowed || (rest == ["owner"] && owner_now.is_some()) {
+                    return Err(refuse(format!("{who} changed a goal that is not theirs")));
+                }
+            }
+            _ => return Err(refuse(format!("{who} wrote {:?}, which no member may change", edit.path))),
+        }
+    }
+    // Every admission must come with the member entry it admits.
+    for invitee in admitted.values() {
+        let hex = hex::encode(invitee);
+        if !edits.iter().any(|e| e.path.len() == 2 && e.path.first().map(String::as_str) == Some("members") && e.path.get(1) == Some(&hex)) {
+            return Err(refuse(format!("{who} marked an invitation used without admitting anyone")));
+        }
+    }
+    Ok(())
+}
+
+/// An invitation being used must exist at the change's causal point, be unused, unexpired at the change's time and
+/// have been created by someone who was then an owner or moderator.
+fn check_invitation(doc: &Automerge, key: &str, deps: &[ChangeHash], at: i64) -> Result<()> {
+    let invite = map_at(doc, &ROOT, "invites", deps)
+        .and_then(|invites| map_at(doc, &invites, key, deps))
+        .ok_or_else(|| refuse("an admission with an invitation the group never issued"))?;
+    if scalar_at(doc, &invite, "used_by", deps).is_some() {
+        return Err(refuse("an admission with an invitation that was already used"));
+    }
+    match scalar_at(doc, &invite, "expires_at", deps) {
+        Some(ScalarValue::Timestamp(expires)) if at <= expires => {}
+        _ => return Err(refuse("an admission with an expired invitation")),
+    }
+    let by = scalar_at(doc, &invite, "by", deps)
+        .as_ref()
+        .and_then(bytes_of)
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+        .map(MemberId::from_bytes)
+        .ok_or_else(|| refuse("an invitation without an inviter"))?;
+    match standing_at(doc, &by, deps) {
+        Standing::Active(Role::Owner | Role::Moderator) => Ok(()),
+        _ => Err(refuse("an admission with an invitation from someone who may not invite")),
+    }
+}
+
+/// Whether `member` may write into the group's message segments at all, by the current group document: members and
+/// removed members may (a removed member's later writes are hidden, not refused); strangers may not.
+pub(crate) fn may_write_segments(group_doc: &Automerge, member: &MemberId) -> bool {
+    standing_at(group_doc, member, &group_doc.get_heads()) != Standing::Stranger
+}
+
+/// Checks one change to a message segment (`doc` holds the change's dependencies).
+pub(crate) fn check_segment_change(doc: &Automerge, doc_id: &DocId, author: &MemberId, change: &Change) -> Result<()> {
+    let edits = edits(doc, doc_id, change)?;
+    let who = format!("member {}", &author.to_hex()[..8]);
+    let new_messages: HashSet<&str> = edits
+        .iter()
+        .filter_map(|e| match (&e.path[..], &e.kind) {
+            ([m], EditKind::MakeMap) => Some(m.as_str()),
+            _ => None,
+        })
+        .collect();
+    let author_hex = author.to_hex();
+    for edit in &edits {
+        let path: Vec<&str> = edit.path.iter().map(String::as_str).collect();
+        let message = *path.first().ok_or_else(|| refuse("an empty path"))?;
+        let is_new = new_messages.contains(message);
+        let owned_by_author = || {
+            let existing = match doc.get(ROOT, message) {
+                Ok(Some((Value::Object(ObjType::Map), obj))) => doc.get(&obj, "by").ok().flatten(),
+                _ => None,
+            };
+            matches!(existing, Some((Value::Scalar(v), _)) if bytes_of(&v) == Some(author.as_bytes()))
+        };
+        let allowed = match (path.as_slice(), &edit.kind) {
+            ([_], EditKind::MakeMap) => true,
+            ([_, "by"], EditKind::Put(v)) => is_new && bytes_of(v) == Some(author.as_bytes()),
+            ([_, "react"], EditKind::MakeMap) => is_new,
+            ([_, "react", member], EditKind::Put(_) | EditKind::Delete) => *member == author_hex,
+            ([_, "at" | "text" | "re" | "cw" | "edited" | "removed"], EditKind::Put(_) | EditKind::Delete) => {
+                is_new || owned_by_author()
+            }
+            _ => false,
+        };
+        if !allowed {
+            return Err(refuse(format!("{who} may not write {:?} in this conversation", edit.path)));
+        }
+    }
+    // A new message must say who wrote it, truthfully.
+    for message in new_messages {
+        let names_author = edits.iter().any(|e| {
+            e.path.len() == 2 && e.path.first().map(String::as_str) == Some(message) && e.path.get(1).map(String::as_str) == Some("by")
+        });
+        if !names_author {
+            return Err(refuse(format!("{who} posted a message without naming its author")));
+        }
+    }
+    Ok(())
+}

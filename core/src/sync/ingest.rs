@@ -1,0 +1,219 @@
+//! Ingest: the one path by which another phone's changes enter this profile, whatever carried them (a sync session,
+//! a bundle file, the in-process test exchange).
+//!
+//! In order, and before anything reaches the stored document: bounds (batch size, change size, dependency count),
+//! authorship ([`crate::verify`]: every change covered by its own author's signature), equivocation (a second,
+//! different change at an actor's sequence number is quarantined with the proof, its author flagged, and whatever in
+//! the batch depends on it set aside; the rest goes on), complete history (no orphans are ever kept), and
+//! authorisation ([`super::authorize`], checked change by change on a working copy in causal order). Only then are
+//! the changes applied, stored with their signatures, and the read model refreshed, in the caller's transaction.
+
+use std::collections::{HashMap, HashSet};
+
+use automerge::{Automerge, Change, ChangeHash, ReadDoc};
+
+use super::authorize;
+use crate::am;
+use crate::error::{Error, Result};
+use crate::ids::{DocId, GroupId, MemberId};
+use crate::kindred::WriteCtx;
+use crate::read_model;
+use crate::schema;
+use crate::storage::documents::{self, DocKind, DocPlace, SignedHead};
+use crate::storage::{groups as group_store, trust};
+use crate::time::now_ms;
+use crate::verify::{self, ActorCertificate};
+
+/// Most changes one batch may carry (a full segment of 1,000 messages plus edits and reactions, with room).
+pub const MAX_BATCH_CHANGES: usize = 20_000;
+/// Largest single change accepted: far above a 4,000-character message, far below anything that could hurt.
+pub const MAX_CHANGE_BYTES: usize = 64 * 1024;
+/// Most dependencies one change may name (an honest change names the heads it saw: a handful).
+pub const MAX_DEPS: usize = 64;
+
+/// One document's worth of changes from a peer, with what vouches for them.
+#[derive(Debug, Clone)]
+pub(crate) struct DocBatch {
+    pub group: GroupId,
+    pub doc: DocId,
+    pub kind: DocKind,
+    pub segment: u32,
+    pub changes: Vec<Change>,
+    pub heads: Vec<SignedHead>,
+    pub certificates: Vec<ActorCertificate>,
+}
+
+/// What ingesting a batch did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct IngestReport {
+    /// Changes applied.
+    pub applied: usize,
+    /// Changes this profile already had.
+    pub duplicates: usize,
+    /// Changes set aside: equivocations, changes by flagged members, and changes that depend on those.
+    pub quarantined: usize,
+}
+
+impl std::ops::AddAssign for IngestReport {
+    fn add_assign(&mut self, other: Self) {
+        self.applied += other.applied;
+        self.duplicates += other.duplicates;
+        self.quarantined += other.quarantined;
+    }
+}
+
+fn refuse(reason: impl Into<String>) -> Error {
+    Error::Rejected(reason.into())
+}
+
+/// Checks and applies one batch. `joining` allows a group document for a group this profile does not hold yet
+/// (the invitee's first sync); otherwise changes for unknown groups are refused.
+pub(crate) fn ingest(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch, joining: bool) -> Result<IngestReport> {
+    let mut report = IngestReport::default();
+    if batch.changes.is_empty() {
+        return Ok(report);
+    }
+    // Bounds first: nothing unbounded is looked at.
+    if batch.changes.len() > MAX_BATCH_CHANGES {
+        return Err(refuse(format!("a batch of {} changes (the limit is {MAX_BATCH_CHANGES})", batch.changes.len())));
+    }
+    if let Some(big) = batch.changes.iter().find(|c| c.raw_bytes().len() > MAX_CHANGE_BYTES || c.deps().len() > MAX_DEPS) {
+        return Err(refuse(format!("an oversized change ({} bytes, {} dependencies)", big.raw_bytes().len(), big.deps().len())));
+    }
+    // The document must be the one its place says, in a group this profile holds (or is joining).
+    let expected = match batch.kind {
+        DocKind::Group => batch.group.doc_id(),
+        DocKind::Segment => batch.group.segment_doc_id(batch.segment),
+        DocKind::Personal => return Err(refuse("personal documents never travel")),
+    };
+    if expected != batch.doc {
+        return Err(refuse(format!("document {} does not belong where the sender placed it", batch.doc)));
+    }
+    let holds_group = group_store::group_ref(ctx.tx, &batch.group)?.is_some();
+    if !holds_group && !(joining && batch.kind == DocKind::Group) {
+        return Err(refuse(format!("changes for group {}, which this phone is not in", batch.group)));
+    }
+
+    // Who wrote what.
+    let authors = verify::authors_of(&batch.doc, &batch.changes, &batch.heads, &batch.certificates)?;
+    let author_of = |c: &Change| authors.get(c.actor_id()).copied().ok_or_else(|| refuse("a change without an author"));
+
+    let place = DocPlace { kind: batch.kind, group: Some(batch.group), segment: batch.segment };
+    let actor = ctx.identity.actor().clone();
+    let doc = ctx.cache.get_or_create(ctx.tx, &batch.doc, place, &actor)?;
+
+    // Drop what we have; find equivocations and what hangs off them.
+    let mut fresh: Vec<&Change> = Vec::new();
+    let mut set_aside: HashSet<ChangeHash> = HashSet::new();
+    let mut seen_position: HashMap<(Vec<u8>, u64), ChangeHash> = HashMap::new();
+    let mut proofs: Vec<(MemberId, Vec<u8>, u64, Vec<u8>, Vec<u8>)> = Vec::new();
+    for change in &batch.changes {
+        if doc.get_change_by_hash(&change.hash()).is_some() {
+            report.duplicates += 1;
+            continue;
+        }
+        let member = author_of(change)?;
+        let position = (change.actor_id().to_bytes().to_vec(), change.seq());
+        // Our own record of how far this actor has written here tells, cheaply, whether the position is taken.
+        let stored_seq = documents::signed_head(ctx.tx, &batch.doc, change.actor_id())?.map_or(0, |h| h.seq);
+        let ours = if change.seq() <= stored_seq { existing_at(doc, change) } else { None };
+        let twin = seen_position.get(&position).copied();
+        if let Some(kept) = ours.or_else(|| twin.and_then(|h| batch.changes.iter().find(|c| c.hash() == h).map(|c| c.raw_bytes().to_vec()))) {
+            proofs.push((member, position.0.clone(), position.1, kept, change.raw_bytes().to_vec()));
+            set_aside.insert(change.hash());
+            continue;
+        }
+        if trust::is_flagged(ctx.tx, &batch.group, &member)? {
+            set_aside.insert(change.hash());
+            continue;
+        }
+        seen_position.insert(position, change.hash());
+        fresh.push(change);
+    }
+    // Anything depending on a set-aside change is set aside too (the batch is in causal order).
+    let mut accepted: Vec<&Change> = Vec::new();
+    for change in fresh {
+        if change.deps().iter().any(|d| set_aside.contains(d)) {
+            set_aside.insert(change.hash());
+        } else {
+            accepted.push(change);
+        }
+    }
+    report.quarantined = set_aside.len();
+
+    // Complete history only: every dependency is here already or comes in this batch (before its dependants).
+    let mut known: HashSet<ChangeHash> = HashSet::new();
+    for change in &accepted {
+        if let Some(missing) = change.deps().iter().find(|d| !known.contains(d) && doc.get_change_by_hash(d).is_none()) {
+            return Err(refuse(format!("change {} depends on {missing}, which was not sent", change.hash())));
+        }
+        known.insert(change.hash());
+    }
+
+    // Authorisation, change by change, on a working copy that grows in causal order.
+    if !accepted.is_empty() {
+        let mut working = doc.fork();
+        for change in &accepted {
+            let author = author_of(change)?;
+            match batch.kind {
+                DocKind::Segment => authorize::check_segment_change(&working, &batch.doc, &author, change)?,
+                _ => authorize::check_group_change(&working, &batch.group, &author, change)?,
+            }
+            am::guarded(&batch.doc, "applying a change", || {
+                working.apply_changes([(*change).clone()]).map_err(|e| Error::document(batch.doc, e))
+            })?;
+        }
+    }
+    if batch.kind == DocKind::Segment {
+        let group_doc_id = batch.group.doc_id();
+        let group_doc = ctx.cache.get(ctx.tx, &group_doc_id, &actor)?.ok_or_else(|| refuse("the group document is missing"))?;
+        for member in accepted.iter().map(|c| author_of(c)).collect::<Result<HashSet<_>>>()? {
+            if !authorize::may_write_segments(group_doc, &member) {
+                return Err(refuse(format!("member {} is not a member of group {}", &member.to_hex()[..8], batch.group)));
+            }
+        }
+    }
+
+    // Evidence first (it must be kept even if nothing else is).
+    let now = now_ms();
+    for (member, actor_bytes, seq, kept, refused) in &proofs {
+        let e = trust::Equivocation { group: &batch.group, doc: &batch.doc, member, actor: actor_bytes, seq: *seq, kept, refused };
+        trust::record_equivocation(ctx.tx, &e, now)?;
+    }
+
+    // Apply, store, refresh.
+    let doc = ctx.cache.get(ctx.tx, &batch.doc, &actor)?.ok_or_else(|| Error::not_found("document", batch.doc))?;
+    let before = doc.get_heads();
+    let accepted: Vec<Change> = accepted.into_iter().cloned().collect();
+    am::guarded(&batch.doc, "applying changes", || doc.apply_changes(accepted.clone()).map_err(|e| Error::document(batch.doc, e)))?;
+    let after = doc.get_heads();
+    let touched = match batch.kind {
+        DocKind::Segment => schema::segment::touched_messages(&doc.diff(&before, &after)),
+        _ => Default::default(),
+    };
+    let accepted_hashes: HashSet<ChangeHash> = accepted.iter().map(Change::hash).collect();
+    let heads: Vec<SignedHead> = batch.heads.iter().filter(|h| accepted_hashes.contains(&h.hash)).cloned().collect();
+    for cert in &batch.certificates {
+        documents::insert_actor_certificate(ctx.tx, &cert.actor, cert.member.as_bytes(), &cert.signature)?;
+    }
+    documents::persist_changes(ctx.tx, ctx.cache, &actor, &batch.doc, &accepted, &heads)?;
+    report.applied = accepted.len();
+    match batch.kind {
+        DocKind::Group => {
+            read_model::refresh_group(ctx, &batch.group)?;
+        }
+        DocKind::Segment => {
+            let group_ref = group_store::require(ctx.tx, &batch.group)?;
+            read_model::refresh_messages(ctx, group_ref, &batch.group, batch.segment, touched)?;
+        }
+        DocKind::Personal => {}
+    }
+    Ok(report)
+}
+
+/// The raw bytes of the change this document already holds at `change`'s actor and sequence number, if it holds a
+/// different one there (an equivocation).
+fn existing_at(doc: &Automerge, change: &Change) -> Option<Vec<u8>> {
+    let ours = doc.get_changes(&[]).into_iter().find(|c| c.actor_id() == change.actor_id() && c.seq() == change.seq())?;
+    (ours.hash() != change.hash()).then(|| ours.raw_bytes().to_vec())
+}
