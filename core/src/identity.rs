@@ -85,6 +85,14 @@ impl LocalIdentity {
         self.actor_certificate.to_bytes()
     }
 
+    /// The member key's secret in X25519 form: the ed25519 secret scalar (first half of SHA-512 of the seed), the
+    /// same conversion as libsodium's `crypto_sign_ed25519_sk_to_curve25519` (X25519 clamps it on use). Its public
+    /// half is the Montgomery form of the member id. Only the sync channel uses it, as its Noise static key, so a
+    /// handshake proves possession of the member key itself (see `sync::channel`).
+    pub(crate) fn x25519_secret(&self) -> [u8; 32] {
+        self.signing_key.to_scalar_bytes()
+    }
+
     /// Signs `message` with the member key (callers add their own domain prefix).
     pub(crate) fn sign(&self, message: &[u8]) -> [u8; 64] {
         self.signing_key.sign(message).to_bytes()

@@ -164,6 +164,11 @@ impl Kindred {
         Ok(value)
     }
 
+    /// Runs `f` with this profile's identity (for the sync channel's keys), holding the lock briefly.
+    pub(crate) fn with_identity<T>(&self, f: impl FnOnce(&LocalIdentity) -> T) -> T {
+        f(&self.lock().identity)
+    }
+
     /// Runs `f` in a read transaction, with this profile's member id.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Transaction<'_>, &MemberId) -> Result<T>) -> Result<T> {
         let mut inner = self.lock();

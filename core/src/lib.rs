@@ -58,6 +58,8 @@ pub use ids::{CheckinId, DocId, GoalId, GroupId, MemberId, MessageId, ProgressId
 pub use kindred::Kindred;
 pub use model::*;
 pub use storage::DATABASE_FILE;
+pub use sync::ingest::IngestReport;
+pub use sync::session::{SyncOptions, SyncReport, SyncSession, TRANSFER_CHUNK};
 pub use updates::{Subscription, UpdateListener};
 
 /// Limits on what people can type, for apps to show before the core rejects input.
@@ -65,6 +67,8 @@ pub mod limits {
     pub use crate::goals::{MAX_CADENCE_TIMES, MAX_GOAL_TITLE_CHARS, MAX_PROGRESS_AMOUNT, MAX_PROGRESS_NOTE_CHARS};
     pub use crate::groups::{MAX_GROUP_DESCRIPTION_CHARS, MAX_GROUP_NAME_CHARS, MAX_GUIDELINES_CHARS};
     pub use crate::identity::MAX_DISPLAY_NAME_CHARS;
+    pub use crate::invite::{MAX_CODE_CHARS, MAX_VALIDITY_MS};
+    pub use crate::membership::DEFAULT_INVITE_VALIDITY_MS;
     pub use crate::messages::{MAX_CONTENT_WARNING_CHARS, MAX_MESSAGE_CHARS, MAX_PAGE, MAX_REACTION_CHARS};
     pub use crate::schema::segment::SEGMENT_CAPACITY;
     pub use crate::wellbeing::{MAX_NOTE_CHARS, MAX_RECENT_DAYS, MAX_TAG_CHARS, MAX_TAGS};

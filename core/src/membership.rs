@@ -15,7 +15,7 @@ use crate::schema;
 use crate::schema::group::{Cutoff, CutoffEntry, Removal};
 use crate::storage::documents;
 use crate::storage::groups as store;
-use crate::storage::joins;
+use crate::storage::{joins, trust};
 use crate::time::now_ms;
 
 /// How long an invitation stays valid unless told otherwise: 7 days.
@@ -104,6 +104,12 @@ impl Kindred {
             joins::insert(ctx.tx, &join, now_ms())?;
             Ok(PendingJoin { group_id: invite.group_id, group_name: invite.group_name.clone(), inviter: invite.inviter })
         })
+    }
+
+    /// Members caught equivocating in a group (signing two different changes at one position), with the reason,
+    /// and how many proofs this phone keeps. Their further changes are refused.
+    pub fn flagged_members(&self, group: &GroupId) -> Result<(Vec<(MemberId, String)>, u64)> {
+        self.read(|tx, _| Ok((trust::flagged(tx, group)?, trust::proofs(tx, group)?)))
     }
 
     /// Invitations this profile is waiting to use.

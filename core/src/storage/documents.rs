@@ -34,7 +34,7 @@ pub(crate) enum DocKind {
 }
 
 impl DocKind {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             DocKind::Group => "group",
             DocKind::Segment => "segment",
@@ -303,6 +303,20 @@ pub(crate) fn chunk_stats(conn: &Connection, id: &DocId) -> Result<(i64, i64, i6
         [id],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?)
+}
+
+/// Each actor's newest sequence number and change hash in a document: its version vector, which says exactly which
+/// changes this profile holds (an actor's changes are numbered without gaps).
+pub(crate) fn clock(conn: &Connection, id: &DocId) -> Result<Vec<(Vec<u8>, u64, [u8; 32])>> {
+    let mut stmt = conn.prepare_cached("SELECT actor, seq, change_hash FROM actor_heads WHERE doc_id = ?1 ORDER BY actor")?;
+    let rows = stmt.query_map([id], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?, r.get::<_, Vec<u8>>(2)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (actor, seq, hash) = row?;
+        let hash = hash.try_into().map_err(|_| Error::Internal("stored change hash has the wrong length".into()))?;
+        out.push((actor, seq.unsigned_abs(), hash));
+    }
+    Ok(out)
 }
 
 /// Every document of a group (its own and its segments).

@@ -33,6 +33,20 @@ pub(crate) fn upsert(conn: &Connection, id: &GroupId, g: &StoredGroup) -> Result
     Ok(group_ref)
 }
 
+/// Every group this profile holds, with its local row number.
+pub(crate) fn all_groups(conn: &Connection) -> Result<Vec<(GroupId, GroupRef)>> {
+    let mut stmt = conn.prepare_cached("SELECT group_id, group_ref FROM groups ORDER BY group_id")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Every active member of every group this profile holds (each once).
+pub(crate) fn all_members(conn: &Connection) -> Result<Vec<MemberId>> {
+    let mut stmt = conn.prepare_cached("SELECT DISTINCT member FROM group_members WHERE removed_at = 0")?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Members recorded as removed.
 pub(crate) fn removed_members(conn: &Connection, group_ref: GroupRef) -> Result<Vec<MemberId>> {
     let mut stmt = conn.prepare_cached("SELECT member FROM group_members WHERE group_ref = ?1 AND removed_at != 0")?;

@@ -1,6 +1,8 @@
 //! Helpers for Kindred's workspace-level scenario tests: named profiles (alice, bob, carol...) living side by side
 //! in one process, each with its own data directory, in the style of deltachat's test context manager.
 
+pub mod net;
+
 use kindred_core::{GroupDetails, GroupId, Kindred, NewGroup, NewMessage, Role};
 
 /// One simulated phone: a profile in its own temporary data directory.
@@ -68,6 +70,6 @@ pub fn exchange(a: &Phone, b: &Phone, group: &GroupId) {
 }
 
 #[allow(clippy::panic)]
-fn fail(what: &str) -> ! {
+pub(crate) fn fail(what: &str) -> ! {
     panic!("{what}")
 }

@@ -185,3 +185,37 @@ CREATE TABLE flagged_members (
     flagged_at INTEGER NOT NULL,
     PRIMARY KEY (group_id, member)
 ) STRICT, WITHOUT ROWID;
+
+-- Whole documents offered to a peer that lacked them (a new member's first sync), kept by content hash so a transfer
+-- cut off by a dropped link resumes where it stopped, even on another connection. `vouchers` holds the signed heads
+-- and actor certificates that cover the snapshot's changes.
+CREATE TABLE outgoing_transfers (
+    hash       BLOB    PRIMARY KEY,
+    group_id   BLOB    NOT NULL,
+    doc_id     BLOB    NOT NULL,
+    kind       TEXT    NOT NULL,
+    segment    INTEGER NOT NULL,
+    snapshot   BLOB    NOT NULL,
+    vouchers   BLOB    NOT NULL,
+    created_at INTEGER NOT NULL
+) STRICT;
+
+-- The receiving side of those transfers: what has arrived so far, so a new connection asks only for the rest.
+CREATE TABLE incoming_transfers (
+    hash       BLOB    PRIMARY KEY,
+    group_id   BLOB    NOT NULL,
+    doc_id     BLOB    NOT NULL,
+    kind       TEXT    NOT NULL,
+    segment    INTEGER NOT NULL,
+    total_len  INTEGER NOT NULL,
+    received   INTEGER NOT NULL DEFAULT 0,
+    vouchers   BLOB    NOT NULL,
+    updated_at INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE incoming_transfer_chunks (
+    hash   BLOB    NOT NULL REFERENCES incoming_transfers (hash) ON DELETE CASCADE,
+    offset INTEGER NOT NULL,
+    bytes  BLOB    NOT NULL,
+    PRIMARY KEY (hash, offset)
+) STRICT, WITHOUT ROWID;

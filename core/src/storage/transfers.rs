@@ -1,0 +1,137 @@
+//! SQL for resumable document transfers (a new member's first sync) and for the per-document clocks sync compares.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::documents::DocKind;
+use crate::error::{Error, Result};
+use crate::ids::{DocId, GroupId};
+
+/// Where a transferred document belongs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TransferPlace {
+    pub group: GroupId,
+    pub doc: DocId,
+    pub kind: DocKind,
+    pub segment: u32,
+}
+
+fn kind_from(text: &str) -> Result<DocKind> {
+    match text {
+        "group" => Ok(DocKind::Group),
+        "segment" => Ok(DocKind::Segment),
+        other => Err(Error::Internal(format!("unexpected transfer kind {other}"))),
+    }
+}
+
+/// An outgoing transfer: the snapshot and what vouches for it.
+#[derive(Debug, Clone)]
+pub(crate) struct Outgoing {
+    pub place: TransferPlace,
+    pub snapshot: Vec<u8>,
+    pub vouchers: Vec<u8>,
+}
+
+pub(crate) fn save_outgoing(conn: &Connection, hash: &[u8; 32], out: &Outgoing, at: i64) -> Result<()> {
+    conn.execute(
+        "INSERT OR IGNORE INTO outgoing_transfers (hash, group_id, doc_id, kind, segment, snapshot, vouchers, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![&hash[..], out.place.group, out.place.doc, out.place.kind.as_str(), out.place.segment, out.snapshot, out.vouchers, at],
+    )?;
+    // Old offers nobody resumed within a week are dropped: the document itself is still here to offer afresh.
+    conn.execute("DELETE FROM outgoing_transfers WHERE created_at < ?1", [at - 7 * 24 * 3600 * 1000])?;
+    Ok(())
+}
+
+pub(crate) fn outgoing(conn: &Connection, hash: &[u8; 32]) -> Result<Option<Outgoing>> {
+    let row = conn
+        .prepare_cached("SELECT group_id, doc_id, kind, segment, snapshot, vouchers FROM outgoing_transfers WHERE hash = ?1")?
+        .query_row([&hash[..]], |r| {
+            Ok((r.get::<_, GroupId>(0)?, r.get::<_, DocId>(1)?, r.get::<_, String>(2)?, r.get::<_, u32>(3)?, r.get(4)?, r.get(5)?))
+        })
+        .optional()?;
+    row.map(|(group, doc, kind, segment, snapshot, vouchers)| {
+        Ok(Outgoing { place: TransferPlace { group, doc, kind: kind_from(&kind)?, segment }, snapshot, vouchers })
+    })
+    .transpose()
+}
+
+/// An incoming transfer as far as it got.
+#[derive(Debug, Clone)]
+pub(crate) struct Incoming {
+    pub place: TransferPlace,
+    pub total_len: u64,
+    /// Bytes received so far.
+    pub received: u64,
+    pub vouchers: Vec<u8>,
+}
+
+pub(crate) fn start_incoming(conn: &Connection, hash: &[u8; 32], place: &TransferPlace, total_len: u64, vouchers: &[u8], at: i64) -> Result<()> {
+    conn.execute(
+        "INSERT OR IGNORE INTO incoming_transfers (hash, group_id, doc_id, kind, segment, total_len, vouchers, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![&hash[..], place.group, place.doc, place.kind.as_str(), place.segment, i64::try_from(total_len).unwrap_or(i64::MAX), vouchers, at],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn incoming(conn: &Connection, hash: &[u8; 32]) -> Result<Option<Incoming>> {
+    let row = conn
+        .prepare_cached(
+            "SELECT group_id, doc_id, kind, segment, total_len, received, vouchers FROM incoming_transfers WHERE hash = ?1",
+        )?
+        .query_row([&hash[..]], |r| {
+            Ok((
+                r.get::<_, GroupId>(0)?,
+                r.get::<_, DocId>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, u32>(3)?,
+                r.get::<_, i64>(4)?,
+                r.get::<_, i64>(5)?,
+                r.get(6)?,
+            ))
+        })
+        .optional()?;
+    row.map(|(group, doc, kind, segment, total, received, vouchers)| {
+        Ok(Incoming {
+            place: TransferPlace { group, doc, kind: kind_from(&kind)?, segment },
+            total_len: total.unsigned_abs(),
+            received: received.unsigned_abs(),
+            vouchers,
+        })
+    })
+    .transpose()
+}
+
+/// Appends a chunk at `offset`, which must be exactly where the transfer stands; returns false (and stores nothing)
+/// otherwise.
+pub(crate) fn append_incoming(conn: &Connection, hash: &[u8; 32], offset: u64, bytes: &[u8], at: i64) -> Result<bool> {
+    let offset = i64::try_from(offset).unwrap_or(i64::MAX);
+    let len = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
+    let changed = conn.execute(
+        "UPDATE incoming_transfers SET received = received + ?3, updated_at = ?4
+         WHERE hash = ?1 AND received = ?2 AND received + ?3 <= total_len",
+        params![&hash[..], offset, len, at],
+    )?;
+    if changed != 1 {
+        return Ok(false);
+    }
+    conn.execute("INSERT INTO incoming_transfer_chunks (hash, offset, bytes) VALUES (?1, ?2, ?3)", params![&hash[..], offset, bytes])?;
+    Ok(true)
+}
+
+/// The bytes received so far, in order.
+pub(crate) fn incoming_bytes(conn: &Connection, hash: &[u8; 32]) -> Result<Vec<u8>> {
+    let mut stmt = conn.prepare_cached("SELECT bytes FROM incoming_transfer_chunks WHERE hash = ?1 ORDER BY offset")?;
+    let mut rows = stmt.query([&hash[..]])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.extend_from_slice(row.get_ref(0)?.as_blob().map_err(|e| Error::Internal(format!("a transfer chunk: {e}")))?);
+    }
+    Ok(out)
+}
+
+pub(crate) fn finish_incoming(conn: &Connection, hash: &[u8; 32]) -> Result<()> {
+    conn.execute("DELETE FROM incoming_transfer_chunks WHERE hash = ?1", [&hash[..]])?;
+    conn.execute("DELETE FROM incoming_transfers WHERE hash = ?1", [&hash[..]])?;
+    Ok(())
+}

@@ -1,0 +1,646 @@
+//! A sync session with one peer over one link: a state machine of bytes in, bytes out.
+//!
+//! The app (or the CLI over TCP) carries frames; the session does the rest:
+//!
+//! 1. **Handshake** ([`super::channel`]): Noise KK when the peer's member key is known (about 100 bytes), XX
+//!    otherwise. Both sides learn, cryptographically, which member they talk to.
+//! 2. **Hello**: a 16-byte digest of every group both are in (each document's version vector, with head hashes), and
+//!    any invitations this side wants to use. Equal digests and no invitations: the session ends here, a reconnect
+//!    with nothing new costs the handshake and two tiny messages whatever the number of groups.
+//! 3. **Groups**: per-group digests, so only groups that differ go further. A member receiving an invitation checks it
+//!    and admits the invitee first ([`crate::membership::admit`]).
+//! 4. **Clocks**: each document's version vector (each actor's newest sequence number). Automerge numbers an actor's
+//!    changes without gaps, so a version vector names exactly the changes a peer holds: no bloom filters, no guessing.
+//! 5. **Data**: each side sends exactly what the other lacks, as signed change batches, or, for a document the peer
+//!    lacks entirely (a new member), as a snapshot offered by content hash and sent in chunks the receiver stores as
+//!    they arrive: after a dropped link, the next session asks only for the rest.
+//! 6. **Done** from both sides.
+//!
+//! Everything received goes through [`super::ingest`]; a session that receives anything it refuses fails with
+//! [`Error::Rejected`] and the app drops that link. Sessions are independent: a bad peer never stops sync with others.
+//! Data of a group is only ever sent to a peer who is an active member of it.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use automerge::{Automerge, Change};
+use sha2::{Digest, Sha256};
+
+use super::channel::{ChannelConfig, ChannelEvent, SecureChannel};
+use super::ingest::{DocBatch, IngestReport, ingest};
+use super::wire::{DocClock, JoinRequest, Message, PROTOCOL_VERSION, Place, Vouchers, parse_changes};
+use crate::am;
+use crate::error::{Error, Result};
+use crate::ids::{DocId, GroupId, MemberId};
+use crate::invite::InviteCode;
+use crate::kindred::{Kindred, WriteCtx};
+use crate::membership::admit;
+use crate::storage::documents;
+use crate::storage::transfers::{self, TransferPlace};
+use crate::storage::{groups as group_store, joins};
+use crate::time::now_ms;
+use crate::verify::{self, ActorCertificate};
+
+/// Bytes of a transferred snapshot per chunk. Small enough that a link dropping every 64 KiB loses little (at most
+/// one chunk in flight), large enough that per-chunk overhead stays around 1%.
+pub const TRANSFER_CHUNK: usize = 4 * 1024;
+/// Missing changes beyond this size travel as a snapshot transfer instead of one change batch.
+const MAX_BATCH_BYTES: usize = 512 * 1024;
+/// A document the peer lacks entirely travels as a snapshot once it has more changes than this.
+const SNAPSHOT_AFTER_CHANGES: usize = 64;
+
+fn refuse(reason: impl Into<String>) -> Error {
+    Error::Rejected(reason.into())
+}
+
+/// How a session is set up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SyncOptions {
+    /// Largest frame on the link (bytes): 32 KiB by default; as low as 256 for constrained links such as BLE.
+    pub max_frame: usize,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        Self { max_frame: 32 * 1024 }
+    }
+}
+
+/// What a session did, for people and for the benchmark.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SyncReport {
+    pub peer: Option<MemberId>,
+    pub bytes_sent: u64,
+    pub bytes_received: u64,
+    pub frames_sent: u64,
+    pub frames_received: u64,
+    pub largest_frame: u64,
+    pub messages_sent: u64,
+    pub messages_received: u64,
+    /// Changes (and snapshot-carried changes) applied here.
+    pub changes_applied: u64,
+    pub changes_sent: u64,
+    pub duplicates: u64,
+    pub quarantined: u64,
+    /// Snapshot bytes sent, and of those, bytes a resumed transfer did not need to send again.
+    pub snapshot_bytes_sent: u64,
+    pub snapshot_bytes_resumed: u64,
+    /// Groups this profile joined in this session, and peers it admitted.
+    pub joined: Vec<GroupId>,
+    pub admitted: Vec<MemberId>,
+    /// The session ended at the Hello: nothing new on either side.
+    pub nothing_new: bool,
+}
+
+/// One sync session. See the module documentation.
+#[derive(Debug)]
+pub struct SyncSession {
+    channel: SecureChannel,
+    my_hello: Option<([u8; 16], bool)>,
+    their_hello: Option<([u8; 16], Vec<JoinRequest>)>,
+    sent_groups: bool,
+    their_groups: Option<HashMap<GroupId, [u8; 16]>>,
+    sent_clocks: bool,
+    answered_clocks: bool,
+    offers_waiting: HashSet<[u8; 32]>,
+    receiving: HashSet<[u8; 32]>,
+    sent_done: bool,
+    got_done: bool,
+    finished: bool,
+    report: SyncReport,
+}
+
+impl Kindred {
+    /// Starts a session as the side that dialled. With `peer`, the peer's member key is known (a reconnect): the
+    /// handshake is Noise KK and fails unless the other side holds that key.
+    pub fn connect_sync(&self, peer: Option<MemberId>, options: SyncOptions) -> Result<SyncSession> {
+        let config = ChannelConfig { max_frame: options.max_frame, ..ChannelConfig::default() };
+        let channel = self.with_identity(|identity| SecureChannel::initiator(identity, peer, config))?;
+        Ok(SyncSession::new(channel))
+    }
+
+    /// Starts a session as the side that was dialled. It recognises every member of this profile's groups (KK)
+    /// and anyone else by their handshake (XX), such as someone joining with an invitation.
+    pub fn accept_sync(&self, options: SyncOptions) -> Result<SyncSession> {
+        let config = ChannelConfig { max_frame: options.max_frame, ..ChannelConfig::default() };
+        let known = self.read(|tx, me| {
+            let mut all = group_store::all_members(tx)?;
+            all.retain(|m| m != me);
+            all.truncate(super::channel::MAX_KNOWN_PEERS);
+            Ok(all)
+        })?;
+        let channel = self.with_identity(|identity| SecureChannel::responder_with_known_peers(identity, &known, config))?;
+        Ok(SyncSession::new(channel))
+    }
+}
+
+impl SyncSession {
+    fn new(channel: SecureChannel) -> Self {
+        Self {
+            channel,
+            my_hello: None,
+            their_hello: None,
+            sent_groups: false,
+            their_groups: None,
+            sent_clocks: false,
+            answered_clocks: false,
+            offers_waiting: HashSet::new(),
+            receiving: HashSet::new(),
+            sent_done: false,
+            got_done: false,
+            finished: false,
+            report: SyncReport::default(),
+        }
+    }
+
+    /// The member on the other end, once the handshake has proved it.
+    pub fn peer(&self) -> Option<MemberId> {
+        self.channel.peer()
+    }
+
+    /// Whether the session has done everything; the link can be closed.
+    pub fn is_finished(&self) -> bool {
+        self.finished
+    }
+
+    /// Frames to put on the link now, in order.
+    pub fn take_outgoing(&mut self) -> Vec<Vec<u8>> {
+        let frames = self.channel.take_outgoing();
+        for frame in &frames {
+            self.report.frames_sent += 1;
+            self.report.largest_frame = self.report.largest_frame.max(frame.len() as u64);
+        }
+        frames
+    }
+
+    /// What the session has done so far.
+    pub fn report(&self) -> SyncReport {
+        SyncReport {
+            peer: self.channel.peer(),
+            bytes_sent: self.channel.bytes_sent(),
+            bytes_received: self.channel.bytes_received(),
+            ..self.report.clone()
+        }
+    }
+
+    /// Feeds one frame from the link. An error means the peer sent something refused (or the profile failed): drop
+    /// the link; nothing refused was stored.
+    pub fn receive(&mut self, kindred: &Kindred, frame: &[u8]) -> Result<()> {
+        self.report.frames_received += 1;
+        self.report.largest_frame = self.report.largest_frame.max(frame.len() as u64);
+        for event in self.channel.receive_frame(frame)? {
+            match event {
+                ChannelEvent::Established { .. } => self.send_hello(kindred)?,
+                ChannelEvent::Message(bytes) => {
+                    self.report.messages_received += 1;
+                    let message = Message::decode(&bytes)?;
+                    self.handle(kindred, message)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn send(&mut self, message: &Message) -> Result<()> {
+        self.report.messages_sent += 1;
+        self.channel.send_message(&message.encode()?)
+    }
+
+    fn peer_id(&self) -> Result<MemberId> {
+        self.channel.peer().ok_or_else(|| Error::Internal("sync message before the handshake completed".into()))
+    }
+
+    fn send_hello(&mut self, kindred: &Kindred) -> Result<()> {
+        let peer = self.peer_id()?;
+        let (digest, joins) = kindred.read(|tx, me| {
+            let digest = overall_digest(tx, me, &peer)?;
+            let name = kindred_display_name(tx)?;
+            let joins = joins::all(tx)?.into_iter().map(|j| JoinRequest { code: j.code, display_name: name.clone() }).collect::<Vec<_>>();
+            Ok((digest, joins))
+        })?;
+        self.my_hello = Some((digest, !joins.is_empty()));
+        self.send(&Message::Hello { version: PROTOCOL_VERSION, digest, joins })?;
+        self.after_hellos(kindred)
+    }
+
+    fn handle(&mut self, kindred: &Kindred, message: Message) -> Result<()> {
+        match message {
+            Message::Hello { version, digest, joins } => {
+                if version != PROTOCOL_VERSION {
+                    return Err(refuse(format!("the peer speaks sync protocol version {version}, this phone {PROTOCOL_VERSION}")));
+                }
+                if self.their_hello.is_some() {
+                    return Err(refuse("a second Hello"));
+                }
+                if joins.len() > 16 {
+                    return Err(refuse("too many join requests"));
+                }
+                self.their_hello = Some((digest, joins));
+                self.after_hellos(kindred)
+            }
+            Message::Groups { groups } => {
+                if self.their_groups.is_some() || groups.len() > 10_000 {
+                    return Err(refuse("an unexpected Groups message"));
+                }
+                self.their_groups = Some(groups.into_iter().map(|(g, d)| (GroupId::from_bytes(g), d)).collect());
+                self.send_clocks(kindred)
+            }
+            Message::Clocks { groups, docs } => {
+                if self.answered_clocks || docs.len() > 100_000 || groups.len() > 10_000 {
+                    return Err(refuse("an unexpected Clocks message"));
+                }
+                self.answer_clocks(kindred, &groups, &docs)?;
+                self.answered_clocks = true;
+                self.maybe_done()
+            }
+            Message::Changes { place, changes, vouchers } => {
+                let doc = place.doc();
+                let changes = parse_changes(&doc, changes)?;
+                self.ingest(kindred, place, changes, vouchers)
+            }
+            Message::Offer { place, hash, len, vouchers } => self.accept_offer(kindred, place, hash, len, vouchers),
+            Message::Want { hash, offset } => self.send_transfer(kindred, hash, offset),
+            Message::Chunk { hash, offset, bytes } => self.receive_chunk(kindred, hash, offset, &bytes),
+            Message::JoinResult { group, admitted, reason } => {
+                if !admitted {
+                    // Kept for the app to show; the invitation stays pending (another member may accept it).
+                    self.report.joined.retain(|g| g.as_bytes() != &group);
+                    let _ = reason;
+                }
+                Ok(())
+            }
+            Message::Done => {
+                if self.got_done {
+                    return Err(refuse("a second Done"));
+                }
+                self.got_done = true;
+                self.check_finished();
+                Ok(())
+            }
+        }
+    }
+
+    /// Once both Hellos are known: either nothing to do, or on to per-group digests (after admitting invitees).
+    fn after_hellos(&mut self, kindred: &Kindred) -> Result<()> {
+        let (Some((mine, i_join)), Some((theirs, joins))) = (self.my_hello, self.their_hello.clone()) else {
+            return Ok(());
+        };
+        let peer = self.peer_id()?;
+        for join in &joins {
+            let Ok(code) = InviteCode::parse(&join.code) else { continue };
+            let holds = kindred.read(|tx, _| Ok(group_store::group_ref(tx, &code.group_id)?.is_some()))?;
+            if !holds {
+                continue;
+            }
+            let outcome = kindred.write(|ctx| admit(ctx, &code, &peer, &join.display_name));
+            let (admitted, reason) = match outcome {
+                Ok(_) => (true, String::new()),
+                Err(Error::Rejected(reason)) => (false, reason),
+                Err(other) => return Err(other),
+            };
+            if admitted {
+                self.report.admitted.push(peer);
+            }
+            self.send(&Message::JoinResult { group: *code.group_id.as_bytes(), admitted, reason })?;
+        }
+        if mine == theirs && !i_join && joins.is_empty() {
+            self.report.nothing_new = true;
+            self.finished = true;
+            return Ok(());
+        }
+        let groups = kindred.read(|tx, me| {
+            let mut out = Vec::new();
+            for group in shared_groups(tx, me, &peer)? {
+                out.push((*group.as_bytes(), group_digest(tx, &group)?));
+            }
+            Ok(out)
+        })?;
+        self.sent_groups = true;
+        self.send(&Message::Groups { groups })?;
+        if self.their_groups.is_some() { self.send_clocks(kindred) } else { Ok(()) }
+    }
+
+    /// Version vectors of the groups whose digests differ, plus the groups this side is joining (which it lacks).
+    fn send_clocks(&mut self, kindred: &Kindred) -> Result<()> {
+        let (true, Some(theirs), false) = (self.sent_groups, self.their_groups.as_ref(), self.sent_clocks) else {
+            return Ok(());
+        };
+        let peer = self.peer_id()?;
+        let (groups, docs) = kindred.read(|tx, me| {
+            let mut groups = Vec::new();
+            let mut docs = Vec::new();
+            for group in shared_groups(tx, me, &peer)? {
+                if theirs.get(&group) == Some(&group_digest(tx, &group)?) {
+                    continue;
+                }
+                groups.push(*group.as_bytes());
+                for (doc, kind, segment) in documents::group_documents(tx, &group)? {
+                    let actors = documents::clock(tx, &doc)?.into_iter().map(|(a, s, _)| (a, s)).collect();
+                    docs.push(DocClock { place: Place::new(&group, &doc, kind, segment), actors });
+                }
+            }
+            for join in joins::all(tx)? {
+                if group_store::group_ref(tx, &join.group_id)?.is_none() {
+                    groups.push(*join.group_id.as_bytes());
+                }
+            }
+            Ok((groups, docs))
+        })?;
+        self.sent_clocks = true;
+        self.send(&Message::Clocks { groups, docs })
+    }
+
+    /// Sends the peer everything it lacks of the groups it asked about (and is a member of).
+    fn answer_clocks(&mut self, kindred: &Kindred, groups: &[[u8; 16]], docs: &[DocClock]) -> Result<()> {
+        let peer = self.peer_id()?;
+        let theirs: HashMap<DocId, HashMap<Vec<u8>, u64>> =
+            docs.iter().map(|d| (d.place.doc(), d.actors.iter().cloned().collect())).collect();
+        let mut outgoing: Vec<Message> = Vec::new();
+        let mut offered = Vec::new();
+        let mut changes_sent = 0u64;
+        kindred.write(|ctx| {
+            for group in groups.iter().map(|g| GroupId::from_bytes(*g)) {
+                let Some(group_ref) = group_store::group_ref(ctx.tx, &group)? else { continue };
+                if group_store::role_of(ctx.tx, group_ref, &peer)?.is_none() || group_store::role_of(ctx.tx, group_ref, &ctx.me())?.is_none() {
+                    continue;
+                }
+                // The group document first: the peer needs the members before it can check their messages.
+                for (doc, kind, segment) in documents::group_documents(ctx.tx, &group)? {
+                    let their_clock = theirs.get(&doc);
+                    let place = Place::new(&group, &doc, kind, segment);
+                    match outgoing_for(ctx, place, their_clock)? {
+                        Some(Outgoing::Changes(message, count)) => {
+                            changes_sent += count;
+                            outgoing.push(message);
+                        }
+                        Some(Outgoing::Offer(message, hash)) => {
+                            offered.push(hash);
+                            outgoing.push(message);
+                        }
+                        None => {}
+                    }
+                }
+            }
+            Ok(())
+        })?;
+        self.report.changes_sent += changes_sent;
+        self.offers_waiting.extend(offered);
+        for message in &outgoing {
+            self.send(message)?;
+        }
+        Ok(())
+    }
+
+    fn ingest(&mut self, kindred: &Kindred, place: Place, changes: Vec<Change>, vouchers: Vouchers) -> Result<()> {
+        let peer = self.peer_id()?;
+        let (heads, certificates) = vouchers.into_parts()?;
+        let batch = DocBatch { group: place.group(), doc: place.doc(), kind: place.kind()?, segment: place.segment, changes, heads, certificates };
+        let report = kindred.write(|ctx| ingest_from(ctx, &batch, &peer))?;
+        self.note(report.0);
+        if report.1 {
+            self.report.joined.push(batch.group);
+        }
+        Ok(())
+    }
+
+    fn note(&mut self, r: IngestReport) {
+        self.report.changes_applied += r.applied as u64;
+        self.report.duplicates += r.duplicates as u64;
+        self.report.quarantined += r.quarantined as u64;
+    }
+
+    fn accept_offer(&mut self, kindred: &Kindred, place: Place, hash: [u8; 32], len: u64, vouchers: Vouchers) -> Result<()> {
+        if len > 64 * 1024 * 1024 {
+            return Err(refuse(format!("an offered document of {len} bytes")));
+        }
+        let target = TransferPlace { group: place.group(), doc: place.doc(), kind: place.kind()?, segment: place.segment };
+        let vouchers = postcard::to_stdvec(&vouchers).map_err(|e| Error::Internal(format!("encoding vouchers: {e}")))?;
+        let offset = kindred.write(|ctx| {
+            transfers::start_incoming(ctx.tx, &hash, &target, len, &vouchers, now_ms())?;
+            Ok(transfers::incoming(ctx.tx, &hash)?.map_or(0, |t| t.received))
+        })?;
+        self.receiving.insert(hash);
+        self.send(&Message::Want { hash, offset })?;
+        if offset >= len {
+            self.complete_transfer(kindred, hash)?;
+        }
+        Ok(())
+    }
+
+    fn send_transfer(&mut self, kindred: &Kindred, hash: [u8; 32], offset: u64) -> Result<()> {
+        if !self.offers_waiting.remove(&hash) {
+            return Err(refuse("a request for a document that was not offered"));
+        }
+        let offer = kindred.read(|tx, _| transfers::outgoing(tx, &hash))?.ok_or_else(|| Error::Internal("offered transfer vanished".into()))?;
+        let start = usize::try_from(offset).unwrap_or(usize::MAX).min(offer.snapshot.len());
+        self.report.snapshot_bytes_resumed += start as u64;
+        let rest = offer.snapshot.get(start..).unwrap_or_default();
+        for (i, piece) in rest.chunks(TRANSFER_CHUNK).enumerate() {
+            let at = (start + i * TRANSFER_CHUNK) as u64;
+            self.report.snapshot_bytes_sent += piece.len() as u64;
+            self.send(&Message::Chunk { hash, offset: at, bytes: piece.to_vec() })?;
+        }
+        self.maybe_done()
+    }
+
+    fn receive_chunk(&mut self, kindred: &Kindred, hash: [u8; 32], offset: u64, bytes: &[u8]) -> Result<()> {
+        if !self.receiving.contains(&hash) {
+            return Err(refuse("a chunk of a document that was not offered"));
+        }
+        let complete = kindred.write(|ctx| {
+            if !transfers::append_incoming(ctx.tx, &hash, offset, bytes, now_ms())? {
+                return Err(refuse("a chunk out of place"));
+            }
+            Ok(transfers::incoming(ctx.tx, &hash)?.is_some_and(|t| t.received >= t.total_len))
+        })?;
+        if complete {
+            self.complete_transfer(kindred, hash)?;
+        }
+        Ok(())
+    }
+
+    /// A whole snapshot arrived: check it is what was offered, then ingest its changes like any others.
+    fn complete_transfer(&mut self, kindred: &Kindred, hash: [u8; 32]) -> Result<()> {
+        let peer = self.peer_id()?;
+        let (transfer, received) = kindred.read(|tx, _| {
+            let transfer = transfers::incoming(tx, &hash)?.ok_or_else(|| Error::Internal("transfer vanished".into()))?;
+            Ok((transfer, transfers::incoming_bytes(tx, &hash)?))
+        })?;
+        let digest: [u8; 32] = Sha256::digest(&received).into();
+        if digest != hash {
+            kindred.write(|ctx| transfers::finish_incoming(ctx.tx, &hash))?;
+            return Err(refuse("a transferred document does not match its hash"));
+        }
+        let doc = transfer.place.doc;
+        let loaded = am::load(&doc, &received).map_err(|e| refuse(format!("a transferred document does not load: {e}")))?;
+        let changes = am::guarded(&doc, "reading a transferred document", || Ok(loaded.get_changes(&[])))?;
+        let vouchers: Vouchers = postcard::from_bytes(&transfer.vouchers).map_err(|_| refuse("damaged transfer vouchers"))?;
+        let (heads, certificates) = vouchers.into_parts()?;
+        let p = transfer.place;
+        let batch = DocBatch { group: p.group, doc: p.doc, kind: p.kind, segment: p.segment, changes, heads, certificates };
+        let (report, joined) = kindred.write(|ctx| {
+            let outcome = ingest_from(ctx, &batch, &peer)?;
+            transfers::finish_incoming(ctx.tx, &hash)?;
+            Ok(outcome)
+        })?;
+        self.note(report);
+        if joined {
+            self.report.joined.push(batch.group);
+        }
+        self.receiving.remove(&hash);
+        self.check_finished();
+        Ok(())
+    }
+
+    fn maybe_done(&mut self) -> Result<()> {
+        if self.answered_clocks && self.offers_waiting.is_empty() && !self.sent_done {
+            self.sent_done = true;
+            self.send(&Message::Done)?;
+        }
+        self.check_finished();
+        Ok(())
+    }
+
+    fn check_finished(&mut self) {
+        if self.sent_done && self.got_done && self.receiving.is_empty() {
+            self.finished = true;
+        }
+    }
+}
+
+/// Ingests a batch from `peer`, joining the group if this profile holds a pending invitation to it. Returns the
+/// report and whether this completed a join.
+fn ingest_from(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch, peer: &MemberId) -> Result<(IngestReport, bool)> {
+    let pending = joins::all(ctx.tx)?.into_iter().any(|j| j.group_id == batch.group);
+    let holds = group_store::group_ref(ctx.tx, &batch.group)?.is_some();
+    if holds {
+        // Only members of a group may hand over its data (the author check is ingest's; this is about the sender).
+        let group_ref = group_store::require(ctx.tx, &batch.group)?;
+        if group_store::role_of(ctx.tx, group_ref, peer)?.is_none() && !pending {
+            return Err(refuse("data for a group from someone who is not in it"));
+        }
+    }
+    let report = ingest(ctx, batch, pending && !holds)?;
+    let mut joined = false;
+    if pending && let Some(group_ref) = group_store::group_ref(ctx.tx, &batch.group)? {
+        if group_store::role_of(ctx.tx, group_ref, &ctx.me())?.is_some() {
+            joins::remove(ctx.tx, &batch.group)?;
+            joined = true;
+        }
+    }
+    Ok((report, joined))
+}
+
+enum Outgoing {
+    Changes(Message, u64),
+    Offer(Message, [u8; 32]),
+}
+
+/// What to send for one document, given the peer's version vector (`None`: it lacks the document).
+fn outgoing_for(ctx: &mut WriteCtx<'_, '_>, place: Place, theirs: Option<&HashMap<Vec<u8>, u64>>) -> Result<Option<Outgoing>> {
+    let doc_id = place.doc();
+    let actor = ctx.identity.actor().clone();
+    let doc = ctx.cache.get(ctx.tx, &doc_id, &actor)?.ok_or_else(|| Error::not_found("document", doc_id))?;
+    let empty = HashMap::new();
+    let their_clock = theirs.unwrap_or(&empty);
+    let missing: Vec<Change> = doc
+        .get_changes(&[])
+        .into_iter()
+        .filter(|c| their_clock.get(c.actor_id().to_bytes()).is_none_or(|seq| c.seq() > *seq))
+        .collect();
+    if missing.is_empty() {
+        return Ok(None);
+    }
+    let missing_bytes: usize = missing.iter().map(|c| c.raw_bytes().len()).sum();
+    let lacks_document = theirs.is_none_or(HashMap::is_empty);
+    if (lacks_document && missing.len() > SNAPSHOT_AFTER_CHANGES) || missing_bytes > MAX_BATCH_BYTES {
+        return offer(ctx, place, &doc_id).map(Some);
+    }
+    let vouchers = vouchers_for(ctx, &doc_id, &missing)?;
+    let count = missing.len() as u64;
+    let changes = missing.iter().map(|c| c.raw_bytes().to_vec()).collect();
+    Ok(Some(Outgoing::Changes(Message::Changes { place, changes, vouchers }, count)))
+}
+
+/// Signed heads and certificates covering `changes` (their actors' newest changes here).
+fn vouchers_for(ctx: &WriteCtx<'_, '_>, doc: &DocId, changes: &[Change]) -> Result<Vouchers> {
+    let mut heads = Vec::new();
+    let mut certificates = Vec::new();
+    for newest in verify::newest_per_actor(changes) {
+        let head = documents::signed_head(ctx.tx, doc, newest.actor_id())?
+            .ok_or_else(|| Error::Internal(format!("no signed head stored for an actor of {doc}")))?;
+        heads.push(head);
+        let (member, signature) =
+            documents::actor_certificate(ctx.tx, newest.actor_id())?.ok_or_else(|| Error::Internal("no certificate stored for an actor".into()))?;
+        certificates.push(ActorCertificate { actor: newest.actor_id().clone(), member: MemberId::from_bytes(member), signature });
+    }
+    Ok(Vouchers::from_parts(&heads, &certificates))
+}
+
+/// Offers the whole document as a snapshot, stored by content hash so the transfer can resume.
+fn offer(ctx: &mut WriteCtx<'_, '_>, place: Place, doc_id: &DocId) -> Result<Outgoing> {
+    let actor = ctx.identity.actor().clone();
+    let doc: &Automerge = ctx.cache.get(ctx.tx, doc_id, &actor)?.ok_or_else(|| Error::not_found("document", doc_id))?;
+    let snapshot = am::guarded(doc_id, "saving", || Ok(doc.save()))?;
+    let all = doc.get_changes(&[]);
+    let vouchers = vouchers_for(ctx, doc_id, &all)?;
+    let hash: [u8; 32] = Sha256::digest(&snapshot).into();
+    let encoded = postcard::to_stdvec(&vouchers).map_err(|e| Error::Internal(format!("encoding vouchers: {e}")))?;
+    let target = TransferPlace { group: place.group(), doc: *doc_id, kind: place.kind()?, segment: place.segment };
+    let len = snapshot.len() as u64;
+    transfers::save_outgoing(ctx.tx, &hash, &transfers::Outgoing { place: target, snapshot, vouchers: encoded }, now_ms())?;
+    Ok(Outgoing::Offer(Message::Offer { place, hash, len, vouchers }, hash))
+}
+
+/// Groups where both this profile and `peer` are active members.
+fn shared_groups(tx: &rusqlite::Transaction<'_>, me: &MemberId, peer: &MemberId) -> Result<Vec<GroupId>> {
+    let mut out = Vec::new();
+    for (group, group_ref) in group_store::all_groups(tx)? {
+        if group_store::role_of(tx, group_ref, me)?.is_some() && group_store::role_of(tx, group_ref, peer)?.is_some() {
+            out.push(group);
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// A digest of everything this profile holds of a group: each document's version vector with head hashes.
+fn group_digest(tx: &rusqlite::Transaction<'_>, group: &GroupId) -> Result<[u8; 16]> {
+    let mut docs: BTreeMap<DocId, Vec<(Vec<u8>, u64, [u8; 32])>> = BTreeMap::new();
+    for (doc, ..) in documents::group_documents(tx, group)? {
+        docs.insert(doc, documents::clock(tx, &doc)?);
+    }
+    let mut hasher = Sha256::new();
+    hasher.update(b"kindred/group-digest/v1");
+    hasher.update(group.as_bytes());
+    for (doc, clock) in docs {
+        hasher.update(doc.as_bytes());
+        for (actor, seq, hash) in clock {
+            hasher.update((actor.len() as u64).to_be_bytes());
+            hasher.update(&actor);
+            hasher.update(seq.to_be_bytes());
+            hasher.update(hash);
+        }
+    }
+    let digest = hasher.finalize();
+    let mut out = [0u8; 16];
+    out.iter_mut().zip(digest.iter()).for_each(|(o, d)| *o = *d);
+    Ok(out)
+}
+
+/// A digest over every group shared with `peer`.
+fn overall_digest(tx: &rusqlite::Transaction<'_>, me: &MemberId, peer: &MemberId) -> Result<[u8; 16]> {
+    let mut hasher = Sha256::new();
+    hasher.update(b"kindred/digest/v1");
+    for group in shared_groups(tx, me, peer)? {
+        hasher.update(group.as_bytes());
+        hasher.update(group_digest(tx, &group)?);
+    }
+    let digest = hasher.finalize();
+    let mut out = [0u8; 16];
+    out.iter_mut().zip(digest.iter()).for_each(|(o, d)| *o = *d);
+    Ok(out)
+}
+
+fn kindred_display_name(tx: &rusqlite::Transaction<'_>) -> Result<String> {
+    Ok(crate::storage::profile::load(tx)?.display_name)
+}

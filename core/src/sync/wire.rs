@@ -1,0 +1,199 @@
+//! The sync protocol's messages, as they travel inside the secure channel, and their parsing.
+//!
+//! Messages are postcard-encoded (compact, and bounded: lengths are checked against the input before anything is
+//! allocated). Parsing is guarded: whatever a peer sends becomes either a message or [`Error::Rejected`]. Automerge
+//! change bytes are parsed here too, under the same guard, and only after their size was checked.
+
+use automerge::{ActorId, Change, ChangeHash};
+use serde::{Deserialize, Serialize};
+
+use crate::am;
+use crate::error::{Error, Result};
+use crate::ids::{DocId, GroupId, MemberId};
+use crate::storage::documents::{DocKind, SignedHead};
+use crate::sync::ingest::MAX_CHANGE_BYTES;
+use crate::verify::ActorCertificate;
+
+/// The protocol version both sides must speak.
+pub(crate) const PROTOCOL_VERSION: u16 = 1;
+
+fn rejected(reason: impl Into<String>) -> Error {
+    Error::Rejected(reason.into())
+}
+
+/// Where a document belongs, on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Place {
+    pub group: [u8; 16],
+    pub doc: [u8; 16],
+    /// 0 = the group document, 1 = a message segment.
+    pub kind: u8,
+    pub segment: u32,
+}
+
+impl Place {
+    pub(crate) fn new(group: &GroupId, doc: &DocId, kind: DocKind, segment: u32) -> Self {
+        Self { group: *group.as_bytes(), doc: *doc.as_bytes(), kind: u8::from(kind == DocKind::Segment), segment }
+    }
+    pub(crate) fn group(&self) -> GroupId {
+        GroupId::from_bytes(self.group)
+    }
+    pub(crate) fn doc(&self) -> DocId {
+        DocId::from_bytes(self.doc)
+    }
+    pub(crate) fn kind(&self) -> Result<DocKind> {
+        match self.kind {
+            0 => Ok(DocKind::Group),
+            1 => Ok(DocKind::Segment),
+            other => Err(rejected(format!("unknown document kind {other}"))),
+        }
+    }
+}
+
+/// An actor's newest change and its member's signature over it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct WireHead {
+    pub actor: Vec<u8>,
+    pub seq: u64,
+    pub hash: [u8; 32],
+    pub signature: Vec<u8>,
+}
+
+/// A member's certificate for one of its actors.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct WireCertificate {
+    pub actor: Vec<u8>,
+    pub member: [u8; 32],
+    pub signature: Vec<u8>,
+}
+
+/// What vouches for a set of changes: signed heads and the certificates of their actors.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Vouchers {
+    pub heads: Vec<WireHead>,
+    pub certificates: Vec<WireCertificate>,
+}
+
+impl Vouchers {
+    pub(crate) fn from_parts(heads: &[SignedHead], certificates: &[ActorCertificate]) -> Self {
+        Self {
+            heads: heads
+                .iter()
+                .map(|h| WireHead { actor: h.actor.to_bytes().to_vec(), seq: h.seq, hash: h.hash.0, signature: h.signature.to_vec() })
+                .collect(),
+            certificates: certificates
+                .iter()
+                .map(|c| WireCertificate { actor: c.actor.to_bytes().to_vec(), member: *c.member.as_bytes(), signature: c.signature.clone() })
+                .collect(),
+        }
+    }
+
+    pub(crate) fn into_parts(self) -> Result<(Vec<SignedHead>, Vec<ActorCertificate>)> {
+        let heads = self
+            .heads
+            .into_iter()
+            .map(|h| {
+                let signature: [u8; 64] = h.signature.try_into().map_err(|_| rejected("a signature that is not 64 bytes"))?;
+                Ok(SignedHead { actor: ActorId::from(h.actor), seq: h.seq, hash: ChangeHash(h.hash), signature })
+            })
+            .collect::<Result<_>>()?;
+        let certificates = self
+            .certificates
+            .into_iter()
+            .map(|c| ActorCertificate { actor: ActorId::from(c.actor), member: MemberId::from_bytes(c.member), signature: c.signature })
+            .collect();
+        Ok((heads, certificates))
+    }
+}
+
+/// One document's version vector: each actor's newest sequence number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct DocClock {
+    pub place: Place,
+    pub actors: Vec<(Vec<u8>, u64)>,
+}
+
+/// A request to join a group with an invitation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct JoinRequest {
+    pub code: String,
+    pub display_name: String,
+}
+
+/// Every message of the protocol.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) enum Message {
+    /// First message after the handshake: a digest of every group both are in, and invitations to use.
+    Hello { version: u16, digest: [u8; 16], joins: Vec<JoinRequest> },
+    /// Per-group digests, when the overall digests differ.
+    Groups { groups: Vec<([u8; 16], [u8; 16])> },
+    /// Version vectors of every document of the groups that differ (and of groups being joined: none).
+    Clocks { groups: Vec<[u8; 16]>, docs: Vec<DocClock> },
+    /// Changes of one document the peer lacks, with what vouches for them.
+    Changes { place: Place, changes: Vec<Vec<u8>>, vouchers: Vouchers },
+    /// A whole document offered to a peer that lacks it: resumable, by content hash.
+    Offer { place: Place, hash: [u8; 32], len: u64, vouchers: Vouchers },
+    /// Where to (re)start an offered transfer.
+    Want { hash: [u8; 32], offset: u64 },
+    /// A piece of an offered document.
+    Chunk { hash: [u8; 32], offset: u64, bytes: Vec<u8> },
+    /// The outcome of a join request.
+    JoinResult { group: [u8; 16], admitted: bool, reason: String },
+    /// Everything this side had to send has been sent.
+    Done,
+}
+
+impl Message {
+    pub(crate) fn encode(&self) -> Result<Vec<u8>> {
+        postcard::to_stdvec(self).map_err(|e| Error::Internal(format!("encoding a sync message: {e}")))
+    }
+
+    /// Parses a message from a peer; anything malformed is [`Error::Rejected`].
+    pub(crate) fn decode(bytes: &[u8]) -> Result<Self> {
+        let blame = DocId::from_bytes([0; 16]);
+        am::guarded(&blame, "parsing a sync message", || {
+            postcard::from_bytes(bytes).map_err(|e| rejected(format!("a malformed sync message: {e}")))
+        })
+        .map_err(|e| match e {
+            Error::Document { detail, .. } => rejected(detail),
+            other => other,
+        })
+    }
+}
+
+/// Parses change bytes from a peer, each bounded in size, where a panic cannot escape.
+pub(crate) fn parse_changes(doc: &DocId, raw: Vec<Vec<u8>>) -> Result<Vec<Change>> {
+    raw.into_iter()
+        .map(|bytes| {
+            if bytes.len() > MAX_CHANGE_BYTES {
+                return Err(rejected(format!("a change of {} bytes", bytes.len())));
+            }
+            am::guarded(doc, "parsing a change", || Change::from_bytes(bytes).map_err(|e| rejected(format!("a malformed change: {e}"))))
+                .map_err(|e| match e {
+                    Error::Document { detail, .. } => rejected(detail),
+                    other => other,
+                })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_round_trip_and_garbage_is_refused() {
+        let m = Message::Hello { version: 1, digest: [7; 16], joins: vec![JoinRequest { code: "K".into(), display_name: "Ada".into() }] };
+        assert_eq!(Message::decode(&m.encode().unwrap()).unwrap(), m);
+        for junk in [&b""[..], &[0xff; 10][..], &[3, 200, 200, 200, 200, 200, 200][..], &[9][..]] {
+            assert!(matches!(Message::decode(junk), Err(Error::Rejected(_))));
+        }
+        // A length prefix far beyond the input must not allocate or panic.
+        let mut huge = vec![2u8];
+        huge.extend_from_slice(&[0xff, 0xff, 0xff, 0xff, 0x0f]);
+        assert!(Message::decode(&huge).is_err());
+        let doc = DocId::from_bytes([1; 16]);
+        assert!(parse_changes(&doc, vec![vec![0x85, 0x6f, 0x4a, 0x83, 1, 2, 3]]).is_err());
+        assert!(parse_changes(&doc, vec![vec![0; MAX_CHANGE_BYTES + 1]]).is_err());
+    }
+}
