@@ -10,7 +10,7 @@
 //! bytes are what its hash covers. Peers verify both before a change reaches Automerge (the sync module).
 
 use automerge::{ActorId, ChangeHash};
-use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 
 use crate::error::{Error, Result};
 use crate::ids::{DocId, MemberId};
@@ -144,8 +144,13 @@ pub fn verify_actor_certificate(actor: &ActorId, member: &MemberId, certificate:
 /// Checks that `member` signed `change` of `doc`.
 pub fn verify_change_signature(doc: &DocId, change: &ChangeHash, member: &MemberId, sig: &[u8]) -> Result<()> {
     verifying_key(member)?
-        .verify(&change_signature_bytes(doc, change), &signature(sig)?)
+        .verify_strict(&change_signature_bytes(doc, change), &signature(sig)?)
         .map_err(|_| Error::invalid("change signature", "signature does not verify"))
+}
+
+/// Checks `member`'s signature over `message` (callers include their own domain prefix).
+pub fn verify_signature(member: &MemberId, message: &[u8], sig: &[u8]) -> Result<()> {
+    verifying_key(member)?.verify_strict(message, &signature(sig)?).map_err(|_| Error::invalid("signature", "does not verify"))
 }
 
 /// Validates a display name: trimmed, 1 to [`MAX_DISPLAY_NAME_CHARS`] characters, no control characters.

@@ -43,7 +43,7 @@ mod membership;
 mod messages;
 mod read_model;
 mod storage;
-mod sync;
+pub mod sync;
 mod text;
 mod time;
 mod updates;
@@ -52,12 +52,15 @@ mod wellbeing;
 
 #[cfg(feature = "test-exchange")]
 pub mod exchange;
+#[cfg(feature = "test-exchange")]
+pub mod testing;
 
 pub use error::{Error, Result};
 pub use ids::{CheckinId, DocId, GoalId, GroupId, MemberId, MessageId, ProgressId};
 pub use kindred::Kindred;
 pub use model::*;
 pub use storage::DATABASE_FILE;
+pub use sync::bundle::{Bundle, BundleImport};
 pub use sync::ingest::IngestReport;
 pub use sync::session::{SyncOptions, SyncReport, SyncSession, TRANSFER_CHUNK};
 pub use updates::{Subscription, UpdateListener};

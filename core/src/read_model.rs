@@ -76,7 +76,7 @@ pub(crate) fn refresh_messages(
         m.reactions.retain(|(member, _)| !removed.iter().any(|(r, _)| r == member));
         let cutoff = removed.iter().find(|(r, _)| *r == m.author).map(|(_, c)| c);
         let before_removal = |c: &schema::group::Cutoff| {
-            m.origin.as_ref().is_some_and(|(actor, seq)| c.allows(&doc_id, &actor.to_bytes(), *seq))
+            m.origin.as_ref().is_some_and(|(actor, seq)| c.allows(&doc_id, actor.to_bytes(), *seq))
         };
         if cutoff.is_some_and(|c| !before_removal(c)) {
             storage::messages::hide(ctx.tx, group_ref, segment, m)?;

@@ -305,9 +305,12 @@ pub(crate) fn chunk_stats(conn: &Connection, id: &DocId) -> Result<(i64, i64, i6
     )?)
 }
 
+/// One actor's line of a version vector: actor id, newest sequence number, that change's hash.
+pub(crate) type ClockEntry = (Vec<u8>, u64, [u8; 32]);
+
 /// Each actor's newest sequence number and change hash in a document: its version vector, which says exactly which
 /// changes this profile holds (an actor's changes are numbered without gaps).
-pub(crate) fn clock(conn: &Connection, id: &DocId) -> Result<Vec<(Vec<u8>, u64, [u8; 32])>> {
+pub(crate) fn clock(conn: &Connection, id: &DocId) -> Result<Vec<ClockEntry>> {
     let mut stmt = conn.prepare_cached("SELECT actor, seq, change_hash FROM actor_heads WHERE doc_id = ?1 ORDER BY actor")?;
     let rows = stmt.query_map([id], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?, r.get::<_, Vec<u8>>(2)?)))?;
     let mut out = Vec::new();

@@ -90,7 +90,7 @@ pub(crate) fn ingest(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch, joining: bool
         return Err(refuse(format!("document {} does not belong where the sender placed it", batch.doc)));
     }
     let holds_group = group_store::group_ref(ctx.tx, &batch.group)?.is_some();
-    if !holds_group && !(joining && batch.kind == DocKind::Group) {
+    if !(holds_group || joining && batch.kind == DocKind::Group) {
         return Err(refuse(format!("changes for group {}, which this phone is not in", batch.group)));
     }
 
@@ -106,7 +106,8 @@ pub(crate) fn ingest(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch, joining: bool
     let mut fresh: Vec<&Change> = Vec::new();
     let mut set_aside: HashSet<ChangeHash> = HashSet::new();
     let mut seen_position: HashMap<(Vec<u8>, u64), ChangeHash> = HashMap::new();
-    let mut proofs: Vec<(MemberId, Vec<u8>, u64, Vec<u8>, Vec<u8>)> = Vec::new();
+    // (author, actor, seq, the change kept, the change refused)
+    let mut proofs: Vec<Proof> = Vec::new();
     for change in &batch.changes {
         if doc.get_change_by_hash(&change.hash()).is_some() {
             report.duplicates += 1;
@@ -210,6 +211,9 @@ pub(crate) fn ingest(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch, joining: bool
     }
     Ok(report)
 }
+
+/// Evidence of one equivocation: author, actor, sequence number, the change kept, the change refused.
+type Proof = (MemberId, Vec<u8>, u64, Vec<u8>, Vec<u8>);
 
 /// The raw bytes of the change this document already holds at `change`'s actor and sequence number, if it holds a
 /// different one there (an equivocation).

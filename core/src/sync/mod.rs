@@ -3,10 +3,16 @@
 //! - [`channel`]: the secure channel. A Noise session keyed by the member keys (mutual authentication, encryption),
 //!   carrying messages split into frames of at most a configurable size (32 KiB by default, 512 B for BLE),
 //!   compressed.
-//! - (more to come: membership checks, the session state machine, bundles.)
+//! - [`session`]: the sync session state machine (digests, version vectors, signed change batches, resumable
+//!   snapshot transfers, joining by invitation) and [`wire`], its messages.
+//! - [`ingest`]: the one path by which another phone's changes get in (bounds, signatures, equivocation,
+//!   authorisation in [`authorize`]), shared by sessions and [`bundle`]s (store-and-forward files).
+//! - [`link`]: an in-process simulated link (frames, drops, a throttled clock) for tests, the demo and the benchmark.
 
 pub(crate) mod authorize;
+pub mod bundle;
 pub(crate) mod channel;
 pub(crate) mod ingest;
+pub mod link;
 pub(crate) mod session;
-pub(crate) mod wire;
+pub mod wire;

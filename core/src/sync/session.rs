@@ -521,11 +521,12 @@ fn ingest_from(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch, peer: &MemberId) ->
     }
     let report = ingest(ctx, batch, pending && !holds)?;
     let mut joined = false;
-    if pending && let Some(group_ref) = group_store::group_ref(ctx.tx, &batch.group)? {
-        if group_store::role_of(ctx.tx, group_ref, &ctx.me())?.is_some() {
-            joins::remove(ctx.tx, &batch.group)?;
-            joined = true;
-        }
+    if pending
+        && let Some(group_ref) = group_store::group_ref(ctx.tx, &batch.group)?
+        && group_store::role_of(ctx.tx, group_ref, &ctx.me())?.is_some()
+    {
+        joins::remove(ctx.tx, &batch.group)?;
+        joined = true;
     }
     Ok((report, joined))
 }
@@ -605,7 +606,7 @@ fn shared_groups(tx: &rusqlite::Transaction<'_>, me: &MemberId, peer: &MemberId)
 
 /// A digest of everything this profile holds of a group: each document's version vector with head hashes.
 fn group_digest(tx: &rusqlite::Transaction<'_>, group: &GroupId) -> Result<[u8; 16]> {
-    let mut docs: BTreeMap<DocId, Vec<(Vec<u8>, u64, [u8; 32])>> = BTreeMap::new();
+    let mut docs: BTreeMap<DocId, Vec<documents::ClockEntry>> = BTreeMap::new();
     for (doc, ..) in documents::group_documents(tx, group)? {
         docs.insert(doc, documents::clock(tx, &doc)?);
     }

@@ -23,7 +23,7 @@ fn rejected(reason: impl Into<String>) -> Error {
 
 /// Where a document belongs, on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct Place {
+pub struct Place {
     pub group: [u8; 16],
     pub doc: [u8; 16],
     /// 0 = the group document, 1 = a message segment.
@@ -52,7 +52,7 @@ impl Place {
 
 /// An actor's newest change and its member's signature over it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct WireHead {
+pub struct WireHead {
     pub actor: Vec<u8>,
     pub seq: u64,
     pub hash: [u8; 32],
@@ -61,7 +61,7 @@ pub(crate) struct WireHead {
 
 /// A member's certificate for one of its actors.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct WireCertificate {
+pub struct WireCertificate {
     pub actor: Vec<u8>,
     pub member: [u8; 32],
     pub signature: Vec<u8>,
@@ -69,7 +69,7 @@ pub(crate) struct WireCertificate {
 
 /// What vouches for a set of changes: signed heads and the certificates of their actors.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct Vouchers {
+pub struct Vouchers {
     pub heads: Vec<WireHead>,
     pub certificates: Vec<WireCertificate>,
 }
@@ -108,21 +108,21 @@ impl Vouchers {
 
 /// One document's version vector: each actor's newest sequence number.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct DocClock {
+pub struct DocClock {
     pub place: Place,
     pub actors: Vec<(Vec<u8>, u64)>,
 }
 
 /// A request to join a group with an invitation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct JoinRequest {
+pub struct JoinRequest {
     pub code: String,
     pub display_name: String,
 }
 
 /// Every message of the protocol.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) enum Message {
+pub enum Message {
     /// First message after the handshake: a digest of every group both are in, and invitations to use.
     Hello { version: u16, digest: [u8; 16], joins: Vec<JoinRequest> },
     /// Per-group digests, when the overall digests differ.
@@ -144,12 +144,12 @@ pub(crate) enum Message {
 }
 
 impl Message {
-    pub(crate) fn encode(&self) -> Result<Vec<u8>> {
+    pub fn encode(&self) -> Result<Vec<u8>> {
         postcard::to_stdvec(self).map_err(|e| Error::Internal(format!("encoding a sync message: {e}")))
     }
 
     /// Parses a message from a peer; anything malformed is [`Error::Rejected`].
-    pub(crate) fn decode(bytes: &[u8]) -> Result<Self> {
+    pub fn decode(bytes: &[u8]) -> Result<Self> {
         let blame = DocId::from_bytes([0; 16]);
         am::guarded(&blame, "parsing a sync message", || {
             postcard::from_bytes(bytes).map_err(|e| rejected(format!("a malformed sync message: {e}")))

@@ -1,116 +1,24 @@
-//! An in-process network for sync tests: two phones' sessions joined by a simulated link that can be small-framed,
-//! slow, and cut after a number of bytes (a dropped Bluetooth link). Counts bytes, frames and flights (one-way
-//! bursts; two flights are a round trip).
+//! The in-process network for sync tests: phones (alice, bob, ...) meeting over the core's simulated link.
 
-use kindred_core::{MemberId, SyncOptions, SyncReport, SyncSession};
+pub use kindred_core::sync::link::{Link, Outcome};
+use kindred_core::MemberId;
 
 use crate::Phone;
 
-/// How the simulated link behaves.
-#[derive(Debug, Clone, Copy)]
-pub struct Link {
-    pub max_frame: usize,
-    /// Cut the link once this many bytes have crossed it (both directions together).
-    pub drop_after_bytes: Option<u64>,
-    /// Bytes per second, for the simulated clock (about 20 KB/s for Bluetooth LE in practice).
-    pub bytes_per_second: Option<u64>,
-}
-
-impl Default for Link {
-    fn default() -> Self {
-        Self { max_frame: 32 * 1024, drop_after_bytes: None, bytes_per_second: None }
-    }
-}
-
-/// What happened on one connection.
-#[derive(Debug, Clone)]
-pub struct Outcome {
-    pub completed: bool,
-    /// Why the connection ended early: a refusal (`Err` from a session) or a cut link.
-    pub error: Option<String>,
-    pub bytes: u64,
-    pub frames: u64,
-    pub flights: u64,
-    pub largest_frame: u64,
-    pub simulated_seconds: f64,
-    pub dialler: SyncReport,
-    pub listener: SyncReport,
-}
-
 /// Whether `a` already knows `b` as a member of one of its groups (then it dials with Noise KK).
-fn knows(a: &Phone, b: &Phone) -> Option<MemberId> {
+pub fn knows(a: &Phone, b: &Phone) -> Option<MemberId> {
     let b_id = b.kindred.profile().member_id;
     let groups = a.kindred.groups().ok()?;
     groups.iter().any(|g| a.kindred.group(&g.id).is_ok_and(|d| d.members.iter().any(|m| m.member_id == b_id))).then_some(b_id)
 }
 
-/// Connects `a` (dialling) to `b` over `link` and runs the session until it finishes, fails or the link drops.
+/// `a` dials `b` over `link`.
 pub fn connect(a: &Phone, b: &Phone, link: Link) -> Outcome {
-    let options = SyncOptions { max_frame: link.max_frame };
-    let mut dialler = a.kindred.connect_sync(knows(a, b), options).unwrap_or_else(|e| crate::fail(&format!("connect: {e}")));
-    let mut listener = b.kindred.accept_sync(options).unwrap_or_else(|e| crate::fail(&format!("accept: {e}")));
-    let mut out = Outcome {
-        completed: false,
-        error: None,
-        bytes: 0,
-        frames: 0,
-        flights: 0,
-        largest_frame: 0,
-        simulated_seconds: 0.0,
-        dialler: SyncReport::default(),
-        listener: SyncReport::default(),
-    };
-    let mut last_direction = None;
-    'run: for _ in 0..1_000_000 {
-        let mut moved = false;
-        for direction in [true, false] {
-            let (from, to, phone): (&mut SyncSession, &mut SyncSession, &Phone) =
-                if direction { (&mut dialler, &mut listener, b) } else { (&mut listener, &mut dialler, a) };
-            let frames = from.take_outgoing();
-            if frames.is_empty() {
-                continue;
-            }
-            moved = true;
-            if last_direction != Some(direction) {
-                out.flights += 1;
-                last_direction = Some(direction);
-            }
-            for frame in frames {
-                if let Some(limit) = link.drop_after_bytes
-                    && out.bytes + frame.len() as u64 > limit
-                {
-                    // The link dies partway through this frame: the part that crossed is wasted.
-                    out.bytes = limit;
-                    out.error = Some("link dropped".into());
-                    break 'run;
-                }
-                out.bytes += frame.len() as u64;
-                out.frames += 1;
-                out.largest_frame = out.largest_frame.max(frame.len() as u64);
-                if let Err(e) = to.receive(&phone.kindred, &frame) {
-                    out.error = Some(e.to_string());
-                    break 'run;
-                }
-            }
-        }
-        if dialler.is_finished() && listener.is_finished() {
-            out.completed = true;
-            break;
-        }
-        if !moved {
-            out.error = Some("the session stalled".into());
-            break;
-        }
-    }
-    if let Some(rate) = link.bytes_per_second {
-        out.simulated_seconds = out.bytes as f64 / rate as f64;
-    }
-    out.dialler = dialler.report();
-    out.listener = listener.report();
-    out
+    kindred_core::sync::link::connect(&a.kindred, &b.kindred, knows(a, b), link)
+        .unwrap_or_else(|e| crate::fail(&format!("setting up {} -> {}: {e}", a.name, b.name)))
 }
 
-/// Connects and insists on success.
+/// Connects over a default link and insists on success.
 pub fn sync(a: &Phone, b: &Phone) -> Outcome {
     let outcome = connect(a, b, Link::default());
     if !outcome.completed {

@@ -1,4 +1,5 @@
 //! Sync sessions between phones in one process: invitations, joining, catching up both ways, refusals.
+#![allow(clippy::unwrap_used)]
 
 use kindred_core::limits::DEFAULT_INVITE_VALIDITY_MS;
 use kindred_core::{NewGroup, Role};

@@ -1,0 +1,183 @@
+//! Store-and-forward bundles: a signed, self-contained file of a group's documents, for links that are one-way or
+//! days long (an SD card, a file sent through a chat app, a relay mailbox).
+//!
+//! A bundle holds, for each document of one group, an Automerge snapshot with the signed heads and certificates that
+//! vouch for its changes, and it is signed as a whole by the member who exported it. Importing runs every document
+//! through [`super::ingest`], exactly like a live session: nothing unverified gets in, changes already held are
+//! skipped, so importing a bundle twice, or an older bundle after a newer one, changes nothing.
+//!
+//! File layout: the magic line `KINDRED-BUNDLE-1\n`, then the DEFLATE-compressed postcard encoding of [`Bundle`].
+//! Sizes are bounded before and while decompressing.
+
+use std::io::Read;
+
+use flate2::Compression;
+use flate2::read::{DeflateDecoder, DeflateEncoder};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::ingest::{DocBatch, IngestReport, ingest};
+use super::wire::{Place, Vouchers};
+use crate::am;
+use crate::error::{Error, Result};
+use crate::identity::verify_signature;
+use crate::ids::{GroupId, MemberId};
+use crate::kindred::Kindred;
+use crate::storage::documents;
+use crate::storage::groups as group_store;
+use crate::time::now_ms;
+use crate::verify::{self, ActorCertificate};
+
+const MAGIC: &[u8] = b"KINDRED-BUNDLE-1\n";
+const SIGN_DOMAIN: &[u8] = b"kindred/bundle/v1";
+/// Largest bundle file accepted.
+pub const MAX_BUNDLE_BYTES: usize = 64 * 1024 * 1024;
+/// Largest bundle once decompressed.
+const MAX_DECOMPRESSED_BYTES: u64 = 256 * 1024 * 1024;
+
+fn refuse(reason: impl Into<String>) -> Error {
+    Error::Rejected(reason.into())
+}
+
+/// One document in a bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BundleDocument {
+    pub place: Place,
+    /// An Automerge snapshot (`save()`) of the document.
+    pub snapshot: Vec<u8>,
+    pub vouchers: Vouchers,
+}
+
+/// The decoded content of a bundle file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bundle {
+    pub group: [u8; 16],
+    pub exported_by: [u8; 32],
+    pub exported_at: i64,
+    pub documents: Vec<BundleDocument>,
+    /// The exporter's signature over everything above.
+    pub signature: Vec<u8>,
+}
+
+/// What importing a bundle did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct BundleImport {
+    pub group: Option<GroupId>,
+    pub exported_by: Option<MemberId>,
+    pub documents: usize,
+    pub report: IngestReport,
+}
+
+impl Serialize for IngestReport {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("IngestReport", 3)?;
+        st.serialize_field("applied", &self.applied)?;
+        st.serialize_field("duplicates", &self.duplicates)?;
+        st.serialize_field("quarantined", &self.quarantined)?;
+        st.end()
+    }
+}
+
+impl Bundle {
+    fn signed_bytes(&self) -> Result<Vec<u8>> {
+        let unsigned = Bundle { signature: Vec::new(), ..self.clone() };
+        let encoded = postcard::to_stdvec(&unsigned).map_err(|e| Error::Internal(format!("encoding a bundle: {e}")))?;
+        let mut out = SIGN_DOMAIN.to_vec();
+        out.extend_from_slice(&Sha256::digest(&encoded));
+        Ok(out)
+    }
+
+    /// The file bytes.
+    pub fn to_file_bytes(&self) -> Result<Vec<u8>> {
+        let encoded = postcard::to_stdvec(self).map_err(|e| Error::Internal(format!("encoding a bundle: {e}")))?;
+        let mut out = MAGIC.to_vec();
+        DeflateEncoder::new(encoded.as_slice(), Compression::default())
+            .read_to_end(&mut out)
+            .map_err(|e| Error::Internal(format!("compressing a bundle: {e}")))?;
+        Ok(out)
+    }
+
+    /// Parses a bundle file and checks the exporter's signature (not yet the changes: import does that).
+    pub fn from_file_bytes(bytes: &[u8]) -> Result<Self> {
+        if bytes.len() > MAX_BUNDLE_BYTES {
+            return Err(refuse(format!("a bundle of {} bytes (the limit is {MAX_BUNDLE_BYTES})", bytes.len())));
+        }
+        let body = bytes.strip_prefix(MAGIC).ok_or_else(|| refuse("not a Kindred bundle"))?;
+        let mut decoded = Vec::new();
+        DeflateDecoder::new(body)
+            .take(MAX_DECOMPRESSED_BYTES + 1)
+            .read_to_end(&mut decoded)
+            .map_err(|_| refuse("a damaged bundle (it does not decompress)"))?;
+        if decoded.len() as u64 > MAX_DECOMPRESSED_BYTES {
+            return Err(refuse("a bundle that decompresses beyond the limit"));
+        }
+        let bundle: Bundle = postcard::from_bytes(&decoded).map_err(|_| refuse("a damaged bundle (it does not parse)"))?;
+        verify_signature(&MemberId::from_bytes(bundle.exported_by), &bundle.signed_bytes()?, &bundle.signature)
+            .map_err(|_| refuse("a bundle whose signature does not match its content"))?;
+        Ok(bundle)
+    }
+}
+
+impl Kindred {
+    /// Exports everything this profile holds of `group` as a signed bundle file (bytes to write anywhere).
+    pub fn export_bundle(&self, group: &GroupId) -> Result<Vec<u8>> {
+        let bundle = self.write(|ctx| {
+            let group_ref = group_store::require(ctx.tx, group)?;
+            if group_store::role_of(ctx.tx, group_ref, &ctx.me())?.is_none() {
+                return Err(Error::NotPermitted("only members can export a group".into()));
+            }
+            let actor = ctx.identity.actor().clone();
+            let mut docs = Vec::new();
+            for (doc_id, kind, segment) in documents::group_documents(ctx.tx, group)? {
+                let doc = ctx.cache.get(ctx.tx, &doc_id, &actor)?.ok_or_else(|| Error::not_found("document", doc_id))?;
+                let snapshot = am::guarded(&doc_id, "saving", || Ok(doc.save()))?;
+                let changes = doc.get_changes(&[]);
+                let mut heads = Vec::new();
+                let mut certificates = Vec::new();
+                for newest in verify::newest_per_actor(&changes) {
+                    heads.push(documents::signed_head(ctx.tx, &doc_id, newest.actor_id())?.ok_or_else(|| Error::Internal("no signed head".into()))?);
+                    let (member, signature) =
+                        documents::actor_certificate(ctx.tx, newest.actor_id())?.ok_or_else(|| Error::Internal("no certificate".into()))?;
+                    certificates.push(ActorCertificate { actor: newest.actor_id().clone(), member: MemberId::from_bytes(member), signature });
+                }
+                docs.push(BundleDocument { place: Place::new(group, &doc_id, kind, segment), snapshot, vouchers: Vouchers::from_parts(&heads, &certificates) });
+            }
+            let mut bundle = Bundle {
+                group: *group.as_bytes(),
+                exported_by: *ctx.me().as_bytes(),
+                exported_at: now_ms(),
+                documents: docs,
+                signature: Vec::new(),
+            };
+            bundle.signature = ctx.identity.sign(&bundle.signed_bytes()?).to_vec();
+            Ok(bundle)
+        })?;
+        bundle.to_file_bytes()
+    }
+
+    /// Imports a bundle file: every document goes through the same checks as a live sync. Importing twice, or out
+    /// of order, is harmless. The importing profile must be in the group.
+    pub fn import_bundle(&self, bytes: &[u8]) -> Result<BundleImport> {
+        let bundle = Bundle::from_file_bytes(bytes)?;
+        let group = GroupId::from_bytes(bundle.group);
+        let mut result = BundleImport { group: Some(group), exported_by: Some(MemberId::from_bytes(bundle.exported_by)), ..Default::default() };
+        // The group document first: its members decide who may write the rest.
+        let mut documents = bundle.documents;
+        documents.sort_by_key(|d| d.place.kind);
+        for document in documents {
+            if document.place.group != bundle.group {
+                return Err(refuse("a bundle document from another group"));
+            }
+            let doc = document.place.doc();
+            let loaded = am::load(&doc, &document.snapshot).map_err(|e| refuse(format!("a bundle document does not load: {e}")))?;
+            let changes = am::guarded(&doc, "reading a bundle document", || Ok(loaded.get_changes(&[])))?;
+            let (heads, certificates) = document.vouchers.into_parts()?;
+            let batch = DocBatch { group, doc, kind: document.place.kind()?, segment: document.place.segment, changes, heads, certificates };
+            let report = self.write(|ctx| ingest(ctx, &batch, false))?;
+            result.report += report;
+            result.documents += 1;
+        }
+        Ok(result)
+    }
+}

@@ -1,0 +1,105 @@
+//! An in-process link between two profiles' sync sessions, for tests, the demo and the benchmark: frames cross it
+//! in memory, and it can be small-framed, slow (a simulated clock) and cut after a number of bytes (a dropped
+//! Bluetooth link). It counts bytes, frames and flights (one-way bursts; two flights make a round trip).
+
+use crate::ids::MemberId;
+use crate::kindred::Kindred;
+use crate::sync::session::{SyncOptions, SyncReport, SyncSession};
+
+/// How the simulated link behaves.
+#[derive(Debug, Clone, Copy)]
+pub struct Link {
+    pub max_frame: usize,
+    /// Cut the link once this many bytes have crossed it (both directions together).
+    pub drop_after_bytes: Option<u64>,
+    /// Bytes per second, for the simulated clock (about 20 KB/s for Bluetooth LE in practice).
+    pub bytes_per_second: Option<u64>,
+}
+
+impl Default for Link {
+    fn default() -> Self {
+        Self { max_frame: 32 * 1024, drop_after_bytes: None, bytes_per_second: None }
+    }
+}
+
+/// What happened on one connection.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Outcome {
+    pub completed: bool,
+    /// Why the connection ended early: a refusal (`Err` from a session) or a cut link.
+    pub error: Option<String>,
+    pub bytes: u64,
+    pub frames: u64,
+    pub flights: u64,
+    pub largest_frame: u64,
+    pub simulated_seconds: f64,
+    pub dialler: SyncReport,
+    pub listener: SyncReport,
+}
+
+/// Connects `a` (dialling; with `expected`, it knows who it dials) to `b` over `link` and runs the session until it
+/// finishes, fails, stalls or the link drops. Only setting up the sessions can fail; everything after is reported.
+pub fn connect(a: &Kindred, b: &Kindred, expected: Option<MemberId>, link: Link) -> crate::error::Result<Outcome> {
+    let options = SyncOptions { max_frame: link.max_frame };
+    let mut dialler = a.connect_sync(expected, options)?;
+    let mut listener = b.accept_sync(options)?;
+    let mut out = Outcome {
+        completed: false,
+        error: None,
+        bytes: 0,
+        frames: 0,
+        flights: 0,
+        largest_frame: 0,
+        simulated_seconds: 0.0,
+        dialler: SyncReport::default(),
+        listener: SyncReport::default(),
+    };
+    let mut last_direction = None;
+    'run: for _ in 0..1_000_000 {
+        let mut moved = false;
+        for direction in [true, false] {
+            let (from, to, profile): (&mut SyncSession, &mut SyncSession, &Kindred) =
+                if direction { (&mut dialler, &mut listener, b) } else { (&mut listener, &mut dialler, a) };
+            let frames = from.take_outgoing();
+            if frames.is_empty() {
+                continue;
+            }
+            moved = true;
+            if last_direction != Some(direction) {
+                out.flights += 1;
+                last_direction = Some(direction);
+            }
+            for frame in frames {
+                if let Some(limit) = link.drop_after_bytes
+                    && out.bytes + frame.len() as u64 > limit
+                {
+                    // The link dies partway through this frame: the part that crossed is wasted.
+                    out.bytes = limit;
+                    out.error = Some("link dropped".into());
+                    break 'run;
+                }
+                out.bytes += frame.len() as u64;
+                out.frames += 1;
+                out.largest_frame = out.largest_frame.max(frame.len() as u64);
+                if let Err(e) = to.receive(profile, &frame) {
+                    out.error = Some(e.to_string());
+                    break 'run;
+                }
+            }
+        }
+        if dialler.is_finished() && listener.is_finished() {
+            out.completed = true;
+            break;
+        }
+        if !moved {
+            out.error = Some("the session stalled".into());
+            break;
+        }
+    }
+    if let Some(rate) = link.bytes_per_second {
+        out.simulated_seconds = out.bytes as f64 / rate as f64;
+    }
+    out.dialler = dialler.report();
+    out.listener = listener.report();
+    Ok(out)
+}

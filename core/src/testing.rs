@@ -1,0 +1,22 @@
+//! Test support: what an adversarial test needs to act as a misbehaving phone with its own keys (craft and sign
+//! changes, bundles and certificates by hand). Compiled only with the `test-exchange` feature; apps never see it.
+
+use automerge::ChangeHash;
+
+use crate::ids::DocId;
+use crate::kindred::Kindred;
+
+/// This profile's actor id and the member key's certificate for it.
+pub fn actor_and_certificate(kindred: &Kindred) -> (Vec<u8>, Vec<u8>) {
+    kindred.with_identity(|id| (id.actor().to_bytes().to_vec(), id.actor_certificate().to_vec()))
+}
+
+/// Signs `message` with this profile's member key.
+pub fn sign(kindred: &Kindred, message: &[u8]) -> [u8; 64] {
+    kindred.with_identity(|id| id.sign(message))
+}
+
+/// Signs a change of `doc` as this profile's member would.
+pub fn sign_change(kindred: &Kindred, doc: &DocId, hash: &ChangeHash) -> [u8; 64] {
+    kindred.with_identity(|id| id.sign_change(doc, hash))
+}
