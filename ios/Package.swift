@@ -1,0 +1,49 @@
+// swift-tools-version: 6.0
+//
+// Kindred for Swift: the generated uniffi bindings (module `KindredCore`) and a thin idiomatic layer (`Kindred`).
+//
+// Where the Rust library comes from:
+// - Apple platforms, with `KindredFFI.xcframework` next to this file (made by `./build-xcframework.sh` on a Mac with
+//   Xcode): the package uses it as a `binaryTarget`; nothing else to link.
+// - Otherwise (Linux, or a Mac without the XCFramework, or `KINDRED_FFI_SYSTEM_LIBRARY=1`): `KindredFFI` is a system
+//   library target whose module map links `libkindred_ffi`; pass its directory to the linker, as
+//   `./run-linux-tests.sh` does: `swift test -Xlinker -L<dir> -Xlinker -rpath -Xlinker <dir>`.
+//
+// Either way the generated sources are build outputs, copied in by those scripts and ignored by git:
+// `Sources/KindredCore/KindredCore.swift` and (system library only) `Sources/KindredFFI/{KindredFFI.h,module.modulemap}`.
+import Foundation
+import PackageDescription
+
+let xcframework = "KindredFFI.xcframework"
+
+/// Whether to take the Rust library from the XCFramework (Apple platforms only).
+let useXCFramework: Bool = {
+    #if os(Linux) || os(Windows)
+    return false
+    #else
+    if ProcessInfo.processInfo.environment["KINDRED_FFI_SYSTEM_LIBRARY"] != nil { return false }
+    let path = URL(fileURLWithPath: Context.packageDirectory).appendingPathComponent(xcframework).path
+    return FileManager.default.fileExists(atPath: path)
+    #endif
+}()
+
+let ffiTarget: Target = useXCFramework
+    ? .binaryTarget(name: "KindredFFI", path: xcframework)
+    : .systemLibrary(name: "KindredFFI", path: "Sources/KindredFFI")
+
+let package = Package(
+    name: "Kindred",
+    platforms: [.iOS(.v15), .macOS(.v12)],
+    products: [
+        .library(name: "Kindred", targets: ["Kindred"]),
+    ],
+    targets: [
+        ffiTarget,
+        // The uniffi-generated Swift (KindredCore.swift), staged here by the build scripts.
+        .target(name: "KindredCore", dependencies: ["KindredFFI"], path: "Sources/KindredCore"),
+        // The idiomatic layer apps import.
+        .target(name: "Kindred", dependencies: ["KindredCore"], path: "Sources/Kindred"),
+        .testTarget(name: "KindredTests", dependencies: ["Kindred"], path: "Tests/KindredTests"),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,250 @@
+@_exported import KindredCore
+import Foundation
+
+/// An opened Kindred profile: the one object an app keeps for as long as the person is signed in.
+///
+/// A thin layer over the generated ``KindredProfile``: Swift argument labels, `Date` and `URL` where they help, and
+/// live updates as an `AsyncStream` (``updates(groupId:bufferingPolicy:)``). Everything it has no shortcut for is
+/// on ``profile``.
+///
+/// Every error thrown here is a ``KindredError``; match its cases directly:
+/// `catch KindredError.NotFound(let kind, let id) { ... }`. (The methods are declared plain `throws` rather than
+/// `throws(KindredError)` on purpose: Swift 6.0's compiler crashes on `catch E.someCase` patterns over typed
+/// throws with payload-carrying enums, swiftlang/swift#74176.)
+///
+/// Disk work runs on a Kindred worker thread; awaiting a method never blocks the caller's thread, so it is fine to
+/// call from the main actor. Ids are lowercase hex strings; times are milliseconds since the Unix epoch (the records'
+/// `...At` fields) or `Date`.
+///
+/// `Kindred` is `Sendable`: share one instance between tasks and actors.
+public final class Kindred: Sendable {
+    /// The generated object this wraps, for calls the layer has no shortcut for.
+    public let profile: KindredProfile
+    let streams = UpdateStreams()
+
+    /// Wraps a profile opened through the generated API.
+    public init(_ profile: KindredProfile) {
+        self.profile = profile
+    }
+
+    deinit {
+        streams.finishAll()
+    }
+
+    // MARK: Opening and closing
+
+    /// Creates a new profile (member key, install identity, database) in `directory`, which is created if needed.
+    ///
+    /// - Throws: ``KindredError/ProfileExists(path:)`` if `directory` already holds one,
+    ///   ``KindredError/InvalidInput(field:reason:)`` for an unusable display name.
+    public static func create(in directory: URL, displayName: String) async throws -> Kindred {
+        let path = directory.path
+        return Kindred(try await bridgeAsync { try await KindredProfile.create(dataDir: path, displayName: displayName) })
+    }
+
+    /// Opens the profile in `directory`.
+    ///
+    /// - Throws: ``KindredError/NoProfile(path:)`` if there is none yet; ``KindredError/CorruptDatabase(path:detail:)``,
+    ///   ``KindredError/ForeignDatabase(path:)`` or ``KindredError/NewerSchema(found:supported:)`` if it cannot be
+    ///   opened (the files are left untouched).
+    public static func open(_ directory: URL) async throws -> Kindred {
+        let path = directory.path
+        return Kindred(try await bridgeAsync { try await KindredProfile.open(dataDir: path) })
+    }
+
+    /// Opens the profile in `directory`, or creates one named `displayName` if there is none yet.
+    public static func openOrCreate(in directory: URL, displayName: String) async throws -> Kindred {
+        profileExists(in: directory)
+            ? try await open(directory)
+            : try await create(in: directory, displayName: displayName)
+    }
+
+    /// Whether `directory` holds a profile (it may still fail to open, if damaged).
+    public static func profileExists(in directory: URL) -> Bool {
+        KindredCore.profileExists(dataDir: directory.path)
+    }
+
+    /// The Rust library's version, for diagnostics.
+    public static var version: String { kindredVersion() }
+
+    /// Closes the profile and finishes every stream from ``updates(groupId:bufferingPolicy:)``.
+    /// Later calls throw ``KindredError/Closed``; open the directory again to continue. Calling it twice does nothing.
+    public func close() {
+        profile.close()
+        streams.finishAll()
+    }
+
+    /// This profile's public identity.
+    public var info: ProfileInfo {
+        get throws { try bridge { try profile.info() } }
+    }
+
+    /// Changes the name others see.
+    public func setDisplayName(_ name: String) async throws {
+        try await bridgeAsync { try await profile.setDisplayName(name: name) }
+    }
+
+    /// Runs the database's full consistency check.
+    /// - Throws: ``KindredError/CorruptDatabase(path:detail:)`` if it is damaged.
+    public func checkIntegrity() async throws {
+        try await bridgeAsync { try await profile.checkIntegrity() }
+    }
+
+    /// Fails on purpose inside Rust, to check that an internal failure arrives as ``KindredError/Internal(detail:)``
+    /// and that the library keeps working afterwards.
+    public static func diagnosticsForceInternalFailure() throws {
+        try bridge { try KindredCore.diagnosticsForceInternalFailure() }
+    }
+
+    // MARK: Groups
+
+    /// Creates a group owned by this profile.
+    public func createGroup(name: String, description: String = "", guidelines: String = "") async throws -> GroupDetails {
+        let group = NewGroup(name: name, description: description, guidelines: guidelines)
+        return try await bridgeAsync { try await profile.createGroup(group: group) }
+    }
+
+    /// Every group this profile holds, most recently active first, with unread counts.
+    public func groups() async throws -> [GroupSummary] {
+        try await bridgeAsync { try await profile.groups() }
+    }
+
+    /// One group's details and members.
+    public func group(id groupId: String) async throws -> GroupDetails {
+        try await bridgeAsync { try await profile.group(groupId: groupId) }
+    }
+
+    /// The id of the group with this id or exact name.
+    /// - Throws: ``KindredError/Ambiguous(kind:name:count:)`` when several groups have that name.
+    public func resolveGroup(_ idOrName: String) async throws -> String {
+        try await bridgeAsync { try await profile.resolveGroup(idOrName: idOrName) }
+    }
+
+    /// Adds someone to a group (owners and moderators only).
+    public func addMember(_ memberId: String, displayName: String, role: Role = .member, toGroup groupId: String) async throws -> GroupDetails {
+        try await bridgeAsync {
+            try await profile.addMember(groupId: groupId, memberId: memberId, displayName: displayName, role: role)
+        }
+    }
+
+    /// Marks everything in a group as read.
+    public func markRead(groupId: String) async throws {
+        try await bridgeAsync { try await profile.markRead(groupId: groupId) }
+    }
+
+    /// Messages by others that arrived since the group was last marked read.
+    public func unreadCount(groupId: String) async throws -> UInt64 {
+        try await bridgeAsync { try await profile.unreadCount(groupId: groupId) }
+    }
+
+    // MARK: Messages
+
+    /// Posts a message to a group, optionally as a reply and behind a content warning.
+    @discardableResult
+    public func post(_ text: String, to groupId: String, replyTo messageId: String? = nil, contentWarning: String? = nil) async throws -> Message {
+        let message = NewMessage(text: text, replyTo: messageId, contentWarning: contentWarning)
+        return try await bridgeAsync { try await profile.post(groupId: groupId, message: message) }
+    }
+
+    /// Replies to `message` in its group.
+    @discardableResult
+    public func reply(_ text: String, to message: Message, contentWarning: String? = nil) async throws -> Message {
+        try await post(text, to: message.groupId, replyTo: message.id, contentWarning: contentWarning)
+    }
+
+    /// Replaces the text of one's own message.
+    @discardableResult
+    public func edit(messageId: String, in groupId: String, text: String) async throws -> Message {
+        try await bridgeAsync { try await profile.editMessage(groupId: groupId, messageId: messageId, text: text) }
+    }
+
+    /// Removes one's own message; its text disappears from every listing.
+    @discardableResult
+    public func remove(messageId: String, in groupId: String) async throws -> Message {
+        try await bridgeAsync { try await profile.removeMessage(groupId: groupId, messageId: messageId) }
+    }
+
+    /// Sets this profile's reaction to a message, replacing an earlier one; `nil` takes it back.
+    @discardableResult
+    public func react(_ emoji: String?, to messageId: String, in groupId: String) async throws -> Message {
+        try await bridgeAsync { try await profile.react(groupId: groupId, messageId: messageId, emoji: emoji) }
+    }
+
+    /// One message.
+    public func message(id messageId: String, in groupId: String) async throws -> Message {
+        try await bridgeAsync { try await profile.message(groupId: groupId, messageId: messageId) }
+    }
+
+    /// Up to `limit` messages, oldest first: the newest ones, or those just older than `before`
+    /// (pass the first shown message's ``KindredCore/Message/cursor`` to page back).
+    public func messages(in groupId: String, limit: UInt32 = 50, before: MessageCursor? = nil) async throws -> [Message] {
+        try await bridgeAsync { try await profile.messages(groupId: groupId, limit: limit, before: before) }
+    }
+
+    // MARK: Goals
+
+    /// Creates a goal of `times` per `period`, private unless shared with a group.
+    public func createGoal(_ title: String, times: UInt32, per period: CadencePeriod, sharedWith groupId: String? = nil) async throws -> Goal {
+        let goal = NewGoal(title: title, cadence: Cadence(times: times, period: period), shareWith: groupId)
+        return try await bridgeAsync { try await profile.createGoal(goal: goal) }
+    }
+
+    /// Logs progress on a goal, now or at an earlier `date`.
+    @discardableResult
+    public func logProgress(goalId: String, amount: UInt32 = 1, note: String? = nil, at date: Date? = nil) async throws -> ProgressEntry {
+        let at = date.map(kindredMillis)
+        return try await bridgeAsync { try await profile.logProgress(goalId: goalId, amount: amount, note: note, at: at) }
+    }
+
+    /// Pauses, resumes or archives a goal.
+    @discardableResult
+    public func setGoalStatus(goalId: String, to status: GoalStatus) async throws -> Goal {
+        try await bridgeAsync { try await profile.setGoalStatus(goalId: goalId, status: status) }
+    }
+
+    /// This profile's goals and those shared in its groups; only one group's with `groupId`.
+    public func goals(includeArchived: Bool = false, groupId: String? = nil) async throws -> [Goal] {
+        try await bridgeAsync { try await profile.goals(includeArchived: includeArchived, groupId: groupId) }
+    }
+
+    /// One goal and how it is going.
+    public func goal(id goalId: String) async throws -> Goal {
+        try await bridgeAsync { try await profile.goal(goalId: goalId) }
+    }
+
+    /// A goal's logged steps, newest first, optionally only since `since`.
+    public func progress(goalId: String, since: Date? = nil, limit: UInt32 = 100) async throws -> [ProgressEntry] {
+        let since = since.map(kindredMillis)
+        return try await bridgeAsync { try await profile.goalProgress(goalId: goalId, since: since, limit: limit) }
+    }
+
+    // MARK: Check-ins (private to this phone)
+
+    /// Records a mood check-in, e.g. `NewCheckin(mood: 4, energy: 3, tags: ["walk"])`.
+    @discardableResult
+    public func recordCheckin(_ checkin: NewCheckin) async throws -> Checkin {
+        try await bridgeAsync { try await profile.recordCheckin(checkin: checkin) }
+    }
+
+    /// Check-ins between two dates.
+    public func checkins(from start: Date, to end: Date) async throws -> [Checkin] {
+        let (since, until) = (kindredMillis(start), kindredMillis(end))
+        return try await bridgeAsync { try await profile.checkins(since: since, until: until) }
+    }
+
+    /// Check-ins of the last `days` calendar days.
+    public func recentCheckins(days: UInt32 = 7) async throws -> [Checkin] {
+        try await bridgeAsync { try await profile.recentCheckins(days: days) }
+    }
+
+    /// Daily and weekly averages over the last `days` calendar days, today included.
+    public func recentCheckinSummary(days: UInt32 = 7) async throws -> CheckinSummary {
+        try await bridgeAsync { try await profile.recentCheckinSummary(days: days) }
+    }
+
+    /// Daily and weekly averages between two dates.
+    public func checkinSummary(from start: Date, to end: Date) async throws -> CheckinSummary {
+        let (since, until) = (kindredMillis(start), kindredMillis(end))
+        return try await bridgeAsync { try await profile.checkinSummary(since: since, until: until) }
+    }
+}

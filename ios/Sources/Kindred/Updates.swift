@@ -1,0 +1,116 @@
+import Foundation
+import KindredCore
+
+extension Kindred {
+    /// Live updates as an `AsyncStream`: what changed, after it is on disk.
+    ///
+    /// The subscription starts when this returns, so nothing that happens afterwards is missed, even before the
+    /// first `for await`. It ends (and the listener is unregistered) when the consuming task is cancelled, when the
+    /// stream is released (leaving a `for await update in try kindred.updates()` loop releases it), or when the
+    /// profile is closed, which ends the loop normally. Re-read what you show when an update arrives.
+    ///
+    /// ```swift
+    /// for await update in try kindred.updates(groupId: group.id) {
+    ///     if case .messages(_, let ids) = update { await reload(ids) }
+    /// }
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - groupId: only this group's updates (messages, members, its shared goals, read marker); all with `nil`.
+    ///   - bufferingPolicy: what to keep while the consumer is busy; by default everything.
+    /// - Throws: ``KindredError/Closed`` after ``close()``; ``KindredError/InvalidInput(field:reason:)`` for a
+    ///   malformed `groupId`.
+    public func updates(
+        groupId: String? = nil,
+        bufferingPolicy: AsyncStream<Update>.Continuation.BufferingPolicy = .unbounded
+    ) throws -> AsyncStream<Update> {
+        let (stream, continuation) = AsyncStream.makeStream(of: Update.self, bufferingPolicy: bufferingPolicy)
+        let relay = UpdateRelay(continuation: continuation)
+        let handle: SubscriptionHandle
+        do {
+            handle = try bridge {
+                if let groupId {
+                    try profile.subscribeGroup(groupId: groupId, listener: relay)
+                } else {
+                    try profile.subscribe(listener: relay)
+                }
+            }
+        } catch {
+            continuation.finish()
+            throw error
+        }
+        let streams = self.streams
+        let id = streams.nextID()
+        continuation.onTermination = { _ in
+            handle.cancel()
+            streams.remove(id)
+        }
+        if !streams.add(id, finish: { continuation.finish() }) {
+            continuation.finish()           // closed meanwhile
+        }
+        return stream
+    }
+
+    /// How many streams from ``updates(groupId:bufferingPolicy:)`` are still subscribed.
+    var activeUpdateStreams: Int { streams.count }
+}
+
+/// The listener Rust calls (on a Kindred worker thread); it only hands the update to the stream.
+final class UpdateRelay: UpdateListener {
+    private let continuation: AsyncStream<Update>.Continuation
+
+    init(continuation: AsyncStream<Update>.Continuation) {
+        self.continuation = continuation
+    }
+
+    func onUpdate(update: Update) {
+        continuation.yield(update)
+    }
+}
+
+/// The open update streams of one `Kindred`, so that closing it finishes them.
+final class UpdateStreams: @unchecked Sendable {
+    // All state is guarded by `lock`; that is why this is `@unchecked Sendable`.
+    private let lock = NSLock()
+    private var lastID = 0
+    private var finishers: [Int: @Sendable () -> Void] = [:]
+    private var closed = false
+
+    func nextID() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        lastID += 1
+        return lastID
+    }
+
+    /// Registers a stream's `finish`; false (and nothing registered) once closed.
+    func add(_ id: Int, finish: @escaping @Sendable () -> Void) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !closed else { return false }
+        finishers[id] = finish
+        return true
+    }
+
+    func remove(_ id: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        finishers[id] = nil
+    }
+
+    var count: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return finishers.count
+    }
+
+    /// Finishes every registered stream (outside the lock: finishing runs their `onTermination`, which calls
+    /// `remove`) and refuses new ones.
+    func finishAll() {
+        lock.lock()
+        closed = true
+        let all = Array(finishers.values)
+        lock.unlock()
+        for finish in all { finish() }
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import XCTest
+import Kindred
+
+final class GoalsAndCheckinsTests: XCTestCase {
+    func testGoalProgressStatusAndListing() async throws {
+        let (kindred, _) = try await makeProfile(self)
+        let goal = try await kindred.createGoal("Morning walk", times: 3, per: .week)
+        XCTAssertEqual(goal.cadence, Cadence(times: 3, period: .week))
+        XCTAssertEqual(goal.status, .active)
+        XCTAssertTrue(goal.isMine)
+        XCTAssertNil(goal.groupId)
+        XCTAssertEqual(goal.doneThisPeriod, 0)
+
+        let first = try await kindred.logProgress(goalId: goal.id, note: "around the park")
+        let second = try await kindred.logProgress(goalId: goal.id, amount: 2)
+        XCTAssertEqual(first.goalId, goal.id)
+        XCTAssertEqual(first.note, "around the park")
+        XCTAssertLessThan(abs(second.date.timeIntervalSinceNow), 60)
+        let updated = try await kindred.goal(id: goal.id)
+        XCTAssertEqual(updated.doneThisPeriod, 3)
+        XCTAssertEqual(updated.totalLogged, 3)
+        let history = try await kindred.progress(goalId: goal.id)
+        XCTAssertEqual(Set(history.map(\.id)), [first.id, second.id])
+        XCTAssertEqual(history.map(\.amount).reduce(0, +), 3)
+
+        try await assertEqual(await kindred.setGoalStatus(goalId: goal.id, to: .paused).status, .paused)
+        try await assertEqual(await kindred.setGoalStatus(goalId: goal.id, to: .archived).status, .archived)
+        try await assertEqual(await kindred.goals(), [], "archived goals are hidden by default")
+        try await assertEqual(await kindred.goals(includeArchived: true).map(\.id), [goal.id])
+        await assertKindredError(try await kindred.logProgress(goalId: goal.id), "NotPermitted on an archived goal") {
+            if case .NotPermitted = $0 { return true }
+            return false
+        }
+    }
+
+    func testGoalSharedWithAGroup() async throws {
+        let (kindred, _) = try await makeProfile(self)
+        let group = try await kindred.createGroup(name: "Movers")
+        let other = try await kindred.createGroup(name: "Readers")
+        let shared = try await kindred.createGoal("Stretch", times: 1, per: .day, sharedWith: group.id)
+        let personal = try await kindred.createGoal("Read", times: 2, per: .month)
+        XCTAssertEqual(shared.groupId, group.id)
+        try await assertEqual(await kindred.goals(groupId: group.id).map(\.id), [shared.id])
+        try await assertEqual(await kindred.goals(groupId: other.id), [])
+        try await assertEqual(Set(await kindred.goals().map(\.id)), [shared.id, personal.id])
+    }
+
+    func testCheckinsAndSummary() async throws {
+        let (kindred, _) = try await makeProfile(self)
+        let hourAgo = Date().addingTimeInterval(-3600)
+        let a = try await kindred.recordCheckin(NewCheckin(mood: 2, energy: 1, sleepHours: 5.5, tags: ["rain", "work"],
+                                                           note: "tired", at: Int64(hourAgo.timeIntervalSince1970 * 1000)))
+        let b = try await kindred.recordCheckin(NewCheckin(mood: 4, energy: 3, tags: ["walk", "walk"]))
+        XCTAssertEqual(a.tags, ["rain", "work"])
+        XCTAssertEqual(b.tags, ["walk"], "tags are de-duplicated")
+        XCTAssertEqual(a.sleepHours, 5.5)
+        XCTAssertEqual(a.date.timeIntervalSince1970, hourAgo.timeIntervalSince1970, accuracy: 0.01)
+
+        let window = try await kindred.checkins(from: hourAgo.addingTimeInterval(-60), to: Date().addingTimeInterval(60))
+        XCTAssertEqual(window.map(\.id), [a.id, b.id], "oldest first")
+        try await assertEqual(await kindred.checkins(from: hourAgo.addingTimeInterval(-120), to: hourAgo.addingTimeInterval(-60)), [])
+
+        let summary = try await kindred.checkinSummary(from: hourAgo.addingTimeInterval(-60), to: Date().addingTimeInterval(60))
+        let checkins = summary.daily.map(\.checkins).reduce(0, +)
+        XCTAssertEqual(checkins, 2)
+        XCTAssertEqual(summary.weekly.map(\.checkins).reduce(0, +), 2)
+        let recent = try await kindred.recentCheckinSummary(days: 2)     // today and yesterday: both check-ins
+        XCTAssertEqual(recent.daily.map(\.checkins).reduce(0, +), 2)
+        if summary.daily.count == 1 {       // both on one calendar day (not across midnight)
+            XCTAssertEqual(summary.daily.first?.mood ?? 0, 3, accuracy: 0.001)
+            XCTAssertEqual(summary.daily.first?.energy ?? 0, 2, accuracy: 0.001)
+        }
+    }
+}

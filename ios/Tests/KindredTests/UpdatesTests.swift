@@ -1,0 +1,178 @@
+import Foundation
+import XCTest
+@testable import Kindred
+
+/// A listener implemented the way an app would implement the generated protocol directly.
+final class RecordingListener: UpdateListener, @unchecked Sendable {
+    // `received` is guarded by `lock`.
+    private let lock = NSLock()
+    private var received: [Update] = []
+
+    func onUpdate(update: Update) {
+        lock.lock()
+        received.append(update)
+        lock.unlock()
+    }
+
+    var updates: [Update] {
+        lock.lock()
+        defer { lock.unlock() }
+        return received
+    }
+
+    /// Waits up to `seconds` for an update that `matches`.
+    func waitFor(within seconds: Double = 10, _ matches: (Update) -> Bool) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if updates.contains(where: matches) { return true }
+            try await Task.sleep(nanoseconds: 10_000_000)
+        }
+        return updates.contains(where: matches)
+    }
+}
+
+final class UpdatesTests: XCTestCase {
+    func testGeneratedListenerReceivesUpdates() async throws {
+        let (kindred, _) = try await makeProfile(self)
+        let listener = RecordingListener()
+        let handle = try kindred.profile.subscribe(listener: listener)
+        XCTAssertTrue(handle.isActive())
+
+        let group = try await kindred.createGroup(name: "Circle")
+        let message = try await kindred.post("hello", to: group.id)
+        let gotMessage = try await listener.waitFor { $0 == .messages(groupId: group.id, messageIds: [message.id]) }
+        XCTAssertTrue(gotMessage, "got \(listener.updates)")
+        XCTAssertTrue(listener.updates.contains(.group(groupId: group.id)), "got \(listener.updates)")
+        try await kindred.recordCheckin(NewCheckin(mood: 3))
+        let gotCheckin = try await listener.waitFor { $0 == .checkins }
+        XCTAssertTrue(gotCheckin)
+
+        handle.cancel()
+        XCTAssertFalse(handle.isActive())
+        handle.cancel()             // twice is fine
+        let before = listener.updates.count
+        try await kindred.post("after cancel", to: group.id)
+        try await Task.sleep(nanoseconds: 200_000_000)
+        XCTAssertEqual(listener.updates.count, before, "a cancelled handle delivers nothing")
+    }
+
+    func testUpdateStreamDeliversMessagesGoalsAndReadMarker() async throws {
+        let (kindred, _) = try await makeProfile(self)
+        let group = try await kindred.createGroup(name: "Circle")
+        let stream = try kindred.updates()     // everything
+        let message = try await kindred.post("hello", to: group.id)
+        try await kindred.markRead(groupId: group.id)
+        _ = try await kindred.createGoal("Walk", times: 1, per: .day)
+
+        let wanted: [Update] = [.messages(groupId: group.id, messageIds: [message.id]),
+                                .readMarker(groupId: group.id), .goals(groupId: nil)]
+        let seen = try await withTimeout {
+            var seen: [Update] = []
+            for await update in stream {
+                seen.append(update)
+                if wanted.allSatisfy(seen.contains) { break }
+            }
+            return seen
+        }
+        XCTAssertEqual(seen.filter(wanted.contains), wanted, "in the order they happened")
+    }
+
+    func testGroupStreamOnlyCarriesThatGroup() async throws {
+        let (kindred, _) = try await makeProfile(self)
+        let watched = try await kindred.createGroup(name: "Watched")
+        let other = try await kindred.createGroup(name: "Other")
+        let stream = try kindred.updates(groupId: watched.id)
+        try await kindred.post("elsewhere", to: other.id)
+        try await kindred.recordCheckin(NewCheckin(mood: 3))
+        let here = try await kindred.post("here", to: watched.id)
+        let first = await firstUpdate(stream) { _ in true }
+        XCTAssertEqual(first, .messages(groupId: watched.id, messageIds: [here.id]),
+                       "the other group's message and the check-in were filtered out")
+    }
+
+    func testLeavingTheLoopOrCancellingUnsubscribes() async throws {
+        let (kindred, _) = try await makeProfile(self)
+        let group = try await kindred.createGroup(name: "Circle")
+
+        // Leaving a `for await` over a stream nobody else holds releases it, which unsubscribes.
+        let consumer = Task { () throws -> Update? in
+            for await update in try kindred.updates(groupId: group.id) { return update }
+            return nil
+        }
+        try await waitUntil { kindred.activeUpdateStreams == 1 }
+        let message = try await kindred.post("one", to: group.id)
+        let got = try await value(of: consumer)
+        XCTAssertEqual(got, .messages(groupId: group.id, messageIds: [message.id]))
+        try await waitUntil { kindred.activeUpdateStreams == 0 }
+
+        // Cancelling the consuming task ends the loop and unsubscribes, even while the stream is still referenced.
+        let stream = try kindred.updates()
+        let waiting = Task { for await _ in stream {}; return "ended" }
+        XCTAssertEqual(kindred.activeUpdateStreams, 1)
+        waiting.cancel()
+        let ended = try await value(of: waiting)
+        XCTAssertEqual(ended, "ended")
+        try await waitUntil { kindred.activeUpdateStreams == 0 }
+
+        // Dropping a stream that was never iterated unsubscribes as well.
+        do { _ = try kindred.updates() }
+        try await waitUntil { kindred.activeUpdateStreams == 0 }
+
+        // A malformed group id is refused up front, as a typed error.
+        XCTAssertThrowsError(try kindred.updates(groupId: "nope")) {
+            guard case .InvalidInput(let field, _)? = $0 as? KindredError else { return XCTFail("got \($0)") }
+            XCTAssertEqual(field, "group id")
+        }
+        XCTAssertEqual(kindred.activeUpdateStreams, 0)
+    }
+
+    func testClosingTheProfileEndsItsStreams() async throws {
+        let dir = try makeTempDirectory(self)
+        let kindred = try await Kindred.create(in: dir, displayName: "Robin")
+        let group = try await kindred.createGroup(name: "Circle")
+        let stream = try kindred.updates(groupId: group.id)
+        let consumer = Task {
+            var count = 0
+            for await _ in stream { count += 1 }
+            return count        // reached only when the stream finishes
+        }
+        try await kindred.post("before close", to: group.id)
+        try await waitUntil { kindred.activeUpdateStreams == 1 }
+        kindred.close()
+        let count = try await value(of: consumer)
+        XCTAssertEqual(count, 1)
+        XCTAssertEqual(kindred.activeUpdateStreams, 0)
+        XCTAssertThrowsError(try kindred.updates()) { XCTAssertEqual($0 as? KindredError, .Closed) }
+    }
+
+    func testConcurrentAsyncCallsFromManyTasks() async throws {
+        let (kindred, _) = try await makeProfile(self)
+        let group = try await kindred.createGroup(name: "Busy")
+        let ids = try await withThrowingTaskGroup(of: String.self) { tasks in
+            for i in 0..<12 {
+                tasks.addTask { try await kindred.post("message \(i)", to: group.id).id }
+            }
+            var ids: [String] = []
+            for try await id in tasks { ids.append(id) }
+            return ids
+        }
+        XCTAssertEqual(Set(ids).count, 12)
+        async let messages = kindred.messages(in: group.id)
+        async let groups = kindred.groups()
+        async let goals = kindred.goals()
+        let (m, g, o) = try await (messages, groups, goals)
+        XCTAssertEqual(Set(m.map(\.id)), Set(ids))
+        XCTAssertEqual(g.first?.lastMessageAt, m.last?.createdAt)
+        XCTAssertEqual(o, [])
+    }
+}
+
+/// Polls `condition` until it holds or `seconds` pass.
+func waitUntil(_ seconds: Double = 10, file: StaticString = #filePath, line: UInt = #line,
+               _ condition: () -> Bool) async throws {
+    let deadline = Date().addingTimeInterval(seconds)
+    while !condition() {
+        guard Date() < deadline else { return XCTFail("condition not met within \(seconds) s", file: file, line: line) }
+        try await Task.sleep(nanoseconds: 10_000_000)
+    }
+}
