@@ -38,7 +38,7 @@ fn collect(from: &Kindred, to_heads: &HashMap<DocId, Vec<ChangeHash>>, group: &G
     let Inner { db, cache, .. } = &mut *inner;
     db.read(|tx| {
         let mut out = Vec::new();
-        for (doc_id, kind, segment) in documents::group_documents(tx, group)? {
+        for (doc_id, place) in documents::group_documents(tx, group)? {
             let doc = cache.get(tx, &doc_id, &actor)?.ok_or_else(|| Error::not_found("document", doc_id))?;
             let known: Vec<_> = to_heads
                 .get(&doc_id)
@@ -61,13 +61,13 @@ fn collect(from: &Kindred, to_heads: &HashMap<DocId, Vec<ChangeHash>>, group: &G
                     .ok_or_else(|| Error::Internal("no certificate stored for an actor".into()))?;
                 certificates.push(ActorCertificate { actor: newest.actor_id().clone(), member: MemberId::from_bytes(member), signature });
             }
-            out.push(Outgoing { doc: doc_id, place: DocPlace { kind, group: Some(*group), segment }, changes, heads, certificates });
+            out.push(Outgoing { doc: doc_id, place, changes, heads, certificates });
         }
         Ok(out)
     })
 }
 
-fn apply(to: &Kindred, group: &GroupId, mut incoming: Vec<Outgoing>) -> Result<ExchangeStats> {
+fn apply(to: &Kindred, mut incoming: Vec<Outgoing>) -> Result<ExchangeStats> {
     let mut stats = ExchangeStats::default();
     // The group document first, so members are known before their messages are checked.
     incoming.sort_by_key(|o| o.place.kind != DocKind::Group);
@@ -75,10 +75,8 @@ fn apply(to: &Kindred, group: &GroupId, mut incoming: Vec<Outgoing>) -> Result<E
         for o in incoming {
             stats.bytes += o.changes.iter().map(|c| c.raw_bytes().len()).sum::<usize>();
             let batch = DocBatch {
-                group: *group,
                 doc: o.doc,
-                kind: o.place.kind,
-                segment: o.place.segment,
+                place: o.place,
                 changes: o.changes,
                 heads: o.heads,
                 certificates: o.certificates,
@@ -108,7 +106,7 @@ fn one_way(from: &Kindred, to: &Kindred, group: &GroupId) -> Result<ExchangeStat
         })?
     };
     let outgoing = collect(from, &heads, group)?;
-    apply(to, group, outgoing)
+    apply(to, outgoing)
 }
 
 /// Brings `a` and `b` to the same state of `group`, in both directions.

@@ -6,7 +6,7 @@ use crate::kindred::Kindred;
 use crate::model::{GroupDetails, GroupSummary, NewGroup, Role, Update};
 use crate::read_model;
 use crate::schema;
-use crate::storage::documents::{self, DocKind, DocPlace};
+use crate::storage::documents::{self, DocPlace};
 use crate::storage::groups as store;
 use crate::text;
 use crate::time::now_ms;
@@ -29,7 +29,7 @@ impl Kindred {
         self.write(|ctx| {
             let creator_name = ctx.display_name.to_owned();
             let doc_id = group.doc_id();
-            let place = DocPlace { kind: DocKind::Group, group: Some(group), segment: 0 };
+            let place = DocPlace::group(group);
             let fields = schema::group::NewGroupFields {
                 name: &name,
                 description: description.as_deref().unwrap_or(""),

@@ -124,11 +124,12 @@ impl GroupId {
     pub fn doc_id(&self) -> DocId {
         DocId(self.0)
     }
-    /// The document holding segment `index` of this group's message history. Derived, so every peer agrees.
-    pub fn segment_doc_id(&self, index: u32) -> DocId {
+    /// The document holding segment `index` of `author`'s messages in this group. Derived, so every peer agrees.
+    pub fn segment_doc_id(&self, author: &MemberId, index: u32) -> DocId {
         let mut hasher = Sha256::new();
-        hasher.update(b"kindred/segment/v1");
+        hasher.update(b"kindred/segment/v2");
         hasher.update(self.0);
+        hasher.update(author.0);
         hasher.update(index.to_be_bytes());
         let digest = hasher.finalize();
         let mut id = [0u8; 16];
@@ -182,8 +183,10 @@ mod tests {
     #[test]
     fn segment_ids_are_deterministic_and_distinct() {
         let group = GroupId::from_bytes([7; 16]);
-        assert_eq!(group.segment_doc_id(3), group.segment_doc_id(3));
-        assert_ne!(group.segment_doc_id(3), group.segment_doc_id(4));
-        assert_ne!(group.segment_doc_id(0), group.doc_id());
+        let (a, b) = (MemberId::from_bytes([1; 32]), MemberId::from_bytes([2; 32]));
+        assert_eq!(group.segment_doc_id(&a, 3), group.segment_doc_id(&a, 3));
+        assert_ne!(group.segment_doc_id(&a, 3), group.segment_doc_id(&a, 4));
+        assert_ne!(group.segment_doc_id(&a, 3), group.segment_doc_id(&b, 3));
+        assert_ne!(group.segment_doc_id(&a, 0), group.doc_id());
     }
 }

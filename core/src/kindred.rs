@@ -83,7 +83,7 @@ impl Kindred {
             )?;
             documents::insert_actor_certificate(tx, identity.actor(), identity.member_id().as_bytes(), &identity.actor_certificate())?;
             let mut cache = DocCache::new(1);
-            let place = DocPlace { kind: DocKind::Personal, group: None, segment: 0 };
+            let place = DocPlace { kind: DocKind::Personal, group: None, author: None, segment: 0 };
             documents::change_local(tx, &mut cache, &identity, &personal_doc, Some(place), now, |d| {
                 schema::goals::write_personal_root(d, &personal_doc)
             })

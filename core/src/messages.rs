@@ -8,8 +8,8 @@ use crate::ids::{GroupId, MessageId};
 use crate::kindred::{Kindred, WriteCtx};
 use crate::model::{Message, MessageCursor, NewMessage};
 use crate::read_model;
-use crate::schema::segment::{self, NewMessageFields, SEGMENT_CAPACITY};
-use crate::storage::documents::{self, DocKind, DocPlace};
+use crate::schema::segment::{self, NewMessageFields, SEGMENT_CAPACITY, Touched};
+use crate::storage::documents::{self, DocPlace};
 use crate::storage::groups::{self as group_store, GroupRef};
 use crate::storage::messages as store;
 use crate::text;
@@ -80,14 +80,8 @@ fn post_one(ctx: &mut WriteCtx<'_, '_>, group_ref: GroupRef, group: &GroupId, m:
     {
         return Err(Error::not_found("message to reply to", reply_to));
     }
-    let mut seg = group_store::current_segment(ctx.tx, group_ref)?;
-    if read_model::segment_len(ctx, group, seg)? >= SEGMENT_CAPACITY as usize {
-        // The segment is full and this writer moves on: fold its last chunks into its snapshot now, once, so a closed
-        // segment rests compact on disk.
-        documents::compact(ctx.tx, ctx.cache, ctx.identity.actor(), &group.segment_doc_id(seg))?;
-        seg += 1;
-    }
-    let doc_id = group.segment_doc_id(seg);
+    let seg = my_segment(ctx, group_ref, group)?;
+    let doc_id = group.segment_doc_id(&ctx.me(), seg);
     let fields = NewMessageFields {
         id: MessageId::random(),
         author: ctx.me(),
@@ -96,12 +90,28 @@ fn post_one(ctx: &mut WriteCtx<'_, '_>, group_ref: GroupRef, group: &GroupId, m:
         reply_to: m.reply_to,
         content_warning: m.content_warning.as_deref(),
     };
-    let place = DocPlace { kind: DocKind::Segment, group: Some(*group), segment: seg };
+    let place = DocPlace::segment(*group, ctx.me(), seg);
     documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, Some(place), fields.at, |d| {
         segment::write_new(d, &doc_id, &fields)
     })?;
-    read_model::refresh_messages(ctx, group_ref, group, seg, [fields.id])?;
+    refresh_mine(ctx, group_ref, group, seg, Touched { messages: [fields.id].into(), ..Default::default() })?;
     Ok(fields.id)
+}
+
+/// The segment this profile writes into now: its newest, or the next one when that is full (whose last chunks are
+/// then folded into its snapshot, once, so a closed segment rests compact on disk).
+fn my_segment(ctx: &mut WriteCtx<'_, '_>, group_ref: GroupRef, group: &GroupId) -> Result<u32> {
+    let seg = group_store::current_segment(ctx.tx, group_ref)?;
+    if read_model::segment_len(ctx, group, seg)? < SEGMENT_CAPACITY as usize {
+        return Ok(seg);
+    }
+    documents::compact(ctx.tx, ctx.cache, ctx.identity.actor(), &group.segment_doc_id(&ctx.me(), seg))?;
+    Ok(seg + 1)
+}
+
+fn refresh_mine(ctx: &mut WriteCtx<'_, '_>, group_ref: GroupRef, group: &GroupId, segment: u32, touched: Touched) -> Result<()> {
+    let me = ctx.me();
+    read_model::refresh_segment(ctx, group_ref, group, &me, segment, &touched)
 }
 
 impl Kindred {
@@ -131,12 +141,12 @@ impl Kindred {
         self.write(|ctx| {
             let group_ref = writable_group(ctx, group)?;
             let seg = own_live_message(ctx, group_ref, id)?;
-            let doc_id = group.segment_doc_id(seg);
+            let doc_id = group.segment_doc_id(&ctx.me(), seg);
             let at = now_ms();
             documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, None, at, |d| {
                 segment::write_edit(d, &doc_id, id, &new_text, at)
             })?;
-            read_model::refresh_messages(ctx, group_ref, group, seg, [*id])?;
+            refresh_mine(ctx, group_ref, group, seg, Touched { messages: [*id].into(), ..Default::default() })?;
             store::get(ctx.tx, group_ref, &ctx.me(), id)?.ok_or_else(|| Error::not_found("message", id))
         })
     }
@@ -147,12 +157,12 @@ impl Kindred {
         self.write(|ctx| {
             let group_ref = writable_group(ctx, group)?;
             let seg = own_live_message(ctx, group_ref, id)?;
-            let doc_id = group.segment_doc_id(seg);
+            let doc_id = group.segment_doc_id(&ctx.me(), seg);
             let at = now_ms();
             documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, None, at, |d| {
                 segment::write_removal(d, &doc_id, id, at)
             })?;
-            read_model::refresh_messages(ctx, group_ref, group, seg, [*id])?;
+            refresh_mine(ctx, group_ref, group, seg, Touched { messages: [*id].into(), ..Default::default() })?;
             store::get(ctx.tx, group_ref, &ctx.me(), id)?.ok_or_else(|| Error::not_found("message", id))
         })
     }
@@ -162,17 +172,20 @@ impl Kindred {
         let emoji = text::optional_single_line("reaction", emoji, MAX_REACTION_CHARS)?;
         self.write(|ctx| {
             let group_ref = writable_group(ctx, group)?;
-            let (_, seg, removed) =
+            let (_, _, removed) =
                 store::author_and_segment(ctx.tx, group_ref, id)?.ok_or_else(|| Error::not_found("message", id))?;
             if removed {
                 return Err(Error::NotPermitted("the message was removed".into()));
             }
-            let doc_id = group.segment_doc_id(seg);
+            // A reaction goes into the reactor's own segment, like everything they write.
+            let seg = my_segment(ctx, group_ref, group)?;
             let me = ctx.me();
-            documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, None, now_ms(), |d| {
-                segment::write_reaction(d, &doc_id, id, &me, emoji.as_deref())
+            let doc_id = group.segment_doc_id(&me, seg);
+            let at = post_time(ctx, group_ref)?.max(now_ms());
+            documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, Some(DocPlace::segment(*group, me, seg)), at, |d| {
+                segment::write_reaction(d, &doc_id, id, emoji.as_deref(), at)
             })?;
-            read_model::refresh_messages(ctx, group_ref, group, seg, [*id])?;
+            refresh_mine(ctx, group_ref, group, seg, Touched { reactions: [*id].into(), ..Default::default() })?;
             store::get(ctx.tx, group_ref, &me, id)?.ok_or_else(|| Error::not_found("message", id))
         })
     }

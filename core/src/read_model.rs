@@ -7,7 +7,7 @@
 use automerge::ReadDoc;
 
 use crate::error::{Error, Result};
-use crate::ids::{DocId, GroupId, MessageId};
+use crate::ids::{DocId, GroupId, MemberId, MessageId};
 use crate::model::Update;
 use crate::kindred::WriteCtx;
 use crate::schema;
@@ -32,14 +32,11 @@ pub(crate) fn refresh_group(ctx: &mut WriteCtx<'_, '_>, group: &GroupId) -> Resu
     storage::goals::replace_for_doc(ctx.tx, &doc_id, Some(group), &goals)?;
     ctx.updates.push(Update::Group { group_id: *group });
     ctx.updates.push(Update::Goals { group_id: Some(*group) });
-    let newly_removed = stored.members.iter().filter(|m| m.removal.is_some() && !previous.contains(&m.member));
-    for member in newly_removed.map(|m| m.member).collect::<Vec<_>>() {
-        let mut by_segment: std::collections::BTreeMap<u32, Vec<MessageId>> = std::collections::BTreeMap::new();
-        for (id, segment) in storage::messages::by_author(ctx.tx, group_ref, &member)? {
-            by_segment.entry(segment).or_default().push(id);
-        }
-        for (segment, ids) in by_segment {
-            refresh_messages(ctx, group_ref, group, segment, ids)?;
+    let newly_removed: Vec<MemberId> =
+        stored.members.iter().filter(|m| m.removal.is_some() && !previous.contains(&m.member)).map(|m| m.member).collect();
+    for (_, place) in storage::documents::group_documents(ctx.tx, group)? {
+        if let Some(author) = place.author.filter(|a| newly_removed.contains(a)) {
+            refresh_whole_segment(ctx, group_ref, group, &author, place.segment)?;
         }
     }
     Ok(group_ref)
@@ -54,44 +51,69 @@ pub(crate) fn refresh_personal(ctx: &mut WriteCtx<'_, '_>, personal: &DocId) -> 
     Ok(())
 }
 
-/// Re-reads the given messages of one segment.
-pub(crate) fn refresh_messages(
+/// Re-reads the given messages and reactions of one member's segment. A removed member's messages stay only if
+/// written before the removal (the cutoff); an equivocating member's messages from the forked position on are
+/// hidden on every phone, whichever fork it holds.
+pub(crate) fn refresh_segment(
     ctx: &mut WriteCtx<'_, '_>,
     group_ref: GroupRef,
     group: &GroupId,
+    author: &MemberId,
     segment: u32,
-    ids: impl IntoIterator<Item = MessageId>,
+    touched: &schema::segment::Touched,
 ) -> Result<()> {
     let removed = removed_members(ctx, group)?;
-    let doc_id = group.segment_doc_id(segment);
+    let doc_id = group.segment_doc_id(author, segment);
+    let quarantined = storage::trust::quarantined_positions(ctx.tx, &doc_id)?;
     let doc = load(ctx, &doc_id)?;
     let mut messages = Vec::new();
-    for id in ids {
-        if let Some(m) = schema::segment::read(doc, &doc_id, &id)? {
+    for id in &touched.messages {
+        if let Some(m) = schema::segment::read(doc, &doc_id, id)? {
             messages.push(m);
         }
     }
-    for m in &mut messages {
-        // A removed member's reactions go; their messages stay only if written before the removal (the cutoff).
-        m.reactions.retain(|(member, _)| !removed.iter().any(|(r, _)| r == member));
-        let cutoff = removed.iter().find(|(r, _)| *r == m.author).map(|(_, c)| c);
-        let before_removal = |c: &schema::group::Cutoff| {
-            m.origin.as_ref().is_some_and(|(actor, seq)| c.allows(&doc_id, actor.to_bytes(), *seq))
-        };
-        if cutoff.is_some_and(|c| !before_removal(c)) {
+    let mut reactions = Vec::new();
+    for target in &touched.reactions {
+        if let Some(r) = schema::segment::read_reaction(doc, &doc_id, target)? {
+            reactions.push(r);
+        }
+    }
+    let cutoff = removed.iter().find(|(r, _)| r == author).map(|(_, c)| c);
+    for m in &messages {
+        let origin = m.origin.as_ref();
+        let after_removal = cutoff.is_some_and(|c| !origin.is_some_and(|(actor, seq)| c.allows(&doc_id, actor.to_bytes(), *seq)));
+        let forked = origin.is_some_and(|(actor, seq)| quarantined.iter().any(|(a, s)| a.as_slice() == actor.to_bytes() && seq >= s));
+        // A message must name the segment's author; anything else cannot have passed ingest, but never list it.
+        if after_removal || forked || m.author != *author {
             storage::messages::hide(ctx.tx, group_ref, segment, m)?;
         } else {
             storage::messages::upsert(ctx.tx, group_ref, segment, m)?;
         }
     }
-    if !messages.is_empty() {
-        ctx.updates.push(Update::Messages { group_id: *group, message_ids: messages.iter().map(|m| m.id).collect() });
+    for r in &reactions {
+        storage::messages::upsert_reaction(ctx.tx, group_ref, author, r)?;
     }
-    storage::groups::note_segment(ctx.tx, group_ref, segment)
+    let mut ids: Vec<MessageId> = messages.iter().map(|m| m.id).collect();
+    ids.extend(reactions.iter().map(|r| r.target));
+    if !ids.is_empty() {
+        ctx.updates.push(Update::Messages { group_id: *group, message_ids: ids });
+    }
+    if *author == ctx.me() {
+        storage::groups::note_segment(ctx.tx, group_ref, segment)?;
+    }
+    Ok(())
+}
+
+/// Re-reads every message and reaction in one member's segment (after a removal or an equivocation changed what
+/// may be shown).
+pub(crate) fn refresh_whole_segment(ctx: &mut WriteCtx<'_, '_>, group_ref: GroupRef, group: &GroupId, author: &MemberId, segment: u32) -> Result<()> {
+    let doc_id = group.segment_doc_id(author, segment);
+    let touched = schema::segment::everything(load(ctx, &doc_id)?);
+    refresh_segment(ctx, group_ref, group, author, segment, &touched)
 }
 
 /// The group's removed members and their cutoffs (from its document, which stays cached: it is small).
-fn removed_members(ctx: &mut WriteCtx<'_, '_>, group: &GroupId) -> Result<Vec<(crate::ids::MemberId, schema::group::Cutoff)>> {
+fn removed_members(ctx: &mut WriteCtx<'_, '_>, group: &GroupId) -> Result<Vec<(MemberId, schema::group::Cutoff)>> {
     let doc_id = group.doc_id();
     let doc = load(ctx, &doc_id)?;
     Ok(schema::group::read(doc, &doc_id)?
@@ -101,8 +123,8 @@ fn removed_members(ctx: &mut WriteCtx<'_, '_>, group: &GroupId) -> Result<Vec<(c
         .collect())
 }
 
-/// Number of messages a segment holds (by this profile's view), or 0 if it does not exist yet.
+/// Number of entries (messages and reactions) in one of this profile's segments, or 0 if it does not exist yet.
 pub(crate) fn segment_len(ctx: &mut WriteCtx<'_, '_>, group: &GroupId, segment: u32) -> Result<usize> {
-    let doc_id = group.segment_doc_id(segment);
+    let doc_id = group.segment_doc_id(&ctx.me(), segment);
     Ok(ctx.cache.get(ctx.tx, &doc_id, ctx.identity.actor())?.map(|doc| doc.length(automerge::ROOT)).unwrap_or(0))
 }

@@ -1,18 +1,20 @@
-//! Message segments: a group's history split into bounded Automerge documents.
+//! Message segments: each member's messages in a group, split into bounded Automerge documents.
 //!
-//! Segment `n` of group `g` is the document with id `g.segment_doc_id(n)`, an id every peer derives the same way, so
-//! concurrent peers that start a segment independently start the *same* document and merge without talking. A writer
-//! posts into the newest segment it knows of until that segment holds [`SEGMENT_CAPACITY`] messages, then moves to
-//! the next. Peers decide with their own view, so a segment can exceed the capacity by what writers posted before
-//! they saw it fill: at most the capacity once per writer, which bounds every segment. Loading one segment (the only
-//! thing posting, editing or reacting loads) therefore costs a few milliseconds however long the history is.
+//! Segment `n` of member `m` in group `g` is the document `g.segment_doc_id(m, n)`, an id every peer derives the same
+//! way. Only `m` writes it (from any of their devices): a member posts into their newest segment until it holds
+//! [`SEGMENT_CAPACITY`] entries, then starts the next. So a segment is bounded, loading one (the only thing posting,
+//! editing or reacting loads) costs a few milliseconds however long the history is, and no two members ever write
+//! the same document. That last property is what keeps sync converging among honest members even when one member
+//! misbehaves: their changes never depend on anyone else's, so a forged or forked history of one member can be
+//! refused without stranding anybody else's messages.
 //!
-//! Layout: the root map holds one map per message, keyed by the message id in hex:
-//! `{ by: bytes(32) author, at: timestamp, text, re?: bytes(16) reply-to, cw?: content warning,
-//!    edited?: timestamp, removed?: true, react: { <member hex>: emoji } }`.
-//! Each message map, and its `react` map, is created by the author's post, so no two peers ever create the same
-//! container; reactions are keyed by member, so each member has one reaction per message and concurrent reactions
-//! from different members never collide.
+//! Layout: the root map holds one entry per message and one per reaction:
+//! - `<message hex>`: `{ by: bytes(32) author, at: timestamp, text, re?: bytes(16) reply-to, cw?: content warning,
+//!   edited?: timestamp, removed?: true }`;
+//! - `r<message hex>`: the author's reaction to that message (in any member's segment): `{ emoji, at }`, where an
+//!   empty emoji means "taken back". A member has one reaction per message: the newest by `at` counts.
+//!
+//! Each message map is created by its post; nothing is ever created twice.
 
 use std::collections::BTreeSet;
 
@@ -23,7 +25,7 @@ use super::{MapReader, put_opt, write_err};
 use crate::error::{Error, Result};
 use crate::ids::{DocId, MemberId, MessageId};
 
-/// Messages per segment before writers move on to the next one.
+/// Entries (messages and reactions) per segment before its author moves on to the next one.
 pub const SEGMENT_CAPACITY: i64 = 1000;
 
 /// A message as its segment document holds it.
@@ -38,10 +40,18 @@ pub(crate) struct StoredMessage {
     pub content_warning: Option<String>,
     pub edited_at: Option<i64>,
     pub removed: bool,
-    pub reactions: Vec<(MemberId, String)>,
     /// The actor and sequence number of the change that created the message: who really posted it, and when in
     /// their history (a removed member's posts after their removal are hidden).
     pub origin: Option<(automerge::ActorId, u64)>,
+}
+
+/// A reaction entry: the segment's author's reaction to `target`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct StoredReaction {
+    pub target: MessageId,
+    /// `None`: taken back.
+    pub emoji: Option<String>,
+    pub at: i64,
 }
 
 /// What a new message says.
@@ -59,7 +69,11 @@ fn message_obj<T: ReadDoc>(doc: &T, doc_id: &DocId, id: &MessageId) -> Result<Op
     MapReader::new(doc, doc_id, ROOT).map(&id.to_hex())
 }
 
-/// Writes a new message (and its empty reaction map) in the caller's Automerge transaction.
+fn reaction_key(target: &MessageId) -> String {
+    format!("r{}", target.to_hex())
+}
+
+/// Writes a new message in the caller's Automerge transaction.
 pub(crate) fn write_new<T: Transactable>(tx: &mut T, doc_id: &DocId, m: &NewMessageFields<'_>) -> Result<()> {
     let err = write_err(doc_id);
     let obj = tx.put_object(ROOT, m.id.to_hex(), ObjType::Map).map_err(&err)?;
@@ -72,7 +86,6 @@ pub(crate) fn write_new<T: Transactable>(tx: &mut T, doc_id: &DocId, m: &NewMess
     if let Some(cw) = m.content_warning {
         tx.put(&obj, "cw", cw).map_err(&err)?;
     }
-    tx.put_object(&obj, "react", ObjType::Map).map_err(&err)?;
     Ok(())
 }
 
@@ -104,19 +117,17 @@ pub(crate) fn write_removal<T: Transactable>(tx: &mut T, doc_id: &DocId, id: &Me
     Ok(())
 }
 
-/// Sets (or, with `None`, clears) `member`'s reaction to a message.
-pub(crate) fn write_reaction<T: Transactable>(
-    tx: &mut T,
-    doc_id: &DocId,
-    id: &MessageId,
-    member: &MemberId,
-    emoji: Option<&str>,
-) -> Result<()> {
-    let obj = message_obj(tx, doc_id, id)?.ok_or_else(|| Error::not_found("message", id))?;
-    let react = MapReader::new(tx, doc_id, obj)
-        .map("react")?
-        .ok_or_else(|| Error::document(doc_id, format!("message {id} has no reaction map")))?;
-    put_opt(tx, &react, &member.to_hex(), emoji.map(ScalarValue::from)).map_err(write_err(doc_id))
+/// Writes this segment's author's reaction to `target` (`None` takes it back), in the author's current segment.
+pub(crate) fn write_reaction<T: Transactable>(tx: &mut T, doc_id: &DocId, target: &MessageId, emoji: Option<&str>, at: i64) -> Result<()> {
+    let err = write_err(doc_id);
+    let key = reaction_key(target);
+    let entry = match MapReader::new(tx, doc_id, ROOT).map(&key)? {
+        Some(entry) => entry,
+        None => tx.put_object(ROOT, key, ObjType::Map).map_err(&err)?,
+    };
+    tx.put(&entry, "emoji", emoji.unwrap_or("")).map_err(&err)?;
+    tx.put(&entry, "at", ScalarValue::Timestamp(at)).map_err(&err)?;
+    Ok(())
 }
 
 /// Reads one message, or `None` if this segment does not hold it.
@@ -127,17 +138,6 @@ pub(crate) fn read(doc: &automerge::Automerge, doc_id: &DocId, id: &MessageId) -
     let origin = doc.hash_for_opid(&obj).and_then(|hash| doc.get_change_meta_by_hash(&hash)).map(|meta| (meta.actor.into_owned(), meta.seq));
     let m = MapReader::new(doc, doc_id, obj);
     let removed = m.bool("removed")?;
-    let mut reactions = Vec::new();
-    // A removed message shows nothing of itself, reactions included.
-    if let Some(react) = m.map("react")?.filter(|_| !removed) {
-        let r = MapReader::new(doc, doc_id, react);
-        for key in r.keys() {
-            // A key that is not a member id cannot have been written by Kindred; skip it rather than fail the message.
-            if let (Ok(member), Some(emoji)) = (key.parse::<MemberId>(), r.opt_str(&key)?) {
-                reactions.push((member, emoji));
-            }
-        }
-    }
     Ok(Some(StoredMessage {
         id: *id,
         author: MemberId::from_bytes(m.bytes("by")?),
@@ -147,25 +147,56 @@ pub(crate) fn read(doc: &automerge::Automerge, doc_id: &DocId, id: &MessageId) -
         content_warning: if removed { None } else { m.opt_str("cw")? },
         edited_at: m.opt_int("edited")?,
         removed,
-        reactions,
         origin,
     }))
 }
 
-#[cfg_attr(not(feature = "test-exchange"), allow(dead_code))]
-/// The messages that a set of patches (from applying remote changes) touched.
-pub(crate) fn touched_messages(patches: &[Patch]) -> BTreeSet<MessageId> {
-    patches
-        .iter()
-        .filter_map(|patch| {
-            let key = match patch.path.first() {
-                Some((_, Prop::Map(key))) => key,
-                _ => match &patch.action {
-                    automerge::PatchAction::PutMap { key, .. } | automerge::PatchAction::DeleteMap { key } => key,
-                    _ => return None,
-                },
-            };
-            key.parse().ok()
-        })
-        .collect()
+/// Reads this segment's author's reaction to `target`, if this segment holds one.
+pub(crate) fn read_reaction<T: ReadDoc>(doc: &T, doc_id: &DocId, target: &MessageId) -> Result<Option<StoredReaction>> {
+    let Some(entry) = MapReader::new(doc, doc_id, ROOT).map(&reaction_key(target))? else {
+        return Ok(None);
+    };
+    let r = MapReader::new(doc, doc_id, entry);
+    let emoji = r.opt_str("emoji")?.filter(|e| !e.is_empty());
+    Ok(Some(StoredReaction { target: *target, emoji, at: r.int("at")? }))
+}
+
+/// What a set of patches (from applying changes) touched: messages, and reactions by their target.
+#[derive(Debug, Default)]
+pub(crate) struct Touched {
+    pub messages: BTreeSet<MessageId>,
+    pub reactions: BTreeSet<MessageId>,
+}
+
+/// Sorts root keys into messages and reactions.
+fn classify(touched: &mut Touched, key: &str) {
+    if let Some(target) = key.strip_prefix('r').and_then(|hex| hex.parse().ok()) {
+        touched.reactions.insert(target);
+    } else if let Ok(id) = key.parse() {
+        touched.messages.insert(id);
+    }
+}
+
+/// The messages and reactions that a set of patches touched.
+pub(crate) fn touched(patches: &[Patch]) -> Touched {
+    let mut out = Touched::default();
+    for patch in patches {
+        match patch.path.first() {
+            Some((_, Prop::Map(key))) => classify(&mut out, key),
+            _ => match &patch.action {
+                automerge::PatchAction::PutMap { key, .. } | automerge::PatchAction::DeleteMap { key } => classify(&mut out, key),
+                _ => {}
+            },
+        }
+    }
+    out
+}
+
+/// Every message and reaction in a segment.
+pub(crate) fn everything<T: ReadDoc>(doc: &T) -> Touched {
+    let mut out = Touched::default();
+    for key in doc.keys(ROOT) {
+        classify(&mut out, &key);
+    }
+    out
 }

@@ -43,12 +43,34 @@ impl DocKind {
     }
 }
 
-/// Where a new document belongs.
-#[derive(Debug, Clone, Copy)]
+/// Where a document belongs: its kind, group, and for a message segment its author and index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct DocPlace {
     pub kind: DocKind,
     pub group: Option<GroupId>,
+    pub author: Option<MemberId>,
     pub segment: u32,
+}
+
+impl DocPlace {
+    /// The group document of `group`.
+    pub(crate) fn group(group: GroupId) -> Self {
+        Self { kind: DocKind::Group, group: Some(group), author: None, segment: 0 }
+    }
+
+    /// Segment `segment` of `author`'s messages in `group`.
+    pub(crate) fn segment(group: GroupId, author: MemberId, segment: u32) -> Self {
+        Self { kind: DocKind::Segment, group: Some(group), author: Some(author), segment }
+    }
+
+    /// The document id this place must have: derived, never taken on trust.
+    pub(crate) fn expected_id(&self) -> Option<DocId> {
+        match (self.kind, self.group, self.author) {
+            (DocKind::Group, Some(group), _) => Some(group.doc_id()),
+            (DocKind::Segment, Some(group), Some(author)) => Some(group.segment_doc_id(&author, self.segment)),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -111,8 +133,14 @@ impl DocCache {
     ) -> Result<&mut Automerge> {
         if stored_generation(conn, id)?.is_none() {
             conn.execute(
-                "INSERT INTO documents (doc_id, kind, group_id, segment) VALUES (?1, ?2, ?3, ?4)",
-                params![id, place.kind.as_str(), place.group.as_ref().map(|g| &g.as_bytes()[..]).unwrap_or(&[]), place.segment],
+                "INSERT INTO documents (doc_id, kind, group_id, author, segment) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    id,
+                    place.kind.as_str(),
+                    place.group.as_ref().map(|g| &g.as_bytes()[..]).unwrap_or(&[]),
+                    place.author.as_ref().map(|a| &a.as_bytes()[..]).unwrap_or(&[]),
+                    place.segment
+                ],
             )?;
         }
         self.get(conn, id, actor)?.ok_or_else(|| Error::Internal(format!("document {id} vanished after creation")))
@@ -322,23 +350,24 @@ pub(crate) fn clock(conn: &Connection, id: &DocId) -> Result<Vec<ClockEntry>> {
     Ok(out)
 }
 
-/// Every document of a group (its own and its segments).
-#[cfg_attr(not(feature = "test-exchange"), allow(dead_code))]
-pub(crate) fn group_documents(conn: &Connection, group: &GroupId) -> Result<Vec<(DocId, DocKind, u32)>> {
-    let mut stmt = conn.prepare_cached("SELECT doc_id, kind, segment FROM documents WHERE group_id = ?1 ORDER BY kind, segment")?;
-    let rows = stmt.query_map([group], |r| {
-        let kind: String = r.get(1)?;
-        Ok((r.get(0)?, kind, r.get(2)?))
-    })?;
+/// Every document of a group (its own first, then the segments by author and index), with where each belongs.
+pub(crate) fn group_documents(conn: &Connection, group: &GroupId) -> Result<Vec<(DocId, DocPlace)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT doc_id, kind, author, segment FROM documents WHERE group_id = ?1 ORDER BY kind, author, segment",
+    )?;
+    let rows = stmt.query_map([group], |r| Ok((r.get::<_, DocId>(0)?, r.get::<_, String>(1)?, r.get::<_, Vec<u8>>(2)?, r.get::<_, u32>(3)?)))?;
     let mut out = Vec::new();
     for row in rows {
-        let (id, kind, segment): (DocId, String, u32) = row?;
-        let kind = match kind.as_str() {
-            "group" => DocKind::Group,
-            "segment" => DocKind::Segment,
-            _ => DocKind::Personal,
+        let (id, kind, author, segment) = row?;
+        let place = match kind.as_str() {
+            "group" => DocPlace::group(*group),
+            "segment" => {
+                let author = <[u8; 32]>::try_from(author).map_err(|_| Error::Internal(format!("segment {id} has no author")))?;
+                DocPlace::segment(*group, MemberId::from_bytes(author), segment)
+            }
+            other => return Err(Error::Internal(format!("document {id} of kind {other} in a group"))),
         };
-        out.push((id, kind, segment));
+        out.push((id, place));
     }
     Ok(out)
 }

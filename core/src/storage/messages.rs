@@ -6,7 +6,7 @@ use super::groups::GroupRef;
 use crate::error::Result;
 use crate::ids::{GroupId, MemberId, MessageId};
 use crate::model::{Message, MessageCursor, ReactionCount};
-use crate::schema::segment::StoredMessage;
+use crate::schema::segment::{StoredMessage, StoredReaction};
 
 /// Writes a message (and its reactions) as its segment document now says it is. Arrival order (`local_seq`) is
 /// kept when the message is already there.
@@ -32,12 +32,18 @@ pub(crate) fn upsert(conn: &Connection, group_ref: GroupRef, segment: u32, m: &S
         m.edited_at.unwrap_or(0),
         m.removed,
     ])?;
-    conn.prepare_cached("DELETE FROM reactions WHERE group_ref = ?1 AND message_id = ?2")?.execute(params![group_ref, m.id])?;
-    let mut insert =
-        conn.prepare_cached("INSERT INTO reactions (group_ref, message_id, member, emoji) VALUES (?1, ?2, ?3, ?4)")?;
-    for (member, emoji) in &m.reactions {
-        insert.execute(params![group_ref, m.id, member, emoji])?;
-    }
+    Ok(())
+}
+
+/// Records `member`'s reaction to a message, unless a newer one of theirs is already recorded (a member's reactions
+/// can sit in several of their segments; the newest counts).
+pub(crate) fn upsert_reaction(conn: &Connection, group_ref: GroupRef, member: &MemberId, r: &StoredReaction) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO reactions (group_ref, message_id, member, emoji, at) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (group_ref, message_id, member) DO UPDATE SET emoji = excluded.emoji, at = excluded.at
+         WHERE excluded.at >= reactions.at",
+    )?
+    .execute(params![group_ref, r.target, member, r.emoji.as_deref().unwrap_or(""), r.at])?;
     Ok(())
 }
 
@@ -69,10 +75,17 @@ fn message_from_row(row: &Row<'_>, me: &MemberId) -> rusqlite::Result<Message> {
     })
 }
 
+/// Fills in a message's reactions: those of current members, none for a removed message (it shows nothing of
+/// itself).
 fn attach_reactions(conn: &Connection, group_ref: GroupRef, me: &MemberId, message: &mut Message) -> Result<()> {
+    if message.removed {
+        return Ok(());
+    }
     let mut stmt = conn.prepare_cached(
-        "SELECT emoji, count(*), max(member = ?3) FROM reactions WHERE group_ref = ?1 AND message_id = ?2
-         GROUP BY emoji ORDER BY count(*) DESC, emoji",
+        "SELECT r.emoji, count(*), max(r.member = ?3) FROM reactions r
+         JOIN group_members gm ON gm.group_ref = r.group_ref AND gm.member = r.member AND gm.removed_at = 0
+         WHERE r.group_ref = ?1 AND r.message_id = ?2 AND r.emoji != ''
+         GROUP BY r.emoji ORDER BY count(*) DESC, r.emoji",
     )?;
     let rows = stmt.query_map(params![group_ref, message.id, me], |r| {
         Ok(ReactionCount { emoji: r.get(0)?, count: r.get(1)?, mine: r.get(2)? })
@@ -133,17 +146,10 @@ pub(crate) fn author_and_segment(conn: &Connection, group_ref: GroupRef, id: &Me
 /// Hides a message from every listing, without its text and reactions: a removed member's post from after their
 /// removal. The row stays (rows are never deleted, so arrival order never reuses a number).
 pub(crate) fn hide(conn: &Connection, group_ref: GroupRef, segment: u32, m: &StoredMessage) -> Result<()> {
-    let hidden = StoredMessage { text: None, content_warning: None, reactions: Vec::new(), ..m.clone() };
+    let hidden = StoredMessage { text: None, content_warning: None, ..m.clone() };
     upsert(conn, group_ref, segment, &hidden)?;
     conn.prepare_cached("UPDATE messages SET hidden = 1 WHERE group_ref = ?1 AND message_id = ?2")?.execute(params![group_ref, m.id])?;
     Ok(())
-}
-
-/// Every message of one author in a group, with its segment.
-pub(crate) fn by_author(conn: &Connection, group_ref: GroupRef, author: &MemberId) -> Result<Vec<(MessageId, u32)>> {
-    let mut stmt = conn.prepare_cached("SELECT message_id, segment FROM messages WHERE group_ref = ?1 AND author = ?2")?;
-    let rows = stmt.query_map(params![group_ref, author], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// The newest `created_at` in a group (uses the timeline index).

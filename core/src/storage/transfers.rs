@@ -2,25 +2,34 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::documents::DocKind;
+use super::documents::DocPlace;
 use crate::error::{Error, Result};
-use crate::ids::{DocId, GroupId};
+use crate::ids::{DocId, GroupId, MemberId};
 
-/// Where a transferred document belongs.
+/// A transferred document and where it belongs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct TransferPlace {
-    pub group: GroupId,
     pub doc: DocId,
-    pub kind: DocKind,
-    pub segment: u32,
+    pub place: DocPlace,
 }
 
-fn kind_from(text: &str) -> Result<DocKind> {
-    match text {
-        "group" => Ok(DocKind::Group),
-        "segment" => Ok(DocKind::Segment),
+fn place_from(group: GroupId, kind: &str, author: Vec<u8>, segment: u32) -> Result<DocPlace> {
+    match kind {
+        "group" => Ok(DocPlace::group(group)),
+        "segment" => {
+            let author = <[u8; 32]>::try_from(author).map_err(|_| Error::Internal("a segment transfer without an author".into()))?;
+            Ok(DocPlace::segment(group, MemberId::from_bytes(author), segment))
+        }
         other => Err(Error::Internal(format!("unexpected transfer kind {other}"))),
     }
+}
+
+fn author_bytes(place: &DocPlace) -> Vec<u8> {
+    place.author.map(|a| a.as_bytes().to_vec()).unwrap_or_default()
+}
+
+fn group_of(place: &DocPlace) -> Result<GroupId> {
+    place.group.ok_or_else(|| Error::Internal("a transfer without a group".into()))
 }
 
 /// An outgoing transfer: the snapshot and what vouches for it.
@@ -33,9 +42,19 @@ pub(crate) struct Outgoing {
 
 pub(crate) fn save_outgoing(conn: &Connection, hash: &[u8; 32], out: &Outgoing, at: i64) -> Result<()> {
     conn.execute(
-        "INSERT OR IGNORE INTO outgoing_transfers (hash, group_id, doc_id, kind, segment, snapshot, vouchers, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![&hash[..], out.place.group, out.place.doc, out.place.kind.as_str(), out.place.segment, out.snapshot, out.vouchers, at],
+        "INSERT OR IGNORE INTO outgoing_transfers (hash, group_id, doc_id, kind, author, segment, snapshot, vouchers, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            &hash[..],
+            group_of(&out.place.place)?,
+            out.place.doc,
+            out.place.place.kind.as_str(),
+            author_bytes(&out.place.place),
+            out.place.place.segment,
+            out.snapshot,
+            out.vouchers,
+            at
+        ],
     )?;
     // Old offers nobody resumed within a week are dropped: the document itself is still here to offer afresh.
     conn.execute("DELETE FROM outgoing_transfers WHERE created_at < ?1", [at - 7 * 24 * 3600 * 1000])?;
@@ -44,13 +63,21 @@ pub(crate) fn save_outgoing(conn: &Connection, hash: &[u8; 32], out: &Outgoing, 
 
 pub(crate) fn outgoing(conn: &Connection, hash: &[u8; 32]) -> Result<Option<Outgoing>> {
     let row = conn
-        .prepare_cached("SELECT group_id, doc_id, kind, segment, snapshot, vouchers FROM outgoing_transfers WHERE hash = ?1")?
+        .prepare_cached("SELECT group_id, doc_id, kind, author, segment, snapshot, vouchers FROM outgoing_transfers WHERE hash = ?1")?
         .query_row([&hash[..]], |r| {
-            Ok((r.get::<_, GroupId>(0)?, r.get::<_, DocId>(1)?, r.get::<_, String>(2)?, r.get::<_, u32>(3)?, r.get(4)?, r.get(5)?))
+            Ok((
+                r.get::<_, GroupId>(0)?,
+                r.get::<_, DocId>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Vec<u8>>(3)?,
+                r.get::<_, u32>(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ))
         })
         .optional()?;
-    row.map(|(group, doc, kind, segment, snapshot, vouchers)| {
-        Ok(Outgoing { place: TransferPlace { group, doc, kind: kind_from(&kind)?, segment }, snapshot, vouchers })
+    row.map(|(group, doc, kind, author, segment, snapshot, vouchers)| {
+        Ok(Outgoing { place: TransferPlace { doc, place: place_from(group, &kind, author, segment)? }, snapshot, vouchers })
     })
     .transpose()
 }
@@ -67,9 +94,19 @@ pub(crate) struct Incoming {
 
 pub(crate) fn start_incoming(conn: &Connection, hash: &[u8; 32], place: &TransferPlace, total_len: u64, vouchers: &[u8], at: i64) -> Result<()> {
     conn.execute(
-        "INSERT OR IGNORE INTO incoming_transfers (hash, group_id, doc_id, kind, segment, total_len, vouchers, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![&hash[..], place.group, place.doc, place.kind.as_str(), place.segment, i64::try_from(total_len).unwrap_or(i64::MAX), vouchers, at],
+        "INSERT OR IGNORE INTO incoming_transfers (hash, group_id, doc_id, kind, author, segment, total_len, vouchers, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            &hash[..],
+            group_of(&place.place)?,
+            place.doc,
+            place.place.kind.as_str(),
+            author_bytes(&place.place),
+            place.place.segment,
+            i64::try_from(total_len).unwrap_or(i64::MAX),
+            vouchers,
+            at
+        ],
     )?;
     Ok(())
 }
@@ -77,23 +114,20 @@ pub(crate) fn start_incoming(conn: &Connection, hash: &[u8; 32], place: &Transfe
 pub(crate) fn incoming(conn: &Connection, hash: &[u8; 32]) -> Result<Option<Incoming>> {
     let row = conn
         .prepare_cached(
-            "SELECT group_id, doc_id, kind, segment, total_len, received, vouchers FROM incoming_transfers WHERE hash = ?1",
+            "SELECT group_id, doc_id, kind, author, segment, total_len, received, vouchers FROM incoming_transfers WHERE hash = ?1",
         )?
         .query_row([&hash[..]], |r| {
             Ok((
-                r.get::<_, GroupId>(0)?,
-                r.get::<_, DocId>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, u32>(3)?,
-                r.get::<_, i64>(4)?,
+                (r.get::<_, GroupId>(0)?, r.get::<_, DocId>(1)?, r.get::<_, String>(2)?, r.get::<_, Vec<u8>>(3)?, r.get::<_, u32>(4)?),
                 r.get::<_, i64>(5)?,
-                r.get(6)?,
+                r.get::<_, i64>(6)?,
+                r.get(7)?,
             ))
         })
         .optional()?;
-    row.map(|(group, doc, kind, segment, total, received, vouchers)| {
+    row.map(|((group, doc, kind, author, segment), total, received, vouchers)| {
         Ok(Incoming {
-            place: TransferPlace { group, doc, kind: kind_from(&kind)?, segment },
+            place: TransferPlace { doc, place: place_from(group, &kind, author, segment)? },
             total_len: total.unsigned_abs(),
             received: received.unsigned_abs(),
             vouchers,

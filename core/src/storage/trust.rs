@@ -19,7 +19,7 @@ pub(crate) struct Equivocation<'a> {
 
 pub(crate) fn record_equivocation(conn: &Connection, e: &Equivocation<'_>, at: i64) -> Result<()> {
     conn.execute(
-        "INSERT INTO quarantine (group_id, doc_id, member, actor, seq, kept_change, refused_change, detected_at)
+        "INSERT OR IGNORE INTO quarantine (group_id, doc_id, member, actor, seq, kept_change, refused_change, detected_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![e.group, e.doc, e.member, e.actor, i64::try_from(e.seq).unwrap_or(i64::MAX), e.kept, e.refused, at],
     )?;
@@ -28,6 +28,14 @@ pub(crate) fn record_equivocation(conn: &Connection, e: &Equivocation<'_>, at: i
         params![e.group, e.member, "signed two different changes at the same position (equivocation)", at],
     )?;
     Ok(())
+}
+
+/// Positions (actor, sequence number) in a document where an equivocation was found: that actor's changes from
+/// there on are not shown, whichever fork this phone holds.
+pub(crate) fn quarantined_positions(conn: &Connection, doc: &DocId) -> Result<Vec<(Vec<u8>, u64)>> {
+    let mut stmt = conn.prepare_cached("SELECT actor, min(seq) FROM quarantine WHERE doc_id = ?1 GROUP BY actor")?;
+    let rows = stmt.query_map([doc], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?.unsigned_abs())))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 pub(crate) fn is_flagged(conn: &Connection, group: &GroupId, member: &MemberId) -> Result<bool> {

@@ -8,8 +8,8 @@
 //!   a moderator for plain members only; a member may change their own display name, and may admit an invitee (add
 //!   them as a plain member while marking a valid, unused invitation used, in one change). Invitations: created by
 //!   owners and moderators. Goals: created by any member as their own, changed only by their owner.
-//! - **Message segments.** A new message must name its real author; only the author edits or removes it; a
-//!   reaction is keyed by the member who reacts.
+//! - **Message segments.** Each belongs to one member, who alone writes it (checked in ingest): messages that
+//!   name that member as their author, and their reactions to any message.
 //!
 //! Roles in the group document are read as of the change's own dependencies (its causal point), so a moderator
 //! removed concurrently cannot slip changes in afterwards by claiming an old view. A member who was never admitted
@@ -297,41 +297,34 @@ pub(crate) fn may_write_segments(group_doc: &Automerge, member: &MemberId) -> bo
     standing_at(group_doc, member, &group_doc.get_heads()) != Standing::Stranger
 }
 
-/// Checks one change to a message segment (`doc` holds the change's dependencies).
+/// Checks one change to a message segment (`doc` holds the change's dependencies). Ingest has already made sure the
+/// author owns the segment; this checks the shape: messages that name their author truthfully and reaction entries,
+/// nothing else, and no message created twice.
 pub(crate) fn check_segment_change(doc: &Automerge, doc_id: &DocId, author: &MemberId, change: &Change) -> Result<()> {
     let edits = edits(doc, doc_id, change)?;
-    let who = format!("member {}", &author.to_hex()[..8]);
+    let who = format!("member {}", author.to_hex().get(..8).unwrap_or("?"));
+    let is_message = |key: &str| key.parse::<crate::ids::MessageId>().is_ok();
+    let is_reaction = |key: &str| key.strip_prefix('r').is_some_and(|hex| hex.parse::<crate::ids::MessageId>().is_ok());
     let new_messages: HashSet<&str> = edits
         .iter()
         .filter_map(|e| match (&e.path[..], &e.kind) {
-            ([m], EditKind::MakeMap) => Some(m.as_str()),
+            ([m], EditKind::MakeMap) if is_message(m) => Some(m.as_str()),
             _ => None,
         })
         .collect();
-    let author_hex = author.to_hex();
     for edit in &edits {
         let path: Vec<&str> = edit.path.iter().map(String::as_str).collect();
-        let message = *path.first().ok_or_else(|| refuse("an empty path"))?;
-        let is_new = new_messages.contains(message);
-        let owned_by_author = || {
-            let existing = match doc.get(ROOT, message) {
-                Ok(Some((Value::Object(ObjType::Map), obj))) => doc.get(&obj, "by").ok().flatten(),
-                _ => None,
-            };
-            matches!(existing, Some((Value::Scalar(v), _)) if bytes_of(&v) == Some(author.as_bytes()))
-        };
         let allowed = match (path.as_slice(), &edit.kind) {
-            ([_], EditKind::MakeMap) => true,
-            ([_, "by"], EditKind::Put(v)) => is_new && bytes_of(v) == Some(author.as_bytes()),
-            ([_, "react"], EditKind::MakeMap) => is_new,
-            ([_, "react", member], EditKind::Put(_) | EditKind::Delete) => *member == author_hex,
-            ([_, "at" | "text" | "re" | "cw" | "edited" | "removed"], EditKind::Put(_) | EditKind::Delete) => {
-                is_new || owned_by_author()
-            }
+            // A message map is created once, by its post.
+            ([m], EditKind::MakeMap) if is_message(m) => !matches!(doc.get(ROOT, *m), Ok(Some(_))),
+            ([m, "by"], EditKind::Put(v)) if is_message(m) => new_messages.contains(m) && bytes_of(v) == Some(author.as_bytes()),
+            ([m, "at" | "text" | "re" | "cw" | "edited" | "removed"], EditKind::Put(_) | EditKind::Delete) if is_message(m) => true,
+            ([r], EditKind::MakeMap) => is_reaction(r),
+            ([r, "emoji" | "at"], EditKind::Put(_)) => is_reaction(r),
             _ => false,
         };
         if !allowed {
-            return Err(refuse(format!("{who} may not write {:?} in this conversation", edit.path)));
+            return Err(refuse(format!("{who} may not write {:?} in their messages", edit.path)));
         }
     }
     // A new message must say who wrote it, truthfully.

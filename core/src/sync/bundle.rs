@@ -129,7 +129,7 @@ impl Kindred {
             }
             let actor = ctx.identity.actor().clone();
             let mut docs = Vec::new();
-            for (doc_id, kind, segment) in documents::group_documents(ctx.tx, group)? {
+            for (doc_id, place) in documents::group_documents(ctx.tx, group)? {
                 let doc = ctx.cache.get(ctx.tx, &doc_id, &actor)?.ok_or_else(|| Error::not_found("document", doc_id))?;
                 let snapshot = am::guarded(&doc_id, "saving", || Ok(doc.save()))?;
                 let changes = doc.get_changes(&[]);
@@ -141,7 +141,7 @@ impl Kindred {
                         documents::actor_certificate(ctx.tx, newest.actor_id())?.ok_or_else(|| Error::Internal("no certificate".into()))?;
                     certificates.push(ActorCertificate { actor: newest.actor_id().clone(), member: MemberId::from_bytes(member), signature });
                 }
-                docs.push(BundleDocument { place: Place::new(group, &doc_id, kind, segment), snapshot, vouchers: Vouchers::from_parts(&heads, &certificates) });
+                docs.push(BundleDocument { place: Place::new(&doc_id, &place), snapshot, vouchers: Vouchers::from_parts(&heads, &certificates) });
             }
             let mut bundle = Bundle {
                 group: *group.as_bytes(),
@@ -173,7 +173,7 @@ impl Kindred {
             let loaded = am::load(&doc, &document.snapshot).map_err(|e| refuse(format!("a bundle document does not load: {e}")))?;
             let changes = am::guarded(&doc, "reading a bundle document", || Ok(loaded.get_changes(&[])))?;
             let (heads, certificates) = document.vouchers.into_parts()?;
-            let batch = DocBatch { group, doc, kind: document.place.kind()?, segment: document.place.segment, changes, heads, certificates };
+            let batch = DocBatch { doc, place: document.place.to_doc_place()?, changes, heads, certificates };
             let report = self.write(|ctx| ingest(ctx, &batch, false))?;
             result.report += report;
             result.documents += 1;

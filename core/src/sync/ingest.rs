@@ -15,7 +15,7 @@ use automerge::{Automerge, Change, ChangeHash, ReadDoc};
 use super::authorize;
 use crate::am;
 use crate::error::{Error, Result};
-use crate::ids::{DocId, GroupId, MemberId};
+use crate::ids::{DocId, MemberId};
 use crate::kindred::WriteCtx;
 use crate::read_model;
 use crate::schema;
@@ -34,10 +34,8 @@ pub const MAX_DEPS: usize = 64;
 /// One document's worth of changes from a peer, with what vouches for them.
 #[derive(Debug, Clone)]
 pub(crate) struct DocBatch {
-    pub group: GroupId,
     pub doc: DocId,
-    pub kind: DocKind,
-    pub segment: u32,
+    pub place: DocPlace,
     pub changes: Vec<Change>,
     pub heads: Vec<SignedHead>,
     pub certificates: Vec<ActorCertificate>,
@@ -81,24 +79,27 @@ pub(crate) fn ingest(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch, joining: bool
         return Err(refuse(format!("an oversized change ({} bytes, {} dependencies)", big.raw_bytes().len(), big.deps().len())));
     }
     // The document must be the one its place says, in a group this profile holds (or is joining).
-    let expected = match batch.kind {
-        DocKind::Group => batch.group.doc_id(),
-        DocKind::Segment => batch.group.segment_doc_id(batch.segment),
-        DocKind::Personal => return Err(refuse("personal documents never travel")),
-    };
-    if expected != batch.doc {
+    let place = batch.place;
+    let group = place.group.ok_or_else(|| refuse("personal documents never travel"))?;
+    if place.kind == DocKind::Personal || place.expected_id() != Some(batch.doc) {
         return Err(refuse(format!("document {} does not belong where the sender placed it", batch.doc)));
     }
-    let holds_group = group_store::group_ref(ctx.tx, &batch.group)?.is_some();
-    if !(holds_group || joining && batch.kind == DocKind::Group) {
-        return Err(refuse(format!("changes for group {}, which this phone is not in", batch.group)));
+    let holds_group = group_store::group_ref(ctx.tx, &group)?.is_some();
+    if !(holds_group || joining && place.kind == DocKind::Group) {
+        return Err(refuse(format!("changes for group {group}, which this phone is not in")));
     }
 
     // Who wrote what.
     let authors = verify::authors_of(&batch.doc, &batch.changes, &batch.heads, &batch.certificates)?;
     let author_of = |c: &Change| authors.get(c.actor_id()).copied().ok_or_else(|| refuse("a change without an author"));
+    // A segment is written by its author alone.
+    if let Some(owner) = place.author
+        && let Some(other) = batch.changes.iter().map(author_of).find(|a| !matches!(a, Ok(m) if *m == owner))
+    {
+        let who = other.map(|m| m.to_hex()).unwrap_or_default();
+        return Err(refuse(format!("a change by {} in {}'s messages", who.get(..8).unwrap_or("?"), owner.to_hex().get(..8).unwrap_or("?"))));
+    }
 
-    let place = DocPlace { kind: batch.kind, group: Some(batch.group), segment: batch.segment };
     let actor = ctx.identity.actor().clone();
     let doc = ctx.cache.get_or_create(ctx.tx, &batch.doc, place, &actor)?;
 
@@ -124,7 +125,7 @@ pub(crate) fn ingest(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch, joining: bool
             set_aside.insert(change.hash());
             continue;
         }
-        if trust::is_flagged(ctx.tx, &batch.group, &member)? {
+        if trust::is_flagged(ctx.tx, &group, &member)? {
             set_aside.insert(change.hash());
             continue;
         }
@@ -156,21 +157,21 @@ pub(crate) fn ingest(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch, joining: bool
         let mut working = doc.fork();
         for change in &accepted {
             let author = author_of(change)?;
-            match batch.kind {
+            match place.kind {
                 DocKind::Segment => authorize::check_segment_change(&working, &batch.doc, &author, change)?,
-                _ => authorize::check_group_change(&working, &batch.group, &author, change)?,
+                _ => authorize::check_group_change(&working, &group, &author, change)?,
             }
             am::guarded(&batch.doc, "applying a change", || {
                 working.apply_changes([(*change).clone()]).map_err(|e| Error::document(batch.doc, e))
             })?;
         }
     }
-    if batch.kind == DocKind::Segment {
-        let group_doc_id = batch.group.doc_id();
+    if place.kind == DocKind::Segment {
+        let group_doc_id = group.doc_id();
         let group_doc = ctx.cache.get(ctx.tx, &group_doc_id, &actor)?.ok_or_else(|| refuse("the group document is missing"))?;
         for member in accepted.iter().map(|c| author_of(c)).collect::<Result<HashSet<_>>>()? {
             if !authorize::may_write_segments(group_doc, &member) {
-                return Err(refuse(format!("member {} is not a member of group {}", &member.to_hex()[..8], batch.group)));
+                return Err(refuse(format!("member {} is not a member of group {group}", member.to_hex().get(..8).unwrap_or("?"))));
             }
         }
     }
@@ -178,7 +179,7 @@ pub(crate) fn ingest(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch, joining: bool
     // Evidence first (it must be kept even if nothing else is).
     let now = now_ms();
     for (member, actor_bytes, seq, kept, refused) in &proofs {
-        let e = trust::Equivocation { group: &batch.group, doc: &batch.doc, member, actor: actor_bytes, seq: *seq, kept, refused };
+        let e = trust::Equivocation { group: &group, doc: &batch.doc, member, actor: actor_bytes, seq: *seq, kept, refused };
         trust::record_equivocation(ctx.tx, &e, now)?;
     }
 
@@ -188,8 +189,8 @@ pub(crate) fn ingest(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch, joining: bool
     let accepted: Vec<Change> = accepted.into_iter().cloned().collect();
     am::guarded(&batch.doc, "applying changes", || doc.apply_changes(accepted.clone()).map_err(|e| Error::document(batch.doc, e)))?;
     let after = doc.get_heads();
-    let touched = match batch.kind {
-        DocKind::Segment => schema::segment::touched_messages(&doc.diff(&before, &after)),
+    let touched = match place.kind {
+        DocKind::Segment => schema::segment::touched(&doc.diff(&before, &after)),
         _ => Default::default(),
     };
     let accepted_hashes: HashSet<ChangeHash> = accepted.iter().map(Change::hash).collect();
@@ -199,15 +200,19 @@ pub(crate) fn ingest(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch, joining: bool
     }
     documents::persist_changes(ctx.tx, ctx.cache, &actor, &batch.doc, &accepted, &heads)?;
     report.applied = accepted.len();
-    match batch.kind {
-        DocKind::Group => {
-            read_model::refresh_group(ctx, &batch.group)?;
+    match (place.kind, place.author) {
+        (DocKind::Segment, Some(author)) => {
+            let group_ref = group_store::require(ctx.tx, &group)?;
+            if proofs.is_empty() {
+                read_model::refresh_segment(ctx, group_ref, &group, &author, place.segment, &touched)?;
+            } else {
+                // An equivocation hides the author's messages from the forked position on, including ones shown before.
+                read_model::refresh_whole_segment(ctx, group_ref, &group, &author, place.segment)?;
+            }
         }
-        DocKind::Segment => {
-            let group_ref = group_store::require(ctx.tx, &batch.group)?;
-            read_model::refresh_messages(ctx, group_ref, &batch.group, batch.segment, touched)?;
+        _ => {
+            read_model::refresh_group(ctx, &group)?;
         }
-        DocKind::Personal => {}
     }
     Ok(report)
 }

@@ -333,9 +333,9 @@ impl SyncSession {
                     continue;
                 }
                 groups.push(*group.as_bytes());
-                for (doc, kind, segment) in documents::group_documents(tx, &group)? {
+                for (doc, place) in documents::group_documents(tx, &group)? {
                     let actors = documents::clock(tx, &doc)?.into_iter().map(|(a, s, _)| (a, s)).collect();
-                    docs.push(DocClock { place: Place::new(&group, &doc, kind, segment), actors });
+                    docs.push(DocClock { place: Place::new(&doc, &place), actors });
                 }
             }
             for join in joins::all(tx)? {
@@ -364,9 +364,9 @@ impl SyncSession {
                     continue;
                 }
                 // The group document first: the peer needs the members before it can check their messages.
-                for (doc, kind, segment) in documents::group_documents(ctx.tx, &group)? {
+                for (doc, place) in documents::group_documents(ctx.tx, &group)? {
                     let their_clock = theirs.get(&doc);
-                    let place = Place::new(&group, &doc, kind, segment);
+                    let place = Place::new(&doc, &place);
                     match outgoing_for(ctx, place, their_clock)? {
                         Some(Outgoing::Changes(message, count)) => {
                             changes_sent += count;
@@ -393,11 +393,11 @@ impl SyncSession {
     fn ingest(&mut self, kindred: &Kindred, place: Place, changes: Vec<Change>, vouchers: Vouchers) -> Result<()> {
         let peer = self.peer_id()?;
         let (heads, certificates) = vouchers.into_parts()?;
-        let batch = DocBatch { group: place.group(), doc: place.doc(), kind: place.kind()?, segment: place.segment, changes, heads, certificates };
+        let batch = DocBatch { doc: place.doc(), place: place.to_doc_place()?, changes, heads, certificates };
         let report = kindred.write(|ctx| ingest_from(ctx, &batch, &peer))?;
         self.note(report.0);
         if report.1 {
-            self.report.joined.push(batch.group);
+            self.report.joined.push(place.group());
         }
         Ok(())
     }
@@ -412,7 +412,7 @@ impl SyncSession {
         if len > 64 * 1024 * 1024 {
             return Err(refuse(format!("an offered document of {len} bytes")));
         }
-        let target = TransferPlace { group: place.group(), doc: place.doc(), kind: place.kind()?, segment: place.segment };
+        let target = TransferPlace { doc: place.doc(), place: place.to_doc_place()? };
         let vouchers = postcard::to_stdvec(&vouchers).map_err(|e| Error::Internal(format!("encoding vouchers: {e}")))?;
         let offset = kindred.write(|ctx| {
             transfers::start_incoming(ctx.tx, &hash, &target, len, &vouchers, now_ms())?;
@@ -471,12 +471,12 @@ impl SyncSession {
             return Err(refuse("a transferred document does not match its hash"));
         }
         let doc = transfer.place.doc;
+        let group = transfer.place.place.group.ok_or_else(|| Error::Internal("a transfer without a group".into()))?;
         let loaded = am::load(&doc, &received).map_err(|e| refuse(format!("a transferred document does not load: {e}")))?;
         let changes = am::guarded(&doc, "reading a transferred document", || Ok(loaded.get_changes(&[])))?;
         let vouchers: Vouchers = postcard::from_bytes(&transfer.vouchers).map_err(|_| refuse("damaged transfer vouchers"))?;
         let (heads, certificates) = vouchers.into_parts()?;
-        let p = transfer.place;
-        let batch = DocBatch { group: p.group, doc: p.doc, kind: p.kind, segment: p.segment, changes, heads, certificates };
+        let batch = DocBatch { doc, place: transfer.place.place, changes, heads, certificates };
         let (report, joined) = kindred.write(|ctx| {
             let outcome = ingest_from(ctx, &batch, &peer)?;
             transfers::finish_incoming(ctx.tx, &hash)?;
@@ -484,7 +484,7 @@ impl SyncSession {
         })?;
         self.note(report);
         if joined {
-            self.report.joined.push(batch.group);
+            self.report.joined.push(group);
         }
         self.receiving.remove(&hash);
         self.check_finished();
@@ -510,11 +510,12 @@ impl SyncSession {
 /// Ingests a batch from `peer`, joining the group if this profile holds a pending invitation to it. Returns the
 /// report and whether this completed a join.
 fn ingest_from(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch, peer: &MemberId) -> Result<(IngestReport, bool)> {
-    let pending = joins::all(ctx.tx)?.into_iter().any(|j| j.group_id == batch.group);
-    let holds = group_store::group_ref(ctx.tx, &batch.group)?.is_some();
+    let group = batch.place.group.ok_or_else(|| refuse("personal documents never travel"))?;
+    let pending = joins::all(ctx.tx)?.into_iter().any(|j| j.group_id == group);
+    let holds = group_store::group_ref(ctx.tx, &group)?.is_some();
     if holds {
         // Only members of a group may hand over its data (the author check is ingest's; this is about the sender).
-        let group_ref = group_store::require(ctx.tx, &batch.group)?;
+        let group_ref = group_store::require(ctx.tx, &group)?;
         if group_store::role_of(ctx.tx, group_ref, peer)?.is_none() && !pending {
             return Err(refuse("data for a group from someone who is not in it"));
         }
@@ -522,10 +523,10 @@ fn ingest_from(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch, peer: &MemberId) ->
     let report = ingest(ctx, batch, pending && !holds)?;
     let mut joined = false;
     if pending
-        && let Some(group_ref) = group_store::group_ref(ctx.tx, &batch.group)?
+        && let Some(group_ref) = group_store::group_ref(ctx.tx, &group)?
         && group_store::role_of(ctx.tx, group_ref, &ctx.me())?.is_some()
     {
-        joins::remove(ctx.tx, &batch.group)?;
+        joins::remove(ctx.tx, &group)?;
         joined = true;
     }
     Ok((report, joined))
@@ -586,7 +587,7 @@ fn offer(ctx: &mut WriteCtx<'_, '_>, place: Place, doc_id: &DocId) -> Result<Out
     let vouchers = vouchers_for(ctx, doc_id, &all)?;
     let hash: [u8; 32] = Sha256::digest(&snapshot).into();
     let encoded = postcard::to_stdvec(&vouchers).map_err(|e| Error::Internal(format!("encoding vouchers: {e}")))?;
-    let target = TransferPlace { group: place.group(), doc: *doc_id, kind: place.kind()?, segment: place.segment };
+    let target = TransferPlace { doc: *doc_id, place: place.to_doc_place()? };
     let len = snapshot.len() as u64;
     transfers::save_outgoing(ctx.tx, &hash, &transfers::Outgoing { place: target, snapshot, vouchers: encoded }, now_ms())?;
     Ok(Outgoing::Offer(Message::Offer { place, hash, len, vouchers }, hash))
@@ -607,7 +608,7 @@ fn shared_groups(tx: &rusqlite::Transaction<'_>, me: &MemberId, peer: &MemberId)
 /// A digest of everything this profile holds of a group: each document's version vector with head hashes.
 fn group_digest(tx: &rusqlite::Transaction<'_>, group: &GroupId) -> Result<[u8; 16]> {
     let mut docs: BTreeMap<DocId, Vec<documents::ClockEntry>> = BTreeMap::new();
-    for (doc, ..) in documents::group_documents(tx, group)? {
+    for (doc, _) in documents::group_documents(tx, group)? {
         docs.insert(doc, documents::clock(tx, &doc)?);
     }
     let mut hasher = Sha256::new();

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::am;
 use crate::error::{Error, Result};
 use crate::ids::{DocId, GroupId, MemberId};
-use crate::storage::documents::{DocKind, SignedHead};
+use crate::storage::documents::{DocKind, DocPlace, SignedHead};
 use crate::sync::ingest::MAX_CHANGE_BYTES;
 use crate::verify::ActorCertificate;
 
@@ -21,19 +21,28 @@ fn rejected(reason: impl Into<String>) -> Error {
     Error::Rejected(reason.into())
 }
 
-/// Where a document belongs, on the wire.
+/// Where a document belongs, on the wire. The receiver recomputes the document id from the rest and refuses a
+/// mismatch, so a sender cannot file a document under someone else's name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Place {
     pub group: [u8; 16],
     pub doc: [u8; 16],
     /// 0 = the group document, 1 = a message segment.
     pub kind: u8,
+    /// A segment's author (zeros for the group document).
+    pub author: [u8; 32],
     pub segment: u32,
 }
 
 impl Place {
-    pub(crate) fn new(group: &GroupId, doc: &DocId, kind: DocKind, segment: u32) -> Self {
-        Self { group: *group.as_bytes(), doc: *doc.as_bytes(), kind: u8::from(kind == DocKind::Segment), segment }
+    pub(crate) fn new(doc: &DocId, place: &DocPlace) -> Self {
+        Self {
+            group: place.group.map(|g| *g.as_bytes()).unwrap_or_default(),
+            doc: *doc.as_bytes(),
+            kind: u8::from(place.kind == DocKind::Segment),
+            author: place.author.map(|a| *a.as_bytes()).unwrap_or([0; 32]),
+            segment: place.segment,
+        }
     }
     pub(crate) fn group(&self) -> GroupId {
         GroupId::from_bytes(self.group)
@@ -41,12 +50,18 @@ impl Place {
     pub(crate) fn doc(&self) -> DocId {
         DocId::from_bytes(self.doc)
     }
-    pub(crate) fn kind(&self) -> Result<DocKind> {
-        match self.kind {
-            0 => Ok(DocKind::Group),
-            1 => Ok(DocKind::Segment),
-            other => Err(rejected(format!("unknown document kind {other}"))),
+    /// The place as the core knows it; the document id must be the one it derives.
+    pub(crate) fn to_doc_place(self) -> Result<DocPlace> {
+        let group = self.group();
+        let place = match self.kind {
+            0 => DocPlace::group(group),
+            1 => DocPlace::segment(group, MemberId::from_bytes(self.author), self.segment),
+            other => return Err(rejected(format!("unknown document kind {other}"))),
+        };
+        if place.expected_id() != Some(self.doc()) {
+            return Err(rejected(format!("document {} does not belong where the sender placed it", self.doc())));
         }
+        Ok(place)
     }
 }
 

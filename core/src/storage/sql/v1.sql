@@ -11,12 +11,14 @@ CREATE TABLE profile (
     created_at        INTEGER NOT NULL
 ) STRICT;
 
--- Every Automerge document this profile holds. `generation` counts writes, so a cached copy can tell it is stale;
+-- Every Automerge document this profile holds. Message segments belong to one author (`author`, the member key),
+-- who alone writes them. `generation` counts writes, so a cached copy can tell it is stale;
 -- the byte and chunk counts decide when to compact.
 CREATE TABLE documents (
     doc_id     BLOB    PRIMARY KEY,
     kind       TEXT    NOT NULL CHECK (kind IN ('group', 'segment', 'personal')),
     group_id   BLOB    NOT NULL DEFAULT x'',
+    author     BLOB    NOT NULL DEFAULT x'',
     segment    INTEGER NOT NULL DEFAULT 0,
     generation INTEGER NOT NULL DEFAULT 0,
     snapshot_bytes    INTEGER NOT NULL DEFAULT 0,
@@ -102,12 +104,13 @@ CREATE TABLE messages (
 CREATE INDEX messages_timeline ON messages (group_ref, created_at, message_id);
 CREATE INDEX messages_arrival ON messages (group_ref, local_seq);
 
--- Read model: one reaction per member per message.
+-- Read model: one reaction per member per message (the newest the member wrote; an empty emoji is "taken back").
 CREATE TABLE reactions (
     group_ref  INTEGER NOT NULL REFERENCES groups (group_ref),
     message_id BLOB    NOT NULL,
     member     BLOB    NOT NULL,
     emoji      TEXT    NOT NULL,
+    at         INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (group_ref, message_id, member)
 ) STRICT, WITHOUT ROWID;
 
@@ -176,6 +179,7 @@ CREATE TABLE quarantine (
     refused_change BLOB   NOT NULL,
     detected_at   INTEGER NOT NULL
 ) STRICT;
+CREATE UNIQUE INDEX quarantine_by_position ON quarantine (doc_id, actor, seq);
 
 -- Members caught equivocating in a group: their further changes are refused and apps can warn about them.
 CREATE TABLE flagged_members (
@@ -194,6 +198,7 @@ CREATE TABLE outgoing_transfers (
     group_id   BLOB    NOT NULL,
     doc_id     BLOB    NOT NULL,
     kind       TEXT    NOT NULL,
+    author     BLOB    NOT NULL DEFAULT x'',
     segment    INTEGER NOT NULL,
     snapshot   BLOB    NOT NULL,
     vouchers   BLOB    NOT NULL,
@@ -206,6 +211,7 @@ CREATE TABLE incoming_transfers (
     group_id   BLOB    NOT NULL,
     doc_id     BLOB    NOT NULL,
     kind       TEXT    NOT NULL,
+    author     BLOB    NOT NULL DEFAULT x'',
     segment    INTEGER NOT NULL,
     total_len  INTEGER NOT NULL,
     received   INTEGER NOT NULL DEFAULT 0,
