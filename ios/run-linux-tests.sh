@@ -109,17 +109,26 @@ grep -q '^ *link "kindred_ffi"' "$BINDINGS/swift/module.modulemap" \
     || die "$BINDINGS/swift/module.modulemap has no 'link \"kindred_ffi\"' line (not made by generate-bindings.sh?)"
 
 # ---- 4. stage -----------------------------------------------------------------------------------------------------
+BINDINGS_CHANGED=0
 stage() {   # copy $1 to $2 only if different, so SwiftPM does not rebuild unchanged sources
     if ! cmp -s -- "$1" "$2"; then
         rm -f -- "$2"           # may be a root-owned leftover
         cp -- "$1" "$2"
+        BINDINGS_CHANGED=1
     fi
 }
-mkdir -p "$OUT/lib" "$OUT/swift-build"
+mkdir -p "$OUT/lib"
 stage "$BINDINGS/swift/KindredFFI.h"      "$IOS_DIR/Sources/KindredFFI/KindredFFI.h"
 stage "$BINDINGS/swift/module.modulemap"  "$IOS_DIR/Sources/KindredFFI/module.modulemap"
 stage "$BINDINGS/swift/KindredCore.swift" "$IOS_DIR/Sources/KindredCore/KindredCore.swift"
 stage "$BINDINGS/lib/libkindred_ffi.so"   "$OUT/lib/libkindred_ffi.so"
+# SwiftPM does not notice every change to a system library's C header: a stale build then calls the new library
+# through old declarations and crashes at run time. When the generated interface changed, build from scratch.
+if [ "$BINDINGS_CHANGED" = 1 ]; then
+    log "the generated bindings changed: building the Swift package from scratch"
+    rm -rf -- "$OUT/swift-build"
+fi
+mkdir -p "$OUT/swift-build"
 
 # ---- 5. build and test in the chroot ------------------------------------------------------------------------------
 LOG="$OUT/swift-test.log"

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Runs every Kindred test: the Rust workspace (unit, integration, scenario, durability and CLI tests), lints, and a
-# short benchmark smoke run. Safe to run twice; installs nothing it does not need.
+# Runs every Kindred test: the Rust workspace (unit, integration, scenario, adversarial, durability and CLI tests),
+# lints, a short benchmark smoke run, then the Kotlin (JVM) and Swift (Linux, in a Debian 13 chroot) suites through
+# the generated bindings. Installs what the Kotlin and Swift suites need on first use (as root, Debian): kotlinc from
+# npm, JNA and JUnit 5 from apt, a Swift 6 chroot by debootstrap (about 1.5 min and 2.7 GB the first time). Safe to
+# run twice: every step checks what is already there, and no mounts are left behind.
 #
 # Usage: tests/run-all.sh            (from anywhere inside the repository)
 set -euo pipefail
@@ -22,5 +25,14 @@ cargo clippy --workspace --all-targets -- -D warnings
 
 section "Benchmark smoke run (quick sizes; the real figures come from: cargo run --release -p kindred-bench)"
 cargo run -p kindred-bench -- --quick --json | tail -n 1
+
+section "Kotlin and Swift toolchains (installed once, then reused)"
+tests/tools/install-foreign-toolchains.sh all
+
+section "Kotlin tests (JVM, through the generated bindings)"
+android/run-jvm-tests.sh
+
+section "Swift tests (Swift 6, through the generated bindings)"
+ios/run-linux-tests.sh
 
 section "All tests passed"

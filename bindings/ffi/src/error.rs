@@ -8,8 +8,10 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use kindred_core::Error;
 
-/// What went wrong, in a form apps can match on.
+/// What went wrong, in a form apps can match on. Its text (Kotlin `message`, Swift `description`) is the sentence
+/// after each variant below.
 #[derive(Debug, thiserror::Error, uniffi::Error)]
+#[uniffi::export(Display)]
 pub enum KindredError {
     /// An argument was rejected: `field` names it, `reason` says why (show it to the person).
     #[error("invalid {field}: {reason}")]

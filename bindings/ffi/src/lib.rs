@@ -5,6 +5,7 @@
 //!
 //! - [`profile::KindredProfile`]: the object an app holds; disk work is `async` (Kotlin `suspend`, Swift `async`).
 //! - [`types`]: records and enums mirroring `kindred_core::model`.
+//! - [`sync`]: a sync session fed with frames from any link, invitations and bundles.
 //! - [`listeners`]: live updates through an app-implemented listener and a handle that unregisters on close.
 //! - [`error::KindredError`]: the one public error, converted from the core's in one place; panics become
 //!   `Internal` instead of crossing into the app.
@@ -12,6 +13,7 @@
 pub mod error;
 pub mod listeners;
 pub mod profile;
+pub mod sync;
 pub mod types;
 
 uniffi::setup_scaffolding!("kindred");

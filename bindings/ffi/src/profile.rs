@@ -7,6 +7,7 @@ use kindred_core as core;
 
 use crate::error::{KindredError, guard, off_thread, parse_id};
 use crate::listeners::{Forward, SubscriptionHandle, UpdateListener};
+use crate::sync::{BundleImport, PendingJoin, SyncSession};
 use crate::types::*;
 
 /// An opened profile. Create or open one, keep it for the app's lifetime, `close()` it on sign-out.
@@ -217,6 +218,55 @@ impl KindredProfile {
 
     pub async fn checkin_summary(&self, since: i64, until: i64) -> Result<CheckinSummary, KindredError> {
         self.run(move |k| Ok(k.checkin_summary(since, until)?.into())).await
+    }
+
+    // Membership and sync
+
+    /// Creates a single-use invitation to a group, valid for `valid_for_ms` (at most 30 days): text for a QR code.
+    pub async fn create_invite(&self, group_id: String, valid_for_ms: i64) -> Result<String, KindredError> {
+        self.run(move |k| Ok(k.create_invite(&parse_id(&group_id)?, valid_for_ms)?)).await
+    }
+
+    /// Accepts an invitation; the group arrives at the first sync with one of its members.
+    pub async fn join_group(&self, code: String) -> Result<PendingJoin, KindredError> {
+        self.run(move |k| Ok(k.join_group(&code)?.into())).await
+    }
+
+    pub async fn pending_joins(&self) -> Result<Vec<PendingJoin>, KindredError> {
+        self.run(|k| Ok(k.pending_joins()?.into_iter().map(Into::into).collect())).await
+    }
+
+    pub async fn remove_member(&self, group_id: String, member_id: String) -> Result<GroupDetails, KindredError> {
+        self.run(move |k| Ok(k.remove_member(&parse_id(&group_id)?, &parse_id(&member_id)?)?.into())).await
+    }
+
+    /// A signed bundle of everything this profile holds of a group, to carry as a file.
+    pub async fn export_bundle(&self, group_id: String) -> Result<Vec<u8>, KindredError> {
+        self.run(move |k| Ok(k.export_bundle(&parse_id(&group_id)?)?)).await
+    }
+
+    /// Imports a bundle file; importing twice or out of order is harmless.
+    pub async fn import_bundle(&self, bytes: Vec<u8>) -> Result<BundleImport, KindredError> {
+        self.run(move |k| Ok(k.import_bundle(&bytes)?.into())).await
+    }
+
+    /// Starts a sync session as the side that dialled; pass the peer's member id if known (a reconnect).
+    pub fn connect_sync(&self, peer: Option<String>, max_frame: Option<u32>) -> Result<Arc<SyncSession>, KindredError> {
+        guard(|| {
+            let core = self.core()?;
+            let session = core.connect_sync(crate::sync::peer(peer)?, crate::sync::options(max_frame))?;
+            Ok(SyncSession::wrap(core, session))
+        })
+    }
+
+    /// Starts a sync session as the side that was dialled.
+    pub async fn accept_sync(&self, max_frame: Option<u32>) -> Result<Arc<SyncSession>, KindredError> {
+        let core = self.core()?;
+        off_thread(move || {
+            let session = core.accept_sync(crate::sync::options(max_frame))?;
+            Ok(SyncSession::wrap(core, session))
+        })
+        .await
     }
 
     /// Runs SQLite's full consistency check; damage is `CorruptDatabase`.
