@@ -1,8 +1,9 @@
 //! `kindred`: Kindred from a terminal or a script.
 //!
 //! This file owns the top of the command line (the global `--data-dir` and `--json` flags and the list of commands)
-//! and dispatch; each command's own arguments and work live in `commands/`, shared formatting in `output.rs`, and the
-//! data directory and error reporting in `context.rs`.
+//! and dispatch; each command's own arguments and work live in `commands/`, shared formatting in `output.rs`, the
+//! data directory and error reporting in `context.rs`, sync frames over TCP in `tcp.rs`, and `kindred demo` in
+//! `demo.rs`.
 //!
 //! A new command is its module plus two lines here, a `Command` variant and its dispatch arm. For `kindred demo` in
 //! `src/demo.rs`: `mod demo;` above, `Demo(demo::DemoArgs),` in `Command` and `Command::Demo(args) => demo::run(&ctx,
@@ -12,6 +13,7 @@ mod commands;
 mod context;
 mod demo;
 mod output;
+mod tcp;
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -19,7 +21,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{checkins, goals, groups, messages, profile};
+use crate::commands::{bundle, checkins, goals, groups, messages, profile, sync};
 use crate::context::{CliError, Ctx, Outcome};
 
 /// Kindred: small peer-support groups, wellness goals and mood check-ins, offline.
@@ -42,7 +44,7 @@ enum Command {
     Init(profile::InitArgs),
     /// Show your profile: name, member id, data directory.
     Whoami,
-    /// Create, list and look at groups, and add members.
+    /// Groups and their members: create, list, show, invite, join, remove, flagged.
     #[command(subcommand)]
     Group(groups::GroupCommand),
     /// Post a message in a group.
@@ -62,7 +64,12 @@ enum Command {
     Checkin(checkins::CheckinArgs),
     /// List recent check-ins with daily and weekly averages.
     Checkins(checkins::CheckinsArgs),
-    /// Walk through a small group's first week on one phone, in a temporary data directory.
+    /// Sync with another phone over TCP: --listen HOST:PORT on one, --connect HOST:PORT on the other.
+    Sync(sync::SyncArgs),
+    /// Store and forward: export a group to a signed bundle file, or import one.
+    #[command(subcommand)]
+    Bundle(bundle::BundleCommand),
+    /// Five phones, one group: offline, meeting in pairs, a bundle, a late joiner, an attacker. In a temp dir.
     Demo(demo::DemoArgs),
 }
 
@@ -80,6 +87,8 @@ fn run(cli: Cli) -> Outcome {
         Command::Goal(command) => goals::run(&ctx, command),
         Command::Checkin(args) => checkins::checkin(&ctx, args),
         Command::Checkins(args) => checkins::checkins(&ctx, args),
+        Command::Sync(args) => sync::run(&ctx, args),
+        Command::Bundle(command) => bundle::run(&ctx, command),
         Command::Demo(args) => demo::run(&ctx, args),
     }
 }

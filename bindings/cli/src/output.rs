@@ -69,6 +69,28 @@ pub fn num(x: f64) -> String {
     if text == "-0" { "0".to_owned() } else { text.to_owned() }
 }
 
+/// A whole number with thousands separators: `12,345`.
+pub fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A number of bytes as people read it: `812 B`, `14.2 KB`, `3.1 MB` (powers of 1000, like network speeds).
+pub fn bytes(n: u64) -> String {
+    match n {
+        0..1_000 => format!("{n} B"),
+        1_000..1_000_000 => format!("{:.1} KB", n as f64 / 1e3),
+        _ => format!("{:.1} MB", n as f64 / 1e6),
+    }
+}
+
 /// An optional number, or a dash.
 pub fn opt_num(x: Option<f64>) -> String {
     x.map_or_else(|| "-".to_owned(), num)
@@ -149,6 +171,12 @@ mod tests {
         assert_eq!(num(8.0), "8");
         assert_eq!(num(3.254), "3.25");
         assert_eq!(opt_num(None), "-");
+        assert_eq!(count(0), "0");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(1_000), "1,000");
+        assert_eq!(count(1_234_567), "1,234,567");
+        assert_eq!(bytes(812), "812 B");
+        assert_eq!(bytes(14_230), "14.2 KB");
     }
 
     #[test]

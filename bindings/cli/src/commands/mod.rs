@@ -1,8 +1,10 @@
 //! The commands, one file per concern. Each file owns its arguments (clap `Args`/`Subcommand` types) and a `run`
 //! function that returns the text for stdout; `main.rs` only wires them into the command line.
 
+pub mod bundle;
 pub mod checkins;
 pub mod goals;
 pub mod groups;
 pub mod messages;
 pub mod profile;
+pub mod sync;

@@ -1,0 +1,323 @@
+//! End-to-end sync between real `kindred` processes, each with its own data directory: a listener on a loopback
+//! port (`--listen 127.0.0.1:0 --once`, its port read from its first line) and a dialler (`--connect`). Also
+//! invitation codes, bundle files, and what strangers and removed members get.
+#![allow(clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::unwrap_used)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// One phone: a data directory and a way to run `kindred` on it.
+struct Phone {
+    dir: TempDir,
+}
+
+impl Phone {
+    fn new(name: &str) -> Self {
+        let phone = Self { dir: tempfile::tempdir().expect("temp dir") };
+        phone.ok(&["init", "--name", name]);
+        phone
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_kindred"));
+        command.arg("--data-dir").arg(self.dir.path()).args(args).env_remove("KINDRED_DATA_DIR");
+        command
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().expect("run kindred")
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "kindred {args:?} failed: {stderr}");
+        assert!(stderr.is_empty(), "kindred {args:?} wrote to stderr: {stderr}");
+        String::from_utf8(out.stdout).expect("utf-8 output")
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut with_json = vec!["--json"];
+        with_json.extend_from_slice(args);
+        let text = self.ok(&with_json);
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("kindred {args:?} printed invalid JSON ({e}): {text}"))
+    }
+
+    /// Must fail with exactly one `error: ` line and nothing on stdout; returns (exit code, the line).
+    fn fails(&self, args: &[&str]) -> (i32, String) {
+        let out = self.run(args);
+        let stderr = String::from_utf8(out.stderr).expect("utf-8 stderr");
+        assert!(!out.status.success(), "kindred {args:?} should have failed");
+        assert_eq!(stderr.lines().count(), 1, "kindred {args:?} should print exactly one line: {stderr:?}");
+        assert!(stderr.starts_with("error: "), "{stderr:?}");
+        assert!(out.stdout.is_empty(), "kindred {args:?} printed on stdout: {:?}", String::from_utf8_lossy(&out.stdout));
+        (out.status.code().expect("exit code"), stderr.trim_end().to_owned())
+    }
+
+    fn member_id(&self) -> String {
+        self.json(&["whoami"])["member_id"].as_str().expect("member id").to_owned()
+    }
+
+    fn invite(&self, group: &str) -> String {
+        self.json(&["group", "invite", group])["code"].as_str().expect("code").to_owned()
+    }
+
+    /// Every message shown, oldest first, as "author: text".
+    fn messages(&self, group: &str) -> Vec<String> {
+        let messages = self.json(&["read", group, "--limit", "500"]);
+        messages
+            .as_array()
+            .expect("an array of messages")
+            .iter()
+            .map(|m| format!("{}: {}", m["author_name"].as_str().unwrap_or("?"), m["text"].as_str().unwrap_or("?")))
+            .collect()
+    }
+
+    /// Starts `sync --listen 127.0.0.1:0 --once` and returns it with the port it printed.
+    fn listen(&self, extra: &[&str]) -> Listener {
+        let mut args = vec!["sync", "--listen", "127.0.0.1:0", "--once", "--timeout", "20"];
+        args.extend_from_slice(extra);
+        let mut child = self.command(&args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn listener");
+        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+        let mut first = String::new();
+        stdout.read_line(&mut first).expect("the listener's first line");
+        let port = if first.trim_start().starts_with('{') {
+            let v: Value = serde_json::from_str(&first).expect("json first line");
+            v["listening"].as_str().expect("listening").rsplit(':').next().expect("port").parse().expect("port number")
+        } else {
+            first.trim().strip_prefix("listening on 127.0.0.1:").unwrap_or_else(|| panic!("first line: {first:?}")).parse().expect("port number")
+        };
+        Listener { child, stdout, port }
+    }
+
+    /// `self` dials `other` (which listens for one session); returns (dialler's stdout, listener's stdout).
+    fn sync_with(&self, other: &Phone, extra: &[&str]) -> (String, String) {
+        let listener = other.listen(&[]);
+        let address = format!("127.0.0.1:{}", listener.port);
+        let mut args = vec!["sync", "--connect", address.as_str()];
+        args.extend_from_slice(extra);
+        let dialled = self.ok(&args);
+        let (ok, out, err) = listener.finish();
+        assert!(ok && err.is_empty(), "listener failed: {err}");
+        (dialled, out)
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+struct Listener {
+    child: Child,
+    stdout: BufReader<std::process::ChildStdout>,
+    port: u16,
+}
+
+impl Listener {
+    /// Waits (at most 30 s) for the listener to exit; returns (success, the rest of stdout, stderr).
+    fn finish(mut self) -> (bool, String, String) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                break status;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("the listener did not exit");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let mut out = String::new();
+        self.stdout.read_to_string(&mut out).expect("stdout");
+        let mut err = String::new();
+        self.child.stderr.take().expect("stderr").read_to_string(&mut err).expect("stderr");
+        (status.success(), out, err)
+    }
+}
+
+#[test]
+fn phones_sync_both_ways_over_tcp_a_third_joins_by_code_and_a_bundle_reaches_a_fourth() {
+    let amara = Phone::new("Amara");
+    let bo = Phone::new("Bo");
+    let chen = Phone::new("Chen");
+    let dee = Phone::new("Dee");
+    amara.ok(&["group", "create", "Circle"]);
+    amara.ok(&["post", "Circle", "Welcome, whoever comes"]);
+
+    // Bo joins with a code at his first sync: he dials Amara, who listens.
+    let code = amara.invite("Circle");
+    let joined = bo.ok(&["group", "join", &code]);
+    assert!(joined.contains("\"Circle\"") && joined.contains("next sync"), "{joined}");
+    assert_eq!(bo.json(&["group", "pending"]).as_array().map(Vec::len), Some(1));
+    let (dialled, listened) = bo.sync_with(&amara, &[]);
+    assert!(dialled.contains("joined     \"Circle\""), "{dialled}");
+    assert!(listened.contains("admitted   Bo"), "{listened}");
+    assert_eq!(bo.json(&["group", "pending"]).as_array().map(Vec::len), Some(0));
+    assert_eq!(bo.messages("Circle"), ["Amara: Welcome, whoever comes"]);
+
+    // Both write while apart; Amara dials Bo by name (Noise KK) and each gets the other's message.
+    bo.ok(&["post", "Circle", "Hi Amara, Bo here"]);
+    amara.ok(&["post", "Circle", "Hi Bo"]);
+    let chen_code = amara.invite("Circle");
+    let (dialled, _) = amara.sync_with(&bo, &["--peer", "Bo"]);
+    assert!(dialled.starts_with("Synced with Bo"), "{dialled}");
+    assert_eq!(amara.messages("Circle"), bo.messages("Circle"));
+    assert_eq!(amara.messages("Circle").len(), 3);
+
+    // The JSON report says what crossed.
+    bo.ok(&["post", "Circle", "One more from Bo"]);
+    let listener = amara.listen(&["--json"]);
+    let address = format!("127.0.0.1:{}", listener.port);
+    let report = bo.json(&["sync", "--connect", &address, "--peer", &amara.member_id()]);
+    let (ok, listened, _) = listener.finish();
+    assert!(ok);
+    assert_eq!(report["outcome"], "synced");
+    assert_eq!(report["peer"]["member_id"], amara.member_id().as_str());
+    assert_eq!(report["report"]["changes_sent"], 1);
+    assert!(report["report"]["bytes_sent"].as_u64().unwrap() > 0 && report["report"]["frames_received"].as_u64().unwrap() > 0);
+    let listened: Value = serde_json::from_str(listened.trim()).expect("one JSON line per session");
+    assert_eq!(listened["report"]["changes_applied"], 1);
+
+    // Chen joins with his own code at a sync with Bo: any member checks it.
+    chen.ok(&["group", "join", &chen_code]);
+    let (dialled, listened) = chen.sync_with(&bo, &[]);
+    assert!(dialled.contains("joined"), "{dialled}");
+    assert!(listened.contains("admitted   Chen"), "{listened}");
+    chen.ok(&["post", "Circle", "Chen, glad to be here"]);
+    chen.sync_with(&bo, &[]);
+    amara.sync_with(&bo, &[]);
+
+    // Dee joins at a sync with Amara; later news reaches her only as a bundle file from Chen.
+    dee.ok(&["group", "join", &amara.invite("Circle")]);
+    dee.sync_with(&amara, &[]);
+    chen.ok(&["post", "Circle", "Sent by bundle"]);
+    chen.sync_with(&bo, &[]);
+    bo.sync_with(&amara, &[]);
+    let file = chen.path().join("circle.kindred");
+    let file = file.to_str().expect("utf-8 path");
+    let exported = chen.json(&["bundle", "export", "Circle", file]);
+    assert!(exported["bytes"].as_u64().unwrap() > 100 && exported["documents"].as_u64().unwrap() >= 2);
+    let imported = dee.json(&["bundle", "import", file]);
+    assert!(imported["report"]["applied"].as_u64().unwrap() >= 1, "{imported}");
+    let again = dee.ok(&["bundle", "import", file]);
+    assert!(again.contains("applied      0") && again.contains("Nothing new"), "{again}");
+
+    let everyone = amara.messages("Circle");
+    assert_eq!(everyone.len(), 6, "{everyone:?}");
+    assert!(everyone.contains(&"Chen: Sent by bundle".to_owned()));
+    assert_eq!(bo.messages("Circle"), everyone);
+    assert_eq!(chen.messages("Circle"), everyone);
+    assert_eq!(dee.messages("Circle"), everyone);
+    assert_eq!(dee.json(&["group", "show", "Circle"])["members"].as_array().map(Vec::len), Some(4));
+
+    // Nothing new: the session ends at the Hello.
+    let (dialled, _) = bo.sync_with(&amara, &[]);
+    assert!(dialled.starts_with("Nothing new"), "{dialled}");
+}
+
+#[test]
+fn strangers_get_nothing_and_removed_members_are_not_shown() {
+    let amara = Phone::new("Amara");
+    let bo = Phone::new("Bo");
+    let chen = Phone::new("Chen");
+    let mal = Phone::new("Mal");
+    amara.ok(&["group", "create", "Circle"]);
+    amara.ok(&["post", "Circle", "Members only"]);
+    for phone in [&bo, &chen] {
+        phone.ok(&["group", "join", &amara.invite("Circle")]);
+        phone.sync_with(&amara, &[]);
+    }
+    bo.sync_with(&amara, &[]);
+
+    // A stranger completes a session and learns nothing.
+    let (dialled, listened) = mal.sync_with(&amara, &[]);
+    assert!(dialled.contains("Nothing to sync: you share no group with this peer"), "{dialled}");
+    assert!(listened.contains("Nothing to sync"), "{listened}");
+    assert_eq!(mal.json(&["group", "list"]), Value::Array(Vec::new()));
+    let listener = amara.listen(&[]);
+    let report = mal.json(&["sync", "--connect", &format!("127.0.0.1:{}", listener.port)]);
+    listener.finish();
+    assert_eq!(report["outcome"], "nothing_shared");
+    assert_eq!(report["report"]["changes_applied"], 0);
+
+    // Amara removes Bo. Bo, not knowing, posts and passes it to Chen, who has not heard of the removal either.
+    let removed = amara.ok(&["group", "remove", "Circle", "bo"]);
+    assert!(removed.contains("Removed Bo"), "{removed}");
+    bo.ok(&["post", "Circle", "Written after my removal"]);
+    let (dialled, _) = bo.sync_with(&amara, &[]);
+    assert!(!dialled.contains("Synced"), "Amara shares nothing with a removed member: {dialled}");
+    assert!(!amara.messages("Circle").iter().any(|m| m.contains("after my removal")));
+    bo.sync_with(&chen, &[]);
+    assert!(chen.messages("Circle").iter().any(|m| m.contains("after my removal")), "Chen has not heard of the removal yet");
+
+    // Once the removal reaches Chen, the post is hidden there, and it never shows on Amara's phone either.
+    chen.sync_with(&amara, &[]);
+    for phone in [&amara, &chen] {
+        let shown = phone.messages("Circle");
+        assert!(!shown.iter().any(|m| m.contains("after my removal")), "{shown:?}");
+        assert!(shown.contains(&"Amara: Members only".to_owned()));
+    }
+    assert_eq!(chen.json(&["group", "show", "Circle"])["members"].as_array().map(Vec::len), Some(2));
+    // A removed member cannot be removed twice, and unknown names are one clear line.
+    let (_, line) = amara.fails(&["group", "remove", "Circle", "Bo"]);
+    assert!(line.contains("member not found"), "{line}");
+}
+
+#[test]
+fn malformed_codes_and_bad_sync_arguments_are_one_error_line() {
+    let dee = Phone::new("Dee");
+    for bad in ["hello", "KINDRED:", "KINDRED:AAAAAAAA", ""] {
+        let (code, line) = dee.fails(&["group", "join", bad]);
+        assert_eq!(code, 2, "{line}");
+        assert!(line.contains("invitation code"), "{line}");
+    }
+    assert_eq!(dee.json(&["group", "pending"]), Value::Array(Vec::new()));
+
+    let (code, line) = dee.fails(&["sync", "--connect", "not an address"]);
+    assert_eq!(code, 2, "{line}");
+    let (_, line) = dee.fails(&["sync", "--connect", "127.0.0.1:1", "--timeout", "2"]);
+    assert!(line.contains("could not connect to 127.0.0.1:1"), "{line}");
+    let (_, line) = dee.fails(&["sync", "--connect", "127.0.0.1:1", "--peer", "Nobody"]);
+    assert!(line.contains("no member called"), "{line}");
+    let (_, line) = dee.fails(&["bundle", "import", "/no/such/file"]);
+    assert!(line.contains("cannot read"), "{line}");
+    let (_, line) = dee.fails(&["group", "invite", "Circle"]);
+    assert!(line.contains("group not found"), "{line}");
+}
+
+#[test]
+fn a_listener_refuses_oversized_frames_and_wrong_peers_are_told_clearly() {
+    let amara = Phone::new("Amara");
+    let bo = Phone::new("Bo");
+    amara.ok(&["group", "create", "Circle"]);
+
+    // A frame length far beyond the largest frame is refused before anything is read.
+    let listener = amara.listen(&[]);
+    let mut raw = TcpStream::connect(("127.0.0.1", listener.port)).expect("connect");
+    raw.write_all(&[0xff, 0xff, 0xff, 0xff]).expect("write");
+    let (ok, _, err) = listener.finish();
+    assert!(!ok);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("error: sync with 127.0.0.1:") && err.contains("refused a frame of 4294967295 bytes"), "{err}");
+
+    // Garbage that is not a handshake: refused by the core, one line.
+    let listener = amara.listen(&[]);
+    let mut raw = TcpStream::connect(("127.0.0.1", listener.port)).expect("connect");
+    raw.write_all(&[0, 0, 0, 3, 9, 9, 9]).expect("write");
+    let (ok, _, err) = listener.finish();
+    assert!(!ok);
+    assert!(err.starts_with("error: ") && err.contains("refused"), "{err}");
+
+    // Dialling with --peer set to someone else: the KK handshake fails and the dialler says so.
+    let listener = amara.listen(&[]);
+    let someone_else = Phone::new("Eve").member_id();
+    let (_, line) = bo.fails(&["sync", "--connect", &format!("127.0.0.1:{}", listener.port), "--peer", &someone_else, "--timeout", "5"]);
+    listener.finish();
+    assert!(line.contains("handshake") || line.contains("refused"), "{line}");
+}
