@@ -307,7 +307,7 @@ impl Demo {
         ]);
         for m in meetings {
             let note = match (&m.error, m.nothing_new) {
-                (Some(e), _) => format!("FAILED: {e}"),
+                (Some(e), _) => format!("FAILED: {}", shorten_hashes(e)),
                 (None, true) => "nothing new".to_owned(),
                 (None, false) => String::new(),
             };
@@ -431,15 +431,23 @@ impl Demo {
 
         // ── A long history ──
         self.step("Three months of Tuesdays");
-        self.line("Every fortnight each of them writes about a hundred messages, and their phones meet in turn.");
+        self.line("Every fortnight each of them writes a hundred-odd messages, and their phones meet in turn.");
         let rotation: [[(&Phone, &Phone); 2]; 3] = [[(&bo, &amara), (&dee, &chen)], [(&amara, &chen), (&bo, &dee)], [(&chen, &bo), (&dee, &amara)]];
-        let authors: [(&Phone, usize); 4] = [(&amara, 110), (&bo, 100), (&chen, 100), (&dee, 75)];
+        let authors: [(&Phone, usize); 4] = [(&amara, 140), (&bo, 130), (&chen, 120), (&dee, 100)];
         let mut seed = 7u64;
         let mut written = 0;
         let mut months = Vec::new();
         for fortnight in 0..6 {
             for (phone, n) in authors {
-                let batch: Vec<NewMessage> = (0..n).map(|i| NewMessage { text: chatter(&mut seed, written + i), ..Default::default() }).collect();
+                // About one in five is a reply to something recent on this phone.
+                let recent: Vec<_> = phone.kindred.messages(&group, 40, None)?.into_iter().map(|m| m.id).collect();
+                let batch: Vec<NewMessage> = (0..n)
+                    .map(|i| NewMessage {
+                        text: chatter(&mut seed),
+                        reply_to: if i % 5 == 4 { recent.get((seed >> 40) as usize % recent.len().max(1)).copied() } else { None },
+                        ..Default::default()
+                    })
+                    .collect();
                 phone.kindred.post_many(&group, batch)?;
                 written += n;
             }
@@ -538,6 +546,7 @@ impl Demo {
         self.line("Amara invites Mal too. Everyone's phone meets hers, so everyone hears of Eli and Mal:");
         self.meetings(&[(&chen, &amara), (&mal, &amara), (&bo, &amara), (&dee, &amara), (&eli, &amara), (&amara, &chen)])?;
         mal.say(&group, "Hi all, glad to be here.")?;
+        self.line("Mal says hello, and his phone meets Amara's again:");
         self.meetings(&[(&mal, &amara)])?;
 
         self.step("Mal copies his phone and signs two different histories");
@@ -560,7 +569,8 @@ impl Demo {
         self.meetings(&[(&amara, &bo), (&dee, &chen), (&eli, &amara), (&dee, &amara), (&eli, &bo)])?;
 
         self.step("Amara removes Mal; Mal keeps posting");
-        amara.kindred.remove_member(&group, &mal.id())?;
+        let left = amara.kindred.remove_member(&group, &mal.id())?.members.len();
+        self.line(format!("Amara removes Mal from the group ({left} members left)."));
         mal.say(&group, "Don't listen to Amara, message me privately instead.")?;
         self.line("Mal's phone posts after the removal and meets Eli, who has not heard of it yet:");
         self.meetings(&[(&mal, &eli)])?;
@@ -621,7 +631,13 @@ impl Demo {
             let timeline = phone.timeline(&group)?;
             let (members, goals) = phone.group_state(&group)?;
             if timeline != reference.0 {
-                differences.push(format!("{}'s timeline differs from Amara's ({} vs {} messages{})", phone.name, timeline.len(), reference.0.len(), first_difference(&timeline, &reference.0)));
+                differences.push(format!(
+                    "{}'s timeline differs from Amara's ({} vs {} messages){}",
+                    phone.name,
+                    count(timeline.len() as u64),
+                    count(reference.0.len() as u64),
+                    first_difference(&timeline, &reference.0)
+                ));
             }
             if members != reference.1.0 {
                 differences.push(format!("{}'s members differ from Amara's: {:?} vs {:?}", phone.name, members, reference.1.0));
@@ -734,34 +750,142 @@ fn knows(a: &Phone, b: &Phone) -> Option<MemberId> {
 
 fn first_difference(a: &[String], b: &[String]) -> String {
     match a.iter().zip(b).position(|(x, y)| x != y) {
-        Some(i) => format!("; first at #{i}: {:?} vs {:?}", a.get(i), b.get(i)),
+        Some(i) => format!(": message {} is \"{}\" there, \"{}\" on Amara's", i + 1, a.get(i).map_or("", String::as_str), b.get(i).map_or("", String::as_str)),
         None => String::new(),
     }
 }
 
-/// A plausible message for the long history, from a small vocabulary (deterministic, so runs compare).
-fn chatter(seed: &mut u64, i: usize) -> String {
-    const OPENERS: [&str; 8] = ["Today", "This morning", "Last night", "After the appointment", "On the bus", "At lunch", "Before bed", "This week"];
-    const MIDDLES: [&str; 10] = [
+/// `text` with every run of 32 or more hex digits (change hashes, ids) cut to its first 8 and an ellipsis.
+fn shorten_hashes(text: &str) -> String {
+    let mut out = String::new();
+    let mut run = String::new();
+    for c in text.chars().chain(std::iter::once(' ')) {
+        if c.is_ascii_hexdigit() {
+            run.push(c);
+            continue;
+        }
+        if run.len() >= 32 {
+            out.extend(run.chars().take(8));
+            out.push('…');
+        } else {
+            out.push_str(&run);
+        }
+        run.clear();
+        out.push(c);
+    }
+    out.pop();
+    out
+}
+
+/// A plausible message for the long history: one to four sentences drawn from a few hundred phrases and numbers,
+/// so it compresses roughly like real chat rather than like one repeated line (deterministic, so runs compare).
+fn chatter(seed: &mut u64) -> String {
+    const WHEN: [&str; 24] = [
+        "Today", "This morning", "Last night", "After the appointment", "On the bus home", "At lunch", "Before bed",
+        "This week", "On Sunday", "Yesterday afternoon", "At the pharmacy", "Around three in the morning",
+        "While the kettle boiled", "In the waiting room", "After my sister called", "On my walk", "At work",
+        "During the infusion", "After the school run", "Over breakfast", "At my mum's", "In the queue at the shop",
+        "Between phone calls", "On the way to the clinic",
+    ];
+    const WHAT: [&str; 36] = [
         "I managed a short walk and it helped more than I expected",
         "the worry came back, so I tried the breathing we talked about",
         "I slept badly again but the tea trick made the morning easier",
         "I told my sister about the group and she wants to hear more",
-        "the nurse explained the side effects properly for once",
+        "the nurse finally explained the side effects properly",
         "I felt tired all day and let myself rest without guilt",
-        "I noticed I was laughing at something for the first time in weeks",
-        "the waiting room was full and I read your messages to pass the time",
-        "I cooked a real dinner, small win but I'll take it",
-        "the new medication made me dizzy so I'm asking about the dose on Monday",
+        "I caught myself laughing at something for the first time in weeks",
+        "I read your messages to pass the time",
+        "I cooked a real dinner, a small win but I'll take it",
+        "the new tablets made me dizzy so I'm asking about the dose",
+        "my hands were shaking before the scan",
+        "I wrote down three things that went fine, like Dee suggested",
+        "I skipped the news and sat in the garden instead",
+        "the bills piled up and I couldn't face opening them",
+        "a neighbour brought soup without being asked",
+        "I cried in the car park, then felt lighter",
+        "I said no to something and the world didn't end",
+        "the pain was lower than last week",
+        "I forgot my appointment time and panicked for nothing",
+        "I managed the stairs without stopping",
+        "my daughter drew me a picture of the hospital as a castle",
+        "I couldn't concentrate on anything longer than a page",
+        "the group chat was the first thing I opened",
+        "the doctor used words I had to look up afterwards",
+        "I finally rang the helpline number from the leaflet",
+        "my partner and I argued about nothing, then apologised",
+        "I noticed the blossom on the tree outside the ward",
+        "I lost my temper with the receptionist and felt awful after",
+        "I went to the pool and only swam two lengths, but I went",
+        "the results letter came and I left it on the table unopened",
+        "I took the medication on time every day",
+        "a friend from work asked how I really was, and I told her",
+        "the insomnia was back with a vengeance",
+        "I sorted one drawer, which counts as spring cleaning now",
+        "my appetite came back a little",
+        "I sat with the feeling instead of fighting it",
     ];
-    const CLOSERS: [&str; 6] = ["How is everyone?", "Thanks for listening.", "Small steps.", "See you Tuesday.", "Sending strength.", "One day at a time."];
-    *seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-    let pick = |n: usize, shift: u32| ((*seed >> shift) as usize) % n;
-    format!(
-        "{}, {}. {} (#{})",
-        OPENERS.get(pick(OPENERS.len(), 11)).unwrap_or(&""),
-        MIDDLES.get(pick(MIDDLES.len(), 23)).unwrap_or(&""),
-        CLOSERS.get(pick(CLOSERS.len(), 37)).unwrap_or(&""),
-        i + 1
-    )
+    const FEEL: [&str; 24] = [
+        "I feel more like myself.", "Still foggy.", "Honestly, I'm scared.", "It felt like a big deal to me.",
+        "Proud of that one.", "Not sure what to make of it.", "My chest felt tight the whole time.",
+        "I keep thinking about what Bo said last week.", "The tiredness is the worst part.", "Oddly calm about it all.",
+        "Everything takes twice as long now.", "I didn't expect it to hit me so hard.", "Some days are just grey.",
+        "It reminded me why I joined this group.", "I wish I'd asked more questions.", "My body feels like someone else's.",
+        "I'm learning to ask for help.", "I could have done without the drama.", "Grateful, mostly.",
+        "The waiting is harder than the treatment.", "I'm trying not to read too much online.", "Felt a bit brave, actually.",
+        "Anxious but okay.", "Numb, if I'm honest.",
+    ];
+    const DETAIL: [&str; 10] = [
+        "It took {n} minutes.", "I counted {n} breaths.", "Slept about {n} hours.", "That's day {n} in a row.",
+        "Only {n} more sessions to go.", "Waited {n} minutes to be seen.", "Walked {n} minutes further than before.",
+        "The pain was a {n} out of 40 on their odd scale.", "{n} days until the next scan.", "Drank {n} glasses of water.",
+    ];
+    const CLOSE: [&str; 24] = [
+        "How is everyone doing?", "Thanks for listening.", "Small steps.", "See you Tuesday.", "Sending strength to all of you.",
+        "One day at a time.", "Does anyone else find evenings hardest?", "Chen, how did the second round go?",
+        "Bo, did the walking goal stick?", "Amara, thank you for keeping this going.", "Any tips for the waiting?",
+        "I'm proud of us.", "Not a great day, but not the worst.", "Just needed to say it somewhere.", "Hugs if wanted.",
+        "Back to bed now.", "Going to try again tomorrow.", "Is it normal to feel this flat?", "Rest well, everyone.",
+        "Dee, hope your sister's place is treating you well.", "Anyone awake?", "Will report back after Thursday.",
+        "No advice needed, just sharing.", "Thank you for the kind words yesterday.",
+    ];
+    let mut next = || {
+        *seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (*seed >> 33) as usize
+    };
+    let mut text = format!("{}, {}.", WHEN.get(next() % WHEN.len()).unwrap_or(&""), WHAT.get(next() % WHAT.len()).unwrap_or(&""));
+    let roll = next() % 8;
+    if roll < 5 {
+        text = format!("{text} {}", FEEL.get(next() % FEEL.len()).unwrap_or(&""));
+    }
+    if roll % 3 == 0 {
+        let n = (2 + next() % 38).to_string();
+        text = format!("{text} {}", DETAIL.get(next() % DETAIL.len()).unwrap_or(&"").replace("{n}", &n));
+    }
+    if roll != 7 {
+        text = format!("{text} {}", CLOSE.get(next() % CLOSE.len()).unwrap_or(&""));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_hex_runs_are_shortened() {
+        let hash = "ab".repeat(32);
+        assert_eq!(shorten_hashes(&format!("change {hash} depends on {hash}, x")), "change abababab… depends on abababab…, x");
+        assert_eq!(shorten_hashes("deadbeef and cafe"), "deadbeef and cafe");
+    }
+
+    #[test]
+    fn chatter_is_varied_and_deterministic() {
+        let (mut a, mut b) = (7, 7);
+        let first: Vec<String> = (0..50).map(|_| chatter(&mut a)).collect();
+        let again: Vec<String> = (0..50).map(|_| chatter(&mut b)).collect();
+        assert_eq!(first, again);
+        let distinct: std::collections::HashSet<&String> = first.iter().collect();
+        assert!(distinct.len() > 45);
+    }
 }

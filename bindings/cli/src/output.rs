@@ -82,6 +82,11 @@ pub fn count(n: u64) -> String {
     out
 }
 
+/// `n` and a noun, singular for one: `1 change`, `12 changes` (nouns with a plain plural `s`).
+pub fn plural(n: u64, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{} {noun}s", count(n)) }
+}
+
 /// A number of bytes as people read it: `812 B`, `14.2 KB`, `3.1 MB` (powers of 1000, like network speeds).
 pub fn bytes(n: u64) -> String {
     match n {
@@ -176,6 +181,8 @@ mod tests {
         assert_eq!(count(1_000), "1,000");
         assert_eq!(count(1_234_567), "1,234,567");
         assert_eq!(bytes(812), "812 B");
+        assert_eq!(plural(1, "change"), "1 change");
+        assert_eq!(plural(1200, "frame"), "1,200 frames");
         assert_eq!(bytes(14_230), "14.2 KB");
     }
 

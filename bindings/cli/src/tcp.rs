@@ -92,15 +92,19 @@ pub fn run_session(kindred: &Kindred, mut session: SyncSession, mut stream: TcpS
 }
 
 fn drive(kindred: &Kindred, session: &mut SyncSession, stream: &mut TcpStream, max_frame: usize, timeout: Duration) -> Result<(), SessionError> {
-    let timed = |err: io::Error| match err.kind() {
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => SessionError::TimedOut(timeout),
-        _ => SessionError::Io(err),
-    };
     stream.set_read_timeout(Some(timeout)).map_err(SessionError::Io)?;
     stream.set_write_timeout(Some(timeout)).map_err(SessionError::Io)?;
     // Frames are small and the protocol waits for answers: send each burst at once.
     stream.set_nodelay(true).map_err(SessionError::Io)?;
     loop {
+        let handshake_done = session.peer().is_some();
+        let failed = |err: io::Error| match err.kind() {
+            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => SessionError::TimedOut(timeout),
+            io::ErrorKind::UnexpectedEof | io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionAborted | io::ErrorKind::BrokenPipe => {
+                SessionError::Closed { handshake_done }
+            }
+            _ => SessionError::Io(err),
+        };
         let outgoing = session.take_outgoing();
         if !outgoing.is_empty() {
             let mut burst = Vec::with_capacity(outgoing.iter().map(|f| f.len() + 4).sum());
@@ -109,20 +113,16 @@ fn drive(kindred: &Kindred, session: &mut SyncSession, stream: &mut TcpStream, m
                 burst.extend_from_slice(&len.to_be_bytes());
                 burst.extend_from_slice(frame);
             }
-            stream.write_all(&burst).map_err(timed)?;
-            stream.flush().map_err(timed)?;
+            stream.write_all(&burst).and_then(|()| stream.flush()).map_err(failed)?;
         }
         if session.is_finished() {
             return Ok(());
         }
-        let handshake_done = session.peer().is_some();
-        match read_frame(stream, max_frame + FRAME_SLACK).map_err(|e| match e {
-            ReadError::Io(err) if matches!(err.kind(), io::ErrorKind::UnexpectedEof | io::ErrorKind::ConnectionReset) => {
-                SessionError::Closed { handshake_done }
-            }
-            ReadError::Io(err) => timed(err),
+        let frame = read_frame(stream, max_frame + FRAME_SLACK).map_err(|e| match e {
+            ReadError::Io(err) => failed(err),
             ReadError::TooLarge(len) => SessionError::FrameTooLarge { len, max: max_frame },
-        })? {
+        })?;
+        match frame {
             Some(frame) => session.receive(kindred, &frame)?,
             None => return Err(SessionError::Closed { handshake_done }),
         }

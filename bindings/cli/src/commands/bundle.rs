@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::commands::groups::known_name;
 use crate::context::{CliError, Ctx, Outcome};
-use crate::output::{count, push_line, when};
+use crate::output::{count, plural, push_line, when};
 
 #[derive(Debug, Subcommand)]
 pub enum BundleCommand {
@@ -61,7 +61,7 @@ pub fn run(ctx: &Ctx, command: BundleCommand) -> Outcome {
             let exported = Exported { file, bytes: bytes.len() as u64, group_id: id, group_name: name, documents };
             ctx.render(&exported, |e| {
                 let mut out = String::new();
-                push_line(&mut out, format!("Wrote \"{}\" to {}: {} bytes, {} documents, signed by you.", e.group_name, e.file.display(), count(e.bytes), e.documents));
+                push_line(&mut out, format!("Wrote \"{}\" to {}: {}, {}, signed by you.", e.group_name, e.file.display(), plural(e.bytes, "byte"), plural(e.documents as u64, "document")));
                 push_line(&mut out, "A member of the group applies it with `kindred bundle import FILE`.");
                 out
             })
@@ -82,9 +82,9 @@ fn import_text(i: &Imported) -> String {
     let mut out = String::new();
     let group = i.group_name.as_deref().unwrap_or("a group");
     let by = i.exported_by_name.as_deref().unwrap_or("someone");
-    push_line(&mut out, format!("Imported \"{group}\" from {} (exported by {by}, {}): {} documents", i.file.display(), when(i.exported_at), i.import.documents));
+    push_line(&mut out, format!("Imported \"{group}\" from {} (exported by {by}, {}): {}", i.file.display(), when(i.exported_at), plural(i.import.documents as u64, "document")));
     let r = &i.import.report;
-    push_line(&mut out, format!("  applied      {} changes", count(r.applied as u64)));
+    push_line(&mut out, format!("  applied      {}", plural(r.applied as u64, "change")));
     push_line(&mut out, format!("  already had  {}", count(r.duplicates as u64)));
     if r.quarantined > 0 {
         push_line(&mut out, format!("  quarantined  {} (an equivocation; see `kindred group flagged \"{group}\"`)", count(r.quarantined as u64)));

@@ -7,7 +7,7 @@ use kindred_core::{GroupDetails, GroupId, GroupSummary, Kindred, MemberId, NewGr
 use serde::Serialize;
 
 use crate::context::{CliError, Ctx, Outcome};
-use crate::output::{Align, Table, date, indent, push_line, short, when};
+use crate::output::{Align, Table, date, indent, plural, push_line, short, when};
 
 /// How long an invitation stays valid unless told otherwise, in days (the core's default).
 const DEFAULT_INVITE_DAYS: u32 = 7;
@@ -184,7 +184,11 @@ pub fn run(ctx: &Ctx, command: GroupCommand) -> Outcome {
             let after = kindred.remove_member(&id, &member)?;
             ctx.render(&after, |g| {
                 let mut out = String::new();
-                push_line(&mut out, format!("Removed {name} from \"{}\" ({} members left).", g.name, g.members.len()));
+                let left = match g.members.len() {
+                    1 => "1 member left".to_owned(),
+                    n => format!("{n} members left"),
+                };
+                push_line(&mut out, format!("Removed {name} from \"{}\" ({left}).", g.name));
                 push_line(&mut out, format!("Their messages so far stay; anything {name} writes from now on is never shown, here or on any phone that syncs this."));
                 out
             })
@@ -270,7 +274,7 @@ fn flagged_text(list: &FlaggedList) -> String {
         push_line(&mut out, format!("No one is flagged in \"{}\".", list.group_name));
         return out;
     }
-    push_line(&mut out, format!("Flagged in \"{}\" ({} proofs kept):", list.group_name, list.proofs));
+    push_line(&mut out, format!("Flagged in \"{}\" ({} kept):", list.group_name, plural(list.proofs, "proof")));
     let mut table = Table::new(&[("MEMBER", Align::Left), ("ID", Align::Left), ("REASON", Align::Left)]);
     for f in &list.flagged {
         table.row(vec![f.name.clone().unwrap_or_else(|| "(no longer a member)".into()), short(&f.member_id), f.reason.clone()]);

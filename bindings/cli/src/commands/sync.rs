@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::commands::groups::known_name;
 use crate::context::{CliError, Ctx, Outcome};
-use crate::output::{count, push_line, short};
+use crate::output::{count, plural, push_line, short};
 use crate::tcp::{Failed, Finished, run_session};
 
 #[derive(Debug, Args)]
@@ -271,16 +271,25 @@ fn summary_text(s: &Summary) -> String {
             push_line(&mut out, format!("Synced with {who} at {} in {seconds:.2} s", s.address));
             let groups = s.shared_groups.iter().map(|g| format!("\"{}\"", g.name)).collect::<Vec<_>>().join(", ");
             let rows: [(&str, String); 2] = [
-                ("sent", format!("{} bytes in {} frames ({} messages), {} changes", count(r.bytes_sent), r.frames_sent, r.messages_sent, r.changes_sent)),
+                (
+                    "sent",
+                    format!(
+                        "{} in {} ({}), {}",
+                        plural(r.bytes_sent, "byte"),
+                        plural(r.frames_sent, "frame"),
+                        plural(r.messages_sent, "message"),
+                        plural(r.changes_sent, "change")
+                    ),
+                ),
                 (
                     "received",
                     format!(
-                        "{} bytes in {} frames ({} messages), {} changes applied, {} already here",
-                        count(r.bytes_received),
-                        r.frames_received,
-                        r.messages_received,
-                        r.changes_applied,
-                        r.duplicates
+                        "{} in {} ({}), {} applied, {} already here",
+                        plural(r.bytes_received, "byte"),
+                        plural(r.frames_received, "frame"),
+                        plural(r.messages_received, "message"),
+                        plural(r.changes_applied, "change"),
+                        count(r.duplicates)
                     ),
                 ),
             ];
@@ -299,10 +308,10 @@ fn summary_text(s: &Summary) -> String {
         push_line(&mut out, format!("  joined     \"{}\"", g.name));
     }
     for m in &s.admitted {
-        push_line(&mut out, format!("  admitted   {} (with their invitation)", m.name));
+        push_line(&mut out, format!("  admitted   {}, with their invitation", m.name));
     }
     if r.quarantined > 0 {
-        push_line(&mut out, format!("  quarantined {} changes (an equivocation; see `kindred group flagged GROUP`)", r.quarantined));
+        push_line(&mut out, format!("  quarantined {} (an equivocation; see `kindred group flagged GROUP`)", plural(r.quarantined, "change")));
     }
     for g in &s.still_pending {
         push_line(&mut out, format!("  waiting    to join \"{}\": this peer did not admit you (not a member of it, or it refused the code)", g.name));
