@@ -1,9 +1,12 @@
 //! Helpers for Kindred's workspace-level scenario tests: named profiles (alice, bob, carol...) living side by side
 //! in one process, each with its own data directory, in the style of deltachat's test context manager.
 
+pub mod forge;
 pub mod net;
 
-use kindred_core::{GroupDetails, GroupId, Kindred, NewGroup, NewMessage, Role};
+use std::collections::{BTreeMap, BTreeSet};
+
+use kindred_core::{GoalId, GroupDetails, GroupId, Kindred, MemberId, MessageId, NewGroup, NewMessage, Role};
 
 /// One simulated phone: a profile in its own temporary data directory.
 #[derive(Debug)]
@@ -27,6 +30,26 @@ impl Phone {
         self.kindred = reopened;
     }
 
+    /// This phone's member id.
+    pub fn id(&self) -> MemberId {
+        self.kindred.profile().member_id
+    }
+
+    /// A second phone opened from a copy of this one's data directory, as a backup restored onto another phone
+    /// would be: same member key, same Automerge actor. Writing on both forks the actor's history (equivocation).
+    pub fn restored_copy(&self, name: &'static str) -> Self {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| fail(&format!("temp dir: {e}")));
+        let entries = std::fs::read_dir(self.dir.path()).unwrap_or_else(|e| fail(&format!("listing {}: {e}", self.name)));
+        for entry in entries.flatten() {
+            if entry.path().is_file() {
+                std::fs::copy(entry.path(), dir.path().join(entry.file_name()))
+                    .unwrap_or_else(|e| fail(&format!("copying {}: {e}", entry.path().display())));
+            }
+        }
+        let kindred = Kindred::open(dir.path()).unwrap_or_else(|e| fail(&format!("open the copy of {}: {e}", self.name)));
+        Self { name, dir, kindred }
+    }
+
     /// Posts `text` and returns nothing; panics (in a test) on failure.
     pub fn say(&self, group: &GroupId, text: &str) {
         self.kindred
@@ -41,6 +64,130 @@ impl Phone {
             .unwrap_or_else(|e| fail(&format!("{} reading: {e}", self.name)))
             .into_iter()
             .map(|m| format!("{}: {}", m.author_name, if m.removed { "[removed]" } else { m.text.as_str() }))
+            .collect()
+    }
+}
+
+/// One message as every phone must show it (nothing phone-specific such as `is_mine`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageView {
+    pub id: MessageId,
+    pub author: MemberId,
+    pub author_name: String,
+    pub created_at: i64,
+    pub text: String,
+    pub reply_to: Option<MessageId>,
+    pub content_warning: Option<String>,
+    pub edited_at: Option<i64>,
+    pub removed: bool,
+    /// (emoji, count), sorted.
+    pub reactions: Vec<(String, u32)>,
+}
+
+/// One shared goal as every phone must show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GoalView {
+    pub id: GoalId,
+    pub owner: MemberId,
+    pub title: String,
+    pub cadence: (u32, String),
+    pub status: String,
+    pub total_logged: u32,
+}
+
+/// Everything a group shows on one phone, in a form that must be identical on every phone holding the same data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupView {
+    pub name: String,
+    pub description: String,
+    pub guidelines: String,
+    /// (member, name, role), sorted by member.
+    pub members: Vec<(MemberId, String, Role)>,
+    /// The whole timeline, oldest first.
+    pub messages: Vec<MessageView>,
+    /// Shared goals, sorted by id.
+    pub goals: Vec<GoalView>,
+}
+
+impl Phone {
+    /// The whole of `group` as this phone shows it (every page of the timeline).
+    pub fn view(&self, group: &GroupId) -> GroupView {
+        let k = &self.kindred;
+        let details = k.group(group).unwrap_or_else(|e| fail(&format!("{} group: {e}", self.name)));
+        let mut members: Vec<_> = details.members.iter().map(|m| (m.member_id, m.display_name.clone(), m.role)).collect();
+        members.sort_by_key(|m| m.0);
+        let mut messages: Vec<MessageView> = Vec::new();
+        let mut before = None;
+        loop {
+            let page = k.messages(group, 500, before).unwrap_or_else(|e| fail(&format!("{} messages: {e}", self.name)));
+            let full = page.len() == 500;
+            before = page.first().map(|m| m.cursor());
+            let mut views: Vec<MessageView> = page
+                .into_iter()
+                .map(|m| {
+                    let mut reactions: Vec<(String, u32)> = m.reactions.into_iter().map(|r| (r.emoji, r.count)).collect();
+                    reactions.sort();
+                    MessageView {
+                        id: m.id,
+                        author: m.author,
+                        author_name: m.author_name,
+                        created_at: m.created_at,
+                        text: m.text,
+                        reply_to: m.reply_to,
+                        content_warning: m.content_warning,
+                        edited_at: m.edited_at,
+                        removed: m.removed,
+                        reactions,
+                    }
+                })
+                .collect();
+            views.append(&mut messages);
+            messages = views;
+            if !full {
+                break;
+            }
+        }
+        let mut goals: Vec<GoalView> = k
+            .goals(true, Some(group))
+            .unwrap_or_else(|e| fail(&format!("{} goals: {e}", self.name)))
+            .into_iter()
+            .map(|g| GoalView {
+                id: g.id,
+                owner: g.owner,
+                title: g.title,
+                cadence: (g.cadence.times, g.cadence.period.to_string()),
+                status: g.status.to_string(),
+                total_logged: g.total_logged,
+            })
+            .collect();
+        goals.sort_by_key(|g| g.id);
+        GroupView {
+            name: details.name,
+            description: details.description,
+            guidelines: details.guidelines,
+            members,
+            messages,
+            goals,
+        }
+    }
+
+    /// The texts of the whole timeline as "author: text" (removed messages as "[removed]").
+    pub fn texts(&self, group: &GroupId) -> Vec<String> {
+        self.view(group)
+            .messages
+            .into_iter()
+            .map(|m| format!("{}: {}", m.author_name, if m.removed { "[removed]" } else { m.text.as_str() }))
+            .collect()
+    }
+
+    /// Every change this phone stores for `group`, per document (read back from a bundle it exports): proof of what
+    /// was stored, hidden or not.
+    pub fn holdings(&self, group: &GroupId) -> BTreeMap<[u8; 16], BTreeSet<[u8; 32]>> {
+        let bytes = self.kindred.export_bundle(group).unwrap_or_else(|e| fail(&format!("{} export: {e}", self.name)));
+        forge::unseal(&bytes)
+            .documents
+            .iter()
+            .map(|d| (d.place.doc, forge::load(d).get_changes(&[]).iter().map(|c| c.hash().0).collect()))
             .collect()
     }
 }

@@ -14,7 +14,12 @@ pub fn knows(a: &Phone, b: &Phone) -> Option<MemberId> {
 
 /// `a` dials `b` over `link`.
 pub fn connect(a: &Phone, b: &Phone, link: Link) -> Outcome {
-    kindred_core::sync::link::connect(&a.kindred, &b.kindred, knows(a, b), link)
+    connect_expecting(a, b, knows(a, b), link)
+}
+
+/// `a` dials `b` over `link`, expecting `b` (Noise KK) or anyone (`None`, Noise XX).
+pub fn connect_expecting(a: &Phone, b: &Phone, expected: Option<MemberId>, link: Link) -> Outcome {
+    kindred_core::sync::link::connect(&a.kindred, &b.kindred, expected, link)
         .unwrap_or_else(|e| crate::fail(&format!("setting up {} -> {}: {e}", a.name, b.name)))
 }
 
@@ -25,4 +30,83 @@ pub fn sync(a: &Phone, b: &Phone) -> Outcome {
         crate::fail(&format!("sync {} -> {} failed: {:?}", a.name, b.name, outcome.error));
     }
     outcome
+}
+
+/// Which way a frame travels in [`connect_tampered`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// From the dialling side to the listening side.
+    Out,
+    /// Back from the listener to the dialler.
+    Back,
+}
+
+/// `a` dials `b` with frames of at most `max_frame` bytes, and every frame passes through `tamper` on its way: it
+/// gets the direction, the frame's number (counting both directions) and the frame, and returns what arrives
+/// instead (nothing: dropped; several: duplicated or injected). Returns `Ok` if both sides finished, or the first
+/// refusal (`Err` from a session), a stall or a cut. Never panics on what the sessions do.
+pub fn connect_tampered(
+    a: &Phone,
+    b: &Phone,
+    max_frame: usize,
+    mut tamper: impl FnMut(Direction, usize, Vec<u8>) -> Vec<Vec<u8>>,
+) -> Result<(), String> {
+    let options = kindred_core::SyncOptions { max_frame };
+    let mut dialler = a.kindred.connect_sync(knows(a, b), options).map_err(|e| format!("dial: {e}"))?;
+    let mut listener = b.kindred.accept_sync(options).map_err(|e| format!("listen: {e}"))?;
+    let mut count = 0usize;
+    for _ in 0..100_000 {
+        let mut moved = false;
+        for direction in [Direction::Out, Direction::Back] {
+            let (from, to, profile) = match direction {
+                Direction::Out => (&mut dialler, &mut listener, &b.kindred),
+                Direction::Back => (&mut listener, &mut dialler, &a.kindred),
+            };
+            for frame in from.take_outgoing() {
+                moved = true;
+                count += 1;
+                for delivered in tamper(direction, count, frame) {
+                    to.receive(profile, &delivered).map_err(|e| format!("{direction:?} frame {count}: {e}"))?;
+                }
+            }
+        }
+        if dialler.is_finished() && listener.is_finished() {
+            return Ok(());
+        }
+        if !moved {
+            return Err("the session stalled".into());
+        }
+    }
+    Err("the session did not end".into())
+}
+
+/// Syncs every pair of `phones` (each dialling the later ones) until a whole round finds nothing new; insists that
+/// every session completes. Returns the number of rounds.
+pub fn sync_all(phones: &[&Phone]) -> usize {
+    for round in 1..=phones.len() + 3 {
+        let mut quiet = true;
+        for (i, a) in phones.iter().enumerate() {
+            for b in phones.iter().skip(i + 1) {
+                let outcome = sync(a, b);
+                quiet &= outcome.dialler.nothing_new && outcome.listener.nothing_new;
+            }
+        }
+        if quiet {
+            return round;
+        }
+    }
+    crate::fail("phones kept finding news after many full rounds of syncing")
+}
+
+/// After an attack: `a` posts something new and `b` receives it over a fresh session.
+pub fn assert_still_syncs(a: &Phone, b: &Phone, group: &kindred_core::GroupId) {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let text = format!("{} to {}: still talking ({n})", a.name, b.name);
+    a.say(group, &text);
+    sync(a, b);
+    let seen = b.kindred.messages(group, 500, None).unwrap_or_else(|e| crate::fail(&format!("{} reading: {e}", b.name)));
+    if !seen.iter().any(|m| m.text == text) {
+        crate::fail(&format!("{} did not receive {}'s new message after the attack", b.name, a.name));
+    }
 }
