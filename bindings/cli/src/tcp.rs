@@ -2,12 +2,16 @@
 //!
 //! Each frame travels as a 4-byte big-endian length and then its bytes. A length above the session's largest frame
 //! (plus a little slack) is refused before anything is read or allocated, and every read and write has a timeout,
-//! so a peer that sends garbage or goes silent cannot make this side hang or grow. The core's session does
-//! everything else (handshake, encryption, what to send); this file only moves bytes and says what went wrong.
+//! so a peer that sends garbage or goes silent cannot make this side hang or grow. A small writer thread sends while
+//! the caller's thread reads, so two peers sending large batches at once never wait on each other's full buffers.
+//! The core's session does everything else (handshake, encryption, what to send); this file only moves bytes and
+//! says what went wrong.
 
 use std::fmt;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream};
+use std::sync::mpsc;
+use std::thread;
 use std::time::{Duration, Instant};
 
 use kindred_core::{Error, Kindred, MemberId, SyncReport, SyncSession};
@@ -26,12 +30,14 @@ pub enum SessionError {
     Core(Error),
     /// The peer announced a frame larger than allowed.
     FrameTooLarge { len: usize, max: usize },
-    /// The peer closed the connection before the session finished.
-    Closed { handshake_done: bool },
+    /// The peer closed the connection before the session finished (`dialled`: this side dialled it).
+    Closed { handshake_done: bool, dialled: bool },
     /// Nothing arrived (or could be sent) within the timeout.
     TimedOut(Duration),
     /// Any other socket error.
     Io(io::Error),
+    /// Sending stopped (the writer's own error says why).
+    WriterStopped,
 }
 
 impl fmt::Display for SessionError {
@@ -41,15 +47,19 @@ impl fmt::Display for SessionError {
             SessionError::FrameTooLarge { len, max } => {
                 write!(f, "refused a frame of {len} bytes (the largest allowed is {max}); closed the connection")
             }
-            SessionError::Closed { handshake_done: false } => f.write_str(
+            SessionError::Closed { handshake_done: false, dialled: true } => f.write_str(
                 "the peer closed the connection during the handshake (with --peer: is it really that member? \
                  a listener also refuses a frame size larger than its own)",
             ),
-            SessionError::Closed { handshake_done: true } => {
+            SessionError::Closed { handshake_done: false, dialled: false } => {
+                f.write_str("the peer closed the connection during the handshake")
+            }
+            SessionError::Closed { handshake_done: true, .. } => {
                 f.write_str("the peer closed the connection before the session finished (it may have refused what this side sent)")
             }
             SessionError::TimedOut(after) => write!(f, "the peer sent nothing for {} s; gave up", after.as_secs()),
             SessionError::Io(err) => write!(f, "connection failed: {err}"),
+            SessionError::WriterStopped => f.write_str("connection failed while sending"),
         }
     }
 }
@@ -74,10 +84,25 @@ pub struct Failed {
     pub peer: Option<MemberId>,
 }
 
-/// Runs `session` over `stream` until it finishes or fails. The stream gets `timeout` on reads and writes.
-pub fn run_session(kindred: &Kindred, mut session: SyncSession, mut stream: TcpStream, max_frame: usize, timeout: Duration) -> Result<Finished, Failed> {
+/// How a session over TCP is set up.
+#[derive(Debug, Clone, Copy)]
+pub struct Wire {
+    /// The session's largest frame: longer announced lengths are refused unread.
+    pub max_frame: usize,
+    /// How long to wait for the peer on any read or write.
+    pub timeout: Duration,
+    /// Whether this side dialled (only for the wording of errors).
+    pub dialled: bool,
+}
+
+/// Runs `session` over `stream` until it finishes or fails.
+///
+/// A writer thread sends while this thread reads: both sides may have large batches to send at once, and two
+/// peers that each block writing into a full socket buffer while neither reads would wait on each other until the
+/// timeout.
+pub fn run_session(kindred: &Kindred, mut session: SyncSession, mut stream: TcpStream, wire: Wire) -> Result<Finished, Failed> {
     let started = Instant::now();
-    let result = drive(kindred, &mut session, &mut stream, max_frame, timeout);
+    let result = drive(kindred, &mut session, &stream, wire);
     match result {
         Ok(()) => {
             close_gracefully(&mut stream);
@@ -91,20 +116,50 @@ pub fn run_session(kindred: &Kindred, mut session: SyncSession, mut stream: TcpS
     }
 }
 
-fn drive(kindred: &Kindred, session: &mut SyncSession, stream: &mut TcpStream, max_frame: usize, timeout: Duration) -> Result<(), SessionError> {
-    stream.set_read_timeout(Some(timeout)).map_err(SessionError::Io)?;
-    stream.set_write_timeout(Some(timeout)).map_err(SessionError::Io)?;
+/// What a socket error means for the session.
+fn classify(err: io::Error, handshake_done: bool, wire: Wire) -> SessionError {
+    match err.kind() {
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => SessionError::TimedOut(wire.timeout),
+        io::ErrorKind::UnexpectedEof | io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionAborted | io::ErrorKind::BrokenPipe => {
+            SessionError::Closed { handshake_done, dialled: wire.dialled }
+        }
+        _ => SessionError::Io(err),
+    }
+}
+
+fn drive(kindred: &Kindred, session: &mut SyncSession, stream: &TcpStream, wire: Wire) -> Result<(), SessionError> {
+    stream.set_read_timeout(Some(wire.timeout)).map_err(SessionError::Io)?;
+    stream.set_write_timeout(Some(wire.timeout)).map_err(SessionError::Io)?;
     // Frames are small and the protocol waits for answers: send each burst at once.
     stream.set_nodelay(true).map_err(SessionError::Io)?;
+    let mut writer_stream = stream.try_clone().map_err(SessionError::Io)?;
+    let (bursts, queue) = mpsc::channel::<Vec<u8>>();
+    let writer = thread::spawn(move || -> io::Result<()> {
+        for burst in queue {
+            writer_stream.write_all(&burst)?;
+            writer_stream.flush()?;
+        }
+        Ok(())
+    });
+    let exchanged = exchange(kindred, session, stream, &bursts, wire);
+    // No more bursts: the writer finishes what is queued and stops. After a failure, shutting the socket down
+    // also ends a write that is blocked on a peer that stopped reading.
+    drop(bursts);
+    if exchanged.is_err() {
+        let _ = stream.shutdown(Shutdown::Both);
+    }
+    let written = writer.join().unwrap_or_else(|_| Err(io::Error::other("the sending thread panicked")));
+    let handshake_done = session.peer().is_some();
+    match (exchanged, written) {
+        (Err(SessionError::WriterStopped), Err(err)) | (Ok(()), Err(err)) => Err(classify(err, handshake_done, wire)),
+        (Err(err), _) => Err(err),
+        (Ok(()), Ok(())) => Ok(()),
+    }
+}
+
+/// Feeds the session with frames read from `stream` and queues what it says for the writer, until it finishes.
+fn exchange(kindred: &Kindred, session: &mut SyncSession, mut stream: &TcpStream, bursts: &mpsc::Sender<Vec<u8>>, wire: Wire) -> Result<(), SessionError> {
     loop {
-        let handshake_done = session.peer().is_some();
-        let failed = |err: io::Error| match err.kind() {
-            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => SessionError::TimedOut(timeout),
-            io::ErrorKind::UnexpectedEof | io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionAborted | io::ErrorKind::BrokenPipe => {
-                SessionError::Closed { handshake_done }
-            }
-            _ => SessionError::Io(err),
-        };
         let outgoing = session.take_outgoing();
         if !outgoing.is_empty() {
             let mut burst = Vec::with_capacity(outgoing.iter().map(|f| f.len() + 4).sum());
@@ -113,18 +168,19 @@ fn drive(kindred: &Kindred, session: &mut SyncSession, stream: &mut TcpStream, m
                 burst.extend_from_slice(&len.to_be_bytes());
                 burst.extend_from_slice(frame);
             }
-            stream.write_all(&burst).and_then(|()| stream.flush()).map_err(failed)?;
+            bursts.send(burst).map_err(|_| SessionError::WriterStopped)?;
         }
         if session.is_finished() {
             return Ok(());
         }
-        let frame = read_frame(stream, max_frame + FRAME_SLACK).map_err(|e| match e {
-            ReadError::Io(err) => failed(err),
-            ReadError::TooLarge(len) => SessionError::FrameTooLarge { len, max: max_frame },
+        let handshake_done = session.peer().is_some();
+        let frame = read_frame(&mut stream, wire.max_frame + FRAME_SLACK).map_err(|e| match e {
+            ReadError::Io(err) => classify(err, handshake_done, wire),
+            ReadError::TooLarge(len) => SessionError::FrameTooLarge { len, max: wire.max_frame },
         })?;
         match frame {
             Some(frame) => session.receive(kindred, &frame)?,
-            None => return Err(SessionError::Closed { handshake_done }),
+            None => return Err(SessionError::Closed { handshake_done, dialled: wire.dialled }),
         }
     }
 }
@@ -135,7 +191,7 @@ enum ReadError {
 }
 
 /// Reads one frame; `None` when the peer closed the connection cleanly between frames.
-fn read_frame(stream: &mut TcpStream, limit: usize) -> Result<Option<Vec<u8>>, ReadError> {
+fn read_frame(stream: &mut &TcpStream, limit: usize) -> Result<Option<Vec<u8>>, ReadError> {
     let mut len = [0u8; 4];
     let mut got = 0;
     while got < len.len() {

@@ -321,3 +321,45 @@ fn a_listener_refuses_oversized_frames_and_wrong_peers_are_told_clearly() {
     listener.finish();
     assert!(line.contains("handshake") || line.contains("refused"), "{line}");
 }
+
+#[test]
+fn a_listener_without_once_reports_a_bad_session_and_goes_on_serving() {
+    let amara = Phone::new("Amara");
+    let bo = Phone::new("Bo");
+    amara.ok(&["group", "create", "Circle"]);
+    amara.ok(&["post", "Circle", "Still here"]);
+    bo.ok(&["group", "join", &amara.invite("Circle")]);
+
+    let mut child = amara
+        .command(&["sync", "--listen", "127.0.0.1:0", "--timeout", "20"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn listener");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut first = String::new();
+    stdout.read_line(&mut first).expect("first line");
+    let port: u16 = first.trim().rsplit(':').next().expect("port").parse().expect("port number");
+
+    // A peer that sends garbage and one that hangs up at once: each is one error line, and the listener stays up.
+    let mut raw = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    raw.write_all(&[0, 0, 0, 3, 9, 9, 9]).expect("write");
+    drop(raw);
+    drop(TcpStream::connect(("127.0.0.1", port)).expect("connect"));
+    let joined = bo.ok(&["sync", "--connect", &format!("127.0.0.1:{port}")]);
+    assert!(joined.contains("joined     \"Circle\""), "{joined}");
+    let mut summary = String::new();
+    stdout.read_line(&mut summary).expect("the session's summary");
+    assert!(summary.starts_with("Synced with Bo"), "{summary}");
+
+    child.kill().expect("stop the listener");
+    child.wait().expect("wait");
+    let mut err = String::new();
+    child.stderr.take().expect("stderr").read_to_string(&mut err).expect("stderr");
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    assert!(lines.iter().all(|l| l.starts_with("error: sync with 127.0.0.1:")), "{err}");
+    assert!(lines[0].contains("refused"), "{err}");
+    assert!(lines[1].contains("closed the connection during the handshake"), "{err}");
+    assert_eq!(bo.messages("Circle"), ["Amara: Still here"]);
+}

@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::commands::groups::known_name;
 use crate::context::{CliError, Ctx, Outcome};
 use crate::output::{count, plural, push_line, short};
-use crate::tcp::{Failed, Finished, run_session};
+use crate::tcp::{Failed, Finished, Wire, run_session};
 
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("mode").required(true).args(["listen", "connect"])))]
@@ -91,7 +91,7 @@ fn connect(ctx: &Ctx, address: &str, peer: Option<&str>, options: SyncOptions, t
     let stream = dial(address, timeout)?;
     let remote = stream.peer_addr().map_or_else(|_| address.to_owned(), |a| a.to_string());
     let session = kindred.connect_sync(expected, options)?;
-    match run_session(&kindred, session, stream, options.max_frame, timeout) {
+    match run_session(&kindred, session, stream, Wire { max_frame: options.max_frame, timeout, dialled: true }) {
         Ok(finished) => {
             let summary = summarise(&kindred, &remote, finished);
             ctx.render(&summary, summary_text)
@@ -142,7 +142,7 @@ fn listen(ctx: &Ctx, address: &str, options: SyncOptions, timeout: Duration, onc
         // Opened per session, so posts made by other `kindred` commands in between are seen.
         let kindred = ctx.open()?;
         let session = kindred.accept_sync(options)?;
-        match run_session(&kindred, session, stream, options.max_frame, timeout) {
+        match run_session(&kindred, session, stream, Wire { max_frame: options.max_frame, timeout, dialled: false }) {
             Ok(finished) => {
                 let summary = summarise(&kindred, &remote, finished);
                 let text = if ctx.json {
@@ -298,6 +298,9 @@ fn summary_text(s: &Summary) -> String {
             }
             for (label, text) in rows {
                 push_line(&mut out, format!("  {label:<10} {text}"));
+            }
+            if r.snapshot_bytes_sent > 0 {
+                push_line(&mut out, format!("  snapshots  {} of whole documents sent (for a peer that had none of them)", plural(r.snapshot_bytes_sent, "byte")));
             }
             if r.snapshot_bytes_resumed > 0 {
                 push_line(&mut out, format!("  resumed    a transfer {} bytes in (not sent again)", count(r.snapshot_bytes_resumed)));
