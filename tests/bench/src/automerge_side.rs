@@ -41,11 +41,49 @@ pub struct BaselineMessage {
     pub ts: i64,
 }
 
-/// Builds the baseline document from the seeded workload and writes its `save()` to `file`.
-pub fn generate(file: &Path, messages: usize, seed: u64) -> Result<AutomergeHistory, Box<dyn Error>> {
+/// The 8 members' fixed 16-byte ActorIds, member `i` being `[0xa0 + i; 16]`.
+pub fn actors() -> Vec<ActorId> {
+    (0..MEMBERS).map(|i| ActorId::from(&[0xa0 + i as u8; 16][..])).collect()
+}
+
+/// The 8 members' `author` values: their member keys as 64-char hex.
+pub fn authors() -> Vec<String> {
+    workload::member_keys().iter().map(hex::encode).collect()
+}
+
+/// The document's `messages` list.
+pub fn messages_list(doc: &Automerge) -> Result<ObjId, Box<dyn Error>> {
+    match doc.get(ROOT, "messages")? {
+        Some((Value::Object(ObjType::List), id)) => Ok(id),
+        _ => Err("no messages list".into()),
+    }
+}
+
+/// Inserts one message at `index` of `list` (the end, for a chat) as `actor`, in its own change (the research schema).
+pub fn insert_message(
+    doc: &mut Automerge,
+    list: &ObjId,
+    index: usize,
+    actor: &ActorId,
+    author: &str,
+    text: String,
+    at_ms: i64,
+) -> Result<(), Box<dyn Error>> {
+    doc.set_actor(actor.clone());
+    let mut tx = doc.transaction();
+    let message = tx.insert_object(list, index, ObjType::Map)?;
+    tx.put(&message, "author", author)?;
+    tx.put(&message, "text", text)?;
+    tx.put(&message, "ts", ScalarValue::Timestamp(at_ms))?;
+    tx.commit_with(CommitOptions::default().with_time(at_ms));
+    Ok(())
+}
+
+/// Builds the baseline document from the seeded workload, in memory: `messages` messages by the 8 members.
+pub fn build(messages: usize, seed: u64) -> Result<Automerge, Box<dyn Error>> {
     let mut workload = Workload::new(seed, messages);
-    let actors: Vec<ActorId> = (0..MEMBERS).map(|i| ActorId::from(&[0xa0 + i as u8; 16][..])).collect();
-    let authors: Vec<String> = workload::member_keys().iter().map(hex::encode).collect();
+    let actors = actors();
+    let authors = authors();
     let started = Instant::now();
     let mut doc = Automerge::new().with_actor(actors.first().cloned().ok_or("no actors")?);
     let mut tx = doc.transaction();
@@ -55,18 +93,19 @@ pub fn generate(file: &Path, messages: usize, seed: u64) -> Result<AutomergeHist
     for index in 0..messages {
         let draft = workload.draft();
         let (actor, author) = actors.get(draft.member).zip(authors.get(draft.member)).ok_or("member out of range")?;
-        doc.set_actor(actor.clone());
-        let mut tx = doc.transaction();
-        let message = tx.insert_object(&list, index, ObjType::Map)?;
-        tx.put(&message, "author", author.as_str())?;
-        tx.put(&message, "text", draft.text)?;
-        tx.put(&message, "ts", ScalarValue::Timestamp(draft.at_ms))?;
-        tx.commit_with(CommitOptions::default().with_time(draft.at_ms));
+        insert_message(&mut doc, &list, index, actor, author, draft.text, draft.at_ms)?;
         if last_report.elapsed() > Duration::from_secs(10) {
             eprintln!("  automerge: {}/{messages} messages built, {:.1} s", index + 1, started.elapsed().as_secs_f64());
             last_report = Instant::now();
         }
     }
+    Ok(doc)
+}
+
+/// Builds the baseline document (see [`build`]) and writes its `save()` to `file`.
+pub fn generate(file: &Path, messages: usize, seed: u64) -> Result<AutomergeHistory, Box<dyn Error>> {
+    let started = Instant::now();
+    let doc = build(messages, seed)?;
     let build = started.elapsed();
     let save_started = Instant::now();
     let bytes = doc.save();
@@ -81,10 +120,7 @@ fn scalar<'a>(doc: &'a Automerge, obj: &ObjId, key: &str) -> Result<Option<Value
 
 /// The `limit` newest messages by `ts`, oldest first.
 pub fn latest_messages(doc: &Automerge, limit: usize) -> Result<Vec<BaselineMessage>, Box<dyn Error>> {
-    let list = match doc.get(ROOT, "messages")? {
-        Some((Value::Object(ObjType::List), id)) => id,
-        _ => return Err("no messages list".into()),
-    };
+    let list = messages_list(doc)?;
     let mut stamped: Vec<(i64, ObjId)> = Vec::with_capacity(doc.length(&list));
     for (value, id) in doc.values(&list) {
         if !matches!(value, Value::Object(ObjType::Map)) {

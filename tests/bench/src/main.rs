@@ -22,15 +22,24 @@
 //!   every durable post pays at least one such sync, so on a slow or shared disk the floor says how much of the
 //!   latency is the disk's. `--post-trace FILE` keeps both series, post by post.
 //! - disk: the data dir's files after a reopen and close (which checkpoints the WAL), over the message count.
+//! - sync (`sync_side`, baselines in `automerge_sync`): whole profiles syncing over the core's simulated link, every
+//!   frame's bytes counted both ways: a reconnect with nothing new between two phones sharing 5 groups; a catch-up
+//!   after 100 new messages on each side; a newcomer joining the small history's group by invitation, over a clean
+//!   link and over one that drops every 64 KiB (reconnecting, a fresh session each time, until one completes); and
+//!   the largest frame on any link. The baselines are raw automerge sync of the research schema, half-duplex
+//!   ping-pong with every message encoded and decoded and the sync states persisted between connections.
+//!   A sync scenario that fails is reported (`sync_failures`, its figures `null`) and the others still run.
 //!
-//! JSON keys keep their `_10k` / `_100k` names in `--quick` mode; `small_messages` and `large_messages` say what was
-//! measured. The process exits 0 whether or not targets are met (a shared machine is noisy; the numbers matter),
-//! and non-zero only if the benchmark itself failed. Progress goes to stderr; stdout holds only the table and the
-//! JSON line.
+//! JSON keys keep their `_10k` / `_100k` names in `--quick` mode; `small_messages`, `large_messages` and the
+//! `sync_*` / `join_messages` sizes say what was measured. The process exits 0 whether or not targets are met (a
+//! shared machine is noisy; the numbers matter), and non-zero only if the benchmark itself failed. Progress goes to
+//! stderr; stdout holds only the table and the JSON line.
 
 mod automerge_side;
+mod automerge_sync;
 mod kindred_side;
 mod rss;
+mod sync_side;
 mod workload;
 
 use std::error::Error;
@@ -50,9 +59,15 @@ const TARGET_OPEN_LARGE_MS: f64 = 100.0;
 const TARGET_OPEN_LARGE_RSS_MB: f64 = 40.0;
 const TARGET_OPEN_SMALL_MS: f64 = 20.0;
 const TARGET_POST_P99_MS: f64 = 5.0;
+const TARGET_SYNC_NOOP_BYTES: f64 = 400.0;
+const TARGET_SYNC_CATCH_UP_BYTES: f64 = 35_000.0;
+const TARGET_JOIN_RATIO: f64 = 1.2;
+const TARGET_JOIN_RESENT_PCT: f64 = 10.0;
+const TARGET_MAX_FRAME_BYTES: f64 = 32_768.0;
 
 const USAGE: &str = "usage: kindred-bench [--quick] [--json] [--runs N] [--dir DIR] [--keep]
-  --quick    2k and 10k messages and 200 posts instead of 10k, 100k and 1000 (a smoke run)
+  --quick    2k and 10k messages and 200 posts instead of 10k, 100k and 1000, a 2k-message join and 50 instead
+             of 200 messages a side in the 5 synced groups (a smoke run)
   --json     also print one JSON object with every figure on the last line of stdout
   --runs N   fresh processes per open measurement (default 7, quick 5)
   --dir DIR  where to create the temporary data (default: the system temp dir; use a real disk, not tmpfs)
@@ -97,13 +112,28 @@ struct Sizes {
     large: usize,
     posts: usize,
     runs: usize,
+    /// The reconnect with nothing new: groups shared, and messages each phone posted in each.
+    noop_groups: usize,
+    noop_per_side: usize,
+    /// The catch-up: the synced history (half from each phone), then new messages on each side.
+    catch_up_history: usize,
+    catch_up_new: usize,
 }
 
 impl Sizes {
     fn for_options(options: &Options) -> Self {
-        let (small, large, posts, runs) =
-            if options.quick { (2_000, 10_000, 200, 5) } else { (10_000, 100_000, 1_000, 7) };
-        Sizes { small, large, posts, runs: options.runs.unwrap_or(runs) }
+        let (small, large, posts, runs, noop_per_side) =
+            if options.quick { (2_000, 10_000, 200, 5, 50) } else { (10_000, 100_000, 1_000, 7, 200) };
+        Sizes {
+            small,
+            large,
+            posts,
+            runs: options.runs.unwrap_or(runs),
+            noop_groups: 5,
+            noop_per_side,
+            catch_up_history: 1_000,
+            catch_up_new: 100,
+        }
     }
 }
 
@@ -144,6 +174,70 @@ struct Report {
     runs: usize,
     quick: bool,
     opt_level: &'static str,
+    #[serde(flatten)]
+    sync: SyncFigures,
+}
+
+/// The sync figures; `None` (JSON `null`) where a scenario failed, with the reason in `sync_failures`. The join
+/// keys say `_10k` whatever the size; `join_messages` says what was measured.
+#[derive(Debug, Default, Serialize)]
+struct SyncFigures {
+    sync_noop_5groups_bytes: Option<u64>,
+    sync_noop_5groups_flights: Option<u64>,
+    /// Both sides' sessions ended at the Hello.
+    sync_noop_5groups_nothing_new: Option<bool>,
+    am_sync_noop_5groups_bytes: Option<u64>,
+    am_sync_noop_5groups_flights: Option<u64>,
+    am_sync_noop_5groups_fresh_bytes: Option<u64>,
+    sync_100x100_bytes: Option<u64>,
+    sync_100x100_flights: Option<u64>,
+    sync_100x100_seconds_20kbps: Option<f64>,
+    /// Changes applied by each side.
+    sync_100x100_applied: Option<(u64, u64)>,
+    am_sync_100x100_bytes: Option<u64>,
+    am_sync_100x100_flights: Option<u64>,
+    am_sync_100x100_seconds_20kbps: Option<f64>,
+    am_sync_100x100_fresh_bytes: Option<u64>,
+    join_10k_bytes: Option<u64>,
+    join_10k_flights: Option<u64>,
+    join_10k_frames: Option<u64>,
+    join_10k_largest_frame_bytes: Option<u64>,
+    join_10k_seconds_20kbps: Option<f64>,
+    join_10k_snapshot_bytes: Option<u64>,
+    join_10k_changes_applied: Option<u64>,
+    /// The clean session after the join found nothing new (and the latest pages agree).
+    join_10k_followup_nothing_new: Option<bool>,
+    am_join_10k_bytes: Option<u64>,
+    am_join_10k_flights: Option<u64>,
+    am_join_10k_largest_message_bytes: Option<u64>,
+    am_join_10k_seconds_20kbps: Option<f64>,
+    am_join_10k_save_bytes: Option<u64>,
+    /// Sum of the `save()` sizes of the group's documents, from the member's `export_bundle` after the join.
+    group_compressed_bytes_10k: Option<u64>,
+    group_bundle_file_bytes_10k: Option<u64>,
+    group_documents_10k: Option<usize>,
+    join_10k_ratio: Option<f64>,
+    /// Automerge's full sync over its own `save()` size.
+    am_join_10k_ratio: Option<f64>,
+    join_10k_resent_pct: Option<f64>,
+    join_10k_connections: Option<u64>,
+    join_10k_dropping_bytes: Option<u64>,
+    join_10k_dropping_seconds_20kbps: Option<f64>,
+    /// Snapshot bytes as the member's sessions count them: queued for the link, whether or not they crossed it
+    /// before the drop.
+    join_10k_dropping_snapshot_bytes_sent: Option<u64>,
+    /// Snapshot bytes the reconnections did not send again (resumed transfers).
+    join_10k_dropping_snapshot_bytes_resumed: Option<u64>,
+    join_10k_dropping_completed: Option<bool>,
+    /// Largest frame on any link of the run.
+    max_frame_bytes: Option<u64>,
+    sync_connections: u64,
+    sync_noop_groups: usize,
+    sync_noop_messages_per_side: usize,
+    sync_catch_up_history: usize,
+    sync_catch_up_new_per_side: usize,
+    join_messages: usize,
+    sync_failures: Vec<String>,
 }
 
 /// The median of some child runs' figures, and the highest peak RSS among them.
@@ -218,6 +312,170 @@ impl Drop for FsyncProbe {
     }
 }
 
+/// Runs one sync scenario; a failure (an error, or a panic) is printed, recorded in `failures` and yields `None`.
+fn attempt<T>(
+    failures: &mut Vec<String>,
+    what: &str,
+    scenario: impl FnOnce() -> Result<T, Box<dyn Error>>,
+) -> Option<T> {
+    eprintln!("  {what}...");
+    let failure = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(scenario)) {
+        Ok(Ok(value)) => return Some(value),
+        Ok(Err(e)) => e.to_string(),
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                .unwrap_or_default();
+            format!("panicked: {message}")
+        }
+    };
+    eprintln!("  FAILED: {what}: {failure}");
+    failures.push(format!("{what}: {failure}"));
+    None
+}
+
+fn seconds_at_link_speed(bytes: u64) -> f64 {
+    bytes as f64 / sync_side::BYTES_PER_SECOND as f64
+}
+
+/// The sync scenarios, each beside its automerge baseline. The join uses the small history's profile (copied, so
+/// the open measurements' data stays as it was) and the small baseline document.
+fn measure_sync(
+    root: &Path,
+    sizes: &Sizes,
+    k_small: &kindred_side::KindredHistory,
+    am_small: &automerge_side::AutomergeHistory,
+) -> Result<SyncFigures, Box<dyn Error>> {
+    let mut f = SyncFigures {
+        sync_noop_groups: sizes.noop_groups,
+        sync_noop_messages_per_side: sizes.noop_per_side,
+        sync_catch_up_history: sizes.catch_up_history,
+        sync_catch_up_new_per_side: sizes.catch_up_new,
+        join_messages: k_small.messages,
+        ..SyncFigures::default()
+    };
+    let mut failures = Vec::new();
+    let mut net = sync_side::Net::default();
+    let dir = root.join("sync");
+    std::fs::create_dir_all(&dir)?;
+
+    let what = format!("reconnect with nothing new, {} groups", sizes.noop_groups);
+    if let Some(noop) = attempt(&mut failures, &what, || {
+        sync_side::measure_noop(&mut net, &dir.join("noop"), sizes.noop_groups, sizes.noop_per_side, SEED + 10)
+    }) {
+        f.sync_noop_5groups_bytes = Some(noop.traffic.bytes);
+        f.sync_noop_5groups_flights = Some(noop.traffic.flights);
+        f.sync_noop_5groups_nothing_new = Some(noop.nothing_new);
+        if !noop.nothing_new {
+            failures.push(format!("{what}: the sessions did not end at the Hello ({} B)", noop.traffic.bytes));
+        }
+    }
+    if let Some(am) = attempt(&mut failures, "automerge: reconnect with nothing new", || {
+        automerge_sync::measure_noop(sizes.noop_groups, sizes.noop_per_side, SEED + 10)
+    }) {
+        f.am_sync_noop_5groups_bytes = Some(am.persisted.bytes);
+        f.am_sync_noop_5groups_flights = Some(am.persisted.flights);
+        f.am_sync_noop_5groups_fresh_bytes = Some(am.fresh.bytes);
+    }
+
+    let what = format!("catch-up after {} new messages on each side", sizes.catch_up_new);
+    if let Some(c) = attempt(&mut failures, &what, || {
+        sync_side::measure_catch_up(
+            &mut net,
+            &dir.join("catch-up"),
+            sizes.catch_up_history,
+            sizes.catch_up_new,
+            SEED + 20,
+        )
+    }) {
+        f.sync_100x100_bytes = Some(c.traffic.bytes);
+        f.sync_100x100_flights = Some(c.traffic.flights);
+        f.sync_100x100_seconds_20kbps = Some(c.traffic.seconds);
+        f.sync_100x100_applied = Some(c.applied);
+    }
+    if let Some(am) = attempt(&mut failures, "automerge: catch-up", || {
+        automerge_sync::measure_catch_up(sizes.catch_up_history, sizes.catch_up_new, SEED + 20)
+    }) {
+        f.am_sync_100x100_bytes = Some(am.persisted.bytes);
+        f.am_sync_100x100_flights = Some(am.persisted.flights);
+        f.am_sync_100x100_seconds_20kbps = Some(seconds_at_link_speed(am.persisted.bytes));
+        f.am_sync_100x100_fresh_bytes = Some(am.fresh.bytes);
+    }
+
+    let what = format!("a newcomer joins a {}-message group", k_small.messages);
+    if let Some(join) = attempt(&mut failures, &what, || sync_side::measure_join(&mut net, k_small, &dir.join("join")))
+    {
+        f.join_10k_bytes = Some(join.traffic.bytes);
+        f.join_10k_flights = Some(join.traffic.flights);
+        f.join_10k_frames = Some(join.traffic.frames);
+        f.join_10k_largest_frame_bytes = Some(join.traffic.largest_frame);
+        f.join_10k_seconds_20kbps = Some(join.traffic.seconds);
+        f.join_10k_snapshot_bytes = Some(join.snapshot_bytes_sent);
+        f.join_10k_changes_applied = Some(join.changes_applied);
+        f.join_10k_followup_nothing_new = Some(join.followup.nothing_new);
+        f.group_compressed_bytes_10k = Some(join.size.snapshot_bytes);
+        f.group_bundle_file_bytes_10k = Some(join.size.bundle_file_bytes);
+        f.group_documents_10k = Some(join.size.documents);
+        f.join_10k_ratio = Some(join.traffic.bytes as f64 / join.size.snapshot_bytes as f64);
+        if !join.followup.nothing_new {
+            failures.push(format!(
+                "{what}: the clean session after the join still moved {} B (the join left something behind)",
+                join.followup.traffic.bytes
+            ));
+        }
+    }
+    if let Some(am) =
+        attempt(&mut failures, "automerge: full sync to an empty peer", || automerge_sync::measure_join(&am_small.file))
+    {
+        f.am_join_10k_bytes = Some(am.sync.bytes);
+        f.am_join_10k_flights = Some(am.sync.flights);
+        f.am_join_10k_largest_message_bytes = Some(am.sync.largest_message);
+        f.am_join_10k_seconds_20kbps = Some(seconds_at_link_speed(am.sync.bytes));
+        f.am_join_10k_save_bytes = Some(am.save_bytes);
+        f.am_join_10k_ratio = Some(am.sync.bytes as f64 / am.save_bytes as f64);
+    }
+
+    let what = format!("the same join over a link dropping every {} KiB", sync_side::DROP_EVERY_BYTES / 1024);
+    if let Some(d) = attempt(&mut failures, &what, || {
+        sync_side::measure_join_dropping(&mut net, k_small, &dir.join("join-dropping"))
+    }) {
+        f.join_10k_connections = Some(d.connections);
+        f.join_10k_dropping_bytes = Some(d.bytes);
+        f.join_10k_dropping_seconds_20kbps = Some(d.seconds);
+        f.join_10k_dropping_snapshot_bytes_sent = Some(d.snapshot_bytes_sent);
+        f.join_10k_dropping_snapshot_bytes_resumed = Some(d.snapshot_bytes_resumed);
+        f.join_10k_dropping_completed = Some(d.completed);
+        if !d.completed {
+            failures.push(format!(
+                "{what}: no session completed in {} connections ({} B in all, snapshot bytes sent {}, resumed past {}); \
+                 the last one ended: {}",
+                d.connections,
+                d.bytes,
+                d.snapshot_bytes_sent,
+                d.snapshot_bytes_resumed,
+                d.last_error.as_deref().unwrap_or("?")
+            ));
+        } else if let Some(clean) = f.join_10k_bytes {
+            f.join_10k_resent_pct = Some((d.bytes as f64 - clean as f64) / clean as f64 * 100.0);
+        }
+        if let Some(followup) = d.followup
+            && !followup.nothing_new
+        {
+            failures.push(format!(
+                "{what}: the clean session after the join still moved {} B (the join left something behind)",
+                followup.traffic.bytes
+            ));
+        }
+    }
+
+    f.max_frame_bytes = (net.connections > 0).then_some(net.largest_frame);
+    f.sync_connections = net.connections;
+    f.sync_failures = failures;
+    Ok(f)
+}
+
 fn run(options: &Options) -> Result<Report, Box<dyn Error>> {
     let sizes = Sizes::for_options(options);
     let base = options.dir.clone().unwrap_or_else(std::env::temp_dir);
@@ -273,6 +531,9 @@ fn run(options: &Options) -> Result<Report, Box<dyn Error>> {
     latencies.sort();
     fsyncs.sort();
 
+    eprintln!("syncing (simulated links, {} B/s)...", sync_side::BYTES_PER_SECOND);
+    let sync = measure_sync(root.path(), &sizes, &k_small, &am_small)?;
+
     let generate = k_small.generate + k_large.generate;
     let mut report = Report {
         open_10k_ms: open_small.total_ms,
@@ -309,39 +570,119 @@ fn run(options: &Options) -> Result<Report, Box<dyn Error>> {
         runs: sizes.runs,
         quick: options.quick,
         opt_level: env!("KINDRED_BENCH_OPT_LEVEL"),
+        sync,
     };
-    report.targets_met = targets(&report).iter().all(|t| t.met());
+    report.targets_met = targets(&report).all().iter().all(|t| t.met());
     if options.keep {
         eprintln!("kept the data in {}", root.keep().display());
     }
     Ok(report)
 }
 
-/// One design target and the figure it judges.
+/// One design target and the figure it judges. A figure that could not be measured (NaN) does not meet it.
 #[derive(Debug, Clone, Copy)]
 struct Target {
     value: f64,
     limit: f64,
+    /// The figure must be strictly below the limit (beating a baseline), not just at most.
+    strictly_below: bool,
 }
 
 impl Target {
+    fn at_most(value: f64, limit: f64) -> Self {
+        Self { value, limit, strictly_below: false }
+    }
+
+    fn below(value: f64, limit: f64) -> Self {
+        Self { value, limit, strictly_below: true }
+    }
+
     fn met(&self) -> bool {
-        self.value <= self.limit
+        if self.strictly_below { self.value < self.limit } else { self.value <= self.limit }
+    }
+
+    fn describe(&self) -> String {
+        if self.strictly_below { format!("< {}", self.limit) } else { format!("<= {}", self.limit) }
     }
 }
 
-/// The design's targets, in table order: open large, its peak RSS, open small, post p99.
-fn targets(r: &Report) -> [Target; 4] {
-    [
-        Target { value: r.open_100k_ms, limit: TARGET_OPEN_LARGE_MS },
-        Target { value: r.open_100k_peak_rss_mb, limit: TARGET_OPEN_LARGE_RSS_MB },
-        Target { value: r.open_10k_ms, limit: TARGET_OPEN_SMALL_MS },
-        Target { value: r.post_p99_ms, limit: TARGET_POST_P99_MS },
-    ]
+/// A figure that may be missing (its scenario failed), as a number for a target.
+fn or_nan<T: Into<f64>>(value: Option<T>) -> f64 {
+    value.map_or(f64::NAN, Into::into)
+}
+
+fn bytes_f64(value: Option<u64>) -> f64 {
+    value.map_or(f64::NAN, |v| v as f64)
+}
+
+/// The design's targets, by name.
+#[derive(Debug, Clone, Copy)]
+struct Targets {
+    open_large: Target,
+    rss_large: Target,
+    open_small: Target,
+    post_p99: Target,
+    sync_noop: Target,
+    sync_catch_up: Target,
+    sync_catch_up_vs_automerge: Target,
+    join_ratio: Target,
+    join_resent: Target,
+    max_frame: Target,
+}
+
+impl Targets {
+    fn all(&self) -> [Target; 10] {
+        [
+            self.open_large,
+            self.rss_large,
+            self.open_small,
+            self.post_p99,
+            self.sync_noop,
+            self.sync_catch_up,
+            self.sync_catch_up_vs_automerge,
+            self.join_ratio,
+            self.join_resent,
+            self.max_frame,
+        ]
+    }
+}
+
+fn targets(r: &Report) -> Targets {
+    let s = &r.sync;
+    Targets {
+        open_large: Target::at_most(r.open_100k_ms, TARGET_OPEN_LARGE_MS),
+        rss_large: Target::at_most(r.open_100k_peak_rss_mb, TARGET_OPEN_LARGE_RSS_MB),
+        open_small: Target::at_most(r.open_10k_ms, TARGET_OPEN_SMALL_MS),
+        post_p99: Target::at_most(r.post_p99_ms, TARGET_POST_P99_MS),
+        sync_noop: Target::at_most(bytes_f64(s.sync_noop_5groups_bytes), TARGET_SYNC_NOOP_BYTES),
+        sync_catch_up: Target::at_most(bytes_f64(s.sync_100x100_bytes), TARGET_SYNC_CATCH_UP_BYTES),
+        sync_catch_up_vs_automerge: Target::below(bytes_f64(s.sync_100x100_bytes), bytes_f64(s.am_sync_100x100_bytes)),
+        join_ratio: Target::at_most(or_nan(s.join_10k_ratio), TARGET_JOIN_RATIO),
+        join_resent: Target::at_most(or_nan(s.join_10k_resent_pct), TARGET_JOIN_RESENT_PCT),
+        max_frame: Target::at_most(bytes_f64(s.max_frame_bytes), TARGET_MAX_FRAME_BYTES),
+    }
 }
 
 fn size_label(n: usize) -> String {
     if n.is_multiple_of(1000) { format!("{}k", n / 1000) } else { n.to_string() }
+}
+
+/// A byte count with thousands separators, or FAILED.
+fn bytes_cell(value: Option<u64>) -> String {
+    let Some(value) = value else { return "FAILED".to_owned() };
+    let digits = value.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn cell<T>(value: Option<T>, format: impl Fn(T) -> String) -> String {
+    value.map_or_else(|| "FAILED".to_owned(), format)
 }
 
 /// One line of the table.
@@ -357,16 +698,123 @@ fn row(metric: impl Into<String>, kindred: String, automerge: impl Into<String>,
     Row { metric: metric.into(), kindred, automerge: automerge.into(), target }
 }
 
+fn sync_rows(r: &Report, t: &Targets) -> Vec<Row> {
+    let s = &r.sync;
+    let join = size_label(s.join_messages);
+    let flights_and_seconds = |flights: Option<u64>, seconds: Option<f64>| match (flights, seconds) {
+        (Some(flights), Some(seconds)) => format!("{flights} / {seconds:.1}"),
+        _ => "FAILED".to_owned(),
+    };
+    vec![
+        row(
+            format!("sync, nothing new, {} groups, bytes (both ways)", s.sync_noop_groups),
+            bytes_cell(s.sync_noop_5groups_bytes),
+            format!(
+                "{} (fresh state {})",
+                bytes_cell(s.am_sync_noop_5groups_bytes),
+                bytes_cell(s.am_sync_noop_5groups_fresh_bytes)
+            ),
+            Some(t.sync_noop),
+        ),
+        row(
+            "  flights",
+            cell(s.sync_noop_5groups_flights, |f| f.to_string()),
+            cell(s.am_sync_noop_5groups_flights, |f| f.to_string()),
+            None,
+        ),
+        row(
+            format!(
+                "sync, catch-up {n}+{n} new msgs ({} synced before), bytes",
+                size_label(s.sync_catch_up_history),
+                n = s.sync_catch_up_new_per_side
+            ),
+            bytes_cell(s.sync_100x100_bytes),
+            bytes_cell(s.am_sync_100x100_bytes),
+            Some(t.sync_catch_up),
+        ),
+        row(
+            "  below automerge's (persisted sync state)",
+            bytes_cell(s.sync_100x100_bytes),
+            "",
+            Some(t.sync_catch_up_vs_automerge),
+        ),
+        row(
+            "  flights / seconds at 20 KB/s",
+            flights_and_seconds(s.sync_100x100_flights, s.sync_100x100_seconds_20kbps),
+            flights_and_seconds(s.am_sync_100x100_flights, s.am_sync_100x100_seconds_20kbps),
+            None,
+        ),
+        row(
+            "  automerge with fresh sync state, bytes",
+            "-".to_owned(),
+            bytes_cell(s.am_sync_100x100_fresh_bytes),
+            None,
+        ),
+        row(
+            format!("new member joins a {join}-msg group, bytes"),
+            bytes_cell(s.join_10k_bytes),
+            bytes_cell(s.am_join_10k_bytes),
+            None,
+        ),
+        row(
+            "  over the group's compressed size",
+            cell(s.join_10k_ratio, |x| format!("{x:.3}")),
+            cell(s.am_join_10k_ratio, |x| format!("{x:.3} (of its save())")),
+            Some(t.join_ratio),
+        ),
+        row(
+            format!("  group's compressed size: sum of save(), {} docs", s.group_documents_10k.unwrap_or(0)),
+            bytes_cell(s.group_compressed_bytes_10k),
+            bytes_cell(s.am_join_10k_save_bytes),
+            None,
+        ),
+        row(
+            "  flights / seconds at 20 KB/s",
+            flights_and_seconds(s.join_10k_flights, s.join_10k_seconds_20kbps),
+            flights_and_seconds(s.am_join_10k_flights, s.am_join_10k_seconds_20kbps),
+            None,
+        ),
+        row(
+            "  largest frame / automerge message, bytes",
+            bytes_cell(s.join_10k_largest_frame_bytes),
+            bytes_cell(s.am_join_10k_largest_message_bytes),
+            None,
+        ),
+        row(
+            format!("  link drops every {} KiB: re-sent %", sync_side::DROP_EVERY_BYTES / 1024),
+            cell(s.join_10k_resent_pct, |x| format!("{x:.1}")),
+            "-",
+            Some(t.join_resent),
+        ),
+        row(
+            "    connections / bytes in all",
+            format!(
+                "{} / {}",
+                s.join_10k_connections.map_or_else(|| "FAILED".to_owned(), |c| c.to_string()),
+                bytes_cell(s.join_10k_dropping_bytes)
+            ),
+            "-",
+            None,
+        ),
+        row(
+            format!("largest frame on any link ({} connections), bytes", s.sync_connections),
+            bytes_cell(s.max_frame_bytes),
+            "-",
+            Some(t.max_frame),
+        ),
+    ]
+}
+
 fn print_table(r: &Report) {
     let (small, large) = (size_label(r.small_messages), size_label(r.large_messages));
-    let [open_large, rss_large, open_small, post_p99] = targets(r);
+    let t = targets(r);
     let am_us_per_msg = r.am_build_seconds * 1e6 / (r.small_messages + r.large_messages) as f64;
-    let rows = [
+    let mut rows = vec![
         row(
             format!("open {large} msgs + read latest 50, median ms"),
             format!("{:.1}", r.open_100k_ms),
             format!("{:.1}", r.am_load_100k_ms),
-            Some(open_large),
+            Some(t.open_large),
         ),
         row(
             "  of which open / read, ms",
@@ -378,13 +826,13 @@ fn print_table(r: &Report) {
             "  peak RSS of that process, MiB",
             format!("{:.1}", r.open_100k_peak_rss_mb),
             format!("{:.1}", r.am_load_100k_peak_rss_mb),
-            Some(rss_large),
+            Some(t.rss_large),
         ),
         row(
             format!("open {small} msgs + read latest 50, median ms"),
             format!("{:.1}", r.open_10k_ms),
             format!("{:.1}", r.am_load_10k_ms),
-            Some(open_small),
+            Some(t.open_small),
         ),
         row(
             "  peak RSS of that process, MiB",
@@ -396,7 +844,7 @@ fn print_table(r: &Report) {
             format!("post, durable + signed, p99 ms (n={})", r.posts),
             format!("{:.2}", r.post_p99_ms),
             "-",
-            Some(post_p99),
+            Some(t.post_p99),
         ),
         row("  p50 / max, ms", format!("{:.2} / {:.2}", r.post_p50_ms, r.post_max_ms), "-", None),
         row(
@@ -419,7 +867,8 @@ fn print_table(r: &Report) {
         ),
         row("  per message, us", format!("{:.0}", r.generate_us_per_msg), format!("{am_us_per_msg:.0}"), None),
     ];
-    let limit = |row: &Row| row.target.map(|t| format!("<= {}", t.limit)).unwrap_or_else(|| "-".to_owned());
+    rows.extend(sync_rows(r, &t));
+    let limit = |row: &Row| row.target.map(|t| t.describe()).unwrap_or_else(|| "-".to_owned());
     let met = |row: &Row| row.target.map(|t| if t.met() { "yes" } else { "NO" }).unwrap_or("");
     let width =
         |header: &str, cell: &dyn Fn(&Row) -> usize| rows.iter().map(cell).chain([header.len()]).max().unwrap_or(0);
@@ -452,10 +901,15 @@ fn print_table(r: &Report) {
         "text zlib ratio {:.2} (research baseline 0.51); data dir {} B ({} B WAL); automerge save() of {large}: {:.0} ms",
         r.text_zlib_ratio, r.disk_bytes, r.disk_wal_bytes, r.am_save_100k_ms
     );
-    let met = targets(r).iter().filter(|t| t.met()).count();
+    for failure in &r.sync.sync_failures {
+        println!("SYNC FAILURE: {failure}");
+    }
+    let all = t.all();
+    let met = all.iter().filter(|t| t.met()).count();
     println!(
-        "targets met: {met} of 4{}",
-        if r.quick { " (quick sizes; the targets are for 10k and 100k)" } else { "" }
+        "targets met: {met} of {}{}",
+        all.len(),
+        if r.quick { " (quick sizes; the targets are for 10k and 100k messages and a 10k-message join)" } else { "" }
     );
 }
 
