@@ -21,7 +21,8 @@ use crate::tcp::{Failed, Finished, Wire, run_session};
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("mode").required(true).args(["listen", "connect"])))]
 pub struct SyncArgs {
-    /// Wait for peers on this address (port 0 picks a free port, printed) and sync with each in turn.
+    /// Wait for peers on this address (port 0 picks a free port, printed) and sync with each in turn. With --json,
+    /// one JSON object per line: `{"listening": ADDR}`, then one per session.
     #[arg(long, value_name = "HOST:PORT")]
     pub listen: Option<String>,
     /// Dial a listening peer and sync once.
