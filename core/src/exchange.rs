@@ -71,6 +71,7 @@ fn apply(to: &Kindred, mut incoming: Vec<Outgoing>) -> Result<ExchangeStats> {
     let mut stats = ExchangeStats::default();
     // The group document first, so members are known before their messages are checked.
     incoming.sort_by_key(|o| o.place.kind != DocKind::Group);
+    let mut refused = None;
     to.write(|ctx| {
         for o in incoming {
             stats.bytes += o.changes.iter().map(|c| c.raw_bytes().len()).sum::<usize>();
@@ -82,11 +83,19 @@ fn apply(to: &Kindred, mut incoming: Vec<Outgoing>) -> Result<ExchangeStats> {
                 certificates: o.certificates,
             };
             // A profile that was added to the group but has not received it yet takes its document here.
-            stats.changes += ingest(ctx, &batch, true)?.applied;
+            let report = ingest(ctx, &batch, true)?;
+            stats.changes += report.applied;
+            if refused.is_none() {
+                refused = report.refused;
+            }
         }
         Ok(())
     })?;
-    Ok(stats)
+    // Evidence of an equivocation is committed; the refusal that came with it is reported now.
+    match refused {
+        Some(reason) => Err(Error::Rejected(reason)),
+        None => Ok(stats),
+    }
 }
 
 fn one_way(from: &Kindred, to: &Kindred, group: &GroupId) -> Result<ExchangeStats> {

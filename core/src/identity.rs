@@ -5,28 +5,35 @@
 //! Minting actors per message or per launch costs memory and time superlinearly in Automerge (see the design brief),
 //! and reusing one actor on two devices forks its change sequence, so a restored backup must get a new one.
 //!
-//! The member key signs an **actor certificate** ("this actor writes for me") and every change it makes
+//! An actor id is derived from the member key and a random nonce (`sha256(domain, member key, nonce)`, first 16
+//! bytes), so an actor belongs to exactly one member: nobody can certify someone else's actor as their own. The
+//! member key signs an **actor certificate** (the nonce and "this actor writes for me") and every change it makes
 //! (`domain || document id || change hash`). Signatures travel beside changes, never inside them, because a change's
 //! bytes are what its hash covers. Peers verify both before a change reaches Automerge (the sync module).
 
 use automerge::{ActorId, ChangeHash};
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 use crate::ids::{DocId, MemberId};
 
 const ACTOR_CERT_DOMAIN: &[u8] = b"kindred/actor-cert/v1";
+const ACTOR_DOMAIN: &[u8] = b"kindred/actor/v1";
 const CHANGE_SIG_DOMAIN: &[u8] = b"kindred/change/v1";
 
 /// Longest display name (pseudonym), in characters.
 pub const MAX_DISPLAY_NAME_CHARS: usize = 40;
 
+/// Bytes of an actor certificate: the nonce the actor id derives from, then the member's signature.
+pub const ACTOR_CERTIFICATE_LEN: usize = 16 + 64;
+
 /// The secret side of a profile: its member key and this install's actor.
 pub(crate) struct LocalIdentity {
     signing_key: SigningKey,
     actor: ActorId,
-    /// The member key's signature over [`actor_certificate_bytes`] for `actor`.
-    actor_certificate: Signature,
+    /// The nonce `actor` derives from and the member key's signature over [`actor_certificate_bytes`].
+    actor_certificate: [u8; ACTOR_CERTIFICATE_LEN],
 }
 
 impl std::fmt::Debug for LocalIdentity {
@@ -48,11 +55,20 @@ impl LocalIdentity {
 
     /// Keeps the member key but starts a new actor, as a restore onto a new install must.
     pub(crate) fn with_new_actor(signing_key: SigningKey) -> Self {
-        let mut actor_bytes = [0u8; 16];
-        rand::fill(&mut actor_bytes);
-        let actor = ActorId::from(actor_bytes);
-        let actor_certificate = signing_key.sign(&actor_certificate_bytes(&actor, &MemberId::from_bytes(signing_key.verifying_key().to_bytes())));
+        let member = MemberId::from_bytes(signing_key.verifying_key().to_bytes());
+        let mut nonce = [0u8; 16];
+        rand::fill(&mut nonce);
+        let actor = derive_actor(&member, &nonce);
+        let signature = signing_key.sign(&actor_certificate_bytes(&actor, &member)).to_bytes();
+        let mut actor_certificate = [0u8; ACTOR_CERTIFICATE_LEN];
+        actor_certificate.iter_mut().zip(nonce.iter().chain(signature.iter())).for_each(|(o, b)| *o = *b);
         Self { signing_key, actor, actor_certificate }
+    }
+
+    /// The same member key with a fresh actor (a second device of the same member).
+    #[cfg_attr(not(feature = "test-exchange"), allow(dead_code))]
+    pub(crate) fn with_another_actor(&self) -> Self {
+        Self::with_new_actor(self.signing_key.clone())
     }
 
     /// Rebuilds the identity from what storage kept.
@@ -61,10 +77,11 @@ impl LocalIdentity {
             secret.try_into().map_err(|_| Error::Internal("stored member key has the wrong length".into()))?;
         let signing_key = SigningKey::from_bytes(&secret);
         let actor = ActorId::from(actor);
-        let actor_certificate = Signature::from_slice(certificate)
+        let actor_certificate: [u8; ACTOR_CERTIFICATE_LEN] = certificate
+            .try_into()
             .map_err(|_| Error::Internal("stored actor certificate has the wrong length".into()))?;
         let identity = Self { signing_key, actor, actor_certificate };
-        verify_actor_certificate(&identity.actor, &identity.member_id(), &identity.actor_certificate.to_bytes())
+        verify_actor_certificate(&identity.actor, &identity.member_id(), &identity.actor_certificate)
             .map_err(|_| Error::Internal("stored actor certificate does not match the member key".into()))?;
         Ok(identity)
     }
@@ -81,8 +98,8 @@ impl LocalIdentity {
         self.signing_key.to_bytes()
     }
 
-    pub(crate) fn actor_certificate(&self) -> [u8; 64] {
-        self.actor_certificate.to_bytes()
+    pub(crate) fn actor_certificate(&self) -> [u8; ACTOR_CERTIFICATE_LEN] {
+        self.actor_certificate
     }
 
     /// The member key's secret in X25519 form: the ed25519 secret scalar (first half of SHA-512 of the seed), the
@@ -134,11 +151,24 @@ fn signature(bytes: &[u8]) -> Result<Signature> {
     Signature::from_slice(bytes).map_err(|_| Error::invalid("signature", "expected 64 bytes"))
 }
 
-/// Checks that `member` certified `actor` as one of its writers.
+/// The actor id a member's nonce gives.
+fn derive_actor(member: &MemberId, nonce: &[u8; 16]) -> ActorId {
+    let mut hasher = Sha256::new();
+    hasher.update(ACTOR_DOMAIN);
+    hasher.update(member.as_bytes());
+    hasher.update(nonce);
+    ActorId::from(hasher.finalize().get(..16).unwrap_or_default())
+}
+
+/// Checks that `actor` belongs to `member`: it derives from the member key and the certificate's nonce, and the
+/// member signed the claim.
 pub fn verify_actor_certificate(actor: &ActorId, member: &MemberId, certificate: &[u8]) -> Result<()> {
-    verifying_key(member)?
-        .verify_strict(&actor_certificate_bytes(actor, member), &signature(certificate)?)
-        .map_err(|_| Error::invalid("actor certificate", "signature does not verify"))
+    let bad = |why: &str| Error::invalid("actor certificate", why.to_owned());
+    let (nonce, sig) = certificate.split_first_chunk::<16>().ok_or_else(|| bad("too short"))?;
+    if derive_actor(member, nonce) != *actor {
+        return Err(bad("the actor does not belong to this member"));
+    }
+    verifying_key(member)?.verify_strict(&actor_certificate_bytes(actor, member), &signature(sig)?).map_err(|_| bad("signature does not verify"))
 }
 
 /// Checks that `member` signed `change` of `doc`.
@@ -182,9 +212,13 @@ mod tests {
     #[test]
     fn stored_identity_round_trips_and_detects_mismatch() {
         let id = LocalIdentity::generate();
+        let other = LocalIdentity::generate();
+        // An actor another member certifies as theirs does not verify: it does not derive from their key.
+        let mut forged = other.actor_certificate();
+        forged[16..].copy_from_slice(&other.sign(&actor_certificate_bytes(id.actor(), &other.member_id())));
+        assert!(verify_actor_certificate(id.actor(), &other.member_id(), &forged).is_err());
         let back = LocalIdentity::from_stored(&id.secret_bytes(), id.actor().to_bytes(), &id.actor_certificate());
         assert_eq!(back.map(|b| b.member_id()).ok(), Some(id.member_id()));
-        let other = LocalIdentity::generate();
         assert!(LocalIdentity::from_stored(&other.secret_bytes(), id.actor().to_bytes(), &id.actor_certificate()).is_err());
     }
 }

@@ -29,6 +29,9 @@ pub(crate) fn refresh_group(ctx: &mut WriteCtx<'_, '_>, group: &GroupId) -> Resu
         None => Vec::new(),
     };
     let group_ref = storage::groups::upsert(ctx.tx, group, &stored)?;
+    // A removed member's goals leave the group with them (whatever they wrote concurrently with the removal).
+    let removed: Vec<MemberId> = stored.members.iter().filter(|m| m.removal.is_some()).map(|m| m.member).collect();
+    let goals: Vec<_> = goals.into_iter().filter(|g| !removed.contains(&g.owner)).collect();
     storage::goals::replace_for_doc(ctx.tx, &doc_id, Some(group), &goals)?;
     ctx.updates.push(Update::Group { group_id: *group });
     ctx.updates.push(Update::Goals { group_id: Some(*group) });

@@ -11,6 +11,15 @@ pub fn actor_and_certificate(kindred: &Kindred) -> (Vec<u8>, Vec<u8>) {
     kindred.with_identity(|id| (id.actor().to_bytes().to_vec(), id.actor_certificate().to_vec()))
 }
 
+/// A new actor for this profile's member, with its certificate: what a second device (or a restored backup) of the
+/// same member would use.
+pub fn certify_new_actor(kindred: &Kindred) -> (Vec<u8>, Vec<u8>) {
+    kindred.with_identity(|id| {
+        let fresh = id.with_another_actor();
+        (fresh.actor().to_bytes().to_vec(), fresh.actor_certificate().to_vec())
+    })
+}
+
 /// Signs `message` with this profile's member key.
 pub fn sign(kindred: &Kindred, message: &[u8]) -> [u8; 64] {
     kindred.with_identity(|id| id.sign(message))

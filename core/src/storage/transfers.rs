@@ -6,11 +6,13 @@ use super::documents::DocPlace;
 use crate::error::{Error, Result};
 use crate::ids::{DocId, GroupId, MemberId};
 
-/// A transferred document and where it belongs.
+/// A transferred blob: the document it belongs to, where that belongs, and what the blob holds (a snapshot or a
+/// list of changes, see `sync::wire`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct TransferPlace {
     pub doc: DocId,
     pub place: DocPlace,
+    pub form: u8,
 }
 
 fn place_from(group: GroupId, kind: &str, author: Vec<u8>, segment: u32) -> Result<DocPlace> {
@@ -42,8 +44,8 @@ pub(crate) struct Outgoing {
 
 pub(crate) fn save_outgoing(conn: &Connection, hash: &[u8; 32], out: &Outgoing, at: i64) -> Result<()> {
     conn.execute(
-        "INSERT OR IGNORE INTO outgoing_transfers (hash, group_id, doc_id, kind, author, segment, snapshot, vouchers, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT OR IGNORE INTO outgoing_transfers (hash, group_id, doc_id, kind, author, segment, snapshot, vouchers, created_at, form)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
             &hash[..],
             group_of(&out.place.place)?,
@@ -53,7 +55,8 @@ pub(crate) fn save_outgoing(conn: &Connection, hash: &[u8; 32], out: &Outgoing, 
             out.place.place.segment,
             out.snapshot,
             out.vouchers,
-            at
+            at,
+            out.place.form
         ],
     )?;
     // Old offers nobody resumed within a week are dropped: the document itself is still here to offer afresh.
@@ -63,7 +66,7 @@ pub(crate) fn save_outgoing(conn: &Connection, hash: &[u8; 32], out: &Outgoing, 
 
 pub(crate) fn outgoing(conn: &Connection, hash: &[u8; 32]) -> Result<Option<Outgoing>> {
     let row = conn
-        .prepare_cached("SELECT group_id, doc_id, kind, author, segment, snapshot, vouchers FROM outgoing_transfers WHERE hash = ?1")?
+        .prepare_cached("SELECT group_id, doc_id, kind, author, segment, snapshot, vouchers, form FROM outgoing_transfers WHERE hash = ?1")?
         .query_row([&hash[..]], |r| {
             Ok((
                 r.get::<_, GroupId>(0)?,
@@ -73,11 +76,12 @@ pub(crate) fn outgoing(conn: &Connection, hash: &[u8; 32]) -> Result<Option<Outg
                 r.get::<_, u32>(4)?,
                 r.get(5)?,
                 r.get(6)?,
+                r.get::<_, u8>(7)?,
             ))
         })
         .optional()?;
-    row.map(|(group, doc, kind, author, segment, snapshot, vouchers)| {
-        Ok(Outgoing { place: TransferPlace { doc, place: place_from(group, &kind, author, segment)? }, snapshot, vouchers })
+    row.map(|(group, doc, kind, author, segment, snapshot, vouchers, form)| {
+        Ok(Outgoing { place: TransferPlace { doc, place: place_from(group, &kind, author, segment)?, form }, snapshot, vouchers })
     })
     .transpose()
 }
@@ -94,8 +98,8 @@ pub(crate) struct Incoming {
 
 pub(crate) fn start_incoming(conn: &Connection, hash: &[u8; 32], place: &TransferPlace, total_len: u64, vouchers: &[u8], at: i64) -> Result<()> {
     conn.execute(
-        "INSERT OR IGNORE INTO incoming_transfers (hash, group_id, doc_id, kind, author, segment, total_len, vouchers, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT OR IGNORE INTO incoming_transfers (hash, group_id, doc_id, kind, author, segment, total_len, vouchers, updated_at, form)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
             &hash[..],
             group_of(&place.place)?,
@@ -105,7 +109,8 @@ pub(crate) fn start_incoming(conn: &Connection, hash: &[u8; 32], place: &Transfe
             place.place.segment,
             i64::try_from(total_len).unwrap_or(i64::MAX),
             vouchers,
-            at
+            at,
+            place.form
         ],
     )?;
     Ok(())
@@ -114,7 +119,7 @@ pub(crate) fn start_incoming(conn: &Connection, hash: &[u8; 32], place: &Transfe
 pub(crate) fn incoming(conn: &Connection, hash: &[u8; 32]) -> Result<Option<Incoming>> {
     let row = conn
         .prepare_cached(
-            "SELECT group_id, doc_id, kind, author, segment, total_len, received, vouchers FROM incoming_transfers WHERE hash = ?1",
+            "SELECT group_id, doc_id, kind, author, segment, total_len, received, vouchers, form FROM incoming_transfers WHERE hash = ?1",
         )?
         .query_row([&hash[..]], |r| {
             Ok((
@@ -122,12 +127,13 @@ pub(crate) fn incoming(conn: &Connection, hash: &[u8; 32]) -> Result<Option<Inco
                 r.get::<_, i64>(5)?,
                 r.get::<_, i64>(6)?,
                 r.get(7)?,
+                r.get::<_, u8>(8)?,
             ))
         })
         .optional()?;
-    row.map(|((group, doc, kind, author, segment), total, received, vouchers)| {
+    row.map(|((group, doc, kind, author, segment), total, received, vouchers, form)| {
         Ok(Incoming {
-            place: TransferPlace { doc, place: place_from(group, &kind, author, segment)? },
+            place: TransferPlace { doc, place: place_from(group, &kind, author, segment)?, form },
             total_len: total.unsigned_abs(),
             received: received.unsigned_abs(),
             vouchers,

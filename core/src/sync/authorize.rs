@@ -315,8 +315,8 @@ pub(crate) fn check_segment_change(doc: &Automerge, doc_id: &DocId, author: &Mem
     for edit in &edits {
         let path: Vec<&str> = edit.path.iter().map(String::as_str).collect();
         let allowed = match (path.as_slice(), &edit.kind) {
-            // A message map is created once, by its post.
-            ([m], EditKind::MakeMap) if is_message(m) => !matches!(doc.get(ROOT, *m), Ok(Some(_))),
+            // A message map, made by its post (ids are random; the same author re-making one only replaces their own).
+            ([m], EditKind::MakeMap) if is_message(m) => true,
             ([m, "by"], EditKind::Put(v)) if is_message(m) => new_messages.contains(m) && bytes_of(v) == Some(author.as_bytes()),
             ([m, "at" | "text" | "re" | "cw" | "edited" | "removed"], EditKind::Put(_) | EditKind::Delete) if is_message(m) => true,
             ([r], EditKind::MakeMap) => is_reaction(r),

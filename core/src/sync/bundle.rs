@@ -71,10 +71,11 @@ pub struct BundleImport {
 impl Serialize for IngestReport {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("IngestReport", 3)?;
+        let mut st = s.serialize_struct("IngestReport", 4)?;
         st.serialize_field("applied", &self.applied)?;
         st.serialize_field("duplicates", &self.duplicates)?;
         st.serialize_field("quarantined", &self.quarantined)?;
+        st.serialize_field("refused", &self.refused)?;
         st.end()
     }
 }
@@ -174,7 +175,7 @@ impl Kindred {
             let changes = am::guarded(&doc, "reading a bundle document", || Ok(loaded.get_changes(&[])))?;
             let (heads, certificates) = document.vouchers.into_parts()?;
             let batch = DocBatch { doc, place: document.place.to_doc_place()?, changes, heads, certificates };
-            let report = self.write(|ctx| ingest(ctx, &batch, false))?;
+            let report = self.write(|ctx| ingest(ctx, &batch, false))?.into_result()?;
             result.report += report;
             result.documents += 1;
         }

@@ -42,7 +42,7 @@ pub(crate) struct DocBatch {
 }
 
 /// What ingesting a batch did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct IngestReport {
     /// Changes applied.
     pub applied: usize,
@@ -50,6 +50,9 @@ pub struct IngestReport {
     pub duplicates: usize,
     /// Changes set aside: equivocations, changes by flagged members, and changes that depend on those.
     pub quarantined: usize,
+    /// Why the rest of a batch carrying an equivocation was refused. The equivocation's evidence was kept; the
+    /// caller treats the batch as refused (`Error::Rejected`) once that evidence is safely stored.
+    pub refused: Option<String>,
 }
 
 impl std::ops::AddAssign for IngestReport {
@@ -57,6 +60,17 @@ impl std::ops::AddAssign for IngestReport {
         self.applied += other.applied;
         self.duplicates += other.duplicates;
         self.quarantined += other.quarantined;
+        self.refused = self.refused.take().or(other.refused);
+    }
+}
+
+impl IngestReport {
+    /// The report, or the refusal it carries as an error (after the evidence was committed).
+    pub(crate) fn into_result(self) -> Result<Self> {
+        match self.refused {
+            Some(reason) => Err(Error::Rejected(reason)),
+            None => Ok(self),
+        }
     }
 }
 
@@ -142,6 +156,59 @@ pub(crate) fn ingest(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch, joining: bool
         }
     }
     report.quarantined = set_aside.len();
+    let accepted: Vec<Change> = accepted.into_iter().cloned().collect();
+
+    // Evidence first, and kept even if the rest of the batch is refused: a validly signed fork proves itself.
+    let now = now_ms();
+    for (member, actor_bytes, seq, kept, refused) in &proofs {
+        let e = trust::Equivocation { group: &group, doc: &batch.doc, member, actor: actor_bytes, seq: *seq, kept, refused };
+        trust::record_equivocation(ctx.tx, &e, now)?;
+    }
+    let outcome = check_and_apply(ctx, batch, group, &authors, accepted);
+    let touched = match outcome {
+        Ok((applied, touched)) => {
+            report.applied = applied;
+            touched
+        }
+        Err(Error::Rejected(reason)) if !proofs.is_empty() => {
+            // Nothing of the refused part was stored; forget whatever the cached copy may hold of it.
+            ctx.cache.clear();
+            report.refused = Some(reason);
+            Default::default()
+        }
+        Err(other) => return Err(other),
+    };
+    match (place.kind, place.author) {
+        (DocKind::Segment, Some(author)) => {
+            let group_ref = group_store::require(ctx.tx, &group)?;
+            if proofs.is_empty() {
+                read_model::refresh_segment(ctx, group_ref, &group, &author, place.segment, &touched)?;
+            } else {
+                // An equivocation hides the author's messages from the forked position on, including ones shown before.
+                read_model::refresh_whole_segment(ctx, group_ref, &group, &author, place.segment)?;
+            }
+        }
+        _ if report.applied > 0 || !proofs.is_empty() => {
+            read_model::refresh_group(ctx, &group)?;
+        }
+        _ => {}
+    }
+    Ok(report)
+}
+
+/// The checks that need the document (complete history, authorisation change by change, membership), then applying
+/// and storing the accepted changes. Returns how many were applied and what they touched.
+fn check_and_apply(
+    ctx: &mut WriteCtx<'_, '_>,
+    batch: &DocBatch,
+    group: crate::ids::GroupId,
+    authors: &HashMap<automerge::ActorId, MemberId>,
+    accepted: Vec<Change>,
+) -> Result<(usize, schema::segment::Touched)> {
+    let place = batch.place;
+    let author_of = |c: &Change| authors.get(c.actor_id()).copied().ok_or_else(|| refuse("a change without an author"));
+    let actor = ctx.identity.actor().clone();
+    let doc = ctx.cache.get(ctx.tx, &batch.doc, &actor)?.ok_or_else(|| Error::not_found("document", batch.doc))?;
 
     // Complete history only: every dependency is here already or comes in this batch (before its dependants).
     let mut known: HashSet<ChangeHash> = HashSet::new();
@@ -162,31 +229,23 @@ pub(crate) fn ingest(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch, joining: bool
                 _ => authorize::check_group_change(&working, &group, &author, change)?,
             }
             am::guarded(&batch.doc, "applying a change", || {
-                working.apply_changes([(*change).clone()]).map_err(|e| Error::document(batch.doc, e))
+                working.apply_changes([change.clone()]).map_err(|e| Error::document(batch.doc, e))
             })?;
         }
     }
     if place.kind == DocKind::Segment {
         let group_doc_id = group.doc_id();
         let group_doc = ctx.cache.get(ctx.tx, &group_doc_id, &actor)?.ok_or_else(|| refuse("the group document is missing"))?;
-        for member in accepted.iter().map(|c| author_of(c)).collect::<Result<HashSet<_>>>()? {
+        for member in accepted.iter().map(author_of).collect::<Result<HashSet<_>>>()? {
             if !authorize::may_write_segments(group_doc, &member) {
                 return Err(refuse(format!("member {} is not a member of group {group}", member.to_hex().get(..8).unwrap_or("?"))));
             }
         }
     }
 
-    // Evidence first (it must be kept even if nothing else is).
-    let now = now_ms();
-    for (member, actor_bytes, seq, kept, refused) in &proofs {
-        let e = trust::Equivocation { group: &group, doc: &batch.doc, member, actor: actor_bytes, seq: *seq, kept, refused };
-        trust::record_equivocation(ctx.tx, &e, now)?;
-    }
-
-    // Apply, store, refresh.
+    // Apply and store.
     let doc = ctx.cache.get(ctx.tx, &batch.doc, &actor)?.ok_or_else(|| Error::not_found("document", batch.doc))?;
     let before = doc.get_heads();
-    let accepted: Vec<Change> = accepted.into_iter().cloned().collect();
     am::guarded(&batch.doc, "applying changes", || doc.apply_changes(accepted.clone()).map_err(|e| Error::document(batch.doc, e)))?;
     let after = doc.get_heads();
     let touched = match place.kind {
@@ -199,22 +258,7 @@ pub(crate) fn ingest(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch, joining: bool
         documents::insert_actor_certificate(ctx.tx, &cert.actor, cert.member.as_bytes(), &cert.signature)?;
     }
     documents::persist_changes(ctx.tx, ctx.cache, &actor, &batch.doc, &accepted, &heads)?;
-    report.applied = accepted.len();
-    match (place.kind, place.author) {
-        (DocKind::Segment, Some(author)) => {
-            let group_ref = group_store::require(ctx.tx, &group)?;
-            if proofs.is_empty() {
-                read_model::refresh_segment(ctx, group_ref, &group, &author, place.segment, &touched)?;
-            } else {
-                // An equivocation hides the author's messages from the forked position on, including ones shown before.
-                read_model::refresh_whole_segment(ctx, group_ref, &group, &author, place.segment)?;
-            }
-        }
-        _ => {
-            read_model::refresh_group(ctx, &group)?;
-        }
-    }
-    Ok(report)
+    Ok((accepted.len(), touched))
 }
 
 /// Evidence of one equivocation: author, actor, sequence number, the change kept, the change refused.

@@ -9,25 +9,29 @@
 //!    with nothing new costs the handshake and two tiny messages whatever the number of groups.
 //! 3. **Groups**: per-group digests, so only groups that differ go further. A member receiving an invitation checks it
 //!    and admits the invitee first ([`crate::membership::admit`]).
-//! 4. **Clocks**: each document's version vector (each actor's newest sequence number). Automerge numbers an actor's
-//!    changes without gaps, so a version vector names exactly the changes a peer holds: no bloom filters, no guessing.
-//! 5. **Data**: each side sends exactly what the other lacks, as signed change batches, or, for a document the peer
-//!    lacks entirely (a new member), as a snapshot offered by content hash and sent in chunks the receiver stores as
-//!    they arrive: after a dropped link, the next session asks only for the rest.
-//! 6. **Done** from both sides.
+//! 4. **Clocks**: each document's version vector (each actor's newest sequence number, with that change's hash).
+//!    Automerge numbers an actor's changes without gaps, so a version vector names exactly the changes a peer holds:
+//!    no bloom filters, no guessing. A head hash this side does not know means the peer holds a different history of
+//!    that actor (an equivocation): then all of this side's changes of that actor go over, so both sides see it.
+//! 5. **Data**: each side sends exactly what the other lacks, as signed change batches when small, otherwise as a
+//!    blob offered by content hash (a snapshot for a document the peer lacks entirely, or a compressed list of
+//!    changes) and sent in chunks of at most one frame that the receiver stores as they arrive: after a dropped link,
+//!    the next session asks only for the rest.
+//! 6. **Done** from both sides (all sent), then **Finish** from both (all received and accepted).
 //!
 //! Everything received goes through [`super::ingest`]; a session that receives anything it refuses fails with
 //! [`Error::Rejected`] and the app drops that link. Sessions are independent: a bad peer never stops sync with others.
 //! Data of a group is only ever sent to a peer who is an active member of it.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::Read;
 
-use automerge::{Automerge, Change};
+use automerge::{Automerge, Change, ReadDoc};
 use sha2::{Digest, Sha256};
 
 use super::channel::{ChannelConfig, ChannelEvent, SecureChannel};
 use super::ingest::{DocBatch, IngestReport, ingest};
-use super::wire::{DocClock, JoinRequest, Message, PROTOCOL_VERSION, Place, Vouchers, parse_changes};
+use super::wire::{DocClock, FORM_CHANGES, FORM_SNAPSHOT, JoinRequest, Message, PROTOCOL_VERSION, Place, Vouchers, parse_changes};
 use crate::am;
 use crate::error::{Error, Result};
 use crate::ids::{DocId, GroupId, MemberId};
@@ -40,11 +44,17 @@ use crate::storage::{groups as group_store, joins};
 use crate::time::now_ms;
 use crate::verify::{self, ActorCertificate};
 
-/// Bytes of a transferred snapshot per chunk. Small enough that a link dropping every 64 KiB loses little (at most
-/// one chunk in flight), large enough that per-chunk overhead stays around 1%.
+/// Most bytes of a transferred blob per chunk (less on small frames: a chunk always fits one frame). Small enough
+/// that a link dropping every 64 KiB loses little (at most one chunk in flight), large enough that per-chunk
+/// overhead stays around 1%.
 pub const TRANSFER_CHUNK: usize = 4 * 1024;
-/// Missing changes beyond this size travel as a snapshot transfer instead of one change batch.
-const MAX_BATCH_BYTES: usize = 512 * 1024;
+/// Room a chunk message needs besides its bytes: the message encoding and the frame's own overhead.
+const CHUNK_MESSAGE_OVERHEAD: usize = 96;
+/// Missing changes beyond this size travel as a resumable blob instead of one change batch, so that a link that
+/// keeps dropping still makes progress.
+const MAX_BATCH_BYTES: usize = 32 * 1024;
+/// Largest blob of changes accepted once decompressed.
+const MAX_CHANGES_BLOB: u64 = 64 * 1024 * 1024;
 /// A document the peer lacks entirely travels as a snapshot once it has more changes than this.
 const SNAPSHOT_AFTER_CHANGES: usize = 64;
 
@@ -87,6 +97,8 @@ pub struct SyncReport {
     /// Groups this profile joined in this session, and peers it admitted.
     pub joined: Vec<GroupId>,
     pub admitted: Vec<MemberId>,
+    /// Invitations the peer did not accept, with its reason (another member may still accept them).
+    pub join_refusals: Vec<(GroupId, String)>,
     /// The session ended at the Hello: nothing new on either side.
     pub nothing_new: bool,
 }
@@ -95,6 +107,7 @@ pub struct SyncReport {
 #[derive(Debug)]
 pub struct SyncSession {
     channel: SecureChannel,
+    chunk: usize,
     my_hello: Option<([u8; 16], bool)>,
     their_hello: Option<([u8; 16], Vec<JoinRequest>)>,
     sent_groups: bool,
@@ -102,9 +115,14 @@ pub struct SyncSession {
     sent_clocks: bool,
     answered_clocks: bool,
     offers_waiting: HashSet<[u8; 32]>,
+    /// Blobs still to offer, one at a time: a reconnect then re-offers only what is left, and the member never holds
+    /// more than one document's chunks in its send queue.
+    offer_queue: std::collections::VecDeque<PendingOffer>,
     receiving: HashSet<[u8; 32]>,
     sent_done: bool,
     got_done: bool,
+    sent_finish: bool,
+    got_finish: bool,
     finished: bool,
     report: SyncReport,
 }
@@ -115,7 +133,7 @@ impl Kindred {
     pub fn connect_sync(&self, peer: Option<MemberId>, options: SyncOptions) -> Result<SyncSession> {
         let config = ChannelConfig { max_frame: options.max_frame, ..ChannelConfig::default() };
         let channel = self.with_identity(|identity| SecureChannel::initiator(identity, peer, config))?;
-        Ok(SyncSession::new(channel))
+        Ok(SyncSession::new(channel, options))
     }
 
     /// Starts a session as the side that was dialled. It recognises every member of this profile's groups (KK)
@@ -129,14 +147,15 @@ impl Kindred {
             Ok(all)
         })?;
         let channel = self.with_identity(|identity| SecureChannel::responder_with_known_peers(identity, &known, config))?;
-        Ok(SyncSession::new(channel))
+        Ok(SyncSession::new(channel, options))
     }
 }
 
 impl SyncSession {
-    fn new(channel: SecureChannel) -> Self {
+    fn new(channel: SecureChannel, options: SyncOptions) -> Self {
         Self {
             channel,
+            chunk: TRANSFER_CHUNK.min(options.max_frame.saturating_sub(CHUNK_MESSAGE_OVERHEAD)).max(1),
             my_hello: None,
             their_hello: None,
             sent_groups: false,
@@ -144,9 +163,12 @@ impl SyncSession {
             sent_clocks: false,
             answered_clocks: false,
             offers_waiting: HashSet::new(),
+            offer_queue: std::collections::VecDeque::new(),
             receiving: HashSet::new(),
             sent_done: false,
             got_done: false,
+            sent_finish: false,
+            got_finish: false,
             finished: false,
             report: SyncReport::default(),
         }
@@ -257,14 +279,13 @@ impl SyncSession {
                 let changes = parse_changes(&doc, changes)?;
                 self.ingest(kindred, place, changes, vouchers)
             }
-            Message::Offer { place, hash, len, vouchers } => self.accept_offer(kindred, place, hash, len, vouchers),
+            Message::Offer { place, form, hash, len, vouchers } => self.accept_offer(kindred, place, form, hash, len, vouchers),
             Message::Want { hash, offset } => self.send_transfer(kindred, hash, offset),
             Message::Chunk { hash, offset, bytes } => self.receive_chunk(kindred, hash, offset, &bytes),
             Message::JoinResult { group, admitted, reason } => {
                 if !admitted {
                     // Kept for the app to show; the invitation stays pending (another member may accept it).
-                    self.report.joined.retain(|g| g.as_bytes() != &group);
-                    let _ = reason;
+                    self.report.join_refusals.push((GroupId::from_bytes(group), reason));
                 }
                 Ok(())
             }
@@ -273,6 +294,13 @@ impl SyncSession {
                     return Err(refuse("a second Done"));
                 }
                 self.got_done = true;
+                self.maybe_finish()
+            }
+            Message::Finish => {
+                if self.got_finish || !self.sent_done {
+                    return Err(refuse("an unexpected Finish"));
+                }
+                self.got_finish = true;
                 self.check_finished();
                 Ok(())
             }
@@ -328,13 +356,21 @@ impl SyncSession {
         let (groups, docs) = kindred.read(|tx, me| {
             let mut groups = Vec::new();
             let mut docs = Vec::new();
-            for group in shared_groups(tx, me, &peer)? {
+            // Groups both are in by this side's view, and groups the peer says it is in that this side holds: a member
+            // who joined after this phone last synced is not yet in its view, but can bring it up to date.
+            let mut candidates = shared_groups(tx, me, &peer)?;
+            for group in theirs.keys() {
+                if !candidates.contains(group) && group_store::group_ref(tx, group)?.is_some() {
+                    candidates.push(*group);
+                }
+            }
+            for group in candidates {
                 if theirs.get(&group) == Some(&group_digest(tx, &group)?) {
                     continue;
                 }
                 groups.push(*group.as_bytes());
                 for (doc, place) in documents::group_documents(tx, &group)? {
-                    let actors = documents::clock(tx, &doc)?.into_iter().map(|(a, s, _)| (a, s)).collect();
+                    let actors = documents::clock(tx, &doc)?;
                     docs.push(DocClock { place: Place::new(&doc, &place), actors });
                 }
             }
@@ -352,10 +388,10 @@ impl SyncSession {
     /// Sends the peer everything it lacks of the groups it asked about (and is a member of).
     fn answer_clocks(&mut self, kindred: &Kindred, groups: &[[u8; 16]], docs: &[DocClock]) -> Result<()> {
         let peer = self.peer_id()?;
-        let theirs: HashMap<DocId, HashMap<Vec<u8>, u64>> =
-            docs.iter().map(|d| (d.place.doc(), d.actors.iter().cloned().collect())).collect();
+        let theirs: HashMap<DocId, HashMap<Vec<u8>, (u64, [u8; 32])>> =
+            docs.iter().map(|d| (d.place.doc(), d.actors.iter().map(|(a, s, h)| (a.clone(), (*s, *h))).collect())).collect();
         let mut outgoing: Vec<Message> = Vec::new();
-        let mut offered = Vec::new();
+        let mut offers = Vec::new();
         let mut changes_sent = 0u64;
         kindred.write(|ctx| {
             for group in groups.iter().map(|g| GroupId::from_bytes(*g)) {
@@ -372,9 +408,9 @@ impl SyncSession {
                             changes_sent += count;
                             outgoing.push(message);
                         }
-                        Some(Outgoing::Offer(message, hash)) => {
-                            offered.push(hash);
-                            outgoing.push(message);
+                        Some(Outgoing::Offer(pending)) => {
+                            changes_sent += pending.count;
+                            offers.push(pending);
                         }
                         None => {}
                     }
@@ -383,35 +419,50 @@ impl SyncSession {
             Ok(())
         })?;
         self.report.changes_sent += changes_sent;
-        self.offers_waiting.extend(offered);
         for message in &outgoing {
             self.send(message)?;
         }
-        Ok(())
+        self.offer_queue.extend(offers);
+        self.next_offer(kindred)
+    }
+
+    /// Offers the next queued blob once the previous one has been sent.
+    fn next_offer(&mut self, kindred: &Kindred) -> Result<()> {
+        if !self.offers_waiting.is_empty() {
+            return Ok(());
+        }
+        let Some(pending) = self.offer_queue.pop_front() else { return Ok(()) };
+        let (message, hash) = kindred.write(|ctx| offer(ctx, pending.place, &pending.place.doc(), pending.form, pending.changes.as_deref()))?;
+        self.offers_waiting.insert(hash);
+        self.send(&message)
     }
 
     fn ingest(&mut self, kindred: &Kindred, place: Place, changes: Vec<Change>, vouchers: Vouchers) -> Result<()> {
         let (heads, certificates) = vouchers.into_parts()?;
         let batch = DocBatch { doc: place.doc(), place: place.to_doc_place()?, changes, heads, certificates };
-        let report = kindred.write(|ctx| ingest_from(ctx, &batch))?;
-        self.note(report.0);
-        if report.1 {
+        let (report, joined) = kindred.write(|ctx| ingest_from(ctx, &batch))?;
+        if joined {
             self.report.joined.push(place.group());
         }
-        Ok(())
+        self.note(report)
     }
 
-    fn note(&mut self, r: IngestReport) {
+    /// Counts what a batch did; a batch refused after its equivocation evidence was kept fails the session now.
+    fn note(&mut self, r: IngestReport) -> Result<()> {
         self.report.changes_applied += r.applied as u64;
         self.report.duplicates += r.duplicates as u64;
         self.report.quarantined += r.quarantined as u64;
+        r.into_result().map(|_| ())
     }
 
-    fn accept_offer(&mut self, kindred: &Kindred, place: Place, hash: [u8; 32], len: u64, vouchers: Vouchers) -> Result<()> {
+    fn accept_offer(&mut self, kindred: &Kindred, place: Place, form: u8, hash: [u8; 32], len: u64, vouchers: Vouchers) -> Result<()> {
         if len > 64 * 1024 * 1024 {
             return Err(refuse(format!("an offered document of {len} bytes")));
         }
-        let target = TransferPlace { doc: place.doc(), place: place.to_doc_place()? };
+        if form != FORM_SNAPSHOT && form != FORM_CHANGES {
+            return Err(refuse(format!("an offer of unknown form {form}")));
+        }
+        let target = TransferPlace { doc: place.doc(), place: place.to_doc_place()?, form };
         let vouchers = postcard::to_stdvec(&vouchers).map_err(|e| Error::Internal(format!("encoding vouchers: {e}")))?;
         let offset = kindred.write(|ctx| {
             transfers::start_incoming(ctx.tx, &hash, &target, len, &vouchers, now_ms())?;
@@ -433,11 +484,12 @@ impl SyncSession {
         let start = usize::try_from(offset).unwrap_or(usize::MAX).min(offer.snapshot.len());
         self.report.snapshot_bytes_resumed += start as u64;
         let rest = offer.snapshot.get(start..).unwrap_or_default();
-        for (i, piece) in rest.chunks(TRANSFER_CHUNK).enumerate() {
-            let at = (start + i * TRANSFER_CHUNK) as u64;
+        for (i, piece) in rest.chunks(self.chunk).enumerate() {
+            let at = (start + i * self.chunk) as u64;
             self.report.snapshot_bytes_sent += piece.len() as u64;
             self.send(&Message::Chunk { hash, offset: at, bytes: piece.to_vec() })?;
         }
+        self.next_offer(kindred)?;
         self.maybe_done()
     }
 
@@ -470,8 +522,24 @@ impl SyncSession {
         }
         let doc = transfer.place.doc;
         let group = transfer.place.place.group.ok_or_else(|| Error::Internal("a transfer without a group".into()))?;
-        let loaded = am::load(&doc, &received).map_err(|e| refuse(format!("a transferred document does not load: {e}")))?;
-        let changes = am::guarded(&doc, "reading a transferred document", || Ok(loaded.get_changes(&[])))?;
+        let changes = match transfer.place.form {
+            FORM_SNAPSHOT => {
+                let loaded = am::load(&doc, &received).map_err(|e| refuse(format!("a transferred document does not load: {e}")))?;
+                am::guarded(&doc, "reading a transferred document", || Ok(loaded.get_changes(&[])))?
+            }
+            _ => {
+                let mut inflated = Vec::new();
+                flate2::read::DeflateDecoder::new(received.as_slice())
+                    .take(MAX_CHANGES_BLOB + 1)
+                    .read_to_end(&mut inflated)
+                    .map_err(|_| refuse("a transferred list of changes does not decompress"))?;
+                if inflated.len() as u64 > MAX_CHANGES_BLOB {
+                    return Err(refuse("a transferred list of changes beyond the limit"));
+                }
+                let raw: Vec<Vec<u8>> = postcard::from_bytes(&inflated).map_err(|_| refuse("a damaged list of changes"))?;
+                parse_changes(&doc, raw)?
+            }
+        };
         let vouchers: Vouchers = postcard::from_bytes(&transfer.vouchers).map_err(|_| refuse("damaged transfer vouchers"))?;
         let (heads, certificates) = vouchers.into_parts()?;
         let batch = DocBatch { doc, place: transfer.place.place, changes, heads, certificates };
@@ -480,26 +548,34 @@ impl SyncSession {
             transfers::finish_incoming(ctx.tx, &hash)?;
             Ok(outcome)
         })?;
-        self.note(report);
         if joined {
             self.report.joined.push(group);
         }
+        self.note(report)?;
         self.receiving.remove(&hash);
-        self.check_finished();
-        Ok(())
+        self.maybe_finish()
     }
 
     fn maybe_done(&mut self) -> Result<()> {
-        if self.answered_clocks && self.offers_waiting.is_empty() && !self.sent_done {
+        if self.answered_clocks && self.offers_waiting.is_empty() && self.offer_queue.is_empty() && !self.sent_done {
             self.sent_done = true;
             self.send(&Message::Done)?;
+        }
+        self.maybe_finish()
+    }
+
+    /// Once both sides have sent everything and everything offered here has arrived and been accepted, say so.
+    fn maybe_finish(&mut self) -> Result<()> {
+        if self.sent_done && self.got_done && self.receiving.is_empty() && !self.sent_finish {
+            self.sent_finish = true;
+            self.send(&Message::Finish)?;
         }
         self.check_finished();
         Ok(())
     }
 
     fn check_finished(&mut self) {
-        if self.sent_done && self.got_done && self.receiving.is_empty() {
+        if self.sent_finish && self.got_finish {
             self.finished = true;
         }
     }
@@ -527,31 +603,53 @@ fn ingest_from(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch) -> Result<(IngestRe
 
 enum Outgoing {
     Changes(Message, u64),
-    Offer(Message, [u8; 32]),
+    Offer(PendingOffer),
+}
+
+/// A blob to offer when its turn comes: a snapshot of the document, or the given changes.
+#[derive(Debug)]
+struct PendingOffer {
+    place: Place,
+    form: u8,
+    changes: Option<Vec<Change>>,
+    count: u64,
 }
 
 /// What to send for one document, given the peer's version vector (`None`: it lacks the document).
-fn outgoing_for(ctx: &mut WriteCtx<'_, '_>, place: Place, theirs: Option<&HashMap<Vec<u8>, u64>>) -> Result<Option<Outgoing>> {
+fn outgoing_for(ctx: &mut WriteCtx<'_, '_>, place: Place, theirs: Option<&HashMap<Vec<u8>, (u64, [u8; 32])>>) -> Result<Option<Outgoing>> {
     let doc_id = place.doc();
     let actor = ctx.identity.actor().clone();
     let doc = ctx.cache.get(ctx.tx, &doc_id, &actor)?.ok_or_else(|| Error::not_found("document", doc_id))?;
     let empty = HashMap::new();
     let their_clock = theirs.unwrap_or(&empty);
+    // For each actor: everything after the peer's head, or everything, if this side does not know the peer's head
+    // (a different history of that actor: the peer must see it to detect the equivocation).
+    let forked: HashSet<Vec<u8>> = their_clock
+        .iter()
+        .filter(|(_, (_, hash))| doc.get_change_by_hash(&automerge::ChangeHash(*hash)).is_none())
+        .map(|(a, _)| a.clone())
+        .collect();
     let missing: Vec<Change> = doc
         .get_changes(&[])
         .into_iter()
-        .filter(|c| their_clock.get(c.actor_id().to_bytes()).is_none_or(|seq| c.seq() > *seq))
+        .filter(|c| {
+            let actor = c.actor_id().to_bytes();
+            forked.contains(actor) || their_clock.get(actor).is_none_or(|(seq, _)| c.seq() > *seq)
+        })
         .collect();
     if missing.is_empty() {
         return Ok(None);
     }
+    let count = missing.len() as u64;
     let missing_bytes: usize = missing.iter().map(|c| c.raw_bytes().len()).sum();
     let lacks_document = theirs.is_none_or(HashMap::is_empty);
-    if (lacks_document && missing.len() > SNAPSHOT_AFTER_CHANGES) || missing_bytes > MAX_BATCH_BYTES {
-        return offer(ctx, place, &doc_id).map(Some);
+    if lacks_document && missing.len() > SNAPSHOT_AFTER_CHANGES {
+        return Ok(Some(Outgoing::Offer(PendingOffer { place, form: FORM_SNAPSHOT, changes: None, count })));
+    }
+    if missing_bytes > MAX_BATCH_BYTES {
+        return Ok(Some(Outgoing::Offer(PendingOffer { place, form: FORM_CHANGES, changes: Some(missing), count })));
     }
     let vouchers = vouchers_for(ctx, &doc_id, &missing)?;
-    let count = missing.len() as u64;
     let changes = missing.iter().map(|c| c.raw_bytes().to_vec()).collect();
     Ok(Some(Outgoing::Changes(Message::Changes { place, changes, vouchers }, count)))
 }
@@ -571,19 +669,30 @@ fn vouchers_for(ctx: &WriteCtx<'_, '_>, doc: &DocId, changes: &[Change]) -> Resu
     Ok(Vouchers::from_parts(&heads, &certificates))
 }
 
-/// Offers the whole document as a snapshot, stored by content hash so the transfer can resume.
-fn offer(ctx: &mut WriteCtx<'_, '_>, place: Place, doc_id: &DocId) -> Result<Outgoing> {
+/// Offers a blob, stored by content hash so the transfer can resume: the whole document as a snapshot, or the
+/// given changes as a compressed list (deterministic, so a resumed session offers the same bytes again).
+fn offer(ctx: &mut WriteCtx<'_, '_>, place: Place, doc_id: &DocId, form: u8, changes: Option<&[Change]>) -> Result<(Message, [u8; 32])> {
     let actor = ctx.identity.actor().clone();
     let doc: &Automerge = ctx.cache.get(ctx.tx, doc_id, &actor)?.ok_or_else(|| Error::not_found("document", doc_id))?;
-    let snapshot = am::guarded(doc_id, "saving", || Ok(doc.save()))?;
-    let all = doc.get_changes(&[]);
-    let vouchers = vouchers_for(ctx, doc_id, &all)?;
-    let hash: [u8; 32] = Sha256::digest(&snapshot).into();
+    let (blob, covered) = match changes {
+        None => (am::guarded(doc_id, "saving", || Ok(doc.save()))?, doc.get_changes(&[])),
+        Some(changes) => {
+            let raw: Vec<&[u8]> = changes.iter().map(Change::raw_bytes).collect();
+            let encoded = postcard::to_stdvec(&raw).map_err(|e| Error::Internal(format!("encoding changes: {e}")))?;
+            let mut blob = Vec::new();
+            flate2::read::DeflateEncoder::new(encoded.as_slice(), flate2::Compression::default())
+                .read_to_end(&mut blob)
+                .map_err(|e| Error::Internal(format!("compressing changes: {e}")))?;
+            (blob, changes.to_vec())
+        }
+    };
+    let vouchers = vouchers_for(ctx, doc_id, &covered)?;
+    let hash: [u8; 32] = Sha256::digest(&blob).into();
     let encoded = postcard::to_stdvec(&vouchers).map_err(|e| Error::Internal(format!("encoding vouchers: {e}")))?;
-    let target = TransferPlace { doc: *doc_id, place: place.to_doc_place()? };
-    let len = snapshot.len() as u64;
-    transfers::save_outgoing(ctx.tx, &hash, &transfers::Outgoing { place: target, snapshot, vouchers: encoded }, now_ms())?;
-    Ok(Outgoing::Offer(Message::Offer { place, hash, len, vouchers }, hash))
+    let target = TransferPlace { doc: *doc_id, place: place.to_doc_place()?, form };
+    let len = blob.len() as u64;
+    transfers::save_outgoing(ctx.tx, &hash, &transfers::Outgoing { place: target, snapshot: blob, vouchers: encoded }, now_ms())?;
+    Ok((Message::Offer { place, form, hash, len, vouchers }, hash))
 }
 
 /// Groups where both this profile and `peer` are active members.
@@ -598,11 +707,16 @@ fn shared_groups(tx: &rusqlite::Transaction<'_>, me: &MemberId, peer: &MemberId)
     Ok(out)
 }
 
-/// A digest of everything this profile holds of a group: each document's version vector with head hashes.
+/// A digest of everything this profile holds of a group: each document's version vector with head hashes. An actor
+/// caught equivocating in a document is left out: honest phones hold different forks of it, and would otherwise
+/// never agree that they have nothing new for each other.
 fn group_digest(tx: &rusqlite::Transaction<'_>, group: &GroupId) -> Result<[u8; 16]> {
     let mut docs: BTreeMap<DocId, Vec<documents::ClockEntry>> = BTreeMap::new();
     for (doc, _) in documents::group_documents(tx, group)? {
-        docs.insert(doc, documents::clock(tx, &doc)?);
+        let forked: Vec<Vec<u8>> = crate::storage::trust::quarantined_positions(tx, &doc)?.into_iter().map(|(a, _)| a).collect();
+        let mut clock = documents::clock(tx, &doc)?;
+        clock.retain(|(actor, ..)| !forked.contains(actor));
+        docs.insert(doc, clock);
     }
     let mut hasher = Sha256::new();
     hasher.update(b"kindred/group-digest/v1");

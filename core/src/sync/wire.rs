@@ -121,12 +121,18 @@ impl Vouchers {
     }
 }
 
-/// One document's version vector: each actor's newest sequence number.
+/// One document's version vector: each actor's newest sequence number, with that change's hash (so two different
+/// histories of equal length, an equivocation, are told apart).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocClock {
     pub place: Place,
-    pub actors: Vec<(Vec<u8>, u64)>,
+    pub actors: Vec<(Vec<u8>, u64, [u8; 32])>,
 }
+
+/// What an offered blob holds.
+pub const FORM_SNAPSHOT: u8 = 0;
+/// A DEFLATE-compressed postcard list of raw changes.
+pub const FORM_CHANGES: u8 = 1;
 
 /// A request to join a group with an invitation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -146,8 +152,9 @@ pub enum Message {
     Clocks { groups: Vec<[u8; 16]>, docs: Vec<DocClock> },
     /// Changes of one document the peer lacks, with what vouches for them.
     Changes { place: Place, changes: Vec<Vec<u8>>, vouchers: Vouchers },
-    /// A whole document offered to a peer that lacks it: resumable, by content hash.
-    Offer { place: Place, hash: [u8; 32], len: u64, vouchers: Vouchers },
+    /// A large piece of a document offered as a blob (a whole snapshot for a peer that lacks the document, or a long
+    /// list of changes): sent in chunks and resumable, by content hash.
+    Offer { place: Place, form: u8, hash: [u8; 32], len: u64, vouchers: Vouchers },
     /// Where to (re)start an offered transfer.
     Want { hash: [u8; 32], offset: u64 },
     /// A piece of an offered document.
@@ -156,6 +163,8 @@ pub enum Message {
     JoinResult { group: [u8; 16], admitted: bool, reason: String },
     /// Everything this side had to send has been sent.
     Done,
+    /// Everything the peer sent (up to its Done) was received and accepted: the session is complete.
+    Finish,
 }
 
 impl Message {
@@ -200,7 +209,7 @@ mod tests {
     fn messages_round_trip_and_garbage_is_refused() {
         let m = Message::Hello { version: 1, digest: [7; 16], joins: vec![JoinRequest { code: "K".into(), display_name: "Ada".into() }] };
         assert_eq!(Message::decode(&m.encode().unwrap()).unwrap(), m);
-        for junk in [&b""[..], &[0xff; 10][..], &[3, 200, 200, 200, 200, 200, 200][..], &[9][..]] {
+        for junk in [&b""[..], &[0xff; 10][..], &[3, 200, 200, 200, 200, 200, 200][..], &[42][..]] {
             assert!(matches!(Message::decode(junk), Err(Error::Rejected(_))));
         }
         // A length prefix far beyond the input must not allocate or panic.

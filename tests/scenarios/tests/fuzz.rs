@@ -187,9 +187,9 @@ fn sample_messages(w: &World) -> Vec<Message> {
     vec![
         Message::Hello { version: 1, digest: [7; 16], joins: vec![JoinRequest { code, display_name: "dana".into() }] },
         Message::Groups { groups: vec![(bundle.group, [1; 16]), ([2; 16], [3; 16])] },
-        Message::Clocks { groups: vec![bundle.group], docs: vec![DocClock { place: segment.place, actors: vec![(vec![1; 16], 4)] }] },
+        Message::Clocks { groups: vec![bundle.group], docs: vec![DocClock { place: segment.place, actors: vec![(vec![1; 16], 4, [7; 32])] }] },
         Message::Changes { place: segment.place, changes, vouchers: segment.vouchers.clone() },
-        Message::Offer { place: segment.place, hash: [9; 32], len: 12_345, vouchers: segment.vouchers.clone() },
+        Message::Offer { place: segment.place, form: 0, hash: [9; 32], len: 12_345, vouchers: segment.vouchers.clone() },
         Message::Want { hash: [9; 32], offset: 4096 },
         Message::Chunk { hash: [9; 32], offset: 4096, bytes: segment.snapshot.clone() },
         Message::JoinResult { group: bundle.group, admitted: false, reason: "expired".into() },

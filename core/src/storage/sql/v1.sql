@@ -190,9 +190,9 @@ CREATE TABLE flagged_members (
     PRIMARY KEY (group_id, member)
 ) STRICT, WITHOUT ROWID;
 
--- Whole documents offered to a peer that lacked them (a new member's first sync), kept by content hash so a transfer
--- cut off by a dropped link resumes where it stopped, even on another connection. `vouchers` holds the signed heads
--- and actor certificates that cover the snapshot's changes.
+-- Large pieces of documents offered to a peer (a whole snapshot for a new member, or a long list of changes; `form`
+-- says which), kept by content hash so a transfer cut off by a dropped link resumes where it stopped, even on another
+-- connection. `vouchers` holds the signed heads and actor certificates that cover the blob's changes.
 CREATE TABLE outgoing_transfers (
     hash       BLOB    PRIMARY KEY,
     group_id   BLOB    NOT NULL,
@@ -200,6 +200,7 @@ CREATE TABLE outgoing_transfers (
     kind       TEXT    NOT NULL,
     author     BLOB    NOT NULL DEFAULT x'',
     segment    INTEGER NOT NULL,
+    form       INTEGER NOT NULL DEFAULT 0,
     snapshot   BLOB    NOT NULL,
     vouchers   BLOB    NOT NULL,
     created_at INTEGER NOT NULL
@@ -213,6 +214,7 @@ CREATE TABLE incoming_transfers (
     kind       TEXT    NOT NULL,
     author     BLOB    NOT NULL DEFAULT x'',
     segment    INTEGER NOT NULL,
+    form       INTEGER NOT NULL DEFAULT 0,
     total_len  INTEGER NOT NULL,
     received   INTEGER NOT NULL DEFAULT 0,
     vouchers   BLOB    NOT NULL,
