@@ -388,7 +388,7 @@ impl SyncSession {
     /// Sends the peer everything it lacks of the groups it asked about (and is a member of).
     fn answer_clocks(&mut self, kindred: &Kindred, groups: &[[u8; 16]], docs: &[DocClock]) -> Result<()> {
         let peer = self.peer_id()?;
-        let theirs: HashMap<DocId, HashMap<Vec<u8>, (u64, [u8; 32])>> =
+        let theirs: HashMap<DocId, PeerClock> =
             docs.iter().map(|d| (d.place.doc(), d.actors.iter().map(|(a, s, h)| (a.clone(), (*s, *h))).collect())).collect();
         let mut outgoing: Vec<Message> = Vec::new();
         let mut offers = Vec::new();
@@ -601,6 +601,9 @@ fn ingest_from(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch) -> Result<(IngestRe
     Ok((report, joined))
 }
 
+/// A peer's version vector of one document: actor -> (newest sequence number, that change's hash).
+type PeerClock = HashMap<Vec<u8>, (u64, [u8; 32])>;
+
 enum Outgoing {
     Changes(Message, u64),
     Offer(PendingOffer),
@@ -616,7 +619,7 @@ struct PendingOffer {
 }
 
 /// What to send for one document, given the peer's version vector (`None`: it lacks the document).
-fn outgoing_for(ctx: &mut WriteCtx<'_, '_>, place: Place, theirs: Option<&HashMap<Vec<u8>, (u64, [u8; 32])>>) -> Result<Option<Outgoing>> {
+fn outgoing_for(ctx: &mut WriteCtx<'_, '_>, place: Place, theirs: Option<&PeerClock>) -> Result<Option<Outgoing>> {
     let doc_id = place.doc();
     let actor = ctx.identity.actor().clone();
     let doc = ctx.cache.get(ctx.tx, &doc_id, &actor)?.ok_or_else(|| Error::not_found("document", doc_id))?;
