@@ -9,7 +9,6 @@
 //! The text form is `KINDRED:` plus unpadded base32 (upper-case letters and digits, QR alphanumeric mode): about 220
 //! characters, comfortably one QR code.
 
-use data_encoding::BASE32_NOPAD;
 use ed25519_dalek::{Signature, VerifyingKey};
 use sha2::{Digest, Sha256};
 
@@ -81,7 +80,7 @@ impl InviteCode {
         bytes.extend_from_slice(&self.secret);
         bytes.extend_from_slice(&self.signature);
         bytes.extend_from_slice(self.group_name.as_bytes());
-        Ok(format!("{PREFIX}{}", BASE32_NOPAD.encode(&bytes)))
+        Ok(format!("{PREFIX}{}", crate::base32::encode(&bytes)))
     }
 
     /// Reads a code as a person pasted or scanned it: case and surrounding whitespace do not matter. Checks its
@@ -93,7 +92,7 @@ impl InviteCode {
         }
         let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
         let body = compact.strip_prefix(PREFIX).ok_or_else(|| bad("it does not start with KINDRED:"))?;
-        let bytes = BASE32_NOPAD.decode(body.as_bytes()).map_err(|_| bad("it is not a valid code (a typo?)"))?;
+        let bytes = crate::base32::decode(body).ok_or_else(|| bad("it is not a valid code (a typo?)"))?;
         let code = Self::from_binary(&bytes).ok_or_else(|| bad("it is damaged"))?;
         if code.group_name.chars().count() > crate::groups::MAX_GROUP_NAME_CHARS {
             return Err(bad("the group name in it is too long"));

@@ -90,13 +90,41 @@ pub(crate) fn guard<T>(f: impl FnOnce() -> Result<T, KindredError>) -> Result<T,
     catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|payload| Err(KindredError::Internal { detail: panic_detail(payload.as_ref()) }))
 }
 
-/// Runs blocking core work (disk, Automerge) on a worker thread and awaits it, so the caller's coroutine or task is
-/// never blocked. No async runtime is needed: Kotlin and Swift drive the future, and `blocking` owns a small,
-/// self-sizing thread pool.
+/// Runs blocking core work (disk, Automerge) on its own thread and awaits it, so the caller's coroutine or task is
+/// never blocked. No async runtime is needed: Kotlin and Swift drive the future, and the finished thread wakes it.
+/// A thread per call is cheap next to the disk work it does (tens of microseconds against milliseconds), and keeps
+/// the phone library small.
 pub(crate) async fn off_thread<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, KindredError> + Send + 'static,
 ) -> Result<T, KindredError> {
-    blocking::unblock(move || guard(f)).await
+    struct Slot<T> {
+        result: Option<Result<T, KindredError>>,
+        waker: Option<std::task::Waker>,
+    }
+    let slot = std::sync::Arc::new(std::sync::Mutex::new(Slot { result: None, waker: None }));
+    let filled = std::sync::Arc::clone(&slot);
+    let spawned = std::thread::Builder::new().name("kindred-worker".into()).spawn(move || {
+        let result = guard(f);
+        let mut slot = filled.lock().unwrap_or_else(|p| p.into_inner());
+        slot.result = Some(result);
+        if let Some(waker) = slot.waker.take() {
+            waker.wake();
+        }
+    });
+    if let Err(e) = spawned {
+        return Err(KindredError::Internal { detail: format!("could not start a worker thread: {e}") });
+    }
+    std::future::poll_fn(move |cx| {
+        let mut slot = slot.lock().unwrap_or_else(|p| p.into_inner());
+        match slot.result.take() {
+            Some(result) => std::task::Poll::Ready(result),
+            None => {
+                slot.waker = Some(cx.waker().clone());
+                std::task::Poll::Pending
+            }
+        }
+    })
+    .await
 }
 
 /// Parses an id the app passed in.
