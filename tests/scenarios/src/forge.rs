@@ -75,15 +75,18 @@ impl<'k> Writer<'k> {
         Self { actor: ActorId::from(actor), member: kindred.profile().member_id, certificate, signer: kindred }
     }
 
-    /// A further actor (another device) that `kindred`'s member key certifies.
-    pub fn another_device(kindred: &'k Kindred, actor: [u8; 16]) -> Self {
-        Self::claiming(kindred, ActorId::from(actor))
+    /// A further actor of `kindred`'s member (another device, or a restored backup), with its certificate.
+    pub fn another_device(kindred: &'k Kindred) -> Self {
+        let (actor, certificate) = testing::certify_new_actor(kindred);
+        Self { actor: ActorId::from(actor), member: kindred.profile().member_id, certificate, signer: kindred }
     }
 
-    /// Any actor id, claimed by `kindred`'s member key as one of its own (a certificate it signs itself).
+    /// Any actor id, claimed by `kindred`'s member key as one of its own: the claim is signed, but an actor id that
+    /// was not derived from the member key makes it a forgery that receivers must refuse.
     pub fn claiming(kindred: &'k Kindred, actor: ActorId) -> Self {
         let member = kindred.profile().member_id;
-        let certificate = testing::sign(kindred, &actor_certificate_bytes(&actor, &member)).to_vec();
+        let mut certificate = vec![0u8; 16];
+        certificate.extend_from_slice(&testing::sign(kindred, &actor_certificate_bytes(&actor, &member)));
         Self { actor, member, certificate, signer: kindred }
     }
 

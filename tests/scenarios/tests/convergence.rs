@@ -5,8 +5,9 @@
 //! at their first sync by whichever member they meet (some join late, after others have written a lot). The steps
 //! mix what people do (post, reply, react and take back, edit and remove their own messages, post a burst, share a
 //! goal, log progress, pause or archive it) with how phones meet: pairwise sessions over links with small frames
-//! that may drop mid-session (then the pair retries, as an app would), bundle files exported, imported late, out of
-//! order and twice, and partitions that keep two sides of the group apart for a while. At the end the partition
+//! that may drop mid-session, or duplicate or reorder a frame (the session fails and the pair retries, as an app
+//! would), bundle files exported, imported late, out of order and twice, and partitions that keep two sides of the
+//! group apart for a while. At the end the partition
 //! heals, every pair syncs until a whole round finds nothing new, and then:
 //! - every phone shows the same timeline (ids, authors, times, texts, replies, content warnings, edits, removals,
 //!   reactions), members and shared goals, and stores the same changes;
@@ -25,7 +26,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use kindred_core::limits::DEFAULT_INVITE_VALIDITY_MS;
 use kindred_core::{Cadence, CadencePeriod, Error, GoalId, GoalStatus, GroupId, MemberId, MessageId, NewGoal, NewGroup, NewMessage, Role};
-use kindred_scenarios::net::{Link, connect, connect_expecting, sync_all};
+use kindred_scenarios::net::{Link, connect, connect_expecting, connect_tampered, sync_all};
 use kindred_scenarios::{GroupView, Phone};
 use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
@@ -107,6 +108,22 @@ impl Case {
         let drop_after_bytes = if self.rng.random_bool(0.35) { Some(self.rng.random_range(100..30_000)) } else { None };
         self.note(format!("{} meets {} (frames {max_frame}, drop after {drop_after_bytes:?})", NAMES[a], NAMES[b]));
         let link = Link { max_frame, drop_after_bytes, bytes_per_second: None };
+        if self.rng.random_bool(0.1) {
+            // A link that duplicates or reorders one frame: the session fails there (or completes, if that frame never
+            // comes), the pair meets again below, and nothing half-done may remain.
+            let (at, duplicate) = (self.rng.random_range(1..30), self.rng.random_bool(0.5));
+            let mut held = None;
+            let result = connect_tampered(&self.phones[a], &self.phones[b], max_frame, |_, n, frame| match (n == at, held.take()) {
+                (_, Some(earlier)) => vec![frame, earlier],
+                (true, None) if duplicate => vec![frame.clone(), frame],
+                (true, None) => {
+                    held = Some(frame);
+                    vec![]
+                }
+                (false, None) => vec![frame],
+            });
+            self.note(format!("  a bad link ({} frame {at}): {result:?}", if duplicate { "duplicated" } else { "reordered" }));
+        }
         let mut outcome = connect(&self.phones[a], &self.phones[b], link);
         // A member who has not heard of a newer member yet refuses their KK handshake; the app then dials with XX.
         if outcome.error.as_deref().is_some_and(|e| e.contains("does not know")) {
@@ -473,11 +490,60 @@ fn a_first_sync_cut_again_and_again_resumes_and_completes() {
     }
 }
 
-/// The design promises that a dropped link loses at most one frame of a new member's first sync. Over 512-byte
-/// frames a transfer advances by whole 4 KiB chunks (about 9 frames) after about 1 KB of session setup, so a link
-/// that carries less than about 5.7 KB per connection never completes.
+/// The design promises that a dropped link loses at most one frame of a new member's first sync: even a link that
+/// carries only a few 512-byte frames per connection must get there.
 #[test]
-#[ignore = "core weakness: a snapshot transfer resumes only at 4 KiB chunk boundaries, so over 512-byte frames a link that drops every 3.5 KB never completes a first sync"]
 fn a_first_sync_over_a_link_that_drops_every_few_frames_completes() {
-    first_sync_under_cuts(512, 3_500);
+    first_sync_under_cuts(512, 2_000);
+}
+
+/// A new member knows everyone from the group document and dials them by key (Noise KK), but a member who has not
+/// synced since the admission does not know the newcomer's key yet. The session must still get through (as XX),
+/// without every app having to catch that refusal and dial again.
+#[test]
+#[ignore = "core weakness: a KK dial to a member who has not yet heard of the dialler is refused ('KK handshake from someone this responder does not know'); the app must notice and redial with XX"]
+fn a_new_member_can_dial_someone_who_has_not_heard_of_them_yet() {
+    let alice = Phone::new("alice");
+    let bob = Phone::new("bob");
+    let eli = Phone::new("eli");
+    let g = alice.kindred.create_group(NewGroup { name: "Circle".into(), ..Default::default() }).unwrap().id;
+    let code = alice.kindred.create_invite(&g, DEFAULT_INVITE_VALIDITY_MS).unwrap();
+    bob.kindred.join_group(&code).unwrap();
+    sync_all(&[&bob, &alice]);
+    let code = alice.kindred.create_invite(&g, DEFAULT_INVITE_VALIDITY_MS).unwrap();
+    eli.kindred.join_group(&code).unwrap();
+    sync_all(&[&eli, &alice]);
+    // Eli knows bob from the group document; bob has not heard of eli.
+    assert!(kindred_scenarios::net::knows(&eli, &bob).is_some() && kindred_scenarios::net::knows(&bob, &eli).is_none());
+    let outcome = connect(&eli, &bob, Link::default());
+    assert!(outcome.completed, "{:?}", outcome.error);
+}
+
+/// Bob is one message behind on two members' long histories. Their heads are newer than his, so he does not know
+/// their hashes, but that is not a fork: the session must complete, cheaply (what bob lacks is two messages).
+#[test]
+#[ignore = "core bug: an unknown head hash is taken for a fork even when the peer is simply ahead, so bob offers dana both whole histories as change blobs; the second blob's vouchers are computed when its turn comes, after bob has ingested dana's newer changes, so they name a head the blob does not contain and dana refuses the session"]
+fn a_peer_one_message_ahead_gets_a_small_catch_up() {
+    let alice = Phone::new("alice");
+    let bob = Phone::new("bob");
+    let carol = Phone::new("carol");
+    let dana = Phone::new("dana");
+    let g = alice.kindred.create_group(NewGroup { name: "Circle".into(), ..Default::default() }).unwrap().id;
+    for p in [&bob, &carol, &dana] {
+        let code = alice.kindred.create_invite(&g, DEFAULT_INVITE_VALIDITY_MS).unwrap();
+        p.kindred.join_group(&code).unwrap();
+        sync_all(&[p, &alice]);
+    }
+    for p in [&carol, &dana] {
+        let batch = (0..300).map(|k| NewMessage { text: format!("{} message {k} with some words in it", p.name), ..Default::default() });
+        p.kindred.post_many(&g, batch.collect()).unwrap();
+    }
+    sync_all(&[&alice, &bob, &carol, &dana]);
+    carol.say(&g, "carol's newest");
+    dana.say(&g, "dana's newest");
+    sync_all(&[&carol, &dana]);
+    let outcome = connect(&dana, &bob, Link::default());
+    assert!(outcome.completed, "{:?}", outcome.error);
+    assert!(outcome.bytes < 8_000, "two new messages cost {} bytes ({} changes sent by bob)", outcome.bytes, outcome.listener.changes_sent);
+    assert_eq!(bob.view(&g), dana.view(&g));
 }
