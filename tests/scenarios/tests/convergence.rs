@@ -17,7 +17,8 @@
 //! Budget: by default 4 cases of 40 to 80 steps, a few seconds in a debug build. Longer runs:
 //! - `KINDRED_PROPTEST_CASES=N`: N cases (for example 200, a few minutes in release);
 //! - `KINDRED_PROPTEST_STEPS=M`: M steps per case instead of 40 to 80;
-//! - `KINDRED_PROPTEST_SEED=S`: replay one failing case (its seed is printed with the failure, with the last steps).
+//! - `KINDRED_PROPTEST_SEED=S`: replay one failing case (its seed is printed with the failure, with the last steps),
+//!   or with `KINDRED_PROPTEST_CASES=N`, run the N cases from seed S on.
 //!
 //! For example: `KINDRED_PROPTEST_CASES=200 cargo test --release -p kindred-scenarios --test convergence -- --nocapture`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
@@ -443,12 +444,12 @@ fn run_case(seed: u64) {
 
 #[test]
 fn random_schedules_on_several_phones_converge_to_the_modelled_state() {
-    if let Some(seed) = env_number("KINDRED_PROPTEST_SEED") {
-        return run_case(seed);
-    }
-    let cases = env_number("KINDRED_PROPTEST_CASES").unwrap_or(4);
+    let (first, cases) = match (env_number("KINDRED_PROPTEST_SEED"), env_number("KINDRED_PROPTEST_CASES")) {
+        (Some(seed), cases) => (seed, cases.unwrap_or(1)),
+        (None, cases) => (0x6b69_6e64, cases.unwrap_or(4)),
+    };
     for case in 0..cases {
-        run_case(0x6b69_6e64 + case);
+        run_case(first + case);
     }
 }
 
