@@ -437,7 +437,6 @@ fn the_demo_json_reports_every_meeting_and_keep_leaves_the_phones() {
 /// compare sequence numbers), and the longer fork's continuation is refused, which fails every later session between
 /// holders of different forks. Run with `--ignored` once the core detects equivocation in sessions.
 #[test]
-#[ignore = "core: equivocation is not detected in live sync sessions (see the demo's NOT AS DESIGNED line)"]
 fn the_demo_ends_with_identical_honest_phones() {
     let report: Value = serde_json::from_str(&demo(&["--json"])).unwrap();
     assert_eq!(report["differences"], Value::Array(Vec::new()));

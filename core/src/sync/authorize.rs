@@ -136,6 +136,73 @@ fn standing_at(group_doc: &Automerge, member: &MemberId, heads: &[ChangeHash]) -
     }
 }
 
+/// Holds a peer's values to the limits this phone's own input obeys: a malicious client must not slip in a 20,000
+/// character message, control characters, or a 3,000-emoji reaction that honest apps would then have to show.
+fn check_value(path: &[&str], value: &ScalarValue) -> Result<()> {
+    use crate::limits::*;
+    let text = |max: usize, lines: bool, may_be_empty: bool| -> Result<()> {
+        let ScalarValue::Str(s) = value else { return Err(refuse(format!("{path:?} is not text"))) };
+        let count = s.chars().count();
+        let bad_char = s.chars().any(|c| c.is_control() && !(lines && (c == '\n' || c == '\t')));
+        if count > max || bad_char || (!may_be_empty && s.trim().is_empty()) {
+            return Err(refuse(format!("{path:?} is not acceptable text ({count} characters)")));
+        }
+        Ok(())
+    };
+    let int = |lo: i64, hi: i64| -> Result<()> {
+        match value {
+            ScalarValue::Int(i) if (lo..=hi).contains(i) => Ok(()),
+            _ => Err(refuse(format!("{path:?} is out of range"))),
+        }
+    };
+    let one_of = |allowed: &[&str]| -> Result<()> {
+        match value {
+            ScalarValue::Str(s) if allowed.contains(&s.as_str()) => Ok(()),
+            _ => Err(refuse(format!("{path:?} has an unknown value"))),
+        }
+    };
+    let bytes = |len: usize| -> Result<()> {
+        match value {
+            ScalarValue::Bytes(b) if b.len() == len => Ok(()),
+            _ => Err(refuse(format!("{path:?} is not {len} bytes"))),
+        }
+    };
+    let time = || -> Result<()> {
+        match value {
+            ScalarValue::Timestamp(_) => Ok(()),
+            _ => Err(refuse(format!("{path:?} is not a time"))),
+        }
+    };
+    match path {
+        // Message segments.
+        [_, "text"] => text(MAX_MESSAGE_CHARS, true, false),
+        [_, "cw"] => text(MAX_CONTENT_WARNING_CHARS, false, false),
+        [_, "emoji"] => text(MAX_REACTION_CHARS, false, true),
+        [_, "by"] | [_, _, "owner"] | [_, _, "added_by" | "removed_by" | "by" | "used_by"] => bytes(32),
+        [_, "re"] => bytes(16),
+        [_, "at" | "edited"] | [_, _, "added_at" | "removed_at" | "expires_at" | "used_at" | "created_at" | "updated_at"] => time(),
+        [_, "removed"] => matches!(value, ScalarValue::Boolean(true)).then_some(()).ok_or_else(|| refuse("a strange removal")),
+        // The group document.
+        ["name"] => text(MAX_GROUP_NAME_CHARS, false, false),
+        ["description"] => text(MAX_GROUP_DESCRIPTION_CHARS, true, true),
+        ["guidelines"] => text(MAX_GUIDELINES_CHARS, true, true),
+        ["members", _, "name"] => text(MAX_DISPLAY_NAME_CHARS, false, false),
+        ["members", _, "role"] => one_of(&["owner", "moderator", "member"]),
+        ["members", _, "cutoff"] => match value {
+            ScalarValue::Bytes(b) if b.len() <= 64 * 1024 => Ok(()),
+            _ => Err(refuse("an oversized removal record")),
+        },
+        ["goals", _, "title"] => text(MAX_GOAL_TITLE_CHARS, false, false),
+        ["goals", _, "times"] => int(1, i64::from(MAX_CADENCE_TIMES)),
+        ["goals", _, "period"] => one_of(&["day", "week", "month"]),
+        ["goals", _, "status"] => one_of(&["active", "paused", "archived"]),
+        ["goals", _, "progress", _, "amount"] => int(1, i64::from(MAX_PROGRESS_AMOUNT)),
+        ["goals", _, "progress", _, "note"] => text(MAX_PROGRESS_NOTE_CHARS, true, true),
+        ["goals", _, "progress", _, "at"] => time(),
+        _ => Ok(()),
+    }
+}
+
 fn bytes_of(value: &ScalarValue) -> Option<&[u8]> {
     match value {
         ScalarValue::Bytes(b) => Some(b),
@@ -170,6 +237,11 @@ pub(crate) fn check_group_change(doc: &Automerge, group: &GroupId, author: &Memb
         };
     }
 
+    for edit in &edits {
+        if let EditKind::Put(value) = &edit.kind {
+            check_value(&edit.path.iter().map(String::as_str).collect::<Vec<_>>(), value)?;
+        }
+    }
     let role = match standing_at(doc, author, &deps) {
         Standing::Active(role) => role,
         Standing::Removed => return Err(refuse(format!("{who} changed the group after being removed"))),
@@ -314,6 +386,9 @@ pub(crate) fn check_segment_change(doc: &Automerge, doc_id: &DocId, author: &Mem
         .collect();
     for edit in &edits {
         let path: Vec<&str> = edit.path.iter().map(String::as_str).collect();
+        if let EditKind::Put(value) = &edit.kind {
+            check_value(&path, value)?;
+        }
         let allowed = match (path.as_slice(), &edit.kind) {
             // A message map, made by its post (ids are random; the same author re-making one only replaces their own).
             ([m], EditKind::MakeMap) if is_message(m) => true,

@@ -105,12 +105,15 @@ impl Bundle {
             return Err(refuse(format!("a bundle of {} bytes (the limit is {MAX_BUNDLE_BYTES})", bytes.len())));
         }
         let body = bytes.strip_prefix(MAGIC).ok_or_else(|| refuse("not a Kindred bundle"))?;
+        // Bundles hold already-compressed snapshots, so an honest bundle barely grows when inflated; a cap relative to
+        // the file keeps a small "bomb" from costing a phone hundreds of megabytes.
+        let limit = MAX_DECOMPRESSED_BYTES.min((body.len() as u64).saturating_mul(16).saturating_add(1024 * 1024));
         let mut decoded = Vec::new();
         DeflateDecoder::new(body)
-            .take(MAX_DECOMPRESSED_BYTES + 1)
+            .take(limit + 1)
             .read_to_end(&mut decoded)
             .map_err(|_| refuse("a damaged bundle (it does not decompress)"))?;
-        if decoded.len() as u64 > MAX_DECOMPRESSED_BYTES {
+        if decoded.len() as u64 > limit {
             return Err(refuse("a bundle that decompresses beyond the limit"));
         }
         let bundle: Bundle = postcard::from_bytes(&decoded).map_err(|_| refuse("a damaged bundle (it does not parse)"))?;
@@ -172,7 +175,8 @@ impl Kindred {
             }
             let doc = document.place.doc();
             let loaded = am::load(&doc, &document.snapshot).map_err(|e| refuse(format!("a bundle document does not load: {e}")))?;
-            let changes = am::guarded(&doc, "reading a bundle document", || Ok(loaded.get_changes(&[])))?;
+            let changes = am::guarded(&doc, "reading a bundle document", || Ok(loaded.get_changes(&[])))
+                .map_err(|e| refuse(format!("a bundle document is damaged: {e}")))?;
             let (heads, certificates) = document.vouchers.into_parts()?;
             let batch = DocBatch { doc, place: document.place.to_doc_place()?, changes, heads, certificates };
             let report = self.write(|ctx| ingest(ctx, &batch, false))?.into_result()?;

@@ -358,9 +358,15 @@ impl SyncSession {
             let mut docs = Vec::new();
             // Groups both are in by this side's view, and groups the peer says it is in that this side holds: a member
             // who joined after this phone last synced is not yet in its view, but can bring it up to date.
+            // (Not a member this phone knows was removed: they get nothing, not even version vectors.)
             let mut candidates = shared_groups(tx, me, &peer)?;
             for group in theirs.keys() {
-                if !candidates.contains(group) && group_store::group_ref(tx, group)?.is_some() {
+                if candidates.contains(group) {
+                    continue;
+                }
+                if let Some(group_ref) = group_store::group_ref(tx, group)?
+                    && !group_store::removed_members(tx, group_ref)?.contains(&peer)
+                {
                     candidates.push(*group);
                 }
             }
@@ -403,7 +409,7 @@ impl SyncSession {
                 for (doc, place) in documents::group_documents(ctx.tx, &group)? {
                     let their_clock = theirs.get(&doc);
                     let place = Place::new(&doc, &place);
-                    match outgoing_for(ctx, place, their_clock)? {
+                    match outgoing_for(ctx, place, their_clock, false)? {
                         Some(Outgoing::Changes(message, count)) => {
                             changes_sent += count;
                             outgoing.push(message);
@@ -412,7 +418,7 @@ impl SyncSession {
                             changes_sent += pending.count;
                             offers.push(pending);
                         }
-                        None => {}
+                        Some(Outgoing::Offered(..)) | None => {}
                     }
                 }
             }
@@ -431,10 +437,18 @@ impl SyncSession {
         if !self.offers_waiting.is_empty() {
             return Ok(());
         }
-        let Some(pending) = self.offer_queue.pop_front() else { return Ok(()) };
-        let (message, hash) = kindred.write(|ctx| offer(ctx, pending.place, &pending.place.doc(), pending.form, pending.changes.as_deref()))?;
-        self.offers_waiting.insert(hash);
-        self.send(&message)
+        while let Some(pending) = self.offer_queue.pop_front() {
+            match kindred.write(|ctx| outgoing_for(ctx, pending.place, pending.their_clock.as_ref(), true))? {
+                Some(Outgoing::Offered(message, hash)) => {
+                    self.offers_waiting.insert(hash);
+                    return self.send(&message);
+                }
+                // Smaller than it was (or nothing left): send it as it is and go on to the next.
+                Some(Outgoing::Changes(message, _)) => self.send(&message)?,
+                Some(Outgoing::Offer(_)) | None => {}
+            }
+        }
+        Ok(())
     }
 
     fn ingest(&mut self, kindred: &Kindred, place: Place, changes: Vec<Change>, vouchers: Vouchers) -> Result<()> {
@@ -605,56 +619,92 @@ fn ingest_from(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch) -> Result<(IngestRe
 type PeerClock = HashMap<Vec<u8>, (u64, [u8; 32])>;
 
 enum Outgoing {
+    /// A batch to send now.
     Changes(Message, u64),
+    /// A blob to offer when its turn comes.
     Offer(PendingOffer),
+    /// A blob offered now (its offer message and content hash).
+    Offered(Message, [u8; 32]),
 }
 
-/// A blob to offer when its turn comes: a snapshot of the document, or the given changes.
+/// A document whose answer is large, to offer when its turn comes. What to send is worked out again then, against
+/// the peer's version vector, so the blob and the signed heads vouching for it come from one state of the document.
 #[derive(Debug)]
 struct PendingOffer {
     place: Place,
-    form: u8,
-    changes: Option<Vec<Change>>,
+    their_clock: Option<PeerClock>,
     count: u64,
 }
 
-/// What to send for one document, given the peer's version vector (`None`: it lacks the document).
-fn outgoing_for(ctx: &mut WriteCtx<'_, '_>, place: Place, theirs: Option<&PeerClock>) -> Result<Option<Outgoing>> {
+/// The changes of a document the peer lacks, by its version vector. For each actor: those after the peer's head; all
+/// of them if this side holds a *different* change at the peer's head position (an equivocation, which the peer must
+/// see to detect); and if the peer's head is unknown here because the peer is further ahead, just this side's newest
+/// change of that actor: a duplicate if the peer is simply ahead, the proof if the peer holds another fork.
+fn missing_for(doc: &Automerge, their_clock: &PeerClock) -> Vec<Change> {
+    let all = doc.get_changes(&[]);
+    let mut newest: HashMap<&[u8], u64> = HashMap::new();
+    for c in &all {
+        let seq = newest.entry(c.actor_id().to_bytes()).or_insert(0);
+        *seq = (*seq).max(c.seq());
+    }
+    let unknown = |hash: &[u8; 32]| doc.get_change_by_hash(&automerge::ChangeHash(*hash)).is_none();
+    let mut forked: HashSet<Vec<u8>> = HashSet::new();
+    let mut behind: HashMap<Vec<u8>, u64> = HashMap::new();
+    for (actor, (seq, hash)) in their_clock {
+        match newest.get(actor.as_slice()) {
+            Some(mine) if unknown(hash) && seq <= mine => {
+                forked.insert(actor.clone());
+            }
+            Some(mine) if unknown(hash) => {
+                behind.insert(actor.clone(), *mine);
+            }
+            _ => {}
+        }
+    }
+    all.into_iter()
+        .filter(|c| {
+            let actor = c.actor_id().to_bytes();
+            forked.contains(actor)
+                || behind.get(actor).is_some_and(|mine| c.seq() == *mine)
+                || their_clock.get(actor).is_none_or(|(seq, _)| c.seq() > *seq)
+        })
+        .collect()
+}
+
+/// What to send for one document now, given the peer's version vector (`None`: it lacks the document). Large
+/// answers become blobs (offered later, one at a time, when `now` is false).
+fn outgoing_for(ctx: &mut WriteCtx<'_, '_>, place: Place, theirs: Option<&PeerClock>, now: bool) -> Result<Option<Outgoing>> {
     let doc_id = place.doc();
     let actor = ctx.identity.actor().clone();
     let doc = ctx.cache.get(ctx.tx, &doc_id, &actor)?.ok_or_else(|| Error::not_found("document", doc_id))?;
     let empty = HashMap::new();
-    let their_clock = theirs.unwrap_or(&empty);
-    // For each actor: everything after the peer's head, or everything, if this side does not know the peer's head
-    // (a different history of that actor: the peer must see it to detect the equivocation).
-    let forked: HashSet<Vec<u8>> = their_clock
-        .iter()
-        .filter(|(_, (_, hash))| doc.get_change_by_hash(&automerge::ChangeHash(*hash)).is_none())
-        .map(|(a, _)| a.clone())
-        .collect();
-    let missing: Vec<Change> = doc
-        .get_changes(&[])
-        .into_iter()
-        .filter(|c| {
-            let actor = c.actor_id().to_bytes();
-            forked.contains(actor) || their_clock.get(actor).is_none_or(|(seq, _)| c.seq() > *seq)
-        })
-        .collect();
+    let missing = missing_for(doc, theirs.unwrap_or(&empty));
     if missing.is_empty() {
         return Ok(None);
     }
     let count = missing.len() as u64;
     let missing_bytes: usize = missing.iter().map(|c| c.raw_bytes().len()).sum();
     let lacks_document = theirs.is_none_or(HashMap::is_empty);
-    if lacks_document && missing.len() > SNAPSHOT_AFTER_CHANGES {
-        return Ok(Some(Outgoing::Offer(PendingOffer { place, form: FORM_SNAPSHOT, changes: None, count })));
+    let form = if lacks_document && missing.len() > SNAPSHOT_AFTER_CHANGES {
+        Some(FORM_SNAPSHOT)
+    } else if missing_bytes > MAX_BATCH_BYTES {
+        Some(FORM_CHANGES)
+    } else {
+        None
+    };
+    match form {
+        Some(_) if !now => Ok(Some(Outgoing::Offer(PendingOffer { place, their_clock: theirs.cloned(), count }))),
+        Some(form) => {
+            let changes = (form == FORM_CHANGES).then_some(missing.as_slice());
+            let (message, hash) = offer(ctx, place, &doc_id, form, changes)?;
+            Ok(Some(Outgoing::Offered(message, hash)))
+        }
+        None => {
+            let vouchers = vouchers_for(ctx, &doc_id, &missing)?;
+            let changes = missing.iter().map(|c| c.raw_bytes().to_vec()).collect();
+            Ok(Some(Outgoing::Changes(Message::Changes { place, changes, vouchers }, count)))
+        }
     }
-    if missing_bytes > MAX_BATCH_BYTES {
-        return Ok(Some(Outgoing::Offer(PendingOffer { place, form: FORM_CHANGES, changes: Some(missing), count })));
-    }
-    let vouchers = vouchers_for(ctx, &doc_id, &missing)?;
-    let changes = missing.iter().map(|c| c.raw_bytes().to_vec()).collect();
-    Ok(Some(Outgoing::Changes(Message::Changes { place, changes, vouchers }, count)))
 }
 
 /// Signed heads and certificates covering `changes` (their actors' newest changes here).

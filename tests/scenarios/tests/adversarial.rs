@@ -868,7 +868,6 @@ fn concurrent_writes_from_two_devices_of_one_member_do_not_wedge_honest_phones()
 // ---------------------------------------------------------------------------------------------------------------
 
 #[test]
-#[ignore = "core weakness: ingest checks who may write what, but not the limits local input obeys (message and content-warning length, control characters, reaction length, timestamps far in the future, display-name length and control characters)"]
 fn peer_data_is_held_to_the_limits_local_input_is() {
     let c = Circle::new();
     let (mallory_id, g) = (c.mallory.id(), &c.group);
@@ -889,7 +888,6 @@ fn peer_data_is_held_to_the_limits_local_input_is() {
     type Edit<'a> = Box<dyn Fn(&mut automerge::transaction::Transaction<'_>) + 'a>;
     let segment_cases: Vec<(&str, Edit<'_>)> = vec![
         ("a message 5x the length limit", Box::new(message("x".repeat(5 * limits), now_ms(), None))),
-        ("a message dated in the year 3000 (it would stay the newest for ever)", Box::new(message("pinned".into(), 32_503_680_000_000, None))),
         ("a message with NUL and BEL control characters", Box::new(message("evil\u{0}\u{7}".into(), now_ms(), None))),
         ("a content warning of 5,000 characters", Box::new(message("hi".into(), now_ms(), Some("x".repeat(5000))))),
         (
@@ -921,6 +919,23 @@ fn peer_data_is_held_to_the_limits_local_input_is() {
         accepted.push("a display name of 201 characters with a NUL");
     }
     assert!(accepted.is_empty(), "accepted from a peer: {accepted:#?}");
+}
+
+#[test]
+#[ignore = "core weakness: a message dated far in the future stays the newest; phones share no clock to judge it by, and refusing by each phone's own clock would split honest phones whose clocks differ"]
+fn a_message_dated_far_in_the_future_is_not_pinned_to_the_top() {
+    let c = Circle::new();
+    let mallory_id = c.mallory.id();
+    let device = Writer::another_device(&c.mallory.kindred);
+    let file = tampered(&c.bundle_of(&c.mallory), &c.mallory, |b| {
+        forge::forge(forge::segment_of(b, &mallory_id), &device, |tx| {
+            let m = tx.put_object(ROOT, random_hex16().as_str(), ObjType::Map).unwrap();
+            tx.put(&m, "by", bytes(mallory_id.as_bytes())).unwrap();
+            tx.put(&m, "at", ScalarValue::Timestamp(32_503_680_000_000)).unwrap();
+            tx.put(&m, "text", "pinned").unwrap();
+        });
+    });
+    assert!(c.carol.kindred.import_bundle(&file).is_err(), "a message dated in the year 3000 was accepted");
 }
 
 #[test]
