@@ -3,77 +3,19 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
 use serde_json::Value;
-use tempfile::TempDir;
 
-/// A data directory and a way to run `kindred` on it.
-struct Kindred {
-    dir: TempDir,
-}
+mod common;
 
-impl Kindred {
-    /// A fresh data directory with no profile.
-    fn empty() -> Self {
-        Self { dir: tempfile::tempdir().expect("temp dir") }
-    }
+use common::Kindred;
 
-    /// A fresh data directory with a profile for Ada.
-    fn new() -> Self {
-        let k = Self::empty();
-        k.ok(&["init", "--name", "Ada"]);
-        k
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_kindred"))
-            .arg("--data-dir")
-            .arg(self.path())
-            .args(args)
-            .env_remove("KINDRED_DATA_DIR")
-            .output()
-            .expect("run kindred")
-    }
-
-    /// Runs a command that must succeed quietly on stderr; returns its stdout.
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "kindred {args:?} failed: {stderr}");
-        assert!(stderr.is_empty(), "kindred {args:?} wrote to stderr: {stderr}");
-        String::from_utf8(out.stdout).expect("utf-8 output")
-    }
-
-    /// Runs a command with `--json`; its stdout must be exactly one JSON document.
-    fn json(&self, args: &[&str]) -> Value {
-        let mut with_json = vec!["--json"];
-        with_json.extend_from_slice(args);
-        let text = self.ok(&with_json);
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("kindred {args:?} printed invalid JSON ({e}): {text}"))
-    }
-
-    /// Runs a command that must fail with one `error: ` line on stderr and nothing on stdout; returns (code, line).
-    fn fails(&self, args: &[&str]) -> (i32, String) {
-        let out = self.run(args);
-        let stderr = String::from_utf8(out.stderr).expect("utf-8 stderr");
-        assert!(!out.status.success(), "kindred {args:?} should have failed");
-        assert_eq!(stderr.lines().count(), 1, "kindred {args:?} should print exactly one line: {stderr:?}");
-        assert!(stderr.starts_with("error: "), "{stderr:?}");
-        assert!(out.stdout.is_empty(), "kindred {args:?} printed on stdout: {:?}", String::from_utf8_lossy(&out.stdout));
-        (out.status.code().expect("exit code"), stderr.trim_end().to_owned())
-    }
-
-    /// Posts a message and returns its full id.
-    fn post(&self, args: &[&str]) -> String {
-        let mut post = vec!["post"];
-        post.extend_from_slice(args);
-        self.json(&post)["id"].as_str().expect("message id").to_owned()
-    }
+/// Posts through `--json` and returns the new message's id.
+fn post(k: &Kindred, args: &[&str]) -> String {
+    let mut post = vec!["post"];
+    post.extend_from_slice(args);
+    k.json(&post)["id"].as_str().expect("message id").to_owned()
 }
 
 fn id8(id: &str) -> &str {
@@ -102,9 +44,9 @@ fn the_issue_end_to_end_flow() {
     assert_eq!(row.split_whitespace().collect::<Vec<_>>(), ["Tuesday", "circle", "1", "0", id8(group["id"].as_str().expect("id"))]);
 
     // Three messages: a plain one, a reply to it, and one behind a content warning.
-    let hello = k.post(&["Tuesday circle", "Hello, everyone"]);
-    let reply = k.post(&["Tuesday circle", "Welcome!", "--reply-to", &hello[..6]]);
-    let heavy = k.post(&["Tuesday circle", "My dog died last week.", "--cw", "grief"]);
+    let hello = post(&k, &["Tuesday circle", "Hello, everyone"]);
+    let reply = post(&k, &["Tuesday circle", "Welcome!", "--reply-to", &hello[..6]]);
+    let heavy = post(&k, &["Tuesday circle", "My dog died last week.", "--cw", "grief"]);
 
     let reacted = k.json(&["react", "Tuesday circle", id8(&hello), "❤️"]);
     assert_eq!(reacted["reactions"][0]["emoji"], "❤️");
@@ -174,7 +116,7 @@ fn the_issue_end_to_end_flow() {
 
 #[test]
 fn bad_input_gives_one_line_and_leaves_the_profile_usable() {
-    let k = Kindred::new();
+    let k = Kindred::named("Ada");
     k.ok(&["group", "create", "Circle"]);
 
     let (code, line) = k.fails(&["post", "Circle", ""]);
@@ -234,7 +176,7 @@ fn the_data_directory_can_come_from_the_environment() {
     assert_eq!(me["data_dir"], data.to_str().expect("utf-8 path"));
 
     // --data-dir wins over the environment.
-    let other = Kindred::new();
+    let other = Kindred::named("Ada");
     let out = Command::new(env!("CARGO_BIN_EXE_kindred"))
         .args(["--json", "whoami", "--data-dir"])
         .arg(other.path())
@@ -247,11 +189,11 @@ fn the_data_directory_can_come_from_the_environment() {
 
 #[test]
 fn groups_and_messages_resolve_by_id_name_and_prefix() {
-    let k = Kindred::new();
+    let k = Kindred::named("Ada");
     let group = k.json(&["group", "create", "Circle"]);
     let gid = group["id"].as_str().expect("id").to_owned();
-    let first = k.post(&[&gid, "By the group's id"]);
-    k.post(&["Circle", "By its name"]);
+    let first = post(&k, &[&gid, "By the group's id"]);
+    post(&k, &["Circle", "By its name"]);
     let shown = k.json(&["group", "show", &gid]);
     assert_eq!(shown["name"], "Circle");
 
@@ -272,9 +214,9 @@ fn groups_and_messages_resolve_by_id_name_and_prefix() {
 
 #[test]
 fn read_pages_back_with_before_and_limit() {
-    let k = Kindred::new();
+    let k = Kindred::named("Ada");
     k.ok(&["group", "create", "Circle"]);
-    let ids: Vec<String> = (1..=5).map(|n| k.post(&["Circle", &format!("message {n}")])).collect();
+    let ids: Vec<String> = (1..=5).map(|n| post(&k, &["Circle", &format!("message {n}")])).collect();
 
     let newest = k.json(&["read", "Circle", "--limit", "2"]);
     let texts: Vec<&str> = newest.as_array().expect("array").iter().filter_map(|m| m["text"].as_str()).collect();
@@ -290,7 +232,7 @@ fn read_pages_back_with_before_and_limit() {
 
 #[test]
 fn members_can_be_added_with_a_role() {
-    let k = Kindred::new();
+    let k = Kindred::named("Ada");
     k.ok(&["group", "create", "Circle"]);
     let bob = "ab".repeat(32);
     let group = k.json(&["group", "add-member", "Circle", &bob, "Bob", "--role", "moderator"]);
@@ -311,7 +253,7 @@ fn members_can_be_added_with_a_role() {
 
 #[test]
 fn goals_pause_resume_archive_and_keep_history() {
-    let k = Kindred::new();
+    let k = Kindred::named("Ada");
     let goal = k.json(&["goal", "add", "Drink water", "--times", "1", "--per", "day"]);
     let id = goal["id"].as_str().expect("id").to_owned();
     assert_eq!(goal["group_id"], Value::Null);
@@ -339,7 +281,7 @@ fn goals_pause_resume_archive_and_keep_history() {
 
 #[test]
 fn empty_lists_say_so() {
-    let k = Kindred::new();
+    let k = Kindred::named("Ada");
     assert!(k.ok(&["group", "list"]).contains("No groups yet"));
     assert!(k.ok(&["goal", "list"]).contains("No goals yet"));
     assert!(k.ok(&["checkins"]).contains("No check-ins"));

@@ -5,61 +5,27 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use tempfile::TempDir;
 
-/// One phone: a data directory and a way to run `kindred` on it.
-struct Phone {
-    dir: TempDir,
+
+mod common;
+
+use common::Kindred as Phone;
+
+/// What the sync tests do with a phone beyond running commands.
+trait PhoneExt {
+    fn member_id(&self) -> String;
+    fn invite(&self, group: &str) -> String;
+    fn messages(&self, group: &str) -> Vec<String>;
+    fn listen(&self, extra: &[&str]) -> Listener;
+    fn sync_with(&self, other: &Phone, extra: &[&str]) -> (String, String);
 }
 
-impl Phone {
-    fn new(name: &str) -> Self {
-        let phone = Self { dir: tempfile::tempdir().expect("temp dir") };
-        phone.ok(&["init", "--name", name]);
-        phone
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_kindred"));
-        command.arg("--data-dir").arg(self.dir.path()).args(args).env_remove("KINDRED_DATA_DIR");
-        command
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.command(args).output().expect("run kindred")
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "kindred {args:?} failed: {stderr}");
-        assert!(stderr.is_empty(), "kindred {args:?} wrote to stderr: {stderr}");
-        String::from_utf8(out.stdout).expect("utf-8 output")
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let mut with_json = vec!["--json"];
-        with_json.extend_from_slice(args);
-        let text = self.ok(&with_json);
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("kindred {args:?} printed invalid JSON ({e}): {text}"))
-    }
-
-    /// Must fail with exactly one `error: ` line and nothing on stdout; returns (exit code, the line).
-    fn fails(&self, args: &[&str]) -> (i32, String) {
-        let out = self.run(args);
-        let stderr = String::from_utf8(out.stderr).expect("utf-8 stderr");
-        assert!(!out.status.success(), "kindred {args:?} should have failed");
-        assert_eq!(stderr.lines().count(), 1, "kindred {args:?} should print exactly one line: {stderr:?}");
-        assert!(stderr.starts_with("error: "), "{stderr:?}");
-        assert!(out.stdout.is_empty(), "kindred {args:?} printed on stdout: {:?}", String::from_utf8_lossy(&out.stdout));
-        (out.status.code().expect("exit code"), stderr.trim_end().to_owned())
-    }
-
+impl PhoneExt for Phone {
     fn member_id(&self) -> String {
         self.json(&["whoami"])["member_id"].as_str().expect("member id").to_owned()
     }
@@ -107,10 +73,6 @@ impl Phone {
         assert!(ok && err.is_empty(), "listener failed: {err}");
         (dialled, out)
     }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
 }
 
 struct Listener {
@@ -143,10 +105,10 @@ impl Listener {
 
 #[test]
 fn phones_sync_both_ways_over_tcp_a_third_joins_by_code_and_a_bundle_reaches_a_fourth() {
-    let amara = Phone::new("Amara");
-    let bo = Phone::new("Bo");
-    let chen = Phone::new("Chen");
-    let dee = Phone::new("Dee");
+    let amara = Phone::named("Amara");
+    let bo = Phone::named("Bo");
+    let chen = Phone::named("Chen");
+    let dee = Phone::named("Dee");
     amara.ok(&["group", "create", "Circle"]);
     amara.ok(&["post", "Circle", "Welcome, whoever comes"]);
 
@@ -223,10 +185,10 @@ fn phones_sync_both_ways_over_tcp_a_third_joins_by_code_and_a_bundle_reaches_a_f
 
 #[test]
 fn strangers_get_nothing_and_removed_members_are_not_shown() {
-    let amara = Phone::new("Amara");
-    let bo = Phone::new("Bo");
-    let chen = Phone::new("Chen");
-    let mal = Phone::new("Mal");
+    let amara = Phone::named("Amara");
+    let bo = Phone::named("Bo");
+    let chen = Phone::named("Chen");
+    let mal = Phone::named("Mal");
     amara.ok(&["group", "create", "Circle"]);
     amara.ok(&["post", "Circle", "Members only"]);
     for phone in [&bo, &chen] {
@@ -271,7 +233,7 @@ fn strangers_get_nothing_and_removed_members_are_not_shown() {
 
 #[test]
 fn malformed_codes_and_bad_sync_arguments_are_one_error_line() {
-    let dee = Phone::new("Dee");
+    let dee = Phone::named("Dee");
     for bad in ["hello", "KINDRED:", "KINDRED:AAAAAAAA", ""] {
         let (code, line) = dee.fails(&["group", "join", bad]);
         assert_eq!(code, 2, "{line}");
@@ -293,8 +255,8 @@ fn malformed_codes_and_bad_sync_arguments_are_one_error_line() {
 
 #[test]
 fn a_listener_refuses_oversized_frames_and_wrong_peers_are_told_clearly() {
-    let amara = Phone::new("Amara");
-    let bo = Phone::new("Bo");
+    let amara = Phone::named("Amara");
+    let bo = Phone::named("Bo");
     amara.ok(&["group", "create", "Circle"]);
 
     // A frame length far beyond the largest frame is refused before anything is read.
@@ -316,7 +278,7 @@ fn a_listener_refuses_oversized_frames_and_wrong_peers_are_told_clearly() {
 
     // Dialling with --peer set to someone else: the KK handshake fails and the dialler says so.
     let listener = amara.listen(&[]);
-    let someone_else = Phone::new("Eve").member_id();
+    let someone_else = Phone::named("Eve").member_id();
     let (_, line) = bo.fails(&["sync", "--connect", &format!("127.0.0.1:{}", listener.port), "--peer", &someone_else, "--timeout", "5"]);
     listener.finish();
     assert!(line.contains("handshake") || line.contains("refused"), "{line}");
@@ -324,8 +286,8 @@ fn a_listener_refuses_oversized_frames_and_wrong_peers_are_told_clearly() {
 
 #[test]
 fn a_listener_without_once_reports_a_bad_session_and_goes_on_serving() {
-    let amara = Phone::new("Amara");
-    let bo = Phone::new("Bo");
+    let amara = Phone::named("Amara");
+    let bo = Phone::named("Bo");
     amara.ok(&["group", "create", "Circle"]);
     amara.ok(&["post", "Circle", "Still here"]);
     bo.ok(&["group", "join", &amara.invite("Circle")]);
