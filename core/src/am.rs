@@ -39,7 +39,9 @@ mod tests {
     #[test]
     fn garbage_is_an_error_not_a_panic() {
         let doc = DocId::from_bytes([1; 16]);
-        for bytes in [&b"\x85\x6f\x4a\x83garbage"[..], &[0xff; 64][..], &[0x85, 0x6f, 0x4a, 0x83, 0, 0, 0, 0, 1, 200][..]] {
+        for bytes in
+            [&b"\x85\x6f\x4a\x83garbage"[..], &[0xff; 64][..], &[0x85, 0x6f, 0x4a, 0x83, 0, 0, 0, 0, 1, 200][..]]
+        {
             assert!(matches!(load(&doc, bytes), Err(Error::Document { .. })));
         }
         let caught = guarded(&doc, "test", || -> Result<()> { panic!("boom") });

@@ -59,7 +59,11 @@ fn collect(from: &Kindred, to_heads: &HashMap<DocId, Vec<ChangeHash>>, group: &G
                 heads.push(head);
                 let (member, signature) = documents::actor_certificate(tx, newest.actor_id())?
                     .ok_or_else(|| Error::Internal("no certificate stored for an actor".into()))?;
-                certificates.push(ActorCertificate { actor: newest.actor_id().clone(), member: MemberId::from_bytes(member), signature });
+                certificates.push(ActorCertificate {
+                    actor: newest.actor_id().clone(),
+                    member: MemberId::from_bytes(member),
+                    signature,
+                });
             }
             out.push(Outgoing { doc: doc_id, place, changes, heads, certificates });
         }

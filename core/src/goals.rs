@@ -73,17 +73,26 @@ impl Kindred {
             };
             let goals = goals_obj(ctx, &doc, &personal)?;
             let me = ctx.me();
-            let fields = NewGoalFields { id: GoalId::random(), owner: me, title: &title, cadence: new.cadence, at: now_ms() };
+            let fields =
+                NewGoalFields { id: GoalId::random(), owner: me, title: &title, cadence: new.cadence, at: now_ms() };
             documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc, None, fields.at, |d| {
                 schema::goals::write_new(d, &doc, &goals, &fields)
             })?;
             refresh(ctx, &doc, &personal)?;
-            store::get(ctx.tx, &me, starts_now(), &fields.id)?.map(|(g, _)| g).ok_or_else(|| Error::Internal("new goal missing".into()))
+            store::get(ctx.tx, &me, starts_now(), &fields.id)?
+                .map(|(g, _)| g)
+                .ok_or_else(|| Error::Internal("new goal missing".into()))
         })
     }
 
     /// Logs progress on one's own goal (`amount` times, at `at` or now).
-    pub fn log_progress(&self, goal: &GoalId, amount: u32, note: Option<&str>, at: Option<i64>) -> Result<ProgressEntry> {
+    pub fn log_progress(
+        &self,
+        goal: &GoalId,
+        amount: u32,
+        note: Option<&str>,
+        at: Option<i64>,
+    ) -> Result<ProgressEntry> {
         if amount == 0 || amount > MAX_PROGRESS_AMOUNT {
             return Err(Error::invalid("amount", format!("must be between 1 and {MAX_PROGRESS_AMOUNT}")));
         }
@@ -119,7 +128,9 @@ impl Kindred {
                 })?;
                 refresh(ctx, &doc, &personal)?;
             }
-            store::get(ctx.tx, &ctx.me(), starts_now(), goal)?.map(|(g, _)| g).ok_or_else(|| Error::not_found("goal", goal))
+            store::get(ctx.tx, &ctx.me(), starts_now(), goal)?
+                .map(|(g, _)| g)
+                .ok_or_else(|| Error::not_found("goal", goal))
         })
     }
 
@@ -131,7 +142,9 @@ impl Kindred {
 
     /// One goal.
     pub fn goal(&self, goal: &GoalId) -> Result<Goal> {
-        self.read(|tx, me| store::get(tx, me, starts_now(), goal)?.map(|(g, _)| g).ok_or_else(|| Error::not_found("goal", goal)))
+        self.read(|tx, me| {
+            store::get(tx, me, starts_now(), goal)?.map(|(g, _)| g).ok_or_else(|| Error::not_found("goal", goal))
+        })
     }
 
     /// A goal's progress history, newest first: entries from `since` on (all without it), at most `limit`.

@@ -22,7 +22,8 @@ impl Kindred {
     /// Creates a group owned by this profile. Its document is written in one signed change.
     pub fn create_group(&self, new: NewGroup) -> Result<GroupDetails> {
         let name = text::single_line("group name", &new.name, MAX_GROUP_NAME_CHARS)?;
-        let description = text::optional_multi_line("description", Some(&new.description), MAX_GROUP_DESCRIPTION_CHARS)?;
+        let description =
+            text::optional_multi_line("description", Some(&new.description), MAX_GROUP_DESCRIPTION_CHARS)?;
         let guidelines = text::optional_multi_line("guidelines", Some(&new.guidelines), MAX_GUIDELINES_CHARS)?;
         let nonce = GroupId::new_nonce();
         let group = GroupId::derive(&self.profile().member_id, &nonce);
@@ -76,7 +77,13 @@ impl Kindred {
 
     /// Adds a member to a group (or changes their role), as an owner or moderator of it. Only the owner can make
     /// moderators or owners. Joining by invitation code builds on this.
-    pub fn add_member(&self, group: &GroupId, member: &MemberId, display_name: &str, role: Role) -> Result<GroupDetails> {
+    pub fn add_member(
+        &self,
+        group: &GroupId,
+        member: &MemberId,
+        display_name: &str,
+        role: Role,
+    ) -> Result<GroupDetails> {
         let name = crate::identity::validate_display_name(display_name)?;
         self.write(|ctx| {
             let group_ref = store::require(ctx.tx, group)?;
@@ -90,7 +97,9 @@ impl Kindred {
                 (Some(Role::Owner), _, _) => {}
                 (Some(Role::Moderator), None | Some(Role::Member), Role::Member) => {}
                 (Some(Role::Moderator), ..) => {
-                    return Err(Error::NotPermitted("only the owner can appoint moderators or change their roles".into()));
+                    return Err(Error::NotPermitted(
+                        "only the owner can appoint moderators or change their roles".into(),
+                    ));
                 }
                 _ => return Err(Error::NotPermitted("only owners and moderators can add members".into())),
             }

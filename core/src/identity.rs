@@ -144,7 +144,8 @@ pub fn change_signature_bytes(doc: &DocId, change: &ChangeHash) -> Vec<u8> {
 }
 
 fn verifying_key(member: &MemberId) -> Result<VerifyingKey> {
-    VerifyingKey::from_bytes(member.as_bytes()).map_err(|_| Error::invalid("member id", "not a valid ed25519 public key"))
+    VerifyingKey::from_bytes(member.as_bytes())
+        .map_err(|_| Error::invalid("member id", "not a valid ed25519 public key"))
 }
 
 fn signature(bytes: &[u8]) -> Result<Signature> {
@@ -168,7 +169,9 @@ pub fn verify_actor_certificate(actor: &ActorId, member: &MemberId, certificate:
     if derive_actor(member, nonce) != *actor {
         return Err(bad("the actor does not belong to this member"));
     }
-    verifying_key(member)?.verify_strict(&actor_certificate_bytes(actor, member), &signature(sig)?).map_err(|_| bad("signature does not verify"))
+    verifying_key(member)?
+        .verify_strict(&actor_certificate_bytes(actor, member), &signature(sig)?)
+        .map_err(|_| bad("signature does not verify"))
 }
 
 /// Checks that `member` signed `change` of `doc`.
@@ -180,7 +183,9 @@ pub fn verify_change_signature(doc: &DocId, change: &ChangeHash, member: &Member
 
 /// Checks `member`'s signature over `message` (callers include their own domain prefix).
 pub fn verify_signature(member: &MemberId, message: &[u8], sig: &[u8]) -> Result<()> {
-    verifying_key(member)?.verify_strict(message, &signature(sig)?).map_err(|_| Error::invalid("signature", "does not verify"))
+    verifying_key(member)?
+        .verify_strict(message, &signature(sig)?)
+        .map_err(|_| Error::invalid("signature", "does not verify"))
 }
 
 /// Validates a display name: trimmed, 1 to [`MAX_DISPLAY_NAME_CHARS`] characters, no control characters.
@@ -219,6 +224,8 @@ mod tests {
         assert!(verify_actor_certificate(id.actor(), &other.member_id(), &forged).is_err());
         let back = LocalIdentity::from_stored(&id.secret_bytes(), id.actor().to_bytes(), &id.actor_certificate());
         assert_eq!(back.map(|b| b.member_id()).ok(), Some(id.member_id()));
-        assert!(LocalIdentity::from_stored(&other.secret_bytes(), id.actor().to_bytes(), &id.actor_certificate()).is_err());
+        assert!(
+            LocalIdentity::from_stored(&other.secret_bytes(), id.actor().to_bytes(), &id.actor_certificate()).is_err()
+        );
     }
 }

@@ -81,7 +81,12 @@ impl Kindred {
                     created_at: now,
                 },
             )?;
-            documents::insert_actor_certificate(tx, identity.actor(), identity.member_id().as_bytes(), &identity.actor_certificate())?;
+            documents::insert_actor_certificate(
+                tx,
+                identity.actor(),
+                identity.member_id().as_bytes(),
+                &identity.actor_certificate(),
+            )?;
             let mut cache = DocCache::new(1);
             let place = DocPlace { kind: DocKind::Personal, group: None, author: None, segment: 0 };
             documents::change_local(tx, &mut cache, &identity, &personal_doc, Some(place), now, |d| {

@@ -30,8 +30,8 @@
 
 pub mod error;
 pub mod identity;
-pub mod invite;
 pub mod ids;
+pub mod invite;
 pub mod model;
 pub mod schema;
 

@@ -24,7 +24,10 @@ pub const DEFAULT_INVITE_VALIDITY_MS: i64 = 7 * 24 * 3600 * 1000;
 fn require_role(ctx: &WriteCtx<'_, '_>, group_ref: i64, allowed: &[Role], what: &str) -> Result<Role> {
     match store::role_of(ctx.tx, group_ref, &ctx.me())? {
         Some(role) if allowed.contains(&role) => Ok(role),
-        _ => Err(Error::NotPermitted(format!("only {} can {what}", allowed.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(" or ")))),
+        _ => Err(Error::NotPermitted(format!(
+            "only {} can {what}",
+            allowed.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(" or ")
+        ))),
     }
 }
 
@@ -34,9 +37,13 @@ pub(crate) fn admit(ctx: &mut WriteCtx<'_, '_>, code: &InviteCode, invitee: &Mem
     let group = code.group_id;
     let doc_id = group.doc_id();
     let refuse = |why: &str| Error::Rejected(format!("invitation to group {group}: {why}"));
-    let name = crate::identity::validate_display_name(name).map_err(|_| refuse("the invitee's name is not acceptable"))?;
+    let name =
+        crate::identity::validate_display_name(name).map_err(|_| refuse("the invitee's name is not acceptable"))?;
     let stored = {
-        let doc = ctx.cache.get(ctx.tx, &doc_id, ctx.identity.actor())?.ok_or_else(|| refuse("this phone is not in that group"))?;
+        let doc = ctx
+            .cache
+            .get(ctx.tx, &doc_id, ctx.identity.actor())?
+            .ok_or_else(|| refuse("this phone is not in that group"))?;
         schema::group::read(doc, &doc_id)?
     };
     let active = |m: &MemberId| stored.members.iter().find(|e| &e.member == m && e.removal.is_none());
@@ -54,7 +61,11 @@ pub(crate) fn admit(ctx: &mut WriteCtx<'_, '_>, code: &InviteCode, invitee: &Mem
         _ => return Err(refuse("the inviter may not invite (any more)")),
     }
     let key = code.key();
-    let invite = stored.invites.iter().find(|i| i.key == key && i.by == code.inviter).ok_or_else(|| refuse("the group has no record of it"))?;
+    let invite = stored
+        .invites
+        .iter()
+        .find(|i| i.key == key && i.by == code.inviter)
+        .ok_or_else(|| refuse("the group has no record of it"))?;
     if invite.used_by.is_some_and(|used| &used != invitee) {
         return Err(refuse("it has already been used"));
     }
@@ -100,9 +111,17 @@ impl Kindred {
             if store::role_of(ctx.tx, store::group_ref(ctx.tx, &invite.group_id)?.unwrap_or(-1), &ctx.me())?.is_some() {
                 return Err(Error::invalid("invitation code", "you are already a member of this group"));
             }
-            let join = joins::PendingJoin { group_id: invite.group_id, group_name: invite.group_name.clone(), code: code.trim().to_owned() };
+            let join = joins::PendingJoin {
+                group_id: invite.group_id,
+                group_name: invite.group_name.clone(),
+                code: code.trim().to_owned(),
+            };
             joins::insert(ctx.tx, &join, now_ms())?;
-            Ok(PendingJoin { group_id: invite.group_id, group_name: invite.group_name.clone(), inviter: invite.inviter })
+            Ok(PendingJoin {
+                group_id: invite.group_id,
+                group_name: invite.group_name.clone(),
+                inviter: invite.inviter,
+            })
         })
     }
 
@@ -143,7 +162,11 @@ impl Kindred {
             for actor in documents::actors_of_member(ctx.tx, member)? {
                 for (doc, ..) in documents::group_documents(ctx.tx, group)? {
                     if let Some(head) = documents::signed_head(ctx.tx, &doc, &actor)? {
-                        cutoff.entries.push(CutoffEntry { doc: *doc.as_bytes(), actor: actor.to_bytes().to_vec(), seq: head.seq });
+                        cutoff.entries.push(CutoffEntry {
+                            doc: *doc.as_bytes(),
+                            actor: actor.to_bytes().to_vec(),
+                            seq: head.seq,
+                        });
                     }
                 }
             }

@@ -34,7 +34,11 @@ fn validate(m: &NewMessage) -> Result<ValidMessage> {
     Ok(ValidMessage {
         text: text::multi_line("message text", &m.text, MAX_MESSAGE_CHARS)?,
         reply_to: m.reply_to,
-        content_warning: text::optional_single_line("content warning", m.content_warning.as_deref(), MAX_CONTENT_WARNING_CHARS)?,
+        content_warning: text::optional_single_line(
+            "content warning",
+            m.content_warning.as_deref(),
+            MAX_CONTENT_WARNING_CHARS,
+        )?,
     })
 }
 
@@ -109,7 +113,13 @@ fn my_segment(ctx: &mut WriteCtx<'_, '_>, group_ref: GroupRef, group: &GroupId) 
     Ok(seg + 1)
 }
 
-fn refresh_mine(ctx: &mut WriteCtx<'_, '_>, group_ref: GroupRef, group: &GroupId, segment: u32, touched: Touched) -> Result<()> {
+fn refresh_mine(
+    ctx: &mut WriteCtx<'_, '_>,
+    group_ref: GroupRef,
+    group: &GroupId,
+    segment: u32,
+    touched: Touched,
+) -> Result<()> {
     let me = ctx.me();
     read_model::refresh_segment(ctx, group_ref, group, &me, segment, &touched)
 }
@@ -121,7 +131,8 @@ impl Kindred {
         self.write(|ctx| {
             let group_ref = writable_group(ctx, group)?;
             let id = post_one(ctx, group_ref, group, &valid)?;
-            store::get(ctx.tx, group_ref, &ctx.me(), &id)?.ok_or_else(|| Error::Internal("posted message missing".into()))
+            store::get(ctx.tx, group_ref, &ctx.me(), &id)?
+                .ok_or_else(|| Error::Internal("posted message missing".into()))
         })
     }
 
@@ -182,9 +193,15 @@ impl Kindred {
             let me = ctx.me();
             let doc_id = group.segment_doc_id(&me, seg);
             let at = post_time(ctx, group_ref)?.max(now_ms());
-            documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, Some(DocPlace::segment(*group, me, seg)), at, |d| {
-                segment::write_reaction(d, &doc_id, id, emoji.as_deref(), at)
-            })?;
+            documents::change_local(
+                ctx.tx,
+                ctx.cache,
+                ctx.identity,
+                &doc_id,
+                Some(DocPlace::segment(*group, me, seg)),
+                at,
+                |d| segment::write_reaction(d, &doc_id, id, emoji.as_deref(), at),
+            )?;
             refresh_mine(ctx, group_ref, group, seg, Touched { reactions: [*id].into(), ..Default::default() })?;
             store::get(ctx.tx, group_ref, &me, id)?.ok_or_else(|| Error::not_found("message", id))
         })
@@ -201,7 +218,9 @@ impl Kindred {
 
     /// One message.
     pub fn message(&self, group: &GroupId, id: &MessageId) -> Result<Message> {
-        self.read(|tx, me| store::get(tx, group_store::require(tx, group)?, me, id)?.ok_or_else(|| Error::not_found("message", id)))
+        self.read(|tx, me| {
+            store::get(tx, group_store::require(tx, group)?, me, id)?.ok_or_else(|| Error::not_found("message", id))
+        })
     }
 
     /// Finds a message by its id or a unique prefix of it (at least 4 hex characters), as people type them.

@@ -291,7 +291,9 @@ impl Update {
     /// The group this update is about, if any.
     pub fn group_id(&self) -> Option<&GroupId> {
         match self {
-            Update::Group { group_id } | Update::Messages { group_id, .. } | Update::ReadMarker { group_id } => Some(group_id),
+            Update::Group { group_id } | Update::Messages { group_id, .. } | Update::ReadMarker { group_id } => {
+                Some(group_id)
+            }
             Update::Goals { group_id } => group_id.as_ref(),
             Update::Checkins => None,
         }

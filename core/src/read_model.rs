@@ -8,8 +8,8 @@ use automerge::ReadDoc;
 
 use crate::error::{Error, Result};
 use crate::ids::{DocId, GroupId, MemberId, MessageId};
-use crate::model::Update;
 use crate::kindred::WriteCtx;
+use crate::model::Update;
 use crate::schema;
 use crate::storage::{self, groups::GroupRef};
 
@@ -35,8 +35,12 @@ pub(crate) fn refresh_group(ctx: &mut WriteCtx<'_, '_>, group: &GroupId) -> Resu
     storage::goals::replace_for_doc(ctx.tx, &doc_id, Some(group), &goals)?;
     ctx.updates.push(Update::Group { group_id: *group });
     ctx.updates.push(Update::Goals { group_id: Some(*group) });
-    let newly_removed: Vec<MemberId> =
-        stored.members.iter().filter(|m| m.removal.is_some() && !previous.contains(&m.member)).map(|m| m.member).collect();
+    let newly_removed: Vec<MemberId> = stored
+        .members
+        .iter()
+        .filter(|m| m.removal.is_some() && !previous.contains(&m.member))
+        .map(|m| m.member)
+        .collect();
     for (_, place) in storage::documents::group_documents(ctx.tx, group)? {
         if let Some(author) = place.author.filter(|a| newly_removed.contains(a)) {
             refresh_whole_segment(ctx, group_ref, group, &author, place.segment)?;
@@ -84,8 +88,10 @@ pub(crate) fn refresh_segment(
     let cutoff = removed.iter().find(|(r, _)| r == author).map(|(_, c)| c);
     for m in &messages {
         let origin = m.origin.as_ref();
-        let after_removal = cutoff.is_some_and(|c| !origin.is_some_and(|(actor, seq)| c.allows(&doc_id, actor.to_bytes(), *seq)));
-        let forked = origin.is_some_and(|(actor, seq)| quarantined.iter().any(|(a, s)| a.as_slice() == actor.to_bytes() && seq >= s));
+        let after_removal =
+            cutoff.is_some_and(|c| !origin.is_some_and(|(actor, seq)| c.allows(&doc_id, actor.to_bytes(), *seq)));
+        let forked = origin
+            .is_some_and(|(actor, seq)| quarantined.iter().any(|(a, s)| a.as_slice() == actor.to_bytes() && seq >= s));
         // A message must name the segment's author; anything else cannot have passed ingest, but never list it.
         if after_removal || forked || m.author != *author {
             storage::messages::hide(ctx.tx, group_ref, segment, m)?;
@@ -109,7 +115,13 @@ pub(crate) fn refresh_segment(
 
 /// Re-reads every message and reaction in one member's segment (after a removal or an equivocation changed what
 /// may be shown).
-pub(crate) fn refresh_whole_segment(ctx: &mut WriteCtx<'_, '_>, group_ref: GroupRef, group: &GroupId, author: &MemberId, segment: u32) -> Result<()> {
+pub(crate) fn refresh_whole_segment(
+    ctx: &mut WriteCtx<'_, '_>,
+    group_ref: GroupRef,
+    group: &GroupId,
+    author: &MemberId,
+    segment: u32,
+) -> Result<()> {
     let doc_id = group.segment_doc_id(author, segment);
     let touched = schema::segment::everything(load(ctx, &doc_id)?);
     refresh_segment(ctx, group_ref, group, author, segment, &touched)

@@ -48,7 +48,11 @@ pub(crate) fn optional_multi_line(field: &'static str, text: Option<&str>, max_c
 }
 
 /// An optional one-line text: blank means "none".
-pub(crate) fn optional_single_line(field: &'static str, text: Option<&str>, max_chars: usize) -> Result<Option<String>> {
+pub(crate) fn optional_single_line(
+    field: &'static str,
+    text: Option<&str>,
+    max_chars: usize,
+) -> Result<Option<String>> {
     match text.map(str::trim) {
         None | Some("") => Ok(None),
         Some(text) => single_line(field, text, max_chars).map(Some),

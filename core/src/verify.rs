@@ -118,11 +118,20 @@ mod tests {
     }
 
     fn cert(id: &LocalIdentity) -> ActorCertificate {
-        ActorCertificate { actor: id.actor().clone(), member: id.member_id(), signature: id.actor_certificate().to_vec() }
+        ActorCertificate {
+            actor: id.actor().clone(),
+            member: id.member_id(),
+            signature: id.actor_certificate().to_vec(),
+        }
     }
 
     fn head(id: &LocalIdentity, doc: &DocId, c: &Change) -> SignedHead {
-        SignedHead { actor: c.actor_id().clone(), seq: c.seq(), hash: c.hash(), signature: id.sign_change(doc, &c.hash()) }
+        SignedHead {
+            actor: c.actor_id().clone(),
+            seq: c.seq(),
+            hash: c.hash(),
+            signature: id.sign_change(doc, &c.hash()),
+        }
     }
 
     #[test]
@@ -137,7 +146,8 @@ mod tests {
         assert_eq!(authors.get(alice.actor()), Some(&alice.member_id()));
 
         // Signed by the wrong member.
-        let forged = SignedHead { signature: mallory.sign_change(&doc_id, &last.hash()), ..head(&alice, &doc_id, last) };
+        let forged =
+            SignedHead { signature: mallory.sign_change(&doc_id, &last.hash()), ..head(&alice, &doc_id, last) };
         assert!(matches!(authors_of(&doc_id, &run, &[forged], &[cert(&alice)]), Err(Error::Rejected(_))));
         // Signed for another document.
         let elsewhere = head(&alice, &DocId::from_bytes([4; 16]), last);

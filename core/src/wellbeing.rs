@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use crate::error::{Error, Result};
 use crate::ids::CheckinId;
 use crate::kindred::Kindred;
-use crate::model::{Update, Checkin, CheckinAverage, CheckinSummary, NewCheckin};
+use crate::model::{Checkin, CheckinAverage, CheckinSummary, NewCheckin, Update};
 use crate::storage::checkins::{self as store, CheckinRow};
 use crate::text;
 use crate::time::{local_date, local_offset_minutes, now_ms, week_start};

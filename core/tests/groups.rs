@@ -37,9 +37,14 @@ fn groups_resolve_by_id_or_unique_name() {
 #[test]
 fn group_fields_are_validated() {
     let (_dir, k) = common::profile("Ada");
-    assert!(matches!(k.create_group(NewGroup { name: "".into(), ..Default::default() }), Err(Error::InvalidInput { .. })));
+    assert!(matches!(
+        k.create_group(NewGroup { name: "".into(), ..Default::default() }),
+        Err(Error::InvalidInput { .. })
+    ));
     assert!(k.create_group(NewGroup { name: "x".repeat(61), ..Default::default() }).is_err());
-    assert!(k.create_group(NewGroup { name: "ok".into(), guidelines: "g".repeat(4001), ..Default::default() }).is_err());
+    assert!(
+        k.create_group(NewGroup { name: "ok".into(), guidelines: "g".repeat(4001), ..Default::default() }).is_err()
+    );
     assert!(k.groups().unwrap().is_empty());
 }
 
@@ -68,4 +73,3 @@ fn groups_persist() {
     let k = Kindred::open(dir.path()).unwrap();
     assert_eq!(k.group(&g.id).unwrap(), g);
 }
-

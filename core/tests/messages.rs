@@ -10,9 +10,17 @@ fn post_reply_and_content_warning_read_back_in_order() {
     let (_dir, k) = common::profile("Ada");
     let g = common::group(&k, "Circle").id;
     let first = k.post(&g, common::text("Hello, everyone")).unwrap();
-    let reply = k.post(&g, NewMessage { text: "Welcome!".into(), reply_to: Some(first.id), ..Default::default() }).unwrap();
+    let reply =
+        k.post(&g, NewMessage { text: "Welcome!".into(), reply_to: Some(first.id), ..Default::default() }).unwrap();
     let cw = k
-        .post(&g, NewMessage { text: "Hard day at the clinic.".into(), content_warning: Some("medical".into()), ..Default::default() })
+        .post(
+            &g,
+            NewMessage {
+                text: "Hard day at the clinic.".into(),
+                content_warning: Some("medical".into()),
+                ..Default::default()
+            },
+        )
         .unwrap();
     let page = k.messages(&g, 50, None).unwrap();
     assert_eq!(page.iter().map(|m| m.id).collect::<Vec<_>>(), vec![first.id, reply.id, cw.id]);

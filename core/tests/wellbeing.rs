@@ -37,7 +37,13 @@ fn private_goal_progress_pause_resume_archive() {
 fn shared_goal_lives_in_the_group() {
     let (_dir, k) = common::profile("Ada");
     let g = common::group(&k, "Circle").id;
-    let goal = k.create_goal(NewGoal { title: "Sleep by 11".into(), cadence: Cadence { times: 1, period: CadencePeriod::Day }, share_with: Some(g) }).unwrap();
+    let goal = k
+        .create_goal(NewGoal {
+            title: "Sleep by 11".into(),
+            cadence: Cadence { times: 1, period: CadencePeriod::Day },
+            share_with: Some(g),
+        })
+        .unwrap();
     assert_eq!(goal.group_id, Some(g));
     assert_eq!(k.goals(false, Some(&g)).unwrap().len(), 1);
     k.log_progress(&goal.id, 1, None, None).unwrap();
@@ -49,15 +55,24 @@ fn shared_goal_lives_in_the_group() {
 #[test]
 fn goal_input_is_validated() {
     let (_dir, k) = common::profile("Ada");
-    assert!(matches!(k.create_goal(NewGoal { title: "".into(), cadence: week(3), share_with: None }), Err(Error::InvalidInput { .. })));
+    assert!(matches!(
+        k.create_goal(NewGoal { title: "".into(), cadence: week(3), share_with: None }),
+        Err(Error::InvalidInput { .. })
+    ));
     assert!(k.create_goal(NewGoal { title: "x".into(), cadence: week(0), share_with: None }).is_err());
     assert!(k.create_goal(NewGoal { title: "x".into(), cadence: week(101), share_with: None }).is_err());
     let unknown = kindred_core::GroupId::from_bytes([1; 16]);
-    assert!(matches!(k.create_goal(NewGoal { title: "x".into(), cadence: week(1), share_with: Some(unknown) }), Err(Error::NotFound { .. })));
+    assert!(matches!(
+        k.create_goal(NewGoal { title: "x".into(), cadence: week(1), share_with: Some(unknown) }),
+        Err(Error::NotFound { .. })
+    ));
     let goal = k.create_goal(NewGoal { title: "Walk".into(), cadence: week(3), share_with: None }).unwrap();
     assert!(k.log_progress(&goal.id, 0, None, None).is_err());
     assert!(k.log_progress(&goal.id, 1, None, Some(i64::MAX)).is_err());
-    assert!(matches!(k.log_progress(&kindred_core::GoalId::from_bytes([3; 16]), 1, None, None), Err(Error::NotFound { .. })));
+    assert!(matches!(
+        k.log_progress(&kindred_core::GoalId::from_bytes([3; 16]), 1, None, None),
+        Err(Error::NotFound { .. })
+    ));
     assert!("fortnight".parse::<CadencePeriod>().is_err());
     assert!(matches!(k.goal_progress(&goal.id, None, 0), Err(Error::InvalidInput { .. })));
     assert_eq!(k.resolve_goal("walk").unwrap(), goal.id, "titles resolve regardless of letter case");

@@ -47,7 +47,8 @@ impl Ctx {
     /// `value` as pretty JSON with `--json`, else the text `human` makes of it.
     pub fn render<T: Serialize>(&self, value: &T, human: impl FnOnce(&T) -> String) -> Outcome {
         if self.json {
-            let mut text = serde_json::to_string_pretty(value).map_err(|e| CliError::Other(format!("could not write JSON: {e}")))?;
+            let mut text = serde_json::to_string_pretty(value)
+                .map_err(|e| CliError::Other(format!("could not write JSON: {e}")))?;
             text.push('\n');
             Ok(text)
         } else {
@@ -75,7 +76,9 @@ impl CliError {
     /// The process exit code: 2 for input that was not accepted, 1 for everything else.
     pub fn exit_code(&self) -> u8 {
         match self {
-            CliError::Core(Error::InvalidInput { .. } | Error::Ambiguous { .. }) | CliError::Input(_) => EXIT_INVALID_INPUT,
+            CliError::Core(Error::InvalidInput { .. } | Error::Ambiguous { .. }) | CliError::Input(_) => {
+                EXIT_INVALID_INPUT
+            }
             CliError::Core(_) | CliError::Other(_) => EXIT_FAILURE,
         }
     }

@@ -14,7 +14,10 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use kindred_core::limits::MAX_PAGE;
 use kindred_core::sync::link::{self, Link, Outcome};
-use kindred_core::{Bundle, Cadence, CadencePeriod, GroupId, Kindred, MemberId, MessageCursor, NewCheckin, NewGoal, NewGroup, NewMessage};
+use kindred_core::{
+    Bundle, Cadence, CadencePeriod, GroupId, Kindred, MemberId, MessageCursor, NewCheckin, NewGoal, NewGroup,
+    NewMessage,
+};
 use serde::Serialize;
 
 use crate::context::{CliError, Ctx, Outcome as CliOutcome};
@@ -117,7 +120,10 @@ struct PhoneState {
 }
 
 pub fn run(ctx: &Ctx, args: DemoArgs) -> CliOutcome {
-    let temp = tempfile::Builder::new().prefix("kindred-demo-").tempdir().map_err(|e| CliError::Other(format!("no temporary directory: {e}")))?;
+    let temp = tempfile::Builder::new()
+        .prefix("kindred-demo-")
+        .tempdir()
+        .map_err(|e| CliError::Other(format!("no temporary directory: {e}")))?;
     let mut demo = Demo { root: temp.path().to_owned(), out: String::new(), meetings: Vec::new(), step: String::new() };
     let report = demo.story().map_err(|e| {
         if std::env::var_os("KINDRED_DEMO_DEBUG").is_some() {
@@ -131,7 +137,10 @@ pub fn run(ctx: &Ctx, args: DemoArgs) -> CliOutcome {
         let kept = temp.keep();
         push_line(&mut out, format!("\nThe phones' data is kept in {}. Try:", kept.display()));
         push_line(&mut out, format!("  kindred --data-dir {} read \"{GROUP_NAME}\"", kept.join("amara").display()));
-        push_line(&mut out, format!("  kindred --data-dir {} group flagged \"{GROUP_NAME}\"", kept.join("bo").display()));
+        push_line(
+            &mut out,
+            format!("  kindred --data-dir {} group flagged \"{GROUP_NAME}\"", kept.join("bo").display()),
+        );
     }
     ctx.render(&report, |_| out)
 }
@@ -169,8 +178,10 @@ impl Phone {
             let Some(oldest) = page.first() else { break };
             before = Some(oldest.cursor());
             let full = page.len() == MAX_PAGE as usize;
-            let mut texts: Vec<String> =
-                page.iter().map(|m| format!("{}: {}", m.author_name, if m.removed { "[removed]" } else { m.text.as_str() })).collect();
+            let mut texts: Vec<String> = page
+                .iter()
+                .map(|m| format!("{}: {}", m.author_name, if m.removed { "[removed]" } else { m.text.as_str() }))
+                .collect();
             texts.append(&mut all);
             all = texts;
             if !full {
@@ -187,13 +198,26 @@ impl Phone {
     /// Members as "name (role)", and shared goals as "owner's goal: title, status, total", sorted.
     fn group_state(&self, group: &GroupId) -> Result<(Vec<String>, Vec<String>), CliError> {
         let details = self.kindred.group(group)?;
-        let mut members: Vec<String> = details.members.iter().map(|m| format!("{} ({}, {})", m.display_name, m.role, &m.member_id.to_hex()[..8])).collect();
+        let mut members: Vec<String> = details
+            .members
+            .iter()
+            .map(|m| format!("{} ({}, {})", m.display_name, m.role, &m.member_id.to_hex()[..8]))
+            .collect();
         members.sort();
         let mut goals: Vec<String> = self
             .kindred
             .goals(true, Some(group))?
             .iter()
-            .map(|g| format!("{} by {}: {} ({}, {} logged)", g.id.to_hex().get(..8).unwrap_or_default(), &g.owner.to_hex()[..8], g.title, g.status, g.total_logged))
+            .map(|g| {
+                format!(
+                    "{} by {}: {} ({}, {} logged)",
+                    g.id.to_hex().get(..8).unwrap_or_default(),
+                    &g.owner.to_hex()[..8],
+                    g.title,
+                    g.status,
+                    g.total_logged
+                )
+            })
             .collect();
         goals.sort();
         Ok((members, goals))
@@ -332,7 +356,9 @@ impl Demo {
         self.line("Kindred demo: five phones, one peer-support group, no server.");
         self.line(format!("(Each phone is a real profile in its own directory under {})", root.display()));
         self.line("Phones meet in pairs over a simulated Bluetooth link: frames of at most 32 KiB, about 20 KB/s,");
-        self.line("and it drops every 64 KiB. For each meeting: connections (a drop means reconnecting), bytes and frames");
+        self.line(
+            "and it drops every 64 KiB. For each meeting: connections (a drop means reconnecting), bytes and frames",
+        );
         self.line("both ways, round trips, seconds at 20 KB/s, and changes applied: → on the phone dialled, ← on the dialler.");
 
         // ── The group and its first members ──
@@ -354,7 +380,10 @@ impl Demo {
             let code = amara.kindred.create_invite(&group, WEEK_MS)?;
             code_len = code.len();
             let pending = phone.kindred.join_group(&code)?;
-            self.line(format!("{name} scans Amara's code for \"{}\": waiting to join at the first meeting.", pending.group_name));
+            self.line(format!(
+                "{name} scans Amara's code for \"{}\": waiting to join at the first meeting.",
+                pending.group_name
+            ));
             phones.push(phone);
         }
         let [bo, chen, dee]: [Phone; 3] = phones.try_into().map_err(|_| CliError::Other("three phones".into()))?;
@@ -368,7 +397,9 @@ impl Demo {
             members.len(),
             members.iter().map(|m| m.display_name.as_str()).collect::<Vec<_>>().join(", ")
         ));
-        self.line("(Noise XX handshakes: they did not know each other's keys yet. Phones that know each other use KK.)");
+        self.line(
+            "(Noise XX handshakes: they did not know each other's keys yet. Phones that know each other use KK.)",
+        );
         self.line("Bo joined first, so his phone has not heard of Chen and Dee yet. Before they leave, Amara's phone");
         self.line("meets Bo's and Chen's once more:");
         self.meetings(&[(&amara, &bo), (&amara, &chen)])?;
@@ -391,16 +422,27 @@ impl Demo {
             share_with: Some(group),
         })?;
         chen.kindred.log_progress(&lights.id, 1, None, None)?;
-        amara.kindred.create_goal(NewGoal { title: "Journal".into(), cadence: Cadence { times: 1, period: CadencePeriod::Day }, share_with: None })?;
+        amara.kindred.create_goal(NewGoal {
+            title: "Journal".into(),
+            cadence: Cadence { times: 1, period: CadencePeriod::Day },
+            share_with: None,
+        })?;
         let moods: [(&Phone, &[u8]); 4] = [(&amara, &[3, 4]), (&bo, &[2, 2, 3]), (&chen, &[2]), (&dee, &[4, 3])];
         for (phone, days) in moods {
             for (i, mood) in days.iter().enumerate() {
                 let at = chrono::Utc::now().timestamp_millis() - (i as i64 + 1) * DAY_MS;
-                phone.kindred.record_checkin(NewCheckin { mood: *mood, at: Some(at), note: Some("private note".into()), ..Default::default() })?;
+                phone.kindred.record_checkin(NewCheckin {
+                    mood: *mood,
+                    at: Some(at),
+                    note: Some("private note".into()),
+                    ..Default::default()
+                })?;
             }
         }
         self.phone_table(&group, &[&amara, &bo, &chen, &dee])?;
-        self.line("Bo and Chen shared a goal with the group; Amara's \"Journal\" is private. Check-ins are private too.");
+        self.line(
+            "Bo and Chen shared a goal with the group; Amara's \"Journal\" is private. Check-ins are private too.",
+        );
 
         self.step("They meet in pairs: nobody meets everyone");
         self.meetings(&[(&bo, &chen), (&chen, &amara), (&amara, &bo)])?;
@@ -415,12 +457,18 @@ impl Demo {
         let documents = Bundle::from_file_bytes(&bundle_bytes)?.documents.len();
         let first = dee.kindred.import_bundle(&bundle_bytes)?;
         let again = dee.kindred.import_bundle(&bundle_bytes)?;
-        self.line(format!("Bo exports \"{GROUP_NAME}\": {} bytes, {documents} documents, signed by Bo.", count(bundle_bytes.len() as u64)));
+        self.line(format!(
+            "Bo exports \"{GROUP_NAME}\": {} bytes, {documents} documents, signed by Bo.",
+            count(bundle_bytes.len() as u64)
+        ));
         self.line(format!(
             "Dee imports it: {} changes applied, {} already on her phone. Importing it again: {} applied, {} already there.",
             first.report.applied, first.report.duplicates, again.report.applied, again.report.duplicates
         ));
-        self.line(format!("Dee now sees {} messages. A bundle is one-way: her own news waits for a meeting.", dee.message_count(&group)));
+        self.line(format!(
+            "Dee now sees {} messages. A bundle is one-way: her own news waits for a meeting.",
+            dee.message_count(&group)
+        ));
         let bundle = BundleReport {
             bytes: bundle_bytes.len() as u64,
             documents,
@@ -432,7 +480,8 @@ impl Demo {
         // ── A long history ──
         self.step("Three months of Tuesdays");
         self.line("Every fortnight each of them writes a hundred-odd messages, and their phones meet in turn.");
-        let rotation: [[(&Phone, &Phone); 2]; 3] = [[(&bo, &amara), (&dee, &chen)], [(&amara, &chen), (&bo, &dee)], [(&chen, &bo), (&dee, &amara)]];
+        let rotation: [[(&Phone, &Phone); 2]; 3] =
+            [[(&bo, &amara), (&dee, &chen)], [(&amara, &chen), (&bo, &dee)], [(&chen, &bo), (&dee, &amara)]];
         let authors: [(&Phone, usize); 4] = [(&amara, 140), (&bo, 130), (&chen, 120), (&dee, 100)];
         let mut seed = 7u64;
         let mut written = 0;
@@ -444,7 +493,11 @@ impl Demo {
                 let batch: Vec<NewMessage> = (0..n)
                     .map(|i| NewMessage {
                         text: chatter(&mut seed),
-                        reply_to: if i % 5 == 4 { recent.get((seed >> 40) as usize % recent.len().max(1)).copied() } else { None },
+                        reply_to: if i % 5 == 4 {
+                            recent.get((seed >> 40) as usize % recent.len().max(1)).copied()
+                        } else {
+                            None
+                        },
                         ..Default::default()
                     })
                     .collect();
@@ -458,7 +511,9 @@ impl Demo {
         self.table(&months);
         self.phone_table(&group, &[&amara, &bo, &chen, &dee])?;
         self.line(format!("{} messages written; not every phone has all of them yet.", count(written as u64)));
-        self.line("Amara creates an invitation for Eli, who starts next week. At the clinic, everyone's phone meets hers:");
+        self.line(
+            "Amara creates an invitation for Eli, who starts next week. At the clinic, everyone's phone meets hers:",
+        );
         let eli_code = amara.kindred.create_invite(&group, WEEK_MS)?;
         self.meetings(&[(&bo, &amara), (&chen, &amara), (&dee, &amara), (&amara, &bo), (&amara, &chen)])?;
         self.phone_table(&group, &[&amara, &bo, &chen, &dee])?;
@@ -469,7 +524,9 @@ impl Demo {
         eli.kindred.join_group(&eli_code)?;
         // A copy of Eli's phone as it is now, to measure the same join over a link that never drops.
         let (eli, control) = eli.clone_to(&root.join("eli-control"), "Eli (control)")?;
-        self.line("Eli has Amara's code, but the first member he meets is Chen, whose phone checks it (any member's can).");
+        self.line(
+            "Eli has Amara's code, but the first member he meets is Chen, whose phone checks it (any member's can).",
+        );
         let join = self.meet(&eli, &chen)?;
         let clean = link::connect(&control.kindred, &chen.kindred, None, Link { drop_after_bytes: None, ..LINK })?;
         let control_dir = control.dir.clone();
@@ -532,19 +589,31 @@ impl Demo {
         if let Some(byte) = tampered.documents.last_mut().and_then(|d| d.snapshot.last_mut()) {
             *byte ^= 0x01;
         }
-        attacks.tampered_bundle_refused = chen.kindred.import_bundle(&tampered.to_file_bytes()?).err().map(|e| e.to_string());
+        attacks.tampered_bundle_refused =
+            chen.kindred.import_bundle(&tampered.to_file_bytes()?).err().map(|e| e.to_string());
         self.line("A copy of Bo's bundle with one byte flipped, given to Chen:");
         self.line(format!("  {}", attacks.damaged_bundle_refused.as_deref().unwrap_or("ACCEPTED (this is a bug)")));
         self.line("The same bundle decoded, one document altered, and re-encoded:");
         self.line(format!("  {}", attacks.tampered_bundle_refused.as_deref().unwrap_or("ACCEPTED (this is a bug)")));
         let after = chen.message_count(&group);
-        self.line(format!("Chen's phone is unchanged: {} messages before, {} after.", count(before as u64), count(after as u64)));
+        self.line(format!(
+            "Chen's phone is unchanged: {} messages before, {} after.",
+            count(before as u64),
+            count(after as u64)
+        ));
 
         self.step("Next Tuesday at the clinic: Eli's first time in person, and a newcomer, Mal");
         let code = amara.kindred.create_invite(&group, WEEK_MS)?;
         mal.kindred.join_group(&code)?;
         self.line("Amara invites Mal too. Everyone's phone meets hers, so everyone hears of Eli and Mal:");
-        self.meetings(&[(&chen, &amara), (&mal, &amara), (&bo, &amara), (&dee, &amara), (&eli, &amara), (&amara, &chen)])?;
+        self.meetings(&[
+            (&chen, &amara),
+            (&mal, &amara),
+            (&bo, &amara),
+            (&dee, &amara),
+            (&eli, &amara),
+            (&amara, &chen),
+        ])?;
         mal.say(&group, "Hi all, glad to be here.")?;
         self.line("Mal says hello, and his phone meets Amara's again:");
         self.meetings(&[(&mal, &amara)])?;
@@ -554,14 +623,18 @@ impl Demo {
         mal.say(&group, "The Tuesday meeting has moved to Thursday.")?;
         mal2.say(&group, "The Tuesday meeting is cancelled for good.")?;
         mal2.say(&group, "Don't bother coming.")?;
-        self.line("Both of Mal's phones hold his key and install id: each signs different messages at the same positions.");
+        self.line(
+            "Both of Mal's phones hold his key and install id: each signs different messages at the same positions.",
+        );
         self.line("Mal's phone meets Bo; his second phone meets Chen. Then Bo and Chen meet:");
         let attack_start = self.meetings.len();
         self.meetings(&[(&mal, &bo), (&mal2, &chen), (&bo, &chen)])?;
         for phone in [&bo, &chen] {
             let (flagged, proofs) = phone.kindred.flagged_members(&group)?;
             match flagged.first() {
-                Some((_, why)) => self.line(format!("  {} flagged Mal ({why}) and keeps {proofs} proof(s).", phone.name)),
+                Some((_, why)) => {
+                    self.line(format!("  {} flagged Mal ({why}) and keeps {proofs} proof(s).", phone.name))
+                }
                 None => self.line(format!("  {} flagged no one.", phone.name)),
             }
         }
@@ -640,10 +713,16 @@ impl Demo {
                 ));
             }
             if members != reference.1.0 {
-                differences.push(format!("{}'s members differ from Amara's: {:?} vs {:?}", phone.name, members, reference.1.0));
+                differences.push(format!(
+                    "{}'s members differ from Amara's: {:?} vs {:?}",
+                    phone.name, members, reference.1.0
+                ));
             }
             if goals != reference.1.1 {
-                differences.push(format!("{}'s shared goals differ from Amara's: {:?} vs {:?}", phone.name, goals, reference.1.1));
+                differences.push(format!(
+                    "{}'s shared goals differ from Amara's: {:?} vs {:?}",
+                    phone.name, goals, reference.1.1
+                ));
             }
         }
         for phone in [&amara, &bo, &chen, &dee, &eli, &mal, &mal2] {
@@ -678,7 +757,8 @@ impl Demo {
             ]);
         }
         self.line(crate::output::indent(&table.render(), "  "));
-        let own_checkins = [("Amara", 2), ("Bo", 3), ("Chen", 1), ("Dee", 2), ("Eli", 0), ("Mal", 0), ("Mal's 2nd phone", 0)];
+        let own_checkins =
+            [("Amara", 2), ("Bo", 3), ("Chen", 1), ("Dee", 2), ("Eli", 0), ("Mal", 0), ("Mal's 2nd phone", 0)];
         let private = states.iter().all(|s| own_checkins.iter().any(|(name, n)| *name == s.name && *n == s.checkins));
         if private {
             self.line("Check-ins never left their phones: each holds exactly the ones its owner recorded.");
@@ -700,7 +780,12 @@ impl Demo {
         }
         let total: u64 = self.meetings.iter().map(|m| m.bytes).sum();
         let seconds: f64 = self.meetings.iter().map(|m| m.simulated_seconds).sum();
-        self.line(format!("{} meetings in all: {} over the air, {} s at 20 KB/s.", self.meetings.len(), bytes(total), num(seconds)));
+        self.line(format!(
+            "{} meetings in all: {} over the air, {} s at 20 KB/s.",
+            self.meetings.len(),
+            bytes(total),
+            num(seconds)
+        ));
 
         Ok(DemoReport {
             data_dir: root.display().to_string(),
@@ -745,12 +830,20 @@ impl Demo {
 fn knows(a: &Phone, b: &Phone) -> Option<MemberId> {
     let id = b.id();
     let groups = a.kindred.groups().ok()?;
-    groups.iter().any(|g| a.kindred.group(&g.id).is_ok_and(|d| d.members.iter().any(|m| m.member_id == id))).then_some(id)
+    groups
+        .iter()
+        .any(|g| a.kindred.group(&g.id).is_ok_and(|d| d.members.iter().any(|m| m.member_id == id)))
+        .then_some(id)
 }
 
 fn first_difference(a: &[String], b: &[String]) -> String {
     match a.iter().zip(b).position(|(x, y)| x != y) {
-        Some(i) => format!(": message {} is \"{}\" there, \"{}\" on Amara's", i + 1, a.get(i).map_or("", String::as_str), b.get(i).map_or("", String::as_str)),
+        Some(i) => format!(
+            ": message {} is \"{}\" there, \"{}\" on Amara's",
+            i + 1,
+            a.get(i).map_or("", String::as_str),
+            b.get(i).map_or("", String::as_str)
+        ),
         None => String::new(),
     }
 }
@@ -781,11 +874,30 @@ fn shorten_hashes(text: &str) -> String {
 /// so it compresses roughly like real chat rather than like one repeated line (deterministic, so runs compare).
 fn chatter(seed: &mut u64) -> String {
     const WHEN: [&str; 24] = [
-        "Today", "This morning", "Last night", "After the appointment", "On the bus home", "At lunch", "Before bed",
-        "This week", "On Sunday", "Yesterday afternoon", "At the pharmacy", "Around three in the morning",
-        "While the kettle boiled", "In the waiting room", "After my sister called", "On my walk", "At work",
-        "During the infusion", "After the school run", "Over breakfast", "At my mum's", "In the queue at the shop",
-        "Between phone calls", "On the way to the clinic",
+        "Today",
+        "This morning",
+        "Last night",
+        "After the appointment",
+        "On the bus home",
+        "At lunch",
+        "Before bed",
+        "This week",
+        "On Sunday",
+        "Yesterday afternoon",
+        "At the pharmacy",
+        "Around three in the morning",
+        "While the kettle boiled",
+        "In the waiting room",
+        "After my sister called",
+        "On my walk",
+        "At work",
+        "During the infusion",
+        "After the school run",
+        "Over breakfast",
+        "At my mum's",
+        "In the queue at the shop",
+        "Between phone calls",
+        "On the way to the clinic",
     ];
     const WHAT: [&str; 36] = [
         "I managed a short walk and it helped more than I expected",
@@ -826,34 +938,75 @@ fn chatter(seed: &mut u64) -> String {
         "I sat with the feeling instead of fighting it",
     ];
     const FEEL: [&str; 24] = [
-        "I feel more like myself.", "Still foggy.", "Honestly, I'm scared.", "It felt like a big deal to me.",
-        "Proud of that one.", "Not sure what to make of it.", "My chest felt tight the whole time.",
-        "I keep thinking about what Bo said last week.", "The tiredness is the worst part.", "Oddly calm about it all.",
-        "Everything takes twice as long now.", "I didn't expect it to hit me so hard.", "Some days are just grey.",
-        "It reminded me why I joined this group.", "I wish I'd asked more questions.", "My body feels like someone else's.",
-        "I'm learning to ask for help.", "I could have done without the drama.", "Grateful, mostly.",
-        "The waiting is harder than the treatment.", "I'm trying not to read too much online.", "Felt a bit brave, actually.",
-        "Anxious but okay.", "Numb, if I'm honest.",
+        "I feel more like myself.",
+        "Still foggy.",
+        "Honestly, I'm scared.",
+        "It felt like a big deal to me.",
+        "Proud of that one.",
+        "Not sure what to make of it.",
+        "My chest felt tight the whole time.",
+        "I keep thinking about what Bo said last week.",
+        "The tiredness is the worst part.",
+        "Oddly calm about it all.",
+        "Everything takes twice as long now.",
+        "I didn't expect it to hit me so hard.",
+        "Some days are just grey.",
+        "It reminded me why I joined this group.",
+        "I wish I'd asked more questions.",
+        "My body feels like someone else's.",
+        "I'm learning to ask for help.",
+        "I could have done without the drama.",
+        "Grateful, mostly.",
+        "The waiting is harder than the treatment.",
+        "I'm trying not to read too much online.",
+        "Felt a bit brave, actually.",
+        "Anxious but okay.",
+        "Numb, if I'm honest.",
     ];
     const DETAIL: [&str; 10] = [
-        "It took {n} minutes.", "I counted {n} breaths.", "Slept about {n} hours.", "That's day {n} in a row.",
-        "Only {n} more sessions to go.", "Waited {n} minutes to be seen.", "Walked {n} minutes further than before.",
-        "The pain was a {n} out of 40 on their odd scale.", "{n} days until the next scan.", "Drank {n} glasses of water.",
+        "It took {n} minutes.",
+        "I counted {n} breaths.",
+        "Slept about {n} hours.",
+        "That's day {n} in a row.",
+        "Only {n} more sessions to go.",
+        "Waited {n} minutes to be seen.",
+        "Walked {n} minutes further than before.",
+        "The pain was a {n} out of 40 on their odd scale.",
+        "{n} days until the next scan.",
+        "Drank {n} glasses of water.",
     ];
     const CLOSE: [&str; 24] = [
-        "How is everyone doing?", "Thanks for listening.", "Small steps.", "See you Tuesday.", "Sending strength to all of you.",
-        "One day at a time.", "Does anyone else find evenings hardest?", "Chen, how did the second round go?",
-        "Bo, did the walking goal stick?", "Amara, thank you for keeping this going.", "Any tips for the waiting?",
-        "I'm proud of us.", "Not a great day, but not the worst.", "Just needed to say it somewhere.", "Hugs if wanted.",
-        "Back to bed now.", "Going to try again tomorrow.", "Is it normal to feel this flat?", "Rest well, everyone.",
-        "Dee, hope your sister's place is treating you well.", "Anyone awake?", "Will report back after Thursday.",
-        "No advice needed, just sharing.", "Thank you for the kind words yesterday.",
+        "How is everyone doing?",
+        "Thanks for listening.",
+        "Small steps.",
+        "See you Tuesday.",
+        "Sending strength to all of you.",
+        "One day at a time.",
+        "Does anyone else find evenings hardest?",
+        "Chen, how did the second round go?",
+        "Bo, did the walking goal stick?",
+        "Amara, thank you for keeping this going.",
+        "Any tips for the waiting?",
+        "I'm proud of us.",
+        "Not a great day, but not the worst.",
+        "Just needed to say it somewhere.",
+        "Hugs if wanted.",
+        "Back to bed now.",
+        "Going to try again tomorrow.",
+        "Is it normal to feel this flat?",
+        "Rest well, everyone.",
+        "Dee, hope your sister's place is treating you well.",
+        "Anyone awake?",
+        "Will report back after Thursday.",
+        "No advice needed, just sharing.",
+        "Thank you for the kind words yesterday.",
     ];
     let mut next = || {
         *seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
         (*seed >> 33) as usize
     };
-    let mut text = format!("{}, {}.", WHEN.get(next() % WHEN.len()).unwrap_or(&""), WHAT.get(next() % WHAT.len()).unwrap_or(&""));
+    let mut text =
+        format!("{}, {}.", WHEN.get(next() % WHEN.len()).unwrap_or(&""), WHAT.get(next() % WHAT.len()).unwrap_or(&""));
     let roll = next() % 8;
     if roll < 5 {
         text = format!("{text} {}", FEEL.get(next() % FEEL.len()).unwrap_or(&""));
@@ -875,7 +1028,10 @@ mod tests {
     #[test]
     fn long_hex_runs_are_shortened() {
         let hash = "ab".repeat(32);
-        assert_eq!(shorten_hashes(&format!("change {hash} depends on {hash}, x")), "change abababab… depends on abababab…, x");
+        assert_eq!(
+            shorten_hashes(&format!("change {hash} depends on {hash}, x")),
+            "change abababab… depends on abababab…, x"
+        );
         assert_eq!(shorten_hashes("deadbeef and cafe"), "deadbeef and cafe");
     }
 

@@ -103,7 +103,10 @@ pub fn opt_num(x: Option<f64>) -> String {
 
 /// Every line of `text` with `prefix` before it (blank lines stay blank).
 pub fn indent(text: &str, prefix: &str) -> String {
-    text.lines().map(|l| if l.is_empty() { String::new() } else { format!("{prefix}{l}") }).collect::<Vec<_>>().join("\n")
+    text.lines()
+        .map(|l| if l.is_empty() { String::new() } else { format!("{prefix}{l}") })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// How many terminal columns `text` takes, roughly (one per character).

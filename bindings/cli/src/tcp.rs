@@ -54,9 +54,9 @@ impl fmt::Display for SessionError {
             SessionError::Closed { handshake_done: false, dialled: false } => {
                 f.write_str("the peer closed the connection during the handshake")
             }
-            SessionError::Closed { handshake_done: true, .. } => {
-                f.write_str("the peer closed the connection before the session finished (it may have refused what this side sent)")
-            }
+            SessionError::Closed { handshake_done: true, .. } => f.write_str(
+                "the peer closed the connection before the session finished (it may have refused what this side sent)",
+            ),
             SessionError::TimedOut(after) => write!(f, "the peer sent nothing for {} s; gave up", after.as_secs()),
             SessionError::Io(err) => write!(f, "connection failed: {err}"),
             SessionError::WriterStopped => f.write_str("connection failed while sending"),
@@ -100,7 +100,12 @@ pub struct Wire {
 /// A writer thread sends while this thread reads: both sides may have large batches to send at once, and two
 /// peers that each block writing into a full socket buffer while neither reads would wait on each other until the
 /// timeout.
-pub fn run_session(kindred: &Kindred, mut session: SyncSession, mut stream: TcpStream, wire: Wire) -> Result<Finished, Failed> {
+pub fn run_session(
+    kindred: &Kindred,
+    mut session: SyncSession,
+    mut stream: TcpStream,
+    wire: Wire,
+) -> Result<Finished, Failed> {
     let started = Instant::now();
     let result = drive(kindred, &mut session, &stream, wire);
     match result {
@@ -120,9 +125,10 @@ pub fn run_session(kindred: &Kindred, mut session: SyncSession, mut stream: TcpS
 fn classify(err: io::Error, handshake_done: bool, wire: Wire) -> SessionError {
     match err.kind() {
         io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => SessionError::TimedOut(wire.timeout),
-        io::ErrorKind::UnexpectedEof | io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionAborted | io::ErrorKind::BrokenPipe => {
-            SessionError::Closed { handshake_done, dialled: wire.dialled }
-        }
+        io::ErrorKind::UnexpectedEof
+        | io::ErrorKind::ConnectionReset
+        | io::ErrorKind::ConnectionAborted
+        | io::ErrorKind::BrokenPipe => SessionError::Closed { handshake_done, dialled: wire.dialled },
         _ => SessionError::Io(err),
     }
 }
@@ -158,13 +164,20 @@ fn drive(kindred: &Kindred, session: &mut SyncSession, stream: &TcpStream, wire:
 }
 
 /// Feeds the session with frames read from `stream` and queues what it says for the writer, until it finishes.
-fn exchange(kindred: &Kindred, session: &mut SyncSession, mut stream: &TcpStream, bursts: &mpsc::Sender<Vec<u8>>, wire: Wire) -> Result<(), SessionError> {
+fn exchange(
+    kindred: &Kindred,
+    session: &mut SyncSession,
+    mut stream: &TcpStream,
+    bursts: &mpsc::Sender<Vec<u8>>,
+    wire: Wire,
+) -> Result<(), SessionError> {
     loop {
         let outgoing = session.take_outgoing();
         if !outgoing.is_empty() {
             let mut burst = Vec::with_capacity(outgoing.iter().map(|f| f.len() + 4).sum());
             for frame in &outgoing {
-                let len = u32::try_from(frame.len()).map_err(|_| SessionError::Core(Error::Internal("a frame beyond 4 GiB".into())))?;
+                let len = u32::try_from(frame.len())
+                    .map_err(|_| SessionError::Core(Error::Internal("a frame beyond 4 GiB".into())))?;
                 burst.extend_from_slice(&len.to_be_bytes());
                 burst.extend_from_slice(frame);
             }

@@ -36,12 +36,23 @@ fn the_issue_end_to_end_flow() {
     assert_eq!(me["display_name"], "Ada");
     assert_eq!(me["member_id"].as_str().map(str::len), Some(64));
 
-    let group = k.json(&["group", "create", "Tuesday circle", "--description", "We meet on Tuesdays", "--guidelines", "Be kind."]);
+    let group = k.json(&[
+        "group",
+        "create",
+        "Tuesday circle",
+        "--description",
+        "We meet on Tuesdays",
+        "--guidelines",
+        "Be kind.",
+    ]);
     assert_eq!(group["name"], "Tuesday circle");
     assert_eq!(group["members"][0]["role"], "owner");
     let list = k.ok(&["group", "list"]);
     let row = list.lines().find(|l| l.starts_with("Tuesday circle")).unwrap_or_else(|| panic!("{list}"));
-    assert_eq!(row.split_whitespace().collect::<Vec<_>>(), ["Tuesday", "circle", "1", "0", id8(group["id"].as_str().expect("id"))]);
+    assert_eq!(
+        row.split_whitespace().collect::<Vec<_>>(),
+        ["Tuesday", "circle", "1", "0", id8(group["id"].as_str().expect("id"))]
+    );
 
     // Three messages: a plain one, a reply to it, and one behind a content warning.
     let hello = post(&k, &["Tuesday circle", "Hello, everyone"]);
@@ -96,10 +107,14 @@ fn the_issue_end_to_end_flow() {
     assert_eq!(logged["entry"]["amount"], 1);
     assert_eq!(logged["goal"]["done_this_period"], 1);
     let goals = k.ok(&["goal", "list"]);
-    assert!(goals.contains("Walk outside") && goals.contains("1/3 this week") && goals.contains("Tuesday circle"), "{goals}");
+    assert!(
+        goals.contains("Walk outside") && goals.contains("1/3 this week") && goals.contains("Tuesday circle"),
+        "{goals}"
+    );
 
     // Check-ins and their averages.
-    let first = k.json(&["checkin", "--mood", "4", "--energy", "3", "--sleep", "7.5", "--tag", "calm", "--note", "Good day"]);
+    let first =
+        k.json(&["checkin", "--mood", "4", "--energy", "3", "--sleep", "7.5", "--tag", "calm", "--note", "Good day"]);
     assert_eq!(first["mood"], 4);
     assert_eq!(first["tags"][0], "calm");
     k.ok(&["checkin", "--mood", "2"]);
@@ -166,7 +181,11 @@ fn the_data_directory_can_come_from_the_environment() {
     let dir = tempfile::tempdir().expect("temp dir");
     let data = dir.path().join("nested").join("profile");
     let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_kindred")).args(args).env("KINDRED_DATA_DIR", &data).output().expect("run kindred")
+        Command::new(env!("CARGO_BIN_EXE_kindred"))
+            .args(args)
+            .env("KINDRED_DATA_DIR", &data)
+            .output()
+            .expect("run kindred")
     };
     assert!(run(&["init", "--name", "Env"]).status.success());
     assert!(data.join("kindred.sqlite3").exists());
@@ -274,7 +293,10 @@ fn goals_pause_resume_archive_and_keep_history() {
     let entries = history["entries"].as_array().expect("entries");
     assert_eq!(entries.len(), 2);
     assert_eq!(entries[1]["note"], "two glasses", "newest first");
-    assert_eq!(k.json(&["goal", "history", "Drink water", "--limit", "1"])["entries"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        k.json(&["goal", "history", "Drink water", "--limit", "1"])["entries"].as_array().map(Vec::len),
+        Some(1)
+    );
     let text = k.ok(&["goal", "history", "Drink water"]);
     assert!(text.contains("+2") && text.contains("two glasses"), "{text}");
 }
@@ -292,7 +314,12 @@ fn empty_lists_say_so() {
 
 /// Runs `kindred demo` with `args`; returns its stdout.
 fn demo(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_kindred")).arg("demo").args(args).env_remove("KINDRED_DATA_DIR").output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_kindred"))
+        .arg("demo")
+        .args(args)
+        .env_remove("KINDRED_DATA_DIR")
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap()
 }
@@ -323,7 +350,10 @@ fn the_demo_tells_the_multi_phone_story_and_cleans_up() {
     let before_mal = &text[..at(&text, "Mal, a stranger")];
     assert!(!before_mal.contains("FAILED"), "{before_mal}");
     // The phones lived in one temporary directory, gone afterwards.
-    let dir = text.lines().find_map(|l| l.strip_prefix("(Each phone is a real profile in its own directory under ")).expect("the demo names its directory");
+    let dir = text
+        .lines()
+        .find_map(|l| l.strip_prefix("(Each phone is a real profile in its own directory under "))
+        .expect("the demo names its directory");
     assert!(!Path::new(dir.trim_end_matches(')')).exists(), "{dir} was not removed");
 }
 
@@ -337,7 +367,12 @@ fn the_demo_json_reports_every_meeting_and_keep_leaves_the_phones() {
     let meetings = report["meetings"].as_array().unwrap();
     assert!(meetings.len() > 20, "{}", meetings.len());
     for m in meetings {
-        assert!(m["bytes"].as_u64().unwrap() > 0 && m["frames"].as_u64().unwrap() > 0 && m["connections"].as_u64().unwrap() >= 1, "{m}");
+        assert!(
+            m["bytes"].as_u64().unwrap() > 0
+                && m["frames"].as_u64().unwrap() > 0
+                && m["connections"].as_u64().unwrap() >= 1,
+            "{m}"
+        );
         assert_eq!(m["round_trips"].as_f64().unwrap(), m["flights"].as_f64().unwrap() / 2.0);
     }
     assert!(report["bundle"]["applied"].as_u64().unwrap() > 0);

@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-
 mod common;
 
 use common::Kindred as Phone;
@@ -49,7 +48,8 @@ impl PhoneExt for Phone {
     fn listen(&self, extra: &[&str]) -> Listener {
         let mut args = vec!["sync", "--listen", "127.0.0.1:0", "--once", "--timeout", "20"];
         args.extend_from_slice(extra);
-        let mut child = self.command(&args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn listener");
+        let mut child =
+            self.command(&args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn listener");
         let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
         let mut first = String::new();
         stdout.read_line(&mut first).expect("the listener's first line");
@@ -57,7 +57,12 @@ impl PhoneExt for Phone {
             let v: Value = serde_json::from_str(&first).expect("json first line");
             v["listening"].as_str().expect("listening").rsplit(':').next().expect("port").parse().expect("port number")
         } else {
-            first.trim().strip_prefix("listening on 127.0.0.1:").unwrap_or_else(|| panic!("first line: {first:?}")).parse().expect("port number")
+            first
+                .trim()
+                .strip_prefix("listening on 127.0.0.1:")
+                .unwrap_or_else(|| panic!("first line: {first:?}"))
+                .parse()
+                .expect("port number")
         };
         Listener { child, stdout, port }
     }
@@ -142,7 +147,10 @@ fn phones_sync_both_ways_over_tcp_a_third_joins_by_code_and_a_bundle_reaches_a_f
     assert_eq!(report["outcome"], "synced");
     assert_eq!(report["peer"]["member_id"], amara.member_id().as_str());
     assert_eq!(report["report"]["changes_sent"], 1);
-    assert!(report["report"]["bytes_sent"].as_u64().unwrap() > 0 && report["report"]["frames_received"].as_u64().unwrap() > 0);
+    assert!(
+        report["report"]["bytes_sent"].as_u64().unwrap() > 0
+            && report["report"]["frames_received"].as_u64().unwrap() > 0
+    );
     let listened: Value = serde_json::from_str(listened.trim()).expect("one JSON line per session");
     assert_eq!(listened["report"]["changes_applied"], 1);
 
@@ -216,7 +224,10 @@ fn strangers_get_nothing_and_removed_members_are_not_shown() {
     assert!(!dialled.contains("Synced"), "Amara shares nothing with a removed member: {dialled}");
     assert!(!amara.messages("Circle").iter().any(|m| m.contains("after my removal")));
     bo.sync_with(&chen, &[]);
-    assert!(chen.messages("Circle").iter().any(|m| m.contains("after my removal")), "Chen has not heard of the removal yet");
+    assert!(
+        chen.messages("Circle").iter().any(|m| m.contains("after my removal")),
+        "Chen has not heard of the removal yet"
+    );
 
     // Once the removal reaches Chen, the post is hidden there, and it never shows on Amara's phone either.
     chen.sync_with(&amara, &[]);
@@ -266,7 +277,10 @@ fn a_listener_refuses_oversized_frames_and_wrong_peers_are_told_clearly() {
     let (ok, _, err) = listener.finish();
     assert!(!ok);
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.starts_with("error: sync with 127.0.0.1:") && err.contains("refused a frame of 4294967295 bytes"), "{err}");
+    assert!(
+        err.starts_with("error: sync with 127.0.0.1:") && err.contains("refused a frame of 4294967295 bytes"),
+        "{err}"
+    );
 
     // Garbage that is not a handshake: refused by the core, one line.
     let listener = amara.listen(&[]);
@@ -279,7 +293,15 @@ fn a_listener_refuses_oversized_frames_and_wrong_peers_are_told_clearly() {
     // Dialling with --peer set to someone else: the KK handshake fails and the dialler says so.
     let listener = amara.listen(&[]);
     let someone_else = Phone::named("Eve").member_id();
-    let (_, line) = bo.fails(&["sync", "--connect", &format!("127.0.0.1:{}", listener.port), "--peer", &someone_else, "--timeout", "5"]);
+    let (_, line) = bo.fails(&[
+        "sync",
+        "--connect",
+        &format!("127.0.0.1:{}", listener.port),
+        "--peer",
+        &someone_else,
+        "--timeout",
+        "5",
+    ]);
     listener.finish();
     assert!(line.contains("handshake") || line.contains("refused"), "{line}");
 }

@@ -65,7 +65,9 @@ impl From<Error> for KindredError {
             Error::NotPermitted(reason) => KindredError::NotPermitted { reason },
             Error::ProfileExists(path) => KindredError::ProfileExists { path: path.display().to_string() },
             Error::NoProfile(path) => KindredError::NoProfile { path: path.display().to_string() },
-            Error::CorruptDatabase { path, detail } => KindredError::CorruptDatabase { path: path.display().to_string(), detail },
+            Error::CorruptDatabase { path, detail } => {
+                KindredError::CorruptDatabase { path: path.display().to_string(), detail }
+            }
             Error::ForeignDatabase(path) => KindredError::ForeignDatabase { path: path.display().to_string() },
             Error::NewerSchema { found, supported } => KindredError::NewerSchema { found, supported },
             Error::Rejected(reason) => KindredError::Rejected { reason },
@@ -87,7 +89,8 @@ fn panic_detail(payload: &(dyn std::any::Any + Send)) -> String {
 
 /// Runs an export's body, turning a panic into [`KindredError::Internal`].
 pub(crate) fn guard<T>(f: impl FnOnce() -> Result<T, KindredError>) -> Result<T, KindredError> {
-    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|payload| Err(KindredError::Internal { detail: panic_detail(payload.as_ref()) }))
+    catch_unwind(AssertUnwindSafe(f))
+        .unwrap_or_else(|payload| Err(KindredError::Internal { detail: panic_detail(payload.as_ref()) }))
 }
 
 /// Runs blocking core work (disk, Automerge) on its own thread and awaits it, so the caller's coroutine or task is
@@ -145,7 +148,8 @@ mod tests {
 
     #[test]
     fn core_errors_keep_their_meaning() {
-        let invalid: KindredError = Error::InvalidInput { field: "mood", reason: "9 is not on the 1 to 5 scale".into() }.into();
+        let invalid: KindredError =
+            Error::InvalidInput { field: "mood", reason: "9 is not on the 1 to 5 scale".into() }.into();
         assert!(matches!(invalid, KindredError::InvalidInput { ref field, .. } if field == "mood"));
         let missing: KindredError = Error::NotFound { kind: "group", id: "abc".into() }.into();
         assert!(matches!(missing, KindredError::NotFound { ref kind, .. } if kind == "group"));

@@ -69,7 +69,11 @@ impl KindredProfile {
     }
 
     /// Registers a listener for one group's changes (messages, members, its shared goals, read marker).
-    pub fn subscribe_group(&self, group_id: String, listener: Arc<dyn UpdateListener>) -> Result<Arc<SubscriptionHandle>, KindredError> {
+    pub fn subscribe_group(
+        &self,
+        group_id: String,
+        listener: Arc<dyn UpdateListener>,
+    ) -> Result<Arc<SubscriptionHandle>, KindredError> {
         guard(|| {
             let only_group = Some(parse_id(&group_id)?);
             Ok(SubscriptionHandle::new(self.core()?.subscribe(Arc::new(Forward { listener, only_group }))))
@@ -99,9 +103,17 @@ impl KindredProfile {
         self.run(move |k| Ok(k.resolve_group(&id_or_name)?.to_hex())).await
     }
 
-    pub async fn add_member(&self, group_id: String, member_id: String, display_name: String, role: Role) -> Result<GroupDetails, KindredError> {
-        self.run(move |k| Ok(k.add_member(&parse_id(&group_id)?, &parse_id(&member_id)?, &display_name, role.into())?.into()))
-            .await
+    pub async fn add_member(
+        &self,
+        group_id: String,
+        member_id: String,
+        display_name: String,
+        role: Role,
+    ) -> Result<GroupDetails, KindredError> {
+        self.run(move |k| {
+            Ok(k.add_member(&parse_id(&group_id)?, &parse_id(&member_id)?, &display_name, role.into())?.into())
+        })
+        .await
     }
 
     pub async fn mark_read(&self, group_id: String) -> Result<(), KindredError> {
@@ -126,7 +138,12 @@ impl KindredProfile {
         .await
     }
 
-    pub async fn edit_message(&self, group_id: String, message_id: String, text: String) -> Result<Message, KindredError> {
+    pub async fn edit_message(
+        &self,
+        group_id: String,
+        message_id: String,
+        text: String,
+    ) -> Result<Message, KindredError> {
         self.run(move |k| Ok(k.edit_message(&parse_id(&group_id)?, &parse_id(&message_id)?, &text)?.into())).await
     }
 
@@ -135,14 +152,26 @@ impl KindredProfile {
     }
 
     /// Sets this profile's reaction; `None` takes it back.
-    pub async fn react(&self, group_id: String, message_id: String, emoji: Option<String>) -> Result<Message, KindredError> {
+    pub async fn react(
+        &self,
+        group_id: String,
+        message_id: String,
+        emoji: Option<String>,
+    ) -> Result<Message, KindredError> {
         self.run(move |k| Ok(k.react(&parse_id(&group_id)?, &parse_id(&message_id)?, emoji.as_deref())?.into())).await
     }
 
     /// Up to `limit` messages, oldest first: the newest, or those just older than `before`.
-    pub async fn messages(&self, group_id: String, limit: u32, before: Option<MessageCursor>) -> Result<Vec<Message>, KindredError> {
+    pub async fn messages(
+        &self,
+        group_id: String,
+        limit: u32,
+        before: Option<MessageCursor>,
+    ) -> Result<Vec<Message>, KindredError> {
         self.run(move |k| {
-            let before = before.map(|c| Ok::<_, KindredError>(core::MessageCursor { created_at: c.created_at, id: parse_id(&c.id)? })).transpose()?;
+            let before = before
+                .map(|c| Ok::<_, KindredError>(core::MessageCursor { created_at: c.created_at, id: parse_id(&c.id)? }))
+                .transpose()?;
             Ok(k.messages(&parse_id(&group_id)?, limit, before)?.into_iter().map(Into::into).collect())
         })
         .await
@@ -162,7 +191,13 @@ impl KindredProfile {
         .await
     }
 
-    pub async fn log_progress(&self, goal_id: String, amount: u32, note: Option<String>, at: Option<i64>) -> Result<ProgressEntry, KindredError> {
+    pub async fn log_progress(
+        &self,
+        goal_id: String,
+        amount: u32,
+        note: Option<String>,
+        at: Option<i64>,
+    ) -> Result<ProgressEntry, KindredError> {
         self.run(move |k| Ok(k.log_progress(&parse_id(&goal_id)?, amount, note.as_deref(), at)?.into())).await
     }
 
@@ -182,8 +217,16 @@ impl KindredProfile {
         self.run(move |k| Ok(k.goal(&parse_id(&goal_id)?)?.into())).await
     }
 
-    pub async fn goal_progress(&self, goal_id: String, since: Option<i64>, limit: u32) -> Result<Vec<ProgressEntry>, KindredError> {
-        self.run(move |k| Ok(k.goal_progress(&parse_id(&goal_id)?, since, limit)?.into_iter().map(Into::into).collect())).await
+    pub async fn goal_progress(
+        &self,
+        goal_id: String,
+        since: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<ProgressEntry>, KindredError> {
+        self.run(move |k| {
+            Ok(k.goal_progress(&parse_id(&goal_id)?, since, limit)?.into_iter().map(Into::into).collect())
+        })
+        .await
     }
 
     // Check-ins

@@ -251,7 +251,12 @@ impl From<Cadence> for core::Cadence {
 
 impl From<core::ProfileInfo> for ProfileInfo {
     fn from(p: core::ProfileInfo) -> Self {
-        Self { member_id: p.member_id.to_hex(), display_name: p.display_name, actor_id: p.actor_id, created_at: p.created_at }
+        Self {
+            member_id: p.member_id.to_hex(),
+            display_name: p.display_name,
+            actor_id: p.actor_id,
+            created_at: p.created_at,
+        }
     }
 }
 
@@ -281,7 +286,12 @@ impl From<core::GroupDetails> for GroupDetails {
             members: g
                 .members
                 .into_iter()
-                .map(|m| Member { member_id: m.member_id.to_hex(), display_name: m.display_name, role: m.role.into(), added_at: m.added_at })
+                .map(|m| Member {
+                    member_id: m.member_id.to_hex(),
+                    display_name: m.display_name,
+                    role: m.role.into(),
+                    added_at: m.added_at,
+                })
                 .collect(),
         }
     }
@@ -301,7 +311,11 @@ impl From<core::Message> for Message {
             edited_at: m.edited_at,
             removed: m.removed,
             is_mine: m.is_mine,
-            reactions: m.reactions.into_iter().map(|r| ReactionCount { emoji: r.emoji, count: r.count, mine: r.mine }).collect(),
+            reactions: m
+                .reactions
+                .into_iter()
+                .map(|r| ReactionCount { emoji: r.emoji, count: r.count, mine: r.mine })
+                .collect(),
         }
     }
 }
@@ -332,19 +346,36 @@ impl From<core::ProgressEntry> for ProgressEntry {
 
 impl From<core::Checkin> for Checkin {
     fn from(c: core::Checkin) -> Self {
-        Self { id: c.id.to_hex(), at: c.at, mood: c.mood, energy: c.energy, sleep_hours: c.sleep_hours, tags: c.tags, note: c.note }
+        Self {
+            id: c.id.to_hex(),
+            at: c.at,
+            mood: c.mood,
+            energy: c.energy,
+            sleep_hours: c.sleep_hours,
+            tags: c.tags,
+            note: c.note,
+        }
     }
 }
 
 impl From<core::CheckinAverage> for CheckinAverage {
     fn from(a: core::CheckinAverage) -> Self {
-        Self { period_start: a.period_start, checkins: a.checkins, mood: a.mood, energy: a.energy, sleep_hours: a.sleep_hours }
+        Self {
+            period_start: a.period_start,
+            checkins: a.checkins,
+            mood: a.mood,
+            energy: a.energy,
+            sleep_hours: a.sleep_hours,
+        }
     }
 }
 
 impl From<core::CheckinSummary> for CheckinSummary {
     fn from(s: core::CheckinSummary) -> Self {
-        Self { daily: s.daily.into_iter().map(Into::into).collect(), weekly: s.weekly.into_iter().map(Into::into).collect() }
+        Self {
+            daily: s.daily.into_iter().map(Into::into).collect(),
+            weekly: s.weekly.into_iter().map(Into::into).collect(),
+        }
     }
 }
 
@@ -352,9 +383,10 @@ impl From<&core::Update> for Update {
     fn from(u: &core::Update) -> Self {
         match u {
             core::Update::Group { group_id } => Update::Group { group_id: group_id.to_hex() },
-            core::Update::Messages { group_id, message_ids } => {
-                Update::Messages { group_id: group_id.to_hex(), message_ids: message_ids.iter().map(|m| m.to_hex()).collect() }
-            }
+            core::Update::Messages { group_id, message_ids } => Update::Messages {
+                group_id: group_id.to_hex(),
+                message_ids: message_ids.iter().map(|m| m.to_hex()).collect(),
+            },
             core::Update::Goals { group_id } => Update::Goals { group_id: group_id.map(|g| g.to_hex()) },
             core::Update::ReadMarker { group_id } => Update::ReadMarker { group_id: group_id.to_hex() },
             core::Update::Checkins => Update::Checkins,

@@ -49,7 +49,12 @@ pub(crate) struct NewGoalFields<'a> {
 }
 
 /// Writes a new goal into the `goals` map.
-pub(crate) fn write_new<T: Transactable>(tx: &mut T, doc_id: &DocId, goals: &ObjId, g: &NewGoalFields<'_>) -> Result<()> {
+pub(crate) fn write_new<T: Transactable>(
+    tx: &mut T,
+    doc_id: &DocId,
+    goals: &ObjId,
+    g: &NewGoalFields<'_>,
+) -> Result<()> {
     let err = write_err(doc_id);
     let obj = tx.put_object(goals, g.id.to_hex(), ObjType::Map).map_err(&err)?;
     tx.put(&obj, "owner", ScalarValue::Bytes(g.owner.as_bytes().to_vec())).map_err(&err)?;
@@ -64,7 +69,14 @@ pub(crate) fn write_new<T: Transactable>(tx: &mut T, doc_id: &DocId, goals: &Obj
 }
 
 /// Changes a goal's status.
-pub(crate) fn write_status<T: Transactable>(tx: &mut T, doc_id: &DocId, goals: &ObjId, id: &GoalId, status: GoalStatus, at: i64) -> Result<()> {
+pub(crate) fn write_status<T: Transactable>(
+    tx: &mut T,
+    doc_id: &DocId,
+    goals: &ObjId,
+    id: &GoalId,
+    status: GoalStatus,
+    at: i64,
+) -> Result<()> {
     let obj = goal_obj(tx, doc_id, goals, id)?;
     let err = write_err(doc_id);
     tx.put(&obj, "status", status.as_str()).map_err(&err)?;
@@ -73,7 +85,13 @@ pub(crate) fn write_status<T: Transactable>(tx: &mut T, doc_id: &DocId, goals: &
 }
 
 /// Adds a progress entry.
-pub(crate) fn write_progress<T: Transactable>(tx: &mut T, doc_id: &DocId, goals: &ObjId, goal: &GoalId, entry: &StoredProgress) -> Result<()> {
+pub(crate) fn write_progress<T: Transactable>(
+    tx: &mut T,
+    doc_id: &DocId,
+    goals: &ObjId,
+    goal: &GoalId,
+    entry: &StoredProgress,
+) -> Result<()> {
     let obj = goal_obj(tx, doc_id, goals, goal)?;
     let progress = MapReader::new(tx, doc_id, obj.clone())
         .map("progress")?
@@ -108,7 +126,8 @@ pub(crate) fn read_all<T: ReadDoc>(doc: &T, doc_id: &DocId, goals: &ObjId) -> Re
                 progress.push(StoredProgress {
                     id: entry_id,
                     at: e.int("at")?,
-                    amount: u32::try_from(e.int("amount")?).map_err(|_| Error::document(doc_id, "progress amount out of range"))?,
+                    amount: u32::try_from(e.int("amount")?)
+                        .map_err(|_| Error::document(doc_id, "progress amount out of range"))?,
                     note: e.opt_str("note")?,
                 });
             }
@@ -140,6 +159,7 @@ pub(crate) fn write_personal_root<T: Transactable>(tx: &mut T, doc_id: &DocId) -
 
 /// The personal document's goals map.
 pub(crate) fn personal_goals_obj<T: ReadDoc>(doc: &T, doc_id: &DocId) -> Result<ObjId> {
-    MapReader::new(doc, doc_id, automerge::ROOT).map("goals")?.ok_or_else(|| Error::document(doc_id, "personal document has no goals map"))
+    MapReader::new(doc, doc_id, automerge::ROOT)
+        .map("goals")?
+        .ok_or_else(|| Error::document(doc_id, "personal document has no goals map"))
 }
-

@@ -114,7 +114,9 @@ pub(crate) fn write_new<T: Transactable>(tx: &mut T, doc_id: &DocId, g: &NewGrou
 }
 
 fn root_map<T: ReadDoc>(doc: &T, doc_id: &DocId, key: &str) -> Result<automerge::ObjId> {
-    MapReader::new(doc, doc_id, ROOT).map(key)?.ok_or_else(|| Error::document(doc_id, format!("group has no {key} map")))
+    MapReader::new(doc, doc_id, ROOT)
+        .map(key)?
+        .ok_or_else(|| Error::document(doc_id, format!("group has no {key} map")))
 }
 
 /// The map holding the goals shared with this group.
@@ -143,13 +145,18 @@ pub(crate) fn write_member<T: Transactable>(
 }
 
 /// Marks a member removed, recording the cutoff of what they wrote before.
-pub(crate) fn write_removal<T: Transactable>(tx: &mut T, doc_id: &DocId, member: &MemberId, removal: &Removal) -> Result<()> {
+pub(crate) fn write_removal<T: Transactable>(
+    tx: &mut T,
+    doc_id: &DocId,
+    member: &MemberId,
+    removal: &Removal,
+) -> Result<()> {
     let err = write_err(doc_id);
     let members = root_map(tx, doc_id, "members")?;
-    let entry = MapReader::new(tx, doc_id, members)
-        .map(&member.to_hex())?
-        .ok_or_else(|| Error::not_found("member", member))?;
-    let cutoff = postcard::to_stdvec(&removal.cutoff).map_err(|e| Error::Internal(format!("encoding a cutoff: {e}")))?;
+    let entry =
+        MapReader::new(tx, doc_id, members).map(&member.to_hex())?.ok_or_else(|| Error::not_found("member", member))?;
+    let cutoff =
+        postcard::to_stdvec(&removal.cutoff).map_err(|e| Error::Internal(format!("encoding a cutoff: {e}")))?;
     tx.put(&entry, "removed_at", ScalarValue::Timestamp(removal.at)).map_err(&err)?;
     tx.put(&entry, "removed_by", bytes(removal.by.as_bytes())).map_err(&err)?;
     tx.put(&entry, "cutoff", bytes(&cutoff)).map_err(&err)?;
@@ -157,7 +164,13 @@ pub(crate) fn write_removal<T: Transactable>(tx: &mut T, doc_id: &DocId, member:
 }
 
 /// Records an invitation under `key` (derived from its secret; see [`crate::invite`]).
-pub(crate) fn write_invite<T: Transactable>(tx: &mut T, doc_id: &DocId, key: &str, by: &MemberId, expires_at: i64) -> Result<()> {
+pub(crate) fn write_invite<T: Transactable>(
+    tx: &mut T,
+    doc_id: &DocId,
+    key: &str,
+    by: &MemberId,
+    expires_at: i64,
+) -> Result<()> {
     let err = write_err(doc_id);
     let invites = root_map(tx, doc_id, "invites")?;
     let entry = tx.put_object(&invites, key, ObjType::Map).map_err(&err)?;
@@ -178,7 +191,9 @@ pub(crate) fn write_admission<T: Transactable>(
 ) -> Result<()> {
     let err = write_err(doc_id);
     let invites = root_map(tx, doc_id, "invites")?;
-    let entry = MapReader::new(tx, doc_id, invites).map(invite_key)?.ok_or_else(|| Error::not_found("invitation", invite_key))?;
+    let entry = MapReader::new(tx, doc_id, invites)
+        .map(invite_key)?
+        .ok_or_else(|| Error::not_found("invitation", invite_key))?;
     tx.put(&entry, "used_by", bytes(invitee.as_bytes())).map_err(&err)?;
     tx.put(&entry, "used_at", ScalarValue::Timestamp(at)).map_err(&err)?;
     write_member(tx, doc_id, invitee, name, Role::Member, at, by)
@@ -187,7 +202,9 @@ pub(crate) fn write_admission<T: Transactable>(
 fn read_removal<T: ReadDoc>(m: &MapReader<'_, T>, doc_id: &DocId) -> Result<Option<Removal>> {
     let Some(at) = m.opt_int("removed_at")? else { return Ok(None) };
     let cutoff = match m.opt_bytes("cutoff")? {
-        Some(bytes) => postcard::from_bytes(&bytes).map_err(|e| Error::document(doc_id, format!("unreadable cutoff: {e}")))?,
+        Some(bytes) => {
+            postcard::from_bytes(&bytes).map_err(|e| Error::document(doc_id, format!("unreadable cutoff: {e}")))?
+        }
         None => Cutoff::default(),
     };
     Ok(Some(Removal { at, by: MemberId::from_bytes(m.bytes("removed_by")?), cutoff }))

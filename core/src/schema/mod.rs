@@ -63,7 +63,9 @@ impl<'a, D: ReadDoc> MapReader<'a, D> {
     pub(crate) fn opt_int(&self, key: &str) -> Result<Option<i64>> {
         match self.scalar(key)? {
             Some(ScalarValue::Int(i)) | Some(ScalarValue::Timestamp(i)) => Ok(Some(i)),
-            Some(ScalarValue::Uint(u)) => i64::try_from(u).map(Some).map_err(|_| self.bad(key, "an out-of-range integer")),
+            Some(ScalarValue::Uint(u)) => {
+                i64::try_from(u).map(Some).map_err(|_| self.bad(key, "an out-of-range integer"))
+            }
             None => Ok(None),
             Some(_) => Err(self.bad(key, "a non-integer")),
         }
@@ -115,7 +117,12 @@ pub(crate) fn write_err(doc: &DocId) -> impl Fn(automerge::AutomergeError) -> Er
 }
 
 /// Puts `value` under `key`, or deletes the key when `value` is `None`.
-pub(crate) fn put_opt<T: Transactable>(tx: &mut T, obj: &ObjId, key: &str, value: Option<ScalarValue>) -> std::result::Result<(), automerge::AutomergeError> {
+pub(crate) fn put_opt<T: Transactable>(
+    tx: &mut T,
+    obj: &ObjId,
+    key: &str,
+    value: Option<ScalarValue>,
+) -> std::result::Result<(), automerge::AutomergeError> {
     match value {
         Some(value) => tx.put(obj, key, value),
         None if tx.get(obj, key)?.is_some() => tx.delete(obj, key),

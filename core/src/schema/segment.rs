@@ -90,7 +90,13 @@ pub(crate) fn write_new<T: Transactable>(tx: &mut T, doc_id: &DocId, m: &NewMess
 }
 
 /// Replaces a message's text.
-pub(crate) fn write_edit<T: Transactable>(tx: &mut T, doc_id: &DocId, id: &MessageId, text: &str, at: i64) -> Result<()> {
+pub(crate) fn write_edit<T: Transactable>(
+    tx: &mut T,
+    doc_id: &DocId,
+    id: &MessageId,
+    text: &str,
+    at: i64,
+) -> Result<()> {
     let obj = message_obj(tx, doc_id, id)?.ok_or_else(|| Error::not_found("message", id))?;
     let err = write_err(doc_id);
     tx.put(&obj, "text", text).map_err(&err)?;
@@ -118,7 +124,13 @@ pub(crate) fn write_removal<T: Transactable>(tx: &mut T, doc_id: &DocId, id: &Me
 }
 
 /// Writes this segment's author's reaction to `target` (`None` takes it back), in the author's current segment.
-pub(crate) fn write_reaction<T: Transactable>(tx: &mut T, doc_id: &DocId, target: &MessageId, emoji: Option<&str>, at: i64) -> Result<()> {
+pub(crate) fn write_reaction<T: Transactable>(
+    tx: &mut T,
+    doc_id: &DocId,
+    target: &MessageId,
+    emoji: Option<&str>,
+    at: i64,
+) -> Result<()> {
     let err = write_err(doc_id);
     let key = reaction_key(target);
     let entry = match MapReader::new(tx, doc_id, ROOT).map(&key)? {
@@ -135,7 +147,10 @@ pub(crate) fn read(doc: &automerge::Automerge, doc_id: &DocId, id: &MessageId) -
     let Some(obj) = message_obj(doc, doc_id, id)? else {
         return Ok(None);
     };
-    let origin = doc.hash_for_opid(&obj).and_then(|hash| doc.get_change_meta_by_hash(&hash)).map(|meta| (meta.actor.into_owned(), meta.seq));
+    let origin = doc
+        .hash_for_opid(&obj)
+        .and_then(|hash| doc.get_change_meta_by_hash(&hash))
+        .map(|meta| (meta.actor.into_owned(), meta.seq));
     let m = MapReader::new(doc, doc_id, obj);
     let removed = m.bool("removed")?;
     Ok(Some(StoredMessage {
@@ -184,7 +199,9 @@ pub(crate) fn touched(patches: &[Patch]) -> Touched {
         match patch.path.first() {
             Some((_, Prop::Map(key))) => classify(&mut out, key),
             _ => match &patch.action {
-                automerge::PatchAction::PutMap { key, .. } | automerge::PatchAction::DeleteMap { key } => classify(&mut out, key),
+                automerge::PatchAction::PutMap { key, .. } | automerge::PatchAction::DeleteMap { key } => {
+                    classify(&mut out, key)
+                }
                 _ => {}
             },
         }

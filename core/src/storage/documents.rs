@@ -170,7 +170,8 @@ fn stored_bytes(conn: &Connection, id: &DocId) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
     let mut rows = stmt.query([id])?;
     while let Some(row) = rows.next()? {
-        let chunk = row.get_ref(0)?.as_blob().map_err(|e| Error::document(id, format!("stored chunk is not a blob: {e}")))?;
+        let chunk =
+            row.get_ref(0)?.as_blob().map_err(|e| Error::document(id, format!("stored chunk is not a blob: {e}")))?;
         bytes.extend_from_slice(chunk);
     }
     Ok(bytes)
@@ -189,7 +190,12 @@ pub(crate) fn persist_local_changes(
     let signed: Vec<SignedHead> = changes
         .iter()
         .max_by_key(|c| c.seq())
-        .map(|c| SignedHead { actor: c.actor_id().clone(), seq: c.seq(), hash: c.hash(), signature: identity.sign_change(id, &c.hash()) })
+        .map(|c| SignedHead {
+            actor: c.actor_id().clone(),
+            seq: c.seq(),
+            hash: c.hash(),
+            signature: identity.sign_change(id, &c.hash()),
+        })
         .into_iter()
         .collect();
     persist_changes(conn, cache, identity.actor(), id, changes, &signed)
@@ -214,9 +220,8 @@ pub(crate) fn persist_changes(
     changes: &[Change],
     heads: &[SignedHead],
 ) -> Result<()> {
-    let mut insert_chunk = conn.prepare_cached(
-        "INSERT INTO document_chunks (doc_id, kind, bytes) VALUES (?1, 'incremental', ?2)",
-    )?;
+    let mut insert_chunk =
+        conn.prepare_cached("INSERT INTO document_chunks (doc_id, kind, bytes) VALUES (?1, 'incremental', ?2)")?;
     let mut added_bytes = 0i64;
     for change in changes {
         let bytes = change.raw_bytes();
@@ -240,7 +245,9 @@ pub(crate) fn persist_changes(
              WHERE doc_id = ?1
              RETURNING generation, snapshot_bytes, incremental_count, incremental_bytes",
         )?
-        .query_row(params![id, changes.len() as i64, added_bytes], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        .query_row(params![id, changes.len() as i64, added_bytes], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?;
     cache.set_generation(id, generation);
     if chunk_count >= COMPACT_AFTER_CHUNKS || chunk_bytes >= snapshot_bytes.max(COMPACT_MIN_INCREMENTAL_BYTES) {
         compact(conn, cache, actor, id)?;
@@ -251,8 +258,10 @@ pub(crate) fn persist_changes(
 /// Replaces a document's snapshot and chunks with one fresh snapshot, in the caller's transaction: a crash leaves
 /// either the old chunks or the new snapshot, never neither.
 pub(crate) fn compact(conn: &Connection, cache: &mut DocCache, actor: &ActorId, id: &DocId) -> Result<()> {
-    let pending: Option<i64> =
-        conn.prepare_cached("SELECT incremental_count FROM documents WHERE doc_id = ?1")?.query_row([id], |r| r.get(0)).optional()?;
+    let pending: Option<i64> = conn
+        .prepare_cached("SELECT incremental_count FROM documents WHERE doc_id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
     if pending.unwrap_or(0) == 0 {
         return Ok(());
     }
@@ -296,7 +305,12 @@ pub(crate) fn actors_of_member(conn: &Connection, member: &MemberId) -> Result<V
 }
 
 /// Records the certificate binding an actor to a member key.
-pub(crate) fn insert_actor_certificate(conn: &Connection, actor: &ActorId, member: &[u8; 32], certificate: &[u8]) -> Result<()> {
+pub(crate) fn insert_actor_certificate(
+    conn: &Connection,
+    actor: &ActorId,
+    member: &[u8; 32],
+    certificate: &[u8],
+) -> Result<()> {
     conn.execute(
         "INSERT OR IGNORE INTO actor_certificates (actor, member, certificate) VALUES (?1, ?2, ?3)",
         params![actor.to_bytes(), &member[..], certificate],
@@ -339,7 +353,8 @@ pub(crate) type ClockEntry = (Vec<u8>, u64, [u8; 32]);
 /// Each actor's newest sequence number and change hash in a document: its version vector, which says exactly which
 /// changes this profile holds (an actor's changes are numbered without gaps).
 pub(crate) fn clock(conn: &Connection, id: &DocId) -> Result<Vec<ClockEntry>> {
-    let mut stmt = conn.prepare_cached("SELECT actor, seq, change_hash FROM actor_heads WHERE doc_id = ?1 ORDER BY actor")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT actor, seq, change_hash FROM actor_heads WHERE doc_id = ?1 ORDER BY actor")?;
     let rows = stmt.query_map([id], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?, r.get::<_, Vec<u8>>(2)?)))?;
     let mut out = Vec::new();
     for row in rows {
@@ -355,14 +370,17 @@ pub(crate) fn group_documents(conn: &Connection, group: &GroupId) -> Result<Vec<
     let mut stmt = conn.prepare_cached(
         "SELECT doc_id, kind, author, segment FROM documents WHERE group_id = ?1 ORDER BY kind, author, segment",
     )?;
-    let rows = stmt.query_map([group], |r| Ok((r.get::<_, DocId>(0)?, r.get::<_, String>(1)?, r.get::<_, Vec<u8>>(2)?, r.get::<_, u32>(3)?)))?;
+    let rows = stmt.query_map([group], |r| {
+        Ok((r.get::<_, DocId>(0)?, r.get::<_, String>(1)?, r.get::<_, Vec<u8>>(2)?, r.get::<_, u32>(3)?))
+    })?;
     let mut out = Vec::new();
     for row in rows {
         let (id, kind, author, segment) = row?;
         let place = match kind.as_str() {
             "group" => DocPlace::group(*group),
             "segment" => {
-                let author = <[u8; 32]>::try_from(author).map_err(|_| Error::Internal(format!("segment {id} has no author")))?;
+                let author =
+                    <[u8; 32]>::try_from(author).map_err(|_| Error::Internal(format!("segment {id} has no author")))?;
                 DocPlace::segment(*group, MemberId::from_bytes(author), segment)
             }
             other => return Err(Error::Internal(format!("document {id} of kind {other} in a group"))),

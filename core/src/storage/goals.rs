@@ -16,15 +16,22 @@ pub(crate) struct PeriodStarts {
 }
 
 /// Replaces every goal read from one document with what it holds now.
-pub(crate) fn replace_for_doc(conn: &Connection, doc: &DocId, group: Option<&GroupId>, goals: &[StoredGoal]) -> Result<()> {
-    conn.prepare_cached("DELETE FROM goal_progress WHERE goal_id IN (SELECT goal_id FROM goals WHERE doc_id = ?1)")?.execute([doc])?;
+pub(crate) fn replace_for_doc(
+    conn: &Connection,
+    doc: &DocId,
+    group: Option<&GroupId>,
+    goals: &[StoredGoal],
+) -> Result<()> {
+    conn.prepare_cached("DELETE FROM goal_progress WHERE goal_id IN (SELECT goal_id FROM goals WHERE doc_id = ?1)")?
+        .execute([doc])?;
     conn.prepare_cached("DELETE FROM goals WHERE doc_id = ?1")?.execute([doc])?;
     let mut insert_goal = conn.prepare_cached(
         "INSERT INTO goals (goal_id, doc_id, group_id, owner, title, cadence_times, cadence_period, status, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?;
-    let mut insert_progress =
-        conn.prepare_cached("INSERT INTO goal_progress (goal_id, progress_id, at, amount, note) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+    let mut insert_progress = conn.prepare_cached(
+        "INSERT INTO goal_progress (goal_id, progress_id, at, amount, note) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
     for g in goals {
         insert_goal.execute(params![
             g.id,
@@ -97,23 +104,28 @@ pub(crate) fn list(
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt
-        .query_map(
-            params![starts.day, starts.week, starts.month, include_archived, group, me],
-            |r| goal_from_row(r, me),
-        )?
+        .query_map(params![starts.day, starts.week, starts.month, include_archived, group, me], |r| {
+            goal_from_row(r, me)
+        })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     finish(rows)
 }
 
 /// One goal and the document it lives in.
-pub(crate) fn get(conn: &Connection, me: &MemberId, starts: PeriodStarts, id: &GoalId) -> Result<Option<(Goal, DocId)>> {
+pub(crate) fn get(
+    conn: &Connection,
+    me: &MemberId,
+    starts: PeriodStarts,
+    id: &GoalId,
+) -> Result<Option<(Goal, DocId)>> {
     let sql = format!("SELECT {GOAL_COLUMNS} WHERE g.goal_id = ?4");
     let row = conn
         .prepare_cached(&sql)?
         .query_row(params![starts.day, starts.week, starts.month, id], |r| goal_from_row(r, me))
         .optional()?;
     let Some(row) = row else { return Ok(None) };
-    let doc: DocId = conn.prepare_cached("SELECT doc_id FROM goals WHERE goal_id = ?1")?.query_row([id], |r| r.get(0))?;
+    let doc: DocId =
+        conn.prepare_cached("SELECT doc_id FROM goals WHERE goal_id = ?1")?.query_row([id], |r| r.get(0))?;
     Ok(finish(vec![row])?.pop().map(|goal| (goal, doc)))
 }
 
@@ -125,7 +137,13 @@ pub(crate) fn progress(conn: &Connection, id: &GoalId, since: i64, limit: u32) -
     )?;
     let rows = stmt.query_map(params![id, since, limit], |r| {
         let note: String = r.get(3)?;
-        Ok(ProgressEntry { id: r.get(0)?, goal_id: *id, at: r.get(1)?, amount: r.get(2)?, note: (!note.is_empty()).then_some(note) })
+        Ok(ProgressEntry {
+            id: r.get(0)?,
+            goal_id: *id,
+            at: r.get(1)?,
+            amount: r.get(2)?,
+            note: (!note.is_empty()).then_some(note),
+        })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

@@ -56,7 +56,10 @@ pub(crate) fn removed_members(conn: &Connection, group_ref: GroupRef) -> Result<
 
 /// The local row number of a group, if this profile holds it.
 pub(crate) fn group_ref(conn: &Connection, id: &GroupId) -> Result<Option<GroupRef>> {
-    Ok(conn.prepare_cached("SELECT group_ref FROM groups WHERE group_id = ?1")?.query_row([id], |r| r.get(0)).optional()?)
+    Ok(conn
+        .prepare_cached("SELECT group_ref FROM groups WHERE group_id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?)
 }
 
 /// Like [`group_ref`], but a missing group is an error.
@@ -147,7 +150,9 @@ pub(crate) fn details(conn: &Connection, group_ref: GroupRef) -> Result<GroupDet
 
 /// The newest segment this profile has seen in a group.
 pub(crate) fn current_segment(conn: &Connection, group_ref: GroupRef) -> Result<u32> {
-    Ok(conn.prepare_cached("SELECT current_segment FROM groups WHERE group_ref = ?1")?.query_row([group_ref], |r| r.get(0))?)
+    Ok(conn
+        .prepare_cached("SELECT current_segment FROM groups WHERE group_ref = ?1")?
+        .query_row([group_ref], |r| r.get(0))?)
 }
 
 /// Raises the newest known segment to `segment` (never lowers it).

@@ -24,7 +24,8 @@ pub(crate) fn insert(conn: &Connection, join: &PendingJoin, at: i64) -> Result<(
 
 pub(crate) fn all(conn: &Connection) -> Result<Vec<PendingJoin>> {
     let mut stmt = conn.prepare_cached("SELECT group_id, group_name, code FROM pending_joins ORDER BY created_at")?;
-    let rows = stmt.query_map([], |r| Ok(PendingJoin { group_id: r.get(0)?, group_name: r.get(1)?, code: r.get(2)? }))?;
+    let rows =
+        stmt.query_map([], |r| Ok(PendingJoin { group_id: r.get(0)?, group_name: r.get(1)?, code: r.get(2)? }))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

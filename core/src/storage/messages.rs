@@ -37,7 +37,12 @@ pub(crate) fn upsert(conn: &Connection, group_ref: GroupRef, segment: u32, m: &S
 
 /// Records `member`'s reaction to a message, unless a newer one of theirs is already recorded (a member's reactions
 /// can sit in several of their segments; the newest counts).
-pub(crate) fn upsert_reaction(conn: &Connection, group_ref: GroupRef, member: &MemberId, r: &StoredReaction) -> Result<()> {
+pub(crate) fn upsert_reaction(
+    conn: &Connection,
+    group_ref: GroupRef,
+    member: &MemberId,
+    r: &StoredReaction,
+) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO reactions (group_ref, message_id, member, emoji, at) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (group_ref, message_id, member) DO UPDATE SET emoji = excluded.emoji, at = excluded.at
@@ -113,8 +118,9 @@ pub(crate) fn page(
         None => (i64::MAX, &[0xff; 17][..]),
     };
     let mut stmt = conn.prepare_cached(&sql)?;
-    let mut messages =
-        stmt.query_map(params![group_ref, at, id, limit], |r| message_from_row(r, me))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut messages = stmt
+        .query_map(params![group_ref, at, id, limit], |r| message_from_row(r, me))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
     messages.reverse();
     for message in &mut messages {
         attach_reactions(conn, group_ref, me, message)?;
@@ -125,7 +131,8 @@ pub(crate) fn page(
 /// One message, if the group has it.
 pub(crate) fn get(conn: &Connection, group_ref: GroupRef, me: &MemberId, id: &MessageId) -> Result<Option<Message>> {
     let sql = format!("SELECT {MESSAGE_COLUMNS} WHERE m.group_ref = ?1 AND m.message_id = ?2 AND m.hidden = 0");
-    let message = conn.prepare_cached(&sql)?.query_row(params![group_ref, id], |r| message_from_row(r, me)).optional()?;
+    let message =
+        conn.prepare_cached(&sql)?.query_row(params![group_ref, id], |r| message_from_row(r, me)).optional()?;
     match message {
         Some(mut message) => {
             attach_reactions(conn, group_ref, me, &mut message)?;
@@ -136,9 +143,15 @@ pub(crate) fn get(conn: &Connection, group_ref: GroupRef, me: &MemberId, id: &Me
 }
 
 /// The author and segment of a message, if the group has it.
-pub(crate) fn author_and_segment(conn: &Connection, group_ref: GroupRef, id: &MessageId) -> Result<Option<(MemberId, u32, bool)>> {
+pub(crate) fn author_and_segment(
+    conn: &Connection,
+    group_ref: GroupRef,
+    id: &MessageId,
+) -> Result<Option<(MemberId, u32, bool)>> {
     Ok(conn
-        .prepare_cached("SELECT author, segment, removed FROM messages WHERE group_ref = ?1 AND message_id = ?2 AND hidden = 0")?
+        .prepare_cached(
+            "SELECT author, segment, removed FROM messages WHERE group_ref = ?1 AND message_id = ?2 AND hidden = 0",
+        )?
         .query_row(params![group_ref, id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?)
 }
@@ -148,20 +161,30 @@ pub(crate) fn author_and_segment(conn: &Connection, group_ref: GroupRef, id: &Me
 pub(crate) fn hide(conn: &Connection, group_ref: GroupRef, segment: u32, m: &StoredMessage) -> Result<()> {
     let hidden = StoredMessage { text: None, content_warning: None, ..m.clone() };
     upsert(conn, group_ref, segment, &hidden)?;
-    conn.prepare_cached("UPDATE messages SET hidden = 1 WHERE group_ref = ?1 AND message_id = ?2")?.execute(params![group_ref, m.id])?;
+    conn.prepare_cached("UPDATE messages SET hidden = 1 WHERE group_ref = ?1 AND message_id = ?2")?
+        .execute(params![group_ref, m.id])?;
     Ok(())
 }
 
 /// The newest `created_at` in a group (uses the timeline index).
 pub(crate) fn latest_time(conn: &Connection, group_ref: GroupRef) -> Result<Option<i64>> {
-    Ok(conn.prepare_cached("SELECT max(created_at) FROM messages WHERE group_ref = ?1")?.query_row([group_ref], |r| r.get(0))?)
+    Ok(conn
+        .prepare_cached("SELECT max(created_at) FROM messages WHERE group_ref = ?1")?
+        .query_row([group_ref], |r| r.get(0))?)
 }
 
 /// The ids of the group's messages whose hex form starts with `prefix` (at most `limit`).
-pub(crate) fn ids_with_prefix(conn: &Connection, group_ref: GroupRef, prefix: &str, limit: u32) -> Result<Vec<MessageId>> {
+pub(crate) fn ids_with_prefix(
+    conn: &Connection,
+    group_ref: GroupRef,
+    prefix: &str,
+    limit: u32,
+) -> Result<Vec<MessageId>> {
     let mut stmt = conn.prepare_cached(
         "SELECT message_id FROM messages WHERE group_ref = ?1 AND substr(lower(hex(message_id)), 1, length(?2)) = ?2 LIMIT ?3",
     )?;
-    let ids = stmt.query_map(params![group_ref, prefix.to_ascii_lowercase(), limit], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    let ids = stmt
+        .query_map(params![group_ref, prefix.to_ascii_lowercase(), limit], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
     Ok(ids)
 }

@@ -89,12 +89,14 @@ impl Db {
         )
         .map_err(|e| classify(&path, e))?;
         let mut db = Db { conn, path };
-        let app_id: i32 = db.conn.pragma_query_value(None, "application_id", |row| row.get(0)).map_err(|e| db.classify(e))?;
+        let app_id: i32 =
+            db.conn.pragma_query_value(None, "application_id", |row| row.get(0)).map_err(|e| db.classify(e))?;
         if app_id != APPLICATION_ID {
             return Err(Error::ForeignDatabase(db.path.clone()));
         }
         db.configure().map_err(|e| db.reclassify(e))?;
-        let version: i64 = db.conn.pragma_query_value(None, "user_version", |row| row.get(0)).map_err(|e| db.classify(e))?;
+        let version: i64 =
+            db.conn.pragma_query_value(None, "user_version", |row| row.get(0)).map_err(|e| db.classify(e))?;
         if version > SCHEMA_VERSION {
             return Err(Error::NewerSchema { found: version, supported: SCHEMA_VERSION });
         }
@@ -154,8 +156,7 @@ impl Db {
         let path = self.path.clone();
         self.read(|tx| {
             let mut stmt = tx.prepare("PRAGMA integrity_check")?;
-            let problems: Vec<String> =
-                stmt.query_map([], |row| row.get(0))?.collect::<rusqlite::Result<_>>()?;
+            let problems: Vec<String> = stmt.query_map([], |row| row.get(0))?.collect::<rusqlite::Result<_>>()?;
             if problems.len() == 1 && problems.first().map(String::as_str) == Some("ok") {
                 Ok(())
             } else {
@@ -188,7 +189,10 @@ fn check_header(dir: &Path, path: &Path) -> Result<()> {
         return Err(Error::CorruptDatabase { path: path.to_owned(), detail: "the file is empty".into() });
     }
     if read < header.len() || &header != b"SQLite format 3\0" {
-        return Err(Error::CorruptDatabase { path: path.to_owned(), detail: "the file is not an SQLite database".into() });
+        return Err(Error::CorruptDatabase {
+            path: path.to_owned(),
+            detail: "the file is not an SQLite database".into(),
+        });
     }
     Ok(())
 }

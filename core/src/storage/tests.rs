@@ -15,10 +15,12 @@ fn schema_of(conn: &Connection) -> Vec<(String, String, String)> {
     let mut stmt = conn
         .prepare("SELECT type, name, coalesce(sql, '') FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name")
         .unwrap();
-    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, String>(2)?.split_whitespace().collect::<Vec<_>>().join(" "))))
-        .unwrap()
-        .collect::<rusqlite::Result<_>>()
-        .unwrap()
+    stmt.query_map([], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get::<_, String>(2)?.split_whitespace().collect::<Vec<_>>().join(" ")))
+    })
+    .unwrap()
+    .collect::<rusqlite::Result<_>>()
+    .unwrap()
 }
 
 #[test]
@@ -82,7 +84,10 @@ fn assert_untouched_after_open(bytes: &[u8]) -> Error {
 
 #[test]
 fn garbage_and_empty_files_are_reported_as_corrupt_and_kept() {
-    assert!(matches!(assert_untouched_after_open(b"this is not a database at all, just text"), Error::CorruptDatabase { .. }));
+    assert!(matches!(
+        assert_untouched_after_open(b"this is not a database at all, just text"),
+        Error::CorruptDatabase { .. }
+    ));
     assert!(matches!(assert_untouched_after_open(b""), Error::CorruptDatabase { .. }));
 }
 
@@ -91,8 +96,13 @@ fn a_damaged_kindred_database_is_reported_and_kept() {
     let dir = tempfile::tempdir().unwrap();
     let k = Kindred::create(dir.path(), "Ada").unwrap();
     let g = k.create_group(NewGroup { name: "Circle".into(), ..Default::default() }).unwrap();
-    k.post_many(&g.id, (0..300).map(|i| NewMessage { text: format!("message number {i} with some words"), ..Default::default() }).collect())
-        .unwrap();
+    k.post_many(
+        &g.id,
+        (0..300)
+            .map(|i| NewMessage { text: format!("message number {i} with some words"), ..Default::default() })
+            .collect(),
+    )
+    .unwrap();
     drop(k);
     let mut bytes = fs::read(dir.path().join(DATABASE_FILE)).unwrap();
     // Keep the header and page 1 (so it still looks like a Kindred file); scramble the pages after it.
@@ -111,8 +121,13 @@ fn damage_found_after_open_is_typed_too() {
     let dir = tempfile::tempdir().unwrap();
     let k = Kindred::create(dir.path(), "Ada").unwrap();
     let g = k.create_group(NewGroup { name: "Circle".into(), ..Default::default() }).unwrap();
-    k.post_many(&g.id, (0..400).map(|i| NewMessage { text: format!("message {i} {}", "words ".repeat(10)), ..Default::default() }).collect())
-        .unwrap();
+    k.post_many(
+        &g.id,
+        (0..400)
+            .map(|i| NewMessage { text: format!("message {i} {}", "words ".repeat(10)), ..Default::default() })
+            .collect(),
+    )
+    .unwrap();
     drop(k);
     let path = dir.path().join(DATABASE_FILE);
     let mut bytes = fs::read(&path).unwrap();
@@ -149,7 +164,12 @@ fn compaction_folds_chunks_into_one_snapshot_without_losing_anything() {
     let k = Kindred::create(dir.path(), "Ada").unwrap();
     let g = k.create_group(NewGroup { name: "Circle".into(), ..Default::default() }).unwrap();
     let ids = k
-        .post_many(&g.id, (0..600).map(|i| NewMessage { text: format!("compaction test message {i}"), ..Default::default() }).collect())
+        .post_many(
+            &g.id,
+            (0..600)
+                .map(|i| NewMessage { text: format!("compaction test message {i}"), ..Default::default() })
+                .collect(),
+        )
         .unwrap();
     for id in ids.iter().take(40) {
         k.react(&g.id, id, Some("👍")).unwrap();
@@ -189,6 +209,7 @@ fn compaction_folds_chunks_into_one_snapshot_without_losing_anything() {
 fn db_create_leaves_no_temporary_files() {
     let dir = tempfile::tempdir().unwrap();
     drop(Db::create(dir.path(), |_| Ok(())).unwrap());
-    let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    let names: Vec<_> =
+        fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
     assert!(names.iter().all(|n| n.starts_with(DATABASE_FILE)), "{names:?}");
 }

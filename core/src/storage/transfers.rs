@@ -19,7 +19,8 @@ fn place_from(group: GroupId, kind: &str, author: Vec<u8>, segment: u32) -> Resu
     match kind {
         "group" => Ok(DocPlace::group(group)),
         "segment" => {
-            let author = <[u8; 32]>::try_from(author).map_err(|_| Error::Internal("a segment transfer without an author".into()))?;
+            let author = <[u8; 32]>::try_from(author)
+                .map_err(|_| Error::Internal("a segment transfer without an author".into()))?;
             Ok(DocPlace::segment(group, MemberId::from_bytes(author), segment))
         }
         other => Err(Error::Internal(format!("unexpected transfer kind {other}"))),
@@ -81,7 +82,11 @@ pub(crate) fn outgoing(conn: &Connection, hash: &[u8; 32]) -> Result<Option<Outg
         })
         .optional()?;
     row.map(|(group, doc, kind, author, segment, snapshot, vouchers, form)| {
-        Ok(Outgoing { place: TransferPlace { doc, place: place_from(group, &kind, author, segment)?, form }, snapshot, vouchers })
+        Ok(Outgoing {
+            place: TransferPlace { doc, place: place_from(group, &kind, author, segment)?, form },
+            snapshot,
+            vouchers,
+        })
     })
     .transpose()
 }
@@ -96,7 +101,14 @@ pub(crate) struct Incoming {
     pub vouchers: Vec<u8>,
 }
 
-pub(crate) fn start_incoming(conn: &Connection, hash: &[u8; 32], place: &TransferPlace, total_len: u64, vouchers: &[u8], at: i64) -> Result<()> {
+pub(crate) fn start_incoming(
+    conn: &Connection,
+    hash: &[u8; 32],
+    place: &TransferPlace,
+    total_len: u64,
+    vouchers: &[u8],
+    at: i64,
+) -> Result<()> {
     conn.execute(
         "INSERT OR IGNORE INTO incoming_transfers (hash, group_id, doc_id, kind, author, segment, total_len, vouchers, updated_at, form)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -155,7 +167,10 @@ pub(crate) fn append_incoming(conn: &Connection, hash: &[u8; 32], offset: u64, b
     if changed != 1 {
         return Ok(false);
     }
-    conn.execute("INSERT INTO incoming_transfer_chunks (hash, offset, bytes) VALUES (?1, ?2, ?3)", params![&hash[..], offset, bytes])?;
+    conn.execute(
+        "INSERT INTO incoming_transfer_chunks (hash, offset, bytes) VALUES (?1, ?2, ?3)",
+        params![&hash[..], offset, bytes],
+    )?;
     Ok(true)
 }
 
@@ -165,7 +180,9 @@ pub(crate) fn incoming_bytes(conn: &Connection, hash: &[u8; 32]) -> Result<Vec<u
     let mut rows = stmt.query([&hash[..]])?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
-        out.extend_from_slice(row.get_ref(0)?.as_blob().map_err(|e| Error::Internal(format!("a transfer chunk: {e}")))?);
+        out.extend_from_slice(
+            row.get_ref(0)?.as_blob().map_err(|e| Error::Internal(format!("a transfer chunk: {e}")))?,
+        );
     }
     Ok(out)
 }

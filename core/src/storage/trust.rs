@@ -46,7 +46,8 @@ pub(crate) fn is_flagged(conn: &Connection, group: &GroupId, member: &MemberId) 
 
 /// Flagged members of a group with the reason.
 pub(crate) fn flagged(conn: &Connection, group: &GroupId) -> Result<Vec<(MemberId, String)>> {
-    let mut stmt = conn.prepare_cached("SELECT member, reason FROM flagged_members WHERE group_id = ?1 ORDER BY flagged_at")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT member, reason FROM flagged_members WHERE group_id = ?1 ORDER BY flagged_at")?;
     let rows = stmt.query_map([group], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

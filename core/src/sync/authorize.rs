@@ -98,7 +98,12 @@ fn existing_path(doc: &Automerge, doc_id: &DocId, obj: &str) -> Result<Vec<Strin
     })
 }
 
-fn get_at<'a>(doc: &'a Automerge, obj: &automerge::ObjId, key: &str, heads: &[ChangeHash]) -> Option<(Value<'a>, automerge::ObjId)> {
+fn get_at<'a>(
+    doc: &'a Automerge,
+    obj: &automerge::ObjId,
+    key: &str,
+    heads: &[ChangeHash],
+) -> Option<(Value<'a>, automerge::ObjId)> {
     doc.get_at(obj, key, heads).ok().flatten()
 }
 
@@ -180,8 +185,11 @@ fn check_value(path: &[&str], value: &ScalarValue) -> Result<()> {
         [_, "emoji"] => text(MAX_REACTION_CHARS, false, true),
         [_, "by"] | [_, _, "owner"] | [_, _, "added_by" | "removed_by" | "by" | "used_by"] => bytes(32),
         [_, "re"] => bytes(16),
-        [_, "at" | "edited"] | [_, _, "added_at" | "removed_at" | "expires_at" | "used_at" | "created_at" | "updated_at"] => time(),
-        [_, "removed"] => matches!(value, ScalarValue::Boolean(true)).then_some(()).ok_or_else(|| refuse("a strange removal")),
+        [_, "at" | "edited"]
+        | [_, _, "added_at" | "removed_at" | "expires_at" | "used_at" | "created_at" | "updated_at"] => time(),
+        [_, "removed"] => {
+            matches!(value, ScalarValue::Boolean(true)).then_some(()).ok_or_else(|| refuse("a strange removal"))
+        }
         // The group document.
         ["name"] => text(MAX_GROUP_NAME_CHARS, false, false),
         ["description"] => text(MAX_GROUP_DESCRIPTION_CHARS, true, true),
@@ -252,14 +260,18 @@ pub(crate) fn check_group_change(doc: &Automerge, group: &GroupId, author: &Memb
     let admitted: HashMap<&str, Vec<u8>> = edits
         .iter()
         .filter_map(|e| match (&e.path[..], &e.kind) {
-            ([a, key, f], EditKind::Put(v)) if a == "invites" && f == "used_by" => bytes_of(v).map(|b| (key.as_str(), b.to_vec())),
+            ([a, key, f], EditKind::Put(v)) if a == "invites" && f == "used_by" => {
+                bytes_of(v).map(|b| (key.as_str(), b.to_vec()))
+            }
             _ => None,
         })
         .collect();
     let new_roles: HashMap<&str, String> = edits
         .iter()
         .filter_map(|e| match (&e.path[..], &e.kind) {
-            ([a, m, f], EditKind::Put(ScalarValue::Str(r))) if a == "members" && f == "role" => Some((m.as_str(), r.to_string())),
+            ([a, m, f], EditKind::Put(ScalarValue::Str(r))) if a == "members" && f == "role" => {
+                Some((m.as_str(), r.to_string()))
+            }
             _ => None,
         })
         .collect();
@@ -268,17 +280,23 @@ pub(crate) fn check_group_change(doc: &Automerge, group: &GroupId, author: &Memb
         let path: Vec<&str> = edit.path.iter().map(String::as_str).collect();
         match path.as_slice() {
             ["name" | "description" | "guidelines"] if moderates => {}
-            ["name" | "description" | "guidelines"] => return Err(refuse(format!("{who} may not change the group's details"))),
+            ["name" | "description" | "guidelines"] => {
+                return Err(refuse(format!("{who} may not change the group's details")));
+            }
             ["members", target, rest @ ..] => {
-                let target_id: MemberId = target.parse().map_err(|_| refuse("a member entry that is not a member key"))?;
+                let target_id: MemberId =
+                    target.parse().map_err(|_| refuse("a member entry that is not a member key"))?;
                 let target_standing = standing_at(doc, &target_id, &deps);
                 let target_is_staff = matches!(target_standing, Standing::Active(Role::Owner | Role::Moderator));
                 let new_role = new_roles.get(target).map(String::as_str);
                 let allowed = match role {
                     Role::Owner => true,
-                    Role::Moderator => !target_is_staff && new_role.is_none_or(|r| r == "member") && target_id != *author,
+                    Role::Moderator => {
+                        !target_is_staff && new_role.is_none_or(|r| r == "member") && target_id != *author
+                    }
                     Role::Member => {
-                        let own_name = target_id == *author && rest == ["name"] && matches!(edit.kind, EditKind::Put(_));
+                        let own_name =
+                            target_id == *author && rest == ["name"] && matches!(edit.kind, EditKind::Put(_));
                         let admission = new_role.is_none_or(|r| r == "member")
                             && target_standing != Standing::Active(Role::Member)
                             && admitted.values().any(|invitee| invitee.as_slice() == target_id.as_bytes());
@@ -286,7 +304,10 @@ pub(crate) fn check_group_change(doc: &Automerge, group: &GroupId, author: &Memb
                     }
                 };
                 if !allowed {
-                    return Err(refuse(format!("{who} ({role}) may not change member {}", &target[..target.len().min(8)])));
+                    return Err(refuse(format!(
+                        "{who} ({role}) may not change member {}",
+                        &target[..target.len().min(8)]
+                    )));
                 }
             }
             ["invites", key, rest @ ..] => {
@@ -331,7 +352,9 @@ pub(crate) fn check_group_change(doc: &Automerge, group: &GroupId, author: &Memb
     // Every admission must come with the member entry it admits.
     for invitee in admitted.values() {
         let hex = hex::encode(invitee);
-        if !edits.iter().any(|e| e.path.len() == 2 && e.path.first().map(String::as_str) == Some("members") && e.path.get(1) == Some(&hex)) {
+        if !edits.iter().any(|e| {
+            e.path.len() == 2 && e.path.first().map(String::as_str) == Some("members") && e.path.get(1) == Some(&hex)
+        }) {
             return Err(refuse(format!("{who} marked an invitation used without admitting anyone")));
         }
     }
@@ -392,8 +415,14 @@ pub(crate) fn check_segment_change(doc: &Automerge, doc_id: &DocId, author: &Mem
         let allowed = match (path.as_slice(), &edit.kind) {
             // A message map, made by its post (ids are random; the same author re-making one only replaces their own).
             ([m], EditKind::MakeMap) if is_message(m) => true,
-            ([m, "by"], EditKind::Put(v)) if is_message(m) => new_messages.contains(m) && bytes_of(v) == Some(author.as_bytes()),
-            ([m, "at" | "text" | "re" | "cw" | "edited" | "removed"], EditKind::Put(_) | EditKind::Delete) if is_message(m) => true,
+            ([m, "by"], EditKind::Put(v)) if is_message(m) => {
+                new_messages.contains(m) && bytes_of(v) == Some(author.as_bytes())
+            }
+            ([m, "at" | "text" | "re" | "cw" | "edited" | "removed"], EditKind::Put(_) | EditKind::Delete)
+                if is_message(m) =>
+            {
+                true
+            }
             ([r], EditKind::MakeMap) => is_reaction(r),
             ([r, "emoji" | "at"], EditKind::Put(_)) => is_reaction(r),
             _ => false,
@@ -405,7 +434,9 @@ pub(crate) fn check_segment_change(doc: &Automerge, doc_id: &DocId, author: &Mem
     // A new message must say who wrote it, truthfully.
     for message in new_messages {
         let names_author = edits.iter().any(|e| {
-            e.path.len() == 2 && e.path.first().map(String::as_str) == Some(message) && e.path.get(1).map(String::as_str) == Some("by")
+            e.path.len() == 2
+                && e.path.first().map(String::as_str) == Some(message)
+                && e.path.get(1).map(String::as_str) == Some("by")
         });
         if !names_author {
             return Err(refuse(format!("{who} posted a message without naming its author")));

@@ -116,7 +116,8 @@ impl Bundle {
         if decoded.len() as u64 > limit {
             return Err(refuse("a bundle that decompresses beyond the limit"));
         }
-        let bundle: Bundle = postcard::from_bytes(&decoded).map_err(|_| refuse("a damaged bundle (it does not parse)"))?;
+        let bundle: Bundle =
+            postcard::from_bytes(&decoded).map_err(|_| refuse("a damaged bundle (it does not parse)"))?;
         verify_signature(&MemberId::from_bytes(bundle.exported_by), &bundle.signed_bytes()?, &bundle.signature)
             .map_err(|_| refuse("a bundle whose signature does not match its content"))?;
         Ok(bundle)
@@ -134,18 +135,30 @@ impl Kindred {
             let actor = ctx.identity.actor().clone();
             let mut docs = Vec::new();
             for (doc_id, place) in documents::group_documents(ctx.tx, group)? {
-                let doc = ctx.cache.get(ctx.tx, &doc_id, &actor)?.ok_or_else(|| Error::not_found("document", doc_id))?;
+                let doc =
+                    ctx.cache.get(ctx.tx, &doc_id, &actor)?.ok_or_else(|| Error::not_found("document", doc_id))?;
                 let snapshot = am::guarded(&doc_id, "saving", || Ok(doc.save()))?;
                 let changes = doc.get_changes(&[]);
                 let mut heads = Vec::new();
                 let mut certificates = Vec::new();
                 for newest in verify::newest_per_actor(&changes) {
-                    heads.push(documents::signed_head(ctx.tx, &doc_id, newest.actor_id())?.ok_or_else(|| Error::Internal("no signed head".into()))?);
-                    let (member, signature) =
-                        documents::actor_certificate(ctx.tx, newest.actor_id())?.ok_or_else(|| Error::Internal("no certificate".into()))?;
-                    certificates.push(ActorCertificate { actor: newest.actor_id().clone(), member: MemberId::from_bytes(member), signature });
+                    heads.push(
+                        documents::signed_head(ctx.tx, &doc_id, newest.actor_id())?
+                            .ok_or_else(|| Error::Internal("no signed head".into()))?,
+                    );
+                    let (member, signature) = documents::actor_certificate(ctx.tx, newest.actor_id())?
+                        .ok_or_else(|| Error::Internal("no certificate".into()))?;
+                    certificates.push(ActorCertificate {
+                        actor: newest.actor_id().clone(),
+                        member: MemberId::from_bytes(member),
+                        signature,
+                    });
                 }
-                docs.push(BundleDocument { place: Place::new(&doc_id, &place), snapshot, vouchers: Vouchers::from_parts(&heads, &certificates) });
+                docs.push(BundleDocument {
+                    place: Place::new(&doc_id, &place),
+                    snapshot,
+                    vouchers: Vouchers::from_parts(&heads, &certificates),
+                });
             }
             let mut bundle = Bundle {
                 group: *group.as_bytes(),
@@ -165,7 +178,11 @@ impl Kindred {
     pub fn import_bundle(&self, bytes: &[u8]) -> Result<BundleImport> {
         let bundle = Bundle::from_file_bytes(bytes)?;
         let group = GroupId::from_bytes(bundle.group);
-        let mut result = BundleImport { group: Some(group), exported_by: Some(MemberId::from_bytes(bundle.exported_by)), ..Default::default() };
+        let mut result = BundleImport {
+            group: Some(group),
+            exported_by: Some(MemberId::from_bytes(bundle.exported_by)),
+            ..Default::default()
+        };
         // The group document first: its members decide who may write the rest.
         let mut documents = bundle.documents;
         documents.sort_by_key(|d| d.place.kind);
@@ -174,7 +191,8 @@ impl Kindred {
                 return Err(refuse("a bundle document from another group"));
             }
             let doc = document.place.doc();
-            let loaded = am::load(&doc, &document.snapshot).map_err(|e| refuse(format!("a bundle document does not load: {e}")))?;
+            let loaded = am::load(&doc, &document.snapshot)
+                .map_err(|e| refuse(format!("a bundle document does not load: {e}")))?;
             let changes = am::guarded(&doc, "reading a bundle document", || Ok(loaded.get_changes(&[])))
                 .map_err(|e| refuse(format!("a bundle document is damaged: {e}")))?;
             let (heads, certificates) = document.vouchers.into_parts()?;

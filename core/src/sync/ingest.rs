@@ -89,8 +89,14 @@ pub(crate) fn ingest(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch, joining: bool
     if batch.changes.len() > MAX_BATCH_CHANGES {
         return Err(refuse(format!("a batch of {} changes (the limit is {MAX_BATCH_CHANGES})", batch.changes.len())));
     }
-    if let Some(big) = batch.changes.iter().find(|c| c.raw_bytes().len() > MAX_CHANGE_BYTES || c.deps().len() > MAX_DEPS) {
-        return Err(refuse(format!("an oversized change ({} bytes, {} dependencies)", big.raw_bytes().len(), big.deps().len())));
+    if let Some(big) =
+        batch.changes.iter().find(|c| c.raw_bytes().len() > MAX_CHANGE_BYTES || c.deps().len() > MAX_DEPS)
+    {
+        return Err(refuse(format!(
+            "an oversized change ({} bytes, {} dependencies)",
+            big.raw_bytes().len(),
+            big.deps().len()
+        )));
     }
     // The document must be the one its place says, in a group this profile holds (or is joining).
     let place = batch.place;
@@ -111,7 +117,11 @@ pub(crate) fn ingest(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch, joining: bool
         && let Some(other) = batch.changes.iter().map(author_of).find(|a| !matches!(a, Ok(m) if *m == owner))
     {
         let who = other.map(|m| m.to_hex()).unwrap_or_default();
-        return Err(refuse(format!("a change by {} in {}'s messages", who.get(..8).unwrap_or("?"), owner.to_hex().get(..8).unwrap_or("?"))));
+        return Err(refuse(format!(
+            "a change by {} in {}'s messages",
+            who.get(..8).unwrap_or("?"),
+            owner.to_hex().get(..8).unwrap_or("?")
+        )));
     }
 
     let actor = ctx.identity.actor().clone();
@@ -134,7 +144,9 @@ pub(crate) fn ingest(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch, joining: bool
         let stored_seq = documents::signed_head(ctx.tx, &batch.doc, change.actor_id())?.map_or(0, |h| h.seq);
         let ours = if change.seq() <= stored_seq { existing_at(doc, change) } else { None };
         let twin = seen_position.get(&position).copied();
-        if let Some(kept) = ours.or_else(|| twin.and_then(|h| batch.changes.iter().find(|c| c.hash() == h).map(|c| c.raw_bytes().to_vec()))) {
+        if let Some(kept) = ours
+            .or_else(|| twin.and_then(|h| batch.changes.iter().find(|c| c.hash() == h).map(|c| c.raw_bytes().to_vec())))
+        {
             proofs.push((member, position.0.clone(), position.1, kept, change.raw_bytes().to_vec()));
             set_aside.insert(change.hash());
             continue;
@@ -161,7 +173,15 @@ pub(crate) fn ingest(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch, joining: bool
     // Evidence first, and kept even if the rest of the batch is refused: a validly signed fork proves itself.
     let now = now_ms();
     for (member, actor_bytes, seq, kept, refused) in &proofs {
-        let e = trust::Equivocation { group: &group, doc: &batch.doc, member, actor: actor_bytes, seq: *seq, kept, refused };
+        let e = trust::Equivocation {
+            group: &group,
+            doc: &batch.doc,
+            member,
+            actor: actor_bytes,
+            seq: *seq,
+            kept,
+            refused,
+        };
         trust::record_equivocation(ctx.tx, &e, now)?;
     }
     let outcome = check_and_apply(ctx, batch, group, &authors, accepted);
@@ -213,7 +233,8 @@ fn check_and_apply(
     // Complete history only: every dependency is here already or comes in this batch (before its dependants).
     let mut known: HashSet<ChangeHash> = HashSet::new();
     for change in &accepted {
-        if let Some(missing) = change.deps().iter().find(|d| !known.contains(d) && doc.get_change_by_hash(d).is_none()) {
+        if let Some(missing) = change.deps().iter().find(|d| !known.contains(d) && doc.get_change_by_hash(d).is_none())
+        {
             return Err(refuse(format!("change {} depends on {missing}, which was not sent", change.hash())));
         }
         known.insert(change.hash());
@@ -235,10 +256,14 @@ fn check_and_apply(
     }
     if place.kind == DocKind::Segment {
         let group_doc_id = group.doc_id();
-        let group_doc = ctx.cache.get(ctx.tx, &group_doc_id, &actor)?.ok_or_else(|| refuse("the group document is missing"))?;
+        let group_doc =
+            ctx.cache.get(ctx.tx, &group_doc_id, &actor)?.ok_or_else(|| refuse("the group document is missing"))?;
         for member in accepted.iter().map(author_of).collect::<Result<HashSet<_>>>()? {
             if !authorize::may_write_segments(group_doc, &member) {
-                return Err(refuse(format!("member {} is not a member of group {group}", member.to_hex().get(..8).unwrap_or("?"))));
+                return Err(refuse(format!(
+                    "member {} is not a member of group {group}",
+                    member.to_hex().get(..8).unwrap_or("?")
+                )));
             }
         }
     }
@@ -246,7 +271,9 @@ fn check_and_apply(
     // Apply and store.
     let doc = ctx.cache.get(ctx.tx, &batch.doc, &actor)?.ok_or_else(|| Error::not_found("document", batch.doc))?;
     let before = doc.get_heads();
-    am::guarded(&batch.doc, "applying changes", || doc.apply_changes(accepted.clone()).map_err(|e| Error::document(batch.doc, e)))?;
+    am::guarded(&batch.doc, "applying changes", || {
+        doc.apply_changes(accepted.clone()).map_err(|e| Error::document(batch.doc, e))
+    })?;
     let after = doc.get_heads();
     let touched = match place.kind {
         DocKind::Segment => schema::segment::touched(&doc.diff(&before, &after)),
@@ -267,6 +294,7 @@ type Proof = (MemberId, Vec<u8>, u64, Vec<u8>, Vec<u8>);
 /// The raw bytes of the change this document already holds at `change`'s actor and sequence number, if it holds a
 /// different one there (an equivocation).
 fn existing_at(doc: &Automerge, change: &Change) -> Option<Vec<u8>> {
-    let ours = doc.get_changes(&[]).into_iter().find(|c| c.actor_id() == change.actor_id() && c.seq() == change.seq())?;
+    let ours =
+        doc.get_changes(&[]).into_iter().find(|c| c.actor_id() == change.actor_id() && c.seq() == change.seq())?;
     (ours.hash() != change.hash()).then(|| ours.raw_bytes().to_vec())
 }

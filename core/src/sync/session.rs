@@ -31,7 +31,9 @@ use sha2::{Digest, Sha256};
 
 use super::channel::{ChannelConfig, ChannelEvent, SecureChannel};
 use super::ingest::{DocBatch, IngestReport, ingest};
-use super::wire::{DocClock, FORM_CHANGES, FORM_SNAPSHOT, JoinRequest, Message, PROTOCOL_VERSION, Place, Vouchers, parse_changes};
+use super::wire::{
+    DocClock, FORM_CHANGES, FORM_SNAPSHOT, JoinRequest, Message, PROTOCOL_VERSION, Place, Vouchers, parse_changes,
+};
 use crate::am;
 use crate::error::{Error, Result};
 use crate::ids::{DocId, GroupId, MemberId};
@@ -146,7 +148,8 @@ impl Kindred {
             all.truncate(super::channel::MAX_KNOWN_PEERS);
             Ok(all)
         })?;
-        let channel = self.with_identity(|identity| SecureChannel::responder_with_known_peers(identity, &known, config))?;
+        let channel =
+            self.with_identity(|identity| SecureChannel::responder_with_known_peers(identity, &known, config))?;
         Ok(SyncSession::new(channel, options))
     }
 }
@@ -236,7 +239,10 @@ impl SyncSession {
         let (digest, joins) = kindred.read(|tx, me| {
             let digest = overall_digest(tx, me, &peer)?;
             let name = kindred_display_name(tx)?;
-            let joins = joins::all(tx)?.into_iter().map(|j| JoinRequest { code: j.code, display_name: name.clone() }).collect::<Vec<_>>();
+            let joins = joins::all(tx)?
+                .into_iter()
+                .map(|j| JoinRequest { code: j.code, display_name: name.clone() })
+                .collect::<Vec<_>>();
             Ok((digest, joins))
         })?;
         self.my_hello = Some((digest, !joins.is_empty()));
@@ -248,7 +254,9 @@ impl SyncSession {
         match message {
             Message::Hello { version, digest, joins } => {
                 if version != PROTOCOL_VERSION {
-                    return Err(refuse(format!("the peer speaks sync protocol version {version}, this phone {PROTOCOL_VERSION}")));
+                    return Err(refuse(format!(
+                        "the peer speaks sync protocol version {version}, this phone {PROTOCOL_VERSION}"
+                    )));
                 }
                 if self.their_hello.is_some() {
                     return Err(refuse("a second Hello"));
@@ -279,7 +287,9 @@ impl SyncSession {
                 let changes = parse_changes(&doc, changes)?;
                 self.ingest(kindred, place, changes, vouchers)
             }
-            Message::Offer { place, form, hash, len, vouchers } => self.accept_offer(kindred, place, form, hash, len, vouchers),
+            Message::Offer { place, form, hash, len, vouchers } => {
+                self.accept_offer(kindred, place, form, hash, len, vouchers)
+            }
             Message::Want { hash, offset } => self.send_transfer(kindred, hash, offset),
             Message::Chunk { hash, offset, bytes } => self.receive_chunk(kindred, hash, offset, &bytes),
             Message::JoinResult { group, admitted, reason } => {
@@ -394,15 +404,19 @@ impl SyncSession {
     /// Sends the peer everything it lacks of the groups it asked about (and is a member of).
     fn answer_clocks(&mut self, kindred: &Kindred, groups: &[[u8; 16]], docs: &[DocClock]) -> Result<()> {
         let peer = self.peer_id()?;
-        let theirs: HashMap<DocId, PeerClock> =
-            docs.iter().map(|d| (d.place.doc(), d.actors.iter().map(|(a, s, h)| (a.clone(), (*s, *h))).collect())).collect();
+        let theirs: HashMap<DocId, PeerClock> = docs
+            .iter()
+            .map(|d| (d.place.doc(), d.actors.iter().map(|(a, s, h)| (a.clone(), (*s, *h))).collect()))
+            .collect();
         let mut outgoing: Vec<Message> = Vec::new();
         let mut offers = Vec::new();
         let mut changes_sent = 0u64;
         kindred.write(|ctx| {
             for group in groups.iter().map(|g| GroupId::from_bytes(*g)) {
                 let Some(group_ref) = group_store::group_ref(ctx.tx, &group)? else { continue };
-                if group_store::role_of(ctx.tx, group_ref, &peer)?.is_none() || group_store::role_of(ctx.tx, group_ref, &ctx.me())?.is_none() {
+                if group_store::role_of(ctx.tx, group_ref, &peer)?.is_none()
+                    || group_store::role_of(ctx.tx, group_ref, &ctx.me())?.is_none()
+                {
                     continue;
                 }
                 // The group document first: the peer needs the members before it can check their messages.
@@ -469,7 +483,15 @@ impl SyncSession {
         r.into_result().map(|_| ())
     }
 
-    fn accept_offer(&mut self, kindred: &Kindred, place: Place, form: u8, hash: [u8; 32], len: u64, vouchers: Vouchers) -> Result<()> {
+    fn accept_offer(
+        &mut self,
+        kindred: &Kindred,
+        place: Place,
+        form: u8,
+        hash: [u8; 32],
+        len: u64,
+        vouchers: Vouchers,
+    ) -> Result<()> {
         if len > 64 * 1024 * 1024 {
             return Err(refuse(format!("an offered document of {len} bytes")));
         }
@@ -477,7 +499,8 @@ impl SyncSession {
             return Err(refuse(format!("an offer of unknown form {form}")));
         }
         let target = TransferPlace { doc: place.doc(), place: place.to_doc_place()?, form };
-        let vouchers = postcard::to_stdvec(&vouchers).map_err(|e| Error::Internal(format!("encoding vouchers: {e}")))?;
+        let vouchers =
+            postcard::to_stdvec(&vouchers).map_err(|e| Error::Internal(format!("encoding vouchers: {e}")))?;
         let offset = kindred.write(|ctx| {
             transfers::start_incoming(ctx.tx, &hash, &target, len, &vouchers, now_ms())?;
             Ok(transfers::incoming(ctx.tx, &hash)?.map_or(0, |t| t.received))
@@ -494,7 +517,9 @@ impl SyncSession {
         if !self.offers_waiting.remove(&hash) {
             return Err(refuse("a request for a document that was not offered"));
         }
-        let offer = kindred.read(|tx, _| transfers::outgoing(tx, &hash))?.ok_or_else(|| Error::Internal("offered transfer vanished".into()))?;
+        let offer = kindred
+            .read(|tx, _| transfers::outgoing(tx, &hash))?
+            .ok_or_else(|| Error::Internal("offered transfer vanished".into()))?;
         let start = usize::try_from(offset).unwrap_or(usize::MAX).min(offer.snapshot.len());
         self.report.snapshot_bytes_resumed += start as u64;
         let rest = offer.snapshot.get(start..).unwrap_or_default();
@@ -526,7 +551,8 @@ impl SyncSession {
     /// A whole snapshot arrived: check it is what was offered, then ingest its changes like any others.
     fn complete_transfer(&mut self, kindred: &Kindred, hash: [u8; 32]) -> Result<()> {
         let (transfer, received) = kindred.read(|tx, _| {
-            let transfer = transfers::incoming(tx, &hash)?.ok_or_else(|| Error::Internal("transfer vanished".into()))?;
+            let transfer =
+                transfers::incoming(tx, &hash)?.ok_or_else(|| Error::Internal("transfer vanished".into()))?;
             Ok((transfer, transfers::incoming_bytes(tx, &hash)?))
         })?;
         let digest: [u8; 32] = Sha256::digest(&received).into();
@@ -538,7 +564,8 @@ impl SyncSession {
         let group = transfer.place.place.group.ok_or_else(|| Error::Internal("a transfer without a group".into()))?;
         let changes = match transfer.place.form {
             FORM_SNAPSHOT => {
-                let loaded = am::load(&doc, &received).map_err(|e| refuse(format!("a transferred document does not load: {e}")))?;
+                let loaded = am::load(&doc, &received)
+                    .map_err(|e| refuse(format!("a transferred document does not load: {e}")))?;
                 am::guarded(&doc, "reading a transferred document", || Ok(loaded.get_changes(&[])))?
             }
             _ => {
@@ -550,11 +577,13 @@ impl SyncSession {
                 if inflated.len() as u64 > MAX_CHANGES_BLOB {
                     return Err(refuse("a transferred list of changes beyond the limit"));
                 }
-                let raw: Vec<Vec<u8>> = postcard::from_bytes(&inflated).map_err(|_| refuse("a damaged list of changes"))?;
+                let raw: Vec<Vec<u8>> =
+                    postcard::from_bytes(&inflated).map_err(|_| refuse("a damaged list of changes"))?;
                 parse_changes(&doc, raw)?
             }
         };
-        let vouchers: Vouchers = postcard::from_bytes(&transfer.vouchers).map_err(|_| refuse("damaged transfer vouchers"))?;
+        let vouchers: Vouchers =
+            postcard::from_bytes(&transfer.vouchers).map_err(|_| refuse("damaged transfer vouchers"))?;
         let (heads, certificates) = vouchers.into_parts()?;
         let batch = DocBatch { doc, place: transfer.place.place, changes, heads, certificates };
         let (report, joined) = kindred.write(|ctx| {
@@ -673,7 +702,12 @@ fn missing_for(doc: &Automerge, their_clock: &PeerClock) -> Vec<Change> {
 
 /// What to send for one document now, given the peer's version vector (`None`: it lacks the document). Large
 /// answers become blobs (offered later, one at a time, when `now` is false).
-fn outgoing_for(ctx: &mut WriteCtx<'_, '_>, place: Place, theirs: Option<&PeerClock>, now: bool) -> Result<Option<Outgoing>> {
+fn outgoing_for(
+    ctx: &mut WriteCtx<'_, '_>,
+    place: Place,
+    theirs: Option<&PeerClock>,
+    now: bool,
+) -> Result<Option<Outgoing>> {
     let doc_id = place.doc();
     let actor = ctx.identity.actor().clone();
     let doc = ctx.cache.get(ctx.tx, &doc_id, &actor)?.ok_or_else(|| Error::not_found("document", doc_id))?;
@@ -715,16 +749,26 @@ fn vouchers_for(ctx: &WriteCtx<'_, '_>, doc: &DocId, changes: &[Change]) -> Resu
         let head = documents::signed_head(ctx.tx, doc, newest.actor_id())?
             .ok_or_else(|| Error::Internal(format!("no signed head stored for an actor of {doc}")))?;
         heads.push(head);
-        let (member, signature) =
-            documents::actor_certificate(ctx.tx, newest.actor_id())?.ok_or_else(|| Error::Internal("no certificate stored for an actor".into()))?;
-        certificates.push(ActorCertificate { actor: newest.actor_id().clone(), member: MemberId::from_bytes(member), signature });
+        let (member, signature) = documents::actor_certificate(ctx.tx, newest.actor_id())?
+            .ok_or_else(|| Error::Internal("no certificate stored for an actor".into()))?;
+        certificates.push(ActorCertificate {
+            actor: newest.actor_id().clone(),
+            member: MemberId::from_bytes(member),
+            signature,
+        });
     }
     Ok(Vouchers::from_parts(&heads, &certificates))
 }
 
 /// Offers a blob, stored by content hash so the transfer can resume: the whole document as a snapshot, or the
 /// given changes as a compressed list (deterministic, so a resumed session offers the same bytes again).
-fn offer(ctx: &mut WriteCtx<'_, '_>, place: Place, doc_id: &DocId, form: u8, changes: Option<&[Change]>) -> Result<(Message, [u8; 32])> {
+fn offer(
+    ctx: &mut WriteCtx<'_, '_>,
+    place: Place,
+    doc_id: &DocId,
+    form: u8,
+    changes: Option<&[Change]>,
+) -> Result<(Message, [u8; 32])> {
     let actor = ctx.identity.actor().clone();
     let doc: &Automerge = ctx.cache.get(ctx.tx, doc_id, &actor)?.ok_or_else(|| Error::not_found("document", doc_id))?;
     let (blob, covered) = match changes {
@@ -744,7 +788,12 @@ fn offer(ctx: &mut WriteCtx<'_, '_>, place: Place, doc_id: &DocId, form: u8, cha
     let encoded = postcard::to_stdvec(&vouchers).map_err(|e| Error::Internal(format!("encoding vouchers: {e}")))?;
     let target = TransferPlace { doc: *doc_id, place: place.to_doc_place()?, form };
     let len = blob.len() as u64;
-    transfers::save_outgoing(ctx.tx, &hash, &transfers::Outgoing { place: target, snapshot: blob, vouchers: encoded }, now_ms())?;
+    transfers::save_outgoing(
+        ctx.tx,
+        &hash,
+        &transfers::Outgoing { place: target, snapshot: blob, vouchers: encoded },
+        now_ms(),
+    )?;
     Ok((Message::Offer { place, form, hash, len, vouchers }, hash))
 }
 
@@ -766,7 +815,8 @@ fn shared_groups(tx: &rusqlite::Transaction<'_>, me: &MemberId, peer: &MemberId)
 fn group_digest(tx: &rusqlite::Transaction<'_>, group: &GroupId) -> Result<[u8; 16]> {
     let mut docs: BTreeMap<DocId, Vec<documents::ClockEntry>> = BTreeMap::new();
     for (doc, _) in documents::group_documents(tx, group)? {
-        let forked: Vec<Vec<u8>> = crate::storage::trust::quarantined_positions(tx, &doc)?.into_iter().map(|(a, _)| a).collect();
+        let forked: Vec<Vec<u8>> =
+            crate::storage::trust::quarantined_positions(tx, &doc)?.into_iter().map(|(a, _)| a).collect();
         let mut clock = documents::clock(tx, &doc)?;
         clock.retain(|(actor, ..)| !forked.contains(actor));
         docs.insert(doc, clock);

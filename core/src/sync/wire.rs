@@ -94,11 +94,20 @@ impl Vouchers {
         Self {
             heads: heads
                 .iter()
-                .map(|h| WireHead { actor: h.actor.to_bytes().to_vec(), seq: h.seq, hash: h.hash.0, signature: h.signature.to_vec() })
+                .map(|h| WireHead {
+                    actor: h.actor.to_bytes().to_vec(),
+                    seq: h.seq,
+                    hash: h.hash.0,
+                    signature: h.signature.to_vec(),
+                })
                 .collect(),
             certificates: certificates
                 .iter()
-                .map(|c| WireCertificate { actor: c.actor.to_bytes().to_vec(), member: *c.member.as_bytes(), signature: c.signature.clone() })
+                .map(|c| WireCertificate {
+                    actor: c.actor.to_bytes().to_vec(),
+                    member: *c.member.as_bytes(),
+                    signature: c.signature.clone(),
+                })
                 .collect(),
         }
     }
@@ -108,14 +117,19 @@ impl Vouchers {
             .heads
             .into_iter()
             .map(|h| {
-                let signature: [u8; 64] = h.signature.try_into().map_err(|_| rejected("a signature that is not 64 bytes"))?;
+                let signature: [u8; 64] =
+                    h.signature.try_into().map_err(|_| rejected("a signature that is not 64 bytes"))?;
                 Ok(SignedHead { actor: ActorId::from(h.actor), seq: h.seq, hash: ChangeHash(h.hash), signature })
             })
             .collect::<Result<_>>()?;
         let certificates = self
             .certificates
             .into_iter()
-            .map(|c| ActorCertificate { actor: ActorId::from(c.actor), member: MemberId::from_bytes(c.member), signature: c.signature })
+            .map(|c| ActorCertificate {
+                actor: ActorId::from(c.actor),
+                member: MemberId::from_bytes(c.member),
+                signature: c.signature,
+            })
             .collect();
         Ok((heads, certificates))
     }
@@ -192,11 +206,13 @@ pub(crate) fn parse_changes(doc: &DocId, raw: Vec<Vec<u8>>) -> Result<Vec<Change
             if bytes.len() > MAX_CHANGE_BYTES {
                 return Err(rejected(format!("a change of {} bytes", bytes.len())));
             }
-            am::guarded(doc, "parsing a change", || Change::from_bytes(bytes).map_err(|e| rejected(format!("a malformed change: {e}"))))
-                .map_err(|e| match e {
-                    Error::Document { detail, .. } => rejected(detail),
-                    other => other,
-                })
+            am::guarded(doc, "parsing a change", || {
+                Change::from_bytes(bytes).map_err(|e| rejected(format!("a malformed change: {e}")))
+            })
+            .map_err(|e| match e {
+                Error::Document { detail, .. } => rejected(detail),
+                other => other,
+            })
         })
         .collect()
 }
@@ -207,7 +223,11 @@ mod tests {
 
     #[test]
     fn messages_round_trip_and_garbage_is_refused() {
-        let m = Message::Hello { version: 1, digest: [7; 16], joins: vec![JoinRequest { code: "K".into(), display_name: "Ada".into() }] };
+        let m = Message::Hello {
+            version: 1,
+            digest: [7; 16],
+            joins: vec![JoinRequest { code: "K".into(), display_name: "Ada".into() }],
+        };
         assert_eq!(Message::decode(&m.encode().unwrap()).unwrap(), m);
         for junk in [&b""[..], &[0xff; 10][..], &[3, 200, 200, 200, 200, 200, 200][..], &[42][..]] {
             assert!(matches!(Message::decode(junk), Err(Error::Rejected(_))));

@@ -102,7 +102,11 @@ impl<'k> Writer<'k> {
 
     /// The certificate entry for this writer's actor.
     pub fn certificate(&self) -> WireCertificate {
-        WireCertificate { actor: self.actor.to_bytes().to_vec(), member: *self.member.as_bytes(), signature: self.certificate.clone() }
+        WireCertificate {
+            actor: self.actor.to_bytes().to_vec(),
+            member: *self.member.as_bytes(),
+            signature: self.certificate.clone(),
+        }
     }
 }
 

@@ -39,14 +39,16 @@ impl Phone {
     /// would be: same member key, same Automerge actor. Writing on both forks the actor's history (equivocation).
     pub fn restored_copy(&self, name: &'static str) -> Self {
         let dir = tempfile::tempdir().unwrap_or_else(|e| fail(&format!("temp dir: {e}")));
-        let entries = std::fs::read_dir(self.dir.path()).unwrap_or_else(|e| fail(&format!("listing {}: {e}", self.name)));
+        let entries =
+            std::fs::read_dir(self.dir.path()).unwrap_or_else(|e| fail(&format!("listing {}: {e}", self.name)));
         for entry in entries.flatten() {
             if entry.path().is_file() {
                 std::fs::copy(entry.path(), dir.path().join(entry.file_name()))
                     .unwrap_or_else(|e| fail(&format!("copying {}: {e}", entry.path().display())));
             }
         }
-        let kindred = Kindred::open(dir.path()).unwrap_or_else(|e| fail(&format!("open the copy of {}: {e}", self.name)));
+        let kindred =
+            Kindred::open(dir.path()).unwrap_or_else(|e| fail(&format!("open the copy of {}: {e}", self.name)));
         Self { name, dir, kindred }
     }
 
@@ -114,7 +116,8 @@ impl Phone {
     pub fn view(&self, group: &GroupId) -> GroupView {
         let k = &self.kindred;
         let details = k.group(group).unwrap_or_else(|e| fail(&format!("{} group: {e}", self.name)));
-        let mut members: Vec<_> = details.members.iter().map(|m| (m.member_id, m.display_name.clone(), m.role)).collect();
+        let mut members: Vec<_> =
+            details.members.iter().map(|m| (m.member_id, m.display_name.clone(), m.role)).collect();
         members.sort_by_key(|m| m.0);
         let mut messages: Vec<MessageView> = Vec::new();
         let mut before = None;
@@ -125,7 +128,8 @@ impl Phone {
             let mut views: Vec<MessageView> = page
                 .into_iter()
                 .map(|m| {
-                    let mut reactions: Vec<(String, u32)> = m.reactions.into_iter().map(|r| (r.emoji, r.count)).collect();
+                    let mut reactions: Vec<(String, u32)> =
+                        m.reactions.into_iter().map(|r| (r.emoji, r.count)).collect();
                     reactions.sort();
                     MessageView {
                         id: m.id,

@@ -1,7 +1,7 @@
 //! The in-process network for sync tests: phones (alice, bob, ...) meeting over the core's simulated link.
 
-pub use kindred_core::sync::link::{Link, Outcome};
 use kindred_core::MemberId;
+pub use kindred_core::sync::link::{Link, Outcome};
 
 use crate::Phone;
 
@@ -9,7 +9,10 @@ use crate::Phone;
 pub fn knows(a: &Phone, b: &Phone) -> Option<MemberId> {
     let b_id = b.kindred.profile().member_id;
     let groups = a.kindred.groups().ok()?;
-    groups.iter().any(|g| a.kindred.group(&g.id).is_ok_and(|d| d.members.iter().any(|m| m.member_id == b_id))).then_some(b_id)
+    groups
+        .iter()
+        .any(|g| a.kindred.group(&g.id).is_ok_and(|d| d.members.iter().any(|m| m.member_id == b_id)))
+        .then_some(b_id)
 }
 
 /// `a` dials `b` over `link`.
@@ -105,7 +108,8 @@ pub fn assert_still_syncs(a: &Phone, b: &Phone, group: &kindred_core::GroupId) {
     let text = format!("{} to {}: still talking ({n})", a.name, b.name);
     a.say(group, &text);
     sync(a, b);
-    let seen = b.kindred.messages(group, 500, None).unwrap_or_else(|e| crate::fail(&format!("{} reading: {e}", b.name)));
+    let seen =
+        b.kindred.messages(group, 500, None).unwrap_or_else(|e| crate::fail(&format!("{} reading: {e}", b.name)));
     if !seen.iter().any(|m| m.text == text) {
         crate::fail(&format!("{} did not receive {}'s new message after the attack", b.name, a.name));
     }

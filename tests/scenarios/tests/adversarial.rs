@@ -14,7 +14,9 @@ use automerge::transaction::Transactable;
 use automerge::{ActorId, Automerge, ObjType, ROOT, ScalarValue};
 use kindred_core::sync::bundle::BundleDocument;
 use kindred_core::sync::wire::{Message, Place, Vouchers};
-use kindred_core::{Bundle, Cadence, CadencePeriod, DocId, Error, GroupId, MemberId, NewGoal, NewMessage, Role, SyncOptions};
+use kindred_core::{
+    Bundle, Cadence, CadencePeriod, DocId, Error, GroupId, MemberId, NewGoal, NewMessage, Role, SyncOptions,
+};
 use kindred_scenarios::forge::{self, Writer};
 use kindred_scenarios::net::{Direction, assert_still_syncs, connect_tampered, sync, sync_all};
 use kindred_scenarios::{Phone, group_with};
@@ -113,7 +115,8 @@ fn forged_signatures_certificates_and_impersonation_are_refused() {
     let mallory_bundle = c.bundle_of(&c.mallory);
 
     // A genuine signature with one bit flipped (the relay that passes it on seals the file with its own key).
-    let file = tampered(&alice_bundle, &c.mallory, |b| forge::segment_of(b, &alice_id).vouchers.heads[0].signature[5] ^= 0x10);
+    let file =
+        tampered(&alice_bundle, &c.mallory, |b| forge::segment_of(b, &alice_id).vouchers.heads[0].signature[5] ^= 0x10);
     assert_refused(&c.carol, &c.group, &file, "a flipped bit in a change signature");
 
     // Mallory writes a message into alice's messages under alice's actor and certificate, signing with her own key.
@@ -149,7 +152,11 @@ fn forged_signatures_certificates_and_impersonation_are_refused() {
     let file = tampered(&mallory_bundle, &c.mallory, |b| {
         let mallory_writer = Writer::of(&c.mallory.kindred);
         let claim = kindred_core::identity::actor_certificate_bytes(&mallory_writer.actor, &alice_id);
-        let fake = Writer { member: alice_id, certificate: kindred_core::testing::sign(&c.mallory.kindred, &claim).to_vec(), ..mallory_writer };
+        let fake = Writer {
+            member: alice_id,
+            certificate: kindred_core::testing::sign(&c.mallory.kindred, &claim).to_vec(),
+            ..mallory_writer
+        };
         let segment = forge::segment_of(b, &mallory_id);
         segment.vouchers.certificates.clear();
         forge::forge(segment, &fake, |tx| {
@@ -197,7 +204,13 @@ fn unknown_authors_and_non_members_are_refused_but_relays_are_not() {
     let change = forge::commit(&mut eve_doc, |tx| {
         put_message(tx, &eve_id, "hi, I'm new (not really)");
     });
-    let place = Place { group: *c.group.as_bytes(), doc: *c.group.segment_doc_id(&eve_id, 0).as_bytes(), kind: 1, author: *eve_id.as_bytes(), segment: 0 };
+    let place = Place {
+        group: *c.group.as_bytes(),
+        doc: *c.group.segment_doc_id(&eve_id, 0).as_bytes(),
+        kind: 1,
+        author: *eve_id.as_bytes(),
+        segment: 0,
+    };
     let mut eve_segment = BundleDocument { place, snapshot: Vec::new(), vouchers: Vouchers::default() };
     forge::vouch(&mut eve_segment, &mut eve_doc, &Writer::of(&eve.kindred), &change);
     let file = tampered(&mallory_bundle, &eve, |b| b.documents = vec![eve_segment.clone()]);
@@ -273,7 +286,11 @@ fn a_removed_members_later_writes_are_kept_but_never_shown() {
 }
 
 /// One forged group-document change by `writer` (an existing member), delivered in `writer`'s own bundle.
-fn forged_group_change(c: &Circle, writer: &Phone, edit: impl FnOnce(&mut automerge::transaction::Transaction<'_>)) -> Vec<u8> {
+fn forged_group_change(
+    c: &Circle,
+    writer: &Phone,
+    edit: impl FnOnce(&mut automerge::transaction::Transaction<'_>),
+) -> Vec<u8> {
     tampered(&c.bundle_of(writer), writer, |b| {
         forge::forge(forge::group_document(b), &Writer::of(&writer.kindred), edit);
     })
@@ -286,7 +303,11 @@ fn members_cannot_forge_what_moderators_and_owners_do() {
     let goal = c
         .alice
         .kindred
-        .create_goal(NewGoal { title: "Walk daily".into(), cadence: Cadence { times: 1, period: CadencePeriod::Day }, share_with: Some(*g) })
+        .create_goal(NewGoal {
+            title: "Walk daily".into(),
+            cadence: Cadence { times: 1, period: CadencePeriod::Day },
+            share_with: Some(*g),
+        })
         .unwrap();
     sync_all(&c.all());
     let (mallory_id, carol_id, eve_id) = (c.mallory.id(), c.carol.id(), MemberId::from_bytes(rand::random()));
@@ -446,7 +467,8 @@ fn replayed_bundles_and_syncs_are_harmless() {
     let c = Circle::new();
     let g = &c.group;
     let post = c.alice.kindred.post(g, NewMessage { text: "typo hree".into(), ..Default::default() }).unwrap();
-    let doomed = c.alice.kindred.post(g, NewMessage { text: "wrong group, sorry".into(), ..Default::default() }).unwrap();
+    let doomed =
+        c.alice.kindred.post(g, NewMessage { text: "wrong group, sorry".into(), ..Default::default() }).unwrap();
     let old = c.alice.kindred.export_bundle(g).unwrap();
 
     let first = c.carol.kindred.import_bundle(&old).unwrap();
@@ -541,7 +563,11 @@ fn equivocation(copy_posts: usize, meet: impl Fn(&Circle), third_party: bool) {
     for p in [&c.bob, &c.carol] {
         let texts = p.texts(g);
         assert!(!texts.iter().any(|t| t.contains("fork")), "{}: both forks must be hidden: {texts:?}", p.name);
-        assert!(texts.contains(&"mallory: hello from mallory".to_owned()), "{}: her history before the fork stays", p.name);
+        assert!(
+            texts.contains(&"mallory: hello from mallory".to_owned()),
+            "{}: her history before the fork stays",
+            p.name
+        );
         let (flagged, proofs) = p.kindred.flagged_members(g).unwrap();
         assert!(flagged.iter().any(|(m, _)| *m == c.mallory.id()), "{}: mallory must be flagged", p.name);
         assert!(proofs >= 1, "{}: the proof must be kept", p.name);
@@ -569,17 +595,25 @@ fn equivocation(copy_posts: usize, meet: impl Fn(&Circle), third_party: bool) {
 
 #[test]
 fn equivocation_with_forks_of_equal_length_is_detected_by_sync() {
-    equivocation(1, |c| {
-        sync(&c.bob, &c.carol);
-    }, true);
+    equivocation(
+        1,
+        |c| {
+            sync(&c.bob, &c.carol);
+        },
+        true,
+    );
 }
 
 #[test]
 fn equivocation_with_forks_of_different_length_is_detected_by_sync() {
-    equivocation(2, |c| {
-        sync(&c.bob, &c.carol);
-        sync(&c.carol, &c.bob);
-    }, true);
+    equivocation(
+        2,
+        |c| {
+            sync(&c.bob, &c.carol);
+            sync(&c.carol, &c.bob);
+        },
+        true,
+    );
 }
 
 fn meet_by_bundles(c: &Circle) {
@@ -666,20 +700,25 @@ fn oversized_frames_messages_and_bundles_are_refused_before_parsing() {
     // A frame over the listener's limit, as the very first frame and in the middle of a live session.
     let mut listener = c.carol.kindred.accept_sync(SyncOptions { max_frame: 512 }).unwrap();
     assert!(matches!(listener.receive(&c.carol.kindred, &[0x01; 513]), Err(Error::Rejected(_))));
-    let result = connect_tampered(&c.alice, &c.carol, 1024, |_, n, frame| if n == 3 { vec![vec![0; 1025]] } else { vec![frame] });
+    let result = connect_tampered(
+        &c.alice,
+        &c.carol,
+        1024,
+        |_, n, frame| if n == 3 { vec![vec![0; 1025]] } else { vec![frame] },
+    );
     assert!(result.is_err_and(|e| e.contains("limit")), "a 1025-byte frame on a 1024-byte link");
 
     // Length prefixes far beyond the input, in each kind of message that carries a list or bytes.
     let huge = [0xff, 0xff, 0xff, 0xff, 0x0f];
     let place = [0u8; 16 + 16 + 1 + 32 + 1];
     let prefixes: Vec<Vec<u8>> = vec![
-        [&[0u8, 1][..], &[0; 16], &huge].concat(),     // Hello { joins: [..4 billion] }
-        [&[1u8][..], &huge].concat(),                  // Groups
-        [&[2u8][..], &huge].concat(),                  // Clocks
-        [&[3u8][..], &place, &huge].concat(),          // Changes
-        [&[3u8][..], &place, &[1], &huge].concat(),    // Changes, one change of 4 GB
-        [&[6u8][..], &[0; 32], &[0], &huge].concat(),  // Chunk
-        [&[7u8][..], &[0; 16], &[0], &huge].concat(),  // JoinResult { reason: 4 GB }
+        [&[0u8, 1][..], &[0; 16], &huge].concat(),    // Hello { joins: [..4 billion] }
+        [&[1u8][..], &huge].concat(),                 // Groups
+        [&[2u8][..], &huge].concat(),                 // Clocks
+        [&[3u8][..], &place, &huge].concat(),         // Changes
+        [&[3u8][..], &place, &[1], &huge].concat(),   // Changes, one change of 4 GB
+        [&[6u8][..], &[0; 32], &[0], &huge].concat(), // Chunk
+        [&[7u8][..], &[0; 16], &[0], &huge].concat(), // JoinResult { reason: 4 GB }
     ];
     for bytes in &prefixes {
         let started = Instant::now();
@@ -734,7 +773,10 @@ fn orphan_floods_are_bounded_and_never_stored() {
     let started = Instant::now();
     let result = c.carol.kindred.import_bundle(&file);
     assert!(started.elapsed() < Duration::from_secs(10), "an orphan flood took {:?}", started.elapsed());
-    assert!(matches!(result, Err(Error::Rejected(_))) || result.as_ref().is_ok_and(|r| r.report.applied == 0), "{result:?}");
+    assert!(
+        matches!(result, Err(Error::Rejected(_))) || result.as_ref().is_ok_and(|r| r.report.applied == 0),
+        "{result:?}"
+    );
     assert_eq!(c.carol.holdings(&c.group), held, "orphans were stored");
     assert_eq!(c.carol.view(&c.group), shown);
 
@@ -760,13 +802,24 @@ fn garbage_from_a_peer_is_a_typed_error_and_sync_goes_on() {
     let c = Circle::new();
     let g = &c.group;
     let held = c.carol.holdings(g);
-    let garbage: Vec<Vec<u8>> =
-        vec![vec![], vec![0], vec![0x01], vec![0x02], vec![0xff; 49], vec![0x01; 49], vec![0x02; 33], (0..=255).collect(), vec![0; 4096]];
+    let garbage: Vec<Vec<u8>> = vec![
+        vec![],
+        vec![0],
+        vec![0x01],
+        vec![0x02],
+        vec![0xff; 49],
+        vec![0x01; 49],
+        vec![0x02; 33],
+        (0..=255).collect(),
+        vec![0; 4096],
+    ];
     for bytes in &garbage {
         // A first frame is a handshake: refused unless it is one (any 32 bytes after the XX tag are a valid key).
         let mut listener = c.carol.kindred.accept_sync(SyncOptions::default()).unwrap();
         match listener.receive(&c.carol.kindred, bytes) {
-            Err(Error::Rejected(_)) => assert!(listener.receive(&c.carol.kindred, &[0x02; 33]).is_err(), "a failed session stays failed"),
+            Err(Error::Rejected(_)) => {
+                assert!(listener.receive(&c.carol.kindred, &[0x02; 33]).is_err(), "a failed session stays failed")
+            }
             Err(other) => panic!("{bytes:?}: not a refusal: {other}"),
             Ok(()) => assert!(listener.peer().is_none() && !listener.is_finished()),
         }
@@ -795,7 +848,13 @@ fn garbage_from_a_peer_is_a_typed_error_and_sync_goes_on() {
     }
     // Dropped, duplicated and reordered frames inside one session fail it (the link must deliver in order).
     let dropped = connect_tampered(&c.alice, &c.carol, 512, |_, n, frame| if n == 5 { vec![] } else { vec![frame] });
-    let duplicated = connect_tampered(&c.alice, &c.carol, 512, |_, n, frame| if n == 5 { vec![frame.clone(), frame] } else { vec![frame] });
+    let duplicated =
+        connect_tampered(
+            &c.alice,
+            &c.carol,
+            512,
+            |_, n, frame| if n == 5 { vec![frame.clone(), frame] } else { vec![frame] },
+        );
     assert!(dropped.is_err(), "a dropped frame must be noticed");
     assert!(duplicated.is_err(), "a duplicated frame must be refused");
     c.still_syncs();
@@ -990,5 +1049,8 @@ fn equivocation_evidence_is_kept_even_when_the_rest_of_the_batch_is_refused() {
     });
     assert!(matches!(c.carol.kindred.import_bundle(&file), Err(Error::Rejected(_))));
     let (flagged, proofs) = c.carol.kindred.flagged_members(&c.group).unwrap();
-    assert!(flagged.iter().any(|(m, _)| *m == mallory_id) && proofs >= 1, "the signed fork is proof on its own: {flagged:?}, {proofs}");
+    assert!(
+        flagged.iter().any(|(m, _)| *m == mallory_id) && proofs >= 1,
+        "the signed fork is proof on its own: {flagged:?}, {proofs}"
+    );
 }

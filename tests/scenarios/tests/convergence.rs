@@ -26,7 +26,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use kindred_core::limits::DEFAULT_INVITE_VALIDITY_MS;
-use kindred_core::{Cadence, CadencePeriod, Error, GoalId, GoalStatus, GroupId, MemberId, MessageId, NewGoal, NewGroup, NewMessage, Role};
+use kindred_core::{
+    Cadence, CadencePeriod, Error, GoalId, GoalStatus, GroupId, MemberId, MessageId, NewGoal, NewGroup, NewMessage,
+    Role,
+};
 use kindred_scenarios::net::{Link, connect, connect_expecting, connect_tampered, sync_all};
 use kindred_scenarios::{GroupView, Phone};
 use rand::rngs::StdRng;
@@ -34,7 +37,8 @@ use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{RngExt, SeedableRng};
 
 const NAMES: [&str; 5] = ["alice", "bob", "carol", "dana", "eli"];
-const WORDS: [&str; 12] = ["slept", "well", "walked", "today", "feeling", "low", "thanks", "all", "tea", "rain", "better", "hugs"];
+const WORDS: [&str; 12] =
+    ["slept", "well", "walked", "today", "feeling", "low", "thanks", "all", "tea", "rain", "better", "hugs"];
 const EMOJI: [&str; 5] = ["👍", "❤️", "🌱", "🙏", "😊"];
 
 /// What the group should show, from what members did (their own writes are sequential on their own phone).
@@ -69,15 +73,32 @@ struct Case {
 impl Case {
     fn new(seed: u64, peers: usize) -> Self {
         let phones: Vec<Phone> = NAMES.iter().take(peers).map(|n| Phone::new(n)).collect();
-        let group = phones[0].kindred.create_group(NewGroup { name: "Circle".into(), ..Default::default() }).unwrap().id;
+        let group =
+            phones[0].kindred.create_group(NewGroup { name: "Circle".into(), ..Default::default() }).unwrap().id;
         let mut joined = vec![false; peers];
         joined[0] = true;
-        Self { seed, rng: StdRng::seed_from_u64(seed), phones, joined, group, pool: Vec::new(), partition: None, model: Model::default(), trace: Vec::new(), snapshot_bytes: (0, 0) }
+        Self {
+            seed,
+            rng: StdRng::seed_from_u64(seed),
+            phones,
+            joined,
+            group,
+            pool: Vec::new(),
+            partition: None,
+            model: Model::default(),
+            trace: Vec::new(),
+            snapshot_bytes: (0, 0),
+        }
     }
 
     fn fail(&self, what: &str) -> ! {
         let last: Vec<&String> = self.trace.iter().rev().take(40).collect::<Vec<_>>().into_iter().rev().collect();
-        panic!("seed {}: {what}\nreplay with KINDRED_PROPTEST_SEED={}\nlast steps:\n{}", self.seed, self.seed, last.iter().map(|s| format!("  {s}\n")).collect::<String>())
+        panic!(
+            "seed {}: {what}\nreplay with KINDRED_PROPTEST_SEED={}\nlast steps:\n{}",
+            self.seed,
+            self.seed,
+            last.iter().map(|s| format!("  {s}\n")).collect::<String>()
+        )
     }
 
     fn note(&mut self, step: String) {
@@ -114,16 +135,21 @@ impl Case {
             // comes), the pair meets again below, and nothing half-done may remain.
             let (at, duplicate) = (self.rng.random_range(1..30), self.rng.random_bool(0.5));
             let mut held = None;
-            let result = connect_tampered(&self.phones[a], &self.phones[b], max_frame, |_, n, frame| match (n == at, held.take()) {
-                (_, Some(earlier)) => vec![frame, earlier],
-                (true, None) if duplicate => vec![frame.clone(), frame],
-                (true, None) => {
-                    held = Some(frame);
-                    vec![]
+            let result = connect_tampered(&self.phones[a], &self.phones[b], max_frame, |_, n, frame| {
+                match (n == at, held.take()) {
+                    (_, Some(earlier)) => vec![frame, earlier],
+                    (true, None) if duplicate => vec![frame.clone(), frame],
+                    (true, None) => {
+                        held = Some(frame);
+                        vec![]
+                    }
+                    (false, None) => vec![frame],
                 }
-                (false, None) => vec![frame],
             });
-            self.note(format!("  a bad link ({} frame {at}): {result:?}", if duplicate { "duplicated" } else { "reordered" }));
+            self.note(format!(
+                "  a bad link ({} frame {at}): {result:?}",
+                if duplicate { "duplicated" } else { "reordered" }
+            ));
         }
         let mut outcome = connect(&self.phones[a], &self.phones[b], link);
         // A member who has not heard of a newer member yet refuses their KK handshake; the app then dials with XX.
@@ -134,8 +160,12 @@ impl Case {
         let outcome = if outcome.completed {
             outcome
         } else if outcome.error.as_deref() == Some("link dropped") {
-            let retry = connect_expecting(&self.phones[a], &self.phones[b], None, Link { max_frame, ..Link::default() });
-            self.note(format!("  dropped after {} bytes; retried: {} bytes, {:?}", outcome.bytes, retry.bytes, retry.error));
+            let retry =
+                connect_expecting(&self.phones[a], &self.phones[b], None, Link { max_frame, ..Link::default() });
+            self.note(format!(
+                "  dropped after {} bytes; retried: {} bytes, {:?}",
+                outcome.bytes, retry.bytes, retry.error
+            ));
             retry
         } else {
             outcome
@@ -153,10 +183,14 @@ impl Case {
                 self.note(format!("  {} joined", NAMES[i]));
             }
         }
-        if self.phones[a].kindred.pending_joins().unwrap().is_empty() && self.phones[a].kindred.group(&self.group).is_ok() {
+        if self.phones[a].kindred.pending_joins().unwrap().is_empty()
+            && self.phones[a].kindred.group(&self.group).is_ok()
+        {
             self.joined[a] = true;
         }
-        if self.phones[b].kindred.pending_joins().unwrap().is_empty() && self.phones[b].kindred.group(&self.group).is_ok() {
+        if self.phones[b].kindred.pending_joins().unwrap().is_empty()
+            && self.phones[b].kindred.group(&self.group).is_ok()
+        {
             self.joined[b] = true;
         }
     }
@@ -170,7 +204,13 @@ impl Case {
         self.note(format!("{} is invited", NAMES[who]));
         // They meet the inviter or any member that has heard of the invitation (or, on a miss, try again later).
         let hosts: Vec<usize> = self.members().into_iter().filter(|m| self.can_meet(*m, who)).collect();
-        let host = host.or_else(|| if hosts.contains(&inviter) && self.rng.random_bool(0.5) { Some(inviter) } else { hosts.choose(&mut self.rng).copied() });
+        let host = host.or_else(|| {
+            if hosts.contains(&inviter) && self.rng.random_bool(0.5) {
+                Some(inviter)
+            } else {
+                hosts.choose(&mut self.rng).copied()
+            }
+        });
         if let Some(host) = host {
             if self.rng.random_bool(0.5) { self.meet(who, host) } else { self.meet(host, who) }
         }
@@ -187,7 +227,13 @@ impl Case {
 
     /// Messages phone `i` can see: (id, author, removed).
     fn visible(&self, i: usize) -> Vec<(MessageId, MemberId, bool)> {
-        self.phones[i].kindred.messages(&self.group, 500, None).unwrap().into_iter().map(|m| (m.id, m.author, m.removed)).collect()
+        self.phones[i]
+            .kindred
+            .messages(&self.group, 500, None)
+            .unwrap()
+            .into_iter()
+            .map(|m| (m.id, m.author, m.removed))
+            .collect()
     }
 
     fn step(&mut self) {
@@ -205,9 +251,11 @@ impl Case {
             8..=29 => {
                 let text = self.sentence();
                 let cw = self.rng.random_bool(0.1).then(|| "heavy topic".to_owned());
-                let reply_to = if self.rng.random_bool(0.3) { self.visible(i).choose(&mut self.rng).map(|m| m.0) } else { None };
+                let reply_to =
+                    if self.rng.random_bool(0.3) { self.visible(i).choose(&mut self.rng).map(|m| m.0) } else { None };
                 self.note(format!("{} posts {text:?} (reply {reply_to:?})", NAMES[i]));
-                let posted = self.phones[i].kindred.post(&g, NewMessage { text: text.clone(), reply_to, content_warning: cw });
+                let posted =
+                    self.phones[i].kindred.post(&g, NewMessage { text: text.clone(), reply_to, content_warning: cw });
                 if let Some(m) = self.expect_ok("post", posted) {
                     self.model.messages.insert(m.id, (me, text, false));
                 }
@@ -215,7 +263,8 @@ impl Case {
             30..=31 => {
                 let n = self.rng.random_range(60..90);
                 self.note(format!("{} posts a burst of {n}", NAMES[i]));
-                let batch: Vec<NewMessage> = (0..n).map(|k| NewMessage { text: format!("burst {k}"), ..Default::default() }).collect();
+                let batch: Vec<NewMessage> =
+                    (0..n).map(|k| NewMessage { text: format!("burst {k}"), ..Default::default() }).collect();
                 let ids = self.phones[i].kindred.post_many(&g, batch).unwrap();
                 for (k, id) in ids.into_iter().enumerate() {
                     self.model.messages.insert(id, (me, format!("burst {k}"), false));
@@ -235,7 +284,8 @@ impl Case {
                 }
             }
             42..=48 => {
-                let own: Vec<MessageId> = self.visible(i).into_iter().filter(|m| m.1 == me && !m.2).map(|m| m.0).collect();
+                let own: Vec<MessageId> =
+                    self.visible(i).into_iter().filter(|m| m.1 == me && !m.2).map(|m| m.0).collect();
                 let Some(&target) = own.choose(&mut self.rng) else { return };
                 let text = self.sentence();
                 self.note(format!("{} edits {target} to {text:?}", NAMES[i]));
@@ -245,7 +295,8 @@ impl Case {
                 }
             }
             49..=51 => {
-                let own: Vec<MessageId> = self.visible(i).into_iter().filter(|m| m.1 == me && !m.2).map(|m| m.0).collect();
+                let own: Vec<MessageId> =
+                    self.visible(i).into_iter().filter(|m| m.1 == me && !m.2).map(|m| m.0).collect();
                 let Some(&target) = own.choose(&mut self.rng) else { return };
                 self.note(format!("{} removes {target}", NAMES[i]));
                 let removed = self.phones[i].kindred.remove_message(&g, &target);
@@ -255,9 +306,15 @@ impl Case {
             }
             52..=54 => {
                 let title = format!("{} {}", self.sentence(), self.rng.random_range(0..1000));
-                let cadence = Cadence { times: self.rng.random_range(1..5), period: *[CadencePeriod::Day, CadencePeriod::Week].choose(&mut self.rng).unwrap() };
+                let cadence = Cadence {
+                    times: self.rng.random_range(1..5),
+                    period: *[CadencePeriod::Day, CadencePeriod::Week].choose(&mut self.rng).unwrap(),
+                };
                 self.note(format!("{} shares goal {title:?}", NAMES[i]));
-                let goal = self.phones[i].kindred.create_goal(NewGoal { title: title.clone(), cadence, share_with: Some(g) }).unwrap();
+                let goal = self.phones[i]
+                    .kindred
+                    .create_goal(NewGoal { title: title.clone(), cadence, share_with: Some(g) })
+                    .unwrap();
                 self.model.goals.insert(goal.id, (me, title, GoalStatus::Active, 0));
             }
             55..=59 => {
@@ -271,7 +328,8 @@ impl Case {
                         self.model.goals.get_mut(&goal).unwrap().3 += amount;
                     }
                 } else {
-                    let status = *[GoalStatus::Active, GoalStatus::Paused, GoalStatus::Archived].choose(&mut self.rng).unwrap();
+                    let status =
+                        *[GoalStatus::Active, GoalStatus::Paused, GoalStatus::Archived].choose(&mut self.rng).unwrap();
                     self.note(format!("{} sets {goal} {status}", NAMES[i]));
                     let set = self.phones[i].kindred.set_goal_status(&goal, status);
                     if self.expect_ok("status", set).is_some() {
@@ -280,7 +338,8 @@ impl Case {
                 }
             }
             60..=81 => {
-                let others: Vec<usize> = self.members().into_iter().filter(|j| *j != i && self.can_meet(i, *j)).collect();
+                let others: Vec<usize> =
+                    self.members().into_iter().filter(|j| *j != i && self.can_meet(i, *j)).collect();
                 if let Some(&j) = others.choose(&mut self.rng) {
                     self.meet(i, j);
                 }
@@ -360,12 +419,20 @@ impl Case {
         let ids: BTreeSet<MessageId> = view.messages.iter().map(|m| m.id).collect();
         let expected: BTreeSet<MessageId> = self.model.messages.keys().copied().collect();
         if ids != expected {
-            self.fail(&format!("messages: {} shown, {} posted; missing {:?}", ids.len(), expected.len(), expected.difference(&ids).collect::<Vec<_>>()));
+            self.fail(&format!(
+                "messages: {} shown, {} posted; missing {:?}",
+                ids.len(),
+                expected.len(),
+                expected.difference(&ids).collect::<Vec<_>>()
+            ));
         }
         for m in &view.messages {
             let (author, text, removed) = &self.model.messages[&m.id];
             if m.author != *author || m.removed != *removed || (!removed && m.text != *text) {
-                self.fail(&format!("message {} shows {:?} by {} (removed {}), expected {text:?} (removed {removed})", m.id, m.text, m.author_name, m.removed));
+                self.fail(&format!(
+                    "message {} shows {:?} by {} (removed {}), expected {text:?} (removed {removed})",
+                    m.id, m.text, m.author_name, m.removed
+                ));
             }
             if *removed {
                 continue;
@@ -459,23 +526,36 @@ fn first_sync_under_cuts(max_frame: usize, budget: u64) -> (u32, u64) {
     let alice = Phone::new("alice");
     let bob = Phone::new("bob");
     let g = alice.kindred.create_group(NewGroup { name: "Circle".into(), ..Default::default() }).unwrap().id;
-    let batch = (0..400).map(|k| NewMessage { text: format!("message {k}: {}", WORDS[k % WORDS.len()].repeat(k % 7 + 1)), ..Default::default() });
+    let batch = (0..400).map(|k| NewMessage {
+        text: format!("message {k}: {}", WORDS[k % WORDS.len()].repeat(k % 7 + 1)),
+        ..Default::default()
+    });
     alice.kindred.post_many(&g, batch.collect()).unwrap();
     let code = alice.kindred.create_invite(&g, DEFAULT_INVITE_VALIDITY_MS).unwrap();
     bob.kindred.join_group(&code).unwrap();
     let (mut attempts, mut resumed, mut total) = (0, 0, 0);
     loop {
         attempts += 1;
-        let outcome = connect_expecting(&bob, &alice, None, Link { max_frame, drop_after_bytes: Some(budget), bytes_per_second: None });
+        let outcome = connect_expecting(
+            &bob,
+            &alice,
+            None,
+            Link { max_frame, drop_after_bytes: Some(budget), bytes_per_second: None },
+        );
         total += outcome.bytes;
         resumed += outcome.dialler.snapshot_bytes_resumed + outcome.listener.snapshot_bytes_resumed;
         if outcome.completed {
             break;
         }
         assert_eq!(outcome.error.as_deref(), Some("link dropped"), "frames {max_frame}");
-        assert!(attempts < 100, "frames {max_frame}, {budget} bytes per connection: no progress after {attempts} connections");
+        assert!(
+            attempts < 100,
+            "frames {max_frame}, {budget} bytes per connection: no progress after {attempts} connections"
+        );
     }
-    eprintln!("frames {max_frame}, cut every {budget} B: {attempts} connections, {total} B in all, {resumed} snapshot bytes resumed");
+    eprintln!(
+        "frames {max_frame}, cut every {budget} B: {attempts} connections, {total} B in all, {resumed} snapshot bytes resumed"
+    );
     sync_all(&[&alice, &bob]);
     assert_eq!(alice.view(&g), bob.view(&g));
     assert_eq!(bob.view(&g).messages.len(), 400);
@@ -535,7 +615,10 @@ fn a_peer_one_message_ahead_gets_a_small_catch_up() {
         sync_all(&[p, &alice]);
     }
     for p in [&carol, &dana] {
-        let batch = (0..300).map(|k| NewMessage { text: format!("{} message {k} with some words in it", p.name), ..Default::default() });
+        let batch = (0..300).map(|k| NewMessage {
+            text: format!("{} message {k} with some words in it", p.name),
+            ..Default::default()
+        });
         p.kindred.post_many(&g, batch.collect()).unwrap();
     }
     sync_all(&[&alice, &bob, &carol, &dana]);
@@ -544,6 +627,11 @@ fn a_peer_one_message_ahead_gets_a_small_catch_up() {
     sync_all(&[&carol, &dana]);
     let outcome = connect(&dana, &bob, Link::default());
     assert!(outcome.completed, "{:?}", outcome.error);
-    assert!(outcome.bytes < 8_000, "two new messages cost {} bytes ({} changes sent by bob)", outcome.bytes, outcome.listener.changes_sent);
+    assert!(
+        outcome.bytes < 8_000,
+        "two new messages cost {} bytes ({} changes sent by bob)",
+        outcome.bytes,
+        outcome.listener.changes_sent
+    );
     assert_eq!(bob.view(&g), dana.view(&g));
 }

@@ -36,7 +36,8 @@ fn edits_reactions_and_removals_travel_and_merge() {
     let bob = Phone::new("bob");
     let group = group_with(&alice, "Circle", &[&bob]).id;
     let m = alice.kindred.post(&group, NewMessage { text: "typo hree".into(), ..Default::default() }).unwrap();
-    let doomed = alice.kindred.post(&group, NewMessage { text: "oops, wrong group".into(), ..Default::default() }).unwrap();
+    let doomed =
+        alice.kindred.post(&group, NewMessage { text: "oops, wrong group".into(), ..Default::default() }).unwrap();
     exchange(&alice, &bob, &group);
 
     // Concurrently: alice edits and removes, bob reacts to both messages.
@@ -105,11 +106,19 @@ fn shared_goals_are_seen_by_the_group() {
     let group = group_with(&alice, "Circle", &[&bob]).id;
     let goal = bob
         .kindred
-        .create_goal(NewGoal { title: "Walk 3x a week".into(), cadence: Cadence { times: 3, period: CadencePeriod::Week }, share_with: Some(group) })
+        .create_goal(NewGoal {
+            title: "Walk 3x a week".into(),
+            cadence: Cadence { times: 3, period: CadencePeriod::Week },
+            share_with: Some(group),
+        })
         .unwrap();
     let private = bob
         .kindred
-        .create_goal(NewGoal { title: "Private".into(), cadence: Cadence { times: 1, period: CadencePeriod::Day }, share_with: None })
+        .create_goal(NewGoal {
+            title: "Private".into(),
+            cadence: Cadence { times: 1, period: CadencePeriod::Day },
+            share_with: None,
+        })
         .unwrap();
     bob.kindred.log_progress(&goal.id, 1, None, None).unwrap();
     exchange(&alice, &bob, &group);

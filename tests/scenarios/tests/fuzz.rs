@@ -64,7 +64,10 @@ impl Fuzz {
     /// Runs `f` on `input`, failing the test (with everything needed to reproduce) if it panics.
     fn call<T>(&self, i: usize, input: &[u8], f: impl FnOnce() -> T) -> T {
         catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|payload| {
-            let why = payload.downcast_ref::<&str>().map(|s| (*s).to_owned()).or_else(|| payload.downcast_ref::<String>().cloned());
+            let why = payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| payload.downcast_ref::<String>().cloned());
             let shown: String = input.iter().take(256).map(|b| format!("{b:02x}")).collect();
             panic!(
                 "{}: input {i} panicked ({why:?}); replay with KINDRED_FUZZ_SEED={}; input ({} bytes) starts {shown}",
@@ -198,9 +201,18 @@ fn sample_messages(w: &World) -> Vec<Message> {
     vec![
         Message::Hello { version: 1, digest: [7; 16], joins: vec![JoinRequest { code, display_name: "dana".into() }] },
         Message::Groups { groups: vec![(bundle.group, [1; 16]), ([2; 16], [3; 16])] },
-        Message::Clocks { groups: vec![bundle.group], docs: vec![DocClock { place: segment.place, actors: vec![(vec![1; 16], 4, [7; 32])] }] },
+        Message::Clocks {
+            groups: vec![bundle.group],
+            docs: vec![DocClock { place: segment.place, actors: vec![(vec![1; 16], 4, [7; 32])] }],
+        },
         Message::Changes { place: segment.place, changes, vouchers: segment.vouchers.clone() },
-        Message::Offer { place: segment.place, form: 0, hash: [9; 32], len: 12_345, vouchers: segment.vouchers.clone() },
+        Message::Offer {
+            place: segment.place,
+            form: 0,
+            hash: [9; 32],
+            len: 12_345,
+            vouchers: segment.vouchers.clone(),
+        },
         Message::Want { hash: [9; 32], offset: 4096 },
         Message::Chunk { hash: [9; 32], offset: 4096, bytes: segment.snapshot.clone() },
         Message::JoinResult { group: bundle.group, admitted: false, reason: "expired".into() },
@@ -308,7 +320,8 @@ fn vouch_all(signer: &Kindred, writers: &[Writer<'_>], doc: &DocId, changes: &[C
     }
     let mut vouchers = Vouchers::default();
     for (actor, change) in newest {
-        let writer = writers.iter().find(|w| w.actor == actor).cloned().unwrap_or_else(|| Writer::claiming(signer, actor));
+        let writer =
+            writers.iter().find(|w| w.actor == actor).cloned().unwrap_or_else(|| Writer::claiming(signer, actor));
         let head: WireHead = writer.head(doc, change);
         vouchers.heads.push(head);
         vouchers.certificates.push(writer.certificate());
@@ -321,15 +334,18 @@ fn bundle_imports_of_mutated_documents() {
     let w = World::new();
     let bundle = w.bundle(&w.mallory);
     let documents: Vec<BundleDocument> = bundle.documents.clone();
-    let changes: Vec<Vec<u8>> =
-        documents.iter().flat_map(|d| forge::load(d).get_changes(&[]).into_iter().map(|c| c.raw_bytes().to_vec())).collect();
+    let changes: Vec<Vec<u8>> = documents
+        .iter()
+        .flat_map(|d| forge::load(d).get_changes(&[]).into_iter().map(|c| c.raw_bytes().to_vec()))
+        .collect();
     let mallory_writers = [Writer::of(&w.mallory.kindred)];
     let mut fuzz = Fuzz::new("bundle imports", 250, 20);
     let (mut loaded, mut applied, mut outcomes) = (0, 0, std::collections::BTreeMap::<String, usize>::new());
     for i in 0..fuzz.iterations {
         // Mostly mallory's own messages (she can vouch for every change in them), sometimes the group document.
         let mallory_only = fuzz.rng.random_range(0..4) != 0;
-        let candidates: Vec<&BundleDocument> = documents.iter().filter(|d| !mallory_only || d.place.author == *w.mallory.id().as_bytes()).collect();
+        let candidates: Vec<&BundleDocument> =
+            documents.iter().filter(|d| !mallory_only || d.place.author == *w.mallory.id().as_bytes()).collect();
         let mut document = (*candidates.choose(&mut fuzz.rng).unwrap()).clone();
         document.snapshot = mutate_snapshot(&mut fuzz, &document.snapshot, &changes);
         // If Automerge can read it at all (a panic here is Automerge's, which the core must contain), re-sign it.
@@ -348,9 +364,15 @@ fn bundle_imports_of_mutated_documents() {
                 "imported".to_owned()
             }
             // Counted by the first words of the reason ("refused data from a peer: a forged signature ...").
-            Err(e) if is_typed_refusal(e) => {
-                e.to_string().split(':').nth(1).unwrap_or_default().split_whitespace().take(4).collect::<Vec<_>>().join(" ")
-            }
+            Err(e) if is_typed_refusal(e) => e
+                .to_string()
+                .split(':')
+                .nth(1)
+                .unwrap_or_default()
+                .split_whitespace()
+                .take(4)
+                .collect::<Vec<_>>()
+                .join(" "),
             Err(other) => panic!("input {i}: not a refusal: {other:?}"),
         };
         *outcomes.entry(outcome).or_default() += 1;
@@ -406,7 +428,10 @@ fn invite_codes() {
         if i % 40 == 0 {
             joins += 1;
             let joined = fuzz.call(i, text.as_bytes(), || w.mallory.kindred.join_group(&text));
-            assert!(matches!(joined, Err(Error::InvalidInput { .. })) || originals.iter().any(|c| c.group_id == w.group), "{joined:?}");
+            assert!(
+                matches!(joined, Err(Error::InvalidInput { .. })) || originals.iter().any(|c| c.group_id == w.group),
+                "{joined:?}"
+            );
         }
     }
     eprintln!("invite codes: {} inputs, {joins} also tried as joins", fuzz.iterations);
@@ -528,7 +553,10 @@ fn session_frames() {
             assert!(e.contains("refused data from a peer") || e.contains("stalled"), "session {i}: {e}");
         }
     }
-    eprintln!("session frames: {} random-frame sessions; {sessions} damaged real sessions, {failed} of them refused", fuzz.iterations);
+    eprintln!(
+        "session frames: {} random-frame sessions; {sessions} damaged real sessions, {failed} of them refused",
+        fuzz.iterations
+    );
     sync(&w.alice, &w.carol);
     w.still_fine();
 }
@@ -548,7 +576,8 @@ fn random_op(fuzz: &mut Fuzz, tx: &mut automerge::transaction::Transaction<'_>, 
         0 | 1 => fresh_id,
         2 => format!("r{}", known.choose(&mut fuzz.rng).cloned().unwrap_or(fresh_id)),
         3 => known.choose(&mut fuzz.rng).cloned().unwrap_or(fresh_id),
-        4 => (*["by", "at", "text", "re", "cw", "edited", "removed", "emoji", "react"].choose(&mut fuzz.rng).unwrap()).to_owned(),
+        4 => (*["by", "at", "text", "re", "cw", "edited", "removed", "emoji", "react"].choose(&mut fuzz.rng).unwrap())
+            .to_owned(),
         _ => String::from_utf8_lossy(&fuzz.bytes(6)).into_owned(),
     };
     // Where: the root, or a map already there (a message or a reaction entry).
@@ -583,9 +612,9 @@ fn random_op(fuzz: &mut Fuzz, tx: &mut automerge::transaction::Transaction<'_>, 
     };
     let _ = match fuzz.rng.random_range(0..7) {
         0 => tx.put_object(&obj, key.as_str(), ObjType::Map).map(drop),
-        1 => tx.put_object(&obj, key.as_str(), *[ObjType::List, ObjType::Text].choose(&mut fuzz.rng).unwrap()).and_then(|list| {
-            tx.insert(&list, 0, scalar.clone()).or_else(|_| tx.splice_text(&list, 0, 0, "x"))
-        }),
+        1 => tx
+            .put_object(&obj, key.as_str(), *[ObjType::List, ObjType::Text].choose(&mut fuzz.rng).unwrap())
+            .and_then(|list| tx.insert(&list, 0, scalar.clone()).or_else(|_| tx.splice_text(&list, 0, 0, "x"))),
         2 => tx.delete(&obj, key.as_str()),
         3 => tx.increment(&obj, key.as_str(), 1),
         _ => tx.put(&obj, key.as_str(), scalar),
@@ -610,7 +639,8 @@ fn random_well_formed_changes_from_a_member() {
         let device = devices.choose(&mut fuzz.rng).unwrap();
         let group_doc = fuzz.rng.random_range(0..5) == 0;
         let mut copy = if i == 0 { bundle.clone() } else { w.bundle(&w.carol) };
-        let document = if group_doc { forge::group_document(&mut copy) } else { forge::segment_of(&mut copy, &mallory_id) };
+        let document =
+            if group_doc { forge::group_document(&mut copy) } else { forge::segment_of(&mut copy, &mallory_id) };
         let ops = fuzz.rng.random_range(0..=3);
         let author = mallory_id;
         let start = fuzz.rng.random_range(0..3);
@@ -645,9 +675,15 @@ fn random_well_formed_changes_from_a_member() {
                 imported += 1;
                 "imported".to_owned()
             }
-            Err(e) if is_typed_refusal(e) => {
-                e.to_string().split(':').nth(1).unwrap_or_default().split_whitespace().take(5).collect::<Vec<_>>().join(" ")
-            }
+            Err(e) if is_typed_refusal(e) => e
+                .to_string()
+                .split(':')
+                .nth(1)
+                .unwrap_or_default()
+                .split_whitespace()
+                .take(5)
+                .collect::<Vec<_>>()
+                .join(" "),
             Err(other) => panic!("input {i}: not a refusal: {other:?}"),
         };
         *outcomes.entry(outcome).or_default() += 1;

@@ -3,8 +3,8 @@
 
 use kindred_core::limits::DEFAULT_INVITE_VALIDITY_MS;
 use kindred_core::{NewGroup, Role};
-use kindred_scenarios::net::{Link, connect, sync};
 use kindred_scenarios::Phone;
+use kindred_scenarios::net::{Link, connect, sync};
 
 fn circle(owner: &Phone) -> kindred_core::GroupId {
     owner.kindred.create_group(NewGroup { name: "Circle".into(), ..Default::default() }).unwrap().id

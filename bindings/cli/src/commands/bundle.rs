@@ -25,9 +25,7 @@ pub enum BundleCommand {
         file: PathBuf,
     },
     /// Apply a bundle file someone gave you (you must be in its group).
-    Import {
-        file: PathBuf,
-    },
+    Import { file: PathBuf },
 }
 
 #[derive(Debug, Serialize)]
@@ -61,7 +59,16 @@ pub fn run(ctx: &Ctx, command: BundleCommand) -> Outcome {
             let exported = Exported { file, bytes: bytes.len() as u64, group_id: id, group_name: name, documents };
             ctx.render(&exported, |e| {
                 let mut out = String::new();
-                push_line(&mut out, format!("Wrote \"{}\" to {}: {}, {}, signed by you.", e.group_name, e.file.display(), plural(e.bytes, "byte"), plural(e.documents as u64, "document")));
+                push_line(
+                    &mut out,
+                    format!(
+                        "Wrote \"{}\" to {}: {}, {}, signed by you.",
+                        e.group_name,
+                        e.file.display(),
+                        plural(e.bytes, "byte"),
+                        plural(e.documents as u64, "document")
+                    ),
+                );
                 push_line(&mut out, "A member of the group applies it with `kindred bundle import FILE`.");
                 out
             })
@@ -82,12 +89,26 @@ fn import_text(i: &Imported) -> String {
     let mut out = String::new();
     let group = i.group_name.as_deref().unwrap_or("a group");
     let by = i.exported_by_name.as_deref().unwrap_or("someone");
-    push_line(&mut out, format!("Imported \"{group}\" from {} (exported by {by}, {}): {}", i.file.display(), when(i.exported_at), plural(i.import.documents as u64, "document")));
+    push_line(
+        &mut out,
+        format!(
+            "Imported \"{group}\" from {} (exported by {by}, {}): {}",
+            i.file.display(),
+            when(i.exported_at),
+            plural(i.import.documents as u64, "document")
+        ),
+    );
     let r = &i.import.report;
     push_line(&mut out, format!("  applied      {}", plural(r.applied as u64, "change")));
     push_line(&mut out, format!("  already had  {}", count(r.duplicates as u64)));
     if r.quarantined > 0 {
-        push_line(&mut out, format!("  quarantined  {} (an equivocation; see `kindred group flagged \"{group}\"`)", count(r.quarantined as u64)));
+        push_line(
+            &mut out,
+            format!(
+                "  quarantined  {} (an equivocation; see `kindred group flagged \"{group}\"`)",
+                count(r.quarantined as u64)
+            ),
+        );
     } else {
         push_line(&mut out, "  quarantined  0");
     }
@@ -102,7 +123,12 @@ fn read_bounded(file: &Path) -> Result<Vec<u8>, CliError> {
     let io_error = |e: std::io::Error| CliError::Other(format!("cannot read {}: {e}", file.display()));
     let len = fs::metadata(file).map_err(io_error)?.len();
     if len > MAX_BUNDLE_BYTES as u64 {
-        return Err(CliError::input(format!("{} is {} bytes; a bundle is at most {}", file.display(), count(len), count(MAX_BUNDLE_BYTES as u64))));
+        return Err(CliError::input(format!(
+            "{} is {} bytes; a bundle is at most {}",
+            file.display(),
+            count(len),
+            count(MAX_BUNDLE_BYTES as u64)
+        )));
     }
     fs::read(file).map_err(io_error)
 }

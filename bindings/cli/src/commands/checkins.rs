@@ -130,7 +130,13 @@ fn averages_table(first: &'static str, rows: &[CheckinAverage]) -> String {
     ]);
     for a in rows {
         let avg = |x: Option<f64>| x.map_or_else(|| "-".to_owned(), |x| format!("{x:.2}"));
-        table.row(vec![a.period_start.clone(), a.checkins.to_string(), avg(Some(a.mood)), avg(a.energy), avg(a.sleep_hours)]);
+        table.row(vec![
+            a.period_start.clone(),
+            a.checkins.to_string(),
+            avg(Some(a.mood)),
+            avg(a.energy),
+            avg(a.sleep_hours),
+        ]);
     }
     table.render()
 }

@@ -117,7 +117,13 @@ pub fn run(ctx: &Ctx, command: GoalCommand) -> Outcome {
             let goal = kindred.create_goal(NewGoal { title: args.title, cadence: rhythm, share_with })?;
             let names = group_names(&kindred)?;
             ctx.render(&goal, |g| {
-                format!("Added goal \"{}\" ({}, {}) {}\n", g.title, cadence(g.cadence), sharing(g, &names), short(&g.id))
+                format!(
+                    "Added goal \"{}\" ({}, {}) {}\n",
+                    g.title,
+                    cadence(g.cadence),
+                    sharing(g, &names),
+                    short(&g.id)
+                )
             })
         }
         GoalCommand::Log(args) => {
@@ -187,9 +193,17 @@ pub(crate) fn list_text(goals: &[Goal], names: &HashMap<GroupId, String>) -> Str
     columns.push(("ID", Align::Left));
     let mut table = Table::new(&columns);
     for g in goals {
-        let group = g.group_id.map_or_else(|| "(private)".to_owned(), |id| names.get(&id).cloned().unwrap_or_else(|| short(&id)));
-        let mut row =
-            vec![g.title.clone(), cadence(g.cadence), progress(g), g.total_logged.to_string(), g.status.to_string(), group];
+        let group = g
+            .group_id
+            .map_or_else(|| "(private)".to_owned(), |id| names.get(&id).cloned().unwrap_or_else(|| short(&id)));
+        let mut row = vec![
+            g.title.clone(),
+            cadence(g.cadence),
+            progress(g),
+            g.total_logged.to_string(),
+            g.status.to_string(),
+            group,
+        ];
         if theirs {
             row.push(if g.is_mine { "you".to_owned() } else { short(&g.owner) });
         }
@@ -202,7 +216,10 @@ pub(crate) fn list_text(goals: &[Goal], names: &HashMap<GroupId, String>) -> Str
 fn history_text(h: &History) -> String {
     let g = &h.goal;
     let mut out = String::new();
-    push_line(&mut out, format!("{} ({}, {}): {}, {} in all", g.title, cadence(g.cadence), g.status, progress(g), g.total_logged));
+    push_line(
+        &mut out,
+        format!("{} ({}, {}): {}, {} in all", g.title, cadence(g.cadence), g.status, progress(g), g.total_logged),
+    );
     if h.entries.is_empty() {
         push_line(&mut out, "Nothing logged yet.");
         return out;

@@ -155,7 +155,8 @@ pub fn run(ctx: &Ctx, command: GroupCommand) -> Outcome {
             }
             let group = kindred.add_member(&id, &member, &args.name, args.role.into())?;
             ctx.render(&group, |g| {
-                let name = g.members.iter().find(|m| m.member_id == member).map_or(args.name.as_str(), |m| &m.display_name);
+                let name =
+                    g.members.iter().find(|m| m.member_id == member).map_or(args.name.as_str(), |m| &m.display_name);
                 format!("{name} is now in \"{}\" ({} members)\n", g.name, g.members.len())
             })
         }
@@ -167,7 +168,10 @@ pub fn run(ctx: &Ctx, command: GroupCommand) -> Outcome {
             ctx.render(&Pending { join, expires_at }, |p| {
                 let mut out = String::new();
                 push_line(&mut out, format!("Invitation to \"{}\" from {inviter} accepted.", p.join.group_name));
-                push_line(&mut out, "You will join at your next sync with a member of the group (`kindred sync --connect HOST:PORT`).");
+                push_line(
+                    &mut out,
+                    "You will join at your next sync with a member of the group (`kindred sync --connect HOST:PORT`).",
+                );
                 push_line(&mut out, format!("The code is valid until {}.", when(p.expires_at)));
                 out
             })
@@ -180,7 +184,11 @@ pub fn run(ctx: &Ctx, command: GroupCommand) -> Outcome {
             let id = kindred.resolve_group(&group)?;
             let before = kindred.group(&id)?;
             let member = resolve_member(&before, &member)?;
-            let name = before.members.iter().find(|m| m.member_id == member).map_or_else(|| short(&member), |m| m.display_name.clone());
+            let name = before
+                .members
+                .iter()
+                .find(|m| m.member_id == member)
+                .map_or_else(|| short(&member), |m| m.display_name.clone());
             let after = kindred.remove_member(&id, &member)?;
             ctx.render(&after, |g| {
                 let mut out = String::new();
@@ -200,7 +208,8 @@ pub fn run(ctx: &Ctx, command: GroupCommand) -> Outcome {
             let flagged = flagged
                 .into_iter()
                 .map(|(member_id, reason)| {
-                    let name = details.members.iter().find(|m| m.member_id == member_id).map(|m| m.display_name.clone());
+                    let name =
+                        details.members.iter().find(|m| m.member_id == member_id).map(|m| m.display_name.clone());
                     Flagged { member_id, name, reason }
                 })
                 .collect();
@@ -216,7 +225,10 @@ fn invite(ctx: &Ctx, kindred: &Kindred, args: &InviteArgs) -> Outcome {
     let invitation = Invitation { code, group_id: id, group_name: parsed.group_name, expires_at: parsed.expires_at };
     ctx.render(&invitation, |i| {
         let mut out = String::new();
-        push_line(&mut out, format!("Invitation to \"{}\", single use, valid until {}:", i.group_name, when(i.expires_at)));
+        push_line(
+            &mut out,
+            format!("Invitation to \"{}\", single use, valid until {}:", i.group_name, when(i.expires_at)),
+        );
         push_line(&mut out, format!("\n{}\n", i.code));
         push_line(&mut out, "Share it (or its QR code) with one person. They run `kindred group join CODE`,");
         push_line(&mut out, "then sync with any member of the group, who checks the code and lets them in.");
@@ -228,7 +240,8 @@ fn invite(ctx: &Ctx, kindred: &Kindred, args: &InviteArgs) -> Outcome {
 pub(crate) fn resolve_member(group: &GroupDetails, needle: &str) -> Result<MemberId, CliError> {
     let needle = needle.trim();
     let lower = needle.to_lowercase();
-    let by_name: Vec<&MemberId> = group.members.iter().filter(|m| m.display_name.to_lowercase() == lower).map(|m| &m.member_id).collect();
+    let by_name: Vec<&MemberId> =
+        group.members.iter().filter(|m| m.display_name.to_lowercase() == lower).map(|m| &m.member_id).collect();
     let by_id: Vec<&MemberId> = if needle.len() >= 8 && needle.chars().all(|c| c.is_ascii_hexdigit()) {
         group.members.iter().filter(|m| m.member_id.to_hex().starts_with(&lower)).map(|m| &m.member_id).collect()
     } else {
@@ -237,8 +250,15 @@ pub(crate) fn resolve_member(group: &GroupDetails, needle: &str) -> Result<Membe
     let matches = if by_id.is_empty() { by_name } else { by_id };
     match matches.as_slice() {
         [one] => Ok(**one),
-        [] => Err(CliError::Core(kindred_core::Error::NotFound { kind: "member", id: format!("{needle} (in \"{}\")", group.name) })),
-        many => Err(CliError::Core(kindred_core::Error::Ambiguous { kind: "member", name: needle.to_owned(), count: many.len() })),
+        [] => Err(CliError::Core(kindred_core::Error::NotFound {
+            kind: "member",
+            id: format!("{needle} (in \"{}\")", group.name),
+        })),
+        many => Err(CliError::Core(kindred_core::Error::Ambiguous {
+            kind: "member",
+            name: needle.to_owned(),
+            count: many.len(),
+        })),
     }
 }
 
@@ -277,7 +297,11 @@ fn flagged_text(list: &FlaggedList) -> String {
     push_line(&mut out, format!("Flagged in \"{}\" ({} kept):", list.group_name, plural(list.proofs, "proof")));
     let mut table = Table::new(&[("MEMBER", Align::Left), ("ID", Align::Left), ("REASON", Align::Left)]);
     for f in &list.flagged {
-        table.row(vec![f.name.clone().unwrap_or_else(|| "(no longer a member)".into()), short(&f.member_id), f.reason.clone()]);
+        table.row(vec![
+            f.name.clone().unwrap_or_else(|| "(no longer a member)".into()),
+            short(&f.member_id),
+            f.reason.clone(),
+        ]);
     }
     out.push_str(&indent(&table.render(), "  "));
     out.push('\n');
@@ -310,7 +334,8 @@ fn details_text(g: &GroupDetails) -> String {
         push_line(&mut out, indent(&g.guidelines, "  "));
     }
     push_line(&mut out, format!("\nMembers ({}):", g.members.len()));
-    let mut table = Table::new(&[("NAME", Align::Left), ("ROLE", Align::Left), ("SINCE", Align::Left), ("MEMBER ID", Align::Left)]);
+    let mut table =
+        Table::new(&[("NAME", Align::Left), ("ROLE", Align::Left), ("SINCE", Align::Left), ("MEMBER ID", Align::Left)]);
     for m in &g.members {
         table.row(vec![m.display_name.clone(), m.role.to_string(), date(m.added_at), m.member_id.to_string()]);
     }

@@ -123,7 +123,8 @@ fn dial(address: &str, timeout: Duration) -> Result<TcpStream, CliError> {
 fn listen(ctx: &Ctx, address: &str, options: SyncOptions, timeout: Duration, once: bool) -> Outcome {
     // Fail on a missing profile before announcing anything.
     drop(ctx.open()?);
-    let listener = TcpListener::bind(address).map_err(|e| CliError::Other(format!("cannot listen on {address}: {e}")))?;
+    let listener =
+        TcpListener::bind(address).map_err(|e| CliError::Other(format!("cannot listen on {address}: {e}")))?;
     let local = listener.local_addr().map_err(|e| CliError::Other(format!("cannot listen on {address}: {e}")))?;
     if ctx.json {
         emit(&format!("{}\n", serde_json::json!({ "listening": local.to_string() })))?;
@@ -147,7 +148,8 @@ fn listen(ctx: &Ctx, address: &str, options: SyncOptions, timeout: Duration, onc
             Ok(finished) => {
                 let summary = summarise(&kindred, &remote, finished);
                 let text = if ctx.json {
-                    let mut line = serde_json::to_string(&summary).map_err(|e| CliError::Other(format!("could not write JSON: {e}")))?;
+                    let mut line = serde_json::to_string(&summary)
+                        .map_err(|e| CliError::Other(format!("could not write JSON: {e}")))?;
                     line.push('\n');
                     line
                 } else {
@@ -168,7 +170,10 @@ fn listen(ctx: &Ctx, address: &str, options: SyncOptions, timeout: Duration, onc
 /// Prints now (the listener runs for a long time; its output cannot wait for the end).
 fn emit(text: &str) -> Result<(), CliError> {
     let mut stdout = io::stdout().lock();
-    stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).map_err(|e| CliError::Other(format!("could not write output: {e}")))
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(|e| CliError::Other(format!("could not write output: {e}")))
 }
 
 /// One `error:` line on stderr for a session that failed while the listener goes on.
@@ -201,7 +206,9 @@ fn resolve_peer(kindred: &Kindred, text: &str) -> Result<MemberId, CliError> {
     }
     match found.as_slice() {
         [one] => Ok(*one),
-        [] => Err(CliError::input(format!("--peer: no member called {text:?} in your groups; give their member id (64 hex characters)"))),
+        [] => Err(CliError::input(format!(
+            "--peer: no member called {text:?} in your groups; give their member id (64 hex characters)"
+        ))),
         _ => Err(CliError::input(format!("--peer: {text:?} names several members; give the member id"))),
     }
 }
@@ -209,8 +216,12 @@ fn resolve_peer(kindred: &Kindred, text: &str) -> Result<MemberId, CliError> {
 fn summarise(kindred: &Kindred, remote: &str, finished: Finished) -> Summary {
     let Finished { report, elapsed } = finished;
     let me = kindred.profile().member_id;
-    let details: Vec<_> = kindred.groups().unwrap_or_default().iter().filter_map(|g| kindred.group(&g.id).ok()).collect();
-    let named = |id: &GroupId| NamedGroup { id: *id, name: details.iter().find(|d| d.id == *id).map_or_else(|| short(id), |d| d.name.clone()) };
+    let details: Vec<_> =
+        kindred.groups().unwrap_or_default().iter().filter_map(|g| kindred.group(&g.id).ok()).collect();
+    let named = |id: &GroupId| NamedGroup {
+        id: *id,
+        name: details.iter().find(|d| d.id == *id).map_or_else(|| short(id), |d| d.name.clone()),
+    };
     let shared_groups = match &report.peer {
         Some(peer) => details
             .iter()
@@ -219,23 +230,28 @@ fn summarise(kindred: &Kindred, remote: &str, finished: Finished) -> Summary {
             .collect(),
         None => Vec::new(),
     };
-    let removed_from =
-        details.iter().filter(|d| !d.members.iter().any(|m| m.member_id == me)).map(|d| NamedGroup { id: d.id, name: d.name.clone() }).collect();
+    let removed_from = details
+        .iter()
+        .filter(|d| !d.members.iter().any(|m| m.member_id == me))
+        .map(|d| NamedGroup { id: d.id, name: d.name.clone() })
+        .collect();
     let still_pending = kindred
         .pending_joins()
         .unwrap_or_default()
         .into_iter()
         .map(|j| NamedGroup { id: j.group_id, name: j.group_name })
         .collect();
-    let outcome = if !report.joined.is_empty() || !report.admitted.is_empty() || report.changes_applied + report.changes_sent > 0 {
-        "synced"
-    } else if shared_groups.is_empty() {
-        "nothing_shared"
-    } else if report.nothing_new {
-        "nothing_new"
-    } else {
-        "nothing_exchanged"
-    };
+    let outcome =
+        if !report.joined.is_empty() || !report.admitted.is_empty() || report.changes_applied + report.changes_sent > 0
+        {
+            "synced"
+        } else if shared_groups.is_empty() {
+            "nothing_shared"
+        } else if report.nothing_new {
+            "nothing_new"
+        } else {
+            "nothing_exchanged"
+        };
     Summary {
         address: remote.to_owned(),
         peer: report.peer.map(|p| NamedMember { member_id: p, name: known_name(kindred, &p) }),
@@ -258,15 +274,27 @@ fn summary_text(s: &Summary) -> String {
     let wire = format!("{} bytes sent, {} received", count(r.bytes_sent), count(r.bytes_received));
     match s.outcome {
         "nothing_shared" => {
-            push_line(&mut out, format!("Nothing to sync: you share no group with this peer ({who} at {}).", s.address));
+            push_line(
+                &mut out,
+                format!("Nothing to sync: you share no group with this peer ({who} at {}).", s.address),
+            );
             push_line(&mut out, format!("  Nothing of your groups was sent ({wire})."));
         }
         "nothing_new" => {
             push_line(&mut out, format!("Nothing new: already in step with {who} at {} ({wire}).", s.address));
         }
         "nothing_exchanged" => {
-            push_line(&mut out, format!("Nothing exchanged with {who} at {}: the peer sent nothing and asked for nothing ({wire}).", s.address));
-            push_line(&mut out, "  (A member who removed you, or who has not heard of you yet, shares nothing with you.)");
+            push_line(
+                &mut out,
+                format!(
+                    "Nothing exchanged with {who} at {}: the peer sent nothing and asked for nothing ({wire}).",
+                    s.address
+                ),
+            );
+            push_line(
+                &mut out,
+                "  (A member who removed you, or who has not heard of you yet, shares nothing with you.)",
+            );
         }
         _ => {
             push_line(&mut out, format!("Synced with {who} at {} in {seconds:.2} s", s.address));
@@ -301,10 +329,19 @@ fn summary_text(s: &Summary) -> String {
                 push_line(&mut out, format!("  {label:<10} {text}"));
             }
             if r.snapshot_bytes_sent > 0 {
-                push_line(&mut out, format!("  snapshots  {} of whole documents sent (for a peer that had none of them)", plural(r.snapshot_bytes_sent, "byte")));
+                push_line(
+                    &mut out,
+                    format!(
+                        "  snapshots  {} of whole documents sent (for a peer that had none of them)",
+                        plural(r.snapshot_bytes_sent, "byte")
+                    ),
+                );
             }
             if r.snapshot_bytes_resumed > 0 {
-                push_line(&mut out, format!("  resumed    a transfer {} bytes in (not sent again)", count(r.snapshot_bytes_resumed)));
+                push_line(
+                    &mut out,
+                    format!("  resumed    a transfer {} bytes in (not sent again)", count(r.snapshot_bytes_resumed)),
+                );
             }
         }
     }
@@ -315,10 +352,22 @@ fn summary_text(s: &Summary) -> String {
         push_line(&mut out, format!("  admitted   {}, with their invitation", m.name));
     }
     if r.quarantined > 0 {
-        push_line(&mut out, format!("  quarantined {} (an equivocation; see `kindred group flagged GROUP`)", plural(r.quarantined, "change")));
+        push_line(
+            &mut out,
+            format!(
+                "  quarantined {} (an equivocation; see `kindred group flagged GROUP`)",
+                plural(r.quarantined, "change")
+            ),
+        );
     }
     for g in &s.still_pending {
-        push_line(&mut out, format!("  waiting    to join \"{}\": this peer did not admit you (not a member of it, or it refused the code)", g.name));
+        push_line(
+            &mut out,
+            format!(
+                "  waiting    to join \"{}\": this peer did not admit you (not a member of it, or it refused the code)",
+                g.name
+            ),
+        );
     }
     for g in &s.removed_from {
         push_line(&mut out, format!("  note       you are no longer a member of \"{}\"", g.name));

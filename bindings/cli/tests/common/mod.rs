@@ -64,7 +64,11 @@ impl Kindred {
         assert!(!out.status.success(), "kindred {args:?} should have failed");
         assert_eq!(stderr.lines().count(), 1, "kindred {args:?} should print exactly one line: {stderr:?}");
         assert!(stderr.starts_with("error: "), "{stderr:?}");
-        assert!(out.stdout.is_empty(), "kindred {args:?} printed on stdout: {:?}", String::from_utf8_lossy(&out.stdout));
+        assert!(
+            out.stdout.is_empty(),
+            "kindred {args:?} printed on stdout: {:?}",
+            String::from_utf8_lossy(&out.stdout)
+        );
         (out.status.code().expect("exit code"), stderr.trim_end().to_owned())
     }
 }
