@@ -20,7 +20,9 @@ section "Rust tests (workspace)"
 cargo test --workspace --all-targets
 cargo test --workspace --doc
 
-section "Lints (clippy, warnings are errors)"
+section "Formatting (rustfmt) and lints (clippy, warnings are errors)"
+rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
+cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
 
 section "Benchmark smoke run (quick sizes; the real figures come from: cargo run --release -p kindred-bench)"
