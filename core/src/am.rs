@@ -3,7 +3,8 @@
 //! Automerge 0.12 is not hardened against malformed input: a short fuzz run panicked on 0.72% of mutated documents
 //! and change chunks. Bytes read back from disk (which a failing flash chip can damage) and, later, bytes from peers
 //! are parsed here, inside `catch_unwind`, so a panic becomes a typed [`Error::Document`] instead of tearing down the
-//! app. This relies on `panic = "unwind"`, which every profile of the workspace sets.
+//! app. This relies on `panic = "unwind"`, which every profile of the workspace sets. It is the core's one place that
+//! catches panics: [`catch`] for any caller, [`guarded`] for stored documents, [`guarded_peer`] for peer bytes.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -12,19 +13,26 @@ use automerge::Automerge;
 use crate::error::{Error, Result};
 use crate::ids::DocId;
 
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".to_owned())
+/// Runs `f`; a panic comes back as `Err` with its message.
+pub(crate) fn catch<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
+    catch_unwind(AssertUnwindSafe(f)).map_err(|payload| {
+        let payload = payload.as_ref();
+        payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_owned())
+    })
 }
 
-/// Runs `f`, turning a panic inside Automerge into an error about `doc`.
+/// Runs `f` on a stored document, turning a panic inside Automerge into an error about `doc`.
 pub(crate) fn guarded<T>(doc: &DocId, what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
-    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|payload| {
-        Err(Error::document(doc, format!("{what} panicked inside Automerge: {}", panic_message(payload.as_ref()))))
-    })
+    catch(f).unwrap_or_else(|panic| Err(Error::document(doc, format!("{what} panicked inside Automerge: {panic}"))))
+}
+
+/// Runs `f` on bytes from a peer: a panic means the peer's bytes are refused ([`Error::Rejected`]).
+pub(crate) fn guarded_peer<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    catch(f).unwrap_or_else(|panic| Err(Error::Rejected(format!("{what} panicked on a peer's bytes: {panic}"))))
 }
 
 /// Loads a document from a snapshot followed by any number of change chunks.

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use automerge::{Change, ChangeHash, ReadDoc};
 
 use crate::error::{Error, Result};
-use crate::ids::{DocId, GroupId, MemberId};
+use crate::ids::{DocId, GroupId};
 use crate::kindred::{Inner, Kindred};
 use crate::storage::documents::{self, DocKind, DocPlace, SignedHead};
 use crate::sync::ingest::{DocBatch, ingest};
@@ -51,20 +51,7 @@ fn collect(from: &Kindred, to_heads: &HashMap<DocId, Vec<ChangeHash>>, group: &G
             if changes.is_empty() {
                 continue;
             }
-            let mut heads = Vec::new();
-            let mut certificates = Vec::new();
-            for newest in verify::newest_per_actor(&changes) {
-                let head = documents::signed_head(tx, &doc_id, newest.actor_id())?
-                    .ok_or_else(|| Error::Internal(format!("no signed head stored for an actor of {doc_id}")))?;
-                heads.push(head);
-                let (member, signature) = documents::actor_certificate(tx, newest.actor_id())?
-                    .ok_or_else(|| Error::Internal("no certificate stored for an actor".into()))?;
-                certificates.push(ActorCertificate {
-                    actor: newest.actor_id().clone(),
-                    member: MemberId::from_bytes(member),
-                    signature,
-                });
-            }
+            let (heads, certificates) = verify::stored_vouchers(tx, &doc_id, &changes)?;
             out.push(Outgoing { doc: doc_id, place, changes, heads, certificates });
         }
         Ok(out)

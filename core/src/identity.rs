@@ -13,7 +13,7 @@
 
 use automerge::{ActorId, ChangeHash};
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
-use sha2::{Digest, Sha256};
+use sha2::{Digest as _, Sha256};
 
 use crate::error::{Error, Result};
 use crate::ids::{DocId, MemberId};
@@ -158,7 +158,7 @@ fn derive_actor(member: &MemberId, nonce: &[u8; 16]) -> ActorId {
     hasher.update(ACTOR_DOMAIN);
     hasher.update(member.as_bytes());
     hasher.update(nonce);
-    ActorId::from(hasher.finalize().get(..16).unwrap_or_default())
+    ActorId::from(crate::ids::digest16(hasher))
 }
 
 /// Checks that `actor` belongs to `member`: it derives from the member key and the certificate's nonce, and the

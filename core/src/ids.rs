@@ -18,6 +18,14 @@ fn random_128() -> [u8; 16] {
     bytes
 }
 
+/// The first 16 bytes of a SHA-256: every derived id (groups, segments, actors) and sync digest is this long.
+pub(crate) fn digest16(hasher: Sha256) -> [u8; 16] {
+    let digest = hasher.finalize();
+    let mut out = [0u8; 16];
+    out.iter_mut().zip(digest.iter()).for_each(|(o, b)| *o = *b);
+    out
+}
+
 fn parse_hex<const N: usize>(field: &'static str, text: &str) -> Result<[u8; N]> {
     let mut out = [0u8; N];
     hex::decode_to_slice(text.trim(), &mut out)
@@ -110,10 +118,7 @@ impl GroupId {
         hasher.update(b"kindred/group/v1");
         hasher.update(creator.as_bytes());
         hasher.update(nonce);
-        let digest = hasher.finalize();
-        let mut id = [0u8; 16];
-        id.iter_mut().zip(digest.iter()).for_each(|(out, byte)| *out = *byte);
-        Self(id)
+        Self(digest16(hasher))
     }
 
     /// A fresh random nonce for [`GroupId::derive`].
@@ -131,10 +136,7 @@ impl GroupId {
         hasher.update(self.0);
         hasher.update(author.0);
         hasher.update(index.to_be_bytes());
-        let digest = hasher.finalize();
-        let mut id = [0u8; 16];
-        id.iter_mut().zip(digest.iter()).for_each(|(out, byte)| *out = *byte);
-        DocId(id)
+        DocId(digest16(hasher))
     }
 }
 

@@ -69,7 +69,7 @@ pub(crate) fn refresh_segment(
     segment: u32,
     touched: &schema::segment::Touched,
 ) -> Result<()> {
-    let removed = removed_members(ctx, group)?;
+    let cutoff = removal_cutoff(ctx, group, author)?;
     let doc_id = group.segment_doc_id(author, segment);
     let quarantined = storage::trust::quarantined_positions(ctx.tx, &doc_id)?;
     let doc = load(ctx, &doc_id)?;
@@ -85,11 +85,11 @@ pub(crate) fn refresh_segment(
             reactions.push(r);
         }
     }
-    let cutoff = removed.iter().find(|(r, _)| r == author).map(|(_, c)| c);
     for m in &messages {
         let origin = m.origin.as_ref();
-        let after_removal =
-            cutoff.is_some_and(|c| !origin.is_some_and(|(actor, seq)| c.allows(&doc_id, actor.to_bytes(), *seq)));
+        let after_removal = cutoff
+            .as_ref()
+            .is_some_and(|c| !origin.is_some_and(|(actor, seq)| c.allows(&doc_id, actor.to_bytes(), *seq)));
         let forked = origin
             .is_some_and(|(actor, seq)| quarantined.iter().any(|(a, s)| a.as_slice() == actor.to_bytes() && seq >= s));
         // A message must name the segment's author; anything else cannot have passed ingest, but never list it.
@@ -127,15 +127,16 @@ pub(crate) fn refresh_whole_segment(
     refresh_segment(ctx, group_ref, group, author, segment, &touched)
 }
 
-/// The group's removed members and their cutoffs (from its document, which stays cached: it is small).
-fn removed_members(ctx: &mut WriteCtx<'_, '_>, group: &GroupId) -> Result<Vec<(MemberId, schema::group::Cutoff)>> {
+/// The cutoff recorded if `member` was removed from the group (read from its cached document: one member entry, not
+/// the whole group, since every post passes here).
+fn removal_cutoff(
+    ctx: &mut WriteCtx<'_, '_>,
+    group: &GroupId,
+    member: &MemberId,
+) -> Result<Option<schema::group::Cutoff>> {
     let doc_id = group.doc_id();
     let doc = load(ctx, &doc_id)?;
-    Ok(schema::group::read(doc, &doc_id)?
-        .members
-        .into_iter()
-        .filter_map(|m| m.removal.map(|r| (m.member, r.cutoff)))
-        .collect())
+    Ok(schema::group::read_member(doc, &doc_id, member)?.and_then(|m| m.removal).map(|r| r.cutoff))
 }
 
 /// Number of entries (messages and reactions) in one of this profile's segments, or 0 if it does not exist yet.

@@ -15,7 +15,7 @@ use automerge::{ActorId, Change, ChangeHash};
 use crate::error::{Error, Result};
 use crate::identity::{verify_actor_certificate, verify_change_signature};
 use crate::ids::{DocId, MemberId};
-use crate::storage::documents::SignedHead;
+use crate::storage::documents::{self, SignedHead};
 
 /// A claim that `actor` writes for `member`, signed by the member.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,9 +89,33 @@ pub(crate) fn authors_of(
     Ok(members)
 }
 
+/// What vouches for `changes` of `doc` as this profile holds them: the stored signed head and the certificate of
+/// each of their actors (the head is that actor's newest change here, which a sender always includes). Sessions,
+/// bundles and the test exchange all send changes with these.
+pub(crate) fn stored_vouchers(
+    conn: &rusqlite::Connection,
+    doc: &DocId,
+    changes: &[Change],
+) -> Result<(Vec<SignedHead>, Vec<ActorCertificate>)> {
+    let mut heads = Vec::new();
+    let mut certificates = Vec::new();
+    for newest in newest_per_actor(changes) {
+        let head = documents::signed_head(conn, doc, newest.actor_id())?
+            .ok_or_else(|| Error::Internal(format!("no signed head stored for an actor of {doc}")))?;
+        heads.push(head);
+        let (member, signature) = documents::actor_certificate(conn, newest.actor_id())?
+            .ok_or_else(|| Error::Internal("no certificate stored for an actor".into()))?;
+        certificates.push(ActorCertificate {
+            actor: newest.actor_id().clone(),
+            member: MemberId::from_bytes(member),
+            signature,
+        });
+    }
+    Ok((heads, certificates))
+}
+
 /// The newest change of each actor in a batch: the heads a sender must sign for.
-#[cfg_attr(not(feature = "test-exchange"), allow(dead_code))]
-pub(crate) fn newest_per_actor(changes: &[Change]) -> Vec<&Change> {
+fn newest_per_actor(changes: &[Change]) -> Vec<&Change> {
     let mut newest: HashMap<&ActorId, &Change> = HashMap::new();
     for change in changes {
         let slot = newest.entry(change.actor_id()).or_insert(change);

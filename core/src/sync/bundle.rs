@@ -26,7 +26,7 @@ use crate::kindred::Kindred;
 use crate::storage::documents;
 use crate::storage::groups as group_store;
 use crate::time::now_ms;
-use crate::verify::{self, ActorCertificate};
+use crate::verify;
 
 const MAGIC: &[u8] = b"KINDRED-BUNDLE-1\n";
 const SIGN_DOMAIN: &[u8] = b"kindred/bundle/v1";
@@ -139,21 +139,7 @@ impl Kindred {
                     ctx.cache.get(ctx.tx, &doc_id, &actor)?.ok_or_else(|| Error::not_found("document", doc_id))?;
                 let snapshot = am::guarded(&doc_id, "saving", || Ok(doc.save()))?;
                 let changes = doc.get_changes(&[]);
-                let mut heads = Vec::new();
-                let mut certificates = Vec::new();
-                for newest in verify::newest_per_actor(&changes) {
-                    heads.push(
-                        documents::signed_head(ctx.tx, &doc_id, newest.actor_id())?
-                            .ok_or_else(|| Error::Internal("no signed head".into()))?,
-                    );
-                    let (member, signature) = documents::actor_certificate(ctx.tx, newest.actor_id())?
-                        .ok_or_else(|| Error::Internal("no certificate".into()))?;
-                    certificates.push(ActorCertificate {
-                        actor: newest.actor_id().clone(),
-                        member: MemberId::from_bytes(member),
-                        signature,
-                    });
-                }
+                let (heads, certificates) = verify::stored_vouchers(ctx.tx, &doc_id, &changes)?;
                 docs.push(BundleDocument {
                     place: Place::new(&doc_id, &place),
                     snapshot,

@@ -65,7 +65,6 @@
 //! channel has no clock: the session layer times out a handshake that stalls.
 
 use std::io::Write as _;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use ed25519_dalek::VerifyingKey;
 use flate2::{Compression, Decompress, FlushDecompress, Status};
@@ -807,18 +806,12 @@ enum Blame {
 
 /// Runs `f`, turning a panic inside snow, ed25519 or deflate into an error instead of unwinding into the app.
 fn guarded<T>(blame: Blame, what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
-    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|payload| {
-        let payload = payload.as_ref();
-        let detail = payload
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".to_owned());
-        Err(match blame {
-            Blame::Peer => Error::Rejected(format!("{what} panicked on the peer's bytes: {detail}")),
-            Blame::Local => Error::Internal(format!("{what} panicked: {detail}")),
-        })
-    })
+    match blame {
+        Blame::Peer => crate::am::guarded_peer(what, f),
+        Blame::Local => {
+            crate::am::catch(f).unwrap_or_else(|panic| Err(Error::Internal(format!("{what} panicked: {panic}"))))
+        }
+    }
 }
 
 fn rejected(reason: impl Into<String>) -> Error {

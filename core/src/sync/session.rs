@@ -44,7 +44,7 @@ use crate::storage::documents;
 use crate::storage::transfers::{self, TransferPlace};
 use crate::storage::{groups as group_store, joins};
 use crate::time::now_ms;
-use crate::verify::{self, ActorCertificate};
+use crate::verify;
 
 /// Most bytes of a transferred blob per chunk (less on small frames: a chunk always fits one frame). Small enough
 /// that a link dropping every 64 KiB loses little (at most one chunk in flight), large enough that per-chunk
@@ -741,22 +741,9 @@ fn outgoing_for(
     }
 }
 
-/// Signed heads and certificates covering `changes` (their actors' newest changes here).
+/// Signed heads and certificates covering `changes`, as sent on the wire.
 fn vouchers_for(ctx: &WriteCtx<'_, '_>, doc: &DocId, changes: &[Change]) -> Result<Vouchers> {
-    let mut heads = Vec::new();
-    let mut certificates = Vec::new();
-    for newest in verify::newest_per_actor(changes) {
-        let head = documents::signed_head(ctx.tx, doc, newest.actor_id())?
-            .ok_or_else(|| Error::Internal(format!("no signed head stored for an actor of {doc}")))?;
-        heads.push(head);
-        let (member, signature) = documents::actor_certificate(ctx.tx, newest.actor_id())?
-            .ok_or_else(|| Error::Internal("no certificate stored for an actor".into()))?;
-        certificates.push(ActorCertificate {
-            actor: newest.actor_id().clone(),
-            member: MemberId::from_bytes(member),
-            signature,
-        });
-    }
+    let (heads, certificates) = verify::stored_vouchers(ctx.tx, doc, changes)?;
     Ok(Vouchers::from_parts(&heads, &certificates))
 }
 
@@ -833,10 +820,7 @@ fn group_digest(tx: &rusqlite::Transaction<'_>, group: &GroupId) -> Result<[u8; 
             hasher.update(hash);
         }
     }
-    let digest = hasher.finalize();
-    let mut out = [0u8; 16];
-    out.iter_mut().zip(digest.iter()).for_each(|(o, d)| *o = *d);
-    Ok(out)
+    Ok(crate::ids::digest16(hasher))
 }
 
 /// A digest over every group shared with `peer`.
@@ -847,10 +831,7 @@ fn overall_digest(tx: &rusqlite::Transaction<'_>, me: &MemberId, peer: &MemberId
         hasher.update(group.as_bytes());
         hasher.update(group_digest(tx, &group)?);
     }
-    let digest = hasher.finalize();
-    let mut out = [0u8; 16];
-    out.iter_mut().zip(digest.iter()).for_each(|(o, d)| *o = *d);
-    Ok(out)
+    Ok(crate::ids::digest16(hasher))
 }
 
 fn kindred_display_name(tx: &rusqlite::Transaction<'_>) -> Result<String> {

@@ -188,13 +188,8 @@ impl Message {
 
     /// Parses a message from a peer; anything malformed is [`Error::Rejected`].
     pub fn decode(bytes: &[u8]) -> Result<Self> {
-        let blame = DocId::from_bytes([0; 16]);
-        am::guarded(&blame, "parsing a sync message", || {
+        am::guarded_peer("parsing a sync message", || {
             postcard::from_bytes(bytes).map_err(|e| rejected(format!("a malformed sync message: {e}")))
-        })
-        .map_err(|e| match e {
-            Error::Document { detail, .. } => rejected(detail),
-            other => other,
         })
     }
 }
@@ -206,12 +201,8 @@ pub(crate) fn parse_changes(doc: &DocId, raw: Vec<Vec<u8>>) -> Result<Vec<Change
             if bytes.len() > MAX_CHANGE_BYTES {
                 return Err(rejected(format!("a change of {} bytes", bytes.len())));
             }
-            am::guarded(doc, "parsing a change", || {
-                Change::from_bytes(bytes).map_err(|e| rejected(format!("a malformed change: {e}")))
-            })
-            .map_err(|e| match e {
-                Error::Document { detail, .. } => rejected(detail),
-                other => other,
+            am::guarded_peer("parsing a change", || {
+                Change::from_bytes(bytes).map_err(|e| rejected(format!("a malformed change of {doc}: {e}")))
             })
         })
         .collect()
