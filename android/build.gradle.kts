@@ -74,7 +74,9 @@ val cargoNdkBuild by tasks.registering(Exec::class) {
         "cargo", "ndk",
         "-t", "arm64-v8a", "-t", "armeabi-v7a", "-t", "x86_64",
         "-o", "src/main/jniLibs",
-        "build", "--release", "-p", "kindred-ffi",
+        // `rustc --crate-type cdylib` rather than `build`: kindred-ffi also has the `lib` crate type, and for such a
+        // package cargo drops the release profile's fat LTO (see bindings/scripts/build-release-library.sh).
+        "rustc", "--release", "-p", "kindred-ffi", "--lib", "--crate-type", "cdylib",
     )
 }
 

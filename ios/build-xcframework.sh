@@ -69,7 +69,8 @@ fi
 cd "$ROOT"
 for t in "${TARGETS[@]}"; do
     log "building kindred-ffi ($PROFILE) for $t"
-    # Only the static library: the crate's cdylib is not needed for Apple platforms.
+    # Only the static library: the crate's cdylib is not needed for Apple platforms, and building one crate type
+    # alone keeps the release profile's fat LTO (cargo drops it when the rlib is built in the same go).
     cargo rustc -p kindred-ffi --lib --crate-type staticlib --target "$t" "${CARGO_PROFILE[@]}"
     [ -f "target/$t/$PROFILE/$LIB" ] || die "target/$t/$PROFILE/$LIB was not produced"
 done

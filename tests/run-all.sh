@@ -28,13 +28,22 @@ cargo clippy --workspace --all-targets -- -D warnings
 section "Benchmark smoke run (quick sizes; the real figures come from: cargo run --release -p kindred-bench)"
 cargo run -p kindred-bench -- --quick --json | tail -n 1
 
+section "The phone library as it ships (release, fat LTO), its size budget (4 MiB), and its bindings"
+# The Kotlin and Swift suites below run against this very library, so a panic turning into an exception and every
+# other binding test is proven on the optimised build the apps embed.
+bindings="target/bindings-release"
+bindings/scripts/generate-bindings.sh --release "$bindings"
+lib_bytes=$(wc -c <"$bindings/lib/libkindred_ffi.so")
+echo "libkindred_ffi.so: $lib_bytes bytes (budget $((4 * 1024 * 1024)))"
+((lib_bytes <= 4 * 1024 * 1024)) || { echo "error: the release library is over 4 MiB" >&2; exit 1; }
+
 section "Kotlin and Swift toolchains (installed once, then reused)"
 tests/tools/install-foreign-toolchains.sh all
 
-section "Kotlin tests (JVM, through the generated bindings)"
-android/run-jvm-tests.sh
+section "Kotlin tests (JVM, through the generated bindings, against the release library)"
+KINDRED_BINDINGS_DIR="$bindings" android/run-jvm-tests.sh
 
-section "Swift tests (Swift 6, through the generated bindings)"
-ios/run-linux-tests.sh
+section "Swift tests (Swift 6, through the generated bindings, against the release library)"
+KINDRED_BINDINGS_DIR="$bindings" ios/run-linux-tests.sh
 
 section "All tests passed"

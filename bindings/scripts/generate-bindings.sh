@@ -3,6 +3,7 @@
 # with the generator from this workspace so its version always matches the runtime's.
 #
 # Usage: bindings/scripts/generate-bindings.sh [--release] [OUT_DIR]
+#   --release: put the release library, as it ships, in lib/ instead of the debug build.
 #   OUT_DIR defaults to target/bindings. Afterwards it holds:
 #     lib/libkindred_ffi.so                the host library (JNA and SwiftPM link against it)
 #     kotlin/org/kindred/core/kindred.kt   generated Kotlin
@@ -10,11 +11,9 @@
 # Generated sources are build outputs: never commit them.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-profile=debug
-cargo_flags=()
+release=0
 if [[ "${1:-}" == "--release" ]]; then
-    profile=release
-    cargo_flags=(--release)
+    release=1
     shift
 fi
 out="${1:-$root/target/bindings}"
@@ -22,15 +21,22 @@ mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 
 cd "$root"
-# The library alone, without the generator's `cli` feature.
-cargo build -p kindred-ffi "${cargo_flags[@]}"
-lib="$root/target/$profile/libkindred_ffi.so"
+# The library alone, without the generator's `cli` feature. The generator reads the interface from the debug build's
+# symbol table (the release library is stripped); the interface is the same in every profile, and the generated code
+# checks the library's API checksums when it loads it. With --release, the library copied next to the sources is the
+# one that ships (see build-release-library.sh).
+cargo build -p kindred-ffi
+lib="$root/target/debug/libkindred_ffi.so"
+shipped="$lib"
+if ((release)); then
+    shipped="$("$root/bindings/scripts/build-release-library.sh")"
+fi
 cargo build -p kindred-uniffi-bindgen
 bindgen="$root/target/debug/uniffi-bindgen"
 
 rm -rf "$out/kotlin" "$out/swift" "$out/lib"
 mkdir -p "$out/lib"
-cp "$lib" "$out/lib/"
+cp "$shipped" "$out/lib/"
 "$bindgen" generate --library "$lib" --language kotlin --out-dir "$out/kotlin" --no-format
 "$bindgen" generate --library "$lib" --language swift --out-dir "$out/swift" --no-format
 # SwiftPM wants the C module's map under this exact name, linking the library.
