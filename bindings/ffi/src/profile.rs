@@ -293,7 +293,8 @@ impl KindredProfile {
         self.run(move |k| Ok(k.import_bundle(&bytes)?.into())).await
     }
 
-    /// Starts a sync session as the side that dialled; pass the peer's member id if known (a reconnect).
+    /// Starts a sync session as the side that dialled. Pass the peer's member id when it is known (anyone from a
+    /// shared group): the handshake is then shorter, and fails unless the other side holds that key.
     pub fn connect_sync(&self, peer: Option<String>, max_frame: Option<u32>) -> Result<Arc<SyncSession>, KindredError> {
         guard(|| {
             let core = self.core()?;

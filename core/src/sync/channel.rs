@@ -34,6 +34,12 @@
 //!   most [`MAX_KNOWN_PEERS`]. KK's first message can be replayed, so the responder reports the peer only when the
 //!   initiator's first transport frame proves it is live; the initiator sends a 16-byte empty frame for that if it
 //!   has no message of its own queued by its next [`SecureChannel::take_outgoing`].
+//! - **KK, then XX**: a member who has not synced since someone joined does not know the newcomer's key yet, so the
+//!   newcomer's KK cannot be answered. Instead of refusing, the responder answers once with a bare `0x02` byte ("start
+//!   again with XX") and the initiator does, on the same link, at the cost of one round trip. The XX initiator still
+//!   expects the member it dialled and checks the responder's key in message 2 before it reveals its own in message
+//!   3, so a forged `0x02` from an active attacker only costs bytes (XX exposes the responder's key to whoever
+//!   initiates anyway). A second KK on the same link is refused.
 //! - **XX** (`Noise_XX_25519_ChaChaPoly_BLAKE2s`), for first contact: three messages, 33 + 128 + 96 bytes. Each
 //!   side's ed25519 member key rides encrypted in its handshake payload. The initiator's identity is hidden even from
 //!   active attackers; the responder's is revealed to anyone who initiates (an XX property).
@@ -44,7 +50,7 @@
 //! ## Wire format
 //! - First frame: one tag byte (`0x01` KK, `0x02` XX; anything else is refused, which is also how a future version
 //!   would be told apart) followed by the first Noise message. Other handshake frames are bare Noise messages of a
-//!   fixed length, checked before any DH.
+//!   fixed length, checked before any DH, except the responder's one-byte `0x02` asking a KK initiator for XX.
 //! - Transport frames: a Noise transport message (ChaCha20-Poly1305, 16-byte tag) whose plaintext is one flags byte
 //!   (`0x01` more fragments follow, `0x02` the message is raw deflate; other bits must be zero) and a slice of the
 //!   message. Frame boundaries come from the link, so there are no length fields; sequence numbers are Noise's
@@ -171,12 +177,13 @@ pub(crate) struct SecureChannel {
 }
 
 enum State {
-    /// A responder before the first frame: all it needs to answer either handshake.
-    Listening { secret: StaticSecret, known: Vec<KnownPeer> },
-    /// A KK initiator waiting for message 2.
-    KkInitiator { handshake: Box<HandshakeState>, peer: MemberId },
-    /// An XX initiator waiting for message 2.
-    XxInitiator { handshake: Box<HandshakeState> },
+    /// A responder before the first frame: all it needs to answer either handshake. `asked_for_xx`: it has already
+    /// answered a KK it could not place with "start again with XX", so only XX is accepted now.
+    Listening { secret: StaticSecret, known: Vec<KnownPeer>, asked_for_xx: bool },
+    /// A KK initiator waiting for message 2 (or for the responder's request to start again with XX).
+    KkInitiator { handshake: Box<HandshakeState>, secret: StaticSecret, peer: MemberId },
+    /// An XX initiator waiting for message 2; `expected` is the member it dialled, if it fell back from KK.
+    XxInitiator { handshake: Box<HandshakeState>, expected: Option<MemberId> },
     /// An XX responder waiting for message 3.
     XxResponder { handshake: Box<HandshakeState> },
     /// Transport keys are in place. `unconfirmed` is a KK responder's authenticated peer, reported once it is live.
@@ -280,19 +287,10 @@ impl SecureChannel {
             }
             None => (Pattern::Xx, None),
         };
-        let mut handshake = handshake_state(pattern, true, &secret, remote.as_ref())?;
-        let first_len = match pattern {
-            Pattern::Kk => KK_MSG1,
-            Pattern::Xx => XX_MSG1,
-        };
-        let message = write_handshake(&mut handshake, &[], first_len)?;
-        let mut frame = Vec::with_capacity(1 + message.len());
-        frame.push(pattern.tag());
-        frame.extend_from_slice(&message);
-        let handshake = Box::new(handshake);
+        let (handshake, frame) = first_handshake_frame(pattern, &secret, remote.as_ref())?;
         let state = match expected_peer {
-            Some(peer) => State::KkInitiator { handshake, peer },
-            None => State::XxInitiator { handshake },
+            Some(peer) => State::KkInitiator { handshake, secret, peer },
+            None => State::XxInitiator { handshake, expected: None },
         };
         let mut channel = Self::new(local, config, state);
         channel.outgoing.push(frame);
@@ -326,7 +324,7 @@ impl SecureChannel {
                 known.push(KnownPeer { member: *member, static_key });
             }
         }
-        let state = State::Listening { secret: StaticSecret(local.x25519_secret()), known };
+        let state = State::Listening { secret: StaticSecret(local.x25519_secret()), known, asked_for_xx: false };
         Ok(Self::new(local, config, state))
     }
 
@@ -452,8 +450,16 @@ impl SecureChannel {
         let mut events = Vec::new();
         self.state = match state {
             State::Closed { reason } => return Err(closed(&reason)),
-            State::Listening { secret, known } => self.answer_first_frame(&secret, &known, frame)?,
-            State::KkInitiator { mut handshake, peer } => {
+            State::Listening { secret, known, asked_for_xx } => {
+                self.answer_first_frame(secret, known, asked_for_xx, frame)?
+            }
+            State::KkInitiator { secret, peer, .. } if frame == [TAG_XX] => {
+                // The responder does not know us yet: start again with XX, still expecting the member we dialled.
+                let (handshake, frame) = first_handshake_frame(Pattern::Xx, &secret, None)?;
+                self.outgoing.push(frame);
+                State::XxInitiator { handshake, expected: Some(peer) }
+            }
+            State::KkInitiator { mut handshake, peer, .. } => {
                 let payload = read_handshake(&mut handshake, frame, KK_MSG2, "KK message 2")?;
                 if !payload.is_empty() {
                     return Err(rejected("KK message 2 carries an unexpected payload"));
@@ -464,9 +470,13 @@ impl SecureChannel {
                 let transport = self.open_transport(*handshake, peer, &mut events)?;
                 State::Open { transport, unconfirmed: None }
             }
-            State::XxInitiator { mut handshake } => {
+            State::XxInitiator { mut handshake, expected } => {
                 let payload = read_handshake(&mut handshake, frame, XX_MSG2, "XX message 2")?;
                 let peer = peer_from_payload(&payload, handshake.get_remote_static())?;
+                // Checked before message 3, which reveals who we are.
+                if expected.is_some_and(|expected| expected != peer) {
+                    return Err(rejected("the responder is not the member this initiator dialled"));
+                }
                 let message = write_handshake(&mut handshake, self.local_member.as_bytes(), XX_MSG3)?;
                 self.outgoing.push(message);
                 let transport = self.open_transport(*handshake, peer, &mut events)?;
@@ -492,17 +502,24 @@ impl SecureChannel {
     }
 
     /// The responder's first frame: the tag says which handshake, and the reply goes out at once.
-    fn answer_first_frame(&mut self, secret: &StaticSecret, known: &[KnownPeer], frame: &[u8]) -> Result<State> {
+    fn answer_first_frame(
+        &mut self,
+        secret: StaticSecret,
+        known: Vec<KnownPeer>,
+        asked_for_xx: bool,
+        frame: &[u8],
+    ) -> Result<State> {
         let (tag, message) = frame.split_first().ok_or_else(|| rejected("empty first frame"))?;
         match *tag {
+            TAG_KK if asked_for_xx => Err(rejected("a second KK handshake after being asked for XX")),
             TAG_KK => {
                 if message.len() != KK_MSG1 {
                     return Err(rejected(format!("KK message 1 must be {KK_MSG1} bytes, not {}", message.len())));
                 }
                 // The message names no one: try each known member's key until one authenticates it.
                 let mut found = None;
-                for candidate in known {
-                    let mut handshake = handshake_state(Pattern::Kk, false, secret, Some(&candidate.static_key))?;
+                for candidate in &known {
+                    let mut handshake = handshake_state(Pattern::Kk, false, &secret, Some(&candidate.static_key))?;
                     if read_handshake(&mut handshake, message, KK_MSG1, "KK message 1").is_ok_and(|p| p.is_empty())
                         && torsion_free(&candidate.member)
                     {
@@ -510,9 +527,12 @@ impl SecureChannel {
                         break;
                     }
                 }
-                let (mut handshake, peer) = found.ok_or_else(|| {
-                    rejected("KK handshake from someone this responder does not know, or meant for another member")
-                })?;
+                // Someone we do not know (a member admitted since we last synced), or a KK meant for another member:
+                // ask for XX, which tells us who it is. A message meant for someone else then fails XX's checks.
+                let Some((mut handshake, peer)) = found else {
+                    self.outgoing.push(vec![TAG_XX]);
+                    return Ok(State::Listening { secret, known, asked_for_xx: true });
+                };
                 // A key and its negation share a Montgomery form; if both are known we cannot tell which one this is.
                 if known.iter().any(|k| k.static_key == peer.static_key && k.member != peer.member) {
                     return Err(rejected("KK handshake matches two known members"));
@@ -528,7 +548,7 @@ impl SecureChannel {
                 Ok(State::Open { transport, unconfirmed: Some(peer.member) })
             }
             TAG_XX => {
-                let mut handshake = handshake_state(Pattern::Xx, false, secret, None)?;
+                let mut handshake = handshake_state(Pattern::Xx, false, &secret, None)?;
                 let payload = read_handshake(&mut handshake, message, XX_MSG1, "XX message 1")?;
                 if !payload.is_empty() {
                     return Err(rejected("XX message 1 carries an unexpected payload"));
@@ -650,6 +670,24 @@ fn handshake_state(
         let built = if initiator { builder.build_initiator() } else { builder.build_responder() };
         built.map_err(local_snow)
     })
+}
+
+/// An initiator's handshake and its first frame: the pattern's tag byte, then Noise message 1.
+fn first_handshake_frame(
+    pattern: Pattern,
+    secret: &StaticSecret,
+    remote: Option<&[u8; DH_KEY]>,
+) -> Result<(Box<HandshakeState>, Vec<u8>)> {
+    let mut handshake = handshake_state(pattern, true, secret, remote)?;
+    let first_len = match pattern {
+        Pattern::Kk => KK_MSG1,
+        Pattern::Xx => XX_MSG1,
+    };
+    let message = write_handshake(&mut handshake, &[], first_len)?;
+    let mut frame = Vec::with_capacity(1 + message.len());
+    frame.push(pattern.tag());
+    frame.extend_from_slice(&message);
+    Ok((Box::new(handshake), frame))
 }
 
 /// Writes our next handshake message, which has a fixed length.
@@ -1104,25 +1142,23 @@ mod tests {
     }
 
     #[test]
-    fn kk_to_the_wrong_member_or_from_a_stranger_fails() {
+    fn kk_to_the_wrong_member_fails_before_the_dialler_reveals_itself() {
         let (alice, bob, carol) = (LocalIdentity::generate(), LocalIdentity::generate(), LocalIdentity::generate());
         let cfg = ChannelConfig::default();
-        // Alice expects Carol, but Bob answers (and knows Alice): Bob cannot read a message made for Carol.
+        // Alice expects Carol, but Bob answers (and knows both): Bob cannot read a KK made for Carol, so he asks for
+        // XX, and Alice refuses his XX answer because it is not Carol's. She never sent message 3 (her identity).
         let mut a = SecureChannel::initiator(&alice, Some(carol.member_id()), cfg).unwrap();
         let mut b =
             SecureChannel::responder_with_known_peers(&bob, &[alice.member_id(), carol.member_id()], cfg).unwrap();
-        let first = a.take_outgoing().remove(0);
-        assert!(is_rejected(&b.receive_frame(&first)));
-        assert!(b.take_outgoing().is_empty());
-        assert!(is_rejected(&b.receive_frame(&first)), "a refused channel stays closed");
-
-        // Bob does not know Alice, or knows no one.
-        let mut a = SecureChannel::initiator(&alice, Some(bob.member_id()), cfg).unwrap();
-        let first = a.take_outgoing().remove(0);
-        let mut b = SecureChannel::responder_with_known_peers(&bob, &[carol.member_id()], cfg).unwrap();
-        assert!(is_rejected(&b.receive_frame(&first)));
-        let mut b = SecureChannel::responder(&bob, cfg).unwrap();
-        assert!(is_rejected(&b.receive_frame(&first)));
+        b.receive_frame(&a.take_outgoing().remove(0)).unwrap();
+        assert_eq!(b.take_outgoing(), vec![vec![TAG_XX]]);
+        a.receive_frame(&[TAG_XX]).unwrap();
+        let xx_first = a.take_outgoing().remove(0);
+        assert_eq!((xx_first[0], xx_first.len()), (TAG_XX, 1 + XX_MSG1));
+        b.receive_frame(&xx_first).unwrap();
+        let result = a.receive_frame(&b.take_outgoing().remove(0));
+        assert!(matches!(&result, Err(Error::Rejected(r)) if r.contains("not the member this initiator dialled")));
+        assert!(a.take_outgoing().is_empty() && a.peer().is_none() && !b.is_established());
 
         // Alice expects Bob but gets Carol's answer to someone else's KK: refused by Alice.
         let mut a = SecureChannel::initiator(&alice, Some(bob.member_id()), cfg).unwrap();
@@ -1132,6 +1168,51 @@ mod tests {
         c.receive_frame(&other.take_outgoing().remove(0)).unwrap();
         assert!(is_rejected(&a.receive_frame(&c.take_outgoing().remove(0))));
         assert!(!a.is_established() && a.peer().is_none());
+    }
+
+    /// A newcomer dials by KK a member who has not heard of them yet (knows other members, or no one): the channel
+    /// falls back to XX on the same link, and each side learns the other's exact key.
+    #[test]
+    fn kk_to_someone_who_does_not_know_the_dialler_falls_back_to_xx() {
+        let (alice, bob, carol) = (LocalIdentity::generate(), LocalIdentity::generate(), LocalIdentity::generate());
+        let cfg = ChannelConfig::default();
+        for known in [vec![carol.member_id()], vec![]] {
+            let mut a = SecureChannel::initiator(&alice, Some(bob.member_id()), cfg).unwrap();
+            let mut b = SecureChannel::responder_with_known_peers(&bob, &known, cfg).unwrap();
+            a.send_message(b"queued before the handshake").unwrap();
+            let t = pump(&mut a, &mut b);
+            assert!(a.is_established() && b.is_established());
+            assert_eq!((a.peer(), b.peer()), (Some(bob.member_id()), Some(alice.member_id())));
+            assert_eq!(t.b_events.last(), Some(&ChannelEvent::Message(b"queued before the handshake".to_vec())));
+            // KK message 1, then XX's three messages; the request for XX is one byte.
+            assert_eq!(t.b_to_a.first(), Some(&vec![TAG_XX]));
+            assert_eq!(t.a_to_b.get(1).map(|f| (f[0], f.len())), Some((TAG_XX, 1 + XX_MSG1)));
+        }
+    }
+
+    /// The responder asks for XX once per link; and a forged request for XX only costs the initiator a round trip.
+    #[test]
+    fn the_request_for_xx_is_bounded_and_cannot_be_abused() {
+        let (alice, bob, carol) = (LocalIdentity::generate(), LocalIdentity::generate(), LocalIdentity::generate());
+        let cfg = ChannelConfig::default();
+        let mut b = SecureChannel::responder_with_known_peers(&bob, &[carol.member_id()], cfg).unwrap();
+        let kk = SecureChannel::initiator(&alice, Some(bob.member_id()), cfg).unwrap().take_outgoing().remove(0);
+        b.receive_frame(&kk).unwrap();
+        assert_eq!(b.take_outgoing(), vec![vec![TAG_XX]]);
+        assert!(is_rejected(&b.receive_frame(&kk)), "a second KK on the same link");
+
+        // An attacker answers Alice's KK with "start again with XX" although Bob knows her: XX still reaches Bob.
+        let mut a = SecureChannel::initiator(&alice, Some(bob.member_id()), cfg).unwrap();
+        let mut b = SecureChannel::responder_with_known_peers(&bob, &[alice.member_id()], cfg).unwrap();
+        a.take_outgoing();
+        a.receive_frame(&[TAG_XX]).unwrap();
+        pump(&mut a, &mut b);
+        assert_eq!((a.peer(), b.peer()), (Some(bob.member_id()), Some(alice.member_id())));
+        // Once the handshake is under way, a stray request for XX is just a bad frame.
+        let (_, _, mut a, _) = kk_pair(cfg);
+        assert!(is_rejected(&a.receive_frame(&[TAG_XX])));
+        let (_, _, mut a, _) = xx_pair(cfg);
+        assert!(is_rejected(&a.receive_frame(&[TAG_XX])));
     }
 
     /// Plays an XX initiator by hand with snow: Alice's static key, but `claimed` in the payload.
@@ -1338,8 +1419,12 @@ mod tests {
                         frame
                     };
                     let (_, _, result) = session_with_spoiled_frame(&mut rng, kk, target, &mut spoil_it).unwrap();
-                    // XX message 1 is a bare ephemeral key: changing its bits cannot be noticed, only its length.
-                    if !(target == 0 && !kk && i == 0) {
+                    // XX message 1 is a bare ephemeral key: changing its bits cannot be noticed, only its length. A
+                    // KK message 1 with a changed bit authenticates for no known member, so the responder asks for
+                    // XX (which authenticates everything again).
+                    if target == 0 && i == 0 {
+                        assert_eq!(result.unwrap(), vec![], "kk={kk}");
+                    } else {
                         assert!(is_rejected(&result), "kk={kk} target={target} spoil={i}");
                     }
                 }
@@ -1350,8 +1435,6 @@ mod tests {
     #[test]
     fn garbage_first_frames_are_rejected() {
         let (alice, bob) = (LocalIdentity::generate(), LocalIdentity::generate());
-        let mut kk_sized = vec![TAG_KK];
-        kk_sized.extend_from_slice(&[0x5a; KK_MSG1]);
         let mut xx_long = vec![TAG_XX];
         xx_long.extend_from_slice(&[0x5a; XX_MSG1 + 1]);
         let garbage: Vec<Vec<u8>> = vec![
@@ -1361,7 +1444,6 @@ mod tests {
             vec![TAG_XX],
             vec![0x7f; 49],
             vec![TAG_KK; KK_MSG1],
-            kk_sized,
             vec![TAG_XX; XX_MSG1],
             xx_long,
             b"GET / HTTP/1.1\r\nHost: kindred\r\n\r\n".to_vec(),
@@ -1374,6 +1456,14 @@ mod tests {
             assert!(b.take_outgoing().is_empty());
             assert_eq!(b.bytes_received(), frame.len() as u64);
         }
+        // A KK message 1 of the right size that no known member made gets the one-byte request for XX, nothing else.
+        let mut kk_sized = vec![TAG_KK];
+        kk_sized.extend_from_slice(&[0x5a; KK_MSG1]);
+        let mut b =
+            SecureChannel::responder_with_known_peers(&bob, &[alice.member_id()], ChannelConfig::default()).unwrap();
+        assert_eq!(b.receive_frame(&kk_sized).unwrap(), vec![]);
+        assert_eq!(b.take_outgoing(), vec![vec![TAG_XX]]);
+        assert!(b.peer().is_none() && !b.is_established());
         // A transport-sized frame sent to an initiator waiting for its handshake reply.
         let mut a = SecureChannel::initiator(&alice, Some(bob.member_id()), ChannelConfig::default()).unwrap();
         assert!(is_rejected(&a.receive_frame(&[0u8; 100])));
@@ -1597,12 +1687,13 @@ mod tests {
                 *tag = rng.random_range(0..4);
             }
             let mut b = SecureChannel::responder_with_known_peers(&bob, &[alice.member_id()], cfg).unwrap();
-            // A random 32-byte XX ephemeral is a valid first message; everything else must be refused.
+            // A random 32-byte XX ephemeral is a valid first message, and a random KK message 1 gets the request for
+            // XX; everything else must be refused.
             match b.receive_frame(&frame) {
                 Ok(events) => {
                     assert!(events.is_empty());
-                    assert_eq!(frame.first(), Some(&TAG_XX));
-                    assert_eq!(frame.len(), 1 + XX_MSG1);
+                    let (tag, len) = (frame.first().copied(), frame.len());
+                    assert!(tag == Some(TAG_XX) && len == 1 + XX_MSG1 || tag == Some(TAG_KK) && len == 1 + KK_MSG1);
                 }
                 Err(e) => assert!(matches!(&e, Error::Rejected(r) if !r.contains("panicked")), "{e}"),
             }
@@ -1620,8 +1711,10 @@ mod tests {
                 continue;
             };
             spoiled_frames += 1;
-            let xx_first = !kk && target == 0 && spoiled.len() == original.len() && spoiled.first() == Some(&TAG_XX);
-            if spoiled != original && !xx_first {
+            // Answered, not refused: an XX message 1 (a bare ephemeral key), and a KK message 1 no one known made
+            // (the responder asks for XX).
+            let first_kept = target == 0 && spoiled.len() == original.len() && spoiled.first() == original.first();
+            if spoiled != original && !first_kept {
                 assert!(is_rejected(&result), "kk={kk} target={target}: {result:?}");
             }
             // A panic inside snow or deflate would have been caught and turned into a refusal; make it visible.

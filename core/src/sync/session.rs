@@ -3,7 +3,8 @@
 //! The app (or the CLI over TCP) carries frames; the session does the rest:
 //!
 //! 1. **Handshake** ([`super::channel`]): Noise KK when the peer's member key is known (about 100 bytes), XX
-//!    otherwise. Both sides learn, cryptographically, which member they talk to.
+//!    otherwise, or when the peer does not know the dialler yet (it asks, and the same link goes on with XX). Both
+//!    sides learn, cryptographically, which member they talk to.
 //! 2. **Hello**: a 16-byte digest of every group both are in (each document's version vector, with head hashes), and
 //!    any invitations this side wants to use. Equal digests and no invitations: the session ends here, a reconnect
 //!    with nothing new costs the handshake and two tiny messages whatever the number of groups.
@@ -130,8 +131,8 @@ pub struct SyncSession {
 }
 
 impl Kindred {
-    /// Starts a session as the side that dialled. With `peer`, the peer's member key is known (a reconnect): the
-    /// handshake is Noise KK and fails unless the other side holds that key.
+    /// Starts a session as the side that dialled. With `peer`, the peer's member key is known: the handshake is Noise
+    /// KK (XX if the peer does not know this profile yet), and it fails unless the other side holds that key.
     pub fn connect_sync(&self, peer: Option<MemberId>, options: SyncOptions) -> Result<SyncSession> {
         let config = ChannelConfig { max_frame: options.max_frame, ..ChannelConfig::default() };
         let channel = self.with_identity(|identity| SecureChannel::initiator(identity, peer, config))?;

@@ -29,7 +29,8 @@ pub struct SyncArgs {
     #[arg(long, value_name = "HOST:PORT")]
     pub connect: Option<String>,
     /// With --connect: the member you expect to reach (member id, or a display name from your groups). The handshake
-    /// is then shorter (Noise KK) and fails unless the listener holds that member's key.
+    /// is then shorter (Noise KK, if the listener knows you already) and fails unless the listener holds that
+    /// member's key.
     #[arg(long, value_name = "MEMBER", requires = "connect")]
     pub peer: Option<String>,
     /// With --listen: exit after the first session (non-zero if it failed).
