@@ -4,6 +4,7 @@
 //! thin layer: it converts ids, records and errors and owns nothing the core could own.
 //!
 //! - [`profile::KindredProfile`]: the object an app holds; disk work is `async` (Kotlin `suspend`, Swift `async`).
+//! - [`group::KindredGroup`]: one group of that profile (messages, members, invitations, its shared goals, updates).
 //! - [`types`]: records and enums mirroring `kindred_core::model`.
 //! - [`sync`]: a sync session fed with frames from any link, invitations and bundles.
 //! - [`listeners`]: live updates through an app-implemented listener and a handle that unregisters on close.
@@ -11,6 +12,7 @@
 //!   `Internal` instead of crossing into the app.
 
 pub mod error;
+pub mod group;
 pub mod listeners;
 pub mod profile;
 pub mod sync;

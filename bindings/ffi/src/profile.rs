@@ -1,11 +1,14 @@
-//! `KindredProfile`: the object an app holds. Every method forwards to `kindred_core::Kindred`, converting ids,
-//! records and errors; work that touches the disk is `async` and runs off the caller's thread.
+//! `KindredProfile`: the object an app holds while someone is signed in. It owns what belongs to the person (identity,
+//! groups, goals, check-ins, invitations received, bundles, sync sessions); what belongs to one group is on
+//! [`KindredGroup`]. Every method forwards to `kindred_core::Kindred`, converting ids, records and errors; work that
+//! touches the disk is `async` and runs off the caller's thread.
 
 use std::sync::{Arc, RwLock};
 
 use kindred_core as core;
 
 use crate::error::{KindredError, guard, off_thread, parse_id};
+use crate::group::KindredGroup;
 use crate::listeners::{Forward, SubscriptionHandle, UpdateListener};
 use crate::sync::{BundleImport, PendingJoin, SyncSession};
 use crate::types::*;
@@ -21,12 +24,12 @@ impl KindredProfile {
         Arc::new(Self { core: RwLock::new(Some(Arc::new(core))) })
     }
 
-    fn core(&self) -> Result<Arc<core::Kindred>, KindredError> {
+    pub(crate) fn core(&self) -> Result<Arc<core::Kindred>, KindredError> {
         self.core.read().unwrap_or_else(|p| p.into_inner()).clone().ok_or(KindredError::Closed)
     }
 
     /// Runs `f` against the core on a worker thread.
-    async fn run<T: Send + 'static>(
+    pub(crate) async fn run<T: Send + 'static>(
         &self,
         f: impl FnOnce(&core::Kindred) -> Result<T, KindredError> + Send + 'static,
     ) -> Result<T, KindredError> {
@@ -63,122 +66,29 @@ impl KindredProfile {
         self.run(move |k| Ok(k.set_display_name(&name)?)).await
     }
 
-    /// Registers a listener for every change. Keep the handle; closing it unregisters.
+    /// Registers a listener for every change (`KindredGroup.subscribe` for one group's). Keep the handle; closing it
+    /// unregisters.
     pub fn subscribe(&self, listener: Arc<dyn UpdateListener>) -> Result<Arc<SubscriptionHandle>, KindredError> {
         guard(|| Ok(SubscriptionHandle::new(self.core()?.subscribe(Arc::new(Forward { listener, only_group: None })))))
     }
 
-    /// Registers a listener for one group's changes (messages, members, its shared goals, read marker).
-    pub fn subscribe_group(
-        &self,
-        group_id: String,
-        listener: Arc<dyn UpdateListener>,
-    ) -> Result<Arc<SubscriptionHandle>, KindredError> {
-        guard(|| {
-            let only_group = Some(parse_id(&group_id)?);
-            Ok(SubscriptionHandle::new(self.core()?.subscribe(Arc::new(Forward { listener, only_group }))))
-        })
-    }
-
     // Groups
 
-    pub async fn create_group(&self, group: NewGroup) -> Result<GroupDetails, KindredError> {
-        self.run(move |k| {
-            let new = core::NewGroup { name: group.name, description: group.description, guidelines: group.guidelines };
-            Ok(k.create_group(new)?.into())
-        })
-        .await
+    /// Creates a group that this profile owns.
+    pub async fn create_group(self: Arc<Self>, group: NewGroup) -> Result<Arc<KindredGroup>, KindredError> {
+        let new = core::NewGroup { name: group.name, description: group.description, guidelines: group.guidelines };
+        let id = self.run(move |k| Ok(k.create_group(new)?.id)).await?;
+        Ok(KindredGroup::wrap(self, id))
     }
 
     pub async fn groups(&self) -> Result<Vec<GroupSummary>, KindredError> {
         self.run(|k| Ok(k.groups()?.into_iter().map(Into::into).collect())).await
     }
 
-    pub async fn group(&self, group_id: String) -> Result<GroupDetails, KindredError> {
-        self.run(move |k| Ok(k.group(&parse_id(&group_id)?)?.into())).await
-    }
-
-    /// Finds a group by id or exact name.
-    pub async fn resolve_group(&self, id_or_name: String) -> Result<String, KindredError> {
-        self.run(move |k| Ok(k.resolve_group(&id_or_name)?.to_hex())).await
-    }
-
-    pub async fn add_member(
-        &self,
-        group_id: String,
-        member_id: String,
-        display_name: String,
-        role: Role,
-    ) -> Result<GroupDetails, KindredError> {
-        self.run(move |k| {
-            Ok(k.add_member(&parse_id(&group_id)?, &parse_id(&member_id)?, &display_name, role.into())?.into())
-        })
-        .await
-    }
-
-    pub async fn mark_read(&self, group_id: String) -> Result<(), KindredError> {
-        self.run(move |k| Ok(k.mark_read(&parse_id(&group_id)?)?)).await
-    }
-
-    pub async fn unread_count(&self, group_id: String) -> Result<u64, KindredError> {
-        self.run(move |k| Ok(k.unread_count(&parse_id(&group_id)?)?)).await
-    }
-
-    // Messages
-
-    pub async fn post(&self, group_id: String, message: NewMessage) -> Result<Message, KindredError> {
-        self.run(move |k| {
-            let new = core::NewMessage {
-                text: message.text,
-                reply_to: message.reply_to.as_deref().map(parse_id).transpose()?,
-                content_warning: message.content_warning,
-            };
-            Ok(k.post(&parse_id(&group_id)?, new)?.into())
-        })
-        .await
-    }
-
-    pub async fn edit_message(
-        &self,
-        group_id: String,
-        message_id: String,
-        text: String,
-    ) -> Result<Message, KindredError> {
-        self.run(move |k| Ok(k.edit_message(&parse_id(&group_id)?, &parse_id(&message_id)?, &text)?.into())).await
-    }
-
-    pub async fn remove_message(&self, group_id: String, message_id: String) -> Result<Message, KindredError> {
-        self.run(move |k| Ok(k.remove_message(&parse_id(&group_id)?, &parse_id(&message_id)?)?.into())).await
-    }
-
-    /// Sets this profile's reaction; `None` takes it back.
-    pub async fn react(
-        &self,
-        group_id: String,
-        message_id: String,
-        emoji: Option<String>,
-    ) -> Result<Message, KindredError> {
-        self.run(move |k| Ok(k.react(&parse_id(&group_id)?, &parse_id(&message_id)?, emoji.as_deref())?.into())).await
-    }
-
-    /// Up to `limit` messages, oldest first: the newest, or those just older than `before`.
-    pub async fn messages(
-        &self,
-        group_id: String,
-        limit: u32,
-        before: Option<MessageCursor>,
-    ) -> Result<Vec<Message>, KindredError> {
-        self.run(move |k| {
-            let before = before
-                .map(|c| Ok::<_, KindredError>(core::MessageCursor { created_at: c.created_at, id: parse_id(&c.id)? }))
-                .transpose()?;
-            Ok(k.messages(&parse_id(&group_id)?, limit, before)?.into_iter().map(Into::into).collect())
-        })
-        .await
-    }
-
-    pub async fn message(&self, group_id: String, message_id: String) -> Result<Message, KindredError> {
-        self.run(move |k| Ok(k.message(&parse_id(&group_id)?, &parse_id(&message_id)?)?.into())).await
+    /// One of this profile's groups, by id or by exact name (`NotFound`; `Ambiguous` if two groups share the name).
+    pub async fn group(self: Arc<Self>, id_or_name: String) -> Result<Arc<KindredGroup>, KindredError> {
+        let id = self.run(move |k| Ok(k.resolve_group(&id_or_name)?)).await?;
+        Ok(KindredGroup::wrap(self, id))
     }
 
     // Goals
@@ -205,12 +115,10 @@ impl KindredProfile {
         self.run(move |k| Ok(k.set_goal_status(&parse_id(&goal_id)?, status.into())?.into())).await
     }
 
-    pub async fn goals(&self, include_archived: bool, group_id: Option<String>) -> Result<Vec<Goal>, KindredError> {
-        self.run(move |k| {
-            let group = group_id.as_deref().map(parse_id).transpose()?;
-            Ok(k.goals(include_archived, group.as_ref())?.into_iter().map(Into::into).collect())
-        })
-        .await
+    /// Every goal this profile can see: its own (private and shared) and those others shared in its groups
+    /// (`KindredGroup.goals` for one group's). Archived ones only with `include_archived`.
+    pub async fn goals(&self, include_archived: bool) -> Result<Vec<Goal>, KindredError> {
+        self.run(move |k| Ok(k.goals(include_archived, None)?.into_iter().map(Into::into).collect())).await
     }
 
     pub async fn goal(&self, goal_id: String) -> Result<Goal, KindredError> {
@@ -265,11 +173,6 @@ impl KindredProfile {
 
     // Membership and sync
 
-    /// Creates a single-use invitation to a group, valid for `valid_for_ms` (at most 30 days): text for a QR code.
-    pub async fn create_invite(&self, group_id: String, valid_for_ms: i64) -> Result<String, KindredError> {
-        self.run(move |k| Ok(k.create_invite(&parse_id(&group_id)?, valid_for_ms)?)).await
-    }
-
     /// Accepts an invitation; the group arrives at the first sync with one of its members.
     pub async fn join_group(&self, code: String) -> Result<PendingJoin, KindredError> {
         self.run(move |k| Ok(k.join_group(&code)?.into())).await
@@ -277,15 +180,6 @@ impl KindredProfile {
 
     pub async fn pending_joins(&self) -> Result<Vec<PendingJoin>, KindredError> {
         self.run(|k| Ok(k.pending_joins()?.into_iter().map(Into::into).collect())).await
-    }
-
-    pub async fn remove_member(&self, group_id: String, member_id: String) -> Result<GroupDetails, KindredError> {
-        self.run(move |k| Ok(k.remove_member(&parse_id(&group_id)?, &parse_id(&member_id)?)?.into())).await
-    }
-
-    /// A signed bundle of everything this profile holds of a group, to carry as a file.
-    pub async fn export_bundle(&self, group_id: String) -> Result<Vec<u8>, KindredError> {
-        self.run(move |k| Ok(k.export_bundle(&parse_id(&group_id)?)?)).await
     }
 
     /// Imports a bundle file; importing twice or out of order is harmless.

@@ -1,0 +1,144 @@
+//! `KindredGroup`: one group of an opened profile, the object a conversation screen holds. Everything scoped to one
+//! group (its messages, members, invitations, shared goals, live updates and bundle) is a method here, so the app
+//! passes the group once instead of its id to every call. It forwards to the profile's core, and fails with `Closed`
+//! once the profile is closed.
+
+use std::sync::Arc;
+
+use kindred_core as core;
+
+use crate::error::{KindredError, guard, parse_id};
+use crate::listeners::{Forward, SubscriptionHandle, UpdateListener};
+use crate::profile::KindredProfile;
+use crate::types::*;
+
+/// A group this profile belongs to. Get one from `KindredProfile.create_group` or `KindredProfile.group`.
+#[derive(Debug, uniffi::Object)]
+pub struct KindredGroup {
+    profile: Arc<KindredProfile>,
+    id: core::GroupId,
+}
+
+impl KindredGroup {
+    pub(crate) fn wrap(profile: Arc<KindredProfile>, id: core::GroupId) -> Arc<Self> {
+        Arc::new(Self { profile, id })
+    }
+
+    /// Runs `f` against the core and this group's id on a worker thread.
+    async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&core::Kindred, &core::GroupId) -> Result<T, KindredError> + Send + 'static,
+    ) -> Result<T, KindredError> {
+        let id = self.id;
+        self.profile.run(move |k| f(k, &id)).await
+    }
+}
+
+#[uniffi::export]
+impl KindredGroup {
+    /// The group's id (hex), stable across devices: store it to find the group again with `KindredProfile.group`.
+    pub fn id(&self) -> String {
+        self.id.to_hex()
+    }
+
+    /// Name, description, guidelines, members and roles, as this phone knows them now.
+    pub async fn details(&self) -> Result<GroupDetails, KindredError> {
+        self.run(|k, g| Ok(k.group(g)?.into())).await
+    }
+
+    /// Registers a listener for this group's changes (messages, members, its shared goals, read marker), including
+    /// those that arrive by sync. Keep the handle; closing it unregisters.
+    pub fn subscribe(&self, listener: Arc<dyn UpdateListener>) -> Result<Arc<SubscriptionHandle>, KindredError> {
+        guard(|| {
+            let forward = Forward { listener, only_group: Some(self.id) };
+            Ok(SubscriptionHandle::new(self.profile.core()?.subscribe(Arc::new(forward))))
+        })
+    }
+
+    // Messages
+
+    pub async fn post(&self, message: NewMessage) -> Result<Message, KindredError> {
+        self.run(move |k, g| {
+            let new = core::NewMessage {
+                text: message.text,
+                reply_to: message.reply_to.as_deref().map(parse_id).transpose()?,
+                content_warning: message.content_warning,
+            };
+            Ok(k.post(g, new)?.into())
+        })
+        .await
+    }
+
+    /// Changes the text of one of this profile's own messages.
+    pub async fn edit_message(&self, message_id: String, text: String) -> Result<Message, KindredError> {
+        self.run(move |k, g| Ok(k.edit_message(g, &parse_id(&message_id)?, &text)?.into())).await
+    }
+
+    /// Removes a message: one's own, or anyone's as a moderator. Its text leaves every listing.
+    pub async fn remove_message(&self, message_id: String) -> Result<Message, KindredError> {
+        self.run(move |k, g| Ok(k.remove_message(g, &parse_id(&message_id)?)?.into())).await
+    }
+
+    /// Sets this profile's reaction; `None` takes it back.
+    pub async fn react(&self, message_id: String, emoji: Option<String>) -> Result<Message, KindredError> {
+        self.run(move |k, g| Ok(k.react(g, &parse_id(&message_id)?, emoji.as_deref())?.into())).await
+    }
+
+    /// Up to `limit` messages, oldest first: the newest, or those just older than `before`.
+    pub async fn messages(&self, limit: u32, before: Option<MessageCursor>) -> Result<Vec<Message>, KindredError> {
+        self.run(move |k, g| {
+            let before = before
+                .map(|c| Ok::<_, KindredError>(core::MessageCursor { created_at: c.created_at, id: parse_id(&c.id)? }))
+                .transpose()?;
+            Ok(k.messages(g, limit, before)?.into_iter().map(Into::into).collect())
+        })
+        .await
+    }
+
+    pub async fn message(&self, message_id: String) -> Result<Message, KindredError> {
+        self.run(move |k, g| Ok(k.message(g, &parse_id(&message_id)?)?.into())).await
+    }
+
+    /// Marks everything in the group as read on this phone.
+    pub async fn mark_read(&self) -> Result<(), KindredError> {
+        self.run(|k, g| Ok(k.mark_read(g)?)).await
+    }
+
+    pub async fn unread_count(&self) -> Result<u64, KindredError> {
+        self.run(|k, g| Ok(k.unread_count(g)?)).await
+    }
+
+    // Goals
+
+    /// Goals shared with this group (this profile's and other members'). Archived ones only with `include_archived`.
+    pub async fn goals(&self, include_archived: bool) -> Result<Vec<Goal>, KindredError> {
+        self.run(move |k, g| Ok(k.goals(include_archived, Some(g))?.into_iter().map(Into::into).collect())).await
+    }
+
+    // Membership
+
+    /// Adds a member directly by key (owners and moderators), for someone whose member id is already known.
+    pub async fn add_member(
+        &self,
+        member_id: String,
+        display_name: String,
+        role: Role,
+    ) -> Result<GroupDetails, KindredError> {
+        self.run(move |k, g| Ok(k.add_member(g, &parse_id(&member_id)?, &display_name, role.into())?.into())).await
+    }
+
+    /// Removes a member (owners and moderators). Their later posts are kept for causality and never shown.
+    pub async fn remove_member(&self, member_id: String) -> Result<GroupDetails, KindredError> {
+        self.run(move |k, g| Ok(k.remove_member(g, &parse_id(&member_id)?)?.into())).await
+    }
+
+    /// Creates a single-use invitation, valid for `valid_for_ms` (at most 30 days): text for a QR code.
+    pub async fn create_invite(&self, valid_for_ms: i64) -> Result<String, KindredError> {
+        self.run(move |k, g| Ok(k.create_invite(g, valid_for_ms)?)).await
+    }
+
+    /// A signed bundle of everything this profile holds of the group, to carry as a file.
+    pub async fn export_bundle(&self) -> Result<Vec<u8>, KindredError> {
+        self.run(|k, g| Ok(k.export_bundle(g)?)).await
+    }
+}
