@@ -4,8 +4,9 @@ import Foundation
 /// An opened Kindred profile: the one object an app keeps for as long as the person is signed in.
 ///
 /// A thin layer over the generated ``KindredProfile``: Swift argument labels, `Date` and `URL` where they help, and
-/// live updates as an `AsyncStream` (``updates(groupId:bufferingPolicy:)``). Everything it has no shortcut for is
-/// on ``profile``.
+/// live updates as an `AsyncStream` (``updates(bufferingPolicy:)``). What belongs to one group (messages, members,
+/// invitations, its shared goals and updates) is on ``Group``, from ``createGroup(name:description:guidelines:)`` or
+/// ``group(_:)``. Everything it has no shortcut for is on ``profile``.
 ///
 /// Every error thrown here is a ``KindredError``; match its cases directly:
 /// `catch KindredError.NotFound(let kind, let id) { ... }`. (The methods are declared plain `throws` rather than
@@ -67,8 +68,9 @@ public final class Kindred: Sendable {
     /// The Rust library's version, for diagnostics.
     public static var version: String { kindredVersion() }
 
-    /// Closes the profile and finishes every stream from ``updates(groupId:bufferingPolicy:)``.
-    /// Later calls throw ``KindredError/Closed``; open the directory again to continue. Calling it twice does nothing.
+    /// Closes the profile and finishes every stream from ``updates(bufferingPolicy:)`` and
+    /// ``Group/updates(bufferingPolicy:)``. Later calls, on it and on its groups, throw ``KindredError/Closed``; open
+    /// the directory again to continue. Calling it twice does nothing.
     public func close() {
         profile.close()
         streams.finishAll()
@@ -99,9 +101,9 @@ public final class Kindred: Sendable {
     // MARK: Groups
 
     /// Creates a group owned by this profile.
-    public func createGroup(name: String, description: String = "", guidelines: String = "") async throws -> GroupDetails {
+    public func createGroup(name: String, description: String = "", guidelines: String = "") async throws -> Group {
         let group = NewGroup(name: name, description: description, guidelines: guidelines)
-        return try await bridgeAsync { try await profile.createGroup(group: group) }
+        return Group(try await bridgeAsync { try await profile.createGroup(group: group) }, of: self)
     }
 
     /// Every group this profile holds, most recently active first, with unread counts.
@@ -109,76 +111,11 @@ public final class Kindred: Sendable {
         try await bridgeAsync { try await profile.groups() }
     }
 
-    /// One group's details and members.
-    public func group(id groupId: String) async throws -> GroupDetails {
-        try await bridgeAsync { try await profile.group(groupId: groupId) }
-    }
-
-    /// The id of the group with this id or exact name.
-    /// - Throws: ``KindredError/Ambiguous(kind:name:count:)`` when several groups have that name.
-    public func resolveGroup(_ idOrName: String) async throws -> String {
-        try await bridgeAsync { try await profile.resolveGroup(idOrName: idOrName) }
-    }
-
-    /// Adds someone to a group (owners and moderators only).
-    public func addMember(_ memberId: String, displayName: String, role: Role = .member, toGroup groupId: String) async throws -> GroupDetails {
-        try await bridgeAsync {
-            try await profile.addMember(groupId: groupId, memberId: memberId, displayName: displayName, role: role)
-        }
-    }
-
-    /// Marks everything in a group as read.
-    public func markRead(groupId: String) async throws {
-        try await bridgeAsync { try await profile.markRead(groupId: groupId) }
-    }
-
-    /// Messages by others that arrived since the group was last marked read.
-    public func unreadCount(groupId: String) async throws -> UInt64 {
-        try await bridgeAsync { try await profile.unreadCount(groupId: groupId) }
-    }
-
-    // MARK: Messages
-
-    /// Posts a message to a group, optionally as a reply and behind a content warning.
-    @discardableResult
-    public func post(_ text: String, to groupId: String, replyTo messageId: String? = nil, contentWarning: String? = nil) async throws -> Message {
-        let message = NewMessage(text: text, replyTo: messageId, contentWarning: contentWarning)
-        return try await bridgeAsync { try await profile.post(groupId: groupId, message: message) }
-    }
-
-    /// Replies to `message` in its group.
-    @discardableResult
-    public func reply(_ text: String, to message: Message, contentWarning: String? = nil) async throws -> Message {
-        try await post(text, to: message.groupId, replyTo: message.id, contentWarning: contentWarning)
-    }
-
-    /// Replaces the text of one's own message.
-    @discardableResult
-    public func edit(messageId: String, in groupId: String, text: String) async throws -> Message {
-        try await bridgeAsync { try await profile.editMessage(groupId: groupId, messageId: messageId, text: text) }
-    }
-
-    /// Removes one's own message; its text disappears from every listing.
-    @discardableResult
-    public func remove(messageId: String, in groupId: String) async throws -> Message {
-        try await bridgeAsync { try await profile.removeMessage(groupId: groupId, messageId: messageId) }
-    }
-
-    /// Sets this profile's reaction to a message, replacing an earlier one; `nil` takes it back.
-    @discardableResult
-    public func react(_ emoji: String?, to messageId: String, in groupId: String) async throws -> Message {
-        try await bridgeAsync { try await profile.react(groupId: groupId, messageId: messageId, emoji: emoji) }
-    }
-
-    /// One message.
-    public func message(id messageId: String, in groupId: String) async throws -> Message {
-        try await bridgeAsync { try await profile.message(groupId: groupId, messageId: messageId) }
-    }
-
-    /// Up to `limit` messages, oldest first: the newest ones, or those just older than `before`
-    /// (pass the first shown message's ``KindredCore/Message/cursor`` to page back).
-    public func messages(in groupId: String, limit: UInt32 = 50, before: MessageCursor? = nil) async throws -> [Message] {
-        try await bridgeAsync { try await profile.messages(groupId: groupId, limit: limit, before: before) }
+    /// One of this profile's groups, by id (as stored from ``Group/id``) or exact name.
+    /// - Throws: ``KindredError/NotFound(kind:id:)`` if none matches, ``KindredError/Ambiguous(kind:name:count:)``
+    ///   when several groups have that name.
+    public func group(_ idOrName: String) async throws -> Group {
+        Group(try await bridgeAsync { try await profile.group(idOrName: idOrName) }, of: self)
     }
 
     // MARK: Goals
@@ -202,9 +139,10 @@ public final class Kindred: Sendable {
         try await bridgeAsync { try await profile.setGoalStatus(goalId: goalId, status: status) }
     }
 
-    /// This profile's goals and those shared in its groups; only one group's with `groupId`.
-    public func goals(includeArchived: Bool = false, groupId: String? = nil) async throws -> [Goal] {
-        try await bridgeAsync { try await profile.goals(includeArchived: includeArchived, groupId: groupId) }
+    /// Every goal this profile can see: its own (private and shared) and those others shared in its groups
+    /// (``Group/goals(includeArchived:)`` for one group's). Archived ones only with `includeArchived`.
+    public func goals(includeArchived: Bool = false) async throws -> [Goal] {
+        try await bridgeAsync { try await profile.goals(includeArchived: includeArchived) }
     }
 
     /// One goal and how it is going.

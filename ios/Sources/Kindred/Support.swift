@@ -24,9 +24,20 @@ func bridgeAsync<T>(_ body: () async throws -> T) async throws(KindredError) -> 
     }
 }
 
-/// Milliseconds since the Unix epoch, as Kindred stores times.
+/// Milliseconds since the Unix epoch, as Kindred stores times. Out of range dates are clamped rather than trapping
+/// (see `kindredMillis(interval:)`).
 func kindredMillis(_ date: Date) -> Int64 {
-    Int64((date.timeIntervalSince1970 * 1000).rounded())
+    kindredMillis(interval: date.timeIntervalSince1970)
+}
+
+/// A duration in milliseconds, as Kindred takes durations. Out-of-range values (NaN, infinities, beyond `Int64`) are
+/// clamped rather than trapping, so Rust reports them as invalid input.
+func kindredMillis(interval: TimeInterval) -> Int64 {
+    let millis = (interval * 1000).rounded()
+    if millis.isNaN { return 0 }
+    if millis >= 9.2e18 { return .max }
+    if millis <= -9.2e18 { return .min }
+    return Int64(millis)
 }
 
 /// The `Date` of a Kindred time in milliseconds since the Unix epoch.

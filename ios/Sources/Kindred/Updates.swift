@@ -2,7 +2,8 @@ import Foundation
 import KindredCore
 
 extension Kindred {
-    /// Live updates as an `AsyncStream`: what changed, after it is on disk.
+    /// Live updates of everything this profile holds, as an `AsyncStream`: what changed, after it is on disk.
+    /// ``Group/updates(bufferingPolicy:)`` has only one group's.
     ///
     /// The subscription starts when this returns, so nothing that happens afterwards is missed, even before the
     /// first `for await`. It ends (and the listener is unregistered) when the consuming task is cancelled, when the
@@ -10,49 +11,42 @@ extension Kindred {
     /// profile is closed, which ends the loop normally. Re-read what you show when an update arrives.
     ///
     /// ```swift
-    /// for await update in try kindred.updates(groupId: group.id) {
+    /// for await update in try kindred.updates() {
+    ///     if case .checkins = update { await reloadMood() }
+    /// }
+    /// ```
+    ///
+    /// - Parameter bufferingPolicy: what to keep while the consumer is busy; by default everything.
+    /// - Throws: ``KindredError/Closed`` after ``close()``.
+    public func updates(
+        bufferingPolicy: AsyncStream<Update>.Continuation.BufferingPolicy = .unbounded
+    ) throws -> AsyncStream<Update> {
+        try streams.open(bufferingPolicy) { try profile.subscribe(listener: $0) }
+    }
+
+    /// How many streams from ``updates(bufferingPolicy:)`` and its groups' ``Group/updates(bufferingPolicy:)`` are
+    /// still subscribed.
+    var activeUpdateStreams: Int { streams.count }
+}
+
+extension Kindred.Group {
+    /// Live updates of this group (messages, members, its shared goals, read marker), including those that arrive
+    /// by sync, as an `AsyncStream`. It subscribes and ends as ``Kindred/updates(bufferingPolicy:)`` does, closing
+    /// the profile included.
+    ///
+    /// ```swift
+    /// for await update in try group.updates() {
     ///     if case .messages(_, let ids) = update { await reload(ids) }
     /// }
     /// ```
     ///
-    /// - Parameters:
-    ///   - groupId: only this group's updates (messages, members, its shared goals, read marker); all with `nil`.
-    ///   - bufferingPolicy: what to keep while the consumer is busy; by default everything.
-    /// - Throws: ``KindredError/Closed`` after ``close()``; ``KindredError/InvalidInput(field:reason:)`` for a
-    ///   malformed `groupId`.
+    /// - Parameter bufferingPolicy: what to keep while the consumer is busy; by default everything.
+    /// - Throws: ``KindredError/Closed`` once the profile is closed.
     public func updates(
-        groupId: String? = nil,
         bufferingPolicy: AsyncStream<Update>.Continuation.BufferingPolicy = .unbounded
     ) throws -> AsyncStream<Update> {
-        let (stream, continuation) = AsyncStream.makeStream(of: Update.self, bufferingPolicy: bufferingPolicy)
-        let relay = UpdateRelay(continuation: continuation)
-        let handle: SubscriptionHandle
-        do {
-            handle = try bridge {
-                if let groupId {
-                    try profile.subscribeGroup(groupId: groupId, listener: relay)
-                } else {
-                    try profile.subscribe(listener: relay)
-                }
-            }
-        } catch {
-            continuation.finish()
-            throw error
-        }
-        let streams = self.streams
-        let id = streams.nextID()
-        continuation.onTermination = { _ in
-            handle.cancel()
-            streams.remove(id)
-        }
-        if !streams.add(id, finish: { continuation.finish() }) {
-            continuation.finish()           // closed meanwhile
-        }
-        return stream
+        try kindred.streams.open(bufferingPolicy) { try generated.subscribe(listener: $0) }
     }
-
-    /// How many streams from ``updates(groupId:bufferingPolicy:)`` are still subscribed.
-    var activeUpdateStreams: Int { streams.count }
 }
 
 /// The listener Rust calls (on a Kindred worker thread); it only hands the update to the stream.
@@ -68,13 +62,39 @@ final class UpdateRelay: UpdateListener {
     }
 }
 
-/// The open update streams of one `Kindred`, so that closing it finishes them.
+/// The open update streams of one `Kindred` and its groups, so that closing it finishes them.
 final class UpdateStreams: @unchecked Sendable {
     // All state is guarded by `lock`; that is why this is `@unchecked Sendable`.
     private let lock = NSLock()
     private var lastID = 0
     private var finishers: [Int: @Sendable () -> Void] = [:]
     private var closed = false
+
+    /// A stream fed by the listener that `subscribe` registers, unsubscribed when the stream terminates and
+    /// finished by ``finishAll()``.
+    func open(
+        _ bufferingPolicy: AsyncStream<Update>.Continuation.BufferingPolicy,
+        subscribe: (UpdateListener) throws -> SubscriptionHandle
+    ) throws(KindredError) -> AsyncStream<Update> {
+        let (stream, continuation) = AsyncStream.makeStream(of: Update.self, bufferingPolicy: bufferingPolicy)
+        let relay = UpdateRelay(continuation: continuation)
+        let handle: SubscriptionHandle
+        do {
+            handle = try bridge { try subscribe(relay) }
+        } catch {
+            continuation.finish()
+            throw error
+        }
+        let id = nextID()
+        continuation.onTermination = { [self] _ in
+            handle.cancel()
+            remove(id)
+        }
+        if !add(id, finish: { continuation.finish() }) {
+            continuation.finish()           // closed meanwhile
+        }
+        return stream
+    }
 
     func nextID() -> Int {
         lock.lock()

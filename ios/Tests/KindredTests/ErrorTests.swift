@@ -15,20 +15,27 @@ final class ErrorTests: XCTestCase {
             }
         }
         await expectInvalid(try await kindred.createGroup(name: "   "), field: "group name")
-        await expectInvalid(try await kindred.post("", to: group.id), field: "message text")
-        await expectInvalid(try await kindred.post("hi", to: "not-an-id"), field: "group id")
-        await expectInvalid(try await kindred.messages(in: group.id, limit: 0), field: "limit")
+        await expectInvalid(try await group.post(""), field: "message text")
+        await expectInvalid(try await kindred.createGoal("Walk", times: 1, per: .day, sharedWith: "not-an-id"), field: "group id")
+        await expectInvalid(try await group.messages(limit: 0), field: "limit")
+        await expectInvalid(try await group.createInvite(validFor: 0), field: "validity")
+        await expectInvalid(try await group.createInvite(validFor: .nan), field: "validity")
         await expectInvalid(try await kindred.recordCheckin(NewCheckin(mood: 9)), field: "mood")
         await expectInvalid(try await kindred.recordCheckin(NewCheckin(mood: 3, sleepHours: 30)), field: "sleep hours")
         await expectInvalid(try await kindred.createGoal("Walk", times: 0, per: .day), field: "cadence")
+        // A date no Int64 of milliseconds can hold is clamped on the way in (never a trap), then refused.
+        let walk = try await kindred.createGoal("Walk", times: 1, per: .day)
+        await expectInvalid(try await kindred.logProgress(goalId: walk.id, at: Date(timeIntervalSince1970: 1e300)), field: "time")
+        _ = try await kindred.setGoalStatus(goalId: walk.id, to: .archived)
         await expectInvalid(try await Kindred.create(in: try makeTempDirectory(self), displayName: ""), field: "display name")
-        try await assertEqual(await kindred.messages(in: group.id), [], "nothing was written")
+        try await assertEqual(await group.messages(), [], "nothing was written")
+        try await assertEqual(await kindred.goals(), [], "nothing was written")
     }
 
     func testUnknownIdsAreNotFound() async throws {
         let (kindred, _) = try await makeProfile(self)
         let group = try await kindred.createGroup(name: "Circle")
-        let message = try await kindred.post("hello", to: group.id)
+        let message = try await group.post("hello")
 
         func expectNotFound<T>(_ body: @autoclosure () async throws -> T, kind expected: String,
                                line: UInt = #line) async {
@@ -37,21 +44,27 @@ final class ErrorTests: XCTestCase {
                 return false
             }
         }
-        await expectNotFound(try await kindred.group(id: unknownId), kind: "group")
-        await expectNotFound(try await kindred.post("hi", to: unknownId), kind: "group")
-        await expectNotFound(try await kindred.message(id: unknownId, in: group.id), kind: "message")
-        await expectNotFound(try await kindred.edit(messageId: unknownId, in: group.id, text: "x"), kind: "message")
-        await expectNotFound(try await kindred.post("re", to: group.id, replyTo: unknownId), kind: "message to reply to")
+        await expectNotFound(try await kindred.group(unknownId), kind: "group")
+        await expectNotFound(try await kindred.createGoal("Walk", times: 1, per: .day, sharedWith: unknownId), kind: "group")
+        await expectNotFound(try await group.message(id: unknownId), kind: "message")
+        await expectNotFound(try await group.edit(messageId: unknownId, text: "x"), kind: "message")
+        await expectNotFound(try await group.post("re", replyTo: unknownId), kind: "message to reply to")
         await expectNotFound(try await kindred.goal(id: unknownId), kind: "goal")
         await expectNotFound(try await kindred.logProgress(goalId: unknownId), kind: "goal")
-        try await assertEqual(await kindred.messages(in: group.id), [message])
+        try await assertEqual(await group.messages(), [message])
+
+        // By name: an unknown one is NotFound carrying the name.
+        await assertKindredError(try await kindred.group("Nobody's circle"), "NotFound(group)") {
+            if case .NotFound(let kind, let id) = $0 { return kind == "group" && id == "Nobody's circle" }
+            return false
+        }
     }
 
     func testTheGeneratedApiThrowsTheSameTypedErrors() async throws {
         // Straight through the generated KindredProfile, without the layer's typed throws.
         let (kindred, _) = try await makeProfile(self)
         do {
-            _ = try await kindred.profile.group(groupId: unknownId)
+            _ = try await kindred.profile.group(idOrName: unknownId)
             XCTFail("expected NotFound")
         } catch KindredError.NotFound(let kind, let id) {
             XCTAssertEqual(kind, "group")
@@ -81,8 +94,8 @@ final class ErrorTests: XCTestCase {
             guard case .Internal? = $0 as? KindredError else { return XCTFail("expected Internal, got \($0)") }
         }
         // Still usable: reads, writes, a fresh open of another profile, integrity.
-        let message = try await kindred.post("still here", to: group.id)
-        try await assertEqual(await kindred.messages(in: group.id).map(\.id), [message.id])
+        let message = try await group.post("still here")
+        try await assertEqual(await group.messages().map(\.id), [message.id])
         XCTAssertFalse(Kindred.version.isEmpty)
         XCTAssertTrue(Kindred.profileExists(in: dir))
         let (other, _) = try await makeProfile(self)

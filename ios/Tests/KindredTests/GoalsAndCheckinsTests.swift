@@ -41,9 +41,39 @@ final class GoalsAndCheckinsTests: XCTestCase {
         let shared = try await kindred.createGoal("Stretch", times: 1, per: .day, sharedWith: group.id)
         let personal = try await kindred.createGoal("Read", times: 2, per: .month)
         XCTAssertEqual(shared.groupId, group.id)
-        try await assertEqual(await kindred.goals(groupId: group.id).map(\.id), [shared.id])
-        try await assertEqual(await kindred.goals(groupId: other.id), [])
+        try await assertEqual(await group.goals().map(\.id), [shared.id])
+        try await assertEqual(await other.goals(), [])
         try await assertEqual(Set(await kindred.goals().map(\.id)), [shared.id, personal.id])
+    }
+
+    func testGroupGoalsListOnlyThatGroupsWhileProfileGoalsListAll() async throws {
+        let (kindred, _) = try await makeProfile(self)
+        let movers = try await kindred.createGroup(name: "Movers")
+        let readers = try await kindred.createGroup(name: "Readers")
+        let quiet = try await kindred.createGroup(name: "Quiet")
+        let stretch = try await kindred.createGoal("Stretch", times: 1, per: .day, sharedWith: movers.id)
+        let swim = try await kindred.createGoal("Swim", times: 2, per: .week, sharedWith: movers.id)
+        let novel = try await kindred.createGoal("A novel", times: 1, per: .month, sharedWith: readers.id)
+        let sleep = try await kindred.createGoal("Sleep early", times: 5, per: .week)
+
+        let moversGoals = try await movers.goals()
+        XCTAssertEqual(Set(moversGoals.map(\.id)), [stretch.id, swim.id])
+        XCTAssertTrue(moversGoals.allSatisfy { $0.groupId == movers.id && $0.isMine })
+        try await assertEqual(await readers.goals().map(\.id), [novel.id])
+        try await assertEqual(await quiet.goals(), [])
+        try await assertEqual(Set(await kindred.goals().map(\.id)), [stretch.id, swim.id, novel.id, sleep.id],
+                              "the profile lists private goals and those shared with every group")
+
+        // Archived: hidden from both listings by default, in both with includeArchived.
+        try await kindred.setGoalStatus(goalId: swim.id, to: .archived)
+        try await assertEqual(await movers.goals().map(\.id), [stretch.id])
+        try await assertEqual(Set(await movers.goals(includeArchived: true).map(\.id)), [stretch.id, swim.id])
+        try await assertEqual(Set(await kindred.goals().map(\.id)), [stretch.id, novel.id, sleep.id])
+        try await assertEqual(Set(await kindred.goals(includeArchived: true).map(\.id)),
+                              [stretch.id, swim.id, novel.id, sleep.id])
+
+        // The same group found again by name lists the same goals.
+        try await assertEqual(await kindred.group("Readers").goals().map(\.id), [novel.id])
     }
 
     func testCheckinsAndSummary() async throws {

@@ -46,7 +46,7 @@ final class ProfileTests: XCTestCase {
         let first = try await Kindred.create(in: dir, displayName: "Robin")
         let memberId = try first.info.memberId
         let group = try await first.createGroup(name: "Evening walkers")
-        let message = try await first.post("Same time tomorrow?", to: group.id)
+        let message = try await group.post("Same time tomorrow?")
         let goal = try await first.createGoal("Walk", times: 3, per: .week)
         try await first.logProgress(goalId: goal.id)
         try await first.recordCheckin(NewCheckin(mood: 4))
@@ -64,11 +64,44 @@ final class ProfileTests: XCTestCase {
         XCTAssertEqual(try second.info.displayName, "Robin B.")
         let groups = try await second.groups()
         XCTAssertEqual(groups.map(\.name), ["Evening walkers"])
-        try await assertEqual(await second.messages(in: group.id).map(\.id), [message.id])
+        try await assertEqual(await second.group(group.id).messages().map(\.id), [message.id])
         let goals = try await second.goals()
         XCTAssertEqual(goals.map(\.id), [goal.id])
         XCTAssertEqual(goals.first?.totalLogged, 1)
         try await assertEqual(await second.recentCheckins(days: 1).map(\.mood), [4])
         try await second.checkIntegrity()
+    }
+
+    func testGroupFoundAgainAfterReopeningAndGroupOfAClosedProfileIsClosed() async throws {
+        let dir = try makeTempDirectory(self)
+        let first = try await Kindred.create(in: dir, displayName: "Robin")
+        let group = try await first.createGroup(name: "Evening walkers")
+        let hello = try await group.post("Same time tomorrow?")
+        let reply = try await group.reply("Yes, at the bridge.", to: hello)
+        let storedId = group.id
+        first.close()
+
+        // The group object outlives its profile's closing: every call is the typed Closed error.
+        XCTAssertEqual(group.id, storedId, "the id stays readable")
+        await assertKindredError(try await group.messages(), "Closed") { $0 == .Closed }
+        await assertKindredError(try await group.post("after close"), "Closed") { $0 == .Closed }
+        await assertKindredError(try await group.details(), "Closed") { $0 == .Closed }
+        await assertKindredError(try await group.unreadCount(), "Closed") { $0 == .Closed }
+        XCTAssertThrowsError(try group.updates()) { XCTAssertEqual($0 as? KindredError, .Closed) }
+        await assertKindredError(try await first.group(storedId), "Closed") { $0 == .Closed }
+
+        // Reopened, the stored id finds the same group with the same messages.
+        let second = try await Kindred.open(dir)
+        defer { second.close() }
+        let again = try await second.group(storedId)
+        XCTAssertEqual(again.id, storedId)
+        try await assertEqual(await again.messages(), [hello, reply])
+        try await assertEqual(await again.details().name, "Evening walkers")
+        try await assertEqual(await again.message(id: reply.id).replyTo, hello.id)
+        let more = try await again.post("See you there.")
+        try await assertEqual(await second.group("Evening walkers").messages().map(\.id), [hello.id, reply.id, more.id])
+
+        // The old object still belongs to the closed profile.
+        await assertKindredError(try await group.messages(), "Closed") { $0 == .Closed }
     }
 }

@@ -39,7 +39,7 @@ final class UpdatesTests: XCTestCase {
         XCTAssertTrue(handle.isActive())
 
         let group = try await kindred.createGroup(name: "Circle")
-        let message = try await kindred.post("hello", to: group.id)
+        let message = try await group.post("hello")
         let gotMessage = try await listener.waitFor { $0 == .messages(groupId: group.id, messageIds: [message.id]) }
         XCTAssertTrue(gotMessage, "got \(listener.updates)")
         XCTAssertTrue(listener.updates.contains(.group(groupId: group.id)), "got \(listener.updates)")
@@ -51,7 +51,7 @@ final class UpdatesTests: XCTestCase {
         XCTAssertFalse(handle.isActive())
         handle.cancel()             // twice is fine
         let before = listener.updates.count
-        try await kindred.post("after cancel", to: group.id)
+        try await group.post("after cancel")
         try await Task.sleep(nanoseconds: 200_000_000)
         XCTAssertEqual(listener.updates.count, before, "a cancelled handle delivers nothing")
     }
@@ -60,8 +60,8 @@ final class UpdatesTests: XCTestCase {
         let (kindred, _) = try await makeProfile(self)
         let group = try await kindred.createGroup(name: "Circle")
         let stream = try kindred.updates()     // everything
-        let message = try await kindred.post("hello", to: group.id)
-        try await kindred.markRead(groupId: group.id)
+        let message = try await group.post("hello")
+        try await group.markRead()
         _ = try await kindred.createGoal("Walk", times: 1, per: .day)
 
         let wanted: [Update] = [.messages(groupId: group.id, messageIds: [message.id]),
@@ -81,13 +81,17 @@ final class UpdatesTests: XCTestCase {
         let (kindred, _) = try await makeProfile(self)
         let watched = try await kindred.createGroup(name: "Watched")
         let other = try await kindred.createGroup(name: "Other")
-        let stream = try kindred.updates(groupId: watched.id)
-        try await kindred.post("elsewhere", to: other.id)
+        let stream = try watched.updates()
+        try await other.post("elsewhere")
         try await kindred.recordCheckin(NewCheckin(mood: 3))
-        let here = try await kindred.post("here", to: watched.id)
+        let here = try await watched.post("here")
         let first = await firstUpdate(stream) { _ in true }
         XCTAssertEqual(first, .messages(groupId: watched.id, messageIds: [here.id]),
                        "the other group's message and the check-in were filtered out")
+        _ = try await kindred.createGoal("Private", times: 1, per: .day)
+        _ = try await kindred.createGoal("Shared", times: 1, per: .day, sharedWith: watched.id)
+        let goals = await firstUpdate(stream) { if case .goals = $0 { return true } else { return false } }
+        XCTAssertEqual(goals, .goals(groupId: watched.id), "the private goal's update was filtered out")
     }
 
     func testLeavingTheLoopOrCancellingUnsubscribes() async throws {
@@ -96,11 +100,11 @@ final class UpdatesTests: XCTestCase {
 
         // Leaving a `for await` over a stream nobody else holds releases it, which unsubscribes.
         let consumer = Task { () throws -> Update? in
-            for await update in try kindred.updates(groupId: group.id) { return update }
+            for await update in try group.updates() { return update }
             return nil
         }
         try await waitUntil { kindred.activeUpdateStreams == 1 }
-        let message = try await kindred.post("one", to: group.id)
+        let message = try await group.post("one")
         let got = try await value(of: consumer)
         XCTAssertEqual(got, .messages(groupId: group.id, messageIds: [message.id]))
         try await waitUntil { kindred.activeUpdateStreams == 0 }
@@ -118,10 +122,10 @@ final class UpdatesTests: XCTestCase {
         do { _ = try kindred.updates() }
         try await waitUntil { kindred.activeUpdateStreams == 0 }
 
-        // A malformed group id is refused up front, as a typed error.
-        XCTAssertThrowsError(try kindred.updates(groupId: "nope")) {
-            guard case .InvalidInput(let field, _)? = $0 as? KindredError else { return XCTFail("got \($0)") }
-            XCTAssertEqual(field, "group id")
+        // An unknown group is refused up front, as a typed error, before any stream exists.
+        await assertKindredError(try await kindred.group("nope").updates(), "NotFound(group)") {
+            if case .NotFound(let kind, let id) = $0 { return kind == "group" && id == "nope" }
+            return false
         }
         XCTAssertEqual(kindred.activeUpdateStreams, 0)
     }
@@ -130,19 +134,28 @@ final class UpdatesTests: XCTestCase {
         let dir = try makeTempDirectory(self)
         let kindred = try await Kindred.create(in: dir, displayName: "Robin")
         let group = try await kindred.createGroup(name: "Circle")
-        let stream = try kindred.updates(groupId: group.id)
+        let stream = try group.updates()
+        let everything = try kindred.updates()
         let consumer = Task {
             var count = 0
             for await _ in stream { count += 1 }
             return count        // reached only when the stream finishes
         }
-        try await kindred.post("before close", to: group.id)
-        try await waitUntil { kindred.activeUpdateStreams == 1 }
+        let everythingConsumer = Task {
+            var count = 0
+            for await _ in everything { count += 1 }
+            return count
+        }
+        try await group.post("before close")
+        try await waitUntil { kindred.activeUpdateStreams == 2 }
         kindred.close()
         let count = try await value(of: consumer)
         XCTAssertEqual(count, 1)
+        let everythingCount = try await value(of: everythingConsumer)
+        XCTAssertGreaterThanOrEqual(everythingCount, 1)
         XCTAssertEqual(kindred.activeUpdateStreams, 0)
         XCTAssertThrowsError(try kindred.updates()) { XCTAssertEqual($0 as? KindredError, .Closed) }
+        XCTAssertThrowsError(try group.updates()) { XCTAssertEqual($0 as? KindredError, .Closed) }
     }
 
     func testConcurrentAsyncCallsFromManyTasks() async throws {
@@ -150,14 +163,14 @@ final class UpdatesTests: XCTestCase {
         let group = try await kindred.createGroup(name: "Busy")
         let ids = try await withThrowingTaskGroup(of: String.self) { tasks in
             for i in 0..<12 {
-                tasks.addTask { try await kindred.post("message \(i)", to: group.id).id }
+                tasks.addTask { try await group.post("message \(i)").id }
             }
             var ids: [String] = []
             for try await id in tasks { ids.append(id) }
             return ids
         }
         XCTAssertEqual(Set(ids).count, 12)
-        async let messages = kindred.messages(in: group.id)
+        async let messages = group.messages()
         async let groups = kindred.groups()
         async let goals = kindred.goals()
         let (m, g, o) = try await (messages, groups, goals)

@@ -11,8 +11,8 @@ import org.kindred.core.Cadence
 import org.kindred.core.CadencePeriod
 import org.kindred.core.Checkin
 import org.kindred.core.Goal
-import org.kindred.core.GroupDetails
 import org.kindred.core.KindredException
+import org.kindred.core.KindredGroup
 import org.kindred.core.KindredProfile
 import org.kindred.core.KindredProfileInterface
 import org.kindred.core.Message
@@ -26,6 +26,7 @@ import org.kindred.core.Update
 import org.kindred.core.UpdateListener
 import org.kindred.core.kindredVersion
 import org.kindred.core.profileExists
+import java.util.concurrent.atomic.AtomicBoolean
 
 /**
  * An opened Kindred profile: the one object an app keeps while a person is signed in.
@@ -35,13 +36,19 @@ import org.kindred.core.profileExists
  * call from the main thread. On top of that this class adds what makes it pleasant from Kotlin:
  *
  * - [create], [open] and [openOrCreate] in the companion object;
- * - [updates], a [Flow] of live changes built on [KindredProfile.subscribe];
+ * - [updates], a [Flow] of live changes (all of them, or one group's);
  * - overloads taking plain `Int`s and named arguments instead of the generated records and unsigned types
- *   ([post], [messages], [createGroup], [createGoal], [logProgress], [recordCheckin]);
- * - [AutoCloseable]: [close] releases the profile and completes every [updates] flow.
+ *   ([createGroup], [createGoal], [logProgress], [recordCheckin]; [KindredGroup.post] and [KindredGroup.messages] for
+ *   a group);
+ * - [AutoCloseable]: [close] closes the profile and completes every [updates] flow.
+ *
+ * What belongs to one group (messages, members, invitations, shared goals, bundle) is on a [KindredGroup], from
+ * [createGroup] or [group] (by id or exact name; store [KindredGroup.id] to find it again). A group handle is cheap:
+ * get one whenever needed and keep it as long as convenient; closing it (it is [AutoCloseable]) only frees the handle.
  *
  * Failures arrive as [KindredException] subclasses ([KindredException.InvalidInput], [KindredException.NotFound],
- * ...). Any call made after [close] throws [IllegalStateException]; open the profile again to continue.
+ * ...). After [close], calls on this object throw [IllegalStateException], and calls on its [KindredGroup]s throw
+ * [KindredException.Closed]; open the profile again to continue.
  */
 class Kindred private constructor(
     private val profile: KindredProfile,
@@ -49,6 +56,7 @@ class Kindred private constructor(
 
     /** Completed by [close]; every [updates] flow watches it. */
     private val lifetime = Job()
+    private val closed = AtomicBoolean(false)
 
     companion object {
         /**
@@ -80,25 +88,25 @@ class Kindred private constructor(
     }
 
     /**
-     * Live changes, as a cold [Flow]: collecting registers a listener (for every change, or only [groupId]'s
-     * messages, members, shared goals and read marker), and the listener is unregistered when collection stops.
+     * Live changes, as a cold [Flow]: collecting registers a listener (for every change, or only [group]'s messages,
+     * members, shared goals and read marker), and the listener is unregistered when collection stops.
      *
      * Updates are buffered without limit, so none is lost while the collector is busy; they are small. The flow
-     * completes when this profile is [close]d. An invalid [groupId] fails the flow with
-     * [KindredException.InvalidInput].
+     * completes when this profile is [close]d. [group] must be one of this profile's; if its profile is already
+     * closed, the flow fails with [KindredException.Closed].
      *
      * The listener is registered when the flow's producer starts. Collecting with
      * `launch(Dispatchers.Unconfined) { ... }` (or `async(Dispatchers.Unconfined)`) guarantees it is registered by the
      * time `launch` returns, so a change made right afterwards is not missed.
      */
-    fun updates(groupId: String? = null): Flow<Update> = callbackFlow {
+    fun updates(group: KindredGroup? = null): Flow<Update> = callbackFlow {
         val listener = object : UpdateListener {
             // Called on a Kindred worker thread; the channel is unlimited, so this never blocks or fails while open.
             override fun onUpdate(update: Update) {
                 trySend(update)
             }
         }
-        val handle = if (groupId == null) profile.subscribe(listener) else profile.subscribeGroup(groupId, listener)
+        val handle = group?.subscribe(listener) ?: profile.subscribe(listener)
         val closer = launch { lifetime.join(); channel.close() }
         awaitClose {
             closer.cancel()
@@ -107,24 +115,17 @@ class Kindred private constructor(
         }
     }.buffer(Channel.UNLIMITED)
 
-    /** Posts [text] to [groupId], optionally as a reply to [replyTo] and behind a [contentWarning]. */
-    suspend fun post(groupId: String, text: String, replyTo: String? = null, contentWarning: String? = null): Message =
-        profile.post(groupId, NewMessage(text = text, replyTo = replyTo, contentWarning = contentWarning))
-
-    /**
-     * Up to [limit] messages of [groupId], oldest first: the newest ones, or those just older than [before] (pass the
-     * first message of the page already shown to page back).
-     */
-    suspend fun messages(groupId: String, limit: Int = 50, before: Message? = null): List<Message> =
-        profile.messages(groupId, limit.toUIntArg("limit"), before?.let { MessageCursor(it.createdAt, it.id) })
-
-    /** Creates a group that this profile owns. */
-    suspend fun createGroup(name: String, description: String = "", guidelines: String = ""): GroupDetails =
+    /** Creates a group that this profile owns, and returns its handle. */
+    suspend fun createGroup(name: String, description: String = "", guidelines: String = ""): KindredGroup =
         profile.createGroup(NewGroup(name = name, description = description, guidelines = guidelines))
 
-    /** Creates a goal of [times] per [period], private or shared with the group [shareWith]. */
+    /** Creates a goal of [times] per [period], private or shared with the group whose id is [shareWith]. */
     suspend fun createGoal(title: String, times: Int, period: CadencePeriod, shareWith: String? = null): Goal =
         profile.createGoal(NewGoal(title, Cadence(times.toUIntArg("cadence"), period), shareWith))
+
+    /** Creates a goal of [times] per [period], shared with [shareWith]. */
+    suspend fun createGoal(title: String, times: Int, period: CadencePeriod, shareWith: KindredGroup): Goal =
+        createGoal(title, times, period, shareWith.id())
 
     /** Logs [amount] steps on one's own goal, at [at] (milliseconds since the epoch) or now. */
     suspend fun logProgress(goalId: String, amount: Int = 1, note: String? = null, at: Long? = null): ProgressEntry =
@@ -143,14 +144,32 @@ class Kindred private constructor(
     )
 
     /**
-     * Closes the profile: completes every [updates] flow and releases the native object (the database closes once
-     * calls already running have finished). Calling it again does nothing.
+     * Closes the profile: completes every [updates] flow, makes its [KindredGroup]s fail with
+     * [KindredException.Closed] and releases the native object (the database closes once calls already running have
+     * finished). Calling it again does nothing.
      */
     override fun close() {
+        if (!closed.compareAndSet(false, true)) return
         lifetime.cancel()
+        // Group handles hold the native profile: close it for them too, not just this handle to it.
+        profile.closeProfile()
         profile.close()
     }
+
+    /** The same as [close]. */
+    override fun closeProfile() = close()
 }
+
+/** Posts [text] to this group, optionally as a reply to the message [replyTo] and behind a [contentWarning]. */
+suspend fun KindredGroup.post(text: String, replyTo: String? = null, contentWarning: String? = null): Message =
+    post(NewMessage(text = text, replyTo = replyTo, contentWarning = contentWarning))
+
+/**
+ * Up to [limit] messages of this group, oldest first: the newest ones, or those just older than [before] (pass the
+ * first message of the page already shown to page back).
+ */
+suspend fun KindredGroup.messages(limit: Int = 50, before: Message? = null): List<Message> =
+    messages(limit.toUIntArg("limit"), before?.let { MessageCursor(it.createdAt, it.id) })
 
 private fun Int.toUIntArg(field: String): UInt =
     if (this >= 0) toUInt() else throw KindredException.InvalidInput(field, "$this is negative")

@@ -1,5 +1,6 @@
 package org.kindred
 
+import org.kindred.core.CadencePeriod
 import org.kindred.core.KindredException
 import org.kindred.core.NewGroup
 import org.kindred.core.Role
@@ -17,8 +18,8 @@ class ErrorsTest {
         val blankName = assertFailsWith<KindredException.InvalidInput> { kindred.createGroup(NewGroup(name = "  ")) }
         assertTrue("name" in blankName.field, blankName.field)
 
-        val group = kindred.createGroup("Circle").id
-        val emptyPost = assertFailsWith<KindredException.InvalidInput> { kindred.post(group, "") }
+        val group = kindred.createGroup("Circle")
+        val emptyPost = assertFailsWith<KindredException.InvalidInput> { group.post("") }
         assertTrue("text" in emptyPost.field, emptyPost.field)
 
         val mood = assertFailsWith<KindredException.InvalidInput> { kindred.recordCheckin(mood = 9) }
@@ -31,18 +32,22 @@ class ErrorsTest {
         assertEquals("cadence", cadence.field)
 
         // Checked on the Kotlin side before anything reaches Rust, with the same exception type.
-        assertEquals("limit", assertFailsWith<KindredException.InvalidInput> { kindred.messages(group, limit = -1) }.field)
+        assertEquals("limit", assertFailsWith<KindredException.InvalidInput> { group.messages(limit = -1) }.field)
         assertEquals("mood", assertFailsWith<KindredException.InvalidInput> { kindred.recordCheckin(mood = 300) }.field)
         assertTrue(kindred.groups().size == 1, "nothing was written by the failed calls")
     }
 
     @Test
     fun `a malformed id is InvalidInput`() = withKindred { kindred ->
-        val err = assertFailsWith<KindredException.InvalidInput> { kindred.group("not-an-id") }
+        val err = assertFailsWith<KindredException.InvalidInput> {
+            kindred.createGoal("Stretch", times = 1, period = CadencePeriod.DAY, shareWith = "not-an-id")
+        }
         assertEquals("group id", err.field)
-        val group = kindred.createGroup("Circle").id
-        assertFailsWith<KindredException.InvalidInput> { kindred.editMessage(group, "zz", "text") }
-        assertFailsWith<KindredException.InvalidInput> { kindred.subscribeGroup("nope", Recorder()) }
+        val group = kindred.createGroup("Circle")
+        val badMessage = assertFailsWith<KindredException.InvalidInput> { group.editMessage("zz", "text") }
+        assertEquals("message id", badMessage.field)
+        // What is not a group id is taken as a group name, and no group has this one.
+        assertFailsWith<KindredException.NotFound> { kindred.group("nope") }
     }
 
     @Test
@@ -50,32 +55,35 @@ class ErrorsTest {
         val group = assertFailsWith<KindredException.NotFound> { kindred.group(UNKNOWN_ID) }
         assertEquals("group", group.kind)
         assertEquals(UNKNOWN_ID, group.id)
-        assertFailsWith<KindredException.NotFound> { kindred.post(UNKNOWN_ID, "hello?") }
+        val sharedWith = assertFailsWith<KindredException.NotFound> {
+            kindred.createGoal("Stretch", times = 1, period = CadencePeriod.DAY, shareWith = UNKNOWN_ID)
+        }
+        assertEquals("group", sharedWith.kind)
 
-        val real = kindred.createGroup("Circle").id
-        assertEquals("message", assertFailsWith<KindredException.NotFound> { kindred.message(real, UNKNOWN_ID) }.kind)
+        val real = kindred.createGroup("Circle")
+        assertEquals("message", assertFailsWith<KindredException.NotFound> { real.message(UNKNOWN_ID) }.kind)
         assertEquals("goal", assertFailsWith<KindredException.NotFound> { kindred.goal(UNKNOWN_ID) }.kind)
-        assertFailsWith<KindredException.NotFound> { kindred.resolveGroup("No such group") }
+        assertFailsWith<KindredException.NotFound> { kindred.group("No such group") }
     }
 
     @Test
     fun `a name shared by two groups is Ambiguous`() = withKindred { kindred ->
         kindred.createGroup("Twins")
         kindred.createGroup("Twins")
-        val err = assertFailsWith<KindredException.Ambiguous> { kindred.resolveGroup("Twins") }
+        val err = assertFailsWith<KindredException.Ambiguous> { kindred.group("Twins") }
         assertEquals("Twins", err.name)
         assertEquals(2u, err.count)
     }
 
     @Test
     fun `what the profile may not do is NotPermitted`() = withKindred { kindred ->
-        val group = kindred.createGroup("Circle").id
-        val message = kindred.post(group, "Soon gone")
-        kindred.removeMessage(group, message.id)
-        assertFailsWith<KindredException.NotPermitted> { kindred.editMessage(group, message.id, "Back") }
-        assertFailsWith<KindredException.NotPermitted> { kindred.react(group, message.id, "👍") }
+        val group = kindred.createGroup("Circle")
+        val message = group.post("Soon gone")
+        group.removeMessage(message.id)
+        assertFailsWith<KindredException.NotPermitted> { group.editMessage(message.id, "Back") }
+        assertFailsWith<KindredException.NotPermitted> { group.react(message.id, "👍") }
         val self = assertFailsWith<KindredException.NotPermitted> {
-            kindred.addMember(group, kindred.info().memberId, "Me again", Role.MEMBER)
+            group.addMember(kindred.info().memberId, "Me again", Role.MEMBER)
         }
         assertTrue("own role" in self.reason, self.reason)
     }
@@ -101,13 +109,13 @@ class ErrorsTest {
 
     @Test
     fun `a forced internal failure is Internal and the library keeps working`() = withKindred { kindred ->
-        val group = kindred.createGroup("Still here").id
+        val group = kindred.createGroup("Still here")
         repeat(3) {
             val err = assertFailsWith<KindredException.Internal> { diagnosticsForceInternalFailure() }
             assertTrue("forced internal failure" in err.detail, err.detail)
         }
-        val after = kindred.post(group, "Still working")
-        assertEquals(listOf(after.id), kindred.messages(group).map { it.id })
+        val after = group.post("Still working")
+        assertEquals(listOf(after.id), group.messages().map { it.id })
         kindred.checkIntegrity()
     }
 }

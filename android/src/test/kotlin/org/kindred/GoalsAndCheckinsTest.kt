@@ -29,23 +29,48 @@ class GoalsAndCheckinsTest {
         assertEquals(listOf(1u, 2u), kindred.goalProgress(goal.id, null, 10u).map { it.amount }.sorted())
 
         assertEquals(GoalStatus.ARCHIVED, kindred.setGoalStatus(goal.id, GoalStatus.ARCHIVED).status)
-        assertTrue(kindred.goals(false, null).isEmpty())
-        assertEquals(listOf(goal.id), kindred.goals(true, null).map { it.id })
+        assertTrue(kindred.goals(false).isEmpty())
+        assertEquals(listOf(goal.id), kindred.goals(true).map { it.id })
         val refused = assertFailsWith<KindredException.NotPermitted> { kindred.logProgress(goal.id) }
         assertTrue("archived" in refused.reason, refused.reason)
     }
 
     @Test
     fun `a goal shared with a group is listed for that group only`() = withKindred { kindred ->
-        val group = kindred.createGroup("Movers").id
-        val other = kindred.createGroup("Readers").id
+        val group = kindred.createGroup("Movers")
+        val other = kindred.createGroup("Readers")
         val shared = kindred.createGoal("Stretch", times = 1, period = CadencePeriod.DAY, shareWith = group)
         kindred.createGoal("Private goal", times = 2, period = CadencePeriod.MONTH)
 
-        assertEquals(group, shared.groupId)
-        assertEquals(listOf(shared.id), kindred.goals(false, group).map { it.id })
-        assertTrue(kindred.goals(false, other).isEmpty())
-        assertEquals(2, kindred.goals(false, null).size)
+        assertEquals(group.id(), shared.groupId)
+        assertEquals(listOf(shared.id), group.goals(false).map { it.id })
+        assertTrue(other.goals(false).isEmpty())
+        assertEquals(2, kindred.goals(false).size)
+    }
+
+    @Test
+    fun `a group lists only the goals shared with it while the profile lists every goal`() = withKindred { kindred ->
+        val movers = kindred.createGroup("Movers")
+        val readers = kindred.createGroup("Readers")
+        val stretch = kindred.createGoal("Stretch", times = 1, period = CadencePeriod.DAY, shareWith = movers)
+        val walk = kindred.createGoal("Walk", times = 3, period = CadencePeriod.WEEK, shareWith = movers.id())
+        val read = kindred.createGoal("Read", times = 5, period = CadencePeriod.WEEK, shareWith = readers)
+        val journal = kindred.createGoal("Journal", times = 1, period = CadencePeriod.DAY)
+
+        assertEquals(setOf(stretch.id, walk.id), movers.goals(false).map { it.id }.toSet())
+        assertTrue(movers.goals(false).all { it.groupId == movers.id() })
+        assertEquals(listOf(read.id), readers.goals(false).map { it.id })
+        assertEquals(setOf(stretch.id, walk.id, read.id, journal.id), kindred.goals(false).map { it.id }.toSet())
+
+        // Archiving takes a goal off both active lists; includeArchived brings it back on both.
+        kindred.setGoalStatus(walk.id, GoalStatus.ARCHIVED)
+        assertEquals(listOf(stretch.id), movers.goals(false).map { it.id })
+        assertEquals(setOf(stretch.id, walk.id), movers.goals(true).map { it.id }.toSet())
+        assertEquals(setOf(stretch.id, read.id, journal.id), kindred.goals(false).map { it.id }.toSet())
+        assertEquals(4, kindred.goals(true).size)
+
+        // Another handle to the same group, found by name, lists the same goals.
+        assertEquals(setOf(stretch.id, walk.id), kindred.group("Movers").goals(true).map { it.id }.toSet())
     }
 
     @Test

@@ -1,5 +1,7 @@
 package org.kindred
 
+import kotlinx.coroutines.flow.first
+import org.kindred.core.KindredException
 import kotlin.io.path.createTempDirectory
 import kotlin.test.Test
 import kotlin.test.assertEquals
@@ -29,7 +31,7 @@ class ProfileTest {
         val kindred = Kindred.create(dataDir, "Ada")
         val memberId = kindred.info().memberId
         val group = kindred.createGroup("Evening circle", description = "We meet at eight")
-        val message = kindred.post(group.id, "First!")
+        val message = group.post("First!")
         kindred.setDisplayName("Ada L.")
         kindred.close()
         kindred.close() // a second close does nothing
@@ -40,12 +42,48 @@ class ProfileTest {
             assertEquals(memberId, reopened.info().memberId)
             assertEquals("Ada L.", reopened.info().displayName)
             val groups = reopened.groups()
-            assertEquals(listOf(group.id), groups.map { it.id })
+            assertEquals(listOf(group.id()), groups.map { it.id })
             assertEquals("We meet at eight", groups.single().description)
-            assertEquals(listOf(message.id to "First!"), reopened.messages(group.id).map { it.id to it.text })
+            assertEquals(listOf(message.id to "First!"), reopened.group(group.id()).messages().map { it.id to it.text })
             reopened.checkIntegrity()
         }
     }
+
+    @Test
+    fun `a group found again after reopening sees the same messages and an old handle fails with Closed`() =
+        withTempDir { dir ->
+            val dataDir = dir.toString()
+            val kindred = Kindred.create(dataDir, "Ada")
+            val group = kindred.createGroup("Evening circle")
+            val id = group.id()
+            val posted = listOf(group.post("First"), group.post("Second", contentWarning = "long"))
+            kindred.close()
+
+            // The handle outlives its profile, but every call that needs the profile is refused with a typed error.
+            assertEquals(id, group.id())
+            assertFailsWith<KindredException.Closed> { group.messages() }
+            assertFailsWith<KindredException.Closed> { group.post("Too late") }
+            assertFailsWith<KindredException.Closed> { group.details() }
+            assertFailsWith<KindredException.Closed> { group.subscribe(Recorder()) }
+            assertFailsWith<KindredException.Closed> { soon { kindred.updates(group).first() } }
+
+            Kindred.open(dataDir).use { reopened ->
+                reopened.group(id).use { again ->
+                    assertEquals(id, again.id())
+                    assertEquals("Evening circle", again.details().name)
+                    assertEquals(
+                        posted.map { Triple(it.id, it.text, it.contentWarning) },
+                        again.messages().map { Triple(it.id, it.text, it.contentWarning) },
+                    )
+                    val third = again.post("Third")
+                    val byName = reopened.group("Evening circle")
+                    assertEquals(posted.map { it.id } + third.id, byName.messages().map { it.id })
+                }
+                // Reopening the profile does not revive handles of the closed one.
+                assertFailsWith<KindredException.Closed> { group.messages() }
+            }
+            group.close()
+        }
 
     @Test
     fun `openOrCreate creates once and then opens the same profile`() = withTempDir { dir ->

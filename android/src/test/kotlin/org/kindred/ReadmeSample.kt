@@ -9,29 +9,34 @@ import kotlinx.coroutines.flow.first
 import org.kindred.Kindred
 import org.kindred.core.KindredException
 import org.kindred.core.Update
+import org.kindred.messages
+import org.kindred.post
 
 suspend fun readmeSample(dataDir: String): List<String> = coroutineScope {
     val log = mutableListOf<String>()
     Kindred.openOrCreate(dataDir, displayName = "Ada").use { kindred ->
+        // A KindredGroup handle: messages, members, invitations and shared goals of one group.
         val group = kindred.createGroup(name = "Tuesday circle", guidelines = "Listen first")
 
         // Live updates are a Flow; collecting registers a listener, and it is removed when collection ends.
         // (On Android, collect in lifecycleScope: it starts on Dispatchers.Main.immediate, so it is registered at once.)
         val nextMessage = async(Dispatchers.Unconfined) {
-            kindred.updates(group.id).filterIsInstance<Update.Messages>().first()
+            kindred.updates(group).filterIsInstance<Update.Messages>().first()
         }
-        val hello = kindred.post(group.id, "Hello, everyone!")
+        val hello = group.post("Hello, everyone!")
         log += "posted: ${hello.text}"
         log += "update: ${nextMessage.await().messageIds == listOf(hello.id)}"
 
         // Every failure is a KindredException subclass; InvalidInput says which field and why.
         try {
-            kindred.post(group.id, text = "")
+            group.post(text = "")
         } catch (e: KindredException.InvalidInput) {
             log += "rejected: ${e.field}"
         }
 
-        kindred.messages(group.id, limit = 20).forEach { log += "${it.authorName}: ${it.text}" }
+        // Store group.id() to find the group again later (another screen, the next launch).
+        val again = kindred.group(group.id())
+        again.messages(limit = 20).forEach { log += "${it.authorName}: ${it.text}" }
     }
     log
 }

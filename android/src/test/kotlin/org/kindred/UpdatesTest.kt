@@ -11,6 +11,7 @@ import kotlinx.coroutines.launch
 import org.kindred.core.KindredException
 import org.kindred.core.Update
 import org.kindred.core.UpdateListener
+import kotlin.io.path.createTempDirectory
 import kotlin.test.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
@@ -32,59 +33,60 @@ internal class Recorder : UpdateListener {
 class UpdatesTest {
     @Test
     fun `a listener hears about a post until its handle is cancelled`() = withKindred { kindred ->
-        val group = kindred.createGroup("Live").id
+        val group = kindred.createGroup("Live")
         val recorder = Recorder()
         val handle = kindred.subscribe(recorder)
         assertTrue(handle.isActive())
 
-        val message = kindred.post(group, "Can you hear me?")
+        val message = group.post("Can you hear me?")
         val update = soon { recorder.received.receive() }
-        assertEquals(Update.Messages(group, listOf(message.id)), update)
+        assertEquals(Update.Messages(group.id(), listOf(message.id)), update)
 
         handle.cancel()
         assertFalse(handle.isActive())
         handle.close()
-        kindred.post(group, "Nobody listening")
+        group.post("Nobody listening")
         kindred.recordCheckin(mood = 3)
         assertNull(recorder.received.tryReceive().getOrNull(), "no update after cancel")
     }
 
     @Test
     fun `the updates flow delivers messages, goals, check-ins and read markers`() = withKindred { kindred ->
-        val group = kindred.createGroup("Flowing").id
+        val group = kindred.createGroup("Flowing")
         val collected = async(Dispatchers.Unconfined) { kindred.updates().take(4).toList() }
 
-        val message = kindred.post(group, "Hello")
+        val message = group.post("Hello")
         kindred.createGoal("Drink water", times = 1, period = org.kindred.core.CadencePeriod.DAY)
         kindred.recordCheckin(mood = 5)
-        kindred.markRead(group)
+        group.markRead()
 
+        val id = group.id()
         assertEquals(
-            listOf(Update.Messages(group, listOf(message.id)), Update.Goals(null), Update.Checkins, Update.ReadMarker(group)),
+            listOf(Update.Messages(id, listOf(message.id)), Update.Goals(null), Update.Checkins, Update.ReadMarker(id)),
             soon { collected.await() },
         )
     }
 
     @Test
     fun `a group's flow only carries that group's updates`() = withKindred { kindred ->
-        val watched = kindred.createGroup("Watched").id
-        val other = kindred.createGroup("Other").id
+        val watched = kindred.createGroup("Watched")
+        val other = kindred.createGroup("Other")
         val first = async(Dispatchers.Unconfined) { kindred.updates(watched).filterIsInstance<Update.Messages>().first() }
 
-        kindred.post(other, "Not this one")
+        other.post("Not this one")
         kindred.recordCheckin(mood = 2)
-        val wanted = kindred.post(watched, "This one")
+        val wanted = watched.post("This one")
 
-        assertEquals(Update.Messages(watched, listOf(wanted.id)), soon { first.await() })
+        assertEquals(Update.Messages(watched.id(), listOf(wanted.id)), soon { first.await() })
     }
 
     @Test
     fun `updates flows complete when the profile is closed`() = withTempDir { dir ->
         val kindred = Kindred.create(dir.toString(), "Ada")
-        val group = kindred.createGroup("Closing").id
+        val group = kindred.createGroup("Closing")
         val all = async(Dispatchers.Unconfined) { kindred.updates().toList() }
         val ofGroup = async(Dispatchers.Unconfined) { kindred.updates(group).toList() }
-        kindred.post(group, "Last words")
+        group.post("Last words")
         kindred.close()
 
         assertEquals(1, soon { all.await() }.size)
@@ -92,18 +94,23 @@ class UpdatesTest {
     }
 
     @Test
-    fun `collecting stops the listener and a bad group id fails the flow`() = withKindred { kindred ->
-        val group = kindred.createGroup("Stop").id
+    fun `collecting stops the listener and a group of a closed profile fails the flow`() = withKindred { kindred ->
+        val group = kindred.createGroup("Stop")
         val seen = Channel<Update>(Channel.UNLIMITED)
         val job = launch(Dispatchers.Unconfined) { kindred.updates(group).collect { seen.send(it) } }
-        kindred.post(group, "one")
+        group.post("one")
         soon { seen.receive() }
         job.cancel()
         soon { job.join() }
-        kindred.post(group, "two")
+        group.post("two")
         assertNull(seen.tryReceive().getOrNull())
 
-        val err = assertFailsWith<KindredException.InvalidInput> { soon { kindred.updates("not-a-group").first() } }
-        assertEquals("group id", err.field)
+        val otherDir = createTempDirectory("kindred-test-other")
+        val stale = try {
+            Kindred.create(otherDir.toString(), "Bo").use { it.createGroup("Gone") }
+        } finally {
+            otherDir.toFile().deleteRecursively()
+        }
+        assertFailsWith<KindredException.Closed> { soon { kindred.updates(stale).first() } }
     }
 }

@@ -1,0 +1,124 @@
+import Foundation
+import KindredCore
+
+extension Kindred {
+    /// One group of an opened profile: the object a conversation screen holds. Its messages, members, invitations,
+    /// shared goals, live updates and bundle are methods here, so the group is passed once instead of its id to every
+    /// call.
+    ///
+    /// Get one from ``Kindred/createGroup(name:description:guidelines:)`` or ``Kindred/group(_:)``; store its ``id``
+    /// to find it again after the app restarts. A thin layer over the generated ``KindredGroup`` (on ``generated``),
+    /// with the same conventions as ``Kindred``: every error is a ``KindredError``, disk work runs on a Kindred worker
+    /// thread, and once the profile is closed every call throws ``KindredError/Closed``.
+    ///
+    /// `Group` is `Sendable`: share it between tasks and actors.
+    public final class Group: Identifiable, Sendable {
+        /// The group's id (hex), stable across devices.
+        public let id: String
+        /// The generated object this wraps, for calls the layer has no shortcut for.
+        public let generated: KindredGroup
+        /// The profile this group belongs to (kept alive as long as the group is).
+        public let kindred: Kindred
+
+        init(_ generated: KindredGroup, of kindred: Kindred) {
+            self.generated = generated
+            self.kindred = kindred
+            self.id = generated.id()
+        }
+
+        /// Name, description, guidelines, members and roles, as this phone knows them now.
+        public func details() async throws -> GroupDetails {
+            try await bridgeAsync { try await generated.details() }
+        }
+
+        // MARK: Messages
+
+        /// Posts a message, optionally as a reply and behind a content warning.
+        @discardableResult
+        public func post(_ text: String, replyTo messageId: String? = nil, contentWarning: String? = nil) async throws -> Message {
+            let message = NewMessage(text: text, replyTo: messageId, contentWarning: contentWarning)
+            return try await bridgeAsync { try await generated.post(message: message) }
+        }
+
+        /// Replies to `message`, one of this group's.
+        @discardableResult
+        public func reply(_ text: String, to message: Message, contentWarning: String? = nil) async throws -> Message {
+            try await post(text, replyTo: message.id, contentWarning: contentWarning)
+        }
+
+        /// Replaces the text of one's own message.
+        @discardableResult
+        public func edit(messageId: String, text: String) async throws -> Message {
+            try await bridgeAsync { try await generated.editMessage(messageId: messageId, text: text) }
+        }
+
+        /// Removes a message: one's own, or anyone's as a moderator. Its text disappears from every listing.
+        @discardableResult
+        public func remove(messageId: String) async throws -> Message {
+            try await bridgeAsync { try await generated.removeMessage(messageId: messageId) }
+        }
+
+        /// Sets this profile's reaction to a message, replacing an earlier one; `nil` takes it back.
+        @discardableResult
+        public func react(_ emoji: String?, to messageId: String) async throws -> Message {
+            try await bridgeAsync { try await generated.react(messageId: messageId, emoji: emoji) }
+        }
+
+        /// One message.
+        public func message(id messageId: String) async throws -> Message {
+            try await bridgeAsync { try await generated.message(messageId: messageId) }
+        }
+
+        /// Up to `limit` messages, oldest first: the newest ones, or those just older than `before`
+        /// (pass the first shown message's ``KindredCore/Message/cursor`` to page back).
+        public func messages(limit: UInt32 = 50, before: MessageCursor? = nil) async throws -> [Message] {
+            try await bridgeAsync { try await generated.messages(limit: limit, before: before) }
+        }
+
+        /// Marks everything in the group as read on this phone.
+        public func markRead() async throws {
+            try await bridgeAsync { try await generated.markRead() }
+        }
+
+        /// Messages by others that arrived since the group was last marked read.
+        public func unreadCount() async throws -> UInt64 {
+            try await bridgeAsync { try await generated.unreadCount() }
+        }
+
+        // MARK: Goals
+
+        /// Goals shared with this group, this profile's and other members'. Archived ones only with `includeArchived`.
+        public func goals(includeArchived: Bool = false) async throws -> [Goal] {
+            try await bridgeAsync { try await generated.goals(includeArchived: includeArchived) }
+        }
+
+        // MARK: Membership
+
+        /// Adds someone whose member id is already known (owners and moderators only), or changes their role.
+        @discardableResult
+        public func addMember(_ memberId: String, displayName: String, role: Role = .member) async throws -> GroupDetails {
+            try await bridgeAsync {
+                try await generated.addMember(memberId: memberId, displayName: displayName, role: role)
+            }
+        }
+
+        /// Removes a member (owners and moderators only). Their later posts are kept but never shown.
+        @discardableResult
+        public func removeMember(_ memberId: String) async throws -> GroupDetails {
+            try await bridgeAsync { try await generated.removeMember(memberId: memberId) }
+        }
+
+        /// Creates a single-use invitation valid for `duration` (at most 30 days): text for a QR code.
+        /// - Throws: ``KindredError/InvalidInput(field:reason:)`` (field `validity`) for a duration out of range,
+        ///   ``KindredError/NotPermitted(reason:)`` unless this profile is an owner or moderator.
+        public func createInvite(validFor duration: TimeInterval) async throws -> String {
+            let millis = kindredMillis(interval: duration)
+            return try await bridgeAsync { try await generated.createInvite(validForMs: millis) }
+        }
+
+        /// A signed bundle of everything this profile holds of the group, to carry to another phone as a file.
+        public func exportBundle() async throws -> Data {
+            try await bridgeAsync { try await generated.exportBundle() }
+        }
+    }
+}
