@@ -22,6 +22,7 @@ import org.kindred.core.NewGoal
 import org.kindred.core.NewGroup
 import org.kindred.core.NewMessage
 import org.kindred.core.ProgressEntry
+import org.kindred.core.SyncSession
 import org.kindred.core.Update
 import org.kindred.core.UpdateListener
 import org.kindred.core.kindredVersion
@@ -39,7 +40,8 @@ import java.util.concurrent.atomic.AtomicBoolean
  * - [updates], a [Flow] of live changes (all of them, or one group's);
  * - overloads taking plain `Int`s and named arguments instead of the generated records and unsigned types
  *   ([createGroup], [createGoal], [logProgress], [recordCheckin]; [KindredGroup.post] and [KindredGroup.messages] for
- *   a group);
+ *   a group), and [connectSync] and [acceptSync] with the default frame size;
+ * - [runOver] (on the generated [SyncSession]), which carries a sync session over the app's link;
  * - [AutoCloseable]: [close] closes the profile and completes every [updates] flow.
  *
  * What belongs to one group (messages, members, invitations, shared goals, bundle) is on a [KindredGroup], from
@@ -144,9 +146,20 @@ class Kindred private constructor(
     )
 
     /**
+     * Starts a sync session as the side that dialled, with frames of up to 32 KiB (pass `maxFrame` to the two-argument
+     * form for a smaller link, e.g. 512 on Bluetooth LE). With [peer], the member id of the person dialled (anyone from
+     * a shared group, or an invitation's inviter), the handshake is shorter and fails with
+     * [KindredException.Rejected] unless that member answers. Carry the session with [runOver].
+     */
+    fun connectSync(peer: String? = null): SyncSession = profile.connectSync(peer, null)
+
+    /** Starts a sync session as the side that was dialled, with frames of up to 32 KiB. Carry it with [runOver]. */
+    suspend fun acceptSync(): SyncSession = profile.acceptSync(null)
+
+    /**
      * Closes the profile: completes every [updates] flow, makes its [KindredGroup]s fail with
      * [KindredException.Closed] and releases the native object (the database closes once calls already running have
-     * finished). Calling it again does nothing.
+     * finished and every [SyncSession] is closed: a session goes on working after this). Calling it again does nothing.
      */
     override fun close() {
         if (!closed.compareAndSet(false, true)) return

@@ -1,0 +1,276 @@
+package org.kindred
+
+import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.async
+import kotlinx.coroutines.channels.Channel
+import kotlinx.coroutines.channels.ReceiveChannel
+import kotlinx.coroutines.channels.SendChannel
+import kotlinx.coroutines.flow.filterIsInstance
+import kotlinx.coroutines.flow.first
+import org.kindred.core.KindredException
+import org.kindred.core.KindredGroup
+import org.kindred.core.PendingJoin
+import org.kindred.core.SyncReport
+import org.kindred.core.SyncSession
+import org.kindred.core.Update
+import java.io.EOFException
+import kotlin.experimental.xor
+import kotlin.io.path.createDirectories
+import kotlin.test.Test
+import kotlin.test.assertEquals
+import kotlin.test.assertFailsWith
+import kotlin.test.assertFalse
+import kotlin.test.assertIs
+import kotlin.test.assertNull
+import kotlin.test.assertTrue
+
+/** An invitation's validity in the tests: one hour. */
+private const val HOUR_MS = 3_600_000L
+
+/** Alice, Bob and Carol, each with a new profile in a directory of their own, closed and removed afterwards. */
+private fun withPeople(block: suspend CoroutineScope.(alice: Kindred, bob: Kindred, carol: Kindred) -> Unit) =
+    withTempDir { dir ->
+        suspend fun person(name: String) =
+            Kindred.create(dir.resolve(name.lowercase()).createDirectories().toString(), name)
+        person("Alice").use { alice ->
+            person("Bob").use { bob -> person("Carol").use { carol -> block(alice, bob, carol) } }
+        }
+    }
+
+/** How both ends of one session over an in-memory link ended: each with its report, or with what it threw. */
+private class Ends(val dialler: Result<SyncReport>, val listener: Result<SyncReport>) {
+    /** Both reports (dialler's first), failing the test with the first end's exception if an end failed. */
+    fun reports(): Pair<SyncReport, SyncReport> = dialler.getOrThrow() to listener.getOrThrow()
+}
+
+/**
+ * Runs [dialling] and [accepting] against each other, each end's [runOver] in its own coroutine, over an in-memory
+ * link: two channels that carry whole frames in order. An end closes its sending side when it stops (finished or
+ * failed), as a real link would be closed, so the other end sees the link close instead of waiting forever. [tamper]
+ * may change the dialler's frames (numbered from 0) on their way. Fails the test if it takes longer than [WAIT_MS].
+ */
+private suspend fun carry(
+    dialling: SyncSession,
+    accepting: SyncSession,
+    tamper: (index: Int, frame: ByteArray) -> ByteArray = { _, frame -> frame },
+): Ends = soon {
+    val there = Channel<ByteArray>(Channel.UNLIMITED)
+    val back = Channel<ByteArray>(Channel.UNLIMITED)
+    var sent = 0
+    val dialler = async(Dispatchers.Default) { dialling.end(there, back) { tamper(sent++, it) } }
+    val listener = async(Dispatchers.Default) { accepting.end(back, there) { it } }
+    Ends(dialler.await(), listener.await())
+}
+
+/** One end of the link in [carry]: [runOver] with frames to [out] (through [tamper]) and from [into]. */
+private suspend fun SyncSession.end(
+    out: SendChannel<ByteArray>,
+    into: ReceiveChannel<ByteArray>,
+    tamper: (ByteArray) -> ByteArray,
+): Result<SyncReport> = try {
+    Result.success(runOver(send = { out.send(tamper(it)) }, receive = { into.receiveCatching().getOrNull() }))
+} catch (e: CancellationException) {
+    throw e
+} catch (e: Exception) {
+    Result.failure(e)
+} finally {
+    out.close()
+}
+
+/** Syncs [dialler] (expecting [peer], if given) with [listener]; returns both reports, the dialler's first. */
+private suspend fun sync(dialler: Kindred, listener: Kindred, peer: String? = null): Pair<SyncReport, SyncReport> =
+    dialler.connectSync(peer).use { dialling -> listener.acceptSync().use { carry(dialling, it).reports() } }
+
+/** [invitee] joins [owner]'s [group] with an invitation and a sync with [owner]; returns their handle to it. */
+private suspend fun join(invitee: Kindred, owner: Kindred, group: KindredGroup): KindredGroup {
+    invitee.joinGroup(group.createInvite(validForMs = HOUR_MS))
+    assertEquals(listOf(group.id()), sync(invitee, owner).first.joinedGroups)
+    return invitee.group(group.id())
+}
+
+private fun ByteArray.flipped(at: Int): ByteArray = copyOf().also { it[at] = it[at] xor 1 }
+
+class SyncTest {
+    @Test
+    fun `an invitee joins at the first sync and gets the group with its earlier messages`() =
+        withPeople { alice, bob, _ ->
+            val group = alice.createGroup("Tuesday circle", description = "A weekly check-in")
+            val earlier = listOf(group.post("Welcome, everyone"), group.post("We meet on Tuesdays"))
+            val code = group.createInvite(validForMs = HOUR_MS)
+
+            val pending = bob.joinGroup(code)
+            assertEquals(PendingJoin(group.id(), "Tuesday circle", alice.info().memberId), pending)
+            assertEquals(listOf(pending), bob.pendingJoins())
+            assertTrue(bob.groups().isEmpty(), "the group only arrives at the first sync")
+            val arrived = async(Dispatchers.Unconfined) { bob.updates().filterIsInstance<Update.Group>().first() }
+
+            val (bobs, alices) = sync(bob, alice)
+            assertEquals(Update.Group(group.id()), soon { arrived.await() }, "the new group is announced")
+            assertEquals(listOf(group.id()), bobs.joinedGroups)
+            assertEquals(alice.info().memberId, bobs.peer)
+            assertEquals(bob.info().memberId, alices.peer)
+            assertTrue(alices.joinedGroups.isEmpty())
+            assertTrue(bobs.changesApplied > 0u && alices.changesSent > 0u, "$bobs / $alices")
+            assertFalse(bobs.nothingNew || alices.nothingNew)
+            assertEquals(bobs.bytesSent, alices.bytesReceived)
+            assertEquals(alices.bytesSent, bobs.bytesReceived)
+
+            assertEquals(listOf(group.id() to "Tuesday circle"), bob.groups().map { it.id to it.name })
+            val bobsGroup = bob.group(group.id())
+            assertEquals("A weekly check-in", bobsGroup.details().description)
+            val messages = bobsGroup.messages()
+            assertEquals(earlier.map { it.id to it.text }, messages.map { it.id to it.text })
+            assertEquals(listOf("Alice", "Alice"), messages.map { it.authorName })
+            assertTrue(messages.none { it.isMine })
+            assertTrue(bob.pendingJoins().isEmpty())
+            val members = setOf(alice.info().memberId, bob.info().memberId)
+            assertEquals(members, bobsGroup.details().members.map { it.memberId }.toSet())
+            assertEquals(members, group.details().members.map { it.memberId }.toSet(), "Alice admitted Bob")
+        }
+
+    @Test
+    fun `a message that arrives by sync is announced on the updates flow`() = withPeople { alice, bob, _ ->
+        val group = alice.createGroup("Circle")
+        val bobsGroup = join(bob, alice, group)
+        val announced = async(Dispatchers.Unconfined) {
+            bob.updates(bobsGroup).filterIsInstance<Update.Messages>().first()
+        }
+
+        val message = group.post("Did everyone get home safe?")
+        sync(alice, bob, peer = bob.info().memberId)
+
+        val update = soon { announced.await() }
+        assertEquals(group.id(), update.groupId)
+        assertTrue(message.id in update.messageIds, "$update should name ${message.id}")
+        assertEquals("Did everyone get home safe?", bobsGroup.message(message.id).text)
+    }
+
+    @Test
+    fun `a reconnect with nothing new says so on both sides and costs few bytes`() = withPeople { alice, bob, _ ->
+        val group = alice.createGroup("Circle")
+        val bobsGroup = join(bob, alice, group)
+        bobsGroup.post("Hello from Bob")
+        sync(bob, alice)
+
+        // Knowing the peer (Noise KK), and not (XX, as a stranger would dial).
+        for (peer in listOf(bob.info().memberId, null)) {
+            val (alices, bobs) = sync(alice, bob, peer)
+            println(
+                "nothing-new reconnect (${if (peer == null) "XX" else "KK"}): dialler sent ${alices.bytesSent} B in " +
+                    "${alices.framesSent} frames, listener ${bobs.bytesSent} B in ${bobs.framesSent} frames",
+            )
+            assertTrue(alices.nothingNew && bobs.nothingNew, "$alices / $bobs")
+            assertEquals(0uL, alices.changesApplied + bobs.changesApplied + alices.changesSent + bobs.changesSent)
+            assertTrue(alices.bytesSent < 1_000u && bobs.bytesSent < 1_000u, "$alices / $bobs")
+            assertEquals(alices.bytesSent, bobs.bytesReceived)
+            assertEquals(bobs.bytesSent, alices.bytesReceived)
+            assertEquals(bob.info().memberId, alices.peer)
+            assertEquals(alice.info().memberId, bobs.peer)
+        }
+    }
+
+    @Test
+    fun `a bad frame is Rejected and fresh sessions still sync`() = withPeople { alice, bob, _ ->
+        val group = alice.createGroup("Circle")
+        val bobsGroup = join(bob, alice, group)
+        val garbage = byteArrayOf(0x7f, 1, 2, 3, 4, 5, 6, 7)
+
+        alice.acceptSync().use { session ->
+            val refused = assertFailsWith<KindredException.Rejected> { session.receive(garbage) }
+            assertTrue("0x7f" in refused.reason, refused.reason)
+            // The Rust error's sentence is toString(); `message` is uniffi's "reason=...".
+            assertEquals("refused data from a peer: ${refused.reason}", refused.toString())
+            assertFalse(session.isFinished())
+            assertNull(session.peer())
+            // The session is over for good, even for a genuine first frame.
+            val genuine = bob.connectSync(alice.info().memberId).use { it.takeOutgoing().single() }
+            assertFailsWith<KindredException.Rejected> { session.receive(genuine) }
+        }
+        bob.connectSync().use { session ->
+            assertFailsWith<KindredException.Rejected> { session.receive(garbage) }
+            assertTrue(session.takeOutgoing().isEmpty())
+        }
+
+        // A frame damaged on the way (Bob's second, the first encrypted): Alice refuses it, Bob sees the link close.
+        val lost = group.post("Sent while the link was bad")
+        val ends = bob.connectSync(alice.info().memberId).use { dialling ->
+            alice.acceptSync().use { accepting ->
+                carry(dialling, accepting) { index, frame -> if (index == 1) frame.flipped(frame.size / 2) else frame }
+            }
+        }
+        assertIs<KindredException.Rejected>(ends.listener.exceptionOrNull(), "${ends.listener}")
+        assertIs<EOFException>(ends.dialler.exceptionOrNull(), "${ends.dialler}")
+
+        // Nothing is stuck: fresh sessions carry everything, both ways.
+        val (bobs, _) = sync(bob, alice, peer = alice.info().memberId)
+        assertTrue(bobs.changesApplied > 0u, "$bobs")
+        assertEquals(lost.id, bobsGroup.messages().last().id)
+        val reply = bobsGroup.post("Got it now")
+        val (alices, _) = sync(alice, bob)
+        assertTrue(alices.changesApplied > 0u, "$alices")
+        assertEquals(reply.id, group.messages().last().id)
+    }
+
+    @Test
+    fun `a bundle carries a member's messages to an offline member, and importing it twice is harmless`() =
+        withPeople { alice, bob, carol ->
+            val group = alice.createGroup("Circle")
+            val carolsCode = group.createInvite(validForMs = HOUR_MS)
+            val bobsGroup = join(bob, alice, group)
+            // Carol is admitted by Bob, a plain member: any member who holds the invitation's record can.
+            carol.joinGroup(carolsCode)
+            val (carols, _) = sync(carol, bob)
+            assertEquals(listOf(group.id()), carols.joinedGroups)
+            val carolsGroup = carol.group(group.id())
+
+            // Carol is offline; Bob posts and hands her a file.
+            val note = bobsGroup.post("Notes from tonight, for Carol")
+            assertTrue(carolsGroup.messages().none { it.id == note.id })
+            val bundle = bobsGroup.exportBundle()
+            println("bundle: ${bundle.size} B")
+
+            val first = carol.importBundle(bundle)
+            assertEquals(group.id(), first.groupId)
+            assertTrue(first.applied > 0u, "$first")
+            assertEquals(0uL, first.quarantined)
+            val seen = carolsGroup.messages()
+            assertEquals("Notes from tonight, for Carol", seen.single { it.id == note.id }.text)
+            assertEquals("Bob", seen.single { it.id == note.id }.authorName)
+
+            val again = carol.importBundle(bundle)
+            assertEquals(group.id(), again.groupId)
+            assertEquals(0uL, again.applied, "$again")
+            assertTrue(again.duplicates > 0u, "$again")
+            assertEquals(0uL, again.quarantined)
+            assertEquals(seen, carolsGroup.messages())
+        }
+
+    @Test
+    fun `dialling a member by id works with that member and fails with anyone else`() =
+        withPeople { alice, bob, carol ->
+            val group = alice.createGroup("Circle")
+            join(bob, alice, group)
+            val bobId = bob.info().memberId
+
+            val (alices, bobs) = sync(alice, bob, peer = bobId)
+            assertEquals(bobId, alices.peer)
+            assertEquals(alice.info().memberId, bobs.peer)
+
+            // Carol answers instead: Alice refuses her before revealing who she is.
+            alice.connectSync(peer = bobId).use { dialling ->
+                carol.acceptSync().use { accepting ->
+                    val ends = carry(dialling, accepting)
+                    val refused = assertIs<KindredException.Rejected>(ends.dialler.exceptionOrNull(), "${ends.dialler}")
+                    println("dialling Bob, answered by Carol: $refused")
+                    assertIs<EOFException>(ends.listener.exceptionOrNull(), "${ends.listener}")
+                    assertNull(dialling.peer())
+                    assertNull(accepting.peer(), "Carol never learnt who dialled")
+                }
+            }
+            assertTrue(carol.groups().isEmpty())
+
+            assertFailsWith<KindredException.InvalidInput> { alice.connectSync(peer = "not a member id") }
+        }
+}
