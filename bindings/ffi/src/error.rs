@@ -8,8 +8,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use kindred_core::Error;
 
-/// What went wrong, in a form apps can match on. Its text (Kotlin `message`, Swift `description`) is the sentence
-/// after each variant below.
+/// What went wrong, in a form apps can match on: the variant and its fields. Its sentence (below each variant) is
+/// Kotlin's `toString()` and Swift's `description`; Kotlin's `message` lists the fields instead (uniffi's format).
 #[derive(Debug, thiserror::Error, uniffi::Error)]
 #[uniffi::export(Display)]
 pub enum KindredError {

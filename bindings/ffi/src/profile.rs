@@ -189,22 +189,21 @@ impl KindredProfile {
 
     /// Starts a sync session as the side that dialled. Pass the peer's member id when it is known (anyone from a
     /// shared group): the handshake is then shorter, and fails unless the other side holds that key.
-    pub fn connect_sync(&self, peer: Option<String>, max_frame: Option<u32>) -> Result<Arc<SyncSession>, KindredError> {
+    pub fn connect_sync(
+        self: Arc<Self>,
+        peer: Option<String>,
+        max_frame: Option<u32>,
+    ) -> Result<Arc<SyncSession>, KindredError> {
         guard(|| {
-            let core = self.core()?;
-            let session = core.connect_sync(crate::sync::peer(peer)?, crate::sync::options(max_frame))?;
-            Ok(SyncSession::wrap(core, session))
+            let session = self.core()?.connect_sync(crate::sync::peer(peer)?, crate::sync::options(max_frame))?;
+            Ok(SyncSession::wrap(self, session))
         })
     }
 
     /// Starts a sync session as the side that was dialled.
-    pub async fn accept_sync(&self, max_frame: Option<u32>) -> Result<Arc<SyncSession>, KindredError> {
-        let core = self.core()?;
-        off_thread(move || {
-            let session = core.accept_sync(crate::sync::options(max_frame))?;
-            Ok(SyncSession::wrap(core, session))
-        })
-        .await
+    pub async fn accept_sync(self: Arc<Self>, max_frame: Option<u32>) -> Result<Arc<SyncSession>, KindredError> {
+        let session = self.run(move |k| Ok(k.accept_sync(crate::sync::options(max_frame))?)).await?;
+        Ok(SyncSession::wrap(self, session))
     }
 
     /// Runs SQLite's full consistency check; damage is `CorruptDatabase`.

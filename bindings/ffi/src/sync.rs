@@ -6,20 +6,42 @@ use std::sync::{Arc, Mutex};
 use kindred_core as core;
 
 use crate::error::{KindredError, off_thread, parse_id};
+use crate::profile::KindredProfile;
 
 /// What a session did.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct SyncReport {
+    /// The peer's member id, once the handshake proved it.
     pub peer: Option<String>,
     pub bytes_sent: u64,
     pub bytes_received: u64,
     pub frames_sent: u64,
     pub frames_received: u64,
+    /// The largest frame either way, in bytes.
+    pub largest_frame: u64,
+    /// Changes stored and applied here, and changes sent to the peer.
     pub changes_applied: u64,
     pub changes_sent: u64,
+    /// Changes received that this phone already had.
+    pub duplicates: u64,
+    /// Changes set aside as evidence of a member forking their history (see the group's flagged members).
     pub quarantined: u64,
+    /// Groups this profile joined by invitation in this session.
     pub joined_groups: Vec<String>,
+    /// Members this profile admitted by their invitation in this session.
+    pub admitted_members: Vec<String>,
+    /// Invitations of this profile that the peer did not accept, and why (another member may still accept them:
+    /// they stay in `pending_joins`).
+    pub join_refusals: Vec<JoinRefusal>,
+    /// Both sides already had everything.
     pub nothing_new: bool,
+}
+
+/// An invitation a peer did not accept.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct JoinRefusal {
+    pub group_id: String,
+    pub reason: String,
 }
 
 impl From<core::SyncReport> for SyncReport {
@@ -30,10 +52,18 @@ impl From<core::SyncReport> for SyncReport {
             bytes_received: r.bytes_received,
             frames_sent: r.frames_sent,
             frames_received: r.frames_received,
+            largest_frame: r.largest_frame,
             changes_applied: r.changes_applied,
             changes_sent: r.changes_sent,
+            duplicates: r.duplicates,
             quarantined: r.quarantined,
             joined_groups: r.joined.iter().map(|g| g.to_hex()).collect(),
+            admitted_members: r.admitted.iter().map(|m| m.to_hex()).collect(),
+            join_refusals: r
+                .join_refusals
+                .into_iter()
+                .map(|(group, reason)| JoinRefusal { group_id: group.to_hex(), reason })
+                .collect(),
             nothing_new: r.nothing_new,
         }
     }
@@ -77,10 +107,11 @@ impl From<core::BundleImport> for BundleImport {
 
 /// One sync session with one peer over one link. Put every frame from the link into `receive`, send every frame
 /// from `take_outgoing` (in order) on the link, until `is_finished`. An error from `receive` means the peer sent
-/// something refused: close that link (nothing refused was stored).
+/// something refused: close that link (nothing refused was stored). Once the profile is closed, `receive` fails
+/// with `Closed`.
 #[derive(uniffi::Object)]
 pub struct SyncSession {
-    core: Arc<core::Kindred>,
+    profile: Arc<KindredProfile>,
     session: Mutex<core::SyncSession>,
 }
 
@@ -91,8 +122,8 @@ impl std::fmt::Debug for SyncSession {
 }
 
 impl SyncSession {
-    pub(crate) fn wrap(core: Arc<core::Kindred>, session: core::SyncSession) -> Arc<Self> {
-        Arc::new(Self { core, session: Mutex::new(session) })
+    pub(crate) fn wrap(profile: Arc<KindredProfile>, session: core::SyncSession) -> Arc<Self> {
+        Arc::new(Self { profile, session: Mutex::new(session) })
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, core::SyncSession> {
@@ -104,7 +135,8 @@ impl SyncSession {
 impl SyncSession {
     /// Feeds one frame received from the link (checks, stores and applies what it carries).
     pub async fn receive(self: Arc<Self>, frame: Vec<u8>) -> Result<(), KindredError> {
-        off_thread(move || Ok(self.lock().receive(&self.core, &frame)?)).await
+        let core = self.profile.core()?;
+        off_thread(move || Ok(self.lock().receive(&core, &frame)?)).await
     }
 
     /// Frames to send on the link now, in order.

@@ -67,8 +67,9 @@
 //! ## Failure
 //! Anything wrong that a peer sent is [`Error::Rejected`] and closes the channel for good: every later call fails,
 //! queued frames are dropped, and [`SecureChannel::peer`] still says who it was. Snow, ed25519 and deflate are called
-//! inside `catch_unwind` (as in `am.rs`), so a panic inside them on hostile bytes is a refusal, not a crash. The
-//! channel has no clock: the session layer times out a handshake that stalls.
+//! inside `catch_unwind` (as in `am.rs`), so a panic inside them on hostile bytes is a refusal, not a crash. Neither
+//! the channel nor the session has a clock: whoever carries the frames (the app, the CLI's `--timeout`) gives up on
+//! a link that goes silent.
 
 use std::io::Write as _;
 
@@ -297,7 +298,7 @@ impl SecureChannel {
         Ok(channel)
     }
 
-    /// Responder that knows no members: it answers XX, and refuses KK (whose first message names no one).
+    /// Responder that knows no members: it answers XX, and asks a KK initiator to start again with XX.
     #[cfg_attr(not(test), allow(dead_code, reason = "the session always lists the members it knows"))]
     pub(crate) fn responder(local: &LocalIdentity, config: ChannelConfig) -> Result<Self> {
         Self::responder_with_known_peers(local, &[], config)

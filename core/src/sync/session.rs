@@ -54,8 +54,11 @@ pub const TRANSFER_CHUNK: usize = 4 * 1024;
 /// Room a chunk message needs besides its bytes: the message encoding and the frame's own overhead.
 const CHUNK_MESSAGE_OVERHEAD: usize = 96;
 /// Missing changes beyond this size travel as a resumable blob instead of one change batch, so that a link that
-/// keeps dropping still makes progress.
+/// keeps dropping still makes progress: a batch is one message, lost whole if the link drops before its last frame.
 const MAX_BATCH_BYTES: usize = 32 * 1024;
+/// On small frames the batch limit shrinks to this many frames, so a link that drops every few frames (BLE) loses
+/// at most that much of a batch: anything larger goes as a blob, stored chunk by chunk.
+const MAX_BATCH_FRAMES: usize = 8;
 /// Largest blob of changes accepted once decompressed.
 const MAX_CHANGES_BLOB: u64 = 64 * 1024 * 1024;
 /// A document the peer lacks entirely travels as a snapshot once it has more changes than this.
@@ -111,6 +114,8 @@ pub struct SyncReport {
 pub struct SyncSession {
     channel: SecureChannel,
     chunk: usize,
+    /// Missing changes above this many bytes go as a blob ([`MAX_BATCH_BYTES`], less on small frames).
+    max_batch: usize,
     my_hello: Option<([u8; 16], bool)>,
     their_hello: Option<([u8; 16], Vec<JoinRequest>)>,
     sent_groups: bool,
@@ -160,6 +165,7 @@ impl SyncSession {
         Self {
             channel,
             chunk: TRANSFER_CHUNK.min(options.max_frame.saturating_sub(CHUNK_MESSAGE_OVERHEAD)).max(1),
+            max_batch: MAX_BATCH_BYTES.min(options.max_frame.saturating_mul(MAX_BATCH_FRAMES)),
             my_hello: None,
             their_hello: None,
             sent_groups: false,
@@ -412,6 +418,7 @@ impl SyncSession {
         let mut outgoing: Vec<Message> = Vec::new();
         let mut offers = Vec::new();
         let mut changes_sent = 0u64;
+        let max_batch = self.max_batch;
         kindred.write(|ctx| {
             for group in groups.iter().map(|g| GroupId::from_bytes(*g)) {
                 let Some(group_ref) = group_store::group_ref(ctx.tx, &group)? else { continue };
@@ -424,7 +431,7 @@ impl SyncSession {
                 for (doc, place) in documents::group_documents(ctx.tx, &group)? {
                     let their_clock = theirs.get(&doc);
                     let place = Place::new(&doc, &place);
-                    match outgoing_for(ctx, place, their_clock, false)? {
+                    match outgoing_for(ctx, place, their_clock, max_batch, false)? {
                         Some(Outgoing::Changes(message, count)) => {
                             changes_sent += count;
                             outgoing.push(message);
@@ -453,7 +460,9 @@ impl SyncSession {
             return Ok(());
         }
         while let Some(pending) = self.offer_queue.pop_front() {
-            match kindred.write(|ctx| outgoing_for(ctx, pending.place, pending.their_clock.as_ref(), true))? {
+            match kindred
+                .write(|ctx| outgoing_for(ctx, pending.place, pending.their_clock.as_ref(), self.max_batch, true))?
+            {
                 Some(Outgoing::Offered(message, hash)) => {
                     self.offers_waiting.insert(hash);
                     return self.send(&message);
@@ -701,12 +710,13 @@ fn missing_for(doc: &Automerge, their_clock: &PeerClock) -> Vec<Change> {
         .collect()
 }
 
-/// What to send for one document now, given the peer's version vector (`None`: it lacks the document). Large
-/// answers become blobs (offered later, one at a time, when `now` is false).
+/// What to send for one document now, given the peer's version vector (`None`: it lacks the document). Answers over
+/// `max_batch` bytes become blobs (offered later, one at a time, when `now` is false).
 fn outgoing_for(
     ctx: &mut WriteCtx<'_, '_>,
     place: Place,
     theirs: Option<&PeerClock>,
+    max_batch: usize,
     now: bool,
 ) -> Result<Option<Outgoing>> {
     let doc_id = place.doc();
@@ -722,7 +732,7 @@ fn outgoing_for(
     let lacks_document = theirs.is_none_or(HashMap::is_empty);
     let form = if lacks_document && missing.len() > SNAPSHOT_AFTER_CHANGES {
         Some(FORM_SNAPSHOT)
-    } else if missing_bytes > MAX_BATCH_BYTES {
+    } else if missing_bytes > max_batch {
         Some(FORM_CHANGES)
     } else {
         None

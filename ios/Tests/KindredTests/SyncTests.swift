@@ -176,6 +176,10 @@ final class SyncTests: XCTestCase {
         XCTAssertEqual(bobReport.peer, aliceId)
         XCTAssertEqual(aliceReport.peer, bobId)
         XCTAssertEqual(aliceReport.joinedGroups, [])
+        XCTAssertEqual(aliceReport.admittedMembers, [bobId])
+        XCTAssertEqual(bobReport.joinRefusals, [])
+        XCTAssertGreaterThan(bobReport.largestFrame, 0)
+        XCTAssertEqual(bobReport.duplicates, 0)
         XCTAssertFalse(bobReport.nothingNew)
         XCTAssertGreaterThan(bobReport.changesApplied, 0)
         XCTAssertEqual(bobReport.changesApplied, aliceReport.changesSent)
@@ -218,6 +222,15 @@ final class SyncTests: XCTestCase {
         XCTAssertEqual(received.authorName, "Bob")
         XCTAssertFalse(received.isMine)
         try await assertEqual(await group.unreadCount(), 1)
+
+        // The code is single-use: Carol, trying it too, is told why at her sync and keeps it pending.
+        let (carol, _) = try await makeProfile(self, name: "Carol")
+        _ = try await carol.joinGroup(code: code)
+        let (carolReport, _) = try await sync(carol, with: alice)
+        XCTAssertEqual(carolReport.joinedGroups, [])
+        XCTAssertEqual(carolReport.joinRefusals.map(\.groupId), [group.id])
+        XCTAssertFalse(carolReport.joinRefusals.first?.reason.isEmpty ?? true)
+        try await assertEqual(await carol.pendingJoins().map(\.groupId), [group.id])
     }
 
     func testUpdatesFireForChangesThatArriveBySync() async throws {

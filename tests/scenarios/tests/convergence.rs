@@ -573,6 +573,38 @@ fn a_first_sync_over_a_link_that_drops_every_few_frames_completes() {
     first_sync_under_cuts(512, 2_000);
 }
 
+/// Two members catching up over a link of 256-byte frames that drops every 3,000 bytes (about a dozen frames). A
+/// catch-up of 40 longer messages is about 15 KB: sent as one batch message it would never arrive whole, so on small
+/// frames large answers go as blobs, stored chunk by chunk and resumed on the next connection.
+#[test]
+fn a_catch_up_over_a_link_that_drops_every_dozen_small_frames_completes() {
+    let alice = Phone::new("alice");
+    let bob = Phone::new("bob");
+    let g = alice.kindred.create_group(NewGroup { name: "Circle".into(), ..Default::default() }).unwrap().id;
+    let code = alice.kindred.create_invite(&g, DEFAULT_INVITE_VALIDITY_MS).unwrap();
+    bob.kindred.join_group(&code).unwrap();
+    sync_all(&[&bob, &alice]);
+    let batch = (0..40).map(|k| NewMessage {
+        text: format!("catching up {k}: {}", WORDS[k % WORDS.len()].repeat(12)),
+        ..Default::default()
+    });
+    alice.kindred.post_many(&g, batch.collect()).unwrap();
+    let link = Link { max_frame: 256, drop_after_bytes: Some(3_000), bytes_per_second: None };
+    let (mut attempts, mut total) = (0u32, 0u64);
+    loop {
+        attempts += 1;
+        let outcome = connect(&bob, &alice, link);
+        total += outcome.bytes;
+        if outcome.completed {
+            break;
+        }
+        assert_eq!(outcome.error.as_deref(), Some("link dropped"));
+        assert!(attempts < 40, "no progress after {attempts} connections ({total} B)");
+    }
+    eprintln!("catch-up on 256 B frames cut every 3,000 B: {attempts} connections, {total} B in all");
+    assert_eq!(alice.view(&g), bob.view(&g));
+}
+
 /// A new member knows everyone from the group document and dials them by key (Noise KK), but a member who has not
 /// synced since the admission does not know the newcomer's key yet. The session must still get through (as XX),
 /// without every app having to catch that refusal and dial again.

@@ -95,7 +95,7 @@ private fun ByteArray.flipped(at: Int): ByteArray = copyOf().also { it[at] = it[
 class SyncTest {
     @Test
     fun `an invitee joins at the first sync and gets the group with its earlier messages`() =
-        withPeople { alice, bob, _ ->
+        withPeople { alice, bob, carol ->
             val group = alice.createGroup("Tuesday circle", description = "A weekly check-in")
             val earlier = listOf(group.post("Welcome, everyone"), group.post("We meet on Tuesdays"))
             val code = group.createInvite(validForMs = HOUR_MS)
@@ -112,6 +112,8 @@ class SyncTest {
             assertEquals(alice.info().memberId, bobs.peer)
             assertEquals(bob.info().memberId, alices.peer)
             assertTrue(alices.joinedGroups.isEmpty())
+            assertEquals(listOf(bob.info().memberId), alices.admittedMembers)
+            assertTrue(bobs.joinRefusals.isEmpty() && bobs.largestFrame > 0u && bobs.duplicates == 0uL)
             assertTrue(bobs.changesApplied > 0u && alices.changesSent > 0u, "$bobs / $alices")
             assertFalse(bobs.nothingNew || alices.nothingNew)
             assertEquals(bobs.bytesSent, alices.bytesReceived)
@@ -128,6 +130,14 @@ class SyncTest {
             val members = setOf(alice.info().memberId, bob.info().memberId)
             assertEquals(members, bobsGroup.details().members.map { it.memberId }.toSet())
             assertEquals(members, group.details().members.map { it.memberId }.toSet(), "Alice admitted Bob")
+
+            // The code is single-use: Carol, trying it too, is told why at her sync and keeps it pending.
+            carol.joinGroup(code)
+            val (carols, _) = sync(carol, alice)
+            assertTrue(carols.joinedGroups.isEmpty())
+            assertEquals(listOf(group.id()), carols.joinRefusals.map { it.groupId })
+            assertTrue(carols.joinRefusals.single().reason.isNotBlank())
+            assertEquals(listOf(group.id()), carol.pendingJoins().map { it.groupId })
         }
 
     @Test
@@ -273,4 +283,16 @@ class SyncTest {
 
             assertFailsWith<KindredException.InvalidInput> { alice.connectSync(peer = "not a member id") }
         }
+
+    @Test
+    fun `a session of a closed profile stops with Closed`() = withPeople { alice, bob, _ ->
+        alice.connectSync().use { dialling ->
+            bob.acceptSync().use { accepting ->
+                accepting.receive(dialling.takeOutgoing().first())
+                val reply = accepting.takeOutgoing()
+                alice.close()
+                assertFailsWith<KindredException.Closed> { dialling.receive(reply.first()) }
+            }
+        }
+    }
 }
