@@ -69,8 +69,8 @@ extension Kindred {
 /// `nil`) before the session finished.
 ///
 /// What was applied before is kept, and the next session (over a new link) carries only what is still missing:
-/// large transfers (over 32 KiB of changes, or a whole group's snapshot) resume where they stopped, a smaller batch
-/// cut off midway is sent again. ``report`` says what this session did.
+/// large transfers (over 32 KiB of changes, or over 8 frames of them on small frames, or a whole group's snapshot)
+/// resume where they stopped; a smaller batch cut off midway is sent again. ``report`` says what this session did.
 public struct SyncLinkClosed: Error, Sendable, CustomStringConvertible {
     /// What the session did before the link closed.
     public let report: SyncReport
