@@ -6,7 +6,7 @@
 //! Kindred` blocks: [`crate::groups`], [`crate::messages`], [`crate::goals`], [`crate::wellbeing`].
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use rusqlite::Transaction;
 
@@ -28,6 +28,10 @@ const DOC_CACHE_CAPACITY: usize = 6;
 #[derive(Debug)]
 pub struct Kindred {
     dir: PathBuf,
+    /// The keys, fixed once opened: read without the lock, so a sync handshake never waits behind a long write.
+    identity: Arc<LocalIdentity>,
+    /// What [`Kindred::profile`] returns, outside the lock for the same reason (an app reads it on its UI thread).
+    info: RwLock<ProfileInfo>,
     inner: Mutex<Inner>,
     listeners: Listeners,
 }
@@ -36,10 +40,9 @@ pub struct Kindred {
 pub(crate) struct Inner {
     pub(crate) db: Db,
     pub(crate) cache: DocCache,
-    pub(crate) identity: LocalIdentity,
+    pub(crate) identity: Arc<LocalIdentity>,
     pub(crate) display_name: String,
     pub(crate) personal_doc: DocId,
-    pub(crate) created_at: i64,
 }
 
 /// What a write closure gets: the SQLite transaction, the document cache, the identity to sign with, and a list to
@@ -103,16 +106,22 @@ impl Kindred {
         let dir = dir.as_ref().to_owned();
         let mut db = Db::open(&dir)?;
         let stored = db.read(|tx| storage::profile::load(tx))?;
-        let identity = LocalIdentity::from_stored(&stored.member_secret, &stored.actor_id, &stored.actor_certificate)?;
+        let identity =
+            Arc::new(LocalIdentity::from_stored(&stored.member_secret, &stored.actor_id, &stored.actor_certificate)?);
+        let info = ProfileInfo {
+            member_id: identity.member_id(),
+            display_name: stored.display_name.clone(),
+            actor_id: identity.actor().to_hex_string(),
+            created_at: stored.created_at,
+        };
         let inner = Inner {
             db,
             cache: DocCache::new(DOC_CACHE_CAPACITY),
-            identity,
+            identity: Arc::clone(&identity),
             display_name: stored.display_name,
             personal_doc: stored.personal_doc,
-            created_at: stored.created_at,
         };
-        Ok(Self { dir, inner: Mutex::new(inner), listeners: Listeners::default() })
+        Ok(Self { dir, identity, info: RwLock::new(info), inner: Mutex::new(inner), listeners: Listeners::default() })
     }
 
     /// Whether `dir` holds a profile (it may still fail to open, if damaged).
@@ -137,13 +146,7 @@ impl Kindred {
 
     /// The profile's public identity.
     pub fn profile(&self) -> ProfileInfo {
-        let inner = self.lock();
-        ProfileInfo {
-            member_id: inner.identity.member_id(),
-            display_name: inner.display_name.clone(),
-            actor_id: inner.identity.actor().to_hex_string(),
-            created_at: inner.created_at,
-        }
+        self.info.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
     }
 
     /// Changes the pseudonym shown in groups joined from now on.
@@ -151,6 +154,7 @@ impl Kindred {
         let name = validate_display_name(name)?;
         let mut inner = self.lock();
         inner.db.write(|tx| storage::profile::set_display_name(tx, &name))?;
+        self.info.write().unwrap_or_else(|poisoned| poisoned.into_inner()).display_name = name.clone();
         inner.display_name = name;
         Ok(())
     }
@@ -169,9 +173,9 @@ impl Kindred {
         Ok(value)
     }
 
-    /// Runs `f` with this profile's identity (for the sync channel's keys), holding the lock briefly.
+    /// Runs `f` with this profile's identity (for the sync channel's keys), without taking the lock.
     pub(crate) fn with_identity<T>(&self, f: impl FnOnce(&LocalIdentity) -> T) -> T {
-        f(&self.lock().identity)
+        f(&self.identity)
     }
 
     /// Runs `f` in a read transaction, with this profile's member id.
@@ -193,6 +197,7 @@ impl Inner {
     fn write<T>(&mut self, f: impl FnOnce(&mut WriteCtx<'_, '_>) -> Result<T>) -> Result<(T, Vec<Update>)> {
         let Inner { db, cache, identity, personal_doc, display_name, .. } = self;
         let result = db.write(|tx| {
+            let identity = &**identity;
             let mut ctx =
                 WriteCtx { tx, cache, identity, personal_doc: *personal_doc, display_name, updates: Vec::new() };
             let value = f(&mut ctx)?;
@@ -206,5 +211,40 @@ impl Inner {
 
     pub(crate) fn me(&self) -> MemberId {
         self.identity.member_id()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::SyncOptions;
+
+    /// While a write holds the profile's lock (a long sync import, say), the app's UI thread can still read who it
+    /// is and start a sync session: neither waits for the lock.
+    #[test]
+    fn profile_info_and_starting_a_session_never_wait_for_a_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let kindred = Arc::new(Kindred::create(dir.path(), "Ada").unwrap());
+        let (done, finished) = mpsc::channel();
+        let writer = Arc::clone(&kindred);
+        std::thread::spawn(move || {
+            let _ = writer.write(|_| {
+                // Inside the write: the lock is held. Before, both calls below waited on it (here, for ever).
+                let info = writer.profile();
+                let session = writer.connect_sync(None, SyncOptions::default()).map(|_| ());
+                let _ = done.send((info.display_name, session.is_ok()));
+                Ok(())
+            });
+        });
+        // A liveness bound, not a timing measurement: a regression fails here instead of hanging the suite.
+        let (name, started) = finished.recv_timeout(Duration::from_secs(60)).expect("blocked behind the write lock");
+        assert_eq!((name.as_str(), started), ("Ada", true));
+        kindred.set_display_name("Ada L").unwrap();
+        assert_eq!(kindred.profile().display_name, "Ada L");
+        drop(kindred);
+        assert_eq!(Kindred::open(dir.path()).unwrap().profile().display_name, "Ada L");
     }
 }
