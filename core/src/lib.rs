@@ -2,7 +2,7 @@
 //!
 //! The core of Kindred, an offline-first peer-support app: small groups talk, share wellness goals and check in on
 //! their mood, on low-cost phones that sync with each other when they meet. This crate holds all domain logic,
-//! storage and (later) sync; the `kindred-ffi` crate exposes it to Kotlin and Swift, and the `kindred` command-line
+//! storage and sync; the `kindred-ffi` crate exposes it to Kotlin and Swift, and the `kindred` command-line
 //! program to desktops and scripts.
 //!
 //! ```no_run
@@ -42,6 +42,7 @@ mod groups;
 mod kindred;
 mod membership;
 mod messages;
+mod names;
 mod read_model;
 mod storage;
 pub mod sync;

@@ -124,6 +124,8 @@ pub struct GroupDetails {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Member {
     pub member_id: MemberId,
+    /// The name to show: the one the member chose, followed by a short form of their key when another member of the
+    /// group goes by the same name (so no one can pass as someone else by taking their name).
     pub display_name: String,
     pub role: Role,
     pub added_at: i64,
@@ -152,6 +154,7 @@ pub struct Message {
     pub id: MessageId,
     pub group_id: GroupId,
     pub author: MemberId,
+    /// The author as [`Member::display_name`] shows them.
     pub author_name: String,
     pub created_at: i64,
     /// Empty once the message is removed.

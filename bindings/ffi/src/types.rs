@@ -69,6 +69,8 @@ pub struct GroupSummary {
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct Member {
     pub member_id: String,
+    /// The name to show: the member's own, followed by a short form of their key when another member of the group
+    /// goes by the same name (so no one can pass as someone else by taking their name).
     pub display_name: String,
     pub role: Role,
     pub added_at: i64,
@@ -110,6 +112,7 @@ pub struct Message {
     pub id: String,
     pub group_id: String,
     pub author: String,
+    /// The author as `Member.display_name` shows them.
     pub author_name: String,
     pub created_at: i64,
     pub text: String,

@@ -1,10 +1,13 @@
 //! SQL for the group read model: groups, their members, read markers and unread counts.
 
+use std::collections::HashSet;
+
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::{Error, Result};
 use crate::ids::{GroupId, MemberId};
 use crate::model::{GroupDetails, GroupSummary, Member, Role};
+use crate::names;
 use crate::schema::group::StoredGroup;
 
 /// A group's local row number, used as a compact foreign key by the other read-model tables.
@@ -140,12 +143,22 @@ pub(crate) fn details(conn: &Connection, group_ref: GroupRef) -> Result<GroupDet
          ORDER BY CASE role WHEN 'owner' THEN 0 WHEN 'moderator' THEN 1 ELSE 2 END, added_at",
     )?;
     let rows = stmt.query_map([group_ref], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, String>(2)?, r.get(3)?)))?;
+    let shared = shared_names(conn, group_ref)?;
     let mut members = Vec::new();
     for row in rows {
-        let (member_id, display_name, role, added_at) = row?;
+        let (member_id, name, role, added_at): (MemberId, String, String, i64) = row?;
+        let display_name = names::shown(&name, &member_id, &shared);
         members.push(Member { member_id, display_name, role: role.parse()?, added_at });
     }
     Ok(GroupDetails { id, name, description, guidelines, created_at, created_by, members })
+}
+
+/// The names more than one member of the group goes by (removed members included: their earlier messages still
+/// show), as [`names::name_key`]s.
+pub(crate) fn shared_names(conn: &Connection, group_ref: GroupRef) -> Result<HashSet<String>> {
+    let mut stmt = conn.prepare_cached("SELECT display_name FROM group_members WHERE group_ref = ?1")?;
+    let names = stmt.query_map([group_ref], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(names::shared(names.iter().map(String::as_str)))
 }
 
 /// The newest segment this profile has seen in a group.

@@ -1,11 +1,14 @@
 //! SQL for the message read model: what a conversation screen lists, without loading any Automerge document.
 
+use std::collections::HashSet;
+
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::groups::GroupRef;
 use crate::error::Result;
 use crate::ids::{GroupId, MemberId, MessageId};
 use crate::model::{Message, MessageCursor, ReactionCount};
+use crate::names;
 use crate::schema::segment::{StoredMessage, StoredReaction};
 
 /// Writes a message (and its reactions) as its segment document now says it is. Arrival order (`local_seq`) is
@@ -57,7 +60,8 @@ const MESSAGE_COLUMNS: &str = "m.message_id, m.author, coalesce(gm.display_name,
      FROM messages m JOIN groups g ON g.group_ref = m.group_ref
      LEFT JOIN group_members gm ON gm.group_ref = m.group_ref AND gm.member = m.author";
 
-fn message_from_row(row: &Row<'_>, me: &MemberId) -> rusqlite::Result<Message> {
+/// A message row, its author shown as [`names::shown`] says given the group's `shared` names.
+fn message_from_row(row: &Row<'_>, me: &MemberId, shared: &HashSet<String>) -> rusqlite::Result<Message> {
     let author: MemberId = row.get(1)?;
     let name: String = row.get(2)?;
     let reply_to: Vec<u8> = row.get(5)?;
@@ -67,7 +71,7 @@ fn message_from_row(row: &Row<'_>, me: &MemberId) -> rusqlite::Result<Message> {
     Ok(Message {
         id: row.get(0)?,
         group_id,
-        author_name: if name.is_empty() { format!("member {}", &author.to_hex()[..8]) } else { name },
+        author_name: names::shown(&name, &author, shared),
         is_mine: &author == me,
         author,
         created_at: row.get(3)?,
@@ -117,9 +121,10 @@ pub(crate) fn page(
         // Past every real message: a time far in the future and the largest possible id.
         None => (i64::MAX, &[0xff; 17][..]),
     };
+    let shared = super::groups::shared_names(conn, group_ref)?;
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut messages = stmt
-        .query_map(params![group_ref, at, id, limit], |r| message_from_row(r, me))?
+        .query_map(params![group_ref, at, id, limit], |r| message_from_row(r, me, &shared))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     messages.reverse();
     for message in &mut messages {
@@ -131,8 +136,11 @@ pub(crate) fn page(
 /// One message, if the group has it.
 pub(crate) fn get(conn: &Connection, group_ref: GroupRef, me: &MemberId, id: &MessageId) -> Result<Option<Message>> {
     let sql = format!("SELECT {MESSAGE_COLUMNS} WHERE m.group_ref = ?1 AND m.message_id = ?2 AND m.hidden = 0");
-    let message =
-        conn.prepare_cached(&sql)?.query_row(params![group_ref, id], |r| message_from_row(r, me)).optional()?;
+    let shared = super::groups::shared_names(conn, group_ref)?;
+    let message = conn
+        .prepare_cached(&sql)?
+        .query_row(params![group_ref, id], |r| message_from_row(r, me, &shared))
+        .optional()?;
     match message {
         Some(mut message) => {
             attach_reactions(conn, group_ref, me, &mut message)?;

@@ -1062,3 +1062,32 @@ fn equivocation_evidence_is_kept_even_when_the_rest_of_the_batch_is_refused() {
         "the signed fork is proof on its own: {flagged:?}, {proofs}"
     );
 }
+
+/// Mal joins under the name of the group's owner. On every phone, both are shown with a short form of their key
+/// after the shared name, in the member list and on their messages; Bo, whose name is his own, is shown as he is.
+#[test]
+fn a_member_taking_anothers_name_cannot_pass_as_them() {
+    let amara = Phone::new("Amara");
+    let bo = Phone::new("Bo");
+    let mal = Phone::new("  AMARA ");
+    let g = group_with(&amara, "Circle", &[&bo, &mal]).id;
+    amara.say(&g, "I'm running late tonight");
+    mal.say(&g, "Meet me outside instead");
+    bo.say(&g, "OK");
+    sync_all(&[&amara, &bo, &mal]);
+    let short = |p: &Phone| p.id().to_hex()[..8].to_owned();
+    for phone in [&amara, &bo, &mal] {
+        let details = phone.kindred.group(&g).unwrap();
+        let shown: Vec<(MemberId, String)> =
+            details.members.iter().map(|m| (m.member_id, m.display_name.clone())).collect();
+        assert!(shown.contains(&(amara.id(), format!("Amara ({})", short(&amara)))), "{}: {shown:?}", phone.name);
+        assert!(shown.contains(&(mal.id(), format!("AMARA ({})", short(&mal)))), "{}: {shown:?}", phone.name);
+        assert!(shown.contains(&(bo.id(), "Bo".to_owned())), "{}: {shown:?}", phone.name);
+        let by_text = |text: &str| {
+            phone.kindred.messages(&g, 10, None).unwrap().into_iter().find(|m| m.text == text).unwrap().author_name
+        };
+        assert_eq!(by_text("I'm running late tonight"), format!("Amara ({})", short(&amara)));
+        assert_eq!(by_text("Meet me outside instead"), format!("AMARA ({})", short(&mal)));
+        assert_eq!(by_text("OK"), "Bo");
+    }
+}
