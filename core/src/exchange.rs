@@ -33,8 +33,8 @@ struct Outgoing {
 }
 
 fn collect(from: &Kindred, to_heads: &HashMap<DocId, Vec<ChangeHash>>, group: &GroupId) -> Result<Vec<Outgoing>> {
+    let actor = from.with_identity(|id| id.actor().clone());
     let mut inner = from.lock();
-    let actor = inner.identity.actor().clone();
     let Inner { db, cache, .. } = &mut *inner;
     db.read(|tx| {
         let mut out = Vec::new();
@@ -92,8 +92,8 @@ fn apply(to: &Kindred, mut incoming: Vec<Outgoing>) -> Result<ExchangeStats> {
 fn one_way(from: &Kindred, to: &Kindred, group: &GroupId) -> Result<ExchangeStats> {
     // What `to` already has, per document.
     let heads = {
+        let actor = to.with_identity(|id| id.actor().clone());
         let mut inner = to.lock();
-        let actor = inner.identity.actor().clone();
         let Inner { db, cache, .. } = &mut *inner;
         db.read(|tx| {
             let mut heads = HashMap::new();

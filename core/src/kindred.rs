@@ -29,7 +29,7 @@ const DOC_CACHE_CAPACITY: usize = 6;
 pub struct Kindred {
     dir: PathBuf,
     /// The keys, fixed once opened: read without the lock, so a sync handshake never waits behind a long write.
-    identity: Arc<LocalIdentity>,
+    identity: LocalIdentity,
     /// What [`Kindred::profile`] returns, outside the lock for the same reason (an app reads it on its UI thread).
     info: RwLock<ProfileInfo>,
     inner: Mutex<Inner>,
@@ -40,8 +40,6 @@ pub struct Kindred {
 pub(crate) struct Inner {
     pub(crate) db: Db,
     pub(crate) cache: DocCache,
-    pub(crate) identity: Arc<LocalIdentity>,
-    pub(crate) display_name: String,
     pub(crate) personal_doc: DocId,
 }
 
@@ -106,21 +104,14 @@ impl Kindred {
         let dir = dir.as_ref().to_owned();
         let mut db = Db::open(&dir)?;
         let stored = db.read(|tx| storage::profile::load(tx))?;
-        let identity =
-            Arc::new(LocalIdentity::from_stored(&stored.member_secret, &stored.actor_id, &stored.actor_certificate)?);
+        let identity = LocalIdentity::from_stored(&stored.member_secret, &stored.actor_id, &stored.actor_certificate)?;
         let info = ProfileInfo {
             member_id: identity.member_id(),
-            display_name: stored.display_name.clone(),
+            display_name: stored.display_name,
             actor_id: identity.actor().to_hex_string(),
             created_at: stored.created_at,
         };
-        let inner = Inner {
-            db,
-            cache: DocCache::new(DOC_CACHE_CAPACITY),
-            identity: Arc::clone(&identity),
-            display_name: stored.display_name,
-            personal_doc: stored.personal_doc,
-        };
+        let inner = Inner { db, cache: DocCache::new(DOC_CACHE_CAPACITY), personal_doc: stored.personal_doc };
         Ok(Self { dir, identity, info: RwLock::new(info), inner: Mutex::new(inner), listeners: Listeners::default() })
     }
 
@@ -154,8 +145,7 @@ impl Kindred {
         let name = validate_display_name(name)?;
         let mut inner = self.lock();
         inner.db.write(|tx| storage::profile::set_display_name(tx, &name))?;
-        self.info.write().unwrap_or_else(|poisoned| poisoned.into_inner()).display_name = name.clone();
-        inner.display_name = name;
+        self.info.write().unwrap_or_else(|poisoned| poisoned.into_inner()).display_name = name;
         Ok(())
     }
 
@@ -168,7 +158,8 @@ impl Kindred {
     /// Runs `f` in one durable write transaction, then tells listeners what changed (after the lock is released, so
     /// they may call back into the profile).
     pub(crate) fn write<T>(&self, f: impl FnOnce(&mut WriteCtx<'_, '_>) -> Result<T>) -> Result<T> {
-        let (value, updates) = self.lock().write(f)?;
+        let display_name = self.profile().display_name;
+        let (value, updates) = self.lock().write(&self.identity, &display_name, f)?;
         self.listeners.dispatch(&updates);
         Ok(value)
     }
@@ -180,9 +171,8 @@ impl Kindred {
 
     /// Runs `f` in a read transaction, with this profile's member id.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Transaction<'_>, &MemberId) -> Result<T>) -> Result<T> {
-        let mut inner = self.lock();
-        let me = inner.me();
-        inner.db.read(|tx| f(tx, &me))
+        let me = self.identity.member_id();
+        self.lock().db.read(|tx| f(tx, &me))
     }
 
     /// Runs SQLite's full consistency check (slow on large profiles). Damage is [`Error::CorruptDatabase`].
@@ -194,10 +184,14 @@ impl Kindred {
 impl Inner {
     /// Runs `f` in one durable write transaction. If it fails, nothing is written and cached documents (which may
     /// hold the failed change in memory) are dropped.
-    fn write<T>(&mut self, f: impl FnOnce(&mut WriteCtx<'_, '_>) -> Result<T>) -> Result<(T, Vec<Update>)> {
-        let Inner { db, cache, identity, personal_doc, display_name, .. } = self;
+    fn write<T>(
+        &mut self,
+        identity: &LocalIdentity,
+        display_name: &str,
+        f: impl FnOnce(&mut WriteCtx<'_, '_>) -> Result<T>,
+    ) -> Result<(T, Vec<Update>)> {
+        let Inner { db, cache, personal_doc } = self;
         let result = db.write(|tx| {
-            let identity = &**identity;
             let mut ctx =
                 WriteCtx { tx, cache, identity, personal_doc: *personal_doc, display_name, updates: Vec::new() };
             let value = f(&mut ctx)?;
@@ -207,10 +201,6 @@ impl Inner {
             cache.clear();
         }
         result
-    }
-
-    pub(crate) fn me(&self) -> MemberId {
-        self.identity.member_id()
     }
 }
 

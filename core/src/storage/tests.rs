@@ -183,8 +183,8 @@ fn compaction_folds_chunks_into_one_snapshot_without_losing_anything() {
 
     // Force one more compaction and check the document reloads with every message and reaction.
     {
+        let actor = k.with_identity(|id| id.actor().clone());
         let mut inner = k.lock();
-        let actor = inner.identity.actor().clone();
         let crate::kindred::Inner { db, cache, .. } = &mut *inner;
         db.write(|tx| super::documents::compact(tx, cache, &actor, &seg0)).unwrap();
         cache.clear();
@@ -192,8 +192,8 @@ fn compaction_folds_chunks_into_one_snapshot_without_losing_anything() {
     drop(k);
     let k = Kindred::open(dir.path()).unwrap();
     let doc_len = {
+        let actor = k.with_identity(|id| id.actor().clone());
         let mut inner = k.lock();
-        let actor = inner.identity.actor().clone();
         let crate::kindred::Inner { db, cache, .. } = &mut *inner;
         db.read(|tx| Ok(automerge::ReadDoc::length(cache.get(tx, &seg0, &actor)?.unwrap(), automerge::ROOT))).unwrap()
     };
