@@ -829,11 +829,7 @@ impl Demo {
 /// Whether `a` knows `b` as a member of one of its groups (then it dials with Noise KK).
 fn knows(a: &Phone, b: &Phone) -> Option<MemberId> {
     let id = b.id();
-    let groups = a.kindred.groups().ok()?;
-    groups
-        .iter()
-        .any(|g| a.kindred.group(&g.id).is_ok_and(|d| d.members.iter().any(|m| m.member_id == id)))
-        .then_some(id)
+    a.kindred.knows_member(&id).ok()?.then_some(id)
 }
 
 fn first_difference(a: &[String], b: &[String]) -> String {

@@ -50,6 +50,12 @@ pub(crate) fn all_members(conn: &Connection) -> Result<Vec<MemberId>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Whether `member` is a current member of any group here.
+pub(crate) fn is_member_anywhere(conn: &Connection, member: &MemberId) -> Result<bool> {
+    let mut stmt = conn.prepare_cached("SELECT 1 FROM group_members WHERE member = ?1 AND removed_at = 0 LIMIT 1")?;
+    Ok(stmt.exists([member])?)
+}
+
 /// Members recorded as removed.
 pub(crate) fn removed_members(conn: &Connection, group_ref: GroupRef) -> Result<Vec<MemberId>> {
     let mut stmt = conn.prepare_cached("SELECT member FROM group_members WHERE group_ref = ?1 AND removed_at != 0")?;

@@ -144,6 +144,12 @@ impl Kindred {
         Ok(SyncSession::new(channel, options))
     }
 
+    /// Whether `member` is a current member of one of this profile's groups. Such a peer recognises this profile's
+    /// key too (once it has synced since this profile joined), so dial it with `connect_sync(Some(member))`.
+    pub fn knows_member(&self, member: &MemberId) -> Result<bool> {
+        self.read(|tx, _| group_store::is_member_anywhere(tx, member))
+    }
+
     /// Starts a session as the side that was dialled. It recognises every member of this profile's groups (KK)
     /// and anyone else by their handshake (XX), such as someone joining with an invitation.
     pub fn accept_sync(&self, options: SyncOptions) -> Result<SyncSession> {

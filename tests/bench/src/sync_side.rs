@@ -72,12 +72,7 @@ fn describe(o: &Outcome) -> String {
 /// Whether `a` holds `b` as a member of one of its groups; then it dials `b` expecting that key (Noise KK).
 fn knows(a: &Kindred, b: &Kindred) -> Result<Option<MemberId>, Box<dyn Error>> {
     let b_id = b.profile().member_id;
-    for group in a.groups()? {
-        if a.group(&group.id)?.members.iter().any(|m| m.member_id == b_id) {
-            return Ok(Some(b_id));
-        }
-    }
-    Ok(None)
+    Ok(a.knows_member(&b_id)?.then_some(b_id))
 }
 
 /// Every connection of the run goes through here, so the largest frame seen on any link is known.

@@ -8,11 +8,7 @@ use crate::Phone;
 /// Whether `a` already knows `b` as a member of one of its groups (then it dials with Noise KK).
 pub fn knows(a: &Phone, b: &Phone) -> Option<MemberId> {
     let b_id = b.kindred.profile().member_id;
-    let groups = a.kindred.groups().ok()?;
-    groups
-        .iter()
-        .any(|g| a.kindred.group(&g.id).is_ok_and(|d| d.members.iter().any(|m| m.member_id == b_id)))
-        .then_some(b_id)
+    a.kindred.knows_member(&b_id).ok()?.then_some(b_id)
 }
 
 /// `a` dials `b` over `link`.
