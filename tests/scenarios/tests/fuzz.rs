@@ -190,6 +190,11 @@ fn is_typed_refusal(error: &Error) -> bool {
     matches!(error, Error::Rejected(_) | Error::Document { .. } | Error::InvalidInput { .. })
 }
 
+/// A refusal counted by the first `words` words of its reason ("refused data from a peer: a forged signature ...").
+fn refusal_kind(error: &Error, words: usize) -> String {
+    error.to_string().split(':').nth(1).unwrap_or_default().split_whitespace().take(words).collect::<Vec<_>>().join(" ")
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 
 /// Valid messages of every kind, with real contents (an invitation, a document's clock, real changes, vouchers).
@@ -363,16 +368,7 @@ fn bundle_imports_of_mutated_documents() {
                 applied += r.report.applied;
                 "imported".to_owned()
             }
-            // Counted by the first words of the reason ("refused data from a peer: a forged signature ...").
-            Err(e) if is_typed_refusal(e) => e
-                .to_string()
-                .split(':')
-                .nth(1)
-                .unwrap_or_default()
-                .split_whitespace()
-                .take(4)
-                .collect::<Vec<_>>()
-                .join(" "),
+            Err(e) if is_typed_refusal(e) => refusal_kind(e, 4),
             Err(other) => panic!("input {i}: not a refusal: {other:?}"),
         };
         *outcomes.entry(outcome).or_default() += 1;
@@ -675,15 +671,7 @@ fn random_well_formed_changes_from_a_member() {
                 imported += 1;
                 "imported".to_owned()
             }
-            Err(e) if is_typed_refusal(e) => e
-                .to_string()
-                .split(':')
-                .nth(1)
-                .unwrap_or_default()
-                .split_whitespace()
-                .take(5)
-                .collect::<Vec<_>>()
-                .join(" "),
+            Err(e) if is_typed_refusal(e) => refusal_kind(e, 5),
             Err(other) => panic!("input {i}: not a refusal: {other:?}"),
         };
         *outcomes.entry(outcome).or_default() += 1;
