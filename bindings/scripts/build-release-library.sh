@@ -2,9 +2,10 @@
 # Builds the library that ships inside the apps: kindred-ffi as a cdylib with the size-tuned `release` profile
 # (fat LTO, opt-level "z", stripped, panic = "unwind"), then prints its path and size.
 #
-# Usage: bindings/scripts/build-release-library.sh [CARGO_ARGS...]
-#   CARGO_ARGS go to cargo, e.g. `--target aarch64-linux-android`. The library's path is the only line on stdout;
-#   the build log and the size go to stderr. tests/run-all.sh checks the size against the 4 MiB budget.
+# Usage: bindings/scripts/build-release-library.sh
+#   Builds for this computer. The library's path is the only line on stdout; the build log and the size go to
+#   stderr. tests/run-all.sh checks the size against the 4 MiB budget. (Phone builds run the same cargo command with
+#   a target: android/build.gradle.kts, ios/build-xcframework.sh.)
 #
 # Why `cargo rustc --crate-type cdylib` and not `cargo build`: kindred-ffi's crate types are cdylib, staticlib and
 # lib, and rustc cannot run LTO for a build that also emits an rlib, so for such a package cargo silently drops
@@ -14,18 +15,9 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 
 cd "$root"
-cargo rustc --release -p kindred-ffi --lib --crate-type cdylib "$@" >&2
+cargo rustc --release -p kindred-ffi --lib --crate-type cdylib >&2
 
-target_dir="${CARGO_TARGET_DIR:-$root/target}"
-triple=""
-args=("$@")
-for i in "${!args[@]}"; do
-    case "${args[$i]}" in
-        --target) triple="${args[$((i + 1))]:-}" ;;
-        --target=*) triple="${args[$i]#--target=}" ;;
-    esac
-done
-dir="$target_dir/${triple:+$triple/}release"
+dir="${CARGO_TARGET_DIR:-$root/target}/release"
 lib=""
 for name in libkindred_ffi.so libkindred_ffi.dylib kindred_ffi.dll; do
     [[ -f "$dir/$name" ]] && lib="$dir/$name" && break
