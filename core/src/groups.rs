@@ -18,6 +18,11 @@ pub const MAX_GROUP_DESCRIPTION_CHARS: usize = 500;
 /// Longest guidelines text.
 pub const MAX_GUIDELINES_CHARS: usize = 4000;
 
+/// Whether a removed member was a plain member (a moderator may take back only those).
+fn removed_role(ctx: &mut crate::kindred::WriteCtx<'_, '_>, group: &GroupId, member: &MemberId) -> Result<bool> {
+    Ok(store::removed_role(ctx.tx, store::require(ctx.tx, group)?, member)? == Some(Role::Member))
+}
+
 impl Kindred {
     /// Creates a group owned by this profile. Its document is written in one signed change.
     pub fn create_group(&self, new: NewGroup) -> Result<GroupDetails> {
@@ -75,8 +80,10 @@ impl Kindred {
         })
     }
 
-    /// Adds a member to a group (or changes their role), as an owner or moderator of it. Only the owner can make
-    /// moderators or owners. Joining by invitation code builds on this.
+    /// Adds a member to a group by their key, changes an active member's role, or takes a removed member back
+    /// (their entry, name and history stay as they were; they come back as a plain member unless the owner names
+    /// another role). Seniority holds: moderators add and take back plain members only; only the owner appoints or
+    /// demotes moderators; nobody makes another owner or changes their own role.
     pub fn add_member(
         &self,
         group: &GroupId,
@@ -91,22 +98,38 @@ impl Kindred {
                 // An owner demoting themselves could leave the group with nobody able to manage it.
                 return Err(Error::NotPermitted("you cannot change your own role".into()));
             }
+            if role == Role::Owner {
+                return Err(Error::NotPermitted("a group has one owner, its creator".into()));
+            }
             let my_role = store::role_of(ctx.tx, group_ref, &ctx.me())?;
+            let standing = store::standing(ctx.tx, group_ref, member)?;
             let their_role = store::role_of(ctx.tx, group_ref, member)?;
+            let restoring = standing.as_ref().is_some_and(|s| s.removed);
             match (my_role, their_role, role) {
+                (Some(Role::Owner), Some(Role::Owner), _) => {
+                    return Err(Error::NotPermitted("nobody acts against the group's owner".into()));
+                }
                 (Some(Role::Owner), _, _) => {}
-                (Some(Role::Moderator), None | Some(Role::Member), Role::Member) => {}
+                (Some(Role::Moderator), None, Role::Member) if !restoring || removed_role(ctx, group, member)? => {}
                 (Some(Role::Moderator), ..) => {
                     return Err(Error::NotPermitted(
-                        "only the owner can appoint moderators or change their roles".into(),
+                        "only the owner can appoint moderators, change roles or take a moderator back".into(),
                     ));
                 }
                 _ => return Err(Error::NotPermitted("only owners and moderators can add members".into())),
             }
             let doc_id = group.doc_id();
             let (me, at) = (ctx.me(), now_ms());
-            documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, None, at, |d| {
-                schema::group::write_member(d, &doc_id, member, &name, role, at, &me)
+            documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, None, at, |d| match &standing {
+                None => schema::group::write_member(d, &doc_id, member, &name, role, at, &me),
+                Some(s) if s.removed => {
+                    schema::group::write_restore(d, &doc_id, member, at, &me)?;
+                    if role != Role::Member {
+                        schema::group::write_role(d, &doc_id, member, role)?;
+                    }
+                    Ok(())
+                }
+                Some(_) => schema::group::write_role(d, &doc_id, member, role),
             })?;
             let group_ref = read_model::refresh_group(ctx, group)?;
             store::details(ctx.tx, group_ref)

@@ -7,7 +7,7 @@
 
 use crate::error::{Error, Result};
 use crate::ids::{GroupId, MemberId};
-use crate::invite::{InviteCode, MAX_VALIDITY_MS};
+use crate::invite::{InviteCode, Invitation, MAX_VALIDITY_MS};
 use crate::kindred::{Kindred, WriteCtx};
 use crate::model::{GroupDetails, PendingJoin, Role};
 use crate::read_model;
@@ -16,6 +16,7 @@ use crate::schema::group::{Cutoff, CutoffEntry, Removal};
 use crate::storage::documents;
 use crate::storage::groups as store;
 use crate::storage::{joins, trust};
+use crate::sync::authority::Resolution;
 use crate::time::now_ms;
 
 /// How long an invitation stays valid unless told otherwise: 7 days.
@@ -31,47 +32,58 @@ fn require_role(ctx: &WriteCtx<'_, '_>, group_ref: i64, allowed: &[Role], what: 
     }
 }
 
-/// Checks an invitation presented by `invitee` against the group document and, if it is good, admits them with one
-/// signed change. Returns whether anything was written (an invitee who is already a member needs nothing).
-pub(crate) fn admit(ctx: &mut WriteCtx<'_, '_>, code: &InviteCode, invitee: &MemberId, name: &str) -> Result<bool> {
-    let group = code.group_id;
+/// The group as its authority rules make it, from this phone's copy of the group document.
+fn resolved(ctx: &mut WriteCtx<'_, '_>, group: &GroupId) -> Result<Option<Resolution>> {
+    let doc_id = group.doc_id();
+    let identity = ctx.identity;
+    let Some(doc) = ctx.cache.get(ctx.tx, &doc_id, identity.actor())? else { return Ok(None) };
+    read_model::resolve_group(ctx.tx, identity, doc, group, &Default::default()).map(Some)
+}
+
+/// Checks an invitation presented by `invitee` (with their proof that they hold its secret) and, if it is good,
+/// admits them with one signed change that records the invitation, its use and the proof, so that every phone can
+/// check it. Returns whether anything was written (an invitee who is already a member needs nothing).
+///
+/// Refused, with the reason: a group this phone is not an active member of, a bad signature or proof, an expired
+/// invitation (by this phone's clock), an inviter who may not invite, an invitation already used by someone else,
+/// and a key that was removed (only an owner or moderator takes a removed member back).
+pub(crate) fn admit(
+    ctx: &mut WriteCtx<'_, '_>,
+    invitation: &Invitation,
+    proof: &[u8; 64],
+    invitee: &MemberId,
+    name: &str,
+) -> Result<bool> {
+    let group = invitation.group_id;
     let doc_id = group.doc_id();
     let refuse = |why: &str| Error::Rejected(format!("invitation to group {group}: {why}"));
     let name =
         crate::identity::validate_display_name(name).map_err(|_| refuse("the invitee's name is not acceptable"))?;
-    let stored = {
-        let doc = ctx
-            .cache
-            .get(ctx.tx, &doc_id, ctx.identity.actor())?
-            .ok_or_else(|| refuse("this phone is not in that group"))?;
-        schema::group::read(doc, &doc_id)?
-    };
-    let active = |m: &MemberId| stored.members.iter().find(|e| &e.member == m && e.removal.is_none());
-    if active(&ctx.me()).is_none() {
+    invitation.verify().map_err(|_| refuse("its signature does not verify"))?;
+    invitation.verify_proof(invitee, proof).map_err(|_| refuse("the invitee does not hold it"))?;
+    let resolution = resolved(ctx, &group)?.ok_or_else(|| refuse("this phone is not in that group"))?;
+    if resolution.role_of(&ctx.me()).is_none() {
         return Err(refuse("this phone is not a member"));
     }
-    if active(invitee).is_some() {
-        return Ok(false);
+    if let Some(entry) = resolution.group.members.iter().find(|m| &m.member == invitee) {
+        return match entry.removal {
+            None => Ok(false),
+            Some(_) => Err(refuse("they were removed; only an owner or moderator can take them back")),
+        };
     }
-    if code.expired(now_ms()) {
+    if invitation.expired(now_ms()) {
         return Err(refuse("it has expired"));
     }
-    match active(&code.inviter) {
-        Some(inviter) if matches!(inviter.role, Role::Owner | Role::Moderator) => {}
-        _ => return Err(refuse("the inviter may not invite (any more)")),
+    if !matches!(resolution.role_of(&invitation.inviter), Some(Role::Owner | Role::Moderator)) {
+        return Err(refuse("the inviter may not invite (any more)"));
     }
-    let key = code.key();
-    let invite = stored
-        .invites
-        .iter()
-        .find(|i| i.key == key && i.by == code.inviter)
-        .ok_or_else(|| refuse("the group has no record of it"))?;
-    if invite.used_by.is_some_and(|used| &used != invitee) {
+    let key = invitation.record_key();
+    if resolution.group.invites.iter().any(|i| i.key == key && i.used_by.is_some_and(|used| &used != invitee)) {
         return Err(refuse("it has already been used"));
     }
     let (me, at) = (ctx.me(), now_ms());
     documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, None, at, |d| {
-        schema::group::write_admission(d, &doc_id, &key, invitee, &name, at, &me)
+        schema::group::write_admission(d, &doc_id, invitation, proof, invitee, &name, at, &me)
     })?;
     read_model::refresh_group(ctx, &group)?;
     Ok(true)
@@ -91,9 +103,9 @@ impl Kindred {
             let at = now_ms();
             let code = InviteCode::create(ctx.identity, *group, &name, at + valid_for_ms);
             let doc_id = group.doc_id();
-            let me = ctx.me();
+            let invitation = code.invitation();
             documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, None, at, |d| {
-                schema::group::write_invite(d, &doc_id, &code.key(), &me, code.expires_at)
+                schema::group::write_invite(d, &doc_id, &invitation)
             })?;
             read_model::refresh_group(ctx, group)?;
             code.to_text()

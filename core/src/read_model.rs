@@ -7,6 +7,7 @@
 use automerge::ReadDoc;
 
 use crate::error::{Error, Result};
+use crate::sync::authority;
 use crate::ids::{DocId, GroupId, MemberId, MessageId};
 use crate::kindred::WriteCtx;
 use crate::model::Update;
@@ -17,32 +18,61 @@ fn load<'a>(ctx: &'a mut WriteCtx<'_, '_>, doc: &DocId) -> Result<&'a mut autome
     ctx.cache.get(ctx.tx, doc, ctx.identity.actor())?.ok_or_else(|| Error::not_found("document", doc))
 }
 
-/// Re-reads a group document: the group row, its members and the goals shared with it. Members removed since the
-/// last refresh have their messages re-read too, so what they wrote after the removal disappears from view.
+/// Works out what a group is from every change of its document ([`authority::resolve`]), with the actors'
+/// members taken from the certificates this phone holds (`extra` adds those of a batch not stored yet).
+pub(crate) fn resolve_group(
+    tx: &rusqlite::Connection,
+    identity: &crate::identity::LocalIdentity,
+    doc: &automerge::Automerge,
+    group: &GroupId,
+    extra: &std::collections::HashMap<automerge::ActorId, MemberId>,
+) -> Result<authority::Resolution> {
+    let known = std::cell::RefCell::new(std::collections::HashMap::new());
+    let author_of = |actor: &automerge::ActorId| -> Option<MemberId> {
+        if actor == identity.actor() {
+            return Some(identity.member_id());
+        }
+        if let Some(m) = extra.get(actor) {
+            return Some(*m);
+        }
+        *known.borrow_mut().entry(actor.clone()).or_insert_with(|| {
+            storage::documents::actor_certificate(tx, actor).ok().flatten().map(|(m, _)| MemberId::from_bytes(m))
+        })
+    };
+    authority::resolve(doc, group, &author_of)
+}
+
+/// Re-reads a group document: the group row, its members and the goals shared with it, as the group's authority
+/// rules make them. Members whose standing changed since the last refresh have their messages re-read too, so what
+/// they wrote after a removal disappears from view (and comes back if that removal turns out to be without effect).
 pub(crate) fn refresh_group(ctx: &mut WriteCtx<'_, '_>, group: &GroupId) -> Result<GroupRef> {
     let doc_id = group.doc_id();
-    let doc = load(ctx, &doc_id)?;
-    let stored = schema::group::read(doc, &doc_id)?;
+    let identity = ctx.identity;
+    let doc = ctx.cache.get(ctx.tx, &doc_id, identity.actor())?.ok_or_else(|| Error::not_found("document", doc_id))?;
+    let resolution = resolve_group(ctx.tx, identity, doc, group, &Default::default())?;
     let goals = schema::goals::read_all(doc, &doc_id, &schema::group::goals_obj(doc, &doc_id)?)?;
+    let stored = resolution.group;
     let previous = match storage::groups::group_ref(ctx.tx, group)? {
-        Some(group_ref) => storage::groups::removed_members(ctx.tx, group_ref)?,
-        None => Vec::new(),
+        Some(group_ref) => storage::groups::standings(ctx.tx, group_ref)?,
+        None => Default::default(),
     };
     let group_ref = storage::groups::upsert(ctx.tx, group, &stored)?;
-    // A removed member's goals leave the group with them (whatever they wrote concurrently with the removal).
-    let removed: Vec<MemberId> = stored.members.iter().filter(|m| m.removal.is_some()).map(|m| m.member).collect();
-    let goals: Vec<_> = goals.into_iter().filter(|g| !removed.contains(&g.owner)).collect();
+    // Goals are shown only for active members (whatever a removed member wrote concurrently with the removal, and
+    // anything by a key whose admission had no effect, stays out).
+    let active: Vec<MemberId> = stored.members.iter().filter(|m| m.removal.is_none()).map(|m| m.member).collect();
+    let goals: Vec<_> = goals.into_iter().filter(|g| active.contains(&g.owner)).collect();
     storage::goals::replace_for_doc(ctx.tx, &doc_id, Some(group), &goals)?;
     ctx.updates.push(Update::Group { group_id: *group });
     ctx.updates.push(Update::Goals { group_id: Some(*group) });
-    let newly_removed: Vec<MemberId> = stored
-        .members
+    let now = storage::groups::standings(ctx.tx, group_ref)?;
+    let changed: Vec<MemberId> = previous
         .iter()
-        .filter(|m| m.removal.is_some() && !previous.contains(&m.member))
-        .map(|m| m.member)
+        .filter(|(m, standing)| now.get(*m) != Some(*standing))
+        .map(|(m, _)| *m)
+        .chain(now.iter().filter(|(m, s)| s.removed && !previous.contains_key(*m)).map(|(m, _)| *m))
         .collect();
     for (_, place) in storage::documents::group_documents(ctx.tx, group)? {
-        if let Some(author) = place.author.filter(|a| newly_removed.contains(a)) {
+        if let Some(author) = place.author.filter(|a| changed.contains(a)) {
             refresh_whole_segment(ctx, group_ref, group, &author, place.segment)?;
         }
     }
@@ -69,10 +99,25 @@ pub(crate) fn refresh_segment(
     segment: u32,
     touched: &schema::segment::Touched,
 ) -> Result<()> {
-    let cutoff = removal_cutoff(ctx, group, author)?;
+    let standing = storage::groups::standing(ctx.tx, group_ref, author)?;
     let doc_id = group.segment_doc_id(author, segment);
     let quarantined = storage::trust::quarantined_positions(ctx.tx, &doc_id)?;
     let doc = load(ctx, &doc_id)?;
+    // A removed member's segment is read as it stood at the removal (their changes up to the recorded cutoff), so
+    // an edit, removal or reaction written after it is never shown, even on a message posted before it. A key with
+    // no effective entry shows nothing at all.
+    let at_removal;
+    let doc: &automerge::Automerge = match &standing {
+        Some(s) if s.removed => {
+            at_removal = as_of_cutoff(doc, &doc_id, &s.cutoff)?;
+            &at_removal
+        }
+        Some(_) => doc,
+        None => {
+            at_removal = automerge::Automerge::new();
+            &at_removal
+        }
+    };
     let mut messages = Vec::new();
     for id in &touched.messages {
         if let Some(m) = schema::segment::read(doc, &doc_id, id)? {
@@ -85,15 +130,23 @@ pub(crate) fn refresh_segment(
             reactions.push(r);
         }
     }
+    // What the cut-off view no longer holds is hidden (a message) or taken back (a reaction).
+    for id in &touched.messages {
+        if !messages.iter().any(|m| &m.id == id) {
+            storage::messages::hide_id(ctx.tx, group_ref, id)?;
+        }
+    }
+    for target in &touched.reactions {
+        if !reactions.iter().any(|r| &r.target == target) {
+            storage::messages::delete_reaction(ctx.tx, group_ref, author, target)?;
+        }
+    }
     for m in &messages {
         let origin = m.origin.as_ref();
-        let after_removal = cutoff
-            .as_ref()
-            .is_some_and(|c| !origin.is_some_and(|(actor, seq)| c.allows(&doc_id, actor.to_bytes(), *seq)));
         let forked = origin
             .is_some_and(|(actor, seq)| quarantined.iter().any(|(a, s)| a.as_slice() == actor.to_bytes() && seq >= s));
         // A message must name the segment's author; anything else cannot have passed ingest, but never list it.
-        if after_removal || forked || m.author != *author {
+        if forked || m.author != *author {
             storage::messages::hide(ctx.tx, group_ref, segment, m)?;
         } else {
             storage::messages::upsert(ctx.tx, group_ref, segment, m)?;
@@ -127,16 +180,24 @@ pub(crate) fn refresh_whole_segment(
     refresh_segment(ctx, group_ref, group, author, segment, &touched)
 }
 
-/// The cutoff recorded if `member` was removed from the group (read from its cached document: one member entry, not
-/// the whole group, since every post passes here).
-fn removal_cutoff(
-    ctx: &mut WriteCtx<'_, '_>,
-    group: &GroupId,
-    member: &MemberId,
-) -> Result<Option<schema::group::Cutoff>> {
-    let doc_id = group.doc_id();
-    let doc = load(ctx, &doc_id)?;
-    Ok(schema::group::read_member(doc, &doc_id, member)?.and_then(|m| m.removal).map(|r| r.cutoff))
+/// The document as it stood at a removal: only the changes the cutoff covers (each actor's first `seq` changes).
+fn as_of_cutoff(
+    doc: &automerge::Automerge,
+    doc_id: &DocId,
+    cutoff: &schema::group::Cutoff,
+) -> Result<automerge::Automerge> {
+    let covered: Vec<automerge::ChangeHash> = doc
+        .get_changes(&[])
+        .into_iter()
+        .filter(|c| cutoff.allows(doc_id, &c.actor_id().to_bytes(), c.seq()))
+        .map(|c| c.hash())
+        .collect();
+    if covered.is_empty() {
+        return Ok(automerge::Automerge::new());
+    }
+    crate::am::guarded(doc_id, "reading a removed member's messages", || {
+        doc.fork_at(&covered).map_err(|e| Error::document(doc_id, e))
+    })
 }
 
 /// Number of entries (messages and reactions) in one of this profile's segments, or 0 if it does not exist yet.

@@ -1,14 +1,22 @@
 //! The group document: what a group is, who is in it, and who may join.
 //!
 //! Layout: `{ v, name, description, guidelines, created_at: timestamp, created_by: bytes(32), nonce: bytes(16),
-//!            members: { <member hex>: { name, role, added_at: timestamp, added_by: bytes(32),
-//!                                       removed_at?: timestamp, removed_by?: bytes(32), cutoff?: bytes } },
-//!            invites: { <invite hex>: { by: bytes(32), expires_at: timestamp, used_by?: bytes(32), used_at? } },
+//!            members: { <member hex>: { name, role, status: "active" | "removed", added_at: timestamp,
+//!                                       added_by: bytes(32), removed_at?, removed_by?, cutoff?: bytes,
+//!                                       restored_at?, restored_by? } },
+//!            invites: { <invitation key hex>: { by: bytes(32), expires_at: timestamp, gname, pk: bytes(32),
+//!                                               sig: bytes(64), used_by?: bytes(32), used_at?, proof?: bytes(64) } },
 //!            goals: { <goal hex>: goal } }` (goals as in [`super::goals`]).
 //! The creator writes every container in the document's first change; the group id is derived from the creator's
-//! key and `nonce` (`GroupId::derive`), so peers can tell the genuine first change from a forged one. Removed
-//! members keep their entry (with when, by whom, and the `cutoff`: how far each of their actors had written in each
-//! document when they were removed), because their earlier messages stay and their later ones must be recognised.
+//! key and `nonce` (`GroupId::derive`), so peers can tell the genuine first change from a forged one.
+//!
+//! A member entry is made once and never replaced or deleted: later changes set its role, mark it removed (with when,
+//! by whom, and the `cutoff`: how far each of their actors had written in each document when they were removed) or
+//! restored. So every later phone can still verify a removed member's earlier writes. An invitation is recorded as
+//! the inviter signed it ([`crate::invite::Invitation`]), and its use with the invitee's proof of possession.
+//!
+//! What this module writes is what a change *says*; what the group *is* (who holds which role, given every change
+//! and the rules) is worked out by [`crate::sync::authority`].
 
 use automerge::transaction::Transactable;
 use automerge::{ObjType, ROOT, ReadDoc, ScalarValue};
@@ -16,6 +24,7 @@ use automerge::{ObjType, ROOT, ReadDoc, ScalarValue};
 use super::{DOC_SCHEMA_VERSION, MapReader, write_err};
 use crate::error::{Error, Result};
 use crate::ids::{DocId, MemberId};
+use crate::invite::Invitation;
 use crate::model::Role;
 
 /// A group's own fields.
@@ -124,7 +133,7 @@ pub(crate) fn goals_obj<T: ReadDoc>(doc: &T, doc_id: &DocId) -> Result<automerge
     root_map(doc, doc_id, "goals")
 }
 
-/// Adds a member (a fresh entry, so any earlier removal is gone), or replaces their entry with a new name and role.
+/// Makes a member entry (for a key that has none: entries are never replaced).
 pub(crate) fn write_member<T: Transactable>(
     tx: &mut T,
     doc_id: &DocId,
@@ -139,8 +148,37 @@ pub(crate) fn write_member<T: Transactable>(
     let entry = tx.put_object(&members, member.to_hex(), ObjType::Map).map_err(&err)?;
     tx.put(&entry, "name", name).map_err(&err)?;
     tx.put(&entry, "role", role.as_str()).map_err(&err)?;
+    tx.put(&entry, "status", "active").map_err(&err)?;
     tx.put(&entry, "added_at", ScalarValue::Timestamp(at)).map_err(&err)?;
     tx.put(&entry, "added_by", bytes(by.as_bytes())).map_err(&err)?;
+    Ok(())
+}
+
+fn entry_of<T: Transactable>(tx: &T, doc_id: &DocId, member: &MemberId) -> Result<automerge::ObjId> {
+    let members = root_map(tx, doc_id, "members")?;
+    MapReader::new(tx, doc_id, members).map(&member.to_hex())?.ok_or_else(|| Error::not_found("member", member))
+}
+
+/// Gives an existing member another role (the owner's right).
+pub(crate) fn write_role<T: Transactable>(tx: &mut T, doc_id: &DocId, member: &MemberId, role: Role) -> Result<()> {
+    let entry = entry_of(tx, doc_id, member)?;
+    tx.put(&entry, "role", role.as_str()).map_err(write_err(doc_id))?;
+    Ok(())
+}
+
+/// Takes a removed member back (an explicit re-add: their entry, role and history stay as they were).
+pub(crate) fn write_restore<T: Transactable>(
+    tx: &mut T,
+    doc_id: &DocId,
+    member: &MemberId,
+    at: i64,
+    by: &MemberId,
+) -> Result<()> {
+    let err = write_err(doc_id);
+    let entry = entry_of(tx, doc_id, member)?;
+    tx.put(&entry, "status", "active").map_err(&err)?;
+    tx.put(&entry, "restored_at", ScalarValue::Timestamp(at)).map_err(&err)?;
+    tx.put(&entry, "restored_by", bytes(by.as_bytes())).map_err(&err)?;
     Ok(())
 }
 
@@ -152,38 +190,37 @@ pub(crate) fn write_removal<T: Transactable>(
     removal: &Removal,
 ) -> Result<()> {
     let err = write_err(doc_id);
-    let members = root_map(tx, doc_id, "members")?;
-    let entry =
-        MapReader::new(tx, doc_id, members).map(&member.to_hex())?.ok_or_else(|| Error::not_found("member", member))?;
+    let entry = entry_of(tx, doc_id, member)?;
     let cutoff =
         postcard::to_stdvec(&removal.cutoff).map_err(|e| Error::Internal(format!("encoding a cutoff: {e}")))?;
     tx.put(&entry, "removed_at", ScalarValue::Timestamp(removal.at)).map_err(&err)?;
     tx.put(&entry, "removed_by", bytes(removal.by.as_bytes())).map_err(&err)?;
     tx.put(&entry, "cutoff", bytes(&cutoff)).map_err(&err)?;
+    tx.put(&entry, "status", "removed").map_err(&err)?;
     Ok(())
 }
 
-/// Records an invitation under `key` (derived from its secret; see [`crate::invite`]).
-pub(crate) fn write_invite<T: Transactable>(
-    tx: &mut T,
-    doc_id: &DocId,
-    key: &str,
-    by: &MemberId,
-    expires_at: i64,
-) -> Result<()> {
+/// Records an invitation as its inviter signed it, under its public key.
+pub(crate) fn write_invite<T: Transactable>(tx: &mut T, doc_id: &DocId, invitation: &Invitation) -> Result<()> {
     let err = write_err(doc_id);
     let invites = root_map(tx, doc_id, "invites")?;
-    let entry = tx.put_object(&invites, key, ObjType::Map).map_err(&err)?;
-    tx.put(&entry, "by", bytes(by.as_bytes())).map_err(&err)?;
-    tx.put(&entry, "expires_at", ScalarValue::Timestamp(expires_at)).map_err(&err)?;
+    let entry = tx.put_object(&invites, invitation.record_key(), ObjType::Map).map_err(&err)?;
+    tx.put(&entry, "by", bytes(invitation.inviter.as_bytes())).map_err(&err)?;
+    tx.put(&entry, "expires_at", ScalarValue::Timestamp(invitation.expires_at)).map_err(&err)?;
+    tx.put(&entry, "gname", invitation.group_name.as_str()).map_err(&err)?;
+    tx.put(&entry, "pk", bytes(&invitation.key)).map_err(&err)?;
+    tx.put(&entry, "sig", bytes(&invitation.signature)).map_err(&err)?;
     Ok(())
 }
 
-/// Admits an invitee: marks the invitation used by them and adds them as a member, in one change.
+/// Admits an invitee in one change: records the invitation if this document has not seen it yet, marks it used by
+/// the invitee with their proof of possession, and makes their member entry.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn write_admission<T: Transactable>(
     tx: &mut T,
     doc_id: &DocId,
-    invite_key: &str,
+    invitation: &Invitation,
+    proof: &[u8; 64],
     invitee: &MemberId,
     name: &str,
     at: i64,
@@ -191,74 +228,17 @@ pub(crate) fn write_admission<T: Transactable>(
 ) -> Result<()> {
     let err = write_err(doc_id);
     let invites = root_map(tx, doc_id, "invites")?;
-    let entry = MapReader::new(tx, doc_id, invites)
-        .map(invite_key)?
-        .ok_or_else(|| Error::not_found("invitation", invite_key))?;
+    let key = invitation.record_key();
+    let entry = match MapReader::new(tx, doc_id, invites).map(&key)? {
+        Some(entry) => entry,
+        None => {
+            write_invite(tx, doc_id, invitation)?;
+            let invites = root_map(tx, doc_id, "invites")?;
+            MapReader::new(tx, doc_id, invites).map(&key)?.ok_or_else(|| Error::not_found("invitation", &key))?
+        }
+    };
     tx.put(&entry, "used_by", bytes(invitee.as_bytes())).map_err(&err)?;
     tx.put(&entry, "used_at", ScalarValue::Timestamp(at)).map_err(&err)?;
+    tx.put(&entry, "proof", bytes(proof)).map_err(&err)?;
     write_member(tx, doc_id, invitee, name, Role::Member, at, by)
-}
-
-fn read_removal<T: ReadDoc>(m: &MapReader<'_, T>, doc_id: &DocId) -> Result<Option<Removal>> {
-    let Some(at) = m.opt_int("removed_at")? else { return Ok(None) };
-    let cutoff = match m.opt_bytes("cutoff")? {
-        Some(bytes) => {
-            postcard::from_bytes(&bytes).map_err(|e| Error::document(doc_id, format!("unreadable cutoff: {e}")))?
-        }
-        None => Cutoff::default(),
-    };
-    Ok(Some(Removal { at, by: MemberId::from_bytes(m.bytes("removed_by")?), cutoff }))
-}
-
-/// Reads one member entry, if there is one.
-pub(crate) fn read_member<T: ReadDoc>(doc: &T, doc_id: &DocId, member: &MemberId) -> Result<Option<StoredMember>> {
-    let members = MapReader::new(doc, doc_id, root_map(doc, doc_id, "members")?);
-    let Some(entry) = members.map(&member.to_hex())? else { return Ok(None) };
-    let m = MapReader::new(doc, doc_id, entry);
-    let role = m.str("role")?;
-    Ok(Some(StoredMember {
-        member: *member,
-        name: m.str("name")?,
-        role: role.parse().map_err(|_| Error::document(doc_id, format!("unknown role {role:?}")))?,
-        added_at: m.int("added_at")?,
-        added_by: MemberId::from_bytes(m.bytes("added_by")?),
-        removal: read_removal(&m, doc_id)?,
-    }))
-}
-
-/// Reads the group's fields, members and invitations.
-pub(crate) fn read<T: ReadDoc>(doc: &T, doc_id: &DocId) -> Result<StoredGroup> {
-    let root = MapReader::new(doc, doc_id, ROOT);
-    let members_reader = MapReader::new(doc, doc_id, root_map(doc, doc_id, "members")?);
-    let mut members = Vec::new();
-    for key in members_reader.keys() {
-        let Ok(member) = key.parse::<MemberId>() else { continue };
-        if let Some(m) = read_member(doc, doc_id, &member)? {
-            members.push(m);
-        }
-    }
-    let mut invites = Vec::new();
-    if let Some(obj) = root.map("invites")? {
-        let reader = MapReader::new(doc, doc_id, obj);
-        for key in reader.keys() {
-            let Some(entry) = reader.map(&key)? else { continue };
-            let i = MapReader::new(doc, doc_id, entry);
-            invites.push(StoredInvite {
-                by: MemberId::from_bytes(i.bytes("by")?),
-                expires_at: i.int("expires_at")?,
-                used_by: i.opt_bytes("used_by")?.and_then(|b| <[u8; 32]>::try_from(b).ok()).map(MemberId::from_bytes),
-                key,
-            });
-        }
-    }
-    Ok(StoredGroup {
-        name: root.str("name")?,
-        description: root.opt_str("description")?.unwrap_or_default(),
-        guidelines: root.opt_str("guidelines")?.unwrap_or_default(),
-        created_at: root.int("created_at")?,
-        created_by: MemberId::from_bytes(root.bytes("created_by")?),
-        nonce: root.bytes("nonce")?,
-        members,
-        invites,
-    })
 }

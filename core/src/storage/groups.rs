@@ -1,6 +1,6 @@
 //! SQL for the group read model: groups, their members, read markers and unread counts.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::ids::{GroupId, MemberId};
 use crate::model::{GroupDetails, GroupSummary, Member, Role};
 use crate::names;
-use crate::schema::group::StoredGroup;
+use crate::schema::group::{Cutoff, StoredGroup};
 
 /// A group's local row number, used as a compact foreign key by the other read-model tables.
 pub(crate) type GroupRef = i64;
@@ -26,14 +26,65 @@ pub(crate) fn upsert(conn: &Connection, id: &GroupId, g: &StoredGroup) -> Result
         .query_row(params![id, g.name, g.description, g.guidelines, g.created_by, g.created_at], |r| r.get(0))?;
     conn.prepare_cached("DELETE FROM group_members WHERE group_ref = ?1")?.execute([group_ref])?;
     let mut insert = conn.prepare_cached(
-        "INSERT INTO group_members (group_ref, member, display_name, role, added_at, added_by, removed_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO group_members (group_ref, member, display_name, role, added_at, added_by, removed_at, removed,
+             cutoff)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
     for m in &g.members {
         let removed_at = m.removal.as_ref().map_or(0, |r| r.at);
-        insert.execute(params![group_ref, m.member, m.name, m.role.as_str(), m.added_at, m.added_by, removed_at])?;
+        let cutoff = match &m.removal {
+            Some(r) => postcard::to_stdvec(&r.cutoff).map_err(|e| Error::Internal(format!("encoding a cutoff: {e}")))?,
+            None => Vec::new(),
+        };
+        insert.execute(params![
+            group_ref,
+            m.member,
+            m.name,
+            m.role.as_str(),
+            m.added_at,
+            m.added_by,
+            removed_at,
+            m.removal.is_some(),
+            cutoff
+        ])?;
     }
     Ok(group_ref)
+}
+
+/// A member's standing in the read model: removed or not, and if removed, what of theirs came before.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Standing {
+    pub removed: bool,
+    pub cutoff: Cutoff,
+}
+
+/// The standing of `member` in a group, or `None` if they hold no entry there (never admitted, or an admission
+/// without effect).
+pub(crate) fn standing(conn: &Connection, group_ref: GroupRef, member: &MemberId) -> Result<Option<Standing>> {
+    let row: Option<(bool, Vec<u8>)> = conn
+        .prepare_cached("SELECT removed, cutoff FROM group_members WHERE group_ref = ?1 AND member = ?2")?
+        .query_row(params![group_ref, member], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    row.map(|(removed, cutoff)| Ok(Standing { removed, cutoff: decode_cutoff(removed, &cutoff)? })).transpose()
+}
+
+/// Every entry's standing in a group.
+pub(crate) fn standings(conn: &Connection, group_ref: GroupRef) -> Result<HashMap<MemberId, Standing>> {
+    let mut stmt = conn.prepare_cached("SELECT member, removed, cutoff FROM group_members WHERE group_ref = ?1")?;
+    let rows = stmt.query_map([group_ref], |r| Ok((r.get::<_, MemberId>(0)?, r.get::<_, bool>(1)?, r.get::<_, Vec<u8>>(2)?)))?;
+    let mut out = HashMap::new();
+    for row in rows {
+        let (member, removed, cutoff) = row?;
+        out.insert(member, Standing { removed, cutoff: decode_cutoff(removed, &cutoff)? });
+    }
+    Ok(out)
+}
+
+fn decode_cutoff(removed: bool, bytes: &[u8]) -> Result<Cutoff> {
+    if !removed || bytes.is_empty() {
+        return Ok(Cutoff::default());
+    }
+    postcard::from_bytes(bytes).map_err(|e| Error::Internal(format!("a stored cutoff is unreadable: {e}")))
 }
 
 /// Every group this profile holds, with its local row number.
@@ -45,20 +96,20 @@ pub(crate) fn all_groups(conn: &Connection) -> Result<Vec<(GroupId, GroupRef)>> 
 
 /// Every active member of every group this profile holds (each once).
 pub(crate) fn all_members(conn: &Connection) -> Result<Vec<MemberId>> {
-    let mut stmt = conn.prepare_cached("SELECT DISTINCT member FROM group_members WHERE removed_at = 0")?;
+    let mut stmt = conn.prepare_cached("SELECT DISTINCT member FROM group_members WHERE removed = 0")?;
     let rows = stmt.query_map([], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Whether `member` is a current member of any group here.
 pub(crate) fn is_member_anywhere(conn: &Connection, member: &MemberId) -> Result<bool> {
-    let mut stmt = conn.prepare_cached("SELECT 1 FROM group_members WHERE member = ?1 AND removed_at = 0 LIMIT 1")?;
+    let mut stmt = conn.prepare_cached("SELECT 1 FROM group_members WHERE member = ?1 AND removed = 0 LIMIT 1")?;
     Ok(stmt.exists([member])?)
 }
 
 /// Members recorded as removed.
 pub(crate) fn removed_members(conn: &Connection, group_ref: GroupRef) -> Result<Vec<MemberId>> {
-    let mut stmt = conn.prepare_cached("SELECT member FROM group_members WHERE group_ref = ?1 AND removed_at != 0")?;
+    let mut stmt = conn.prepare_cached("SELECT member FROM group_members WHERE group_ref = ?1 AND removed = 1")?;
     let rows = stmt.query_map([group_ref], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -100,7 +151,7 @@ pub(crate) fn ids_named(conn: &Connection, name: &str) -> Result<Vec<GroupId>> {
 /// The role `member` holds in a group, or `None` if they are not a member.
 pub(crate) fn role_of(conn: &Connection, group_ref: GroupRef, member: &MemberId) -> Result<Option<Role>> {
     let role: Option<String> = conn
-        .prepare_cached("SELECT role FROM group_members WHERE group_ref = ?1 AND member = ?2 AND removed_at = 0")?
+        .prepare_cached("SELECT role FROM group_members WHERE group_ref = ?1 AND member = ?2 AND removed = 0")?
         .query_row(params![group_ref, member], |r| r.get(0))
         .optional()?;
     role.map(|r| r.parse()).transpose()
@@ -110,8 +161,8 @@ pub(crate) fn role_of(conn: &Connection, group_ref: GroupRef, member: &MemberId)
 pub(crate) fn list(conn: &Connection, me: &MemberId) -> Result<Vec<GroupSummary>> {
     let mut stmt = conn.prepare_cached(
         "SELECT g.group_id, g.name, g.description,
-                (SELECT count(*) FROM group_members WHERE group_ref = g.group_ref AND removed_at = 0),
-                (SELECT role FROM group_members WHERE group_ref = g.group_ref AND member = ?1 AND removed_at = 0),
+                (SELECT count(*) FROM group_members WHERE group_ref = g.group_ref AND removed = 0),
+                (SELECT role FROM group_members WHERE group_ref = g.group_ref AND member = ?1 AND removed = 0),
                 (SELECT count(*) FROM messages m WHERE m.group_ref = g.group_ref AND m.local_seq > g.last_read_seq
                      AND m.author != ?1 AND m.removed = 0 AND m.hidden = 0),
                 (SELECT max(created_at) FROM messages m WHERE m.group_ref = g.group_ref)
@@ -145,7 +196,7 @@ pub(crate) fn details(conn: &Connection, group_ref: GroupRef) -> Result<GroupDet
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
     )?;
     let mut stmt = conn.prepare_cached(
-        "SELECT member, display_name, role, added_at FROM group_members WHERE group_ref = ?1 AND removed_at = 0
+        "SELECT member, display_name, role, added_at FROM group_members WHERE group_ref = ?1 AND removed = 0
          ORDER BY CASE role WHEN 'owner' THEN 0 WHEN 'moderator' THEN 1 ELSE 2 END, added_at",
     )?;
     let rows = stmt.query_map([group_ref], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, String>(2)?, r.get(3)?)))?;
@@ -202,4 +253,13 @@ pub(crate) fn unread_count(conn: &Connection, group_ref: GroupRef, me: &MemberId
         )?
         .query_row(params![group_ref, me], |r| r.get::<_, i64>(0))?
         .unsigned_abs())
+}
+
+/// The role recorded for a removed member.
+pub(crate) fn removed_role(conn: &Connection, group_ref: GroupRef, member: &MemberId) -> Result<Option<Role>> {
+    let role: Option<String> = conn
+        .prepare_cached("SELECT role FROM group_members WHERE group_ref = ?1 AND member = ?2 AND removed = 1")?
+        .query_row(params![group_ref, member], |r| r.get(0))
+        .optional()?;
+    role.map(|r| r.parse()).transpose()
 }

@@ -92,7 +92,7 @@ fn attach_reactions(conn: &Connection, group_ref: GroupRef, me: &MemberId, messa
     }
     let mut stmt = conn.prepare_cached(
         "SELECT r.emoji, count(*), max(r.member = ?3) FROM reactions r
-         JOIN group_members gm ON gm.group_ref = r.group_ref AND gm.member = r.member AND gm.removed_at = 0
+         JOIN group_members gm ON gm.group_ref = r.group_ref AND gm.member = r.member AND gm.removed = 0
          WHERE r.group_ref = ?1 AND r.message_id = ?2 AND r.emoji != ''
          GROUP BY r.emoji ORDER BY count(*) DESC, r.emoji",
     )?;
@@ -171,6 +171,22 @@ pub(crate) fn hide(conn: &Connection, group_ref: GroupRef, segment: u32, m: &Sto
     upsert(conn, group_ref, segment, &hidden)?;
     conn.prepare_cached("UPDATE messages SET hidden = 1 WHERE group_ref = ?1 AND message_id = ?2")?
         .execute(params![group_ref, m.id])?;
+    Ok(())
+}
+
+/// Hides a message by id (one a removed member's cut-off view no longer holds), if it is listed.
+pub(crate) fn hide_id(conn: &Connection, group_ref: GroupRef, id: &MessageId) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE messages SET hidden = 1, text = '', content_warning = '' WHERE group_ref = ?1 AND message_id = ?2",
+    )?
+    .execute(params![group_ref, id])?;
+    Ok(())
+}
+
+/// Takes back `member`'s recorded reaction to a message (one written after their removal).
+pub(crate) fn delete_reaction(conn: &Connection, group_ref: GroupRef, member: &MemberId, target: &MessageId) -> Result<()> {
+    conn.prepare_cached("DELETE FROM reactions WHERE group_ref = ?1 AND message_id = ?2 AND member = ?3")?
+        .execute(params![group_ref, target, member])?;
     Ok(())
 }
 

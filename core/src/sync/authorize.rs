@@ -121,23 +121,14 @@ fn scalar_at(doc: &Automerge, obj: &automerge::ObjId, key: &str, heads: &[Change
     }
 }
 
-/// A member's standing in the group document at `heads`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Standing {
-    Active(Role),
-    Removed,
-    Stranger,
-}
-
-fn standing_at(group_doc: &Automerge, member: &MemberId, heads: &[ChangeHash]) -> Standing {
-    let Some(members) = map_at(group_doc, &ROOT, "members", heads) else { return Standing::Stranger };
-    let Some(entry) = map_at(group_doc, &members, &member.to_hex(), heads) else { return Standing::Stranger };
-    if scalar_at(group_doc, &entry, "removed_at", heads).is_some() {
-        return Standing::Removed;
-    }
+/// The role a key's entry names in the group document at `heads`, whether or not the entry is marked removed (what
+/// is *effective* is [`super::authority`]'s to say; this only tells what no honest app could have written).
+fn entry_role_at(group_doc: &Automerge, member: &MemberId, heads: &[ChangeHash]) -> Option<Role> {
+    let members = map_at(group_doc, &ROOT, "members", heads)?;
+    let entry = map_at(group_doc, &members, &member.to_hex(), heads)?;
     match scalar_at(group_doc, &entry, "role", heads) {
-        Some(ScalarValue::Str(role)) => role.parse().map(Standing::Active).unwrap_or(Standing::Stranger),
-        _ => Standing::Stranger,
+        Some(ScalarValue::Str(role)) => role.parse().ok(),
+        _ => None,
     }
 }
 
@@ -183,10 +174,17 @@ fn check_value(path: &[&str], value: &ScalarValue) -> Result<()> {
         [_, "text"] => text(MAX_MESSAGE_CHARS, true, false),
         [_, "cw"] => text(MAX_CONTENT_WARNING_CHARS, false, false),
         [_, "emoji"] => text(MAX_REACTION_CHARS, false, true),
-        [_, "by"] | [_, _, "owner"] | [_, _, "added_by" | "removed_by" | "by" | "used_by"] => bytes(32),
+        [_, "by"] | [_, _, "owner"] | [_, _, "added_by" | "removed_by" | "restored_by" | "by" | "used_by" | "pk"] => {
+            bytes(32)
+        }
+        ["invites", _, "sig" | "proof"] => bytes(64),
+        ["invites", _, "gname"] => text(MAX_GROUP_NAME_CHARS, false, false),
+        ["members", _, "status"] => one_of(&["active", "removed"]),
         [_, "re"] => bytes(16),
         [_, "at" | "edited"]
-        | [_, _, "added_at" | "removed_at" | "expires_at" | "used_at" | "created_at" | "updated_at"] => time(),
+        | [_, _, "added_at" | "removed_at" | "restored_at" | "expires_at" | "used_at" | "created_at" | "updated_at"] => {
+            time()
+        }
         [_, "removed"] => {
             matches!(value, ScalarValue::Boolean(true)).then_some(()).ok_or_else(|| refuse("a strange removal"))
         }
@@ -218,8 +216,14 @@ fn bytes_of(value: &ScalarValue) -> Option<&[u8]> {
     }
 }
 
-/// Checks one change to a group document, against `doc` holding exactly its dependencies and more (apply the
-/// batch's changes to a working copy one by one, checking each before applying it).
+/// Checks one change to a group document against `doc` holding exactly its dependencies and more (apply the batch's
+/// changes to a working copy one by one, checking each before applying it).
+///
+/// This refuses what no honest app ever writes, judged at the change's causal point: a stranger's change, a plain
+/// member doing what only moderators do, anyone acting on the owner, an admission without a valid invitation and
+/// proof of possession, a deleted entry, an unknown field. Whether a change that passes actually has effect (its
+/// author may have been removed concurrently, or the invitation used by someone else first) is
+/// [`super::authority`]'s to decide, on every phone alike; such changes are kept for causality, without effect.
 pub(crate) fn check_group_change(doc: &Automerge, group: &GroupId, author: &MemberId, change: &Change) -> Result<()> {
     let doc_id = group.doc_id();
     let edits = edits(doc, &doc_id, change)?;
@@ -250,57 +254,73 @@ pub(crate) fn check_group_change(doc: &Automerge, group: &GroupId, author: &Memb
             check_value(&edit.path.iter().map(String::as_str).collect::<Vec<_>>(), value)?;
         }
     }
-    let role = match standing_at(doc, author, &deps) {
-        Standing::Active(role) => role,
-        Standing::Removed => return Err(refuse(format!("{who} changed the group after being removed"))),
-        Standing::Stranger => return Err(refuse(format!("{who} is not a member of group {group}"))),
+    let Some(role) = entry_role_at(doc, author, &deps) else {
+        return Err(refuse(format!("{who} is not a member of group {group}")));
     };
-    let moderates = matches!(role, Role::Owner | Role::Moderator);
+    let creator = creator_of(doc, &deps);
+    let is_owner = Some(*author) == creator;
+    let moderates = is_owner || role == Role::Moderator;
     // Admissions in this change: invitation key -> invitee.
-    let admitted: HashMap<&str, Vec<u8>> = edits
+    let admitted: HashMap<&str, MemberId> = edits
         .iter()
         .filter_map(|e| match (&e.path[..], &e.kind) {
-            ([a, key, f], EditKind::Put(v)) if a == "invites" && f == "used_by" => {
-                bytes_of(v).map(|b| (key.as_str(), b.to_vec()))
-            }
+            ([a, key, f], EditKind::Put(v)) if a == "invites" && f == "used_by" => bytes_of(v)
+                .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                .map(|b| (key.as_str(), MemberId::from_bytes(b))),
             _ => None,
         })
         .collect();
-    let new_roles: HashMap<&str, String> = edits
-        .iter()
-        .filter_map(|e| match (&e.path[..], &e.kind) {
-            ([a, m, f], EditKind::Put(ScalarValue::Str(r))) if a == "members" && f == "role" => {
-                Some((m.as_str(), r.to_string()))
-            }
-            _ => None,
-        })
-        .collect();
+    let is_admitted = |m: &MemberId| admitted.values().any(|a| a == m);
+    let names_author = |v: &ScalarValue| bytes_of(v) == Some(author.as_bytes());
 
     for edit in &edits {
         let path: Vec<&str> = edit.path.iter().map(String::as_str).collect();
-        match path.as_slice() {
-            ["name" | "description" | "guidelines"] if moderates => {}
-            ["name" | "description" | "guidelines"] => {
+        match (path.as_slice(), &edit.kind) {
+            (["name" | "description" | "guidelines"], EditKind::Put(_)) if moderates => {}
+            (["name" | "description" | "guidelines"], _) => {
                 return Err(refuse(format!("{who} may not change the group's details")));
             }
-            ["members", target, rest @ ..] => {
+            (["members", _, ..], EditKind::Delete) | (["invites", _, ..], EditKind::Delete) => {
+                return Err(refuse(format!("{who} deleted a membership record (they are never deleted)")));
+            }
+            (["members", target, rest @ ..], kind) => {
                 let target_id: MemberId =
                     target.parse().map_err(|_| refuse("a member entry that is not a member key"))?;
-                let target_standing = standing_at(doc, &target_id, &deps);
-                let target_is_staff = matches!(target_standing, Standing::Active(Role::Owner | Role::Moderator));
-                let new_role = new_roles.get(target).map(String::as_str);
-                let allowed = match role {
-                    Role::Owner => true,
-                    Role::Moderator => {
-                        !target_is_staff && new_role.is_none_or(|r| r == "member") && target_id != *author
+                let target_role = entry_role_at(doc, &target_id, &deps);
+                let not_owner_or_self = Some(target_id) != creator && target_id != *author;
+                let allowed = if is_admitted(&target_id) {
+                    // An admission makes a plain member's entry, nothing more.
+                    match (rest, kind) {
+                        ([], EditKind::MakeMap) => true,
+                        (["name" | "added_at"], EditKind::Put(_)) => true,
+                        (["role"], EditKind::Put(v)) => matches!(v, ScalarValue::Str(r) if r == "member"),
+                        (["status"], EditKind::Put(v)) => matches!(v, ScalarValue::Str(r) if r == "active"),
+                        (["added_by"], EditKind::Put(v)) => names_author(v),
+                        _ => false,
                     }
-                    Role::Member => {
-                        let own_name =
-                            target_id == *author && rest == ["name"] && matches!(edit.kind, EditKind::Put(_));
-                        let admission = new_role.is_none_or(|r| r == "member")
-                            && target_standing != Standing::Active(Role::Member)
-                            && admitted.values().any(|invitee| invitee.as_slice() == target_id.as_bytes());
-                        own_name || admission
+                } else {
+                    match (rest, kind) {
+                        (["name"], EditKind::Put(_)) if target_id == *author => true,
+                        // A direct add (or a key with no entry yet): moderators add plain members, the owner anyone.
+                        ([], EditKind::MakeMap) => moderates && not_owner_or_self,
+                        (["name" | "added_at" | "status" | "removed_at" | "restored_at" | "cutoff"], EditKind::Put(_))
+                        | (["added_by" | "removed_by" | "restored_by"], EditKind::Put(_))
+                            if !moderates || !not_owner_or_self =>
+                        {
+                            false
+                        }
+                        (["added_by" | "removed_by" | "restored_by"], EditKind::Put(v)) => {
+                            names_author(v) && (is_owner || target_role.is_none_or(|r| r == Role::Member))
+                        }
+                        (["name" | "added_at" | "status" | "removed_at" | "restored_at" | "cutoff"], EditKind::Put(_)) => {
+                            is_owner || target_role.is_none_or(|r| r == Role::Member)
+                        }
+                        (["role"], EditKind::Put(ScalarValue::Str(r))) => {
+                            not_owner_or_self
+                                && ((is_owner && r.as_str() != "owner")
+                                    || (moderates && r.as_str() == "member" && target_role.is_none()))
+                        }
+                        _ => false,
                     }
                 };
                 if !allowed {
@@ -310,24 +330,21 @@ pub(crate) fn check_group_change(doc: &Automerge, group: &GroupId, author: &Memb
                     )));
                 }
             }
-            ["invites", key, rest @ ..] => {
-                let creating = rest.is_empty() || matches!(rest, ["by" | "expires_at"]);
-                if creating {
-                    if !moderates {
-                        return Err(refuse(format!("{who} ({role}) may not invite")));
+            (["invites", key, rest @ ..], kind) => {
+                let part_of_admission = admitted.contains_key(key);
+                let allowed = match (rest, kind) {
+                    (["used_by" | "used_at" | "proof"], EditKind::Put(_)) => part_of_admission,
+                    ([], EditKind::MakeMap) | (["expires_at" | "gname" | "pk" | "sig"], EditKind::Put(_)) => {
+                        part_of_admission || moderates
                     }
-                    if let (["by"], EditKind::Put(v)) = (rest, &edit.kind)
-                        && bytes_of(v) != Some(author.as_bytes())
-                    {
-                        return Err(refuse(format!("{who} recorded an invitation in someone else's name")));
-                    }
-                } else if matches!(rest, ["used_by" | "used_at"]) {
-                    check_invitation(doc, key, &deps, change.timestamp())?;
-                } else {
-                    return Err(refuse(format!("{who} wrote an unknown invitation field")));
+                    (["by"], EditKind::Put(v)) => part_of_admission || (moderates && names_author(v)),
+                    _ => false,
+                };
+                if !allowed {
+                    return Err(refuse(format!("{who} ({role}) may not write invitation field {rest:?}")));
                 }
             }
-            ["goals", goal, rest @ ..] => {
+            (["goals", goal, rest @ ..], _) => {
                 let owner_now = map_at(doc, &ROOT, "goals", &deps)
                     .and_then(|goals| map_at(doc, &goals, goal, &deps))
                     .and_then(|g| scalar_at(doc, &g, "owner", &deps));
@@ -349,47 +366,74 @@ pub(crate) fn check_group_change(doc: &Automerge, group: &GroupId, author: &Memb
             _ => return Err(refuse(format!("{who} wrote {:?}, which no member may change", edit.path))),
         }
     }
-    // Every admission must come with the member entry it admits.
-    for invitee in admitted.values() {
-        let hex = hex::encode(invitee);
-        if !edits.iter().any(|e| {
-            e.path.len() == 2 && e.path.first().map(String::as_str) == Some("members") && e.path.get(1) == Some(&hex)
-        }) {
-            return Err(refuse(format!("{who} marked an invitation used without admitting anyone")));
-        }
+    // Every admission carries a valid invitation and the invitee's proof of possession, and makes their entry.
+    for (key, invitee) in &admitted {
+        check_admission(doc, group, key, invitee, &edits, &deps)
+            .map_err(|why| refuse(format!("{who} admitted {}: {why}", &invitee.to_hex()[..8])))?;
     }
     Ok(())
 }
 
-/// An invitation being used must exist at the change's causal point, be unused, unexpired at the change's time and
-/// have been created by someone who was then an owner or moderator.
-fn check_invitation(doc: &Automerge, key: &str, deps: &[ChangeHash], at: i64) -> Result<()> {
-    let invite = map_at(doc, &ROOT, "invites", deps)
-        .and_then(|invites| map_at(doc, &invites, key, deps))
-        .ok_or_else(|| refuse("an admission with an invitation the group never issued"))?;
-    if scalar_at(doc, &invite, "used_by", deps).is_some() {
-        return Err(refuse("an admission with an invitation that was already used"));
-    }
-    match scalar_at(doc, &invite, "expires_at", deps) {
-        Some(ScalarValue::Timestamp(expires)) if at <= expires => {}
-        _ => return Err(refuse("an admission with an expired invitation")),
-    }
-    let by = scalar_at(doc, &invite, "by", deps)
+/// The group's creator, as its first change recorded it.
+fn creator_of(doc: &Automerge, heads: &[ChangeHash]) -> Option<MemberId> {
+    scalar_at(doc, &ROOT, "created_by", heads)
         .as_ref()
         .and_then(bytes_of)
         .and_then(|b| <[u8; 32]>::try_from(b).ok())
         .map(MemberId::from_bytes)
-        .ok_or_else(|| refuse("an invitation without an inviter"))?;
-    match standing_at(doc, &by, deps) {
-        Standing::Active(Role::Owner | Role::Moderator) => Ok(()),
-        _ => Err(refuse("an admission with an invitation from someone who may not invite")),
-    }
 }
 
-/// Whether `member` may write into the group's message segments at all, by the current group document: members and
-/// removed members may (a removed member's later writes are hidden, not refused); strangers may not.
-pub(crate) fn may_write_segments(group_doc: &Automerge, member: &MemberId) -> bool {
-    standing_at(group_doc, member, &group_doc.get_heads()) != Standing::Stranger
+/// An admission must name a genuine invitation to this group (as recorded, completed by what the change writes),
+/// carry the invitee's proof of possession of its secret, and make the invitee's entry.
+fn check_admission(
+    doc: &Automerge,
+    group: &GroupId,
+    key: &str,
+    invitee: &MemberId,
+    edits: &[Edit],
+    deps: &[ChangeHash],
+) -> std::result::Result<(), &'static str> {
+    let written = |field: &str| {
+        edits.iter().rev().find_map(|e| match (&e.path[..], &e.kind) {
+            ([a, k, f], EditKind::Put(v)) if a == "invites" && k == key && f == field => Some(v.clone()),
+            _ => None,
+        })
+    };
+    let recorded = map_at(doc, &ROOT, "invites", deps).and_then(|invites| map_at(doc, &invites, key, deps));
+    let field = |f: &str| written(f).or_else(|| recorded.as_ref().and_then(|r| scalar_at(doc, r, f, deps)));
+    let bytes_field = |f: &str| field(f).as_ref().and_then(bytes_of).map(<[u8]>::to_vec);
+    let invitation = crate::invite::Invitation {
+        group_id: *group,
+        group_name: match field("gname") {
+            Some(ScalarValue::Str(s)) => s.to_string(),
+            _ => String::new(),
+        },
+        inviter: MemberId::from_bytes(
+            bytes_field("by").and_then(|b| b.try_into().ok()).ok_or("the invitation names no inviter")?,
+        ),
+        expires_at: match field("expires_at") {
+            Some(ScalarValue::Timestamp(t)) => t,
+            _ => return Err("the invitation has no expiry"),
+        },
+        key: bytes_field("pk").and_then(|b| b.try_into().ok()).ok_or("the invitation has no key")?,
+        signature: bytes_field("sig").and_then(|b| b.try_into().ok()).ok_or("the invitation is not signed")?,
+    };
+    if invitation.record_key() != key {
+        return Err("the invitation is recorded under another key");
+    }
+    invitation.verify().map_err(|_| "the invitation's signature does not verify")?;
+    let proof = written("proof").as_ref().and_then(bytes_of).map(<[u8]>::to_vec).unwrap_or_default();
+    invitation.verify_proof(invitee, &proof).map_err(|_| "no valid proof that they hold the invitation")?;
+    let makes_entry = edits.iter().any(|e| {
+        matches!(e.kind, EditKind::MakeMap)
+            && e.path.len() == 2
+            && e.path.first().map(String::as_str) == Some("members")
+            && e.path.get(1) == Some(&invitee.to_hex())
+    });
+    if !makes_entry {
+        return Err("it makes no member entry");
+    }
+    Ok(())
 }
 
 /// Checks one change to a message segment (`doc` holds the change's dependencies). Ingest has already made sure the

@@ -28,6 +28,9 @@ use crate::verify::{self, ActorCertificate};
 pub const MAX_BATCH_CHANGES: usize = 20_000;
 /// Largest single change accepted: far above a 4,000-character message, far below anything that could hurt.
 pub const MAX_CHANGE_BYTES: usize = 64 * 1024;
+/// Most changes without effect (by a removed member, or resting on an admission without effect) one member may make
+/// a phone keep per document: enough for what an honest phone writes before it hears of a removal, far below a flood.
+pub const MAX_WITHOUT_EFFECT: usize = 1_000;
 /// Most dependencies one change may name (an honest change names the heads it saw: a handful).
 pub const MAX_DEPS: usize = 64;
 
@@ -255,16 +258,49 @@ fn check_and_apply(
         }
     }
     if place.kind == DocKind::Segment {
-        let group_doc_id = group.doc_id();
-        let group_doc =
-            ctx.cache.get(ctx.tx, &group_doc_id, &actor)?.ok_or_else(|| refuse("the group document is missing"))?;
+        // Only keys with an entry in the group (as its authority rules make it) write messages; a removed member's
+        // later writes are kept, but never shown, up to a bound.
+        let group_ref = group_store::require(ctx.tx, &group)?;
         for member in accepted.iter().map(author_of).collect::<Result<HashSet<_>>>()? {
-            if !authorize::may_write_segments(group_doc, &member) {
+            let Some(standing) = group_store::standing(ctx.tx, group_ref, &member)? else {
                 return Err(refuse(format!(
                     "member {} is not a member of group {group}",
                     member.to_hex().get(..8).unwrap_or("?")
                 )));
+            };
+            if standing.removed {
+                let doc = ctx.cache.get(ctx.tx, &batch.doc, &actor)?.ok_or_else(|| Error::not_found("document", batch.doc))?;
+                let later = doc
+                    .get_changes(&[])
+                    .into_iter()
+                    .chain(accepted.iter().cloned())
+                    .filter(|c| author_of(c).ok() == Some(member))
+                    .filter(|c| !standing.cutoff.allows(&batch.doc, &c.actor_id().to_bytes(), c.seq()))
+                    .count();
+                if later > MAX_WITHOUT_EFFECT {
+                    return Err(refuse(format!(
+                        "member {} was removed; more of their later writes than a phone keeps ({MAX_WITHOUT_EFFECT})",
+                        member.to_hex().get(..8).unwrap_or("?")
+                    )));
+                }
             }
+        }
+    } else if !accepted.is_empty() {
+        // What a change without effect (a removed member's, one resting on it) can make a phone keep is bounded.
+        let doc = ctx.cache.get(ctx.tx, &batch.doc, &actor)?.ok_or_else(|| Error::not_found("document", batch.doc))?;
+        let mut working = doc.fork();
+        am::guarded(&batch.doc, "applying changes", || {
+            working.apply_changes(accepted.clone()).map_err(|e| Error::document(batch.doc, e))
+        })?;
+        let resolution = crate::read_model::resolve_group(ctx.tx, ctx.identity, &working, &group, authors)?;
+        let new_authors: HashSet<MemberId> = accepted.iter().map(author_of).collect::<Result<_>>()?;
+        if let Some((member, count)) =
+            resolution.without_effect_by.iter().find(|(m, n)| new_authors.contains(m) && **n > MAX_WITHOUT_EFFECT)
+        {
+            return Err(refuse(format!(
+                "member {} has {count} changes without effect in group {group} (a phone keeps {MAX_WITHOUT_EFFECT})",
+                member.to_hex().get(..8).unwrap_or("?")
+            )));
         }
     }
 

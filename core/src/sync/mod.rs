@@ -9,6 +9,7 @@
 //!   authorisation in [`authorize`]), shared by sessions and [`bundle`]s (store-and-forward files).
 //! - [`link`]: an in-process simulated link (frames, drops, a throttled clock) for tests, the demo and the benchmark.
 
+pub(crate) mod authority;
 pub(crate) mod authorize;
 pub mod bundle;
 pub(crate) mod channel;

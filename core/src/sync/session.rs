@@ -38,7 +38,7 @@ use super::wire::{
 use crate::am;
 use crate::error::{Error, Result};
 use crate::ids::{DocId, GroupId, MemberId};
-use crate::invite::InviteCode;
+use crate::invite::{InviteCode, Invitation};
 use crate::kindred::{Kindred, WriteCtx};
 use crate::membership::admit;
 use crate::storage::documents;
@@ -254,7 +254,12 @@ impl SyncSession {
             let name = kindred_display_name(tx)?;
             let joins = joins::all(tx)?
                 .into_iter()
-                .map(|j| JoinRequest { code: j.code, display_name: name.clone() })
+                .filter_map(|j| InviteCode::parse(&j.code).ok())
+                .map(|code| JoinRequest {
+                    invitation: code.invitation().to_bytes(),
+                    proof: code.prove(me).to_vec(),
+                    display_name: name.clone(),
+                })
                 .collect::<Vec<_>>();
             Ok((digest, joins))
         })?;
@@ -337,12 +342,13 @@ impl SyncSession {
         };
         let peer = self.peer_id()?;
         for join in &joins {
-            let Ok(code) = InviteCode::parse(&join.code) else { continue };
-            let holds = kindred.read(|tx, _| Ok(group_store::group_ref(tx, &code.group_id)?.is_some()))?;
+            let Ok(invitation) = Invitation::from_bytes(&join.invitation) else { continue };
+            let holds = kindred.read(|tx, _| Ok(group_store::group_ref(tx, &invitation.group_id)?.is_some()))?;
             if !holds {
                 continue;
             }
-            let outcome = kindred.write(|ctx| admit(ctx, &code, &peer, &join.display_name));
+            let proof: [u8; 64] = join.proof.as_slice().try_into().unwrap_or([0; 64]);
+            let outcome = kindred.write(|ctx| admit(ctx, &invitation, &proof, &peer, &join.display_name));
             let (admitted, reason) = match outcome {
                 Ok(_) => (true, String::new()),
                 Err(Error::Rejected(reason)) => (false, reason),
@@ -351,7 +357,7 @@ impl SyncSession {
             if admitted {
                 self.report.admitted.push(peer);
             }
-            self.send(&Message::JoinResult { group: *code.group_id.as_bytes(), admitted, reason })?;
+            self.send(&Message::JoinResult { group: *invitation.group_id.as_bytes(), admitted, reason })?;
         }
         if mine == theirs && !i_join && joins.is_empty() {
             self.report.nothing_new = true;

@@ -148,10 +148,13 @@ pub const FORM_SNAPSHOT: u8 = 0;
 /// A DEFLATE-compressed postcard list of raw changes.
 pub const FORM_CHANGES: u8 = 1;
 
-/// A request to join a group with an invitation.
+/// A request to join a group with an invitation: the invitation as its inviter signed it (no secret) and the
+/// joiner's proof that they hold its secret (a signature by it over the group id and the joiner's member key, so a
+/// peer that sees the request cannot use it for anyone else).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JoinRequest {
-    pub code: String,
+    pub invitation: Vec<u8>,
+    pub proof: Vec<u8>,
     pub display_name: String,
 }
 
@@ -217,7 +220,7 @@ mod tests {
         let m = Message::Hello {
             version: 1,
             digest: [7; 16],
-            joins: vec![JoinRequest { code: "K".into(), display_name: "Ada".into() }],
+            joins: vec![JoinRequest { invitation: vec![2; 180], proof: vec![1; 64], display_name: "Ada".into() }],
         };
         assert_eq!(Message::decode(&m.encode().unwrap()).unwrap(), m);
         for junk in [&b""[..], &[0xff; 10][..], &[3, 200, 200, 200, 200, 200, 200][..], &[42][..]] {

@@ -1,0 +1,639 @@
+//! Authority: what a group *is* (who holds which role, who was removed, which invitation admitted whom, the group's
+//! own fields), worked out from every change of its group document by rules that every phone applies identically,
+//! in any delivery order. The read model shows this, never Automerge's merged view of the document.
+//!
+//! [`super::authorize`] refuses at ingest what no honest app ever writes (a plain member renaming the group, an
+//! admission without a proof of possession). What it lets through can still be without effect here, because rights
+//! are judged against the whole history, not against the view the author chose to build on:
+//!
+//! - **Rights come from grants in the change's causal past.** Member rights come from an admission, a direct add or
+//!   a restore; moderator rights from the owner's promotion (or a direct add as moderator). The creator is the owner,
+//!   for good. Anything the author chooses (timestamps, which dependencies a change names) grants nothing by itself.
+//! - **Strong removal and demotion** (the rule p2panda-auth ships by default): a removal or demotion of X takes the
+//!   right away from every change by X that is not in its causal past, even a change that points its dependencies at
+//!   an old state, unless a later grant in that change's past re-admits X. Whatever rested on a change without effect
+//!   (an admission X made, the admitted key's own writes) is without effect too.
+//! - **Seniority**: the owner acts on anyone but themselves; moderators on plain members only; members on their own
+//!   display name and goals, and admit holders of a valid invitation. Only the owner makes or unmakes moderators.
+//! - **Entries are never replaced or deleted**: an admission or add only makes an entry for a key without one; a
+//!   removed member returns only by an explicit restore by someone senior to them.
+//! - **One invitation admits one key**: of several admissions with one invitation, the first in the canonical order
+//!   counts (a causally earlier one always comes first; between concurrent ones, the lower change hash).
+//!
+//! How: the changes are put in one canonical order (topological, ties broken by change hash) and replayed, each
+//! judged by its author's grants in its causal past and by the removals and demotions known; since a removal found
+//! later in the order can take effect on earlier concurrent changes, the replay repeats with the removals found until
+//! they no longer change (in practice two or three passes; at most [`MAX_PASSES`]). The result is a function of the
+//! set of changes alone, so every phone holding the same changes shows the same group.
+
+// Indices below come from enumerating the same change list they index, so they are always in bounds.
+#![allow(clippy::indexing_slicing)]
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
+
+use automerge::legacy::{Key, ObjectId, OpType};
+use automerge::{ActorId, Automerge, Change, ChangeHash, ObjType, ScalarValue};
+
+use crate::error::{Error, Result};
+use crate::ids::{GroupId, MemberId};
+use crate::invite::Invitation;
+use crate::model::Role;
+use crate::schema::group::{Cutoff, Removal, StoredGroup, StoredInvite, StoredMember};
+
+/// Replays at most this many times; the result is deterministic whether or not the removals settled.
+pub(crate) const MAX_PASSES: usize = 6;
+
+/// The group as the rules make it, and which changes had no effect.
+#[derive(Debug, Clone)]
+pub(crate) struct Resolution {
+    pub group: StoredGroup,
+    /// Per author, how many of their changes are without effect (what a removed member could make a phone keep).
+    pub without_effect_by: HashMap<MemberId, usize>,
+}
+
+impl Resolution {
+    /// The role of an active member.
+    pub(crate) fn role_of(&self, member: &MemberId) -> Option<Role> {
+        self.group.members.iter().find(|m| &m.member == member && m.removal.is_none()).map(|m| m.role)
+    }
+}
+
+/// One write of a change, with its path from the root (the last key is the property).
+#[derive(Debug, Clone)]
+pub(super) struct Write {
+    pub path: Vec<String>,
+    pub value: Option<ScalarValue>,
+    pub makes_map: bool,
+}
+
+/// What one change wants to do, in the rules' terms.
+#[derive(Debug, Clone)]
+enum Action {
+    Create,
+    Details,
+    Goal,
+    OwnName,
+    Invite { key: String },
+    Admit { invitee: MemberId, key: String },
+    Add { member: MemberId, role: Role },
+    SetRole { member: MemberId, role: Role },
+    Remove { member: MemberId },
+    Restore { member: MemberId },
+    /// Something no rule allows.
+    Unknown,
+}
+
+/// Decodes a change's operations into writes, resolving object ids through `objects` (object id -> path), which it
+/// extends with the maps the change makes. Changes must come in causal order.
+pub(super) fn writes_of(change: &Change, objects: &mut HashMap<String, Vec<String>>) -> Option<Vec<Write>> {
+    let expanded = crate::am::catch(|| change.decode()).ok()?;
+    let actor = change.actor_id().to_hex_string();
+    let start = expanded.start_op.get();
+    let mut out = Vec::with_capacity(expanded.operations.len());
+    for (i, op) in expanded.operations.iter().enumerate() {
+        let mut path = match &op.obj {
+            ObjectId::Root => Vec::new(),
+            ObjectId::Id(id) => objects.get(&format!("{}@{}", id.0, id.1.to_hex_string()))?.clone(),
+        };
+        match &op.key {
+            Key::Map(key) => path.push(key.to_string()),
+            Key::Seq(_) => return None,
+        }
+        let (value, makes_map) = match &op.action {
+            OpType::Make(ObjType::Map) => {
+                objects.insert(format!("{}@{actor}", start + i as u64), path.clone());
+                (None, true)
+            }
+            OpType::Put(value) => (Some(value.clone()), false),
+            OpType::Delete => (None, false),
+            _ => return None,
+        };
+        out.push(Write { path, value, makes_map });
+    }
+    Some(out)
+}
+
+fn member_key(s: &str) -> Option<MemberId> {
+    s.parse().ok()
+}
+
+fn bytes_of(value: Option<&ScalarValue>) -> Option<&[u8]> {
+    match value {
+        Some(ScalarValue::Bytes(b)) => Some(b),
+        _ => None,
+    }
+}
+
+fn str_of(value: Option<&ScalarValue>) -> Option<&str> {
+    match value {
+        Some(ScalarValue::Str(s)) => Some(s),
+        _ => None,
+    }
+}
+
+fn time_of(value: Option<&ScalarValue>) -> Option<i64> {
+    match value {
+        Some(ScalarValue::Timestamp(t) | ScalarValue::Int(t)) => Some(*t),
+        _ => None,
+    }
+}
+
+/// The value a change puts at `path`, if it does.
+fn put<'w>(writes: &'w [Write], path: &[&str]) -> Option<&'w ScalarValue> {
+    writes.iter().rev().find(|w| w.path.iter().map(String::as_str).eq(path.iter().copied())).and_then(|w| w.value.as_ref())
+}
+
+/// Reads what a change does, as actions (a change may do several: an admission records an invitation, marks it used
+/// and makes the entry).
+fn actions_of(writes: &[Write], is_first: bool) -> Vec<Action> {
+    if is_first {
+        return vec![Action::Create];
+    }
+    let mut actions = Vec::new();
+    let push = |a: Action, actions: &mut Vec<Action>| {
+        if !actions.iter().any(|b| format!("{b:?}") == format!("{a:?}")) {
+            actions.push(a);
+        }
+    };
+    let admitted: Vec<(String, MemberId)> = writes
+        .iter()
+        .filter_map(|w| match (w.path.iter().map(String::as_str).collect::<Vec<_>>().as_slice(), &w.value) {
+            (["invites", key, "used_by"], Some(ScalarValue::Bytes(b))) => {
+                Some(((*key).to_owned(), MemberId::from_bytes(<[u8; 32]>::try_from(b.as_slice()).ok()?)))
+            }
+            _ => None,
+        })
+        .collect();
+    for w in writes {
+        let path: Vec<&str> = w.path.iter().map(String::as_str).collect();
+        let action = match path.as_slice() {
+            ["name" | "description" | "guidelines"] if w.value.is_some() => Action::Details,
+            ["goals", _, ..] => Action::Goal,
+            ["invites", key, ..] => match admitted.iter().find(|(k, _)| k == key) {
+                Some((key, invitee)) => Action::Admit { invitee: *invitee, key: key.clone() },
+                None => Action::Invite { key: (*key).to_owned() },
+            },
+            ["members", target, rest @ ..] => {
+                let Some(member) = member_key(target) else {
+                    push(Action::Unknown, &mut actions);
+                    continue;
+                };
+                let creates = writes.iter().any(|x| x.makes_map && x.path.iter().map(String::as_str).eq(["members", *target]));
+                if let Some((key, _)) = admitted.iter().find(|(_, m)| *m == member) {
+                    Action::Admit { invitee: member, key: key.clone() }
+                } else if creates {
+                    let role = str_of(put(writes, &["members", target, "role"])).and_then(|r| r.parse().ok());
+                    match role {
+                        Some(role) => Action::Add { member, role },
+                        None => Action::Unknown,
+                    }
+                } else {
+                    match rest {
+                        ["name"] if w.value.is_some() => Action::OwnName,
+                        ["role"] => match str_of(w.value.as_ref()).and_then(|r| r.parse().ok()) {
+                            Some(role) => Action::SetRole { member, role },
+                            None => Action::Unknown,
+                        },
+                        ["removed_at" | "removed_by" | "cutoff"] => Action::Remove { member },
+                        ["status"] => match str_of(w.value.as_ref()) {
+                            Some("removed") => Action::Remove { member },
+                            Some("active") => Action::Restore { member },
+                            _ => Action::Unknown,
+                        },
+                        ["restored_at" | "restored_by"] => Action::Restore { member },
+                        _ => Action::Unknown,
+                    }
+                }
+            }
+            _ => Action::Unknown,
+        };
+        push(action, &mut actions);
+    }
+    actions
+}
+
+/// Causal order facts: per change, how far each actor had written in its causal past.
+struct Dag {
+    actor_index: Vec<usize>,
+    seq: Vec<u64>,
+    clocks: Vec<Vec<u64>>,
+}
+
+impl Dag {
+    /// Whether change `a` is in the causal past of change `b` (strictly).
+    fn before(&self, a: usize, b: usize) -> bool {
+        a != b && self.clocks[b].get(self.actor_index[a]).is_some_and(|&s| s >= self.seq[a])
+    }
+}
+
+/// The canonical order: topological, ties broken by the lower change hash.
+fn canonical_order(changes: &[&Change]) -> Vec<usize> {
+    let index: HashMap<ChangeHash, usize> = changes.iter().enumerate().map(|(i, c)| (c.hash(), i)).collect();
+    let mut waiting: Vec<usize> = vec![0; changes.len()];
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); changes.len()];
+    for (i, c) in changes.iter().enumerate() {
+        for d in c.deps() {
+            if let Some(&p) = index.get(d) {
+                waiting[i] += 1;
+                children[p].push(i);
+            }
+        }
+    }
+    let mut ready: BinaryHeap<Reverse<(ChangeHash, usize)>> =
+        (0..changes.len()).filter(|&i| waiting[i] == 0).map(|i| Reverse((changes[i].hash(), i))).collect();
+    let mut order = Vec::with_capacity(changes.len());
+    while let Some(Reverse((_, i))) = ready.pop() {
+        order.push(i);
+        for &child in &children[i] {
+            waiting[child] -= 1;
+            if waiting[child] == 0 {
+                ready.push(Reverse((changes[child].hash(), child)));
+            }
+        }
+    }
+    order
+}
+
+fn build_dag(changes: &[&Change], order: &[usize]) -> Dag {
+    let index: HashMap<ChangeHash, usize> = changes.iter().enumerate().map(|(i, c)| (c.hash(), i)).collect();
+    let mut actors: HashMap<&ActorId, usize> = HashMap::new();
+    let actor_index: Vec<usize> = changes
+        .iter()
+        .map(|c| {
+            let next = actors.len();
+            *actors.entry(c.actor_id()).or_insert(next)
+        })
+        .collect();
+    let width = actors.len();
+    let mut clocks: Vec<Vec<u64>> = vec![Vec::new(); changes.len()];
+    for &i in order {
+        let mut clock = vec![0u64; width];
+        for d in changes[i].deps() {
+            if let Some(&p) = index.get(d) {
+                for (mine, theirs) in clock.iter_mut().zip(&clocks[p]) {
+                    *mine = (*mine).max(*theirs);
+                }
+            }
+        }
+        clock[actor_index[i]] = changes[i].seq();
+        clocks[i] = clock;
+    }
+    Dag { actor_index, seq: changes.iter().map(|c| c.seq()).collect(), clocks }
+}
+
+/// One member entry as the replay builds it.
+#[derive(Debug, Clone)]
+struct Entry {
+    name: String,
+    role: Role,
+    added_at: i64,
+    added_by: MemberId,
+    removal: Option<Removal>,
+}
+
+/// An invitation as the replay knows it.
+#[derive(Debug, Clone, Default)]
+struct InviteRecord {
+    by: Option<MemberId>,
+    expires_at: i64,
+    group_name: String,
+    key: Option<[u8; 32]>,
+    signature: Option<[u8; 64]>,
+    used_by: Option<MemberId>,
+}
+
+/// Grants and revocations of one right for one member: change indices, in canonical order.
+#[derive(Debug, Clone, Default)]
+struct Events {
+    grants: Vec<usize>,
+    revocations: Vec<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Level {
+    Member,
+    Moderator,
+}
+
+/// The state one pass of the replay builds.
+#[derive(Default)]
+struct Pass {
+    name: String,
+    description: String,
+    guidelines: String,
+    created_at: i64,
+    created_by: Option<MemberId>,
+    nonce: [u8; 16],
+    members: BTreeMap<MemberId, Entry>,
+    invites: BTreeMap<String, InviteRecord>,
+    events: HashMap<(MemberId, Level), Events>,
+    effective: Vec<bool>,
+}
+
+/// Works out the group from every change of its document. `author_of` names the member each actor writes for (from
+/// the certificates this phone holds); a change whose author is unknown is without effect.
+pub(crate) fn resolve(
+    doc: &Automerge,
+    group: &GroupId,
+    author_of: &dyn Fn(&ActorId) -> Option<MemberId>,
+) -> Result<Resolution> {
+    let owned = doc.get_changes(&[]);
+    let changes: Vec<&Change> = owned.iter().collect();
+    let order = canonical_order(&changes);
+    let dag = build_dag(&changes, &order);
+    let mut objects: HashMap<String, Vec<String>> = HashMap::new();
+    let mut decoded: Vec<Option<Vec<Write>>> = vec![None; changes.len()];
+    for &i in &order {
+        decoded[i] = writes_of(changes[i], &mut objects);
+    }
+    let authors: Vec<Option<MemberId>> = changes.iter().map(|c| author_of(c.actor_id())).collect();
+
+    let mut known_revocations: HashMap<(MemberId, Level), Vec<usize>> = HashMap::new();
+    let mut pass = Pass::default();
+    for _ in 0..MAX_PASSES {
+        pass = replay(group, &changes, &order, &dag, &decoded, &authors, &known_revocations);
+        let found: HashMap<(MemberId, Level), Vec<usize>> = pass
+            .events
+            .iter()
+            .filter(|(_, e)| !e.revocations.is_empty())
+            .map(|(k, e)| (*k, e.revocations.clone()))
+            .collect();
+        if found == known_revocations {
+            break;
+        }
+        known_revocations = found;
+    }
+    let creator = pass.created_by.ok_or_else(|| Error::document(group.doc_id(), "the group has no valid first change"))?;
+    let mut without_effect_by: HashMap<MemberId, usize> = HashMap::new();
+    for (i, effective) in pass.effective.iter().enumerate() {
+        if !effective {
+            if let Some(author) = authors[i] {
+                *without_effect_by.entry(author).or_default() += 1;
+            }
+        }
+    }
+    let members = pass
+        .members
+        .into_iter()
+        .map(|(member, e)| StoredMember {
+            member,
+            name: e.name,
+            role: e.role,
+            added_at: e.added_at,
+            added_by: e.added_by,
+            removal: e.removal,
+        })
+        .collect();
+    let invites = pass
+        .invites
+        .into_iter()
+        .filter_map(|(key, i)| Some(StoredInvite { key, by: i.by?, expires_at: i.expires_at, used_by: i.used_by }))
+        .collect();
+    Ok(Resolution {
+        group: StoredGroup {
+            name: pass.name,
+            description: pass.description,
+            guidelines: pass.guidelines,
+            created_at: pass.created_at,
+            created_by: creator,
+            nonce: pass.nonce,
+            members,
+            invites,
+        },
+        without_effect_by,
+    })
+}
+
+/// One pass: every change in canonical order, judged by grants found so far in its causal past and by the
+/// revocations `known` (from the previous pass) together with those found so far.
+fn replay(
+    group: &GroupId,
+    changes: &[&Change],
+    order: &[usize],
+    dag: &Dag,
+    decoded: &[Option<Vec<Write>>],
+    authors: &[Option<MemberId>],
+    known: &HashMap<(MemberId, Level), Vec<usize>>,
+) -> Pass {
+    let mut pass = Pass { effective: vec![false; changes.len()], ..Default::default() };
+    for &i in order {
+        let (Some(writes), Some(author)) = (&decoded[i], authors[i]) else { continue };
+        let is_first = changes[i].deps().is_empty();
+        if is_first != pass.created_by.is_none() {
+            continue;
+        }
+        let actions = actions_of(writes, is_first);
+        let ok = actions.iter().all(|a| allowed(&pass, group, dag, known, i, &author, a, writes));
+        if ok && !actions.is_empty() {
+            pass.effective[i] = true;
+            for action in &actions {
+                apply(&mut pass, i, &author, action, writes);
+            }
+        }
+    }
+    pass
+}
+
+/// Whether `member` holds `level` at change `at`: a grant in its causal past that no revocation since (or
+/// concurrent, or after without `at` in its past) has taken away.
+fn holds(pass: &Pass, dag: &Dag, known: &HashMap<(MemberId, Level), Vec<usize>>, member: &MemberId, level: Level, at: usize) -> bool {
+    if Some(*member) == pass.created_by {
+        return true;
+    }
+    if level == Level::Moderator && !holds(pass, dag, known, member, Level::Member, at) {
+        return false;
+    }
+    let empty = Events::default();
+    let events = pass.events.get(&(*member, level)).unwrap_or(&empty);
+    let earlier = known.get(&(*member, level)).map(Vec::as_slice).unwrap_or_default();
+    events.grants.iter().filter(|&&g| dag.before(g, at)).any(|&g| {
+        events
+            .revocations
+            .iter()
+            .chain(earlier)
+            .all(|&d| d == g || dag.before(d, g) || dag.before(at, d))
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn allowed(
+    pass: &Pass,
+    group: &GroupId,
+    dag: &Dag,
+    known: &HashMap<(MemberId, Level), Vec<usize>>,
+    at: usize,
+    author: &MemberId,
+    action: &Action,
+    writes: &[Write],
+) -> bool {
+    let owner = pass.created_by;
+    let member = |m: &MemberId| holds(pass, dag, known, m, Level::Member, at);
+    let moderator = |m: &MemberId| holds(pass, dag, known, m, Level::Moderator, at);
+    let is_owner = Some(*author) == owner;
+    // Someone the author may act on: never the owner or themselves; a moderator only on plain members.
+    let junior = |target: &MemberId| {
+        Some(*target) != owner
+            && target != author
+            && (is_owner || pass.members.get(target).is_some_and(|e| e.role == Role::Member))
+    };
+    match action {
+        Action::Create => {
+            let created_by = bytes_of(put(writes, &["created_by"]));
+            let nonce = bytes_of(put(writes, &["nonce"])).and_then(|n| <[u8; 16]>::try_from(n).ok());
+            matches!((created_by, nonce), (Some(c), Some(n)) if c == author.as_bytes() && GroupId::derive(author, &n) == *group)
+        }
+        Action::Details => moderator(author),
+        Action::Goal => member(author),
+        Action::OwnName => {
+            member(author)
+                && writes.iter().all(|w| !w.path.first().is_some_and(|p| p == "members") || w.path.get(1) == Some(&author.to_hex()))
+        }
+        Action::Invite { key } => {
+            moderator(author)
+                && invitation(pass, group, key, writes).is_some_and(|inv| inv.inviter == *author && inv.verify().is_ok())
+        }
+        Action::Admit { invitee, key } => {
+            let Some(inv) = invitation(pass, group, key, writes) else { return false };
+            let proof = bytes_of(put(writes, &["invites", key, "proof"])).unwrap_or_default();
+            let used_by = pass.invites.get(key).and_then(|r| r.used_by);
+            // The same person admitted twice with the same invitation (they met two members): the later is a no-op.
+            let again = used_by == Some(*invitee) && pass.members.contains_key(invitee);
+            let fresh = used_by.is_none()
+                && !pass.members.contains_key(invitee)
+                && moderator(&inv.inviter)
+                && put(writes, &["members", &invitee.to_hex(), "role"]).and_then(|r| str_of(Some(r))) == Some("member");
+            member(author) && inv.verify().is_ok() && inv.verify_proof(invitee, proof).is_ok() && (again || fresh)
+        }
+        Action::Add { member: target, role } => {
+            moderator(author)
+                && !pass.members.contains_key(target)
+                && *role != Role::Owner
+                && (is_owner || *role == Role::Member)
+        }
+        Action::SetRole { member: target, role } => {
+            is_owner && *role != Role::Owner && Some(*target) != owner && pass.members.contains_key(target)
+        }
+        Action::Remove { member: target } => {
+            moderator(author) && junior(target) && pass.members.get(target).is_some_and(|e| e.removal.is_none())
+        }
+        Action::Restore { member: target } => {
+            moderator(author) && junior(target) && pass.members.get(target).is_some_and(|e| e.removal.is_some())
+        }
+        Action::Unknown => false,
+    }
+}
+
+/// The invitation an admission or record names: the group's record of it, completed by what this change writes.
+fn invitation(pass: &Pass, group: &GroupId, key: &str, writes: &[Write]) -> Option<Invitation> {
+    let record = pass.invites.get(key).cloned().unwrap_or_default();
+    let field = |f: &str| put(writes, &["invites", key, f]);
+    let by = bytes_of(field("by")).and_then(|b| <[u8; 32]>::try_from(b).ok()).map(MemberId::from_bytes).or(record.by)?;
+    let pk = bytes_of(field("pk")).and_then(|b| <[u8; 32]>::try_from(b).ok()).or(record.key)?;
+    let signature = bytes_of(field("sig")).and_then(|b| <[u8; 64]>::try_from(b).ok()).or(record.signature)?;
+    let group_name = str_of(field("gname")).map(str::to_owned).unwrap_or(record.group_name);
+    let expires_at = time_of(field("expires_at")).unwrap_or(record.expires_at);
+    let inv = Invitation { group_id: *group, group_name, inviter: by, expires_at, key: pk, signature };
+    (inv.record_key() == key).then_some(inv)
+}
+
+fn apply(pass: &mut Pass, at: usize, author: &MemberId, action: &Action, writes: &[Write]) {
+    let event = |pass: &mut Pass, member: MemberId, level: Level, grant: bool| {
+        let e = pass.events.entry((member, level)).or_default();
+        if grant { e.grants.push(at) } else { e.revocations.push(at) }
+    };
+    let new_entry = |target: &MemberId, role: Role| Entry {
+        name: str_of(put(writes, &["members", &target.to_hex(), "name"])).unwrap_or_default().to_owned(),
+        role,
+        added_at: time_of(put(writes, &["members", &target.to_hex(), "added_at"])).unwrap_or_default(),
+        added_by: *author,
+        removal: None,
+    };
+    match action {
+        Action::Create => {
+            pass.name = str_of(put(writes, &["name"])).unwrap_or_default().to_owned();
+            pass.description = str_of(put(writes, &["description"])).unwrap_or_default().to_owned();
+            pass.guidelines = str_of(put(writes, &["guidelines"])).unwrap_or_default().to_owned();
+            pass.created_at = time_of(put(writes, &["created_at"])).unwrap_or_default();
+            pass.nonce = bytes_of(put(writes, &["nonce"])).and_then(|n| n.try_into().ok()).unwrap_or_default();
+            pass.created_by = Some(*author);
+            let mut entry = new_entry(author, Role::Owner);
+            entry.added_at = pass.created_at;
+            pass.members.insert(*author, entry);
+        }
+        Action::Details => {
+            for (field, slot) in [("name", &mut pass.name), ("description", &mut pass.description), ("guidelines", &mut pass.guidelines)] {
+                if let Some(v) = str_of(put(writes, &[field])) {
+                    *slot = v.to_owned();
+                }
+            }
+        }
+        Action::Goal => {}
+        Action::OwnName => {
+            if let (Some(name), Some(entry)) =
+                (str_of(put(writes, &["members", &author.to_hex(), "name"])), pass.members.get_mut(author))
+            {
+                entry.name = name.to_owned();
+            }
+        }
+        Action::Invite { key } | Action::Admit { key, .. } => {
+            let record = pass.invites.entry(key.clone()).or_default();
+            let field = |f: &str| put(writes, &["invites", key, f]);
+            if let Some(by) = bytes_of(field("by")).and_then(|b| <[u8; 32]>::try_from(b).ok()) {
+                record.by = Some(MemberId::from_bytes(by));
+            }
+            if let Some(t) = time_of(field("expires_at")) {
+                record.expires_at = t;
+            }
+            if let Some(n) = str_of(field("gname")) {
+                record.group_name = n.to_owned();
+            }
+            if let Some(pk) = bytes_of(field("pk")).and_then(|b| <[u8; 32]>::try_from(b).ok()) {
+                record.key = Some(pk);
+            }
+            if let Some(sig) = bytes_of(field("sig")).and_then(|b| <[u8; 64]>::try_from(b).ok()) {
+                record.signature = Some(sig);
+            }
+            if let Action::Admit { invitee, .. } = action
+                && !pass.members.contains_key(invitee)
+            {
+                record.used_by = Some(*invitee);
+                pass.members.insert(*invitee, new_entry(invitee, Role::Member));
+                event(pass, *invitee, Level::Member, true);
+            }
+        }
+        Action::Add { member, role } => {
+            pass.members.insert(*member, new_entry(member, *role));
+            event(pass, *member, Level::Member, true);
+            if *role == Role::Moderator {
+                event(pass, *member, Level::Moderator, true);
+            }
+        }
+        Action::SetRole { member, role } => {
+            if let Some(entry) = pass.members.get_mut(member) {
+                entry.role = *role;
+            }
+            event(pass, *member, Level::Moderator, *role == Role::Moderator);
+        }
+        Action::Remove { member } => {
+            let hex = member.to_hex();
+            let cutoff = bytes_of(put(writes, &["members", &hex, "cutoff"]))
+                .and_then(|b| postcard::from_bytes::<Cutoff>(b).ok())
+                .unwrap_or_default();
+            let at_time = time_of(put(writes, &["members", &hex, "removed_at"])).unwrap_or_default();
+            if let Some(entry) = pass.members.get_mut(member) {
+                entry.removal = Some(Removal { at: at_time, by: *author, cutoff });
+            }
+            event(pass, *member, Level::Member, false);
+            event(pass, *member, Level::Moderator, false);
+        }
+        Action::Restore { member } => {
+            if let Some(entry) = pass.members.get_mut(member) {
+                entry.removal = None;
+                entry.role = Role::Member;
+            }
+            event(pass, *member, Level::Member, true);
+        }
+        Action::Unknown => {}
+    }
+}
