@@ -38,7 +38,7 @@ fn collect(from: &Kindred, to_heads: &HashMap<DocId, Vec<ChangeHash>>, group: &G
     let Inner { db, cache, .. } = &mut *inner;
     db.read(|tx| {
         let mut out = Vec::new();
-        for (doc_id, place) in documents::group_documents(tx, group)? {
+        for (doc_id, place) in documents::shared_documents(tx, group)? {
             let doc = cache.get(tx, &doc_id, &actor)?.ok_or_else(|| Error::not_found("document", doc_id))?;
             let known: Vec<_> = to_heads
                 .get(&doc_id)
@@ -97,7 +97,7 @@ fn one_way(from: &Kindred, to: &Kindred, group: &GroupId) -> Result<ExchangeStat
         let Inner { db, cache, .. } = &mut *inner;
         db.read(|tx| {
             let mut heads = HashMap::new();
-            for (doc_id, ..) in documents::group_documents(tx, group)? {
+            for (doc_id, ..) in documents::shared_documents(tx, group)? {
                 if let Some(doc) = cache.get(tx, &doc_id, &actor)? {
                     heads.insert(doc_id, doc.get_heads());
                 }

@@ -365,11 +365,29 @@ pub(crate) fn clock(conn: &Connection, id: &DocId) -> Result<Vec<ClockEntry>> {
     Ok(out)
 }
 
-/// Every document of a group (its own first, then the segments by author and index), with where each belongs.
+/// Every document of a group this profile holds (its own first, then the segments by author and index), with where
+/// each belongs.
 pub(crate) fn group_documents(conn: &Connection, group: &GroupId) -> Result<Vec<(DocId, DocPlace)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT doc_id, kind, author, segment FROM documents WHERE group_id = ?1 ORDER BY kind, author, segment",
-    )?;
+    documents_where(conn, group, "")
+}
+
+/// The documents of a group that this phone shares with peers (in sync, digests and bundles): the group document
+/// and the segments of keys that hold an entry in the group. Segments of a key whose admission turned out to have no
+/// effect stay on this phone, hidden, and travel no further.
+pub(crate) fn shared_documents(conn: &Connection, group: &GroupId) -> Result<Vec<(DocId, DocPlace)>> {
+    documents_where(
+        conn,
+        group,
+        "AND (kind = 'group' OR EXISTS (SELECT 1 FROM group_members gm JOIN groups g ON g.group_ref = gm.group_ref
+             WHERE g.group_id = documents.group_id AND gm.member = documents.author))",
+    )
+}
+
+fn documents_where(conn: &Connection, group: &GroupId, condition: &str) -> Result<Vec<(DocId, DocPlace)>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT doc_id, kind, author, segment FROM documents WHERE group_id = ?1 {condition}
+         ORDER BY kind, author, segment"
+    ))?;
     let rows = stmt.query_map([group], |r| {
         Ok((r.get::<_, DocId>(0)?, r.get::<_, String>(1)?, r.get::<_, Vec<u8>>(2)?, r.get::<_, u32>(3)?))
     })?;

@@ -132,6 +132,12 @@ fn entry_role_at(group_doc: &Automerge, member: &MemberId, heads: &[ChangeHash])
     }
 }
 
+/// Whether the group document holds an entry for `member` at all (in effect or not): someone who was at least
+/// written in, as opposed to a stranger.
+pub(crate) fn has_entry(group_doc: &Automerge, member: &MemberId) -> bool {
+    entry_role_at(group_doc, member, &group_doc.get_heads()).is_some()
+}
+
 /// Holds a peer's values to the limits this phone's own input obeys: a malicious client must not slip in a 20,000
 /// character message, control characters, or a 3,000-emoji reaction that honest apps would then have to show.
 fn check_value(path: &[&str], value: &ScalarValue) -> Result<()> {

@@ -134,7 +134,7 @@ impl Kindred {
             }
             let actor = ctx.identity.actor().clone();
             let mut docs = Vec::new();
-            for (doc_id, place) in documents::group_documents(ctx.tx, group)? {
+            for (doc_id, place) in documents::shared_documents(ctx.tx, group)? {
                 let doc =
                     ctx.cache.get(ctx.tx, &doc_id, &actor)?.ok_or_else(|| Error::not_found("document", doc_id))?;
                 let snapshot = am::guarded(&doc_id, "saving", || Ok(doc.save()))?;

@@ -53,6 +53,8 @@ pub struct IngestReport {
     pub duplicates: usize,
     /// Changes set aside: equivocations, changes by flagged members, and changes that depend on those.
     pub quarantined: usize,
+    /// Messages of a key whose admission has no effect here, not stored.
+    pub without_standing: usize,
     /// Why the rest of a batch carrying an equivocation was refused. The equivocation's evidence was kept; the
     /// caller treats the batch as refused (`Error::Rejected`) once that evidence is safely stored.
     pub refused: Option<String>,
@@ -63,6 +65,7 @@ impl std::ops::AddAssign for IngestReport {
         self.applied += other.applied;
         self.duplicates += other.duplicates;
         self.quarantined += other.quarantined;
+        self.without_standing += other.without_standing;
         self.refused = self.refused.take().or(other.refused);
     }
 }
@@ -128,6 +131,22 @@ pub(crate) fn ingest(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch, joining: bool
     }
 
     let actor = ctx.identity.actor().clone();
+    // A segment of a key without an entry in effect is not taken: a stranger's is refused; one whose admission
+    // turned out to have no effect (an honest phone may still hold and offer it) is set aside, not stored.
+    if let (DocKind::Segment, Some(owner), true) = (place.kind, place.author, holds_group) {
+        let group_ref = group_store::require(ctx.tx, &group)?;
+        if group_store::standing(ctx.tx, group_ref, &owner)?.is_none() {
+            let group_doc = ctx.cache.get(ctx.tx, &group.doc_id(), &actor)?;
+            if group_doc.is_some_and(|d| authorize::has_entry(d, &owner)) {
+                report.without_standing = batch.changes.len();
+                return Ok(report);
+            }
+            return Err(refuse(format!(
+                "member {} is not a member of group {group}",
+                owner.to_hex().get(..8).unwrap_or("?")
+            )));
+        }
+    }
     let doc = ctx.cache.get_or_create(ctx.tx, &batch.doc, place, &actor)?;
 
     // Drop what we have; find equivocations and what hangs off them.
@@ -268,6 +287,7 @@ fn check_and_apply(
                     member.to_hex().get(..8).unwrap_or("?")
                 )));
             };
+            // (Checked again per author: a segment is one author's, but stay exact if that ever changes.)
             if standing.removed {
                 let doc = ctx.cache.get(ctx.tx, &batch.doc, &actor)?.ok_or_else(|| Error::not_found("document", batch.doc))?;
                 let later = doc

@@ -404,7 +404,7 @@ impl SyncSession {
                     continue;
                 }
                 groups.push(*group.as_bytes());
-                for (doc, place) in documents::group_documents(tx, &group)? {
+                for (doc, place) in documents::shared_documents(tx, &group)? {
                     let actors = documents::clock(tx, &doc)?;
                     docs.push(DocClock { place: Place::new(&doc, &place), actors });
                 }
@@ -440,7 +440,7 @@ impl SyncSession {
                     continue;
                 }
                 // The group document first: the peer needs the members before it can check their messages.
-                for (doc, place) in documents::group_documents(ctx.tx, &group)? {
+                for (doc, place) in documents::shared_documents(ctx.tx, &group)? {
                     let their_clock = theirs.get(&doc);
                     let place = Place::new(&doc, &place);
                     match outgoing_for(ctx, place, their_clock, max_batch, false)? {
@@ -824,7 +824,7 @@ fn shared_groups(tx: &rusqlite::Transaction<'_>, me: &MemberId, peer: &MemberId)
 /// never agree that they have nothing new for each other.
 fn group_digest(tx: &rusqlite::Transaction<'_>, group: &GroupId) -> Result<[u8; 16]> {
     let mut docs: BTreeMap<DocId, Vec<documents::ClockEntry>> = BTreeMap::new();
-    for (doc, _) in documents::group_documents(tx, group)? {
+    for (doc, _) in documents::shared_documents(tx, group)? {
         let forked: Vec<Vec<u8>> =
             crate::storage::trust::quarantined_positions(tx, &doc)?.into_iter().map(|(a, _)| a).collect();
         let mut clock = documents::clock(tx, &doc)?;

@@ -199,12 +199,18 @@ fn refusal_kind(error: &Error, words: usize) -> String {
 
 /// Valid messages of every kind, with real contents (an invitation, a document's clock, real changes, vouchers).
 fn sample_messages(w: &World) -> Vec<Message> {
-    let code = w.alice.kindred.create_invite(&w.group, 3_600_000).unwrap();
+    let code = kindred_core::invite::InviteCode::parse(&w.alice.kindred.create_invite(&w.group, 3_600_000).unwrap())
+        .unwrap();
+    let join = JoinRequest {
+        invitation: code.invitation().to_bytes(),
+        proof: code.prove(&w.mallory.id()).to_vec(),
+        display_name: "dana".into(),
+    };
     let bundle = w.bundle(&w.mallory);
     let segment = bundle.documents.iter().find(|d| d.place.kind == 1).unwrap();
     let changes: Vec<Vec<u8>> = forge::load(segment).get_changes(&[]).iter().map(|c| c.raw_bytes().to_vec()).collect();
     vec![
-        Message::Hello { version: 1, digest: [7; 16], joins: vec![JoinRequest { code, display_name: "dana".into() }] },
+        Message::Hello { version: 1, digest: [7; 16], joins: vec![join] },
         Message::Groups { groups: vec![(bundle.group, [1; 16]), ([2; 16], [3; 16])] },
         Message::Clocks {
             groups: vec![bundle.group],
