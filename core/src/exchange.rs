@@ -67,6 +67,7 @@ fn apply(to: &Kindred, mut incoming: Vec<Outgoing>) -> Result<ExchangeStats> {
         for o in incoming {
             stats.bytes += o.changes.iter().map(|c| c.raw_bytes().len()).sum::<usize>();
             let batch = DocBatch {
+                live: false,
                 doc: o.doc,
                 place: o.place,
                 changes: o.changes,

@@ -77,7 +77,8 @@ impl Invitation {
         if self.group_name.chars().count() > crate::groups::MAX_GROUP_NAME_CHARS {
             return Err(bad("the group name in it is too long"));
         }
-        let inviter = VerifyingKey::from_bytes(self.inviter.as_bytes()).map_err(|_| bad("the inviter key is invalid"))?;
+        let inviter =
+            VerifyingKey::from_bytes(self.inviter.as_bytes()).map_err(|_| bad("the inviter key is invalid"))?;
         inviter
             .verify_strict(
                 &signed_bytes(&self.group_id, &self.group_name, &self.inviter, self.expires_at, &self.key),

@@ -7,7 +7,7 @@
 
 use crate::error::{Error, Result};
 use crate::ids::{GroupId, MemberId};
-use crate::invite::{InviteCode, Invitation, MAX_VALIDITY_MS};
+use crate::invite::{Invitation, InviteCode, MAX_VALIDITY_MS};
 use crate::kindred::{Kindred, WriteCtx};
 use crate::model::{GroupDetails, PendingJoin, Role};
 use crate::read_model;

@@ -7,12 +7,12 @@
 use automerge::ReadDoc;
 
 use crate::error::{Error, Result};
-use crate::sync::authority;
 use crate::ids::{DocId, GroupId, MemberId, MessageId};
 use crate::kindred::WriteCtx;
 use crate::model::Update;
 use crate::schema;
 use crate::storage::{self, groups::GroupRef};
+use crate::sync::authority;
 
 fn load<'a>(ctx: &'a mut WriteCtx<'_, '_>, doc: &DocId) -> Result<&'a mut automerge::Automerge> {
     ctx.cache.get(ctx.tx, doc, ctx.identity.actor())?.ok_or_else(|| Error::not_found("document", doc))
@@ -189,7 +189,7 @@ fn as_of_cutoff(
     let covered: Vec<automerge::ChangeHash> = doc
         .get_changes(&[])
         .into_iter()
-        .filter(|c| cutoff.allows(doc_id, &c.actor_id().to_bytes(), c.seq()))
+        .filter(|c| cutoff.allows(doc_id, c.actor_id().to_bytes(), c.seq()))
         .map(|c| c.hash())
         .collect();
     if covered.is_empty() {

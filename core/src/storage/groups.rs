@@ -33,7 +33,9 @@ pub(crate) fn upsert(conn: &Connection, id: &GroupId, g: &StoredGroup) -> Result
     for m in &g.members {
         let removed_at = m.removal.as_ref().map_or(0, |r| r.at);
         let cutoff = match &m.removal {
-            Some(r) => postcard::to_stdvec(&r.cutoff).map_err(|e| Error::Internal(format!("encoding a cutoff: {e}")))?,
+            Some(r) => {
+                postcard::to_stdvec(&r.cutoff).map_err(|e| Error::Internal(format!("encoding a cutoff: {e}")))?
+            }
             None => Vec::new(),
         };
         insert.execute(params![
@@ -71,7 +73,8 @@ pub(crate) fn standing(conn: &Connection, group_ref: GroupRef, member: &MemberId
 /// Every entry's standing in a group.
 pub(crate) fn standings(conn: &Connection, group_ref: GroupRef) -> Result<HashMap<MemberId, Standing>> {
     let mut stmt = conn.prepare_cached("SELECT member, removed, cutoff FROM group_members WHERE group_ref = ?1")?;
-    let rows = stmt.query_map([group_ref], |r| Ok((r.get::<_, MemberId>(0)?, r.get::<_, bool>(1)?, r.get::<_, Vec<u8>>(2)?)))?;
+    let rows =
+        stmt.query_map([group_ref], |r| Ok((r.get::<_, MemberId>(0)?, r.get::<_, bool>(1)?, r.get::<_, Vec<u8>>(2)?)))?;
     let mut out = HashMap::new();
     for row in rows {
         let (member, removed, cutoff) = row?;

@@ -184,7 +184,12 @@ pub(crate) fn hide_id(conn: &Connection, group_ref: GroupRef, id: &MessageId) ->
 }
 
 /// Takes back `member`'s recorded reaction to a message (one written after their removal).
-pub(crate) fn delete_reaction(conn: &Connection, group_ref: GroupRef, member: &MemberId, target: &MessageId) -> Result<()> {
+pub(crate) fn delete_reaction(
+    conn: &Connection,
+    group_ref: GroupRef,
+    member: &MemberId,
+    target: &MessageId,
+) -> Result<()> {
     conn.prepare_cached("DELETE FROM reactions WHERE group_ref = ?1 AND message_id = ?2 AND member = ?3")?
         .execute(params![group_ref, target, member])?;
     Ok(())

@@ -74,12 +74,27 @@ enum Action {
     Details,
     Goal,
     OwnName,
-    Invite { key: String },
-    Admit { invitee: MemberId, key: String },
-    Add { member: MemberId, role: Role },
-    SetRole { member: MemberId, role: Role },
-    Remove { member: MemberId },
-    Restore { member: MemberId },
+    Invite {
+        key: String,
+    },
+    Admit {
+        invitee: MemberId,
+        key: String,
+    },
+    Add {
+        member: MemberId,
+        role: Role,
+    },
+    SetRole {
+        member: MemberId,
+        role: Role,
+    },
+    Remove {
+        member: MemberId,
+    },
+    Restore {
+        member: MemberId,
+    },
     /// Something no rule allows.
     Unknown,
 }
@@ -141,7 +156,11 @@ fn time_of(value: Option<&ScalarValue>) -> Option<i64> {
 
 /// The value a change puts at `path`, if it does.
 fn put<'w>(writes: &'w [Write], path: &[&str]) -> Option<&'w ScalarValue> {
-    writes.iter().rev().find(|w| w.path.iter().map(String::as_str).eq(path.iter().copied())).and_then(|w| w.value.as_ref())
+    writes
+        .iter()
+        .rev()
+        .find(|w| w.path.iter().map(String::as_str).eq(path.iter().copied()))
+        .and_then(|w| w.value.as_ref())
 }
 
 /// Reads what a change does, as actions (a change may do several: an admission records an invitation, marks it used
@@ -179,7 +198,8 @@ fn actions_of(writes: &[Write], is_first: bool) -> Vec<Action> {
                     push(Action::Unknown, &mut actions);
                     continue;
                 };
-                let creates = writes.iter().any(|x| x.makes_map && x.path.iter().map(String::as_str).eq(["members", *target]));
+                let creates =
+                    writes.iter().any(|x| x.makes_map && x.path.iter().map(String::as_str).eq(["members", *target]));
                 if let Some((key, _)) = admitted.iter().find(|(_, m)| *m == member) {
                     Action::Admit { invitee: member, key: key.clone() }
                 } else if creates {
@@ -364,13 +384,12 @@ pub(crate) fn resolve(
         }
         known_revocations = found;
     }
-    let creator = pass.created_by.ok_or_else(|| Error::document(group.doc_id(), "the group has no valid first change"))?;
+    let creator =
+        pass.created_by.ok_or_else(|| Error::document(group.doc_id(), "the group has no valid first change"))?;
     let mut without_effect_by: HashMap<MemberId, usize> = HashMap::new();
     for (i, effective) in pass.effective.iter().enumerate() {
-        if !effective {
-            if let Some(author) = authors[i] {
-                *without_effect_by.entry(author).or_default() += 1;
-            }
+        if !effective && let Some(author) = authors[i] {
+            *without_effect_by.entry(author).or_default() += 1;
         }
     }
     let members = pass
@@ -437,7 +456,14 @@ fn replay(
 
 /// Whether `member` holds `level` at change `at`: a grant in its causal past that no revocation since (or
 /// concurrent, or after without `at` in its past) has taken away.
-fn holds(pass: &Pass, dag: &Dag, known: &HashMap<(MemberId, Level), Vec<usize>>, member: &MemberId, level: Level, at: usize) -> bool {
+fn holds(
+    pass: &Pass,
+    dag: &Dag,
+    known: &HashMap<(MemberId, Level), Vec<usize>>,
+    member: &MemberId,
+    level: Level,
+    at: usize,
+) -> bool {
     if Some(*member) == pass.created_by {
         return true;
     }
@@ -447,13 +473,11 @@ fn holds(pass: &Pass, dag: &Dag, known: &HashMap<(MemberId, Level), Vec<usize>>,
     let empty = Events::default();
     let events = pass.events.get(&(*member, level)).unwrap_or(&empty);
     let earlier = known.get(&(*member, level)).map(Vec::as_slice).unwrap_or_default();
-    events.grants.iter().filter(|&&g| dag.before(g, at)).any(|&g| {
-        events
-            .revocations
-            .iter()
-            .chain(earlier)
-            .all(|&d| d == g || dag.before(d, g) || dag.before(at, d))
-    })
+    events
+        .grants
+        .iter()
+        .filter(|&&g| dag.before(g, at))
+        .any(|&g| events.revocations.iter().chain(earlier).all(|&d| d == g || dag.before(d, g) || dag.before(at, d)))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -487,11 +511,14 @@ fn allowed(
         Action::Goal => member(author),
         Action::OwnName => {
             member(author)
-                && writes.iter().all(|w| !w.path.first().is_some_and(|p| p == "members") || w.path.get(1) == Some(&author.to_hex()))
+                && writes
+                    .iter()
+                    .all(|w| w.path.first().is_none_or(|p| p != "members") || w.path.get(1) == Some(&author.to_hex()))
         }
         Action::Invite { key } => {
             moderator(author)
-                && invitation(pass, group, key, writes).is_some_and(|inv| inv.inviter == *author && inv.verify().is_ok())
+                && invitation(pass, group, key, writes)
+                    .is_some_and(|inv| inv.inviter == *author && inv.verify().is_ok())
         }
         Action::Admit { invitee, key } => {
             let Some(inv) = invitation(pass, group, key, writes) else { return false };
@@ -562,7 +589,9 @@ fn apply(pass: &mut Pass, at: usize, author: &MemberId, action: &Action, writes:
             pass.members.insert(*author, entry);
         }
         Action::Details => {
-            for (field, slot) in [("name", &mut pass.name), ("description", &mut pass.description), ("guidelines", &mut pass.guidelines)] {
+            for (field, slot) in
+                [("name", &mut pass.name), ("description", &mut pass.description), ("guidelines", &mut pass.guidelines)]
+            {
                 if let Some(v) = str_of(put(writes, &[field])) {
                     *slot = v.to_owned();
                 }

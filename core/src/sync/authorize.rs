@@ -270,9 +270,9 @@ pub(crate) fn check_group_change(doc: &Automerge, group: &GroupId, author: &Memb
     let admitted: HashMap<&str, MemberId> = edits
         .iter()
         .filter_map(|e| match (&e.path[..], &e.kind) {
-            ([a, key, f], EditKind::Put(v)) if a == "invites" && f == "used_by" => bytes_of(v)
-                .and_then(|b| <[u8; 32]>::try_from(b).ok())
-                .map(|b| (key.as_str(), MemberId::from_bytes(b))),
+            ([a, key, f], EditKind::Put(v)) if a == "invites" && f == "used_by" => {
+                bytes_of(v).and_then(|b| <[u8; 32]>::try_from(b).ok()).map(|b| (key.as_str(), MemberId::from_bytes(b)))
+            }
             _ => None,
         })
         .collect();
@@ -309,7 +309,10 @@ pub(crate) fn check_group_change(doc: &Automerge, group: &GroupId, author: &Memb
                         (["name"], EditKind::Put(_)) if target_id == *author => true,
                         // A direct add (or a key with no entry yet): moderators add plain members, the owner anyone.
                         ([], EditKind::MakeMap) => moderates && not_owner_or_self,
-                        (["name" | "added_at" | "status" | "removed_at" | "restored_at" | "cutoff"], EditKind::Put(_))
+                        (
+                            ["name" | "added_at" | "status" | "removed_at" | "restored_at" | "cutoff"],
+                            EditKind::Put(_),
+                        )
                         | (["added_by" | "removed_by" | "restored_by"], EditKind::Put(_))
                             if !moderates || !not_owner_or_self =>
                         {
@@ -318,9 +321,10 @@ pub(crate) fn check_group_change(doc: &Automerge, group: &GroupId, author: &Memb
                         (["added_by" | "removed_by" | "restored_by"], EditKind::Put(v)) => {
                             names_author(v) && (is_owner || target_role.is_none_or(|r| r == Role::Member))
                         }
-                        (["name" | "added_at" | "status" | "removed_at" | "restored_at" | "cutoff"], EditKind::Put(_)) => {
-                            is_owner || target_role.is_none_or(|r| r == Role::Member)
-                        }
+                        (
+                            ["name" | "added_at" | "status" | "removed_at" | "restored_at" | "cutoff"],
+                            EditKind::Put(_),
+                        ) => is_owner || target_role.is_none_or(|r| r == Role::Member),
                         (["role"], EditKind::Put(ScalarValue::Str(r))) => {
                             not_owner_or_self
                                 && ((is_owner && r.as_str() != "owner")

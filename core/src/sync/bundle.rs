@@ -182,7 +182,8 @@ impl Kindred {
             let changes = am::guarded(&doc, "reading a bundle document", || Ok(loaded.get_changes(&[])))
                 .map_err(|e| refuse(format!("a bundle document is damaged: {e}")))?;
             let (heads, certificates) = document.vouchers.into_parts()?;
-            let batch = DocBatch { doc, place: document.place.to_doc_place()?, changes, heads, certificates };
+            let batch =
+                DocBatch { doc, place: document.place.to_doc_place()?, changes, heads, certificates, live: false };
             let report = self.write(|ctx| ingest(ctx, &batch, false))?.into_result()?;
             result.report += report;
             result.documents += 1;

@@ -42,6 +42,10 @@ pub(crate) struct DocBatch {
     pub changes: Vec<Change>,
     pub heads: Vec<SignedHead>,
     pub certificates: Vec<ActorCertificate>,
+    /// From a live session, where a peer that is ahead may send a newcomer's messages before the group document
+    /// that admits them: those are set aside (not stored) instead of refused. A bundle carries its group document
+    /// first, so a stranger's messages in it are refused.
+    pub live: bool,
 }
 
 /// What ingesting a batch did.
@@ -53,7 +57,8 @@ pub struct IngestReport {
     pub duplicates: usize,
     /// Changes set aside: equivocations, changes by flagged members, and changes that depend on those.
     pub quarantined: usize,
-    /// Messages of a key whose admission has no effect here, not stored.
+    /// Messages of a key without an entry in effect here (an admission without effect, or one not heard of yet in
+    /// a live session), not stored.
     pub without_standing: usize,
     /// Why the rest of a batch carrying an equivocation was refused. The equivocation's evidence was kept; the
     /// caller treats the batch as refused (`Error::Rejected`) once that evidence is safely stored.
@@ -137,7 +142,7 @@ pub(crate) fn ingest(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch, joining: bool
         let group_ref = group_store::require(ctx.tx, &group)?;
         if group_store::standing(ctx.tx, group_ref, &owner)?.is_none() {
             let group_doc = ctx.cache.get(ctx.tx, &group.doc_id(), &actor)?;
-            if group_doc.is_some_and(|d| authorize::has_entry(d, &owner)) {
+            if batch.live || group_doc.is_some_and(|d| authorize::has_entry(d, &owner)) {
                 report.without_standing = batch.changes.len();
                 return Ok(report);
             }
@@ -289,13 +294,16 @@ fn check_and_apply(
             };
             // (Checked again per author: a segment is one author's, but stay exact if that ever changes.)
             if standing.removed {
-                let doc = ctx.cache.get(ctx.tx, &batch.doc, &actor)?.ok_or_else(|| Error::not_found("document", batch.doc))?;
+                let doc = ctx
+                    .cache
+                    .get(ctx.tx, &batch.doc, &actor)?
+                    .ok_or_else(|| Error::not_found("document", batch.doc))?;
                 let later = doc
                     .get_changes(&[])
                     .into_iter()
                     .chain(accepted.iter().cloned())
                     .filter(|c| author_of(c).ok() == Some(member))
-                    .filter(|c| !standing.cutoff.allows(&batch.doc, &c.actor_id().to_bytes(), c.seq()))
+                    .filter(|c| !standing.cutoff.allows(&batch.doc, c.actor_id().to_bytes(), c.seq()))
                     .count();
                 if later > MAX_WITHOUT_EFFECT {
                     return Err(refuse(format!(

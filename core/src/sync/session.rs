@@ -38,7 +38,7 @@ use super::wire::{
 use crate::am;
 use crate::error::{Error, Result};
 use crate::ids::{DocId, GroupId, MemberId};
-use crate::invite::{InviteCode, Invitation};
+use crate::invite::{Invitation, InviteCode};
 use crate::kindred::{Kindred, WriteCtx};
 use crate::membership::admit;
 use crate::storage::documents;
@@ -58,7 +58,7 @@ const CHUNK_MESSAGE_OVERHEAD: usize = 96;
 const MAX_BATCH_BYTES: usize = 32 * 1024;
 /// On small frames the batch limit shrinks to this many frames, so a link that drops every few frames (BLE) loses
 /// at most that much of a batch: anything larger goes as a blob, stored chunk by chunk.
-const MAX_BATCH_FRAMES: usize = 8;
+const MAX_BATCH_FRAMES: usize = 2;
 /// Largest blob of changes accepted once decompressed.
 const MAX_CHANGES_BLOB: u64 = 64 * 1024 * 1024;
 /// A document the peer lacks entirely travels as a snapshot once it has more changes than this.
@@ -489,7 +489,8 @@ impl SyncSession {
 
     fn ingest(&mut self, kindred: &Kindred, place: Place, changes: Vec<Change>, vouchers: Vouchers) -> Result<()> {
         let (heads, certificates) = vouchers.into_parts()?;
-        let batch = DocBatch { doc: place.doc(), place: place.to_doc_place()?, changes, heads, certificates };
+        let batch =
+            DocBatch { doc: place.doc(), place: place.to_doc_place()?, changes, heads, certificates, live: true };
         let (report, joined) = kindred.write(|ctx| ingest_from(ctx, &batch))?;
         if joined {
             self.report.joined.push(place.group());
@@ -607,7 +608,7 @@ impl SyncSession {
         let vouchers: Vouchers =
             postcard::from_bytes(&transfer.vouchers).map_err(|_| refuse("damaged transfer vouchers"))?;
         let (heads, certificates) = vouchers.into_parts()?;
-        let batch = DocBatch { doc, place: transfer.place.place, changes, heads, certificates };
+        let batch = DocBatch { doc, place: transfer.place.place, changes, heads, certificates, live: true };
         let (report, joined) = kindred.write(|ctx| {
             let outcome = ingest_from(ctx, &batch)?;
             transfers::finish_incoming(ctx.tx, &hash)?;

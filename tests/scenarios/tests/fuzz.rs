@@ -199,8 +199,8 @@ fn refusal_kind(error: &Error, words: usize) -> String {
 
 /// Valid messages of every kind, with real contents (an invitation, a document's clock, real changes, vouchers).
 fn sample_messages(w: &World) -> Vec<Message> {
-    let code = kindred_core::invite::InviteCode::parse(&w.alice.kindred.create_invite(&w.group, 3_600_000).unwrap())
-        .unwrap();
+    let code =
+        kindred_core::invite::InviteCode::parse(&w.alice.kindred.create_invite(&w.group, 3_600_000).unwrap()).unwrap();
     let join = JoinRequest {
         invitation: code.invitation().to_bytes(),
         proof: code.prove(&w.mallory.id()).to_vec(),

@@ -233,7 +233,7 @@ fn a_removed_moderator_pointing_at_old_history_admits_nobody() {
     });
     c.bob.kindred.import_bundle(&rename).unwrap();
     sync_all(&c.honest());
-    c.assert_honest_agree(&[(&m, None), (&eve, None), (&c.alice, Some(Role::Owner))]);
+    c.assert_honest_agree(&[(m, None), (&eve, None), (&c.alice, Some(Role::Owner))]);
     assert_eq!(c.carol.view(g).name, "Circle");
 
     // Eve, holding mallory's code, gets nothing from any honest phone.
@@ -412,10 +412,11 @@ fn seniority_moderators_act_on_members_only_and_nobody_on_the_owner() {
         assert_refused(&c.carol, g, &file, what);
     }
     // An entry is never deleted, by anyone.
-    let file = forged_at(&c.bundle_of(&c.alice), &c.alice, &Writer::of(&c.alice.kindred), &c.heads_on(&c.alice), |tx| {
-        let members = forge::obj(tx, &ROOT, "members");
-        tx.delete(&members, c.carol.id().to_hex()).unwrap();
-    });
+    let file =
+        forged_at(&c.bundle_of(&c.alice), &c.alice, &Writer::of(&c.alice.kindred), &c.heads_on(&c.alice), |tx| {
+            let members = forge::obj(tx, &ROOT, "members");
+            tx.delete(&members, c.carol.id().to_hex()).unwrap();
+        });
     assert_refused(&c.bob, g, &file, "deleting a member entry");
     c.assert_honest_agree(&[(&c.alice, Some(Role::Owner)), (&c.bob, Some(Role::Moderator))]);
 }
