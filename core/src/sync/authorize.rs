@@ -1,20 +1,16 @@
-//! Authorisation of changes from other phones: was their author allowed to make them, at that point of the history?
+//! The door: what is refused outright when another phone's changes arrive, because no honest app writes it.
 //!
 //! [`crate::verify`] has already established *who* wrote each change. This module reads *what* each change does
-//! (its operations, resolved to paths in the document) and checks it against the author's role:
+//! (its operations, resolved to paths in the document) and refuses, judged at the change's causal point: a
+//! stranger's change, a plain member doing what only moderators do (details, invitations, adding or removing
+//! members), anyone acting on the owner or on themselves, a moderator acting on a moderator, a role of "owner", an
+//! admission without a genuine invitation and the invitee's proof of possession, a deleted membership record, an
+//! unknown field, a value over the limits local input obeys, and in message segments anything but the author's own
+//! messages and reactions.
 //!
-//! - **Group document.** Only the creator writes its first change, and only once (the group id derives from the
-//!   creator's key). Name, description and guidelines: owner or moderator. Member entries: the owner for anyone;
-//!   a moderator for plain members only; a member may change their own display name, and may admit an invitee (add
-//!   them as a plain member while marking a valid, unused invitation used, in one change). Invitations: created by
-//!   owners and moderators. Goals: created by any member as their own, changed only by their owner.
-//! - **Message segments.** Each belongs to one member, who alone writes it (checked in ingest): messages that
-//!   name that member as their author, and their reactions to any message.
-//!
-//! Roles in the group document are read as of the change's own dependencies (its causal point), so a moderator
-//! removed concurrently cannot slip changes in afterwards by claiming an old view. A member who was never admitted
-//! is refused outright. A removed member's changes to segments are accepted (other changes may depend on them) and
-//! hidden by the read model unless they came before the removal.
+//! What passes can still be without effect: whether the author still held the right, given every removal and
+//! demotion and whatever else happened concurrently, is [`super::authority`]'s to decide, identically on every
+//! phone. Refusing such changes here would strand honest history that depends on them and wedge sync.
 
 use std::collections::{HashMap, HashSet};
 

@@ -116,6 +116,12 @@ pub(crate) fn ingest(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch, joining: bool
         return Err(refuse(format!("document {} does not belong where the sender placed it", batch.doc)));
     }
     let holds_group = group_store::group_ref(ctx.tx, &group)?.is_some();
+    if !holds_group && joining && batch.live && place.kind == DocKind::Segment {
+        // A member's messages can overtake the group document (sent as a resumable blob on small frames) on a
+        // newcomer's first sync: set aside, sent again once the group is here.
+        report.without_standing = batch.changes.len();
+        return Ok(report);
+    }
     if !(holds_group || joining && place.kind == DocKind::Group) {
         return Err(refuse(format!("changes for group {group}, which this phone is not in")));
     }

@@ -6,7 +6,10 @@
 //! - [`session`]: the sync session state machine (digests, version vectors, signed change batches, resumable
 //!   snapshot transfers, joining by invitation) and [`wire`], its messages.
 //! - [`ingest`]: the one path by which another phone's changes get in (bounds, signatures, equivocation,
-//!   authorisation in [`authorize`]), shared by sessions and [`bundle`]s (store-and-forward files).
+//!   what no honest app writes refused in [`authorize`]), shared by sessions and [`bundle`]s (store-and-forward
+//!   files).
+//! - [`authority`]: what a group is (members, roles, removals) from every signed change of its group document, by
+//!   the trust rules (strong removal and demotion, seniority), identically on every phone; see `docs/trust.md`.
 //! - [`link`]: an in-process simulated link (frames, drops, a throttled clock) for tests, the demo and the benchmark.
 
 pub(crate) mod authority;
