@@ -40,6 +40,8 @@ pub struct Kindred {
 pub(crate) struct Inner {
     pub(crate) db: Db,
     pub(crate) cache: DocCache,
+    /// The groups' last worked-out membership (see [`crate::sync::authority::Cache`]).
+    pub(crate) resolutions: crate::sync::authority::Cache,
     pub(crate) personal_doc: DocId,
 }
 
@@ -48,6 +50,7 @@ pub(crate) struct Inner {
 pub(crate) struct WriteCtx<'a, 'c> {
     pub tx: &'a Transaction<'c>,
     pub cache: &'a mut DocCache,
+    pub resolutions: &'a mut crate::sync::authority::Cache,
     pub identity: &'a LocalIdentity,
     pub personal_doc: DocId,
     pub display_name: &'a str,
@@ -111,7 +114,12 @@ impl Kindred {
             actor_id: identity.actor().to_hex_string(),
             created_at: stored.created_at,
         };
-        let inner = Inner { db, cache: DocCache::new(DOC_CACHE_CAPACITY), personal_doc: stored.personal_doc };
+        let inner = Inner {
+            db,
+            cache: DocCache::new(DOC_CACHE_CAPACITY),
+            resolutions: Default::default(),
+            personal_doc: stored.personal_doc,
+        };
         Ok(Self { dir, identity, info: RwLock::new(info), inner: Mutex::new(inner), listeners: Listeners::default() })
     }
 
@@ -131,6 +139,7 @@ impl Kindred {
         self.inner.lock().unwrap_or_else(|poisoned| {
             let mut guard = poisoned.into_inner();
             guard.cache.clear();
+            guard.resolutions.clear();
             guard
         })
     }
@@ -190,15 +199,23 @@ impl Inner {
         display_name: &str,
         f: impl FnOnce(&mut WriteCtx<'_, '_>) -> Result<T>,
     ) -> Result<(T, Vec<Update>)> {
-        let Inner { db, cache, personal_doc } = self;
+        let Inner { db, cache, resolutions, personal_doc } = self;
         let result = db.write(|tx| {
-            let mut ctx =
-                WriteCtx { tx, cache, identity, personal_doc: *personal_doc, display_name, updates: Vec::new() };
+            let mut ctx = WriteCtx {
+                tx,
+                cache,
+                resolutions,
+                identity,
+                personal_doc: *personal_doc,
+                display_name,
+                updates: Vec::new(),
+            };
             let value = f(&mut ctx)?;
             Ok((value, coalesce(ctx.updates)))
         });
         if result.is_err() {
             cache.clear();
+            resolutions.clear();
         }
         result
     }

@@ -27,6 +27,18 @@ pub(crate) fn resolve_group(
     group: &GroupId,
     extra: &std::collections::HashMap<automerge::ActorId, MemberId>,
 ) -> Result<authority::Resolution> {
+    resolve_group_with(tx, identity, doc, group, extra, None)
+}
+
+/// [`resolve_group`] through a cache of earlier resolutions (for the profile's stored documents).
+pub(crate) fn resolve_group_with(
+    tx: &rusqlite::Connection,
+    identity: &crate::identity::LocalIdentity,
+    doc: &automerge::Automerge,
+    group: &GroupId,
+    extra: &std::collections::HashMap<automerge::ActorId, MemberId>,
+    cache: Option<&mut authority::Cache>,
+) -> Result<authority::Resolution> {
     let known = std::cell::RefCell::new(std::collections::HashMap::new());
     let author_of = |actor: &automerge::ActorId| -> Option<MemberId> {
         if actor == identity.actor() {
@@ -39,7 +51,10 @@ pub(crate) fn resolve_group(
             storage::documents::actor_certificate(tx, actor).ok().flatten().map(|(m, _)| MemberId::from_bytes(m))
         })
     };
-    authority::resolve(doc, group, &author_of)
+    match cache {
+        Some(cache) => cache.resolve(doc, group, &author_of),
+        None => authority::resolve(doc, group, &author_of),
+    }
 }
 
 /// Re-reads a group document: the group row, its members and the goals shared with it, as the group's authority
@@ -49,7 +64,7 @@ pub(crate) fn refresh_group(ctx: &mut WriteCtx<'_, '_>, group: &GroupId) -> Resu
     let doc_id = group.doc_id();
     let identity = ctx.identity;
     let doc = ctx.cache.get(ctx.tx, &doc_id, identity.actor())?.ok_or_else(|| Error::not_found("document", doc_id))?;
-    let resolution = resolve_group(ctx.tx, identity, doc, group, &Default::default())?;
+    let resolution = resolve_group_with(ctx.tx, identity, doc, group, &Default::default(), Some(ctx.resolutions))?;
     let goals = schema::goals::read_all(doc, &doc_id, &schema::group::goals_obj(doc, &doc_id)?)?;
     let stored = resolution.group;
     let previous = match storage::groups::group_ref(ctx.tx, group)? {

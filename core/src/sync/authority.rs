@@ -33,7 +33,7 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
 
 use automerge::legacy::{Key, ObjectId, OpType};
-use automerge::{ActorId, Automerge, Change, ChangeHash, ObjType, ScalarValue};
+use automerge::{ActorId, Automerge, Change, ChangeHash, ObjType, ReadDoc, ScalarValue};
 
 use crate::error::{Error, Result};
 use crate::ids::{GroupId, MemberId};
@@ -358,6 +358,16 @@ pub(crate) fn resolve(
     group: &GroupId,
     author_of: &dyn Fn(&ActorId) -> Option<MemberId>,
 ) -> Result<Resolution> {
+    resolve_keeping_objects(doc, group, author_of).map(|(resolution, _)| resolution)
+}
+
+/// [`resolve`], also returning the path of every object the document's changes made (to classify later changes
+/// without replaying the history again).
+fn resolve_keeping_objects(
+    doc: &Automerge,
+    group: &GroupId,
+    author_of: &dyn Fn(&ActorId) -> Option<MemberId>,
+) -> Result<(Resolution, HashMap<String, Vec<String>>)> {
     let owned = doc.get_changes(&[]);
     let changes: Vec<&Change> = owned.iter().collect();
     let order = canonical_order(&changes);
@@ -409,7 +419,7 @@ pub(crate) fn resolve(
         .into_iter()
         .filter_map(|(key, i)| Some(StoredInvite { key, by: i.by?, expires_at: i.expires_at, used_by: i.used_by }))
         .collect();
-    Ok(Resolution {
+    let resolution = Resolution {
         group: StoredGroup {
             name: pass.name,
             description: pass.description,
@@ -421,7 +431,74 @@ pub(crate) fn resolve(
             invites,
         },
         without_effect_by,
-    })
+    };
+    Ok((resolution, objects))
+}
+
+/// The last resolutions worked out, per group, so that a change that touches only goals (a progress entry: the
+/// commonest write to a group document, and one that changes nobody's rights) does not replay the whole history.
+/// Anything else (a membership, role, invitation or details change, or an unclassifiable one) resolves afresh.
+#[derive(Debug, Default)]
+pub(crate) struct Cache {
+    entries: Vec<(GroupId, Cached)>,
+}
+
+#[derive(Debug)]
+struct Cached {
+    heads: Vec<ChangeHash>,
+    objects: HashMap<String, Vec<String>>,
+    resolution: Resolution,
+}
+
+/// Groups whose resolution is kept (a phone's user is in a few groups at most at once).
+const CACHED_GROUPS: usize = 4;
+
+impl Cache {
+    /// Forgets everything (after a failed write, whose changes never reached the disk).
+    pub(crate) fn clear(&mut self) {
+        self.entries.clear();
+    }
+
+    /// The group's resolution for `doc` as it is now.
+    pub(crate) fn resolve(
+        &mut self,
+        doc: &Automerge,
+        group: &GroupId,
+        author_of: &dyn Fn(&ActorId) -> Option<MemberId>,
+    ) -> Result<Resolution> {
+        let heads = doc.get_heads();
+        if let Some(index) = self.entries.iter().position(|(g, _)| g == group) {
+            let (_, mut cached) = self.entries.remove(index);
+            if cached.heads == heads || Self::only_goals_since(doc, &mut cached) {
+                cached.heads = heads;
+                let resolution = cached.resolution.clone();
+                self.entries.insert(0, (*group, cached));
+                return Ok(resolution);
+            }
+        }
+        let (resolution, objects) = resolve_keeping_objects(doc, group, author_of)?;
+        self.entries.insert(0, (*group, Cached { heads, objects, resolution: resolution.clone() }));
+        self.entries.truncate(CACHED_GROUPS);
+        Ok(resolution)
+    }
+
+    /// Whether every change since the cached heads writes only under `goals` (then nobody's standing changed).
+    fn only_goals_since(doc: &Automerge, cached: &mut Cached) -> bool {
+        if cached.heads.iter().any(|h| doc.get_change_by_hash(h).is_none()) {
+            return false;
+        }
+        let mut objects = cached.objects.clone();
+        let fresh = doc.get_changes(&cached.heads);
+        let goals_only = fresh.iter().all(|change| {
+            !change.deps().is_empty()
+                && writes_of(change, &mut objects)
+                    .is_some_and(|writes| writes.iter().all(|w| w.path.first().is_some_and(|p| p == "goals")))
+        });
+        if goals_only {
+            cached.objects = objects;
+        }
+        goals_only
+    }
 }
 
 /// One pass: every change in canonical order, judged by grants found so far in its causal past and by the
