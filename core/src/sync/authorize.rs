@@ -218,15 +218,21 @@ fn bytes_of(value: &ScalarValue) -> Option<&[u8]> {
     }
 }
 
-/// Checks one change to a group document against `doc` holding exactly its dependencies and more (apply the batch's
-/// changes to a working copy one by one, checking each before applying it).
+/// Checks one change to a group document against `doc` holding it and everything it depends on (reads are made at
+/// the change's dependencies); `was_empty` says whether the document was empty before this batch.
 ///
 /// This refuses what no honest app ever writes, judged at the change's causal point: a stranger's change, a plain
 /// member doing what only moderators do, anyone acting on the owner, an admission without a valid invitation and
 /// proof of possession, a deleted entry, an unknown field. Whether a change that passes actually has effect (its
 /// author may have been removed concurrently, or the invitation used by someone else first) is
 /// [`super::authority`]'s to decide, on every phone alike; such changes are kept for causality, without effect.
-pub(crate) fn check_group_change(doc: &Automerge, group: &GroupId, author: &MemberId, change: &Change) -> Result<()> {
+pub(crate) fn check_group_change(
+    doc: &Automerge,
+    was_empty: bool,
+    group: &GroupId,
+    author: &MemberId,
+    change: &Change,
+) -> Result<()> {
     let doc_id = group.doc_id();
     let edits = edits(doc, &doc_id, change)?;
     let deps = change.deps().to_vec();
@@ -234,7 +240,8 @@ pub(crate) fn check_group_change(doc: &Automerge, group: &GroupId, author: &Memb
 
     // The first change: only the creator, whom the group id names, and only into an empty document.
     if deps.is_empty() {
-        if !doc.get_heads().is_empty() {
+        let only_root = doc.get_changes(&[]).iter().filter(|c| c.deps().is_empty()).count() == 1;
+        if !was_empty || !only_root {
             return Err(refuse(format!("{who} sent a second first change for group {group}")));
         }
         let created_by = edits.iter().find_map(|e| match (&e.path[..], &e.kind) {
@@ -442,9 +449,9 @@ fn check_admission(
     Ok(())
 }
 
-/// Checks one change to a message segment (`doc` holds the change's dependencies). Ingest has already made sure the
-/// author owns the segment; this checks the shape: messages that name their author truthfully and reaction entries,
-/// nothing else, and no message created twice.
+/// Checks one change to a message segment (`doc` holds the change and everything it depends on). Ingest has already
+/// made sure the author owns the segment; this checks the shape: messages that name their author truthfully and
+/// reaction entries, nothing else, and no message created twice.
 pub(crate) fn check_segment_change(doc: &Automerge, doc_id: &DocId, author: &MemberId, change: &Change) -> Result<()> {
     let edits = edits(doc, doc_id, change)?;
     let who = format!("member {}", author.to_hex().get(..8).unwrap_or("?"));
