@@ -110,13 +110,6 @@ pub(crate) fn is_member_anywhere(conn: &Connection, member: &MemberId) -> Result
     Ok(stmt.exists([member])?)
 }
 
-/// Members recorded as removed.
-pub(crate) fn removed_members(conn: &Connection, group_ref: GroupRef) -> Result<Vec<MemberId>> {
-    let mut stmt = conn.prepare_cached("SELECT member FROM group_members WHERE group_ref = ?1 AND removed = 1")?;
-    let rows = stmt.query_map([group_ref], |r| r.get(0))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
 /// The local row number of a group, if this profile holds it.
 pub(crate) fn group_ref(conn: &Connection, id: &GroupId) -> Result<Option<GroupRef>> {
     Ok(conn

@@ -101,6 +101,14 @@ pub(crate) struct Incoming {
     pub vouchers: Vec<u8>,
 }
 
+/// How long an incoming transfer nobody continues is kept: a week (a member met again within it resumes).
+pub(crate) const INCOMING_TRANSFER_TTL_MS: i64 = 7 * 24 * 3600 * 1000;
+/// Most bytes all unfinished incoming transfers together may announce; starting one beyond it drops the least
+/// recently continued ones first (they can start over), so peers cannot make a phone keep more than this.
+pub(crate) const MAX_INCOMING_TRANSFER_BYTES: i64 = 96 * 1024 * 1024;
+
+/// Starts (or, if it is already under way, keeps) an incoming transfer. Expired transfers go first, then the least
+/// recently continued ones while the total would pass [`MAX_INCOMING_TRANSFER_BYTES`].
 pub(crate) fn start_incoming(
     conn: &Connection,
     hash: &[u8; 32],
@@ -109,6 +117,27 @@ pub(crate) fn start_incoming(
     vouchers: &[u8],
     at: i64,
 ) -> Result<()> {
+    let expired: Vec<Vec<u8>> = conn
+        .prepare_cached("SELECT hash FROM incoming_transfers WHERE updated_at < ?1 AND hash != ?2")?
+        .query_map(params![at - INCOMING_TRANSFER_TTL_MS, &hash[..]], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for old in expired {
+        drop_incoming(conn, &old)?;
+    }
+    let wanted = i64::try_from(total_len).unwrap_or(i64::MAX);
+    loop {
+        let (total, oldest): (i64, Option<Vec<u8>>) = conn
+            .prepare_cached(
+                "SELECT coalesce(sum(total_len), 0),
+                        (SELECT hash FROM incoming_transfers WHERE hash != ?1 ORDER BY updated_at LIMIT 1)
+                 FROM incoming_transfers WHERE hash != ?1",
+            )?
+            .query_row([&hash[..]], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        match oldest {
+            Some(oldest) if total.saturating_add(wanted) > MAX_INCOMING_TRANSFER_BYTES => drop_incoming(conn, &oldest)?,
+            _ => break,
+        }
+    }
     conn.execute(
         "INSERT OR IGNORE INTO incoming_transfers (hash, group_id, doc_id, kind, author, segment, total_len, vouchers, updated_at, form)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -188,7 +217,11 @@ pub(crate) fn incoming_bytes(conn: &Connection, hash: &[u8; 32]) -> Result<Vec<u
 }
 
 pub(crate) fn finish_incoming(conn: &Connection, hash: &[u8; 32]) -> Result<()> {
-    conn.execute("DELETE FROM incoming_transfer_chunks WHERE hash = ?1", [&hash[..]])?;
-    conn.execute("DELETE FROM incoming_transfers WHERE hash = ?1", [&hash[..]])?;
+    drop_incoming(conn, hash)
+}
+
+fn drop_incoming(conn: &Connection, hash: &[u8]) -> Result<()> {
+    conn.execute("DELETE FROM incoming_transfer_chunks WHERE hash = ?1", [hash])?;
+    conn.execute("DELETE FROM incoming_transfers WHERE hash = ?1", [hash])?;
     Ok(())
 }

@@ -41,7 +41,7 @@ use crate::ids::{DocId, GroupId, MemberId};
 use crate::invite::{Invitation, InviteCode};
 use crate::kindred::{Kindred, WriteCtx};
 use crate::membership::admit;
-use crate::storage::documents;
+use crate::storage::documents::{self, DocKind, DocPlace};
 use crate::storage::transfers::{self, TransferPlace};
 use crate::storage::{groups as group_store, joins};
 use crate::time::now_ms;
@@ -118,6 +118,10 @@ pub struct SyncSession {
     max_batch: usize,
     my_hello: Option<([u8; 16], bool)>,
     their_hello: Option<([u8; 16], Vec<JoinRequest>)>,
+    /// Groups this side asked to join in its Hello, each awaiting one answer.
+    joins_asked: HashSet<[u8; 16]>,
+    /// Groups whose group document alone this side asked of a peer it does not know as a member yet.
+    partial_asked: HashSet<GroupId>,
     sent_groups: bool,
     their_groups: Option<HashMap<GroupId, [u8; 16]>>,
     sent_clocks: bool,
@@ -174,6 +178,8 @@ impl SyncSession {
             max_batch: MAX_BATCH_BYTES.min(options.max_frame.saturating_mul(MAX_BATCH_FRAMES)),
             my_hello: None,
             their_hello: None,
+            joins_asked: HashSet::new(),
+            partial_asked: HashSet::new(),
             sent_groups: false,
             their_groups: None,
             sent_clocks: false,
@@ -238,9 +244,38 @@ impl SyncSession {
         Ok(())
     }
 
+    /// Test support: sends any protocol message over the authenticated, encrypted channel, as a modified app could.
+    #[cfg(feature = "test-exchange")]
+    pub fn send_any(&mut self, message: &Message) -> Result<()> {
+        self.send(message)
+    }
+
     fn send(&mut self, message: &Message) -> Result<()> {
         self.report.messages_sent += 1;
         self.channel.send_message(&message.encode()?)
+    }
+
+    /// Documents are taken only from a peer who is an active member of their group on this phone, for a group this
+    /// phone is joining, or (the group document alone) from a peer asked for it because it may have been admitted
+    /// since: before anything is parsed, inflated or stored, anything else (a stranger's, a removed member's) is
+    /// refused and the session ends.
+    fn check_sender(&self, kindred: &Kindred, place: &Place) -> Result<()> {
+        let peer = self.peer_id()?;
+        let group = place.group();
+        let group_document = place.kind == 0;
+        let asked = group_document && self.partial_asked.contains(&group);
+        let allowed = asked
+            || kindred.read(|tx, _| {
+                Ok(match group_store::group_ref(tx, &group)? {
+                    Some(group_ref) => group_store::role_of(tx, group_ref, &peer)?.is_some(),
+                    None => joins::all(tx)?.iter().any(|j| j.group_id == group),
+                })
+            })?;
+        if allowed {
+            Ok(())
+        } else {
+            Err(refuse(format!("documents of group {group} from a peer who is not a member of it")))
+        }
     }
 
     fn peer_id(&self) -> Result<MemberId> {
@@ -264,6 +299,11 @@ impl SyncSession {
             Ok((digest, joins))
         })?;
         self.my_hello = Some((digest, !joins.is_empty()));
+        self.joins_asked = joins
+            .iter()
+            .filter_map(|j| Invitation::from_bytes(&j.invitation).ok())
+            .map(|i| *i.group_id.as_bytes())
+            .collect();
         self.send(&Message::Hello { version: PROTOCOL_VERSION, digest, joins })?;
         self.after_hellos(kindred)
     }
@@ -292,25 +332,32 @@ impl SyncSession {
                 self.their_groups = Some(groups.into_iter().map(|(g, d)| (GroupId::from_bytes(g), d)).collect());
                 self.send_clocks(kindred)
             }
-            Message::Clocks { groups, docs } => {
-                if self.answered_clocks || docs.len() > 100_000 || groups.len() > 10_000 {
+            Message::Clocks { groups, docs, partial } => {
+                if self.answered_clocks || docs.len() > 100_000 || groups.len() > 10_000 || partial.len() > groups.len()
+                {
                     return Err(refuse("an unexpected Clocks message"));
                 }
-                self.answer_clocks(kindred, &groups, &docs)?;
+                self.answer_clocks(kindred, &groups, &docs, &partial)?;
                 self.answered_clocks = true;
                 self.maybe_done()
             }
             Message::Changes { place, changes, vouchers } => {
+                self.check_sender(kindred, &place)?;
                 let doc = place.doc();
                 let changes = parse_changes(&doc, changes)?;
                 self.ingest(kindred, place, changes, vouchers)
             }
             Message::Offer { place, form, hash, len, vouchers } => {
+                self.check_sender(kindred, &place)?;
                 self.accept_offer(kindred, place, form, hash, len, vouchers)
             }
             Message::Want { hash, offset } => self.send_transfer(kindred, hash, offset),
             Message::Chunk { hash, offset, bytes } => self.receive_chunk(kindred, hash, offset, &bytes),
             Message::JoinResult { group, admitted, reason } => {
+                // Only an answer to a request this side made, once: anything else is a peer misbehaving.
+                if !self.joins_asked.remove(&group) {
+                    return Err(refuse("an unsolicited join result"));
+                }
                 if !admitted {
                     // Kept for the app to show; the invitation stays pending (another member may accept it).
                     self.report.join_refusals.push((GroupId::from_bytes(group), reason));
@@ -382,31 +429,37 @@ impl SyncSession {
             return Ok(());
         };
         let peer = self.peer_id()?;
-        let (groups, docs) = kindred.read(|tx, me| {
+        let (groups, docs, partial) = kindred.read(|tx, me| {
             let mut groups = Vec::new();
             let mut docs = Vec::new();
-            // Groups both are in by this side's view, and groups the peer says it is in that this side holds: a member
-            // who joined after this phone last synced is not yet in its view, but can bring it up to date.
-            // (Not a member this phone knows was removed: they get nothing, not even version vectors.)
-            let mut candidates = shared_groups(tx, me, &peer)?;
-            for group in theirs.keys() {
-                if candidates.contains(group) {
-                    continue;
-                }
-                if let Some(group_ref) = group_store::group_ref(tx, group)?
-                    && !group_store::removed_members(tx, group_ref)?.contains(&peer)
-                {
-                    candidates.push(*group);
-                }
-            }
-            for group in candidates {
-                if theirs.get(&group) == Some(&group_digest(tx, &group)?) {
+            let mut partial = Vec::new();
+            // Groups both are in by this side's view get every document's version vector. A group the peer says it
+            // is in, that this side holds, but where this side does not know the peer as a member (one admitted
+            // since this phone last synced) gets an empty vector for its group document alone: the peer can bring
+            // the membership up to date, and learns nothing of this phone's holdings. (A member this phone knows was
+            // removed gets nothing.)
+            let shared = shared_groups(tx, me, &peer)?;
+            for group in &shared {
+                if theirs.get(group) == Some(&group_digest(tx, group)?) {
                     continue;
                 }
                 groups.push(*group.as_bytes());
-                for (doc, place) in documents::shared_documents(tx, &group)? {
+                for (doc, place) in documents::shared_documents(tx, group)? {
                     let actors = documents::clock(tx, &doc)?;
                     docs.push(DocClock { place: Place::new(&doc, &place), actors });
+                }
+            }
+            for group in theirs.keys().filter(|g| !shared.contains(g)) {
+                if let Some(group_ref) = group_store::group_ref(tx, group)?
+                    && group_store::role_of(tx, group_ref, me)?.is_some()
+                    && group_store::standing(tx, group_ref, &peer)?.is_none_or(|s| !s.removed)
+                {
+                    groups.push(*group.as_bytes());
+                    partial.push(*group.as_bytes());
+                    docs.push(DocClock {
+                        place: Place::new(&group.doc_id(), &DocPlace::group(*group)),
+                        actors: vec![],
+                    });
                 }
             }
             for join in joins::all(tx)? {
@@ -414,14 +467,21 @@ impl SyncSession {
                     groups.push(*join.group_id.as_bytes());
                 }
             }
-            Ok((groups, docs))
+            Ok((groups, docs, partial))
         })?;
         self.sent_clocks = true;
-        self.send(&Message::Clocks { groups, docs })
+        self.partial_asked = partial.iter().map(|g| GroupId::from_bytes(*g)).collect();
+        self.send(&Message::Clocks { groups, docs, partial })
     }
 
     /// Sends the peer everything it lacks of the groups it asked about (and is a member of).
-    fn answer_clocks(&mut self, kindred: &Kindred, groups: &[[u8; 16]], docs: &[DocClock]) -> Result<()> {
+    fn answer_clocks(
+        &mut self,
+        kindred: &Kindred,
+        groups: &[[u8; 16]],
+        docs: &[DocClock],
+        partial: &[[u8; 16]],
+    ) -> Result<()> {
         let peer = self.peer_id()?;
         let theirs: HashMap<DocId, PeerClock> = docs
             .iter()
@@ -439,8 +499,13 @@ impl SyncSession {
                 {
                     continue;
                 }
-                // The group document first: the peer needs the members before it can check their messages.
+                // The group document first: the peer needs the members before it can check their messages. A peer
+                // that does not know this phone as a member yet asked for the group document alone.
+                let group_only = partial.contains(group.as_bytes());
                 for (doc, place) in documents::shared_documents(ctx.tx, &group)? {
+                    if group_only && place.kind != DocKind::Group {
+                        continue;
+                    }
                     let their_clock = theirs.get(&doc);
                     let place = Place::new(&doc, &place);
                     match outgoing_for(ctx, place, their_clock, max_batch, false)? {

@@ -15,7 +15,7 @@ use crate::sync::ingest::MAX_CHANGE_BYTES;
 use crate::verify::ActorCertificate;
 
 /// The protocol version both sides must speak.
-pub(crate) const PROTOCOL_VERSION: u16 = 1;
+pub(crate) const PROTOCOL_VERSION: u16 = 2;
 
 fn rejected(reason: impl Into<String>) -> Error {
     Error::Rejected(reason.into())
@@ -166,7 +166,10 @@ pub enum Message {
     /// Per-group digests, when the overall digests differ.
     Groups { groups: Vec<([u8; 16], [u8; 16])> },
     /// Version vectors of every document of the groups that differ (and of groups being joined: none).
-    Clocks { groups: Vec<[u8; 16]>, docs: Vec<DocClock> },
+    /// `partial` lists groups whose group document alone is asked for, from a peer this side does not know as a
+    /// member yet (one admitted since it last synced can bring it up to date): such a peer gets no version vectors
+    /// and sends no messages until its admission is here.
+    Clocks { groups: Vec<[u8; 16]>, docs: Vec<DocClock>, partial: Vec<[u8; 16]> },
     /// Changes of one document the peer lacks, with what vouches for them.
     Changes { place: Place, changes: Vec<Vec<u8>>, vouchers: Vouchers },
     /// A large piece of a document offered as a blob (a whole snapshot for a peer that lacks the document, or a long

@@ -625,11 +625,15 @@ fn a_new_member_can_dial_someone_who_has_not_heard_of_them_yet() {
     eli.kindred.post(&g, NewMessage { text: "hello from eli".into(), ..Default::default() }).unwrap();
     let outcome = connect(&eli, &bob, Link::default());
     assert!(outcome.completed, "{:?}", outcome.error);
-    // Eli relayed his own admission, so bob now knows him (the next dial is a plain KK) and has his post.
+    // Eli relayed his own admission (bob asked for the group document alone, sharing nothing with a key he did not
+    // know as a member), so bob now knows him: the next dial is a plain KK and brings his post.
     assert!(kindred_scenarios::net::knows(&bob, &eli).is_some());
-    assert!(bob.kindred.messages(&g, 10, None).unwrap().iter().any(|m| m.text == "hello from eli"));
+    assert!(!bob.kindred.messages(&g, 10, None).unwrap().iter().any(|m| m.text == "hello from eli"));
     let again = connect(&eli, &bob, Link::default());
-    assert!(again.completed && again.bytes < outcome.bytes, "{again:?} after {outcome:?}");
+    assert!(again.completed, "{:?}", again.error);
+    assert!(bob.kindred.messages(&g, 10, None).unwrap().iter().any(|m| m.text == "hello from eli"));
+    let third = connect(&eli, &bob, Link::default());
+    assert!(third.completed && third.dialler.nothing_new && third.bytes < again.bytes, "{third:?} after {again:?}");
 }
 
 /// Bob is one message behind on two members' long histories. Their heads are newer than his, so he does not know

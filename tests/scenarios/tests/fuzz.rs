@@ -210,11 +210,12 @@ fn sample_messages(w: &World) -> Vec<Message> {
     let segment = bundle.documents.iter().find(|d| d.place.kind == 1).unwrap();
     let changes: Vec<Vec<u8>> = forge::load(segment).get_changes(&[]).iter().map(|c| c.raw_bytes().to_vec()).collect();
     vec![
-        Message::Hello { version: 1, digest: [7; 16], joins: vec![join] },
+        Message::Hello { version: 2, digest: [7; 16], joins: vec![join] },
         Message::Groups { groups: vec![(bundle.group, [1; 16]), ([2; 16], [3; 16])] },
         Message::Clocks {
             groups: vec![bundle.group],
             docs: vec![DocClock { place: segment.place, actors: vec![(vec![1; 16], 4, [7; 32])] }],
+            partial: vec![],
         },
         Message::Changes { place: segment.place, changes, vouchers: segment.vouchers.clone() },
         Message::Offer {

@@ -420,3 +420,59 @@ fn seniority_moderators_act_on_members_only_and_nobody_on_the_owner() {
     assert_refused(&c.bob, g, &file, "deleting a member entry");
     c.assert_honest_agree(&[(&c.alice, Some(Role::Owner)), (&c.bob, Some(Role::Moderator))]);
 }
+
+/// `from` (a modified app) dials `to`, completes the handshake, then sends `message` on the authenticated channel.
+/// Returns what `to` made of it.
+fn send_raw(from: &Phone, to: &Phone, message: &kindred_core::sync::wire::Message) -> Result<(), Error> {
+    let options = kindred_core::SyncOptions::default();
+    let mut dialler = from.kindred.connect_sync(None, options).unwrap();
+    let mut listener = to.kindred.accept_sync(options).unwrap();
+    for _ in 0..8 {
+        for frame in dialler.take_outgoing() {
+            listener.receive(&to.kindred, &frame)?;
+        }
+        for frame in listener.take_outgoing() {
+            dialler.receive(&from.kindred, &frame)?;
+        }
+        if dialler.peer().is_some() && listener.peer().is_some() {
+            break;
+        }
+    }
+    assert!(listener.peer().is_some(), "the handshake did not complete");
+    dialler.send_any(message).unwrap();
+    for frame in dialler.take_outgoing() {
+        listener.receive(&to.kindred, &frame)?;
+    }
+    Ok(())
+}
+
+#[test]
+fn in_a_live_session_strangers_and_removed_members_get_nothing_stored() {
+    use kindred_core::sync::wire::Message;
+    let c = Circle::new(false);
+    let g = &c.group;
+    let eve = Phone::new("eve");
+    c.alice.kindred.remove_member(g, &c.mallory.id()).unwrap();
+    sync_all(&c.honest());
+    // Genuine, correctly signed changes (bob's messages), relayed by someone who is not a member.
+    c.bob.say(g, "only for members");
+    let mut bundle = c.bundle_of(&c.bob);
+    let segment = forge::segment_of(&mut bundle, &c.bob.id()).clone();
+    let changes: Vec<Vec<u8>> =
+        forge::load(&segment).get_changes(&[]).iter().map(|ch| ch.raw_bytes().to_vec()).collect();
+    let relayed = Message::Changes { place: segment.place, changes, vouchers: segment.vouchers.clone() };
+    let offered =
+        Message::Offer { place: segment.place, form: 0, hash: [9; 32], len: 1 << 20, vouchers: segment.vouchers };
+    for (who, sender) in [("a stranger", &eve), ("a removed member", &c.mallory)] {
+        for (what, message) in [("changes", &relayed), ("an offer", &offered)] {
+            let held = c.carol.holdings(g);
+            let result = send_raw(sender, &c.carol, message);
+            assert!(matches!(result, Err(Error::Rejected(_))), "{who} sending {what}: {result:?}");
+            assert_eq!(c.carol.holdings(g), held, "{who} sending {what}: something was stored");
+        }
+    }
+    // An answer to a join request nobody made ends the session.
+    let unsolicited = Message::JoinResult { group: *g.as_bytes(), admitted: false, reason: "x".into() };
+    assert!(matches!(send_raw(&c.bob, &c.carol, &unsolicited), Err(Error::Rejected(_))));
+    assert_still_syncs(&c.bob, &c.carol, g);
+}
