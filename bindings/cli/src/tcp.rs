@@ -1,16 +1,23 @@
 //! Sync sessions over TCP: the core's frames on a `std::net` stream, one session to completion.
 //!
 //! Each frame travels as a 4-byte big-endian length and then its bytes. A length above the session's largest frame
-//! (plus a little slack) is refused before anything is read or allocated, and every read and write has a timeout,
-//! so a peer that sends garbage or goes silent cannot make this side hang or grow. A small writer thread sends while
-//! the caller's thread reads, so two peers sending large batches at once never wait on each other's full buffers.
-//! The core's session does everything else (handshake, encryption, what to send); this file only moves bytes and
-//! says what went wrong.
+//! (plus a little slack) is refused before anything is read or allocated. A small writer thread sends while the
+//! caller's thread reads, so two peers sending large batches at once never wait on each other's full buffers. The
+//! core's session does everything else (handshake, encryption, what to send); this file only moves bytes and says
+//! what went wrong.
+//!
+//! Two deadlines bound a session, so that a slow, idle or hostile peer never holds this side for long:
+//! - **progress**: the session fails when, for `timeout`, the peer has sent nothing *and* none of this side's own
+//!   bytes have left (been taken by the link). A slow link that is still draining this side's data is not idle: the
+//!   socket's send buffer is kept small (a few kilobytes, a few seconds at GPRS speed), so what leaves tracks what
+//!   the link carries, rather than piling up where silence from the peer would look like a dead link.
+//! - **session**: no session lasts longer than `session_limit`, whatever arrives (liveness frames included).
 
 use std::fmt;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -22,6 +29,13 @@ use kindred_core::{Error, Kindred, MemberId, SyncReport, SyncSession};
 const FRAME_SLACK: usize = 64;
 /// How long to wait for the peer to close its side after this one finished.
 const CLOSE_WAIT: Duration = Duration::from_secs(2);
+/// How often the reader looks up from the socket to check the deadlines.
+const POLL: Duration = Duration::from_millis(250);
+/// The socket's send buffer (the kernel doubles it): what may sit between this side and the link. 4 KiB is about
+/// 7 s at 9.6 kbit/s, and nothing at Wi-Fi speeds, where the buffer refills as fast as it drains.
+const SEND_BUFFER: usize = 4 * 1024;
+/// Bytes the writer hands the socket at a time: each piece taken is progress.
+const WRITE_PIECE: usize = 1024;
 
 /// Why a session over TCP ended without finishing.
 #[derive(Debug)]
@@ -32,8 +46,10 @@ pub enum SessionError {
     FrameTooLarge { len: usize, max: usize },
     /// The peer closed the connection before the session finished (`dialled`: this side dialled it).
     Closed { handshake_done: bool, dialled: bool },
-    /// Nothing arrived (or could be sent) within the timeout.
+    /// Nothing arrived and nothing left within the timeout.
     TimedOut(Duration),
+    /// The session ran past its whole-session limit.
+    SessionLimit(Duration),
     /// Any other socket error.
     Io(io::Error),
     /// Sending stopped (the writer's own error says why).
@@ -57,7 +73,12 @@ impl fmt::Display for SessionError {
             SessionError::Closed { handshake_done: true, .. } => f.write_str(
                 "the peer closed the connection before the session finished (it may have refused what this side sent)",
             ),
-            SessionError::TimedOut(after) => write!(f, "the peer sent nothing for {} s; gave up", after.as_secs()),
+            SessionError::TimedOut(after) => {
+                write!(f, "no progress for {} s (the peer sent nothing and took nothing); gave up", after.as_secs())
+            }
+            SessionError::SessionLimit(limit) => {
+                write!(f, "the session ran past its limit of {} s; closed the connection", limit.as_secs())
+            }
             SessionError::Io(err) => write!(f, "connection failed: {err}"),
             SessionError::WriterStopped => f.write_str("connection failed while sending"),
         }
@@ -89,8 +110,10 @@ pub struct Failed {
 pub struct Wire {
     /// The session's largest frame: longer announced lengths are refused unread.
     pub max_frame: usize,
-    /// How long to wait for the peer on any read or write.
+    /// How long a session may go without progress (nothing from the peer, and nothing of ours leaving).
     pub timeout: Duration,
+    /// How long a session may last in all.
+    pub session_limit: Duration,
     /// Whether this side dialled (only for the wording of errors).
     pub dialled: bool,
 }
@@ -133,21 +156,46 @@ fn classify(err: io::Error, handshake_done: bool, wire: Wire) -> SessionError {
     }
 }
 
+/// When the session last made progress (a frame or part of one from the peer, or a piece of ours taken by the link).
+#[derive(Debug)]
+struct Progress {
+    started: Instant,
+    last_ms: AtomicU64,
+}
+
+impl Progress {
+    fn touch(&self) {
+        let now = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.last_ms.fetch_max(now, Ordering::Relaxed);
+    }
+
+    fn idle(&self) -> Duration {
+        self.started.elapsed().saturating_sub(Duration::from_millis(self.last_ms.load(Ordering::Relaxed)))
+    }
+}
+
 fn drive(kindred: &Kindred, session: &mut SyncSession, stream: &TcpStream, wire: Wire) -> Result<(), SessionError> {
-    stream.set_read_timeout(Some(wire.timeout)).map_err(SessionError::Io)?;
+    stream.set_read_timeout(Some(POLL)).map_err(SessionError::Io)?;
     stream.set_write_timeout(Some(wire.timeout)).map_err(SessionError::Io)?;
     // Frames are small and the protocol waits for answers: send each burst at once.
     stream.set_nodelay(true).map_err(SessionError::Io)?;
+    // Best effort: a platform that refuses keeps its own buffer (progress is then coarser, nothing else changes).
+    let _ = socket2::SockRef::from(stream).set_send_buffer_size(SEND_BUFFER);
+    let progress = Arc::new(Progress { started: Instant::now(), last_ms: AtomicU64::new(0) });
     let mut writer_stream = stream.try_clone().map_err(SessionError::Io)?;
     let (bursts, queue) = mpsc::channel::<Vec<u8>>();
+    let written_progress = Arc::clone(&progress);
     let writer = thread::spawn(move || -> io::Result<()> {
         for burst in queue {
-            writer_stream.write_all(&burst)?;
+            for piece in burst.chunks(WRITE_PIECE) {
+                writer_stream.write_all(piece)?;
+                written_progress.touch();
+            }
             writer_stream.flush()?;
         }
         Ok(())
     });
-    let exchanged = exchange(kindred, session, stream, &bursts, wire);
+    let exchanged = exchange(kindred, session, stream, &bursts, wire, &progress);
     // No more bursts: the writer finishes what is queued and stops. After a failure, shutting the socket down
     // also ends a write that is blocked on a peer that stopped reading.
     drop(bursts);
@@ -163,14 +211,17 @@ fn drive(kindred: &Kindred, session: &mut SyncSession, stream: &TcpStream, wire:
     }
 }
 
-/// Feeds the session with frames read from `stream` and queues what it says for the writer, until it finishes.
+/// Feeds the session with frames read from `stream` and queues what it says for the writer, until it finishes or a
+/// deadline passes.
 fn exchange(
     kindred: &Kindred,
     session: &mut SyncSession,
     mut stream: &TcpStream,
     bursts: &mpsc::Sender<Vec<u8>>,
     wire: Wire,
+    progress: &Progress,
 ) -> Result<(), SessionError> {
+    let mut reader = FrameReader::new(wire.max_frame + FRAME_SLACK);
     loop {
         let outgoing = session.take_outgoing();
         if !outgoing.is_empty() {
@@ -187,42 +238,98 @@ fn exchange(
             return Ok(());
         }
         let handshake_done = session.peer().is_some();
-        let frame = read_frame(&mut stream, wire.max_frame + FRAME_SLACK).map_err(|e| match e {
-            ReadError::Io(err) => classify(err, handshake_done, wire),
-            ReadError::TooLarge(len) => SessionError::FrameTooLarge { len, max: wire.max_frame },
-        })?;
-        match frame {
-            Some(frame) => session.receive(kindred, &frame)?,
-            None => return Err(SessionError::Closed { handshake_done, dialled: wire.dialled }),
+        loop {
+            if progress.started.elapsed() > wire.session_limit {
+                return Err(SessionError::SessionLimit(wire.session_limit));
+            }
+            if progress.idle() > wire.timeout {
+                return Err(SessionError::TimedOut(wire.timeout));
+            }
+            match reader.poll(&mut stream, progress) {
+                Ok(Poll::Frame(frame)) => {
+                    session.receive(kindred, &frame)?;
+                    break;
+                }
+                Ok(Poll::Pending) => {}
+                Ok(Poll::Closed) => return Err(SessionError::Closed { handshake_done, dialled: wire.dialled }),
+                Err(ReadError::Io(err)) => return Err(classify(err, handshake_done, wire)),
+                Err(ReadError::TooLarge(len)) => {
+                    return Err(SessionError::FrameTooLarge { len, max: wire.max_frame });
+                }
+            }
         }
+    }
+}
+
+/// What one look at the socket gave.
+enum Poll {
+    Frame(Vec<u8>),
+    /// Nothing complete yet (the read timed out, or a frame is only partly here).
+    Pending,
+    /// The peer closed the connection cleanly between frames.
+    Closed,
+}
+
+/// Reads frames a piece at a time, keeping a partly read frame across polls.
+struct FrameReader {
+    limit: usize,
+    header: [u8; 4],
+    header_got: usize,
+    body: Option<(Vec<u8>, usize)>,
+}
+
+impl FrameReader {
+    fn new(limit: usize) -> Self {
+        Self { limit, header: [0; 4], header_got: 0, body: None }
+    }
+
+    fn poll(&mut self, stream: &mut &TcpStream, progress: &Progress) -> Result<Poll, ReadError> {
+        let pending = |e: &io::Error| matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut);
+        if let Some((body, got)) = &mut self.body {
+            match stream.read(body.get_mut(*got..).unwrap_or_default()) {
+                Ok(0) if *got < body.len() => return Err(ReadError::Io(io::ErrorKind::UnexpectedEof.into())),
+                Ok(n) => {
+                    *got += n;
+                    progress.touch();
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted || pending(&e) => return Ok(Poll::Pending),
+                Err(e) => return Err(ReadError::Io(e)),
+            }
+            if *got < body.len() {
+                return Ok(Poll::Pending);
+            }
+            let (frame, _) = self.body.take().unwrap_or_default();
+            return Ok(Poll::Frame(frame));
+        }
+        match stream.read(self.header.get_mut(self.header_got..).unwrap_or_default()) {
+            Ok(0) if self.header_got == 0 => return Ok(Poll::Closed),
+            Ok(0) => return Err(ReadError::Io(io::ErrorKind::UnexpectedEof.into())),
+            Ok(n) => {
+                self.header_got += n;
+                progress.touch();
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted || pending(&e) => return Ok(Poll::Pending),
+            Err(e) => return Err(ReadError::Io(e)),
+        }
+        if self.header_got < self.header.len() {
+            return Ok(Poll::Pending);
+        }
+        self.header_got = 0;
+        let len = usize::try_from(u32::from_be_bytes(self.header)).unwrap_or(usize::MAX);
+        if len > self.limit {
+            return Err(ReadError::TooLarge(len));
+        }
+        if len == 0 {
+            return Ok(Poll::Frame(Vec::new()));
+        }
+        self.body = Some((vec![0u8; len], 0));
+        Ok(Poll::Pending)
     }
 }
 
 enum ReadError {
     Io(io::Error),
     TooLarge(usize),
-}
-
-/// Reads one frame; `None` when the peer closed the connection cleanly between frames.
-fn read_frame(stream: &mut &TcpStream, limit: usize) -> Result<Option<Vec<u8>>, ReadError> {
-    let mut len = [0u8; 4];
-    let mut got = 0;
-    while got < len.len() {
-        match stream.read(len.get_mut(got..).unwrap_or_default()) {
-            Ok(0) if got == 0 => return Ok(None),
-            Ok(0) => return Err(ReadError::Io(io::ErrorKind::UnexpectedEof.into())),
-            Ok(n) => got += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(ReadError::Io(e)),
-        }
-    }
-    let len = usize::try_from(u32::from_be_bytes(len)).unwrap_or(usize::MAX);
-    if len > limit {
-        return Err(ReadError::TooLarge(len));
-    }
-    let mut frame = vec![0u8; len];
-    stream.read_exact(&mut frame).map_err(ReadError::Io)?;
-    Ok(Some(frame))
 }
 
 /// Says "no more from this side" and waits briefly for the peer to do the same, so the last frames are not lost to a

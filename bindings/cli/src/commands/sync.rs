@@ -1,12 +1,18 @@
 //! `sync --connect HOST:PORT | --listen HOST:PORT`: peer-to-peer sync between two `kindred` processes over TCP.
 //!
 //! The dialler runs one session and prints what was exchanged. The listener prints `listening on ADDR` (the real
-//! port when asked for port 0), then serves one session at a time, printing a summary for each; a session that fails
-//! is one `error:` line on stderr and the listener goes on (with `--once` it exits after the first session, non-zero
-//! if that failed). With `--json` the listener prints one JSON object per line. The wire itself is in `tcp.rs`.
+//! port when asked for port 0), then serves up to `--max-sessions` peers at once, each on its own thread with its own
+//! handle on the profile, printing a summary for each; a connection beyond that is closed at once (the peer tries
+//! again later), so a slow, idle or hostile peer never keeps the others waiting. A session that fails is one `error:`
+//! line on stderr and the listener goes on (with `--once` it serves the first connection only and exits, non-zero if
+//! that failed). Every session has a progress deadline (`--timeout`) and a whole-session limit (`--session-limit`).
+//! With `--json` the listener prints one JSON object per line. The wire itself is in `tcp.rs`.
 
 use std::io::{self, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread;
 use std::time::Duration;
 
 use clap::{ArgGroup, Args};
@@ -39,9 +45,17 @@ pub struct SyncArgs {
     /// Largest frame on the link, in bytes. A listener refuses frames larger than its own setting.
     #[arg(long, value_name = "BYTES", default_value_t = 32 * 1024, value_parser = clap::value_parser!(u32).range(256..=65_535))]
     pub max_frame: u32,
-    /// Seconds to wait for the peer (to connect, or to send anything) before giving up.
+    /// Seconds a session may go without progress (the peer sends nothing and takes none of ours), and to wait
+    /// for a connection, before giving up.
     #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: u64,
+    /// Seconds a session may last in all, however it goes (a newcomer's first sync of a large group over a GPRS link
+    /// takes minutes).
+    #[arg(long, value_name = "SECS", default_value_t = 900, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub session_limit: u64,
+    /// With --listen: peers served at once; further connections are closed until one finishes.
+    #[arg(long, value_name = "N", default_value_t = 8, requires = "listen", value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub max_sessions: u32,
 }
 
 /// A group by id and name.
@@ -79,21 +93,26 @@ struct Summary {
 
 pub fn run(ctx: &Ctx, args: SyncArgs) -> Outcome {
     let options = SyncOptions { max_frame: args.max_frame as usize };
-    let timeout = Duration::from_secs(args.timeout);
+    let wire = Wire {
+        max_frame: options.max_frame,
+        timeout: Duration::from_secs(args.timeout),
+        session_limit: Duration::from_secs(args.session_limit),
+        dialled: args.connect.is_some(),
+    };
     match (&args.listen, &args.connect) {
-        (Some(address), _) => listen(ctx, address, options, timeout, args.once),
-        (None, Some(address)) => connect(ctx, address, args.peer.as_deref(), options, timeout),
+        (Some(address), _) => listen(ctx, address, options, wire, args.max_sessions as usize, args.once),
+        (None, Some(address)) => connect(ctx, address, args.peer.as_deref(), options, wire),
         (None, None) => Err(CliError::input("give --listen HOST:PORT or --connect HOST:PORT")),
     }
 }
 
-fn connect(ctx: &Ctx, address: &str, peer: Option<&str>, options: SyncOptions, timeout: Duration) -> Outcome {
+fn connect(ctx: &Ctx, address: &str, peer: Option<&str>, options: SyncOptions, wire: Wire) -> Outcome {
     let kindred = ctx.open()?;
     let expected = peer.map(|p| resolve_peer(&kindred, p)).transpose()?;
-    let stream = dial(address, timeout)?;
+    let stream = dial(address, wire.timeout)?;
     let remote = stream.peer_addr().map_or_else(|_| address.to_owned(), |a| a.to_string());
     let session = kindred.connect_sync(expected, options)?;
-    match run_session(&kindred, session, stream, Wire { max_frame: options.max_frame, timeout, dialled: true }) {
+    match run_session(&kindred, session, stream, wire) {
         Ok(finished) => {
             let summary = summarise(&kindred, &remote, finished);
             ctx.render(&summary, summary_text)
@@ -121,7 +140,7 @@ fn dial(address: &str, timeout: Duration) -> Result<TcpStream, CliError> {
     }))
 }
 
-fn listen(ctx: &Ctx, address: &str, options: SyncOptions, timeout: Duration, once: bool) -> Outcome {
+fn listen(ctx: &Ctx, address: &str, options: SyncOptions, wire: Wire, max_sessions: usize, once: bool) -> Outcome {
     // Fail on a missing profile before announcing anything.
     drop(ctx.open()?);
     let listener =
@@ -132,6 +151,7 @@ fn listen(ctx: &Ctx, address: &str, options: SyncOptions, timeout: Duration, onc
     } else {
         emit(&format!("listening on {local}\n"))?;
     }
+    let active = Arc::new(AtomicUsize::new(0));
     for incoming in listener.incoming() {
         let stream = match incoming {
             Ok(stream) => stream,
@@ -142,30 +162,49 @@ fn listen(ctx: &Ctx, address: &str, options: SyncOptions, timeout: Duration, onc
             }
         };
         let remote = stream.peer_addr().map_or_else(|_| "an unknown address".to_owned(), |a| a.to_string());
-        // Opened per session, so posts made by other `kindred` commands in between are seen.
-        let kindred = ctx.open()?;
-        let session = kindred.accept_sync(options)?;
-        match run_session(&kindred, session, stream, Wire { max_frame: options.max_frame, timeout, dialled: false }) {
-            Ok(finished) => {
-                let summary = summarise(&kindred, &remote, finished);
-                let text = if ctx.json {
-                    let mut line = serde_json::to_string(&summary)
-                        .map_err(|e| CliError::Other(format!("could not write JSON: {e}")))?;
-                    line.push('\n');
-                    line
-                } else {
-                    summary_text(&summary)
-                };
-                emit(&text)?;
-            }
-            Err(failed) if once => return Err(CliError::Other(failure_line(&kindred, &remote, &failed))),
-            Err(failed) => complain(&failure_line(&kindred, &remote, &failed)),
-        }
         if once {
-            break;
+            return serve(ctx, stream, &remote, options, wire).map_err(CliError::Other).and_then(|text| {
+                emit(&text)?;
+                Ok(String::new())
+            });
         }
+        if active.load(Ordering::SeqCst) >= max_sessions {
+            complain(&format!("{max_sessions} sessions already under way; closed a connection from {remote}"));
+            continue;
+        }
+        active.fetch_add(1, Ordering::SeqCst);
+        let (ctx, active) = (ctx.clone(), Arc::clone(&active));
+        thread::spawn(move || {
+            match serve(&ctx, stream, &remote, options, wire) {
+                Ok(text) => {
+                    let _ = emit(&text);
+                }
+                Err(line) => complain(&line),
+            }
+            active.fetch_sub(1, Ordering::SeqCst);
+        });
     }
     Ok(String::new())
+}
+
+/// One session with a peer that connected: its summary to print, or the failure line.
+fn serve(ctx: &Ctx, stream: TcpStream, remote: &str, options: SyncOptions, wire: Wire) -> Result<String, String> {
+    // Opened per session, so posts made by other `kindred` commands in between are seen.
+    let kindred = ctx.open().map_err(|e| e.to_string())?;
+    let session = kindred.accept_sync(options).map_err(|e| e.to_string())?;
+    match run_session(&kindred, session, stream, wire) {
+        Ok(finished) => {
+            let summary = summarise(&kindred, remote, finished);
+            if ctx.json {
+                serde_json::to_string(&summary)
+                    .map(|line| line + "\n")
+                    .map_err(|e| format!("could not write JSON: {e}"))
+            } else {
+                Ok(summary_text(&summary))
+            }
+        }
+        Err(failed) => Err(failure_line(&kindred, remote, &failed)),
+    }
 }
 
 /// Prints now (the listener runs for a long time; its output cannot wait for the end).
