@@ -33,7 +33,7 @@ const CLOSE_WAIT: Duration = Duration::from_secs(2);
 const POLL: Duration = Duration::from_millis(250);
 /// The socket's send buffer (the kernel doubles it): what may sit between this side and the link. 4 KiB is about
 /// 7 s at 9.6 kbit/s, and nothing at Wi-Fi speeds, where the buffer refills as fast as it drains.
-const SEND_BUFFER: usize = 4 * 1024;
+const SEND_BUFFER: usize = 2 * 1024;
 /// Bytes the writer hands the socket at a time: each piece taken is progress.
 const WRITE_PIECE: usize = 1024;
 
