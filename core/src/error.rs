@@ -60,7 +60,12 @@ pub enum Error {
     #[error("document {doc_id}: {detail}")]
     Document { doc_id: String, detail: String },
 
-    /// SQLite reported an error that is not corruption (disk full, I/O error, busy, ...).
+    /// The phone's storage is full. Nothing acknowledged was lost and everything can still be read; the write or
+    /// sync that ran out was not kept and can be tried again once there is space.
+    #[error("the phone's storage is full; free some space and try again (nothing was lost)")]
+    StorageFull,
+
+    /// SQLite reported an error that is not corruption or a full disk (I/O error, busy, ...).
     #[error("storage error: {0}")]
     Storage(#[source] rusqlite::Error),
 
@@ -93,6 +98,9 @@ impl Error {
 impl From<rusqlite::Error> for Error {
     fn from(err: rusqlite::Error) -> Self {
         // Corruption can surface on any query, not just at open; the storage layer re-maps these with the path.
-        Error::Storage(err)
+        match &err {
+            rusqlite::Error::SqliteFailure(e, _) if e.code == rusqlite::ErrorCode::DiskFull => Error::StorageFull,
+            _ => Error::Storage(err),
+        }
     }
 }

@@ -29,3 +29,9 @@ pub fn sign(kindred: &Kindred, message: &[u8]) -> [u8; 64] {
 pub fn sign_change(kindred: &Kindred, doc: &DocId, hash: &ChangeHash) -> [u8; 64] {
     kindred.with_identity(|id| id.sign_change(doc, hash))
 }
+
+/// Caps the profile's database at its current size plus `extra_pages` pages (`None` lifts the cap), as a full disk
+/// would: what a phone with no free space does can be tested without filling a file system.
+pub fn limit_storage(kindred: &Kindred, extra_pages: Option<u32>) -> crate::error::Result<()> {
+    kindred.lock().db.limit_pages(extra_pages)
+}

@@ -40,7 +40,11 @@ pub enum KindredError {
     /// The database was written by a newer version of the app.
     #[error("the database has schema version {found}; this version supports up to {supported}")]
     NewerSchema { found: i64, supported: i64 },
-    /// The disk or the file system failed (full, read-only, I/O error).
+    /// The phone's storage is full: nothing was lost and everything can still be read; ask the person to free some
+    /// space, then try the write or sync again.
+    #[error("the phone's storage is full")]
+    StorageFull,
+    /// The disk or the file system failed (read-only, I/O error).
     #[error("storage error: {detail}")]
     Storage { detail: String },
     /// Data from another phone was refused (forged, unsigned, or not allowed); nothing of it was kept.
@@ -71,6 +75,7 @@ impl From<Error> for KindredError {
             Error::ForeignDatabase(path) => KindredError::ForeignDatabase { path: path.display().to_string() },
             Error::NewerSchema { found, supported } => KindredError::NewerSchema { found, supported },
             Error::Rejected(reason) => KindredError::Rejected { reason },
+            Error::StorageFull => KindredError::StorageFull,
             err @ (Error::Storage(_) | Error::Io { .. }) => KindredError::Storage { detail: err.to_string() },
             err @ (Error::Document { .. } | Error::Internal(_)) => KindredError::Internal { detail: err.to_string() },
             other => KindredError::Internal { detail: other.to_string() },

@@ -129,6 +129,15 @@ impl Db {
         Ok(())
     }
 
+    /// Test support: caps the database file at its current page count plus `extra` (`None`: no cap).
+    #[cfg(feature = "test-exchange")]
+    pub(crate) fn limit_pages(&self, extra: Option<u32>) -> Result<()> {
+        let pages: i64 = self.conn.pragma_query_value(None, "page_count", |r| r.get(0))?;
+        let cap = extra.map_or(i64::from(u32::MAX), |e| pages + i64::from(e));
+        self.conn.pragma_update(None, "max_page_count", cap)?;
+        Ok(())
+    }
+
     /// Runs `f` in an immediate (write-locking) transaction and commits it durably if it returns `Ok`.
     pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
         let result = (|| {

@@ -36,6 +36,8 @@ pub const MAX_CHANGE_BYTES: usize = 64 * 1024;
 /// Most changes without effect (by a removed member, or resting on an admission without effect) one member may make
 /// a phone keep per document: enough for what an honest phone writes before it hears of a removal, far below a flood.
 pub const MAX_WITHOUT_EFFECT: usize = 1_000;
+/// Most actors (installs, restored backups) one member may write from: a person's phones over years, with room.
+pub const MAX_ACTORS_PER_MEMBER: usize = 32;
 /// Most dependencies one change may name (an honest change names the heads it saw: a handful).
 pub const MAX_DEPS: usize = 64;
 
@@ -371,7 +373,17 @@ fn check_and_apply(
     };
     let accepted_hashes: HashSet<ChangeHash> = accepted.iter().map(Change::hash).collect();
     let heads: Vec<SignedHead> = batch.heads.iter().filter(|h| accepted_hashes.contains(&h.hash)).cloned().collect();
-    for cert in &batch.certificates {
+    // Certificates only for actors that wrote something kept here, and at most MAX_ACTORS_PER_MEMBER per member:
+    // nobody can make a phone store certificates for devices that never wrote.
+    let writers: HashSet<&automerge::ActorId> = accepted.iter().map(Change::actor_id).collect();
+    for cert in batch.certificates.iter().filter(|c| writers.contains(&c.actor)) {
+        let known = documents::actors_of_member(ctx.tx, &cert.member)?;
+        if !known.contains(&cert.actor) && known.len() >= MAX_ACTORS_PER_MEMBER {
+            return Err(refuse(format!(
+                "member {} writes from more than {MAX_ACTORS_PER_MEMBER} devices",
+                cert.member.to_hex().get(..8).unwrap_or("?")
+            )));
+        }
         documents::insert_actor_certificate(ctx.tx, &cert.actor, cert.member.as_bytes(), &cert.signature)?;
     }
     documents::persist_changes(ctx.tx, ctx.cache, &actor, &batch.doc, &accepted, &heads)?;

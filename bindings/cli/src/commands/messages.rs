@@ -86,7 +86,14 @@ pub fn read(ctx: &Ctx, args: ReadArgs) -> Outcome {
     let unread = kindred.unread_count(&group)?;
     let name = kindred.group(&group)?.name;
     let text = ctx.render(&messages, |messages| timeline_text(&name, messages, unread, args.limit, &args.group))?;
-    kindred.mark_read(&group)?;
+    // Reading never needs free space: on a full disk the messages are still shown, only the read marker waits.
+    match kindred.mark_read(&group) {
+        Ok(()) => {}
+        Err(kindred_core::Error::StorageFull) => {
+            eprintln!("note: the phone's storage is full, so the group was not marked read");
+        }
+        Err(other) => return Err(other.into()),
+    }
     Ok(text)
 }
 
