@@ -37,7 +37,7 @@ pub const MAX_CHANGE_BYTES: usize = 64 * 1024;
 /// a phone keep per document: enough for what an honest phone writes before it hears of a removal, far below a flood.
 pub const MAX_WITHOUT_EFFECT: usize = 1_000;
 /// Most actors (installs, restored backups) one member may write from: a person's phones over years, with room.
-pub const MAX_ACTORS_PER_MEMBER: usize = 32;
+pub const MAX_ACTORS_PER_MEMBER: usize = 128;
 /// Most dependencies one change may name (an honest change names the heads it saw: a handful).
 pub const MAX_DEPS: usize = 64;
 

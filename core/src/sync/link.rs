@@ -35,6 +35,10 @@ pub struct Outcome {
     pub simulated_seconds: f64,
     pub dialler: SyncReport,
     pub listener: SyncReport,
+    /// Time each side spent taking in what arrived (verifying, applying, storing, answering): on one thread, its
+    /// processing cost. For a newcomer's join, `dialler_busy` is what the newcomer's phone spent.
+    pub dialler_busy: std::time::Duration,
+    pub listener_busy: std::time::Duration,
 }
 
 /// Connects `a` (dialling; with `expected`, it knows who it dials) to `b` over `link` and runs the session until it
@@ -53,6 +57,8 @@ pub fn connect(a: &Kindred, b: &Kindred, expected: Option<MemberId>, link: Link)
         simulated_seconds: 0.0,
         dialler: SyncReport::default(),
         listener: SyncReport::default(),
+        dialler_busy: std::time::Duration::ZERO,
+        listener_busy: std::time::Duration::ZERO,
     };
     let mut last_direction = None;
     'run: for _ in 0..1_000_000 {
@@ -81,7 +87,11 @@ pub fn connect(a: &Kindred, b: &Kindred, expected: Option<MemberId>, link: Link)
                 out.bytes += frame.len() as u64;
                 out.frames += 1;
                 out.largest_frame = out.largest_frame.max(frame.len() as u64);
-                if let Err(e) = to.receive(profile, &frame) {
+                let started = std::time::Instant::now();
+                let received = to.receive(profile, &frame);
+                // `direction`: the dialler sent this frame, so the listener did the work.
+                *(if direction { &mut out.listener_busy } else { &mut out.dialler_busy }) += started.elapsed();
+                if let Err(e) = received {
                     out.error = Some(e.to_string());
                     break 'run;
                 }

@@ -205,6 +205,9 @@ struct SyncFigures {
     join_10k_seconds_20kbps: Option<f64>,
     join_10k_snapshot_bytes: Option<u64>,
     join_10k_changes_applied: Option<u64>,
+    /// Time the newcomer's phone spent taking in the join (verifying signatures and rights, applying, storing,
+    /// building its read model), measured around its side of the session on one thread.
+    join_10k_ingest_ms: Option<f64>,
     /// The clean session after the join found nothing new (and the latest pages agree).
     join_10k_followup_nothing_new: Option<bool>,
     am_join_10k_bytes: Option<u64>,
@@ -414,6 +417,7 @@ fn measure_sync(
         f.join_10k_seconds_20kbps = Some(join.traffic.seconds);
         f.join_10k_snapshot_bytes = Some(join.snapshot_bytes_sent);
         f.join_10k_changes_applied = Some(join.changes_applied);
+        f.join_10k_ingest_ms = Some(join.ingest_ms);
         f.join_10k_followup_nothing_new = Some(join.followup.nothing_new);
         f.group_compressed_bytes_10k = Some(join.size.snapshot_bytes);
         f.group_bundle_file_bytes_10k = Some(join.size.bundle_file_bytes);
@@ -772,6 +776,12 @@ fn sync_rows(r: &Report, t: &Targets) -> Vec<Row> {
             "  flights / seconds at 20 KB/s",
             flights_and_seconds(s.join_10k_flights, s.join_10k_seconds_20kbps),
             flights_and_seconds(s.am_join_10k_flights, s.am_join_10k_seconds_20kbps),
+            None,
+        ),
+        row(
+            "  newcomer's time to verify and apply it, ms",
+            cell(s.join_10k_ingest_ms, |x| format!("{x:.0}")),
+            "-",
             None,
         ),
         row(

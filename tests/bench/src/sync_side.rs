@@ -304,6 +304,8 @@ fn follow_up(net: &mut Net, joiner: &Kindred, member: &Kindred, group: &GroupId)
 pub struct Join {
     pub traffic: Traffic,
     pub changes_applied: u64,
+    /// Milliseconds the newcomer's side spent taking in what arrived.
+    pub ingest_ms: f64,
     pub snapshot_bytes_sent: u64,
     /// The group as the member stores it after admitting the newcomer (what was sent).
     pub size: GroupSize,
@@ -324,6 +326,7 @@ pub fn measure_join(net: &mut Net, source: &KindredHistory, dir: &Path) -> Resul
     Ok(Join {
         traffic: Traffic::from(&outcome),
         changes_applied: outcome.dialler.changes_applied,
+        ingest_ms: outcome.dialler_busy.as_secs_f64() * 1000.0,
         snapshot_bytes_sent: outcome.listener.snapshot_bytes_sent,
         size: group_size(&member, &source.group)?,
         followup,
