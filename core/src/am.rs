@@ -35,6 +35,16 @@ pub(crate) fn guarded_peer<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Resu
     catch(f).unwrap_or_else(|panic| Err(Error::Rejected(format!("{what} panicked on a peer's bytes: {panic}"))))
 }
 
+/// Loads a document snapshot from a peer: refused ([`Error::Rejected`]) unless it is one document chunk whose
+/// columns stay within [`crate::am_bounds`]'s limits, so Automerge never expands a crafted few kilobytes into
+/// gigabytes.
+pub(crate) fn load_peer(doc: &DocId, bytes: &[u8]) -> Result<Automerge> {
+    crate::am_bounds::check_document(bytes).map_err(|why| Error::Rejected(format!("document {doc}: {why}")))?;
+    guarded_peer("loading a peer's document", || {
+        Automerge::load(bytes).map_err(|e| Error::Rejected(format!("document {doc} does not load: {e}")))
+    })
+}
+
 /// Loads a document from a snapshot followed by any number of change chunks.
 pub(crate) fn load(doc: &DocId, bytes: &[u8]) -> Result<Automerge> {
     guarded(doc, "loading", || Automerge::load(bytes).map_err(|e| Error::document(doc, e)))

@@ -36,6 +36,7 @@ pub mod model;
 pub mod schema;
 
 mod am;
+mod am_bounds;
 mod base32;
 mod goals;
 mod groups;

@@ -177,8 +177,7 @@ impl Kindred {
                 return Err(refuse("a bundle document from another group"));
             }
             let doc = document.place.doc();
-            let loaded = am::load(&doc, &document.snapshot)
-                .map_err(|e| refuse(format!("a bundle document does not load: {e}")))?;
+            let loaded = am::load_peer(&doc, &document.snapshot)?;
             let changes = am::guarded(&doc, "reading a bundle document", || Ok(loaded.get_changes(&[])))
                 .map_err(|e| refuse(format!("a bundle document is damaged: {e}")))?;
             let (heads, certificates) = document.vouchers.into_parts()?;

@@ -652,8 +652,7 @@ impl SyncSession {
         let group = transfer.place.place.group.ok_or_else(|| Error::Internal("a transfer without a group".into()))?;
         let changes = match transfer.place.form {
             FORM_SNAPSHOT => {
-                let loaded = am::load(&doc, &received)
-                    .map_err(|e| refuse(format!("a transferred document does not load: {e}")))?;
+                let loaded = am::load_peer(&doc, &received)?;
                 am::guarded(&doc, "reading a transferred document", || Ok(loaded.get_changes(&[])))?
             }
             _ => {

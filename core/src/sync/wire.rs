@@ -207,6 +207,7 @@ pub(crate) fn parse_changes(doc: &DocId, raw: Vec<Vec<u8>>) -> Result<Vec<Change
             if bytes.len() > MAX_CHANGE_BYTES {
                 return Err(rejected(format!("a change of {} bytes", bytes.len())));
             }
+            crate::am_bounds::check_change(&bytes).map_err(|why| rejected(format!("a change of {doc}: {why}")))?;
             am::guarded_peer("parsing a change", || {
                 Change::from_bytes(bytes).map_err(|e| rejected(format!("a malformed change of {doc}: {e}")))
             })

@@ -476,3 +476,36 @@ fn in_a_live_session_strangers_and_removed_members_get_nothing_stored() {
     assert!(matches!(send_raw(&c.bob, &c.carol, &unsolicited), Err(Error::Rejected(_))));
     assert_still_syncs(&c.bob, &c.carol, g);
 }
+
+#[test]
+fn a_members_snapshot_or_change_that_would_expand_is_refused_before_it_costs() {
+    let c = Circle::new(false);
+    let g = &c.group;
+    let m = &c.mallory;
+    let mallory_id = m.id();
+    // A kilobyte-sized snapshot of mallory's messages that Automerge would expand to a million operations (about
+    // 94 MB and a second of work), correctly signed by her.
+    let file = {
+        let mut bundle = c.bundle_of(m);
+        let segment = forge::segment_of(&mut bundle, &mallory_id);
+        let writer = Writer::another_device(&m.kindred);
+        let mut doc = forge::load(segment).with_actor(writer.actor.clone());
+        let change = forge::commit(&mut doc, |tx| {
+            let t = tx.put_object(ROOT, "t", ObjType::Text).unwrap();
+            tx.splice_text(&t, 0, 0, &"a".repeat(1_000_000)).unwrap();
+        });
+        forge::vouch(segment, &mut doc, &writer, &change);
+        assert!(segment.snapshot.len() < 8 * 1024, "{} bytes", segment.snapshot.len());
+        forge::seal(bundle, &m.kindred)
+    };
+    let started = std::time::Instant::now();
+    let held = c.carol.holdings(g);
+    let result = c.carol.kindred.import_bundle(&file);
+    assert!(
+        matches!(&result, Err(Error::Rejected(why)) if why.contains("operations")),
+        "expected a refusal before loading: {result:?}"
+    );
+    eprintln!("refused in {:?}", started.elapsed());
+    assert_eq!(c.carol.holdings(g), held);
+    assert_still_syncs(&c.alice, &c.carol, g);
+}
