@@ -37,6 +37,7 @@
 
 mod automerge_side;
 mod automerge_sync;
+mod hostile;
 mod kindred_side;
 mod rss;
 mod sync_side;
@@ -205,6 +206,13 @@ struct SyncFigures {
     join_10k_seconds_20kbps: Option<f64>,
     join_10k_snapshot_bytes: Option<u64>,
     join_10k_changes_applied: Option<u64>,
+    /// Peak RSS of a fresh process taking in the worst input a member may send (a signed segment snapshot just
+    /// under the operation limit), and of one taking in an honest bundle of the same group.
+    hostile_session_peak_mb: Option<f64>,
+    honest_import_peak_mb: Option<f64>,
+    hostile_refused: Option<bool>,
+    /// How long that process took to take it in and refuse it.
+    hostile_session_ms: Option<f64>,
     /// Time the newcomer's phone spent taking in the join (verifying signatures and rights, applying, storing,
     /// building its read model), measured around its side of the session on one thread.
     join_10k_ingest_ms: Option<f64>,
@@ -405,6 +413,15 @@ fn measure_sync(
         f.am_sync_100x100_flights = Some(am.persisted.flights);
         f.am_sync_100x100_seconds_20kbps = Some(seconds_at_link_speed(am.persisted.bytes));
         f.am_sync_100x100_fresh_bytes = Some(am.fresh.bytes);
+    }
+
+    if let Some(peak) =
+        attempt(&mut failures, "the worst input a member may send", || hostile::measure(&dir.join("hostile")))
+    {
+        f.hostile_session_peak_mb = Some(peak.hostile_mb);
+        f.honest_import_peak_mb = Some(peak.honest_mb);
+        f.hostile_refused = Some(peak.refused);
+        f.hostile_session_ms = Some(peak.hostile_ms);
     }
 
     let what = format!("a newcomer joins a {}-message group", k_small.messages);
@@ -803,6 +820,15 @@ fn sync_rows(r: &Report, t: &Targets) -> Vec<Row> {
                 s.join_10k_connections.map_or_else(|| "FAILED".to_owned(), |c| c.to_string()),
                 bytes_cell(s.join_10k_dropping_bytes)
             ),
+            "-",
+            None,
+        ),
+        row(
+            "worst input a member may send: peak RSS, MiB (honest bundle)",
+            match (s.hostile_session_peak_mb, s.honest_import_peak_mb) {
+                (Some(h), Some(b)) => format!("{h:.1} ({b:.1})"),
+                _ => "FAILED".to_owned(),
+            },
             "-",
             None,
         ),

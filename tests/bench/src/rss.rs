@@ -24,6 +24,8 @@ pub enum ChildTask {
     KindredOpen { dir: PathBuf, group: GroupId },
     /// Read a `save()`d automerge document, `Automerge::load` it, then sort out its latest 50 messages.
     AutomergeLoad { file: PathBuf },
+    /// `Kindred::open` on a data dir, then `import_bundle` of a file (reports `read` 1 if it was refused).
+    Import { dir: PathBuf, file: PathBuf },
 }
 
 /// A child's report, one JSON line on its stdout.
@@ -66,6 +68,7 @@ pub fn run_child(task: &ChildTask) -> Result<ChildReport, Box<dyn Error>> {
     match task {
         ChildTask::KindredOpen { dir, group } => command.arg("kindred-open").arg(dir).arg(group.to_hex()),
         ChildTask::AutomergeLoad { file } => command.arg("automerge-load").arg(file),
+        ChildTask::Import { dir, file } => command.arg("import").arg(dir).arg(file),
     };
     let output = command.stdin(Stdio::null()).stderr(Stdio::inherit()).output()?;
     if !output.status.success() {
@@ -83,6 +86,13 @@ pub fn child_main(args: &[String]) -> Result<(), Box<dyn Error>> {
             kindred_side::open_and_read_latest(Path::new(dir), &group.parse()?)?
         }
         [kind, file] if kind == "automerge-load" => automerge_side::load_and_read_latest(Path::new(file))?,
+        [kind, dir, file] if kind == "import" => {
+            let kindred = kindred_core::Kindred::open(dir)?;
+            let bytes = std::fs::read(file)?;
+            let started = std::time::Instant::now();
+            let refused = matches!(kindred.import_bundle(&bytes), Err(kindred_core::Error::Rejected(_)));
+            OpenTiming { open: started.elapsed(), read: Duration::ZERO, read_count: usize::from(refused) }
+        }
         _ => return Err(format!("unknown child task {args:?}").into()),
     };
     let report = ChildReport {
