@@ -35,3 +35,9 @@ pub fn sign_change(kindred: &Kindred, doc: &DocId, hash: &ChangeHash) -> [u8; 64
 pub fn limit_storage(kindred: &Kindred, extra_pages: Option<u32>) -> crate::error::Result<()> {
     kindred.lock().db.limit_pages(extra_pages)
 }
+
+/// Whether a document snapshot stays within the limits a phone loads from a peer (see `am_bounds`): a test
+/// harness that loads mutated snapshots itself checks this first, so its own memory stays bounded too.
+pub fn snapshot_within_bounds(bytes: &[u8]) -> bool {
+    crate::am_bounds::check_document(bytes).is_ok()
+}

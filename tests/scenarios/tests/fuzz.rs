@@ -139,6 +139,25 @@ struct World {
     carol: Phone,
     mallory: Phone,
     group: GroupId,
+    /// This process's peak resident memory once the world is built (KiB).
+    baseline_kb: u64,
+}
+
+/// This process's peak resident memory so far (KiB), from /proc (0 where there is none).
+fn peak_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find_map(|l| l.strip_prefix("VmHWM:").map(|v| v.trim().trim_end_matches("kB").trim().to_owned()))
+        })
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// The memory budget a run is held to (MiB above the world's baseline), when run as a child of
+/// [`peer_paths_stay_within_the_memory_budget`].
+fn memory_budget_mb() -> Option<u64> {
+    std::env::var("KINDRED_MEMORY_BUDGET_MB").ok().and_then(|v| v.parse().ok())
 }
 
 impl World {
@@ -156,15 +175,21 @@ impl World {
         let first = alice.kindred.messages(&group, 1, None).unwrap()[0].id;
         mallory.kindred.react(&group, &first, Some("🌱")).unwrap();
         sync_all(&[&alice, &carol, &mallory]);
-        Self { alice, carol, mallory, group }
+        Self { alice, carol, mallory, group, baseline_kb: peak_kb() }
     }
 
     fn bundle(&self, phone: &Phone) -> Bundle {
         forge::unseal(&phone.kindred.export_bundle(&self.group).unwrap())
     }
 
-    /// After a fuzz run: the profiles still work and honest sync still converges.
+    /// After a fuzz run: the profiles still work and honest sync still converges (and, under a memory budget, the
+    /// run's peak stayed within it).
     fn still_fine(&self) {
+        let growth_mb = peak_kb().saturating_sub(self.baseline_kb) / 1024;
+        eprintln!("memory: the run peaked {growth_mb} MiB above the world's baseline");
+        if let Some(budget) = memory_budget_mb() {
+            assert!(growth_mb <= budget, "the run peaked {growth_mb} MiB above the baseline (budget {budget} MiB)");
+        }
         for p in [&self.alice, &self.carol, &self.mallory] {
             p.kindred.check_integrity().unwrap();
             p.view(&self.group);
@@ -362,7 +387,8 @@ fn bundle_imports_of_mutated_documents() {
         document.snapshot = mutate_snapshot(&mut fuzz, &document.snapshot, &changes);
         // If Automerge can read it at all (a panic here is Automerge's, which the core must contain), re-sign it.
         let doc_id = DocId::from_bytes(document.place.doc);
-        if let Ok(Ok(doc)) = catch_unwind(AssertUnwindSafe(|| Automerge::load(&document.snapshot))) {
+        let bounded = kindred_core::testing::snapshot_within_bounds(&document.snapshot);
+        if bounded && let Ok(Ok(doc)) = catch_unwind(AssertUnwindSafe(|| Automerge::load(&document.snapshot))) {
             loaded += 1;
             if let Ok(changes) = catch_unwind(AssertUnwindSafe(|| doc.get_changes(&[]))) {
                 document.vouchers = vouch_all(&w.mallory.kindred, &mallory_writers, &doc_id, &changes);
@@ -687,4 +713,50 @@ fn random_well_formed_changes_from_a_member() {
     eprintln!("well-formed changes: {imported} of {} imported; outcomes {outcomes:#?}", fuzz.iterations);
     // Whatever carol accepted, alice must accept from her and show the same.
     w.still_fine();
+}
+
+/// The peer paths under a memory limit: each target that feeds a phone a peer's bytes (mutated bundles and
+/// snapshots, damaged sessions, well-formed but hostile changes) runs again in a child process of this test binary,
+/// under a hard limit on its data segment (`prlimit`, 1 GiB: a runaway allocation aborts the child and fails the
+/// test), and is held to peaking at most 64 MiB above its world's baseline. Prints the worst growth seen. (The
+/// harness itself loads mutated snapshots only within the same bounds the core applies.)
+#[test]
+fn peer_paths_stay_within_the_memory_budget() {
+    if memory_budget_mb().is_some() {
+        return; // a child runs only the targets it was given
+    }
+    if std::process::Command::new("prlimit").arg("--version").output().is_err() {
+        eprintln!("skipped: prlimit is not installed");
+        return;
+    }
+    let exe = std::env::current_exe().unwrap();
+    let mut worst = (0u64, "");
+    for target in ["bundle_imports_of_mutated_documents", "session_frames", "random_well_formed_changes_from_a_member"]
+    {
+        let out = std::process::Command::new("prlimit")
+            .arg("--data=1073741824")
+            .arg("--")
+            .arg(&exe)
+            .args([target, "--exact", "--test-threads=1", "--nocapture"])
+            .env("KINDRED_MEMORY_BUDGET_MB", "64")
+            // A caught panic inside Automerge must not make the test harness symbolise a backtrace (it reads the
+            // binary's debug information, about 100 MB, which is the harness's cost, not the phone's).
+            .env("RUST_BACKTRACE", "0")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success(),
+            "{target} under the memory limit: {}",
+            err.lines().rev().take(15).collect::<Vec<_>>().join("\n")
+        );
+        let growth: u64 = err
+            .lines()
+            .find_map(|l| l.strip_prefix("memory: the run peaked ")?.split_whitespace().next()?.parse().ok())
+            .unwrap_or_else(|| panic!("{target}: no memory report"));
+        if growth >= worst.0 {
+            worst = (growth, target);
+        }
+    }
+    eprintln!("worst peak above the baseline under the memory limit: {} MiB ({})", worst.0, worst.1);
 }
