@@ -95,7 +95,7 @@ fn a_newcomer_joins_a_large_group_in_one_session_over_a_gprs_class_link() {
     let mut listener = Command::new("ip")
         .args(["netns", "exec", a, env!("CARGO_BIN_EXE_kindred"), "--json", "--data-dir"])
         .arg(amara.path())
-        .args(["sync", "--listen", "10.77.0.1:7878", "--once", "--timeout", "30"])
+        .args(["sync", "--listen", "10.77.0.1:7878", "--once", "--timeout", "60"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -105,7 +105,7 @@ fn a_newcomer_joins_a_large_group_in_one_session_over_a_gprs_class_link() {
     let dialled = Command::new("ip")
         .args(["netns", "exec", b, env!("CARGO_BIN_EXE_kindred"), "--json", "--data-dir"])
         .arg(bo.path())
-        .args(["sync", "--connect", "10.77.0.1:7878", "--timeout", "30"])
+        .args(["sync", "--connect", "10.77.0.1:7878", "--timeout", "60"])
         .output()
         .unwrap();
     let elapsed = started.elapsed().as_secs_f64();
@@ -119,8 +119,9 @@ fn a_newcomer_joins_a_large_group_in_one_session_over_a_gprs_class_link() {
     let dialler_out = String::from_utf8_lossy(&dialled.stdout).to_string();
     assert!(
         dialled.status.success(),
-        "the joiner failed after {elapsed:.1} s: {}",
-        String::from_utf8_lossy(&dialled.stderr)
+        "the joiner failed after {elapsed:.1} s: {} (listener: {})",
+        String::from_utf8_lossy(&dialled.stderr),
+        listened.2
     );
     assert!(listened.0, "the listener failed: {}", listened.2);
     let d: Value = serde_json::from_str(&dialler_out).expect("dialler json");
