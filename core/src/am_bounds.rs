@@ -166,15 +166,7 @@ fn rows(columns: &[(u64, u64)], r: &mut Reader<'_>, limit: u64, inflate_budget: 
     for &(spec, len) in columns {
         let data = r.take(len)?;
         let count = if spec & 0x8 != 0 {
-            let mut inflated = Vec::new();
-            let cap = *inflate_budget;
-            flate2::read::DeflateDecoder::new(data)
-                .take(cap as u64 + 1)
-                .read_to_end(&mut inflated)
-                .map_err(|_| "a compressed column that does not inflate".to_owned())?;
-            if inflated.len() > cap {
-                return Err("compressed columns that inflate beyond the limit".into());
-            }
+            let inflated = inflate(data, *inflate_budget, "compressed columns")?;
             *inflate_budget -= inflated.len();
             entries(spec & !0x8, &inflated, limit)?
         } else {
@@ -183,6 +175,19 @@ fn rows(columns: &[(u64, u64)], r: &mut Reader<'_>, limit: u64, inflate_budget: 
         most = most.max(count);
     }
     Ok(most)
+}
+
+/// Inflates DEFLATE data, refusing it once it passes `cap` bytes (nothing beyond the cap is ever produced).
+fn inflate(data: &[u8], cap: usize, what: &str) -> Result<Vec<u8>, String> {
+    let mut inflated = Vec::new();
+    flate2::read::DeflateDecoder::new(data)
+        .take(cap as u64 + 1)
+        .read_to_end(&mut inflated)
+        .map_err(|_| format!("{what} that does not inflate"))?;
+    if inflated.len() > cap {
+        return Err(format!("{what} that inflates beyond the limit"));
+    }
+    Ok(inflated)
 }
 
 /// A chunk's type and body.
@@ -226,17 +231,7 @@ pub(crate) fn check_change(bytes: &[u8]) -> Result<(), String> {
     }
     match kind {
         CHANGE => check_change_body(body),
-        COMPRESSED_CHANGE => {
-            let mut inflated = Vec::new();
-            flate2::read::DeflateDecoder::new(body)
-                .take(MAX_INFLATED_CHANGE as u64 + 1)
-                .read_to_end(&mut inflated)
-                .map_err(|_| "a compressed change that does not inflate".to_owned())?;
-            if inflated.len() > MAX_INFLATED_CHANGE {
-                return Err("a compressed change that inflates beyond the limit".into());
-            }
-            check_change_body(&inflated)
-        }
+        COMPRESSED_CHANGE => check_change_body(&inflate(body, MAX_INFLATED_CHANGE, "a compressed change")?),
         other => Err(format!("a chunk of type {other} where a change belongs")),
     }
 }

@@ -306,6 +306,18 @@ fn a_listener_refuses_oversized_frames_and_wrong_peers_are_told_clearly() {
     assert!(line.contains("handshake") || line.contains("refused"), "{line}");
 }
 
+/// Starts a listener without `--once` on a loopback port; returns it, its stdout after the first line, and the port.
+fn serve(phone: &Phone, extra: &[&str]) -> (Child, BufReader<std::process::ChildStdout>, u16) {
+    let mut args = vec!["sync", "--listen", "127.0.0.1:0"];
+    args.extend_from_slice(extra);
+    let mut child = phone.command(&args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn listener");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut first = String::new();
+    stdout.read_line(&mut first).expect("first line");
+    let port: u16 = first.trim().rsplit(':').next().expect("port").parse().expect("port number");
+    (child, stdout, port)
+}
+
 #[test]
 fn a_listener_without_once_reports_a_bad_session_and_goes_on_serving() {
     let amara = Phone::named("Amara");
@@ -314,16 +326,7 @@ fn a_listener_without_once_reports_a_bad_session_and_goes_on_serving() {
     amara.ok(&["post", "Circle", "Still here"]);
     bo.ok(&["group", "join", &amara.invite("Circle")]);
 
-    let mut child = amara
-        .command(&["sync", "--listen", "127.0.0.1:0", "--timeout", "20"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn listener");
-    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
-    let mut first = String::new();
-    stdout.read_line(&mut first).expect("first line");
-    let port: u16 = first.trim().rsplit(':').next().expect("port").parse().expect("port number");
+    let (mut child, mut stdout, port) = serve(&amara, &["--timeout", "20"]);
 
     // A peer that sends garbage and one that hangs up at once: each is one error line, and the listener stays up.
     let mut raw = TcpStream::connect(("127.0.0.1", port)).expect("connect");
@@ -357,16 +360,7 @@ fn idle_and_trickling_connections_never_keep_an_honest_peer_waiting() {
     amara.ok(&["post", "Circle", "Still here"]);
     bo.ok(&["group", "join", &amara.invite("Circle")]);
 
-    let mut child = amara
-        .command(&["sync", "--listen", "127.0.0.1:0", "--timeout", "60", "--session-limit", "4", "--max-sessions", "3"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn listener");
-    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
-    let mut first = String::new();
-    stdout.read_line(&mut first).expect("first line");
-    let port: u16 = first.trim().rsplit(':').next().expect("port").parse().expect("port number");
+    let (mut child, _stdout, port) = serve(&amara, &["--timeout", "60", "--session-limit", "4", "--max-sessions", "3"]);
 
     // One connection that says nothing, and one that trickles a frame's length a byte at a time (progress, of a
     // kind, that would keep a per-read timeout happy forever).

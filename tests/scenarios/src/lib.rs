@@ -196,6 +196,23 @@ impl Phone {
     }
 }
 
+/// Imports `file` into `victim` and insists it is refused as peer data, with nothing stored or shown.
+#[track_caller]
+pub fn assert_refused(victim: &Phone, group: &GroupId, file: &[u8], what: &str) {
+    let held = victim.holdings(group);
+    let shown = victim.view(group);
+    let result = victim.kindred.import_bundle(file);
+    if !matches!(result, Err(kindred_core::Error::Rejected(_))) {
+        fail(&format!("{what}: expected a refusal, got {result:?}"));
+    }
+    if victim.holdings(group) != held {
+        fail(&format!("{what}: something refused was stored"));
+    }
+    if victim.view(group) != shown {
+        fail(&format!("{what}: something refused was shown"));
+    }
+}
+
 /// Creates a group on `owner` and makes every phone in `members` a member, exchanging so all hold it.
 pub fn group_with(owner: &Phone, name: &str, members: &[&Phone]) -> GroupDetails {
     let group = owner

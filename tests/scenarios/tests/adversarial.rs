@@ -19,7 +19,7 @@ use kindred_core::{
 };
 use kindred_scenarios::forge::{self, Writer};
 use kindred_scenarios::net::{Direction, assert_still_syncs, connect_tampered, sync, sync_all};
-use kindred_scenarios::{Phone, group_with};
+use kindred_scenarios::{Phone, assert_refused, group_with};
 
 /// alice (owner), bob, carol and mallory (members), each with one message, all in sync.
 struct Circle {
@@ -82,17 +82,6 @@ fn put_message(tx: &mut impl Transactable, by: &MemberId, text: &str) -> String 
     tx.put(&m, "at", ScalarValue::Timestamp(now_ms())).unwrap();
     tx.put(&m, "text", text).unwrap();
     id
-}
-
-/// Imports `file` into `victim` and insists it is refused as peer data, with nothing stored or shown.
-#[track_caller]
-fn assert_refused(victim: &Phone, group: &GroupId, file: &[u8], what: &str) {
-    let held = victim.holdings(group);
-    let shown = victim.view(group);
-    let result = victim.kindred.import_bundle(file);
-    assert!(matches!(result, Err(Error::Rejected(_))), "{what}: expected a refusal, got {result:?}");
-    assert_eq!(victim.holdings(group), held, "{what}: something refused was stored");
-    assert_eq!(victim.view(group), shown, "{what}: something refused was shown");
 }
 
 /// A copy of `bundle` in which `edit` changed one document, sealed by `exporter`.

@@ -15,7 +15,7 @@ use kindred_core::sync::bundle::BundleDocument;
 use kindred_core::{Bundle, Error, GroupId, MemberId, NewMessage, Role};
 use kindred_scenarios::forge::{self, Writer};
 use kindred_scenarios::net::{assert_still_syncs, sync, sync_all};
-use kindred_scenarios::{Phone, group_with};
+use kindred_scenarios::{Phone, assert_refused, group_with};
 
 const DAY_MS: i64 = 24 * 3600 * 1000;
 
@@ -136,16 +136,6 @@ fn write_admission(
     tx.put(&m, "status", "active").unwrap();
     tx.put(&m, "added_at", ScalarValue::Timestamp(now_ms())).unwrap();
     tx.put(&m, "added_by", bytes(by.as_bytes())).unwrap();
-}
-
-#[track_caller]
-fn assert_refused(victim: &Phone, group: &GroupId, file: &[u8], what: &str) {
-    let held = victim.holdings(group);
-    let shown = victim.view(group);
-    let result = victim.kindred.import_bundle(file);
-    assert!(matches!(result, Err(Error::Rejected(_))), "{what}: expected a refusal, got {result:?}");
-    assert_eq!(victim.holdings(group), held, "{what}: something refused was stored");
-    assert_eq!(victim.view(group), shown, "{what}: something refused was shown");
 }
 
 #[test]
