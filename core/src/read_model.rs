@@ -72,6 +72,12 @@ pub(crate) fn refresh_group(ctx: &mut WriteCtx<'_, '_>, group: &GroupId) -> Resu
         None => Default::default(),
     };
     let group_ref = storage::groups::upsert(ctx.tx, group, &stored)?;
+    // An admission of this profile that turned out to have no effect (the invitation was used by someone else
+    // first): the invitation is pending again, so the next sync says why and a new code can take its place.
+    let me = ctx.me();
+    if !stored.members.iter().any(|m| m.member == me) {
+        storage::joins::reopen_lost(ctx.tx, group, crate::time::now_ms())?;
+    }
     // Goals are shown only for active members (whatever a removed member wrote concurrently with the removal, and
     // anything by a key whose admission had no effect, stays out).
     let active: Vec<MemberId> = stored.members.iter().filter(|m| m.removal.is_none()).map(|m| m.member).collect();

@@ -29,7 +29,26 @@ pub(crate) fn all(conn: &Connection) -> Result<Vec<PendingJoin>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub(crate) fn remove(conn: &Connection, group: &GroupId) -> Result<()> {
+/// The invitation for `group` was used: it leaves the pending list, kept aside in case the admission turns out to
+/// have had no effect.
+pub(crate) fn mark_joined(conn: &Connection, group: &GroupId, at: i64) -> Result<()> {
+    conn.execute(
+        "INSERT OR REPLACE INTO used_invitations (group_id, group_name, code, joined_at)
+         SELECT group_id, group_name, code, ?2 FROM pending_joins WHERE group_id = ?1",
+        params![group, at],
+    )?;
     conn.execute("DELETE FROM pending_joins WHERE group_id = ?1", [group])?;
     Ok(())
+}
+
+/// The admission with the invitation for `group` had no effect: the invitation is pending again (its next use
+/// tells the person why, and they can ask for a new code). Returns whether there was one.
+pub(crate) fn reopen_lost(conn: &Connection, group: &GroupId, at: i64) -> Result<bool> {
+    let moved = conn.execute(
+        "INSERT OR REPLACE INTO pending_joins (group_id, group_name, code, created_at)
+         SELECT group_id, group_name, code, ?2 FROM used_invitations WHERE group_id = ?1",
+        params![group, at],
+    )?;
+    conn.execute("DELETE FROM used_invitations WHERE group_id = ?1", [group])?;
+    Ok(moved > 0)
 }

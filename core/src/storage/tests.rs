@@ -54,6 +54,7 @@ fn released_migrations_are_never_edited() {
     const RELEASED: &[&str] = &[
         "5809bca3a64508aecd4fbf705e820a49f2edb105544b5b9f15f26b0d6ace23d1",
         "28b3c93c72b8e1f53ac340249b423c22f68e16cee651321add38ddd98d16bc78",
+        "fdb767ebcaaec542870adb455d50cc1539e0519ae6ddf998ef5fe904fcc46130",
     ];
     for (i, expected) in RELEASED.iter().enumerate() {
         let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(MIGRATIONS[i].as_bytes()));

@@ -134,6 +134,15 @@ pub(crate) fn has_entry(group_doc: &Automerge, member: &MemberId) -> bool {
     entry_role_at(group_doc, member, &group_doc.get_heads()).is_some()
 }
 
+/// Who wrote the admission (or add) that made `member`'s entry, as the document holds it now (in effect or not).
+pub(crate) fn entry_added_by(group_doc: &Automerge, member: &MemberId) -> Option<MemberId> {
+    let heads = group_doc.get_heads();
+    let members = map_at(group_doc, &ROOT, "members", &heads)?;
+    let entry = map_at(group_doc, &members, &member.to_hex(), &heads)?;
+    let by = scalar_at(group_doc, &entry, "added_by", &heads)?;
+    bytes_of(&by).and_then(|b| <[u8; 32]>::try_from(b).ok()).map(MemberId::from_bytes)
+}
+
 /// Holds a peer's values to the limits this phone's own input obeys: a malicious client must not slip in a 20,000
 /// character message, control characters, or a 3,000-emoji reaction that honest apps would then have to show.
 fn check_value(path: &[&str], value: &ScalarValue) -> Result<()> {

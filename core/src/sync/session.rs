@@ -463,8 +463,19 @@ impl SyncSession {
                 }
             }
             for join in joins::all(tx)? {
+                let id = *join.group_id.as_bytes();
                 if group_store::group_ref(tx, &join.group_id)?.is_none() {
-                    groups.push(*join.group_id.as_bytes());
+                    groups.push(id);
+                } else if !groups.contains(&id) {
+                    // Joining again a group this phone holds (an earlier admission had no effect): its group
+                    // document, from where this phone's copy stands, brings the new admission.
+                    let doc = join.group_id.doc_id();
+                    groups.push(id);
+                    partial.push(id);
+                    docs.push(DocClock {
+                        place: Place::new(&doc, &DocPlace::group(join.group_id)),
+                        actors: documents::clock(tx, &doc)?,
+                    });
                 }
             }
             Ok((groups, docs, partial))
@@ -494,14 +505,19 @@ impl SyncSession {
         kindred.write(|ctx| {
             for group in groups.iter().map(|g| GroupId::from_bytes(*g)) {
                 let Some(group_ref) = group_store::group_ref(ctx.tx, &group)? else { continue };
-                if group_store::role_of(ctx.tx, group_ref, &peer)?.is_none()
-                    || group_store::role_of(ctx.tx, group_ref, &ctx.me())?.is_none()
-                {
+                if group_store::role_of(ctx.tx, group_ref, &ctx.me())?.is_none() {
+                    continue;
+                }
+                // Someone this phone admitted whose admission turned out to have no effect (another phone used the
+                // same invitation first) gets the group document alone, which tells their phone so.
+                let lost_admission = group_store::role_of(ctx.tx, group_ref, &peer)?.is_none()
+                    && admitted_here_without_effect(ctx, group_ref, &group, &peer)?;
+                if group_store::role_of(ctx.tx, group_ref, &peer)?.is_none() && !lost_admission {
                     continue;
                 }
                 // The group document first: the peer needs the members before it can check their messages. A peer
                 // that does not know this phone as a member yet asked for the group document alone.
-                let group_only = partial.contains(group.as_bytes());
+                let group_only = partial.contains(group.as_bytes()) || lost_admission;
                 for (doc, place) in documents::shared_documents(ctx.tx, &group)? {
                     if group_only && place.kind != DocKind::Group {
                         continue;
@@ -711,6 +727,22 @@ impl SyncSession {
     }
 }
 
+/// Whether `peer` holds no entry in effect in the group, but this profile's member wrote the admission that made
+/// their (now powerless) entry: the loser of two admissions with one invitation, whom this phone let in.
+fn admitted_here_without_effect(
+    ctx: &mut WriteCtx<'_, '_>,
+    group_ref: group_store::GroupRef,
+    group: &GroupId,
+    peer: &MemberId,
+) -> Result<bool> {
+    if group_store::standing(ctx.tx, group_ref, peer)?.is_some() {
+        return Ok(false);
+    }
+    let me = ctx.me();
+    let Some(doc) = ctx.cache.get(ctx.tx, &group.doc_id(), ctx.identity.actor())? else { return Ok(false) };
+    Ok(crate::sync::authorize::entry_added_by(doc, peer) == Some(me))
+}
+
 /// Ingests a batch from a peer, joining the group if this profile holds a pending invitation to it. Returns the
 /// report and whether this completed a join.
 fn ingest_from(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch) -> Result<(IngestReport, bool)> {
@@ -725,7 +757,7 @@ fn ingest_from(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch) -> Result<(IngestRe
         && let Some(group_ref) = group_store::group_ref(ctx.tx, &group)?
         && group_store::role_of(ctx.tx, group_ref, &ctx.me())?.is_some()
     {
-        joins::remove(ctx.tx, &group)?;
+        joins::mark_joined(ctx.tx, &group, now_ms())?;
         joined = true;
     }
     Ok((report, joined))

@@ -367,11 +367,29 @@ fn one_code_used_by_two_people_on_partitioned_phones_admits_one_everywhere() {
     assert!(dee_in ^ eli_in, "exactly one of them is admitted: dee {dee_in}, eli {eli_in}");
     let (winner, loser) = if dee_in { (&dee, &eli) } else { (&eli, &dee) };
     c.assert_honest_agree(&[(winner, Some(Role::Member)), (loser, None)]);
-    // The loser gets nothing said after the admission (telling them they lost is still to come; see docs/trust.md).
+    // The loser gets nothing said after the admission from anyone...
     c.alice.say(g, "after the partition healed");
     sync(loser, &c.alice);
-    sync(loser, &c.bob);
     assert!(!loser.texts(g).iter().any(|t| t.contains("after the partition healed")));
+    // ...but the member who let them in tells their phone (the group document alone): they are not a member, and
+    // their invitation is pending again; its next use says why.
+    let admitter = if dee_in { &c.carol } else { &c.bob };
+    sync(loser, admitter);
+    assert!(loser.view(g).members.iter().all(|m| m.0 != loser.id()), "the loser's own phone knows");
+    assert!(!loser.texts(g).iter().any(|t| t.contains("after the partition healed")));
+    assert_eq!(loser.kindred.pending_joins().unwrap().len(), 1);
+    let told = sync(loser, &c.alice);
+    assert!(
+        told.dialler.join_refusals.iter().any(|(group, why)| group == g && why.contains("already been used")),
+        "{:?}",
+        told.dialler.join_refusals
+    );
+    // A new code lets them in, everywhere.
+    loser.kindred.join_group(&c.alice.kindred.create_invite(g, DAY_MS).unwrap()).unwrap();
+    sync(loser, &c.alice);
+    sync_all(&c.honest());
+    c.assert_honest_agree(&[(winner, Some(Role::Member)), (loser, Some(Role::Member))]);
+    assert!(loser.kindred.pending_joins().unwrap().is_empty());
     assert_still_syncs(&c.bob, &c.carol, g);
 }
 
