@@ -3,7 +3,8 @@
 //! The schema version lives in `PRAGMA user_version`. Migration `n` (the `n`-th file in [`MIGRATIONS`]) takes a
 //! database from version `n - 1` to `n`; a fresh database runs every step from 0, so there is exactly one way the
 //! schema comes to be. Rules (they keep old backups importable and downgrades harmless): migrations are append-only
-//! and never edited once released (a test pins their checksums), tables are STRICT, new columns are NOT NULL with a
+//! and never edited once released (a test pins their checksums, and another upgrades a frozen dump of every released
+//! version, `fixtures/`, to exactly the fresh schema), tables are STRICT, new columns are NOT NULL with a
 //! default, and a column never changes meaning.
 
 use rusqlite::Transaction;
