@@ -25,7 +25,8 @@ set -Eeuo pipefail
 
 IOS_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd -- "$IOS_DIR/.." && pwd)
-WORK="$ROOT/target/ios/xcframework"
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"   # Cargo's output directory (a shared cache when set)
+WORK="$TARGET_DIR/ios/xcframework"
 XCFRAMEWORK="$IOS_DIR/KindredFFI.xcframework"
 ZIP="$IOS_DIR/KindredFFI.xcframework.zip"
 LIB=libkindred_ffi.a
@@ -72,21 +73,21 @@ for t in "${TARGETS[@]}"; do
     # Only the static library: the crate's cdylib is not needed for Apple platforms, and building one crate type
     # alone keeps the release profile's fat LTO (cargo drops it when the rlib is built in the same go).
     cargo rustc -p kindred-ffi --lib --crate-type staticlib --target "$t" "${CARGO_PROFILE[@]}"
-    [ -f "target/$t/$PROFILE/$LIB" ] || die "target/$t/$PROFILE/$LIB was not produced"
+    [ -f "$TARGET_DIR/$t/$PROFILE/$LIB" ] || die "$TARGET_DIR/$t/$PROFILE/$LIB was not produced"
 done
 
 # ---- 3. fat libraries per platform ----------------------------------------------------------------------------------
 rm -rf "$WORK"
 mkdir -p "$WORK/ios" "$WORK/ios-simulator" "$WORK/macos" "$WORK/swift" "$WORK/headers/KindredFFI"
-cp "target/$IOS/$PROFILE/$LIB" "$WORK/ios/$LIB"
-lipo -create "target/${SIM[0]}/$PROFILE/$LIB" "target/${SIM[1]}/$PROFILE/$LIB" -output "$WORK/ios-simulator/$LIB"
-lipo -create "target/${MAC[0]}/$PROFILE/$LIB" "target/${MAC[1]}/$PROFILE/$LIB" -output "$WORK/macos/$LIB"
+cp "$TARGET_DIR/$IOS/$PROFILE/$LIB" "$WORK/ios/$LIB"
+lipo -create "$TARGET_DIR/${SIM[0]}/$PROFILE/$LIB" "$TARGET_DIR/${SIM[1]}/$PROFILE/$LIB" -output "$WORK/ios-simulator/$LIB"
+lipo -create "$TARGET_DIR/${MAC[0]}/$PROFILE/$LIB" "$TARGET_DIR/${MAC[1]}/$PROFILE/$LIB" -output "$WORK/macos/$LIB"
 for slice in ios ios-simulator macos; do log "$slice: $(lipo -info "$WORK/$slice/$LIB" | sed 's/.*: //')"; done
 
 # ---- 4. Swift bindings ----------------------------------------------------------------------------------------------
 log "generating the Swift bindings (workspace uniffi-bindgen, library mode)"
 cargo build -p kindred-uniffi-bindgen
-"$ROOT/target/debug/uniffi-bindgen" generate --library "target/${MAC[0]}/$PROFILE/$LIB" --language swift \
+"$TARGET_DIR/debug/uniffi-bindgen" generate --library "$TARGET_DIR/${MAC[0]}/$PROFILE/$LIB" --language swift \
     --out-dir "$WORK/swift" --no-format
 for f in KindredCore.swift KindredFFI.h KindredFFI.modulemap; do
     [ -f "$WORK/swift/$f" ] || die "uniffi-bindgen did not write $f"

@@ -4,7 +4,7 @@
 #
 # Usage: bindings/scripts/generate-bindings.sh [--release] [OUT_DIR]
 #   --release: put the release library, as it ships, in lib/ instead of the debug build.
-#   OUT_DIR defaults to target/bindings. Afterwards it holds:
+#   OUT_DIR defaults to target/bindings (under CARGO_TARGET_DIR when that is set). Afterwards it holds:
 #     lib/libkindred_ffi.so                the host library (JNA and SwiftPM link against it)
 #     kotlin/org/kindred/core/kindred.kt   generated Kotlin
 #     swift/KindredCore.swift, swift/KindredFFI.h, swift/module.modulemap   generated Swift and its C module
@@ -16,7 +16,9 @@ if [[ "${1:-}" == "--release" ]]; then
     release=1
     shift
 fi
-out="${1:-$root/target/bindings}"
+# Cargo's output directory: CARGO_TARGET_DIR when set (a shared build cache), else the repository's target/.
+target_dir="${CARGO_TARGET_DIR:-$root/target}"
+out="${1:-$target_dir/bindings}"
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 
@@ -26,13 +28,13 @@ cd "$root"
 # checks the library's API checksums when it loads it. With --release, the library copied next to the sources is the
 # one that ships (see build-release-library.sh).
 cargo build -p kindred-ffi
-lib="$root/target/debug/libkindred_ffi.so"
+lib="$target_dir/debug/libkindred_ffi.so"
 shipped="$lib"
 if ((release)); then
     shipped="$("$root/bindings/scripts/build-release-library.sh")"
 fi
 cargo build -p kindred-uniffi-bindgen
-bindgen="$root/target/debug/uniffi-bindgen"
+bindgen="$target_dir/debug/uniffi-bindgen"
 
 rm -rf "$out/kotlin" "$out/swift" "$out/lib"
 mkdir -p "$out/lib"
