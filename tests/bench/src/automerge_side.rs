@@ -1,5 +1,5 @@
 //! The baseline: the same history in one plain automerge document, built the way the research measured it
-//! (shared/research/automerge-sync-and-trust.md, section 0), so Kindred's figures sit beside raw automerge's from
+//! (the measurements that set this project's targets), so Kindred's figures sit beside raw automerge's from
 //! the same run on the same machine.
 //!
 //! Layout: a root `messages` list; each message is a map `{author: 64-char hex, text, ts: Timestamp}` inserted at

@@ -1,5 +1,5 @@
 //! The sync baselines: raw automerge 0.12 sync between two documents of the research schema (see `automerge_side`),
-//! measured the way shared/research/automerge-sync-and-trust.md (section 0) measured them, so Kindred's sessions
+//! measured the way the measurements that set this project's targets did, so Kindred's sessions
 //! sit beside them from the same run.
 //!
 //! The harness is half-duplex ping-pong: A speaks first, turns alternate, one `generate_sync_message` per turn, and
