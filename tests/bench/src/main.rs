@@ -192,18 +192,22 @@ struct SyncFigures {
     am_sync_noop_5groups_fresh_bytes: Option<u64>,
     sync_100x100_bytes: Option<u64>,
     sync_100x100_flights: Option<u64>,
-    sync_100x100_seconds_20kbps: Option<f64>,
+    sync_100x100_seconds_at_20000_bytes_per_s: Option<f64>,
     /// Changes applied by each side.
     sync_100x100_applied: Option<(u64, u64)>,
     am_sync_100x100_bytes: Option<u64>,
     am_sync_100x100_flights: Option<u64>,
-    am_sync_100x100_seconds_20kbps: Option<f64>,
+    am_sync_100x100_seconds_at_20000_bytes_per_s: Option<f64>,
     am_sync_100x100_fresh_bytes: Option<u64>,
     join_10k_bytes: Option<u64>,
     join_10k_flights: Option<u64>,
     join_10k_frames: Option<u64>,
     join_10k_largest_frame_bytes: Option<u64>,
-    join_10k_seconds_20kbps: Option<f64>,
+    join_10k_seconds_at_20000_bytes_per_s: Option<f64>,
+    /// The join's bytes over the links these groups really have (the link's floor: bytes at its bit rate).
+    join_10k_seconds_at_9600_bit_per_s: Option<f64>,
+    join_10k_seconds_at_20000_bit_per_s: Option<f64>,
+    join_10k_seconds_at_64000_bit_per_s: Option<f64>,
     join_10k_snapshot_bytes: Option<u64>,
     join_10k_changes_applied: Option<u64>,
     /// Peak RSS of a fresh process taking in the worst input a member may send (a signed segment snapshot just
@@ -221,7 +225,7 @@ struct SyncFigures {
     am_join_10k_bytes: Option<u64>,
     am_join_10k_flights: Option<u64>,
     am_join_10k_largest_message_bytes: Option<u64>,
-    am_join_10k_seconds_20kbps: Option<f64>,
+    am_join_10k_seconds_at_20000_bytes_per_s: Option<f64>,
     am_join_10k_save_bytes: Option<u64>,
     /// Sum of the `save()` sizes of the group's documents, from the member's `export_bundle` after the join.
     group_compressed_bytes_10k: Option<u64>,
@@ -233,7 +237,7 @@ struct SyncFigures {
     join_10k_resent_pct: Option<f64>,
     join_10k_connections: Option<u64>,
     join_10k_dropping_bytes: Option<u64>,
-    join_10k_dropping_seconds_20kbps: Option<f64>,
+    join_10k_dropping_seconds_at_20000_bytes_per_s: Option<f64>,
     /// Snapshot bytes as the member's sessions count them: queued for the link, whether or not they crossed it
     /// before the drop.
     join_10k_dropping_snapshot_bytes_sent: Option<u64>,
@@ -403,7 +407,7 @@ fn measure_sync(
     }) {
         f.sync_100x100_bytes = Some(c.traffic.bytes);
         f.sync_100x100_flights = Some(c.traffic.flights);
-        f.sync_100x100_seconds_20kbps = Some(c.traffic.seconds);
+        f.sync_100x100_seconds_at_20000_bytes_per_s = Some(c.traffic.seconds);
         f.sync_100x100_applied = Some(c.applied);
     }
     if let Some(am) = attempt(&mut failures, "automerge: catch-up", || {
@@ -411,7 +415,7 @@ fn measure_sync(
     }) {
         f.am_sync_100x100_bytes = Some(am.persisted.bytes);
         f.am_sync_100x100_flights = Some(am.persisted.flights);
-        f.am_sync_100x100_seconds_20kbps = Some(seconds_at_link_speed(am.persisted.bytes));
+        f.am_sync_100x100_seconds_at_20000_bytes_per_s = Some(seconds_at_link_speed(am.persisted.bytes));
         f.am_sync_100x100_fresh_bytes = Some(am.fresh.bytes);
     }
 
@@ -431,7 +435,11 @@ fn measure_sync(
         f.join_10k_flights = Some(join.traffic.flights);
         f.join_10k_frames = Some(join.traffic.frames);
         f.join_10k_largest_frame_bytes = Some(join.traffic.largest_frame);
-        f.join_10k_seconds_20kbps = Some(join.traffic.seconds);
+        f.join_10k_seconds_at_20000_bytes_per_s = Some(join.traffic.seconds);
+        let at_bits = |bits: f64| join.traffic.bytes as f64 * 8.0 / bits;
+        f.join_10k_seconds_at_9600_bit_per_s = Some(at_bits(9_600.0));
+        f.join_10k_seconds_at_20000_bit_per_s = Some(at_bits(20_000.0));
+        f.join_10k_seconds_at_64000_bit_per_s = Some(at_bits(64_000.0));
         f.join_10k_snapshot_bytes = Some(join.snapshot_bytes_sent);
         f.join_10k_changes_applied = Some(join.changes_applied);
         f.join_10k_ingest_ms = Some(join.ingest_ms);
@@ -453,7 +461,7 @@ fn measure_sync(
         f.am_join_10k_bytes = Some(am.sync.bytes);
         f.am_join_10k_flights = Some(am.sync.flights);
         f.am_join_10k_largest_message_bytes = Some(am.sync.largest_message);
-        f.am_join_10k_seconds_20kbps = Some(seconds_at_link_speed(am.sync.bytes));
+        f.am_join_10k_seconds_at_20000_bytes_per_s = Some(seconds_at_link_speed(am.sync.bytes));
         f.am_join_10k_save_bytes = Some(am.save_bytes);
         f.am_join_10k_ratio = Some(am.sync.bytes as f64 / am.save_bytes as f64);
     }
@@ -464,7 +472,7 @@ fn measure_sync(
     }) {
         f.join_10k_connections = Some(d.connections);
         f.join_10k_dropping_bytes = Some(d.bytes);
-        f.join_10k_dropping_seconds_20kbps = Some(d.seconds);
+        f.join_10k_dropping_seconds_at_20000_bytes_per_s = Some(d.seconds);
         f.join_10k_dropping_snapshot_bytes_sent = Some(d.snapshot_bytes_sent);
         f.join_10k_dropping_snapshot_bytes_resumed = Some(d.snapshot_bytes_resumed);
         f.join_10k_dropping_completed = Some(d.completed);
@@ -761,8 +769,8 @@ fn sync_rows(r: &Report, t: &Targets) -> Vec<Row> {
         ),
         row(
             "  flights / seconds at 20 KB/s",
-            flights_and_seconds(s.sync_100x100_flights, s.sync_100x100_seconds_20kbps),
-            flights_and_seconds(s.am_sync_100x100_flights, s.am_sync_100x100_seconds_20kbps),
+            flights_and_seconds(s.sync_100x100_flights, s.sync_100x100_seconds_at_20000_bytes_per_s),
+            flights_and_seconds(s.am_sync_100x100_flights, s.am_sync_100x100_seconds_at_20000_bytes_per_s),
             None,
         ),
         row(
@@ -791,8 +799,21 @@ fn sync_rows(r: &Report, t: &Targets) -> Vec<Row> {
         ),
         row(
             "  flights / seconds at 20 KB/s",
-            flights_and_seconds(s.join_10k_flights, s.join_10k_seconds_20kbps),
-            flights_and_seconds(s.am_join_10k_flights, s.am_join_10k_seconds_20kbps),
+            flights_and_seconds(s.join_10k_flights, s.join_10k_seconds_at_20000_bytes_per_s),
+            flights_and_seconds(s.am_join_10k_flights, s.am_join_10k_seconds_at_20000_bytes_per_s),
+            None,
+        ),
+        row(
+            "  its bytes at 9.6 / 20 / 64 kbit/s, s",
+            match (
+                s.join_10k_seconds_at_9600_bit_per_s,
+                s.join_10k_seconds_at_20000_bit_per_s,
+                s.join_10k_seconds_at_64000_bit_per_s,
+            ) {
+                (Some(a), Some(b), Some(c)) => format!("{a:.0} / {b:.0} / {c:.0}"),
+                _ => "-".to_owned(),
+            },
+            "-",
             None,
         ),
         row(
