@@ -5,9 +5,14 @@
 # npm, JNA and JUnit 5 from apt, a Swift 6 chroot by debootstrap (about 1.5 min and 2.7 GB the first time). Safe to
 # run twice: every step checks what is already there, and no mounts are left behind.
 #
-# Usage: tests/run-all.sh            (from anywhere inside the repository)
+# Usage: tests/run-all.sh              (from anywhere inside the repository; what CI runs)
+#        tests/run-all.sh --rust-only  (everyday work: the Rust tests, formatting, lints and docs, nothing else)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+rust_only=0
+if [[ "${1:-}" == "--rust-only" ]]; then
+    rust_only=1
+fi
 
 section() { printf '\n=== %s ===\n' "$*"; }
 
@@ -24,6 +29,14 @@ section "Formatting (rustfmt) and lints (clippy, warnings are errors)"
 rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
+
+section "API docs (rustdoc, warnings are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace --quiet
+
+if ((rust_only)); then
+    section "Rust-only run passed (the benchmark smoke run, the phone library and the Kotlin and Swift suites were skipped)"
+    exit 0
+fi
 
 section "Benchmark smoke run (quick sizes; the real figures come from: cargo run --release -p kindred-bench)"
 cargo run -p kindred-bench -- --quick --json | tail -n 1

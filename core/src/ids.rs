@@ -3,7 +3,7 @@
 //! Ids are random 128-bit values written as 32 lowercase hex characters, so they are unique across phones without
 //! coordination and safe to show, log and put in a QR code. Member ids are the 32-byte ed25519 public key in hex.
 //! Segment document ids are derived, not random: every peer computes the same id for "segment n of group g" and so
-//! agrees on segment boundaries without talking (see [`crate::schema::segment`]).
+//! agrees on segment boundaries without talking (see `crate::schema::segment`).
 
 use std::fmt;
 use std::str::FromStr;

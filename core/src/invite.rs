@@ -13,7 +13,7 @@
 //!
 //! Expiry is the admitting phone's own check against its own clock: a change's timestamp is chosen by its author and
 //! grants nothing. Single use is the group's rule: of several admissions with one invitation, every phone keeps the
-//! same one (see [`crate::sync::authority`]).
+//! same one (see `crate::sync::authority`).
 //!
 //! The text form is `KINDRED:` plus unpadded base32 (upper-case letters and digits, QR alphanumeric mode): about 250
 //! characters, comfortably one QR code.
@@ -71,7 +71,7 @@ fn proof_bytes(group: &GroupId, invitee: &MemberId) -> Vec<u8> {
 
 impl Invitation {
     /// Checks the inviter's signature (not the expiry, and not whether the inviter may invite: that depends on the
-    /// group's history, see [`crate::sync::authority`]).
+    /// group's history, see `crate::sync::authority`).
     pub fn verify(&self) -> Result<()> {
         let bad = |why: &str| Error::invalid("invitation", why.to_owned());
         if self.group_name.chars().count() > crate::groups::MAX_GROUP_NAME_CHARS {

@@ -66,7 +66,7 @@ impl WriteCtx<'_, '_> {
 impl Kindred {
     /// Creates a new profile in `dir` with a fresh member key, install actor and personal document.
     ///
-    /// Fails with [`Error::ProfileExists`] if `dir` already holds one; an existing file is never touched.
+    /// Fails with `Error::ProfileExists` if `dir` already holds one; an existing file is never touched.
     pub fn create(dir: impl AsRef<Path>, display_name: &str) -> Result<Self> {
         let dir = dir.as_ref();
         let display_name = validate_display_name(display_name)?;
@@ -102,7 +102,7 @@ impl Kindred {
 
     /// Opens the profile in `dir`, upgrading its database if needed.
     ///
-    /// A missing profile is [`Error::NoProfile`]; a damaged or foreign file is reported and left exactly as it is.
+    /// A missing profile is `Error::NoProfile`; a damaged or foreign file is reported and left exactly as it is.
     pub fn open(dir: impl AsRef<Path>) -> Result<Self> {
         let dir = dir.as_ref().to_owned();
         let mut db = Db::open(&dir)?;
@@ -184,7 +184,7 @@ impl Kindred {
         self.lock().db.read(|tx| f(tx, &me))
     }
 
-    /// Runs SQLite's full consistency check (slow on large profiles). Damage is [`Error::CorruptDatabase`].
+    /// Runs SQLite's full consistency check (slow on large profiles). Damage is `Error::CorruptDatabase`.
     pub fn check_integrity(&self) -> Result<()> {
         self.lock().db.integrity_check()
     }

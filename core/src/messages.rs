@@ -163,7 +163,7 @@ impl Kindred {
     }
 
     /// Removes one's own message. Its text disappears from every listing; see
-    /// [`crate::schema::segment::write_removal`] for what Automerge history keeps.
+    /// `crate::schema::segment::write_removal` for what Automerge history keeps.
     pub fn remove_message(&self, group: &GroupId, id: &MessageId) -> Result<Message> {
         self.write(|ctx| {
             let group_ref = writable_group(ctx, group)?;

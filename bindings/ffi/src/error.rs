@@ -1,7 +1,7 @@
 //! The one public error of the bindings, and the one place the core's error becomes it.
 //!
 //! Kotlin sees `KindredException.<Variant>`, Swift `KindredError.<variant>`. Every export that can fail returns it,
-//! and every export body runs inside [`guard`], so even a bug that panics in Rust arrives as
+//! and every export body runs inside `guard`, so even a bug that panics in Rust arrives as
 //! [`KindredError::Internal`] instead of crashing the app.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};

@@ -1,9 +1,9 @@
 //! The shapes of Kindred's Automerge documents, and typed reading and writing of them.
 //!
 //! Three kinds of document exist:
-//! - the **group document** ([`group`]): name, description, guidelines, members and roles, goals shared with the group;
-//! - **message segments** ([`segment`]): a group's message history, split into bounded documents;
-//! - the **personal document** ([`goals`] inside it): private goals, never shared.
+//! - the **group document** (`group`): name, description, guidelines, members and roles, goals shared with the group;
+//! - **message segments** (`segment`): a group's message history, split into bounded documents;
+//! - the **personal document** (`goals` inside it): private goals, never shared.
 //!
 //! Two rules keep concurrent edits from losing data. Every container that several peers write into is created once,
 //! by the document's creator, in its first change (two peers creating the same key concurrently would make two

@@ -3,7 +3,7 @@
 //!
 //! A bundle holds, for each document of one group, an Automerge snapshot with the signed heads and certificates that
 //! vouch for its changes, and it is signed as a whole by the member who exported it. Importing runs every document
-//! through [`super::ingest`], exactly like a live session: nothing unverified gets in, changes already held are
+//! through `super::ingest`, exactly like a live session: nothing unverified gets in, changes already held are
 //! skipped, so importing a bundle twice, or an older bundle after a newer one, changes nothing.
 //!
 //! File layout: the magic line `KINDRED-BUNDLE-1\n`, then the DEFLATE-compressed postcard encoding of [`Bundle`].

@@ -1,14 +1,14 @@
 //! Peer-to-peer sync: only members write, over any link.
 //!
-//! - [`channel`]: the secure channel. A Noise session keyed by the member keys (mutual authentication, encryption),
+//! - `channel`: the secure channel. A Noise session keyed by the member keys (mutual authentication, encryption),
 //!   carrying messages split into frames of at most a configurable size (32 KiB by default, 512 B for BLE),
 //!   compressed.
-//! - [`session`]: the sync session state machine (digests, version vectors, signed change batches, resumable
+//! - `session`: the sync session state machine (digests, version vectors, signed change batches, resumable
 //!   snapshot transfers, joining by invitation) and [`wire`], its messages.
-//! - [`ingest`]: the one path by which another phone's changes get in (bounds, signatures, equivocation,
-//!   what no honest app writes refused in [`authorize`]), shared by sessions and [`bundle`]s (store-and-forward
+//! - `ingest`: the one path by which another phone's changes get in (bounds, signatures, equivocation,
+//!   what no honest app writes refused in `authorize`), shared by sessions and `bundle`s (store-and-forward
 //!   files).
-//! - [`authority`]: what a group is (members, roles, removals) from every signed change of its group document, by
+//! - `authority`: what a group is (members, roles, removals) from every signed change of its group document, by
 //!   the trust rules (strong removal and demotion, seniority), identically on every phone; see `docs/trust.md`.
 //! - [`link`]: an in-process simulated link (frames, drops, a throttled clock) for tests, the demo and the benchmark.
 

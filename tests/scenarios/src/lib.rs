@@ -175,7 +175,7 @@ impl Phone {
         }
     }
 
-    /// The texts of the whole timeline as "author: text" (removed messages as "[removed]").
+    /// The texts of the whole timeline as "author: text" (removed messages as "`removed`").
     pub fn texts(&self, group: &GroupId) -> Vec<String> {
         self.view(group)
             .messages
