@@ -68,7 +68,7 @@ pub(super) struct Write {
 }
 
 /// What one change wants to do, in the rules' terms.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Action {
     Create,
     Details,
@@ -171,7 +171,7 @@ fn actions_of(writes: &[Write], is_first: bool) -> Vec<Action> {
     }
     let mut actions = Vec::new();
     let push = |a: Action, actions: &mut Vec<Action>| {
-        if !actions.iter().any(|b| format!("{b:?}") == format!("{a:?}")) {
+        if !actions.contains(&a) {
             actions.push(a);
         }
     };

@@ -22,7 +22,10 @@
 //!
 //! Everything received goes through [`super::ingest`]; a session that receives anything it refuses fails with
 //! [`Error::Rejected`] and the app drops that link. Sessions are independent: a bad peer never stops sync with others.
-//! Data of a group is only ever sent to a peer who is an active member of it.
+//! Data of a group is only ever sent to a peer who is an active member of it, with one exception: someone this phone
+//! admitted whose admission turned out to have no effect gets the group document alone, which tells them so. Version
+//! vectors go only to known members; a peer not known as a member yet is asked for the group document alone. See
+//! `docs/sync-protocol.md`.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Read;
