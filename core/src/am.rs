@@ -3,8 +3,11 @@
 //! Automerge 0.12 is not hardened against malformed input: a short fuzz run panicked on 0.72% of mutated documents
 //! and change chunks. Bytes read back from disk (which a failing flash chip can damage) and, later, bytes from peers
 //! are parsed here, inside `catch_unwind`, so a panic becomes a typed [`Error::Document`] instead of tearing down the
-//! app. This relies on `panic = "unwind"`, which every profile of the workspace sets. It is the core's one place that
-//! catches panics: [`catch`] for any caller, [`guarded`] for stored documents, [`guarded_peer`] for peer bytes.
+//! app. This relies on `panic = "unwind"`, which every profile of the workspace sets. Automerge calls are guarded
+//! here ([`catch`] for any caller, [`guarded`] for stored documents, [`guarded_peer`] for peer bytes); the other
+//! places that catch panics are the listener dispatch (`updates`: an app's listener must not break a write) and the
+//! FFI boundary (no panic reaches Kotlin or Swift). Peer snapshots are also bounded before they get here
+//! (`am_bounds`).
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 

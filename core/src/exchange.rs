@@ -1,5 +1,5 @@
 //! An in-process exchange of one group's documents between two profiles on the same machine, for tests and the
-//! single-machine demo.
+//! benchmark (the demo uses real sync sessions over `sync::link`).
 //!
 //! Changes travel with their actors' signed heads and certificates and go through the same ingest path as sync
 //! (signatures, equivocation, authorisation), but whole change sets move through memory with no session, framing

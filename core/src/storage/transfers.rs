@@ -1,4 +1,6 @@
-//! SQL for resumable document transfers (a new member's first sync) and for the per-document clocks sync compares.
+//! SQL for resumable document transfers (a new member's first sync, or a long catch-up): outgoing blobs kept by
+//! content hash, incoming ones stored chunk by chunk, their expiry and their total bound. (The per-document clocks
+//! sync compares are in `documents`.)
 
 use rusqlite::{Connection, OptionalExtension, params};
 
