@@ -37,7 +37,7 @@ fn resolved(ctx: &mut WriteCtx<'_, '_>, group: &GroupId) -> Result<Option<Resolu
     let doc_id = group.doc_id();
     let identity = ctx.identity;
     let Some(doc) = ctx.cache.get(ctx.tx, &doc_id, identity.actor())? else { return Ok(None) };
-    read_model::resolve_group_with(ctx.tx, identity, doc, group, &Default::default(), Some(ctx.resolutions)).map(Some)
+    read_model::resolve_group(ctx.tx, identity, doc, group, &Default::default(), ctx.resolutions).map(Some)
 }
 
 /// Checks an invitation presented by `invitee` (with their proof that they hold its secret) and, if it is good,

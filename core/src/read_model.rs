@@ -18,7 +18,7 @@ fn load<'a>(ctx: &'a mut WriteCtx<'_, '_>, doc: &DocId) -> Result<&'a mut autome
     ctx.cache.get(ctx.tx, doc, ctx.identity.actor())?.ok_or_else(|| Error::not_found("document", doc))
 }
 
-/// Works out what a group is from every change of its document ([`authority::resolve`]), with the actors'
+/// Works out what a group is from every change of its document ([`authority::Cache::resolve`]), with the actors'
 /// members taken from the certificates this phone holds (`extra` adds those of a batch not stored yet).
 pub(crate) fn resolve_group(
     tx: &rusqlite::Connection,
@@ -26,18 +26,7 @@ pub(crate) fn resolve_group(
     doc: &automerge::Automerge,
     group: &GroupId,
     extra: &std::collections::HashMap<automerge::ActorId, MemberId>,
-) -> Result<authority::Resolution> {
-    resolve_group_with(tx, identity, doc, group, extra, None)
-}
-
-/// [`resolve_group`] through a cache of earlier resolutions (for the profile's stored documents).
-pub(crate) fn resolve_group_with(
-    tx: &rusqlite::Connection,
-    identity: &crate::identity::LocalIdentity,
-    doc: &automerge::Automerge,
-    group: &GroupId,
-    extra: &std::collections::HashMap<automerge::ActorId, MemberId>,
-    cache: Option<&mut authority::Cache>,
+    cache: &mut authority::Cache,
 ) -> Result<authority::Resolution> {
     let known = std::cell::RefCell::new(std::collections::HashMap::new());
     let author_of = |actor: &automerge::ActorId| -> Option<MemberId> {
@@ -51,10 +40,7 @@ pub(crate) fn resolve_group_with(
             storage::documents::actor_certificate(tx, actor).ok().flatten().map(|(m, _)| MemberId::from_bytes(m))
         })
     };
-    match cache {
-        Some(cache) => cache.resolve(doc, group, &author_of),
-        None => authority::resolve(doc, group, &author_of),
-    }
+    cache.resolve(doc, group, &author_of)
 }
 
 /// Re-reads a group document: the group row, its members and the goals shared with it, as the group's authority
@@ -64,7 +50,7 @@ pub(crate) fn refresh_group(ctx: &mut WriteCtx<'_, '_>, group: &GroupId) -> Resu
     let doc_id = group.doc_id();
     let identity = ctx.identity;
     let doc = ctx.cache.get(ctx.tx, &doc_id, identity.actor())?.ok_or_else(|| Error::not_found("document", doc_id))?;
-    let resolution = resolve_group_with(ctx.tx, identity, doc, group, &Default::default(), Some(ctx.resolutions))?;
+    let resolution = resolve_group(ctx.tx, identity, doc, group, &Default::default(), ctx.resolutions)?;
     let goals = schema::goals::read_all(doc, &doc_id, &schema::group::goals_obj(doc, &doc_id)?)?;
     let stored = resolution.group;
     let previous = match storage::groups::group_ref(ctx.tx, group)? {

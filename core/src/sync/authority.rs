@@ -352,18 +352,9 @@ struct Pass {
 }
 
 /// Works out the group from every change of its document. `author_of` names the member each actor writes for (from
-/// the certificates this phone holds); a change whose author is unknown is without effect.
-pub(crate) fn resolve(
-    doc: &Automerge,
-    group: &GroupId,
-    author_of: &dyn Fn(&ActorId) -> Option<MemberId>,
-) -> Result<Resolution> {
-    resolve_keeping_objects(doc, group, author_of).map(|(resolution, _)| resolution)
-}
-
-/// [`resolve`], also returning the path of every object the document's changes made (to classify later changes
-/// without replaying the history again).
-fn resolve_keeping_objects(
+/// the certificates this phone holds); a change whose author is unknown is without effect. Also returns the path of
+/// every object the document's changes made, so [`Cache`] can classify later changes without replaying the history.
+fn resolve(
     doc: &Automerge,
     group: &GroupId,
     author_of: &dyn Fn(&ActorId) -> Option<MemberId>,
@@ -476,7 +467,7 @@ impl Cache {
                 return Ok(resolution);
             }
         }
-        let (resolution, objects) = resolve_keeping_objects(doc, group, author_of)?;
+        let (resolution, objects) = resolve(doc, group, author_of)?;
         self.entries.insert(0, (*group, Cached { heads, objects, resolution: resolution.clone() }));
         self.entries.truncate(CACHED_GROUPS);
         Ok(resolution)

@@ -154,9 +154,11 @@ pub(crate) fn ingest(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch, joining: bool
     let actor = ctx.identity.actor().clone();
     // A segment of a key without an entry in effect is not taken: a stranger's is refused; one whose admission
     // turned out to have no effect (an honest phone may still hold and offer it) is set aside, not stored.
-    if let (DocKind::Segment, Some(owner), true) = (place.kind, place.author, holds_group) {
+    let mut owner_standing = None;
+    if let (DocKind::Segment, Some(owner)) = (place.kind, place.author) {
         let group_ref = group_store::require(ctx.tx, &group)?;
-        if group_store::standing(ctx.tx, group_ref, &owner)?.is_none() {
+        owner_standing = group_store::standing(ctx.tx, group_ref, &owner)?;
+        if owner_standing.is_none() {
             let group_doc = ctx.cache.get(ctx.tx, &group.doc_id(), &actor)?;
             if batch.live || group_doc.is_some_and(|d| authorize::has_entry(d, &owner)) {
                 report.without_standing = batch.changes.len();
@@ -231,7 +233,7 @@ pub(crate) fn ingest(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch, joining: bool
     // document of any length within the limit arrives whole, in this one transaction.
     let mut outcome: Result<(usize, schema::segment::Touched)> = Ok((0, Default::default()));
     for slice in accepted.chunks(MAX_BATCH_CHANGES) {
-        match (check_and_apply(ctx, batch, group, &authors, slice.to_vec()), &mut outcome) {
+        match (check_and_apply(ctx, batch, group, &authors, owner_standing.as_ref(), slice.to_vec()), &mut outcome) {
             (Ok((applied, touched)), Ok((total, all))) => {
                 *total += applied;
                 all.messages.extend(touched.messages);
@@ -252,6 +254,7 @@ pub(crate) fn ingest(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch, joining: bool
         Err(Error::Rejected(reason)) if !proofs.is_empty() => {
             // Nothing of the refused part was stored; forget whatever the cached copy may hold of it.
             ctx.cache.clear();
+            ctx.resolutions.clear();
             report.refused = Some(reason);
             Default::default()
         }
@@ -282,6 +285,7 @@ fn check_and_apply(
     batch: &DocBatch,
     group: crate::ids::GroupId,
     authors: &HashMap<automerge::ActorId, MemberId>,
+    owner_standing: Option<&group_store::Standing>,
     accepted: Vec<Change>,
 ) -> Result<(usize, schema::segment::Touched)> {
     let place = batch.place;
@@ -314,41 +318,26 @@ fn check_and_apply(
             _ => authorize::check_group_change(&working, was_empty, &group, &author, change)?,
         }
     }
-    if place.kind == DocKind::Segment {
-        // Only keys with an entry in the group (as its authority rules make it) write messages; a removed member's
-        // later writes are kept, but never shown, up to a bound.
-        let group_ref = group_store::require(ctx.tx, &group)?;
-        for member in accepted.iter().map(author_of).collect::<Result<HashSet<_>>>()? {
-            let Some(standing) = group_store::standing(ctx.tx, group_ref, &member)? else {
-                return Err(refuse(format!(
-                    "member {} is not a member of group {group}",
-                    member.to_hex().get(..8).unwrap_or("?")
-                )));
-            };
-            // (Checked again per author: a segment is one author's, but stay exact if that ever changes.)
-            if standing.removed {
-                let doc = ctx
-                    .cache
-                    .get(ctx.tx, &batch.doc, &actor)?
-                    .ok_or_else(|| Error::not_found("document", batch.doc))?;
-                let later = doc
-                    .get_changes(&[])
-                    .into_iter()
-                    .chain(accepted.iter().cloned())
-                    .filter(|c| author_of(c).ok() == Some(member))
-                    .filter(|c| !standing.cutoff.allows(&batch.doc, c.actor_id().to_bytes(), c.seq()))
-                    .count();
-                if later > MAX_WITHOUT_EFFECT {
-                    return Err(refuse(format!(
-                        "member {} was removed; more of their later writes than a phone keeps ({MAX_WITHOUT_EFFECT})",
-                        member.to_hex().get(..8).unwrap_or("?")
-                    )));
-                }
-            }
+    if let Some(standing) = owner_standing.filter(|s| s.removed) {
+        // A removed member's later writes to their segment are kept (never shown), up to a bound. Only they write
+        // it, so every change past the cutoff, stored or arriving, is theirs.
+        let stored = doc.get_changes(&[]);
+        let later = stored
+            .iter()
+            .chain(&accepted)
+            .filter(|c| !standing.cutoff.allows(&batch.doc, c.actor_id().to_bytes(), c.seq()))
+            .count();
+        if later > MAX_WITHOUT_EFFECT {
+            return Err(refuse(format!(
+                "member {} was removed; more of their later writes than a phone keeps ({MAX_WITHOUT_EFFECT})",
+                place.author.map(|a| a.to_hex()).unwrap_or_default().get(..8).unwrap_or("?")
+            )));
         }
-    } else if !accepted.is_empty() {
+    } else if place.kind != DocKind::Segment && !accepted.is_empty() {
         // What a change without effect (a removed member's, one resting on it) can make a phone keep is bounded.
-        let resolution = crate::read_model::resolve_group(ctx.tx, ctx.identity, &working, &group, authors)?;
+        // Worked out through the resolution cache: once these changes are stored, the group's refresh finds it there.
+        let resolution =
+            crate::read_model::resolve_group(ctx.tx, ctx.identity, &working, &group, authors, ctx.resolutions)?;
         let new_authors: HashSet<MemberId> = accepted.iter().map(author_of).collect::<Result<_>>()?;
         if let Some((member, count)) =
             resolution.without_effect_by.iter().find(|(m, n)| new_authors.contains(m) && **n > MAX_WITHOUT_EFFECT)
@@ -360,12 +349,12 @@ fn check_and_apply(
         }
     }
 
-    // Apply and store.
+    // Apply and store: the working copy already holds exactly the stored document plus these changes, so it takes
+    // the cached document's place rather than applying them a second time.
     let doc = ctx.cache.get(ctx.tx, &batch.doc, &actor)?.ok_or_else(|| Error::not_found("document", batch.doc))?;
     let before = doc.get_heads();
-    am::guarded(&batch.doc, "applying changes", || {
-        doc.apply_changes(accepted.clone()).map_err(|e| Error::document(batch.doc, e))
-    })?;
+    working.set_actor(actor.clone());
+    *doc = working;
     let after = doc.get_heads();
     let touched = match place.kind {
         DocKind::Segment => schema::segment::touched(&doc.diff(&before, &after)),
