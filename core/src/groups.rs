@@ -18,11 +18,6 @@ pub const MAX_GROUP_DESCRIPTION_CHARS: usize = 500;
 /// Longest guidelines text.
 pub const MAX_GUIDELINES_CHARS: usize = 4000;
 
-/// Whether a removed member was a plain member (a moderator may take back only those).
-fn removed_role(ctx: &mut crate::kindred::WriteCtx<'_, '_>, group: &GroupId, member: &MemberId) -> Result<bool> {
-    Ok(store::removed_role(ctx.tx, store::require(ctx.tx, group)?, member)? == Some(Role::Member))
-}
-
 impl Kindred {
     /// Creates a group owned by this profile. Its document is written in one signed change.
     pub fn create_group(&self, new: NewGroup) -> Result<GroupDetails> {
@@ -110,7 +105,9 @@ impl Kindred {
                     return Err(Error::NotPermitted("nobody acts against the group's owner".into()));
                 }
                 (Some(Role::Owner), _, _) => {}
-                (Some(Role::Moderator), None, Role::Member) if !restoring || removed_role(ctx, group, member)? => {}
+                // A moderator takes back only someone who was a plain member.
+                (Some(Role::Moderator), None, Role::Member)
+                    if !restoring || store::removed_role(ctx.tx, group_ref, member)? == Some(Role::Member) => {}
                 (Some(Role::Moderator), ..) => {
                     return Err(Error::NotPermitted(
                         "only the owner can appoint moderators, change roles or take a moderator back".into(),

@@ -287,26 +287,21 @@ impl SyncSession {
 
     fn send_hello(&mut self, kindred: &Kindred) -> Result<()> {
         let peer = self.peer_id()?;
-        let (digest, joins) = kindred.read(|tx, me| {
-            let digest = overall_digest(tx, me, &peer)?;
-            let name = kindred_display_name(tx)?;
-            let joins = joins::all(tx)?
-                .into_iter()
-                .filter_map(|j| InviteCode::parse(&j.code).ok())
-                .map(|code| JoinRequest {
-                    invitation: code.invitation().to_bytes(),
-                    proof: code.prove(me).to_vec(),
-                    display_name: name.clone(),
-                })
-                .collect::<Vec<_>>();
-            Ok((digest, joins))
+        let (digest, codes, name, me) = kindred.read(|tx, me| {
+            let codes: Vec<InviteCode> =
+                joins::all(tx)?.into_iter().filter_map(|j| InviteCode::parse(&j.code).ok()).collect();
+            Ok((overall_digest(tx, me, &peer)?, codes, kindred_display_name(tx)?, *me))
         })?;
-        self.my_hello = Some((digest, !joins.is_empty()));
-        self.joins_asked = joins
+        self.joins_asked = codes.iter().map(|code| *code.group_id.as_bytes()).collect();
+        let joins: Vec<JoinRequest> = codes
             .iter()
-            .filter_map(|j| Invitation::from_bytes(&j.invitation).ok())
-            .map(|i| *i.group_id.as_bytes())
+            .map(|code| JoinRequest {
+                invitation: code.invitation().to_bytes(),
+                proof: code.prove(&me).to_vec(),
+                display_name: name.clone(),
+            })
             .collect();
+        self.my_hello = Some((digest, !joins.is_empty()));
         self.send(&Message::Hello { version: PROTOCOL_VERSION, digest, joins })?;
         self.after_hellos(kindred)
     }
@@ -459,10 +454,7 @@ impl SyncSession {
                 {
                     groups.push(*group.as_bytes());
                     partial.push(*group.as_bytes());
-                    docs.push(DocClock {
-                        place: Place::new(&group.doc_id(), &DocPlace::group(*group)),
-                        actors: vec![],
-                    });
+                    docs.push(group_document_clock(group, vec![]));
                 }
             }
             for join in joins::all(tx)? {
@@ -472,13 +464,9 @@ impl SyncSession {
                 } else if !groups.contains(&id) {
                     // Joining again a group this phone holds (an earlier admission had no effect): its group
                     // document, from where this phone's copy stands, brings the new admission.
-                    let doc = join.group_id.doc_id();
                     groups.push(id);
                     partial.push(id);
-                    docs.push(DocClock {
-                        place: Place::new(&doc, &DocPlace::group(join.group_id)),
-                        actors: documents::clock(tx, &doc)?,
-                    });
+                    docs.push(group_document_clock(&join.group_id, documents::clock(tx, &join.group_id.doc_id())?));
                 }
             }
             Ok((groups, docs, partial))
@@ -513,9 +501,9 @@ impl SyncSession {
                 }
                 // Someone this phone admitted whose admission turned out to have no effect (another phone used the
                 // same invitation first) gets the group document alone, which tells their phone so.
-                let lost_admission = group_store::role_of(ctx.tx, group_ref, &peer)?.is_none()
-                    && admitted_here_without_effect(ctx, group_ref, &group, &peer)?;
-                if group_store::role_of(ctx.tx, group_ref, &peer)?.is_none() && !lost_admission {
+                let peer_is_member = group_store::role_of(ctx.tx, group_ref, &peer)?.is_some();
+                let lost_admission = !peer_is_member && admitted_here_without_effect(ctx, group_ref, &group, &peer)?;
+                if !peer_is_member && !lost_admission {
                     continue;
                 }
                 // The group document first: the peer needs the members before it can check their messages. A peer
@@ -730,6 +718,11 @@ impl SyncSession {
     }
 }
 
+/// A group document's version vector in a Clocks message (`partial` groups carry only this one).
+fn group_document_clock(group: &GroupId, actors: Vec<documents::ClockEntry>) -> DocClock {
+    DocClock { place: Place::new(&group.doc_id(), &DocPlace::group(*group)), actors }
+}
+
 /// Whether `peer` holds no entry in effect in the group, but this profile's member wrote the admission that made
 /// their (now powerless) entry: the loser of two admissions with one invitation, whom this phone let in.
 fn admitted_here_without_effect(
@@ -791,8 +784,9 @@ struct PendingOffer {
 /// of them if this side holds a *different* change at the peer's head position (an equivocation, which the peer must
 /// see to detect); and if the peer's head is unknown here because the peer is further ahead, just this side's newest
 /// change of that actor: a duplicate if the peer is simply ahead, the proof if the peer holds another fork.
-fn missing_for(doc: &Automerge, their_clock: &PeerClock) -> Vec<Change> {
+fn missing_for(doc: &Automerge, their_clock: &PeerClock) -> (Vec<Change>, usize) {
     let all = doc.get_changes(&[]);
+    let total = all.len();
     let mut newest: HashMap<&[u8], u64> = HashMap::new();
     for c in &all {
         let seq = newest.entry(c.actor_id().to_bytes()).or_insert(0);
@@ -812,14 +806,16 @@ fn missing_for(doc: &Automerge, their_clock: &PeerClock) -> Vec<Change> {
             _ => {}
         }
     }
-    all.into_iter()
+    let missing = all
+        .into_iter()
         .filter(|c| {
             let actor = c.actor_id().to_bytes();
             forked.contains(actor)
                 || behind.get(actor).is_some_and(|mine| c.seq() == *mine)
                 || their_clock.get(actor).is_none_or(|(seq, _)| c.seq() > *seq)
         })
-        .collect()
+        .collect();
+    (missing, total)
 }
 
 /// What to send for one document now, given the peer's version vector (`None`: it lacks the document). Answers over
@@ -835,7 +831,7 @@ fn outgoing_for(
     let actor = ctx.identity.actor().clone();
     let doc = ctx.cache.get(ctx.tx, &doc_id, &actor)?.ok_or_else(|| Error::not_found("document", doc_id))?;
     let empty = HashMap::new();
-    let missing = missing_for(doc, theirs.unwrap_or(&empty));
+    let (missing, total) = missing_for(doc, theirs.unwrap_or(&empty));
     if missing.is_empty() {
         return Ok(None);
     }
@@ -844,7 +840,7 @@ fn outgoing_for(
     let lacks_document = theirs.is_none_or(HashMap::is_empty);
     // A peer lacking most of a long document gets a snapshot too: it is far smaller than the changes one by one
     // (25,000 edits: about 8 KB against 1.2 MB), and the receiver takes from it only what it lacks.
-    let lacks_most = missing.len() > SNAPSHOT_AFTER_CHANGES && missing.len() * 2 >= doc.get_changes(&[]).len();
+    let lacks_most = missing.len() > SNAPSHOT_AFTER_CHANGES && missing.len() * 2 >= total;
     let form = if (lacks_document || lacks_most) && missing.len() > SNAPSHOT_AFTER_CHANGES {
         Some(FORM_SNAPSHOT)
     } else if missing_bytes > max_batch {
