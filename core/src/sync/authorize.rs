@@ -120,8 +120,7 @@ fn scalar_at(doc: &Automerge, obj: &automerge::ObjId, key: &str, heads: &[Change
 /// The role a key's entry names in the group document at `heads`, whether or not the entry is marked removed (what
 /// is *effective* is [`super::authority`]'s to say; this only tells what no honest app could have written).
 fn entry_role_at(group_doc: &Automerge, member: &MemberId, heads: &[ChangeHash]) -> Option<Role> {
-    let members = map_at(group_doc, &ROOT, "members", heads)?;
-    let entry = map_at(group_doc, &members, &member.to_hex(), heads)?;
+    let entry = entry_at(group_doc, member, heads)?;
     match scalar_at(group_doc, &entry, "role", heads) {
         Some(ScalarValue::Str(role)) => role.parse().ok(),
         _ => None,
@@ -137,10 +136,21 @@ pub(crate) fn has_entry(group_doc: &Automerge, member: &MemberId) -> bool {
 /// Who wrote the admission (or add) that made `member`'s entry, as the document holds it now (in effect or not).
 pub(crate) fn entry_added_by(group_doc: &Automerge, member: &MemberId) -> Option<MemberId> {
     let heads = group_doc.get_heads();
-    let members = map_at(group_doc, &ROOT, "members", &heads)?;
-    let entry = map_at(group_doc, &members, &member.to_hex(), &heads)?;
-    let by = scalar_at(group_doc, &entry, "added_by", &heads)?;
-    bytes_of(&by).and_then(|b| <[u8; 32]>::try_from(b).ok()).map(MemberId::from_bytes)
+    member_at(group_doc, &entry_at(group_doc, member, &heads)?, "added_by", &heads)
+}
+
+/// `member`'s entry map in the group document at `heads`.
+fn entry_at(group_doc: &Automerge, member: &MemberId, heads: &[ChangeHash]) -> Option<automerge::ObjId> {
+    map_at(group_doc, &map_at(group_doc, &ROOT, "members", heads)?, &member.to_hex(), heads)
+}
+
+/// A member key stored as 32 bytes at `obj.key`.
+fn member_at(doc: &Automerge, obj: &automerge::ObjId, key: &str, heads: &[ChangeHash]) -> Option<MemberId> {
+    scalar_at(doc, obj, key, heads)
+        .as_ref()
+        .and_then(bytes_of)
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+        .map(MemberId::from_bytes)
 }
 
 /// Holds a peer's values to the limits this phone's own input obeys: a malicious client must not slip in a 20,000
@@ -398,11 +408,7 @@ pub(crate) fn check_group_change(
 
 /// The group's creator, as its first change recorded it.
 fn creator_of(doc: &Automerge, heads: &[ChangeHash]) -> Option<MemberId> {
-    scalar_at(doc, &ROOT, "created_by", heads)
-        .as_ref()
-        .and_then(bytes_of)
-        .and_then(|b| <[u8; 32]>::try_from(b).ok())
-        .map(MemberId::from_bytes)
+    member_at(doc, &ROOT, "created_by", heads)
 }
 
 /// An admission must name a genuine invitation to this group (as recorded, completed by what the change writes),
