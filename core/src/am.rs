@@ -13,7 +13,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use automerge::Automerge;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use crate::ids::DocId;
 
 /// Runs `f`; a panic comes back as `Err` with its message.
@@ -35,16 +35,17 @@ pub(crate) fn guarded<T>(doc: &DocId, what: &str, f: impl FnOnce() -> Result<T>)
 
 /// Runs `f` on bytes from a peer: a panic means the peer's bytes are refused ([`Error::Rejected`]).
 pub(crate) fn guarded_peer<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
-    catch(f).unwrap_or_else(|panic| Err(Error::Rejected(format!("{what} panicked on a peer's bytes: {panic}"))))
+    catch(f)
+        .unwrap_or_else(|panic| Err(Refusal::Malformed.because(format!("{what} panicked on a peer's bytes: {panic}"))))
 }
 
 /// Loads a document snapshot from a peer: refused ([`Error::Rejected`]) unless it is one document chunk whose
 /// columns stay within [`crate::am_bounds`]'s limits, so Automerge never expands a crafted few kilobytes into
 /// gigabytes.
 pub(crate) fn load_peer(doc: &DocId, bytes: &[u8]) -> Result<Automerge> {
-    crate::am_bounds::check_document(bytes).map_err(|why| Error::Rejected(format!("document {doc}: {why}")))?;
+    crate::am_bounds::check_document(bytes).map_err(|e| e.context(format_args!("document {doc}")))?;
     guarded_peer("loading a peer's document", || {
-        Automerge::load(bytes).map_err(|e| Error::Rejected(format!("document {doc} does not load: {e}")))
+        Automerge::load(bytes).map_err(|e| Refusal::Malformed.because(format!("document {doc} does not load: {e}")))
     })
 }
 

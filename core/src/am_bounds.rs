@@ -15,6 +15,8 @@
 
 use std::io::Read;
 
+use crate::error::{Error, Refusal};
+
 /// Most operations one document a peer sends may hold: about 47 MB to load. A group document with 100,000 goal
 /// updates holds about half of it.
 pub(crate) const MAX_DOCUMENT_OPS: u64 = 500_000;
@@ -32,6 +34,10 @@ const DOCUMENT: u8 = 0;
 const CHANGE: u8 = 1;
 const COMPRESSED_CHANGE: u8 = 2;
 
+fn truncated() -> Error {
+    Refusal::Malformed.because("truncated")
+}
+
 /// A cursor over untrusted bytes: every read is checked, nothing panics.
 struct Reader<'a> {
     bytes: &'a [u8],
@@ -47,19 +53,19 @@ impl<'a> Reader<'a> {
         self.at >= self.bytes.len()
     }
 
-    fn take(&mut self, n: u64) -> Result<&'a [u8], String> {
-        let n = usize::try_from(n).map_err(|_| "a length beyond memory".to_owned())?;
-        let end = self.at.checked_add(n).filter(|&end| end <= self.bytes.len()).ok_or("truncated")?;
-        let out = self.bytes.get(self.at..end).ok_or("truncated")?;
+    fn take(&mut self, n: u64) -> Result<&'a [u8], Error> {
+        let n = usize::try_from(n).map_err(|_| Refusal::Oversized.because("a length beyond memory"))?;
+        let end = self.at.checked_add(n).filter(|&end| end <= self.bytes.len()).ok_or_else(truncated)?;
+        let out = self.bytes.get(self.at..end).ok_or_else(truncated)?;
         self.at = end;
         Ok(out)
     }
 
-    fn byte(&mut self) -> Result<u8, String> {
+    fn byte(&mut self) -> Result<u8, Error> {
         Ok(self.take(1)?.first().copied().unwrap_or_default())
     }
 
-    fn uleb(&mut self) -> Result<u64, String> {
+    fn uleb(&mut self) -> Result<u64, Error> {
         let mut value = 0u64;
         for shift in (0..64).step_by(7) {
             let b = self.byte()?;
@@ -68,16 +74,16 @@ impl<'a> Reader<'a> {
                 return Ok(value);
             }
         }
-        Err("an overlong number".into())
+        Err(Refusal::Malformed.because("an overlong number"))
     }
 
-    fn sleb(&mut self) -> Result<i64, String> {
+    fn sleb(&mut self) -> Result<i64, Error> {
         let mut value = 0i64;
         let mut shift = 0u32;
         loop {
             let b = self.byte()?;
             if shift >= 64 {
-                return Err("an overlong number".into());
+                return Err(Refusal::Malformed.because("an overlong number"));
             }
             value |= i64::from(b & 0x7f) << shift;
             shift += 7;
@@ -91,7 +97,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A length-prefixed list of `item`s.
-    fn list(&mut self, mut item: impl FnMut(&mut Self) -> Result<(), String>) -> Result<u64, String> {
+    fn list(&mut self, mut item: impl FnMut(&mut Self) -> Result<(), Error>) -> Result<u64, Error> {
         let n = self.uleb()?;
         for _ in 0..n {
             item(self)?;
@@ -100,22 +106,25 @@ impl<'a> Reader<'a> {
     }
 
     /// Column headers: `(spec, length)` pairs.
-    fn columns(&mut self) -> Result<Vec<(u64, u64)>, String> {
+    fn columns(&mut self) -> Result<Vec<(u64, u64)>, Error> {
         let n = self.uleb()?;
         if n > 64 {
-            return Err(format!("{n} columns"));
+            return Err(Refusal::Oversized.because(format!("{n} columns")));
         }
         (0..n).map(|_| Ok((self.uleb()?, self.uleb()?))).collect()
     }
 }
 
 /// How many entries a column's data expands to, refusing as soon as it passes `limit`.
-fn entries(spec: u64, data: &[u8], limit: u64) -> Result<u64, String> {
+fn entries(spec: u64, data: &[u8], limit: u64) -> Result<u64, Error> {
     let kind = spec & 0x7;
     let mut r = Reader::new(data);
     let mut total = 0u64;
-    let add = |n: u64, total: &mut u64| -> Result<(), String> {
-        *total = total.checked_add(n).filter(|t| *t <= limit).ok_or_else(|| format!("more than {limit} entries"))?;
+    let add = |n: u64, total: &mut u64| -> Result<(), Error> {
+        *total = total
+            .checked_add(n)
+            .filter(|t| *t <= limit)
+            .ok_or_else(|| Refusal::Oversized.because(format!("more than {limit} entries")))?;
         Ok(())
     };
     match kind {
@@ -130,7 +139,7 @@ fn entries(spec: u64, data: &[u8], limit: u64) -> Result<u64, String> {
         }
         // Run-length encoded: a run of one value, a run of literals, or a run of nulls.
         _ => {
-            let skip = |r: &mut Reader<'_>| -> Result<(), String> {
+            let skip = |r: &mut Reader<'_>| -> Result<(), Error> {
                 match kind {
                     3 => r.sleb().map(|_| ()),
                     5 => {
@@ -161,7 +170,7 @@ fn entries(spec: u64, data: &[u8], limit: u64) -> Result<u64, String> {
 }
 
 /// The most entries any of `columns` expands to (inflating compressed ones within `inflate_budget`).
-fn rows(columns: &[(u64, u64)], r: &mut Reader<'_>, limit: u64, inflate_budget: &mut usize) -> Result<u64, String> {
+fn rows(columns: &[(u64, u64)], r: &mut Reader<'_>, limit: u64, inflate_budget: &mut usize) -> Result<u64, Error> {
     let mut most = 0u64;
     for &(spec, len) in columns {
         let data = r.take(len)?;
@@ -178,22 +187,22 @@ fn rows(columns: &[(u64, u64)], r: &mut Reader<'_>, limit: u64, inflate_budget: 
 }
 
 /// Inflates DEFLATE data, refusing it once it passes `cap` bytes (nothing beyond the cap is ever produced).
-fn inflate(data: &[u8], cap: usize, what: &str) -> Result<Vec<u8>, String> {
+fn inflate(data: &[u8], cap: usize, what: &str) -> Result<Vec<u8>, Error> {
     let mut inflated = Vec::new();
     flate2::read::DeflateDecoder::new(data)
         .take(cap as u64 + 1)
         .read_to_end(&mut inflated)
-        .map_err(|_| format!("{what} that does not inflate"))?;
+        .map_err(|_| Refusal::Malformed.because(format!("{what} that does not inflate")))?;
     if inflated.len() > cap {
-        return Err(format!("{what} that inflates beyond the limit"));
+        return Err(Refusal::Oversized.because(format!("{what} that inflates beyond the limit")));
     }
     Ok(inflated)
 }
 
 /// A chunk's type and body.
-fn chunk<'a>(r: &mut Reader<'a>) -> Result<(u8, &'a [u8]), String> {
+fn chunk<'a>(r: &mut Reader<'a>) -> Result<(u8, &'a [u8]), Error> {
     if r.take(4)? != MAGIC {
-        return Err("not an Automerge chunk".into());
+        return Err(Refusal::Malformed.because("not an Automerge chunk"));
     }
     r.take(4)?;
     let kind = r.byte()?;
@@ -201,7 +210,7 @@ fn chunk<'a>(r: &mut Reader<'a>) -> Result<(u8, &'a [u8]), String> {
     Ok((kind, r.take(len)?))
 }
 
-fn check_change_body(body: &[u8]) -> Result<(), String> {
+fn check_change_body(body: &[u8]) -> Result<(), Error> {
     let mut r = Reader::new(body);
     r.list(|r| r.take(32).map(|_| ()))?;
     let actor = r.uleb()?;
@@ -219,29 +228,29 @@ fn check_change_body(body: &[u8]) -> Result<(), String> {
     let mut no_inflating = 0usize;
     rows(&columns, &mut r, MAX_CHANGE_OPS, &mut no_inflating)
         .map(|_| ())
-        .map_err(|e| format!("a change with {e} operations' worth of columns"))
+        .map_err(|e| e.context("a change's operation columns"))
 }
 
 /// Checks one change's bytes (as sent on the wire) before Automerge parses them.
-pub(crate) fn check_change(bytes: &[u8]) -> Result<(), String> {
+pub(crate) fn check_change(bytes: &[u8]) -> Result<(), Error> {
     let mut r = Reader::new(bytes);
     let (kind, body) = chunk(&mut r)?;
     if !r.done() {
-        return Err("bytes after the change".into());
+        return Err(Refusal::Malformed.because("bytes after the change"));
     }
     match kind {
         CHANGE => check_change_body(body),
         COMPRESSED_CHANGE => check_change_body(&inflate(body, MAX_INFLATED_CHANGE, "a compressed change")?),
-        other => Err(format!("a chunk of type {other} where a change belongs")),
+        other => Err(Refusal::Malformed.because(format!("a chunk of type {other} where a change belongs"))),
     }
 }
 
 /// Checks a document snapshot from a peer (one document chunk, as `save()` writes it) before Automerge loads it.
-pub(crate) fn check_document(bytes: &[u8]) -> Result<(), String> {
+pub(crate) fn check_document(bytes: &[u8]) -> Result<(), Error> {
     let mut r = Reader::new(bytes);
     let (kind, body) = chunk(&mut r)?;
     if kind != DOCUMENT || !r.done() {
-        return Err("a snapshot that is not one document chunk".into());
+        return Err(Refusal::Malformed.because("a snapshot that is not one document chunk"));
     }
     let mut r = Reader::new(body);
     r.list(|r| {
@@ -253,9 +262,9 @@ pub(crate) fn check_document(bytes: &[u8]) -> Result<(), String> {
     let op_columns = r.columns()?;
     let mut budget = MAX_INFLATED_BYTES;
     rows(&change_columns, &mut r, MAX_DOCUMENT_CHANGES, &mut budget)
-        .map_err(|e| format!("a snapshot with {e} changes' worth of columns"))?;
+        .map_err(|e| e.context("a snapshot's change columns"))?;
     rows(&op_columns, &mut r, MAX_DOCUMENT_OPS, &mut budget)
-        .map_err(|e| format!("a snapshot with {e} operations' worth of columns"))?;
+        .map_err(|e| e.context("a snapshot's operation columns"))?;
     Ok(())
 }
 
@@ -265,6 +274,10 @@ mod tests {
     use automerge::{Automerge, ObjType, ROOT};
 
     use super::*;
+
+    fn oversized(result: Result<(), Error>, place: &str) -> bool {
+        matches!(result, Err(Error::Rejected { kind: Refusal::Oversized, reason }) if reason.contains(place))
+    }
 
     #[test]
     fn honest_documents_and_changes_pass_and_bombs_do_not() {
@@ -288,7 +301,7 @@ mod tests {
         tx.commit();
         let snapshot = bomb.save();
         assert!(snapshot.len() < 4096, "{}", snapshot.len());
-        assert!(check_document(&snapshot).unwrap_err().contains("operations"));
+        assert!(oversized(check_document(&snapshot), "operation columns"));
         // A change of 200,000 list insertions of nothing: a few hundred bytes, well under the 64 KiB size limit.
         let mut tx = bomb.transaction();
         let list = tx.put_object(ROOT, "l", ObjType::List).unwrap();
@@ -296,7 +309,7 @@ mod tests {
         tx.commit();
         let change = bomb.get_last_local_change().unwrap();
         assert!(change.raw_bytes().len() < 4096, "{}", change.raw_bytes().len());
-        assert!(check_change(change.raw_bytes()).unwrap_err().contains("operations"));
+        assert!(oversized(check_change(change.raw_bytes()), "operation columns"));
         // Garbage and truncations are refused, never a panic.
         for cut in 0..snapshot.len() {
             let _ = check_document(snapshot.get(..cut).unwrap_or_default());

@@ -51,10 +51,11 @@ pub enum Error {
     #[error("the database has schema version {found}, newer than this version of Kindred supports ({supported})")]
     NewerSchema { found: i64, supported: i64 },
 
-    /// Data from another phone was refused: a forged or missing signature, an unknown author, a change the author
-    /// was not allowed to make. Nothing of it was stored.
-    #[error("refused data from a peer: {0}")]
-    Rejected(String),
+    /// Data from another phone (or a bundle) was refused: a forged or missing signature, an unknown author, a
+    /// change the author was not allowed to make. Nothing of it was stored. `kind` says which rule it broke, for
+    /// code to act on; `reason` says it in words, for logs and people (it names ids, never content).
+    #[error("refused data from a peer ({kind}): {reason}")]
+    Rejected { kind: Refusal, reason: String },
 
     /// A stored Automerge document could not be read or changed.
     #[error("document {doc_id}: {detail}")]
@@ -78,7 +79,81 @@ pub enum Error {
     Internal(String),
 }
 
+/// Which rule refused data from a peer. Stable: apps and tests switch on it, never on the reason's words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Refusal {
+    /// A signature, a proof or an authenticated frame that does not verify: forged, damaged, replayed or
+    /// reordered in transit.
+    Forged,
+    /// From, or about, someone who is not a member: an uncertified actor, a stranger's segment, a group this phone
+    /// is not in, a peer asking for a group they are not in.
+    NotAMember,
+    /// A member wrote what their role does not allow (the group's details, someone else's goal, a field no member
+    /// may change).
+    NotPermitted,
+    /// A member wrote after their removal (outside its causal past), or a change rests on such writing.
+    Removed,
+    /// An invitation that admits no one (any more): expired, already used, or its inviter lost the right to invite.
+    Invitation,
+    /// Two conflicting claims by one author: two different changes at one place in their history, one actor
+    /// certified for two members, two first changes of a group.
+    Equivocation,
+    /// Over a size or count limit (a message, a document, a bundle, a decompressed stream, a history).
+    Oversized,
+    /// Bytes that do not parse as what they claim to be, or values out of range.
+    Malformed,
+    /// A well-formed message at the wrong time: out of order, unasked for, repeated, or after the channel closed.
+    Protocol,
+}
+
+impl Refusal {
+    /// The error refusing data for this reason. `reason` names ids and limits, never personal content.
+    pub fn because(self, reason: impl Into<String>) -> Error {
+        Error::Rejected { kind: self, reason: reason.into() }
+    }
+
+    /// A short stable name ("forged", "not a member", ...), as shown in error messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Refusal::Forged => "forged",
+            Refusal::NotAMember => "not a member",
+            Refusal::NotPermitted => "not permitted",
+            Refusal::Removed => "removed",
+            Refusal::Invitation => "invitation",
+            Refusal::Equivocation => "equivocation",
+            Refusal::Oversized => "oversized",
+            Refusal::Malformed => "malformed",
+            Refusal::Protocol => "protocol",
+        }
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl Error {
+    /// The kind of refusal, if this is one.
+    pub fn refusal(&self) -> Option<Refusal> {
+        match self {
+            Error::Rejected { kind, .. } => Some(*kind),
+            _ => None,
+        }
+    }
+
+    /// The same refusal with where it happened put first ("a snapshot's operation columns: more than ...").
+    /// Other errors pass through unchanged.
+    pub(crate) fn context(self, place: impl std::fmt::Display) -> Self {
+        match self {
+            Error::Rejected { kind, reason } => Error::Rejected { kind, reason: format!("{place}: {reason}") },
+            other => other,
+        }
+    }
+
     /// Shorthand for [`Error::InvalidInput`].
     pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
         Error::InvalidInput { field, reason: reason.into() }

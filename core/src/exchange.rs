@@ -85,7 +85,7 @@ fn apply(to: &Kindred, mut incoming: Vec<Outgoing>) -> Result<ExchangeStats> {
     })?;
     // Evidence of an equivocation is committed; the refusal that came with it is reported now.
     match refused {
-        Some(reason) => Err(Error::Rejected(reason)),
+        Some((kind, reason)) => Err(kind.because(reason)),
         None => Ok(stats),
     }
 }

@@ -58,7 +58,7 @@ pub mod exchange;
 #[cfg(feature = "test-exchange")]
 pub mod testing;
 
-pub use error::{Error, Result};
+pub use error::{Error, Refusal, Result};
 pub use ids::{CheckinId, DocId, GoalId, GroupId, MemberId, MessageId, ProgressId};
 pub use kindred::Kindred;
 pub use model::*;

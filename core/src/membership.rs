@@ -5,7 +5,7 @@
 //! or another moderator). Joining is offline-friendly: an invitee records a code ([`Kindred::join_group`]); the first
 //! sync with any member of the group checks the code and admits them ([`admit`]), after which they receive the group.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use crate::ids::{GroupId, MemberId};
 use crate::invite::{Invitation, InviteCode, MAX_VALIDITY_MS};
 use crate::kindred::{Kindred, WriteCtx};
@@ -56,30 +56,33 @@ pub(crate) fn admit(
 ) -> Result<bool> {
     let group = invitation.group_id;
     let doc_id = group.doc_id();
-    let refuse = |why: &str| Error::Rejected(format!("invitation to group {group}: {why}"));
-    let name =
-        crate::identity::validate_display_name(name).map_err(|_| refuse("the invitee's name is not acceptable"))?;
-    invitation.verify().map_err(|_| refuse("its signature does not verify"))?;
-    invitation.verify_proof(invitee, proof).map_err(|_| refuse("the invitee does not hold it"))?;
-    let resolution = resolved(ctx, &group)?.ok_or_else(|| refuse("this phone is not in that group"))?;
+    let refuse = |kind: Refusal, why: &str| kind.because(format!("invitation to group {group}: {why}"));
+    let name = crate::identity::validate_display_name(name)
+        .map_err(|_| refuse(Refusal::Malformed, "the invitee's name is not acceptable"))?;
+    invitation.verify().map_err(|_| refuse(Refusal::Forged, "its signature does not verify"))?;
+    invitation.verify_proof(invitee, proof).map_err(|_| refuse(Refusal::Forged, "the invitee does not hold it"))?;
+    let resolution =
+        resolved(ctx, &group)?.ok_or_else(|| refuse(Refusal::NotAMember, "this phone is not in that group"))?;
     if resolution.role_of(&ctx.me()).is_none() {
-        return Err(refuse("this phone is not a member"));
+        return Err(refuse(Refusal::NotAMember, "this phone is not a member"));
     }
     if let Some(entry) = resolution.group.members.iter().find(|m| &m.member == invitee) {
         return match entry.removal {
             None => Ok(false),
-            Some(_) => Err(refuse("they were removed; only an owner or moderator can take them back")),
+            Some(_) => {
+                Err(refuse(Refusal::Removed, "they were removed; only an owner or moderator can take them back"))
+            }
         };
     }
     if invitation.expired(now_ms()) {
-        return Err(refuse("it has expired"));
+        return Err(refuse(Refusal::Invitation, "it has expired"));
     }
     if !matches!(resolution.role_of(&invitation.inviter), Some(Role::Owner | Role::Moderator)) {
-        return Err(refuse("the inviter may not invite (any more)"));
+        return Err(refuse(Refusal::Invitation, "the inviter may not invite (any more)"));
     }
     let key = invitation.record_key();
     if resolution.group.invites.iter().any(|i| i.key == key && i.used_by.is_some_and(|used| &used != invitee)) {
-        return Err(refuse("it has already been used"));
+        return Err(refuse(Refusal::Invitation, "it has already been used"));
     }
     let (me, at) = (ctx.me(), now_ms());
     documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, None, at, |d| {

@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 
 use automerge::{ActorId, Change, ChangeHash};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use crate::identity::{verify_actor_certificate, verify_change_signature};
 use crate::ids::{DocId, MemberId};
 use crate::storage::documents::{self, SignedHead};
@@ -23,10 +23,6 @@ pub(crate) struct ActorCertificate {
     pub actor: ActorId,
     pub member: MemberId,
     pub signature: Vec<u8>,
-}
-
-fn rejected(reason: impl Into<String>) -> Error {
-    Error::Rejected(reason.into())
 }
 
 /// Checks that every change in `changes` (one document's batch) is covered by a valid signed head of its own actor,
@@ -42,26 +38,29 @@ pub(crate) fn authors_of(
     let mut members: HashMap<ActorId, MemberId> = HashMap::new();
     for cert in certificates {
         verify_actor_certificate(&cert.actor, &cert.member, &cert.signature)
-            .map_err(|_| rejected(format!("a forged certificate for actor {}", cert.actor)))?;
+            .map_err(|_| Refusal::Forged.because(format!("a forged certificate for actor {}", cert.actor)))?;
         if let Some(previous) = members.insert(cert.actor.clone(), cert.member)
             && previous != cert.member
         {
-            return Err(rejected(format!("actor {} is certified for two different members", cert.actor)));
+            return Err(
+                Refusal::Equivocation.because(format!("actor {} is certified for two different members", cert.actor))
+            );
         }
     }
     let mut covered: HashSet<ChangeHash> = HashSet::new();
     for head in heads {
         let Some(change) = by_hash.get(&head.hash) else {
-            return Err(rejected(format!("a signature for change {} that was not sent", head.hash)));
+            return Err(Refusal::Malformed.because(format!("a signature for change {} that was not sent", head.hash)));
         };
         if change.actor_id() != &head.actor || change.seq() != head.seq {
-            return Err(rejected(format!("signed head {} does not match its change's actor and sequence", head.hash)));
+            return Err(Refusal::Malformed
+                .because(format!("signed head {} does not match its change's actor and sequence", head.hash)));
         }
-        let member = members
-            .get(&head.actor)
-            .ok_or_else(|| rejected(format!("changes by actor {}, which no member has certified", head.actor)))?;
+        let member = members.get(&head.actor).ok_or_else(|| {
+            Refusal::NotAMember.because(format!("changes by actor {}, which no member has certified", head.actor))
+        })?;
         verify_change_signature(doc, &head.hash, member, &head.signature)
-            .map_err(|_| rejected(format!("a forged signature on change {}", head.hash)))?;
+            .map_err(|_| Refusal::Forged.because(format!("a forged signature on change {}", head.hash)))?;
         // Walk the batch's ancestry from the signed change; changes of the same actor met on the way are covered.
         let mut stack = vec![head.hash];
         let mut seen: HashSet<ChangeHash> = HashSet::new();
@@ -78,7 +77,7 @@ pub(crate) fn authors_of(
     }
     for change in changes {
         if !covered.contains(&change.hash()) {
-            return Err(rejected(format!(
+            return Err(Refusal::Forged.because(format!(
                 "change {} (actor {}, seq {}) is not covered by its author's signature",
                 change.hash(),
                 change.actor_id(),
@@ -172,7 +171,10 @@ mod tests {
         // Signed by the wrong member.
         let forged =
             SignedHead { signature: mallory.sign_change(&doc_id, &last.hash()), ..head(&alice, &doc_id, last) };
-        assert!(matches!(authors_of(&doc_id, &run, &[forged], &[cert(&alice)]), Err(Error::Rejected(_))));
+        assert!(matches!(
+            authors_of(&doc_id, &run, &[forged], &[cert(&alice)]),
+            Err(Error::Rejected { kind: Refusal::Forged, .. })
+        ));
         // Signed for another document.
         let elsewhere = head(&alice, &DocId::from_bytes([4; 16]), last);
         assert!(authors_of(&doc_id, &run, &[SignedHead { hash: last.hash(), ..elsewhere }], &[cert(&alice)]).is_err());
@@ -197,6 +199,8 @@ mod tests {
         let own = write(&mut m, "own");
         let batch = vec![fake, own.clone()];
         let result = authors_of(&doc_id, &batch, &[head(&mallory, &doc_id, &own)], &[cert(&alice), cert(&mallory)]);
-        assert!(matches!(result, Err(Error::Rejected(reason)) if reason.contains("not covered")));
+        assert!(
+            matches!(result, Err(Error::Rejected { kind: Refusal::Forged, reason }) if reason.contains("not covered"))
+        );
     }
 }

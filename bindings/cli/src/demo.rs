@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use kindred_core::limits::MAX_PAGE;
-use kindred_core::sync::link::{self, Link, Outcome};
+use kindred_core::sync::link::{self, Ending, Link, Outcome};
 use kindred_core::{
     Bundle, Cadence, CadencePeriod, GroupId, Kindred, MemberId, MessageCursor, NewCheckin, NewGoal, NewGroup,
     NewMessage,
@@ -292,13 +292,13 @@ impl Demo {
             m.changes_to_listener += o.listener.changes_applied;
             m.changes_to_dialler += o.dialler.changes_applied;
             m.nothing_new = o.dialler.nothing_new;
-            if o.completed {
+            if o.completed() {
                 m.completed = true;
                 m.error = None;
                 break;
             }
-            m.error = o.error.clone();
-            if o.error.as_deref() != Some("link dropped") {
+            m.error = Some(o.ending.to_string());
+            if o.ending != Ending::Dropped {
                 break;
             }
         }

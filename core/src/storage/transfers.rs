@@ -7,6 +7,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::documents::DocPlace;
 use crate::error::{Error, Result};
 use crate::ids::{DocId, GroupId, MemberId};
+use crate::sync::wire::Form;
 
 /// A transferred blob: the document it belongs to, where that belongs, and what the blob holds (a snapshot or a
 /// list of changes, see `sync::wire`).
@@ -14,7 +15,7 @@ use crate::ids::{DocId, GroupId, MemberId};
 pub(crate) struct TransferPlace {
     pub doc: DocId,
     pub place: DocPlace,
-    pub form: u8,
+    pub form: Form,
 }
 
 fn place_from(group: GroupId, kind: &str, author: Vec<u8>, segment: u32) -> Result<DocPlace> {
@@ -27,6 +28,10 @@ fn place_from(group: GroupId, kind: &str, author: Vec<u8>, segment: u32) -> Resu
         }
         other => Err(Error::Internal(format!("unexpected transfer kind {other}"))),
     }
+}
+
+fn form_from(stored: u8) -> Result<Form> {
+    Form::from_u8(stored).ok_or_else(|| Error::Internal(format!("unexpected transfer form {stored}")))
 }
 
 fn author_bytes(place: &DocPlace) -> Vec<u8> {
@@ -59,7 +64,7 @@ pub(crate) fn save_outgoing(conn: &Connection, hash: &[u8; 32], out: &Outgoing, 
             out.snapshot,
             out.vouchers,
             at,
-            out.place.form
+            out.place.form.as_u8()
         ],
     )?;
     // Old offers nobody resumed within a week are dropped: the document itself is still here to offer afresh.
@@ -85,7 +90,7 @@ pub(crate) fn outgoing(conn: &Connection, hash: &[u8; 32]) -> Result<Option<Outg
         .optional()?;
     row.map(|(group, doc, kind, author, segment, snapshot, vouchers, form)| {
         Ok(Outgoing {
-            place: TransferPlace { doc, place: place_from(group, &kind, author, segment)?, form },
+            place: TransferPlace { doc, place: place_from(group, &kind, author, segment)?, form: form_from(form)? },
             snapshot,
             vouchers,
         })
@@ -153,7 +158,7 @@ pub(crate) fn start_incoming(
             i64::try_from(total_len).unwrap_or(i64::MAX),
             vouchers,
             at,
-            place.form
+            place.form.as_u8()
         ],
     )?;
     Ok(())
@@ -176,7 +181,7 @@ pub(crate) fn incoming(conn: &Connection, hash: &[u8; 32]) -> Result<Option<Inco
         .optional()?;
     row.map(|((group, doc, kind, author, segment), total, received, vouchers, form)| {
         Ok(Incoming {
-            place: TransferPlace { doc, place: place_from(group, &kind, author, segment)?, form },
+            place: TransferPlace { doc, place: place_from(group, &kind, author, segment)?, form: form_from(form)? },
             total_len: total.unsigned_abs(),
             received: received.unsigned_abs(),
             vouchers,

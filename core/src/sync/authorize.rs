@@ -18,13 +18,9 @@ use automerge::legacy::{Key, ObjectId, OpType};
 use automerge::{Automerge, Change, ChangeHash, ObjType, Prop, ROOT, ReadDoc, ScalarValue, Value};
 
 use crate::am;
-use crate::error::{Error, Result};
+use crate::error::{Refusal, Result};
 use crate::ids::{DocId, GroupId, MemberId};
 use crate::model::Role;
-
-fn refuse(reason: impl Into<String>) -> Error {
-    Error::Rejected(reason.into())
-}
 
 /// One operation of a change, reduced to what the rules need.
 #[derive(Debug)]
@@ -63,7 +59,7 @@ fn edits(doc: &Automerge, doc_id: &DocId, change: &Change) -> Result<Vec<Edit>> 
         };
         match &op.key {
             Key::Map(key) => path.push(key.to_string()),
-            Key::Seq(_) => return Err(refuse("a list operation; Kindred documents have no lists")),
+            Key::Seq(_) => return Err(Refusal::Malformed.because("a list operation; Kindred documents have no lists")),
         }
         let kind = match &op.action {
             OpType::Make(ObjType::Map) => {
@@ -81,14 +77,18 @@ fn edits(doc: &Automerge, doc_id: &DocId, change: &Change) -> Result<Vec<Edit>> 
 
 fn existing_path(doc: &Automerge, doc_id: &DocId, obj: &str) -> Result<Vec<String>> {
     am::guarded(doc_id, "resolving an object", || {
-        let exid = doc.import_obj(obj).map_err(|_| refuse(format!("an operation on unknown object {obj}")))?;
-        let parents = doc.parents(&exid).map_err(|_| refuse(format!("an operation on unknown object {obj}")))?;
+        let exid = doc
+            .import_obj(obj)
+            .map_err(|_| Refusal::Malformed.because(format!("an operation on unknown object {obj}")))?;
+        let parents = doc
+            .parents(&exid)
+            .map_err(|_| Refusal::Malformed.because(format!("an operation on unknown object {obj}")))?;
         parents
             .path()
             .into_iter()
             .map(|(_, prop)| match prop {
                 Prop::Map(key) => Ok(key),
-                Prop::Seq(_) => Err(refuse("an operation inside a list")),
+                Prop::Seq(_) => Err(Refusal::Malformed.because("an operation inside a list")),
             })
             .collect()
     })
@@ -158,36 +158,38 @@ fn member_at(doc: &Automerge, obj: &automerge::ObjId, key: &str, heads: &[Change
 fn check_value(path: &[&str], value: &ScalarValue) -> Result<()> {
     use crate::limits::*;
     let text = |max: usize, lines: bool, may_be_empty: bool| -> Result<()> {
-        let ScalarValue::Str(s) = value else { return Err(refuse(format!("{path:?} is not text"))) };
+        let ScalarValue::Str(s) = value else {
+            return Err(Refusal::Malformed.because(format!("{path:?} is not text")));
+        };
         let count = s.chars().count();
         let bad_char = s.chars().any(|c| c.is_control() && !(lines && (c == '\n' || c == '\t')));
         if count > max || bad_char || (!may_be_empty && s.trim().is_empty()) {
-            return Err(refuse(format!("{path:?} is not acceptable text ({count} characters)")));
+            return Err(Refusal::Malformed.because(format!("{path:?} is not acceptable text ({count} characters)")));
         }
         Ok(())
     };
     let int = |lo: i64, hi: i64| -> Result<()> {
         match value {
             ScalarValue::Int(i) if (lo..=hi).contains(i) => Ok(()),
-            _ => Err(refuse(format!("{path:?} is out of range"))),
+            _ => Err(Refusal::Malformed.because(format!("{path:?} is out of range"))),
         }
     };
     let one_of = |allowed: &[&str]| -> Result<()> {
         match value {
             ScalarValue::Str(s) if allowed.contains(&s.as_str()) => Ok(()),
-            _ => Err(refuse(format!("{path:?} has an unknown value"))),
+            _ => Err(Refusal::Malformed.because(format!("{path:?} has an unknown value"))),
         }
     };
     let bytes = |len: usize| -> Result<()> {
         match value {
             ScalarValue::Bytes(b) if b.len() == len => Ok(()),
-            _ => Err(refuse(format!("{path:?} is not {len} bytes"))),
+            _ => Err(Refusal::Malformed.because(format!("{path:?} is not {len} bytes"))),
         }
     };
     let time = || -> Result<()> {
         match value {
             ScalarValue::Timestamp(_) => Ok(()),
-            _ => Err(refuse(format!("{path:?} is not a time"))),
+            _ => Err(Refusal::Malformed.because(format!("{path:?} is not a time"))),
         }
     };
     match path {
@@ -206,9 +208,9 @@ fn check_value(path: &[&str], value: &ScalarValue) -> Result<()> {
         | [_, _, "added_at" | "removed_at" | "restored_at" | "expires_at" | "used_at" | "created_at" | "updated_at"] => {
             time()
         }
-        [_, "removed"] => {
-            matches!(value, ScalarValue::Boolean(true)).then_some(()).ok_or_else(|| refuse("a strange removal"))
-        }
+        [_, "removed"] => matches!(value, ScalarValue::Boolean(true))
+            .then_some(())
+            .ok_or_else(|| Refusal::Malformed.because("a strange removal")),
         // The group document.
         ["name"] => text(MAX_GROUP_NAME_CHARS, false, false),
         ["description"] => text(MAX_GROUP_DESCRIPTION_CHARS, true, true),
@@ -217,7 +219,7 @@ fn check_value(path: &[&str], value: &ScalarValue) -> Result<()> {
         ["members", _, "role"] => one_of(&["owner", "moderator", "member"]),
         ["members", _, "cutoff"] => match value {
             ScalarValue::Bytes(b) if b.len() <= 64 * 1024 => Ok(()),
-            _ => Err(refuse("an oversized removal record")),
+            _ => Err(Refusal::Oversized.because("an oversized removal record")),
         },
         ["goals", _, "title"] => text(MAX_GOAL_TITLE_CHARS, false, false),
         ["goals", _, "times"] => int(1, i64::from(MAX_CADENCE_TIMES)),
@@ -261,7 +263,7 @@ pub(crate) fn check_group_change(
     if deps.is_empty() {
         let only_root = doc.get_changes(&[]).iter().filter(|c| c.deps().is_empty()).count() == 1;
         if !was_empty || !only_root {
-            return Err(refuse(format!("{who} sent a second first change for group {group}")));
+            return Err(Refusal::Equivocation.because(format!("{who} sent a second first change for group {group}")));
         }
         let created_by = edits.iter().find_map(|e| match (&e.path[..], &e.kind) {
             ([k], EditKind::Put(v)) if k == "created_by" => bytes_of(v).map(<[u8]>::to_vec),
@@ -273,7 +275,9 @@ pub(crate) fn check_group_change(
         });
         return match (created_by, nonce) {
             (Some(c), Some(n)) if c == author.as_bytes() && GroupId::derive(author, &n) == *group => Ok(()),
-            _ => Err(refuse(format!("a first change for group {group} not made by its creator"))),
+            _ => {
+                Err(Refusal::NotPermitted.because(format!("a first change for group {group} not made by its creator")))
+            }
         };
     }
 
@@ -283,7 +287,7 @@ pub(crate) fn check_group_change(
         }
     }
     let Some(role) = entry_role_at(doc, author, &deps) else {
-        return Err(refuse(format!("{who} is not a member of group {group}")));
+        return Err(Refusal::NotAMember.because(format!("{who} is not a member of group {group}")));
     };
     let creator = creator_of(doc, &deps);
     let is_owner = Some(*author) == creator;
@@ -306,14 +310,16 @@ pub(crate) fn check_group_change(
         match (path.as_slice(), &edit.kind) {
             (["name" | "description" | "guidelines"], EditKind::Put(_)) if moderates => {}
             (["name" | "description" | "guidelines"], _) => {
-                return Err(refuse(format!("{who} may not change the group's details")));
+                return Err(Refusal::NotPermitted.because(format!("{who} may not change the group's details")));
             }
             (["members", _, ..], EditKind::Delete) | (["invites", _, ..], EditKind::Delete) => {
-                return Err(refuse(format!("{who} deleted a membership record (they are never deleted)")));
+                return Err(Refusal::NotPermitted
+                    .because(format!("{who} deleted a membership record (they are never deleted)")));
             }
             (["members", target, rest @ ..], kind) => {
-                let target_id: MemberId =
-                    target.parse().map_err(|_| refuse("a member entry that is not a member key"))?;
+                let target_id: MemberId = target
+                    .parse()
+                    .map_err(|_| Refusal::Malformed.because("a member entry that is not a member key"))?;
                 let target_role = entry_role_at(doc, &target_id, &deps);
                 let not_owner_or_self = Some(target_id) != creator && target_id != *author;
                 let allowed = if is_admitted(&target_id) {
@@ -356,10 +362,8 @@ pub(crate) fn check_group_change(
                     }
                 };
                 if !allowed {
-                    return Err(refuse(format!(
-                        "{who} ({role}) may not change member {}",
-                        &target[..target.len().min(8)]
-                    )));
+                    return Err(Refusal::NotPermitted
+                        .because(format!("{who} ({role}) may not change member {}", &target[..target.len().min(8)])));
                 }
             }
             (["invites", key, rest @ ..], kind) => {
@@ -373,7 +377,8 @@ pub(crate) fn check_group_change(
                     _ => false,
                 };
                 if !allowed {
-                    return Err(refuse(format!("{who} ({role}) may not write invitation field {rest:?}")));
+                    return Err(Refusal::NotPermitted
+                        .because(format!("{who} ({role}) may not write invitation field {rest:?}")));
                 }
             }
             (["goals", goal, rest @ ..], _) => {
@@ -392,16 +397,20 @@ pub(crate) fn check_group_change(
                     }),
                 };
                 if !allowed || (rest == ["owner"] && owner_now.is_some()) {
-                    return Err(refuse(format!("{who} changed a goal that is not theirs")));
+                    return Err(Refusal::NotPermitted.because(format!("{who} changed a goal that is not theirs")));
                 }
             }
-            _ => return Err(refuse(format!("{who} wrote {:?}, which no member may change", edit.path))),
+            _ => {
+                return Err(
+                    Refusal::NotPermitted.because(format!("{who} wrote {:?}, which no member may change", edit.path))
+                );
+            }
         }
     }
     // Every admission carries a valid invitation and the invitee's proof of possession, and makes their entry.
     for (key, invitee) in &admitted {
         check_admission(doc, group, key, invitee, &edits, &deps)
-            .map_err(|why| refuse(format!("{who} admitted {}: {why}", &invitee.to_hex()[..8])))?;
+            .map_err(|why| Refusal::Invitation.because(format!("{who} admitted {}: {why}", &invitee.to_hex()[..8])))?;
     }
     Ok(())
 }
@@ -500,7 +509,7 @@ pub(crate) fn check_segment_change(doc: &Automerge, doc_id: &DocId, author: &Mem
             _ => false,
         };
         if !allowed {
-            return Err(refuse(format!("{who} may not write {:?} in their messages", edit.path)));
+            return Err(Refusal::NotPermitted.because(format!("{who} may not write {:?} in their messages", edit.path)));
         }
     }
     // A new message must say who wrote it, truthfully.
@@ -511,7 +520,7 @@ pub(crate) fn check_segment_change(doc: &Automerge, doc_id: &DocId, author: &Mem
                 && e.path.get(1).map(String::as_str) == Some("by")
         });
         if !names_author {
-            return Err(refuse(format!("{who} posted a message without naming its author")));
+            return Err(Refusal::NotPermitted.because(format!("{who} posted a message without naming its author")));
         }
     }
     Ok(())

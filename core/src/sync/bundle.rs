@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 use super::ingest::{DocBatch, IngestReport, ingest};
 use super::wire::{Place, Vouchers};
 use crate::am;
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use crate::identity::verify_signature;
 use crate::ids::{GroupId, MemberId};
 use crate::kindred::Kindred;
@@ -34,10 +34,6 @@ const SIGN_DOMAIN: &[u8] = b"kindred/bundle/v1";
 pub const MAX_BUNDLE_BYTES: usize = 64 * 1024 * 1024;
 /// Largest bundle once decompressed.
 const MAX_DECOMPRESSED_BYTES: u64 = 256 * 1024 * 1024;
-
-fn refuse(reason: impl Into<String>) -> Error {
-    Error::Rejected(reason.into())
-}
 
 /// One document in a bundle.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,7 +71,7 @@ impl Serialize for IngestReport {
         st.serialize_field("applied", &self.applied)?;
         st.serialize_field("duplicates", &self.duplicates)?;
         st.serialize_field("quarantined", &self.quarantined)?;
-        st.serialize_field("refused", &self.refused)?;
+        st.serialize_field("refused", &self.refused.as_ref().map(|(_, reason)| reason))?;
         st.end()
     }
 }
@@ -102,9 +98,10 @@ impl Bundle {
     /// Parses a bundle file and checks the exporter's signature (not yet the changes: import does that).
     pub fn from_file_bytes(bytes: &[u8]) -> Result<Self> {
         if bytes.len() > MAX_BUNDLE_BYTES {
-            return Err(refuse(format!("a bundle of {} bytes (the limit is {MAX_BUNDLE_BYTES})", bytes.len())));
+            return Err(Refusal::Oversized
+                .because(format!("a bundle of {} bytes (the limit is {MAX_BUNDLE_BYTES})", bytes.len())));
         }
-        let body = bytes.strip_prefix(MAGIC).ok_or_else(|| refuse("not a Kindred bundle"))?;
+        let body = bytes.strip_prefix(MAGIC).ok_or_else(|| Refusal::Malformed.because("not a Kindred bundle"))?;
         // Bundles hold already-compressed snapshots, so an honest bundle barely grows when inflated; a cap relative to
         // the file keeps a small "bomb" from costing a phone hundreds of megabytes.
         let limit = MAX_DECOMPRESSED_BYTES.min((body.len() as u64).saturating_mul(16).saturating_add(1024 * 1024));
@@ -112,14 +109,14 @@ impl Bundle {
         DeflateDecoder::new(body)
             .take(limit + 1)
             .read_to_end(&mut decoded)
-            .map_err(|_| refuse("a damaged bundle (it does not decompress)"))?;
+            .map_err(|_| Refusal::Malformed.because("a damaged bundle (it does not decompress)"))?;
         if decoded.len() as u64 > limit {
-            return Err(refuse("a bundle that decompresses beyond the limit"));
+            return Err(Refusal::Oversized.because("a bundle that decompresses beyond the limit"));
         }
-        let bundle: Bundle =
-            postcard::from_bytes(&decoded).map_err(|_| refuse("a damaged bundle (it does not parse)"))?;
+        let bundle: Bundle = postcard::from_bytes(&decoded)
+            .map_err(|_| Refusal::Malformed.because("a damaged bundle (it does not parse)"))?;
         verify_signature(&MemberId::from_bytes(bundle.exported_by), &bundle.signed_bytes()?, &bundle.signature)
-            .map_err(|_| refuse("a bundle whose signature does not match its content"))?;
+            .map_err(|_| Refusal::Forged.because("a bundle whose signature does not match its content"))?;
         Ok(bundle)
     }
 }
@@ -174,12 +171,12 @@ impl Kindred {
         documents.sort_by_key(|d| d.place.kind);
         for document in documents {
             if document.place.group != bundle.group {
-                return Err(refuse("a bundle document from another group"));
+                return Err(Refusal::Malformed.because("a bundle document from another group"));
             }
             let doc = document.place.doc();
             let loaded = am::load_peer(&doc, &document.snapshot)?;
             let changes = am::guarded(&doc, "reading a bundle document", || Ok(loaded.get_changes(&[])))
-                .map_err(|e| refuse(format!("a bundle document is damaged: {e}")))?;
+                .map_err(|e| Refusal::Malformed.because(format!("a bundle document is damaged: {e}")))?;
             let (heads, certificates) = document.vouchers.into_parts()?;
             let batch =
                 DocBatch { doc, place: document.place.to_doc_place()?, changes, heads, certificates, live: false };

@@ -77,7 +77,7 @@ use ed25519_dalek::VerifyingKey;
 use flate2::{Compression, Decompress, FlushDecompress, Status};
 use snow::{HandshakeState, TransportState};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use crate::identity::LocalIdentity;
 use crate::ids::MemberId;
 
@@ -189,8 +189,8 @@ enum State {
     XxResponder { handshake: Box<HandshakeState> },
     /// Transport keys are in place. `unconfirmed` is a KK responder's authenticated peer, reported once it is live.
     Open { transport: Box<TransportState>, unconfirmed: Option<MemberId> },
-    /// Failed; every later call reports `reason`.
-    Closed { reason: String },
+    /// Failed; every later call reports `reason`, refused as `kind`.
+    Closed { kind: Refusal, reason: String },
 }
 
 impl State {
@@ -346,8 +346,8 @@ impl SecureChannel {
 
     /// Feeds one frame from the link. Never panics; anything wrong is [`Error::Rejected`] and closes the channel.
     pub(crate) fn receive_frame(&mut self, frame: &[u8]) -> Result<Vec<ChannelEvent>> {
-        if let State::Closed { reason } = &self.state {
-            return Err(closed(reason));
+        if let State::Closed { kind, reason } = &self.state {
+            return Err(closed(*kind, reason));
         }
         self.bytes_received = self.bytes_received.saturating_add(u64::try_from(frame.len()).unwrap_or(u64::MAX));
         let result = self.process_frame(frame);
@@ -360,8 +360,8 @@ impl SecureChannel {
     /// Queues one message: compressed if that helps, split into frames of at most `max_frame` bytes, encrypted.
     /// Before the handshake has produced keys the message waits, and goes out as soon as they exist.
     pub(crate) fn send_message(&mut self, message: &[u8]) -> Result<()> {
-        if let State::Closed { reason } = &self.state {
-            return Err(closed(reason));
+        if let State::Closed { kind, reason } = &self.state {
+            return Err(closed(*kind, reason));
         }
         if message.len() > self.config.max_message {
             return Err(Error::invalid(
@@ -427,11 +427,11 @@ impl SecureChannel {
     }
 
     fn close(&mut self, error: &Error) {
-        let reason = match error {
-            Error::Rejected(reason) => reason.clone(),
-            other => other.to_string(),
+        let (kind, reason) = match error {
+            Error::Rejected { kind, reason } => (*kind, reason.clone()),
+            other => (Refusal::Protocol, other.to_string()),
         };
-        self.state = State::Closed { reason };
+        self.state = State::Closed { kind, reason };
         self.owes_liveness = false;
         self.pending = Vec::new();
         self.outgoing = Vec::new();
@@ -440,17 +440,20 @@ impl SecureChannel {
 
     fn process_frame(&mut self, frame: &[u8]) -> Result<Vec<ChannelEvent>> {
         if frame.len() > self.config.max_frame {
-            return Err(rejected(format!(
+            return Err(Refusal::Oversized.because(format!(
                 "a {} byte frame is over the {} byte limit",
                 frame.len(),
                 self.config.max_frame
             )));
         }
         // Taken out so that any early return leaves the channel closed; each arm puts back the next state.
-        let state = std::mem::replace(&mut self.state, State::Closed { reason: "an earlier call failed".into() });
+        let state = std::mem::replace(
+            &mut self.state,
+            State::Closed { kind: Refusal::Protocol, reason: "an earlier call failed".into() },
+        );
         let mut events = Vec::new();
         self.state = match state {
-            State::Closed { reason } => return Err(closed(&reason)),
+            State::Closed { kind, reason } => return Err(closed(kind, &reason)),
             State::Listening { secret, known, asked_for_xx } => {
                 self.answer_first_frame(secret, known, asked_for_xx, frame)?
             }
@@ -463,7 +466,7 @@ impl SecureChannel {
             State::KkInitiator { mut handshake, peer, .. } => {
                 let payload = read_handshake(&mut handshake, frame, KK_MSG2, "KK message 2")?;
                 if !payload.is_empty() {
-                    return Err(rejected("KK message 2 carries an unexpected payload"));
+                    return Err(Refusal::Protocol.because("KK message 2 carries an unexpected payload"));
                 }
                 // Message 2 proved the responder live (it used our fresh ephemeral); the responder still needs proof
                 // from us, which any transport frame gives. Queued messages already are one.
@@ -476,7 +479,7 @@ impl SecureChannel {
                 let peer = peer_from_payload(&payload, handshake.get_remote_static())?;
                 // Checked before message 3, which reveals who we are.
                 if expected.is_some_and(|expected| expected != peer) {
-                    return Err(rejected("the responder is not the member this initiator dialled"));
+                    return Err(Refusal::Forged.because("the responder is not the member this initiator dialled"));
                 }
                 let message = write_handshake(&mut handshake, self.local_member.as_bytes(), XX_MSG3)?;
                 self.outgoing.push(message);
@@ -510,12 +513,13 @@ impl SecureChannel {
         asked_for_xx: bool,
         frame: &[u8],
     ) -> Result<State> {
-        let (tag, message) = frame.split_first().ok_or_else(|| rejected("empty first frame"))?;
+        let (tag, message) = frame.split_first().ok_or_else(|| Refusal::Malformed.because("empty first frame"))?;
         match *tag {
-            TAG_KK if asked_for_xx => Err(rejected("a second KK handshake after being asked for XX")),
+            TAG_KK if asked_for_xx => Err(Refusal::Protocol.because("a second KK handshake after being asked for XX")),
             TAG_KK => {
                 if message.len() != KK_MSG1 {
-                    return Err(rejected(format!("KK message 1 must be {KK_MSG1} bytes, not {}", message.len())));
+                    return Err(Refusal::Malformed
+                        .because(format!("KK message 1 must be {KK_MSG1} bytes, not {}", message.len())));
                 }
                 // The message names no one: try each known member's key until one authenticates it.
                 let mut found = None;
@@ -536,7 +540,7 @@ impl SecureChannel {
                 };
                 // A key and its negation share a Montgomery form; if both are known we cannot tell which one this is.
                 if known.iter().any(|k| k.static_key == peer.static_key && k.member != peer.member) {
-                    return Err(rejected("KK handshake matches two known members"));
+                    return Err(Refusal::Protocol.because("KK handshake matches two known members"));
                 }
                 let reply = write_handshake(&mut handshake, &[], KK_MSG2)?;
                 self.outgoing.push(reply);
@@ -552,13 +556,13 @@ impl SecureChannel {
                 let mut handshake = handshake_state(Pattern::Xx, false, &secret, None)?;
                 let payload = read_handshake(&mut handshake, message, XX_MSG1, "XX message 1")?;
                 if !payload.is_empty() {
-                    return Err(rejected("XX message 1 carries an unexpected payload"));
+                    return Err(Refusal::Protocol.because("XX message 1 carries an unexpected payload"));
                 }
                 let reply = write_handshake(&mut handshake, self.local_member.as_bytes(), XX_MSG2)?;
                 self.outgoing.push(reply);
                 Ok(State::XxResponder { handshake: Box::new(handshake) })
             }
-            other => Err(rejected(format!("unknown handshake type {other:#04x}"))),
+            other => Err(Refusal::Malformed.because(format!("unknown handshake type {other:#04x}"))),
         }
     }
 
@@ -584,20 +588,20 @@ impl SecureChannel {
             return Ok(());
         };
         if flags & !KNOWN_FLAGS != 0 {
-            return Err(rejected(format!("unknown frame flags {flags:#04x}")));
+            return Err(Refusal::Malformed.because(format!("unknown frame flags {flags:#04x}")));
         }
         let more = flags & FLAG_MORE != 0;
         let deflated = flags & FLAG_DEFLATE != 0;
         if self.inbound.in_progress && self.inbound.deflated != deflated {
-            return Err(rejected("fragments of one message disagree on compression"));
+            return Err(Refusal::Malformed.because("fragments of one message disagree on compression"));
         }
         if more && slice.is_empty() {
-            return Err(rejected("empty fragment"));
+            return Err(Refusal::Malformed.because("empty fragment"));
         }
         let limit = self.config.max_message;
         let total = self.inbound.buffer.len().saturating_add(slice.len());
         if total > limit {
-            return Err(rejected(format!("message is over the {limit} byte limit")));
+            return Err(Refusal::Oversized.because(format!("message is over the {limit} byte limit")));
         }
         grow_bounded(&mut self.inbound.buffer, total, limit);
         self.inbound.buffer.extend_from_slice(slice);
@@ -625,9 +629,9 @@ fn noise_static_key(member: &MemberId) -> Option<[u8; DH_KEY]> {
 fn candidate_static_key(member: &MemberId) -> Option<[u8; DH_KEY]> {
     let bytes = member.as_bytes();
     guarded(Blame::Peer, "checking a member key", || {
-        let key = VerifyingKey::from_bytes(bytes).map_err(|_| rejected("not an ed25519 key"))?;
+        let key = VerifyingKey::from_bytes(bytes).map_err(|_| Refusal::Malformed.because("not an ed25519 key"))?;
         if key.is_weak() || key.to_edwards().compress().to_bytes() != *bytes {
-            return Err(rejected("not a usable member key"));
+            return Err(Refusal::Malformed.because("not a usable member key"));
         }
         Ok(key.to_montgomery().to_bytes())
     })
@@ -636,7 +640,8 @@ fn candidate_static_key(member: &MemberId) -> Option<[u8; DH_KEY]> {
 
 fn torsion_free(member: &MemberId) -> bool {
     guarded(Blame::Peer, "checking a member key", || {
-        let key = VerifyingKey::from_bytes(member.as_bytes()).map_err(|_| rejected("not an ed25519 key"))?;
+        let key = VerifyingKey::from_bytes(member.as_bytes())
+            .map_err(|_| Refusal::Malformed.because("not an ed25519 key"))?;
         Ok(key.to_edwards().is_torsion_free())
     })
     .unwrap_or(false)
@@ -644,12 +649,14 @@ fn torsion_free(member: &MemberId) -> bool {
 
 /// The peer's member key from an XX handshake payload, checked against the static key Noise authenticated.
 fn peer_from_payload(payload: &[u8], remote_static: Option<&[u8]>) -> Result<MemberId> {
-    let bytes: [u8; MEMBER_KEY] = payload.try_into().map_err(|_| rejected("handshake payload is not a member key"))?;
+    let bytes: [u8; MEMBER_KEY] =
+        payload.try_into().map_err(|_| Refusal::Malformed.because("handshake payload is not a member key"))?;
     let member = MemberId::from_bytes(bytes);
-    let expected = noise_static_key(&member).ok_or_else(|| rejected("the peer's member key is not usable"))?;
+    let expected =
+        noise_static_key(&member).ok_or_else(|| Refusal::Malformed.because("the peer's member key is not usable"))?;
     let remote = remote_static.ok_or_else(|| Error::Internal("Noise gave no remote static key".into()))?;
     if remote != expected.as_slice() {
-        return Err(rejected("the peer's member key does not match its Noise static key"));
+        return Err(Refusal::Forged.because("the peer's member key does not match its Noise static key"));
     }
     Ok(member)
 }
@@ -708,13 +715,13 @@ fn write_handshake(handshake: &mut HandshakeState, payload: &[u8], len: usize) -
 /// Reads the peer's next handshake message, refusing any other length before doing any DH.
 fn read_handshake(handshake: &mut HandshakeState, message: &[u8], len: usize, what: &str) -> Result<Vec<u8>> {
     if message.len() != len {
-        return Err(rejected(format!("{what} must be {len} bytes, not {}", message.len())));
+        return Err(Refusal::Malformed.because(format!("{what} must be {len} bytes, not {}", message.len())));
     }
     guarded(Blame::Peer, what, || {
         let mut payload = vec![0u8; message.len()];
         let read = handshake
             .read_message(message, &mut payload)
-            .map_err(|_| rejected(format!("{what} did not authenticate")))?;
+            .map_err(|_| Refusal::Forged.because(format!("{what} did not authenticate")))?;
         payload.truncate(read);
         Ok(payload)
     })
@@ -761,13 +768,15 @@ fn seal_frame(transport: &mut TransportState, plaintext: &[u8]) -> Result<Vec<u8
 
 fn open_frame(transport: &mut TransportState, frame: &[u8]) -> Result<Vec<u8>> {
     if frame.len() < AEAD_TAG {
-        return Err(rejected(format!("a {} byte frame is too short to be a transport frame", frame.len())));
+        return Err(
+            Refusal::Malformed.because(format!("a {} byte frame is too short to be a transport frame", frame.len()))
+        );
     }
     guarded(Blame::Peer, "decrypting a frame", || {
         let mut plaintext = vec![0u8; frame.len()];
-        let read = transport
-            .read_message(frame, &mut plaintext)
-            .map_err(|_| rejected("frame did not authenticate (forged, damaged, replayed, reordered or dropped)"))?;
+        let read = transport.read_message(frame, &mut plaintext).map_err(|_| {
+            Refusal::Forged.because("frame did not authenticate (forged, damaged, replayed, reordered or dropped)")
+        })?;
         plaintext.truncate(read);
         Ok(plaintext)
     })
@@ -797,7 +806,9 @@ fn inflate_bounded(input: &[u8], limit: usize) -> Result<Vec<u8>> {
         loop {
             if out.len() == out.capacity() {
                 if out.len() >= cap {
-                    return Err(rejected(format!("compressed message inflates past the {limit} byte limit")));
+                    return Err(
+                        Refusal::Oversized.because(format!("compressed message inflates past the {limit} byte limit"))
+                    );
                 }
                 let target = out.capacity().saturating_mul(2).min(cap);
                 out.reserve_exact(target.saturating_sub(out.len()));
@@ -807,22 +818,24 @@ fn inflate_bounded(input: &[u8], limit: usize) -> Result<Vec<u8>> {
             let before = (consumed, out.len());
             let status = inflater
                 .decompress_vec(rest, &mut out, FlushDecompress::Finish)
-                .map_err(|_| rejected("compressed message is not valid deflate"))?;
+                .map_err(|_| Refusal::Malformed.because("compressed message is not valid deflate"))?;
             if out.len() > limit {
-                return Err(rejected(format!("compressed message inflates past the {limit} byte limit")));
+                return Err(
+                    Refusal::Oversized.because(format!("compressed message inflates past the {limit} byte limit"))
+                );
             }
             match status {
                 Status::StreamEnd => break,
                 Status::Ok | Status::BufError => {
                     let now = (usize::try_from(inflater.total_in()).unwrap_or(usize::MAX), out.len());
                     if now == before && out.len() < out.capacity() {
-                        return Err(rejected("compressed message is truncated"));
+                        return Err(Refusal::Malformed.because("compressed message is truncated"));
                     }
                 }
             }
         }
         if usize::try_from(inflater.total_in()).ok() != Some(input.len()) {
-            return Err(rejected("compressed message has bytes after its end"));
+            return Err(Refusal::Malformed.because("compressed message has bytes after its end"));
         }
         Ok(out)
     })
@@ -853,12 +866,9 @@ fn guarded<T>(blame: Blame, what: &str, f: impl FnOnce() -> Result<T>) -> Result
     }
 }
 
-fn rejected(reason: impl Into<String>) -> Error {
-    Error::Rejected(reason.into())
-}
-
-fn closed(reason: &str) -> Error {
-    Error::Rejected(format!("the channel is closed: {reason}"))
+/// Every call after a failure repeats it, with the kind of the refusal that closed the channel.
+fn closed(kind: Refusal, reason: &str) -> Error {
+    kind.because(format!("the channel is closed: {reason}"))
 }
 
 /// Snow's errors on our own calls are bugs; its detail stays out of anything a peer could see.
@@ -878,7 +888,7 @@ mod tests {
     }
 
     fn is_rejected<T: std::fmt::Debug>(result: &Result<T>) -> bool {
-        matches!(result, Err(Error::Rejected(_)))
+        matches!(result, Err(Error::Rejected { .. }))
     }
 
     /// Everything that crossed the link while pumping, and what each side reported.
@@ -1158,7 +1168,9 @@ mod tests {
         assert_eq!((xx_first[0], xx_first.len()), (TAG_XX, 1 + XX_MSG1));
         b.receive_frame(&xx_first).unwrap();
         let result = a.receive_frame(&b.take_outgoing().remove(0));
-        assert!(matches!(&result, Err(Error::Rejected(r)) if r.contains("not the member this initiator dialled")));
+        assert!(
+            matches!(&result, Err(Error::Rejected { kind: Refusal::Forged, reason: r }) if r.contains("not the member this initiator dialled"))
+        );
         assert!(a.take_outgoing().is_empty() && a.peer().is_none() && !b.is_established());
 
         // Alice expects Bob but gets Carol's answer to someone else's KK: refused by Alice.
@@ -1696,7 +1708,7 @@ mod tests {
                     let (tag, len) = (frame.first().copied(), frame.len());
                     assert!(tag == Some(TAG_XX) && len == 1 + XX_MSG1 || tag == Some(TAG_KK) && len == 1 + KK_MSG1);
                 }
-                Err(e) => assert!(matches!(&e, Error::Rejected(r) if !r.contains("panicked")), "{e}"),
+                Err(e) => assert!(matches!(&e, Error::Rejected { reason: r, .. } if !r.contains("panicked")), "{e}"),
             }
         }
 
@@ -1746,7 +1758,7 @@ mod tests {
             }
             let frame = seal_raw(&mut a, &plaintext);
             if let Err(e) = b.receive_frame(&frame) {
-                assert!(matches!(&e, Error::Rejected(r) if !r.contains("panicked")), "{e}");
+                assert!(matches!(&e, Error::Rejected { reason: r, .. } if !r.contains("panicked")), "{e}");
                 (_, _, a, b) = kk_pair(cfg);
                 fresh += 1;
             }

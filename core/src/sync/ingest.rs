@@ -14,7 +14,7 @@ use automerge::{Automerge, Change, ChangeHash, ReadDoc};
 
 use super::authorize;
 use crate::am;
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use crate::ids::{DocId, MemberId};
 use crate::kindred::WriteCtx;
 use crate::read_model;
@@ -69,7 +69,7 @@ pub struct IngestReport {
     pub without_standing: usize,
     /// Why the rest of a batch carrying an equivocation was refused. The equivocation's evidence was kept; the
     /// caller treats the batch as refused (`Error::Rejected`) once that evidence is safely stored.
-    pub refused: Option<String>,
+    pub refused: Option<(Refusal, String)>,
 }
 
 impl std::ops::AddAssign for IngestReport {
@@ -86,14 +86,10 @@ impl IngestReport {
     /// The report, or the refusal it carries as an error (after the evidence was committed).
     pub(crate) fn into_result(self) -> Result<Self> {
         match self.refused {
-            Some(reason) => Err(Error::Rejected(reason)),
+            Some((kind, reason)) => Err(kind.because(reason)),
             None => Ok(self),
         }
     }
-}
-
-fn refuse(reason: impl Into<String>) -> Error {
-    Error::Rejected(reason.into())
 }
 
 /// Checks and applies one batch. `joining` allows a group document for a group this profile does not hold yet
@@ -105,15 +101,13 @@ pub(crate) fn ingest(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch, joining: bool
     }
     // Bounds first: nothing unbounded is looked at.
     if batch.changes.len() > MAX_DOCUMENT_CHANGES {
-        return Err(refuse(format!(
-            "a batch of {} changes (the limit is {MAX_DOCUMENT_CHANGES})",
-            batch.changes.len()
-        )));
+        return Err(Refusal::Oversized
+            .because(format!("a batch of {} changes (the limit is {MAX_DOCUMENT_CHANGES})", batch.changes.len())));
     }
     if let Some(big) =
         batch.changes.iter().find(|c| c.raw_bytes().len() > MAX_CHANGE_BYTES || c.deps().len() > MAX_DEPS)
     {
-        return Err(refuse(format!(
+        return Err(Refusal::Oversized.because(format!(
             "an oversized change ({} bytes, {} dependencies)",
             big.raw_bytes().len(),
             big.deps().len()
@@ -121,9 +115,11 @@ pub(crate) fn ingest(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch, joining: bool
     }
     // The document must be the one its place says, in a group this profile holds (or is joining).
     let place = batch.place;
-    let group = place.group.ok_or_else(|| refuse("personal documents never travel"))?;
+    let group = place.group.ok_or_else(|| Refusal::Malformed.because("personal documents never travel"))?;
     if place.kind == DocKind::Personal || place.expected_id() != Some(batch.doc) {
-        return Err(refuse(format!("document {} does not belong where the sender placed it", batch.doc)));
+        return Err(
+            Refusal::Malformed.because(format!("document {} does not belong where the sender placed it", batch.doc))
+        );
     }
     let holds_group = group_store::group_ref(ctx.tx, &group)?.is_some();
     if !holds_group && joining && batch.live && place.kind == DocKind::Segment {
@@ -133,18 +129,20 @@ pub(crate) fn ingest(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch, joining: bool
         return Ok(report);
     }
     if !(holds_group || joining && place.kind == DocKind::Group) {
-        return Err(refuse(format!("changes for group {group}, which this phone is not in")));
+        return Err(Refusal::NotAMember.because(format!("changes for group {group}, which this phone is not in")));
     }
 
     // Who wrote what.
     let authors = verify::authors_of(&batch.doc, &batch.changes, &batch.heads, &batch.certificates)?;
-    let author_of = |c: &Change| authors.get(c.actor_id()).copied().ok_or_else(|| refuse("a change without an author"));
+    let author_of = |c: &Change| {
+        authors.get(c.actor_id()).copied().ok_or_else(|| Refusal::NotAMember.because("a change without an author"))
+    };
     // A segment is written by its author alone.
     if let Some(owner) = place.author
         && let Some(other) = batch.changes.iter().map(author_of).find(|a| !matches!(a, Ok(m) if *m == owner))
     {
         let who = other.map(|m| m.to_hex()).unwrap_or_default();
-        return Err(refuse(format!(
+        return Err(Refusal::NotPermitted.because(format!(
             "a change by {} in {}'s messages",
             who.get(..8).unwrap_or("?"),
             owner.to_hex().get(..8).unwrap_or("?")
@@ -164,7 +162,7 @@ pub(crate) fn ingest(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch, joining: bool
                 report.without_standing = batch.changes.len();
                 return Ok(report);
             }
-            return Err(refuse(format!(
+            return Err(Refusal::NotAMember.because(format!(
                 "member {} is not a member of group {group}",
                 owner.to_hex().get(..8).unwrap_or("?")
             )));
@@ -251,11 +249,11 @@ pub(crate) fn ingest(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch, joining: bool
             report.applied = applied;
             touched
         }
-        Err(Error::Rejected(reason)) if !proofs.is_empty() => {
+        Err(Error::Rejected { kind, reason }) if !proofs.is_empty() => {
             // Nothing of the refused part was stored; forget whatever the cached copy may hold of it.
             ctx.cache.clear();
             ctx.resolutions.clear();
-            report.refused = Some(reason);
+            report.refused = Some((kind, reason));
             Default::default()
         }
         Err(other) => return Err(other),
@@ -289,7 +287,9 @@ fn check_and_apply(
     accepted: Vec<Change>,
 ) -> Result<(usize, schema::segment::Touched)> {
     let place = batch.place;
-    let author_of = |c: &Change| authors.get(c.actor_id()).copied().ok_or_else(|| refuse("a change without an author"));
+    let author_of = |c: &Change| {
+        authors.get(c.actor_id()).copied().ok_or_else(|| Refusal::NotAMember.because("a change without an author"))
+    };
     let actor = ctx.identity.actor().clone();
     let doc = ctx.cache.get(ctx.tx, &batch.doc, &actor)?.ok_or_else(|| Error::not_found("document", batch.doc))?;
 
@@ -298,7 +298,8 @@ fn check_and_apply(
     for change in &accepted {
         if let Some(missing) = change.deps().iter().find(|d| !known.contains(d) && doc.get_change_by_hash(d).is_none())
         {
-            return Err(refuse(format!("change {} depends on {missing}, which was not sent", change.hash())));
+            return Err(Refusal::Malformed
+                .because(format!("change {} depends on {missing}, which was not sent", change.hash())));
         }
         known.insert(change.hash());
     }
@@ -328,7 +329,7 @@ fn check_and_apply(
             .filter(|c| !standing.cutoff.allows(&batch.doc, c.actor_id().to_bytes(), c.seq()))
             .count();
         if later > MAX_WITHOUT_EFFECT {
-            return Err(refuse(format!(
+            return Err(Refusal::Removed.because(format!(
                 "member {} was removed; more of their later writes than a phone keeps ({MAX_WITHOUT_EFFECT})",
                 place.author.map(|a| a.to_hex()).unwrap_or_default().get(..8).unwrap_or("?")
             )));
@@ -342,7 +343,7 @@ fn check_and_apply(
         if let Some((member, count)) =
             resolution.without_effect_by.iter().find(|(m, n)| new_authors.contains(m) && **n > MAX_WITHOUT_EFFECT)
         {
-            return Err(refuse(format!(
+            return Err(Refusal::Oversized.because(format!(
                 "member {} has {count} changes without effect in group {group} (a phone keeps {MAX_WITHOUT_EFFECT})",
                 member.to_hex().get(..8).unwrap_or("?")
             )));
@@ -368,7 +369,7 @@ fn check_and_apply(
     for cert in batch.certificates.iter().filter(|c| writers.contains(&c.actor)) {
         let known = documents::actors_of_member(ctx.tx, &cert.member)?;
         if !known.contains(&cert.actor) && known.len() >= MAX_ACTORS_PER_MEMBER {
-            return Err(refuse(format!(
+            return Err(Refusal::Oversized.because(format!(
                 "member {} writes from more than {MAX_ACTORS_PER_MEMBER} devices",
                 cert.member.to_hex().get(..8).unwrap_or("?")
             )));

@@ -2,6 +2,7 @@
 //! in memory, and it can be small-framed, slow (a simulated clock) and cut after a number of bytes (a dropped
 //! Bluetooth link). It counts bytes, frames and flights (one-way bursts; two flights make a round trip).
 
+use crate::error::{Error, Refusal};
 use crate::ids::MemberId;
 use crate::kindred::Kindred;
 use crate::sync::session::{SyncOptions, SyncReport, SyncSession};
@@ -22,12 +23,25 @@ impl Default for Link {
     }
 }
 
+/// How one connection ended.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub enum Ending {
+    /// Both sessions finished.
+    Completed,
+    /// The link was cut after [`Link::drop_after_bytes`].
+    Dropped,
+    /// Neither side had anything to send, yet the sessions had not finished.
+    Stalled,
+    /// A session refused what arrived.
+    Refused { kind: Refusal, reason: String },
+    /// A session failed for another reason (its storage, a bug), in words.
+    Failed(String),
+}
+
 /// What happened on one connection.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Outcome {
-    pub completed: bool,
-    /// Why the connection ended early: a refusal (`Err` from a session) or a cut link.
-    pub error: Option<String>,
+    pub ending: Ending,
     pub bytes: u64,
     pub frames: u64,
     pub flights: u64,
@@ -41,6 +55,25 @@ pub struct Outcome {
     pub listener_busy: std::time::Duration,
 }
 
+impl std::fmt::Display for Ending {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Ending::Completed => f.write_str("completed"),
+            Ending::Dropped => f.write_str("link dropped"),
+            Ending::Stalled => f.write_str("the session stalled"),
+            Ending::Refused { kind, reason } => write!(f, "refused ({kind}): {reason}"),
+            Ending::Failed(detail) => f.write_str(detail),
+        }
+    }
+}
+
+impl Outcome {
+    /// Whether both sessions finished.
+    pub fn completed(&self) -> bool {
+        self.ending == Ending::Completed
+    }
+}
+
 /// Connects `a` (dialling; with `expected`, it knows who it dials) to `b` over `link` and runs the session until it
 /// finishes, fails, stalls or the link drops. Only setting up the sessions can fail; everything after is reported.
 pub fn connect(a: &Kindred, b: &Kindred, expected: Option<MemberId>, link: Link) -> crate::error::Result<Outcome> {
@@ -48,8 +81,7 @@ pub fn connect(a: &Kindred, b: &Kindred, expected: Option<MemberId>, link: Link)
     let mut dialler = a.connect_sync(expected, options)?;
     let mut listener = b.accept_sync(options)?;
     let mut out = Outcome {
-        completed: false,
-        error: None,
+        ending: Ending::Stalled,
         bytes: 0,
         frames: 0,
         flights: 0,
@@ -81,7 +113,7 @@ pub fn connect(a: &Kindred, b: &Kindred, expected: Option<MemberId>, link: Link)
                 {
                     // The link dies partway through this frame: the part that crossed is wasted.
                     out.bytes = limit;
-                    out.error = Some("link dropped".into());
+                    out.ending = Ending::Dropped;
                     break 'run;
                 }
                 out.bytes += frame.len() as u64;
@@ -92,17 +124,19 @@ pub fn connect(a: &Kindred, b: &Kindred, expected: Option<MemberId>, link: Link)
                 // `direction`: the dialler sent this frame, so the listener did the work.
                 *(if direction { &mut out.listener_busy } else { &mut out.dialler_busy }) += started.elapsed();
                 if let Err(e) = received {
-                    out.error = Some(e.to_string());
+                    out.ending = match e {
+                        Error::Rejected { kind, reason } => Ending::Refused { kind, reason },
+                        other => Ending::Failed(other.to_string()),
+                    };
                     break 'run;
                 }
             }
         }
         if dialler.is_finished() && listener.is_finished() {
-            out.completed = true;
+            out.ending = Ending::Completed;
             break;
         }
         if !moved {
-            out.error = Some("the session stalled".into());
             break;
         }
     }

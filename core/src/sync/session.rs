@@ -35,11 +35,9 @@ use sha2::{Digest, Sha256};
 
 use super::channel::{ChannelConfig, ChannelEvent, SecureChannel};
 use super::ingest::{DocBatch, IngestReport, ingest};
-use super::wire::{
-    DocClock, FORM_CHANGES, FORM_SNAPSHOT, JoinRequest, Message, PROTOCOL_VERSION, Place, Vouchers, parse_changes,
-};
+use super::wire::{DocClock, Form, JoinRequest, Message, PROTOCOL_VERSION, Place, PlaceKind, Vouchers, parse_changes};
 use crate::am;
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use crate::ids::{DocId, GroupId, MemberId};
 use crate::invite::{Invitation, InviteCode};
 use crate::kindred::{Kindred, WriteCtx};
@@ -66,10 +64,6 @@ const MAX_BATCH_FRAMES: usize = 2;
 const MAX_CHANGES_BLOB: u64 = 64 * 1024 * 1024;
 /// A document the peer lacks entirely travels as a snapshot once it has more changes than this.
 const SNAPSHOT_AFTER_CHANGES: usize = 64;
-
-fn refuse(reason: impl Into<String>) -> Error {
-    Error::Rejected(reason.into())
-}
 
 /// How a session is set up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -265,7 +259,7 @@ impl SyncSession {
     fn check_sender(&self, kindred: &Kindred, place: &Place) -> Result<()> {
         let peer = self.peer_id()?;
         let group = place.group();
-        let group_document = place.kind == 0;
+        let group_document = place.kind == PlaceKind::Group;
         let asked = group_document && self.partial_asked.contains(&group);
         let allowed = asked
             || kindred.read(|tx, _| {
@@ -277,7 +271,8 @@ impl SyncSession {
         if allowed {
             Ok(())
         } else {
-            Err(refuse(format!("documents of group {group} from a peer who is not a member of it")))
+            Err(Refusal::NotAMember
+                .because(format!("documents of group {group} from a peer who is not a member of it")))
         }
     }
 
@@ -310,22 +305,22 @@ impl SyncSession {
         match message {
             Message::Hello { version, digest, joins } => {
                 if version != PROTOCOL_VERSION {
-                    return Err(refuse(format!(
+                    return Err(Refusal::Protocol.because(format!(
                         "the peer speaks sync protocol version {version}, this phone {PROTOCOL_VERSION}"
                     )));
                 }
                 if self.their_hello.is_some() {
-                    return Err(refuse("a second Hello"));
+                    return Err(Refusal::Protocol.because("a second Hello"));
                 }
                 if joins.len() > 16 {
-                    return Err(refuse("too many join requests"));
+                    return Err(Refusal::Oversized.because("too many join requests"));
                 }
                 self.their_hello = Some((digest, joins));
                 self.after_hellos(kindred)
             }
             Message::Groups { groups } => {
                 if self.their_groups.is_some() || groups.len() > 10_000 {
-                    return Err(refuse("an unexpected Groups message"));
+                    return Err(Refusal::Protocol.because("an unexpected Groups message"));
                 }
                 self.their_groups = Some(groups.into_iter().map(|(g, d)| (GroupId::from_bytes(g), d)).collect());
                 self.send_clocks(kindred)
@@ -333,7 +328,7 @@ impl SyncSession {
             Message::Clocks { groups, docs, partial } => {
                 if self.answered_clocks || docs.len() > 100_000 || groups.len() > 10_000 || partial.len() > groups.len()
                 {
-                    return Err(refuse("an unexpected Clocks message"));
+                    return Err(Refusal::Protocol.because("an unexpected Clocks message"));
                 }
                 self.answer_clocks(kindred, &groups, &docs, &partial)?;
                 self.answered_clocks = true;
@@ -354,7 +349,7 @@ impl SyncSession {
             Message::JoinResult { group, admitted, reason } => {
                 // Only an answer to a request this side made, once: anything else is a peer misbehaving.
                 if !self.joins_asked.remove(&group) {
-                    return Err(refuse("an unsolicited join result"));
+                    return Err(Refusal::Protocol.because("an unsolicited join result"));
                 }
                 if !admitted {
                     // Kept for the app to show; the invitation stays pending (another member may accept it).
@@ -364,14 +359,14 @@ impl SyncSession {
             }
             Message::Done => {
                 if self.got_done {
-                    return Err(refuse("a second Done"));
+                    return Err(Refusal::Protocol.because("a second Done"));
                 }
                 self.got_done = true;
                 self.maybe_finish()
             }
             Message::Finish => {
                 if self.got_finish || !self.sent_done {
-                    return Err(refuse("an unexpected Finish"));
+                    return Err(Refusal::Protocol.because("an unexpected Finish"));
                 }
                 self.got_finish = true;
                 self.check_finished();
@@ -396,7 +391,7 @@ impl SyncSession {
             let outcome = kindred.write(|ctx| admit(ctx, &invitation, &proof, &peer, &join.display_name));
             let (admitted, reason) = match outcome {
                 Ok(_) => (true, String::new()),
-                Err(Error::Rejected(reason)) => (false, reason),
+                Err(Error::Rejected { reason, .. }) => (false, reason),
                 Err(other) => return Err(other),
             };
             if admitted {
@@ -582,16 +577,13 @@ impl SyncSession {
         &mut self,
         kindred: &Kindred,
         place: Place,
-        form: u8,
+        form: Form,
         hash: [u8; 32],
         len: u64,
         vouchers: Vouchers,
     ) -> Result<()> {
         if len > 64 * 1024 * 1024 {
-            return Err(refuse(format!("an offered document of {len} bytes")));
-        }
-        if form != FORM_SNAPSHOT && form != FORM_CHANGES {
-            return Err(refuse(format!("an offer of unknown form {form}")));
+            return Err(Refusal::Oversized.because(format!("an offered document of {len} bytes")));
         }
         let target = TransferPlace { doc: place.doc(), place: place.to_doc_place()?, form };
         let vouchers =
@@ -610,7 +602,7 @@ impl SyncSession {
 
     fn send_transfer(&mut self, kindred: &Kindred, hash: [u8; 32], offset: u64) -> Result<()> {
         if !self.offers_waiting.remove(&hash) {
-            return Err(refuse("a request for a document that was not offered"));
+            return Err(Refusal::Protocol.because("a request for a document that was not offered"));
         }
         let offer = kindred
             .read(|tx, _| transfers::outgoing(tx, &hash))?
@@ -629,11 +621,11 @@ impl SyncSession {
 
     fn receive_chunk(&mut self, kindred: &Kindred, hash: [u8; 32], offset: u64, bytes: &[u8]) -> Result<()> {
         if !self.receiving.contains(&hash) {
-            return Err(refuse("a chunk of a document that was not offered"));
+            return Err(Refusal::Protocol.because("a chunk of a document that was not offered"));
         }
         let complete = kindred.write(|ctx| {
             if !transfers::append_incoming(ctx.tx, &hash, offset, bytes, now_ms())? {
-                return Err(refuse("a chunk out of place"));
+                return Err(Refusal::Protocol.because("a chunk out of place"));
             }
             Ok(transfers::incoming(ctx.tx, &hash)?.is_some_and(|t| t.received >= t.total_len))
         })?;
@@ -653,31 +645,31 @@ impl SyncSession {
         let digest: [u8; 32] = Sha256::digest(&received).into();
         if digest != hash {
             kindred.write(|ctx| transfers::finish_incoming(ctx.tx, &hash))?;
-            return Err(refuse("a transferred document does not match its hash"));
+            return Err(Refusal::Forged.because("a transferred document does not match its hash"));
         }
         let doc = transfer.place.doc;
         let group = transfer.place.place.group.ok_or_else(|| Error::Internal("a transfer without a group".into()))?;
         let changes = match transfer.place.form {
-            FORM_SNAPSHOT => {
+            Form::Snapshot => {
                 let loaded = am::load_peer(&doc, &received)?;
                 am::guarded(&doc, "reading a transferred document", || Ok(loaded.get_changes(&[])))?
             }
-            _ => {
+            Form::Changes => {
                 let mut inflated = Vec::new();
                 flate2::read::DeflateDecoder::new(received.as_slice())
                     .take(MAX_CHANGES_BLOB + 1)
                     .read_to_end(&mut inflated)
-                    .map_err(|_| refuse("a transferred list of changes does not decompress"))?;
+                    .map_err(|_| Refusal::Malformed.because("a transferred list of changes does not decompress"))?;
                 if inflated.len() as u64 > MAX_CHANGES_BLOB {
-                    return Err(refuse("a transferred list of changes beyond the limit"));
+                    return Err(Refusal::Oversized.because("a transferred list of changes beyond the limit"));
                 }
-                let raw: Vec<Vec<u8>> =
-                    postcard::from_bytes(&inflated).map_err(|_| refuse("a damaged list of changes"))?;
+                let raw: Vec<Vec<u8>> = postcard::from_bytes(&inflated)
+                    .map_err(|_| Refusal::Malformed.because("a damaged list of changes"))?;
                 parse_changes(&doc, raw)?
             }
         };
-        let vouchers: Vouchers =
-            postcard::from_bytes(&transfer.vouchers).map_err(|_| refuse("damaged transfer vouchers"))?;
+        let vouchers: Vouchers = postcard::from_bytes(&transfer.vouchers)
+            .map_err(|_| Refusal::Malformed.because("damaged transfer vouchers"))?;
         let (heads, certificates) = vouchers.into_parts()?;
         let batch = DocBatch { doc, place: transfer.place.place, changes, heads, certificates, live: true };
         let (report, joined) = kindred.write(|ctx| {
@@ -742,7 +734,7 @@ fn admitted_here_without_effect(
 /// Ingests a batch from a peer, joining the group if this profile holds a pending invitation to it. Returns the
 /// report and whether this completed a join.
 fn ingest_from(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch) -> Result<(IngestReport, bool)> {
-    let group = batch.place.group.ok_or_else(|| refuse("personal documents never travel"))?;
+    let group = batch.place.group.ok_or_else(|| Refusal::Malformed.because("personal documents never travel"))?;
     let pending = joins::all(ctx.tx)?.into_iter().any(|j| j.group_id == group);
     // Authorise the author, not the sender: any peer may relay a group's changes (ingest checks who wrote each one
     // and whether they were allowed to); what a peer may *receive* is decided when answering its clocks.
@@ -842,16 +834,16 @@ fn outgoing_for(
     // (25,000 edits: about 8 KB against 1.2 MB), and the receiver takes from it only what it lacks.
     let lacks_most = missing.len() > SNAPSHOT_AFTER_CHANGES && missing.len() * 2 >= total;
     let form = if (lacks_document || lacks_most) && missing.len() > SNAPSHOT_AFTER_CHANGES {
-        Some(FORM_SNAPSHOT)
+        Some(Form::Snapshot)
     } else if missing_bytes > max_batch {
-        Some(FORM_CHANGES)
+        Some(Form::Changes)
     } else {
         None
     };
     match form {
         Some(_) if !now => Ok(Some(Outgoing::Offer(PendingOffer { place, their_clock: theirs.cloned(), count }))),
         Some(form) => {
-            let changes = (form == FORM_CHANGES).then_some(missing.as_slice());
+            let changes = (form == Form::Changes).then_some(missing.as_slice());
             let (message, hash) = offer(ctx, place, &doc_id, form, changes)?;
             Ok(Some(Outgoing::Offered(message, hash)))
         }
@@ -875,7 +867,7 @@ fn offer(
     ctx: &mut WriteCtx<'_, '_>,
     place: Place,
     doc_id: &DocId,
-    form: u8,
+    form: Form,
     changes: Option<&[Change]>,
 ) -> Result<(Message, [u8; 32])> {
     let actor = ctx.identity.actor().clone();

@@ -8,7 +8,7 @@ use automerge::{ActorId, Change, ChangeHash};
 use serde::{Deserialize, Serialize};
 
 use crate::am;
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use crate::ids::{DocId, GroupId, MemberId};
 use crate::storage::documents::{DocKind, DocPlace, SignedHead};
 use crate::sync::ingest::MAX_CHANGE_BYTES;
@@ -17,8 +17,14 @@ use crate::verify::ActorCertificate;
 /// The protocol version both sides must speak.
 pub(crate) const PROTOCOL_VERSION: u16 = 2;
 
-fn rejected(reason: impl Into<String>) -> Error {
-    Error::Rejected(reason.into())
+/// Which kind of document a [`Place`] names. On the wire `Group` is 0 and `Segment` is 1; any other value does not
+/// parse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum PlaceKind {
+    /// The group document (members, roles, details, goals).
+    Group,
+    /// One segment of one member's messages.
+    Segment,
 }
 
 /// Where a document belongs, on the wire. The receiver recomputes the document id from the rest and refuses a
@@ -27,8 +33,7 @@ fn rejected(reason: impl Into<String>) -> Error {
 pub struct Place {
     pub group: [u8; 16],
     pub doc: [u8; 16],
-    /// 0 = the group document, 1 = a message segment.
-    pub kind: u8,
+    pub kind: PlaceKind,
     /// A segment's author (zeros for the group document).
     pub author: [u8; 32],
     pub segment: u32,
@@ -39,7 +44,7 @@ impl Place {
         Self {
             group: place.group.map(|g| *g.as_bytes()).unwrap_or_default(),
             doc: *doc.as_bytes(),
-            kind: u8::from(place.kind == DocKind::Segment),
+            kind: if place.kind == DocKind::Segment { PlaceKind::Segment } else { PlaceKind::Group },
             author: place.author.map(|a| *a.as_bytes()).unwrap_or([0; 32]),
             segment: place.segment,
         }
@@ -54,12 +59,12 @@ impl Place {
     pub(crate) fn to_doc_place(self) -> Result<DocPlace> {
         let group = self.group();
         let place = match self.kind {
-            0 => DocPlace::group(group),
-            1 => DocPlace::segment(group, MemberId::from_bytes(self.author), self.segment),
-            other => return Err(rejected(format!("unknown document kind {other}"))),
+            PlaceKind::Group => DocPlace::group(group),
+            PlaceKind::Segment => DocPlace::segment(group, MemberId::from_bytes(self.author), self.segment),
         };
         if place.expected_id() != Some(self.doc()) {
-            return Err(rejected(format!("document {} does not belong where the sender placed it", self.doc())));
+            return Err(Refusal::Malformed
+                .because(format!("document {} does not belong where the sender placed it", self.doc())));
         }
         Ok(place)
     }
@@ -117,8 +122,10 @@ impl Vouchers {
             .heads
             .into_iter()
             .map(|h| {
-                let signature: [u8; 64] =
-                    h.signature.try_into().map_err(|_| rejected("a signature that is not 64 bytes"))?;
+                let signature: [u8; 64] = h
+                    .signature
+                    .try_into()
+                    .map_err(|_| Refusal::Malformed.because("a signature that is not 64 bytes"))?;
                 Ok(SignedHead { actor: ActorId::from(h.actor), seq: h.seq, hash: ChangeHash(h.hash), signature })
             })
             .collect::<Result<_>>()?;
@@ -143,10 +150,33 @@ pub struct DocClock {
     pub actors: Vec<(Vec<u8>, u64, [u8; 32])>,
 }
 
-/// What an offered blob holds.
-pub const FORM_SNAPSHOT: u8 = 0;
-/// A DEFLATE-compressed postcard list of raw changes.
-pub const FORM_CHANGES: u8 = 1;
+/// What an offered blob holds. On the wire, as in the database, `Snapshot` is 0 and `Changes` is 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Form {
+    /// A whole document as Automerge saves it.
+    Snapshot,
+    /// A DEFLATE-compressed postcard list of raw changes.
+    Changes,
+}
+
+impl Form {
+    /// The number stored for it.
+    pub(crate) fn as_u8(self) -> u8 {
+        match self {
+            Form::Snapshot => 0,
+            Form::Changes => 1,
+        }
+    }
+
+    /// The form a stored number names, if any.
+    pub(crate) fn from_u8(value: u8) -> Option<Self> {
+        match value {
+            0 => Some(Form::Snapshot),
+            1 => Some(Form::Changes),
+            _ => None,
+        }
+    }
+}
 
 /// A request to join a group with an invitation: the invitation as its inviter signed it (no secret) and the
 /// joiner's proof that they hold its secret (a signature by it over the group id and the joiner's member key, so a
@@ -174,7 +204,7 @@ pub enum Message {
     Changes { place: Place, changes: Vec<Vec<u8>>, vouchers: Vouchers },
     /// A large piece of a document offered as a blob (a whole snapshot for a peer that lacks the document, or a long
     /// list of changes): sent in chunks and resumable, by content hash.
-    Offer { place: Place, form: u8, hash: [u8; 32], len: u64, vouchers: Vouchers },
+    Offer { place: Place, form: Form, hash: [u8; 32], len: u64, vouchers: Vouchers },
     /// Where to (re)start an offered transfer.
     Want { hash: [u8; 32], offset: u64 },
     /// A piece of an offered document.
@@ -195,7 +225,8 @@ impl Message {
     /// Parses a message from a peer; anything malformed is [`Error::Rejected`].
     pub fn decode(bytes: &[u8]) -> Result<Self> {
         am::guarded_peer("parsing a sync message", || {
-            postcard::from_bytes(bytes).map_err(|e| rejected(format!("a malformed sync message: {e}")))
+            postcard::from_bytes(bytes)
+                .map_err(|e| Refusal::Malformed.because(format!("a malformed sync message: {e}")))
         })
     }
 }
@@ -205,11 +236,12 @@ pub(crate) fn parse_changes(doc: &DocId, raw: Vec<Vec<u8>>) -> Result<Vec<Change
     raw.into_iter()
         .map(|bytes| {
             if bytes.len() > MAX_CHANGE_BYTES {
-                return Err(rejected(format!("a change of {} bytes", bytes.len())));
+                return Err(Refusal::Oversized.because(format!("a change of {} bytes", bytes.len())));
             }
-            crate::am_bounds::check_change(&bytes).map_err(|why| rejected(format!("a change of {doc}: {why}")))?;
+            crate::am_bounds::check_change(&bytes).map_err(|e| e.context(format_args!("a change of {doc}")))?;
             am::guarded_peer("parsing a change", || {
-                Change::from_bytes(bytes).map_err(|e| rejected(format!("a malformed change of {doc}: {e}")))
+                Change::from_bytes(bytes)
+                    .map_err(|e| Refusal::Malformed.because(format!("a malformed change of {doc}: {e}")))
             })
         })
         .collect()
@@ -228,7 +260,7 @@ mod tests {
         };
         assert_eq!(Message::decode(&m.encode().unwrap()).unwrap(), m);
         for junk in [&b""[..], &[0xff; 10][..], &[3, 200, 200, 200, 200, 200, 200][..], &[42][..]] {
-            assert!(matches!(Message::decode(junk), Err(Error::Rejected(_))));
+            assert!(matches!(Message::decode(junk), Err(Error::Rejected { kind: Refusal::Malformed, .. })));
         }
         // A length prefix far beyond the input must not allocate or panic.
         let mut huge = vec![2u8];

@@ -10,7 +10,7 @@ use std::error::Error;
 use std::path::Path;
 
 use kindred_core::limits::DEFAULT_INVITE_VALIDITY_MS;
-use kindred_core::sync::link::{self, Link, Outcome};
+use kindred_core::sync::link::{self, Ending, Link, Outcome};
 use kindred_core::{Bundle, GroupId, Kindred, MemberId, MessageId, NewGroup, NewMessage};
 
 use crate::kindred_side::KindredHistory;
@@ -65,7 +65,7 @@ fn describe(o: &Outcome) -> String {
         o.frames,
         o.flights,
         o.largest_frame,
-        if o.completed { "completed".to_owned() } else { format!("ended: {}", o.error.as_deref().unwrap_or("?")) }
+        o.ending
     )
 }
 
@@ -95,7 +95,7 @@ impl Net {
     /// Connects over a clean link and insists that the session completes.
     fn sync(&mut self, a: &Kindred, b: &Kindred, what: &str) -> Result<Outcome, Box<dyn Error>> {
         let outcome = self.connect(a, b, clean_link())?;
-        if !outcome.completed {
+        if !outcome.completed() {
             return Err(format!("{what}: the session did not complete ({})", describe(&outcome)).into());
         }
         Ok(outcome)
@@ -177,7 +177,7 @@ pub fn measure_noop(
     }
     net.settle(&alice, &bob, "syncing the histories")?;
     let outcome = net.connect(&alice, &bob, clean_link())?;
-    if !outcome.completed {
+    if !outcome.completed() {
         return Err(format!("the reconnect did not complete ({})", describe(&outcome)).into());
     }
     Ok(Noop {
@@ -220,7 +220,7 @@ pub fn measure_catch_up(
         bob.post(&group, message)?;
     }
     let outcome = net.connect(&alice, &bob, clean_link())?;
-    if !outcome.completed {
+    if !outcome.completed() {
         return Err(format!("the catch-up did not complete ({})", describe(&outcome)).into());
     }
     let page = u32::try_from(2 * new).unwrap_or(u32::MAX).min(kindred_core::limits::MAX_PAGE);
@@ -317,7 +317,7 @@ pub struct Join {
 pub fn measure_join(net: &mut Net, source: &KindredHistory, dir: &Path) -> Result<Join, Box<dyn Error>> {
     let (member, joiner) = prepare_join(source, dir)?;
     let outcome = net.connect(&joiner, &member, clean_link())?;
-    if !outcome.completed || !outcome.dialler.joined.contains(&source.group) {
+    if !outcome.completed() || !outcome.dialler.joined.contains(&source.group) {
         return Err(
             format!("the join did not complete ({}; joined {:?})", describe(&outcome), outcome.dialler.joined).into()
         );
@@ -374,13 +374,13 @@ pub fn measure_join_dropping(
             outcome.listener.snapshot_bytes_sent,
             outcome.listener.snapshot_bytes_resumed
         );
-        if outcome.completed {
+        if outcome.completed() {
             out.completed = true;
             out.last_error = None;
             break;
         }
-        let dropped = outcome.error.as_deref() == Some("link dropped");
-        out.last_error = outcome.error.clone();
+        let dropped = outcome.ending == Ending::Dropped;
+        out.last_error = Some(outcome.ending.to_string());
         refusals_in_a_row = if dropped { 0 } else { refusals_in_a_row + 1 };
         if refusals_in_a_row >= MAX_REFUSALS_IN_A_ROW {
             break;

@@ -8,7 +8,7 @@ use automerge::transaction::Transaction;
 use automerge::{ActorId, Automerge, Change};
 use kindred_core::identity::actor_certificate_bytes;
 use kindred_core::sync::bundle::BundleDocument;
-use kindred_core::sync::wire::{WireCertificate, WireHead};
+use kindred_core::sync::wire::{PlaceKind, WireCertificate, WireHead};
 use kindred_core::{Bundle, DocId, Kindred, MemberId, testing};
 use sha2::{Digest, Sha256};
 
@@ -45,7 +45,11 @@ pub fn load(document: &BundleDocument) -> Automerge {
 
 /// The bundle's group document.
 pub fn group_document(bundle: &mut Bundle) -> &mut BundleDocument {
-    bundle.documents.iter_mut().find(|d| d.place.kind == 0).unwrap_or_else(|| fail("the bundle has no group document"))
+    bundle
+        .documents
+        .iter_mut()
+        .find(|d| d.place.kind == PlaceKind::Group)
+        .unwrap_or_else(|| fail("the bundle has no group document"))
 }
 
 /// `author`'s first message segment in the bundle.
@@ -53,7 +57,7 @@ pub fn segment_of<'b>(bundle: &'b mut Bundle, author: &MemberId) -> &'b mut Bund
     bundle
         .documents
         .iter_mut()
-        .find(|d| d.place.kind == 1 && d.place.author == *author.as_bytes() && d.place.segment == 0)
+        .find(|d| d.place.kind == PlaceKind::Segment && d.place.author == *author.as_bytes() && d.place.segment == 0)
         .unwrap_or_else(|| fail("the bundle has no segment of that author"))
 }
 

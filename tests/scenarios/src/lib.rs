@@ -202,7 +202,7 @@ pub fn assert_refused(victim: &Phone, group: &GroupId, file: &[u8], what: &str) 
     let held = victim.holdings(group);
     let shown = victim.view(group);
     let result = victim.kindred.import_bundle(file);
-    if !matches!(result, Err(kindred_core::Error::Rejected(_))) {
+    if !matches!(result, Err(kindred_core::Error::Rejected { .. })) {
         fail(&format!("{what}: expected a refusal, got {result:?}"));
     }
     if victim.holdings(group) != held {

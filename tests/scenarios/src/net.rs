@@ -1,7 +1,7 @@
 //! The in-process network for sync tests: phones (alice, bob, ...) meeting over the core's simulated link.
 
 use kindred_core::MemberId;
-pub use kindred_core::sync::link::{Link, Outcome};
+pub use kindred_core::sync::link::{Ending, Link, Outcome};
 
 use crate::Phone;
 
@@ -25,8 +25,8 @@ pub fn connect_expecting(a: &Phone, b: &Phone, expected: Option<MemberId>, link:
 /// Connects over a default link and insists on success.
 pub fn sync(a: &Phone, b: &Phone) -> Outcome {
     let outcome = connect(a, b, Link::default());
-    if !outcome.completed {
-        crate::fail(&format!("sync {} -> {} failed: {:?}", a.name, b.name, outcome.error));
+    if !outcome.completed() {
+        crate::fail(&format!("sync {} -> {} failed: {:?}", a.name, b.name, outcome.ending));
     }
     outcome
 }

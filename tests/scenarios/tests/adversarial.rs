@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use automerge::transaction::Transactable;
 use automerge::{ActorId, Automerge, ObjType, ROOT, ScalarValue};
 use kindred_core::sync::bundle::BundleDocument;
-use kindred_core::sync::wire::{Message, Place, Vouchers};
+use kindred_core::sync::wire::{Message, Place, PlaceKind, Vouchers};
 use kindred_core::{
     Bundle, Cadence, CadencePeriod, DocId, Error, GroupId, MemberId, NewGoal, NewMessage, Role, SyncOptions,
 };
@@ -158,7 +158,7 @@ fn forged_signatures_certificates_and_impersonation_are_refused() {
     let mut altered = alice_bundle.clone();
     altered.exported_at += 1;
     let file = altered.to_file_bytes().unwrap();
-    assert!(matches!(Bundle::from_file_bytes(&file), Err(Error::Rejected(_))));
+    assert!(matches!(Bundle::from_file_bytes(&file), Err(Error::Rejected { .. })));
     assert_refused(&c.carol, &c.group, &file, "a bundle altered after sealing");
 
     // Control: the untouched bundle, relayed and sealed by mallory, is accepted (authors are checked, not senders).
@@ -196,7 +196,7 @@ fn unknown_authors_and_non_members_are_refused_but_relays_are_not() {
     let place = Place {
         group: *c.group.as_bytes(),
         doc: *c.group.segment_doc_id(&eve_id, 0).as_bytes(),
-        kind: 1,
+        kind: PlaceKind::Segment,
         author: *eve_id.as_bytes(),
         segment: 0,
     };
@@ -220,7 +220,7 @@ fn unknown_authors_and_non_members_are_refused_but_relays_are_not() {
 
     // Eve in a live session learns nothing and gives nothing.
     let outcome = sync(&eve, &c.alice);
-    assert!(outcome.completed && eve.kindred.groups().unwrap().is_empty());
+    assert!(outcome.completed() && eve.kindred.groups().unwrap().is_empty());
 
     // Control: eve relays alice's genuine news in a bundle she seals herself: accepted, since alice wrote it.
     c.alice.say(&c.group, "carried by a stranger");
@@ -567,14 +567,14 @@ fn equivocation(copy_posts: usize, meet: impl Fn(&Circle), third_party: bool) {
     // Her further writes are refused, and sessions with her still complete.
     c.mallory.say(g, "after being caught");
     let outcome = sync(&c.mallory, &c.bob);
-    assert!(outcome.completed);
+    assert!(outcome.completed());
     assert!(!c.bob.texts(g).iter().any(|t| t.contains("after being caught")));
     assert_still_syncs(&c.bob, &c.carol, g);
 
     if third_party {
         for other in [&c.bob, &c.carol] {
             let outcome = kindred_scenarios::net::connect(&c.alice, other, kindred_scenarios::net::Link::default());
-            assert!(outcome.completed, "alice -> {}: {:?}", other.name, outcome.error);
+            assert!(outcome.completed(), "alice -> {}: {:?}", other.name, outcome.ending);
         }
         sync_all(&[&c.alice, &c.bob, &c.carol]);
         assert_eq!(c.alice.view(g), c.bob.view(g));
@@ -688,7 +688,7 @@ fn oversized_frames_messages_and_bundles_are_refused_before_parsing() {
 
     // A frame over the listener's limit, as the very first frame and in the middle of a live session.
     let mut listener = c.carol.kindred.accept_sync(SyncOptions { max_frame: 512 }).unwrap();
-    assert!(matches!(listener.receive(&c.carol.kindred, &[0x01; 513]), Err(Error::Rejected(_))));
+    assert!(matches!(listener.receive(&c.carol.kindred, &[0x01; 513]), Err(Error::Rejected { .. })));
     let result = connect_tampered(
         &c.alice,
         &c.carol,
@@ -711,7 +711,7 @@ fn oversized_frames_messages_and_bundles_are_refused_before_parsing() {
     ];
     for bytes in &prefixes {
         let started = Instant::now();
-        assert!(matches!(Message::decode(bytes), Err(Error::Rejected(_))), "{bytes:?}");
+        assert!(matches!(Message::decode(bytes), Err(Error::Rejected { .. })), "{bytes:?}");
         assert!(started.elapsed() < Duration::from_millis(100));
     }
 
@@ -719,7 +719,7 @@ fn oversized_frames_messages_and_bundles_are_refused_before_parsing() {
     let mut big = b"KINDRED-BUNDLE-1\n".to_vec();
     big.resize(kindred_core::sync::bundle::MAX_BUNDLE_BYTES + 1, 0);
     let started = Instant::now();
-    assert!(matches!(c.carol.kindred.import_bundle(&big), Err(Error::Rejected(_))));
+    assert!(matches!(c.carol.kindred.import_bundle(&big), Err(Error::Rejected { .. })));
     assert!(started.elapsed() < Duration::from_secs(1));
     c.still_syncs();
 }
@@ -763,7 +763,7 @@ fn orphan_floods_are_bounded_and_never_stored() {
     let result = c.carol.kindred.import_bundle(&file);
     assert!(started.elapsed() < Duration::from_secs(10), "an orphan flood took {:?}", started.elapsed());
     assert!(
-        matches!(result, Err(Error::Rejected(_))) || result.as_ref().is_ok_and(|r| r.report.applied == 0),
+        matches!(result, Err(Error::Rejected { .. })) || result.as_ref().is_ok_and(|r| r.report.applied == 0),
         "{result:?}"
     );
     assert_eq!(c.carol.holdings(&c.group), held, "orphans were stored");
@@ -806,14 +806,14 @@ fn garbage_from_a_peer_is_a_typed_error_and_sync_goes_on() {
         // A first frame is a handshake: refused unless it is one (any 32 bytes after the XX tag are a valid key).
         let mut listener = c.carol.kindred.accept_sync(SyncOptions::default()).unwrap();
         match listener.receive(&c.carol.kindred, bytes) {
-            Err(Error::Rejected(_)) => {
+            Err(Error::Rejected { .. }) => {
                 assert!(listener.receive(&c.carol.kindred, &[0x02; 33]).is_err(), "a failed session stays failed")
             }
             Err(other) => panic!("{bytes:?}: not a refusal: {other}"),
             Ok(()) => assert!(listener.peer().is_none() && !listener.is_finished()),
         }
         let _ = Message::decode(bytes);
-        assert!(matches!(c.carol.kindred.import_bundle(bytes), Err(Error::Rejected(_))));
+        assert!(matches!(c.carol.kindred.import_bundle(bytes), Err(Error::Rejected { .. })));
         assert!(matches!(c.carol.kindred.join_group(&String::from_utf8_lossy(bytes)), Err(Error::InvalidInput { .. })));
     }
     assert!(c.carol.kindred.pending_joins().unwrap().is_empty());
@@ -882,7 +882,7 @@ fn a_member_claiming_someone_elses_actor_is_refused_and_cannot_poison_a_relay() 
     c.alice.say(&c.group, "after the squatting");
     for other in [&c.bob, &c.alice] {
         let outcome = kindred_scenarios::net::connect(&c.carol, other, kindred_scenarios::net::Link::default());
-        assert!(outcome.completed, "carol -> {}: {:?}", other.name, outcome.error);
+        assert!(outcome.completed(), "carol -> {}: {:?}", other.name, outcome.ending);
     }
     sync_all(&[&c.alice, &c.bob, &c.carol]);
     assert_eq!(c.alice.view(&c.group), c.bob.view(&c.group));
@@ -913,7 +913,7 @@ fn concurrent_writes_from_two_devices_of_one_member_do_not_wedge_honest_phones()
     c.bob.say(&c.group, "bob's news");
     c.carol.say(&c.group, "carol's news");
     let outcome = kindred_scenarios::net::connect(&c.bob, &c.carol, kindred_scenarios::net::Link::default());
-    assert!(outcome.completed, "{:?}", outcome.error);
+    assert!(outcome.completed(), "{:?}", outcome.ending);
     sync_all(&[&c.alice, &c.bob, &c.carol]);
     assert_eq!(c.bob.view(&c.group), c.carol.view(&c.group));
     assert_eq!(c.bob.holdings(&c.group), c.carol.holdings(&c.group));
@@ -1021,7 +1021,7 @@ fn a_decompression_bomb_bundle_is_refused() {
     put(0, 7);
     assert!(bomb.len() < 3 * 1024 * 1024);
     let started = Instant::now();
-    assert!(matches!(c.carol.kindred.import_bundle(&bomb), Err(Error::Rejected(_))));
+    assert!(matches!(c.carol.kindred.import_bundle(&bomb), Err(Error::Rejected { .. })));
     assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
     c.still_syncs();
 }
@@ -1044,7 +1044,7 @@ fn equivocation_evidence_is_kept_even_when_the_rest_of_the_batch_is_refused() {
             put_message(tx, &mallory_id, "the other next message");
         });
     });
-    assert!(matches!(c.carol.kindred.import_bundle(&file), Err(Error::Rejected(_))));
+    assert!(matches!(c.carol.kindred.import_bundle(&file), Err(Error::Rejected { .. })));
     let (flagged, proofs) = c.carol.kindred.flagged_members(&c.group).unwrap();
     assert!(
         flagged.iter().any(|(m, _)| *m == mallory_id) && proofs >= 1,

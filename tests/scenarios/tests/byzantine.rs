@@ -149,8 +149,8 @@ impl World {
                     &self.honest[b],
                     kindred_scenarios::net::Link::default(),
                 );
-                if !outcome.completed {
-                    self.fail(&format!("an honest sync failed: {:?}", outcome.error));
+                if !outcome.completed() {
+                    self.fail(&format!("an honest sync failed: {:?}", outcome.ending));
                 }
             }
             7 => {
@@ -253,7 +253,7 @@ impl World {
         let phone = &self.honest[target_phone];
         match phone.kindred.import_bundle(&file) {
             Ok(_) => self.log.push("  kept (without effect, or harmless)".into()),
-            Err(Error::Rejected(_)) => self.log.push("  refused".into()),
+            Err(Error::Rejected { .. }) => self.log.push("  refused".into()),
             Err(other) => self.fail(&format!("importing a hostile bundle gave {other:?}")),
         }
     }

@@ -30,7 +30,7 @@ use kindred_core::{
     Cadence, CadencePeriod, Error, GoalId, GoalStatus, GroupId, MemberId, MessageId, NewGoal, NewGroup, NewMessage,
     Role,
 };
-use kindred_scenarios::net::{Link, connect, connect_expecting, connect_tampered, sync_all};
+use kindred_scenarios::net::{Ending, Link, connect, connect_expecting, connect_tampered, sync_all};
 use kindred_scenarios::{GroupView, Phone};
 use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
@@ -152,21 +152,21 @@ impl Case {
             ));
         }
         let outcome = connect(&self.phones[a], &self.phones[b], link);
-        let outcome = if outcome.completed {
+        let outcome = if outcome.completed() {
             outcome
-        } else if outcome.error.as_deref() == Some("link dropped") {
+        } else if outcome.ending == Ending::Dropped {
             let retry =
                 connect_expecting(&self.phones[a], &self.phones[b], None, Link { max_frame, ..Link::default() });
             self.note(format!(
                 "  dropped after {} bytes; retried: {} bytes, {:?}",
-                outcome.bytes, retry.bytes, retry.error
+                outcome.bytes, retry.bytes, retry.ending
             ));
             retry
         } else {
             outcome
         };
-        if !outcome.completed {
-            self.fail(&format!("{} -> {}: {:?}", NAMES[a], NAMES[b], outcome.error));
+        if !outcome.completed() {
+            self.fail(&format!("{} -> {}: {:?}", NAMES[a], NAMES[b], outcome.ending));
         }
         for report in [&outcome.dialler, &outcome.listener] {
             self.snapshot_bytes.0 += report.snapshot_bytes_sent;
@@ -539,10 +539,10 @@ fn first_sync_under_cuts(max_frame: usize, budget: u64) -> (u32, u64) {
         );
         total += outcome.bytes;
         resumed += outcome.dialler.snapshot_bytes_resumed + outcome.listener.snapshot_bytes_resumed;
-        if outcome.completed {
+        if outcome.completed() {
             break;
         }
-        assert_eq!(outcome.error.as_deref(), Some("link dropped"), "frames {max_frame}");
+        assert_eq!(outcome.ending, Ending::Dropped, "frames {max_frame}");
         assert!(
             attempts < 100,
             "frames {max_frame}, {budget} bytes per connection: no progress after {attempts} connections"
@@ -595,10 +595,10 @@ fn a_catch_up_over_a_link_that_drops_every_dozen_small_frames_completes() {
         attempts += 1;
         let outcome = connect(&bob, &alice, link);
         total += outcome.bytes;
-        if outcome.completed {
+        if outcome.completed() {
             break;
         }
-        assert_eq!(outcome.error.as_deref(), Some("link dropped"));
+        assert_eq!(outcome.ending, Ending::Dropped);
         assert!(attempts < 40, "no progress after {attempts} connections ({total} B)");
     }
     eprintln!("catch-up on 256 B frames cut every 3,000 B: {attempts} connections, {total} B in all");
@@ -624,16 +624,16 @@ fn a_new_member_can_dial_someone_who_has_not_heard_of_them_yet() {
     assert!(kindred_scenarios::net::knows(&eli, &bob).is_some() && kindred_scenarios::net::knows(&bob, &eli).is_none());
     eli.kindred.post(&g, NewMessage { text: "hello from eli".into(), ..Default::default() }).unwrap();
     let outcome = connect(&eli, &bob, Link::default());
-    assert!(outcome.completed, "{:?}", outcome.error);
+    assert!(outcome.completed(), "{:?}", outcome.ending);
     // Eli relayed his own admission (bob asked for the group document alone, sharing nothing with a key he did not
     // know as a member), so bob now knows him: the next dial is a plain KK and brings his post.
     assert!(kindred_scenarios::net::knows(&bob, &eli).is_some());
     assert!(!bob.kindred.messages(&g, 10, None).unwrap().iter().any(|m| m.text == "hello from eli"));
     let again = connect(&eli, &bob, Link::default());
-    assert!(again.completed, "{:?}", again.error);
+    assert!(again.completed(), "{:?}", again.ending);
     assert!(bob.kindred.messages(&g, 10, None).unwrap().iter().any(|m| m.text == "hello from eli"));
     let third = connect(&eli, &bob, Link::default());
-    assert!(third.completed && third.dialler.nothing_new && third.bytes < again.bytes, "{third:?} after {again:?}");
+    assert!(third.completed() && third.dialler.nothing_new && third.bytes < again.bytes, "{third:?} after {again:?}");
 }
 
 /// Bob is one message behind on two members' long histories. Their heads are newer than his, so he does not know
@@ -662,7 +662,7 @@ fn a_peer_one_message_ahead_gets_a_small_catch_up() {
     dana.say(&g, "dana's newest");
     sync_all(&[&carol, &dana]);
     let outcome = connect(&dana, &bob, Link::default());
-    assert!(outcome.completed, "{:?}", outcome.error);
+    assert!(outcome.completed(), "{:?}", outcome.ending);
     assert!(
         outcome.bytes < 8_000,
         "two new messages cost {} bytes ({} changes sent by bob)",

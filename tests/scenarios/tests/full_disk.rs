@@ -6,7 +6,7 @@
 
 use kindred_core::testing::limit_storage;
 use kindred_core::{Error, NewMessage};
-use kindred_scenarios::net::{Link, connect, sync, sync_all};
+use kindred_scenarios::net::{Ending, Link, connect, sync, sync_all};
 use kindred_scenarios::{Phone, group_with};
 
 #[test]
@@ -60,9 +60,8 @@ fn on_a_full_disk_reads_work_writes_stop_cleanly_and_everything_resumes() {
         alice.say(&g, &format!("news {i} from alice, with enough words to need a few pages of storage"));
     }
     let outcome = connect(&alice, &bob, Link::default());
-    assert!(!outcome.completed);
-    let error = outcome.error.unwrap_or_default();
-    assert!(error.contains("storage is full"), "{error}");
+    assert!(!outcome.completed());
+    assert!(matches!(&outcome.ending, Ending::Failed(e) if e.contains("storage is full")), "{:?}", outcome.ending);
     // ...and honest sync elsewhere goes on.
     sync(&alice, &carol);
     assert!(carol.texts(&g).iter().any(|t| t.contains("news 39")));

@@ -49,7 +49,7 @@ fn a_stranger_gets_nothing_and_a_used_code_cannot_admit_a_second_person() {
     alice.say(&g, "private");
     // Eve, with no invitation, learns nothing.
     let outcome = sync(&eve, &alice);
-    assert!(outcome.completed);
+    assert!(outcome.completed());
     assert!(eve.kindred.groups().unwrap().is_empty());
 
     let code = alice.kindred.create_invite(&g, DEFAULT_INVITE_VALIDITY_MS).unwrap();
@@ -58,7 +58,7 @@ fn a_stranger_gets_nothing_and_a_used_code_cannot_admit_a_second_person() {
     // Eve copies bob's code: it is used up.
     eve.kindred.join_group(&code).unwrap();
     let copied = sync(&eve, &alice);
-    assert!(copied.completed);
+    assert!(copied.completed());
     assert!(eve.kindred.groups().unwrap().is_empty());
     assert_eq!(eve.kindred.pending_joins().unwrap().len(), 1);
 }
@@ -74,7 +74,7 @@ fn small_frames_carry_a_whole_group() {
     let code = alice.kindred.create_invite(&g, DEFAULT_INVITE_VALIDITY_MS).unwrap();
     bob.kindred.join_group(&code).unwrap();
     let outcome = connect(&bob, &alice, Link { max_frame: 512, ..Link::default() });
-    assert!(outcome.completed, "{:?}", outcome.error);
+    assert!(outcome.completed(), "{:?}", outcome.ending);
     assert!(outcome.largest_frame <= 512);
     assert_eq!(bob.timeline(&g, 500).len(), 150);
 }

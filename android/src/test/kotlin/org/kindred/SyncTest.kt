@@ -189,14 +189,16 @@ class SyncTest {
 
         alice.acceptSync().use { session ->
             val refused = assertFailsWith<KindredException.Rejected> { session.receive(garbage) }
-            assertTrue("0x7f" in refused.reason, refused.reason)
-            // The Rust error's sentence is toString(); `message` is uniffi's "reason=...".
-            assertEquals("refused data from a peer: ${refused.reason}", refused.toString())
+            // Code acts on the kind; the reason is words for logs.
+            assertEquals(Refusal.MALFORMED, refused.kind, refused.reason)
+            // The Rust error's sentence is toString(); `message` is uniffi's "kind=..., reason=...".
+            assertEquals("refused data from a peer (malformed): ${refused.reason}", refused.toString())
             assertFalse(session.isFinished())
             assertNull(session.peer())
             // The session is over for good, even for a genuine first frame.
             val genuine = bob.connectSync(alice.info().memberId).use { it.takeOutgoing().single() }
-            assertFailsWith<KindredException.Rejected> { session.receive(genuine) }
+            val again = assertFailsWith<KindredException.Rejected> { session.receive(genuine) }
+            assertEquals(Refusal.MALFORMED, again.kind, "the refusal that closed it, repeated: ${again.reason}")
         }
         bob.connectSync().use { session ->
             assertFailsWith<KindredException.Rejected> { session.receive(garbage) }
@@ -210,7 +212,8 @@ class SyncTest {
                 carry(dialling, accepting) { index, frame -> if (index == 1) frame.flipped(frame.size / 2) else frame }
             }
         }
-        assertIs<KindredException.Rejected>(ends.listener.exceptionOrNull(), "${ends.listener}")
+        val damaged = assertIs<KindredException.Rejected>(ends.listener.exceptionOrNull(), "${ends.listener}")
+        assertEquals(Refusal.FORGED, damaged.kind, damaged.reason)
         assertIs<EOFException>(ends.dialler.exceptionOrNull(), "${ends.dialler}")
 
         // Nothing is stuck: fresh sessions carry everything, both ways.
@@ -274,6 +277,7 @@ class SyncTest {
                     val ends = carry(dialling, accepting)
                     val refused = assertIs<KindredException.Rejected>(ends.dialler.exceptionOrNull(), "${ends.dialler}")
                     println("dialling Bob, answered by Carol: $refused")
+                    assertEquals(Refusal.FORGED, refused.kind, refused.reason)
                     assertIs<EOFException>(ends.listener.exceptionOrNull(), "${ends.listener}")
                     assertNull(dialling.peer())
                     assertNull(accepting.peer(), "Carol never learnt who dialled")
