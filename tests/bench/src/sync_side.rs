@@ -61,11 +61,7 @@ impl From<&Outcome> for Traffic {
 fn describe(o: &Outcome) -> String {
     format!(
         "{} B in {} frames, {} flights, largest frame {} B, {}",
-        o.bytes,
-        o.frames,
-        o.flights,
-        o.largest_frame,
-        o.ending
+        o.bytes, o.frames, o.flights, o.largest_frame, o.ending
     )
 }
 

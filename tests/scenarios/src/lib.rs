@@ -196,14 +196,15 @@ impl Phone {
     }
 }
 
-/// Imports `file` into `victim` and insists it is refused as peer data, with nothing stored or shown.
+/// Imports `file` into `victim` and insists it is refused as peer data of the `kind` expected, with nothing stored
+/// or shown.
 #[track_caller]
-pub fn assert_refused(victim: &Phone, group: &GroupId, file: &[u8], what: &str) {
+pub fn assert_refused(victim: &Phone, group: &GroupId, file: &[u8], kind: kindred_core::Refusal, what: &str) {
     let held = victim.holdings(group);
     let shown = victim.view(group);
     let result = victim.kindred.import_bundle(file);
-    if !matches!(result, Err(kindred_core::Error::Rejected { .. })) {
-        fail(&format!("{what}: expected a refusal, got {result:?}"));
+    if !matches!(&result, Err(e) if e.refusal() == Some(kind)) {
+        fail(&format!("{what}: expected a refusal ({kind}), got {result:?}"));
     }
     if victim.holdings(group) != held {
         fail(&format!("{what}: something refused was stored"));

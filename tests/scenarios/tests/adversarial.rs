@@ -15,7 +15,7 @@ use automerge::{ActorId, Automerge, ObjType, ROOT, ScalarValue};
 use kindred_core::sync::bundle::BundleDocument;
 use kindred_core::sync::wire::{Message, Place, PlaceKind, Vouchers};
 use kindred_core::{
-    Bundle, Cadence, CadencePeriod, DocId, Error, GroupId, MemberId, NewGoal, NewMessage, Role, SyncOptions,
+    Bundle, Cadence, CadencePeriod, DocId, Error, GroupId, MemberId, NewGoal, NewMessage, Refusal, Role, SyncOptions,
 };
 use kindred_scenarios::forge::{self, Writer};
 use kindred_scenarios::net::{Direction, assert_still_syncs, connect_tampered, sync, sync_all};
@@ -106,7 +106,7 @@ fn forged_signatures_certificates_and_impersonation_are_refused() {
     // A genuine signature with one bit flipped (the relay that passes it on seals the file with its own key).
     let file =
         tampered(&alice_bundle, &c.mallory, |b| forge::segment_of(b, &alice_id).vouchers.heads[0].signature[5] ^= 0x10);
-    assert_refused(&c.carol, &c.group, &file, "a flipped bit in a change signature");
+    assert_refused(&c.carol, &c.group, &file, Refusal::Forged, "a flipped bit in a change signature");
 
     // Mallory writes a message into alice's messages under alice's actor and certificate, signing with her own key.
     let alice_as_written_by_mallory = Writer { signer: &c.mallory.kindred, ..Writer::of(&c.alice.kindred) };
@@ -115,7 +115,7 @@ fn forged_signatures_certificates_and_impersonation_are_refused() {
             put_message(tx, &alice_id, "I quit, this group is pointless");
         });
     });
-    assert_refused(&c.carol, &c.group, &file, "mallory writing as alice");
+    assert_refused(&c.carol, &c.group, &file, Refusal::Forged, "mallory writing as alice");
 
     // The same message in mallory's own messages, but naming alice as its author.
     let file = tampered(&mallory_bundle, &c.mallory, |b| {
@@ -123,7 +123,7 @@ fn forged_signatures_certificates_and_impersonation_are_refused() {
             put_message(tx, &alice_id, "alice says: you should stop your medication");
         });
     });
-    assert_refused(&c.carol, &c.group, &file, "a message naming someone else as its author");
+    assert_refused(&c.carol, &c.group, &file, Refusal::NotPermitted, "a message naming someone else as its author");
 
     // Mallory's own change, signed for another document (a signature must not travel between documents).
     let file = tampered(&mallory_bundle, &c.mallory, |b| {
@@ -135,7 +135,7 @@ fn forged_signatures_certificates_and_impersonation_are_refused() {
         let head = segment.vouchers.heads.last_mut().unwrap();
         head.signature = kindred_core::testing::sign_change(&c.mallory.kindred, &group_doc, &change.hash()).to_vec();
     });
-    assert_refused(&c.carol, &c.group, &file, "a signature made for another document");
+    assert_refused(&c.carol, &c.group, &file, Refusal::Forged, "a signature made for another document");
 
     // A certificate that claims mallory's actor writes for alice (alice never signed it).
     let file = tampered(&mallory_bundle, &c.mallory, |b| {
@@ -152,14 +152,14 @@ fn forged_signatures_certificates_and_impersonation_are_refused() {
             put_message(tx, &alice_id, "certified by nobody");
         });
     });
-    assert_refused(&c.carol, &c.group, &file, "a certificate the member never signed");
+    assert_refused(&c.carol, &c.group, &file, Refusal::Forged, "a certificate the member never signed");
 
     // A bundle whose content changed after it was sealed.
     let mut altered = alice_bundle.clone();
     altered.exported_at += 1;
     let file = altered.to_file_bytes().unwrap();
     assert!(matches!(Bundle::from_file_bytes(&file), Err(Error::Rejected { .. })));
-    assert_refused(&c.carol, &c.group, &file, "a bundle altered after sealing");
+    assert_refused(&c.carol, &c.group, &file, Refusal::Forged, "a bundle altered after sealing");
 
     // Control: the untouched bundle, relayed and sealed by mallory, is accepted (authors are checked, not senders).
     let relayed = forge::seal(alice_bundle, &c.mallory.kindred);
@@ -185,7 +185,7 @@ fn unknown_authors_and_non_members_are_refused_but_relays_are_not() {
         });
         segment.vouchers.certificates.retain(|cert| cert.actor != stranger.actor.to_bytes());
     });
-    assert_refused(&c.carol, &c.group, &file, "an uncertified actor");
+    assert_refused(&c.carol, &c.group, &file, Refusal::NotAMember, "an uncertified actor");
 
     // Eve, who was never admitted, files messages of her own in the group, correctly signed with her own key.
     let eve_id = eve.id();
@@ -203,7 +203,7 @@ fn unknown_authors_and_non_members_are_refused_but_relays_are_not() {
     let mut eve_segment = BundleDocument { place, snapshot: Vec::new(), vouchers: Vouchers::default() };
     forge::vouch(&mut eve_segment, &mut eve_doc, &Writer::of(&eve.kindred), &change);
     let file = tampered(&mallory_bundle, &eve, |b| b.documents = vec![eve_segment.clone()]);
-    assert_refused(&c.carol, &c.group, &file, "a non-member's messages");
+    assert_refused(&c.carol, &c.group, &file, Refusal::NotAMember, "a non-member's messages");
 
     // Eve adds herself to the group document.
     let file = tampered(&mallory_bundle, &eve, |b| {
@@ -216,7 +216,7 @@ fn unknown_authors_and_non_members_are_refused_but_relays_are_not() {
             tx.put(&entry, "added_by", bytes(eve_id.as_bytes())).unwrap();
         });
     });
-    assert_refused(&c.carol, &c.group, &file, "a non-member admitting herself");
+    assert_refused(&c.carol, &c.group, &file, Refusal::NotAMember, "a non-member admitting herself");
 
     // Eve in a live session learns nothing and gives nothing.
     let outcome = sync(&eve, &c.alice);
@@ -377,25 +377,23 @@ fn members_cannot_forge_what_moderators_and_owners_do() {
                 tx.put(ROOT, "crisis_line", "call this premium number").unwrap();
             }),
         ),
-        (
-            "a second first change",
-            tampered(&c.bundle_of(m), m, |b| {
-                let group_doc = forge::group_document(b);
-                let mut fresh = Automerge::new().with_actor(Writer::of(&m.kindred).actor);
-                let change = forge::commit(&mut fresh, |tx| {
-                    tx.put(ROOT, "name", "Mallory's circle").unwrap();
-                    tx.put(ROOT, "created_by", bytes(mallory_id.as_bytes())).unwrap();
-                    tx.put(ROOT, "nonce", bytes(&[0; 16])).unwrap();
-                });
-                let mut merged = forge::load(group_doc);
-                merged.apply_changes([change.clone()]).unwrap();
-                forge::vouch(group_doc, &mut merged, &Writer::of(&m.kindred), &change);
-            }),
-        ),
     ];
     for (what, file) in &cases {
-        assert_refused(&c.carol, g, file, what);
+        assert_refused(&c.carol, g, file, Refusal::NotPermitted, what);
     }
+    let second_first = tampered(&c.bundle_of(m), m, |b| {
+        let group_doc = forge::group_document(b);
+        let mut fresh = Automerge::new().with_actor(Writer::of(&m.kindred).actor);
+        let change = forge::commit(&mut fresh, |tx| {
+            tx.put(ROOT, "name", "Mallory's circle").unwrap();
+            tx.put(ROOT, "created_by", bytes(mallory_id.as_bytes())).unwrap();
+            tx.put(ROOT, "nonce", bytes(&[0; 16])).unwrap();
+        });
+        let mut merged = forge::load(group_doc);
+        merged.apply_changes([change.clone()]).unwrap();
+        forge::vouch(group_doc, &mut merged, &Writer::of(&m.kindred), &change);
+    });
+    assert_refused(&c.carol, g, &second_first, Refusal::Equivocation, "a second first change");
 
     // In her own messages: a reaction keyed as a message, or rewriting another member's message through a copy.
     let alice_message = c.alice.kindred.messages(g, 10, None).unwrap()[0].id.to_hex();
@@ -406,13 +404,13 @@ fn members_cannot_forge_what_moderators_and_owners_do() {
             tx.put(&copy, "text", "edited by mallory").unwrap();
         });
     });
-    assert_refused(&c.carol, g, &file, "a copy of alice's message in mallory's messages");
+    assert_refused(&c.carol, g, &file, Refusal::NotPermitted, "a copy of alice's message in mallory's messages");
     let file = tampered(&c.bundle_of(m), m, |b| {
         forge::forge(forge::segment_of(b, &mallory_id), &Writer::of(&m.kindred), |tx| {
             tx.put(ROOT, "settings", "x").unwrap();
         });
     });
-    assert_refused(&c.carol, g, &file, "an unknown entry in mallory's messages");
+    assert_refused(&c.carol, g, &file, Refusal::NotPermitted, "an unknown entry in mallory's messages");
 
     // A moderator may not promote, demote the owner or remove the owner.
     c.alice.kindred.add_member(g, &c.bob.id(), "bob", Role::Moderator).unwrap();
@@ -442,7 +440,7 @@ fn members_cannot_forge_what_moderators_and_owners_do() {
         ),
     ];
     for (what, file) in &cases {
-        assert_refused(&c.carol, g, file, what);
+        assert_refused(&c.carol, g, file, Refusal::NotPermitted, what);
     }
     c.still_syncs();
 }
@@ -642,7 +640,7 @@ fn oversized_changes_and_too_many_dependencies_are_refused() {
             put_message(tx, &mallory_id, &huge);
         });
     });
-    assert_refused(&c.carol, &c.group, &file, "an 80 KB change");
+    assert_refused(&c.carol, &c.group, &file, Refusal::Oversized, "an 80 KB change");
 
     // A change naming `parents` heads, one per extra device of mallory's (all certified and signed by her), written
     // on yet another device of hers (her phone's own actor must stay untouched, or its next post would fork it).
@@ -675,7 +673,7 @@ fn oversized_changes_and_too_many_dependencies_are_refused() {
             forge::vouch(segment, &mut merged, &writer, &last);
         })
     };
-    assert_refused(&c.carol, &c.group, &with_parents(65), "a change with 65 dependencies");
+    assert_refused(&c.carol, &c.group, &with_parents(65), Refusal::Oversized, "a change with 65 dependencies");
     // Control: exactly at the limit (64 dependencies) the same shape is accepted.
     let report = c.carol.kindred.import_bundle(&with_parents(64)).unwrap();
     assert_eq!(report.report.applied, 65, "{report:?}");
@@ -778,7 +776,7 @@ fn orphan_floods_are_bounded_and_never_stored() {
         let changes = forge::load(segment).get_changes(&[]);
         segment.snapshot = changes.last().unwrap().raw_bytes().to_vec();
     });
-    assert_refused(&c.carol, &c.group, &file, "a lone change whose parents were never sent");
+    assert_refused(&c.carol, &c.group, &file, Refusal::Malformed, "a lone change whose parents were never sent");
     c.still_syncs();
 }
 
@@ -878,7 +876,7 @@ fn a_member_claiming_someone_elses_actor_is_refused_and_cannot_poison_a_relay() 
     });
     // Actor ids derive from the member key, so the claim is a forgery: refused, nothing stored. Carol must go on
     // syncing with everyone, and so must the others.
-    assert_refused(&c.carol, &c.group, &file, "a certificate for someone else's actor");
+    assert_refused(&c.carol, &c.group, &file, Refusal::Forged, "a certificate for someone else's actor");
     c.alice.say(&c.group, "after the squatting");
     for other in [&c.bob, &c.alice] {
         let outcome = kindred_scenarios::net::connect(&c.carol, other, kindred_scenarios::net::Link::default());

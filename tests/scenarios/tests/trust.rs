@@ -164,7 +164,7 @@ fn admission_needs_the_codes_secret_and_never_rewrites_an_entry() {
         let file = forged_at(&c.bundle_of(m), m, &writer, &heads, |tx| {
             write_admission(tx, &invitation, &proof, &eve.id(), &mallory_id);
         });
-        assert_refused(&c.carol, g, &file, what);
+        assert_refused(&c.carol, g, &file, Refusal::Invitation, what);
     }
 
     // Re-making the owner's entry as a plain member, as a "re-admission": refused.
@@ -177,7 +177,7 @@ fn admission_needs_the_codes_secret_and_never_rewrites_an_entry() {
         tx.put(&e, "added_at", ScalarValue::Timestamp(now_ms())).unwrap();
         tx.put(&e, "added_by", bytes(mallory_id.as_bytes())).unwrap();
     });
-    assert_refused(&c.carol, g, &file, "re-making the owner's entry");
+    assert_refused(&c.carol, g, &file, Refusal::NotPermitted, "re-making the owner's entry");
 
     // Even holding a real code, an admission of a key that already has an entry (the owner's) changes nothing.
     let file = forged_at(&c.bundle_of(m), m, &writer, &heads, |tx| {
@@ -418,7 +418,7 @@ fn seniority_moderators_act_on_members_only_and_nobody_on_the_owner() {
             let e = forge::obj(tx, &forge::obj(tx, &ROOT, "members"), &target.to_hex());
             tx.put(&e, field, value.clone()).unwrap();
         });
-        assert_refused(&c.carol, g, &file, what);
+        assert_refused(&c.carol, g, &file, Refusal::NotPermitted, what);
     }
     // An entry is never deleted, by anyone.
     let file =
@@ -426,7 +426,7 @@ fn seniority_moderators_act_on_members_only_and_nobody_on_the_owner() {
             let members = forge::obj(tx, &ROOT, "members");
             tx.delete(&members, c.carol.id().to_hex()).unwrap();
         });
-    assert_refused(&c.bob, g, &file, "deleting a member entry");
+    assert_refused(&c.bob, g, &file, Refusal::NotPermitted, "deleting a member entry");
     c.assert_honest_agree(&[(&c.alice, Some(Role::Owner)), (&c.bob, Some(Role::Moderator))]);
 }
 
