@@ -65,7 +65,8 @@ pub use model::*;
 pub use storage::DATABASE_FILE;
 pub use sync::bundle::{Bundle, BundleImport};
 pub use sync::ingest::IngestReport;
-pub use sync::session::{SyncOptions, SyncReport, SyncSession, TRANSFER_CHUNK};
+pub use sync::session::{SyncOptions, SyncReport, SyncSession};
+pub use sync::transfer::TRANSFER_CHUNK;
 pub use updates::{Subscription, UpdateListener};
 
 /// Limits on what people can type, for apps to show before the core rejects input.

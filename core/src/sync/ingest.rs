@@ -20,7 +20,7 @@ use crate::kindred::WriteCtx;
 use crate::read_model;
 use crate::schema;
 use crate::storage::documents::{self, DocKind, DocPlace, SignedHead};
-use crate::storage::{groups as group_store, trust};
+use crate::storage::{groups as group_store, joins, trust};
 use crate::time::now_ms;
 use crate::verify::{self, ActorCertificate};
 
@@ -90,6 +90,26 @@ impl IngestReport {
             None => Ok(self),
         }
     }
+}
+
+/// Ingests a batch from a peer in a live session, joining the group if this profile holds a pending invitation to
+/// it. Returns the report and whether this completed a join. Authorises the author, not the sender: any peer may
+/// relay a group's changes (ingest checks who wrote each one and whether they were allowed to); what a peer may
+/// send and receive is decided by the session before (`plan::may_send`, `plan::answer`).
+pub(crate) fn ingest_from_peer(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch) -> Result<(IngestReport, bool)> {
+    let group = batch.place.group.ok_or_else(|| Refusal::Malformed.because("personal documents never travel"))?;
+    let pending = joins::all(ctx.tx)?.into_iter().any(|j| j.group_id == group);
+    let holds = group_store::group_ref(ctx.tx, &group)?.is_some();
+    let report = ingest(ctx, batch, pending && !holds)?;
+    let mut joined = false;
+    if pending
+        && let Some(group_ref) = group_store::group_ref(ctx.tx, &group)?
+        && group_store::role_of(ctx.tx, group_ref, &ctx.me())?.is_some()
+    {
+        joins::mark_joined(ctx.tx, &group, now_ms())?;
+        joined = true;
+    }
+    Ok((report, joined))
 }
 
 /// Checks and applies one batch. `joining` allows a group document for a group this profile does not hold yet

@@ -3,8 +3,9 @@
 //! - `channel`: the secure channel. A Noise session keyed by the member keys (mutual authentication, encryption),
 //!   carrying messages split into frames of at most a configurable size (32 KiB by default, 512 B for BLE),
 //!   compressed.
-//! - `session`: the sync session state machine (digests, version vectors, signed change batches, resumable
-//!   snapshot transfers, joining by invitation) and [`wire`], its messages.
+//! - `session`: the sync session state machine (the protocol's order, message dispatch, the report) and [`wire`],
+//!   its messages; `plan` works out what each side has and lacks and what answers it; `transfer` owns resumable
+//!   blob transfers (snapshots and long lists of changes) and their storage.
 //! - `ingest`: the one path by which another phone's changes get in (bounds, signatures, equivocation,
 //!   what no honest app writes refused in `authorize`), shared by sessions and `bundle`s (store-and-forward
 //!   files).
@@ -18,5 +19,7 @@ pub mod bundle;
 pub(crate) mod channel;
 pub(crate) mod ingest;
 pub mod link;
+pub(crate) mod plan;
 pub(crate) mod session;
+pub(crate) mod transfer;
 pub mod wire;

@@ -1,69 +1,30 @@
 //! A sync session with one peer over one link: a state machine of bytes in, bytes out.
 //!
-//! The app (or the CLI over TCP) carries frames; the session does the rest:
-//!
-//! 1. **Handshake** ([`super::channel`]): Noise KK when the peer's member key is known (about 100 bytes), XX
-//!    otherwise, or when the peer does not know the dialler yet (it asks, and the same link goes on with XX). Both
-//!    sides learn, cryptographically, which member they talk to.
-//! 2. **Hello**: a 16-byte digest of every group both are in (each document's version vector, with head hashes), and
-//!    any invitations this side wants to use. Equal digests and no invitations: the session ends here, a reconnect
-//!    with nothing new costs the handshake and two tiny messages whatever the number of groups.
-//! 3. **Groups**: per-group digests, so only groups that differ go further. A member receiving an invitation checks it
-//!    and admits the invitee first ([`crate::membership::admit`]).
-//! 4. **Clocks**: each document's version vector (each actor's newest sequence number, with that change's hash).
-//!    Automerge numbers an actor's changes without gaps, so a version vector names exactly the changes a peer holds:
-//!    no bloom filters, no guessing. A head hash this side does not know means the peer holds a different history of
-//!    that actor (an equivocation): then all of this side's changes of that actor go over, so both sides see it.
-//! 5. **Data**: each side sends exactly what the other lacks, as signed change batches when small, otherwise as a
-//!    blob offered by content hash (a snapshot for a document the peer lacks entirely, or a compressed list of
-//!    changes) and sent in chunks of at most one frame that the receiver stores as they arrive: after a dropped link,
-//!    the next session asks only for the rest.
-//! 6. **Done** from both sides (all sent), then **Finish** from both (all received and accepted).
-//!
-//! Everything received goes through [`super::ingest`]; a session that receives anything it refuses fails with
-//! [`Error::Rejected`] and the app drops that link. Sessions are independent: a bad peer never stops sync with others.
-//! Data of a group is only ever sent to a peer who is an active member of it, with one exception: someone this phone
-//! admitted whose admission turned out to have no effect gets the group document alone, which tells them so. Version
-//! vectors go only to known members; a peer not known as a member yet is asked for the group document alone. See
-//! `docs/sync-protocol.md`.
+//! The session owns the protocol's order (Hello, join answers, Groups, Clocks, data, Done, Finish; see
+//! `docs/sync-protocol.md`), dispatches each message from the peer, and keeps the report. What to say comes from
+//! [`super::plan`] (digests, version vectors, what the peer lacks), large answers travel through [`super::transfer`],
+//! and everything received goes through [`super::ingest`]. It touches no storage itself. A session that receives
+//! anything it refuses fails with [`Error::Rejected`] and the app drops that link; sessions are independent, so a bad
+//! peer never stops sync with others.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::io::Read;
+use std::collections::{HashSet, VecDeque};
 
-use automerge::{Automerge, Change, ReadDoc};
-use sha2::{Digest, Sha256};
+use automerge::Change;
 
 use super::channel::{ChannelConfig, ChannelEvent, SecureChannel};
-use super::ingest::{DocBatch, IngestReport, ingest};
-use super::wire::{DocClock, Form, JoinRequest, Message, PROTOCOL_VERSION, Place, PlaceKind, Vouchers, parse_changes};
-use crate::am;
+use super::ingest::{DocBatch, IngestReport, ingest_from_peer};
+use super::plan::{self, PendingOffer, Turn};
+use super::transfer;
+use super::wire::{Form, JoinRequest, Message, PROTOCOL_VERSION, Place, Vouchers, parse_changes};
 use crate::error::{Error, Refusal, Result};
-use crate::ids::{DocId, GroupId, MemberId};
-use crate::invite::{Invitation, InviteCode};
-use crate::kindred::{Kindred, WriteCtx};
+use crate::ids::{GroupId, MemberId};
+use crate::invite::Invitation;
+use crate::kindred::Kindred;
 use crate::membership::admit;
-use crate::storage::documents::{self, DocKind, DocPlace};
-use crate::storage::transfers::{self, TransferPlace};
-use crate::storage::{groups as group_store, joins};
-use crate::time::now_ms;
-use crate::verify;
 
-/// Most bytes of a transferred blob per chunk (less on small frames: a chunk always fits one frame). Small enough
-/// that a link dropping every 64 KiB loses little (at most one chunk in flight), large enough that per-chunk
-/// overhead stays around 1%.
-pub const TRANSFER_CHUNK: usize = 4 * 1024;
-/// Room a chunk message needs besides its bytes: the message encoding and the frame's own overhead.
-const CHUNK_MESSAGE_OVERHEAD: usize = 96;
-/// Missing changes beyond this size travel as a resumable blob instead of one change batch, so that a link that
-/// keeps dropping still makes progress: a batch is one message, lost whole if the link drops before its last frame.
-const MAX_BATCH_BYTES: usize = 32 * 1024;
 /// On small frames the batch limit shrinks to this many frames, so a link that drops every few frames (BLE) loses
 /// at most that much of a batch: anything larger goes as a blob, stored chunk by chunk.
 const MAX_BATCH_FRAMES: usize = 2;
-/// Largest blob of changes accepted once decompressed.
-const MAX_CHANGES_BLOB: u64 = 64 * 1024 * 1024;
-/// A document the peer lacks entirely travels as a snapshot once it has more changes than this.
-const SNAPSHOT_AFTER_CHANGES: usize = 64;
 
 /// How a session is set up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,33 +67,41 @@ pub struct SyncReport {
     pub nothing_new: bool,
 }
 
+/// How far one direction of a session has got. Each side sends its steps in this order, and the peer's must arrive
+/// in it: Hello, Groups, Clocks, then data until Done, then Finish.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Step {
+    Start,
+    Hello,
+    Groups,
+    Clocks,
+    Done,
+    Finish,
+}
+
 /// One sync session. See the module documentation.
 #[derive(Debug)]
 pub struct SyncSession {
     channel: SecureChannel,
+    /// Bytes per transfer chunk, and the size above which missing changes go as a blob, for this link's frames.
     chunk: usize,
-    /// Missing changes above this many bytes go as a blob ([`MAX_BATCH_BYTES`], less on small frames).
     max_batch: usize,
-    my_hello: Option<([u8; 16], bool)>,
-    their_hello: Option<([u8; 16], Vec<JoinRequest>)>,
+    /// What this side has sent, and what has arrived from the peer.
+    sent: Step,
+    received: Step,
+    /// This side's Hello digest, and whether it asked to join anything.
+    my_digest: [u8; 16],
+    joining: bool,
     /// Groups this side asked to join in its Hello, each awaiting one answer.
     joins_asked: HashSet<[u8; 16]>,
     /// Groups whose group document alone this side asked of a peer it does not know as a member yet.
     partial_asked: HashSet<GroupId>,
-    sent_groups: bool,
-    their_groups: Option<HashMap<GroupId, [u8; 16]>>,
-    sent_clocks: bool,
-    answered_clocks: bool,
-    offers_waiting: HashSet<[u8; 32]>,
-    /// Blobs still to offer, one at a time: a reconnect then re-offers only what is left, and the member never holds
-    /// more than one document's chunks in its send queue.
-    offer_queue: std::collections::VecDeque<PendingOffer>,
+    /// The blob offered and not yet asked for; the rest wait their turn, one at a time, so a reconnect re-offers
+    /// only what is left and no document's chunks pile up in the send queue.
+    offered: Option<[u8; 32]>,
+    offer_queue: VecDeque<PendingOffer>,
+    /// Blobs the peer offered that have not all arrived yet.
     receiving: HashSet<[u8; 32]>,
-    sent_done: bool,
-    got_done: bool,
-    sent_finish: bool,
-    got_finish: bool,
-    finished: bool,
     report: SyncReport,
 }
 
@@ -148,19 +117,14 @@ impl Kindred {
     /// Whether `member` is a current member of one of this profile's groups. Such a peer recognises this profile's
     /// key too (once it has synced since this profile joined), so dial it with `connect_sync(Some(member))`.
     pub fn knows_member(&self, member: &MemberId) -> Result<bool> {
-        self.read(|tx, _| group_store::is_member_anywhere(tx, member))
+        self.read(|tx, _| plan::knows(tx, member))
     }
 
     /// Starts a session as the side that was dialled. It recognises every member of this profile's groups (KK)
     /// and anyone else by their handshake (XX), such as someone joining with an invitation.
     pub fn accept_sync(&self, options: SyncOptions) -> Result<SyncSession> {
         let config = ChannelConfig { max_frame: options.max_frame, ..ChannelConfig::default() };
-        let known = self.read(|tx, me| {
-            let mut all = group_store::all_members(tx)?;
-            all.retain(|m| m != me);
-            all.truncate(super::channel::MAX_KNOWN_PEERS);
-            Ok(all)
-        })?;
+        let known = self.read(|tx, me| plan::known_peers(tx, me, super::channel::MAX_KNOWN_PEERS))?;
         let channel =
             self.with_identity(|identity| SecureChannel::responder_with_known_peers(identity, &known, config))?;
         Ok(SyncSession::new(channel, options))
@@ -171,24 +135,17 @@ impl SyncSession {
     fn new(channel: SecureChannel, options: SyncOptions) -> Self {
         Self {
             channel,
-            chunk: TRANSFER_CHUNK.min(options.max_frame.saturating_sub(CHUNK_MESSAGE_OVERHEAD)).max(1),
-            max_batch: MAX_BATCH_BYTES.min(options.max_frame.saturating_mul(MAX_BATCH_FRAMES)),
-            my_hello: None,
-            their_hello: None,
+            chunk: transfer::chunk_size(options.max_frame),
+            max_batch: plan::MAX_BATCH_BYTES.min(options.max_frame.saturating_mul(MAX_BATCH_FRAMES)),
+            sent: Step::Start,
+            received: Step::Start,
+            my_digest: [0; 16],
+            joining: false,
             joins_asked: HashSet::new(),
             partial_asked: HashSet::new(),
-            sent_groups: false,
-            their_groups: None,
-            sent_clocks: false,
-            answered_clocks: false,
-            offers_waiting: HashSet::new(),
-            offer_queue: std::collections::VecDeque::new(),
+            offered: None,
+            offer_queue: VecDeque::new(),
             receiving: HashSet::new(),
-            sent_done: false,
-            got_done: false,
-            sent_finish: false,
-            got_finish: false,
-            finished: false,
             report: SyncReport::default(),
         }
     }
@@ -200,7 +157,7 @@ impl SyncSession {
 
     /// Whether the session has done everything; the link can be closed.
     pub fn is_finished(&self) -> bool {
-        self.finished
+        self.report.nothing_new || (self.sent == Step::Finish && self.received == Step::Finish)
     }
 
     /// Frames to put on the link now, in order.
@@ -252,53 +209,36 @@ impl SyncSession {
         self.channel.send_message(&message.encode()?)
     }
 
-    /// Documents are taken only from a peer who is an active member of their group on this phone, for a group this
-    /// phone is joining, or (the group document alone) from a peer asked for it because it may have been admitted
-    /// since: before anything is parsed, inflated or stored, anything else (a stranger's, a removed member's) is
-    /// refused and the session ends.
-    fn check_sender(&self, kindred: &Kindred, place: &Place) -> Result<()> {
-        let peer = self.peer_id()?;
-        let group = place.group();
-        let group_document = place.kind == PlaceKind::Group;
-        let asked = group_document && self.partial_asked.contains(&group);
-        let allowed = asked
-            || kindred.read(|tx, _| {
-                Ok(match group_store::group_ref(tx, &group)? {
-                    Some(group_ref) => group_store::role_of(tx, group_ref, &peer)?.is_some(),
-                    None => joins::all(tx)?.iter().any(|j| j.group_id == group),
-                })
-            })?;
-        if allowed {
-            Ok(())
-        } else {
-            Err(Refusal::NotAMember
-                .because(format!("documents of group {group} from a peer who is not a member of it")))
-        }
-    }
-
     fn peer_id(&self) -> Result<MemberId> {
         self.channel.peer().ok_or_else(|| Error::Internal("sync message before the handshake completed".into()))
     }
 
+    /// Refuses a message that arrives out of the protocol's order: the peer's steps must come one after another.
+    fn expect(&mut self, after: Step, next: Step, what: &str) -> Result<()> {
+        if self.received != after || self.report.nothing_new {
+            return Err(Refusal::Protocol.because(format!("an unexpected {what}")));
+        }
+        self.received = next;
+        Ok(())
+    }
+
+    /// The peer's data (changes, offers, chunks) comes between both Clocks and its Done. Its requests for this
+    /// side's blobs answer offers, which can come after it is Done with its own, so they may come until its Finish.
+    fn expect_data(&self, what: &str, latest: Step) -> Result<()> {
+        if !(Step::Clocks..=latest).contains(&self.received) || self.sent < Step::Clocks {
+            return Err(Refusal::Protocol.because(format!("{what} outside the data phase")));
+        }
+        Ok(())
+    }
+
     fn send_hello(&mut self, kindred: &Kindred) -> Result<()> {
         let peer = self.peer_id()?;
-        let (digest, codes, name, me) = kindred.read(|tx, me| {
-            let codes: Vec<InviteCode> =
-                joins::all(tx)?.into_iter().filter_map(|j| InviteCode::parse(&j.code).ok()).collect();
-            Ok((overall_digest(tx, me, &peer)?, codes, kindred_display_name(tx)?, *me))
-        })?;
-        self.joins_asked = codes.iter().map(|code| *code.group_id.as_bytes()).collect();
-        let joins: Vec<JoinRequest> = codes
-            .iter()
-            .map(|code| JoinRequest {
-                invitation: code.invitation().to_bytes(),
-                proof: code.prove(&me).to_vec(),
-                display_name: name.clone(),
-            })
-            .collect();
-        self.my_hello = Some((digest, !joins.is_empty()));
-        self.send(&Message::Hello { version: PROTOCOL_VERSION, digest, joins })?;
-        self.after_hellos(kindred)
+        let hello = kindred.read(|tx, me| plan::hello(tx, me, &peer))?;
+        self.my_digest = hello.digest;
+        self.joining = !hello.joins.is_empty();
+        self.joins_asked = hello.asked;
+        self.sent = Step::Hello;
+        self.send(&Message::Hello { version: PROTOCOL_VERSION, digest: hello.digest, joins: hello.joins })
     }
 
     fn handle(&mut self, kindred: &Kindred, message: Message) -> Result<()> {
@@ -309,43 +249,59 @@ impl SyncSession {
                         "the peer speaks sync protocol version {version}, this phone {PROTOCOL_VERSION}"
                     )));
                 }
-                if self.their_hello.is_some() {
-                    return Err(Refusal::Protocol.because("a second Hello"));
-                }
                 if joins.len() > 16 {
                     return Err(Refusal::Oversized.because("too many join requests"));
                 }
-                self.their_hello = Some((digest, joins));
-                self.after_hellos(kindred)
+                self.expect(Step::Start, Step::Hello, "Hello")?;
+                self.after_hellos(kindred, digest, &joins)
             }
             Message::Groups { groups } => {
-                if self.their_groups.is_some() || groups.len() > 10_000 {
-                    return Err(Refusal::Protocol.because("an unexpected Groups message"));
+                if groups.len() > 10_000 {
+                    return Err(Refusal::Oversized.because("a Groups message of more than 10,000 groups"));
                 }
-                self.their_groups = Some(groups.into_iter().map(|(g, d)| (GroupId::from_bytes(g), d)).collect());
-                self.send_clocks(kindred)
+                self.expect(Step::Hello, Step::Groups, "Groups message")?;
+                let theirs = groups.into_iter().map(|(g, d)| (GroupId::from_bytes(g), d)).collect();
+                let peer = self.peer_id()?;
+                let (clocks, partial) = kindred.read(|tx, me| plan::clocks(tx, me, &peer, &theirs))?;
+                self.partial_asked = partial;
+                self.sent = Step::Clocks;
+                self.send(&clocks)
             }
             Message::Clocks { groups, docs, partial } => {
-                if self.answered_clocks || docs.len() > 100_000 || groups.len() > 10_000 || partial.len() > groups.len()
-                {
-                    return Err(Refusal::Protocol.because("an unexpected Clocks message"));
+                if docs.len() > 100_000 || groups.len() > 10_000 || partial.len() > groups.len() {
+                    return Err(Refusal::Oversized.because("a Clocks message beyond its bounds"));
                 }
-                self.answer_clocks(kindred, &groups, &docs, &partial)?;
-                self.answered_clocks = true;
+                self.expect(Step::Groups, Step::Clocks, "Clocks message")?;
+                let peer = self.peer_id()?;
+                let max_batch = self.max_batch;
+                let answer = kindred.write(|ctx| plan::answer(ctx, &peer, &groups, &docs, &partial, max_batch))?;
+                self.report.changes_sent += answer.changes;
+                for message in &answer.messages {
+                    self.send(message)?;
+                }
+                self.offer_queue.extend(answer.offers);
+                self.next_offer(kindred)?;
                 self.maybe_done()
             }
             Message::Changes { place, changes, vouchers } => {
+                self.expect_data("changes", Step::Clocks)?;
                 self.check_sender(kindred, &place)?;
-                let doc = place.doc();
-                let changes = parse_changes(&doc, changes)?;
+                let changes = parse_changes(&place.doc(), changes)?;
                 self.ingest(kindred, place, changes, vouchers)
             }
             Message::Offer { place, form, hash, len, vouchers } => {
+                self.expect_data("an offer", Step::Clocks)?;
                 self.check_sender(kindred, &place)?;
-                self.accept_offer(kindred, place, form, hash, len, vouchers)
+                self.accept_offer(kindred, place, form, hash, len, &vouchers)
             }
-            Message::Want { hash, offset } => self.send_transfer(kindred, hash, offset),
-            Message::Chunk { hash, offset, bytes } => self.receive_chunk(kindred, hash, offset, &bytes),
+            Message::Want { hash, offset } => {
+                self.expect_data("a request for a transfer", Step::Done)?;
+                self.send_transfer(kindred, hash, offset)
+            }
+            Message::Chunk { hash, offset, bytes } => {
+                self.expect_data("a chunk", Step::Clocks)?;
+                self.receive_chunk(kindred, hash, offset, &bytes)
+            }
             Message::JoinResult { group, admitted, reason } => {
                 // Only an answer to a request this side made, once: anything else is a peer misbehaving.
                 if !self.joins_asked.remove(&group) {
@@ -358,197 +314,73 @@ impl SyncSession {
                 Ok(())
             }
             Message::Done => {
-                if self.got_done {
-                    return Err(Refusal::Protocol.because("a second Done"));
-                }
-                self.got_done = true;
+                self.expect(Step::Clocks, Step::Done, "Done")?;
                 self.maybe_finish()
             }
             Message::Finish => {
-                if self.got_finish || !self.sent_done {
-                    return Err(Refusal::Protocol.because("an unexpected Finish"));
+                if self.sent < Step::Done {
+                    return Err(Refusal::Protocol.because("a Finish before this side was done"));
                 }
-                self.got_finish = true;
-                self.check_finished();
-                Ok(())
+                self.expect(Step::Done, Step::Finish, "Finish")
             }
         }
     }
 
-    /// Once both Hellos are known: either nothing to do, or on to per-group digests (after admitting invitees).
-    fn after_hellos(&mut self, kindred: &Kindred) -> Result<()> {
-        let (Some((mine, i_join)), Some((theirs, joins))) = (self.my_hello, self.their_hello.clone()) else {
-            return Ok(());
-        };
+    /// Documents are taken only from a peer who may send them (see [`plan::may_send`]); anything else ends the
+    /// session before it is parsed, inflated or stored.
+    fn check_sender(&self, kindred: &Kindred, place: &Place) -> Result<()> {
         let peer = self.peer_id()?;
-        for join in &joins {
+        kindred.read(|tx, _| plan::may_send(tx, &peer, place, &self.partial_asked))
+    }
+
+    /// Once both Hellos are known: answer the peer's join requests (admitting whom this phone can), then either
+    /// nothing to do, or on to per-group digests.
+    fn after_hellos(&mut self, kindred: &Kindred, their_digest: [u8; 16], joins: &[JoinRequest]) -> Result<()> {
+        if self.sent < Step::Hello {
+            return Err(Error::Internal("the peer's Hello before this side's".into()));
+        }
+        let peer = self.peer_id()?;
+        for join in joins {
             let Ok(invitation) = Invitation::from_bytes(&join.invitation) else { continue };
-            let holds = kindred.read(|tx, _| Ok(group_store::group_ref(tx, &invitation.group_id)?.is_some()))?;
-            if !holds {
+            if !kindred.read(|tx, _| plan::holds_group(tx, &invitation.group_id))? {
                 continue;
             }
             let proof: [u8; 64] = join.proof.as_slice().try_into().unwrap_or([0; 64]);
-            let outcome = kindred.write(|ctx| admit(ctx, &invitation, &proof, &peer, &join.display_name));
-            let (admitted, reason) = match outcome {
-                Ok(_) => (true, String::new()),
-                Err(Error::Rejected { reason, .. }) => (false, reason),
-                Err(other) => return Err(other),
-            };
+            let (admitted, reason) =
+                match kindred.write(|ctx| admit(ctx, &invitation, &proof, &peer, &join.display_name)) {
+                    Ok(_) => (true, String::new()),
+                    Err(Error::Rejected { reason, .. }) => (false, reason),
+                    Err(other) => return Err(other),
+                };
             if admitted {
                 self.report.admitted.push(peer);
             }
             self.send(&Message::JoinResult { group: *invitation.group_id.as_bytes(), admitted, reason })?;
         }
-        if mine == theirs && !i_join && joins.is_empty() {
+        if self.my_digest == their_digest && !self.joining && joins.is_empty() {
             self.report.nothing_new = true;
-            self.finished = true;
             return Ok(());
         }
-        let groups = kindred.read(|tx, me| {
-            let mut out = Vec::new();
-            for group in shared_groups(tx, me, &peer)? {
-                out.push((*group.as_bytes(), group_digest(tx, &group)?));
-            }
-            Ok(out)
-        })?;
-        self.sent_groups = true;
-        self.send(&Message::Groups { groups })?;
-        if self.their_groups.is_some() { self.send_clocks(kindred) } else { Ok(()) }
-    }
-
-    /// Version vectors of the groups whose digests differ, plus the groups this side is joining (which it lacks).
-    fn send_clocks(&mut self, kindred: &Kindred) -> Result<()> {
-        let (true, Some(theirs), false) = (self.sent_groups, self.their_groups.as_ref(), self.sent_clocks) else {
-            return Ok(());
-        };
-        let peer = self.peer_id()?;
-        let (groups, docs, partial) = kindred.read(|tx, me| {
-            let mut groups = Vec::new();
-            let mut docs = Vec::new();
-            let mut partial = Vec::new();
-            // Groups both are in by this side's view get every document's version vector. A group the peer says it
-            // is in, that this side holds, but where this side does not know the peer as a member (one admitted
-            // since this phone last synced) gets an empty vector for its group document alone: the peer can bring
-            // the membership up to date, and learns nothing of this phone's holdings. (A member this phone knows was
-            // removed gets nothing.)
-            let shared = shared_groups(tx, me, &peer)?;
-            for group in &shared {
-                if theirs.get(group) == Some(&group_digest(tx, group)?) {
-                    continue;
-                }
-                groups.push(*group.as_bytes());
-                for (doc, place) in documents::shared_documents(tx, group)? {
-                    let actors = documents::clock(tx, &doc)?;
-                    docs.push(DocClock { place: Place::new(&doc, &place), actors });
-                }
-            }
-            for group in theirs.keys().filter(|g| !shared.contains(g)) {
-                if let Some(group_ref) = group_store::group_ref(tx, group)?
-                    && group_store::role_of(tx, group_ref, me)?.is_some()
-                    && group_store::standing(tx, group_ref, &peer)?.is_none_or(|s| !s.removed)
-                {
-                    groups.push(*group.as_bytes());
-                    partial.push(*group.as_bytes());
-                    docs.push(group_document_clock(group, vec![]));
-                }
-            }
-            for join in joins::all(tx)? {
-                let id = *join.group_id.as_bytes();
-                if group_store::group_ref(tx, &join.group_id)?.is_none() {
-                    groups.push(id);
-                } else if !groups.contains(&id) {
-                    // Joining again a group this phone holds (an earlier admission had no effect): its group
-                    // document, from where this phone's copy stands, brings the new admission.
-                    groups.push(id);
-                    partial.push(id);
-                    docs.push(group_document_clock(&join.group_id, documents::clock(tx, &join.group_id.doc_id())?));
-                }
-            }
-            Ok((groups, docs, partial))
-        })?;
-        self.sent_clocks = true;
-        self.partial_asked = partial.iter().map(|g| GroupId::from_bytes(*g)).collect();
-        self.send(&Message::Clocks { groups, docs, partial })
-    }
-
-    /// Sends the peer everything it lacks of the groups it asked about (and is a member of).
-    fn answer_clocks(
-        &mut self,
-        kindred: &Kindred,
-        groups: &[[u8; 16]],
-        docs: &[DocClock],
-        partial: &[[u8; 16]],
-    ) -> Result<()> {
-        let peer = self.peer_id()?;
-        let theirs: HashMap<DocId, PeerClock> = docs
-            .iter()
-            .map(|d| (d.place.doc(), d.actors.iter().map(|(a, s, h)| (a.clone(), (*s, *h))).collect()))
-            .collect();
-        let mut outgoing: Vec<Message> = Vec::new();
-        let mut offers = Vec::new();
-        let mut changes_sent = 0u64;
-        let max_batch = self.max_batch;
-        kindred.write(|ctx| {
-            for group in groups.iter().map(|g| GroupId::from_bytes(*g)) {
-                let Some(group_ref) = group_store::group_ref(ctx.tx, &group)? else { continue };
-                if group_store::role_of(ctx.tx, group_ref, &ctx.me())?.is_none() {
-                    continue;
-                }
-                // Someone this phone admitted whose admission turned out to have no effect (another phone used the
-                // same invitation first) gets the group document alone, which tells their phone so.
-                let peer_is_member = group_store::role_of(ctx.tx, group_ref, &peer)?.is_some();
-                let lost_admission = !peer_is_member && admitted_here_without_effect(ctx, group_ref, &group, &peer)?;
-                if !peer_is_member && !lost_admission {
-                    continue;
-                }
-                // The group document first: the peer needs the members before it can check their messages. A peer
-                // that does not know this phone as a member yet asked for the group document alone.
-                let group_only = partial.contains(group.as_bytes()) || lost_admission;
-                for (doc, place) in documents::shared_documents(ctx.tx, &group)? {
-                    if group_only && place.kind != DocKind::Group {
-                        continue;
-                    }
-                    let their_clock = theirs.get(&doc);
-                    let place = Place::new(&doc, &place);
-                    match outgoing_for(ctx, place, their_clock, max_batch, false)? {
-                        Some(Outgoing::Changes(message, count)) => {
-                            changes_sent += count;
-                            outgoing.push(message);
-                        }
-                        Some(Outgoing::Offer(pending)) => {
-                            changes_sent += pending.count;
-                            offers.push(pending);
-                        }
-                        Some(Outgoing::Offered(..)) | None => {}
-                    }
-                }
-            }
-            Ok(())
-        })?;
-        self.report.changes_sent += changes_sent;
-        for message in &outgoing {
-            self.send(message)?;
-        }
-        self.offer_queue.extend(offers);
-        self.next_offer(kindred)
+        let groups = kindred.read(|tx, me| plan::groups(tx, me, &peer))?;
+        self.sent = Step::Groups;
+        self.send(&groups)
     }
 
     /// Offers the next queued blob once the previous one has been sent.
     fn next_offer(&mut self, kindred: &Kindred) -> Result<()> {
-        if !self.offers_waiting.is_empty() {
+        if self.offered.is_some() {
             return Ok(());
         }
         while let Some(pending) = self.offer_queue.pop_front() {
-            match kindred
-                .write(|ctx| outgoing_for(ctx, pending.place, pending.their_clock.as_ref(), self.max_batch, true))?
-            {
-                Some(Outgoing::Offered(message, hash)) => {
-                    self.offers_waiting.insert(hash);
+            let max_batch = self.max_batch;
+            match kindred.write(|ctx| plan::offer_turn(ctx, &pending, max_batch))? {
+                Turn::Offer(message, hash) => {
+                    self.offered = Some(hash);
                     return self.send(&message);
                 }
-                // Smaller than it was (or nothing left): send it as it is and go on to the next.
-                Some(Outgoing::Changes(message, _)) => self.send(&message)?,
-                Some(Outgoing::Offer(_)) | None => {}
+                // Smaller than it was: send it as it is and go on to the next.
+                Turn::Batch(message) => self.send(&message)?,
+                Turn::Nothing => {}
             }
         }
         Ok(())
@@ -558,7 +390,7 @@ impl SyncSession {
         let (heads, certificates) = vouchers.into_parts()?;
         let batch =
             DocBatch { doc: place.doc(), place: place.to_doc_place()?, changes, heads, certificates, live: true };
-        let (report, joined) = kindred.write(|ctx| ingest_from(ctx, &batch))?;
+        let (report, joined) = kindred.write(|ctx| ingest_from_peer(ctx, &batch))?;
         if joined {
             self.report.joined.push(place.group());
         }
@@ -580,18 +412,9 @@ impl SyncSession {
         form: Form,
         hash: [u8; 32],
         len: u64,
-        vouchers: Vouchers,
+        vouchers: &Vouchers,
     ) -> Result<()> {
-        if len > 64 * 1024 * 1024 {
-            return Err(Refusal::Oversized.because(format!("an offered document of {len} bytes")));
-        }
-        let target = TransferPlace { doc: place.doc(), place: place.to_doc_place()?, form };
-        let vouchers =
-            postcard::to_stdvec(&vouchers).map_err(|e| Error::Internal(format!("encoding vouchers: {e}")))?;
-        let offset = kindred.write(|ctx| {
-            transfers::start_incoming(ctx.tx, &hash, &target, len, &vouchers, now_ms())?;
-            Ok(transfers::incoming(ctx.tx, &hash)?.map_or(0, |t| t.received))
-        })?;
+        let offset = kindred.write(|ctx| transfer::accept(ctx, place, form, &hash, len, vouchers))?;
         self.receiving.insert(hash);
         self.send(&Message::Want { hash, offset })?;
         if offset >= len {
@@ -601,19 +424,16 @@ impl SyncSession {
     }
 
     fn send_transfer(&mut self, kindred: &Kindred, hash: [u8; 32], offset: u64) -> Result<()> {
-        if !self.offers_waiting.remove(&hash) {
+        if self.offered != Some(hash) {
             return Err(Refusal::Protocol.because("a request for a document that was not offered"));
         }
-        let offer = kindred
-            .read(|tx, _| transfers::outgoing(tx, &hash))?
-            .ok_or_else(|| Error::Internal("offered transfer vanished".into()))?;
-        let start = usize::try_from(offset).unwrap_or(usize::MAX).min(offer.snapshot.len());
-        self.report.snapshot_bytes_resumed += start as u64;
-        let rest = offer.snapshot.get(start..).unwrap_or_default();
-        for (i, piece) in rest.chunks(self.chunk).enumerate() {
-            let at = (start + i * self.chunk) as u64;
-            self.report.snapshot_bytes_sent += piece.len() as u64;
-            self.send(&Message::Chunk { hash, offset: at, bytes: piece.to_vec() })?;
+        self.offered = None;
+        let chunk = self.chunk;
+        let chunks = kindred.read(|tx, _| transfer::chunks(tx, &hash, offset, chunk))?;
+        self.report.snapshot_bytes_resumed += chunks.resumed;
+        self.report.snapshot_bytes_sent += chunks.sent;
+        for message in &chunks.messages {
+            self.send(message)?;
         }
         self.next_offer(kindred)?;
         self.maybe_done()
@@ -623,58 +443,27 @@ impl SyncSession {
         if !self.receiving.contains(&hash) {
             return Err(Refusal::Protocol.because("a chunk of a document that was not offered"));
         }
-        let complete = kindred.write(|ctx| {
-            if !transfers::append_incoming(ctx.tx, &hash, offset, bytes, now_ms())? {
-                return Err(Refusal::Protocol.because("a chunk out of place"));
-            }
-            Ok(transfers::incoming(ctx.tx, &hash)?.is_some_and(|t| t.received >= t.total_len))
-        })?;
-        if complete {
+        if kindred.write(|ctx| transfer::append(ctx.tx, &hash, offset, bytes))? {
             self.complete_transfer(kindred, hash)?;
         }
         Ok(())
     }
 
-    /// A whole snapshot arrived: check it is what was offered, then ingest its changes like any others.
+    /// A whole blob arrived: check it is what was offered, then ingest its changes like any others. A blob refused
+    /// is forgotten, so a later session starts it afresh.
     fn complete_transfer(&mut self, kindred: &Kindred, hash: [u8; 32]) -> Result<()> {
-        let (transfer, received) = kindred.read(|tx, _| {
-            let transfer =
-                transfers::incoming(tx, &hash)?.ok_or_else(|| Error::Internal("transfer vanished".into()))?;
-            Ok((transfer, transfers::incoming_bytes(tx, &hash)?))
-        })?;
-        let digest: [u8; 32] = Sha256::digest(&received).into();
-        if digest != hash {
-            kindred.write(|ctx| transfers::finish_incoming(ctx.tx, &hash))?;
-            return Err(Refusal::Forged.because("a transferred document does not match its hash"));
-        }
-        let doc = transfer.place.doc;
-        let group = transfer.place.place.group.ok_or_else(|| Error::Internal("a transfer without a group".into()))?;
-        let changes = match transfer.place.form {
-            Form::Snapshot => {
-                let loaded = am::load_peer(&doc, &received)?;
-                am::guarded(&doc, "reading a transferred document", || Ok(loaded.get_changes(&[])))?
+        let batch = match kindred.read(|tx, _| transfer::assemble(tx, &hash)) {
+            Ok(batch) => batch,
+            Err(refused @ Error::Rejected { .. }) => {
+                kindred.write(|ctx| transfer::discard(ctx.tx, &hash))?;
+                return Err(refused);
             }
-            Form::Changes => {
-                let mut inflated = Vec::new();
-                flate2::read::DeflateDecoder::new(received.as_slice())
-                    .take(MAX_CHANGES_BLOB + 1)
-                    .read_to_end(&mut inflated)
-                    .map_err(|_| Refusal::Malformed.because("a transferred list of changes does not decompress"))?;
-                if inflated.len() as u64 > MAX_CHANGES_BLOB {
-                    return Err(Refusal::Oversized.because("a transferred list of changes beyond the limit"));
-                }
-                let raw: Vec<Vec<u8>> = postcard::from_bytes(&inflated)
-                    .map_err(|_| Refusal::Malformed.because("a damaged list of changes"))?;
-                parse_changes(&doc, raw)?
-            }
+            Err(other) => return Err(other),
         };
-        let vouchers: Vouchers = postcard::from_bytes(&transfer.vouchers)
-            .map_err(|_| Refusal::Malformed.because("damaged transfer vouchers"))?;
-        let (heads, certificates) = vouchers.into_parts()?;
-        let batch = DocBatch { doc, place: transfer.place.place, changes, heads, certificates, live: true };
+        let group = batch.place.group.ok_or_else(|| Error::Internal("a transfer without a group".into()))?;
         let (report, joined) = kindred.write(|ctx| {
-            let outcome = ingest_from(ctx, &batch)?;
-            transfers::finish_incoming(ctx.tx, &hash)?;
+            let outcome = ingest_from_peer(ctx, &batch)?;
+            transfer::discard(ctx.tx, &hash)?;
             Ok(outcome)
         })?;
         if joined {
@@ -685,9 +474,14 @@ impl SyncSession {
         self.maybe_finish()
     }
 
+    /// Once the peer's Clocks are answered and every blob offered was sent, say so.
     fn maybe_done(&mut self) -> Result<()> {
-        if self.answered_clocks && self.offers_waiting.is_empty() && self.offer_queue.is_empty() && !self.sent_done {
-            self.sent_done = true;
+        if self.received >= Step::Clocks
+            && self.offered.is_none()
+            && self.offer_queue.is_empty()
+            && self.sent < Step::Done
+        {
+            self.sent = Step::Done;
             self.send(&Message::Done)?;
         }
         self.maybe_finish()
@@ -695,259 +489,10 @@ impl SyncSession {
 
     /// Once both sides have sent everything and everything offered here has arrived and been accepted, say so.
     fn maybe_finish(&mut self) -> Result<()> {
-        if self.sent_done && self.got_done && self.receiving.is_empty() && !self.sent_finish {
-            self.sent_finish = true;
+        if self.sent == Step::Done && self.received >= Step::Done && self.receiving.is_empty() {
+            self.sent = Step::Finish;
             self.send(&Message::Finish)?;
         }
-        self.check_finished();
         Ok(())
     }
-
-    fn check_finished(&mut self) {
-        if self.sent_finish && self.got_finish {
-            self.finished = true;
-        }
-    }
-}
-
-/// A group document's version vector in a Clocks message (`partial` groups carry only this one).
-fn group_document_clock(group: &GroupId, actors: Vec<documents::ClockEntry>) -> DocClock {
-    DocClock { place: Place::new(&group.doc_id(), &DocPlace::group(*group)), actors }
-}
-
-/// Whether `peer` holds no entry in effect in the group, but this profile's member wrote the admission that made
-/// their (now powerless) entry: the loser of two admissions with one invitation, whom this phone let in.
-fn admitted_here_without_effect(
-    ctx: &mut WriteCtx<'_, '_>,
-    group_ref: group_store::GroupRef,
-    group: &GroupId,
-    peer: &MemberId,
-) -> Result<bool> {
-    if group_store::standing(ctx.tx, group_ref, peer)?.is_some() {
-        return Ok(false);
-    }
-    let me = ctx.me();
-    let Some(doc) = ctx.cache.get(ctx.tx, &group.doc_id(), ctx.identity.actor())? else { return Ok(false) };
-    Ok(crate::sync::authorize::entry_added_by(doc, peer) == Some(me))
-}
-
-/// Ingests a batch from a peer, joining the group if this profile holds a pending invitation to it. Returns the
-/// report and whether this completed a join.
-fn ingest_from(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch) -> Result<(IngestReport, bool)> {
-    let group = batch.place.group.ok_or_else(|| Refusal::Malformed.because("personal documents never travel"))?;
-    let pending = joins::all(ctx.tx)?.into_iter().any(|j| j.group_id == group);
-    // Authorise the author, not the sender: any peer may relay a group's changes (ingest checks who wrote each one
-    // and whether they were allowed to); what a peer may *receive* is decided when answering its clocks.
-    let holds = group_store::group_ref(ctx.tx, &group)?.is_some();
-    let report = ingest(ctx, batch, pending && !holds)?;
-    let mut joined = false;
-    if pending
-        && let Some(group_ref) = group_store::group_ref(ctx.tx, &group)?
-        && group_store::role_of(ctx.tx, group_ref, &ctx.me())?.is_some()
-    {
-        joins::mark_joined(ctx.tx, &group, now_ms())?;
-        joined = true;
-    }
-    Ok((report, joined))
-}
-
-/// A peer's version vector of one document: actor -> (newest sequence number, that change's hash).
-type PeerClock = HashMap<Vec<u8>, (u64, [u8; 32])>;
-
-enum Outgoing {
-    /// A batch to send now.
-    Changes(Message, u64),
-    /// A blob to offer when its turn comes.
-    Offer(PendingOffer),
-    /// A blob offered now (its offer message and content hash).
-    Offered(Message, [u8; 32]),
-}
-
-/// A document whose answer is large, to offer when its turn comes. What to send is worked out again then, against
-/// the peer's version vector, so the blob and the signed heads vouching for it come from one state of the document.
-#[derive(Debug)]
-struct PendingOffer {
-    place: Place,
-    their_clock: Option<PeerClock>,
-    count: u64,
-}
-
-/// The changes of a document the peer lacks, by its version vector. For each actor: those after the peer's head; all
-/// of them if this side holds a *different* change at the peer's head position (an equivocation, which the peer must
-/// see to detect); and if the peer's head is unknown here because the peer is further ahead, just this side's newest
-/// change of that actor: a duplicate if the peer is simply ahead, the proof if the peer holds another fork.
-fn missing_for(doc: &Automerge, their_clock: &PeerClock) -> (Vec<Change>, usize) {
-    let all = doc.get_changes(&[]);
-    let total = all.len();
-    let mut newest: HashMap<&[u8], u64> = HashMap::new();
-    for c in &all {
-        let seq = newest.entry(c.actor_id().to_bytes()).or_insert(0);
-        *seq = (*seq).max(c.seq());
-    }
-    let unknown = |hash: &[u8; 32]| doc.get_change_by_hash(&automerge::ChangeHash(*hash)).is_none();
-    let mut forked: HashSet<Vec<u8>> = HashSet::new();
-    let mut behind: HashMap<Vec<u8>, u64> = HashMap::new();
-    for (actor, (seq, hash)) in their_clock {
-        match newest.get(actor.as_slice()) {
-            Some(mine) if unknown(hash) && seq <= mine => {
-                forked.insert(actor.clone());
-            }
-            Some(mine) if unknown(hash) => {
-                behind.insert(actor.clone(), *mine);
-            }
-            _ => {}
-        }
-    }
-    let missing = all
-        .into_iter()
-        .filter(|c| {
-            let actor = c.actor_id().to_bytes();
-            forked.contains(actor)
-                || behind.get(actor).is_some_and(|mine| c.seq() == *mine)
-                || their_clock.get(actor).is_none_or(|(seq, _)| c.seq() > *seq)
-        })
-        .collect();
-    (missing, total)
-}
-
-/// What to send for one document now, given the peer's version vector (`None`: it lacks the document). Answers over
-/// `max_batch` bytes become blobs (offered later, one at a time, when `now` is false).
-fn outgoing_for(
-    ctx: &mut WriteCtx<'_, '_>,
-    place: Place,
-    theirs: Option<&PeerClock>,
-    max_batch: usize,
-    now: bool,
-) -> Result<Option<Outgoing>> {
-    let doc_id = place.doc();
-    let actor = ctx.identity.actor().clone();
-    let doc = ctx.cache.get(ctx.tx, &doc_id, &actor)?.ok_or_else(|| Error::not_found("document", doc_id))?;
-    let empty = HashMap::new();
-    let (missing, total) = missing_for(doc, theirs.unwrap_or(&empty));
-    if missing.is_empty() {
-        return Ok(None);
-    }
-    let count = missing.len() as u64;
-    let missing_bytes: usize = missing.iter().map(|c| c.raw_bytes().len()).sum();
-    let lacks_document = theirs.is_none_or(HashMap::is_empty);
-    // A peer lacking most of a long document gets a snapshot too: it is far smaller than the changes one by one
-    // (25,000 edits: about 8 KB against 1.2 MB), and the receiver takes from it only what it lacks.
-    let lacks_most = missing.len() > SNAPSHOT_AFTER_CHANGES && missing.len() * 2 >= total;
-    let form = if (lacks_document || lacks_most) && missing.len() > SNAPSHOT_AFTER_CHANGES {
-        Some(Form::Snapshot)
-    } else if missing_bytes > max_batch {
-        Some(Form::Changes)
-    } else {
-        None
-    };
-    match form {
-        Some(_) if !now => Ok(Some(Outgoing::Offer(PendingOffer { place, their_clock: theirs.cloned(), count }))),
-        Some(form) => {
-            let changes = (form == Form::Changes).then_some(missing.as_slice());
-            let (message, hash) = offer(ctx, place, &doc_id, form, changes)?;
-            Ok(Some(Outgoing::Offered(message, hash)))
-        }
-        None => {
-            let vouchers = vouchers_for(ctx, &doc_id, &missing)?;
-            let changes = missing.iter().map(|c| c.raw_bytes().to_vec()).collect();
-            Ok(Some(Outgoing::Changes(Message::Changes { place, changes, vouchers }, count)))
-        }
-    }
-}
-
-/// Signed heads and certificates covering `changes`, as sent on the wire.
-fn vouchers_for(ctx: &WriteCtx<'_, '_>, doc: &DocId, changes: &[Change]) -> Result<Vouchers> {
-    let (heads, certificates) = verify::stored_vouchers(ctx.tx, doc, changes)?;
-    Ok(Vouchers::from_parts(&heads, &certificates))
-}
-
-/// Offers a blob, stored by content hash so the transfer can resume: the whole document as a snapshot, or the
-/// given changes as a compressed list (deterministic, so a resumed session offers the same bytes again).
-fn offer(
-    ctx: &mut WriteCtx<'_, '_>,
-    place: Place,
-    doc_id: &DocId,
-    form: Form,
-    changes: Option<&[Change]>,
-) -> Result<(Message, [u8; 32])> {
-    let actor = ctx.identity.actor().clone();
-    let doc: &Automerge = ctx.cache.get(ctx.tx, doc_id, &actor)?.ok_or_else(|| Error::not_found("document", doc_id))?;
-    let (blob, covered) = match changes {
-        None => (am::guarded(doc_id, "saving", || Ok(doc.save()))?, doc.get_changes(&[])),
-        Some(changes) => {
-            let raw: Vec<&[u8]> = changes.iter().map(Change::raw_bytes).collect();
-            let encoded = postcard::to_stdvec(&raw).map_err(|e| Error::Internal(format!("encoding changes: {e}")))?;
-            let mut blob = Vec::new();
-            flate2::read::DeflateEncoder::new(encoded.as_slice(), flate2::Compression::default())
-                .read_to_end(&mut blob)
-                .map_err(|e| Error::Internal(format!("compressing changes: {e}")))?;
-            (blob, changes.to_vec())
-        }
-    };
-    let vouchers = vouchers_for(ctx, doc_id, &covered)?;
-    let hash: [u8; 32] = Sha256::digest(&blob).into();
-    let encoded = postcard::to_stdvec(&vouchers).map_err(|e| Error::Internal(format!("encoding vouchers: {e}")))?;
-    let target = TransferPlace { doc: *doc_id, place: place.to_doc_place()?, form };
-    let len = blob.len() as u64;
-    transfers::save_outgoing(
-        ctx.tx,
-        &hash,
-        &transfers::Outgoing { place: target, snapshot: blob, vouchers: encoded },
-        now_ms(),
-    )?;
-    Ok((Message::Offer { place, form, hash, len, vouchers }, hash))
-}
-
-/// Groups where both this profile and `peer` are active members.
-fn shared_groups(tx: &rusqlite::Transaction<'_>, me: &MemberId, peer: &MemberId) -> Result<Vec<GroupId>> {
-    let mut out = Vec::new();
-    for (group, group_ref) in group_store::all_groups(tx)? {
-        if group_store::role_of(tx, group_ref, me)?.is_some() && group_store::role_of(tx, group_ref, peer)?.is_some() {
-            out.push(group);
-        }
-    }
-    out.sort();
-    Ok(out)
-}
-
-/// A digest of everything this profile holds of a group: each document's version vector with head hashes. An actor
-/// caught equivocating in a document is left out: honest phones hold different forks of it, and would otherwise
-/// never agree that they have nothing new for each other.
-fn group_digest(tx: &rusqlite::Transaction<'_>, group: &GroupId) -> Result<[u8; 16]> {
-    let mut docs: BTreeMap<DocId, Vec<documents::ClockEntry>> = BTreeMap::new();
-    for (doc, _) in documents::shared_documents(tx, group)? {
-        let forked: Vec<Vec<u8>> =
-            crate::storage::trust::quarantined_positions(tx, &doc)?.into_iter().map(|(a, _)| a).collect();
-        let mut clock = documents::clock(tx, &doc)?;
-        clock.retain(|(actor, ..)| !forked.contains(actor));
-        docs.insert(doc, clock);
-    }
-    let mut hasher = Sha256::new();
-    hasher.update(b"kindred/group-digest/v1");
-    hasher.update(group.as_bytes());
-    for (doc, clock) in docs {
-        hasher.update(doc.as_bytes());
-        for (actor, seq, hash) in clock {
-            hasher.update((actor.len() as u64).to_be_bytes());
-            hasher.update(&actor);
-            hasher.update(seq.to_be_bytes());
-            hasher.update(hash);
-        }
-    }
-    Ok(crate::ids::digest16(hasher))
-}
-
-/// A digest over every group shared with `peer`.
-fn overall_digest(tx: &rusqlite::Transaction<'_>, me: &MemberId, peer: &MemberId) -> Result<[u8; 16]> {
-    let mut hasher = Sha256::new();
-    hasher.update(b"kindred/digest/v1");
-    for group in shared_groups(tx, me, peer)? {
-        hasher.update(group.as_bytes());
-        hasher.update(group_digest(tx, &group)?);
-    }
-    Ok(crate::ids::digest16(hasher))
-}
-
-fn kindred_display_name(tx: &rusqlite::Transaction<'_>) -> Result<String> {
-    Ok(crate::storage::profile::load(tx)?.display_name)
 }
