@@ -43,7 +43,9 @@ let package = Package(
         .target(name: "KindredCore", dependencies: ["KindredFFI"], path: "Sources/KindredCore"),
         // The idiomatic layer apps import.
         .target(name: "Kindred", dependencies: ["KindredCore"], path: "Sources/Kindred"),
-        .testTarget(name: "KindredTests", dependencies: ["Kindred"], path: "Tests/KindredTests"),
+        // Only GeneratedLayerTests.swift imports KindredCore (to test the generated layer itself); the rest, like
+        // an app, import nothing but Kindred.
+        .testTarget(name: "KindredTests", dependencies: ["Kindred", "KindredCore"], path: "Tests/KindredTests"),
     ],
     swiftLanguageModes: [.v6]
 )
