@@ -1,6 +1,9 @@
 // swift-tools-version: 6.0
 //
 // Kindred for Swift: the generated uniffi bindings (module `KindredCore`) and a thin idiomatic layer (`Kindred`).
+// Apps depend on the one product, `Kindred`, and see one API: the layer, plus the generated types it passes through,
+// which it re-exports by name (Sources/Kindred/Types.swift). `KindredCore` is internal to the package: no product, not
+// re-exported (ios/run-linux-tests.sh checks both).
 //
 // Where the Rust library comes from:
 // - Apple platforms, with `KindredFFI.xcframework` next to this file (made by `./build-xcframework.sh` on a Mac with
@@ -41,9 +44,11 @@ let package = Package(
         ffiTarget,
         // The uniffi-generated Swift (KindredCore.swift), staged here by the build scripts.
         .target(name: "KindredCore", dependencies: ["KindredFFI"], path: "Sources/KindredCore"),
-        // The idiomatic layer apps import.
+        // The idiomatic layer apps import: the package's only product.
         .target(name: "Kindred", dependencies: ["KindredCore"], path: "Sources/Kindred"),
-        .testTarget(name: "KindredTests", dependencies: ["Kindred"], path: "Tests/KindredTests"),
+        // Only GeneratedLayerTests.swift imports KindredCore (to test the generated layer itself); the rest, like
+        // an app, import nothing but Kindred.
+        .testTarget(name: "KindredTests", dependencies: ["Kindred", "KindredCore"], path: "Tests/KindredTests"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,5 @@
 import Foundation
-import KindredCore
+public import KindredCore
 
 extension Kindred {
     /// One group of an opened profile: the object a conversation screen holds. Its messages, members, invitations,
@@ -7,16 +7,16 @@ extension Kindred {
     /// call.
     ///
     /// Get one from ``Kindred/createGroup(name:description:guidelines:)`` or ``Kindred/group(_:)``; store its ``id``
-    /// to find it again after the app restarts. A thin layer over the generated ``KindredGroup`` (on ``generated``),
-    /// with the same conventions as ``Kindred``: every error is a ``KindredError``, disk work runs on a Kindred worker
-    /// thread, and once the profile is closed every call throws ``KindredError/Closed``.
+    /// to find it again after the app restarts. A thin layer over the generated group object, with the same
+    /// conventions as ``Kindred``: every error is a ``KindredError``, disk work runs on a Kindred worker thread, and
+    /// once the profile is closed every call throws ``KindredError/Closed``.
     ///
     /// `Group` is `Sendable`: share it between tasks and actors.
     public final class Group: Identifiable, Sendable {
         /// The group's id (hex), stable across devices.
         public let id: String
-        /// The generated object this wraps, for calls the layer has no shortcut for.
-        public let generated: KindredGroup
+        /// The generated object this wraps.
+        let generated: KindredGroup
         /// The profile this group belongs to (kept alive as long as the group is).
         public let kindred: Kindred
 
@@ -70,7 +70,7 @@ extension Kindred {
         }
 
         /// Up to `limit` messages, oldest first: the newest ones, or those just older than `before`
-        /// (pass the first shown message's ``KindredCore/Message/cursor`` to page back).
+        /// (pass the first shown message's ``Message/cursor`` to page back).
         public func messages(limit: UInt32 = 50, before: MessageCursor? = nil) async throws -> [Message] {
             try await bridgeAsync { try await generated.messages(limit: limit, before: before) }
         }

@@ -1,12 +1,37 @@
-@_exported import KindredCore
+// The Swift surface of Kindred: what an app sees after `import Kindred`, and all it sees.
+//
+// Underneath is the uniffi-generated module `KindredCore` (`KindredProfile`, `KindredGroup`, the records, enums and
+// `KindredError`, `UpdateListener`, `SubscriptionHandle`, `SyncSession`, free functions, converters). It is a target
+// of the package but not a product, and this module does not re-export it: apps get exactly
+//
+// - the classes of this layer, `Kindred` (a profile) and `Kindred.Group` (one of its groups), over the generated
+//   `KindredProfile` and `KindredGroup`, which stay hidden;
+// - the generated records, enums and `KindredError` that these classes take and return, and the generated
+//   `SyncSession`, each re-exported by name in `Types.swift` (with a few Swift extras, such as dates);
+// - the layer's `AsyncStream`s of updates (`Updates.swift`), `SyncSession.run` and `SyncLinkClosed` (`Sync.swift`).
+//
+// (The files import `KindredCore` `public`ly only so that their public declarations may mention the re-exported
+// types; a `public import` makes nothing visible to apps. `ios/run-linux-tests.sh` checks that no public declaration
+// mentions any other generated type, and that none of the hidden names compiles in an app.)
+//
+// Why wrap the two objects instead of re-exporting them too, as `SyncSession` is: almost every method here adds
+// something the generated one lacks (argument labels and defaults; `URL`, `Date` and `TimeInterval` for paths, times
+// and durations; the `New...` input records built from plain arguments; every error made a `KindredError`), and the
+// wrapper is what lets `close()` end every update stream of the profile and of its groups, which a generated
+// `KindredGroup` cannot know about. Exposing the generated classes as well would give every call two spellings
+// (`post(message: NewMessage(...))` beside `post(_:)`): the double surface this layout removes. The records and enums,
+// on the other hand, are plain Swift values already: hand-written twins would only add code to keep in step with the
+// Rust side, so they pass through as they are. So does `SyncSession`: its five generated methods are the step-by-step
+// form of `run`, with nothing to add.
 import Foundation
+public import KindredCore
 
 /// An opened Kindred profile: the one object an app keeps for as long as the person is signed in.
 ///
-/// A thin layer over the generated ``KindredProfile``: Swift argument labels, `Date` and `URL` where they help, and
+/// A thin layer over the generated profile object: Swift argument labels, `Date` and `URL` where they help, and
 /// live updates as an `AsyncStream` (``updates(bufferingPolicy:)``). What belongs to one group (messages, members,
 /// invitations, its shared goals and updates) is on ``Group``, from ``createGroup(name:description:guidelines:)`` or
-/// ``group(_:)``. Everything it has no shortcut for is on ``profile``.
+/// ``group(_:)``.
 ///
 /// Every error thrown here is a ``KindredError``; match its cases directly:
 /// `catch KindredError.NotFound(let kind, let id) { ... }`. (The methods are declared plain `throws` rather than
@@ -19,12 +44,11 @@ import Foundation
 ///
 /// `Kindred` is `Sendable`: share one instance between tasks and actors.
 public final class Kindred: Sendable {
-    /// The generated object this wraps, for calls the layer has no shortcut for.
-    public let profile: KindredProfile
+    /// The generated object this wraps.
+    let profile: KindredProfile
     let streams = UpdateStreams()
 
-    /// Wraps a profile opened through the generated API.
-    public init(_ profile: KindredProfile) {
+    init(_ profile: KindredProfile) {
         self.profile = profile
     }
 

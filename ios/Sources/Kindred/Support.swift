@@ -1,5 +1,5 @@
 import Foundation
-import KindredCore
+internal import KindredCore
 
 /// Runs a generated call, keeping its ``KindredError`` and wrapping anything else (which would be a bug in the
 /// bindings) as ``KindredError/Internal(detail:)``, so every error the layer throws is a `KindredError`.
@@ -43,23 +43,4 @@ func kindredMillis(interval: TimeInterval) -> Int64 {
 /// The `Date` of a Kindred time in milliseconds since the Unix epoch.
 func kindredDate(_ millis: Int64) -> Date {
     Date(timeIntervalSince1970: TimeInterval(millis) / 1000)
-}
-
-extension Message {
-    /// When it was posted.
-    public var createdDate: Date { kindredDate(createdAt) }
-    /// When it was last edited, if ever.
-    public var editedDate: Date? { editedAt.map(kindredDate) }
-    /// Where to page back from when this is the first message shown: pass it as `before`.
-    public var cursor: MessageCursor { MessageCursor(createdAt: createdAt, id: id) }
-}
-
-extension Checkin {
-    /// When it was recorded (or back-dated to).
-    public var date: Date { kindredDate(at) }
-}
-
-extension ProgressEntry {
-    /// When the step was taken.
-    public var date: Date { kindredDate(at) }
 }

@@ -1,9 +1,9 @@
 import Foundation
-import KindredCore
+public import KindredCore
 
 // Sync between phones: invitations, bundles and sessions. Kindred brings no transport of its own; a session is a
 // state machine of frames in and frames out that the app carries over whatever link it has (MultipeerConnectivity,
-// Bluetooth, Network.framework, a TCP socket...). ``KindredCore/SyncSession/run(send:receive:isolation:)`` does the
+// Bluetooth, Network.framework, a TCP socket...). ``SyncSession/run(send:receive:isolation:)`` does the
 // carrying once the app gives it "send one frame" and "wait for the next frame".
 
 extension Kindred {
@@ -12,7 +12,7 @@ extension Kindred {
     /// Accepts an invitation (the text of a QR code from ``Group/createInvite(validFor:)``). Nothing travels yet: the
     /// group arrives at this phone's first sync with any of its members, who admits this profile first. Until then
     /// it is listed by ``pendingJoins()``; afterwards it is in ``groups()`` and in that session's
-    /// ``KindredCore/SyncReport/joinedGroups``.
+    /// ``SyncReport/joinedGroups``.
     ///
     /// - Throws: ``KindredError/InvalidInput(field:reason:)`` for text that is not an invitation.
     @discardableResult
@@ -27,7 +27,7 @@ extension Kindred {
 
     /// Imports a bundle from ``Group/exportBundle()`` (for instance a file another member sent), for a group this
     /// profile already holds. Importing the same bundle twice, or bundles out of order, is harmless: what is already
-    /// here counts as ``KindredCore/BundleImport/duplicates`` and nothing is applied twice. Updates are delivered as
+    /// here counts as ``BundleImport/duplicates`` and nothing is applied twice. Updates are delivered as
     /// for a sync.
     ///
     /// - Throws: ``KindredError/Rejected(reason:)`` if the bundle is damaged, forged or not for this profile (nothing
@@ -40,13 +40,13 @@ extension Kindred {
     // MARK: Sync sessions
 
     /// Starts a sync session as the side that dialled the link. Its first frame is queued already; carry it with
-    /// ``KindredCore/SyncSession/run(send:receive:isolation:)``.
+    /// ``SyncSession/run(send:receive:isolation:)``.
     ///
     /// - Parameters:
     ///   - peer: the member id of the phone expected at the other end, when the app knows it (any member of a
-    ///     shared group, ``KindredCore/Member/memberId``). The handshake is then shorter, and the session fails
+    ///     shared group, ``Member/memberId``). The handshake is then shorter, and the session fails
     ///     with ``KindredError/Rejected(reason:)`` if someone else answers. `nil` accepts any peer (the handshake
-    ///     proves who it is: ``KindredCore/SyncReport/peer``).
+    ///     proves who it is: ``SyncReport/peer``).
     ///   - maxFrame: the largest frame the link carries, in bytes: 256 to 65,535, by default 32 KiB (256 suits
     ///     Bluetooth LE). A frame larger than the receiving side's `maxFrame` is refused, so give both sides the same
     ///     value (or the listener a larger one).
@@ -65,23 +65,26 @@ extension Kindred {
     }
 }
 
-/// Thrown by ``KindredCore/SyncSession/run(send:receive:isolation:)`` when the link closed (its `receive` returned
-/// `nil`) before the session finished.
-///
-/// What was applied before is kept, and the next session (over a new link) carries only what is still missing:
-/// large transfers (over 32 KiB of changes, or over 8 frames of them on small frames, or a whole group's snapshot)
-/// resume where they stopped; a smaller batch cut off midway is sent again. ``report`` says what this session did.
-public struct SyncLinkClosed: Error, Sendable, CustomStringConvertible {
-    /// What the session did before the link closed.
-    public let report: SyncReport
+extension Kindred {
+    /// Thrown by ``SyncSession/run(send:receive:isolation:)`` when the link closed (its `receive` returned `nil`)
+    /// before the session finished. Also named `SyncLinkClosed`.
+    ///
+    /// What was applied before is kept, and the next session (over a new link) carries only what is still missing:
+    /// large transfers (over 32 KiB of changes, or over 8 frames of them on small frames, or a whole group's
+    /// snapshot) resume where they stopped; a smaller batch cut off midway is sent again. ``report`` says what this
+    /// session did.
+    public struct SyncLinkClosed: Error, Sendable, CustomStringConvertible {
+        /// What the session did before the link closed.
+        public let report: SyncReport
 
-    public init(report: SyncReport) {
-        self.report = report
-    }
+        public init(report: SyncReport) {
+            self.report = report
+        }
 
-    public var description: String {
-        "the link closed before the sync finished (\(report.framesReceived) frames received, "
-            + "\(report.changesApplied) changes applied)"
+        public var description: String {
+            "the link closed before the sync finished (\(report.framesReceived) frames received, "
+                + "\(report.changesApplied) changes applied)"
+        }
     }
 }
 
@@ -90,7 +93,7 @@ extension SyncSession {
     ///
     /// It sends the frames already queued (the dialler's first one), then loops: waits for a frame with `receive`,
     /// feeds it to the session, sends what the session queued in answer, until
-    /// ``KindredCore/SyncSession/isFinished()``.
+    /// ``SyncSession/isFinished()``.
     /// The last frames are sent before it returns; close the link afterwards (the peer may be finished already).
     ///
     /// ```swift
@@ -111,7 +114,7 @@ extension SyncSession {
     /// - Parameters:
     ///   - send: sends one frame on the link.
     ///   - receive: waits for the next frame from the link; `nil` when the link has closed.
-    /// - Returns: what the session did (``KindredCore/SyncReport``): bytes and frames each way, changes applied and
+    /// - Returns: what the session did (``SyncReport``): bytes and frames each way, changes applied and
     ///   sent, the groups this profile joined, whether there was nothing new.
     /// - Throws: in every case the session is over: close the link and discard the session (what it applied until
     ///   then is kept; a later session continues from there).

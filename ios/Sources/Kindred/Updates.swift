@@ -1,5 +1,5 @@
 import Foundation
-import KindredCore
+public import KindredCore
 
 extension Kindred {
     /// Live updates of everything this profile holds, as an `AsyncStream`: what changed, after it is on disk.

@@ -60,24 +60,6 @@ final class ErrorTests: XCTestCase {
         }
     }
 
-    func testTheGeneratedApiThrowsTheSameTypedErrors() async throws {
-        // Straight through the generated KindredProfile, without the layer's typed throws.
-        let (kindred, _) = try await makeProfile(self)
-        do {
-            _ = try await kindred.profile.group(idOrName: unknownId)
-            XCTFail("expected NotFound")
-        } catch KindredError.NotFound(let kind, let id) {
-            XCTAssertEqual(kind, "group")
-            XCTAssertEqual(id, unknownId)
-        }
-        do {
-            _ = try await kindred.profile.recordCheckin(checkin: NewCheckin(mood: 0))
-            XCTFail("expected InvalidInput")
-        } catch let error as KindredError {
-            XCTAssertEqual(error, .InvalidInput(field: "mood", reason: "0 is not on the 1 to 5 scale"))
-        }
-    }
-
     func testForcedInternalFailureIsInternalAndLibraryStaysUsable() async throws {
         let (kindred, dir) = try await makeProfile(self)
         let group = try await kindred.createGroup(name: "Circle")
@@ -88,10 +70,6 @@ final class ErrorTests: XCTestCase {
                 }
                 XCTAssertTrue(detail.contains("forced internal failure"), detail)
             }
-        }
-        // The generated free function behaves the same.
-        XCTAssertThrowsError(try diagnosticsForceInternalFailure()) {
-            guard case .Internal? = $0 as? KindredError else { return XCTFail("expected Internal, got \($0)") }
         }
         // Still usable: reads, writes, a fresh open of another profile, integrity.
         let message = try await group.post("still here")

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import Kindred
+import Kindred
 
 /// A fresh, empty directory under the system temp dir, removed at the end of the test.
 func makeTempDirectory(_ test: XCTestCase) throws -> URL {

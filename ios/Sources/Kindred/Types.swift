@@ -1,0 +1,113 @@
+// The generated types that `Kindred`'s API takes and returns, re-exported one by one: the records, the enums,
+// `KindredError` and `SyncSession`, exactly as uniffi generates them. Nothing else of the generated module
+// `KindredCore` reaches an app: not `KindredProfile` and `KindredGroup` (wrapped by `Kindred` and `Kindred.Group`),
+// not `UpdateListener` and `SubscriptionHandle` (behind the `AsyncStream`s), not the `New...` input records the layer
+// builds from plain arguments (`NewCheckin` excepted), the free functions or uniffi's converters. See the header of
+// `Kindred.swift` for why the layer is shaped this way, and `ios/run-linux-tests.sh` (surface checks) for what
+// enforces it.
+//
+// Why scoped `@_exported import`s rather than `public typealias`es: a typealias names the type but leaves its
+// members declared in a module the app never imported. Under Swift's `MemberImportVisibility` (SE-0444: an upcoming
+// feature apps can turn on since Swift 6.1, the rule of a later language mode), `message.text` would then fail to
+// compile ("property 'text' is not available due to missing import of defining module 'KindredCore'", tried with
+// Swift 6.0.3's experimental form of the feature) in an app that, as it should, imports only `Kindred`. A scoped re-export
+// (`@_exported import struct KindredCore.Message`) brings in that one declaration and nothing else of the module:
+// `KindredProfile` and the rest stay undeclared for the app (the surface checks prove both halves). The wholesale
+// `@_exported import KindredCore` is what must never come back.
+//
+// Each type has a second spelling, the same type, nested in `Kindred` (`Kindred.Message`): the module and its main
+// class are both called `Kindred`, so `Kindred.X` always means the class's member, and without these an app with a
+// `Message` of its own could not name Kindred's past it. Adding a type the layer passes through means adding both
+// lines; `SurfaceTests` names every one of them.
+import Foundation
+public import KindredCore
+
+// MARK: Records the layer returns
+
+@_exported import struct KindredCore.ProfileInfo        // the opened profile's public identity (`Kindred.info`)
+@_exported import struct KindredCore.GroupSummary       // a group in the list from `Kindred.groups()`
+@_exported import struct KindredCore.GroupDetails       // name, description, guidelines, members and roles
+@_exported import struct KindredCore.Member             // a member of a group, in `GroupDetails`
+@_exported import struct KindredCore.Message            // a message as a screen shows it
+@_exported import struct KindredCore.MessageCursor      // where to page back from (`Message.cursor`)
+@_exported import struct KindredCore.ReactionCount      // reactions with one emoji, in `Message`
+@_exported import struct KindredCore.Goal               // a goal and how it is going
+@_exported import struct KindredCore.Cadence            // a goal's "`times` per `period`"
+@_exported import struct KindredCore.ProgressEntry      // one logged step of a goal
+@_exported import struct KindredCore.Checkin            // a recorded mood check-in (private to this phone)
+@_exported import struct KindredCore.CheckinSummary     // daily and weekly check-in averages
+@_exported import struct KindredCore.CheckinAverage     // averages over a day or a week, in `CheckinSummary`
+@_exported import struct KindredCore.PendingJoin        // an accepted invitation whose group has not arrived yet
+@_exported import struct KindredCore.BundleImport       // what importing a bundle did
+@_exported import struct KindredCore.SyncReport         // what a sync session did
+@_exported import struct KindredCore.JoinRefusal        // an invitation a peer did not accept, in `SyncReport`
+
+// MARK: Records the layer takes
+
+@_exported import struct KindredCore.NewCheckin         // what `Kindred.recordCheckin(_:)` takes
+
+// MARK: Enums and the error
+
+@_exported import enum KindredCore.Update               // what changed, as the update streams deliver it
+@_exported import enum KindredCore.Role                 // a member's role in a group
+@_exported import enum KindredCore.GoalStatus           // active, paused or archived
+@_exported import enum KindredCore.CadencePeriod        // the period of a goal's cadence
+@_exported import enum KindredCore.KindredError         // every error Kindred throws
+
+// MARK: The one generated object apps hold
+
+// One sync session over one link, from `Kindred.connectSync(expecting:maxFrame:)` or `Kindred.acceptSync(maxFrame:)`,
+// carried by `SyncSession.run(send:receive:isolation:)` (`Sync.swift`). Its own generated methods (`receive(frame:)`,
+// `takeOutgoing()`, `isFinished()`, `peer()`, `report()`) are the step-by-step form of what `run` does.
+@_exported import class KindredCore.SyncSession
+
+extension Kindred {
+    public typealias ProfileInfo = KindredCore.ProfileInfo
+    public typealias GroupSummary = KindredCore.GroupSummary
+    public typealias GroupDetails = KindredCore.GroupDetails
+    public typealias Member = KindredCore.Member
+    public typealias Message = KindredCore.Message
+    public typealias MessageCursor = KindredCore.MessageCursor
+    public typealias ReactionCount = KindredCore.ReactionCount
+    public typealias Goal = KindredCore.Goal
+    public typealias Cadence = KindredCore.Cadence
+    public typealias ProgressEntry = KindredCore.ProgressEntry
+    public typealias Checkin = KindredCore.Checkin
+    public typealias CheckinSummary = KindredCore.CheckinSummary
+    public typealias CheckinAverage = KindredCore.CheckinAverage
+    public typealias PendingJoin = KindredCore.PendingJoin
+    public typealias BundleImport = KindredCore.BundleImport
+    public typealias SyncReport = KindredCore.SyncReport
+    public typealias JoinRefusal = KindredCore.JoinRefusal
+    public typealias NewCheckin = KindredCore.NewCheckin
+    public typealias Update = KindredCore.Update
+    public typealias Role = KindredCore.Role
+    public typealias GoalStatus = KindredCore.GoalStatus
+    public typealias CadencePeriod = KindredCore.CadencePeriod
+    public typealias KindredError = KindredCore.KindredError
+    public typealias SyncSession = KindredCore.SyncSession
+}
+
+/// ``Kindred/SyncLinkClosed``, the layer's own error (declared in `Sync.swift`), by its short name too.
+public typealias SyncLinkClosed = Kindred.SyncLinkClosed
+
+// MARK: Swift extras on the records
+
+extension Message {
+    /// When it was posted.
+    public var createdDate: Date { kindredDate(createdAt) }
+    /// When it was last edited, if ever.
+    public var editedDate: Date? { editedAt.map(kindredDate) }
+    /// Where to page back from when this is the first message shown: pass it as `before`.
+    public var cursor: MessageCursor { MessageCursor(createdAt: createdAt, id: id) }
+}
+
+extension Checkin {
+    /// When it was recorded (or back-dated to).
+    public var date: Date { kindredDate(at) }
+}
+
+extension ProgressEntry {
+    /// When the step was taken.
+    public var date: Date { kindredDate(at) }
+}

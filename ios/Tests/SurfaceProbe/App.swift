@@ -1,0 +1,69 @@
+// App code against the Swift surface. Compiled by no target: ios/run-linux-tests.sh type-checks this file alone
+// against the built `Kindred` module, as an app's source, with `MemberImportVisibility` on (SE-0444: members are only
+// visible from modules the file imports), and requires an error on every line marked `// hidden` and on no other
+// line. A wholesale `@_exported import KindredCore`, a public generated object on the layer, a re-exported type that
+// should stay inside, or a passed-through type whose members an app cannot reach would each fail the check.
+import Foundation
+import Kindred
+
+/// What an app must see: the layer, the re-exported types and their members, under both spellings.
+func visible(kindred: Kindred, group: Kindred.Group, session: SyncSession) async throws -> [String] {
+    var seen: [String] = [Kindred.version, group.id, try kindred.info.displayName]
+    let message: Message = try await group.post("hi")
+    let same: Kindred.Message = message
+    seen += [message.text, same.authorName, "\(message.createdDate)", "\(message.cursor.createdAt)"]
+    seen += try await group.details().members.map { "\($0.memberId) \($0.role == .owner)" }
+    let goal: Goal = try await kindred.createGoal("Walk", times: 1, per: CadencePeriod.day)
+    seen.append("\(goal.cadence.times) \(goal.status == GoalStatus.active)")
+    seen += try await kindred.recentCheckins().map { "\($0.mood) \($0.date)" }
+    try await kindred.recordCheckin(NewCheckin(mood: 3))
+    for await update in try kindred.updates() {
+        if case .messages(let groupId, _) = update { seen.append(groupId) }
+        break
+    }
+    do {
+        _ = try await kindred.group("nobody")
+    } catch KindredError.NotFound(let kind, let id) {
+        seen += [kind, id]
+    } catch let error as Kindred.KindredError {
+        seen.append(error.localizedDescription)
+    }
+    if !session.isFinished(), let peer = session.peer() { seen.append(peer) }
+    let report: SyncReport = session.report()
+    seen += report.joinRefusals.map(\.reason) + report.joinedGroups
+    do {
+        _ = try await session.run(send: { _ in }, receive: { nil })
+    } catch let closed as SyncLinkClosed {
+        let nested: Kindred.SyncLinkClosed = closed
+        seen.append("\(nested.report.framesReceived)")
+    }
+    let imported: BundleImport = try await kindred.importBundle(Data())
+    seen.append("\(imported.applied)")
+    return seen
+}
+
+/// What an app must not see: everything else of the generated module.
+func hidden(kindred: Kindred, group: Kindred.Group) {
+    // The generated module itself, by name, beyond the re-exported types.
+    _ = KindredCore.KindredProfile.self                         // hidden
+    // The generated objects the layer wraps, their protocols, and the listener machinery.
+    _ = KindredProfile.self                                     // hidden
+    _ = KindredGroup.self                                       // hidden
+    _ = (any KindredProfileProtocol).self                       // hidden
+    _ = (any UpdateListener).self                               // hidden
+    _ = UpdateListenerImpl.self                                 // hidden
+    _ = SubscriptionHandle.self                                 // hidden
+    // The input records the layer builds from plain arguments.
+    _ = NewGroup.self                                           // hidden
+    _ = NewGoal.self                                            // hidden
+    _ = NewMessage.self                                         // hidden
+    // The generated free functions (the layer has `Kindred.profileExists(in:)`, `Kindred.version`...) and converters.
+    _ = profileExists(dataDir: "/")                             // hidden
+    _ = kindredVersion()                                        // hidden
+    try? diagnosticsForceInternalFailure()                      // hidden
+    uniffiEnsureKindredFfiInitialized()                         // hidden
+    _ = FfiConverterTypeMessage.self                            // hidden
+    // The generated objects inside the layer's classes.
+    _ = kindred.profile                                         // hidden
+    _ = group.generated                                         // hidden
+}
