@@ -30,7 +30,7 @@ extension Kindred {
     /// here counts as ``BundleImport/duplicates`` and nothing is applied twice. Updates are delivered as
     /// for a sync.
     ///
-    /// - Throws: ``KindredError/Rejected(reason:)`` if the bundle is damaged, forged or not for this profile (nothing
+    /// - Throws: ``KindredError/Rejected(kind:reason:)`` if the bundle is damaged, forged or not for this profile (nothing
     ///   of it is kept).
     @discardableResult
     public func importBundle(_ bundle: Data) async throws -> BundleImport {
@@ -45,7 +45,7 @@ extension Kindred {
     /// - Parameters:
     ///   - peer: the member id of the phone expected at the other end, when the app knows it (any member of a
     ///     shared group, ``Member/memberId``). The handshake is then shorter, and the session fails
-    ///     with ``KindredError/Rejected(reason:)`` if someone else answers. `nil` accepts any peer (the handshake
+    ///     with ``KindredError/Rejected(kind:reason:)`` if someone else answers. `nil` accepts any peer (the handshake
     ///     proves who it is: ``SyncReport/peer``).
     ///   - maxFrame: the largest frame the link carries, in bytes: 256 to 65,535, by default 32 KiB (256 suits
     ///     Bluetooth LE). A frame larger than the receiving side's `maxFrame` is refused, so give both sides the same
@@ -118,7 +118,7 @@ extension SyncSession {
     ///   sent, the groups this profile joined, whether there was nothing new.
     /// - Throws: in every case the session is over: close the link and discard the session (what it applied until
     ///   then is kept; a later session continues from there).
-    ///   - a ``KindredError`` from the session, usually ``KindredError/Rejected(reason:)``: the peer sent something
+    ///   - a ``KindredError`` from the session, usually ``KindredError/Rejected(kind:reason:)``: the peer sent something
     ///     refused (damaged, forged, not allowed, or not the member passed to `connectSync(expecting:)`); nothing of
     ///     the refused frame was kept;
     ///   - ``SyncLinkClosed`` when `receive` returned `nil` before the session finished;

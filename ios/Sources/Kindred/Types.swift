@@ -53,6 +53,7 @@ public import KindredCore
 @_exported import enum KindredCore.GoalStatus           // active, paused or archived
 @_exported import enum KindredCore.CadencePeriod        // the period of a goal's cadence
 @_exported import enum KindredCore.KindredError         // every error Kindred throws
+@_exported import enum KindredCore.Refusal              // which rule refused a peer's data (`KindredError.Rejected`)
 
 // MARK: The one generated object apps hold
 
@@ -85,6 +86,7 @@ extension Kindred {
     public typealias GoalStatus = KindredCore.GoalStatus
     public typealias CadencePeriod = KindredCore.CadencePeriod
     public typealias KindredError = KindredCore.KindredError
+    public typealias Refusal = KindredCore.Refusal
     public typealias SyncSession = KindredCore.SyncSession
 }
 

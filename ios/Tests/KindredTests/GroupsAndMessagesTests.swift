@@ -151,9 +151,8 @@ final class GroupsAndMessagesTests: XCTestCase {
         XCTAssertEqual(imported.groupId, group.id)
         XCTAssertGreaterThan(imported.documents, 0)
         XCTAssertEqual(imported.applied, 0, "everything in it is already here")
-        await assertKindredError(try await other.importBundle(bundle), "Rejected") {
-            if case .Rejected(let reason) = $0 { return reason.contains("not in") }
-            return false
+        await assertKindredError(try await other.importBundle(bundle), "Rejected: not a member of that group") {
+            if case .Rejected(kind: .notAMember, _) = $0 { return true } else { return false }
         }
         try await group.markRead()
         try await assertEqual(await group.unreadCount(), 0)

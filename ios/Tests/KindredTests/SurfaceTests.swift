@@ -33,6 +33,7 @@ final class SurfaceTests: XCTestCase {
             (GoalStatus.self, Kindred.GoalStatus.self),
             (CadencePeriod.self, Kindred.CadencePeriod.self),
             (KindredError.self, Kindred.KindredError.self),
+            (Refusal.self, Kindred.Refusal.self),
             (SyncSession.self, Kindred.SyncSession.self),
             (SyncLinkClosed.self, Kindred.SyncLinkClosed.self),
         ]

@@ -291,11 +291,11 @@ final class SyncTests: XCTestCase {
         // Garbage straight into a listening session: refused as Rejected, and the session stays refused.
         let listening = try await alice.acceptSync()
         let garbage = Data((0..<200).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) })
-        await assertKindredError(try await listening.receive(frame: garbage), "Rejected") {
-            if case .Rejected = $0 { return true } else { return false }
+        await assertKindredError(try await listening.receive(frame: garbage), "Rejected as malformed") {
+            if case .Rejected(kind: .malformed, _) = $0 { return true } else { return false }
         }
-        await assertKindredError(try await listening.receive(frame: garbage), "Rejected again") {
-            if case .Rejected = $0 { return true } else { return false }
+        await assertKindredError(try await listening.receive(frame: garbage), "Rejected again, the same way") {
+            if case .Rejected(kind: .malformed, _) = $0 { return true } else { return false }
         }
         XCTAssertFalse(listening.isFinished())
         XCTAssertNil(listening.peer())
@@ -305,8 +305,8 @@ final class SyncTests: XCTestCase {
         do {
             let report = try await other.run(send: { _ in }, receive: { garbage })
             XCTFail("expected Rejected, got \(report)")
-        } catch KindredError.Rejected(let reason) {
-            print("garbage refused: \(reason)")
+        } catch KindredError.Rejected(let kind, let reason) {
+            XCTAssertEqual(kind, .malformed, reason)
         }
 
         // A frame damaged in the middle of a real session (Bob's first frame after the handshake): Alice refuses it,
@@ -315,7 +315,9 @@ final class SyncTests: XCTestCase {
         let (d, l) = try await carry(try bob.connectSync(), try await alice.acceptSync(), tamper: { index, frame in
             index == 1 ? Data(frame.map { $0 ^ 0xA5 }) : frame
         })
-        guard case .failure(KindredError.Rejected) = l else { return XCTFail("expected Alice's Rejected, got \(l)") }
+        guard case .failure(KindredError.Rejected(kind: .forged, _)) = l else {
+            return XCTFail("expected Alice's Rejected (forged), got \(l)")
+        }
         guard case .failure(let closed as SyncLinkClosed) = d else {
             return XCTFail("expected SyncLinkClosed, got \(d)")
         }
@@ -368,8 +370,8 @@ final class SyncTests: XCTestCase {
         try await assertEqual(await carolsGroup.messages().count, count)
 
         // Not a bundle at all.
-        await assertKindredError(try await carol.importBundle(Data("not a bundle".utf8)), "Rejected") {
-            if case .Rejected = $0 { return true } else { return false }
+        await assertKindredError(try await carol.importBundle(Data("not a bundle".utf8)), "Rejected as malformed") {
+            if case .Rejected(kind: .malformed, _) = $0 { return true } else { return false }
         }
     }
 
@@ -388,8 +390,8 @@ final class SyncTests: XCTestCase {
 
         // Alice expects Bob, but Carol answers: Alice refuses her.
         let (d, l) = try await carry(try alice.connectSync(expecting: bobId), try await carol.acceptSync())
-        guard case .failure(KindredError.Rejected(let reason)) = d else {
-            return XCTFail("expected Rejected for Alice, got \(d)")
+        guard case .failure(KindredError.Rejected(kind: .forged, let reason)) = d else {
+            return XCTFail("expected Rejected (forged) for Alice, got \(d)")
         }
         print("dialling Bob, Alice met Carol: \(reason); Carol's side: \(l)")
         guard case .failure = l else { return XCTFail("Carol's session cannot finish, got \(l)") }

@@ -25,6 +25,9 @@ func visible(kindred: Kindred, group: Kindred.Group, session: SyncSession) async
         _ = try await kindred.group("nobody")
     } catch KindredError.NotFound(let kind, let id) {
         seen += [kind, id]
+    } catch KindredError.Rejected(let kind, let reason) {
+        let same: Kindred.Refusal = kind
+        seen += ["\(kind == .forged) \(same == Refusal.notAMember)", reason]
     } catch let error as Kindred.KindredError {
         seen.append(error.localizedDescription)
     }
