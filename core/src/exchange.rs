@@ -3,7 +3,7 @@
 //!
 //! Changes travel with their actors' signed heads and certificates and go through the same ingest path as sync
 //! (signatures, equivocation, authorisation), but whole change sets move through memory with no session, framing
-//! or encryption. It is compiled only with the `test-exchange` feature; phones use the sync sessions.
+//! or encryption. It is compiled only with the `test-support` feature; phones use the sync sessions.
 
 use std::collections::HashMap;
 

@@ -66,7 +66,7 @@ impl LocalIdentity {
     }
 
     /// The same member key with a fresh actor (a second device of the same member).
-    #[cfg_attr(not(feature = "test-exchange"), allow(dead_code))]
+    #[cfg_attr(not(feature = "test-support"), allow(dead_code))]
     pub(crate) fn with_another_actor(&self) -> Self {
         Self::with_new_actor(self.signing_key.clone())
     }

@@ -53,9 +53,9 @@ mod updates;
 mod verify;
 mod wellbeing;
 
-#[cfg(feature = "test-exchange")]
+#[cfg(feature = "test-support")]
 pub mod exchange;
-#[cfg(feature = "test-exchange")]
+#[cfg(feature = "test-support")]
 pub mod testing;
 
 pub use error::{Error, Refusal, Result};

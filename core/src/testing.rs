@@ -1,10 +1,78 @@
-//! Test support: what an adversarial test needs to act as a misbehaving phone with its own keys (craft and sign
-//! changes, bundles and certificates by hand). Compiled only with the `test-exchange` feature; apps never see it.
+//! Test support: a named phone for running several side by side in one process (the demo, the scenario tests, the
+//! benchmark), and what an adversarial test needs to act as a misbehaving phone with its own keys (craft and sign
+//! changes, bundles and certificates by hand). Compiled only with the `test-support` feature; apps never see it.
+
+use std::path::PathBuf;
 
 use automerge::ChangeHash;
 
-use crate::ids::DocId;
+use crate::error::Result;
+use crate::ids::{DocId, GroupId, MemberId, MessageId};
 use crate::kindred::Kindred;
+use crate::model::NewMessage;
+
+/// One simulated phone: a named profile in its own data directory.
+#[derive(Debug)]
+pub struct Phone {
+    pub name: &'static str,
+    pub dir: PathBuf,
+    pub kindred: Kindred,
+}
+
+impl Phone {
+    /// A fresh profile called `name` in `dir`.
+    pub fn create(dir: impl Into<PathBuf>, name: &'static str) -> Result<Self> {
+        let dir = dir.into();
+        let kindred = Kindred::create(&dir, name)?;
+        Ok(Self { name, dir, kindred })
+    }
+
+    /// Opens the profile in `dir` (a restarted app, or a restored copy of another phone's directory).
+    pub fn open(dir: impl Into<PathBuf>, name: &'static str) -> Result<Self> {
+        let dir = dir.into();
+        let kindred = Kindred::open(&dir)?;
+        Ok(Self { name, dir, kindred })
+    }
+
+    /// Closes and reopens the profile, as an app restart would.
+    pub fn reopen(&mut self) -> Result<()> {
+        self.kindred = Kindred::open(&self.dir)?;
+        Ok(())
+    }
+
+    /// This phone's member id.
+    pub fn id(&self) -> MemberId {
+        self.kindred.profile().member_id
+    }
+
+    /// Posts `text`.
+    pub fn say(&self, group: &GroupId, text: &str) -> Result<MessageId> {
+        Ok(self.kindred.post(group, NewMessage { text: text.into(), ..Default::default() })?.id)
+    }
+
+    /// Every message this phone shows of `group`, oldest first, as "author: text" ("[removed]" for removed ones).
+    pub fn timeline(&self, group: &GroupId) -> Result<Vec<String>> {
+        let page_size = crate::limits::MAX_PAGE;
+        let mut all = Vec::new();
+        let mut before = None;
+        loop {
+            let page = self.kindred.messages(group, page_size, before)?;
+            let Some(oldest) = page.first() else { break };
+            before = Some(oldest.cursor());
+            let full = page.len() == page_size as usize;
+            let mut texts: Vec<String> = page
+                .iter()
+                .map(|m| format!("{}: {}", m.author_name, if m.removed { "[removed]" } else { m.text.as_str() }))
+                .collect();
+            texts.append(&mut all);
+            all = texts;
+            if !full {
+                break;
+            }
+        }
+        Ok(all)
+    }
+}
 
 /// This profile's actor id and the member key's certificate for it.
 pub fn actor_and_certificate(kindred: &Kindred) -> (Vec<u8>, Vec<u8>) {

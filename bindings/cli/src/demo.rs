@@ -12,12 +12,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use kindred_core::limits::MAX_PAGE;
 use kindred_core::sync::link::{self, Ending, Link, Outcome};
-use kindred_core::{
-    Bundle, Cadence, CadencePeriod, GroupId, Kindred, MemberId, MessageCursor, NewCheckin, NewGoal, NewGroup,
-    NewMessage,
-};
+use kindred_core::testing::Phone;
+use kindred_core::{Bundle, Cadence, CadencePeriod, GroupId, MemberId, NewCheckin, NewGoal, NewGroup, NewMessage};
 use serde::Serialize;
 
 use crate::context::{CliError, Ctx, Outcome as CliOutcome};
@@ -145,93 +142,50 @@ pub fn run(ctx: &Ctx, args: DemoArgs) -> CliOutcome {
     ctx.render(&report, |_| out)
 }
 
-/// One simulated phone: a profile in its own directory under the demo's root.
-#[derive(Debug)]
-struct Phone {
-    name: &'static str,
-    dir: PathBuf,
-    kindred: Kindred,
+/// A phone of the demo, in its own directory under `root`.
+fn new_phone(root: &Path, name: &'static str) -> Result<Phone, CliError> {
+    Ok(Phone::create(root.join(name.to_lowercase().replace([' ', '\''], "-")), name)?)
 }
 
-impl Phone {
-    fn new(root: &Path, name: &'static str) -> Result<Self, CliError> {
-        let dir = root.join(name.to_lowercase().replace([' ', '\''], "-"));
-        let kindred = Kindred::create(&dir, name)?;
-        Ok(Self { name, dir, kindred })
-    }
+fn message_count(phone: &Phone, group: &GroupId) -> usize {
+    phone.timeline(group).map(|t| t.len()).unwrap_or(0)
+}
 
-    fn id(&self) -> MemberId {
-        self.kindred.profile().member_id
-    }
+/// Members as "name (role)", and shared goals as "owner's goal: title, status, total", sorted.
+fn group_state(phone: &Phone, group: &GroupId) -> Result<(Vec<String>, Vec<String>), CliError> {
+    let details = phone.kindred.group(group)?;
+    let mut members: Vec<String> = details
+        .members
+        .iter()
+        .map(|m| format!("{} ({}, {})", m.display_name, m.role, &m.member_id.to_hex()[..8]))
+        .collect();
+    members.sort();
+    let mut goals: Vec<String> = phone
+        .kindred
+        .goals(true, Some(group))?
+        .iter()
+        .map(|g| {
+            format!(
+                "{} by {}: {} ({}, {} logged)",
+                g.id.to_hex().get(..8).unwrap_or_default(),
+                &g.owner.to_hex()[..8],
+                g.title,
+                g.status,
+                g.total_logged
+            )
+        })
+        .collect();
+    goals.sort();
+    Ok((members, goals))
+}
 
-    fn say(&self, group: &GroupId, text: &str) -> Result<(), CliError> {
-        self.kindred.post(group, NewMessage { text: text.into(), ..Default::default() })?;
-        Ok(())
-    }
-
-    /// Every message this phone shows, oldest first, as "author: text".
-    fn timeline(&self, group: &GroupId) -> Result<Vec<String>, CliError> {
-        let mut all = Vec::new();
-        let mut before: Option<MessageCursor> = None;
-        loop {
-            let page = self.kindred.messages(group, MAX_PAGE, before)?;
-            let Some(oldest) = page.first() else { break };
-            before = Some(oldest.cursor());
-            let full = page.len() == MAX_PAGE as usize;
-            let mut texts: Vec<String> = page
-                .iter()
-                .map(|m| format!("{}: {}", m.author_name, if m.removed { "[removed]" } else { m.text.as_str() }))
-                .collect();
-            texts.append(&mut all);
-            all = texts;
-            if !full {
-                break;
-            }
-        }
-        Ok(all)
-    }
-
-    fn message_count(&self, group: &GroupId) -> usize {
-        self.timeline(group).map(|t| t.len()).unwrap_or(0)
-    }
-
-    /// Members as "name (role)", and shared goals as "owner's goal: title, status, total", sorted.
-    fn group_state(&self, group: &GroupId) -> Result<(Vec<String>, Vec<String>), CliError> {
-        let details = self.kindred.group(group)?;
-        let mut members: Vec<String> = details
-            .members
-            .iter()
-            .map(|m| format!("{} ({}, {})", m.display_name, m.role, &m.member_id.to_hex()[..8]))
-            .collect();
-        members.sort();
-        let mut goals: Vec<String> = self
-            .kindred
-            .goals(true, Some(group))?
-            .iter()
-            .map(|g| {
-                format!(
-                    "{} by {}: {} ({}, {} logged)",
-                    g.id.to_hex().get(..8).unwrap_or_default(),
-                    &g.owner.to_hex()[..8],
-                    g.title,
-                    g.status,
-                    g.total_logged
-                )
-            })
-            .collect();
-        goals.sort();
-        Ok((members, goals))
-    }
-
-    /// Closes the profile, copies its directory to `to` and reopens both: a second phone with the same keys.
-    fn clone_to(self, to: &Path, name: &'static str) -> Result<(Phone, Phone), CliError> {
-        let Phone { name: original, dir, kindred } = self;
-        // With no connection open, the directory's files are a complete, consistent copy.
-        drop(kindred);
-        copy_dir(&dir, to)?;
-        let copy = Phone { name, dir: to.to_owned(), kindred: Kindred::open(to)? };
-        Ok((Phone { name: original, kindred: Kindred::open(&dir)?, dir }, copy))
-    }
+/// Closes the profile, copies its directory to `to` and reopens both: a second phone with the same keys.
+fn clone_to(phone: Phone, to: &Path, name: &'static str) -> Result<(Phone, Phone), CliError> {
+    let Phone { name: original, dir, kindred } = phone;
+    // With no connection open, the directory's files are a complete, consistent copy.
+    drop(kindred);
+    copy_dir(&dir, to)?;
+    Ok((Phone::open(dir, original)?, Phone::open(to, name)?))
 }
 
 fn copy_dir(from: &Path, to: &Path) -> Result<(), CliError> {
@@ -363,7 +317,7 @@ impl Demo {
 
         // ── The group and its first members ──
         self.step("Amara starts a group and invites Bo, Chen and Dee");
-        let amara = Phone::new(&root, "Amara")?;
+        let amara = new_phone(&root, "Amara")?;
         let group = amara
             .kindred
             .create_group(NewGroup {
@@ -376,7 +330,7 @@ impl Demo {
         let mut phones = vec![];
         let mut code_len = 0;
         for name in ["Bo", "Chen", "Dee"] {
-            let phone = Phone::new(&root, name)?;
+            let phone = new_phone(&root, name)?;
             let code = amara.kindred.create_invite(&group, WEEK_MS)?;
             code_len = code.len();
             let pending = phone.kindred.join_group(&code)?;
@@ -467,7 +421,7 @@ impl Demo {
         ));
         self.line(format!(
             "Dee now sees {} messages. A bundle is one-way: her own news waits for a meeting.",
-            dee.message_count(&group)
+            message_count(&dee, &group)
         ));
         let bundle = BundleReport {
             bytes: bundle_bytes.len() as u64,
@@ -520,10 +474,10 @@ impl Demo {
 
         // ── A newcomer joins the long history over a dropping link ──
         self.step("Eli joins the long history over a link that drops every 64 KiB");
-        let eli = Phone::new(&root, "Eli")?;
+        let eli = new_phone(&root, "Eli")?;
         eli.kindred.join_group(&eli_code)?;
         // A copy of Eli's phone as it is now, to measure the same join over a link that never drops.
-        let (eli, control) = eli.clone_to(&root.join("eli-control"), "Eli (control)")?;
+        let (eli, control) = clone_to(eli, &root.join("eli-control"), "Eli (control)")?;
         self.line(
             "Eli has Amara's code, but the first member he meets is Chen, whose phone checks it (any member's can).",
         );
@@ -534,14 +488,14 @@ impl Demo {
         let _ = fs::remove_dir_all(control_dir);
         let resent = join.bytes.saturating_sub(clean.bytes);
         let late_join = LateJoin {
-            history_messages: chen.message_count(&group),
+            history_messages: message_count(&chen, &group),
             connections: join.connections,
             bytes: join.bytes,
             clean_bytes: clean.bytes,
             resent_bytes: resent,
             resent_percent: if join.bytes == 0 { 0.0 } else { resent as f64 * 100.0 / join.bytes as f64 },
             largest_frame: clean.largest_frame,
-            messages_seen: eli.message_count(&group),
+            messages_seen: message_count(&eli, &group),
         };
         self.table(std::slice::from_ref(&join));
         self.line(format!(
@@ -568,7 +522,7 @@ impl Demo {
         // ── An attacker ──
         let mut attacks = Attacks::default();
         self.step("Mal, a stranger, connects to Bo");
-        let mal = Phone::new(&root, "Mal")?;
+        let mal = new_phone(&root, "Mal")?;
         let stranger = self.meetings(&[(&mal, &bo)])?;
         attacks.stranger_groups_after = mal.kindred.groups()?.len();
         attacks.stranger_bytes = stranger.first().map_or(0, |m| m.bytes);
@@ -579,7 +533,7 @@ impl Demo {
         ));
 
         self.step("Mal forges bundles");
-        let before = chen.message_count(&group);
+        let before = message_count(&chen, &group);
         let mut damaged = bundle_bytes.clone();
         if let Some(byte) = damaged.get_mut(bundle_bytes.len() / 2) {
             *byte ^= 0x20;
@@ -595,7 +549,7 @@ impl Demo {
         self.line(format!("  {}", attacks.damaged_bundle_refused.as_deref().unwrap_or("ACCEPTED (this is a bug)")));
         self.line("The same bundle decoded, one document altered, and re-encoded:");
         self.line(format!("  {}", attacks.tampered_bundle_refused.as_deref().unwrap_or("ACCEPTED (this is a bug)")));
-        let after = chen.message_count(&group);
+        let after = message_count(&chen, &group);
         self.line(format!(
             "Chen's phone is unchanged: {} messages before, {} after.",
             count(before as u64),
@@ -619,7 +573,7 @@ impl Demo {
         self.meetings(&[(&mal, &amara)])?;
 
         self.step("Mal copies his phone and signs two different histories");
-        let (mal, mal2) = mal.clone_to(&root.join("mal-second-phone"), "Mal's 2nd phone")?;
+        let (mal, mal2) = clone_to(mal, &root.join("mal-second-phone"), "Mal's 2nd phone")?;
         mal.say(&group, "The Tuesday meeting has moved to Thursday.")?;
         mal2.say(&group, "The Tuesday meeting is cancelled for good.")?;
         mal2.say(&group, "Don't bother coming.")?;
@@ -698,11 +652,11 @@ impl Demo {
         // ── The end ──
         self.step("Every honest phone, compared");
         let mut states = Vec::new();
-        let reference = (amara.timeline(&group)?, amara.group_state(&group)?);
+        let reference = (amara.timeline(&group)?, group_state(&amara, &group)?);
         let mut differences = Vec::new();
         for phone in honest {
             let timeline = phone.timeline(&group)?;
-            let (members, goals) = phone.group_state(&group)?;
+            let (members, goals) = group_state(phone, &group)?;
             if timeline != reference.0 {
                 differences.push(format!(
                     "{}'s timeline differs from Amara's ({} vs {} messages){}",
@@ -727,11 +681,11 @@ impl Demo {
         }
         for phone in [&amara, &bo, &chen, &dee, &eli, &mal, &mal2] {
             let honest = !phone.name.starts_with("Mal");
-            let (members, goals) = phone.group_state(&group).unwrap_or_default();
+            let (members, goals) = group_state(phone, &group).unwrap_or_default();
             states.push(PhoneState {
                 name: phone.name.to_owned(),
                 honest,
-                messages: phone.message_count(&group),
+                messages: message_count(phone, &group),
                 members: members.len(),
                 shared_goals: goals.len(),
                 checkins: phone.kindred.recent_checkins(30)?.len(),
@@ -812,10 +766,10 @@ impl Demo {
             ("CHECK-INS", Align::Right),
         ]);
         for phone in phones {
-            let (members, goals) = phone.group_state(group)?;
+            let (members, goals) = group_state(phone, group)?;
             table.row(vec![
                 phone.name.to_owned(),
-                count(phone.message_count(group) as u64),
+                count(message_count(phone, group) as u64),
                 members.len().to_string(),
                 goals.len().to_string(),
                 phone.kindred.recent_checkins(30)?.len().to_string(),

@@ -284,7 +284,7 @@ pub(crate) fn compact(conn: &Connection, cache: &mut DocCache, actor: &ActorId, 
 }
 
 /// The member key an actor writes for, with the member's certificate for it.
-#[cfg_attr(not(feature = "test-exchange"), allow(dead_code))]
+#[cfg_attr(not(feature = "test-support"), allow(dead_code))]
 pub(crate) fn actor_certificate(conn: &Connection, actor: &ActorId) -> Result<Option<([u8; 32], Vec<u8>)>> {
     let row: Option<(Vec<u8>, Vec<u8>)> = conn
         .prepare_cached("SELECT member, certificate FROM actor_certificates WHERE actor = ?1")?
@@ -319,7 +319,7 @@ pub(crate) fn insert_actor_certificate(
 }
 
 /// The signed newest change of one actor in one document, if any.
-#[cfg_attr(not(feature = "test-exchange"), allow(dead_code))]
+#[cfg_attr(not(feature = "test-support"), allow(dead_code))]
 pub(crate) fn signed_head(conn: &Connection, id: &DocId, actor: &ActorId) -> Result<Option<SignedHead>> {
     let row: Option<(i64, Vec<u8>, Vec<u8>)> = conn
         .prepare_cached("SELECT seq, change_hash, signature FROM actor_heads WHERE doc_id = ?1 AND actor = ?2")?

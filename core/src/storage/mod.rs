@@ -130,7 +130,7 @@ impl Db {
     }
 
     /// Test support: caps the database file at its current page count plus `extra` (`None`: no cap).
-    #[cfg(feature = "test-exchange")]
+    #[cfg(feature = "test-support")]
     pub(crate) fn limit_pages(&self, extra: Option<u32>) -> Result<()> {
         let pages: i64 = self.conn.pragma_query_value(None, "page_count", |r| r.get(0))?;
         let cap = extra.map_or(i64::from(u32::MAX), |e| pages + i64::from(e));

@@ -77,7 +77,8 @@ impl Serialize for IngestReport {
 }
 
 impl Bundle {
-    fn signed_bytes(&self) -> Result<Vec<u8>> {
+    /// What the exporter signs: a domain tag and the SHA-256 of the bundle's encoding with an empty signature.
+    pub fn signed_bytes(&self) -> Result<Vec<u8>> {
         let unsigned = Bundle { signature: Vec::new(), ..self.clone() };
         let encoded = postcard::to_stdvec(&unsigned).map_err(|e| Error::Internal(format!("encoding a bundle: {e}")))?;
         let mut out = SIGN_DOMAIN.to_vec();

@@ -1,6 +1,8 @@
 //! An in-process link between two profiles' sync sessions, for tests, the demo and the benchmark: frames cross it
-//! in memory, and it can be small-framed, slow (a simulated clock) and cut after a number of bytes (a dropped
-//! Bluetooth link). It counts bytes, frames and flights (one-way bursts; two flights make a round trip).
+//! in memory, and it can be small-framed, slow (a simulated clock), cut after a number of bytes (a dropped
+//! Bluetooth link) and tampered with frame by frame (dropped, duplicated, reordered, altered, injected). It counts
+//! bytes, frames and flights (one-way bursts; two flights make a round trip). Compiled with the `test-support`
+//! feature only.
 
 use crate::error::{Error, Refusal};
 use crate::ids::MemberId;
@@ -74,9 +76,31 @@ impl Outcome {
     }
 }
 
+/// Which way a frame travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// From the dialling side to the listening side.
+    Out,
+    /// Back from the listener to the dialler.
+    Back,
+}
+
 /// Connects `a` (dialling; with `expected`, it knows who it dials) to `b` over `link` and runs the session until it
 /// finishes, fails, stalls or the link drops. Only setting up the sessions can fail; everything after is reported.
 pub fn connect(a: &Kindred, b: &Kindred, expected: Option<MemberId>, link: Link) -> crate::error::Result<Outcome> {
+    connect_tampered(a, b, expected, link, |_, _, frame| vec![frame])
+}
+
+/// Like [`connect`], but every frame passes through `tamper` on its way: it gets the direction, the frame's number
+/// (counting both directions, from 1) and the frame, and returns what arrives instead (nothing: dropped; several:
+/// duplicated or injected).
+pub fn connect_tampered(
+    a: &Kindred,
+    b: &Kindred,
+    expected: Option<MemberId>,
+    link: Link,
+    mut tamper: impl FnMut(Direction, usize, Vec<u8>) -> Vec<Vec<u8>>,
+) -> crate::error::Result<Outcome> {
     let options = SyncOptions { max_frame: link.max_frame };
     let mut dialler = a.connect_sync(expected, options)?;
     let mut listener = b.accept_sync(options)?;
@@ -93,11 +117,14 @@ pub fn connect(a: &Kindred, b: &Kindred, expected: Option<MemberId>, link: Link)
         listener_busy: std::time::Duration::ZERO,
     };
     let mut last_direction = None;
+    let mut count = 0usize;
     'run: for _ in 0..1_000_000 {
         let mut moved = false;
-        for direction in [true, false] {
-            let (from, to, profile): (&mut SyncSession, &mut SyncSession, &Kindred) =
-                if direction { (&mut dialler, &mut listener, b) } else { (&mut listener, &mut dialler, a) };
+        for direction in [Direction::Out, Direction::Back] {
+            let (from, to, profile): (&mut SyncSession, &mut SyncSession, &Kindred) = match direction {
+                Direction::Out => (&mut dialler, &mut listener, b),
+                Direction::Back => (&mut listener, &mut dialler, a),
+            };
             let frames = from.take_outgoing();
             if frames.is_empty() {
                 continue;
@@ -119,16 +146,22 @@ pub fn connect(a: &Kindred, b: &Kindred, expected: Option<MemberId>, link: Link)
                 out.bytes += frame.len() as u64;
                 out.frames += 1;
                 out.largest_frame = out.largest_frame.max(frame.len() as u64);
-                let started = std::time::Instant::now();
-                let received = to.receive(profile, &frame);
-                // `direction`: the dialler sent this frame, so the listener did the work.
-                *(if direction { &mut out.listener_busy } else { &mut out.dialler_busy }) += started.elapsed();
-                if let Err(e) = received {
-                    out.ending = match e {
-                        Error::Rejected { kind, reason } => Ending::Refused { kind, reason },
-                        other => Ending::Failed(other.to_string()),
-                    };
-                    break 'run;
+                count += 1;
+                for delivered in tamper(direction, count, frame) {
+                    let started = std::time::Instant::now();
+                    let received = to.receive(profile, &delivered);
+                    // The side that received the frame did the work.
+                    *match direction {
+                        Direction::Out => &mut out.listener_busy,
+                        Direction::Back => &mut out.dialler_busy,
+                    } += started.elapsed();
+                    if let Err(e) = received {
+                        out.ending = match e {
+                            Error::Rejected { kind, reason } => Ending::Refused { kind, reason },
+                            other => Ending::Failed(other.to_string()),
+                        };
+                        break 'run;
+                    }
                 }
             }
         }

@@ -11,13 +11,15 @@
 //!   files).
 //! - `authority`: what a group is (members, roles, removals) from every signed change of its group document, by
 //!   the trust rules (strong removal and demotion, seniority), identically on every phone; see `docs/trust.md`.
-//! - [`link`]: an in-process simulated link (frames, drops, a throttled clock) for tests, the demo and the benchmark.
+//! - `link` (with the `test-support` feature): an in-process simulated link (frames, drops, a throttled clock, a
+//!   tamper hook) for tests, the demo and the benchmark.
 
 pub(crate) mod authority;
 pub(crate) mod authorize;
 pub mod bundle;
 pub(crate) mod channel;
 pub(crate) mod ingest;
+#[cfg(feature = "test-support")]
 pub mod link;
 pub(crate) mod plan;
 pub(crate) mod session;

@@ -199,7 +199,7 @@ impl SyncSession {
     }
 
     /// Test support: sends any protocol message over the authenticated, encrypted channel, as a modified app could.
-    #[cfg(feature = "test-exchange")]
+    #[cfg(feature = "test-support")]
     pub fn send_any(&mut self, message: &Message) -> Result<()> {
         self.send(message)
     }

@@ -14,27 +14,16 @@ use sha2::{Digest, Sha256};
 
 use crate::fail;
 
-/// Domain of a bundle's exporter signature (`kindred_core::sync::bundle`): `domain || sha256(postcard(unsigned))`.
-const BUNDLE_SIGN_DOMAIN: &[u8] = b"kindred/bundle/v1";
-
 /// Parses a bundle file, insisting on success.
 pub fn unseal(bytes: &[u8]) -> Bundle {
     Bundle::from_file_bytes(bytes).unwrap_or_else(|e| fail(&format!("unsealing a bundle: {e}")))
 }
 
-/// What the exporter signs.
-pub fn bundle_signed_bytes(bundle: &Bundle) -> Vec<u8> {
-    let unsigned = Bundle { signature: Vec::new(), ..bundle.clone() };
-    let encoded = postcard::to_stdvec(&unsigned).unwrap_or_else(|e| fail(&format!("encoding a bundle: {e}")));
-    let mut out = BUNDLE_SIGN_DOMAIN.to_vec();
-    out.extend_from_slice(&Sha256::digest(&encoded));
-    out
-}
-
 /// Signs `bundle` as exported by `exporter` and returns the file bytes.
 pub fn seal(mut bundle: Bundle, exporter: &Kindred) -> Vec<u8> {
     bundle.exported_by = *exporter.profile().member_id.as_bytes();
-    bundle.signature = testing::sign(exporter, &bundle_signed_bytes(&bundle)).to_vec();
+    let signed = bundle.signed_bytes().unwrap_or_else(|e| fail(&format!("encoding a bundle: {e}")));
+    bundle.signature = testing::sign(exporter, &signed).to_vec();
     bundle.to_file_bytes().unwrap_or_else(|e| fail(&format!("sealing a bundle: {e}")))
 }
 

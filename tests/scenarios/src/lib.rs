@@ -6,67 +6,62 @@ pub mod net;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use kindred_core::{GoalId, GroupDetails, GroupId, Kindred, MemberId, MessageId, NewGroup, NewMessage, Role};
+use kindred_core::{GoalId, GroupDetails, GroupId, MemberId, MessageId, NewGroup, Role, testing};
 
-/// One simulated phone: a profile in its own temporary data directory.
+/// One simulated phone: the core's named phone ([`testing::Phone`]) in its own temporary data directory, with
+/// helpers that fail the test (instead of returning an error) when something that must work does not.
 #[derive(Debug)]
 pub struct Phone {
-    pub name: &'static str,
-    pub dir: tempfile::TempDir,
-    pub kindred: Kindred,
+    phone: testing::Phone,
+    /// Holds the data directory for as long as the phone lives.
+    _temp: tempfile::TempDir,
+}
+
+impl std::ops::Deref for Phone {
+    type Target = testing::Phone;
+    fn deref(&self) -> &testing::Phone {
+        &self.phone
+    }
 }
 
 impl Phone {
     /// A fresh profile called `name`.
     pub fn new(name: &'static str) -> Self {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| fail(&format!("temp dir: {e}")));
-        let kindred = Kindred::create(dir.path(), name).unwrap_or_else(|e| fail(&format!("create {name}: {e}")));
-        Self { name, dir, kindred }
+        let temp = tempfile::tempdir().unwrap_or_else(|e| fail(&format!("temp dir: {e}")));
+        let phone = testing::Phone::create(temp.path(), name).unwrap_or_else(|e| fail(&format!("create {name}: {e}")));
+        Self { phone, _temp: temp }
     }
 
     /// Closes and reopens the profile, as an app restart would.
     pub fn restart(&mut self) {
-        let reopened = Kindred::open(self.dir.path()).unwrap_or_else(|e| fail(&format!("reopen {}: {e}", self.name)));
-        self.kindred = reopened;
-    }
-
-    /// This phone's member id.
-    pub fn id(&self) -> MemberId {
-        self.kindred.profile().member_id
+        let name = self.name;
+        self.phone.reopen().unwrap_or_else(|e| fail(&format!("reopen {name}: {e}")));
     }
 
     /// A second phone opened from a copy of this one's data directory, as a backup restored onto another phone
     /// would be: same member key, same Automerge actor. Writing on both forks the actor's history (equivocation).
     pub fn restored_copy(&self, name: &'static str) -> Self {
-        let dir = tempfile::tempdir().unwrap_or_else(|e| fail(&format!("temp dir: {e}")));
-        let entries =
-            std::fs::read_dir(self.dir.path()).unwrap_or_else(|e| fail(&format!("listing {}: {e}", self.name)));
+        let temp = tempfile::tempdir().unwrap_or_else(|e| fail(&format!("temp dir: {e}")));
+        let entries = std::fs::read_dir(&self.dir).unwrap_or_else(|e| fail(&format!("listing {}: {e}", self.name)));
         for entry in entries.flatten() {
             if entry.path().is_file() {
-                std::fs::copy(entry.path(), dir.path().join(entry.file_name()))
+                std::fs::copy(entry.path(), temp.path().join(entry.file_name()))
                     .unwrap_or_else(|e| fail(&format!("copying {}: {e}", entry.path().display())));
             }
         }
-        let kindred =
-            Kindred::open(dir.path()).unwrap_or_else(|e| fail(&format!("open the copy of {}: {e}", self.name)));
-        Self { name, dir, kindred }
+        let phone = testing::Phone::open(temp.path(), name)
+            .unwrap_or_else(|e| fail(&format!("open the copy of {}: {e}", self.name)));
+        Self { phone, _temp: temp }
     }
 
-    /// Posts `text` and returns nothing; panics (in a test) on failure.
+    /// Posts `text`; fails the test on failure.
     pub fn say(&self, group: &GroupId, text: &str) {
-        self.kindred
-            .post(group, NewMessage { text: text.into(), ..Default::default() })
-            .unwrap_or_else(|e| fail(&format!("{} posting: {e}", self.name)));
+        self.phone.say(group, text).unwrap_or_else(|e| fail(&format!("{} posting: {e}", self.name)));
     }
 
-    /// The texts of the latest `limit` messages, oldest first, as "author: text".
-    pub fn timeline(&self, group: &GroupId, limit: u32) -> Vec<String> {
-        self.kindred
-            .messages(group, limit, None)
-            .unwrap_or_else(|e| fail(&format!("{} reading: {e}", self.name)))
-            .into_iter()
-            .map(|m| format!("{}: {}", m.author_name, if m.removed { "[removed]" } else { m.text.as_str() }))
-            .collect()
+    /// Every message this phone shows, oldest first, as "author: text".
+    pub fn timeline(&self, group: &GroupId) -> Vec<String> {
+        self.phone.timeline(group).unwrap_or_else(|e| fail(&format!("{} reading: {e}", self.name)))
     }
 }
 

@@ -1,7 +1,7 @@
 //! The in-process network for sync tests: phones (alice, bob, ...) meeting over the core's simulated link.
 
 use kindred_core::MemberId;
-pub use kindred_core::sync::link::{Ending, Link, Outcome};
+pub use kindred_core::sync::link::{Direction, Ending, Link, Outcome};
 
 use crate::Phone;
 
@@ -31,52 +31,26 @@ pub fn sync(a: &Phone, b: &Phone) -> Outcome {
     outcome
 }
 
-/// Which way a frame travels in [`connect_tampered`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
-    /// From the dialling side to the listening side.
-    Out,
-    /// Back from the listener to the dialler.
-    Back,
-}
-
-/// `a` dials `b` with frames of at most `max_frame` bytes, and every frame passes through `tamper` on its way: it
-/// gets the direction, the frame's number (counting both directions) and the frame, and returns what arrives
-/// instead (nothing: dropped; several: duplicated or injected). Returns `Ok` if both sides finished, or the first
-/// refusal (`Err` from a session), a stall or a cut. Never panics on what the sessions do.
+/// `a` dials `b` with frames of at most `max_frame` bytes, and every frame passes through `tamper` on its way (see
+/// [`kindred_core::sync::link::connect_tampered`]). `Ok` if both sides finished, otherwise how the connection ended
+/// (a refusal, a stall) and the number of the last frame that crossed. Never panics on what the sessions do.
 pub fn connect_tampered(
     a: &Phone,
     b: &Phone,
     max_frame: usize,
     mut tamper: impl FnMut(Direction, usize, Vec<u8>) -> Vec<Vec<u8>>,
-) -> Result<(), String> {
-    let options = kindred_core::SyncOptions { max_frame };
-    let mut dialler = a.kindred.connect_sync(knows(a, b), options).map_err(|e| format!("dial: {e}"))?;
-    let mut listener = b.kindred.accept_sync(options).map_err(|e| format!("listen: {e}"))?;
-    let mut count = 0usize;
-    for _ in 0..100_000 {
-        let mut moved = false;
-        for direction in [Direction::Out, Direction::Back] {
-            let (from, to, profile) = match direction {
-                Direction::Out => (&mut dialler, &mut listener, &b.kindred),
-                Direction::Back => (&mut listener, &mut dialler, &a.kindred),
-            };
-            for frame in from.take_outgoing() {
-                moved = true;
-                count += 1;
-                for delivered in tamper(direction, count, frame) {
-                    to.receive(profile, &delivered).map_err(|e| format!("{direction:?} frame {count}: {e}"))?;
-                }
-            }
-        }
-        if dialler.is_finished() && listener.is_finished() {
-            return Ok(());
-        }
-        if !moved {
-            return Err("the session stalled".into());
-        }
+) -> Result<(), (Ending, usize)> {
+    let link = Link { max_frame, ..Link::default() };
+    let mut last = 0;
+    let outcome = kindred_core::sync::link::connect_tampered(&a.kindred, &b.kindred, knows(a, b), link, |d, n, f| {
+        last = n;
+        tamper(d, n, f)
+    })
+    .unwrap_or_else(|e| crate::fail(&format!("setting up {} -> {}: {e}", a.name, b.name)));
+    match outcome.ending {
+        Ending::Completed => Ok(()),
+        other => Err((other, last)),
     }
-    Err("the session did not end".into())
 }
 
 /// Syncs every pair of `phones` (each dialling the later ones) until a whole round finds nothing new; insists that

@@ -111,7 +111,7 @@ impl World {
         if details.name != "Circle" || !details.guidelines.is_empty() {
             self.fail(&format!("{} shows the group's details changed: {:?}", phone.name, details.name));
         }
-        let legit: Vec<MemberId> = self.honest.iter().map(Phone::id).chain([self.mallory.id()]).collect();
+        let legit: Vec<MemberId> = self.honest.iter().map(|p| p.id()).chain([self.mallory.id()]).collect();
         for m in &details.members {
             if !legit.contains(&m.member_id) {
                 self.fail(&format!("{} shows {} ({}) as a member", phone.name, m.display_name, m.member_id));
@@ -214,7 +214,7 @@ impl World {
         let everyone: Vec<MemberId> = self
             .honest
             .iter()
-            .map(Phone::id)
+            .map(|p| p.id())
             .chain([self.mallory.id(), self.rex.id(), self.sam.id()])
             .chain(self.outsiders.iter().copied())
             .collect();

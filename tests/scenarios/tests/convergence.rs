@@ -444,7 +444,7 @@ impl Case {
             }
         }
         let members: Vec<MemberId> = view.members.iter().map(|m| m.0).collect();
-        let mut expected: Vec<MemberId> = self.phones.iter().map(Phone::id).collect();
+        let mut expected: Vec<MemberId> = self.phones.iter().map(|p| p.id()).collect();
         expected.sort();
         if members != expected || view.members.iter().filter(|m| m.2 == Role::Owner).count() != 1 {
             self.fail(&format!("members: {:?}", view.members));

@@ -23,10 +23,10 @@ fn alice_bob_and_carol_converge_after_concurrent_posts() {
     exchange(&bob, &carol, &group);
     exchange(&carol, &alice, &group);
 
-    let a = alice.timeline(&group, 50);
+    let a = alice.timeline(&group);
     assert_eq!(a.len(), 4);
-    assert_eq!(a, bob.timeline(&group, 50));
-    assert_eq!(a, carol.timeline(&group, 50));
+    assert_eq!(a, bob.timeline(&group));
+    assert_eq!(a, carol.timeline(&group));
     assert!(a.contains(&"carol: First time here, hello".to_string()));
 }
 
@@ -92,10 +92,10 @@ fn repeated_and_reordered_exchanges_are_harmless() {
     exchange(&carol, &bob, &group);
     exchange(&bob, &carol, &group);
     bob.restart();
-    let b = bob.timeline(&group, 50);
+    let b = bob.timeline(&group);
     assert_eq!(b.len(), 10);
-    assert_eq!(b, alice.timeline(&group, 50));
-    assert_eq!(b, carol.timeline(&group, 50));
+    assert_eq!(b, alice.timeline(&group));
+    assert_eq!(b, carol.timeline(&group));
 }
 
 #[test]
