@@ -3,6 +3,8 @@
 //! - `channel`: the secure channel. A Noise session keyed by the member keys (mutual authentication, encryption),
 //!   carrying messages split into frames of at most a configurable size (32 KiB by default, 512 B for BLE),
 //!   compressed.
+//! - `codec`: deflate, and inflation bounded by the caller's limit, for everything compressed a peer sends (channel
+//!   messages, bundles, transferred lists of changes).
 //! - `session`: the sync session state machine (digests, version vectors, signed change batches, resumable
 //!   snapshot transfers, joining by invitation) and [`wire`], its messages.
 //! - `ingest`: the one path by which another phone's changes get in (bounds, signatures, equivocation,
@@ -16,6 +18,7 @@ pub(crate) mod authority;
 pub(crate) mod authorize;
 pub mod bundle;
 pub(crate) mod channel;
+pub(crate) mod codec;
 pub(crate) mod ingest;
 pub mod link;
 pub(crate) mod session;
