@@ -85,7 +85,9 @@ impl Bundle {
     /// The file bytes.
     pub fn to_file_bytes(&self) -> Result<Vec<u8>> {
         let encoded = postcard::to_stdvec(self).map_err(|e| Error::Internal(format!("encoding a bundle: {e}")))?;
-        Ok([MAGIC, &codec::deflate(&encoded)?].concat())
+        let mut out = codec::deflate(&encoded)?;
+        out.splice(..0, MAGIC.iter().copied());
+        Ok(out)
     }
 
     /// Parses a bundle file and checks the exporter's signature (not yet the changes: import does that).
