@@ -9,13 +9,10 @@
 //! File layout: the magic line `KINDRED-BUNDLE-1\n`, then the DEFLATE-compressed postcard encoding of [`Bundle`].
 //! Sizes are bounded before and while decompressing.
 
-use std::io::Read;
-
-use flate2::Compression;
-use flate2::read::{DeflateDecoder, DeflateEncoder};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::codec;
 use super::ingest::{DocBatch, IngestReport, ingest};
 use super::wire::{Place, Vouchers};
 use crate::am;
@@ -33,7 +30,7 @@ const SIGN_DOMAIN: &[u8] = b"kindred/bundle/v1";
 /// Largest bundle file accepted.
 pub const MAX_BUNDLE_BYTES: usize = 64 * 1024 * 1024;
 /// Largest bundle once decompressed.
-const MAX_DECOMPRESSED_BYTES: u64 = 256 * 1024 * 1024;
+const MAX_DECOMPRESSED_BYTES: usize = 256 * 1024 * 1024;
 
 /// One document in a bundle.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -89,10 +86,8 @@ impl Bundle {
     /// The file bytes.
     pub fn to_file_bytes(&self) -> Result<Vec<u8>> {
         let encoded = postcard::to_stdvec(self).map_err(|e| Error::Internal(format!("encoding a bundle: {e}")))?;
-        let mut out = MAGIC.to_vec();
-        DeflateEncoder::new(encoded.as_slice(), Compression::default())
-            .read_to_end(&mut out)
-            .map_err(|e| Error::Internal(format!("compressing a bundle: {e}")))?;
+        let mut out = codec::deflate(&encoded)?;
+        out.splice(..0, MAGIC.iter().copied());
         Ok(out)
     }
 
@@ -105,15 +100,12 @@ impl Bundle {
         let body = bytes.strip_prefix(MAGIC).ok_or_else(|| Refusal::Malformed.because("not a Kindred bundle"))?;
         // Bundles hold already-compressed snapshots, so an honest bundle barely grows when inflated; a cap relative to
         // the file keeps a small "bomb" from costing a phone hundreds of megabytes.
-        let limit = MAX_DECOMPRESSED_BYTES.min((body.len() as u64).saturating_mul(16).saturating_add(1024 * 1024));
-        let mut decoded = Vec::new();
-        DeflateDecoder::new(body)
-            .take(limit + 1)
-            .read_to_end(&mut decoded)
-            .map_err(|_| Refusal::Malformed.because("a damaged bundle (it does not decompress)"))?;
-        if decoded.len() as u64 > limit {
-            return Err(Refusal::Oversized.because("a bundle that decompresses beyond the limit"));
-        }
+        let limit = MAX_DECOMPRESSED_BYTES.min(body.len().saturating_mul(16).saturating_add(1024 * 1024));
+        let decoded = codec::inflate_bounded(body, limit).map_err(|e| match e.refusal() {
+            Some(Refusal::Oversized) => Refusal::Oversized.because("a bundle that decompresses beyond the limit"),
+            Some(_) => Refusal::Malformed.because("a damaged bundle (it does not decompress)"),
+            None => e,
+        })?;
         let bundle: Bundle = postcard::from_bytes(&decoded)
             .map_err(|_| Refusal::Malformed.because("a damaged bundle (it does not parse)"))?;
         verify_signature(&MemberId::from_bytes(bundle.exported_by), &bundle.signed_bytes()?, &bundle.signature)

@@ -3,6 +3,8 @@
 //! - `channel`: the secure channel. A Noise session keyed by the member keys (mutual authentication, encryption),
 //!   carrying messages split into frames of at most a configurable size (32 KiB by default, 512 B for BLE),
 //!   compressed.
+//! - `codec`: deflate, and inflation bounded by the caller's limit, for everything compressed a peer sends (channel
+//!   messages, bundles, transferred lists of changes).
 //! - `session`: the sync session state machine (the protocol's order, message dispatch, the report) and [`wire`],
 //!   its messages; `plan` works out what each side has and lacks and what answers it; `transfer` owns resumable
 //!   blob transfers (snapshots and long lists of changes) and their storage.
@@ -18,6 +20,7 @@ pub(crate) mod authority;
 pub(crate) mod authorize;
 pub mod bundle;
 pub(crate) mod channel;
+pub(crate) mod codec;
 pub(crate) mod ingest;
 #[cfg(feature = "test-support")]
 pub mod link;

@@ -5,11 +5,10 @@
 //! snapshot or a deflated list of changes ([`Form`]); the sender keeps what it offered for a week, the receiver what
 //! it got so far within the bounds `storage::transfers` enforces.
 
-use std::io::Read;
-
 use automerge::{Automerge, Change};
 use sha2::{Digest, Sha256};
 
+use super::codec;
 use super::ingest::DocBatch;
 use super::wire::{Form, Message, Place, Vouchers, parse_changes};
 use crate::am;
@@ -52,11 +51,7 @@ pub(crate) fn offer(
         Some(changes) => {
             let raw: Vec<&[u8]> = changes.iter().map(Change::raw_bytes).collect();
             let encoded = postcard::to_stdvec(&raw).map_err(|e| Error::Internal(format!("encoding changes: {e}")))?;
-            let mut blob = Vec::new();
-            flate2::read::DeflateEncoder::new(encoded.as_slice(), flate2::Compression::default())
-                .read_to_end(&mut blob)
-                .map_err(|e| Error::Internal(format!("compressing changes: {e}")))?;
-            (blob, changes.to_vec())
+            (codec::deflate(&encoded)?, changes.to_vec())
         }
     };
     let vouchers = super::plan::vouchers_for(ctx.tx, &doc_id, &covered)?;
@@ -138,14 +133,8 @@ pub(crate) fn assemble(tx: &rusqlite::Transaction<'_>, hash: &[u8; 32]) -> Resul
             am::guarded(&doc, "reading a transferred document", || Ok(loaded.get_changes(&[])))?
         }
         Form::Changes => {
-            let mut inflated = Vec::new();
-            flate2::read::DeflateDecoder::new(received.as_slice())
-                .take(MAX_CHANGES_BLOB as u64 + 1)
-                .read_to_end(&mut inflated)
-                .map_err(|_| Refusal::Malformed.because("a transferred list of changes does not decompress"))?;
-            if inflated.len() > MAX_CHANGES_BLOB {
-                return Err(Refusal::Oversized.because("a transferred list of changes beyond the limit"));
-            }
+            let inflated = codec::inflate_bounded(&received, MAX_CHANGES_BLOB)
+                .map_err(|e| e.context("a transferred list of changes"))?;
             let raw: Vec<Vec<u8>> =
                 postcard::from_bytes(&inflated).map_err(|_| Refusal::Malformed.because("a damaged list of changes"))?;
             parse_changes(&doc, raw)?

@@ -1025,8 +1025,16 @@ fn a_decompression_bomb_bundle_is_refused() {
     put(0, 7);
     assert!(bomb.len() < 3 * 1024 * 1024);
     let started = Instant::now();
-    assert!(matches!(c.carol.kindred.import_bundle(&bomb), Err(Error::Rejected { .. })));
+    assert!(matches!(c.carol.kindred.import_bundle(&bomb), Err(Error::Rejected { kind: Refusal::Oversized, .. })));
     assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    // The stream cut short, or followed by bytes it does not account for, is a damaged bundle.
+    let valid = c.alice.kindred.export_bundle(&c.group).unwrap();
+    let refused = |file: &[u8]| {
+        matches!(c.carol.kindred.import_bundle(file), Err(Error::Rejected { kind: Refusal::Malformed, .. }))
+    };
+    assert!(refused(&valid[..valid.len() - 1]));
+    assert!(refused(&[valid.as_slice(), &[0]].concat()));
+    c.carol.kindred.import_bundle(&valid).unwrap();
     c.still_syncs();
 }
 
