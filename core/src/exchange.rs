@@ -76,7 +76,7 @@ fn apply(to: &Kindred, mut incoming: Vec<Outgoing>) -> Result<ExchangeStats> {
             };
             // A profile that was added to the group but has not received it yet takes its document here.
             let report = ingest(ctx, &batch, true)?;
-            stats.changes += report.applied;
+            stats.changes += report.applied as usize;
             if refused.is_none() {
                 refused = report.refused;
             }

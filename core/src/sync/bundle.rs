@@ -61,10 +61,14 @@ pub struct Bundle {
 
 /// What importing a bundle did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct BundleImport {
+    #[cfg_attr(feature = "uniffi", uniffi(name = "group_id"))]
     pub group: Option<GroupId>,
     pub exported_by: Option<MemberId>,
-    pub documents: usize,
+    /// Documents in the bundle (the group document and its message segments).
+    pub documents: u32,
+    /// Changes applied, already held and set aside, over all its documents.
     pub report: IngestReport,
 }
 

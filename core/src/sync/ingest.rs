@@ -57,16 +57,17 @@ pub(crate) struct DocBatch {
 
 /// What ingesting a batch did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct IngestReport {
     /// Changes applied.
-    pub applied: usize,
+    pub applied: u64,
     /// Changes this profile already had.
-    pub duplicates: usize,
+    pub duplicates: u64,
     /// Changes set aside: equivocations, changes by flagged members, and changes that depend on those.
-    pub quarantined: usize,
+    pub quarantined: u64,
     /// Messages of a key without an entry in effect here (an admission without effect, or one not heard of yet in
     /// a live session), not stored.
-    pub without_standing: usize,
+    pub without_standing: u64,
     /// Why the rest of a batch carrying an equivocation was refused. The equivocation's evidence was kept; the
     /// caller treats the batch as refused (`Error::Rejected`) once that evidence is safely stored.
     pub refused: Option<String>,
@@ -129,7 +130,7 @@ pub(crate) fn ingest(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch, joining: bool
     if !holds_group && joining && batch.live && place.kind == DocKind::Segment {
         // A member's messages can overtake the group document (sent as a resumable blob on small frames) on a
         // newcomer's first sync: set aside, sent again once the group is here.
-        report.without_standing = batch.changes.len();
+        report.without_standing = batch.changes.len() as u64;
         return Ok(report);
     }
     if !(holds_group || joining && place.kind == DocKind::Group) {
@@ -161,7 +162,7 @@ pub(crate) fn ingest(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch, joining: bool
         if owner_standing.is_none() {
             let group_doc = ctx.cache.get(ctx.tx, &group.doc_id(), &actor)?;
             if batch.live || group_doc.is_some_and(|d| authorize::has_entry(d, &owner)) {
-                report.without_standing = batch.changes.len();
+                report.without_standing = batch.changes.len() as u64;
                 return Ok(report);
             }
             return Err(refuse(format!(
@@ -212,7 +213,7 @@ pub(crate) fn ingest(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch, joining: bool
             accepted.push(change);
         }
     }
-    report.quarantined = set_aside.len();
+    report.quarantined = set_aside.len() as u64;
     let accepted: Vec<Change> = accepted.into_iter().cloned().collect();
 
     // Evidence first, and kept even if the rest of the batch is refused: a validly signed fork proves itself.
@@ -231,11 +232,11 @@ pub(crate) fn ingest(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch, joining: bool
     }
     // Checked and applied a slice at a time (each slice's dependencies are in the document or earlier in it), so a
     // document of any length within the limit arrives whole, in this one transaction.
-    let mut outcome: Result<(usize, schema::segment::Touched)> = Ok((0, Default::default()));
+    let mut outcome: Result<(u64, schema::segment::Touched)> = Ok((0, Default::default()));
     for slice in accepted.chunks(MAX_BATCH_CHANGES) {
         match (check_and_apply(ctx, batch, group, &authors, owner_standing.as_ref(), slice.to_vec()), &mut outcome) {
             (Ok((applied, touched)), Ok((total, all))) => {
-                *total += applied;
+                *total += applied as u64;
                 all.messages.extend(touched.messages);
                 all.reactions.extend(touched.reactions);
             }

@@ -151,7 +151,7 @@ final class GroupsAndMessagesTests: XCTestCase {
         let imported = try await kindred.profile.importBundle(bytes: bundle)
         XCTAssertEqual(imported.groupId, group.id)
         XCTAssertGreaterThan(imported.documents, 0)
-        XCTAssertEqual(imported.applied, 0, "everything in it is already here")
+        XCTAssertEqual(imported.report.applied, 0, "everything in it is already here")
         await assertKindredError(try await other.profile.importBundle(bytes: bundle), "Rejected") {
             if case .Rejected(let reason) = $0 { return reason.contains("not in") }
             return false
