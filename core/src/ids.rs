@@ -113,9 +113,10 @@ hex_id!(
 
 // The ids apps see are uniffi custom types: hex strings in Kotlin and Swift (`typealias GroupId = String`), so the
 // records that carry them are the core's own. A string that is not an id fails to lift with the core's
-// `InvalidInput`, which uniffi can only report as its own internal error: the typed `KindredError` is kindred-ffi's,
-// and this crate cannot name it. So the bindings take every id an app passes in as a `String` and parse it
-// themselves; these conversions lift nothing an app typed (the ids travel out, inside records and updates).
+// `InvalidInput`, and uniffi passes a failed lift on as the call's typed error only if it is that error's very type:
+// this one would reach the app as uniffi's internal error, since the typed `KindredError` is kindred-ffi's and this
+// crate cannot name it. So the bindings take every id an app passes in as a `String` and parse it themselves (see
+// kindred-ffi's `types`); these conversions lift nothing an app typed (the ids travel out, in records and updates).
 #[cfg(feature = "uniffi")]
 macro_rules! uniffi_id {
     ($($name:ident),+) => {$(

@@ -1,10 +1,12 @@
 //! The three records an app fills in with ids it holds as text: the only records not derived on the core's own
 //! types (`kindred_core::model` derives the rest, and the ids, with its `uniffi` feature).
 //!
-//! An id inside a core record is a uniffi custom type, and a string that is not an id fails in uniffi's lifting, where
-//! it can only become uniffi's internal error: the core cannot name [`KindredError`]. Apps must get a malformed id
-//! back as `KindredError.InvalidInput` naming the field, so these records keep their ids as strings and are parsed
-//! here, inside the call. Everything else in them is the core's.
+//! An id inside a core record is a uniffi custom type, and a string that is not an id fails while uniffi lifts the
+//! arguments, before the call. uniffi reports such a failure as the call's error only when it is of that very type (it
+//! downcasts to [`KindredError`]); otherwise it becomes uniffi's own internal error. The core's conversion can only
+//! fail with the core's error: it cannot name this crate's. Apps must get a malformed id back as
+//! `KindredError.InvalidInput` naming the field, so these records keep their ids as strings, parsed here inside the
+//! call, as are the id parameters of every method. Everything else in them is the core's.
 
 use kindred_core as core;
 
