@@ -8,7 +8,7 @@
 //! - [`group::KindredGroup`]: one group of that profile (messages, members, invitations, its shared goals, updates).
 //! - [`types`]: the three input records that carry ids an app typed, kept as strings so a malformed one is
 //!   `InvalidInput` (the only records not derived on the core's types).
-//! - [`sync`]: a sync session fed with frames from any link, invitations and bundles.
+//! - [`sync`]: a sync session fed with frames from any link (its options and peer id parsed for the profile).
 //! - [`listeners`]: live updates through an app-implemented listener and a handle that unregisters on close.
 //! - [`error::KindredError`]: the one public error, converted from the core's in one place; panics become
 //!   `Internal` instead of crossing into the app.
