@@ -13,7 +13,8 @@
 //   `./run-linux-tests.sh` does: `swift test -Xlinker -L<dir> -Xlinker -rpath -Xlinker <dir>`.
 //
 // Either way the generated sources are build outputs, copied in by those scripts and ignored by git:
-// `Sources/KindredCore/KindredCore.swift` and (system library only) `Sources/KindredFFI/{KindredFFI.h,module.modulemap}`.
+// `Sources/KindredCore/{KindredCore,KindredModel}.swift` and (system library only)
+// `Sources/KindredFFI/{KindredFFI.h,KindredModelFFI.h,module.modulemap}`.
 import Foundation
 import PackageDescription
 
@@ -42,7 +43,8 @@ let package = Package(
     ],
     targets: [
         ffiTarget,
-        // The uniffi-generated Swift (KindredCore.swift), staged here by the build scripts.
+        // The uniffi-generated Swift (KindredCore.swift, and KindredModel.swift for the core's records, enums and
+        // ids), staged here by the build scripts.
         .target(name: "KindredCore", dependencies: ["KindredFFI"], path: "Sources/KindredCore"),
         // The idiomatic layer apps import: the package's only product.
         .target(name: "Kindred", dependencies: ["KindredCore"], path: "Sources/Kindred"),

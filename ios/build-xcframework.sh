@@ -15,7 +15,8 @@
 #      in library mode from the macOS static library;
 #   5. runs `xcodebuild -create-xcframework` with the headers and module map under Headers/KindredFFI/ (namespaced, so
 #      they cannot collide with another XCFramework's module.modulemap in Xcode's shared include directory);
-#   6. copies the generated KindredCore.swift into Sources/KindredCore/ (ignored by git);
+#   6. copies the generated KindredCore.swift and KindredModel.swift (the core's records, enums and ids: a uniffi
+#      component of their own, compiled into the same module) into Sources/KindredCore/ (ignored by git);
 #   7. zips the XCFramework (ios/KindredFFI.xcframework.zip) and prints its SwiftPM checksum, for publishing it as
 #      `.binaryTarget(name: "KindredFFI", url: ..., checksum: ...)`.
 #
@@ -89,12 +90,15 @@ log "generating the Swift bindings (workspace uniffi-bindgen, library mode)"
 cargo build -p kindred-uniffi-bindgen
 "$TARGET_DIR/debug/uniffi-bindgen" generate --library "$TARGET_DIR/${MAC[0]}/$PROFILE/$LIB" --language swift \
     --out-dir "$WORK/swift" --no-format
-for f in KindredCore.swift KindredFFI.h KindredFFI.modulemap; do
+for f in KindredCore.swift KindredModel.swift KindredFFI.h KindredModelFFI.h KindredFFI.modulemap; do
     [ -f "$WORK/swift/$f" ] || die "uniffi-bindgen did not write $f"
 done
-cp "$WORK/swift/KindredFFI.h" "$WORK/headers/KindredFFI/KindredFFI.h"
-# The static library is linked by the XCFramework itself, so the module map needs no `link` line.
-cp "$WORK/swift/KindredFFI.modulemap" "$WORK/headers/KindredFFI/module.modulemap"
+cp "$WORK/swift/KindredFFI.h" "$WORK/swift/KindredModelFFI.h" "$WORK/headers/KindredFFI/"
+# One C module for both components' headers (uniffi writes a map for each). The static library is linked by the
+# XCFramework itself, so the module map needs no `link` line.
+grep -q '^    header "KindredFFI.h"$' "$WORK/swift/KindredFFI.modulemap" || die "unexpected KindredFFI.modulemap"
+sed 's/^    header "KindredFFI.h"$/&\n    header "KindredModelFFI.h"/' "$WORK/swift/KindredFFI.modulemap" \
+    > "$WORK/headers/KindredFFI/module.modulemap"
 
 # ---- 5. XCFramework -------------------------------------------------------------------------------------------------
 log "creating $(basename "$XCFRAMEWORK")"
@@ -106,7 +110,7 @@ xcodebuild -create-xcframework \
     -output "$XCFRAMEWORK"
 
 # ---- 6. generated Swift into the package ----------------------------------------------------------------------------
-cp "$WORK/swift/KindredCore.swift" "$IOS_DIR/Sources/KindredCore/KindredCore.swift"
+cp "$WORK/swift/KindredCore.swift" "$WORK/swift/KindredModel.swift" "$IOS_DIR/Sources/KindredCore/"
 
 # ---- 7. zip and checksum --------------------------------------------------------------------------------------------
 (cd "$IOS_DIR" && ditto -c -k --sequesterRsrc --keepParent "$(basename "$XCFRAMEWORK")" "$(basename "$ZIP")")

@@ -125,7 +125,8 @@ else
     log "generating the bindings into ${BINDINGS#"$ROOT"/} (bindings/scripts/generate-bindings.sh)"
     "$ROOT/bindings/scripts/generate-bindings.sh" "$BINDINGS" >&2
 fi
-for f in swift/KindredCore.swift swift/KindredFFI.h swift/module.modulemap lib/libkindred_ffi.so; do
+for f in swift/KindredCore.swift swift/KindredModel.swift swift/KindredFFI.h swift/KindredModelFFI.h \
+    swift/module.modulemap lib/libkindred_ffi.so; do
     [ -f "$BINDINGS/$f" ] || die "$BINDINGS/$f is missing; run bindings/scripts/generate-bindings.sh"
 done
 grep -q '^ *link "kindred_ffi"' "$BINDINGS/swift/module.modulemap" \
@@ -141,9 +142,11 @@ stage() {   # copy $1 to $2 only if different, so SwiftPM does not rebuild uncha
     fi
 }
 mkdir -p "$OUT/lib"
-stage "$BINDINGS/swift/KindredFFI.h"      "$IOS_DIR/Sources/KindredFFI/KindredFFI.h"
-stage "$BINDINGS/swift/module.modulemap"  "$IOS_DIR/Sources/KindredFFI/module.modulemap"
-stage "$BINDINGS/swift/KindredCore.swift" "$IOS_DIR/Sources/KindredCore/KindredCore.swift"
+stage "$BINDINGS/swift/KindredFFI.h"       "$IOS_DIR/Sources/KindredFFI/KindredFFI.h"
+stage "$BINDINGS/swift/KindredModelFFI.h"  "$IOS_DIR/Sources/KindredFFI/KindredModelFFI.h"
+stage "$BINDINGS/swift/module.modulemap"   "$IOS_DIR/Sources/KindredFFI/module.modulemap"
+stage "$BINDINGS/swift/KindredCore.swift"  "$IOS_DIR/Sources/KindredCore/KindredCore.swift"
+stage "$BINDINGS/swift/KindredModel.swift" "$IOS_DIR/Sources/KindredCore/KindredModel.swift"
 stage "$BINDINGS/lib/libkindred_ffi.so"   "$OUT/lib/libkindred_ffi.so"
 # SwiftPM does not notice every change to a system library's C header: a stale build then calls the new library
 # through old declarations and crashes at run time. When the generated interface changed, build from scratch.

@@ -29,6 +29,9 @@ section "Formatting (rustfmt) and lints (clippy, warnings are errors)"
 rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
+# In the workspace build kindred-ffi turns on kindred-core's `uniffi` feature; the CLI, scenarios and bench use the core
+# without it, so it must also build (and lint clean) alone.
+cargo clippy -p kindred-core --all-targets -- -D warnings
 
 section "API docs (rustdoc, warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace --quiet

@@ -6,9 +6,12 @@
 #   --release: put the release library, as it ships, in lib/ instead of the debug build.
 #   OUT_DIR defaults to target/bindings (under CARGO_TARGET_DIR when that is set). Afterwards it holds:
 #     lib/libkindred_ffi.so                the host library (JNA and SwiftPM link against it)
-#     kotlin/org/kindred/core/kindred.kt   generated Kotlin
-#     swift/KindredCore.swift, swift/KindredFFI.h, swift/module.modulemap   generated Swift and its C module
-# Generated sources are build outputs: never commit them.
+#     kotlin/org/kindred/core/kindred.kt   generated Kotlin: kindred-ffi's objects, error and input records
+#     kotlin/org/kindred/core/model/kindred_core.kt   generated Kotlin: the core's records, enums and ids
+#     swift/KindredCore.swift, swift/KindredModel.swift   generated Swift, both for the one module KindredCore
+#     swift/KindredFFI.h, swift/KindredModelFFI.h, swift/module.modulemap   their C module, KindredFFI
+# uniffi generates one component per crate that derives its traits: kindred-ffi, and kindred-core (its `uniffi`
+# feature; see core/uniffi.toml). Generated sources are build outputs: never commit them.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 release=0
@@ -41,7 +44,11 @@ mkdir -p "$out/lib"
 cp "$shipped" "$out/lib/"
 "$bindgen" generate --library "$lib" --language kotlin --out-dir "$out/kotlin" --no-format
 "$bindgen" generate --library "$lib" --language swift --out-dir "$out/swift" --no-format
-# SwiftPM wants the C module's map under this exact name, linking the library.
-sed 's/^}$/    link "kindred_ffi"\n}/' "$out/swift/KindredFFI.modulemap" > "$out/swift/module.modulemap"
-rm "$out/swift/KindredFFI.modulemap"
+# One C module for both components' headers (uniffi writes a map for each), linking the library; SwiftPM wants its map
+# under this exact name.
+grep -q '^    header "KindredFFI.h"$' "$out/swift/KindredFFI.modulemap" \
+    || { echo "error: unexpected $out/swift/KindredFFI.modulemap" >&2; exit 1; }
+sed -e 's/^    header "KindredFFI.h"$/&\n    header "KindredModelFFI.h"/' -e 's/^}$/    link "kindred_ffi"\n}/' \
+    "$out/swift/KindredFFI.modulemap" > "$out/swift/module.modulemap"
+rm "$out/swift/KindredFFI.modulemap" "$out/swift/KindredModelFFI.modulemap"
 echo "bindings generated in $out"

@@ -81,6 +81,7 @@ pub enum Error {
 
 /// Which rule refused data from a peer. Stable: apps and tests switch on it, never on the reason's words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Refusal {

@@ -75,10 +75,10 @@ fn apply(to: &Kindred, mut incoming: Vec<Outgoing>) -> Result<ExchangeStats> {
                 certificates: o.certificates,
             };
             // A profile that was added to the group but has not received it yet takes its document here.
-            let report = ingest(ctx, &batch, true)?;
-            stats.changes += report.applied;
+            let ingested = ingest(ctx, &batch, true)?;
+            stats.changes += ingested.report.applied as usize;
             if refused.is_none() {
-                refused = report.refused;
+                refused = ingested.refused;
             }
         }
         Ok(())

@@ -3,7 +3,8 @@
 //! Ids are random 128-bit values written as 32 lowercase hex characters, so they are unique across phones without
 //! coordination and safe to show, log and put in a QR code. Member ids are the 32-byte ed25519 public key in hex.
 //! Segment document ids are derived, not random: every peer computes the same id for "segment n of group g" and so
-//! agrees on segment boundaries without talking (see `crate::schema::segment`).
+//! agrees on segment boundaries without talking (see `crate::schema::segment`). With the `uniffi` feature, the ids
+//! apps see are uniffi custom types (their hex form).
 
 use std::fmt;
 use std::str::FromStr;
@@ -110,6 +111,24 @@ hex_id!(
     MemberId, 32, "member id"
 );
 
+// The ids apps see are uniffi custom types: hex strings in Kotlin and Swift (`typealias GroupId = String`), so the
+// records that carry them are the core's own. A string that is not an id fails to lift with the core's
+// `InvalidInput`, and uniffi passes a failed lift on as the call's typed error only if it is that error's very type:
+// this one would reach the app as uniffi's internal error, since the typed `KindredError` is kindred-ffi's and this
+// crate cannot name it. So the bindings take every id an app passes in as a `String` and parse it themselves (see
+// kindred-ffi's `types`); these conversions lift nothing an app typed (the ids travel out, in records and updates).
+#[cfg(feature = "uniffi")]
+macro_rules! uniffi_id {
+    ($($name:ident),+) => {$(
+        uniffi::custom_type!($name, String, {
+            lower: |id| id.to_hex(),
+            try_lift: |text| Ok(text.parse::<$name>()?),
+        });
+    )+};
+}
+#[cfg(feature = "uniffi")]
+uniffi_id!(GroupId, MessageId, GoalId, ProgressId, CheckinId, MemberId);
+
 impl GroupId {
     /// A new group's id, bound to its creator: `sha256(domain, creator key, nonce)`. Peers check a group document's
     /// first change against it, so nobody but the creator can write a group's genesis.
@@ -180,6 +199,24 @@ mod tests {
         assert_eq!(id.to_hex().parse::<MessageId>().ok(), Some(id));
         assert!(matches!("xyz".parse::<MessageId>(), Err(Error::InvalidInput { .. })));
         assert!("00".parse::<GroupId>().is_err());
+    }
+
+    /// The bindings' form of an id is its hex; a string that is not one fails to lift with the core's own
+    /// `InvalidInput` (which is why the bindings parse the ids apps pass in themselves: see `uniffi_id!`).
+    #[cfg(feature = "uniffi")]
+    #[test]
+    fn ids_cross_to_kotlin_and_swift_as_hex() {
+        use uniffi::{Lift, Lower};
+        let id = GroupId::from_bytes([0xab; 16]);
+        let text = <String as Lift<crate::UniFfiTag>>::try_lift(<GroupId as Lower<crate::UniFfiTag>>::lower(id));
+        assert_eq!(text.unwrap(), id.to_hex());
+        let back =
+            <GroupId as Lift<crate::UniFfiTag>>::try_lift(<String as Lower<crate::UniFfiTag>>::lower(id.to_hex()));
+        assert_eq!(back.unwrap(), id);
+        let bad =
+            <MemberId as Lift<crate::UniFfiTag>>::try_lift(<String as Lower<crate::UniFfiTag>>::lower("zz".into()));
+        let err = bad.unwrap_err();
+        assert!(matches!(err.downcast_ref::<Error>(), Some(Error::InvalidInput { field: "member id", .. })), "{err}");
     }
 
     #[test]

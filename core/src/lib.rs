@@ -27,6 +27,8 @@
 //! - Every change this profile makes is signed with its member key (over the document id and change hash), ready
 //!   for peers to verify.
 //! - Errors are one typed [`Error`]; no input can make the core panic.
+//! - With the `uniffi` feature (enabled by `kindred-ffi` only), the model's records, enums and ids carry their
+//!   Kotlin and Swift form: the bindings use these types as they are.
 
 pub mod error;
 pub mod identity;
@@ -65,9 +67,15 @@ pub use model::*;
 pub use storage::DATABASE_FILE;
 pub use sync::bundle::{Bundle, BundleImport};
 pub use sync::ingest::IngestReport;
-pub use sync::session::{SyncOptions, SyncReport, SyncSession};
+pub use sync::session::{JoinRefusal, SyncOptions, SyncReport, SyncSession};
 pub use sync::transfer::TRANSFER_CHUNK;
 pub use updates::{Subscription, UpdateListener};
+
+// With the `uniffi` feature the model's records, enums and ids are the Kotlin and Swift bindings' own (derived where
+// they are defined, see `model` and `ids`), so kindred-ffi copies none of them. uniffi gives every crate that derives
+// its traits a component of its own: this is the core's.
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!();
 
 /// Limits on what people can type, for apps to show before the core rejects input.
 pub mod limits {

@@ -1,5 +1,7 @@
-//! The values the core hands out and takes in: plain data, serialisable to JSON, free of storage and Automerge types,
-//! so the FFI layer can mirror them one to one.
+//! The values the core hands out and takes in: plain data, serialisable to JSON, free of storage and Automerge types.
+//! With the `uniffi` feature they are also the Kotlin and Swift records and enums (derived here, so the bindings copy
+//! nothing), except the inputs that carry an id an app typed (`NewMessage`, `NewGoal`, `MessageCursor`): kindred-ffi
+//! takes those with string ids, so that a malformed one is its typed invalid-input error (see `crate::ids`).
 //!
 //! Times are milliseconds since the Unix epoch (UTC). Optional values are `Option`s, never sentinels.
 
@@ -13,6 +15,7 @@ use crate::ids::{CheckinId, GoalId, GroupId, MemberId, MessageId, ProgressId};
 
 /// The opened profile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ProfileInfo {
     /// The member key: how others know this person in every group.
     pub member_id: MemberId,
@@ -26,6 +29,7 @@ pub struct ProfileInfo {
 /// A member's role in a group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Role {
     /// Created the group; can do everything a moderator can, and appoint moderators.
     Owner,
@@ -37,6 +41,7 @@ pub enum Role {
 
 /// A goal's rhythm: `times` per `period` ("3 times a week").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Cadence {
     pub times: u32,
     pub period: CadencePeriod,
@@ -45,6 +50,7 @@ pub struct Cadence {
 /// The period of a [`Cadence`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum CadencePeriod {
     Day,
     Week,
@@ -54,6 +60,7 @@ pub enum CadencePeriod {
 /// Where a goal stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum GoalStatus {
     Active,
     Paused,
@@ -90,14 +97,18 @@ string_enum!(GoalStatus, "goal status", Active => "active", Paused => "paused", 
 
 /// What creating a group takes.
 #[derive(Debug, Clone, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NewGroup {
     pub name: String,
+    #[cfg_attr(feature = "uniffi", uniffi(default = ""))]
     pub description: String,
+    #[cfg_attr(feature = "uniffi", uniffi(default = ""))]
     pub guidelines: String,
 }
 
 /// A group as a list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct GroupSummary {
     pub id: GroupId,
     pub name: String,
@@ -110,6 +121,7 @@ pub struct GroupSummary {
 
 /// Everything about one group except its messages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct GroupDetails {
     pub id: GroupId,
     pub name: String,
@@ -122,6 +134,7 @@ pub struct GroupDetails {
 
 /// A member of a group.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Member {
     pub member_id: MemberId,
     /// The name to show: the one the member chose, followed by a short form of their key when another member of the
@@ -133,6 +146,7 @@ pub struct Member {
 
 /// An invitation this profile holds, waiting for the first sync with a member of the group.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PendingJoin {
     pub group_id: GroupId,
     pub group_name: String,
@@ -150,6 +164,7 @@ pub struct NewMessage {
 
 /// A message as a screen shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Message {
     pub id: MessageId,
     pub group_id: GroupId,
@@ -169,6 +184,7 @@ pub struct Message {
 
 /// How many members reacted to a message with one emoji.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ReactionCount {
     pub emoji: String,
     pub count: u32,
@@ -201,6 +217,7 @@ pub struct NewGoal {
 
 /// A goal with how it is going.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Goal {
     pub id: GoalId,
     pub owner: MemberId,
@@ -219,6 +236,7 @@ pub struct Goal {
 
 /// One logged step towards a goal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ProgressEntry {
     pub id: ProgressId,
     pub goal_id: GoalId,
@@ -229,21 +247,28 @@ pub struct ProgressEntry {
 
 /// What recording a mood check-in takes.
 #[derive(Debug, Clone, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NewCheckin {
     /// 1 (very low) to 5 (very good).
     pub mood: u8,
     /// 1 (exhausted) to 5 (full of energy).
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub energy: Option<u8>,
     /// Hours slept, 0 to 24, in steps of a minute.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub sleep_hours: Option<f64>,
+    #[cfg_attr(feature = "uniffi", uniffi(default = []))]
     pub tags: Vec<String>,
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub note: Option<String>,
     /// When it was true; `None` for now. Lets a person fill in yesterday.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub at: Option<i64>,
 }
 
 /// A recorded check-in. Check-ins are private: they never leave this profile.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Checkin {
     pub id: CheckinId,
     pub at: i64,
@@ -256,6 +281,7 @@ pub struct Checkin {
 
 /// Averages over one day or one week of check-ins.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CheckinAverage {
     /// The first day of the period, as `YYYY-MM-DD` in the person's calendar (weeks start on Monday).
     pub period_start: String,
@@ -268,6 +294,7 @@ pub struct CheckinAverage {
 
 /// Daily and weekly averages over a range of check-ins.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CheckinSummary {
     pub daily: Vec<CheckinAverage>,
     pub weekly: Vec<CheckinAverage>,
@@ -277,6 +304,7 @@ pub struct CheckinSummary {
 /// made on this phone or arrived from a peer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Update {
     /// A group's name, description, guidelines or members changed, or the group is new here.
     Group { group_id: GroupId },

@@ -75,9 +75,9 @@ struct Meeting {
 struct BundleReport {
     bytes: u64,
     documents: usize,
-    applied: usize,
-    applied_again: usize,
-    duplicates_again: usize,
+    applied: u64,
+    applied_again: u64,
+    duplicates_again: u64,
 }
 
 #[derive(Debug, Default, Serialize)]

@@ -7,7 +7,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use kindred_core::Error;
-use kindred_core::Refusal as CoreRefusal;
+use kindred_core::Refusal;
 
 /// What went wrong, in a form apps can match on: the variant and its fields. Its sentence (below each variant) is
 /// Kotlin's `toString()` and Swift's `description`; Kotlin's `message` lists the fields instead (uniffi's format).
@@ -60,61 +60,6 @@ pub enum KindredError {
     Internal { detail: String },
 }
 
-/// Which rule refused data from a peer (see `kindred_core::Refusal`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum Refusal {
-    /// A signature, proof or authenticated frame that does not verify.
-    Forged,
-    /// From or about someone who is not a member, or a group this phone is not in.
-    NotAMember,
-    /// A member wrote what their role does not allow.
-    NotPermitted,
-    /// A member wrote after their removal, or a change rests on such writing.
-    Removed,
-    /// An invitation that admits no one (any more): expired, used, or its inviter lost the right.
-    Invitation,
-    /// Two conflicting claims by one author.
-    Equivocation,
-    /// Over a size or count limit.
-    Oversized,
-    /// Bytes that do not parse, or values out of range.
-    Malformed,
-    /// A well-formed message at the wrong time.
-    Protocol,
-}
-
-impl std::fmt::Display for Refusal {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Refusal::Forged => "forged",
-            Refusal::NotAMember => "not a member",
-            Refusal::NotPermitted => "not permitted",
-            Refusal::Removed => "removed",
-            Refusal::Invitation => "invitation",
-            Refusal::Equivocation => "equivocation",
-            Refusal::Oversized => "oversized",
-            Refusal::Malformed => "malformed",
-            Refusal::Protocol => "protocol",
-        })
-    }
-}
-
-impl From<CoreRefusal> for Refusal {
-    fn from(kind: CoreRefusal) -> Self {
-        match kind {
-            CoreRefusal::Forged => Refusal::Forged,
-            CoreRefusal::NotAMember => Refusal::NotAMember,
-            CoreRefusal::NotPermitted => Refusal::NotPermitted,
-            CoreRefusal::Removed => Refusal::Removed,
-            CoreRefusal::Invitation => Refusal::Invitation,
-            CoreRefusal::Equivocation => Refusal::Equivocation,
-            CoreRefusal::Oversized => Refusal::Oversized,
-            CoreRefusal::Malformed => Refusal::Malformed,
-            _ => Refusal::Protocol,
-        }
-    }
-}
-
 impl From<Error> for KindredError {
     fn from(err: Error) -> Self {
         match err {
@@ -131,7 +76,7 @@ impl From<Error> for KindredError {
             }
             Error::ForeignDatabase(path) => KindredError::ForeignDatabase { path: path.display().to_string() },
             Error::NewerSchema { found, supported } => KindredError::NewerSchema { found, supported },
-            Error::Rejected { kind, reason } => KindredError::Rejected { kind: kind.into(), reason },
+            Error::Rejected { kind, reason } => KindredError::Rejected { kind, reason },
             Error::StorageFull => KindredError::StorageFull,
             err @ (Error::Storage(_) | Error::Io { .. }) => KindredError::Storage { detail: err.to_string() },
             err @ (Error::Document { .. } | Error::Internal(_)) => KindredError::Internal { detail: err.to_string() },

@@ -1,7 +1,7 @@
 //! `KindredGroup`: one group of an opened profile, the object a conversation screen holds. Everything scoped to one
 //! group (its messages, members, invitations, shared goals, live updates and bundle) is a method here, so the app
 //! passes the group once instead of its id to every call. It forwards to the profile's core, and fails with `Closed`
-//! once the profile is closed.
+//! once the profile is closed. The records and enums it returns are the core's own.
 
 use std::sync::Arc;
 
@@ -10,7 +10,8 @@ use kindred_core as core;
 use crate::error::{KindredError, guard, parse_id};
 use crate::listeners::{Forward, SubscriptionHandle, UpdateListener};
 use crate::profile::KindredProfile;
-use crate::types::*;
+use crate::types::{MessageCursor, NewMessage};
+use core::{Goal, GroupDetails, Message, Role};
 
 /// A group this profile belongs to. Get one from `KindredProfile.create_group` or `KindredProfile.group`.
 #[derive(Debug, uniffi::Object)]
@@ -37,13 +38,13 @@ impl KindredGroup {
 #[uniffi::export]
 impl KindredGroup {
     /// The group's id (hex), stable across devices: store it to find the group again with `KindredProfile.group`.
-    pub fn id(&self) -> String {
-        self.id.to_hex()
+    pub fn id(&self) -> core::GroupId {
+        self.id
     }
 
     /// Name, description, guidelines, members and roles, as this phone knows them now.
     pub async fn details(&self) -> Result<GroupDetails, KindredError> {
-        self.run(|k, g| Ok(k.group(g)?.into())).await
+        self.run(|k, g| Ok(k.group(g)?)).await
     }
 
     /// Registers a listener for this group's changes (messages, members, its shared goals, read marker), including
@@ -58,45 +59,31 @@ impl KindredGroup {
     // Messages
 
     pub async fn post(&self, message: NewMessage) -> Result<Message, KindredError> {
-        self.run(move |k, g| {
-            let new = core::NewMessage {
-                text: message.text,
-                reply_to: message.reply_to.as_deref().map(parse_id).transpose()?,
-                content_warning: message.content_warning,
-            };
-            Ok(k.post(g, new)?.into())
-        })
-        .await
+        self.run(move |k, g| Ok(k.post(g, message.parse()?)?)).await
     }
 
     /// Changes the text of one of this profile's own messages.
     pub async fn edit_message(&self, message_id: String, text: String) -> Result<Message, KindredError> {
-        self.run(move |k, g| Ok(k.edit_message(g, &parse_id(&message_id)?, &text)?.into())).await
+        self.run(move |k, g| Ok(k.edit_message(g, &parse_id(&message_id)?, &text)?)).await
     }
 
     /// Removes a message: one's own, or anyone's as a moderator. Its text leaves every listing.
     pub async fn remove_message(&self, message_id: String) -> Result<Message, KindredError> {
-        self.run(move |k, g| Ok(k.remove_message(g, &parse_id(&message_id)?)?.into())).await
+        self.run(move |k, g| Ok(k.remove_message(g, &parse_id(&message_id)?)?)).await
     }
 
     /// Sets this profile's reaction; `None` takes it back.
     pub async fn react(&self, message_id: String, emoji: Option<String>) -> Result<Message, KindredError> {
-        self.run(move |k, g| Ok(k.react(g, &parse_id(&message_id)?, emoji.as_deref())?.into())).await
+        self.run(move |k, g| Ok(k.react(g, &parse_id(&message_id)?, emoji.as_deref())?)).await
     }
 
     /// Up to `limit` messages, oldest first: the newest, or those just older than `before`.
     pub async fn messages(&self, limit: u32, before: Option<MessageCursor>) -> Result<Vec<Message>, KindredError> {
-        self.run(move |k, g| {
-            let before = before
-                .map(|c| Ok::<_, KindredError>(core::MessageCursor { created_at: c.created_at, id: parse_id(&c.id)? }))
-                .transpose()?;
-            Ok(k.messages(g, limit, before)?.into_iter().map(Into::into).collect())
-        })
-        .await
+        self.run(move |k, g| Ok(k.messages(g, limit, before.map(MessageCursor::parse).transpose()?)?)).await
     }
 
     pub async fn message(&self, message_id: String) -> Result<Message, KindredError> {
-        self.run(move |k, g| Ok(k.message(g, &parse_id(&message_id)?)?.into())).await
+        self.run(move |k, g| Ok(k.message(g, &parse_id(&message_id)?)?)).await
     }
 
     /// Marks everything in the group as read on this phone.
@@ -112,7 +99,7 @@ impl KindredGroup {
 
     /// Goals shared with this group (this profile's and other members'). Archived ones only with `include_archived`.
     pub async fn goals(&self, include_archived: bool) -> Result<Vec<Goal>, KindredError> {
-        self.run(move |k, g| Ok(k.goals(include_archived, Some(g))?.into_iter().map(Into::into).collect())).await
+        self.run(move |k, g| Ok(k.goals(include_archived, Some(g))?)).await
     }
 
     // Membership
@@ -124,12 +111,12 @@ impl KindredGroup {
         display_name: String,
         role: Role,
     ) -> Result<GroupDetails, KindredError> {
-        self.run(move |k, g| Ok(k.add_member(g, &parse_id(&member_id)?, &display_name, role.into())?.into())).await
+        self.run(move |k, g| Ok(k.add_member(g, &parse_id(&member_id)?, &display_name, role)?)).await
     }
 
     /// Removes a member (owners and moderators). Their later posts are kept for causality and never shown.
     pub async fn remove_member(&self, member_id: String) -> Result<GroupDetails, KindredError> {
-        self.run(move |k, g| Ok(k.remove_member(g, &parse_id(&member_id)?)?.into())).await
+        self.run(move |k, g| Ok(k.remove_member(g, &parse_id(&member_id)?)?)).await
     }
 
     /// Creates a single-use invitation, valid for `valid_for_ms` (at most 30 days): text for a QR code.

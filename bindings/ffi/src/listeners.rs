@@ -5,13 +5,11 @@ use std::sync::{Arc, Mutex};
 
 use kindred_core as core;
 
-use crate::types::Update;
-
 /// Implemented by the app to hear about changes. Called on a Kindred worker thread after each change is on disk;
 /// hop to the UI thread before touching views. Must not block for long.
 #[uniffi::export(with_foreign)]
 pub trait UpdateListener: Send + Sync {
-    fn on_update(&self, update: Update);
+    fn on_update(&self, update: core::Update);
 }
 
 /// Adapts an app listener to the core, optionally only for one group's updates.
@@ -23,7 +21,7 @@ pub(crate) struct Forward {
 impl core::UpdateListener for Forward {
     fn on_update(&self, update: &core::Update) {
         if self.only_group.is_none() || update.group_id() == self.only_group.as_ref() {
-            self.listener.on_update(update.into());
+            self.listener.on_update(update.clone());
         }
     }
 }

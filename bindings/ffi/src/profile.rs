@@ -1,7 +1,8 @@
 //! `KindredProfile`: the object an app holds while someone is signed in. It owns what belongs to the person (identity,
 //! groups, goals, check-ins, invitations received, bundles, sync sessions); what belongs to one group is on
-//! [`KindredGroup`]. Every method forwards to `kindred_core::Kindred`, converting ids, records and errors; work that
-//! touches the disk is `async` and runs off the caller's thread.
+//! [`KindredGroup`]. Every method forwards to `kindred_core::Kindred`, parsing the ids apps pass in and converting
+//! errors (the records and enums are the core's own); work that touches the disk is `async` and runs off the caller's
+//! thread.
 
 use std::sync::{Arc, RwLock};
 
@@ -10,8 +11,10 @@ use kindred_core as core;
 use crate::error::{KindredError, guard, off_thread, parse_id};
 use crate::group::KindredGroup;
 use crate::listeners::{Forward, SubscriptionHandle, UpdateListener};
-use crate::sync::{BundleImport, PendingJoin, SyncSession};
-use crate::types::*;
+use crate::sync::SyncSession;
+use crate::types::NewGoal;
+use core::{BundleImport, Checkin, CheckinSummary, Goal, GoalStatus, GroupSummary, NewCheckin, NewGroup, PendingJoin};
+use core::{ProfileInfo, ProgressEntry};
 
 /// An opened profile. Create or open one, keep it for the app's lifetime, `close()` it on sign-out.
 #[derive(Debug, uniffi::Object)]
@@ -59,7 +62,7 @@ impl KindredProfile {
 
     /// This profile's public identity.
     pub fn info(&self) -> Result<ProfileInfo, KindredError> {
-        guard(|| Ok(self.core()?.profile().into()))
+        guard(|| Ok(self.core()?.profile()))
     }
 
     pub async fn set_display_name(&self, name: String) -> Result<(), KindredError> {
@@ -76,13 +79,12 @@ impl KindredProfile {
 
     /// Creates a group that this profile owns.
     pub async fn create_group(self: Arc<Self>, group: NewGroup) -> Result<Arc<KindredGroup>, KindredError> {
-        let new = core::NewGroup { name: group.name, description: group.description, guidelines: group.guidelines };
-        let id = self.run(move |k| Ok(k.create_group(new)?.id)).await?;
+        let id = self.run(move |k| Ok(k.create_group(group)?.id)).await?;
         Ok(KindredGroup::wrap(self, id))
     }
 
     pub async fn groups(&self) -> Result<Vec<GroupSummary>, KindredError> {
-        self.run(|k| Ok(k.groups()?.into_iter().map(Into::into).collect())).await
+        self.run(|k| Ok(k.groups()?)).await
     }
 
     /// One of this profile's groups, by id or by exact name (`NotFound`; `Ambiguous` if two groups share the name).
@@ -94,11 +96,7 @@ impl KindredProfile {
     // Goals
 
     pub async fn create_goal(&self, goal: NewGoal) -> Result<Goal, KindredError> {
-        self.run(move |k| {
-            let share_with = goal.share_with.as_deref().map(parse_id).transpose()?;
-            Ok(k.create_goal(core::NewGoal { title: goal.title, cadence: goal.cadence.into(), share_with })?.into())
-        })
-        .await
+        self.run(move |k| Ok(k.create_goal(goal.parse()?)?)).await
     }
 
     pub async fn log_progress(
@@ -108,21 +106,21 @@ impl KindredProfile {
         note: Option<String>,
         at: Option<i64>,
     ) -> Result<ProgressEntry, KindredError> {
-        self.run(move |k| Ok(k.log_progress(&parse_id(&goal_id)?, amount, note.as_deref(), at)?.into())).await
+        self.run(move |k| Ok(k.log_progress(&parse_id(&goal_id)?, amount, note.as_deref(), at)?)).await
     }
 
     pub async fn set_goal_status(&self, goal_id: String, status: GoalStatus) -> Result<Goal, KindredError> {
-        self.run(move |k| Ok(k.set_goal_status(&parse_id(&goal_id)?, status.into())?.into())).await
+        self.run(move |k| Ok(k.set_goal_status(&parse_id(&goal_id)?, status)?)).await
     }
 
     /// Every goal this profile can see: its own (private and shared) and those others shared in its groups
     /// (`KindredGroup.goals` for one group's). Archived ones only with `include_archived`.
     pub async fn goals(&self, include_archived: bool) -> Result<Vec<Goal>, KindredError> {
-        self.run(move |k| Ok(k.goals(include_archived, None)?.into_iter().map(Into::into).collect())).await
+        self.run(move |k| Ok(k.goals(include_archived, None)?)).await
     }
 
     pub async fn goal(&self, goal_id: String) -> Result<Goal, KindredError> {
-        self.run(move |k| Ok(k.goal(&parse_id(&goal_id)?)?.into())).await
+        self.run(move |k| Ok(k.goal(&parse_id(&goal_id)?)?)).await
     }
 
     pub async fn goal_progress(
@@ -131,60 +129,46 @@ impl KindredProfile {
         since: Option<i64>,
         limit: u32,
     ) -> Result<Vec<ProgressEntry>, KindredError> {
-        self.run(move |k| {
-            Ok(k.goal_progress(&parse_id(&goal_id)?, since, limit)?.into_iter().map(Into::into).collect())
-        })
-        .await
+        self.run(move |k| Ok(k.goal_progress(&parse_id(&goal_id)?, since, limit)?)).await
     }
 
     // Check-ins
 
     pub async fn record_checkin(&self, checkin: NewCheckin) -> Result<Checkin, KindredError> {
-        self.run(move |k| {
-            let new = core::NewCheckin {
-                mood: checkin.mood,
-                energy: checkin.energy,
-                sleep_hours: checkin.sleep_hours,
-                tags: checkin.tags,
-                note: checkin.note,
-                at: checkin.at,
-            };
-            Ok(k.record_checkin(new)?.into())
-        })
-        .await
+        self.run(move |k| Ok(k.record_checkin(checkin)?)).await
     }
 
     pub async fn checkins(&self, since: i64, until: i64) -> Result<Vec<Checkin>, KindredError> {
-        self.run(move |k| Ok(k.checkins(since, until)?.into_iter().map(Into::into).collect())).await
+        self.run(move |k| Ok(k.checkins(since, until)?)).await
     }
 
     pub async fn recent_checkins(&self, days: u32) -> Result<Vec<Checkin>, KindredError> {
-        self.run(move |k| Ok(k.recent_checkins(days)?.into_iter().map(Into::into).collect())).await
+        self.run(move |k| Ok(k.recent_checkins(days)?)).await
     }
 
     /// Daily and weekly averages over the last `days` calendar days, today included.
     pub async fn recent_checkin_summary(&self, days: u32) -> Result<CheckinSummary, KindredError> {
-        self.run(move |k| Ok(k.recent_checkin_summary(days)?.into())).await
+        self.run(move |k| Ok(k.recent_checkin_summary(days)?)).await
     }
 
     pub async fn checkin_summary(&self, since: i64, until: i64) -> Result<CheckinSummary, KindredError> {
-        self.run(move |k| Ok(k.checkin_summary(since, until)?.into())).await
+        self.run(move |k| Ok(k.checkin_summary(since, until)?)).await
     }
 
     // Membership and sync
 
     /// Accepts an invitation; the group arrives at the first sync with one of its members.
     pub async fn join_group(&self, code: String) -> Result<PendingJoin, KindredError> {
-        self.run(move |k| Ok(k.join_group(&code)?.into())).await
+        self.run(move |k| Ok(k.join_group(&code)?)).await
     }
 
     pub async fn pending_joins(&self) -> Result<Vec<PendingJoin>, KindredError> {
-        self.run(|k| Ok(k.pending_joins()?.into_iter().map(Into::into).collect())).await
+        self.run(|k| Ok(k.pending_joins()?)).await
     }
 
     /// Imports a bundle file; importing twice or out of order is harmless.
     pub async fn import_bundle(&self, bytes: Vec<u8>) -> Result<BundleImport, KindredError> {
-        self.run(move |k| Ok(k.import_bundle(&bytes)?.into())).await
+        self.run(move |k| Ok(k.import_bundle(&bytes)?)).await
     }
 
     /// Starts a sync session as the side that dialled. Pass the peer's member id when it is known (anyone from a

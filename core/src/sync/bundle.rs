@@ -54,21 +54,24 @@ pub struct Bundle {
 
 /// What importing a bundle did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct BundleImport {
+    #[cfg_attr(feature = "uniffi", uniffi(name = "group_id"))]
     pub group: Option<GroupId>,
     pub exported_by: Option<MemberId>,
-    pub documents: usize,
+    /// Documents in the bundle (the group document and its message segments).
+    pub documents: u32,
+    /// Changes applied, already held and set aside, over all its documents.
     pub report: IngestReport,
 }
 
 impl Serialize for IngestReport {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("IngestReport", 4)?;
+        let mut st = s.serialize_struct("IngestReport", 3)?;
         st.serialize_field("applied", &self.applied)?;
         st.serialize_field("duplicates", &self.duplicates)?;
         st.serialize_field("quarantined", &self.quarantined)?;
-        st.serialize_field("refused", &self.refused.as_ref().map(|(_, reason)| reason))?;
         st.end()
     }
 }

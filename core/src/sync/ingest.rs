@@ -57,19 +57,31 @@ pub(crate) struct DocBatch {
 
 /// What ingesting a batch did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct IngestReport {
     /// Changes applied.
-    pub applied: usize,
+    pub applied: u64,
     /// Changes this profile already had.
-    pub duplicates: usize,
+    pub duplicates: u64,
     /// Changes set aside: equivocations, changes by flagged members, and changes that depend on those.
-    pub quarantined: usize,
+    pub quarantined: u64,
     /// Messages of a key without an entry in effect here (an admission without effect, or one not heard of yet in
     /// a live session), not stored.
-    pub without_standing: usize,
-    /// Why the rest of a batch carrying an equivocation was refused. The equivocation's evidence was kept; the
-    /// caller treats the batch as refused (`Error::Rejected`) once that evidence is safely stored.
+    pub without_standing: u64,
+}
+
+/// What ingesting a batch did, and why the rest of a batch carrying an equivocation was refused: the evidence of the
+/// equivocation is kept, so the caller commits it and only then treats the batch as refused ([`Self::into_result`]).
+#[derive(Debug, Default)]
+pub(crate) struct Ingested {
+    pub report: IngestReport,
     pub refused: Option<(Refusal, String)>,
+}
+
+impl From<IngestReport> for Ingested {
+    fn from(report: IngestReport) -> Self {
+        Self { report, refused: None }
+    }
 }
 
 impl std::ops::AddAssign for IngestReport {
@@ -78,16 +90,15 @@ impl std::ops::AddAssign for IngestReport {
         self.duplicates += other.duplicates;
         self.quarantined += other.quarantined;
         self.without_standing += other.without_standing;
-        self.refused = self.refused.take().or(other.refused);
     }
 }
 
-impl IngestReport {
-    /// The report, or the refusal it carries as an error (after the evidence was committed).
-    pub(crate) fn into_result(self) -> Result<Self> {
+impl Ingested {
+    /// The report, or the refusal it carries as an error (once the evidence was committed).
+    pub(crate) fn into_result(self) -> Result<IngestReport> {
         match self.refused {
             Some((kind, reason)) => Err(kind.because(reason)),
-            None => Ok(self),
+            None => Ok(self.report),
         }
     }
 }
@@ -96,7 +107,7 @@ impl IngestReport {
 /// it. Returns the report and whether this completed a join. Authorises the author, not the sender: any peer may
 /// relay a group's changes (ingest checks who wrote each one and whether they were allowed to); what a peer may
 /// send and receive is decided by the session before (`plan::may_send`, `plan::answer`).
-pub(crate) fn ingest_from_peer(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch) -> Result<(IngestReport, bool)> {
+pub(crate) fn ingest_from_peer(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch) -> Result<(Ingested, bool)> {
     let group = batch.place.group.ok_or_else(|| Refusal::Malformed.because("personal documents never travel"))?;
     let pending = joins::all(ctx.tx)?.into_iter().any(|j| j.group_id == group);
     let holds = group_store::group_ref(ctx.tx, &group)?.is_some();
@@ -114,10 +125,11 @@ pub(crate) fn ingest_from_peer(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch) -> 
 
 /// Checks and applies one batch. `joining` allows a group document for a group this profile does not hold yet
 /// (the invitee's first sync); otherwise changes for unknown groups are refused.
-pub(crate) fn ingest(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch, joining: bool) -> Result<IngestReport> {
+pub(crate) fn ingest(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch, joining: bool) -> Result<Ingested> {
     let mut report = IngestReport::default();
+    let mut refused = None;
     if batch.changes.is_empty() {
-        return Ok(report);
+        return Ok(report.into());
     }
     // Bounds first: nothing unbounded is looked at.
     if batch.changes.len() > MAX_DOCUMENT_CHANGES {
@@ -145,8 +157,8 @@ pub(crate) fn ingest(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch, joining: bool
     if !holds_group && joining && batch.live && place.kind == DocKind::Segment {
         // A member's messages can overtake the group document (sent as a resumable blob on small frames) on a
         // newcomer's first sync: set aside, sent again once the group is here.
-        report.without_standing = batch.changes.len();
-        return Ok(report);
+        report.without_standing = batch.changes.len() as u64;
+        return Ok(report.into());
     }
     if !(holds_group || joining && place.kind == DocKind::Group) {
         return Err(Refusal::NotAMember.because(format!("changes for group {group}, which this phone is not in")));
@@ -179,8 +191,8 @@ pub(crate) fn ingest(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch, joining: bool
         if owner_standing.is_none() {
             let group_doc = ctx.cache.get(ctx.tx, &group.doc_id(), &actor)?;
             if batch.live || group_doc.is_some_and(|d| authorize::has_entry(d, &owner)) {
-                report.without_standing = batch.changes.len();
-                return Ok(report);
+                report.without_standing = batch.changes.len() as u64;
+                return Ok(report.into());
             }
             return Err(Refusal::NotAMember.because(format!(
                 "member {} is not a member of group {group}",
@@ -230,7 +242,7 @@ pub(crate) fn ingest(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch, joining: bool
             accepted.push(change);
         }
     }
-    report.quarantined = set_aside.len();
+    report.quarantined = set_aside.len() as u64;
     let accepted: Vec<Change> = accepted.into_iter().cloned().collect();
 
     // Evidence first, and kept even if the rest of the batch is refused: a validly signed fork proves itself.
@@ -249,11 +261,11 @@ pub(crate) fn ingest(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch, joining: bool
     }
     // Checked and applied a slice at a time (each slice's dependencies are in the document or earlier in it), so a
     // document of any length within the limit arrives whole, in this one transaction.
-    let mut outcome: Result<(usize, schema::segment::Touched)> = Ok((0, Default::default()));
+    let mut outcome: Result<(u64, schema::segment::Touched)> = Ok((0, Default::default()));
     for slice in accepted.chunks(MAX_BATCH_CHANGES) {
         match (check_and_apply(ctx, batch, group, &authors, owner_standing.as_ref(), slice.to_vec()), &mut outcome) {
             (Ok((applied, touched)), Ok((total, all))) => {
-                *total += applied;
+                *total += applied as u64;
                 all.messages.extend(touched.messages);
                 all.reactions.extend(touched.reactions);
             }
@@ -273,7 +285,7 @@ pub(crate) fn ingest(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch, joining: bool
             // Nothing of the refused part was stored; forget whatever the cached copy may hold of it.
             ctx.cache.clear();
             ctx.resolutions.clear();
-            report.refused = Some((kind, reason));
+            refused = Some((kind, reason));
             Default::default()
         }
         Err(other) => return Err(other),
@@ -293,7 +305,7 @@ pub(crate) fn ingest(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch, joining: bool
         }
         _ => {}
     }
-    Ok(report)
+    Ok(Ingested { report, refused })
 }
 
 /// The checks that need the document (complete history, authorisation change by change, membership), then applying

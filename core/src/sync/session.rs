@@ -12,7 +12,7 @@ use std::collections::{HashSet, VecDeque};
 use automerge::Change;
 
 use super::channel::{ChannelConfig, ChannelEvent, SecureChannel};
-use super::ingest::{DocBatch, IngestReport, ingest_from_peer};
+use super::ingest::{DocBatch, Ingested, ingest_from_peer};
 use super::plan::{self, PendingOffer, Turn};
 use super::transfer;
 use super::wire::{Form, JoinRequest, Message, PROTOCOL_VERSION, Place, Vouchers, parse_changes};
@@ -41,6 +41,7 @@ impl Default for SyncOptions {
 
 /// What a session did, for people and for the benchmark.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SyncReport {
     pub peer: Option<MemberId>,
     pub bytes_sent: u64,
@@ -59,12 +60,30 @@ pub struct SyncReport {
     pub snapshot_bytes_sent: u64,
     pub snapshot_bytes_resumed: u64,
     /// Groups this profile joined in this session, and peers it admitted.
+    #[cfg_attr(feature = "uniffi", uniffi(name = "joined_groups"))]
     pub joined: Vec<GroupId>,
+    #[cfg_attr(feature = "uniffi", uniffi(name = "admitted_members"))]
     pub admitted: Vec<MemberId>,
-    /// Invitations the peer did not accept, with its reason (another member may still accept them).
-    pub join_refusals: Vec<(GroupId, String)>,
+    /// Invitations the peer did not accept, with its reason (another member may still accept them: they stay in
+    /// `pending_joins`).
+    pub join_refusals: Vec<JoinRefusal>,
     /// The session ended at the Hello: nothing new on either side.
     pub nothing_new: bool,
+}
+
+/// An invitation of this profile that the peer did not accept, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct JoinRefusal {
+    pub group_id: GroupId,
+    pub reason: String,
+}
+
+/// Written as the `[group id, reason]` pair it was before it had names, so the CLI's JSON report is unchanged.
+impl serde::Serialize for JoinRefusal {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        (&self.group_id, &self.reason).serialize(serializer)
+    }
 }
 
 /// How far one direction of a session has got. Each side sends its steps in this order, and the peer's must arrive
@@ -309,7 +328,7 @@ impl SyncSession {
                 }
                 if !admitted {
                     // Kept for the app to show; the invitation stays pending (another member may accept it).
-                    self.report.join_refusals.push((GroupId::from_bytes(group), reason));
+                    self.report.join_refusals.push(JoinRefusal { group_id: GroupId::from_bytes(group), reason });
                 }
                 Ok(())
             }
@@ -398,11 +417,12 @@ impl SyncSession {
     }
 
     /// Counts what a batch did; a batch refused after its equivocation evidence was kept fails the session now.
-    fn note(&mut self, r: IngestReport) -> Result<()> {
-        self.report.changes_applied += r.applied as u64;
-        self.report.duplicates += r.duplicates as u64;
-        self.report.quarantined += r.quarantined as u64;
-        r.into_result().map(|_| ())
+    fn note(&mut self, ingested: Ingested) -> Result<()> {
+        let r = &ingested.report;
+        self.report.changes_applied += r.applied;
+        self.report.duplicates += r.duplicates;
+        self.report.quarantined += r.quarantined;
+        ingested.into_result().map(|_| ())
     }
 
     fn accept_offer(
@@ -494,5 +514,21 @@ impl SyncSession {
             self.send(&Message::Finish)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_join_refusal_is_written_as_the_pair_the_cli_has_always_shown() {
+        let group = GroupId::from_bytes([1; 16]);
+        let report = SyncReport {
+            join_refusals: vec![JoinRefusal { group_id: group, reason: "expired".into() }],
+            ..Default::default()
+        };
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(json["join_refusals"], serde_json::json!([[group.to_hex(), "expired"]]));
     }
 }

@@ -27,7 +27,7 @@ extension Kindred {
 
     /// Imports a bundle from ``Group/exportBundle()`` (for instance a file another member sent), for a group this
     /// profile already holds. Importing the same bundle twice, or bundles out of order, is harmless: what is already
-    /// here counts as ``BundleImport/duplicates`` and nothing is applied twice. Updates are delivered as
+    /// here counts as ``IngestReport/duplicates`` and nothing is applied twice. Updates are delivered as
     /// for a sync.
     ///
     /// - Throws: ``KindredError/Rejected(kind:reason:)`` if the bundle is damaged, forged or not for this profile (nothing

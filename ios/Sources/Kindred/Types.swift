@@ -39,6 +39,7 @@ public import KindredCore
 @_exported import struct KindredCore.CheckinAverage     // averages over a day or a week, in `CheckinSummary`
 @_exported import struct KindredCore.PendingJoin        // an accepted invitation whose group has not arrived yet
 @_exported import struct KindredCore.BundleImport       // what importing a bundle did
+@_exported import struct KindredCore.IngestReport       // what was applied, in `BundleImport.report`
 @_exported import struct KindredCore.SyncReport         // what a sync session did
 @_exported import struct KindredCore.JoinRefusal        // an invitation a peer did not accept, in `SyncReport`
 
@@ -78,6 +79,7 @@ extension Kindred {
     public typealias CheckinAverage = KindredCore.CheckinAverage
     public typealias PendingJoin = KindredCore.PendingJoin
     public typealias BundleImport = KindredCore.BundleImport
+    public typealias IngestReport = KindredCore.IngestReport
     public typealias SyncReport = KindredCore.SyncReport
     public typealias JoinRefusal = KindredCore.JoinRefusal
     public typealias NewCheckin = KindredCore.NewCheckin

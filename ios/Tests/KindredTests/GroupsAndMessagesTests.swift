@@ -150,7 +150,7 @@ final class GroupsAndMessagesTests: XCTestCase {
         let imported = try await kindred.importBundle(bundle)
         XCTAssertEqual(imported.groupId, group.id)
         XCTAssertGreaterThan(imported.documents, 0)
-        XCTAssertEqual(imported.applied, 0, "everything in it is already here")
+        XCTAssertEqual(imported.report.applied, 0, "everything in it is already here")
         await assertKindredError(try await other.importBundle(bundle), "Rejected: not a member of that group") {
             if case .Rejected(kind: .notAMember, _) = $0 { return true } else { return false }
         }

@@ -25,6 +25,7 @@ final class SurfaceTests: XCTestCase {
             (CheckinAverage.self, Kindred.CheckinAverage.self),
             (PendingJoin.self, Kindred.PendingJoin.self),
             (BundleImport.self, Kindred.BundleImport.self),
+            (IngestReport.self, Kindred.IngestReport.self),
             (SyncReport.self, Kindred.SyncReport.self),
             (JoinRefusal.self, Kindred.JoinRefusal.self),
             (NewCheckin.self, Kindred.NewCheckin.self),

@@ -351,8 +351,8 @@ final class SyncTests: XCTestCase {
         let first = try await carol.importBundle(bundle)
         XCTAssertEqual(first.groupId, carolsGroup.id)
         XCTAssertGreaterThan(first.documents, 0)
-        XCTAssertGreaterThan(first.applied, 0)
-        XCTAssertEqual(first.quarantined, 0)
+        XCTAssertGreaterThan(first.report.applied, 0)
+        XCTAssertEqual(first.report.quarantined, 0)
         let received = try await carolsGroup.message(id: message.id)
         XCTAssertEqual(received.text, "Posted while Carol was away")
         XCTAssertEqual(received.author, bobId)
@@ -363,9 +363,9 @@ final class SyncTests: XCTestCase {
         let count = try await carolsGroup.messages().count
 
         let second = try await carol.importBundle(bundle)
-        XCTAssertEqual(second.applied, 0, "nothing is applied twice")
-        XCTAssertGreaterThan(second.duplicates, 0)
-        XCTAssertEqual(second.quarantined, 0)
+        XCTAssertEqual(second.report.applied, 0, "nothing is applied twice")
+        XCTAssertGreaterThan(second.report.duplicates, 0)
+        XCTAssertEqual(second.report.quarantined, 0)
         XCTAssertEqual(second.documents, first.documents)
         try await assertEqual(await carolsGroup.messages().count, count)
 

@@ -41,7 +41,7 @@ func visible(kindred: Kindred, group: Kindred.Group, session: SyncSession) async
         seen.append("\(nested.report.framesReceived)")
     }
     let imported: BundleImport = try await kindred.importBundle(Data())
-    seen.append("\(imported.applied)")
+    seen.append("\(imported.report.applied)")
     return seen
 }
 

@@ -50,7 +50,7 @@ fn a_document_of_a_hundred_thousand_changes_syncs_joins_and_exports() {
     let started = std::time::Instant::now();
     let report = bob.kindred.import_bundle(&file).unwrap();
     eprintln!("imported on bob's phone in {:?}: {:?}", started.elapsed(), report.report);
-    assert_eq!(report.report.applied, n);
+    assert_eq!(report.report.applied, n as u64);
     let expected = format!("edit {n}");
     assert_eq!(bob.kindred.messages(&g, 10, None).unwrap()[0].text, expected);
 

@@ -381,7 +381,7 @@ fn one_code_used_by_two_people_on_partitioned_phones_admits_one_everywhere() {
     assert_eq!(loser.kindred.pending_joins().unwrap().len(), 1);
     let told = sync(loser, &c.alice);
     assert!(
-        told.dialler.join_refusals.iter().any(|(group, why)| group == g && why.contains("already been used")),
+        told.dialler.join_refusals.iter().any(|r| &r.group_id == g && r.reason.contains("already been used")),
         "{:?}",
         told.dialler.join_refusals
     );

@@ -99,14 +99,14 @@ fn import_text(i: &Imported) -> String {
         ),
     );
     let r = &i.import.report;
-    push_line(&mut out, format!("  applied      {}", plural(r.applied as u64, "change")));
-    push_line(&mut out, format!("  already had  {}", count(r.duplicates as u64)));
+    push_line(&mut out, format!("  applied      {}", plural(r.applied, "change")));
+    push_line(&mut out, format!("  already had  {}", count(r.duplicates)));
     if r.quarantined > 0 {
         push_line(
             &mut out,
             format!(
                 "  quarantined  {} (an equivocation; see `kindred group flagged \"{group}\"`)",
-                count(r.quarantined as u64)
+                count(r.quarantined)
             ),
         );
     } else {

@@ -1,8 +1,8 @@
 package org.kindred
 
 import org.kindred.core.KindredException
-import org.kindred.core.SyncReport
 import org.kindred.core.SyncSession
+import org.kindred.core.model.SyncReport
 import java.io.EOFException
 
 /**

@@ -17,7 +17,7 @@ class AsyncTest {
         val caller = Thread.currentThread()
         val workerThread = AtomicReference<Thread?>(null)
         val probe = object : org.kindred.core.UpdateListener {
-            override fun onUpdate(update: org.kindred.core.Update) {
+            override fun onUpdate(update: org.kindred.core.model.Update) {
                 workerThread.set(Thread.currentThread())
             }
         }

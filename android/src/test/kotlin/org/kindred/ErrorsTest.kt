@@ -1,10 +1,10 @@
 package org.kindred
 
-import org.kindred.core.CadencePeriod
 import org.kindred.core.KindredException
-import org.kindred.core.NewGroup
-import org.kindred.core.Role
 import org.kindred.core.diagnosticsForceInternalFailure
+import org.kindred.core.model.CadencePeriod
+import org.kindred.core.model.NewGroup
+import org.kindred.core.model.Role
 import java.io.File
 import kotlin.test.Test
 import kotlin.test.assertContentEquals
@@ -27,7 +27,7 @@ class ErrorsTest {
         assertTrue("1 to 5" in mood.reason, mood.reason)
 
         val cadence = assertFailsWith<KindredException.InvalidInput> {
-            kindred.createGoal("Never", times = 0, period = org.kindred.core.CadencePeriod.DAY)
+            kindred.createGoal("Never", times = 0, period = org.kindred.core.model.CadencePeriod.DAY)
         }
         assertEquals("cadence", cadence.field)
 

@@ -1,8 +1,8 @@
 package org.kindred
 
-import org.kindred.core.CadencePeriod
-import org.kindred.core.GoalStatus
 import org.kindred.core.KindredException
+import org.kindred.core.model.CadencePeriod
+import org.kindred.core.model.GoalStatus
 import kotlin.test.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith

@@ -1,8 +1,8 @@
 package org.kindred
 
-import org.kindred.core.NewGroup
 import org.kindred.core.NewMessage
-import org.kindred.core.Role
+import org.kindred.core.model.NewGroup
+import org.kindred.core.model.Role
 import kotlin.test.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertFalse

@@ -8,7 +8,7 @@ import kotlinx.coroutines.flow.filterIsInstance
 import kotlinx.coroutines.flow.first
 import org.kindred.Kindred
 import org.kindred.core.KindredException
-import org.kindred.core.Update
+import org.kindred.core.model.Update
 import org.kindred.messages
 import org.kindred.post
 

@@ -11,10 +11,11 @@ import kotlinx.coroutines.flow.filterIsInstance
 import kotlinx.coroutines.flow.first
 import org.kindred.core.KindredException
 import org.kindred.core.KindredGroup
-import org.kindred.core.PendingJoin
-import org.kindred.core.SyncReport
 import org.kindred.core.SyncSession
-import org.kindred.core.Update
+import org.kindred.core.model.PendingJoin
+import org.kindred.core.model.Refusal
+import org.kindred.core.model.SyncReport
+import org.kindred.core.model.Update
 import java.io.EOFException
 import kotlin.experimental.xor
 import kotlin.io.path.createDirectories
@@ -246,17 +247,17 @@ class SyncTest {
 
             val first = carol.importBundle(bundle)
             assertEquals(group.id(), first.groupId)
-            assertTrue(first.applied > 0u, "$first")
-            assertEquals(0uL, first.quarantined)
+            assertTrue(first.report.applied > 0u, "$first")
+            assertEquals(0uL, first.report.quarantined)
             val seen = carolsGroup.messages()
             assertEquals("Notes from tonight, for Carol", seen.single { it.id == note.id }.text)
             assertEquals("Bob", seen.single { it.id == note.id }.authorName)
 
             val again = carol.importBundle(bundle)
             assertEquals(group.id(), again.groupId)
-            assertEquals(0uL, again.applied, "$again")
-            assertTrue(again.duplicates > 0u, "$again")
-            assertEquals(0uL, again.quarantined)
+            assertEquals(0uL, again.report.applied, "$again")
+            assertTrue(again.report.duplicates > 0u, "$again")
+            assertEquals(0uL, again.report.quarantined)
             assertEquals(seen, carolsGroup.messages())
         }
 

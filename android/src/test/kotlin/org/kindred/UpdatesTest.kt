@@ -9,8 +9,8 @@ import kotlinx.coroutines.flow.take
 import kotlinx.coroutines.flow.toList
 import kotlinx.coroutines.launch
 import org.kindred.core.KindredException
-import org.kindred.core.Update
 import org.kindred.core.UpdateListener
+import org.kindred.core.model.Update
 import kotlin.io.path.createTempDirectory
 import kotlin.test.Test
 import kotlin.test.assertEquals
@@ -56,7 +56,7 @@ class UpdatesTest {
         val collected = async(Dispatchers.Unconfined) { kindred.updates().take(4).toList() }
 
         val message = group.post("Hello")
-        kindred.createGoal("Drink water", times = 1, period = org.kindred.core.CadencePeriod.DAY)
+        kindred.createGoal("Drink water", times = 1, period = org.kindred.core.model.CadencePeriod.DAY)
         kindred.recordCheckin(mood = 5)
         group.markRead()
 
