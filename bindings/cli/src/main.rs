@@ -6,7 +6,7 @@
 //! `demo.rs`.
 //!
 //! A new command is its module plus two lines here, a `Command` variant and its dispatch arm. For `kindred demo` in
-//! `src/demo.rs`: `mod demo;` above, `Demo(demo::DemoArgs),` in `Command` and `Command::Demo(args) => demo::run(&ctx,
+//! `src/demo/`: `mod demo;` above, `Demo(demo::DemoArgs),` in `Command` and `Command::Demo(args) => demo::run(&ctx,
 //! args),` in `run`, with `pub fn run(ctx: &Ctx, args: DemoArgs) -> Outcome` returning the text to print.
 
 mod commands;
