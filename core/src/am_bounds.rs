@@ -13,7 +13,6 @@
 //! column data; a change body lists dependencies, actor, sequence number, first operation, time, message, other
 //! actors, operation column headers and data.
 
-use std::io::Read;
 
 use crate::error::{Error, Refusal};
 
@@ -186,17 +185,9 @@ fn rows(columns: &[(u64, u64)], r: &mut Reader<'_>, limit: u64, inflate_budget: 
     Ok(most)
 }
 
-/// Inflates DEFLATE data, refusing it once it passes `cap` bytes (nothing beyond the cap is ever produced).
+/// Inflates DEFLATE data within `cap` bytes (the one bounded inflation, `sync::codec`), naming `what` it was.
 fn inflate(data: &[u8], cap: usize, what: &str) -> Result<Vec<u8>, Error> {
-    let mut inflated = Vec::new();
-    flate2::read::DeflateDecoder::new(data)
-        .take(cap as u64 + 1)
-        .read_to_end(&mut inflated)
-        .map_err(|_| Refusal::Malformed.because(format!("{what} that does not inflate")))?;
-    if inflated.len() > cap {
-        return Err(Refusal::Oversized.because(format!("{what} that inflates beyond the limit")));
-    }
-    Ok(inflated)
+    crate::sync::codec::inflate_bounded(data, cap).map_err(|e| e.context(what))
 }
 
 /// A chunk's type and body.
