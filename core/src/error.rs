@@ -16,15 +16,33 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub enum Error {
     /// A value supplied by the caller was rejected. `field` names the argument, `reason` says why in plain words.
     #[error("invalid {field}: {reason}")]
-    InvalidInput { field: &'static str, reason: String },
+    InvalidInput {
+        /// The argument or value rejected, in words ("group name", "mood", "invitation code").
+        field: &'static str,
+        /// Why, in a short English phrase fit to show the person ("must not be empty", "is 70 characters long;
+        /// the limit is 60").
+        reason: String,
+    },
 
     /// The thing asked for does not exist in this profile.
     #[error("{kind} not found: {id}")]
-    NotFound { kind: &'static str, id: String },
+    NotFound {
+        /// What was looked for: "group", "message", "goal", "member", "invitation", "document", ...
+        kind: &'static str,
+        /// The id, prefix or name looked for.
+        id: String,
+    },
 
     /// A name matched more than one thing (for example two groups with the same name).
     #[error("{kind} {name:?} is ambiguous: it matches {count} items; use the id instead")]
-    Ambiguous { kind: &'static str, name: String, count: usize },
+    Ambiguous {
+        /// What was looked for: "group", "goal" or "message id".
+        kind: &'static str,
+        /// The name, title or id prefix that matched more than one, as given.
+        name: String,
+        /// How many it matched (for a message id prefix, counted up to 100).
+        count: usize,
+    },
 
     /// The operation is not allowed for this member (editing someone else's message, posting in a group one is not a
     /// member of, ...).
@@ -41,7 +59,12 @@ pub enum Error {
 
     /// The database file is damaged. It is left exactly as it was: it may be the only copy of someone's history.
     #[error("the database {path} is damaged and was left untouched: {detail}")]
-    CorruptDatabase { path: PathBuf, detail: String },
+    CorruptDatabase {
+        /// The database file.
+        path: PathBuf,
+        /// What is wrong, as SQLite or the header check reports it (for logs and support, not for people).
+        detail: String,
+    },
 
     /// The file is a database, but not a Kindred one. It is left untouched.
     #[error("{0} is not a Kindred database; it was left untouched")]
@@ -49,17 +72,32 @@ pub enum Error {
 
     /// The database was written by a newer version of Kindred than this one.
     #[error("the database has schema version {found}, newer than this version of Kindred supports ({supported})")]
-    NewerSchema { found: i64, supported: i64 },
+    NewerSchema {
+        /// The schema version the database file records.
+        found: i64,
+        /// The newest schema version this version of Kindred can read.
+        supported: i64,
+    },
 
     /// Data from another phone (or a bundle) was refused: a forged or missing signature, an unknown author, a
     /// change the author was not allowed to make. Nothing of it was stored. `kind` says which rule it broke, for
     /// code to act on; `reason` says it in words, for logs and people (it names ids, never content).
     #[error("refused data from a peer ({kind}): {reason}")]
-    Rejected { kind: Refusal, reason: String },
+    Rejected {
+        /// Which rule the data broke.
+        kind: Refusal,
+        /// What was refused and why, in English words, naming ids and limits only.
+        reason: String,
+    },
 
     /// A stored Automerge document could not be read or changed.
     #[error("document {doc_id}: {detail}")]
-    Document { doc_id: String, detail: String },
+    Document {
+        /// The document's id, in hex.
+        doc_id: String,
+        /// What went wrong, as Automerge or the core's reading of the document reports it.
+        detail: String,
+    },
 
     /// The phone's storage is full. Nothing acknowledged was lost and everything can still be read; the write or
     /// sync that ran out was not kept and can be tried again once there is space.
@@ -72,7 +110,12 @@ pub enum Error {
 
     /// A file system operation failed.
     #[error("i/o error on {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        /// The file or directory the operation was on.
+        path: PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
 
     /// An invariant the core relies on did not hold. This is a bug in Kindred, reported instead of panicking.
     #[error("internal error: {0}")]

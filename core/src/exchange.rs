@@ -19,7 +19,9 @@ use crate::verify::{self, ActorCertificate};
 /// How much one exchange moved.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct ExchangeStats {
+    /// Changes applied, both directions together (changes the receiver already had are not counted).
     pub changes: usize,
+    /// Bytes of the raw changes handed over, both directions, including any the receiver already had.
     pub bytes: usize,
 }
 

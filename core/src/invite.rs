@@ -152,10 +152,13 @@ const INVITATION_FIXED_LEN: usize = 1 + 16 + 32 + 8 + 32 + 64;
 /// A decoded invitation code: the invitation and its secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InviteCode {
+    /// The group it admits to.
     pub group_id: GroupId,
     /// The group's name, to show the invitee before they join.
     pub group_name: String,
+    /// The owner or moderator who made it.
     pub inviter: MemberId,
+    /// When it stops being accepted (by the admitting phone's clock).
     pub expires_at: i64,
     seed: [u8; 32],
     signature: [u8; 64],

@@ -30,6 +30,8 @@
 //! - With the `uniffi` feature (enabled by `kindred-ffi` only), the model's records, enums and ids carry their
 //!   Kotlin and Swift form: the bindings use these types as they are.
 
+#![warn(missing_docs)]
+
 pub mod error;
 pub mod identity;
 pub mod ids;

@@ -23,6 +23,7 @@ pub struct ProfileInfo {
     pub display_name: String,
     /// This install's Automerge actor, in hex (for diagnostics).
     pub actor_id: String,
+    /// When the profile was created on this phone.
     pub created_at: i64,
 }
 
@@ -43,7 +44,9 @@ pub enum Role {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Cadence {
+    /// How many times per period: 1 to [`MAX_CADENCE_TIMES`](crate::limits::MAX_CADENCE_TIMES).
     pub times: u32,
+    /// The period the times are counted in.
     pub period: CadencePeriod,
 }
 
@@ -52,8 +55,11 @@ pub struct Cadence {
 #[serde(rename_all = "lowercase")]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum CadencePeriod {
+    /// A calendar day, from local midnight.
     Day,
+    /// A calendar week, from Monday.
     Week,
+    /// A calendar month, from its first day.
     Month,
 }
 
@@ -62,8 +68,11 @@ pub enum CadencePeriod {
 #[serde(rename_all = "lowercase")]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum GoalStatus {
+    /// Being worked on. New goals start here, and paused or archived ones come back here.
     Active,
+    /// Set aside for a while: still listed, and progress can still be logged.
     Paused,
+    /// Put away: listed only when archived goals are asked for, and no progress can be logged while it is.
     Archived,
 }
 
@@ -99,9 +108,14 @@ string_enum!(GoalStatus, "goal status", Active => "active", Paused => "paused", 
 #[derive(Debug, Clone, Default)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct NewGroup {
+    /// One line, at most [`MAX_GROUP_NAME_CHARS`](crate::limits::MAX_GROUP_NAME_CHARS); trimmed, must not be blank.
     pub name: String,
+    /// What the group is about, shown in lists. May be empty, or span lines up to
+    /// [`MAX_GROUP_DESCRIPTION_CHARS`](crate::limits::MAX_GROUP_DESCRIPTION_CHARS).
     #[cfg_attr(feature = "uniffi", uniffi(default = ""))]
     pub description: String,
+    /// How members agree to treat each other. May be empty, or span lines up to
+    /// [`MAX_GUIDELINES_CHARS`](crate::limits::MAX_GUIDELINES_CHARS).
     #[cfg_attr(feature = "uniffi", uniffi(default = ""))]
     pub guidelines: String,
 }
@@ -110,12 +124,20 @@ pub struct NewGroup {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct GroupSummary {
+    /// The group.
     pub id: GroupId,
+    /// Its name.
     pub name: String,
+    /// Its description; empty when it has none.
     pub description: String,
+    /// Current members, this profile included; removed members are not counted.
     pub member_count: u32,
+    /// This profile's role; `None` when it is no longer a member (removed, or its admission turned out to have no
+    /// effect): the group and its history stay here.
     pub my_role: Option<Role>,
+    /// Messages by others that arrived since the group was last marked read, not counting removed ones.
     pub unread_count: u64,
+    /// When the newest message here was posted (by its author's clock); `None` before the first message.
     pub last_message_at: Option<i64>,
 }
 
@@ -123,12 +145,20 @@ pub struct GroupSummary {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct GroupDetails {
+    /// The group.
     pub id: GroupId,
+    /// Its name.
     pub name: String,
+    /// What it is about; empty when it has no description.
     pub description: String,
+    /// How members agree to treat each other; empty when it has none.
     pub guidelines: String,
+    /// When its owner created it, by the owner's clock.
     pub created_at: i64,
+    /// The member who created it: its owner.
     pub created_by: MemberId,
+    /// Current members (removed ones are left out): the owner first, then moderators, then members, each in the
+    /// order they were added.
     pub members: Vec<Member>,
 }
 
@@ -136,11 +166,15 @@ pub struct GroupDetails {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Member {
+    /// Their member key.
     pub member_id: MemberId,
     /// The name to show: the one the member chose, followed by a short form of their key when another member of the
     /// group goes by the same name (so no one can pass as someone else by taking their name).
     pub display_name: String,
+    /// What they may do in the group.
     pub role: Role,
+    /// When they were first added or admitted (a member taken back keeps it), by the clock of the member who let
+    /// them in; for the owner, when the group was created.
     pub added_at: i64,
 }
 
@@ -148,17 +182,24 @@ pub struct Member {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PendingJoin {
+    /// The group the invitation admits to.
     pub group_id: GroupId,
+    /// The group's name as the invitation carries it (its name when the code was made), to show before joining.
     pub group_name: String,
+    /// The member who made the invitation code.
     pub inviter: MemberId,
 }
 
 /// What posting a message takes.
 #[derive(Debug, Clone, Default)]
 pub struct NewMessage {
+    /// The message, up to [`MAX_MESSAGE_CHARS`](crate::limits::MAX_MESSAGE_CHARS) and possibly several lines;
+    /// trimmed, must not be blank.
     pub text: String,
+    /// The message this one answers, which must be in the group; `None` for a message that answers none.
     pub reply_to: Option<MessageId>,
-    /// Shown before the text, which stays hidden until the reader chooses to see it.
+    /// Shown before the text, which stays hidden until the reader chooses to see it. One line, at most
+    /// [`MAX_CONTENT_WARNING_CHARS`](crate::limits::MAX_CONTENT_WARNING_CHARS); blank means none.
     pub content_warning: Option<String>,
 }
 
@@ -166,19 +207,29 @@ pub struct NewMessage {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Message {
+    /// The message.
     pub id: MessageId,
+    /// The group it was posted in.
     pub group_id: GroupId,
+    /// The member who wrote it.
     pub author: MemberId,
     /// The author as [`Member::display_name`] shows them.
     pub author_name: String,
+    /// When it was posted, by the author's clock. Timelines are ordered by it (then by id).
     pub created_at: i64,
     /// Empty once the message is removed.
     pub text: String,
+    /// The message this one answers, if any. It may have been removed, or not have reached this phone yet.
     pub reply_to: Option<MessageId>,
+    /// Shown before the text, which stays hidden until the reader chooses to see it; `None` once removed.
     pub content_warning: Option<String>,
+    /// When it was last edited or removed, by the author's clock; `None` if neither.
     pub edited_at: Option<i64>,
+    /// Whether its author removed it: the text is then empty, and there is no content warning and no reaction.
     pub removed: bool,
+    /// Whether this profile wrote it (only the author can edit or remove a message).
     pub is_mine: bool,
+    /// Current members' reactions, one entry per emoji, the most given first; empty for a removed message.
     pub reactions: Vec<ReactionCount>,
 }
 
@@ -186,7 +237,9 @@ pub struct Message {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ReactionCount {
+    /// The reaction as members typed it: usually one emoji, which can be several characters joined.
     pub emoji: String,
+    /// How many current members reacted with it (each member has at most one reaction per message).
     pub count: u32,
     /// Whether this profile's reaction is among them.
     pub mine: bool,
@@ -195,7 +248,9 @@ pub struct ReactionCount {
 /// A position in a group's timeline, for paging backwards: the messages strictly older than this one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct MessageCursor {
+    /// The [`Message::created_at`] of the message to page back from.
     pub created_at: i64,
+    /// Its id, which orders messages posted in the same millisecond.
     pub id: MessageId,
 }
 
@@ -209,7 +264,9 @@ impl Message {
 /// What creating a goal takes.
 #[derive(Debug, Clone)]
 pub struct NewGoal {
+    /// One line, at most [`MAX_GOAL_TITLE_CHARS`](crate::limits::MAX_GOAL_TITLE_CHARS); trimmed, must not be blank.
     pub title: String,
+    /// How often the person means to do it.
     pub cadence: Cadence,
     /// Share with this group (its members see the goal and its progress), or keep private with `None`.
     pub share_with: Option<GroupId>,
@@ -219,18 +276,29 @@ pub struct NewGoal {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Goal {
+    /// The goal.
     pub id: GoalId,
+    /// The member who created it: the only one who logs progress on it or changes its status.
     pub owner: MemberId,
+    /// Whether this profile owns it.
     pub is_mine: bool,
+    /// Its title.
     pub title: String,
+    /// How often its owner means to do it.
     pub cadence: Cadence,
+    /// Where it stands.
     pub status: GoalStatus,
     /// The group it is shared with; `None` for a private goal.
     pub group_id: Option<GroupId>,
+    /// When its owner created it, by the owner's clock.
     pub created_at: i64,
+    /// When it was created, its status last changed or progress was last logged (that entry's own time, which
+    /// may be back-filled), by the owner's clock.
     pub updated_at: i64,
-    /// Progress logged in the current day, week or month (by the cadence, in the local calendar).
+    /// Progress logged in the current day, week or month (by the cadence, in the local calendar): the sum of the
+    /// entries' amounts, to compare with [`Cadence::times`].
     pub done_this_period: u32,
+    /// The sum of the amounts of every progress entry ever logged.
     pub total_logged: u32,
 }
 
@@ -238,10 +306,15 @@ pub struct Goal {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ProgressEntry {
+    /// The entry.
     pub id: ProgressId,
+    /// The goal it counts towards.
     pub goal_id: GoalId,
+    /// When the step was taken: the time given when logging it (which may be in the past), or when it was logged.
     pub at: i64,
+    /// How many times it counts for: 1 to [`MAX_PROGRESS_AMOUNT`](crate::limits::MAX_PROGRESS_AMOUNT).
     pub amount: u32,
+    /// What its owner wrote about it; `None` without a note.
     pub note: Option<String>,
 }
 
@@ -257,11 +330,16 @@ pub struct NewCheckin {
     /// Hours slept, 0 to 24, in steps of a minute.
     #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub sleep_hours: Option<f64>,
+    /// Words the person chose to label it ("work", "family"): at most [`MAX_TAGS`](crate::limits::MAX_TAGS), each
+    /// one line of at most [`MAX_TAG_CHARS`](crate::limits::MAX_TAG_CHARS). Stored trimmed, sorted, without repeats.
     #[cfg_attr(feature = "uniffi", uniffi(default = []))]
     pub tags: Vec<String>,
+    /// Free text, possibly several lines, at most [`MAX_NOTE_CHARS`](crate::limits::MAX_NOTE_CHARS); blank means
+    /// none.
     #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub note: Option<String>,
-    /// When it was true; `None` for now. Lets a person fill in yesterday.
+    /// When it was true; `None` for now. Lets a person fill in yesterday. Must lie between the year 2000 and a
+    /// day ahead of the phone's clock.
     #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub at: Option<i64>,
 }
@@ -270,12 +348,19 @@ pub struct NewCheckin {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Checkin {
+    /// The check-in.
     pub id: CheckinId,
+    /// When it was true: the time given when recording it, or when it was recorded.
     pub at: i64,
+    /// 1 (very low) to 5 (very good).
     pub mood: u8,
+    /// 1 (exhausted) to 5 (full of energy); `None` if not recorded.
     pub energy: Option<u8>,
+    /// Hours slept, 0 to 24, rounded to the minute; `None` if not recorded.
     pub sleep_hours: Option<f64>,
+    /// Its tags, trimmed, sorted and without repeats; empty without any.
     pub tags: Vec<String>,
+    /// Its note; `None` without one.
     pub note: Option<String>,
 }
 
@@ -285,10 +370,13 @@ pub struct Checkin {
 pub struct CheckinAverage {
     /// The first day of the period, as `YYYY-MM-DD` in the person's calendar (weeks start on Monday).
     pub period_start: String,
+    /// How many check-ins the period holds (at least one: periods without any are left out).
     pub checkins: u32,
+    /// Their average mood, 1 to 5, rounded to two decimals.
     pub mood: f64,
-    /// `None` when no check-in in the period recorded energy (and likewise for sleep).
+    /// The average energy of the check-ins that recorded it, rounded to two decimals; `None` when none did.
     pub energy: Option<f64>,
+    /// The average hours slept of the check-ins that recorded it, rounded to two decimals; `None` when none did.
     pub sleep_hours: Option<f64>,
 }
 
@@ -296,7 +384,9 @@ pub struct CheckinAverage {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CheckinSummary {
+    /// One entry per calendar day with at least one check-in, oldest first.
     pub daily: Vec<CheckinAverage>,
+    /// One entry per week (Monday to Sunday) with at least one check-in, oldest first.
     pub weekly: Vec<CheckinAverage>,
 }
 
@@ -307,13 +397,28 @@ pub struct CheckinSummary {
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Update {
     /// A group's name, description, guidelines or members changed, or the group is new here.
-    Group { group_id: GroupId },
+    Group {
+        /// The group.
+        group_id: GroupId,
+    },
     /// Messages were posted, edited, removed or reacted to in a group.
-    Messages { group_id: GroupId, message_ids: Vec<MessageId> },
+    Messages {
+        /// The group they are in.
+        group_id: GroupId,
+        /// The messages that changed (posted, edited, removed or reacted to). One hidden by the change (written
+        /// after its author's removal) is no longer found.
+        message_ids: Vec<MessageId>,
+    },
     /// Goals changed: shared with a group, or private (`group_id: None`).
-    Goals { group_id: Option<GroupId> },
+    Goals {
+        /// The group the goals are shared with; `None` for this profile's private goals.
+        group_id: Option<GroupId>,
+    },
     /// A group's unread count changed because it was marked read.
-    ReadMarker { group_id: GroupId },
+    ReadMarker {
+        /// The group marked read.
+        group_id: GroupId,
+    },
     /// A mood check-in was recorded.
     Checkins,
 }

@@ -14,8 +14,11 @@ use crate::model::NewMessage;
 /// One simulated phone: a named profile in its own data directory.
 #[derive(Debug)]
 pub struct Phone {
+    /// The name tests and the demo call it by; [`Phone::create`] also makes it the profile's display name.
     pub name: &'static str,
+    /// The profile's data directory.
     pub dir: PathBuf,
+    /// The opened profile.
     pub kindred: Kindred,
 }
 
@@ -50,7 +53,7 @@ impl Phone {
         Ok(self.kindred.post(group, NewMessage { text: text.into(), ..Default::default() })?.id)
     }
 
-    /// Every message this phone shows of `group`, oldest first, as "author: text" ("[removed]" for removed ones).
+    /// Every message this phone shows of `group`, oldest first, as `"author: text"` (`"[removed]"` for removed ones).
     pub fn timeline(&self, group: &GroupId) -> Result<Vec<String>> {
         let page_size = crate::limits::MAX_PAGE;
         let mut all = Vec::new();

@@ -35,18 +35,26 @@ const MAX_DECOMPRESSED_BYTES: usize = 256 * 1024 * 1024;
 /// One document in a bundle.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BundleDocument {
+    /// Where the document belongs: it must be in the bundle's group, under the id its place derives.
     pub place: Place,
     /// An Automerge snapshot (`save()`) of the document.
     pub snapshot: Vec<u8>,
+    /// What proves who wrote each change of the snapshot.
     pub vouchers: Vouchers,
 }
 
 /// The decoded content of a bundle file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Bundle {
+    /// The group's id.
     pub group: [u8; 16],
+    /// The exporting member's key, which `signature` must verify against.
     pub exported_by: [u8; 32],
+    /// When it was exported, in milliseconds since the Unix epoch by the exporter's clock. Informational: import
+    /// does not depend on it.
     pub exported_at: i64,
+    /// The group document and the message segments of every key with an entry in the group, as the exporter
+    /// held them.
     pub documents: Vec<BundleDocument>,
     /// The exporter's signature over everything above.
     pub signature: Vec<u8>,
@@ -56,8 +64,10 @@ pub struct Bundle {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct BundleImport {
+    /// The bundle's group: always set by [`Kindred::import_bundle`] (`None` only in a `Default` value).
     #[cfg_attr(feature = "uniffi", uniffi(name = "group_id"))]
     pub group: Option<GroupId>,
+    /// The member who exported and signed the bundle: always set by [`Kindred::import_bundle`].
     pub exported_by: Option<MemberId>,
     /// Documents in the bundle (the group document and its message segments).
     pub documents: u32,

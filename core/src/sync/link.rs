@@ -12,6 +12,7 @@ use crate::sync::session::{SyncOptions, SyncReport, SyncSession};
 /// How the simulated link behaves.
 #[derive(Debug, Clone, Copy)]
 pub struct Link {
+    /// Largest frame either side sends, in bytes (as [`SyncOptions::max_frame`]).
     pub max_frame: usize,
     /// Cut the link once this many bytes have crossed it (both directions together).
     pub drop_after_bytes: Option<u64>,
@@ -35,7 +36,12 @@ pub enum Ending {
     /// Neither side had anything to send, yet the sessions had not finished.
     Stalled,
     /// A session refused what arrived.
-    Refused { kind: Refusal, reason: String },
+    Refused {
+        /// Which rule it broke.
+        kind: Refusal,
+        /// The refusal in words.
+        reason: String,
+    },
     /// A session failed for another reason (its storage, a bug), in words.
     Failed(String),
 }
@@ -43,17 +49,26 @@ pub enum Ending {
 /// What happened on one connection.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Outcome {
+    /// How it ended.
     pub ending: Ending,
+    /// Bytes put on the link, both directions, as sent (before any tampering); on a drop, exactly the limit.
     pub bytes: u64,
+    /// Frames put on the link, both directions, before any tampering; the one cut by a drop is not counted.
     pub frames: u64,
+    /// One-way bursts: each change of direction starts one, so two flights make a round trip.
     pub flights: u64,
+    /// The largest frame put on the link, in bytes.
     pub largest_frame: u64,
+    /// How long `bytes` take at [`Link::bytes_per_second`]; 0 without a rate.
     pub simulated_seconds: f64,
+    /// The dialling session's own report.
     pub dialler: SyncReport,
+    /// The listening session's own report.
     pub listener: SyncReport,
     /// Time each side spent taking in what arrived (verifying, applying, storing, answering): on one thread, its
     /// processing cost. For a newcomer's join, `dialler_busy` is what the newcomer's phone spent.
     pub dialler_busy: std::time::Duration,
+    /// The same for the listening side.
     pub listener_busy: std::time::Duration,
 }
 

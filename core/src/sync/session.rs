@@ -43,25 +43,40 @@ impl Default for SyncOptions {
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SyncReport {
+    /// The member on the other end; `None` until the handshake has proved who it is.
     pub peer: Option<MemberId>,
+    /// Bytes of the frames this side handed to the link, handshake included, as they travel (encrypted).
     pub bytes_sent: u64,
+    /// Bytes of the frames fed in from the link, handshake included.
     pub bytes_received: u64,
+    /// Frames this side handed to the link.
     pub frames_sent: u64,
+    /// Frames fed in from the link.
     pub frames_received: u64,
+    /// The largest frame sent or received, in bytes.
     pub largest_frame: u64,
+    /// Protocol messages sent after the handshake (a large one spans several frames).
     pub messages_sent: u64,
+    /// Protocol messages received after the handshake.
     pub messages_received: u64,
     /// Changes (and snapshot-carried changes) applied here.
     pub changes_applied: u64,
+    /// Changes the peer lacked that this side sent in batches or offered in blobs (counted when offered, whether
+    /// or not the blob then arrived).
     pub changes_sent: u64,
+    /// Changes received that this profile already had.
     pub duplicates: u64,
+    /// Changes received and set aside: equivocations, changes by flagged members, and changes that depend on those.
     pub quarantined: u64,
-    /// Snapshot bytes sent, and of those, bytes a resumed transfer did not need to send again.
+    /// Bytes of blobs (whole snapshots, long lists of changes) this side sent in chunks.
     pub snapshot_bytes_sent: u64,
+    /// Bytes of those blobs not sent again because the peer kept them from an earlier, interrupted session.
     pub snapshot_bytes_resumed: u64,
-    /// Groups this profile joined in this session, and peers it admitted.
+    /// Groups this profile joined in this session: its admission arrived with the group.
     #[cfg_attr(feature = "uniffi", uniffi(name = "joined_groups"))]
     pub joined: Vec<GroupId>,
+    /// The peer, once for each of its join requests this profile accepted (also when it already was a member,
+    /// which changes nothing).
     #[cfg_attr(feature = "uniffi", uniffi(name = "admitted_members"))]
     pub admitted: Vec<MemberId>,
     /// Invitations the peer did not accept, with its reason (another member may still accept them: they stay in
@@ -75,7 +90,9 @@ pub struct SyncReport {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct JoinRefusal {
+    /// The group the invitation is for.
     pub group_id: GroupId,
+    /// Why, as the peer's phone put it (English, naming ids). Untrusted text from another phone.
     pub reason: String,
 }
 

@@ -31,11 +31,15 @@ pub enum PlaceKind {
 /// mismatch, so a sender cannot file a document under someone else's name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Place {
+    /// The group's id.
     pub group: [u8; 16],
+    /// The document's id, which must be the one the other fields derive.
     pub doc: [u8; 16],
+    /// Group document or message segment.
     pub kind: PlaceKind,
     /// A segment's author (zeros for the group document).
     pub author: [u8; 32],
+    /// Which of its author's segments, counting from 0 (0 for the group document).
     pub segment: u32,
 }
 
@@ -73,24 +77,38 @@ impl Place {
 /// An actor's newest change and its member's signature over it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WireHead {
+    /// The Automerge actor id (16 bytes for Kindred's actors).
     pub actor: Vec<u8>,
+    /// The change's sequence number among that actor's changes, from 1.
     pub seq: u64,
+    /// The change's hash. The change must be in the batch, with this actor and sequence number, or the batch is
+    /// refused.
     pub hash: [u8; 32],
+    /// 64 bytes: the ed25519 signature, by the member the actor is certified for, over
+    /// [`change_signature_bytes`](crate::identity::change_signature_bytes) of the document and `hash`.
     pub signature: Vec<u8>,
 }
 
 /// A member's certificate for one of its actors.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WireCertificate {
+    /// The Automerge actor id it certifies.
     pub actor: Vec<u8>,
+    /// The member key the actor writes for.
     pub member: [u8; 32],
+    /// The certificate itself, [`ACTOR_CERTIFICATE_LEN`](crate::identity::ACTOR_CERTIFICATE_LEN) bytes: the
+    /// 16-byte nonce the actor id derives from (with the member key), then the member's signature over
+    /// [`actor_certificate_bytes`](crate::identity::actor_certificate_bytes).
     pub signature: Vec<u8>,
 }
 
 /// What vouches for a set of changes: signed heads and the certificates of their actors.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Vouchers {
+    /// For each actor with changes in the set, its newest change there, signed: it vouches for that actor's earlier
+    /// changes too (an actor's changes form a hash chain).
     pub heads: Vec<WireHead>,
+    /// Which member each of those actors writes for.
     pub certificates: Vec<WireCertificate>,
 }
 
@@ -146,7 +164,10 @@ impl Vouchers {
 /// histories of equal length, an equivocation, are told apart).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocClock {
+    /// The document.
     pub place: Place,
+    /// For each actor that wrote in it: the actor id, the newest sequence number the sender holds, and that change's
+    /// hash. Empty when the sender lacks the document.
     pub actors: Vec<(Vec<u8>, u64, [u8; 32])>,
 }
 
@@ -183,8 +204,13 @@ impl Form {
 /// peer that sees the request cannot use it for anyone else).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JoinRequest {
+    /// The invitation's binary form ([`Invitation::to_bytes`](crate::invite::Invitation::to_bytes)). A request
+    /// whose invitation does not parse, or is for a group the receiver does not hold, gets no answer.
     pub invitation: Vec<u8>,
+    /// 64 bytes: [`InviteCode::prove`](crate::invite::InviteCode::prove) for the joiner's member key.
     pub proof: Vec<u8>,
+    /// The name the joiner goes by, which the admission records: one line, at most
+    /// [`MAX_DISPLAY_NAME_CHARS`](crate::limits::MAX_DISPLAY_NAME_CHARS).
     pub display_name: String,
 }
 
@@ -192,25 +218,84 @@ pub struct JoinRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Message {
     /// First message after the handshake: a digest of every group both are in, and invitations to use.
-    Hello { version: u16, digest: [u8; 16], joins: Vec<JoinRequest> },
+    Hello {
+        /// The sender's sync protocol version; a peer speaking another ends the session.
+        version: u16,
+        /// A digest of what the sender holds of every group both are in (by its view). Equal digests and no join
+        /// requests on either side: nothing is new, and the session ends here.
+        digest: [u8; 16],
+        /// A request for each invitation the sender is waiting to use; at most 16.
+        joins: Vec<JoinRequest>,
+    },
     /// Per-group digests, when the overall digests differ.
-    Groups { groups: Vec<([u8; 16], [u8; 16])> },
+    Groups {
+        /// Each group both are in (by the sender's view) and the digest of what the sender holds of it; at most
+        /// 10,000.
+        groups: Vec<([u8; 16], [u8; 16])>,
+    },
     /// Version vectors of every document of the groups that differ (and of groups being joined: none).
     /// `partial` lists groups whose group document alone is asked for, from a peer this side does not know as a
     /// member yet (one admitted since it last synced can bring it up to date): such a peer gets no version vectors
     /// and sends no messages until its admission is here.
-    Clocks { groups: Vec<[u8; 16]>, docs: Vec<DocClock>, partial: Vec<[u8; 16]> },
+    Clocks {
+        /// The groups to bring up to date: those whose digests differ, those being joined, and the `partial` ones;
+        /// at most 10,000.
+        groups: Vec<[u8; 16]>,
+        /// The sender's version vector of each document it holds of those groups; for a `partial` group, of its group
+        /// document alone (possibly empty). At most 100,000.
+        docs: Vec<DocClock>,
+        /// The groups, among `groups`, whose group document alone is asked for.
+        partial: Vec<[u8; 16]>,
+    },
     /// Changes of one document the peer lacks, with what vouches for them.
-    Changes { place: Place, changes: Vec<Vec<u8>>, vouchers: Vouchers },
+    Changes {
+        /// The document. Accepted only from a peer who may send it: an active member of its group, or one asked
+        /// for it.
+        place: Place,
+        /// Raw Automerge changes, each at most 64 KiB (checked before it is parsed).
+        changes: Vec<Vec<u8>>,
+        /// What proves who wrote each change.
+        vouchers: Vouchers,
+    },
     /// A large piece of a document offered as a blob (a whole snapshot for a peer that lacks the document, or a long
     /// list of changes): sent in chunks and resumable, by content hash.
-    Offer { place: Place, form: Form, hash: [u8; 32], len: u64, vouchers: Vouchers },
+    Offer {
+        /// The document, under the same rule as [`Message::Changes`].
+        place: Place,
+        /// What the blob holds.
+        form: Form,
+        /// The blob's SHA-256: it names the transfer, and a blob that does not match it once whole is refused.
+        hash: [u8; 32],
+        /// The blob's length in bytes; an offer over 64 MiB is refused.
+        len: u64,
+        /// What proves who wrote the changes the blob carries.
+        vouchers: Vouchers,
+    },
     /// Where to (re)start an offered transfer.
-    Want { hash: [u8; 32], offset: u64 },
+    Want {
+        /// The offered blob's hash.
+        hash: [u8; 32],
+        /// How many bytes of it the receiver already holds (from an earlier session): the sender starts there.
+        offset: u64,
+    },
     /// A piece of an offered document.
-    Chunk { hash: [u8; 32], offset: u64, bytes: Vec<u8> },
+    Chunk {
+        /// The offered blob's hash.
+        hash: [u8; 32],
+        /// Where in the blob `bytes` start: exactly the number of bytes received so far, or the chunk is refused.
+        offset: u64,
+        /// The piece: at most [`TRANSFER_CHUNK`](crate::TRANSFER_CHUNK) bytes, fewer on small frames.
+        bytes: Vec<u8>,
+    },
     /// The outcome of a join request.
-    JoinResult { group: [u8; 16], admitted: bool, reason: String },
+    JoinResult {
+        /// The group the request was for; a result for a group not asked about ends the session.
+        group: [u8; 16],
+        /// Whether the sender admitted the requester.
+        admitted: bool,
+        /// Why not, in English words naming ids; empty when admitted.
+        reason: String,
+    },
     /// Everything this side had to send has been sent.
     Done,
     /// Everything the peer sent (up to its Done) was received and accepted: the session is complete.
@@ -218,6 +303,7 @@ pub enum Message {
 }
 
 impl Message {
+    /// The bytes that travel: the message's postcard encoding.
     pub fn encode(&self) -> Result<Vec<u8>> {
         postcard::to_stdvec(self).map_err(|e| Error::Internal(format!("encoding a sync message: {e}")))
     }
