@@ -13,7 +13,6 @@
 //! column data; a change body lists dependencies, actor, sequence number, first operation, time, message, other
 //! actors, operation column headers and data.
 
-
 use crate::error::{Error, Refusal};
 
 /// Most operations one document a peer sends may hold: about 47 MB to load. A group document with 100,000 goal

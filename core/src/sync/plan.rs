@@ -26,6 +26,10 @@ pub(crate) const MAX_BATCH_BYTES: usize = 32 * 1024;
 /// A document the peer lacks entirely travels as a snapshot once it has more changes than this.
 const SNAPSHOT_AFTER_CHANGES: usize = 64;
 
+/// Most join requests one Hello carries. A profile waiting on more invitations asks with the oldest ones first; the
+/// rest go in a later session.
+pub(crate) const MAX_JOIN_REQUESTS: usize = 16;
+
 /// A peer's version vector of one document: actor -> (newest sequence number, that change's hash).
 pub(crate) type PeerClock = HashMap<Vec<u8>, (u64, [u8; 32])>;
 
@@ -53,7 +57,8 @@ pub(crate) struct Hello {
 
 pub(crate) fn hello(tx: &Transaction<'_>, me: &MemberId, peer: &MemberId) -> Result<Hello> {
     let display_name = crate::storage::profile::load(tx)?.display_name;
-    let codes: Vec<InviteCode> = joins::all(tx)?.into_iter().filter_map(|j| InviteCode::parse(&j.code).ok()).collect();
+    let codes: Vec<InviteCode> =
+        joins::all(tx)?.into_iter().filter_map(|j| InviteCode::parse(&j.code).ok()).take(MAX_JOIN_REQUESTS).collect();
     let joins = codes
         .iter()
         .map(|code| JoinRequest {

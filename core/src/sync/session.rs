@@ -285,7 +285,7 @@ impl SyncSession {
                         "the peer speaks sync protocol version {version}, this phone {PROTOCOL_VERSION}"
                     )));
                 }
-                if joins.len() > 16 {
+                if joins.len() > plan::MAX_JOIN_REQUESTS {
                     return Err(Refusal::Oversized.because("too many join requests"));
                 }
                 self.expect(Step::Start, Step::Hello, "Hello")?;
@@ -382,15 +382,18 @@ impl SyncSession {
                 continue;
             }
             let proof: [u8; 64] = join.proof.as_slice().try_into().unwrap_or([0; 64]);
+            // Admitted now, or already a member (then it is not counted as admitted here).
             let (admitted, reason) =
                 match kindred.write(|ctx| admit(ctx, &invitation, &proof, &peer, &join.display_name)) {
-                    Ok(_) => (true, String::new()),
+                    Ok(newly) => {
+                        if newly {
+                            self.report.admitted.push(peer);
+                        }
+                        (true, String::new())
+                    }
                     Err(Error::Rejected { reason, .. }) => (false, reason),
                     Err(other) => return Err(other),
                 };
-            if admitted {
-                self.report.admitted.push(peer);
-            }
             self.send(&Message::JoinResult { group: *invitation.group_id.as_bytes(), admitted, reason })?;
         }
         if self.my_digest == their_digest && !self.joining && joins.is_empty() {

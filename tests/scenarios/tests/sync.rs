@@ -78,3 +78,30 @@ fn small_frames_carry_a_whole_group() {
     assert!(outcome.largest_frame <= 512);
     assert_eq!(bob.timeline(&g).len(), 150);
 }
+
+#[test]
+fn a_phone_waiting_on_many_invitations_asks_a_bounded_number_at_a_time_and_joins_them_all() {
+    let alice = Phone::new("alice");
+    let dana = Phone::new("dana");
+    // More pending invitations than one Hello carries (16): the first session must not be refused for them.
+    let groups: Vec<_> = (0..18)
+        .map(|i| {
+            let g = alice.kindred.create_group(NewGroup { name: format!("Circle {i}"), ..Default::default() }).unwrap();
+            dana.kindred.join_group(&alice.kindred.create_invite(&g.id, DEFAULT_INVITE_VALIDITY_MS).unwrap()).unwrap();
+            g.id
+        })
+        .collect();
+    let first = sync(&dana, &alice);
+    assert_eq!(first.dialler.joined.len(), 16, "{:?}", first.dialler);
+    assert_eq!(first.listener.admitted.len(), 16);
+    let second = sync(&dana, &alice);
+    assert_eq!(second.dialler.joined.len(), 2);
+    assert!(dana.kindred.pending_joins().unwrap().is_empty());
+    for g in &groups {
+        assert!(dana.kindred.group(g).unwrap().members.iter().any(|m| m.display_name == "dana"));
+    }
+    // Everything is in: the next meeting finds nothing new.
+    let third = sync(&dana, &alice);
+    assert!(third.dialler.nothing_new && third.listener.nothing_new);
+    assert!(third.listener.admitted.is_empty());
+}
