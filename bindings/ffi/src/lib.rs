@@ -4,12 +4,15 @@
 //! thin layer: objects, async wrappers and the error conversion. The records, enums and ids are the core's own
 //! (derived with its `uniffi` feature), so nothing here copies the model.
 //!
-//! - [`profile::KindredProfile`]: the object an app holds; disk work is `async` (Kotlin `suspend`, Swift `async`).
+//! - [`profile::KindredProfile`]: one opened profile; disk work is `async` (Kotlin `suspend`, Swift `async`). Apps
+//!   hold it through their platform layer: the Kotlin `org.kindred.Kindred` delegates to it, and the Swift package
+//!   wraps it in `Kindred` (the generated module stays internal to the package).
 //! - [`group::KindredGroup`]: one group of that profile (messages, members, invitations, its shared goals, updates).
 //! - [`types`]: the three input records that carry ids an app typed, kept as strings so a malformed one is
 //!   `InvalidInput` (the only records not derived on the core's types).
 //! - [`sync`]: a sync session fed with frames from any link (its options and peer id parsed for the profile).
-//! - [`listeners`]: live updates through an app-implemented listener and a handle that unregisters on close.
+//! - [`listeners`]: live updates through a listener the platform layer implements (Kotlin `Flow`, Swift
+//!   `AsyncStream` on top) and a handle that unregisters on close.
 //! - [`error::KindredError`]: the one public error, converted from the core's in one place; panics become
 //!   `Internal` instead of crossing into the app.
 
