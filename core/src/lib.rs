@@ -32,6 +32,7 @@
 
 #![warn(missing_docs)]
 
+pub mod crisis;
 pub mod error;
 pub mod identity;
 pub mod ids;
