@@ -1,9 +1,9 @@
 //! The matcher: phrase lists compiled once into word indexes, and the check of one text against them.
 //!
-//! Compiling gives every distinct word of every list (with its `*` or `~` mark) a number, and indexes it three
-//! ways: by its squeezed form (runs of a letter written once: "kill" is `kil`) for exact words, by squeezed
-//! prefixes for `word*`, and by its squeezed form and every one-letter deletion of it for `word~` (a typo is then
-//! one lookup per letter of the text's word). Checking a text normalises it into words, looks each word up once,
+//! Compiling gives every distinct word of every list (with its `*` or `~` mark) a number, and indexes it: exact
+//! words by their squeezed form (runs of a letter written once: "kill" is `kil`), `word*` by squeezed prefix (behind
+//! a one-lookup gate on its first three letters), and the few `word~` by length, for a direct one-typo comparison
+//! with the text's words of about that length. Checking a text normalises it into words, looks each word up once,
 //! and tries only the phrases whose first word is among those found there, with a set of reachable positions per
 //! step so that gaps cost at most the width of the gap, never a search that grows exponentially.
 //!
@@ -193,6 +193,8 @@ type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
 #[derive(Debug, Default)]
 struct Squeezed {
     text: String,
+    /// `text` as characters.
+    chars: Vec<char>,
     runs: Vec<u8>,
     /// Byte offset of each character of `text`, and its length at the end.
     offsets: Vec<usize>,
@@ -201,6 +203,7 @@ struct Squeezed {
 impl Squeezed {
     fn of(&mut self, word: &str) {
         self.text.clear();
+        self.chars.clear();
         self.runs.clear();
         self.offsets.clear();
         let mut last = None;
@@ -210,6 +213,7 @@ impl Squeezed {
                 _ => {
                     self.offsets.push(self.text.len());
                     self.text.push(c);
+                    self.chars.push(c);
                     self.runs.push(1);
                 }
             }
@@ -228,11 +232,41 @@ impl Squeezed {
     }
 }
 
+/// `s` without its first `n` characters.
+fn tail(s: &[char], n: usize) -> &[char] {
+    s.get(n..).unwrap_or(&[])
+}
+
+/// Whether two words are at most one typo apart: equal, or one character missing, extra or wrong, or two
+/// neighbours swapped.
+fn within_one_typo(a: &[char], b: &[char]) -> bool {
+    if a.len().abs_diff(b.len()) > 1 {
+        return false;
+    }
+    let common = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let (rest_a, rest_b) = (a.get(common..).unwrap_or(&[]), b.get(common..).unwrap_or(&[]));
+    match rest_a.len().cmp(&rest_b.len()) {
+        std::cmp::Ordering::Greater => tail(rest_a, 1) == rest_b,
+        std::cmp::Ordering::Less => rest_a == tail(rest_b, 1),
+        std::cmp::Ordering::Equal if rest_a.is_empty() => true,
+        std::cmp::Ordering::Equal => {
+            // Both start at their first difference: one character wrong, or two neighbours swapped.
+            let substituted = tail(rest_a, 1) == tail(rest_b, 1);
+            let swapped = matches!((rest_a, rest_b), ([a0, a1, ..], [b0, b1, ..]) if a0 == b1 && a1 == b0)
+                && tail(rest_a, 2) == tail(rest_b, 2);
+            substituted || swapped
+        }
+    }
+}
+
 /// Whether a run of `text` letters in the text stands for a run of `word` letters in the list: the same length,
 /// or stretched (three or more for one or two: "sooo" for "so" or "soo"), or a doubled last letter ("diee").
 fn run_matches(word: u8, text: u8, last: bool) -> bool {
     text == word || (text >= 3 && word <= 2) || (last && text == 2 && word == 1)
 }
+
+/// How many first characters of a prefix gate its lookups (the shortest prefix a list may use).
+const PREFIX_HEAD: usize = 3;
 
 /// The words of the lists, indexed for lookup.
 #[derive(Default)]
@@ -243,10 +277,11 @@ struct WordIndex {
     prefix: FastMap<Box<str>, Vec<(u32, Box<[u8]>)>>,
     /// The lengths (in characters) of the squeezed prefixes, ascending.
     prefix_lengths: Vec<usize>,
-    /// Squeezed form, and each one-character deletion of it, to the atoms of `word~`.
-    fuzzy: FastMap<Box<str>, Vec<u32>>,
-    /// The shortest and longest squeezed `word~`, in characters.
-    fuzzy_lengths: Option<(usize, usize)>,
+    /// The first three characters of every squeezed prefix: a word that starts otherwise needs no prefix lookup.
+    prefix_heads: FastMap<Box<str>, ()>,
+    /// The squeezed `word~`s as characters, with their atoms. They are few (a list marks only long, distinctive
+    /// words), so a word of the text is compared with those of about its length directly.
+    fuzzy: Vec<(Vec<char>, u32)>,
 }
 
 impl WordIndex {
@@ -261,34 +296,18 @@ impl WordIndex {
                 if let Err(at) = self.prefix_lengths.binary_search(&squeezed.chars()) {
                     self.prefix_lengths.insert(at, squeezed.chars());
                 }
+                self.prefix_heads.insert(squeezed.prefix(PREFIX_HEAD.min(squeezed.chars())).into(), ());
                 self.prefix.entry(key).or_default().push((id, runs));
             }
             AtomKind::Fuzzy => {
-                let n = squeezed.chars();
-                self.fuzzy_lengths = Some(match self.fuzzy_lengths {
-                    None => (n, n),
-                    Some((low, high)) => (low.min(n), high.max(n)),
-                });
-                let mut variant = String::new();
-                for skip in 0..=n {
-                    variant.clear();
-                    // skip == n is the word itself.
-                    for (i, c) in squeezed.text.chars().enumerate() {
-                        if i != skip {
-                            variant.push(c);
-                        }
-                    }
-                    let ids = self.fuzzy.entry(variant.as_str().into()).or_default();
-                    if !ids.contains(&id) {
-                        ids.push(id);
-                    }
-                }
+                self.fuzzy.push((squeezed.chars.clone(), id));
+                self.fuzzy.sort_by_key(|(chars, _)| chars.len());
             }
         }
     }
 
-    /// Appends to `out` the atoms that `word` (whose squeezed form is `squeezed`) stands for.
-    fn lookup(&self, squeezed: &Squeezed, scratch: &mut String, out: &mut Vec<u32>) {
+    /// Appends to `out` the atoms that a word of the text (whose squeezed form is `squeezed`) stands for.
+    fn lookup(&self, squeezed: &Squeezed, out: &mut Vec<u32>) {
         let runs = &squeezed.runs;
         if let Some(candidates) = self.exact.get(squeezed.text.as_str()) {
             for (id, word_runs) in candidates {
@@ -300,7 +319,9 @@ impl WordIndex {
                 }
             }
         }
-        for &length in &self.prefix_lengths {
+        let head = squeezed.prefix(PREFIX_HEAD.min(squeezed.chars()));
+        let lengths = if self.prefix_heads.contains_key(head) { self.prefix_lengths.as_slice() } else { &[] };
+        for &length in lengths {
             if length > squeezed.chars() {
                 break;
             }
@@ -316,20 +337,14 @@ impl WordIndex {
                 }
             }
         }
-        if let Some((low, high)) = self.fuzzy_lengths {
-            let n = squeezed.chars();
-            if n + 1 >= low && n <= high + 1 {
-                for skip in 0..=n {
-                    scratch.clear();
-                    for (i, c) in squeezed.text.chars().enumerate() {
-                        if i != skip {
-                            scratch.push(c);
-                        }
-                    }
-                    if let Some(ids) = self.fuzzy.get(scratch.as_str()) {
-                        out.extend_from_slice(ids);
-                    }
-                }
+        let n = squeezed.chars();
+        let from = self.fuzzy.partition_point(|(chars, _)| chars.len() + 1 < n);
+        for (chars, id) in self.fuzzy.get(from..).unwrap_or(&[]) {
+            if chars.len() > n + 1 {
+                break;
+            }
+            if within_one_typo(chars, &squeezed.chars) {
+                out.push(*id);
             }
         }
     }
@@ -431,6 +446,7 @@ impl Compiled {
     /// the order of their first occurrence, each once.
     fn find(&self, words: &Words, active: &[bool]) -> Vec<usize> {
         let hits = self.hits(words);
+        let mut scratch = Scratch::default();
         let mut found: Vec<(usize, usize, usize)> = Vec::new();
         let mut exceptions: Vec<(usize, usize, usize)> = Vec::new();
         for position in 0..hits.len() {
@@ -441,7 +457,7 @@ impl Compiled {
                     if !active.get(rule.list).copied().unwrap_or(false) {
                         continue;
                     }
-                    if let Some((start, end)) = hits.match_rule(rule, position) {
+                    if let Some((start, end)) = hits.match_rule(rule, position, &mut scratch) {
                         if rule.exception {
                             exceptions.push((rule_index, start, end));
                         } else {
@@ -467,13 +483,12 @@ impl Compiled {
     fn hits(&self, words: &Words) -> Hits {
         let mut hits = Hits { atoms: Vec::new(), offsets: Vec::with_capacity(words.len() + 1) };
         let mut squeezed = Squeezed::default();
-        let mut scratch = String::new();
         let mut found = Vec::new();
         hits.offsets.push(0);
         for word in words.iter() {
             found.clear();
             squeezed.of(word);
-            self.words.lookup(&squeezed, &mut scratch, &mut found);
+            self.words.lookup(&squeezed, &mut found);
             found.sort_unstable();
             found.dedup();
             hits.atoms.extend_from_slice(&found);
@@ -492,6 +507,13 @@ fn max_span(steps: &[Step]) -> usize {
             Step::OneOf(alternatives) => alternatives.iter().map(Vec::len).max().unwrap_or(0),
         })
         .sum()
+}
+
+/// The positions a phrase can have reached, reused from one attempt to the next.
+#[derive(Debug, Default)]
+struct Scratch {
+    states: Vec<usize>,
+    next: Vec<usize>,
 }
 
 /// For each word of a text, the atoms it stands for (sorted, each once).
@@ -523,26 +545,27 @@ impl Hits {
     }
 
     /// The shortest match of `steps` starting at `start`: its end.
-    fn match_sequence(&self, steps: &[Step], start: usize) -> Option<usize> {
-        let mut states = vec![start];
-        let mut next = Vec::new();
+    fn match_sequence(&self, steps: &[Step], start: usize, scratch: &mut Scratch) -> Option<usize> {
+        let Scratch { states, next } = scratch;
+        states.clear();
+        states.push(start);
         for step in steps {
             next.clear();
             match step {
                 Step::OneOf(alternatives) => {
-                    for &state in &states {
+                    for &state in states.iter() {
                         next.extend(alternatives.iter().filter_map(|run| self.run_at(state, run)));
                     }
                 }
                 Step::Gap(n) => {
-                    for &state in &states {
+                    for &state in states.iter() {
                         next.extend(state..=(state + n).min(self.len()));
                     }
                 }
             }
             next.sort_unstable();
             next.dedup();
-            std::mem::swap(&mut states, &mut next);
+            std::mem::swap(states, next);
             if states.is_empty() {
                 return None;
             }
@@ -551,13 +574,13 @@ impl Hits {
     }
 
     /// Where `rule` matches when its first word is at `position`: the span of words it covers.
-    fn match_rule(&self, rule: &Rule, position: usize) -> Option<(usize, usize)> {
-        let end = self.match_sequence(&rule.sequence, position)?;
+    fn match_rule(&self, rule: &Rule, position: usize, scratch: &mut Scratch) -> Option<(usize, usize)> {
+        let end = self.match_sequence(&rule.sequence, position, scratch)?;
         let Some((distance, near, span)) = &rule.near else { return Some((position, end)) };
         let from = position.saturating_sub(distance + span);
         let to = (end + distance).min(self.len());
         (from..to).find_map(|other| {
-            let other_end = self.match_sequence(near, other)?;
+            let other_end = self.match_sequence(near, other, scratch)?;
             let apart = if other_end <= position {
                 position - other_end
             } else if other >= end {
@@ -581,6 +604,39 @@ mod tests {
 
     fn phrases(checker: &Checker, text: &str) -> Vec<String> {
         checker.check(text, None).matches.into_iter().map(|m| m.phrase).collect()
+    }
+
+    fn chars(word: &str) -> Vec<char> {
+        word.chars().collect()
+    }
+
+    #[test]
+    fn runs_stretch_by_three_or_more_or_a_doubled_last_letter() {
+        assert!(run_matches(1, 1, false) && run_matches(2, 2, false));
+        assert!(run_matches(1, 3, false) && run_matches(2, 3, false) && run_matches(1, 9, false));
+        assert!(!run_matches(1, 2, false) && run_matches(1, 2, true));
+        assert!(!run_matches(2, 1, false) && !run_matches(2, 1, true));
+        assert!(!run_matches(3, 2, false));
+    }
+
+    #[test]
+    fn one_typo_is_one_edit_or_one_swap() {
+        let typo = |a: &str, b: &str| within_one_typo(&chars(a), &chars(b));
+        for (word, written) in [
+            ("suicide", "suicide"),
+            ("suicide", "sucide"),
+            ("suicide", "suicidee"),
+            ("suicide", "suicdie"),
+            ("suicide", "suiside"),
+            ("overdose", "ovedrose"),
+            ("overdose", "xoverdose"),
+        ] {
+            assert!(typo(word, written), "{word} {written}");
+            assert!(typo(written, word), "{written} {word}");
+        }
+        for (word, written) in [("suicide", "siucdie"), ("suicide", "suic"), ("overdose", "odverose"), ("abcx", "xabc")] {
+            assert!(!typo(word, written), "{word} {written}");
+        }
     }
 
     #[test]
@@ -712,6 +768,45 @@ mod tests {
         assert!(started.elapsed().as_secs() < 5);
     }
 
+    /// A 1,000-character draft of ordinary peer-support talk with a sign of risk in it, as the benchmark checks.
+    pub(crate) fn draft_1000() -> String {
+        let paragraph = "Had a rough week, honestly. Chemo round 3 is done and the nausea is killing me, but I'm still \
+            here 💪 Thanks everyone for listening on Tuesday, it meant a lot. My sister came over and we watched a \
+            silly film, I nearly died laughing. Some nights though I lie awake and think everyone would be better \
+            off without me, and I don't really see the point anymore. I took all my meds this morning like the \
+            nurse said. Tomorrow I'll try the breathing exercise from group. ";
+        paragraph.repeat(4).chars().take(1000).collect()
+    }
+
+    /// Run with `cargo test --release -p kindred-core --lib crisis::check::tests::check_time -- --ignored
+    /// --nocapture`; the figure that counts is the benchmark's `check_draft_us`.
+    #[test]
+    #[ignore = "a timing; run in release"]
+    fn check_time_of_a_1000_character_draft() {
+        let checker = Checker::builtin();
+        let draft = draft_1000();
+        assert_eq!(draft.chars().count(), 1000);
+        assert!(checker.check(&draft, None).risk);
+        let mut times: Vec<std::time::Duration> = (0..2000)
+            .map(|_| {
+                let started = std::time::Instant::now();
+                std::hint::black_box(checker.check(std::hint::black_box(&draft), None));
+                started.elapsed()
+            })
+            .collect();
+        times.sort();
+        let (median, p99) = (times[times.len() / 2], times[times.len() * 99 / 100]);
+        let compile = std::time::Instant::now();
+        std::hint::black_box(Checker::builtin());
+        println!(
+            "check of 1,000 characters against every shipped list: median {:.1} us, p99 {:.1} us; compiling the \
+             lists {:.2} ms",
+            median.as_secs_f64() * 1e6,
+            p99.as_secs_f64() * 1e6,
+            compile.elapsed().as_secs_f64() * 1e3
+        );
+    }
+
     #[test]
     fn reader_guidance_comes_with_risk_only() {
         let c = Checker::builtin();
@@ -726,3 +821,4 @@ mod tests {
         assert_eq!(unknown_reader.guidance_language, "sw");
     }
 }
+

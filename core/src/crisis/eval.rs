@@ -120,12 +120,17 @@ fn every_labelled_set_has_enough_sentences() {
     }
 }
 
+// Measured (language given, and every list): tuning en 55/55 risk found, 0/62 false alarms; es 55/55, 0/60;
+// sw 55/55, 0/58. Held out: en 31/34, 1/40; es 33/34, 0/38; sw 33/34, 0/38. One more miss or false alarm fails.
+
 #[test]
 fn tuning_sets() {
-    run("tuning", &[("en", 0.0, 1.0), ("es", 0.0, 1.0), ("sw", 0.0, 1.0)], &[("en", 0.0, 1.0), ("es", 0.0, 1.0), ("sw", 0.0, 1.0)]);
+    let floors = [("en", 0.98, 0.01), ("es", 0.98, 0.01), ("sw", 0.98, 0.01)];
+    run("tuning", &floors, &floors);
 }
 
 #[test]
 fn heldout_sets() {
-    run("heldout", &[("en", 0.0, 1.0), ("es", 0.0, 1.0), ("sw", 0.0, 1.0)], &[("en", 0.0, 1.0), ("es", 0.0, 1.0), ("sw", 0.0, 1.0)]);
+    let floors = [("en", 0.90, 0.03), ("es", 0.95, 0.02), ("sw", 0.95, 0.02)];
+    run("heldout", &floors, &floors);
 }

@@ -113,3 +113,118 @@ pub fn shipped() -> &'static Checker {
     static SHIPPED: OnceLock<Checker> = OnceLock::new();
     SHIPPED.get_or_init(Checker::builtin)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raises(text: &str, language: Option<&str>) -> bool {
+        shipped().check(text, language).risk
+    }
+
+    #[test]
+    fn figures_of_speech_and_negations_do_not_raise_it() {
+        let cases = [
+            ("en", "this week is killing me"),
+            ("en", "I'd kill for a coffee"),
+            ("en", "dying to see you on Sunday!"),
+            ("en", "I nearly died laughing 😂"),
+            ("en", "that cake was to die for"),
+            ("en", "bored to death at the clinic"),
+            ("en", "this commute will be the death of me"),
+            ("en", "I'm killing myself at the gym lately"),
+            ("en", "I want to die my hair purple"),
+            ("en", "I wanted to die of embarrassment"),
+            ("en", "goodbye everyone, see you next Tuesday"),
+            ("en", "walked 10 kms today"),
+            ("en", "I could sleep forever"),
+            ("en", "I want to end it with him, he's toxic"),
+            ("en", "I don't want to die, I want to see my kids grow up"),
+            ("en", "I'm not suicidal, just tired"),
+            ("en", "I cut myself shaving"),
+            ("en", "the suicide prevention line is 988"),
+            ("en", "I took all my meds today"),
+            ("es", "me muero de risa"),
+            ("es", "me muero de ganas de verte"),
+            ("es", "estoy muerta de cansancio"),
+            ("es", "mataría por un café"),
+            ("es", "el pastel está para morirse"),
+            ("es", "me mato trabajando toda la semana"),
+            ("es", "adiós a todos, nos vemos el jueves"),
+            ("es", "no quiero morir"),
+            ("es", "me corté el pelo"),
+            ("sw", "mgongo unaniua leo"),
+            ("sw", "nimecheka hadi kufa 😂"),
+            ("sw", "nitakupenda hadi nife"),
+            ("sw", "kwaherini, tutaonana kesho"),
+            ("sw", "sitaki kufa"),
+            ("sw", "nimejikata kidole nikipika"),
+        ];
+        for (language, text) in cases {
+            assert!(!raises(text, Some(language)), "{language}: {text}");
+            assert!(!raises(text, None), "every list: {text}");
+        }
+    }
+
+    #[test]
+    fn how_people_type_does_not_hide_it() {
+        let cases = [
+            ("en", "I WANT TO KILL MYSELF"),
+            ("en", "i want to kill myself."),
+            ("en", "i want to dieeeee"),
+            ("en", "i waaaant to die"),
+            ("en", "kms"),
+            ("en", "kmsssss"),
+            ("en", "i wanna unalive myself"),
+            ("en", "sewerslide thoughts"),
+            ("en", "i feel suicdal"),
+            ("en", "thinking about sucide"),
+            ("en", "i want to k1ll mys3lf"),
+            ("en", "i want so badly to die"),
+            ("en", "i don't want to live anymore"),
+            ("en", "i don’t want to live anymore"),
+            ("en", "i do not want to live anymore"),
+            ("en", "💊 all of them tonight"),
+            ("en", "🔪 again, on my arm"),
+            // Mathematical bold "kill myself".
+            ("en", "\u{1D424}\u{1D422}\u{1D425}\u{1D425} \u{1D426}\u{1D432}\u{1D42C}\u{1D41E}\u{1D425}\u{1D41F}"),
+            ("es", "Me quiero MORIR"),
+            ("es", "quiero suicidarme"),
+            ("es", "kiero morirmeee"),
+            ("es", "no le veo sentido a la vída"),
+            ("es", "estoy cansada de vivír"),
+            ("es", "ya no quiero vivir..."),
+            ("sw", "NATAKA KUJIUA"),
+            ("sw", "nataka kufaaaa"),
+            ("sw", "ntajiua leo"),
+            ("sw", "nimechoka kuishi!!!"),
+            // Swahili with English mixed in: the Swahili list checks the English one too.
+            ("sw", "nimechoka, i want to die"),
+        ];
+        for (language, text) in cases {
+            assert!(raises(text, Some(language)), "{language}: {text}");
+            assert!(raises(text, None), "every list: {text}");
+        }
+    }
+
+    #[test]
+    fn a_check_names_phrases_of_the_lists_never_the_text() {
+        let text = "Zanzibarquux, I want to kill myself";
+        let check = shipped().check(text, None);
+        assert!(check.risk);
+        for m in &check.matches {
+            let list = shipped().list(&m.language);
+            assert!(list.is_some_and(|l| l.phrases(&m.category).contains(&m.phrase.as_str())), "{m:?}");
+            assert!(!m.phrase.to_lowercase().contains("zanzibarquux"));
+        }
+        assert!(!format!("{check:?}").to_lowercase().contains("zanzibarquux"));
+    }
+
+    #[test]
+    fn any_text_is_checked_without_failing() {
+        for text in ["", " ", "\0\u{7}\u{FFFF}", "💊", "'", "..", "a\u{0301}\u{0301}\u{0301}", &"x".repeat(100_000)] {
+            assert!(!shipped().check(text, None).risk);
+            assert!(shipped().check_received(text, Some("")).guidance.is_empty());
+        }
+    }
+}

@@ -45,6 +45,16 @@ pub(crate) fn words(text: &str) -> Words {
     let mut start = 0;
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
+        // Most text people type is ASCII: letters and digits go straight in, the rest separates (the apostrophe
+        // aside).
+        if c.is_ascii() && c != '\'' && c != '`' {
+            if c.is_ascii_alphanumeric() {
+                out.text.push(c.to_ascii_lowercase());
+            } else {
+                finish_word(&mut out, &mut start);
+            }
+            continue;
+        }
         if is_ignorable(c) {
             continue;
         }
