@@ -64,7 +64,8 @@ fn score(checker: &Checker, split: &str, language: &str, told_language: bool) ->
         } else {
             score.ok += 1;
             if check.risk {
-                let found: Vec<String> = check.matches.iter().map(|m| format!("{}: {}", m.language, m.phrase)).collect();
+                let found: Vec<String> =
+                    check.matches.iter().map(|m| format!("{}: {}", m.language, m.phrase)).collect();
                 score.false_alarms.push(format!("{text}  <=  {}", found.join(" / ")));
             }
         }

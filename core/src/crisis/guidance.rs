@@ -65,13 +65,19 @@ fn self_harm(language: &str) -> &'static str {
 /// A line for a message that tells someone to harm or kill themselves: the reader may be the one it targets.
 fn urging(language: &str) -> &'static str {
     match language {
-        "es" => "Si este mensaje te dice que te hagas daño: no es verdad y no te lo mereces. No tienes que \
+        "es" => {
+            "Si este mensaje te dice que te hagas daño: no es verdad y no te lo mereces. No tienes que \
                  responder; los recursos que aparecen con esta nota también son para ti, y un moderador puede \
-                 ayudarte.",
-        "sw" => "Kama ujumbe huu unakuambia ujidhuru: si kweli na hustahili hivyo. Huhitaji kujibu; taarifa za \
-                 msaada zinazoonyeshwa pamoja na ujumbe huu ni zako pia, na msimamizi anaweza kukusaidia.",
-        _ => "If this message tells you to hurt yourself: it is not true and you don't deserve it. You don't have to \
-              reply; the resources shown with this note are for you too, and a moderator can help.",
+                 ayudarte."
+        }
+        "sw" => {
+            "Kama ujumbe huu unakuambia ujidhuru: si kweli na hustahili hivyo. Huhitaji kujibu; taarifa za \
+                 msaada zinazoonyeshwa pamoja na ujumbe huu ni zako pia, na msimamizi anaweza kukusaidia."
+        }
+        _ => {
+            "If this message tells you to hurt yourself: it is not true and you don't deserve it. You don't have to \
+              reply; the resources shown with this note are for you too, and a moderator can help."
+        }
     }
 }
 

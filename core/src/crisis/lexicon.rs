@@ -1,32 +1,5 @@
-//! Phrase lists: the data the crisis check matches, one [`Lexicon`] per language, in a small text format an app (or
-//! a clinic, or an NGO) can write, ship, extend or replace without touching code.
-//!
-//! # The format
-//!
-//! ```text
-//! # A comment: '#' at the start of a line or after a space, to the end of the line.
-//! language: en          # required, before the first section: the language's primary tag (en, es, sw, pt-BR = pt)
-//! also: fr              # optional: other lists to check with this one (people mix languages)
-//!
-//! [suicidal_ideation]   # a category: lowercase letters, digits and '_'
-//! kill myself           # words in a row
-//! (want|wanna) .. die   # (a|b): one of several words or runs of words; '..': up to 3 words between
-//! want to ..5 (die|be dead)   # '..N': up to N words between (N at most 8)
-//! suicid*               # word*: any word starting so (at least 3 letters before the '*')
-//! overdose~             # word~: also one typo away (a letter missing, extra, wrong or two swapped; 5+ letters)
-//! (i|id) (just)? die    # (a|b)?: optional (not as the first or last step)
-//! 💊 & (all|whole|bottle)    # A & B: both, in either order, at most 6 words apart ('&N': N, at most 10)
-//!
-//! [exceptions]          # figures of speech and negations: a match they overlap is dropped
-//! dying to (see|meet)
-//! ```
-//!
-//! Words are compared after the same normalisation as the text (lowercase, accents folded, punctuation removed,
-//! "don't" as `dont`, stretched letters tolerated; see `normalize`), so a list says `dont` or `don't`, `mas` or
-//! `más`, alike. The category `exceptions` is reserved: its phrases never raise the check; they remove any match
-//! whose words overlap theirs ("this week is killing me", "me muero de risa"), whichever checked list it is from. Any other category
-//! name is allowed; the shipped lists use `suicidal_ideation`, `self_harm`, `plan_or_means`, `farewell`,
-//! `hopelessness` and `urging_self_harm` (see [`crate::crisis::category`]).
+//! Phrase lists: the data the crisis check matches, one [`Lexicon`] per language, in a small text format (described
+//! on [`Lexicon`]) that an app, a clinic or an NGO can write, ship, extend or replace without touching code.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -115,8 +88,42 @@ pub(crate) struct Category {
 }
 
 /// The phrase lists of one language: categories of phrases that are signs of risk, and the exceptions (figures of
-/// speech, negations) that cancel a match they overlap. Parsed from the text format described in the module docs;
-/// [`Lexicon::builtin`] gives a shipped list.
+/// speech, negations) that cancel a match they overlap. [`Lexicon::builtin`] gives a shipped list,
+/// [`Lexicon::parse`] reads one in this text format:
+///
+/// ```text
+/// # A comment: '#' at the start of a line or after a space, to the end of the line.
+/// language: en          # required, before the first section: the primary language tag (pt-BR is pt)
+/// also: fr              # optional: other lists to check with this one (people mix languages)
+///
+/// [suicidal_ideation]   # a category: lowercase letters, digits and '_'
+/// kill myself           # words in a row
+/// (want|wanna) .. die   # (a|b): one of several words or runs of words; '..': up to 3 words between
+/// want to ..5 (die|be dead)   # '..N': up to N words between (N at most 8)
+/// (i|id) (just)? die    # (a|b)?: may be skipped (not as the first or last step)
+/// suicid*               # word*: any word starting so (at least 3 letters before the '*')
+/// overdose~             # word~: also one typo away: a letter missing, extra or wrong, or two swapped (5+ letters)
+/// 💊 & (all|whole bottle)    # A & B: both, in either order, at most 6 words apart ('&N': N, at most 10)
+///
+/// [exceptions]          # figures of speech and negations: a match they overlap is dropped
+/// dying to (see|meet)
+/// ```
+///
+/// Words are compared after the same normalisation as the text (lowercase, accents folded, punctuation removed,
+/// "don't" as `dont`, digits inside words read as letters, emoji as words, stretched letters tolerated: see
+/// [`crate::crisis`]), so a list may write `dont` or `don't`, `mas` or `más`, alike. The category `exceptions` is
+/// reserved: its phrases never raise the check; they remove any match whose words overlap theirs ("this week is
+/// killing me", "me muero de risa"), whichever checked list that match is from. Any other category name is allowed;
+/// the shipped lists use those of [`crate::crisis::category`].
+///
+/// ```
+/// use kindred_core::crisis::Lexicon;
+/// # fn main() -> kindred_core::Result<()> {
+/// let mut english = Lexicon::builtin("en").expect("shipped");
+/// english.extend(Lexicon::parse("language: en\n[plan_or_means]\n(saving|hoarding) .. (meds|pills)\n")?)?;
+/// assert!(english.phrases("plan_or_means").contains(&"(saving|hoarding) .. (meds|pills)"));
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lexicon {
     language: String,
@@ -132,7 +139,8 @@ impl Lexicon {
         Lexicon::parse(builtin_text(language)?).ok()
     }
 
-    /// Parses a list in the text format described in the module docs. Errors name the line and what is wrong.
+    /// Parses a list in the text format described on [`Lexicon`]. Errors ([`Error::InvalidInput`]) name the line
+    /// and what is wrong, never more of the list than a word.
     pub fn parse(text: &str) -> Result<Lexicon> {
         if text.len() > MAX_LEXICON_BYTES {
             return Err(Error::invalid(FIELD, format!("is {} bytes; the limit is {MAX_LEXICON_BYTES}", text.len())));
@@ -316,7 +324,8 @@ pub(crate) fn primary_language(tag: &str) -> Option<String> {
 }
 
 fn parse_language(value: &str) -> std::result::Result<String, String> {
-    primary_language(value).ok_or_else(|| format!("{:?} is not a language tag such as \"en\" or \"es-MX\"", value.trim()))
+    primary_language(value)
+        .ok_or_else(|| format!("{:?} is not a language tag such as \"en\" or \"es-MX\"", value.trim()))
 }
 
 fn check_category_name(name: &str) -> std::result::Result<(), String> {

@@ -15,10 +15,20 @@
 //!
 //! The phrase lists are data ([`Lexicon`], one per language, in a small text format): Kindred ships English,
 //! Spanish and Swahili ([`BUILTIN_LANGUAGES`]), and an app or a clinical team can extend or replace them
-//! ([`Checker::extend`], [`Checker::replace`]). Matching survives how people type: case, accents, punctuation,
-//! stretched letters, digits for letters, abbreviations and misspellings (as list entries or `word~`), words in
-//! between, emoji; listed figures of speech ("this week is killing me") do not raise it. A keyword list misses
-//! much and its measured recall is on sentences its authors wrote: see `docs/crisis-support.md`.
+//! ([`Checker::extend`], [`Checker::replace`]). A keyword list misses much, and its measured recall is on sentences
+//! its authors wrote: see `docs/crisis-support.md`.
+//!
+//! ## How text is compared
+//! The text and every word of the lists go through the same normalisation: Unicode lowercase; accents folded by a
+//! small table (Latin-1 and Latin Extended-A) and combining marks dropped; "fancy font" and fullwidth letters read
+//! as plain ones; apostrophes inside a word removed ("don't" is `dont`) and all other punctuation a word break;
+//! digits inside a word read as the letters they stand for ("su1c1de"); each emoji a word of its own (skin tones,
+//! variation selectors and joiners dropped). Words then match when they are the same once stretched letters are
+//! allowed for: a run of three or more of a letter stands for one or two ("sooo", "kmsss"), and a doubled last
+//! letter for one ("diee"). Abbreviations and misspellings are entries of the lists (`kms`, `unaliv*`,
+//! `sewerslide~`); phrases may allow words in between (`..`), emoji count with context (`💊 & (all of them|...)`),
+//! and listed figures of speech and negations ("this week is killing me", "I'm not suicidal") cancel the matches
+//! they overlap.
 //!
 //! ```
 //! use kindred_core::crisis::{self, Checker, Lexicon};

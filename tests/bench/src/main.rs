@@ -29,6 +29,8 @@
 //!   the largest frame on any link. The baselines are raw automerge sync of the research schema, half-duplex
 //!   ping-pong with every message encoded and decoded and the sync states persisted between connections.
 //!   A sync scenario that fails is reported (`sync_failures`, its figures `null`) and the others still run.
+//! - crisis check (`crisis`): `check_draft_us`, the median time to check a 1,000-character draft against every
+//!   shipped phrase list of the on-device crisis check.
 //!
 //! JSON keys keep their `_10k` / `_100k` names in `--quick` mode; `small_messages`, `large_messages` and the
 //! `sync_*` / `join_messages` sizes say what was measured. The process exits 0 whether or not targets are met (a
@@ -37,6 +39,7 @@
 
 mod automerge_side;
 mod automerge_sync;
+mod crisis;
 mod hostile;
 mod kindred_side;
 mod rss;
@@ -168,6 +171,8 @@ struct Report {
     generate_100k_seconds: f64,
     generate_us_per_msg: f64,
     text_zlib_ratio: f64,
+    /// Median time to check a 1,000-character draft against every shipped crisis phrase list.
+    check_draft_us: f64,
     targets_met: bool,
     small_messages: usize,
     large_messages: usize,
@@ -563,6 +568,9 @@ fn run(options: &Options) -> Result<Report, Box<dyn Error>> {
     eprintln!("syncing (simulated links, {} B/s)...", sync_side::BYTES_PER_SECOND);
     let sync = measure_sync(root.path(), &sizes, &k_small, &am_small)?;
 
+    eprintln!("checking drafts for signs of risk...");
+    let check_draft_us = crisis::check_draft_us();
+
     let generate = k_small.generate + k_large.generate;
     let mut report = Report {
         open_10k_ms: open_small.total_ms,
@@ -592,6 +600,7 @@ fn run(options: &Options) -> Result<Report, Box<dyn Error>> {
         generate_100k_seconds: k_large.generate.as_secs_f64(),
         generate_us_per_msg: generate.as_secs_f64() * 1e6 / (k_small.messages + k_large.messages) as f64,
         text_zlib_ratio,
+        check_draft_us,
         targets_met: false,
         small_messages: sizes.small,
         large_messages: sizes.large,
@@ -657,10 +666,11 @@ struct Targets {
     join_ratio: Target,
     join_resent: Target,
     max_frame: Target,
+    check_draft: Target,
 }
 
 impl Targets {
-    fn all(&self) -> [Target; 10] {
+    fn all(&self) -> [Target; 11] {
         [
             self.open_large,
             self.rss_large,
@@ -672,6 +682,7 @@ impl Targets {
             self.join_ratio,
             self.join_resent,
             self.max_frame,
+            self.check_draft,
         ]
     }
 }
@@ -689,6 +700,7 @@ fn targets(r: &Report) -> Targets {
         join_ratio: Target::at_most(or_nan(s.join_10k_ratio), TARGET_JOIN_RATIO),
         join_resent: Target::at_most(or_nan(s.join_10k_resent_pct), TARGET_JOIN_RESENT_PCT),
         max_frame: Target::at_most(bytes_f64(s.max_frame_bytes), TARGET_MAX_FRAME_BYTES),
+        check_draft: Target::at_most(r.check_draft_us, crisis::TARGET_CHECK_DRAFT_US),
     }
 }
 
@@ -925,6 +937,12 @@ fn print_table(r: &Report) {
         row("  per message, us", format!("{:.0}", r.generate_us_per_msg), format!("{am_us_per_msg:.0}"), None),
     ];
     rows.extend(sync_rows(r, &t));
+    rows.push(row(
+        "crisis check, 1,000-char draft, every list, median us",
+        format!("{:.1}", r.check_draft_us),
+        "-",
+        Some(t.check_draft),
+    ));
     let limit = |row: &Row| row.target.map(|t| t.describe()).unwrap_or_else(|| "-".to_owned());
     let met = |row: &Row| row.target.map(|t| if t.met() { "yes" } else { "NO" }).unwrap_or("");
     let width =
