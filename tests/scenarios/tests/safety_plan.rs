@@ -44,7 +44,7 @@ use kindred_core::sync::link::run_sessions;
 use kindred_core::sync::wire::{Form, Message};
 use kindred_core::testing::{limit_storage, tables_touched};
 use kindred_core::{Bundle, Error, SafetyPlanStep, SyncOptions};
-use kindred_scenarios::net::{Direction, Link, knows, sync, sync_all};
+use kindred_scenarios::net::{Link, knows, sync, sync_all};
 use kindred_scenarios::{Phone, group_with};
 
 /// A string no phone holds unless it came from here: `prefix` and 128 random bits.
