@@ -69,7 +69,7 @@ const WRITE_IN_LINE: &str = "   ____________________________________________";
 pub(crate) fn render_text(plan: &SafetyPlan, printed_on: chrono::NaiveDate) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "MY SAFETY PLAN");
-    let _ = writeln!(out, "Printed on {}", printed_on.format("%Y-%m-%d"));
+    let _ = writeln!(out, "Printed on {printed_on}");
     let mut number = 0;
     for section in &plan.sections {
         out.push('\n');
