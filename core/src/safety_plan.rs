@@ -184,8 +184,9 @@ impl Kindred {
         })
     }
 
-    /// Removes an item and returns it (for an "undo"); the step's other items keep their order. The text is
-    /// overwritten in the database file, not only unlinked. An unknown id is `NotFound`.
+    /// Removes an item and returns it (for an "undo"); the step's other items keep their order. An unknown id is
+    /// `NotFound`. SQLite's `secure_delete` overwrites the text in the database's pages; older copies of those pages
+    /// in the write-ahead log last until the log is checkpointed and written over.
     pub fn remove_safety_plan_item(&self, id: &SafetyPlanItemId) -> Result<SafetyPlanItem> {
         self.write(|ctx| {
             let item = store::get(ctx.tx, id)?.ok_or_else(|| Error::not_found("safety plan item", id))?;
