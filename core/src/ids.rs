@@ -1,4 +1,4 @@
-//! Identifiers: groups, documents, messages, goals, check-ins and members.
+//! Identifiers: groups, documents, messages, goals, check-ins, safety plan items and members.
 //!
 //! Ids are random 128-bit values written as 32 lowercase hex characters, so they are unique across phones without
 //! coordination and safe to show, log and put in a QR code. Member ids are the 32-byte ed25519 public key in hex.
@@ -107,6 +107,10 @@ hex_id!(
     CheckinId, 16, "check-in id"
 );
 hex_id!(
+    /// An entry of the personal safety plan. Like the plan itself, it never leaves this profile.
+    SafetyPlanItemId, 16, "safety plan item id"
+);
+hex_id!(
     /// A member: the ed25519 public key of a profile.
     MemberId, 32, "member id"
 );
@@ -127,7 +131,7 @@ macro_rules! uniffi_id {
     )+};
 }
 #[cfg(feature = "uniffi")]
-uniffi_id!(GroupId, MessageId, GoalId, ProgressId, CheckinId, MemberId);
+uniffi_id!(GroupId, MessageId, GoalId, ProgressId, CheckinId, SafetyPlanItemId, MemberId);
 
 impl GroupId {
     /// A new group's id, bound to its creator: `sha256(domain, creator key, nonce)`. Peers check a group document's
@@ -184,6 +188,12 @@ impl ProgressId {
 }
 
 impl CheckinId {
+    pub(crate) fn random() -> Self {
+        Self(random_128())
+    }
+}
+
+impl SafetyPlanItemId {
     pub(crate) fn random() -> Self {
         Self(random_128())
     }

@@ -3,7 +3,8 @@
 //! [`Kindred`] owns the profile's database, its identity and a small cache of Automerge documents. It is `Send` and
 //! `Sync`; calls are serialised by one internal lock, which is right for a phone (one person, short operations) and
 //! keeps every write a single SQLite transaction. Domain operations live beside their concern, as further `impl
-//! Kindred` blocks: [`crate::groups`], [`crate::messages`], [`crate::goals`], [`crate::wellbeing`].
+//! Kindred` blocks: [`crate::groups`], [`crate::messages`], [`crate::goals`], [`crate::wellbeing`],
+//! [`crate::safety_plan`].
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};

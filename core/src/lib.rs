@@ -26,6 +26,8 @@
 //!   group loads no Automerge document at all.
 //! - Every change this profile makes is signed with its member key (over the document id and change hash), ready
 //!   for peers to verify.
+//! - Personal data (mood check-ins, private goals, the safety plan) stays on this phone: the safety plan and
+//!   check-ins live only in SQL tables that nothing in sync or bundles reads ([`Kindred::safety_plan`]).
 //! - Errors are one typed [`Error`]; no input can make the core panic.
 //! - With the `uniffi` feature (enabled by `kindred-ffi` only), the model's records, enums and ids carry their
 //!   Kotlin and Swift form: the bindings use these types as they are.
@@ -50,6 +52,7 @@ mod membership;
 mod messages;
 mod names;
 mod read_model;
+mod safety_plan;
 mod storage;
 pub mod sync;
 mod text;
@@ -64,7 +67,7 @@ pub mod exchange;
 pub mod testing;
 
 pub use error::{Error, Refusal, Result};
-pub use ids::{CheckinId, DocId, GoalId, GroupId, MemberId, MessageId, ProgressId};
+pub use ids::{CheckinId, DocId, GoalId, GroupId, MemberId, MessageId, ProgressId, SafetyPlanItemId};
 pub use kindred::Kindred;
 pub use model::*;
 pub use storage::DATABASE_FILE;
@@ -88,6 +91,9 @@ pub mod limits {
     pub use crate::invite::{MAX_CODE_CHARS, MAX_VALIDITY_MS};
     pub use crate::membership::DEFAULT_INVITE_VALIDITY_MS;
     pub use crate::messages::{MAX_CONTENT_WARNING_CHARS, MAX_MESSAGE_CHARS, MAX_PAGE, MAX_REACTION_CHARS};
+    pub use crate::safety_plan::{
+        MAX_SAFETY_PLAN_CONTACT_CHARS, MAX_SAFETY_PLAN_ITEM_CHARS, MAX_SAFETY_PLAN_ITEMS_PER_STEP,
+    };
     pub use crate::schema::segment::SEGMENT_CAPACITY;
     pub use crate::wellbeing::{MAX_NOTE_CHARS, MAX_RECENT_DAYS, MAX_TAG_CHARS, MAX_TAGS};
 }

@@ -11,7 +11,7 @@ use std::str::FromStr;
 use serde::Serialize;
 
 use crate::error::Error;
-use crate::ids::{CheckinId, GoalId, GroupId, MemberId, MessageId, ProgressId};
+use crate::ids::{CheckinId, GoalId, GroupId, MemberId, MessageId, ProgressId, SafetyPlanItemId};
 
 /// The opened profile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -390,6 +390,124 @@ pub struct CheckinSummary {
     pub weekly: Vec<CheckinAverage>,
 }
 
+/// A step of the personal safety plan: the six steps of the Stanley-Brown Safety Planning Intervention, in the
+/// order a person works through them in a crisis, then reasons for living. [`SafetyPlanStep::ALL`] lists them in
+/// that order; the stable names (`as_str`, and the JSON form) are those the `kindred safety-plan` command takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+pub enum SafetyPlanStep {
+    /// 1. Warning signs (thoughts, images, moods, situations, behaviours) that a crisis may be starting.
+    WarningSigns,
+    /// 2. Internal coping strategies: things the person can do alone to take their mind off their problems.
+    Coping,
+    /// 3. People and social settings that provide distraction.
+    Distractions,
+    /// 4. People the person can ask for help.
+    People,
+    /// 5. Professionals, agencies and crisis lines to contact in a crisis.
+    Professionals,
+    /// 6. Making the environment safe (keeping away the means of self-harm).
+    Environment,
+    /// Reasons for living: what matters most to the person and is worth living for.
+    Reasons,
+}
+string_enum!(
+    SafetyPlanStep, "safety plan step",
+    WarningSigns => "warning-signs", Coping => "coping", Distractions => "distractions", People => "people",
+    Professionals => "professionals", Environment => "environment", Reasons => "reasons"
+);
+
+impl SafetyPlanStep {
+    /// Every step, in the plan's order.
+    pub const ALL: [SafetyPlanStep; 7] = [
+        SafetyPlanStep::WarningSigns,
+        SafetyPlanStep::Coping,
+        SafetyPlanStep::Distractions,
+        SafetyPlanStep::People,
+        SafetyPlanStep::Professionals,
+        SafetyPlanStep::Environment,
+        SafetyPlanStep::Reasons,
+    ];
+
+    /// The step's heading in plain English words, as the printed plan shows it. Apps in other languages show their
+    /// own translation and keep this as the fallback.
+    pub fn heading(self) -> &'static str {
+        match self {
+            SafetyPlanStep::WarningSigns => "Warning signs that a crisis may be starting",
+            SafetyPlanStep::Coping => "Things I can do on my own to take my mind off my problems",
+            SafetyPlanStep::Distractions => "People and places that take my mind off things",
+            SafetyPlanStep::People => "People I can ask for help",
+            SafetyPlanStep::Professionals => "Professionals and crisis lines I can contact",
+            SafetyPlanStep::Environment => "Making my surroundings safe",
+            SafetyPlanStep::Reasons => "My reasons for living",
+        }
+    }
+
+    /// Whether an item of this step may carry a contact (a phone number, an address): the steps that name people
+    /// or services to reach (distractions, as the Stanley-Brown form has names and phone numbers there too, people
+    /// and professionals).
+    pub fn takes_contact(self) -> bool {
+        matches!(self, SafetyPlanStep::Distractions | SafetyPlanStep::People | SafetyPlanStep::Professionals)
+    }
+}
+
+/// One entry of the safety plan. Private: it never leaves this profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct SafetyPlanItem {
+    /// The item: stays the same when it is edited or moved.
+    pub id: SafetyPlanItemId,
+    /// The step it belongs to.
+    pub step: SafetyPlanStep,
+    /// What the person wrote: at most [`MAX_SAFETY_PLAN_ITEM_CHARS`](crate::limits::MAX_SAFETY_PLAN_ITEM_CHARS),
+    /// possibly several lines.
+    pub text: String,
+    /// How to reach the person or service (a phone number, an address), for the steps that
+    /// [take one](SafetyPlanStep::takes_contact); `None` without one.
+    pub contact: Option<String>,
+    /// When it was added.
+    pub created_at: i64,
+    /// When its text or contact last changed (its creation time if never).
+    pub updated_at: i64,
+}
+
+/// One step of the safety plan with its items.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct SafetyPlanSection {
+    /// The step.
+    pub step: SafetyPlanStep,
+    /// Its heading in plain English ([`SafetyPlanStep::heading`]).
+    pub heading: String,
+    /// Whether its items may carry a contact ([`SafetyPlanStep::takes_contact`]).
+    pub takes_contact: bool,
+    /// Its items in the person's order (most important first, as they arranged them); empty when the step has none
+    /// yet.
+    pub items: Vec<SafetyPlanItem>,
+}
+
+/// The person's own safety plan: every step, in the plan's order, each with its items (possibly none). It lives
+/// only in this profile's database and never leaves the phone: no group document, bundle or sync session holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct SafetyPlan {
+    /// One section per step, in the order of [`SafetyPlanStep::ALL`], always all seven.
+    pub sections: Vec<SafetyPlanSection>,
+}
+
+impl SafetyPlan {
+    /// The section of `step`.
+    pub fn section(&self, step: SafetyPlanStep) -> Option<&SafetyPlanSection> {
+        self.sections.iter().find(|s| s.step == step)
+    }
+
+    /// Whether no step has any item yet.
+    pub fn is_empty(&self) -> bool {
+        self.sections.iter().all(|s| s.items.is_empty())
+    }
+}
+
 /// Something that changed in the profile, for live updates. Delivered after the change is on disk, whether it was
 /// made on this phone or arrived from a peer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -421,6 +539,8 @@ pub enum Update {
     },
     /// A mood check-in was recorded.
     Checkins,
+    /// This profile's safety plan changed (an item was added, edited, moved or removed, or the plan was cleared).
+    SafetyPlan,
 }
 
 impl Update {
@@ -431,7 +551,7 @@ impl Update {
                 Some(group_id)
             }
             Update::Goals { group_id } => group_id.as_ref(),
-            Update::Checkins => None,
+            Update::Checkins | Update::SafetyPlan => None,
         }
     }
 }

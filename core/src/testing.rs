@@ -2,7 +2,9 @@
 //! benchmark), and what an adversarial test needs to act as a misbehaving phone with its own keys (craft and sign
 //! changes, bundles and certificates by hand). Compiled only with the `test-support` feature; apps never see it.
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 use automerge::ChangeHash;
 
@@ -105,6 +107,19 @@ pub fn sign_change(kindred: &Kindred, doc: &DocId, hash: &ChangeHash) -> [u8; 64
 /// would: what a phone with no free space does can be tested without filling a file system.
 pub fn limit_storage(kindred: &Kindred, extra_pages: Option<u32>) -> crate::error::Result<()> {
     kindred.lock().db.limit_pages(extra_pages)
+}
+
+/// Runs `f` and returns, with its result, the name of every table of `kindred`'s database that a statement read or
+/// wrote meanwhile (through SQLite's authorizer, which sees every statement as it is prepared; the statement cache is
+/// emptied first, so none prepared earlier escapes). Proof of what a code path can have read, whatever it then did
+/// with it: the safety plan's privacy test runs sync sessions and bundle exports inside it.
+pub fn tables_touched<T>(kindred: &Kindred, f: impl FnOnce() -> T) -> Result<(T, BTreeSet<String>)> {
+    let log = Arc::new(Mutex::new(BTreeSet::new()));
+    kindred.lock().db.watch_tables(Some(Arc::clone(&log)))?;
+    let value = f();
+    kindred.lock().db.watch_tables(None)?;
+    let tables = std::mem::take(&mut *log.lock().unwrap_or_else(|p| p.into_inner()));
+    Ok((value, tables))
 }
 
 /// Whether a document snapshot stays within the limits a phone loads from a peer (see `am_bounds`): a test

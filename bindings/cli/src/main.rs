@@ -21,7 +21,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{bundle, checkins, goals, groups, messages, profile, sync};
+use crate::commands::{bundle, checkins, goals, groups, messages, profile, safety_plan, sync};
 use crate::context::{CliError, Ctx, Outcome};
 
 /// Kindred: small peer-support groups, wellness goals and mood check-ins, offline.
@@ -64,6 +64,9 @@ enum Command {
     Checkin(checkins::CheckinArgs),
     /// List recent check-ins with daily and weekly averages.
     Checkins(checkins::CheckinsArgs),
+    /// Your own safety plan, step by step: show, add, edit, move, remove, export (it never leaves this phone).
+    #[command(subcommand)]
+    SafetyPlan(safety_plan::SafetyPlanCommand),
     /// Sync with another phone over TCP: --listen HOST:PORT on one, --connect HOST:PORT on the other.
     Sync(sync::SyncArgs),
     /// Store and forward: export a group to a signed bundle file, or import one.
@@ -87,6 +90,7 @@ fn run(cli: Cli) -> Outcome {
         Command::Goal(command) => goals::run(&ctx, command),
         Command::Checkin(args) => checkins::checkin(&ctx, args),
         Command::Checkins(args) => checkins::checkins(&ctx, args),
+        Command::SafetyPlan(command) => safety_plan::run(&ctx, command),
         Command::Sync(args) => sync::run(&ctx, args),
         Command::Bundle(command) => bundle::run(&ctx, command),
         Command::Demo(args) => demo::run(&ctx, args),

@@ -302,6 +302,85 @@ fn goals_pause_resume_archive_and_keep_history() {
 }
 
 #[test]
+fn the_safety_plan_is_written_step_by_step_shown_and_exported_for_printing() {
+    let k = Kindred::named("Amara");
+    let empty = k.json(&["safety-plan", "show"]);
+    let steps: Vec<&str> =
+        empty["sections"].as_array().expect("sections").iter().map(|s| s["step"].as_str().unwrap()).collect();
+    assert_eq!(steps, ["warning-signs", "coping", "distractions", "people", "professionals", "environment", "reasons"]);
+    assert!(empty["sections"].as_array().unwrap().iter().all(|s| s["items"].as_array().map(Vec::len) == Some(0)));
+    assert!(k.ok(&["safety-plan", "show"]).contains("safety-plan add STEP TEXT"));
+
+    // Step by step, each command with --json too.
+    let added = k.json(&["safety-plan", "add", "warning-signs", "Not sleeping"]);
+    assert_eq!(
+        (added["number"].as_u64(), added["step"].as_str(), added["text"].as_str()),
+        (Some(1), Some("warning-signs"), Some("Not sleeping"))
+    );
+    assert_eq!(added["contact"], Value::Null);
+    k.ok(&["safety-plan", "add", "warning-signs", "Staying in my room"]);
+    let ana = k.json(&["safety-plan", "add", "people", "My sister Ana", "--contact", "555 0101"]);
+    assert_eq!(ana["contact"], "555 0101");
+    let text = k.ok(&["safety-plan", "add", "people", "Bo"]);
+    assert_eq!(text, "Added to people as number 2: Bo\n");
+    k.ok(&["safety-plan", "add", "professionals", "Crisis line", "--contact", "988"]);
+    k.ok(&["safety-plan", "add", "reasons", "My daughter"]);
+    let moved = k.json(&["safety-plan", "move", "people", "2", "1"]);
+    let order: Vec<&str> = moved["items"].as_array().unwrap().iter().map(|i| i["text"].as_str().unwrap()).collect();
+    assert_eq!(order, ["Bo", "My sister Ana"]);
+    let edited = k.json(&["safety-plan", "edit", "warning-signs", "2", "Staying in bed all day"]);
+    assert_eq!((edited["number"].as_u64(), edited["text"].as_str()), (Some(2), Some("Staying in bed all day")));
+    let removed = k.json(&["safety-plan", "remove", "warning-signs", "1"]);
+    assert_eq!(removed["text"], "Not sleeping");
+
+    let shown = k.ok(&["safety-plan", "show"]);
+    assert!(at(&shown, "1. Warning signs") < at(&shown, "1) Staying in bed all day"), "{shown}");
+    assert!(at(&shown, "4. People I can ask for help [people]") < at(&shown, "1) Bo"), "{shown}");
+    assert!(at(&shown, "1) Bo") < at(&shown, "2) My sister Ana\n      contact: 555 0101"), "{shown}");
+    assert!(at(&shown, "My reasons for living [reasons]") < at(&shown, "1) My daughter"), "{shown}");
+    let plan = k.json(&["safety-plan", "show"]);
+    assert_eq!(plan["sections"][3]["items"][1]["contact"], "555 0101");
+    assert_eq!(plan["sections"][3]["takes_contact"], true);
+
+    // Export: plain text for printing, readable by its owner alone, with nothing else about the person.
+    let file = k.path().join("plan.txt");
+    let exported = k.json(&["safety-plan", "export", file.to_str().unwrap()]);
+    let printed = std::fs::read_to_string(&file).expect("the exported plan");
+    assert_eq!(exported["bytes"].as_u64(), Some(printed.len() as u64));
+    assert_eq!(exported["lines"].as_u64(), Some(printed.lines().count() as u64));
+    assert!(printed.starts_with("MY SAFETY PLAN\nPrinted on "), "{printed}");
+    assert!(
+        printed.contains("\n4. People I can ask for help\n   - Bo\n   - My sister Ana\n     Contact: 555 0101\n"),
+        "{printed}"
+    );
+    assert!(printed.ends_with("My reasons for living\n   - My daughter\n"), "{printed}");
+    assert!(!printed.contains("Amara"), "{printed}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "the printed plan is readable by its owner alone: {mode:o}");
+    }
+    assert!(k.ok(&["safety-plan", "export", file.to_str().unwrap()]).contains("somewhere private"));
+
+    // Refusals: one line, nothing written, never the text itself.
+    let (code, line) = k.fails(&["safety-plan", "add", "coping", "Walk", "--contact", "555 0199"]);
+    assert_eq!(code, 2, "{line}");
+    assert!(line.contains("contact") && !line.contains("555"), "{line}");
+    let (code, line) = k.fails(&["safety-plan", "remove", "people", "3"]);
+    assert_eq!(code, 1, "{line}");
+    assert_eq!(line, "error: safety plan item not found: people number 3 (the step has 2 items)");
+    k.fails(&["safety-plan", "edit", "coping", "1", "Walk"]);
+    k.fails(&["safety-plan", "move", "people", "1", "3"]);
+    let (code, _) = k.fails(&["safety-plan", "add", "warning-signs", "   "]);
+    assert_eq!(code, 2);
+    let unknown = k.run(&["safety-plan", "add", "hope", "Spring"]);
+    assert_eq!(unknown.status.code(), Some(2), "an unknown step is a usage error");
+    assert_eq!(k.run(&["safety-plan", "remove", "people", "0"]).status.code(), Some(2), "items count from 1");
+    assert_eq!(k.json(&["safety-plan", "show"]), plan, "the refusals changed nothing");
+}
+
+#[test]
 fn empty_lists_say_so() {
     let k = Kindred::named("Ada");
     assert!(k.ok(&["group", "list"]).contains("No groups yet"));

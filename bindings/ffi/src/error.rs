@@ -164,5 +164,9 @@ mod tests {
         assert!(matches!(corrupt, KindredError::CorruptDatabase { ref path, .. } if path == "/x"));
         assert!(matches!(KindredError::from(Error::Internal("x".into())), KindredError::Internal { .. }));
         assert!(matches!(parse_id::<kindred_core::GroupId>("nope"), Err(KindredError::InvalidInput { .. })));
+        assert!(matches!(
+            parse_id::<kindred_core::SafetyPlanItemId>("nope"),
+            Err(KindredError::InvalidInput { ref field, .. }) if field == "safety plan item id"
+        ));
     }
 }

@@ -1,5 +1,5 @@
 //! `KindredProfile`: the object an app holds while someone is signed in. It owns what belongs to the person (identity,
-//! groups, goals, check-ins, invitations received, bundles, sync sessions); what belongs to one group is on
+//! groups, goals, check-ins, the safety plan, invitations received, bundles, sync sessions); what belongs to one group is on
 //! [`KindredGroup`]. Every method forwards to `kindred_core::Kindred`, parsing the ids apps pass in and converting
 //! errors (the records and enums are the core's own); work that touches the disk is `async` and runs off the caller's
 //! thread.
@@ -14,7 +14,7 @@ use crate::listeners::{Forward, SubscriptionHandle, UpdateListener};
 use crate::sync::SyncSession;
 use crate::types::NewGoal;
 use core::{BundleImport, Checkin, CheckinSummary, Goal, GoalStatus, GroupSummary, NewCheckin, NewGroup, PendingJoin};
-use core::{ProfileInfo, ProgressEntry};
+use core::{ProfileInfo, ProgressEntry, SafetyPlan, SafetyPlanItem, SafetyPlanSection, SafetyPlanStep};
 
 /// An opened profile. Create or open one, keep it for the app's lifetime, `close()` it on sign-out.
 #[derive(Debug, uniffi::Object)]
@@ -153,6 +153,57 @@ impl KindredProfile {
 
     pub async fn checkin_summary(&self, since: i64, until: i64) -> Result<CheckinSummary, KindredError> {
         self.run(move |k| Ok(k.checkin_summary(since, until)?)).await
+    }
+
+    // The safety plan (private to this phone: never in a group, a bundle or a sync session)
+
+    /// The whole plan: every step in order, each with its items (possibly none).
+    pub async fn safety_plan(&self) -> Result<SafetyPlan, KindredError> {
+        self.run(|k| Ok(k.safety_plan()?)).await
+    }
+
+    /// Adds an item at the end of `step`; `contact` (a phone number, an address) only on the steps that take one.
+    pub async fn add_safety_plan_item(
+        &self,
+        step: SafetyPlanStep,
+        text: String,
+        contact: Option<String>,
+    ) -> Result<SafetyPlanItem, KindredError> {
+        self.run(move |k| Ok(k.add_safety_plan_item(step, &text, contact.as_deref())?)).await
+    }
+
+    /// Replaces an item's text and contact (`None` removes the contact); it keeps its step and place.
+    pub async fn edit_safety_plan_item(
+        &self,
+        item_id: String,
+        text: String,
+        contact: Option<String>,
+    ) -> Result<SafetyPlanItem, KindredError> {
+        self.run(move |k| Ok(k.edit_safety_plan_item(&parse_id(&item_id)?, &text, contact.as_deref())?)).await
+    }
+
+    /// Moves an item within its step to `position` (0 is first) and returns the step as it now is.
+    pub async fn move_safety_plan_item(
+        &self,
+        item_id: String,
+        position: u32,
+    ) -> Result<SafetyPlanSection, KindredError> {
+        self.run(move |k| Ok(k.move_safety_plan_item(&parse_id(&item_id)?, position)?)).await
+    }
+
+    /// Removes an item and returns it (to offer an undo).
+    pub async fn remove_safety_plan_item(&self, item_id: String) -> Result<SafetyPlanItem, KindredError> {
+        self.run(move |k| Ok(k.remove_safety_plan_item(&parse_id(&item_id)?)?)).await
+    }
+
+    /// Removes every item; returns how many there were.
+    pub async fn clear_safety_plan(&self) -> Result<u32, KindredError> {
+        self.run(|k| Ok(k.clear_safety_plan()?)).await
+    }
+
+    /// The plan as plain text for printing: a title, today's date, every step under its heading; nothing else.
+    pub async fn export_safety_plan_text(&self) -> Result<String, KindredError> {
+        self.run(|k| Ok(k.export_safety_plan_text()?)).await
     }
 
     // Membership and sync

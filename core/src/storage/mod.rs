@@ -17,6 +17,7 @@ pub(crate) mod joins;
 pub(crate) mod messages;
 mod migrations;
 pub(crate) mod profile;
+pub(crate) mod safety_plan;
 pub(crate) mod transfers;
 pub(crate) mod trust;
 
@@ -28,7 +29,7 @@ use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, 
 use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::error::{Error, Result};
-use crate::ids::{CheckinId, DocId, GoalId, GroupId, MemberId, MessageId, ProgressId};
+use crate::ids::{CheckinId, DocId, GoalId, GroupId, MemberId, MessageId, ProgressId, SafetyPlanItemId};
 
 pub(crate) use migrations::SCHEMA_VERSION;
 
@@ -138,6 +139,35 @@ impl Db {
         Ok(())
     }
 
+    /// Test support: from now on, adds to `log` the name of every table a statement of this connection reads or
+    /// writes (`None` stops watching). Through SQLite's authorizer, which sees every statement as it is prepared;
+    /// the statement cache is emptied both ways, so no statement prepared before slips past it.
+    #[cfg(feature = "test-support")]
+    pub(crate) fn watch_tables(
+        &mut self,
+        log: Option<std::sync::Arc<std::sync::Mutex<std::collections::BTreeSet<String>>>>,
+    ) -> Result<()> {
+        use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
+        self.conn.flush_prepared_statement_cache();
+        let hook = log.map(|log| {
+            move |context: AuthContext<'_>| {
+                let table = match context.action {
+                    AuthAction::Read { table_name, .. }
+                    | AuthAction::Insert { table_name }
+                    | AuthAction::Update { table_name, .. }
+                    | AuthAction::Delete { table_name } => Some(table_name),
+                    _ => None,
+                };
+                if let Some(table) = table {
+                    log.lock().unwrap_or_else(|p| p.into_inner()).insert(table.to_owned());
+                }
+                Authorization::Allow
+            }
+        });
+        self.conn.authorizer(hook)?;
+        Ok(())
+    }
+
     /// Runs `f` in an immediate (write-locking) transaction and commits it durably if it returns `Ok`.
     pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
         let result = (|| {
@@ -235,7 +265,7 @@ macro_rules! blob_id {
         }
     )*};
 }
-blob_id!(GroupId, DocId, MessageId, GoalId, ProgressId, CheckinId, MemberId);
+blob_id!(GroupId, DocId, MessageId, GoalId, ProgressId, CheckinId, SafetyPlanItemId, MemberId);
 
 #[cfg(test)]
 mod tests;

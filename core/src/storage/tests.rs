@@ -29,6 +29,7 @@ const FIXTURES: &[(i64, &str)] = &[
     (1, include_str!("fixtures/schema_v1.sql")),
     (2, include_str!("fixtures/schema_v2.sql")),
     (3, include_str!("fixtures/schema_v3.sql")),
+    (4, include_str!("fixtures/schema_v4.sql")),
 ];
 
 #[test]
@@ -64,6 +65,17 @@ fn every_released_schema_upgrades_to_exactly_the_fresh_one_and_keeps_its_rows() 
         assert_eq!(removed, [("Amara".to_owned(), 0), ("Bo".to_owned(), 1)], "version {version}");
         let joins: i64 = conn.query_row("SELECT count(*) FROM pending_joins", [], |r| r.get(0)).unwrap();
         assert_eq!(joins, 1, "version {version}");
+        // Version 4 brought the safety plan: its item comes through; older versions start with an empty plan.
+        let plan: Vec<(String, String, String)> = conn
+            .prepare("SELECT step, text, contact FROM safety_plan_items")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let expected =
+            if *version >= 4 { vec![("people".into(), "My sister Ana".into(), "555 0101".into())] } else { vec![] };
+        assert_eq!(plan, expected, "version {version}");
     }
 }
 
@@ -75,6 +87,7 @@ fn released_migrations_are_never_edited() {
         "5809bca3a64508aecd4fbf705e820a49f2edb105544b5b9f15f26b0d6ace23d1",
         "28b3c93c72b8e1f53ac340249b423c22f68e16cee651321add38ddd98d16bc78",
         "fdb767ebcaaec542870adb455d50cc1539e0519ae6ddf998ef5fe904fcc46130",
+        "f8f325d07e1a233d1c56bf03205233bd570f6bef39eb1e394d4d74e9509d95cc",
     ];
     for (i, expected) in RELEASED.iter().enumerate() {
         let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(MIGRATIONS[i].as_bytes()));

@@ -114,11 +114,25 @@ pub fn connect_tampered(
     b: &Kindred,
     expected: Option<MemberId>,
     link: Link,
-    mut tamper: impl FnMut(Direction, usize, Vec<u8>) -> Vec<Vec<u8>>,
+    tamper: impl FnMut(Direction, usize, Vec<u8>) -> Vec<Vec<u8>>,
 ) -> crate::error::Result<Outcome> {
     let options = SyncOptions { max_frame: link.max_frame };
     let mut dialler = a.connect_sync(expected, options)?;
     let mut listener = b.accept_sync(options)?;
+    Ok(run_sessions(a, b, &mut dialler, &mut listener, link, tamper))
+}
+
+/// Like [`connect_tampered`], with sessions the caller started (`dialler` by `a`, `listener` by `b`; their frame size
+/// is their own, [`Link::max_frame`] is not used) and keeps: for tests that look into the sessions afterwards, such as
+/// what each one sent ([`SyncSession::record_sent_messages`]).
+pub fn run_sessions(
+    a: &Kindred,
+    b: &Kindred,
+    dialler: &mut SyncSession,
+    listener: &mut SyncSession,
+    link: Link,
+    mut tamper: impl FnMut(Direction, usize, Vec<u8>) -> Vec<Vec<u8>>,
+) -> Outcome {
     let mut out = Outcome {
         ending: Ending::Stalled,
         bytes: 0,
@@ -137,8 +151,8 @@ pub fn connect_tampered(
         let mut moved = false;
         for direction in [Direction::Out, Direction::Back] {
             let (from, to, profile): (&mut SyncSession, &mut SyncSession, &Kindred) = match direction {
-                Direction::Out => (&mut dialler, &mut listener, b),
-                Direction::Back => (&mut listener, &mut dialler, a),
+                Direction::Out => (&mut *dialler, &mut *listener, b),
+                Direction::Back => (&mut *listener, &mut *dialler, a),
             };
             let frames = from.take_outgoing();
             if frames.is_empty() {
@@ -193,5 +207,5 @@ pub fn connect_tampered(
     }
     out.dialler = dialler.report();
     out.listener = listener.report();
-    Ok(out)
+    out
 }

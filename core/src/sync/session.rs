@@ -139,6 +139,10 @@ pub struct SyncSession {
     /// Blobs the peer offered that have not all arrived yet.
     receiving: HashSet<[u8; 32]>,
     report: SyncReport,
+    /// Test support: every message this side sent, as encoded before the channel compresses and encrypts it, once
+    /// [`SyncSession::record_sent_messages`] was called.
+    #[cfg(feature = "test-support")]
+    sent_log: Option<Vec<Vec<u8>>>,
 }
 
 impl Kindred {
@@ -183,6 +187,8 @@ impl SyncSession {
             offer_queue: VecDeque::new(),
             receiving: HashSet::new(),
             report: SyncReport::default(),
+            #[cfg(feature = "test-support")]
+            sent_log: None,
         }
     }
 
@@ -240,9 +246,29 @@ impl SyncSession {
         self.send(message)
     }
 
+    /// Test support: from now on, keeps a copy of every message this side sends, in the plaintext the protocol
+    /// encodes (before the channel compresses, encrypts and frames it), for [`SyncSession::take_sent_messages`]. What
+    /// a test needs to check what a phone tells its peers, which the encrypted frames cannot show.
+    #[cfg(feature = "test-support")]
+    pub fn record_sent_messages(&mut self) {
+        self.sent_log.get_or_insert_with(Vec::new);
+    }
+
+    /// Test support: the messages recorded since the last call (see [`SyncSession::record_sent_messages`]), each
+    /// decodable with [`Message::decode`].
+    #[cfg(feature = "test-support")]
+    pub fn take_sent_messages(&mut self) -> Vec<Vec<u8>> {
+        self.sent_log.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+
     fn send(&mut self, message: &Message) -> Result<()> {
         self.report.messages_sent += 1;
-        self.channel.send_message(&message.encode()?)
+        let bytes = message.encode()?;
+        #[cfg(feature = "test-support")]
+        if let Some(log) = &mut self.sent_log {
+            log.push(bytes.clone());
+        }
+        self.channel.send_message(&bytes)
     }
 
     fn peer_id(&self) -> Result<MemberId> {

@@ -209,4 +209,51 @@ public final class Kindred: Sendable {
         let (since, until) = (kindredMillis(start), kindredMillis(end))
         return try await bridgeAsync { try await profile.checkinSummary(since: since, until: until) }
     }
+
+    // MARK: The safety plan (private to this phone: never in a group, a bundle or a sync session)
+
+    /// The person's safety plan: every step in order (``SafetyPlan/section(_:)`` finds one), each with its items.
+    /// Reads with no network and with the storage full.
+    public func safetyPlan() async throws -> SafetyPlan {
+        try await bridgeAsync { try await profile.safetyPlan() }
+    }
+
+    /// Adds `text` at the end of `step`, with a `contact` (a phone number, an address) on the steps that take one
+    /// (`.distractions`, `.people`, `.professionals`).
+    /// - Throws: ``KindredError/InvalidInput(field:reason:)`` for blank or overlong text, a contact on a step without
+    ///   contacts, or a full step (the reason never quotes the text).
+    @discardableResult
+    public func addSafetyPlanItem(_ text: String, to step: SafetyPlanStep, contact: String? = nil) async throws -> SafetyPlanItem {
+        try await bridgeAsync { try await profile.addSafetyPlanItem(step: step, text: text, contact: contact) }
+    }
+
+    /// Replaces an item's text and contact (none unless `contact` is given); it keeps its step and place.
+    @discardableResult
+    public func editSafetyPlanItem(id itemId: String, text: String, contact: String? = nil) async throws -> SafetyPlanItem {
+        try await bridgeAsync { try await profile.editSafetyPlanItem(itemId: itemId, text: text, contact: contact) }
+    }
+
+    /// Moves an item within its step to `position` (0 is first); returns the step as it now is.
+    @discardableResult
+    public func moveSafetyPlanItem(id itemId: String, to position: UInt32) async throws -> SafetyPlanSection {
+        try await bridgeAsync { try await profile.moveSafetyPlanItem(itemId: itemId, position: position) }
+    }
+
+    /// Removes an item and returns it (to offer an undo).
+    @discardableResult
+    public func removeSafetyPlanItem(id itemId: String) async throws -> SafetyPlanItem {
+        try await bridgeAsync { try await profile.removeSafetyPlanItem(itemId: itemId) }
+    }
+
+    /// Removes every item of the plan; returns how many there were.
+    @discardableResult
+    public func clearSafetyPlan() async throws -> UInt32 {
+        try await bridgeAsync { try await profile.clearSafetyPlan() }
+    }
+
+    /// The plan as plain text for printing: a title, today's date, and every step under its heading in plain words;
+    /// nothing else about the person.
+    public func exportSafetyPlanText() async throws -> String {
+        try await bridgeAsync { try await profile.exportSafetyPlanText() }
+    }
 }

@@ -37,6 +37,9 @@ public import KindredCore
 @_exported import struct KindredCore.Checkin            // a recorded mood check-in (private to this phone)
 @_exported import struct KindredCore.CheckinSummary     // daily and weekly check-in averages
 @_exported import struct KindredCore.CheckinAverage     // averages over a day or a week, in `CheckinSummary`
+@_exported import struct KindredCore.SafetyPlan         // the person's safety plan (private to this phone)
+@_exported import struct KindredCore.SafetyPlanSection  // one step of it with its items, in `SafetyPlan`
+@_exported import struct KindredCore.SafetyPlanItem     // one entry of the safety plan
 @_exported import struct KindredCore.PendingJoin        // an accepted invitation whose group has not arrived yet
 @_exported import struct KindredCore.BundleImport       // what importing a bundle did
 @_exported import struct KindredCore.IngestReport       // what was applied, in `BundleImport.report`
@@ -53,6 +56,7 @@ public import KindredCore
 @_exported import enum KindredCore.Role                 // a member's role in a group
 @_exported import enum KindredCore.GoalStatus           // active, paused or archived
 @_exported import enum KindredCore.CadencePeriod        // the period of a goal's cadence
+@_exported import enum KindredCore.SafetyPlanStep       // a step of the safety plan (six, and reasons for living)
 @_exported import enum KindredCore.KindredError         // every error Kindred throws
 @_exported import enum KindredCore.Refusal              // which rule refused a peer's data (`KindredError.Rejected`)
 
@@ -77,6 +81,9 @@ extension Kindred {
     public typealias Checkin = KindredCore.Checkin
     public typealias CheckinSummary = KindredCore.CheckinSummary
     public typealias CheckinAverage = KindredCore.CheckinAverage
+    public typealias SafetyPlan = KindredCore.SafetyPlan
+    public typealias SafetyPlanSection = KindredCore.SafetyPlanSection
+    public typealias SafetyPlanItem = KindredCore.SafetyPlanItem
     public typealias PendingJoin = KindredCore.PendingJoin
     public typealias BundleImport = KindredCore.BundleImport
     public typealias IngestReport = KindredCore.IngestReport
@@ -87,6 +94,7 @@ extension Kindred {
     public typealias Role = KindredCore.Role
     public typealias GoalStatus = KindredCore.GoalStatus
     public typealias CadencePeriod = KindredCore.CadencePeriod
+    public typealias SafetyPlanStep = KindredCore.SafetyPlanStep
     public typealias KindredError = KindredCore.KindredError
     public typealias Refusal = KindredCore.Refusal
     public typealias SyncSession = KindredCore.SyncSession
@@ -109,6 +117,20 @@ extension Message {
 extension Checkin {
     /// When it was recorded (or back-dated to).
     public var date: Date { kindredDate(at) }
+}
+
+extension SafetyPlan {
+    /// The section of `step` (every plan has all seven, in order).
+    public func section(_ step: SafetyPlanStep) -> SafetyPlanSection? {
+        sections.first { $0.step == step }
+    }
+}
+
+extension SafetyPlanItem {
+    /// When it was added.
+    public var createdDate: Date { kindredDate(createdAt) }
+    /// When its text or contact last changed.
+    public var updatedDate: Date { kindredDate(updatedAt) }
 }
 
 extension ProgressEntry {

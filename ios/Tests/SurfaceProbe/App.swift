@@ -17,6 +17,12 @@ func visible(kindred: Kindred, group: Kindred.Group, session: SyncSession) async
     seen.append("\(goal.cadence.times) \(goal.status == GoalStatus.active)")
     seen += try await kindred.recentCheckins().map { "\($0.mood) \($0.date)" }
     try await kindred.recordCheckin(NewCheckin(mood: 3))
+    let plan: Kindred.SafetyPlan = try await kindred.safetyPlan()
+    let item: SafetyPlanItem = try await kindred.addSafetyPlanItem("Ana", to: SafetyPlanStep.people, contact: "555")
+    let section: Kindred.SafetyPlanSection? = plan.section(.people)
+    let step: Kindred.SafetyPlanStep = item.step
+    seen += [item.text, item.contact ?? "", "\(item.createdDate) \(step == .reasons) \(section?.takesContact == true)"]
+    seen += plan.sections.map { "\($0.heading) \($0.items.count)" } + [try await kindred.exportSafetyPlanText()]
     for await update in try kindred.updates() {
         if case .messages(let groupId, _) = update { seen.append(groupId) }
         break

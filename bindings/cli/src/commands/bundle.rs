@@ -134,14 +134,15 @@ fn read_bounded(file: &Path) -> Result<Vec<u8>, CliError> {
 }
 
 /// Writes `bytes` to a temporary file beside `file`, syncs it and renames it over `file`: a reader never sees half a
-/// bundle, and a crash leaves either the old file or the new one.
-fn write_atomically(file: &Path, bytes: &[u8]) -> Result<(), CliError> {
+/// file, and a crash leaves either the old file or the new one. A new file is readable by its owner alone (the
+/// temporary file's mode, 0600 on Unix), as fits a bundle or a safety plan.
+pub(crate) fn write_atomically(file: &Path, bytes: &[u8]) -> Result<(), CliError> {
     let fail = |e: std::io::Error| CliError::Other(format!("cannot write {}: {e}", file.display()));
     let dir = match file.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
-    let mut temp = tempfile::Builder::new().prefix(".kindred-bundle-").tempfile_in(dir).map_err(fail)?;
+    let mut temp = tempfile::Builder::new().prefix(".kindred-write-").tempfile_in(dir).map_err(fail)?;
     temp.write_all(bytes).and_then(|()| temp.as_file().sync_all()).map_err(fail)?;
     temp.persist(file).map_err(|e| fail(e.error))?;
     Ok(())

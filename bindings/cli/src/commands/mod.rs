@@ -7,4 +7,5 @@ pub mod goals;
 pub mod groups;
 pub mod messages;
 pub mod profile;
+pub mod safety_plan;
 pub mod sync;

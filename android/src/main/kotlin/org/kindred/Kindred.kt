@@ -25,6 +25,9 @@ import org.kindred.core.model.Message
 import org.kindred.core.model.NewCheckin
 import org.kindred.core.model.NewGroup
 import org.kindred.core.model.ProgressEntry
+import org.kindred.core.model.SafetyPlanItem
+import org.kindred.core.model.SafetyPlanSection
+import org.kindred.core.model.SafetyPlanStep
 import org.kindred.core.model.Update
 import org.kindred.core.profileExists
 import java.util.concurrent.atomic.AtomicBoolean
@@ -39,8 +42,9 @@ import java.util.concurrent.atomic.AtomicBoolean
  * - [create], [open] and [openOrCreate] in the companion object;
  * - [updates], a [Flow] of live changes (all of them, or one group's);
  * - overloads taking plain `Int`s and named arguments instead of the generated records and unsigned types
- *   ([createGroup], [createGoal], [logProgress], [recordCheckin]; [KindredGroup.post] and [KindredGroup.messages] for
- *   a group), and [connectSync] and [acceptSync] with the default frame size;
+ *   ([createGroup], [createGoal], [logProgress], [recordCheckin], [addSafetyPlanItem] and [editSafetyPlanItem]
+ *   without a contact, [moveSafetyPlanItem]; [KindredGroup.post] and [KindredGroup.messages] for a group), and
+ *   [connectSync] and [acceptSync] with the default frame size;
  * - [runOver] (on the generated [SyncSession]), which carries a sync session over the app's link;
  * - [AutoCloseable]: [close] closes the profile and completes every [updates] flow.
  *
@@ -144,6 +148,26 @@ class Kindred private constructor(
     ): Checkin = profile.recordCheckin(
         NewCheckin(mood.toUByteArg("mood"), energy?.toUByteArg("energy"), sleepHours, tags, note, at),
     )
+
+    /**
+     * Adds [text] at the end of [step] of the person's safety plan, without a contact (the generated three-argument
+     * form takes one: a phone number or an address, on `SafetyPlanStep.DISTRACTIONS`, `PEOPLE` and `PROFESSIONALS`).
+     * The plan stays on this phone: no group, bundle or sync session ever carries it. Read it with `safetyPlan()`,
+     * print it with `exportSafetyPlanText()`.
+     *
+     * @throws KindredException.InvalidInput for blank or overlong text, or a step that already holds its most items
+     *   (`field` says which; the reason never quotes the text).
+     */
+    suspend fun addSafetyPlanItem(step: SafetyPlanStep, text: String): SafetyPlanItem =
+        profile.addSafetyPlanItem(step, text, null)
+
+    /** Replaces a safety plan item's text and removes its contact; it keeps its step and place. */
+    suspend fun editSafetyPlanItem(itemId: String, text: String): SafetyPlanItem =
+        profile.editSafetyPlanItem(itemId, text, null)
+
+    /** Moves a safety plan item within its step to [position] (0 is first); returns the step as it now is. */
+    suspend fun moveSafetyPlanItem(itemId: String, position: Int): SafetyPlanSection =
+        profile.moveSafetyPlanItem(itemId, position.toUIntArg("position"))
 
     /**
      * Starts a sync session as the side that dialled, with frames of up to 32 KiB (pass `maxFrame` to the two-argument
