@@ -115,14 +115,20 @@ fn my_segment(ctx: &mut WriteCtx<'_, '_>, group_ref: GroupRef, group: &GroupId) 
     Ok(seg + 1)
 }
 
-/// After a batch of writes into this profile's segments `first..=last` of a group: the segments it closed rest as one
-/// snapshot each, and the one still open is compacted if that is due, in the batch's own transaction.
-fn compact_after_batch(ctx: &mut WriteCtx<'_, '_>, group: &GroupId, first: u32, last: u32) -> Result<()> {
+/// A batch compacts as it goes, as sync does: after each post, the segment it went into if that is now due.
+fn compact_in_batch(ctx: &mut WriteCtx<'_, '_>, group_ref: GroupRef, group: &GroupId) -> Result<()> {
+    let seg = group_store::current_segment(ctx.tx, group_ref)?;
+    documents::compact_if_due(ctx.tx, ctx.cache, &group.segment_doc_id(&ctx.me(), seg))?;
+    Ok(())
+}
+
+/// After a batch that wrote this profile's segments `first..=last` of a group: the segments it closed rest as one
+/// snapshot each.
+fn compact_closed(ctx: &mut WriteCtx<'_, '_>, group: &GroupId, first: u32, last: u32) -> Result<()> {
     let me = ctx.me();
     for seg in first..last {
         documents::compact(ctx.tx, ctx.cache, &group.segment_doc_id(&me, seg))?;
     }
-    documents::compact_if_due(ctx.tx, ctx.cache, &group.segment_doc_id(&me, last))?;
     Ok(())
 }
 
@@ -151,15 +157,19 @@ impl Kindred {
 
     /// Posts several messages in one durable transaction (an outbox flush, an import): all land or none. Each is
     /// still its own signed change, exactly as if posted one by one. Unlike a single post, the batch compacts the
-    /// segments it wrote when that is due.
+    /// segments it writes as they fall due, and those it closes.
     pub fn post_many(&self, group: &GroupId, messages: Vec<NewMessage>) -> Result<Vec<MessageId>> {
         let valid = messages.iter().map(validate).collect::<Result<Vec<_>>>()?;
         self.write(|ctx| {
             let group_ref = writable_group(ctx, group)?;
             let first = group_store::current_segment(ctx.tx, group_ref)?;
-            let ids = valid.iter().map(|m| post_one(ctx, group_ref, group, m)).collect::<Result<Vec<_>>>()?;
+            let mut ids = Vec::with_capacity(valid.len());
+            for m in &valid {
+                ids.push(post_one(ctx, group_ref, group, m)?);
+                compact_in_batch(ctx, group_ref, group)?;
+            }
             let last = group_store::current_segment(ctx.tx, group_ref)?;
-            compact_after_batch(ctx, group, first, last)?;
+            compact_closed(ctx, group, first, last)?;
             Ok(ids)
         })
     }

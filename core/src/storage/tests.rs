@@ -283,14 +283,21 @@ fn maintenance_compacts_closed_segments() {
     let capacity = crate::schema::segment::SEGMENT_CAPACITY as usize;
     let batch = (1..capacity).map(|i| NewMessage { text: format!("batch {i}"), ..Default::default() }).collect();
     k.post_many(&g.id, batch).unwrap();
-    assert_eq!(chunks_of(&k, &seg0), (1, 0), "a batch compacts what it made due");
+    // A batch compacts as it goes: at 256, 512 and 768 of its 999 changes.
+    assert_eq!(chunks_of(&k, &seg0), (1, 999 - 768));
     k.post(&g.id, NewMessage { text: "the last one that fits".into(), ..Default::default() }).unwrap();
     k.post(&g.id, NewMessage { text: "the first of the next segment".into(), ..Default::default() }).unwrap();
-    assert_eq!((chunks_of(&k, &seg0), chunks_of(&k, &seg1)), ((1, 1), (0, 1)));
+    assert_eq!((chunks_of(&k, &seg0), chunks_of(&k, &seg1)), ((1, 1000 - 768), (0, 1)));
 
     assert_eq!(k.maintain().unwrap(), 1);
     assert_eq!((chunks_of(&k, &seg0), chunks_of(&k, &seg1)), ((1, 0), (0, 1)));
     assert_eq!(k.messages(&g.id, 2, None).unwrap().len(), 2);
+
+    // A batch that fills a segment leaves it as one snapshot.
+    let batch = (0..capacity).map(|i| NewMessage { text: format!("second batch {i}"), ..Default::default() }).collect();
+    k.post_many(&g.id, batch).unwrap();
+    assert_eq!(chunks_of(&k, &seg1), (1, 0));
+    assert_eq!(k.messages(&g.id, 500, None).unwrap().len(), 500);
 }
 
 /// A segment takes exactly `SEGMENT_CAPACITY` entries, posts and reactions alike, however the count is kept between
