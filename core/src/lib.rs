@@ -48,6 +48,7 @@ mod base32;
 mod goals;
 mod groups;
 mod kindred;
+mod maintenance;
 mod membership;
 mod messages;
 mod names;

@@ -98,19 +98,38 @@ fn post_one(ctx: &mut WriteCtx<'_, '_>, group_ref: GroupRef, group: &GroupId, m:
     documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, Some(place), fields.at, |d| {
         segment::write_new(d, &doc_id, &fields)
     })?;
+    // A fresh random id: the post added one entry to the segment.
+    ctx.cache.added_root_key(&doc_id);
     refresh_mine(ctx, group_ref, group, seg, Touched { messages: [fields.id].into(), ..Default::default() })?;
     Ok(fields.id)
 }
 
-/// The segment this profile writes into now: its newest, or the next one when that is full (whose last chunks are
-/// then folded into its snapshot, once, so a closed segment rests compact on disk).
+/// The segment this profile writes into now: its newest, or the next one when that is full. (The closed segment's
+/// last chunks are folded into its snapshot later, by [`Kindred::maintain`] or at the end of a batch, not inside a
+/// post.)
 fn my_segment(ctx: &mut WriteCtx<'_, '_>, group_ref: GroupRef, group: &GroupId) -> Result<u32> {
     let seg = group_store::current_segment(ctx.tx, group_ref)?;
     if read_model::segment_len(ctx, group, seg)? < SEGMENT_CAPACITY as usize {
         return Ok(seg);
     }
-    documents::compact(ctx.tx, ctx.cache, ctx.identity.actor(), &group.segment_doc_id(&ctx.me(), seg))?;
     Ok(seg + 1)
+}
+
+/// A batch compacts as it goes, as sync does: after each post, the segment it went into if that is now due.
+fn compact_in_batch(ctx: &mut WriteCtx<'_, '_>, group_ref: GroupRef, group: &GroupId) -> Result<()> {
+    let seg = group_store::current_segment(ctx.tx, group_ref)?;
+    documents::compact_if_due(ctx.tx, ctx.cache, &group.segment_doc_id(&ctx.me(), seg))?;
+    Ok(())
+}
+
+/// After a batch that wrote this profile's segments `first..=last` of a group: the segments it closed rest as one
+/// snapshot each.
+fn compact_closed(ctx: &mut WriteCtx<'_, '_>, group: &GroupId, first: u32, last: u32) -> Result<()> {
+    let me = ctx.me();
+    for seg in first..last {
+        documents::compact(ctx.tx, ctx.cache, &group.segment_doc_id(&me, seg))?;
+    }
+    Ok(())
 }
 
 fn refresh_mine(
@@ -137,12 +156,21 @@ impl Kindred {
     }
 
     /// Posts several messages in one durable transaction (an outbox flush, an import): all land or none. Each is
-    /// still its own signed change, exactly as if posted one by one.
+    /// still its own signed change, exactly as if posted one by one. Unlike a single post, the batch compacts the
+    /// segments it writes as they fall due, and those it closes.
     pub fn post_many(&self, group: &GroupId, messages: Vec<NewMessage>) -> Result<Vec<MessageId>> {
         let valid = messages.iter().map(validate).collect::<Result<Vec<_>>>()?;
         self.write(|ctx| {
             let group_ref = writable_group(ctx, group)?;
-            valid.iter().map(|m| post_one(ctx, group_ref, group, m)).collect()
+            let first = group_store::current_segment(ctx.tx, group_ref)?;
+            let mut ids = Vec::with_capacity(valid.len());
+            for m in &valid {
+                ids.push(post_one(ctx, group_ref, group, m)?);
+                compact_in_batch(ctx, group_ref, group)?;
+            }
+            let last = group_store::current_segment(ctx.tx, group_ref)?;
+            compact_closed(ctx, group, first, last)?;
+            Ok(ids)
         })
     }
 

@@ -4,8 +4,6 @@
 //! its read-model rows in the same transaction. Screens then list from indexed tables and never load a document.
 //! Deriving rows from the document (rather than from what the caller meant to write) keeps one source of truth.
 
-use automerge::ReadDoc;
-
 use crate::error::{Error, Result};
 use crate::ids::{DocId, GroupId, MemberId, MessageId};
 use crate::kindred::WriteCtx;
@@ -210,5 +208,5 @@ fn as_of_cutoff(
 /// Number of entries (messages and reactions) in one of this profile's segments, or 0 if it does not exist yet.
 pub(crate) fn segment_len(ctx: &mut WriteCtx<'_, '_>, group: &GroupId, segment: u32) -> Result<usize> {
     let doc_id = group.segment_doc_id(&ctx.me(), segment);
-    Ok(ctx.cache.get(ctx.tx, &doc_id, ctx.identity.actor())?.map(|doc| doc.length(automerge::ROOT)).unwrap_or(0))
+    Ok(ctx.cache.root_len(ctx.tx, &doc_id, ctx.identity.actor())?.unwrap_or(0))
 }

@@ -44,6 +44,8 @@ enum Command {
     Init(profile::InitArgs),
     /// Show your profile: name, member id, data directory.
     Whoami,
+    /// Housekeeping an app does when idle: fold stored changes into snapshots, checkpoint the database.
+    Maintain,
     /// Groups and their members: create, list, show, invite, join, remove, flagged.
     #[command(subcommand)]
     Group(groups::GroupCommand),
@@ -81,6 +83,7 @@ fn run(cli: Cli) -> Outcome {
     match cli.command {
         Command::Init(args) => profile::init(&ctx, args),
         Command::Whoami => profile::whoami(&ctx),
+        Command::Maintain => profile::maintain(&ctx),
         Command::Group(command) => groups::run(&ctx, command),
         Command::Post(args) => messages::post(&ctx, args),
         Command::Read(args) => messages::read(&ctx, args),

@@ -500,3 +500,13 @@ fn the_demo_ends_with_identical_honest_phones() {
     assert_eq!(report["attacks"]["equivocation_flagged_on"].as_array().map(Vec::len), Some(5));
     assert!(report["meetings"].as_array().unwrap().iter().all(|m| m["completed"] == true));
 }
+
+#[test]
+fn maintain_is_safe_at_any_time() {
+    let k = Kindred::named("Ada");
+    assert_eq!(k.ok(&["maintain"]), "Nothing to compact.\n");
+    k.ok(&["group", "create", "Circle"]);
+    post(&k, &["Circle", "hello"]);
+    assert_eq!(k.json(&["maintain"])["compacted"], 0);
+    assert_eq!(k.json(&["read", "Circle"]).as_array().map(Vec::len), Some(1));
+}

@@ -245,4 +245,10 @@ impl KindredProfile {
     pub async fn check_integrity(&self) -> Result<(), KindredError> {
         self.run(|k| Ok(k.check_integrity()?)).await
     }
+
+    /// Housekeeping that posts leave for later (folding stored changes into snapshots, checkpointing the database's
+    /// log): call it when the app is idle or goes to the background. Returns how many documents it compacted.
+    pub async fn maintain(&self) -> Result<u32, KindredError> {
+        self.run(|k| Ok(k.maintain()?)).await
+    }
 }

@@ -29,15 +29,46 @@ pub(crate) struct MapReader<'a, D: ReadDoc> {
     pub doc: &'a D,
     pub doc_id: &'a DocId,
     pub obj: ObjId,
+    /// Every field of the map, read in one pass ([`MapReader::all_fields`]); `None`: each field is looked up in the
+    /// document when asked for.
+    fields: Option<Vec<(String, Value<'static>, ObjId)>>,
 }
 
 impl<'a, D: ReadDoc> MapReader<'a, D> {
     pub(crate) fn new(doc: &'a D, doc_id: &'a DocId, obj: ObjId) -> Self {
-        Self { doc, doc_id, obj }
+        Self { doc, doc_id, obj, fields: None }
+    }
+
+    /// A reader that takes in the whole map at once: one walk over the object's operations instead of one search per
+    /// field, for reading most fields of a small map (a message). It answers exactly as field-by-field lookups do:
+    /// each key's winning value.
+    pub(crate) fn all_fields(doc: &'a D, doc_id: &'a DocId, obj: ObjId) -> Self {
+        let fields = doc
+            .map_range(&obj, ..)
+            .map(|item| {
+                let id = item.id();
+                (item.key.into_owned(), item.value.into_value(), id)
+            })
+            .collect();
+        Self { doc, doc_id, obj, fields: Some(fields) }
+    }
+
+    /// The winning value under `key` and the id of the operation that wrote it.
+    fn lookup(&self, key: &str) -> Result<Option<(Value<'_>, ObjId)>> {
+        let Some(fields) = &self.fields else {
+            return self.doc.get(&self.obj, key).map_err(|e| Error::document(self.doc_id, e));
+        };
+        Ok(fields.iter().find(|(k, _, _)| k == key).map(|(_, value, id)| {
+            let value = match value {
+                Value::Object(typ) => Value::Object(*typ),
+                Value::Scalar(scalar) => Value::Scalar(std::borrow::Cow::Borrowed(scalar.as_ref())),
+            };
+            (value, id.clone())
+        }))
     }
 
     fn scalar(&self, key: &str) -> Result<Option<ScalarValue>> {
-        match self.doc.get(&self.obj, key).map_err(|e| Error::document(self.doc_id, e))? {
+        match self.lookup(key)? {
             Some((Value::Scalar(value), _)) => Ok(Some(value.into_owned())),
             Some((Value::Object(_), _)) => Err(self.bad(key, "an object where a value belongs")),
             None => Ok(None),
@@ -98,7 +129,7 @@ impl<'a, D: ReadDoc> MapReader<'a, D> {
 
     /// The map object under `key`, if there is one.
     pub(crate) fn map(&self, key: &str) -> Result<Option<ObjId>> {
-        match self.doc.get(&self.obj, key).map_err(|e| Error::document(self.doc_id, e))? {
+        match self.lookup(key)? {
             Some((Value::Object(ObjType::Map), id)) => Ok(Some(id)),
             Some(_) => Err(self.bad(key, "something other than a map")),
             None => Ok(None),

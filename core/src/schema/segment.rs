@@ -16,10 +16,10 @@
 //!
 //! Each message map is created by its post; nothing is ever created twice.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use automerge::transaction::Transactable;
-use automerge::{ObjType, Patch, Prop, ROOT, ReadDoc, ScalarValue};
+use automerge::{ObjType, Patch, Prop, ROOT, ReadDoc, ScalarValue, hydrate};
 
 use super::{MapReader, put_opt, write_err};
 use crate::error::{Error, Result};
@@ -73,19 +73,23 @@ fn reaction_key(target: &MessageId) -> String {
     format!("r{}", target.to_hex())
 }
 
-/// Writes a new message in the caller's Automerge transaction.
+/// Writes a new message in the caller's Automerge transaction: the message map and its fields in one batch (the
+/// same operations as a `put_object` followed by a `put` per field, inserted together instead of one search and
+/// splice of the document's operations each).
 pub(crate) fn write_new<T: Transactable>(tx: &mut T, doc_id: &DocId, m: &NewMessageFields<'_>) -> Result<()> {
-    let err = write_err(doc_id);
-    let obj = tx.put_object(ROOT, m.id.to_hex(), ObjType::Map).map_err(&err)?;
-    tx.put(&obj, "by", ScalarValue::Bytes(m.author.as_bytes().to_vec())).map_err(&err)?;
-    tx.put(&obj, "at", ScalarValue::Timestamp(m.at)).map_err(&err)?;
-    tx.put(&obj, "text", m.text).map_err(&err)?;
+    let scalar = |value: ScalarValue| hydrate::Value::Scalar(value);
+    let mut fields: HashMap<&str, hydrate::Value> = HashMap::with_capacity(5);
+    fields.insert("by", scalar(ScalarValue::Bytes(m.author.as_bytes().to_vec())));
+    fields.insert("at", scalar(ScalarValue::Timestamp(m.at)));
+    fields.insert("text", scalar(ScalarValue::Str(m.text.into())));
     if let Some(reply_to) = m.reply_to {
-        tx.put(&obj, "re", ScalarValue::Bytes(reply_to.as_bytes().to_vec())).map_err(&err)?;
+        fields.insert("re", scalar(ScalarValue::Bytes(reply_to.as_bytes().to_vec())));
     }
     if let Some(cw) = m.content_warning {
-        tx.put(&obj, "cw", cw).map_err(&err)?;
+        fields.insert("cw", scalar(ScalarValue::Str(cw.into())));
     }
+    tx.batch_create_object(ROOT, m.id.to_hex(), &hydrate::Value::Map(fields.into()), false)
+        .map_err(write_err(doc_id))?;
     Ok(())
 }
 
@@ -151,7 +155,7 @@ pub(crate) fn read(doc: &automerge::Automerge, doc_id: &DocId, id: &MessageId) -
         .hash_for_opid(&obj)
         .and_then(|hash| doc.get_change_meta_by_hash(&hash))
         .map(|meta| (meta.actor.into_owned(), meta.seq));
-    let m = MapReader::new(doc, doc_id, obj);
+    let m = MapReader::all_fields(doc, doc_id, obj);
     let removed = m.bool("removed")?;
     Ok(Some(StoredMessage {
         id: *id,
@@ -171,7 +175,7 @@ pub(crate) fn read_reaction<T: ReadDoc>(doc: &T, doc_id: &DocId, target: &Messag
     let Some(entry) = MapReader::new(doc, doc_id, ROOT).map(&reaction_key(target))? else {
         return Ok(None);
     };
-    let r = MapReader::new(doc, doc_id, entry);
+    let r = MapReader::all_fields(doc, doc_id, entry);
     let emoji = r.opt_str("emoji")?.filter(|e| !e.is_empty());
     Ok(Some(StoredReaction { target: *target, emoji, at: r.int("at")? }))
 }
@@ -216,4 +220,100 @@ pub(crate) fn everything<T: ReadDoc>(doc: &T) -> Touched {
         classify(&mut out, &key);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use automerge::transaction::Transactable;
+    use automerge::{ActorId, Automerge, ROOT, ReadDoc, ScalarValue};
+
+    use super::*;
+
+    fn post(doc: &mut Automerge, doc_id: &DocId, fields: &NewMessageFields<'_>) {
+        let mut tx = doc.transaction();
+        write_new(&mut tx, doc_id, fields).unwrap();
+        tx.commit();
+    }
+
+    /// The batched write makes the message map and the fields a `put` each would make: read back here, and on a
+    /// peer that applies the change.
+    #[test]
+    fn a_new_message_reads_back_here_and_on_a_peer() {
+        let doc_id = DocId::from_bytes([7; 16]);
+        let author = MemberId::from_bytes([3; 32]);
+        let mut doc = Automerge::new().with_actor(ActorId::from([1u8; 16]));
+        let replied = MessageId::from_bytes([5; 16]);
+        let plain = NewMessageFields {
+            id: MessageId::from_bytes([9; 16]),
+            author,
+            at: 1_700_000_000_000,
+            text: "hello, circle",
+            reply_to: None,
+            content_warning: None,
+        };
+        let full = NewMessageFields {
+            id: MessageId::from_bytes([10; 16]),
+            at: 1_700_000_000_001,
+            text: "a reply behind a warning",
+            reply_to: Some(replied),
+            content_warning: Some("hard news"),
+            ..plain
+        };
+        post(&mut doc, &doc_id, &plain);
+        post(&mut doc, &doc_id, &full);
+
+        let mut peer = Automerge::new();
+        peer.apply_changes(doc.get_changes(&[])).unwrap();
+        for d in [&doc, &peer] {
+            assert_eq!(d.length(ROOT), 2);
+            let m = read(d, &doc_id, &plain.id).unwrap().unwrap();
+            assert_eq!(
+                (m.author, m.created_at, m.text.as_deref(), m.reply_to, m.content_warning, m.removed),
+                (author, plain.at, Some("hello, circle"), None, None, false)
+            );
+            let m = read(d, &doc_id, &full.id).unwrap().unwrap();
+            assert_eq!(
+                (m.text.as_deref(), m.reply_to, m.content_warning.as_deref(), m.edited_at),
+                (Some("a reply behind a warning"), Some(replied), Some("hard news"), None)
+            );
+            let obj = d.get(ROOT, full.id.to_hex()).unwrap().unwrap().1;
+            assert_eq!(d.keys(&obj).collect::<Vec<_>>(), ["at", "by", "cw", "re", "text"]);
+            assert_eq!(d.get(&obj, "at").unwrap().unwrap().0.as_scalar(), Some(&ScalarValue::Timestamp(full.at)));
+        }
+        // The creating change is the message's origin, as for a field-by-field write.
+        let m = read(&peer, &doc_id, &full.id).unwrap().unwrap();
+        assert_eq!(m.origin, Some((ActorId::from([1u8; 16]), 2)));
+    }
+
+    /// Reading a whole map at once answers exactly as field-by-field lookups, conflicts included.
+    #[test]
+    fn reading_all_fields_at_once_agrees_with_lookups_under_conflicts() {
+        let doc_id = DocId::from_bytes([7; 16]);
+        let mut a = Automerge::new().with_actor(ActorId::from([1u8; 16]));
+        let obj = {
+            let mut tx = a.transaction();
+            let obj = tx.put_object(ROOT, "m", automerge::ObjType::Map).unwrap();
+            tx.put(&obj, "text", "first").unwrap();
+            tx.put(&obj, "at", ScalarValue::Timestamp(1)).unwrap();
+            tx.commit();
+            obj
+        };
+        let mut b = a.fork().with_actor(ActorId::from([2u8; 16]));
+        for (doc, text) in [(&mut a, "from a"), (&mut b, "from b")] {
+            let mut tx = doc.transaction();
+            tx.put(&obj, "text", text).unwrap();
+            tx.put(&obj, "removed", true).unwrap();
+            tx.commit();
+        }
+        a.merge(&mut b).unwrap();
+        let one_by_one = MapReader::new(&a, &doc_id, obj.clone());
+        let at_once = MapReader::all_fields(&a, &doc_id, obj);
+        for key in ["text", "missing"] {
+            assert_eq!(one_by_one.opt_str(key).unwrap(), at_once.opt_str(key).unwrap());
+        }
+        assert_eq!(at_once.opt_str("text").unwrap().as_deref(), Some("from b"));
+        assert_eq!(one_by_one.int("at").unwrap(), at_once.int("at").unwrap());
+        assert_eq!(one_by_one.bool("removed").unwrap(), at_once.bool("removed").unwrap());
+        assert!(at_once.opt_str("at").is_err() && one_by_one.opt_str("at").is_err());
+    }
 }

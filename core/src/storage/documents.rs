@@ -9,7 +9,7 @@
 
 use std::collections::VecDeque;
 
-use automerge::{ActorId, Automerge, Change, ChangeHash};
+use automerge::{ActorId, Automerge, Change, ChangeHash, ReadDoc};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::am;
@@ -17,13 +17,33 @@ use crate::error::{Error, Result};
 use crate::identity::LocalIdentity;
 use crate::ids::{DocId, GroupId, MemberId};
 
-/// Compact when this many incremental chunks have piled up (about 75 KB of chat changes)...
-///
-/// Compaction re-saves the whole document inside the write that triggers it, a few milliseconds for a full segment,
-/// so it must be rare enough to stay out of the posting latency's 99th percentile: once per 256 changes is 0.4%.
+/// A document is due for compaction when this many incremental chunks have piled up (about 75 KB of chat changes)...
 const COMPACT_AFTER_CHUNKS: i64 = 256;
 /// ...or when the chunks outweigh the snapshot and this many bytes (a few big changes, such as an import).
 const COMPACT_MIN_INCREMENTAL_BYTES: i64 = 256 * 1024;
+/// Compaction re-saves the whole document, several milliseconds for a full segment (tens on a low-cost phone), so a
+/// single local write (a post, a reaction, an edit) does not do it when it falls due: that is left to
+/// [`crate::Kindred::maintain`], which an app calls when idle, and to batch writes and sync, which compact what is due
+/// as they go. A local write compacts only past this many times the due point, so that a document cannot pile up
+/// chunks without bound (and grow slow to load) when maintenance never runs. Posting alone stays under it: a segment
+/// takes at most [`crate::schema::segment::SEGMENT_CAPACITY`] entries, one change each.
+const LOCAL_WRITE_COMPACTION_FACTOR: i64 = 4;
+
+/// When a write compacts the document it changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Compaction {
+    /// As soon as it is due (batch writes, sync).
+    WhenDue,
+    /// Only when far past due (single local writes).
+    PastLimit,
+}
+
+/// Whether a document holding `count` incremental chunks of `bytes` in all, beside a snapshot of `snapshot` bytes,
+/// is due for compaction (`factor` 1) or that many times past due.
+fn compaction_due(count: i64, bytes: i64, snapshot: i64, factor: i64) -> bool {
+    count > 0
+        && (count >= COMPACT_AFTER_CHUNKS * factor || bytes >= snapshot.max(COMPACT_MIN_INCREMENTAL_BYTES) * factor)
+}
 
 /// What a document holds; segments and group documents belong to a group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +98,8 @@ struct CachedDoc {
     id: DocId,
     generation: i64,
     doc: Automerge,
+    /// How many keys the root map had at a generation (see [`DocCache::root_len`]).
+    root_len: Option<(i64, usize)>,
 }
 
 /// The last few documents used, most recent at the front. Small on purpose: documents are bounded, and phones
@@ -107,7 +129,13 @@ impl DocCache {
         let Some(generation) = stored_generation(conn, id)? else {
             return Ok(None);
         };
-        let entry = match self.position(id) {
+        let position = self.position(id);
+        // Already the most recent and as stored: the usual case while writing one document (a post looks it up three
+        // times), and it spares moving the whole Automerge value out of the cache and back in.
+        if position == Some(0) && self.entries.front().is_some_and(|e| e.generation == generation) {
+            return Ok(self.entries.front_mut().map(|e| &mut e.doc));
+        }
+        let entry = match position {
             Some(index) => self.entries.remove(index).filter(|e| e.generation == generation),
             None => None,
         };
@@ -115,7 +143,7 @@ impl DocCache {
             Some(entry) => entry,
             None => {
                 let doc = am::load(id, &stored_bytes(conn, id)?)?.with_actor(actor.clone());
-                CachedDoc { id: *id, generation, doc }
+                CachedDoc { id: *id, generation, doc, root_len: None }
             }
         };
         self.entries.push_front(entry);
@@ -144,6 +172,43 @@ impl DocCache {
             )?;
         }
         self.get(conn, id, actor)?.ok_or_else(|| Error::Internal(format!("document {id} vanished after creation")))
+    }
+
+    /// How many keys the root map of the document has (a segment's entries), or `None` if this profile does not hold
+    /// it. Counting walks the whole map, tens of microseconds for a full segment at every post, so the count is kept
+    /// with the cached copy for its generation and carried over a write by [`DocCache::added_root_key`].
+    pub(crate) fn root_len(&mut self, conn: &Connection, id: &DocId, actor: &ActorId) -> Result<Option<usize>> {
+        if self.get(conn, id, actor)?.is_none() {
+            return Ok(None);
+        }
+        let Some(entry) = self.entries.front_mut() else { return Ok(None) };
+        let len = match entry.root_len {
+            Some((generation, len)) if generation == entry.generation => len,
+            _ => entry.doc.length(automerge::ROOT),
+        };
+        entry.root_len = Some((entry.generation, len));
+        Ok(Some(len))
+    }
+
+    /// The write just stored for `id` (one change, which moved its generation on by one) added exactly one key to its
+    /// root map: a root count kept for the generation before moves on with it. (A count that cannot be carried over
+    /// is dropped by the generation check, and the map counted again when next asked.)
+    pub(crate) fn added_root_key(&mut self, id: &DocId) {
+        if let Some(index) = self.position(id)
+            && let Some(entry) = self.entries.get_mut(index)
+            && let Some((generation, len)) = entry.root_len
+            && generation + 1 == entry.generation
+        {
+            entry.root_len = Some((entry.generation, len + 1));
+        }
+    }
+
+    /// The cached copy of the document, if there is one and it is as stored now; the cache's order is left alone.
+    fn peek(&self, conn: &Connection, id: &DocId) -> Result<Option<&Automerge>> {
+        let Some(generation) = stored_generation(conn, id)? else {
+            return Ok(None);
+        };
+        Ok(self.entries.iter().find(|e| &e.id == id && e.generation == generation).map(|e| &e.doc))
     }
 
     fn set_generation(&mut self, id: &DocId, generation: i64) {
@@ -198,7 +263,7 @@ pub(crate) fn persist_local_changes(
         })
         .into_iter()
         .collect();
-    persist_changes(conn, cache, identity.actor(), id, changes, &signed)
+    store_changes(conn, cache, id, changes, &signed, Compaction::PastLimit)
 }
 
 /// The newest change of one actor in one document, signed by the actor's member.
@@ -211,14 +276,26 @@ pub(crate) struct SignedHead {
 }
 
 /// Stores changes already applied to the cached copy of `id`, and the signed heads that cover them (each kept only
-/// if it is newer than the one stored for its actor).
+/// if it is newer than the one stored for its actor), and compacts the document if that is due. (`_actor`, this
+/// profile's writer, is no longer needed: compaction leaves the cache alone.)
 pub(crate) fn persist_changes(
     conn: &Connection,
     cache: &mut DocCache,
-    actor: &ActorId,
+    _actor: &ActorId,
     id: &DocId,
     changes: &[Change],
     heads: &[SignedHead],
+) -> Result<()> {
+    store_changes(conn, cache, id, changes, heads, Compaction::WhenDue)
+}
+
+fn store_changes(
+    conn: &Connection,
+    cache: &mut DocCache,
+    id: &DocId,
+    changes: &[Change],
+    heads: &[SignedHead],
+    compaction: Compaction,
 ) -> Result<()> {
     let mut insert_chunk =
         conn.prepare_cached("INSERT INTO document_chunks (doc_id, kind, bytes) VALUES (?1, 'incremental', ?2)")?;
@@ -249,25 +326,63 @@ pub(crate) fn persist_changes(
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
         })?;
     cache.set_generation(id, generation);
-    if chunk_count >= COMPACT_AFTER_CHUNKS || chunk_bytes >= snapshot_bytes.max(COMPACT_MIN_INCREMENTAL_BYTES) {
-        compact(conn, cache, actor, id)?;
+    let factor = match compaction {
+        Compaction::WhenDue => 1,
+        Compaction::PastLimit => LOCAL_WRITE_COMPACTION_FACTOR,
+    };
+    if compaction_due(chunk_count, chunk_bytes, snapshot_bytes, factor) {
+        compact(conn, cache, id)?;
     }
     Ok(())
 }
 
+/// Compacts the document if that is due (see [`COMPACT_AFTER_CHUNKS`]); says whether it did.
+pub(crate) fn compact_if_due(conn: &Connection, cache: &mut DocCache, id: &DocId) -> Result<bool> {
+    let counts: Option<(i64, i64, i64)> = conn
+        .prepare_cached("SELECT incremental_count, incremental_bytes, snapshot_bytes FROM documents WHERE doc_id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    match counts {
+        Some((count, bytes, snapshot)) if compaction_due(count, bytes, snapshot, 1) => compact(conn, cache, id),
+        _ => Ok(false),
+    }
+}
+
+/// The documents [`crate::Kindred::maintain`] compacts, most chunks first: those due, and `me`'s closed segments
+/// (older than the group's current one) with any chunk left, so a segment that is no longer written rests as one
+/// snapshot.
+pub(crate) fn due_for_compaction(conn: &Connection, me: &MemberId) -> Result<Vec<DocId>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT d.doc_id FROM documents d
+         WHERE d.incremental_count > 0
+           AND (d.incremental_count >= ?1 OR d.incremental_bytes >= max(d.snapshot_bytes, ?2)
+                OR (d.kind = 'segment' AND d.author = ?3
+                    AND d.segment < (SELECT g.current_segment FROM groups g WHERE g.group_id = d.group_id)))
+         ORDER BY d.incremental_count DESC",
+    )?;
+    let rows =
+        stmt.query_map(params![COMPACT_AFTER_CHUNKS, COMPACT_MIN_INCREMENTAL_BYTES, me], |r| r.get::<_, DocId>(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Replaces a document's snapshot and chunks with one fresh snapshot, in the caller's transaction: a crash leaves
-/// either the old chunks or the new snapshot, never neither.
-pub(crate) fn compact(conn: &Connection, cache: &mut DocCache, actor: &ActorId, id: &DocId) -> Result<()> {
+/// either the old chunks or the new snapshot, never neither. Says whether there was anything to fold in. A document
+/// not in the cache is loaded for this alone and not cached, so compacting old documents does not push out the
+/// ones being written.
+pub(crate) fn compact(conn: &Connection, cache: &mut DocCache, id: &DocId) -> Result<bool> {
     let pending: Option<i64> = conn
         .prepare_cached("SELECT incremental_count FROM documents WHERE doc_id = ?1")?
         .query_row([id], |r| r.get(0))
         .optional()?;
     if pending.unwrap_or(0) == 0 {
-        return Ok(());
+        return Ok(false);
     }
-    let snapshot = {
-        let doc = cache.get(conn, id, actor)?.ok_or_else(|| Error::not_found("document", id))?;
-        am::guarded(id, "saving", || Ok(doc.save()))?
+    let snapshot = match cache.peek(conn, id)? {
+        Some(doc) => am::guarded(id, "saving", || Ok(doc.save()))?,
+        None => {
+            let doc = am::load(id, &stored_bytes(conn, id)?)?;
+            am::guarded(id, "saving", || Ok(doc.save()))?
+        }
     };
     conn.prepare_cached("DELETE FROM document_chunks WHERE doc_id = ?1")?.execute([id])?;
     conn.prepare_cached("INSERT INTO document_chunks (doc_id, kind, bytes) VALUES (?1, 'snapshot', ?2)")?
@@ -280,7 +395,7 @@ pub(crate) fn compact(conn: &Connection, cache: &mut DocCache, actor: &ActorId, 
         )?
         .query_row(params![id, snapshot.len() as i64], |r| r.get(0))?;
     cache.set_generation(id, generation);
-    Ok(())
+    Ok(true)
 }
 
 /// The member key an actor writes for, with the member's certificate for it.

@@ -220,10 +220,9 @@ fn compaction_folds_chunks_into_one_snapshot_without_losing_anything() {
 
     // Force one more compaction and check the document reloads with every message and reaction.
     {
-        let actor = k.with_identity(|id| id.actor().clone());
         let mut inner = k.lock();
         let crate::kindred::Inner { db, cache, .. } = &mut *inner;
-        db.write(|tx| super::documents::compact(tx, cache, &actor, &seg0)).unwrap();
+        db.write(|tx| super::documents::compact(tx, cache, &seg0)).unwrap();
         cache.clear();
     }
     drop(k);
@@ -249,4 +248,121 @@ fn db_create_leaves_no_temporary_files() {
     let names: Vec<_> =
         fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
     assert!(names.iter().all(|n| n.starts_with(DATABASE_FILE)), "{names:?}");
+}
+
+fn chunks_of(k: &Kindred, doc: &crate::DocId) -> (i64, i64) {
+    let (snapshots, incrementals, _) = k.lock().db.read(|tx| chunk_stats(tx, doc)).unwrap();
+    (snapshots, incrementals)
+}
+
+/// A post never stops to compact: the chunks wait for `maintain`, which folds them into one snapshot, and nothing is
+/// lost on the way.
+#[test]
+fn single_posts_leave_compaction_to_maintenance() {
+    let dir = tempfile::tempdir().unwrap();
+    let k = Kindred::create(dir.path(), "Ada").unwrap();
+    let g = k.create_group(NewGroup { name: "Circle".into(), ..Default::default() }).unwrap();
+    let seg0 = g.id.segment_doc_id(&k.profile().member_id, 0);
+    let posts = 300;
+    for i in 0..posts {
+        k.post(&g.id, NewMessage { text: format!("single post {i}"), ..Default::default() }).unwrap();
+    }
+    assert_eq!(chunks_of(&k, &seg0), (0, posts), "no post compacted the segment, though it was due after 256");
+
+    assert!(k.maintain().unwrap() >= 1);
+    assert_eq!(chunks_of(&k, &seg0), (1, 0));
+    assert_eq!(k.maintain().unwrap(), 0, "nothing is due any more");
+
+    k.post(&g.id, NewMessage { text: "after maintenance".into(), ..Default::default() }).unwrap();
+    drop(k);
+    let k = Kindred::open(dir.path()).unwrap();
+    let page = k.messages(&g.id, 500, None).unwrap();
+    assert_eq!(page.len(), posts as usize + 1);
+    assert_eq!(page.first().map(|m| m.text.as_str()), Some("single post 0"));
+    assert_eq!(page.last().map(|m| m.text.as_str()), Some("after maintenance"));
+    k.post(&g.id, NewMessage { text: "after reopening".into(), ..Default::default() }).unwrap();
+    assert_eq!(chunks_of(&k, &seg0), (1, 2));
+}
+
+/// A segment closed by a post keeps its last chunks until `maintain`, which folds them in; the open segment, not
+/// due, is left alone.
+#[test]
+fn maintenance_compacts_closed_segments() {
+    let dir = tempfile::tempdir().unwrap();
+    let k = Kindred::create(dir.path(), "Ada").unwrap();
+    let g = k.create_group(NewGroup { name: "Circle".into(), ..Default::default() }).unwrap();
+    let me = k.profile().member_id;
+    let (seg0, seg1) = (g.id.segment_doc_id(&me, 0), g.id.segment_doc_id(&me, 1));
+    let capacity = crate::schema::segment::SEGMENT_CAPACITY as usize;
+    let batch = (1..capacity).map(|i| NewMessage { text: format!("batch {i}"), ..Default::default() }).collect();
+    k.post_many(&g.id, batch).unwrap();
+    // A batch compacts as it goes: at 256, 512 and 768 of its 999 changes.
+    assert_eq!(chunks_of(&k, &seg0), (1, 999 - 768));
+    k.post(&g.id, NewMessage { text: "the last one that fits".into(), ..Default::default() }).unwrap();
+    k.post(&g.id, NewMessage { text: "the first of the next segment".into(), ..Default::default() }).unwrap();
+    assert_eq!((chunks_of(&k, &seg0), chunks_of(&k, &seg1)), ((1, 1000 - 768), (0, 1)));
+
+    assert_eq!(k.maintain().unwrap(), 1);
+    assert_eq!((chunks_of(&k, &seg0), chunks_of(&k, &seg1)), ((1, 0), (0, 1)));
+    assert_eq!(k.messages(&g.id, 2, None).unwrap().len(), 2);
+
+    // A batch that fills a segment leaves it as one snapshot.
+    let batch = (0..capacity).map(|i| NewMessage { text: format!("second batch {i}"), ..Default::default() }).collect();
+    k.post_many(&g.id, batch).unwrap();
+    assert_eq!(chunks_of(&k, &seg1), (1, 0));
+    assert_eq!(k.messages(&g.id, 500, None).unwrap().len(), 500);
+}
+
+/// A segment takes exactly `SEGMENT_CAPACITY` entries, posts and reactions alike, however the count is kept between
+/// posts.
+#[test]
+fn a_segment_closes_at_capacity_with_posts_and_reactions_mixed() {
+    let dir = tempfile::tempdir().unwrap();
+    let k = Kindred::create(dir.path(), "Ada").unwrap();
+    let g = k.create_group(NewGroup { name: "Circle".into(), ..Default::default() }).unwrap();
+    let capacity = crate::schema::segment::SEGMENT_CAPACITY as usize;
+    let ids = k
+        .post_many(
+            &g.id,
+            (0..capacity - 10).map(|i| NewMessage { text: format!("m{i}"), ..Default::default() }).collect(),
+        )
+        .unwrap();
+    let mut last = Vec::new();
+    for (i, target) in ids.iter().take(5).enumerate() {
+        last.push(k.post(&g.id, NewMessage { text: format!("p{i}"), ..Default::default() }).unwrap().id);
+        // A new reaction entry, then a changed one (no new entry).
+        k.react(&g.id, target, Some("👍")).unwrap();
+        k.react(&g.id, target, Some("❤️")).unwrap();
+    }
+    let overflow = k.post(&g.id, NewMessage { text: "overflow".into(), ..Default::default() }).unwrap().id;
+    let segment_of = |id: &crate::MessageId| {
+        k.lock()
+            .db
+            .read(|tx| {
+                let group_ref = super::groups::require(tx, &g.id)?;
+                Ok(super::messages::author_and_segment(tx, group_ref, id)?.map(|(_, segment, _)| segment))
+            })
+            .unwrap()
+    };
+    assert_eq!(last.iter().map(segment_of).collect::<Vec<_>>(), vec![Some(0); 5]);
+    assert_eq!(segment_of(&overflow), Some(1), "990 + 5 posts + 5 reaction entries fill segment 0");
+}
+
+/// Without maintenance, a document written one change at a time still never holds more than four times the chunks
+/// at which compaction falls due: the write that reaches that bound compacts.
+#[test]
+fn local_writes_compact_past_the_hard_bound() {
+    let dir = tempfile::tempdir().unwrap();
+    let k = Kindred::create(dir.path(), "Ada").unwrap();
+    let g = k.create_group(NewGroup { name: "Circle".into(), ..Default::default() }).unwrap();
+    let seg0 = g.id.segment_doc_id(&k.profile().member_id, 0);
+    let id = k.post(&g.id, NewMessage { text: "draft".into(), ..Default::default() }).unwrap().id;
+    let bound = 4 * 256;
+    for i in 1..bound - 1 {
+        k.edit_message(&g.id, &id, &format!("draft {i}")).unwrap();
+    }
+    assert_eq!(chunks_of(&k, &seg0), (0, bound - 1));
+    k.edit_message(&g.id, &id, "final").unwrap();
+    assert_eq!(chunks_of(&k, &seg0), (1, 0));
+    assert_eq!(k.message(&g.id, &id).unwrap().text, "final");
 }

@@ -110,6 +110,14 @@ public final class Kindred: Sendable {
         try await bridgeAsync { try await profile.setDisplayName(name: name) }
     }
 
+    /// Housekeeping that posts leave for later (folding stored changes into snapshots, checkpointing the database's
+    /// log), so that a post never pauses for it. Call it when the app is idle or goes to the background.
+    /// - Returns: how many documents it compacted.
+    @discardableResult
+    public func maintain() async throws -> UInt32 {
+        try await bridgeAsync { try await profile.maintain() }
+    }
+
     /// Runs the database's full consistency check.
     /// - Throws: ``KindredError/CorruptDatabase(path:detail:)`` if it is damaged.
     public func checkIntegrity() async throws {

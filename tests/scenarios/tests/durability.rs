@@ -16,7 +16,8 @@ fn every_acknowledged_post_survives_sigkill() {
     };
     let mut acknowledged: Vec<MessageId> = Vec::new();
     // Several rounds, each killed after a different number of acknowledged writes, so the kill lands at different
-    // points of the write path (chunk insert, read-model update, commit, compaction).
+    // points of the write path (chunk insert, read-model update, commit) and of the writer's maintenance (compaction,
+    // checkpoint).
     for (round, wanted) in [7usize, 33, 90, 150, 260].into_iter().enumerate() {
         let mut child = Command::new(env!("CARGO_BIN_EXE_durability-writer"))
             .arg(dir.path())

@@ -1,4 +1,4 @@
-//! `init` and `whoami`: creating the profile and showing who it is.
+//! `init`, `whoami` and `maintain`: creating the profile, showing who it is, and its housekeeping.
 
 use std::path::Path;
 
@@ -44,6 +44,31 @@ pub fn whoami(ctx: &Ctx) -> Outcome {
         push_line(&mut out, format!("Member id: {}", me.profile.member_id));
         push_line(&mut out, format!("Since:     {}", date(me.profile.created_at)));
         push_line(&mut out, format!("Data dir:  {}", me.data_dir.display()));
+        out
+    })
+}
+
+/// What `maintain` did.
+#[derive(Debug, Serialize)]
+struct Maintained {
+    compacted: u32,
+}
+
+/// The housekeeping an app runs when idle (posts leave it for later): folds stored changes into snapshots where that
+/// is due and checkpoints the database's log.
+pub fn maintain(ctx: &Ctx) -> Outcome {
+    let kindred = ctx.open()?;
+    let done = Maintained { compacted: kindred.maintain()? };
+    ctx.render(&done, |done| {
+        let mut out = String::new();
+        push_line(
+            &mut out,
+            match done.compacted {
+                0 => "Nothing to compact.".to_owned(),
+                1 => "Compacted 1 document.".to_owned(),
+                n => format!("Compacted {n} documents."),
+            },
+        );
         out
     })
 }
