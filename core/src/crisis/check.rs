@@ -773,45 +773,6 @@ mod tests {
         assert!(started.elapsed().as_secs() < 5);
     }
 
-    /// A 1,000-character draft of ordinary peer-support talk with a sign of risk in it, as the benchmark checks.
-    pub(crate) fn draft_1000() -> String {
-        let paragraph = "Had a rough week, honestly. Chemo round 3 is done and the nausea is killing me, but I'm still \
-            here 💪 Thanks everyone for listening on Tuesday, it meant a lot. My sister came over and we watched a \
-            silly film, I nearly died laughing. Some nights though I lie awake and think everyone would be better \
-            off without me, and I don't really see the point anymore. I took all my meds this morning like the \
-            nurse said. Tomorrow I'll try the breathing exercise from group. ";
-        paragraph.repeat(4).chars().take(1000).collect()
-    }
-
-    /// Run with `cargo test --release -p kindred-core --lib crisis::check::tests::check_time -- --ignored
-    /// --nocapture`; the figure that counts is the benchmark's `check_draft_us`.
-    #[test]
-    #[ignore = "a timing; run in release"]
-    fn check_time_of_a_1000_character_draft() {
-        let checker = Checker::builtin();
-        let draft = draft_1000();
-        assert_eq!(draft.chars().count(), 1000);
-        assert!(checker.check(&draft, None).risk);
-        let mut times: Vec<std::time::Duration> = (0..2000)
-            .map(|_| {
-                let started = std::time::Instant::now();
-                std::hint::black_box(checker.check(std::hint::black_box(&draft), None));
-                started.elapsed()
-            })
-            .collect();
-        times.sort();
-        let (median, p99) = (times[times.len() / 2], times[times.len() * 99 / 100]);
-        let compile = std::time::Instant::now();
-        std::hint::black_box(Checker::builtin());
-        println!(
-            "check of 1,000 characters against every shipped list: median {:.1} us, p99 {:.1} us; compiling the \
-             lists {:.2} ms",
-            median.as_secs_f64() * 1e6,
-            p99.as_secs_f64() * 1e6,
-            compile.elapsed().as_secs_f64() * 1e3
-        );
-    }
-
     #[test]
     fn reader_guidance_comes_with_risk_only() {
         let c = Checker::builtin();
