@@ -35,6 +35,26 @@ pub struct Kindred {
     info: RwLock<ProfileInfo>,
     inner: Mutex<Inner>,
     listeners: Listeners,
+    /// The crisis phrase lists an app set for this profile ([`Kindred::extend_crisis_phrases`]); `None` for the
+    /// shipped ones. Outside the lock: a check never waits behind a write.
+    crisis_checker: RwLock<Option<Arc<crate::crisis::Checker>>>,
+}
+
+/// A profile's crisis checker: the shared shipped one, or the app's.
+pub(crate) enum CrisisChecker {
+    Shipped,
+    Own(Arc<crate::crisis::Checker>),
+}
+
+impl std::ops::Deref for CrisisChecker {
+    type Target = crate::crisis::Checker;
+
+    fn deref(&self) -> &crate::crisis::Checker {
+        match self {
+            CrisisChecker::Shipped => crate::crisis::shipped(),
+            CrisisChecker::Own(checker) => checker,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -121,12 +141,32 @@ impl Kindred {
             resolutions: Default::default(),
             personal_doc: stored.personal_doc,
         };
-        Ok(Self { dir, identity, info: RwLock::new(info), inner: Mutex::new(inner), listeners: Listeners::default() })
+        Ok(Self {
+            dir,
+            identity,
+            info: RwLock::new(info),
+            inner: Mutex::new(inner),
+            listeners: Listeners::default(),
+            crisis_checker: RwLock::new(None),
+        })
     }
 
     /// Whether `dir` holds a profile (it may still fail to open, if damaged).
     pub fn exists(dir: impl AsRef<Path>) -> bool {
         dir.as_ref().join(storage::DATABASE_FILE).exists()
+    }
+
+    /// The checker with this profile's crisis phrase lists: the app's if it set some, else the shipped ones.
+    pub(crate) fn crisis_checker(&self) -> CrisisChecker {
+        match self.crisis_checker.read().unwrap_or_else(|poisoned| poisoned.into_inner()).as_ref() {
+            Some(checker) => CrisisChecker::Own(Arc::clone(checker)),
+            None => CrisisChecker::Shipped,
+        }
+    }
+
+    /// Sets this profile's crisis phrase lists (`None`: the shipped ones).
+    pub(crate) fn set_crisis_checker(&self, checker: Option<Arc<crate::crisis::Checker>>) {
+        *self.crisis_checker.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = checker;
     }
 
     /// The data directory this profile lives in.

@@ -381,6 +381,54 @@ fn the_safety_plan_is_written_step_by_step_shown_and_exported_for_printing() {
 }
 
 #[test]
+fn check_offers_the_plan_on_a_risky_draft_and_guidance_to_a_reader() {
+    let k = Kindred::named("Amara");
+    let ordinary = k.json(&["check", "this week is killing me, see you Tuesday", "--language", "en"]);
+    assert_eq!(ordinary["risk"], false);
+    assert_eq!(ordinary["matches"].as_array().map(Vec::len), Some(0));
+    assert_eq!(ordinary["resources"].as_array().map(Vec::len), Some(0));
+    assert_eq!(ordinary["safety_plan"], Value::Null);
+    assert!(k.ok(&["check", "see you Tuesday"]).contains("No sign of risk"));
+
+    // A sign of risk with an empty plan: what matched, no plan, a pointer to start one.
+    let risky = ["check", "honestly i just want to dieee", "--language", "en"];
+    let draft = k.json(&risky);
+    assert_eq!(draft["risk"], true);
+    assert_eq!(draft["matches"][0]["category"], "suicidal_ideation");
+    assert_eq!(draft["matches"][0]["language"], "en");
+    assert_eq!(draft["resources"].as_array().map(Vec::len), Some(0));
+    assert_eq!(draft["safety_plan"], Value::Null);
+    let text = k.ok(&risky);
+    assert!(text.contains("nothing is blocked") && text.contains("suicidal_ideation"), "{text}");
+    assert!(text.contains("safety-plan add STEP TEXT") && text.contains("No crisis-resource directory"), "{text}");
+    assert!(!text.contains("dieee"), "the draft's words are not repeated:\n{text}");
+
+    // Once the plan has an item, it is offered.
+    k.ok(&["safety-plan", "add", "people", "My sister Ana", "--contact", "555 0101"]);
+    let draft = k.json(&risky);
+    let people = draft["safety_plan"]["sections"].as_array().unwrap().iter().find(|s| s["step"] == "people").unwrap();
+    assert_eq!(people["items"][0]["text"], "My sister Ana");
+    let text = k.ok(&risky);
+    assert!(text.contains("Your safety plan") && text.contains("My sister Ana") && text.contains("555 0101"), "{text}");
+
+    // The reader gets guidance, in their language, and never their own plan.
+    let reader = k.json(&["check", "--reader", "ya no quiero vivir", "--language", "es"]);
+    assert_eq!(reader["risk"], true);
+    assert_eq!(reader["safety_plan"], Value::Null);
+    assert_eq!(reader["resources"].as_array().map(Vec::len), Some(0));
+    assert_eq!(reader["guidance_language"], "es");
+    assert!(reader["guidance"].as_array().is_some_and(|g| !g.is_empty()));
+    let text = k.ok(&["check", "--reader", "i want to kill myself"]);
+    assert!(text.contains("Answering supportively") && !text.contains("My sister Ana"), "{text}");
+
+    // A text longer than a message is invalid input that does not repeat it.
+    let long = format!("{} Zanzibarquux", "a".repeat(4000));
+    let (code, line) = k.fails(&["check", &long]);
+    assert_eq!(code, 2, "{line}");
+    assert!(line.contains("draft text") && !line.contains("Zanzibarquux"), "{line}");
+}
+
+#[test]
 fn empty_lists_say_so() {
     let k = Kindred::named("Ada");
     assert!(k.ok(&["group", "list"]).contains("No groups yet"));

@@ -13,6 +13,7 @@ use crate::group::KindredGroup;
 use crate::listeners::{Forward, SubscriptionHandle, UpdateListener};
 use crate::sync::SyncSession;
 use crate::types::NewGoal;
+use core::crisis::{DraftCheck, ReaderGuidance};
 use core::{BundleImport, Checkin, CheckinSummary, Goal, GoalStatus, GroupSummary, NewCheckin, NewGroup, PendingJoin};
 use core::{ProfileInfo, ProgressEntry, SafetyPlan, SafetyPlanItem, SafetyPlanSection, SafetyPlanStep};
 
@@ -204,6 +205,36 @@ impl KindredProfile {
     /// The plan as plain text for printing: a title, today's date, every step under its heading; nothing else.
     pub async fn export_safety_plan_text(&self) -> Result<String, KindredError> {
         self.run(|k| Ok(k.export_safety_plan_text()?)).await
+    }
+
+    // The on-device crisis check (the text stays on this phone: never stored, logged or sent; nothing is blocked)
+
+    /// Checks a draft before it is posted: whether it shows a sign of risk to self, what matched (phrases of the
+    /// lists, never the draft's words) and, when it does and the person's safety plan has an item, the plan to offer.
+    /// It never blocks the post. `language` ("en", "es-MX") picks the list; `None` checks every list. A draft longer
+    /// than a message can be is `InvalidInput`.
+    pub async fn check_draft(&self, text: String, language: Option<String>) -> Result<DraftCheck, KindredError> {
+        self.run(move |k| Ok(k.check_draft(&text, language.as_deref())?)).await
+    }
+
+    /// Checks a received message for its reader: what matched and, on a sign of risk, guidance on answering
+    /// supportively (in `language` when Kindred has it). For the reader's screen only; the author is never flagged.
+    pub async fn check_received(&self, text: String, language: Option<String>) -> Result<ReaderGuidance, KindredError> {
+        self.run(move |k| Ok(k.check_received(&text, language.as_deref())?)).await
+    }
+
+    /// Adds an app's phrase list (the `Lexicon` text format: `language: en`, `[category]`, phrases) to this profile's
+    /// list of its language, or adds the language; with `replace`, puts it in place of that list. It lasts while the
+    /// profile is open: set it again after opening. Returns the languages checked now. A list that does not parse is
+    /// `InvalidInput` naming the line, and changes nothing.
+    pub async fn set_crisis_phrases(&self, list: String, replace: bool) -> Result<Vec<String>, KindredError> {
+        self.run(move |k| Ok(if replace { k.replace_crisis_phrases(&list)? } else { k.extend_crisis_phrases(&list)? }))
+            .await
+    }
+
+    /// Goes back to the shipped phrase lists; returns their languages.
+    pub fn reset_crisis_phrases(&self) -> Result<Vec<String>, KindredError> {
+        guard(|| Ok(self.core()?.reset_crisis_phrases()))
     }
 
     // Membership and sync

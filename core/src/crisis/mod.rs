@@ -7,11 +7,15 @@
 //! to anyone by this feature.
 //!
 //! - Before posting, [`Checker::check`] says whether there is a sign of risk and what matched. That [`Check`] is
-//!   the seam the app's offer plugs into: `Kindred::check_draft` (to come) combines it with the person's own
-//!   safety plan and the crisis resources for their region and language, and the app shows them, if the person
-//!   wants, without stopping the post.
-//! - For the reader, [`Checker::check_received`] adds short guidance on answering supportively ([`ReaderGuidance`]),
-//!   shown only on the reader's phone.
+//!   the seam the app's offer plugs into: [`Kindred::check_draft`](crate::Kindred::check_draft) combines it with
+//!   the person's own safety plan ([`DraftCheck`]), and the app shows it, if the person wants, without stopping the
+//!   post. The crisis resources for their region and language will join it when the signed resource directory
+//!   exists.
+//! - For the reader, [`Checker::check_received`] (and [`Kindred::check_received`](crate::Kindred::check_received))
+//!   adds short guidance on answering supportively ([`ReaderGuidance`]), shown only on the reader's phone.
+//! - A profile checks against the shipped lists unless the app sets its own for it
+//!   ([`Kindred::extend_crisis_phrases`](crate::Kindred::extend_crisis_phrases),
+//!   [`Kindred::replace_crisis_phrases`](crate::Kindred::replace_crisis_phrases)).
 //!
 //! The phrase lists are data ([`Lexicon`], one per language, in a small text format): Kindred ships English,
 //! Spanish and Swahili ([`BUILTIN_LANGUAGES`]), and an app or a clinical team can extend or replace them
@@ -49,6 +53,7 @@ mod check;
 mod guidance;
 mod lexicon;
 mod normalize;
+mod offer;
 
 #[cfg(test)]
 mod eval;
@@ -61,6 +66,7 @@ pub use check::{Checker, MAX_LISTS};
 pub use lexicon::{
     BUILTIN_LANGUAGES, EXCEPTIONS, Lexicon, MAX_GAP, MAX_LEXICON_BYTES, MAX_NEAR, MAX_PHRASE_CHARS, MAX_PHRASES,
 };
+pub use offer::DraftCheck;
 
 /// The categories of the shipped lists. A list may define others; [`Match::category`] is whatever the list names.
 pub mod category {

@@ -264,4 +264,35 @@ public final class Kindred: Sendable {
     public func exportSafetyPlanText() async throws -> String {
         try await bridgeAsync { try await profile.exportSafetyPlanText() }
     }
+
+    // MARK: The on-device crisis check (the text stays on this phone: never stored, logged or sent; nothing blocked)
+
+    /// Checks a draft before it is posted: whether it shows a sign of risk to self, what matched (phrases of the lists,
+    /// never the draft's words) and, on a sign of risk when the person's safety plan has an item, the plan to offer.
+    /// It never blocks the post. `language` ("en", "es-MX") picks the list; `nil` checks every list. Crisis resources
+    /// will join ``DraftCheck`` when the signed resource directory exists.
+    /// - Throws: ``KindredError/InvalidInput(field:reason:)`` for a draft longer than a message can be.
+    public func checkDraft(_ text: String, language: String? = nil) async throws -> DraftCheck {
+        try await bridgeAsync { try await profile.checkDraft(text: text, language: language) }
+    }
+
+    /// Checks a received message for its reader: what matched and, on a sign of risk, short guidance on answering
+    /// supportively (in `language` when Kindred has it). For the reader's screen only; the author is never flagged.
+    public func checkReceived(_ text: String, language: String? = nil) async throws -> ReaderGuidance {
+        try await bridgeAsync { try await profile.checkReceived(text: text, language: language) }
+    }
+
+    /// Adds an app's phrase list (the `Lexicon` text format) to this profile's list of its language, or with
+    /// `replacing` puts it in place of that list. It lasts while the profile is open. Returns the languages checked.
+    /// - Throws: ``KindredError/InvalidInput(field:reason:)`` naming the line of a list that does not parse.
+    @discardableResult
+    public func setCrisisPhrases(_ list: String, replacing: Bool = false) async throws -> [String] {
+        try await bridgeAsync { try await profile.setCrisisPhrases(list: list, replace: replacing) }
+    }
+
+    /// Goes back to the shipped phrase lists; returns their languages.
+    @discardableResult
+    public func resetCrisisPhrases() throws -> [String] {
+        try bridge { try profile.resetCrisisPhrases() }
+    }
 }

@@ -40,6 +40,9 @@ public import KindredCore
 @_exported import struct KindredCore.SafetyPlan         // the person's safety plan (private to this phone)
 @_exported import struct KindredCore.SafetyPlanSection  // one step of it with its items, in `SafetyPlan`
 @_exported import struct KindredCore.SafetyPlanItem     // one entry of the safety plan
+@_exported import struct KindredCore.DraftCheck         // the crisis check of a draft, with the plan to offer
+@_exported import struct KindredCore.ReaderGuidance     // the crisis check of a received message, for its reader
+@_exported import struct KindredCore.Match              // a phrase of a list found by a crisis check
 @_exported import struct KindredCore.PendingJoin        // an accepted invitation whose group has not arrived yet
 @_exported import struct KindredCore.BundleImport       // what importing a bundle did
 @_exported import struct KindredCore.IngestReport       // what was applied, in `BundleImport.report`
@@ -84,6 +87,9 @@ extension Kindred {
     public typealias SafetyPlan = KindredCore.SafetyPlan
     public typealias SafetyPlanSection = KindredCore.SafetyPlanSection
     public typealias SafetyPlanItem = KindredCore.SafetyPlanItem
+    public typealias DraftCheck = KindredCore.DraftCheck
+    public typealias ReaderGuidance = KindredCore.ReaderGuidance
+    public typealias Match = KindredCore.Match
     public typealias PendingJoin = KindredCore.PendingJoin
     public typealias BundleImport = KindredCore.BundleImport
     public typealias IngestReport = KindredCore.IngestReport

@@ -23,6 +23,13 @@ func visible(kindred: Kindred, group: Kindred.Group, session: SyncSession) async
     let step: Kindred.SafetyPlanStep = item.step
     seen += [item.text, item.contact ?? "", "\(item.createdDate) \(step == .reasons) \(section?.takesContact == true)"]
     seen += plan.sections.map { "\($0.heading) \($0.items.count)" } + [try await kindred.exportSafetyPlanText()]
+    let draft: DraftCheck = try await kindred.checkDraft("i want to die", language: "en")
+    let matched: [Kindred.Match] = draft.matches
+    seen += matched.map { "\($0.category) \($0.phrase) \($0.language)" } + ["\(draft.risk) \(draft.safetyPlan == nil)"]
+    let reading: Kindred.ReaderGuidance = try await kindred.checkReceived("i want to die")
+    let first: Match? = reading.matches.first
+    seen += reading.guidance + [reading.guidanceLanguage, "\(reading.risk) \(first?.category ?? "")"]
+    seen += try await kindred.setCrisisPhrases("language: en\n[farewell]\nbye forever\n") + (try kindred.resetCrisisPhrases())
     for await update in try kindred.updates() {
         if case .messages(let groupId, _) = update { seen.append(groupId) }
         break

@@ -2,6 +2,7 @@
 //! function that returns the text for stdout; `main.rs` only wires them into the command line.
 
 pub mod bundle;
+pub mod check;
 pub mod checkins;
 pub mod goals;
 pub mod groups;

@@ -187,7 +187,7 @@ fn one_line(item: &SafetyPlanItem) -> String {
     }
 }
 
-fn items_text(section: &SafetyPlanSection) -> String {
+pub fn items_text(section: &SafetyPlanSection) -> String {
     let mut out = String::new();
     if section.items.is_empty() {
         push_line(&mut out, "   (nothing yet)");

@@ -20,11 +20,13 @@ import org.kindred.core.kindredVersion
 import org.kindred.core.model.Cadence
 import org.kindred.core.model.CadencePeriod
 import org.kindred.core.model.Checkin
+import org.kindred.core.model.DraftCheck
 import org.kindred.core.model.Goal
 import org.kindred.core.model.Message
 import org.kindred.core.model.NewCheckin
 import org.kindred.core.model.NewGroup
 import org.kindred.core.model.ProgressEntry
+import org.kindred.core.model.ReaderGuidance
 import org.kindred.core.model.SafetyPlanItem
 import org.kindred.core.model.SafetyPlanSection
 import org.kindred.core.model.SafetyPlanStep
@@ -43,7 +45,7 @@ import java.util.concurrent.atomic.AtomicBoolean
  * - [updates], a [Flow] of live changes (all of them, or one group's);
  * - overloads taking plain `Int`s and named arguments instead of the generated records and unsigned types
  *   ([createGroup], [createGoal], [logProgress], [recordCheckin], [addSafetyPlanItem] and [editSafetyPlanItem]
- *   without a contact, [moveSafetyPlanItem]; [KindredGroup.post] and [KindredGroup.messages] for a group), and
+ *   without a contact, [moveSafetyPlanItem], [checkDraft] and [checkReceived] without a language; [KindredGroup.post] and [KindredGroup.messages] for a group), and
  *   [connectSync] and [acceptSync] with the default frame size;
  * - [runOver] (on the generated [SyncSession]), which carries a sync session over the app's link;
  * - [AutoCloseable]: [close] closes the profile and completes every [updates] flow.
@@ -168,6 +170,23 @@ class Kindred private constructor(
     /** Moves a safety plan item within its step to [position] (0 is first); returns the step as it now is. */
     suspend fun moveSafetyPlanItem(itemId: String, position: Int): SafetyPlanSection =
         profile.moveSafetyPlanItem(itemId, position.toUIntArg("position"))
+
+    /**
+     * Checks a draft before it is posted against every phrase list (the two-argument form takes a language, "en" or
+     * "es-MX", to check that language's list): whether it shows a sign of risk to self, what matched (phrases of the
+     * lists, never the draft's words) and, on a sign of risk when the person's safety plan has an item, the plan to
+     * offer. It never blocks the post, and the draft is not stored, logged or sent. Crisis resources will join
+     * [DraftCheck] when the signed resource directory exists.
+     *
+     * @throws KindredException.InvalidInput for a draft longer than a message can be (never quoting it).
+     */
+    suspend fun checkDraft(text: String): DraftCheck = profile.checkDraft(text, null)
+
+    /**
+     * Checks a received message for its reader against every phrase list: what matched and, on a sign of risk,
+     * guidance on answering supportively. For the reader's screen only; the author is never flagged.
+     */
+    suspend fun checkReceived(text: String): ReaderGuidance = profile.checkReceived(text, null)
 
     /**
      * Starts a sync session as the side that dialled, with frames of up to 32 KiB (pass `maxFrame` to the two-argument

@@ -1,0 +1,196 @@
+//! The app-facing calls of the crisis check: [`Kindred::check_draft`] (before posting: the check and, when it shows a
+//! sign of risk, the person's own safety plan to offer) and [`Kindred::check_received`] (for the reader: the check and
+//! guidance on answering supportively), against the profile's phrase lists ([`Kindred::extend_crisis_phrases`],
+//! [`Kindred::replace_crisis_phrases`]; the shipped ones until an app sets its own).
+//!
+//! Neither call stores, logs or sends the text, nor blocks anything: the draft is read, checked and forgotten, and
+//! errors name the field and the limit, never the words. Neither flags anyone: nothing about the author of a draft or
+//! of a received message is recorded, counted or told to anyone.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::crisis::{self, Checker, Lexicon, Match, ReaderGuidance};
+use crate::error::{Error, Result};
+use crate::kindred::Kindred;
+use crate::messages::MAX_MESSAGE_CHARS;
+use crate::model::SafetyPlan;
+
+/// Field names in errors (never the text itself).
+const DRAFT_FIELD: &str = "draft text";
+const RECEIVED_FIELD: &str = "message text";
+
+/// The check of a draft before it is posted, and what to offer the person who wrote it. The app shows the offer, if
+/// the person wants it, and posts the draft either way: nothing here blocks a post.
+///
+/// The crisis resources for the person's region and language (the signed resource directory) will be added to this
+/// record when the directory exists; until then the app shows its own.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct DraftCheck {
+    /// Whether the draft shows a sign of risk to self (some phrase matched and no exception cancelled it).
+    pub risk: bool,
+    /// What matched, as in [`crisis::Check::matches`]: phrases of the lists, never the person's words.
+    pub matches: Vec<Match>,
+    /// The person's own safety plan, to offer: only when `risk` is true and the plan has at least one item. It is
+    /// read from this phone's database for this answer and is not stored, logged or sent anywhere.
+    pub safety_plan: Option<SafetyPlan>,
+}
+
+/// `text` if it is no longer than a message can be; `InvalidInput` naming `field` and the limit otherwise. Empty and
+/// blank text is fine (a draft being typed): it shows no sign of risk.
+fn bounded<'a>(field: &'static str, text: &'a str) -> Result<&'a str> {
+    // Counting stops past the limit, so a huge text costs no more than a message.
+    let count = text.chars().take(MAX_MESSAGE_CHARS + 1).count();
+    if count > MAX_MESSAGE_CHARS {
+        return Err(Error::invalid(field, format!("is longer than {MAX_MESSAGE_CHARS} characters, the limit")));
+    }
+    Ok(text)
+}
+
+impl Kindred {
+    /// Checks a draft for signs of risk to self before it is posted, against the list of `language` (every list when
+    /// `None` or a language without one; see [`Checker::check`]). When there is a sign of risk and the person's
+    /// safety plan has at least one item, the answer carries the plan (one indexed read of this phone's database), so
+    /// the app can offer it next to the post button. The crisis resources of the signed directory will be added to
+    /// [`DraftCheck`] when the directory lands.
+    ///
+    /// It never blocks the post, and the draft goes nowhere: it is not stored, logged or sent, and the answer names
+    /// phrases of the lists, never the draft's words. Fails with `InvalidInput` (naming the field and the limit, never
+    /// the text) for a draft longer than [`MAX_MESSAGE_CHARS`](crate::limits::MAX_MESSAGE_CHARS), which could not be
+    /// posted either; an empty draft shows no sign of risk.
+    pub fn check_draft(&self, text: &str, language: Option<&str>) -> Result<DraftCheck> {
+        let text = bounded(DRAFT_FIELD, text)?;
+        let check = self.crisis_checker().check(text, language);
+        let safety_plan = if check.risk { Some(self.safety_plan()?).filter(|plan| !plan.is_empty()) } else { None };
+        Ok(DraftCheck { risk: check.risk, matches: check.matches, safety_plan })
+    }
+
+    /// Checks a received message for its reader: the same matches as a draft's and, when there is a sign of risk,
+    /// short guidance on answering supportively (see [`Checker::check_received`]). It is for the reader's screen
+    /// only: the author is never flagged, and nothing about the message or its author is recorded or sent. Fails with
+    /// `InvalidInput` (never naming the text) for a text longer than
+    /// [`MAX_MESSAGE_CHARS`](crate::limits::MAX_MESSAGE_CHARS), which no message can be.
+    pub fn check_received(&self, text: &str, language: Option<&str>) -> Result<ReaderGuidance> {
+        let text = bounded(RECEIVED_FIELD, text)?;
+        Ok(self.crisis_checker().check_received(text, language))
+    }
+
+    /// Adds the phrases of `list` (a phrase list in the [`Lexicon`] format) to this profile's list of its language,
+    /// or adds the language: an app's or a clinical team's own phrases on top of the shipped ones. It lasts while the
+    /// profile is open (nothing is stored), so an app sets it again after opening. Returns the languages checked now.
+    /// Fails with `InvalidInput` naming the line for a list that does not parse or is over the limits, and leaves the
+    /// lists as they were.
+    pub fn extend_crisis_phrases(&self, list: &str) -> Result<Vec<String>> {
+        let lexicon = Lexicon::parse(list)?;
+        self.change_crisis_checker(|checker| checker.extend(lexicon))
+    }
+
+    /// Puts `list` in place of this profile's list of its language (or adds the language), as
+    /// [`Kindred::extend_crisis_phrases`] otherwise.
+    pub fn replace_crisis_phrases(&self, list: &str) -> Result<Vec<String>> {
+        let lexicon = Lexicon::parse(list)?;
+        self.change_crisis_checker(|checker| checker.replace(lexicon))
+    }
+
+    /// Goes back to the shipped phrase lists; returns their languages.
+    pub fn reset_crisis_phrases(&self) -> Vec<String> {
+        self.set_crisis_checker(None);
+        crisis::shipped().languages().into_iter().map(str::to_owned).collect()
+    }
+
+    fn change_crisis_checker(&self, change: impl FnOnce(&mut Checker) -> Result<()>) -> Result<Vec<String>> {
+        let current = self.crisis_checker();
+        let lists = current.languages().into_iter().filter_map(|l| current.list(l).cloned()).collect();
+        let mut checker = Checker::with_lists(lists)?;
+        change(&mut checker)?;
+        let languages = checker.languages().into_iter().map(str::to_owned).collect();
+        self.set_crisis_checker(Some(Arc::new(checker)));
+        Ok(languages)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::SafetyPlanStep;
+
+    /// A new profile in a temporary directory (kept alive with it).
+    fn profile() -> (tempfile::TempDir, Kindred) {
+        let dir = tempfile::tempdir().unwrap();
+        let kindred = Kindred::create(dir.path(), "Ada").unwrap();
+        (dir, kindred)
+    }
+
+    const RISKY: &str = "honestly i just want to dieee";
+
+    #[test]
+    fn a_risky_draft_offers_the_plan_once_it_has_an_item() {
+        let (_dir, me) = profile();
+        let check = me.check_draft(RISKY, Some("en")).unwrap();
+        assert!(check.risk);
+        assert_eq!(check.matches[0].category, crisis::category::SUICIDAL_IDEATION);
+        assert_eq!(check.safety_plan, None, "an empty plan is not offered");
+
+        me.add_safety_plan_item(SafetyPlanStep::People, "Call my sister", Some("0700 000 000")).unwrap();
+        let plan = me.check_draft(RISKY, None).unwrap().safety_plan.expect("the plan is offered");
+        assert_eq!(plan, me.safety_plan().unwrap());
+
+        let ordinary = me.check_draft("this week is killing me, see you Tuesday", Some("en")).unwrap();
+        assert_eq!(ordinary, DraftCheck::default());
+        assert_eq!(me.check_draft("", None).unwrap(), DraftCheck::default());
+    }
+
+    #[test]
+    fn reader_guidance_comes_with_a_sign_of_risk_only() {
+        let (_dir, me) = profile();
+        let guidance = me.check_received("ya no quiero vivir", Some("es-MX")).unwrap();
+        assert!(guidance.risk && !guidance.guidance.is_empty());
+        assert_eq!(guidance.guidance_language, "es");
+        assert_eq!(me.check_received("see you Tuesday", Some("en")).unwrap(), ReaderGuidance::default());
+    }
+
+    #[test]
+    fn an_over_long_text_is_invalid_input_without_the_text() {
+        let (_dir, me) = profile();
+        let longest = "a".repeat(MAX_MESSAGE_CHARS);
+        assert!(me.check_draft(&longest, None).is_ok());
+        let too_long = format!("{longest} kms Zanzibarquux");
+        for (result, field) in [
+            (me.check_draft(&too_long, None).map(|_| ()), DRAFT_FIELD),
+            (me.check_received(&too_long, None).map(|_| ()), RECEIVED_FIELD),
+        ] {
+            match result {
+                Err(err @ Error::InvalidInput { field: f, .. }) => {
+                    assert_eq!(f, field);
+                    assert!(!err.to_string().contains("Zanzibarquux"), "{err}");
+                }
+                other => panic!("expected InvalidInput, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn an_app_extends_and_replaces_the_profiles_lists() {
+        let (_dir, me) = profile();
+        let app_phrase = "the blue balloon is ready";
+        assert!(!me.check_draft(app_phrase, Some("en")).unwrap().risk);
+
+        let languages = me.extend_crisis_phrases("language: en\n[plan_or_means]\nblue .. balloon\n").unwrap();
+        assert_eq!(languages.len(), crisis::shipped().languages().len());
+        assert!(me.check_draft(app_phrase, Some("en")).unwrap().risk);
+        assert!(me.check_draft(RISKY, Some("en")).unwrap().risk, "the shipped phrases stay");
+
+        me.replace_crisis_phrases("language: en\n[plan_or_means]\nblue .. balloon\n").unwrap();
+        assert!(!me.check_draft(RISKY, Some("en")).unwrap().risk, "the shipped English list is gone");
+        assert!(me.check_draft("nataka kujiua", Some("sw")).unwrap().risk, "other languages stay");
+
+        assert!(me.extend_crisis_phrases("no header\n").is_err());
+        assert!(me.check_draft(app_phrase, Some("en")).unwrap().risk, "a failed change leaves the lists");
+
+        me.reset_crisis_phrases();
+        assert!(!me.check_draft(app_phrase, Some("en")).unwrap().risk);
+        assert!(me.check_draft(RISKY, Some("en")).unwrap().risk);
+    }
+}
