@@ -5,10 +5,12 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
+use common::Recorder;
+
+use std::sync::Arc;
 
 use kindred_core::limits::{MAX_SAFETY_PLAN_CONTACT_CHARS, MAX_SAFETY_PLAN_ITEM_CHARS, MAX_SAFETY_PLAN_ITEMS_PER_STEP};
-use kindred_core::{Error, Kindred, SafetyPlanItemId, SafetyPlanStep, Update, UpdateListener};
+use kindred_core::{Error, Kindred, SafetyPlanItemId, SafetyPlanStep, Update};
 
 use SafetyPlanStep::{Coping, Distractions, Environment, People, Professionals, Reasons, WarningSigns};
 
@@ -191,21 +193,6 @@ fn the_plan_survives_a_restart_exactly() {
     let k = Kindred::open(dir.path()).unwrap();
     assert_eq!(k.safety_plan().unwrap(), before);
     assert_eq!(texts(&k, Coping), ["Hot shower", "Colouring book and tea"]);
-}
-
-#[derive(Default)]
-struct Recorder(Mutex<Vec<Update>>);
-
-impl UpdateListener for Recorder {
-    fn on_update(&self, update: &Update) {
-        self.0.lock().unwrap().push(update.clone());
-    }
-}
-
-impl Recorder {
-    fn take(&self) -> Vec<Update> {
-        std::mem::take(&mut *self.0.lock().unwrap())
-    }
 }
 
 #[test]

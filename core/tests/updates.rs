@@ -3,24 +3,11 @@
 
 mod common;
 
+use common::Recorder;
+
 use std::sync::{Arc, Mutex};
 
 use kindred_core::{Cadence, CadencePeriod, Kindred, NewCheckin, NewGoal, Update, UpdateListener};
-
-#[derive(Default)]
-struct Recorder(Mutex<Vec<Update>>);
-
-impl UpdateListener for Recorder {
-    fn on_update(&self, update: &Update) {
-        self.0.lock().unwrap().push(update.clone());
-    }
-}
-
-impl Recorder {
-    fn take(&self) -> Vec<Update> {
-        std::mem::take(&mut *self.0.lock().unwrap())
-    }
-}
 
 #[test]
 fn listeners_hear_each_kind_of_change_once_committed() {
