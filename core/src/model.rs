@@ -137,7 +137,8 @@ pub struct GroupSummary {
     pub my_role: Option<Role>,
     /// Messages by others that arrived since the group was last marked read, not counting removed ones.
     pub unread_count: u64,
-    /// When the newest message here was posted (by its author's clock); `None` before the first message.
+    /// When the newest message shown here was posted (by its author's clock); `None` before the first one. Hidden
+    /// messages (a removed member's later writing, an equivocator's) do not count.
     pub last_message_at: Option<i64>,
 }
 

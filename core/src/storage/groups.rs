@@ -153,7 +153,9 @@ pub(crate) fn role_of(conn: &Connection, group_ref: GroupRef, member: &MemberId)
     role.map(|r| r.parse()).transpose()
 }
 
-/// Every group, newest activity first, with unread counts for `me`.
+/// Every group, newest activity first, with unread counts for `me`. Activity is the newest message a screen shows:
+/// a hidden one (a removed member's writing after their removal, an equivocator's) never moves a group up the list.
+/// The newest is found by walking the timeline index backwards to the first shown message.
 pub(crate) fn list(conn: &Connection, me: &MemberId) -> Result<Vec<GroupSummary>> {
     let mut stmt = conn.prepare_cached(
         "SELECT g.group_id, g.name, g.description,
@@ -161,9 +163,10 @@ pub(crate) fn list(conn: &Connection, me: &MemberId) -> Result<Vec<GroupSummary>
                 (SELECT role FROM group_members WHERE group_ref = g.group_ref AND member = ?1 AND removed = 0),
                 (SELECT count(*) FROM messages m WHERE m.group_ref = g.group_ref AND m.local_seq > g.last_read_seq
                      AND m.author != ?1 AND m.removed = 0 AND m.hidden = 0),
-                (SELECT max(created_at) FROM messages m WHERE m.group_ref = g.group_ref)
+                (SELECT created_at FROM messages m WHERE m.group_ref = g.group_ref AND m.hidden = 0
+                     ORDER BY created_at DESC LIMIT 1) AS last_shown
          FROM groups g
-         ORDER BY coalesce((SELECT max(created_at) FROM messages m WHERE m.group_ref = g.group_ref), g.created_at) DESC",
+         ORDER BY coalesce(last_shown, g.created_at) DESC",
     )?;
     let rows = stmt.query_map([me], |r| {
         Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, Option<String>>(4)?, r.get::<_, i64>(5)?, r.get(6)?))

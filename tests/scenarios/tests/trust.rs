@@ -271,6 +271,25 @@ fn a_removal_takes_effect_on_what_the_removed_member_did_concurrently() {
 }
 
 #[test]
+fn a_removed_members_later_posts_do_not_move_the_group_up_the_list() {
+    let c = Circle::new(false);
+    let g = &c.group;
+    let m = &c.mallory;
+    let last_shown = |p: &Phone| p.kindred.groups().unwrap().iter().find(|s| &s.id == g).unwrap().last_message_at;
+    let before = last_shown(&c.alice);
+    c.alice.kindred.remove_member(g, &m.id()).unwrap();
+    // Mallory, not knowing yet, keeps posting; bob, who has not heard of the removal either, relays it to alice.
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    m.say(g, "later words nobody will see");
+    sync(m, &c.bob);
+    sync_all(&c.honest());
+    assert!(!c.alice.texts(g).iter().any(|t| t.contains("later words")));
+    for p in c.honest() {
+        assert_eq!(last_shown(p), before, "{}: a hidden post counted as activity", p.name);
+    }
+}
+
+#[test]
 fn an_admission_by_a_member_removed_concurrently_falls_with_everything_the_admitted_key_wrote() {
     let c = Circle::new(false);
     let g = &c.group;
