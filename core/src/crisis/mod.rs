@@ -50,10 +50,12 @@
 //! ```
 
 mod check;
+mod directory;
 mod guidance;
 mod lexicon;
 mod normalize;
 mod offer;
+mod resources;
 
 #[cfg(test)]
 mod eval;
@@ -63,10 +65,16 @@ use std::sync::OnceLock;
 use serde::Serialize;
 
 pub use check::{Checker, MAX_LISTS};
+pub use directory::{
+    FoundResource, MAX_AUDIENCE_CHARS, MAX_CONTACT_CHARS, MAX_DIRECTORY_BYTES, MAX_DIRECTORY_ENTRIES,
+    MAX_ENTRY_LANGUAGES, MAX_HOURS_CHARS, MAX_NAME_CHARS, MAX_TITLE_CHARS, ResourceDirectory, ResourceEntry,
+    ResourceKind, ResourceLookup, ResourceMatch, example_directory_file, lookup as lookup_resources,
+};
 pub use lexicon::{
     BUILTIN_LANGUAGES, EXCEPTIONS, Lexicon, MAX_GAP, MAX_LEXICON_BYTES, MAX_NEAR, MAX_PHRASE_CHARS, MAX_PHRASES,
 };
 pub use offer::DraftCheck;
+pub use resources::{DirectoryImport, DirectorySummary};
 
 /// The categories of the shipped lists. A list may define others; [`Match::category`] is whatever the list names.
 pub mod category {

@@ -12,8 +12,13 @@ use rusqlite::Transaction;
 use crate::error::{Error, Result};
 
 /// Every migration, in order. Index 0 upgrades version 0 (empty) to version 1.
-pub(crate) const MIGRATIONS: &[&str] =
-    &[include_str!("sql/v1.sql"), include_str!("sql/v2.sql"), include_str!("sql/v3.sql"), include_str!("sql/v4.sql")];
+pub(crate) const MIGRATIONS: &[&str] = &[
+    include_str!("sql/v1.sql"),
+    include_str!("sql/v2.sql"),
+    include_str!("sql/v3.sql"),
+    include_str!("sql/v4.sql"),
+    include_str!("sql/v5.sql"),
+];
 
 /// The version a fully migrated database has.
 pub(crate) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -17,6 +17,7 @@ pub(crate) mod joins;
 pub(crate) mod messages;
 mod migrations;
 pub(crate) mod profile;
+pub(crate) mod resources;
 pub(crate) mod safety_plan;
 pub(crate) mod transfers;
 pub(crate) mod trust;

@@ -30,6 +30,7 @@ const FIXTURES: &[(i64, &str)] = &[
     (2, include_str!("fixtures/schema_v2.sql")),
     (3, include_str!("fixtures/schema_v3.sql")),
     (4, include_str!("fixtures/schema_v4.sql")),
+    (5, include_str!("fixtures/schema_v5.sql")),
 ];
 
 #[test]
@@ -76,6 +77,16 @@ fn every_released_schema_upgrades_to_exactly_the_fresh_one_and_keeps_its_rows() 
         let expected =
             if *version >= 4 { vec![("people".into(), "My sister Ana".into(), "555 0101".into())] } else { vec![] };
         assert_eq!(plan, expected, "version {version}");
+        // Version 5 brought installed resource directories: its row comes through; older versions start with none.
+        let directories: Vec<(String, i64)> = conn
+            .prepare("SELECT title, version FROM resource_directories")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let expected = if *version >= 5 { vec![("Fixture directory".into(), 2)] } else { vec![] };
+        assert_eq!(directories, expected, "version {version}");
     }
 }
 
@@ -88,6 +99,7 @@ fn released_migrations_are_never_edited() {
         "28b3c93c72b8e1f53ac340249b423c22f68e16cee651321add38ddd98d16bc78",
         "fdb767ebcaaec542870adb455d50cc1539e0519ae6ddf998ef5fe904fcc46130",
         "f8f325d07e1a233d1c56bf03205233bd570f6bef39eb1e394d4d74e9509d95cc",
+        "ce89ea3c985408f7c6b43085dd17efea5fc7b0a98e06369e73538c3ce714f47c",
     ];
     for (i, expected) in RELEASED.iter().enumerate() {
         let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(MIGRATIONS[i].as_bytes()));
