@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::crisis::{self, Checker, Lexicon, Match, ReaderGuidance};
+use crate::crisis::{self, Checker, FoundResource, Lexicon, Match, ReaderGuidance};
 use crate::error::{Error, Result};
 use crate::kindred::Kindred;
 use crate::messages::MAX_MESSAGE_CHARS;
@@ -23,9 +23,6 @@ const RECEIVED_FIELD: &str = "message text";
 
 /// The check of a draft before it is posted, and what to offer the person who wrote it. The app shows the offer, if
 /// the person wants it, and posts the draft either way: nothing here blocks a post.
-///
-/// The crisis resources for the person's region and language (the signed resource directory) will be added to this
-/// record when the directory exists; until then the app shows its own.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DraftCheck {
@@ -36,6 +33,11 @@ pub struct DraftCheck {
     /// The person's own safety plan, to offer: only when `risk` is true and the plan has at least one item. It is
     /// read from this phone's database for this answer and is not stored, logged or sent anywhere.
     pub safety_plan: Option<SafetyPlan>,
+    /// Crisis services for the person's region ([`Kindred::set_region`]) and the draft's language, from the
+    /// installed resource directories, best first, as [`Kindred::crisis_resources`] gives them: only when `risk` is
+    /// true. Entries of an example directory are marked `example` and are not real services. Empty when nothing
+    /// matches (the app then shows its own fallback, such as the local emergency number).
+    pub resources: Vec<FoundResource>,
 }
 
 /// `text` if it is no longer than a message can be; `InvalidInput` naming `field` and the limit otherwise. Empty and
@@ -53,8 +55,8 @@ impl Kindred {
     /// Checks a draft for signs of risk to self before it is posted, against the list of `language` (every list when
     /// `None` or a language without one; see [`Checker::check`]). When there is a sign of risk and the person's
     /// safety plan has at least one item, the answer carries the plan (one indexed read of this phone's database), so
-    /// the app can offer it next to the post button. The crisis resources of the signed directory will be added to
-    /// [`DraftCheck`] when the directory lands.
+    /// the app can offer it next to the post button, and the crisis resources of the installed directories for the
+    /// person's region ([`Kindred::set_region`]) and `language`.
     ///
     /// It never blocks the post, and the draft goes nowhere: it is not stored, logged or sent, and the answer names
     /// phrases of the lists, never the draft's words. Fails with `InvalidInput` (naming the field and the limit, never
@@ -63,8 +65,13 @@ impl Kindred {
     pub fn check_draft(&self, text: &str, language: Option<&str>) -> Result<DraftCheck> {
         let text = bounded(DRAFT_FIELD, text)?;
         let check = self.crisis_checker().check(text, language);
-        let safety_plan = if check.risk { Some(self.safety_plan()?).filter(|plan| !plan.is_empty()) } else { None };
-        Ok(DraftCheck { risk: check.risk, matches: check.matches, safety_plan })
+        if !check.risk {
+            return Ok(DraftCheck { risk: false, matches: check.matches, ..DraftCheck::default() });
+        }
+        let safety_plan = Some(self.safety_plan()?).filter(|plan| !plan.is_empty());
+        let region = self.region()?;
+        let resources = self.crisis_resources(region.as_deref(), language)?.entries;
+        Ok(DraftCheck { risk: true, matches: check.matches, safety_plan, resources })
     }
 
     /// Checks a received message for its reader: the same matches as a draft's and, when there is a sign of risk,
@@ -137,9 +144,34 @@ mod tests {
         let plan = me.check_draft(RISKY, None).unwrap().safety_plan.expect("the plan is offered");
         assert_eq!(plan, me.safety_plan().unwrap());
 
+        assert!(check.resources.is_empty(), "no directory installed: nothing is invented");
+
         let ordinary = me.check_draft("this week is killing me, see you Tuesday", Some("en")).unwrap();
         assert_eq!(ordinary, DraftCheck::default());
         assert_eq!(me.check_draft("", None).unwrap(), DraftCheck::default());
+    }
+
+    #[test]
+    fn a_risky_draft_offers_the_resources_for_the_persons_region_and_language() {
+        let (dir, me) = profile();
+        me.import_resource_directory(crisis::example_directory_file()).unwrap();
+        assert!(me.check_draft("see you Tuesday", Some("sw")).unwrap().resources.is_empty());
+        // No region: international services only.
+        let names = |check: &DraftCheck| check.resources.iter().map(|f| f.entry.name.clone()).collect::<Vec<_>>();
+        let check = me.check_draft("nataka kujiua", Some("sw")).unwrap();
+        assert_eq!(names(&check), ["EXAMPLE international chat"]);
+        assert_eq!(me.set_region(Some(" ke-30 ")).unwrap().as_deref(), Some("KE-30"));
+        drop(me);
+        let me = Kindred::open(dir.path()).unwrap();
+        assert_eq!(me.region().unwrap().as_deref(), Some("KE-30"));
+        let check = me.check_draft("nataka kujiua", Some("sw")).unwrap();
+        assert_eq!(check.resources[0].entry.name, "EXAMPLE Nairobi walk-in centre");
+        assert!(check.resources.iter().all(|f| f.example), "example entries are marked");
+        assert!(check.resources.iter().any(|f| f.entry.country == "KE" && f.entry.subdivision.is_none()));
+        assert!(me.set_region(Some("Kenya")).is_err());
+        assert_eq!(me.region().unwrap().as_deref(), Some("KE-30"), "a refused region leaves the old one");
+        assert_eq!(me.set_region(None).unwrap(), None);
+        assert_eq!(me.region().unwrap(), None);
     }
 
     #[test]

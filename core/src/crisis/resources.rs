@@ -123,6 +123,25 @@ impl Kindred {
         directory::lookup(&directories, region, language)
     }
 
+    /// Sets the person's region for crisis resources: "KE" (an ISO 3166-1 alpha-2 country) or "KE-30" (an ISO
+    /// 3166-2 subdivision), any case; `None` clears it. It is stored on this phone only (never in a document, a sync
+    /// session or a bundle) and is what [`Kindred::check_draft`] looks resources up for. Returns the region as
+    /// stored ("KE-30"). Fails with `InvalidInput` for anything else.
+    pub fn set_region(&self, region: Option<&str>) -> Result<Option<String>> {
+        let region = region
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(|r| directory::parse_region(r).map(|(country, sub)| sub.unwrap_or(country)))
+            .transpose()?;
+        self.write(|ctx| crate::storage::profile::set_region(ctx.tx, region.as_deref()))?;
+        Ok(region)
+    }
+
+    /// The person's region for crisis resources, if set ([`Kindred::set_region`]).
+    pub fn region(&self) -> Result<Option<String>> {
+        self.read(|tx, _| crate::storage::profile::region(tx))
+    }
+
     /// Signs `directory` with this profile's member key and returns the file: the profile is the publisher
     /// (`directory.publisher` must be its member id). This is how a group's owner will publish a directory into the
     /// group; an organisation's tools sign with [`ResourceDirectory::sign`].

@@ -48,3 +48,15 @@ pub(crate) fn set_display_name(conn: &Connection, name: &str) -> Result<()> {
     conn.execute("UPDATE profile SET display_name = ?1 WHERE id = 1", [name])?;
     Ok(())
 }
+
+/// The person's region for crisis resources ("KE", "KE-30"), if set.
+pub(crate) fn region(conn: &Connection) -> Result<Option<String>> {
+    let region: String = conn.prepare_cached("SELECT region FROM profile WHERE id = 1")?.query_row([], |r| r.get(0))?;
+    Ok((!region.is_empty()).then_some(region))
+}
+
+/// Sets (or, with `None`, clears) the person's region.
+pub(crate) fn set_region(conn: &Connection, region: Option<&str>) -> Result<()> {
+    conn.execute("UPDATE profile SET region = ?1 WHERE id = 1", [region.unwrap_or("")])?;
+    Ok(())
+}

