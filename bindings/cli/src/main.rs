@@ -21,7 +21,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{bundle, check, checkins, goals, groups, messages, profile, safety_plan, sync};
+use crate::commands::{bundle, check, checkins, goals, groups, messages, profile, resources, safety_plan, sync};
 use crate::context::{CliError, Ctx, Outcome};
 
 /// Kindred: small peer-support groups, wellness goals and mood check-ins, offline.
@@ -71,6 +71,9 @@ enum Command {
     SafetyPlan(safety_plan::SafetyPlanCommand),
     /// Check a draft (or with --reader a received message) for signs of risk, on this phone: offers your safety plan.
     Check(check::CheckArgs),
+    /// Crisis resources: list the services for a region and language, import a signed directory, set your region.
+    #[command(subcommand)]
+    Resources(resources::ResourcesCommand),
     /// Sync with another phone over TCP: --listen HOST:PORT on one, --connect HOST:PORT on the other.
     Sync(sync::SyncArgs),
     /// Store and forward: export a group to a signed bundle file, or import one.
@@ -97,6 +100,7 @@ fn run(cli: Cli) -> Outcome {
         Command::Checkins(args) => checkins::checkins(&ctx, args),
         Command::SafetyPlan(command) => safety_plan::run(&ctx, command),
         Command::Check(args) => check::run(&ctx, args),
+        Command::Resources(command) => resources::run(&ctx, command),
         Command::Sync(args) => sync::run(&ctx, args),
         Command::Bundle(command) => bundle::run(&ctx, command),
         Command::Demo(args) => demo::run(&ctx, args),

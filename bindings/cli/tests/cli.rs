@@ -400,7 +400,7 @@ fn check_offers_the_plan_on_a_risky_draft_and_guidance_to_a_reader() {
     assert_eq!(draft["safety_plan"], Value::Null);
     let text = k.ok(&risky);
     assert!(text.contains("nothing is blocked") && text.contains("suicidal_ideation"), "{text}");
-    assert!(text.contains("safety-plan add STEP TEXT") && text.contains("No crisis-resource directory"), "{text}");
+    assert!(text.contains("safety-plan add STEP TEXT") && text.contains("crisis-resource directory"), "{text}");
     assert!(!text.contains("dieee"), "the draft's words are not repeated:\n{text}");
 
     // Once the plan has an item, it is offered.
@@ -557,4 +557,45 @@ fn maintain_is_safe_at_any_time() {
     post(&k, &["Circle", "hello"]);
     assert_eq!(k.json(&["maintain"])["compacted"], 0);
     assert_eq!(k.json(&["read", "Circle"]).as_array().map(Vec::len), Some(1));
+}
+
+#[test]
+fn resources_import_the_example_directory_and_list_it_by_region_and_language() {
+    let k = Kindred::named("Amara");
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../../core/src/crisis/example-directory.bin");
+    let none = k.json(&["resources", "list", "--region", "KE"]);
+    assert_eq!(none["matched"], "nothing");
+    assert!(k.ok(&["resources", "list"]).contains("emergency number"));
+
+    let import = k.json(&["resources", "import", example]);
+    assert_eq!(import["installed"], true);
+    assert_eq!(import["entries"], 6);
+    let again = k.json(&["resources", "import", example]);
+    assert_eq!(again["installed"], false, "the same file again changes nothing");
+    let dirs = k.json(&["resources", "directories"]);
+    assert_eq!(dirs[0]["example"], true);
+
+    let found = k.json(&["resources", "list", "--region", "KE-30", "--language", "sw"]);
+    assert_eq!(found["matched"], "subdivision");
+    assert_eq!(found["entries"][0]["entry"]["name"], "EXAMPLE Nairobi walk-in centre");
+    assert_eq!(found["entries"][0]["example"], true);
+    assert!(k.ok(&["resources", "list", "--region", "MX"]).contains("[EXAMPLE, not a real service]"));
+    let (code, _) = k.fails(&["resources", "list", "--region", "Kenya"]);
+    assert_eq!(code, 2, "a region that is not an ISO code is bad input");
+
+    assert_eq!(k.json(&["resources", "region", "ke-30"])["region"], "KE-30");
+    let draft = k.json(&["check", "nataka kujiua", "--language", "sw"]);
+    assert_eq!(draft["resources"][0]["entry"]["subdivision"], "KE-30");
+    assert!(k.ok(&["check", "nataka kujiua", "--language", "sw"]).contains("EXAMPLE Nairobi walk-in centre"));
+    assert_eq!(k.json(&["resources", "region", "--clear"])["region"], Value::Null);
+
+    let publisher = dirs[0]["publisher"].as_str().unwrap().to_owned();
+    k.ok(&["resources", "remove", &publisher]);
+    assert_eq!(k.json(&["resources", "directories"]).as_array().map(Vec::len), Some(0));
+    let forged = k.path().join("forged.bin");
+    let mut bytes = std::fs::read(example).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    std::fs::write(&forged, bytes).unwrap();
+    k.fails(&["resources", "import", forged.to_str().unwrap()]);
 }

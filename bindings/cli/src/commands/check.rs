@@ -4,7 +4,7 @@
 
 use clap::Args;
 use kindred_core::SafetyPlan;
-use kindred_core::crisis::{Match, ReaderGuidance};
+use kindred_core::crisis::{FoundResource, Match, ReaderGuidance};
 use serde::Serialize;
 
 use crate::commands::safety_plan::items_text;
@@ -30,9 +30,9 @@ struct Checked {
     risk: bool,
     /// What matched: phrases of the lists, never the text's words.
     matches: Vec<Match>,
-    /// Crisis resources (helplines, services) for the language: always empty, as no signed resource directory is
-    /// installed yet.
-    resources: Vec<serde_json::Value>,
+    /// Crisis services for your region (`resources region`) and the language, from the installed directories, on a
+    /// sign of risk in a draft; entries of an example directory say `"example": true`.
+    resources: Vec<FoundResource>,
     /// The person's own safety plan, offered on a sign of risk in a draft when it has an item; else null.
     safety_plan: Option<SafetyPlan>,
     /// With `--reader`: lines on answering supportively (empty without a sign of risk).
@@ -62,7 +62,7 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> Outcome {
         Checked {
             risk: check.risk,
             matches: check.matches,
-            resources: Vec::new(),
+            resources: check.resources,
             safety_plan: check.safety_plan,
             guidance: None,
             guidance_language: None,
@@ -108,6 +108,19 @@ fn human(c: &Checked, reader: bool) -> String {
             push_line(&mut out, format!("  - {line}"));
         }
     }
-    push_line(&mut out, "\nNo crisis-resource directory is installed yet, so no helplines are listed here.");
+    if !reader {
+        if c.resources.is_empty() {
+            push_line(
+                &mut out,
+                "\nNo installed crisis-resource directory lists a service for your region (`kindred resources region CC`). \
+                 If you are in danger, call your local emergency number.",
+            );
+        } else {
+            push_line(&mut out, "\nCrisis services you can reach now:");
+            for f in &c.resources {
+                crate::commands::resources::resource_lines(&mut out, f);
+            }
+        }
+    }
     out
 }

@@ -8,5 +8,6 @@ pub mod goals;
 pub mod groups;
 pub mod messages;
 pub mod profile;
+pub mod resources;
 pub mod safety_plan;
 pub mod sync;

@@ -1,0 +1,181 @@
+//! `resources list [--region CC] [--language LL] | import FILE | directories | remove PUBLISHER | region [CC]`: the
+//! crisis resource directory. A directory is a signed file (an app's, an organisation's, or Kindred's example);
+//! importing checks it whole, and a newer version from the same publisher replaces the older one.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use clap::Subcommand;
+use kindred_core::MemberId;
+use kindred_core::crisis::{
+    DirectoryImport, FoundResource, MAX_DIRECTORY_BYTES, ResourceKind, ResourceLookup, ResourceMatch,
+};
+use serde::Serialize;
+
+use crate::context::{CliError, Ctx, Outcome};
+use crate::output::{count, plural, push_line, short};
+
+#[derive(Debug, Subcommand)]
+pub enum ResourcesCommand {
+    /// The crisis services for a region and language, best first (your region, see `resources region`, by default).
+    List {
+        /// An ISO 3166 country ("KE") or subdivision ("KE-30").
+        #[arg(long, value_name = "CC")]
+        region: Option<String>,
+        /// Your language ("sw", "es-MX"): services in it come first.
+        #[arg(long, value_name = "LL")]
+        language: Option<String>,
+    },
+    /// Install a signed directory file.
+    Import { file: PathBuf },
+    /// The installed directories.
+    Directories,
+    /// Remove a publisher's directory.
+    Remove { publisher: String },
+    /// Show your region, set it ("KE", "KE-30"), or clear it with --clear. It stays on this phone.
+    Region {
+        region: Option<String>,
+        #[arg(long, conflicts_with = "region")]
+        clear: bool,
+    },
+}
+
+#[derive(Debug, Serialize)]
+struct Region {
+    region: Option<String>,
+}
+
+pub fn run(ctx: &Ctx, command: ResourcesCommand) -> Outcome {
+    let kindred = ctx.open()?;
+    match command {
+        ResourcesCommand::List { region, language } => {
+            let region = match region {
+                Some(r) => Some(r),
+                None => kindred.region()?,
+            };
+            let lookup = kindred.crisis_resources(region.as_deref(), language.as_deref())?;
+            ctx.render(&lookup, lookup_text)
+        }
+        ResourcesCommand::Import { file } => {
+            let bytes = read_bounded(&file)?;
+            let import = kindred.import_resource_directory(&bytes)?;
+            ctx.render(&import, import_text)
+        }
+        ResourcesCommand::Directories => {
+            let directories = kindred.resource_directories()?;
+            ctx.render(&directories, |list| {
+                let mut out = String::new();
+                if list.is_empty() {
+                    push_line(&mut out, "No resource directory is installed.");
+                }
+                for d in list {
+                    let example = if d.example { " [EXAMPLE: not real services]" } else { "" };
+                    push_line(
+                        &mut out,
+                        format!(
+                            "{}  v{}  {}  {}{example}",
+                            short(&d.publisher),
+                            d.version,
+                            plural(u64::from(d.entries), "entry"),
+                            d.title
+                        ),
+                    );
+                }
+                out
+            })
+        }
+        ResourcesCommand::Remove { publisher } => {
+            let publisher: MemberId = publisher.parse().map_err(CliError::from)?;
+            kindred.remove_resource_directory(&publisher)?;
+            ctx.render(&Region { region: None }, |_| "Removed the directory.\n".to_owned())
+        }
+        ResourcesCommand::Region { region, clear } => {
+            let region = if clear {
+                kindred.set_region(None)?
+            } else if let Some(r) = region {
+                kindred.set_region(Some(&r))?
+            } else {
+                kindred.region()?
+            };
+            let shown = Region { region };
+            ctx.render(&shown, |r| match &r.region {
+                Some(r) => format!("Your region: {r}\n"),
+                None => "No region set: only international services are listed.\n".to_owned(),
+            })
+        }
+    }
+}
+
+fn kind(k: ResourceKind) -> &'static str {
+    match k {
+        ResourceKind::Phone => "phone",
+        ResourceKind::Sms => "SMS",
+        ResourceKind::Chat => "chat",
+        ResourceKind::WalkIn => "walk-in",
+    }
+}
+
+/// The lines for one found service (shared with `check`).
+pub(crate) fn resource_lines(out: &mut String, f: &FoundResource) {
+    let e = &f.entry;
+    let example = if f.example { "[EXAMPLE, not a real service] " } else { "" };
+    let place = e.subdivision.clone().unwrap_or_else(|| e.country.clone());
+    push_line(out, format!("  - {example}{} ({}, {place}): {}", e.name, kind(e.kind), e.contact));
+    push_line(
+        out,
+        format!("      {}; {}; languages {}; checked {}", e.hours, e.audience, e.languages.join(", "), e.last_verified),
+    );
+}
+
+fn lookup_text(l: &ResourceLookup) -> String {
+    let mut out = String::new();
+    let heading = match l.matched {
+        ResourceMatch::Subdivision => "Services for your area:",
+        ResourceMatch::Country => "Nothing for your area specifically; services for your country:",
+        ResourceMatch::International => "Nothing for your region; international services:",
+        _ => {
+            push_line(
+                &mut out,
+                "No installed directory lists a service for this region. If you are in danger, call your local \
+                 emergency number.",
+            );
+            return out;
+        }
+    };
+    push_line(&mut out, heading);
+    for f in &l.entries {
+        resource_lines(&mut out, f);
+    }
+    out
+}
+
+fn import_text(i: &DirectoryImport) -> String {
+    let what = format!(
+        "version {} of {}'s directory ({})",
+        i.version,
+        short(&i.publisher),
+        plural(u64::from(i.entries), "entry")
+    );
+    if i.replaced {
+        format!("Installed {what}, replacing the older one.\n")
+    } else if i.installed {
+        format!("Installed {what}.\n")
+    } else {
+        format!("Kept the installed directory: it is as new as {what} or newer. Nothing changed.\n")
+    }
+}
+
+/// Reads a directory file, refusing one larger than the core accepts before reading it.
+fn read_bounded(file: &Path) -> Result<Vec<u8>, CliError> {
+    let io_error = |e: std::io::Error| CliError::Other(format!("cannot read {}: {e}", file.display()));
+    let len = fs::metadata(file).map_err(io_error)?.len();
+    if len > MAX_DIRECTORY_BYTES as u64 {
+        return Err(CliError::input(format!(
+            "{} is {} bytes; a resource directory is at most {}",
+            file.display(),
+            count(len),
+            count(MAX_DIRECTORY_BYTES as u64)
+        )));
+    }
+    fs::read(file).map_err(io_error)
+}
