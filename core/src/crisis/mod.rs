@@ -9,8 +9,8 @@
 //! - Before posting, [`Checker::check`] says whether there is a sign of risk and what matched. That [`Check`] is
 //!   the seam the app's offer plugs into: [`Kindred::check_draft`](crate::Kindred::check_draft) combines it with
 //!   the person's own safety plan ([`DraftCheck`]), and the app shows it, if the person wants, without stopping the
-//!   post. The crisis resources for their region and language will join it when the signed resource directory
-//!   exists.
+//!   post, with the crisis resources for their region and language from the installed signed directories
+//!   ([`ResourceDirectory`], [`Kindred::crisis_resources`](crate::Kindred::crisis_resources)).
 //! - For the reader, [`Checker::check_received`] (and [`Kindred::check_received`](crate::Kindred::check_received))
 //!   adds short guidance on answering supportively ([`ReaderGuidance`]), shown only on the reader's phone.
 //! - A profile checks against the shipped lists unless the app sets its own for it

@@ -269,8 +269,9 @@ public final class Kindred: Sendable {
 
     /// Checks a draft before it is posted: whether it shows a sign of risk to self, what matched (phrases of the lists,
     /// never the draft's words) and, on a sign of risk when the person's safety plan has an item, the plan to offer.
-    /// It never blocks the post. `language` ("en", "es-MX") picks the list; `nil` checks every list. Crisis resources
-    /// will join ``DraftCheck`` when the signed resource directory exists.
+    /// It never blocks the post. `language` ("en", "es-MX") picks the list; `nil` checks every list. On a sign of
+    /// risk, `resources` lists the crisis services of the installed directories for the person's region (example
+    /// entries marked).
     /// - Throws: ``KindredError/InvalidInput(field:reason:)`` for a draft longer than a message can be.
     public func checkDraft(_ text: String, language: String? = nil) async throws -> DraftCheck {
         try await bridgeAsync { try await profile.checkDraft(text: text, language: language) }

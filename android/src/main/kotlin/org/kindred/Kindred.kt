@@ -175,8 +175,8 @@ class Kindred private constructor(
      * Checks a draft before it is posted against every phrase list (the two-argument form takes a language, "en" or
      * "es-MX", to check that language's list): whether it shows a sign of risk to self, what matched (phrases of the
      * lists, never the draft's words) and, on a sign of risk when the person's safety plan has an item, the plan to
-     * offer. It never blocks the post, and the draft is not stored, logged or sent. Crisis resources will join
-     * [DraftCheck] when the signed resource directory exists.
+     * offer, with the crisis resources of the installed directories for the person's region (`resources`, example
+     * entries marked). It never blocks the post, and the draft is not stored, logged or sent.
      *
      * @throws KindredException.InvalidInput for a draft longer than a message can be (never quoting it).
      */
