@@ -116,7 +116,7 @@ fn malformed(reason: impl Into<String>) -> Error {
     Refusal::Malformed.because(reason)
 }
 
-/// One line of text: 1 to `max` characters, trimmed, no control characters.
+/// One line of text: 1 to `max` characters, trimmed, no control characters (bidirectional controls included).
 fn check_line(field: &str, text: &str, max: usize) -> Result<()> {
     if text.trim().is_empty() {
         return Err(malformed(format!("a directory's {field} is empty")));
@@ -128,10 +128,15 @@ fn check_line(field: &str, text: &str, max: usize) -> Result<()> {
     if count > max {
         return Err(malformed(format!("a directory's {field} is longer than {max} characters, the limit")));
     }
-    if text.chars().any(char::is_control) {
+    if text.chars().any(|c| c.is_control() || is_bidi_control(c)) {
         return Err(malformed(format!("a directory's {field} contains a control character")));
     }
     Ok(())
+}
+
+/// Bidirectional formatting characters: they could make a contact display as another number than it dials.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 fn is_country(code: &str) -> bool {

@@ -118,8 +118,11 @@ impl Kindred {
     /// own fallback. Fails with `InvalidInput` for a region that is not an ISO 3166 code.
     pub fn crisis_resources(&self, region: Option<&str>, language: Option<&str>) -> Result<ResourceLookup> {
         let files = self.read(|tx, _| store::files(tx))?;
-        // Each file was verified before it was kept; it is checked again, cheaply, rather than trusted from disk.
-        let directories = files.iter().map(|f| ResourceDirectory::from_file_bytes(f)).collect::<Result<Vec<_>>>()?;
+        // Each file was verified before it was kept; it is checked again, cheaply, rather than trusted from disk. One
+        // that no longer passes (damaged on disk, or a rule a later version tightened) is left out rather than
+        // failing the lookup: this runs when someone may be in crisis, and the others still help.
+        let directories: Vec<ResourceDirectory> =
+            files.iter().filter_map(|f| ResourceDirectory::from_file_bytes(f).ok()).collect();
         directory::lookup(&directories, region, language)
     }
 

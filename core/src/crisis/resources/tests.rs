@@ -117,3 +117,18 @@ fn a_refused_file_keeps_nothing_and_a_profile_signs_as_itself() {
     let theirs = ResourceDirectory { publisher: MemberId::from_bytes([9; 32]), ..mine };
     assert!(matches!(me.sign_resource_directory(&theirs), Err(Error::InvalidInput { .. })));
 }
+
+#[test]
+fn a_stored_file_that_no_longer_passes_is_left_out_of_lookups() {
+    let (_dir, me) = profile();
+    me.import_resource_directory(example_directory_file()).unwrap();
+    let key = SigningKey::from_bytes(&[3; 32]);
+    me.import_resource_directory(&signed(&key, 1, "Real")).unwrap();
+    me.write(|ctx| {
+        ctx.tx.execute("UPDATE resource_directories SET file = x'00' WHERE title = 'Real'", [])?;
+        Ok(())
+    })
+    .unwrap();
+    let found = me.crisis_resources(Some("KE"), Some("sw")).unwrap();
+    assert!(!found.entries.is_empty() && found.entries.iter().all(|f| f.example));
+}
