@@ -13,7 +13,7 @@ use crate::group::KindredGroup;
 use crate::listeners::{Forward, SubscriptionHandle, UpdateListener};
 use crate::sync::SyncSession;
 use crate::types::NewGoal;
-use core::crisis::{DirectoryImport, DirectorySummary, DraftCheck, ReaderGuidance, ResourceLookup};
+use core::crisis::{DraftCheck, ReaderGuidance};
 use core::{BundleImport, Checkin, CheckinSummary, Goal, GoalStatus, GroupSummary, NewCheckin, NewGroup, PendingJoin};
 use core::{ProfileInfo, ProgressEntry, SafetyPlan, SafetyPlanItem, SafetyPlanSection, SafetyPlanStep};
 
@@ -235,46 +235,6 @@ impl KindredProfile {
     /// Goes back to the shipped phrase lists; returns their languages.
     pub fn reset_crisis_phrases(&self) -> Result<Vec<String>, KindredError> {
         guard(|| Ok(self.core()?.reset_crisis_phrases()))
-    }
-
-    // Crisis resources (signed directories; the person's region stays on this phone)
-
-    /// Installs a signed resource directory file (one the app ships, or a publisher's). A forged, damaged or oversized
-    /// file is refused (`Rejected`) and nothing is kept; an older or the same version as the installed one changes
-    /// nothing (`installed` is false).
-    pub async fn import_resource_directory(&self, bytes: Vec<u8>) -> Result<DirectoryImport, KindredError> {
-        self.run(move |k| Ok(k.import_resource_directory(&bytes)?)).await
-    }
-
-    /// The installed directories.
-    pub async fn resource_directories(&self) -> Result<Vec<DirectorySummary>, KindredError> {
-        self.run(|k| Ok(k.resource_directories()?)).await
-    }
-
-    /// Removes a publisher's directory (`NotFound` when there is none).
-    pub async fn remove_resource_directory(&self, publisher: String) -> Result<(), KindredError> {
-        self.run(move |k| Ok(k.remove_resource_directory(&parse_id(&publisher)?)?)).await
-    }
-
-    /// The crisis services for `region` ("KE", "KE-30"; `None`: international ones only) and `language`, best first,
-    /// with how close they matched (`Nothing`: show the app's own fallback). Example entries say `example`.
-    pub async fn crisis_resources(
-        &self,
-        region: Option<String>,
-        language: Option<String>,
-    ) -> Result<ResourceLookup, KindredError> {
-        self.run(move |k| Ok(k.crisis_resources(region.as_deref(), language.as_deref())?)).await
-    }
-
-    /// Sets the person's region ("KE" or "KE-30"; `None` clears it), which `check_draft` looks resources up for.
-    /// Returns it as stored. It never leaves this phone.
-    pub async fn set_region(&self, region: Option<String>) -> Result<Option<String>, KindredError> {
-        self.run(move |k| Ok(k.set_region(region.as_deref())?)).await
-    }
-
-    /// The person's region, if set.
-    pub async fn region(&self) -> Result<Option<String>, KindredError> {
-        self.run(|k| Ok(k.region()?)).await
     }
 
     // Membership and sync
