@@ -43,6 +43,9 @@ public import KindredCore
 @_exported import struct KindredCore.DraftCheck         // the crisis check of a draft, with the plan to offer
 @_exported import struct KindredCore.ReaderGuidance     // the crisis check of a received message, for its reader
 @_exported import struct KindredCore.Match              // a phrase of a list found by a crisis check
+@_exported import struct KindredCore.FoundResource      // a crisis service offered with a check, and whose directory
+@_exported import struct KindredCore.ResourceEntry      // one crisis service as its signed directory lists it
+@_exported import enum KindredCore.ResourceKind         // phone, SMS, chat or walk-in
 @_exported import struct KindredCore.PendingJoin        // an accepted invitation whose group has not arrived yet
 @_exported import struct KindredCore.BundleImport       // what importing a bundle did
 @_exported import struct KindredCore.IngestReport       // what was applied, in `BundleImport.report`
@@ -90,6 +93,9 @@ extension Kindred {
     public typealias DraftCheck = KindredCore.DraftCheck
     public typealias ReaderGuidance = KindredCore.ReaderGuidance
     public typealias Match = KindredCore.Match
+    public typealias FoundResource = KindredCore.FoundResource
+    public typealias ResourceEntry = KindredCore.ResourceEntry
+    public typealias ResourceKind = KindredCore.ResourceKind
     public typealias PendingJoin = KindredCore.PendingJoin
     public typealias BundleImport = KindredCore.BundleImport
     public typealias IngestReport = KindredCore.IngestReport
