@@ -74,7 +74,7 @@ pub fn run(ctx: &Ctx, command: BundleCommand) -> Outcome {
             })
         }
         BundleCommand::Import { file } => {
-            let bytes = read_bounded(&file)?;
+            let bytes = read_bounded(&file, MAX_BUNDLE_BYTES, "a bundle")?;
             let exported_at = Bundle::from_file_bytes(&bytes).map(|b| b.exported_at).unwrap_or_default();
             let import = kindred.import_bundle(&bytes)?;
             let group_name = import.group.and_then(|g| kindred.group(&g).ok()).map(|g| g.name);
@@ -118,16 +118,17 @@ fn import_text(i: &Imported) -> String {
     out
 }
 
-/// Reads a bundle file, refusing one larger than the core accepts before reading it.
-fn read_bounded(file: &Path) -> Result<Vec<u8>, CliError> {
+/// Reads a file the core will parse (a bundle, a resource directory: `what`), refusing one larger than the core
+/// accepts (`limit` bytes) before reading it.
+pub(crate) fn read_bounded(file: &Path, limit: usize, what: &str) -> Result<Vec<u8>, CliError> {
     let io_error = |e: std::io::Error| CliError::Other(format!("cannot read {}: {e}", file.display()));
     let len = fs::metadata(file).map_err(io_error)?.len();
-    if len > MAX_BUNDLE_BYTES as u64 {
+    if len > limit as u64 {
         return Err(CliError::input(format!(
-            "{} is {} bytes; a bundle is at most {}",
+            "{} is {} bytes; {what} is at most {}",
             file.display(),
             count(len),
-            count(MAX_BUNDLE_BYTES as u64)
+            count(limit as u64)
         )));
     }
     fs::read(file).map_err(io_error)

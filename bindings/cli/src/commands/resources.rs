@@ -2,8 +2,7 @@
 //! crisis resource directory. A directory is a signed file (an app's, an organisation's, or Kindred's example);
 //! importing checks it whole, and a newer version from the same publisher replaces the older one.
 
-use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Subcommand;
 use kindred_core::MemberId;
@@ -12,8 +11,9 @@ use kindred_core::crisis::{
 };
 use serde::Serialize;
 
+use crate::commands::bundle::read_bounded;
 use crate::context::{CliError, Ctx, Outcome};
-use crate::output::{count, plural, push_line, short};
+use crate::output::{plural, push_line, short};
 
 #[derive(Debug, Subcommand)]
 pub enum ResourcesCommand {
@@ -57,7 +57,7 @@ pub fn run(ctx: &Ctx, command: ResourcesCommand) -> Outcome {
             ctx.render(&lookup, lookup_text)
         }
         ResourcesCommand::Import { file } => {
-            let bytes = read_bounded(&file)?;
+            let bytes = read_bounded(&file, MAX_DIRECTORY_BYTES, "a resource directory")?;
             let import = kindred.import_resource_directory(&bytes)?;
             ctx.render(&import, import_text)
         }
@@ -163,19 +163,4 @@ fn import_text(i: &DirectoryImport) -> String {
     } else {
         format!("Kept the installed directory: it is as new as {what} or newer. Nothing changed.\n")
     }
-}
-
-/// Reads a directory file, refusing one larger than the core accepts before reading it.
-fn read_bounded(file: &Path) -> Result<Vec<u8>, CliError> {
-    let io_error = |e: std::io::Error| CliError::Other(format!("cannot read {}: {e}", file.display()));
-    let len = fs::metadata(file).map_err(io_error)?.len();
-    if len > MAX_DIRECTORY_BYTES as u64 {
-        return Err(CliError::input(format!(
-            "{} is {} bytes; a resource directory is at most {}",
-            file.display(),
-            count(len),
-            count(MAX_DIRECTORY_BYTES as u64)
-        )));
-    }
-    fs::read(file).map_err(io_error)
 }
