@@ -44,7 +44,7 @@ fn validate(step: SafetyPlanStep, text: &str, contact: Option<&str>) -> Result<(
 }
 
 /// The whole plan from its rows: every step, in order, each with its items in order.
-fn assemble(items: Vec<SafetyPlanItem>) -> SafetyPlan {
+pub(crate) fn assemble(items: Vec<SafetyPlanItem>) -> SafetyPlan {
     let mut sections: Vec<SafetyPlanSection> =
         SafetyPlanStep::ALL.iter().map(|&step| section(step, Vec::new())).collect();
     // Rows come in each step's order; every step is in `ALL`.

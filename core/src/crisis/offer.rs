@@ -68,9 +68,16 @@ impl Kindred {
         if !check.risk {
             return Ok(DraftCheck { risk: false, matches: check.matches, ..DraftCheck::default() });
         }
-        let safety_plan = Some(self.safety_plan()?).filter(|plan| !plan.is_empty());
-        let region = self.region()?;
-        let resources = self.crisis_resources(region.as_deref(), language)?.entries;
+        // One read for all that is offered, so the plan and the services come from one state of the profile.
+        let (items, region, files) = self.read(|tx, _| {
+            Ok((
+                crate::storage::safety_plan::all(tx)?,
+                crate::storage::profile::region(tx)?,
+                crate::storage::resources::files(tx)?,
+            ))
+        })?;
+        let safety_plan = Some(crate::safety_plan::assemble(items)).filter(|plan| !plan.is_empty());
+        let resources = crisis::resources::lookup_in_files(&files, region.as_deref(), language)?.entries;
         Ok(DraftCheck { risk: true, matches: check.matches, safety_plan, resources })
     }
 

@@ -117,13 +117,7 @@ impl Kindred {
     /// international entry, the answer is [`ResourceMatch::Nothing`](super::ResourceMatch::Nothing): the app shows its
     /// own fallback. Fails with `InvalidInput` for a region that is not an ISO 3166 code.
     pub fn crisis_resources(&self, region: Option<&str>, language: Option<&str>) -> Result<ResourceLookup> {
-        let files = self.read(|tx, _| store::files(tx))?;
-        // Each file was verified before it was kept; it is checked again, cheaply, rather than trusted from disk. One
-        // that no longer passes (damaged on disk, or a rule a later version tightened) is left out rather than
-        // failing the lookup: this runs when someone may be in crisis, and the others still help.
-        let directories: Vec<ResourceDirectory> =
-            files.iter().filter_map(|f| ResourceDirectory::from_file_bytes(f).ok()).collect();
-        directory::lookup(&directories, region, language)
+        lookup_in_files(&self.read(|tx, _| store::files(tx))?, region, language)
     }
 
     /// Sets the person's region for crisis resources: "KE" (an ISO 3166-1 alpha-2 country) or "KE-30" (an ISO
@@ -160,3 +154,17 @@ impl Kindred {
 
 #[cfg(test)]
 mod tests;
+
+/// Looks crisis services up in installed directory files. Each file was verified before it was kept; it is checked
+/// again, cheaply, rather than trusted from disk. One that no longer passes (damaged on disk, or a rule a later version
+/// tightened) is left out rather than failing the lookup: this runs when someone may be in crisis, and the others
+/// still help.
+pub(crate) fn lookup_in_files(
+    files: &[Vec<u8>],
+    region: Option<&str>,
+    language: Option<&str>,
+) -> Result<ResourceLookup> {
+    let directories: Vec<ResourceDirectory> =
+        files.iter().filter_map(|f| ResourceDirectory::from_file_bytes(f).ok()).collect();
+    directory::lookup(&directories, region, language)
+}
