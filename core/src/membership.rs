@@ -22,7 +22,7 @@ use crate::time::now_ms;
 /// How long an invitation stays valid unless told otherwise: 7 days.
 pub const DEFAULT_INVITE_VALIDITY_MS: i64 = 7 * 24 * 3600 * 1000;
 
-fn require_role(ctx: &WriteCtx<'_, '_>, group_ref: i64, allowed: &[Role], what: &str) -> Result<Role> {
+pub(crate) fn require_role(ctx: &WriteCtx<'_, '_>, group_ref: i64, allowed: &[Role], what: &str) -> Result<Role> {
     match store::role_of(ctx.tx, group_ref, &ctx.me())? {
         Some(role) if allowed.contains(&role) => Ok(role),
         _ => Err(Error::NotPermitted(format!(

@@ -56,6 +56,7 @@ pub(crate) fn refresh_group(ctx: &mut WriteCtx<'_, '_>, group: &GroupId) -> Resu
         None => Default::default(),
     };
     let group_ref = storage::groups::upsert(ctx.tx, group, &stored)?;
+    refresh_directories(ctx.tx, group_ref, &stored)?;
     // An admission of this profile that turned out to have no effect (the invitation was used by someone else
     // first): the invitation is pending again, so the next sync says why and a new code can take its place.
     let me = ctx.me();
@@ -82,6 +83,23 @@ pub(crate) fn refresh_group(ctx: &mut WriteCtx<'_, '_>, group: &GroupId) -> Resu
         }
     }
     Ok(group_ref)
+}
+
+/// Keeps a group's resource directories in effect and trusted publishers equal to what its rules make them. The files
+/// are rewritten only when they changed (every goal update refreshes the group too).
+fn refresh_directories(tx: &rusqlite::Connection, group_ref: GroupRef, g: &schema::group::StoredGroup) -> Result<()> {
+    let mut now: Vec<_> = g.directories.iter().collect();
+    now.sort_by_key(|d| *d.publisher.as_bytes());
+    let hashes: Vec<([u8; 32], [u8; 32])> = now.iter().map(|d| (*d.publisher.as_bytes(), d.content_hash)).collect();
+    if storage::resources::group_hashes(tx, group_ref)? != hashes {
+        storage::resources::replace_group(tx, group_ref, &now)?;
+    }
+    let mut trusted: Vec<[u8; 32]> = g.trusted_publishers.iter().map(|p| *p.as_bytes()).collect();
+    trusted.sort_unstable();
+    if storage::resources::trusted_publishers(tx, group_ref)? != trusted {
+        storage::resources::replace_trusted(tx, group_ref, &trusted)?;
+    }
+    Ok(())
 }
 
 /// Re-reads the personal document's private goals.

@@ -43,6 +43,13 @@ pub const MAX_HOURS_CHARS: usize = 120;
 pub const MAX_AUDIENCE_CHARS: usize = 200;
 /// Most languages an entry may list.
 pub const MAX_ENTRY_LANGUAGES: usize = 16;
+/// Largest directory file that may be published into a group, in bytes: it travels as one change of the group
+/// document, and changes are at most 64 KiB. Larger directories are imported on each phone instead.
+pub const MAX_PUBLISHED_DIRECTORY_BYTES: usize = 48 * 1024;
+/// Most directory files (all versions, all publishers) one group document may hold; past it, publications are
+/// refused. A publisher updating monthly for five years stays under it; it bounds what a hostile moderator can make
+/// every phone keep (128 x 48 KiB).
+pub const MAX_GROUP_DIRECTORIES: usize = 128;
 
 /// How a service is reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -311,6 +318,30 @@ impl ResourceDirectory {
             .map_err(|_| Refusal::Forged.because("a resource directory whose signature does not match its content"))?;
         Ok(directory)
     }
+}
+
+/// Checks a directory file published into a group under `key` (as the group document holds it): at most
+/// [`MAX_PUBLISHED_DIRECTORY_BYTES`], a valid signed directory, and `key` its content hash in hex. The one check the
+/// door, the trust rules' replay and a local publication share.
+pub(crate) fn published_file(key: &str, bytes: &[u8]) -> Result<(ResourceDirectory, [u8; 32])> {
+    if bytes.len() > MAX_PUBLISHED_DIRECTORY_BYTES {
+        return Err(Refusal::Oversized.because(format!(
+            "a directory of {} bytes published into a group (the limit is {MAX_PUBLISHED_DIRECTORY_BYTES})",
+            bytes.len()
+        )));
+    }
+    let directory = ResourceDirectory::from_file_bytes(bytes)?;
+    let hash = directory.content_hash()?;
+    if hex::encode(hash) != key {
+        return Err(malformed("a published directory kept under another content hash"));
+    }
+    Ok((directory, hash))
+}
+
+/// Whether a directory with `(version, hash)` takes the place of one with `held`: a higher version, or the same
+/// version and a lower content hash. The one rule every phone applies, to imported and published files alike.
+pub(crate) fn supersedes(candidate: (u64, [u8; 32]), held: (u64, [u8; 32])) -> bool {
+    (candidate.0, std::cmp::Reverse(candidate.1)) > (held.0, std::cmp::Reverse(held.1))
 }
 
 /// How close to the person's region the entries of a [`ResourceLookup`] are: the best level any entry matched.

@@ -50,11 +50,12 @@
 //! ```
 
 mod check;
-mod directory;
+pub(crate) mod directory;
 mod guidance;
 mod lexicon;
 mod normalize;
 mod offer;
+mod publish;
 mod resources;
 
 #[cfg(test)]
@@ -67,8 +68,9 @@ use serde::Serialize;
 pub use check::{Checker, MAX_LISTS};
 pub use directory::{
     FoundResource, MAX_AUDIENCE_CHARS, MAX_CONTACT_CHARS, MAX_DIRECTORY_BYTES, MAX_DIRECTORY_ENTRIES,
-    MAX_ENTRY_LANGUAGES, MAX_HOURS_CHARS, MAX_NAME_CHARS, MAX_TITLE_CHARS, ResourceDirectory, ResourceEntry,
-    ResourceKind, ResourceLookup, ResourceMatch, example_directory_file, lookup as lookup_resources,
+    MAX_ENTRY_LANGUAGES, MAX_GROUP_DIRECTORIES, MAX_HOURS_CHARS, MAX_NAME_CHARS, MAX_PUBLISHED_DIRECTORY_BYTES,
+    MAX_TITLE_CHARS, ResourceDirectory, ResourceEntry, ResourceKind, ResourceLookup, ResourceMatch,
+    example_directory_file, lookup as lookup_resources,
 };
 pub use lexicon::{
     BUILTIN_LANGUAGES, EXCEPTIONS, Lexicon, MAX_GAP, MAX_LEXICON_BYTES, MAX_NEAR, MAX_PHRASE_CHARS, MAX_PHRASES,

@@ -34,7 +34,7 @@ pub struct DraftCheck {
     /// read from this phone's database for this answer and is not stored, logged or sent anywhere.
     pub safety_plan: Option<SafetyPlan>,
     /// Crisis services for the person's region ([`Kindred::set_region`]) and the draft's language, from the
-    /// installed resource directories, best first, as [`Kindred::crisis_resources`] gives them: only when `risk` is
+    /// resource directories the profile holds (imported or published in its groups), best first, as [`Kindred::crisis_resources`] gives them: only when `risk` is
     /// true. Entries of an example directory are marked `example` and are not real services. Empty when nothing
     /// matches (the app then shows its own fallback, such as the local emergency number).
     pub resources: Vec<FoundResource>,
@@ -55,7 +55,7 @@ impl Kindred {
     /// Checks a draft for signs of risk to self before it is posted, against the list of `language` (every list when
     /// `None` or a language without one; see [`Checker::check`]). When there is a sign of risk and the person's
     /// safety plan has at least one item, the answer carries the plan (one indexed read of this phone's database), so
-    /// the app can offer it next to the post button, and the crisis resources of the installed directories for the
+    /// the app can offer it next to the post button, and the crisis resources of the directories the profile holds for the
     /// person's region ([`Kindred::set_region`]) and `language`.
     ///
     /// It never blocks the post, and the draft goes nowhere: it is not stored, logged or sent, and the answer names
@@ -73,7 +73,7 @@ impl Kindred {
             Ok((
                 crate::storage::safety_plan::all(tx)?,
                 crate::storage::profile::region(tx)?,
-                crate::storage::resources::files(tx)?,
+                crisis::resources::held_files(tx)?,
             ))
         })?;
         let safety_plan = Some(crate::safety_plan::assemble(items)).filter(|plan| !plan.is_empty());

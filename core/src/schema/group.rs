@@ -6,7 +6,10 @@
 //!                                       restored_at?, restored_by? } },
 //!            invites: { <invitation key hex>: { by: bytes(32), expires_at: timestamp, gname, pk: bytes(32),
 //!                                               sig: bytes(64), used_by?: bytes(32), used_at?, proof?: bytes(64) } },
-//!            goals: { <goal hex>: goal } }` (goals as in [`super::goals`]).
+//!            goals: { <goal hex>: goal },
+//!            publishers: { <publisher key hex>: { trusted: bool, by: bytes(32), at: timestamp } },
+//!            directories: { <content hash hex>: bytes (a signed resource directory file) } }`
+//! (goals as in [`super::goals`]; directories as in [`crate::crisis::directory`]).
 //! The creator writes every container in the document's first change; the group id is derived from the creator's
 //! key and `nonce` (`GroupId::derive`), so peers can tell the genuine first change from a forged one.
 //!
@@ -38,6 +41,19 @@ pub(crate) struct StoredGroup {
     pub nonce: [u8; 16],
     pub members: Vec<StoredMember>,
     pub invites: Vec<StoredInvite>,
+    /// The publishers the owner marks trusted to publish resource directories (besides the owner).
+    pub trusted_publishers: Vec<MemberId>,
+    /// The resource directories in effect: each trusted publisher's (and the owner's) newest file.
+    pub directories: Vec<PublishedDirectory>,
+}
+
+/// A resource directory in effect in a group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PublishedDirectory {
+    pub publisher: MemberId,
+    pub version: u64,
+    pub content_hash: [u8; 32],
+    pub file: Vec<u8>,
 }
 
 /// One member entry.
@@ -119,6 +135,8 @@ pub(crate) fn write_new<T: Transactable>(tx: &mut T, doc_id: &DocId, g: &NewGrou
     tx.put_object(ROOT, "members", ObjType::Map).map_err(&err)?;
     tx.put_object(ROOT, "invites", ObjType::Map).map_err(&err)?;
     tx.put_object(ROOT, "goals", ObjType::Map).map_err(&err)?;
+    tx.put_object(ROOT, "publishers", ObjType::Map).map_err(&err)?;
+    tx.put_object(ROOT, "directories", ObjType::Map).map_err(&err)?;
     write_member(tx, doc_id, &g.creator, g.creator_name, Role::Owner, g.at, &g.creator)
 }
 
@@ -126,6 +144,50 @@ fn root_map<T: ReadDoc>(doc: &T, doc_id: &DocId, key: &str) -> Result<automerge:
     MapReader::new(doc, doc_id, ROOT)
         .map(key)?
         .ok_or_else(|| Error::document(doc_id, format!("group has no {key} map")))
+}
+
+/// The root map `key`, made if this document has none (a group created before it existed). Two phones making it
+/// concurrently make two maps of which Automerge shows one; nothing is lost, because what the group holds is read
+/// from the changes by path ([`crate::sync::authority`]), never from Automerge's merged view.
+fn root_map_or_new<T: Transactable>(tx: &mut T, doc_id: &DocId, key: &str) -> Result<automerge::ObjId> {
+    match MapReader::new(tx, doc_id, ROOT).map(key)? {
+        Some(map) => Ok(map),
+        None => tx.put_object(ROOT, key, ObjType::Map).map_err(write_err(doc_id)),
+    }
+}
+
+/// Marks a resource directory publisher trusted by the group (or no longer): the owner's right.
+pub(crate) fn write_publisher_trust<T: Transactable>(
+    tx: &mut T,
+    doc_id: &DocId,
+    publisher: &MemberId,
+    trusted: bool,
+    at: i64,
+    by: &MemberId,
+) -> Result<()> {
+    let err = write_err(doc_id);
+    let publishers = root_map_or_new(tx, doc_id, "publishers")?;
+    let entry = match MapReader::new(tx, doc_id, publishers.clone()).map(&publisher.to_hex())? {
+        Some(entry) => entry,
+        None => tx.put_object(&publishers, publisher.to_hex(), ObjType::Map).map_err(&err)?,
+    };
+    tx.put(&entry, "trusted", trusted).map_err(&err)?;
+    tx.put(&entry, "by", bytes(by.as_bytes())).map_err(&err)?;
+    tx.put(&entry, "at", ScalarValue::Timestamp(at)).map_err(&err)?;
+    Ok(())
+}
+
+/// Publishes a signed resource directory file into the group, under its content hash (so concurrent publications
+/// never touch the same key, and the same file published twice is one entry).
+pub(crate) fn write_directory<T: Transactable>(
+    tx: &mut T,
+    doc_id: &DocId,
+    content_hash: &[u8; 32],
+    file: &[u8],
+) -> Result<()> {
+    let directories = root_map_or_new(tx, doc_id, "directories")?;
+    tx.put(&directories, hex::encode(content_hash), bytes(file)).map_err(write_err(doc_id))?;
+    Ok(())
 }
 
 /// The map holding the goals shared with this group.

@@ -18,6 +18,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("sql/v3.sql"),
     include_str!("sql/v4.sql"),
     include_str!("sql/v5.sql"),
+    include_str!("sql/v6.sql"),
 ];
 
 /// The version a fully migrated database has.

@@ -1,8 +1,11 @@
-//! SQL for installed crisis resource directories (one row per publisher, holding its verified signed file).
+//! SQL for crisis resource directories: those installed on this phone (one row per publisher, holding its verified
+//! signed file) and those in effect in each group (read model of the group document: one row per group and publisher,
+//! and the publishers each group trusts).
 
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::Result;
+use crate::schema::group::PublishedDirectory;
 
 /// A stored directory's row, without its file.
 pub(crate) struct Installed {
@@ -39,11 +42,6 @@ pub(crate) fn get(conn: &Connection, publisher: &[u8; 32]) -> Result<Option<Inst
         .optional()?)
 }
 
-pub(crate) fn all(conn: &Connection) -> Result<Vec<Installed>> {
-    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM resource_directories ORDER BY publisher"))?;
-    Ok(stmt.query_map([], installed)?.collect::<rusqlite::Result<_>>()?)
-}
-
 pub(crate) fn files(conn: &Connection) -> Result<Vec<Vec<u8>>> {
     let mut stmt = conn.prepare_cached("SELECT file FROM resource_directories ORDER BY publisher")?;
     Ok(stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?)
@@ -73,4 +71,57 @@ pub(crate) fn put(conn: &Connection, row: &Installed, issued_at: i64, file: &[u8
 /// Removes the publisher's directory; whether there was one.
 pub(crate) fn remove(conn: &Connection, publisher: &[u8; 32]) -> Result<bool> {
     Ok(conn.prepare_cached("DELETE FROM resource_directories WHERE publisher = ?1")?.execute([&publisher[..]])? > 0)
+}
+
+/// The directories in effect in a group, as (publisher, content hash).
+pub(crate) fn group_hashes(conn: &Connection, group_ref: i64) -> Result<Vec<([u8; 32], [u8; 32])>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT publisher, content_hash FROM group_directories WHERE group_ref = ?1 ORDER BY publisher",
+    )?;
+    Ok(stmt.query_map([group_ref], |r| Ok((blob32(r, 0)?, blob32(r, 1)?)))?.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Replaces the directories in effect in a group.
+pub(crate) fn replace_group(conn: &Connection, group_ref: i64, directories: &[&PublishedDirectory]) -> Result<()> {
+    conn.prepare_cached("DELETE FROM group_directories WHERE group_ref = ?1")?.execute([group_ref])?;
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO group_directories (group_ref, publisher, version, content_hash, file) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for d in directories {
+        let version = i64::try_from(d.version).unwrap_or(i64::MAX);
+        insert.execute(params![group_ref, &d.publisher.as_bytes()[..], version, &d.content_hash[..], d.file])?;
+    }
+    Ok(())
+}
+
+/// Every group's directory files, with the group's id, for lookups and listings.
+pub(crate) fn group_files(conn: &Connection) -> Result<Vec<([u8; 16], Vec<u8>)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT g.group_id, d.file FROM group_directories d JOIN groups g USING (group_ref)
+         ORDER BY d.publisher, g.group_id",
+    )?;
+    Ok(stmt
+        .query_map([], |r| {
+            let id: Vec<u8> = r.get(0)?;
+            let id: [u8; 16] = id.try_into().map_err(|_| rusqlite::Error::IntegralValueOutOfRange(0, 16))?;
+            Ok((id, r.get(1)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// The publishers a group trusts.
+pub(crate) fn trusted_publishers(conn: &Connection, group_ref: i64) -> Result<Vec<[u8; 32]>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT publisher FROM group_publishers WHERE group_ref = ?1 ORDER BY publisher")?;
+    Ok(stmt.query_map([group_ref], |r| blob32(r, 0))?.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Replaces the publishers a group trusts.
+pub(crate) fn replace_trusted(conn: &Connection, group_ref: i64, publishers: &[[u8; 32]]) -> Result<()> {
+    conn.prepare_cached("DELETE FROM group_publishers WHERE group_ref = ?1")?.execute([group_ref])?;
+    let mut insert = conn.prepare_cached("INSERT INTO group_publishers (group_ref, publisher) VALUES (?1, ?2)")?;
+    for publisher in publishers {
+        insert.execute(params![group_ref, &publisher[..]])?;
+    }
+    Ok(())
 }

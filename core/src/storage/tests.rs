@@ -31,6 +31,7 @@ const FIXTURES: &[(i64, &str)] = &[
     (3, include_str!("fixtures/schema_v3.sql")),
     (4, include_str!("fixtures/schema_v4.sql")),
     (5, include_str!("fixtures/schema_v5.sql")),
+    (6, include_str!("fixtures/schema_v6.sql")),
 ];
 
 #[test]
@@ -87,6 +88,15 @@ fn every_released_schema_upgrades_to_exactly_the_fresh_one_and_keeps_its_rows() 
             .unwrap();
         let expected = if *version >= 5 { vec![("Fixture directory".into(), 2)] } else { vec![] };
         assert_eq!(directories, expected, "version {version}");
+        // Version 6 brought directories published into groups: its rows come through.
+        let published: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM group_directories JOIN group_publishers USING (group_ref, publisher)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(published, i64::from(*version >= 6), "version {version}");
     }
 }
 
@@ -100,6 +110,7 @@ fn released_migrations_are_never_edited() {
         "fdb767ebcaaec542870adb455d50cc1539e0519ae6ddf998ef5fe904fcc46130",
         "f8f325d07e1a233d1c56bf03205233bd570f6bef39eb1e394d4d74e9509d95cc",
         "84ae05cccd2bd65cfeb64ca38a393e300e628d3232c7b8800bc2a7113e607445",
+        "7db60ef7ecda1b371770e9eaf92be6e1a02200903c9ef8bc9bef3040aa2cff33",
     ];
     for (i, expected) in RELEASED.iter().enumerate() {
         let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(MIGRATIONS[i].as_bytes()));

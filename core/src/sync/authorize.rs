@@ -193,6 +193,16 @@ fn check_value(path: &[&str], value: &ScalarValue) -> Result<()> {
         }
     };
     match path {
+        // A published resource directory: checked whole (size, shape, signature, content hash) before anything else.
+        ["directories", key] => match value {
+            ScalarValue::Bytes(file) => crate::crisis::directory::published_file(key, file).map(|_| ()),
+            _ => Err(Refusal::Malformed.because("a published directory that is not a file")),
+        },
+        ["publishers", _, "trusted"] => match value {
+            ScalarValue::Boolean(_) => Ok(()),
+            _ => Err(Refusal::Malformed.because("a strange publisher mark")),
+        },
+        ["publishers", _, "at"] => time(),
         // Message segments.
         [_, "text"] => text(MAX_MESSAGE_CHARS, true, false),
         [_, "cw"] => text(MAX_CONTENT_WARNING_CHARS, false, false),
@@ -381,6 +391,30 @@ pub(crate) fn check_group_change(
                         .because(format!("{who} ({role}) may not write invitation field {rest:?}")));
                 }
             }
+            (["publishers"], EditKind::MakeMap) if is_owner => {}
+            (["publishers", key, rest @ ..], kind) => {
+                let allowed = is_owner
+                    && key.parse::<MemberId>().is_ok()
+                    && match (rest, kind) {
+                        ([], EditKind::MakeMap) | (["trusted" | "at"], EditKind::Put(_)) => true,
+                        (["by"], EditKind::Put(v)) => names_author(v),
+                        _ => false,
+                    };
+                if !allowed {
+                    return Err(Refusal::NotPermitted
+                        .because(format!("{who} ({role}) may not mark directory publishers; only the owner may")));
+                }
+            }
+            (["directories"], EditKind::MakeMap) if moderates => {}
+            (["directories", _], EditKind::Put(ScalarValue::Bytes(file))) if moderates => {
+                check_publication(doc, creator.as_ref(), file, &edits, &deps)
+                    .map_err(|why| Refusal::NotPermitted.because(format!("{who} published a directory: {why}")))?;
+            }
+            (["directories", ..], _) => {
+                return Err(Refusal::NotPermitted.because(format!(
+                    "{who} ({role}) may not change the group's directories; owners and moderators publish new ones"
+                )));
+            }
             (["goals", goal, rest @ ..], _) => {
                 let owner_now = map_at(doc, &ROOT, "goals", &deps)
                     .and_then(|goals| map_at(doc, &goals, goal, &deps))
@@ -411,6 +445,35 @@ pub(crate) fn check_group_change(
     for (key, invitee) in &admitted {
         check_admission(doc, group, key, invitee, &edits, &deps)
             .map_err(|why| Refusal::Invitation.because(format!("{who} admitted {}: {why}", &invitee.to_hex()[..8])))?;
+    }
+    Ok(())
+}
+
+/// A directory published by a change must come from the owner or a publisher the owner marked trusted in the
+/// change's causal past (at its dependencies), and fit under the group's bound on directory files. Its file was
+/// checked whole by [`check_value`].
+fn check_publication(
+    doc: &Automerge,
+    creator: Option<&MemberId>,
+    file: &[u8],
+    edits: &[Edit],
+    deps: &[ChangeHash],
+) -> std::result::Result<(), &'static str> {
+    use crate::crisis::directory::{MAX_GROUP_DIRECTORIES, ResourceDirectory};
+    let directory = ResourceDirectory::from_file_bytes(file).map_err(|_| "the file does not verify")?;
+    let hex = directory.publisher.to_hex();
+    let trusted_before = map_at(doc, &ROOT, "publishers", deps)
+        .and_then(|publishers| map_at(doc, &publishers, &hex, deps))
+        .and_then(|entry| scalar_at(doc, &entry, "trusted", deps))
+        .is_some_and(|t| matches!(t, ScalarValue::Boolean(true)));
+    if creator != Some(&directory.publisher) && !trusted_before {
+        return Err("its publisher is neither the owner nor trusted by the owner");
+    }
+    let held = map_at(doc, &ROOT, "directories", deps).map_or(0, |d| doc.length_at(&d, deps));
+    let new =
+        edits.iter().filter(|e| e.path.len() == 2 && e.path.first().map(String::as_str) == Some("directories")).count();
+    if held + new > MAX_GROUP_DIRECTORIES {
+        return Err("the group holds as many directory files as it may");
     }
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! Reading a group-document change as the trust rules see it: its writes (paths and values, decoded from its
 //! operations) and the actions they amount to (create, details, goal, own name, invite, admit, add, set a role,
-//! remove, restore, or something no rule allows).
+//! remove, restore, trust a directory publisher, publish a directory, or something no rule allows).
 
 use std::collections::HashMap;
 
@@ -46,6 +46,10 @@ pub(super) enum Action {
     Restore {
         member: MemberId,
     },
+    /// Marks directory publishers trusted or not (writes under `publishers`).
+    Publishers,
+    /// Publishes resource directories (writes under `directories`).
+    Directories,
     /// Something no rule allows.
     Unknown,
 }
@@ -140,6 +144,8 @@ pub(super) fn actions_of(writes: &[Write], is_first: bool) -> Vec<Action> {
         let action = match path.as_slice() {
             ["name" | "description" | "guidelines"] if w.value.is_some() => Action::Details,
             ["goals", _, ..] => Action::Goal,
+            ["publishers", ..] => Action::Publishers,
+            ["directories", ..] => Action::Directories,
             ["invites", key, ..] => match admitted.iter().find(|(k, _)| k == key) {
                 Some((key, invitee)) => Action::Admit { invitee: *invitee, key: key.clone() },
                 None => Action::Invite { key: (*key).to_owned() },

@@ -19,6 +19,10 @@
 //!   removed member returns only by an explicit restore by someone senior to them.
 //! - **One invitation admits one key**: of several admissions with one invitation, the first in the canonical order
 //!   counts (a causally earlier one always comes first; between concurrent ones, the lower change hash).
+//! - **Resource directories**: only the owner marks publishers trusted (or no longer); moderators and the owner
+//!   publish a signed directory whose publisher is the owner or was marked trusted in the change's causal past. Of
+//!   each publisher's files, the highest version counts (equal versions: the lower content hash); a publisher the
+//!   owner no longer trusts has no directory in effect.
 //!
 //! How: the changes are put in one canonical order (topological, ties broken by change hash) and replayed, each
 //! judged by its author's grants in its causal past and by the removals and demotions known; since a removal found
@@ -36,11 +40,12 @@ use std::collections::{BTreeMap, BinaryHeap, HashMap};
 
 use automerge::{ActorId, Automerge, Change, ChangeHash, ReadDoc};
 
+use crate::crisis::directory::{self, MAX_GROUP_DIRECTORIES};
 use crate::error::{Error, Result};
 use crate::ids::{GroupId, MemberId};
 use crate::invite::Invitation;
 use crate::model::Role;
-use crate::schema::group::{Cutoff, Removal, StoredGroup, StoredInvite, StoredMember};
+use crate::schema::group::{Cutoff, PublishedDirectory, Removal, StoredGroup, StoredInvite, StoredMember};
 
 mod actions;
 
@@ -180,6 +185,12 @@ struct Pass {
     invites: BTreeMap<String, InviteRecord>,
     events: HashMap<(MemberId, Level), Events>,
     effective: Vec<bool>,
+    /// Directory publishers as the owner last marked them (true: trusted), and the changes that marked them trusted.
+    trust: BTreeMap<MemberId, bool>,
+    trust_grants: HashMap<MemberId, Vec<usize>>,
+    /// Each publisher's best directory published with effect, and how many files were published with effect.
+    directories: BTreeMap<MemberId, PublishedDirectory>,
+    published: usize,
 }
 
 /// Works out the group from every change of its document. `author_of` names the member each actor writes for (from
@@ -236,6 +247,12 @@ fn resolve(
             removal: e.removal,
         })
         .collect();
+    let trusted_publishers: Vec<MemberId> = pass.trust.iter().filter(|(_, t)| **t).map(|(p, _)| *p).collect();
+    let directories = pass
+        .directories
+        .into_values()
+        .filter(|d| d.publisher == creator || trusted_publishers.contains(&d.publisher))
+        .collect();
     let invites = pass
         .invites
         .into_iter()
@@ -251,6 +268,8 @@ fn resolve(
             nonce: pass.nonce,
             members,
             invites,
+            trusted_publishers,
+            directories,
         },
         without_effect_by,
     };
@@ -446,8 +465,48 @@ fn allowed(
         Action::Restore { member: target } => {
             moderator(author) && junior(target) && pass.members.get(target).is_some_and(|e| e.removal.is_some())
         }
+        Action::Publishers => {
+            is_owner
+                && writes
+                    .iter()
+                    .filter_map(|w| w.path.get(1).filter(|_| w.path.first().is_some_and(|p| p == "publishers")))
+                    .all(|key| key.parse::<MemberId>().is_ok())
+        }
+        Action::Directories => {
+            let files = published_files(writes);
+            moderator(author)
+                && pass.published + files.len() <= MAX_GROUP_DIRECTORIES
+                && files.iter().all(|file| {
+                    file.as_ref().is_some_and(|d| {
+                        Some(d.publisher) == owner
+                            || pass
+                                .trust_grants
+                                .get(&d.publisher)
+                                .is_some_and(|grants| grants.iter().any(|&g| dag.before(g, at)))
+                    })
+                })
+        }
         Action::Unknown => false,
     }
+}
+
+/// The directory files a change publishes (`None` for one that fails [`directory::published_file`]).
+fn published_files(writes: &[Write]) -> Vec<Option<PublishedDirectory>> {
+    writes
+        .iter()
+        .filter_map(|w| match w.path.as_slice() {
+            [root, key] if root == "directories" => Some(bytes_of(w.value.as_ref()).and_then(|file| {
+                let (d, content_hash) = directory::published_file(key, file).ok()?;
+                Some(PublishedDirectory {
+                    publisher: d.publisher,
+                    version: d.version,
+                    content_hash,
+                    file: file.to_vec(),
+                })
+            })),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The invitation an admission or record names: the group's record of it, completed by what this change writes.
@@ -561,6 +620,32 @@ fn apply(pass: &mut Pass, at: usize, author: &MemberId, action: &Action, writes:
                 entry.role = Role::Member;
             }
             event(pass, *member, Level::Member, true);
+        }
+        Action::Publishers => {
+            for w in writes {
+                if let ([root, key, field], Some(automerge::ScalarValue::Boolean(trusted))) =
+                    (w.path.as_slice(), &w.value)
+                    && root == "publishers"
+                    && field == "trusted"
+                    && let Ok(publisher) = key.parse::<MemberId>()
+                {
+                    pass.trust.insert(publisher, *trusted);
+                    if *trusted {
+                        pass.trust_grants.entry(publisher).or_default().push(at);
+                    }
+                }
+            }
+        }
+        Action::Directories => {
+            for d in published_files(writes).into_iter().flatten() {
+                pass.published += 1;
+                let better = pass.directories.get(&d.publisher).is_none_or(|held| {
+                    directory::supersedes((d.version, d.content_hash), (held.version, held.content_hash))
+                });
+                if better {
+                    pass.directories.insert(d.publisher, d);
+                }
+            }
         }
         Action::Unknown => {}
     }
