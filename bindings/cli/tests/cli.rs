@@ -599,3 +599,44 @@ fn resources_import_the_example_directory_and_list_it_by_region_and_language() {
     std::fs::write(&forged, bytes).unwrap();
     k.fails(&["resources", "import", forged.to_str().unwrap()]);
 }
+
+#[test]
+fn an_owner_trusts_a_publisher_and_publishes_its_directory_into_a_group() {
+    let k = Kindred::named("Amara");
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../../core/src/crisis/example-directory.bin");
+    k.ok(&["group", "create", "Circle"]);
+    // The example directory's publisher is not the owner: publishing needs the owner's mark first.
+    let (code, message) = k.fails(&["resources", "publish", "Circle", example]);
+    assert_ne!(code, 0);
+    assert!(message.contains("trusted"), "{message}");
+    let publisher = {
+        let checker = Kindred::named("Checker");
+        checker.json(&["resources", "import", example])["publisher"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(k.json(&["group", "trust-publisher", "Circle"])["trusted_publishers"], Value::Array(Vec::new()));
+    let trusted = k.json(&["group", "trust-publisher", "Circle", &publisher]);
+    assert_eq!(trusted["trusted_publishers"][0], publisher.as_str());
+
+    let published = k.json(&["resources", "publish", "Circle", example]);
+    assert_eq!(published["installed"], true);
+    assert!(k.ok(&["resources", "publish", "Circle", example]).contains("Nothing changed"));
+    let dirs = k.json(&["resources", "directories"]);
+    assert_eq!(dirs[0]["imported"], false);
+    assert_eq!(dirs[0]["groups"].as_array().map(Vec::len), Some(1));
+    assert!(k.ok(&["resources", "directories"]).contains("group "));
+    let found = k.json(&["resources", "list", "--region", "KE-30", "--language", "sw"]);
+    assert_eq!(found["entries"][0]["entry"]["name"], "EXAMPLE Nairobi walk-in centre");
+    // The reader of a worrying message gets services to share, for the reader's own region.
+    k.ok(&["resources", "region", "KE-30"]);
+    let reader = k.json(&["check", "nataka kujiua", "--language", "sw", "--reader"]);
+    assert_eq!(reader["risk"], true);
+    assert_eq!(reader["resources"][0]["entry"]["subdivision"], "KE-30");
+    assert!(reader["guidance"].as_array().is_some_and(|g| !g.is_empty()));
+    assert!(k.ok(&["check", "nataka kujiua", "--reader"]).contains("Crisis services you can share"));
+
+    // No longer trusted: the group's copy stops being used.
+    let revoked = k.json(&["group", "trust-publisher", "Circle", &publisher, "--revoke"]);
+    assert_eq!(revoked["trusted_publishers"], Value::Array(Vec::new()));
+    assert_eq!(k.json(&["resources", "directories"]).as_array().map(Vec::len), Some(0));
+    assert_eq!(k.json(&["check", "nataka kujiua", "--reader"])["resources"], Value::Array(Vec::new()));
+}

@@ -145,7 +145,7 @@ impl Checker {
         } else {
             (String::new(), Vec::new())
         };
-        ReaderGuidance { risk, matches, guidance, guidance_language }
+        ReaderGuidance { risk, matches, guidance, guidance_language, resources: Vec::new() }
     }
 
     /// Which lists a check reads: the named language's and its `also:` languages', or all of them.

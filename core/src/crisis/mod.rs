@@ -132,6 +132,11 @@ pub struct ReaderGuidance {
     pub guidance: Vec<String>,
     /// The language of `guidance` ("en", "es", "sw"); empty when there is none.
     pub guidance_language: String,
+    /// Crisis services the reader can share, for the reader's region ([`Kindred::set_region`](crate::Kindred::set_region))
+    /// and the message's language, best first, as [`Kindred::crisis_resources`](crate::Kindred::crisis_resources)
+    /// gives them: only on a sign of risk, and only from [`Kindred::check_received`](crate::Kindred::check_received)
+    /// (a bare [`Checker`] holds no directories). Entries of an example directory are marked `example`.
+    pub resources: Vec<FoundResource>,
 }
 
 /// The checker with the shipped lists, compiled on first use and shared.

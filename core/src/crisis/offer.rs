@@ -81,14 +81,26 @@ impl Kindred {
         Ok(DraftCheck { risk: true, matches: check.matches, safety_plan, resources })
     }
 
+    /// The crisis services for the person's region and `language`, from the directories the profile holds.
+    fn resources_to_offer(&self, language: Option<&str>) -> Result<Vec<FoundResource>> {
+        let (region, files) =
+            self.read(|tx, _| Ok((crate::storage::profile::region(tx)?, crisis::resources::held_files(tx)?)))?;
+        Ok(crisis::resources::lookup_in_files(&files, region.as_deref(), language)?.entries)
+    }
+
     /// Checks a received message for its reader: the same matches as a draft's and, when there is a sign of risk,
-    /// short guidance on answering supportively (see [`Checker::check_received`]). It is for the reader's screen
-    /// only: the author is never flagged, and nothing about the message or its author is recorded or sent. Fails with
-    /// `InvalidInput` (never naming the text) for a text longer than
+    /// short guidance on answering supportively (see [`Checker::check_received`]) and the crisis services the reader
+    /// can share, for the reader's region ([`Kindred::set_region`]) and the message's language. It is for the
+    /// reader's screen only: the author is never flagged, and nothing about the message or its author is recorded or
+    /// sent. Fails with `InvalidInput` (never naming the text) for a text longer than
     /// [`MAX_MESSAGE_CHARS`](crate::limits::MAX_MESSAGE_CHARS), which no message can be.
     pub fn check_received(&self, text: &str, language: Option<&str>) -> Result<ReaderGuidance> {
         let text = bounded(RECEIVED_FIELD, text)?;
-        Ok(self.crisis_checker().check_received(text, language))
+        let mut guidance = self.crisis_checker().check_received(text, language);
+        if guidance.risk {
+            guidance.resources = self.resources_to_offer(language)?;
+        }
+        Ok(guidance)
     }
 
     /// Adds the phrases of `list` (a phrase list in the [`Lexicon`] format) to this profile's list of its language,
@@ -187,7 +199,16 @@ mod tests {
         let guidance = me.check_received("ya no quiero vivir", Some("es-MX")).unwrap();
         assert!(guidance.risk && !guidance.guidance.is_empty());
         assert_eq!(guidance.guidance_language, "es");
+        assert!(guidance.resources.is_empty(), "no directory installed: nothing is invented");
         assert_eq!(me.check_received("see you Tuesday", Some("en")).unwrap(), ReaderGuidance::default());
+
+        // With a directory and a region, the reader gets the services to share for their own region.
+        me.import_resource_directory(crisis::example_directory_file()).unwrap();
+        me.set_region(Some("KE-30")).unwrap();
+        let guidance = me.check_received("nataka kujiua", Some("sw")).unwrap();
+        assert_eq!(guidance.resources[0].entry.name, "EXAMPLE Nairobi walk-in centre");
+        assert!(guidance.resources.iter().all(|f| f.example));
+        assert!(me.check_received("tuonane Jumanne", Some("sw")).unwrap().resources.is_empty());
     }
 
     #[test]

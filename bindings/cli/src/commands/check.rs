@@ -30,8 +30,8 @@ struct Checked {
     risk: bool,
     /// What matched: phrases of the lists, never the text's words.
     matches: Vec<Match>,
-    /// Crisis services for your region (`resources region`) and the language, from the installed directories, on a
-    /// sign of risk in a draft; entries of an example directory say `"example": true`.
+    /// Crisis services for your region (`resources region`) and the language, from the directories you hold, on a
+    /// sign of risk (with `--reader`: services to share); entries of an example directory say `"example": true`.
     resources: Vec<FoundResource>,
     /// The person's own safety plan, offered on a sign of risk in a draft when it has an item; else null.
     safety_plan: Option<SafetyPlan>,
@@ -47,12 +47,12 @@ pub fn run(ctx: &Ctx, args: CheckArgs) -> Outcome {
     let kindred = ctx.open()?;
     let language = args.language.as_deref();
     let checked = if args.reader {
-        let ReaderGuidance { risk, matches, guidance, guidance_language } =
+        let ReaderGuidance { risk, matches, guidance, guidance_language, resources } =
             kindred.check_received(&args.text, language)?;
         Checked {
             risk,
             matches,
-            resources: Vec::new(),
+            resources,
             safety_plan: None,
             guidance: Some(guidance),
             guidance_language: Some(guidance_language),
@@ -108,18 +108,17 @@ fn human(c: &Checked, reader: bool) -> String {
             push_line(&mut out, format!("  - {line}"));
         }
     }
-    if !reader {
-        if c.resources.is_empty() {
-            push_line(
-                &mut out,
-                "\nNo installed crisis-resource directory lists a service for your region (`kindred resources region CC`). \
-                 If you are in danger, call your local emergency number.",
-            );
-        } else {
-            push_line(&mut out, "\nCrisis services you can reach now:");
-            for f in &c.resources {
-                crate::commands::resources::resource_lines(&mut out, f);
-            }
+    if c.resources.is_empty() {
+        push_line(
+            &mut out,
+            "\nNo crisis-resource directory you hold lists a service for your region (`kindred resources region CC`). \
+             In danger, the local emergency number is the place to call.",
+        );
+    } else {
+        let heading = if reader { "\nCrisis services you can share:" } else { "\nCrisis services you can reach now:" };
+        push_line(&mut out, heading);
+        for f in &c.resources {
+            crate::commands::resources::resource_lines(&mut out, f);
         }
     }
     out

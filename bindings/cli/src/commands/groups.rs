@@ -49,6 +49,23 @@ pub enum GroupCommand {
         /// The group's id or name.
         group: String,
     },
+    /// Trust an organisation's key to publish crisis resource directories into a group (owner only), or with
+    /// --revoke no longer (its directories stop being used on every phone). Without KEY, list the trusted keys.
+    TrustPublisher {
+        /// The group's id or name.
+        group: String,
+        /// The publisher's key (64 hex characters, as its directory files name it).
+        key: Option<String>,
+        #[arg(long, requires = "key")]
+        revoke: bool,
+    },
+}
+
+/// The publishers a group trusts, for `--json`.
+#[derive(Debug, Serialize)]
+struct Publishers {
+    group_id: GroupId,
+    trusted_publishers: Vec<MemberId>,
 }
 
 #[derive(Debug, Args)]
@@ -214,6 +231,33 @@ pub fn run(ctx: &Ctx, command: GroupCommand) -> Outcome {
                 })
                 .collect();
             ctx.render(&FlaggedList { group_id: id, group_name: details.name, flagged, proofs }, flagged_text)
+        }
+        GroupCommand::TrustPublisher { group, key, revoke } => {
+            let id = kindred.resolve_group(&group)?;
+            if let Some(key) = &key {
+                let publisher: MemberId = key.parse().map_err(CliError::from)?;
+                kindred.trust_publisher(&id, &publisher, !revoke)?;
+            }
+            let shown = Publishers { group_id: id, trusted_publishers: kindred.trusted_publishers(&id)? };
+            ctx.render(&shown, |p| {
+                let mut out = String::new();
+                match (&key, revoke) {
+                    (Some(key), false) => push_line(&mut out, format!("Trusted {key} to publish directories here.")),
+                    (Some(key), true) => {
+                        push_line(&mut out, format!("{key} is no longer trusted; its directories are not used."))
+                    }
+                    (None, _) => {}
+                }
+                if p.trusted_publishers.is_empty() {
+                    push_line(&mut out, "Only the owner publishes crisis resource directories in this group.");
+                } else {
+                    push_line(&mut out, "Trusted publishers (besides the owner):");
+                    for publisher in &p.trusted_publishers {
+                        push_line(&mut out, format!("  {publisher}"));
+                    }
+                }
+                out
+            })
         }
     }
 }

@@ -1,13 +1,15 @@
-//! `resources list [--region CC] [--language LL] | import FILE | directories | remove PUBLISHER | region [CC]`: the
-//! crisis resource directory. A directory is a signed file (an app's, an organisation's, or Kindred's example);
-//! importing checks it whole, and a newer version from the same publisher replaces the older one.
+//! `resources list [--region CC] [--language LL] | import FILE | publish GROUP FILE | directories | remove PUBLISHER |
+//! region [CC]`: crisis resource directories. A directory is a signed file (an app's, an organisation's, a group
+//! owner's, or Kindred's example); importing or publishing checks it whole, and a newer version from the same
+//! publisher replaces the older one, wherever each came from.
 
 use std::path::PathBuf;
 
 use clap::Subcommand;
 use kindred_core::MemberId;
 use kindred_core::crisis::{
-    DirectoryImport, FoundResource, MAX_DIRECTORY_BYTES, ResourceKind, ResourceLookup, ResourceMatch,
+    DirectoryImport, FoundResource, MAX_DIRECTORY_BYTES, MAX_PUBLISHED_DIRECTORY_BYTES, ResourceKind, ResourceLookup,
+    ResourceMatch,
 };
 use serde::Serialize;
 
@@ -26,11 +28,18 @@ pub enum ResourcesCommand {
         #[arg(long, value_name = "LL")]
         language: Option<String>,
     },
-    /// Install a signed directory file.
+    /// Install a signed directory file on this phone.
     Import { file: PathBuf },
-    /// The installed directories.
+    /// Publish a signed directory file into a group (owners and moderators), for every member's phone: its publisher
+    /// must be the group's owner or trusted by the owner (`group trust-publisher`).
+    Publish {
+        /// The group's id or name.
+        group: String,
+        file: PathBuf,
+    },
+    /// The directories you hold: imported, and published in your groups.
     Directories,
-    /// Remove a publisher's directory.
+    /// Remove a publisher's imported directory.
     Remove { publisher: String },
     /// Show your region, set it ("KE", "KE-30"), or clear it with --clear. It stays on this phone.
     Region {
@@ -59,25 +68,36 @@ pub fn run(ctx: &Ctx, command: ResourcesCommand) -> Outcome {
         ResourcesCommand::Import { file } => {
             let bytes = read_bounded(&file, MAX_DIRECTORY_BYTES, "a resource directory")?;
             let import = kindred.import_resource_directory(&bytes)?;
-            ctx.render(&import, import_text)
+            ctx.render(&import, |i| import_text(i, "Installed", "Kept the installed directory"))
+        }
+        ResourcesCommand::Publish { group, file } => {
+            let id = kindred.resolve_group(&group)?;
+            let bytes = read_bounded(&file, MAX_PUBLISHED_DIRECTORY_BYTES, "a directory to publish into a group")?;
+            let published = kindred.publish_resource_directory(&id, &bytes)?;
+            ctx.render(&published, |p| import_text(p, "Published", "Kept the group's directory"))
         }
         ResourcesCommand::Directories => {
             let directories = kindred.resource_directories()?;
             ctx.render(&directories, |list| {
                 let mut out = String::new();
                 if list.is_empty() {
-                    push_line(&mut out, "No resource directory is installed.");
+                    push_line(&mut out, "You hold no resource directory.");
                 }
                 for d in list {
                     let example = if d.example { " [EXAMPLE: not real services]" } else { "" };
+                    let mut from: Vec<String> = d.groups.iter().map(|g| format!("group {}", short(g))).collect();
+                    if d.imported {
+                        from.insert(0, "imported".to_owned());
+                    }
                     push_line(
                         &mut out,
                         format!(
-                            "{}  v{}  {}  {}{example}",
+                            "{}  v{}  {}  {}{example}  ({})",
                             short(&d.publisher),
                             d.version,
                             plural(u64::from(d.entries), "entry"),
-                            d.title
+                            d.title,
+                            from.join(", ")
                         ),
                     );
                 }
@@ -136,7 +156,7 @@ fn lookup_text(l: &ResourceLookup) -> String {
         _ => {
             push_line(
                 &mut out,
-                "No installed directory lists a service for this region. If you are in danger, call your local \
+                "No directory you hold lists a service for this region. If you are in danger, call your local \
                  emergency number.",
             );
             return out;
@@ -149,7 +169,9 @@ fn lookup_text(l: &ResourceLookup) -> String {
     out
 }
 
-fn import_text(i: &DirectoryImport) -> String {
+/// What an import or a publication did: `done` ("Installed") when it took effect, `kept` ("Kept the installed
+/// directory") when it did not.
+fn import_text(i: &DirectoryImport, done: &str, kept: &str) -> String {
     let what = format!(
         "version {} of {}'s directory ({})",
         i.version,
@@ -157,10 +179,10 @@ fn import_text(i: &DirectoryImport) -> String {
         plural(u64::from(i.entries), "entry")
     );
     if i.replaced {
-        format!("Installed {what}, replacing the older one.\n")
+        format!("{done} {what}, replacing the older one.\n")
     } else if i.installed {
-        format!("Installed {what}.\n")
+        format!("{done} {what}.\n")
     } else {
-        format!("Kept the installed directory: it is as new as {what} or newer. Nothing changed.\n")
+        format!("{kept}: it is as new as {what} or newer. Nothing changed.\n")
     }
 }
