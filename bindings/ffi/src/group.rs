@@ -7,10 +7,11 @@ use std::sync::Arc;
 
 use kindred_core as core;
 
-use crate::error::{KindredError, guard, parse_id};
+use crate::error::{KindredError, Worker, guard, parse_id};
 use crate::listeners::{Forward, SubscriptionHandle, UpdateListener};
 use crate::profile::KindredProfile;
 use crate::types::{MessageCursor, NewMessage};
+use core::crisis::DirectoryImport;
 use core::{Goal, GroupDetails, Message, Role};
 
 /// A group this profile belongs to. Get one from `KindredProfile.create_group` or `KindredProfile.group`.
@@ -26,12 +27,12 @@ impl KindredGroup {
     }
 
     /// Runs `f` against the core and this group's id on a worker thread.
-    async fn run<T: Send + 'static>(
+    fn run<T: Send + 'static>(
         &self,
         f: impl FnOnce(&core::Kindred, &core::GroupId) -> Result<T, KindredError> + Send + 'static,
-    ) -> Result<T, KindredError> {
+    ) -> Worker<T> {
         let id = self.id;
-        self.profile.run(move |k| f(k, &id)).await
+        self.profile.run(move |k| f(k, &id))
     }
 }
 
@@ -122,6 +123,25 @@ impl KindredGroup {
     /// Creates a single-use invitation, valid for `valid_for_ms` (at most 30 days): text for a QR code.
     pub async fn create_invite(&self, valid_for_ms: i64) -> Result<String, KindredError> {
         self.run(move |k, g| Ok(k.create_invite(g, valid_for_ms)?)).await
+    }
+
+    // Crisis resource directories
+
+    /// Publishes a signed crisis resource directory file into the group (owners and moderators): it reaches every
+    /// member with the next sync or bundle. Its publisher must be the owner or trusted by the owner; at most 48 KiB.
+    /// `installed` says whether it is now the publisher's directory in the group.
+    pub async fn publish_resource_directory(&self, file: Vec<u8>) -> Result<DirectoryImport, KindredError> {
+        self.run(move |k, g| Ok(k.publish_resource_directory(g, &file)?)).await
+    }
+
+    /// Marks a publisher's key trusted to publish directories into the group, or no longer (owner only); its
+    /// directories stop being used on every phone that learns of it. Returns the group, with `trusted_publishers`.
+    pub async fn trust_publisher(&self, publisher: String, trusted: bool) -> Result<GroupDetails, KindredError> {
+        self.run(move |k, g| {
+            k.trust_publisher(g, &parse_id(&publisher)?, trusted)?;
+            Ok(k.group(g)?)
+        })
+        .await
     }
 
     /// A signed bundle of everything this profile holds of the group, to carry as a file.

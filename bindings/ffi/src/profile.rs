@@ -8,12 +8,12 @@ use std::sync::{Arc, RwLock};
 
 use kindred_core as core;
 
-use crate::error::{KindredError, guard, off_thread, parse_id};
+use crate::error::{KindredError, Worker, guard, off_thread, parse_id};
 use crate::group::KindredGroup;
 use crate::listeners::{Forward, SubscriptionHandle, UpdateListener};
 use crate::sync::SyncSession;
 use crate::types::NewGoal;
-use core::crisis::{DraftCheck, ReaderGuidance};
+use core::crisis::{DirectoryImport, DirectorySummary, DraftCheck, ReaderGuidance, ResourceLookup};
 use core::{BundleImport, Checkin, CheckinSummary, Goal, GoalStatus, GroupSummary, NewCheckin, NewGroup, PendingJoin};
 use core::{ProfileInfo, ProgressEntry, SafetyPlan, SafetyPlanItem, SafetyPlanSection, SafetyPlanStep};
 
@@ -32,13 +32,16 @@ impl KindredProfile {
         self.core.read().unwrap_or_else(|p| p.into_inner()).clone().ok_or(KindredError::Closed)
     }
 
-    /// Runs `f` against the core on a worker thread.
-    pub(crate) async fn run<T: Send + 'static>(
+    /// Runs `f` against the core on a worker thread (a plain function returning [`Worker`], not an `async fn`, so
+    /// that no state machine is made per method for it).
+    pub(crate) fn run<T: Send + 'static>(
         &self,
         f: impl FnOnce(&core::Kindred) -> Result<T, KindredError> + Send + 'static,
-    ) -> Result<T, KindredError> {
-        let core = self.core()?;
-        off_thread(move || f(&core)).await
+    ) -> Worker<T> {
+        match self.core() {
+            Ok(core) => off_thread(move || f(&core)),
+            Err(e) => Worker::failed(e),
+        }
     }
 }
 
@@ -235,6 +238,48 @@ impl KindredProfile {
     /// Goes back to the shipped phrase lists; returns their languages.
     pub fn reset_crisis_phrases(&self) -> Result<Vec<String>, KindredError> {
         guard(|| Ok(self.core()?.reset_crisis_phrases()))
+    }
+
+    // Crisis resource directories (signed files: imported here, or published in a group by `KindredGroup`)
+
+    /// The crisis services for `region` ("KE", "KE-30"; `None`: international ones only) and `language`, best first,
+    /// from the directories this profile holds (imported, and published in its groups). `matched` says how close
+    /// they are; `NOTHING` when no directory lists one, and the app shows its own fallback (the local emergency
+    /// number). Entries of an example directory say `example`. A region that is not an ISO 3166 code is
+    /// `InvalidInput`.
+    pub async fn crisis_resources(
+        &self,
+        region: Option<String>,
+        language: Option<String>,
+    ) -> Result<ResourceLookup, KindredError> {
+        self.run(move |k| Ok(k.crisis_resources(region.as_deref(), language.as_deref())?)).await
+    }
+
+    /// Sets the person's region for crisis resources ("KE" or "KE-30", any case; `None` clears it) and returns it as
+    /// stored. It stays on this phone. `check_draft` and `check_received` look services up for it.
+    pub async fn set_region(&self, region: Option<String>) -> Result<Option<String>, KindredError> {
+        self.run(move |k| Ok(k.set_region(region.as_deref())?)).await
+    }
+
+    /// The person's region for crisis resources, if set.
+    pub async fn region(&self) -> Result<Option<String>, KindredError> {
+        self.run(|k| Ok(k.region()?)).await
+    }
+
+    /// Imports a signed directory file (one the app ships, or a publisher's), checked whole first: a forged, damaged
+    /// or oversized file is `Rejected` and nothing is kept. A newer version replaces the publisher's older one.
+    pub async fn import_resource_directory(&self, file: Vec<u8>) -> Result<DirectoryImport, KindredError> {
+        self.run(move |k| Ok(k.import_resource_directory(&file)?)).await
+    }
+
+    /// Every publisher's directory this profile uses (its newest file, imported or published in a group).
+    pub async fn resource_directories(&self) -> Result<Vec<DirectorySummary>, KindredError> {
+        self.run(|k| Ok(k.resource_directories()?)).await
+    }
+
+    /// Removes a publisher's imported directory (`NotFound` when there is none).
+    pub async fn remove_resource_directory(&self, publisher: String) -> Result<(), KindredError> {
+        self.run(move |k| Ok(k.remove_resource_directory(&parse_id(&publisher)?)?)).await
     }
 
     // Membership and sync

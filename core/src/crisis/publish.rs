@@ -27,6 +27,7 @@ impl Kindred {
     /// Marks `publisher` (an organisation's key) trusted to publish crisis resource directories into `group`, or no
     /// longer (`trusted` false: its directories stop being in effect in the group on every phone that learns of it).
     /// Only the owner may; the owner's own directories need no mark. Marking what is already marked changes nothing.
+    /// [`GroupDetails::trusted_publishers`](crate::GroupDetails::trusted_publishers) lists the marked keys.
     pub fn trust_publisher(&self, group: &GroupId, publisher: &MemberId, trusted: bool) -> Result<()> {
         self.write(|ctx| {
             let group_ref = store::require(ctx.tx, group)?;
@@ -44,14 +45,6 @@ impl Kindred {
             })?;
             read_model::refresh_group(ctx, group)?;
             Ok(())
-        })
-    }
-
-    /// The publishers the owner of `group` marks trusted to publish directories into it (the owner is always).
-    pub fn trusted_publishers(&self, group: &GroupId) -> Result<Vec<MemberId>> {
-        self.read(|tx, _| {
-            let group_ref = store::require(tx, group)?;
-            Ok(resources::trusted_publishers(tx, group_ref)?.into_iter().map(MemberId::from_bytes).collect())
         })
     }
 

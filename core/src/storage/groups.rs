@@ -206,7 +206,9 @@ pub(crate) fn details(conn: &Connection, group_ref: GroupRef) -> Result<GroupDet
         let display_name = names::shown(&name, &member_id, &shared);
         members.push(Member { member_id, display_name, role: role.parse()?, added_at });
     }
-    Ok(GroupDetails { id, name, description, guidelines, created_at, created_by, members })
+    let trusted_publishers =
+        super::resources::trusted_publishers(conn, group_ref)?.into_iter().map(MemberId::from_bytes).collect();
+    Ok(GroupDetails { id, name, description, guidelines, created_at, created_by, members, trusted_publishers })
 }
 
 /// The names more than one member of the group goes by (removed members included: their earlier messages still

@@ -172,7 +172,7 @@ fn a_published_directory_reaches_members_by_sync_and_by_bundle() {
     assert!(matches!(c.bob.kindred.trust_publisher(g, &c.clinic.id(), true), Err(Error::NotPermitted(_))));
     c.alice.kindred.trust_publisher(g, &c.clinic.id(), true).unwrap();
     sync_all(&c.phones());
-    assert_eq!(c.carol.kindred.trusted_publishers(g).unwrap(), [c.clinic.id()]);
+    assert_eq!(c.carol.kindred.group(g).unwrap().trusted_publishers, [c.clinic.id()]);
     assert!(matches!(c.carol.kindred.publish_resource_directory(g, &clinic), Err(Error::NotPermitted(_))));
     let by_bob = c.bob.kindred.publish_resource_directory(g, &clinic).unwrap();
     assert!(by_bob.installed);
@@ -304,7 +304,7 @@ fn untrusting_the_publisher_or_removing_the_moderator_takes_the_power_away() {
     c.alice.kindred.trust_publisher(g, &clinic, false).unwrap();
     sync_all(&c.phones());
     c.assert_all_use(&[]);
-    assert!(c.carol.kindred.trusted_publishers(g).unwrap().is_empty());
+    assert!(c.carol.kindred.group(g).unwrap().trusted_publishers.is_empty());
     assert!(matches!(
         c.bob.kindred.publish_resource_directory(g, &signed(&c.clinic, 2, "Clinic v2")),
         Err(Error::NotPermitted(_))

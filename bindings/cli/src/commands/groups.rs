@@ -238,7 +238,7 @@ pub fn run(ctx: &Ctx, command: GroupCommand) -> Outcome {
                 let publisher: MemberId = key.parse().map_err(CliError::from)?;
                 kindred.trust_publisher(&id, &publisher, !revoke)?;
             }
-            let shown = Publishers { group_id: id, trusted_publishers: kindred.trusted_publishers(&id)? };
+            let shown = Publishers { group_id: id, trusted_publishers: kindred.group(&id)?.trusted_publishers };
             ctx.render(&shown, |p| {
                 let mut out = String::new();
                 match (&key, revoke) {
