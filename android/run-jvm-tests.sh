@@ -102,7 +102,7 @@ fi
 
 step "Test (JUnit 5 console launcher, JNA library path $lib_dir)"
 set +e
-java -Djna.library.path="$lib_dir" -jar "$KINDRED_JUNIT_CONSOLE_JAR" \
+java -Djna.library.path="$lib_dir" -Dkindred.exampleDirectory="$root/core/src/crisis/example-directory.bin" -jar "$KINDRED_JUNIT_CONSOLE_JAR" \
     --disable-banner --disable-ansi-colors --details=tree --details-theme=ascii \
     --config=junit.jupiter.execution.timeout.default=60s \
     --class-path "$classes:$runtime_cp" --scan-class-path "$classes" --fail-if-no-tests \

@@ -116,6 +116,24 @@ extension Kindred {
             return try await bridgeAsync { try await generated.createInvite(validForMs: millis) }
         }
 
+        // MARK: Crisis resource directories
+
+        /// Publishes a signed crisis resource directory file into the group (owners and moderators): it reaches every
+        /// member with the next sync or bundle. Its publisher must be the owner or trusted by the owner
+        /// (``trustPublisher(_:trusted:)``); at most 48 KiB. `installed` says whether it is now the publisher's
+        /// directory in the group.
+        @discardableResult
+        public func publishResourceDirectory(_ file: Data) async throws -> DirectoryImport {
+            try await bridgeAsync { try await generated.publishResourceDirectory(file: file) }
+        }
+
+        /// Marks a publisher's key trusted to publish directories into the group, or no longer (owner only): its
+        /// directories stop being used on every phone that learns of it. Returns the group (`trustedPublishers`).
+        @discardableResult
+        public func trustPublisher(_ publisher: String, trusted: Bool = true) async throws -> GroupDetails {
+            try await bridgeAsync { try await generated.trustPublisher(publisher: publisher, trusted: trusted) }
+        }
+
         /// A signed bundle of everything this profile holds of the group, to carry to another phone as a file.
         public func exportBundle() async throws -> Data {
             try await bridgeAsync { try await generated.exportBundle() }

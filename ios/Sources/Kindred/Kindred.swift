@@ -270,15 +270,16 @@ public final class Kindred: Sendable {
     /// Checks a draft before it is posted: whether it shows a sign of risk to self, what matched (phrases of the lists,
     /// never the draft's words) and, on a sign of risk when the person's safety plan has an item, the plan to offer.
     /// It never blocks the post. `language` ("en", "es-MX") picks the list; `nil` checks every list. On a sign of
-    /// risk, `resources` lists the crisis services of the installed directories for the person's region (example
-    /// entries marked).
+    /// risk, `resources` lists the crisis services for the person's region (``setRegion(_:)``) from the directories
+    /// the profile holds (imported, or published in its groups; example entries marked).
     /// - Throws: ``KindredError/InvalidInput(field:reason:)`` for a draft longer than a message can be.
     public func checkDraft(_ text: String, language: String? = nil) async throws -> DraftCheck {
         try await bridgeAsync { try await profile.checkDraft(text: text, language: language) }
     }
 
     /// Checks a received message for its reader: what matched and, on a sign of risk, short guidance on answering
-    /// supportively (in `language` when Kindred has it). For the reader's screen only; the author is never flagged.
+    /// supportively (in `language` when Kindred has it) and the crisis services the reader can share (`resources`,
+    /// for the reader's region). For the reader's screen only; the author is never flagged.
     public func checkReceived(_ text: String, language: String? = nil) async throws -> ReaderGuidance {
         try await bridgeAsync { try await profile.checkReceived(text: text, language: language) }
     }
@@ -295,5 +296,45 @@ public final class Kindred: Sendable {
     @discardableResult
     public func resetCrisisPhrases() throws -> [String] {
         try bridge { try profile.resetCrisisPhrases() }
+    }
+
+    // MARK: Crisis resource directories (signed files: imported here, or published in a group by `Group`)
+
+    /// The crisis services for `region` ("KE", "KE-30"; `nil`: international ones only) and `language`, best first,
+    /// from the directories this profile holds. `matched` is `.nothing` when no directory lists one: show the app's
+    /// own fallback (the local emergency number). Entries of an example directory say `example`.
+    /// - Throws: ``KindredError/InvalidInput(field:reason:)`` for a region that is not an ISO 3166 code.
+    public func crisisResources(region: String?, language: String? = nil) async throws -> ResourceLookup {
+        try await bridgeAsync { try await profile.crisisResources(region: region, language: language) }
+    }
+
+    /// Sets the person's region for crisis resources ("KE" or "KE-30", any case; `nil` clears it) and returns it as
+    /// stored. It stays on this phone.
+    @discardableResult
+    public func setRegion(_ region: String?) async throws -> String? {
+        try await bridgeAsync { try await profile.setRegion(region: region) }
+    }
+
+    /// The person's region for crisis resources, if set.
+    public func region() async throws -> String? {
+        try await bridgeAsync { try await profile.region() }
+    }
+
+    /// Imports a signed directory file (one the app ships, or a publisher's), checked whole first.
+    /// - Throws: ``KindredError/Rejected(kind:reason:)`` for a forged, damaged or oversized file; nothing is kept.
+    @discardableResult
+    public func importResourceDirectory(_ file: Data) async throws -> DirectoryImport {
+        try await bridgeAsync { try await profile.importResourceDirectory(file: file) }
+    }
+
+    /// Every publisher's directory this profile uses (its newest file, imported or published in a group).
+    public func resourceDirectories() async throws -> [DirectorySummary] {
+        try await bridgeAsync { try await profile.resourceDirectories() }
+    }
+
+    /// Removes a publisher's imported directory.
+    /// - Throws: ``KindredError/NotFound(kind:id:)`` when there is none.
+    public func removeResourceDirectory(publisher: String) async throws {
+        try await bridgeAsync { try await profile.removeResourceDirectory(publisher: publisher) }
     }
 }

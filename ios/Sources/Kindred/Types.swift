@@ -46,6 +46,10 @@ public import KindredCore
 @_exported import struct KindredCore.FoundResource      // a crisis service offered with a check, and whose directory
 @_exported import struct KindredCore.ResourceEntry      // one crisis service as its signed directory lists it
 @_exported import enum KindredCore.ResourceKind         // phone, SMS, chat or walk-in
+@_exported import struct KindredCore.ResourceLookup     // the crisis services for a region (`crisisResources`)
+@_exported import enum KindredCore.ResourceMatch        // how close to the region they are, or nothing
+@_exported import struct KindredCore.DirectoryImport    // what importing or publishing a directory did
+@_exported import struct KindredCore.DirectorySummary   // a publisher's directory the profile uses
 @_exported import struct KindredCore.PendingJoin        // an accepted invitation whose group has not arrived yet
 @_exported import struct KindredCore.BundleImport       // what importing a bundle did
 @_exported import struct KindredCore.IngestReport       // what was applied, in `BundleImport.report`
@@ -96,6 +100,10 @@ extension Kindred {
     public typealias FoundResource = KindredCore.FoundResource
     public typealias ResourceEntry = KindredCore.ResourceEntry
     public typealias ResourceKind = KindredCore.ResourceKind
+    public typealias ResourceLookup = KindredCore.ResourceLookup
+    public typealias ResourceMatch = KindredCore.ResourceMatch
+    public typealias DirectoryImport = KindredCore.DirectoryImport
+    public typealias DirectorySummary = KindredCore.DirectorySummary
     public typealias PendingJoin = KindredCore.PendingJoin
     public typealias BundleImport = KindredCore.BundleImport
     public typealias IngestReport = KindredCore.IngestReport

@@ -99,3 +99,11 @@ func value<T: Sendable>(of task: Task<T, any Error>, within seconds: Double = 10
         try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
     }
 }
+
+/// Kindred's example crisis resource directory (a signed file whose every entry says EXAMPLE), read from the
+/// repository this file is in.
+func exampleDirectoryFile() throws -> Data {
+    let root = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    return try Data(contentsOf: root.appendingPathComponent("core/src/crisis/example-directory.bin"))
+}

@@ -152,6 +152,36 @@ final class SyncTests: XCTestCase {
         return circle
     }
 
+    func testADirectoryTheOwnerPublishesReachesAMemberBySyncAndTheOwnersMarkDecides() async throws {
+        let circle = try await makeCircle(["Bob"])
+        let (alice, group) = circle[0], (bob, bobsGroup) = circle[1]
+        let file = try exampleDirectoryFile()
+        let publisher = try await alice.importResourceDirectory(file).publisher
+        try await alice.removeResourceDirectory(publisher: publisher)
+
+        await assertKindredError(try await group.publishResourceDirectory(file), "NotPermitted: not trusted") {
+            if case .NotPermitted = $0 { return true } else { return false }
+        }
+        try await assertEqual(await group.trustPublisher(publisher).trustedPublishers, [publisher])
+        try await assertEqual(await group.publishResourceDirectory(file).installed, true)
+        await assertKindredError(try await bobsGroup.publishResourceDirectory(file), "NotPermitted: a plain member") {
+            if case .NotPermitted = $0 { return true } else { return false }
+        }
+
+        try await sync(bob, with: alice)
+        let held = try await bob.resourceDirectories()
+        XCTAssertEqual(held.map(\.groups), [[group.id]])
+        XCTAssertEqual(held.map(\.imported), [false])
+        let found = try await bob.crisisResources(region: "KE-30", language: "sw")
+        XCTAssertEqual(found.matched, .subdivision)
+        XCTAssertEqual(found.entries.first?.entry.name, "EXAMPLE Nairobi walk-in centre")
+
+        try await assertEqual(await group.trustPublisher(publisher, trusted: false).trustedPublishers, [])
+        try await sync(bob, with: alice)
+        try await assertEqual(await bob.resourceDirectories(), [])
+        try await assertEqual(await bob.crisisResources(region: "KE-30", language: "sw").matched, .nothing)
+    }
+
     func testJoinByInvitationBringsTheGroupAndItsHistory() async throws {
         let (alice, _) = try await makeProfile(self, name: "Alice")
         let (bob, _) = try await makeProfile(self, name: "Bob")

@@ -175,8 +175,9 @@ class Kindred private constructor(
      * Checks a draft before it is posted against every phrase list (the two-argument form takes a language, "en" or
      * "es-MX", to check that language's list): whether it shows a sign of risk to self, what matched (phrases of the
      * lists, never the draft's words) and, on a sign of risk when the person's safety plan has an item, the plan to
-     * offer, with the crisis resources of the installed directories for the person's region (`resources`, example
-     * entries marked). It never blocks the post, and the draft is not stored, logged or sent.
+     * offer, with the crisis resources for the person's region ([setRegion]) from the directories the profile holds
+     * (`resources`, example entries marked; imported with [importResourceDirectory] or published in a group with
+     * [KindredGroup.publishResourceDirectory]). It never blocks the post, and the draft is not stored, logged or sent.
      *
      * @throws KindredException.InvalidInput for a draft longer than a message can be (never quoting it).
      */
@@ -184,7 +185,8 @@ class Kindred private constructor(
 
     /**
      * Checks a received message for its reader against every phrase list: what matched and, on a sign of risk,
-     * guidance on answering supportively. For the reader's screen only; the author is never flagged.
+     * guidance on answering supportively and the crisis services the reader can share (`resources`, for the reader's
+     * region). For the reader's screen only; the author is never flagged.
      */
     suspend fun checkReceived(text: String): ReaderGuidance = profile.checkReceived(text, null)
 

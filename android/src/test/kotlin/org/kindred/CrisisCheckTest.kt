@@ -1,6 +1,8 @@
 package org.kindred
 
 import org.kindred.core.KindredException
+import org.kindred.core.model.Refusal
+import org.kindred.core.model.ResourceMatch
 import org.kindred.core.model.SafetyPlanStep
 import kotlin.test.Test
 import kotlin.test.assertEquals
@@ -50,5 +52,37 @@ class CrisisCheckTest {
         assertTrue(kindred.checkDraft("the blue balloon is ready", "en").risk)
         kindred.resetCrisisPhrases()
         assertFalse(kindred.checkDraft("the blue balloon is ready", "en").risk)
+    }
+
+    @Test
+    fun `an imported directory serves the person's region, and a forged one is refused`() = withKindred { kindred ->
+        assertEquals(ResourceMatch.NOTHING, kindred.crisisResources("KE", "sw").matched)
+        assertTrue(kindred.checkDraft("nataka kujiua", "sw").resources.isEmpty(), "nothing is invented")
+
+        val file = exampleDirectoryFile()
+        val imported = kindred.importResourceDirectory(file)
+        assertTrue(imported.installed)
+        assertEquals(6u, imported.entries)
+        assertFalse(kindred.importResourceDirectory(file).installed, "the same file again changes nothing")
+        val listed = kindred.resourceDirectories().single()
+        assertTrue(listed.imported && listed.example && listed.groups.isEmpty())
+
+        assertNull(kindred.region())
+        assertEquals("KE-30", kindred.setRegion("ke-30"))
+        assertEquals("KE-30", kindred.region())
+        assertFailsWith<KindredException.InvalidInput> { kindred.setRegion("Kenya") }
+        val draft = kindred.checkDraft("nataka kujiua", "sw")
+        assertEquals("EXAMPLE Nairobi walk-in centre", draft.resources.first().entry.name)
+        assertTrue(draft.resources.all { it.example })
+        val reading = kindred.checkReceived("nataka kujiua", "sw")
+        assertEquals("EXAMPLE Nairobi walk-in centre", reading.resources.first().entry.name, "services to share")
+        assertTrue(kindred.checkReceived("tuonane Jumanne", "sw").resources.isEmpty())
+
+        val forged = file.copyOf().also { it[it.size - 1] = (it[it.size - 1].toInt() xor 1).toByte() }
+        val refused = assertFailsWith<KindredException.Rejected> { kindred.importResourceDirectory(forged) }
+        assertEquals(Refusal.FORGED, refused.kind)
+        kindred.removeResourceDirectory(imported.publisher)
+        assertTrue(kindred.resourceDirectories().isEmpty())
+        assertFailsWith<KindredException.NotFound> { kindred.removeResourceDirectory(imported.publisher) }
     }
 }

@@ -14,6 +14,7 @@ import org.kindred.core.KindredGroup
 import org.kindred.core.SyncSession
 import org.kindred.core.model.PendingJoin
 import org.kindred.core.model.Refusal
+import org.kindred.core.model.ResourceMatch
 import org.kindred.core.model.SyncReport
 import org.kindred.core.model.Update
 import java.io.EOFException
@@ -300,4 +301,36 @@ class SyncTest {
             }
         }
     }
+
+    @Test
+    fun `a directory the owner publishes reaches a member by sync, and the owner's mark decides`() =
+        withPeople { alice, bob, _ ->
+            val group = alice.createGroup("Circle")
+            join(bob, alice, group)
+            val file = exampleDirectoryFile()
+            val publisher = alice.importResourceDirectory(file).publisher
+            alice.removeResourceDirectory(publisher)
+
+            // Only a publisher the owner trusts, and only owners and moderators publish.
+            assertFailsWith<KindredException.NotPermitted> { group.publishResourceDirectory(file) }
+            val trusted = group.trustPublisher(publisher, true)
+            assertEquals(listOf(publisher), trusted.trustedPublishers)
+            assertTrue(group.publishResourceDirectory(file).installed)
+            assertFailsWith<KindredException.NotPermitted> { bob.group(group.id()).publishResourceDirectory(file) }
+
+            sync(bob, alice)
+            val held = bob.resourceDirectories().single()
+            assertEquals(listOf(group.id()), held.groups)
+            assertFalse(held.imported)
+            assertTrue(held.example)
+            val found = bob.crisisResources("KE-30", "sw")
+            assertEquals(ResourceMatch.SUBDIVISION, found.matched)
+            assertEquals("EXAMPLE Nairobi walk-in centre", found.entries.first().entry.name)
+
+            // The owner takes the mark back: the directory goes on Bob's phone too.
+            assertTrue(group.trustPublisher(publisher, false).trustedPublishers.isEmpty())
+            sync(bob, alice)
+            assertTrue(bob.resourceDirectories().isEmpty())
+            assertEquals(ResourceMatch.NOTHING, bob.crisisResources("KE-30", "sw").matched)
+        }
 }

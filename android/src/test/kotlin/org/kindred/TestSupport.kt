@@ -31,3 +31,11 @@ internal fun withKindred(name: String = "Ada", block: suspend CoroutineScope.(Ki
 
 /** Awaits [block], failing the test instead of hanging if it takes longer than [WAIT_MS]. */
 internal suspend fun <T> soon(block: suspend CoroutineScope.() -> T): T = withTimeout(WAIT_MS) { block() }
+
+/**
+ * Kindred's example crisis resource directory (a signed file whose every entry says EXAMPLE), from the repository:
+ * `run-jvm-tests.sh` passes its path as the `kindred.exampleDirectory` system property.
+ */
+internal fun exampleDirectoryFile(): ByteArray =
+    java.io.File(checkNotNull(System.getProperty("kindred.exampleDirectory")) { "kindred.exampleDirectory is not set" })
+        .readBytes()
