@@ -24,6 +24,13 @@ for name in libkindred_ffi.so libkindred_ffi.dylib kindred_ffi.dll; do
 done
 [[ -n "$lib" ]] || { echo "error: no kindred_ffi library in $dir" >&2; exit 1; }
 
+# A shared library links even with undefined symbols (a C option that compiles a function out while a caller stays),
+# and then fails only when an app loads it: refuse that here, where the host's dynamic linker can tell.
+if command -v ldd > /dev/null && [[ "$lib" == *.so ]]; then
+    undefined=$(ldd -r "$lib" 2>&1 | grep "undefined symbol" || true)
+    [[ -z "$undefined" ]] || { echo "error: $lib has undefined symbols:" >&2; echo "$undefined" >&2; exit 1; }
+fi
+
 bytes=$(wc -c <"$lib")
 gz=$(gzip -9 -c "$lib" | wc -c)
 echo "$lib: $bytes bytes ($(awk -v b="$bytes" 'BEGIN { printf "%.2f", b / 1048576 }') MiB; $gz bytes gzipped)" >&2
