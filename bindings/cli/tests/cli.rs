@@ -505,6 +505,13 @@ fn the_demo_json_reports_every_meeting_and_keep_leaves_the_phones() {
     assert!(report["bundle"]["applied"].as_u64().unwrap() > 0);
     assert_eq!(report["bundle"]["applied_again"], 0);
 
+    // Crisis support: the group's directory reached every honest phone; the draft check offered plan and services.
+    let crisis = &report["crisis"];
+    assert_eq!(crisis["directory_on"].as_array().map(Vec::len), Some(5), "{crisis}");
+    assert_eq!((crisis["draft_risk"].as_bool(), crisis["plan_offered"].as_bool()), (Some(true), Some(true)));
+    assert!(crisis["resources_offered"].as_u64().unwrap() > 0 && crisis["reader_resources"].as_u64().unwrap() > 0);
+    assert!(crisis["reader_guidance_lines"].as_u64().unwrap() > 0, "{crisis}");
+
     // The newcomer's join resumed across drops and re-sent little.
     let join = &report["late_join"];
     assert!(join["history_messages"].as_u64().unwrap() >= 2000, "{join}");

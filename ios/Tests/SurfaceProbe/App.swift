@@ -33,11 +33,11 @@ func visible(kindred: Kindred, group: Kindred.Group, session: SyncSession) async
     let lookup: Kindred.ResourceLookup = try await kindred.crisisResources(region: try await kindred.region(), language: "sw")
     let closeness: ResourceMatch = lookup.matched
     seen += lookup.entries.map { "\($0.entry.name) \($0.example)" } + ["\(closeness == .nothing)"]
-    let imported: DirectoryImport = try await kindred.importResourceDirectory(Data())
+    let directoryImport: DirectoryImport = try await kindred.importResourceDirectory(Data())
     let held: [Kindred.DirectorySummary] = try await kindred.resourceDirectories()
-    seen += held.map { "\($0.title) \($0.imported) \($0.groups)" } + ["\(imported.installed)"]
+    seen += held.map { "\($0.title) \($0.imported) \($0.groups)" } + ["\(directoryImport.installed)"]
     let published: Kindred.DirectoryImport = try await group.publishResourceDirectory(Data())
-    seen += try await group.trustPublisher(imported.publisher).trustedPublishers + ["\(published.replaced)"]
+    seen += try await group.trustPublisher(directoryImport.publisher).trustedPublishers + ["\(published.replaced)"]
     for await update in try kindred.updates() {
         if case .messages(let groupId, _) = update { seen.append(groupId) }
         break

@@ -95,7 +95,7 @@ pub fn run(ctx: &Ctx, command: ResourcesCommand) -> Outcome {
                             "{}  v{}  {}  {}{example}  ({})",
                             short(&d.publisher),
                             d.version,
-                            plural(u64::from(d.entries), "entry"),
+                            plural(u64::from(d.entries), "service"),
                             d.title,
                             from.join(", ")
                         ),
@@ -176,7 +176,7 @@ fn import_text(i: &DirectoryImport, done: &str, kept: &str) -> String {
         "version {} of {}'s directory ({})",
         i.version,
         short(&i.publisher),
-        plural(u64::from(i.entries), "entry")
+        plural(u64::from(i.entries), "service")
     );
     if i.replaced {
         format!("{done} {what}, replacing the older one.\n")

@@ -3,7 +3,8 @@
 //! Each phone is a real profile in its own data directory. Phones meet in pairs over the core's simulated link
 //! (frames of at most 32 KiB, about 20 KB/s like Bluetooth LE, cut every 64 KiB), and the demo prints what each
 //! meeting cost. The story: an owner invites three people, who join at their first meeting; they write while apart
-//! (check-ins stay private); they meet in pairs; one who is away gets a bundle file; months of conversation pass and
+//! (check-ins stay private), the owner publishes a crisis resource directory and a member's worrying draft is met
+//! on his own phone with his safety plan and crisis services; they meet in pairs; one who is away gets a bundle file; months of conversation pass and
 //! a newcomer joins that long history over a link that keeps dropping; an attacker is refused (a stranger, forged
 //! bundles, a copied phone signing two histories, posts after removal). At the end every honest phone must show the
 //! same timeline, members and shared goals.
@@ -18,6 +19,7 @@ use kindred_core::{Bundle, Cadence, CadencePeriod, GroupId, MemberId, NewCheckin
 use serde::Serialize;
 
 mod chatter;
+mod crisis;
 mod story;
 
 use chatter::chatter;
@@ -50,6 +52,7 @@ struct DemoReport {
     bundle: BundleReport,
     late_join: LateJoin,
     attacks: Attacks,
+    crisis: crisis::CrisisReport,
     phones: Vec<PhoneState>,
     honest_phones: usize,
     identical: bool,

@@ -1,6 +1,6 @@
-//! The demo's story, chapter by chapter: an owner invites three people, they write apart and meet in pairs, one gets
-//! a bundle file, a newcomer joins months of history over a dropping link, an attacker is refused, and at the end
-//! every honest phone must show the same group.
+//! The demo's story, chapter by chapter: an owner invites three people, they write apart (and crisis support works on
+//! each phone: `crisis.rs`) and meet in pairs, one gets a bundle file, a newcomer joins months of history over a
+//! dropping link, an attacker is refused, and at the end every honest phone must show the same group.
 
 use super::*;
 
@@ -98,10 +98,13 @@ impl Demo {
             "Bo and Chen shared a goal with the group; Amara's \"Journal\" is private. Check-ins are private too.",
         );
 
+        let mut crisis = self.publish_directory(&group, &amara)?;
+
         self.step("They meet in pairs: nobody meets everyone");
         self.meetings(&[(&bo, &chen), (&chen, &amara), (&amara, &bo)])?;
         self.phone_table(&group, &[&amara, &bo, &chen, &dee])?;
         self.line("Amara, Bo and Chen have each other's news; Dee is still away.");
+        self.crisis_checks(&mut crisis, &bo, &chen)?;
 
         // ── Store and forward ──
         self.step("Dee is away: Bo sends her a bundle file through a chat app");
@@ -432,6 +435,7 @@ impl Demo {
                 self.line(format!("  {d}"));
             }
         }
+        self.directory_reached(&mut crisis, &honest)?;
         let total: u64 = self.meetings.iter().map(|m| m.bytes).sum();
         let seconds: f64 = self.meetings.iter().map(|m| m.simulated_seconds).sum();
         self.line(format!(
@@ -449,6 +453,7 @@ impl Demo {
             bundle,
             late_join,
             attacks,
+            crisis,
             phones: states,
             honest_phones: honest.len(),
             identical,
