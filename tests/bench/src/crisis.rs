@@ -1,11 +1,15 @@
 //! The on-device crisis check (issue 11): `check_draft_us`, the time to check a 1,000-character draft against every
 //! shipped phrase list (no language given, so English, Spanish and Swahili all run), as the median of many checks in
-//! this process. The lists are compiled once beforehand, as the app's shared checker is.
+//! this process. The lists are compiled once beforehand, as the app's shared checker is. And `check_draft_offer_us`
+//! (no target): the whole app-facing call on that draft, `Kindred::check_draft`, in a profile with a safety plan, a
+//! region and two directories (one imported, one published in a group), so it also reads the plan and looks the
+//! services up, re-checking each held directory's signature.
 
 use std::hint::black_box;
 use std::time::Instant;
 
-use kindred_core::crisis::Checker;
+use kindred_core::crisis::{Checker, ResourceDirectory, example_directory_file};
+use kindred_core::{Kindred, NewGroup, SafetyPlanStep};
 
 /// The design target for `check_draft_us`.
 pub const TARGET_CHECK_DRAFT_US: f64 = 200.0;
@@ -44,4 +48,35 @@ pub fn check_draft_us() -> f64 {
         })
         .collect();
     crate::median(times)
+}
+
+/// Calls of `Kindred::check_draft` timed for `check_draft_offer_us`.
+const OFFERS: usize = 500;
+
+/// The median time of `Kindred::check_draft` on the draft, with what it offers (plan, region, two directories), in
+/// microseconds; NaN if the draft shows no risk or nothing is offered.
+pub fn check_draft_offer_us(dir: &std::path::Path) -> kindred_core::Result<f64> {
+    let kindred = Kindred::create(dir, "Bench")?;
+    kindred.add_safety_plan_item(SafetyPlanStep::People, "My sister", Some("0700 000 000"))?;
+    kindred.set_region(Some("KE-30"))?;
+    kindred.import_resource_directory(example_directory_file())?;
+    let group = kindred.create_group(NewGroup { name: "Circle".into(), ..Default::default() })?.id;
+    let mut own = ResourceDirectory::from_file_bytes(example_directory_file())?;
+    own.publisher = kindred.profile().member_id;
+    own.example = false;
+    kindred.publish_resource_directory(&group, &kindred.sign_resource_directory(&own)?)?;
+    let draft = draft();
+    let offered = kindred.check_draft(&draft, None)?;
+    if !offered.risk || offered.safety_plan.is_none() || offered.resources.is_empty() {
+        eprintln!("kindred-bench: check_draft offered nothing on the draft");
+        return Ok(f64::NAN);
+    }
+    let times = (0..OFFERS)
+        .map(|_| {
+            let started = Instant::now();
+            black_box(kindred.check_draft(black_box(&draft), None).ok());
+            started.elapsed().as_secs_f64() * 1e6
+        })
+        .collect();
+    Ok(crate::median(times))
 }

@@ -35,7 +35,8 @@
 //!   ping-pong with every message encoded and decoded and the sync states persisted between connections.
 //!   A sync scenario that fails is reported (`sync_failures`, its figures `null`) and the others still run.
 //! - crisis check (`crisis`): `check_draft_us`, the median time to check a 1,000-character draft against every
-//!   shipped phrase list of the on-device crisis check.
+//!   shipped phrase list of the on-device crisis check; `check_draft_offer_us`, the whole `Kindred::check_draft` on
+//!   it with a safety plan and two resource directories to offer.
 //!
 //! JSON keys keep their `_10k` / `_100k` names in `--quick` mode; `small_messages`, `large_messages` and the
 //! `sync_*` / `join_messages` sizes say what was measured. The process exits 0 whether or not targets are met (a
@@ -172,6 +173,8 @@ struct Report {
     text_zlib_ratio: f64,
     /// Median time to check a 1,000-character draft against every shipped crisis phrase list.
     check_draft_us: f64,
+    /// Median time of `Kindred::check_draft` on that draft, offering a plan and two directories' services.
+    check_draft_offer_us: f64,
     targets_met: bool,
     small_messages: usize,
     large_messages: usize,
@@ -569,6 +572,7 @@ fn run(options: &Options) -> Result<Report, Box<dyn Error>> {
 
     eprintln!("checking drafts for signs of risk...");
     let check_draft_us = crisis::check_draft_us();
+    let check_draft_offer_us = crisis::check_draft_offer_us(&root.path().join("crisis"))?;
 
     let generate = k_small.generate + k_large.generate;
     let (post_p50, post_p99) = (percentile_ms(&latencies, 50.0), percentile_ms(&latencies, 99.0));
@@ -604,6 +608,7 @@ fn run(options: &Options) -> Result<Report, Box<dyn Error>> {
         generate_us_per_msg: generate.as_secs_f64() * 1e6 / (k_small.messages + k_large.messages) as f64,
         text_zlib_ratio,
         check_draft_us,
+        check_draft_offer_us,
         targets_met: false,
         small_messages: sizes.small,
         large_messages: sizes.large,

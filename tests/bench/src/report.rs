@@ -351,6 +351,12 @@ pub(super) fn print_table(r: &Report) {
         "-",
         Some(t.check_draft),
     ));
+    rows.push(row(
+        "  the whole check_draft, offering a plan and 2 directories, us",
+        format!("{:.1}", r.check_draft_offer_us),
+        "-",
+        None,
+    ));
     let limit = |row: &Row| row.target.map(|t| t.describe()).unwrap_or_else(|| "-".to_owned());
     let met = |row: &Row| row.target.map(|t| if t.met() { "yes" } else { "NO" }).unwrap_or("");
     let width =
