@@ -111,6 +111,10 @@ hex_id!(
     SafetyPlanItemId, 16, "safety plan item id"
 );
 hex_id!(
+    /// A result of a validated instrument (WHO-5, PHQ-9...). Like check-ins, it never leaves this profile.
+    InstrumentResultId, 16, "instrument result id"
+);
+hex_id!(
     /// A member: the ed25519 public key of a profile.
     MemberId, 32, "member id"
 );
@@ -131,7 +135,7 @@ macro_rules! uniffi_id {
     )+};
 }
 #[cfg(feature = "uniffi")]
-uniffi_id!(GroupId, MessageId, GoalId, ProgressId, CheckinId, SafetyPlanItemId, MemberId);
+uniffi_id!(GroupId, MessageId, GoalId, ProgressId, CheckinId, SafetyPlanItemId, InstrumentResultId, MemberId);
 
 impl GroupId {
     /// A new group's id, bound to its creator: `sha256(domain, creator key, nonce)`. Peers check a group document's
@@ -194,6 +198,12 @@ impl CheckinId {
 }
 
 impl SafetyPlanItemId {
+    pub(crate) fn random() -> Self {
+        Self(random_128())
+    }
+}
+
+impl InstrumentResultId {
     pub(crate) fn random() -> Self {
         Self(random_128())
     }

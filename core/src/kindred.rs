@@ -38,6 +38,8 @@ pub struct Kindred {
     /// The crisis phrase lists an app set for this profile ([`Kindred::extend_crisis_phrases`]); `None` for the
     /// shipped ones. Outside the lock: a check never waits behind a write.
     crisis_checker: RwLock<Option<Arc<crate::crisis::Checker>>>,
+    /// The instruments an app added for this profile ([`Kindred::add_instrument`]), besides the shipped ones.
+    pub(crate) instruments: RwLock<crate::instruments::Registry>,
 }
 
 /// A profile's crisis checker: the shared shipped one, or the app's.
@@ -148,6 +150,7 @@ impl Kindred {
             inner: Mutex::new(inner),
             listeners: Listeners::default(),
             crisis_checker: RwLock::new(None),
+            instruments: RwLock::new(crate::instruments::Registry::default()),
         })
     }
 

@@ -38,6 +38,7 @@ pub mod crisis;
 pub mod error;
 pub mod identity;
 pub mod ids;
+pub mod instruments;
 pub mod invite;
 pub mod model;
 pub mod schema;
@@ -68,7 +69,9 @@ pub mod exchange;
 pub mod testing;
 
 pub use error::{Error, Refusal, Result};
-pub use ids::{CheckinId, DocId, GoalId, GroupId, MemberId, MessageId, ProgressId, SafetyPlanItemId};
+pub use ids::{
+    CheckinId, DocId, GoalId, GroupId, InstrumentResultId, MemberId, MessageId, ProgressId, SafetyPlanItemId,
+};
 pub use kindred::Kindred;
 pub use model::*;
 pub use storage::DATABASE_FILE;

@@ -545,6 +545,8 @@ pub enum Update {
     Checkins,
     /// This profile's safety plan changed (an item was added, edited, moved or removed, or the plan was cleared).
     SafetyPlan,
+    /// An instrument result (WHO-5, PHQ-9...) was recorded or deleted.
+    Instruments,
 }
 
 impl Update {
@@ -555,7 +557,7 @@ impl Update {
                 Some(group_id)
             }
             Update::Goals { group_id } => group_id.as_ref(),
-            Update::Checkins | Update::SafetyPlan => None,
+            Update::Checkins | Update::SafetyPlan | Update::Instruments => None,
         }
     }
 }

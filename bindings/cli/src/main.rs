@@ -21,7 +21,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::commands::{bundle, check, checkins, goals, groups, messages, profile, resources, safety_plan, sync};
+use crate::commands::{
+    bundle, check, checkins, goals, groups, instruments, messages, profile, resources, safety_plan, sync,
+};
 use crate::context::{CliError, Ctx, Outcome};
 
 /// Kindred: small peer-support groups, wellness goals and mood check-ins, offline.
@@ -69,6 +71,9 @@ enum Command {
     /// Your own safety plan, step by step: show, add, edit, move, remove, export (it never leaves this phone).
     #[command(subcommand)]
     SafetyPlan(safety_plan::SafetyPlanCommand),
+    /// Validated questionnaires (WHO-5, PHQ-9, GAD-7, K10...): list them, take one, see your history.
+    #[command(subcommand)]
+    Instrument(instruments::InstrumentCommand),
     /// Check a draft (or with --reader a received message) for signs of risk, on this phone: offers your safety plan.
     Check(check::CheckArgs),
     /// Crisis resources: list the services for a region and language, import a signed directory, set your region.
@@ -99,6 +104,7 @@ fn run(cli: Cli) -> Outcome {
         Command::Checkin(args) => checkins::checkin(&ctx, args),
         Command::Checkins(args) => checkins::checkins(&ctx, args),
         Command::SafetyPlan(command) => safety_plan::run(&ctx, command),
+        Command::Instrument(command) => instruments::run(&ctx, command),
         Command::Check(args) => check::run(&ctx, args),
         Command::Resources(command) => resources::run(&ctx, command),
         Command::Sync(args) => sync::run(&ctx, args),

@@ -647,3 +647,35 @@ fn an_owner_trusts_a_publisher_and_publishes_its_directory_into_a_group() {
     assert_eq!(k.json(&["resources", "directories"]).as_array().map(Vec::len), Some(0));
     assert_eq!(k.json(&["check", "nataka kujiua", "--reader"])["resources"], Value::Array(Vec::new()));
 }
+
+#[test]
+fn instruments_are_listed_taken_as_published_and_kept_in_history() {
+    let k = Kindred::named("Amara");
+    let list = k.json(&["instrument", "list"]);
+    let ids: Vec<&str> = list.as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["who5", "phq9", "phq8", "phq2", "gad7", "gad2", "phq4", "k10", "k6"]);
+
+    let who5 = k.json(&["instrument", "take", "who5", "--answers", "3,3,3,2,2"]);
+    assert_eq!((who5["score"].as_u64(), who5["percentage"].as_u64()), (Some(13), Some(52)));
+    assert_eq!(who5["flags"], Value::Array(Vec::new()));
+    assert_eq!(who5["band"], Value::Null);
+    let gad7 = k.json(&["instrument", "take", "GAD7", "--answers", "2,2,2,2,1,1,0"]);
+    assert_eq!((gad7["score"].as_u64(), gad7["band"].as_str()), (Some(10), Some("Moderate")));
+    assert_eq!(gad7["flags"][0], "Further evaluation recommended");
+
+    // Item 9 above zero: the safety plan and crisis services come with the result.
+    k.ok(&["safety-plan", "add", "people", "My sister Ana"]);
+    let phq9 = k.json(&["instrument", "take", "phq9", "--answers", "0,0,0,0,0,0,0,0,1"]);
+    assert_eq!(phq9["crisis"], true);
+    assert_eq!(phq9["safety_plan"]["sections"].as_array().map(Vec::len), Some(7));
+    assert!(k.ok(&["instrument", "take", "phq9", "--answers", "0,0,0,0,0,0,0,0,2"]).contains("My sister Ana"));
+
+    let (code, message) = k.fails(&["instrument", "take", "phq9", "--answers", "1,1"]);
+    assert_eq!(code, 2);
+    assert!(message.contains("2 of 9 given"), "{message}");
+    let history = k.json(&["instrument", "history", "phq9"]);
+    assert_eq!(history.as_array().map(Vec::len), Some(2));
+    let id = history[0]["id"].as_str().unwrap().to_owned();
+    k.ok(&["instrument", "delete", &id]);
+    assert_eq!(k.json(&["instrument", "history", "phq9"]).as_array().map(Vec::len), Some(1));
+}

@@ -56,7 +56,7 @@ mod lexicon;
 mod normalize;
 mod offer;
 mod publish;
-mod resources;
+pub(crate) mod resources;
 
 #[cfg(test)]
 mod eval;

@@ -13,6 +13,7 @@ pub(crate) mod checkins;
 pub(crate) mod documents;
 pub(crate) mod goals;
 pub(crate) mod groups;
+pub(crate) mod instruments;
 pub(crate) mod joins;
 pub(crate) mod messages;
 mod migrations;
@@ -30,7 +31,9 @@ use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, 
 use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::error::{Error, Result};
-use crate::ids::{CheckinId, DocId, GoalId, GroupId, MemberId, MessageId, ProgressId, SafetyPlanItemId};
+use crate::ids::{
+    CheckinId, DocId, GoalId, GroupId, InstrumentResultId, MemberId, MessageId, ProgressId, SafetyPlanItemId,
+};
 
 pub(crate) use migrations::SCHEMA_VERSION;
 
@@ -287,7 +290,7 @@ macro_rules! blob_id {
         }
     )*};
 }
-blob_id!(GroupId, DocId, MessageId, GoalId, ProgressId, CheckinId, SafetyPlanItemId, MemberId);
+blob_id!(GroupId, DocId, MessageId, GoalId, ProgressId, CheckinId, SafetyPlanItemId, InstrumentResultId, MemberId);
 
 #[cfg(test)]
 mod tests;

@@ -32,6 +32,7 @@ const FIXTURES: &[(i64, &str)] = &[
     (4, include_str!("fixtures/schema_v4.sql")),
     (5, include_str!("fixtures/schema_v5.sql")),
     (6, include_str!("fixtures/schema_v6.sql")),
+    (7, include_str!("fixtures/schema_v7.sql")),
 ];
 
 #[test]
@@ -97,6 +98,16 @@ fn every_released_schema_upgrades_to_exactly_the_fresh_one_and_keeps_its_rows() 
             )
             .unwrap();
         assert_eq!(published, i64::from(*version >= 6), "version {version}");
+        // Version 7 brought instrument results: its row comes through.
+        let results: Vec<(String, i64)> = conn
+            .prepare("SELECT instrument, score FROM instrument_results")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let expected = if *version >= 7 { vec![("phq9".to_owned(), 8)] } else { vec![] };
+        assert_eq!(results, expected, "version {version}");
     }
 }
 
@@ -111,6 +122,7 @@ fn released_migrations_are_never_edited() {
         "f8f325d07e1a233d1c56bf03205233bd570f6bef39eb1e394d4d74e9509d95cc",
         "84ae05cccd2bd65cfeb64ca38a393e300e628d3232c7b8800bc2a7113e607445",
         "7db60ef7ecda1b371770e9eaf92be6e1a02200903c9ef8bc9bef3040aa2cff33",
+        "da5c9aae302a7c2a4aefe90814fc251bb5772e3ee8d8b522b8da9b601653874e",
     ];
     for (i, expected) in RELEASED.iter().enumerate() {
         let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(MIGRATIONS[i].as_bytes()));

@@ -6,6 +6,7 @@ pub mod check;
 pub mod checkins;
 pub mod goals;
 pub mod groups;
+pub mod instruments;
 pub mod messages;
 pub mod profile;
 pub mod resources;

@@ -1,0 +1,18 @@
+-- v7: results of validated instruments (WHO-5, PHQ-9, GAD-7, K10...). Personal data, like check-ins: they live only
+-- here and never sync. `answers` holds one byte per item, private items (PHQ-9 item 9) included: they stay on this
+-- phone. `flags` is the raised flags' labels joined by char(31); `percentage` is -1 when the instrument has none.
+CREATE TABLE instrument_results (
+    result_id          BLOB    PRIMARY KEY CHECK (length(result_id) = 16),
+    instrument         TEXT    NOT NULL,
+    at                 INTEGER NOT NULL,
+    utc_offset_minutes INTEGER NOT NULL,
+    answers            BLOB    NOT NULL,
+    score              INTEGER NOT NULL CHECK (score >= 0),
+    max_score          INTEGER NOT NULL CHECK (max_score >= 0),
+    percentage         INTEGER NOT NULL DEFAULT -1,
+    band               TEXT    NOT NULL DEFAULT '',
+    flags              TEXT    NOT NULL DEFAULT '',
+    crisis             INTEGER NOT NULL DEFAULT 0 CHECK (crisis IN (0, 1)),
+    created_at         INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX instrument_results_by_time ON instrument_results (instrument, at);
