@@ -14,6 +14,7 @@ use crate::listeners::{Forward, SubscriptionHandle, UpdateListener};
 use crate::sync::SyncSession;
 use crate::types::NewGoal;
 use core::crisis::{DirectoryImport, DirectorySummary, DraftCheck, ReaderGuidance, ResourceLookup};
+use core::instruments::{Instrument, InstrumentOutcome, InstrumentResult};
 use core::{BundleImport, Checkin, CheckinSummary, Goal, GoalStatus, GroupSummary, NewCheckin, NewGroup, PendingJoin};
 use core::{ProfileInfo, ProgressEntry, SafetyPlan, SafetyPlanItem, SafetyPlanSection, SafetyPlanStep};
 
@@ -157,6 +158,46 @@ impl KindredProfile {
 
     pub async fn checkin_summary(&self, since: i64, until: i64) -> Result<CheckinSummary, KindredError> {
         self.run(move |k| Ok(k.checkin_summary(since, until)?)).await
+    }
+
+    // Validated instruments (WHO-5, PHQ-9, GAD-7, K10...; results stay on this phone)
+
+    /// The instruments this profile scores, each in `language` when there is a translation (else English).
+    pub fn instruments(&self, language: Option<String>) -> Result<Vec<Instrument>, KindredError> {
+        guard(|| Ok(self.core()?.instruments(language.as_deref())))
+    }
+
+    /// Adds an instrument, or a translation of one (which must score exactly as the original), from a definition in
+    /// Kindred's text format (`docs/wellbeing.md`). It lasts while the profile is open. `InvalidInput` names the line.
+    pub fn add_instrument(&self, definition: String) -> Result<Instrument, KindredError> {
+        guard(|| Ok(self.core()?.add_instrument(&definition)?))
+    }
+
+    /// Scores complete answers (one per item, in order) and keeps the result on this phone (at `at`, or now). On a
+    /// crisis flag (PHQ-9 item 9 above 0) the outcome carries the safety plan and crisis services to show at once.
+    /// Incomplete or unknown answers are `InvalidInput`, never guessed.
+    pub async fn take_instrument(
+        &self,
+        id: String,
+        answers: Vec<u8>,
+        at: Option<i64>,
+    ) -> Result<InstrumentOutcome, KindredError> {
+        self.run(move |k| Ok(k.take_instrument(&id, &answers, at)?)).await
+    }
+
+    /// The results of instrument `id` taken in `since <= at < until`, oldest first.
+    pub async fn instrument_history(
+        &self,
+        id: String,
+        since: i64,
+        until: i64,
+    ) -> Result<Vec<InstrumentResult>, KindredError> {
+        self.run(move |k| Ok(k.instrument_history(&id, since, until)?)).await
+    }
+
+    /// Deletes one of the person's results.
+    pub async fn delete_instrument_result(&self, result_id: String) -> Result<(), KindredError> {
+        self.run(move |k| Ok(k.delete_instrument_result(&parse_id(&result_id)?)?)).await
     }
 
     // The safety plan (private to this phone: never in a group, a bundle or a sync session)

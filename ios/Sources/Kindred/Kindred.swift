@@ -218,6 +218,41 @@ public final class Kindred: Sendable {
         return try await bridgeAsync { try await profile.checkinSummary(since: since, until: until) }
     }
 
+    // MARK: Validated instruments (WHO-5, PHQ-9, GAD-7, K10...; results stay on this phone)
+
+    /// The instruments this profile scores, each in `language` when there is a translation (else English).
+    public func instruments(language: String? = nil) throws -> [Instrument] {
+        try bridge { try profile.instruments(language: language) }
+    }
+
+    /// Adds an instrument, or a translation of one (which must score exactly as the original), from a definition in
+    /// Kindred's text format. It lasts while the profile is open.
+    /// - Throws: ``KindredError/InvalidInput(field:reason:)`` naming the line of a definition that does not parse.
+    @discardableResult
+    public func addInstrument(_ definition: String) throws -> Instrument {
+        try bridge { try profile.addInstrument(definition: definition) }
+    }
+
+    /// Scores complete answers to instrument `id` ("phq9", "who5"...), one per item in order, and keeps the result on
+    /// this phone. On a crisis flag (PHQ-9 item 9 above 0) the outcome carries the person's safety plan and crisis
+    /// services: show them at once.
+    /// - Throws: ``KindredError/InvalidInput(field:reason:)`` for incomplete or unknown answers (never guessed).
+    public func takeInstrument(_ id: String, answers: [UInt8], at date: Date? = nil) async throws -> InstrumentOutcome {
+        let at = date.map(kindredMillis)
+        return try await bridgeAsync { try await profile.takeInstrument(id: id, answers: Data(answers), at: at) }
+    }
+
+    /// The results of instrument `id` between two dates, oldest first.
+    public func instrumentHistory(_ id: String, from start: Date = .distantPast, to end: Date = .distantFuture) async throws -> [InstrumentResult] {
+        let (since, until) = (kindredMillis(start), kindredMillis(end))
+        return try await bridgeAsync { try await profile.instrumentHistory(id: id, since: since, until: until) }
+    }
+
+    /// Deletes one of the person's results.
+    public func deleteInstrumentResult(id resultId: String) async throws {
+        try await bridgeAsync { try await profile.deleteInstrumentResult(resultId: resultId) }
+    }
+
     // MARK: The safety plan (private to this phone: never in a group, a bundle or a sync session)
 
     /// The person's safety plan: every step in order (``SafetyPlan/section(_:)`` finds one), each with its items.

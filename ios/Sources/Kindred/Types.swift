@@ -50,6 +50,16 @@ public import KindredCore
 @_exported import enum KindredCore.ResourceMatch        // how close to the region they are, or nothing
 @_exported import struct KindredCore.DirectoryImport    // what importing or publishing a directory did
 @_exported import struct KindredCore.DirectorySummary   // a publisher's directory the profile uses
+@_exported import struct KindredCore.Instrument         // a validated questionnaire, as data (`Kindred.instruments`)
+@_exported import struct KindredCore.AnswerOption       // an answer every item of an instrument takes
+@_exported import struct KindredCore.InstrumentItem     // an item of an instrument (`private`: never leaves the phone)
+@_exported import struct KindredCore.ScoreBand          // a band of totals and its label
+@_exported import struct KindredCore.InstrumentFlag     // a flag rule of an instrument
+@_exported import enum KindredCore.FlagSubject          // what a flag rule compares
+@_exported import enum KindredCore.FlagComparison       // how a flag rule compares
+@_exported import struct KindredCore.InstrumentScore    // a score, band and flags, as published
+@_exported import struct KindredCore.InstrumentResult   // a result kept on this phone
+@_exported import struct KindredCore.InstrumentOutcome  // what taking an instrument gives back
 @_exported import struct KindredCore.PendingJoin        // an accepted invitation whose group has not arrived yet
 @_exported import struct KindredCore.BundleImport       // what importing a bundle did
 @_exported import struct KindredCore.IngestReport       // what was applied, in `BundleImport.report`
@@ -104,6 +114,16 @@ extension Kindred {
     public typealias ResourceMatch = KindredCore.ResourceMatch
     public typealias DirectoryImport = KindredCore.DirectoryImport
     public typealias DirectorySummary = KindredCore.DirectorySummary
+    public typealias Instrument = KindredCore.Instrument
+    public typealias AnswerOption = KindredCore.AnswerOption
+    public typealias InstrumentItem = KindredCore.InstrumentItem
+    public typealias ScoreBand = KindredCore.ScoreBand
+    public typealias InstrumentFlag = KindredCore.InstrumentFlag
+    public typealias FlagSubject = KindredCore.FlagSubject
+    public typealias FlagComparison = KindredCore.FlagComparison
+    public typealias InstrumentScore = KindredCore.InstrumentScore
+    public typealias InstrumentResult = KindredCore.InstrumentResult
+    public typealias InstrumentOutcome = KindredCore.InstrumentOutcome
     public typealias PendingJoin = KindredCore.PendingJoin
     public typealias BundleImport = KindredCore.BundleImport
     public typealias IngestReport = KindredCore.IngestReport

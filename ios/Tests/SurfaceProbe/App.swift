@@ -36,6 +36,20 @@ func visible(kindred: Kindred, group: Kindred.Group, session: SyncSession) async
     let directoryImport: DirectoryImport = try await kindred.importResourceDirectory(Data())
     let held: [Kindred.DirectorySummary] = try await kindred.resourceDirectories()
     seen += held.map { "\($0.title) \($0.imported) \($0.groups)" } + ["\(directoryImport.installed)"]
+    let phq9: Kindred.Instrument? = try kindred.instruments().first { $0.id == "phq9" }
+    let lastItem: InstrumentItem? = phq9?.items.last
+    let option: AnswerOption? = phq9?.options.first
+    let band: ScoreBand? = phq9?.bands.first
+    let rule: InstrumentFlag? = phq9?.flags.first
+    let subject: FlagSubject? = rule?.subject
+    let comparison: FlagComparison? = rule?.comparison
+    seen += ["\(lastItem?.private == true) \(option?.label ?? "") \(band?.label ?? "") \(subject == .total) \(comparison == .atLeast)"]
+    let outcome: Kindred.InstrumentOutcome = try await kindred.takeInstrument("who5", answers: [3, 3, 3, 3, 3])
+    let score: InstrumentScore = outcome.result.score
+    let results: [InstrumentResult] = try await kindred.instrumentHistory("who5")
+    seen += ["\(score.percentage ?? 0) \(score.flags) \(results.count) \(outcome.safetyPlan == nil)"]
+    try await kindred.deleteInstrumentResult(id: outcome.result.id)
+    seen.append(try kindred.addInstrument("id: x").id)
     let published: Kindred.DirectoryImport = try await group.publishResourceDirectory(Data())
     seen += try await group.trustPublisher(directoryImport.publisher).trustedPublishers + ["\(published.replaced)"]
     for await update in try kindred.updates() {

@@ -3,6 +3,7 @@
 
 pub mod forge;
 pub mod net;
+pub mod scan;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -36,36 +36,16 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::io::Read;
-use std::path::Path;
 
-use automerge::{Automerge, Change};
+use automerge::Change;
 use kindred_core::limits::DEFAULT_INVITE_VALIDITY_MS;
 use kindred_core::sync::link::run_sessions;
 use kindred_core::sync::wire::{Form, Message};
 use kindred_core::testing::{limit_storage, tables_touched};
-use kindred_core::{Bundle, Error, SafetyPlanStep, SyncOptions};
+use kindred_core::{Error, SafetyPlanStep, SyncOptions};
 use kindred_scenarios::net::{Link, knows, sync, sync_all};
+use kindred_scenarios::scan::{bundle_text, changes_text, files, holds, snapshot_text, unique};
 use kindred_scenarios::{Phone, group_with};
-
-/// A string no phone holds unless it came from here: `prefix` and 128 random bits.
-fn unique(prefix: &str) -> String {
-    format!("{prefix}-{:032x}", rand::random::<u128>())
-}
-
-fn holds(haystack: &[u8], needle: &str) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
-}
-
-/// Every operation of every change, as Automerge decodes them: map keys and values, deleted ones included.
-fn changes_text<'c>(changes: impl IntoIterator<Item = &'c Change>) -> String {
-    changes.into_iter().map(|c| format!("{:?}\n", c.decode())).collect()
-}
-
-/// Everything a document snapshot holds: its whole history, decoded.
-fn snapshot_text(bytes: &[u8]) -> String {
-    let doc = Automerge::load(bytes).expect("a snapshot loads");
-    changes_text(&doc.get_changes(&[]))
-}
 
 /// Everything a list of messages tells the peer, fully decoded (see the module header, point 2).
 fn plaintext(messages: &[Vec<u8>]) -> String {
@@ -105,30 +85,6 @@ fn plaintext(messages: &[Vec<u8>]) -> String {
         }
     }
     text
-}
-
-/// Everything a bundle file holds, decoded (see the module header, point 3).
-fn bundle_text(bytes: &[u8]) -> String {
-    let bundle = Bundle::from_file_bytes(bytes).expect("a bundle decodes");
-    let mut text = format!("{bundle:?}\n");
-    for document in &bundle.documents {
-        text.push_str(&snapshot_text(&document.snapshot));
-    }
-    text
-}
-
-/// The bytes of every file under `dir`.
-fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(files(&path));
-        } else {
-            out.push((path.display().to_string(), std::fs::read(&path).unwrap()));
-        }
-    }
-    out
 }
 
 /// What one recorded session showed: the frames as they crossed the link, and each side's plaintext messages.

@@ -21,6 +21,7 @@ import org.kindred.core.model.Cadence
 import org.kindred.core.model.CadencePeriod
 import org.kindred.core.model.Checkin
 import org.kindred.core.model.DraftCheck
+import org.kindred.core.model.InstrumentOutcome
 import org.kindred.core.model.Goal
 import org.kindred.core.model.Message
 import org.kindred.core.model.NewCheckin
@@ -45,7 +46,8 @@ import java.util.concurrent.atomic.AtomicBoolean
  * - [updates], a [Flow] of live changes (all of them, or one group's);
  * - overloads taking plain `Int`s and named arguments instead of the generated records and unsigned types
  *   ([createGroup], [createGoal], [logProgress], [recordCheckin], [addSafetyPlanItem] and [editSafetyPlanItem]
- *   without a contact, [moveSafetyPlanItem], [checkDraft] and [checkReceived] without a language; [KindredGroup.post] and [KindredGroup.messages] for a group), and
+ *   without a contact, [moveSafetyPlanItem], [checkDraft] and [checkReceived] without a language, [takeInstrument]
+ *   with a list of answers; [KindredGroup.post] and [KindredGroup.messages] for a group), and
  *   [connectSync] and [acceptSync] with the default frame size;
  * - [runOver] (on the generated [SyncSession]), which carries a sync session over the app's link;
  * - [AutoCloseable]: [close] closes the profile and completes every [updates] flow.
@@ -170,6 +172,16 @@ class Kindred private constructor(
     /** Moves a safety plan item within its step to [position] (0 is first); returns the step as it now is. */
     suspend fun moveSafetyPlanItem(itemId: String, position: Int): SafetyPlanSection =
         profile.moveSafetyPlanItem(itemId, position.toUIntArg("position"))
+
+    /**
+     * Scores complete answers to instrument [id] ("phq9", "who5", ...; [instruments] lists them with their items and
+     * answer values), one per item in order, and keeps the result on this phone. On a crisis flag (PHQ-9 item 9 above
+     * 0) the outcome carries the person's safety plan and crisis services: show them at once.
+     *
+     * @throws KindredException.InvalidInput for incomplete or unknown answers (never guessed).
+     */
+    suspend fun takeInstrument(id: String, answers: List<Int>, at: Long? = null): InstrumentOutcome =
+        profile.takeInstrument(id, ByteArray(answers.size) { answers[it].toUByteArg("answers").toByte() }, at)
 
     /**
      * Checks a draft before it is posted against every phrase list (the two-argument form takes a language, "en" or
