@@ -99,5 +99,5 @@ pub mod limits {
         MAX_SAFETY_PLAN_CONTACT_CHARS, MAX_SAFETY_PLAN_ITEM_CHARS, MAX_SAFETY_PLAN_ITEMS_PER_STEP,
     };
     pub use crate::schema::segment::SEGMENT_CAPACITY;
-    pub use crate::wellbeing::{MAX_NOTE_CHARS, MAX_RECENT_DAYS, MAX_TAG_CHARS, MAX_TAGS};
+    pub use crate::wellbeing::{MAX_CHOICES, MAX_NOTE_CHARS, MAX_RECENT_DAYS, MAX_TAG_CHARS, MAX_TAGS};
 }

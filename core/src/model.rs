@@ -342,6 +342,16 @@ pub struct NewCheckin {
     /// none.
     #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub note: Option<String>,
+    /// Emotions felt, usually chosen from the person's list ([`Kindred::checkin_options`](crate::Kindred::checkin_options)):
+    /// the same limits as tags. Stored trimmed, sorted, without repeats.
+    #[cfg_attr(feature = "uniffi", uniffi(default = []))]
+    pub emotions: Vec<String>,
+    /// Activities done, usually chosen from the person's list: the same limits as tags.
+    #[cfg_attr(feature = "uniffi", uniffi(default = []))]
+    pub activities: Vec<String>,
+    /// Whether medication was taken as planned; `None` when not said (or not relevant).
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub medication_taken: Option<bool>,
     /// When it was true; `None` for now. Lets a person fill in yesterday. Must lie between the year 2000 and a
     /// day ahead of the phone's clock.
     #[cfg_attr(feature = "uniffi", uniffi(default = None))]
@@ -366,6 +376,47 @@ pub struct Checkin {
     pub tags: Vec<String>,
     /// Its note; `None` without one.
     pub note: Option<String>,
+    /// Emotions felt, sorted; empty without any.
+    pub emotions: Vec<String>,
+    /// Activities done, sorted; empty without any.
+    pub activities: Vec<String>,
+    /// Whether medication was taken as planned; `None` when not said.
+    pub medication_taken: Option<bool>,
+}
+
+/// One step of the five-point mood scale, as an app shows it to people who read little: a face and a word.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct MoodLevel {
+    /// The mood value, 1 (very low) to 5 (very good).
+    pub value: u8,
+    /// Its face.
+    pub emoji: String,
+    /// Its word ("okay").
+    pub label: String,
+}
+
+/// The lists a check-in is made from: the mood scale and the person's emotions and activities.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct CheckinOptions {
+    /// The five steps of the mood scale, lowest first.
+    pub moods: Vec<MoodLevel>,
+    /// The emotions to choose from: the person's own list, or the suggested one until they change it.
+    pub emotions: Vec<String>,
+    /// The activities to choose from, likewise.
+    pub activities: Vec<String>,
+}
+
+/// Which of the person's check-in lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[serde(rename_all = "lowercase")]
+pub enum ChoiceKind {
+    /// Emotions ("calm", "anxious").
+    Emotion,
+    /// Activities ("walk", "time with others").
+    Activity,
 }
 
 /// Averages over one day or one week of check-ins.

@@ -1,4 +1,6 @@
-//! Mood check-ins: a mood on a 1-5 scale, optional energy, sleep, tags and a note; daily and weekly averages.
+//! Mood check-ins: a mood on a five-point scale with a face and a word for each step (usable with low literacy),
+//! optional energy, sleep, medication taken, emotions and activities from lists the person can change, tags and a
+//! note; editing and deleting one's own; daily and weekly averages.
 //!
 //! Check-ins are personal data. They are stored only in this profile's database, are never written to a document
 //! and never sync; sharing a summary with a group (later) will copy only what the person chooses.
@@ -8,12 +10,36 @@ use std::collections::BTreeMap;
 use crate::error::{Error, Result};
 use crate::ids::CheckinId;
 use crate::kindred::Kindred;
-use crate::model::{Checkin, CheckinAverage, CheckinSummary, NewCheckin, Update};
+use crate::model::{
+    Checkin, CheckinAverage, CheckinOptions, CheckinSummary, ChoiceKind, MoodLevel, NewCheckin, Update,
+};
 use crate::storage::checkins::{self as store, CheckinRow};
 use crate::text;
 use crate::time::{local_date, local_offset_minutes, now_ms, week_start};
 
-/// Most tags on one check-in.
+/// The mood scale: a face and a word for each value, lowest first.
+pub const MOOD_SCALE: [(u8, &str, &str); 5] =
+    [(1, "😢", "very low"), (2, "🙁", "low"), (3, "😐", "okay"), (4, "🙂", "good"), (5, "😄", "very good")];
+/// The emotions suggested until the person makes the list their own.
+pub const SUGGESTED_EMOTIONS: [&str; 10] =
+    ["calm", "happy", "grateful", "hopeful", "anxious", "sad", "angry", "lonely", "tired", "overwhelmed"];
+/// The activities suggested until the person makes the list their own.
+pub const SUGGESTED_ACTIVITIES: [&str; 10] = [
+    "walk",
+    "exercise",
+    "time with others",
+    "time outside",
+    "work",
+    "rest",
+    "hobby",
+    "prayer or meditation",
+    "support group",
+    "screen time",
+];
+/// Most entries of the person's emotion or activity list.
+pub const MAX_CHOICES: usize = 40;
+
+/// Most tags on one check-in (and most emotions, and most activities).
 pub const MAX_TAGS: usize = 10;
 /// Longest tag, in characters.
 pub const MAX_TAG_CHARS: usize = 32;
@@ -49,12 +75,9 @@ fn validate(new: &NewCheckin, now: i64) -> Result<Checkin> {
         }
         other => other.map(|h| (h * 60.0).round() / 60.0),
     };
-    if new.tags.len() > MAX_TAGS {
-        return Err(Error::invalid("tags", format!("{} tags; the limit is {MAX_TAGS}", new.tags.len())));
-    }
-    let mut tags = new.tags.iter().map(|t| text::single_line("tag", t, MAX_TAG_CHARS)).collect::<Result<Vec<_>>>()?;
-    tags.sort();
-    tags.dedup();
+    let tags = labels("tags", "tag", &new.tags, MAX_TAGS)?;
+    let emotions = labels("emotions", "emotion", &new.emotions, MAX_TAGS)?;
+    let activities = labels("activities", "activity", &new.activities, MAX_TAGS)?;
     Ok(Checkin {
         id: CheckinId::random(),
         at: validate_time(new.at, now)?,
@@ -63,7 +86,22 @@ fn validate(new: &NewCheckin, now: i64) -> Result<Checkin> {
         sleep_hours,
         tags,
         note: text::optional_multi_line("note", new.note.as_deref(), MAX_NOTE_CHARS)?,
+        emotions,
+        activities,
+        medication_taken: new.medication_taken,
     })
+}
+
+/// Words of one kind (tags, emotions, activities): at most `max`, each one line of at most [`MAX_TAG_CHARS`],
+/// trimmed, sorted and without repeats.
+fn labels(field: &'static str, one: &'static str, words: &[String], max: usize) -> Result<Vec<String>> {
+    if words.len() > max {
+        return Err(Error::invalid(field, format!("{} given; the limit is {max}", words.len())));
+    }
+    let mut out = words.iter().map(|w| text::single_line(one, w, MAX_TAG_CHARS)).collect::<Result<Vec<_>>>()?;
+    out.sort();
+    out.dedup();
+    Ok(out)
 }
 
 /// Most days a "recent" window may span (ten years).
@@ -140,11 +178,79 @@ impl Kindred {
         let checkin = validate(&new, now)?;
         let row = CheckinRow { checkin, utc_offset_minutes: local_offset_minutes() };
         self.write(|ctx| {
-            store::insert(ctx.tx, &row, now)?;
+            store::upsert(ctx.tx, &row, now)?;
             ctx.updates.push(Update::Checkins);
             Ok(())
         })?;
         Ok(row.checkin)
+    }
+
+    /// Replaces what check-in `id` says with `new` (its id stays; its time stays too unless `new.at` gives one).
+    /// Fails with `NotFound` for a check-in this profile does not have, and as [`Kindred::record_checkin`] for bad
+    /// values, changing nothing.
+    pub fn edit_checkin(&self, id: &CheckinId, new: NewCheckin) -> Result<Checkin> {
+        let now = now_ms();
+        let mut checkin = validate(&new, now)?;
+        checkin.id = *id;
+        self.write(|ctx| {
+            let old = store::get(ctx.tx, id)?.ok_or_else(|| Error::not_found("check-in", id))?;
+            let utc_offset_minutes = if new.at.is_some() { local_offset_minutes() } else { old.utc_offset_minutes };
+            if new.at.is_none() {
+                checkin.at = old.checkin.at;
+            }
+            store::upsert(ctx.tx, &CheckinRow { checkin: checkin.clone(), utc_offset_minutes }, now)?;
+            ctx.updates.push(Update::Checkins);
+            Ok(checkin)
+        })
+    }
+
+    /// Deletes check-in `id` for good; `NotFound` when this profile does not have it.
+    pub fn delete_checkin(&self, id: &CheckinId) -> Result<()> {
+        self.write(|ctx| {
+            if !store::delete(ctx.tx, id)? {
+                return Err(Error::not_found("check-in", id));
+            }
+            ctx.updates.push(Update::Checkins);
+            Ok(())
+        })
+    }
+
+    /// The lists a check-in is made from: the mood scale (a face and a word for each of the five steps) and the
+    /// person's emotions and activities (the suggested ones until [`Kindred::set_checkin_choices`] makes them theirs).
+    pub fn checkin_options(&self) -> Result<CheckinOptions> {
+        let (emotions, activities) = self
+            .read(|tx, _| Ok((store::choices(tx, ChoiceKind::Emotion)?, store::choices(tx, ChoiceKind::Activity)?)))?;
+        let suggested = |list: &[&str]| list.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        Ok(CheckinOptions {
+            moods: MOOD_SCALE
+                .iter()
+                .map(|(value, emoji, label)| MoodLevel {
+                    value: *value,
+                    emoji: (*emoji).into(),
+                    label: (*label).into(),
+                })
+                .collect(),
+            emotions: emotions.unwrap_or_else(|| suggested(&SUGGESTED_EMOTIONS)),
+            activities: activities.unwrap_or_else(|| suggested(&SUGGESTED_ACTIVITIES)),
+        })
+    }
+
+    /// Makes the person's list of emotions or activities `labels`, in their order (repeats dropped; an empty list is
+    /// allowed). Earlier check-ins keep what they said. Returns the list as stored. Fails with `InvalidInput` for more
+    /// than [`MAX_CHOICES`] entries or an entry that is not one line of at most [`MAX_TAG_CHARS`] characters.
+    pub fn set_checkin_choices(&self, kind: ChoiceKind, labels: &[String]) -> Result<Vec<String>> {
+        if labels.len() > MAX_CHOICES {
+            return Err(Error::invalid("choices", format!("{} given; the limit is {MAX_CHOICES}", labels.len())));
+        }
+        let mut list: Vec<String> = Vec::new();
+        for label in labels {
+            let label = text::single_line("choice", label, MAX_TAG_CHARS)?;
+            if !list.contains(&label) {
+                list.push(label);
+            }
+        }
+        self.write(|ctx| store::set_choices(ctx.tx, kind, &list))?;
+        Ok(list)
     }
 
     /// Check-ins with `since <= at < until`, oldest first.

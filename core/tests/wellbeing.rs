@@ -2,7 +2,7 @@
 
 mod common;
 
-use kindred_core::{Cadence, CadencePeriod, Error, GoalStatus, Kindred, NewCheckin, NewGoal};
+use kindred_core::{Cadence, CadencePeriod, ChoiceKind, Error, GoalStatus, Kindred, NewCheckin, NewGoal};
 
 fn week(times: u32) -> Cadence {
     Cadence { times, period: CadencePeriod::Week }
@@ -104,6 +104,7 @@ fn checkins_are_validated_recorded_and_averaged() {
             tags: vec!["walk".into(), "family".into()],
             note: (i == 0).then(|| "first".into()),
             at: Some(start + i * day),
+            ..Default::default()
         })
         .unwrap();
     }
@@ -133,4 +134,73 @@ fn checkins_persist_and_stay_private() {
     let today = k.recent_checkin_summary(1).unwrap();
     assert_eq!(today.daily.len(), 1);
     assert_eq!(today.daily[0].mood, 4.0);
+}
+
+#[test]
+fn a_checkin_carries_emotions_activities_and_medication_and_can_be_edited_and_deleted() {
+    let (dir, k) = common::profile("Ada");
+    let options = k.checkin_options().unwrap();
+    assert_eq!(options.moods.iter().map(|m| m.value).collect::<Vec<_>>(), [1, 2, 3, 4, 5]);
+    assert!(options.moods.iter().all(|m| !m.emoji.is_empty() && !m.label.is_empty()), "a face and a word each");
+    assert!(options.emotions.contains(&"anxious".to_owned()) && options.activities.contains(&"walk".to_owned()));
+
+    let recorded = k
+        .record_checkin(NewCheckin {
+            mood: 2,
+            emotions: vec!["anxious".into(), " tired ".into(), "anxious".into()],
+            activities: vec!["walk".into()],
+            medication_taken: Some(true),
+            note: Some("rough night".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(recorded.emotions, ["anxious", "tired"], "trimmed, sorted, without repeats");
+    assert_eq!((recorded.activities.as_slice(), recorded.medication_taken), (&["walk".to_owned()][..], Some(true)));
+
+    // Editing replaces what it says and keeps its id and time.
+    let edited = k
+        .edit_checkin(
+            &recorded.id,
+            NewCheckin {
+                mood: 4,
+                activities: vec!["time with others".into()],
+                medication_taken: Some(false),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!((edited.id, edited.at, edited.mood), (recorded.id, recorded.at, 4));
+    assert!(edited.emotions.is_empty() && edited.note.is_none());
+    drop(k);
+    let k = Kindred::open(dir.path()).unwrap();
+    assert_eq!(k.recent_checkins(1).unwrap(), std::slice::from_ref(&edited));
+    assert!(matches!(
+        k.edit_checkin(&recorded.id, NewCheckin { mood: 9, ..Default::default() }),
+        Err(Error::InvalidInput { .. })
+    ));
+    assert_eq!(k.recent_checkins(1).unwrap(), [edited], "a refused edit changes nothing");
+
+    k.delete_checkin(&recorded.id).unwrap();
+    assert!(k.recent_checkins(1).unwrap().is_empty());
+    assert!(matches!(k.delete_checkin(&recorded.id), Err(Error::NotFound { .. })));
+    let other = kindred_core::CheckinId::from_bytes([7; 16]);
+    assert!(matches!(
+        k.edit_checkin(&other, NewCheckin { mood: 3, ..Default::default() }),
+        Err(Error::NotFound { .. })
+    ));
+}
+
+#[test]
+fn the_person_makes_the_emotion_and_activity_lists_their_own() {
+    let (_dir, k) = common::profile("Ada");
+    let mine =
+        k.set_checkin_choices(ChoiceKind::Activity, &["gardening".into(), "choir".into(), "gardening".into()]).unwrap();
+    assert_eq!(mine, ["gardening", "choir"], "their order, without repeats");
+    assert_eq!(k.checkin_options().unwrap().activities, mine);
+    assert!(k.checkin_options().unwrap().emotions.contains(&"calm".to_owned()), "the other list is still suggested");
+    assert!(k.set_checkin_choices(ChoiceKind::Emotion, &[]).unwrap().is_empty());
+    assert!(k.checkin_options().unwrap().emotions.is_empty(), "an empty list stays empty");
+    assert!(k.set_checkin_choices(ChoiceKind::Emotion, &["a\nb".into()]).is_err());
+    let too_many: Vec<String> = (0..=kindred_core::limits::MAX_CHOICES).map(|i| format!("x{i}")).collect();
+    assert!(k.set_checkin_choices(ChoiceKind::Emotion, &too_many).is_err());
 }

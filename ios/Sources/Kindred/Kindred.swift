@@ -196,6 +196,28 @@ public final class Kindred: Sendable {
         try await bridgeAsync { try await profile.recordCheckin(checkin: checkin) }
     }
 
+    /// Replaces what one of the person's check-ins says (its id stays, and its time unless `checkin.at` gives one).
+    @discardableResult
+    public func editCheckin(id checkinId: String, _ checkin: NewCheckin) async throws -> Checkin {
+        try await bridgeAsync { try await profile.editCheckin(checkinId: checkinId, checkin: checkin) }
+    }
+
+    /// Deletes one of the person's check-ins for good.
+    public func deleteCheckin(id checkinId: String) async throws {
+        try await bridgeAsync { try await profile.deleteCheckin(checkinId: checkinId) }
+    }
+
+    /// The mood scale (a face and a word for each step) and the person's emotion and activity lists.
+    public func checkinOptions() async throws -> CheckinOptions {
+        try await bridgeAsync { try await profile.checkinOptions() }
+    }
+
+    /// Makes the person's emotion or activity list `labels`, in their order; returns it as stored.
+    @discardableResult
+    public func setCheckinChoices(_ labels: [String], for kind: ChoiceKind) async throws -> [String] {
+        try await bridgeAsync { try await profile.setCheckinChoices(kind: kind, labels: labels) }
+    }
+
     /// Check-ins between two dates.
     public func checkins(from start: Date, to end: Date) async throws -> [Checkin] {
         let (since, until) = (kindredMillis(start), kindredMillis(end))

@@ -37,6 +37,9 @@ public import KindredCore
 @_exported import struct KindredCore.Checkin            // a recorded mood check-in (private to this phone)
 @_exported import struct KindredCore.CheckinSummary     // daily and weekly check-in averages
 @_exported import struct KindredCore.CheckinAverage     // averages over a day or a week, in `CheckinSummary`
+@_exported import struct KindredCore.CheckinOptions     // the mood scale and the person's emotion and activity lists
+@_exported import struct KindredCore.MoodLevel          // a step of the mood scale: a value, a face and a word
+@_exported import enum KindredCore.ChoiceKind           // emotions or activities
 @_exported import struct KindredCore.SafetyPlan         // the person's safety plan (private to this phone)
 @_exported import struct KindredCore.SafetyPlanSection  // one step of it with its items, in `SafetyPlan`
 @_exported import struct KindredCore.SafetyPlanItem     // one entry of the safety plan
@@ -101,6 +104,9 @@ extension Kindred {
     public typealias Checkin = KindredCore.Checkin
     public typealias CheckinSummary = KindredCore.CheckinSummary
     public typealias CheckinAverage = KindredCore.CheckinAverage
+    public typealias CheckinOptions = KindredCore.CheckinOptions
+    public typealias MoodLevel = KindredCore.MoodLevel
+    public typealias ChoiceKind = KindredCore.ChoiceKind
     public typealias SafetyPlan = KindredCore.SafetyPlan
     public typealias SafetyPlanSection = KindredCore.SafetyPlanSection
     public typealias SafetyPlanItem = KindredCore.SafetyPlanItem

@@ -102,4 +102,23 @@ final class GoalsAndCheckinsTests: XCTestCase {
             XCTAssertEqual(summary.daily.first?.energy ?? 0, 2, accuracy: 0.001)
         }
     }
+
+    func testACheckinCarriesEmotionsActivitiesAndMedicationAndIsEditedAndDeleted() async throws {
+        let (kindred, _) = try await makeProfile(self)
+        let options = try await kindred.checkinOptions()
+        XCTAssertEqual(options.moods.map(\.value), [1, 2, 3, 4, 5])
+        XCTAssertTrue(options.moods.allSatisfy { !$0.emoji.isEmpty && !$0.label.isEmpty })
+        let recorded = try await kindred.recordCheckin(
+            NewCheckin(mood: 2, emotions: ["anxious", "tired"], activities: ["walk"], medicationTaken: true))
+        XCTAssertEqual(recorded.emotions, ["anxious", "tired"])
+        XCTAssertEqual(recorded.medicationTaken, true)
+        let edited = try await kindred.editCheckin(id: recorded.id, NewCheckin(mood: 4, activities: ["time with others"]))
+        XCTAssertEqual(edited.id, recorded.id)
+        XCTAssertEqual(edited.at, recorded.at)
+        XCTAssertNil(edited.medicationTaken)
+        try await kindred.deleteCheckin(id: recorded.id)
+        try await assertEqual(await kindred.recentCheckins(days: 1), [])
+        try await assertEqual(await kindred.setCheckinChoices(["gardening", "choir"], for: .activity), ["gardening", "choir"])
+        try await assertEqual(await kindred.checkinOptions().activities, ["gardening", "choir"])
+    }
 }

@@ -17,6 +17,11 @@ func visible(kindred: Kindred, group: Kindred.Group, session: SyncSession) async
     seen.append("\(goal.cadence.times) \(goal.status == GoalStatus.active)")
     seen += try await kindred.recentCheckins().map { "\($0.mood) \($0.date)" }
     try await kindred.recordCheckin(NewCheckin(mood: 3))
+    let options: Kindred.CheckinOptions = try await kindred.checkinOptions()
+    let face: MoodLevel? = options.moods.first
+    let listKind: ChoiceKind = .activity
+    seen += options.emotions + ["\(face?.emoji ?? "") \(listKind == .emotion)"]
+    seen += try await kindred.setCheckinChoices(["walk"], for: .activity)
     let plan: Kindred.SafetyPlan = try await kindred.safetyPlan()
     let item: SafetyPlanItem = try await kindred.addSafetyPlanItem("Ana", to: SafetyPlanStep.people, contact: "555")
     let section: Kindred.SafetyPlanSection? = plan.section(.people)

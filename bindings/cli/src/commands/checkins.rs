@@ -1,11 +1,56 @@
-//! `checkin` and `checkins`: recording mood check-ins and looking back over them with daily and weekly averages.
+//! `checkin` (record one; `checkin edit ID`, `checkin delete ID`, `checkin options`, `checkin choices KIND ...`) and
+//! `checkins`: mood check-ins and looking back over them with daily and weekly averages.
 
-use clap::Args;
-use kindred_core::{Checkin, CheckinAverage, CheckinSummary, NewCheckin};
+use clap::{Args, Subcommand, ValueEnum};
+use kindred_core::{Checkin, CheckinAverage, CheckinId, CheckinOptions, CheckinSummary, ChoiceKind, NewCheckin};
 use serde::Serialize;
 
 use crate::context::{CliError, Ctx, Outcome};
 use crate::output::{Align, Table, num, opt_num, push_line, when};
+
+/// `checkin`: record one, or with a subcommand edit, delete, or see and change the lists.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct CheckinCommand {
+    #[command(subcommand)]
+    pub action: Option<CheckinAction>,
+    #[command(flatten)]
+    pub new: Option<CheckinArgs>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CheckinAction {
+    /// Change one of your check-ins (what you give replaces what it said; its time stays).
+    Edit {
+        id: String,
+        #[command(flatten)]
+        new: CheckinArgs,
+    },
+    /// Delete one of your check-ins for good.
+    Delete { id: String },
+    /// The mood scale and your emotion and activity lists.
+    Options,
+    /// Make your emotion or activity list these words, in this order (none: an empty list).
+    Choices {
+        #[arg(value_enum)]
+        kind: KindArg,
+        labels: Vec<String>,
+    },
+}
+
+/// Which list `checkin choices` changes.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum KindArg {
+    Emotions,
+    Activities,
+}
+
+/// Yes or no, for `--medication`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum YesNo {
+    Yes,
+    No,
+}
 
 #[derive(Debug, Args)]
 pub struct CheckinArgs {
@@ -21,8 +66,33 @@ pub struct CheckinArgs {
     /// A word for what is going on (repeat for several).
     #[arg(long = "tag", value_name = "T")]
     pub tags: Vec<String>,
+    /// An emotion you feel, from your list (`checkin options`); repeat for several.
+    #[arg(long = "emotion", value_name = "E")]
+    pub emotions: Vec<String>,
+    /// Something you did, from your list; repeat for several.
+    #[arg(long = "activity", value_name = "A")]
+    pub activities: Vec<String>,
+    /// Whether you took your medication as planned.
+    #[arg(long, value_enum)]
+    pub medication: Option<YesNo>,
     #[arg(long)]
     pub note: Option<String>,
+}
+
+impl CheckinArgs {
+    fn parse(self) -> Result<NewCheckin, CliError> {
+        Ok(NewCheckin {
+            mood: on_scale("mood", self.mood)?,
+            energy: self.energy.map(|e| on_scale("energy", e)).transpose()?,
+            sleep_hours: self.sleep,
+            tags: self.tags,
+            emotions: self.emotions,
+            activities: self.activities,
+            medication_taken: self.medication.map(|m| matches!(m, YesNo::Yes)),
+            note: self.note,
+            at: None,
+        })
+    }
 }
 
 #[derive(Debug, Args)]
@@ -40,18 +110,49 @@ pub(crate) struct Recent {
     pub summary: CheckinSummary,
 }
 
-pub fn checkin(ctx: &Ctx, args: CheckinArgs) -> Outcome {
+pub fn checkin(ctx: &Ctx, command: CheckinCommand) -> Outcome {
     let kindred = ctx.open()?;
-    let new = NewCheckin {
-        mood: on_scale("mood", args.mood)?,
-        energy: args.energy.map(|e| on_scale("energy", e)).transpose()?,
-        sleep_hours: args.sleep,
-        tags: args.tags,
-        note: args.note,
-        at: None,
-    };
-    let checkin = kindred.record_checkin(new)?;
-    ctx.render(&checkin, |c| format!("Checked in at {}: {}\n", when(c.at), describe(c)))
+    match (command.action, command.new) {
+        (Some(CheckinAction::Edit { id, new }), _) => {
+            let id: CheckinId = id.parse().map_err(CliError::from)?;
+            let checkin = kindred.edit_checkin(&id, new.parse()?)?;
+            ctx.render(&checkin, |c| format!("Changed the check-in of {}: {}\n", when(c.at), describe(c)))
+        }
+        (Some(CheckinAction::Delete { id }), _) => {
+            let id: CheckinId = id.parse().map_err(CliError::from)?;
+            kindred.delete_checkin(&id)?;
+            ctx.render(&serde_json::json!({ "deleted": id }), |_| "Deleted the check-in.\n".to_owned())
+        }
+        (Some(CheckinAction::Options), _) => ctx.render(&kindred.checkin_options()?, options_text),
+        (Some(CheckinAction::Choices { kind, labels }), _) => {
+            let kind = match kind {
+                KindArg::Emotions => ChoiceKind::Emotion,
+                KindArg::Activities => ChoiceKind::Activity,
+            };
+            kindred.set_checkin_choices(kind, &labels)?;
+            ctx.render(&kindred.checkin_options()?, options_text)
+        }
+        (None, Some(new)) => {
+            let checkin = kindred.record_checkin(new.parse()?)?;
+            ctx.render(&checkin, |c| format!("Checked in at {}: {} ({})\n", when(c.at), describe(c), c.id))
+        }
+        (None, None) => Err(CliError::input("give --mood 1-5 (or a subcommand: edit, delete, options, choices)")),
+    }
+}
+
+fn options_text(o: &CheckinOptions) -> String {
+    let mut out = String::new();
+    let moods: Vec<String> = o.moods.iter().map(|m| format!("{} {} {}", m.value, m.emoji, m.label)).collect();
+    push_line(&mut out, format!("Mood: {}", moods.join("  ")));
+    push_line(
+        &mut out,
+        format!("Emotions: {}", if o.emotions.is_empty() { "-".to_owned() } else { o.emotions.join(", ") }),
+    );
+    push_line(
+        &mut out,
+        format!("Activities: {}", if o.activities.is_empty() { "-".to_owned() } else { o.activities.join(", ") }),
+    );
+    out
 }
 
 pub fn checkins(ctx: &Ctx, args: CheckinsArgs) -> Outcome {
@@ -79,8 +180,13 @@ fn describe(c: &Checkin) -> String {
     if let Some(sleep) = c.sleep_hours {
         parts.push(format!("slept {} h", num(sleep)));
     }
-    if !c.tags.is_empty() {
-        parts.push(format!("tags: {}", c.tags.join(", ")));
+    if let Some(taken) = c.medication_taken {
+        parts.push(format!("medication {}", if taken { "taken" } else { "not taken" }));
+    }
+    for (what, words) in [("feeling", &c.emotions), ("did", &c.activities), ("tags", &c.tags)] {
+        if !words.is_empty() {
+            parts.push(format!("{what}: {}", words.join(", ")));
+        }
     }
     parts.join(", ")
 }

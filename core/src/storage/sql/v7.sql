@@ -16,3 +16,23 @@ CREATE TABLE instrument_results (
     created_at         INTEGER NOT NULL
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX instrument_results_by_time ON instrument_results (instrument, at);
+-- Richer check-ins: whether medication was taken (-1 not said, 0 no, 1 yes), the emotions and activities chosen, and
+-- the lists the person chooses them from (their own order; empty until the person changes the suggested ones).
+ALTER TABLE checkins ADD COLUMN medication INTEGER NOT NULL DEFAULT -1 CHECK (medication IN (-1, 0, 1));
+CREATE TABLE checkin_labels (
+    checkin_id BLOB NOT NULL REFERENCES checkins (checkin_id) ON DELETE CASCADE,
+    kind       TEXT NOT NULL CHECK (kind IN ('emotion', 'activity')),
+    label      TEXT NOT NULL,
+    PRIMARY KEY (checkin_id, kind, label)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX checkin_labels_by_label ON checkin_labels (kind, label);
+-- A kind listed here has the person's own list (possibly empty); otherwise the suggested one applies.
+CREATE TABLE checkin_choice_lists (
+    kind TEXT PRIMARY KEY CHECK (kind IN ('emotion', 'activity'))
+) STRICT, WITHOUT ROWID;
+CREATE TABLE checkin_choices (
+    kind     TEXT    NOT NULL CHECK (kind IN ('emotion', 'activity')),
+    position INTEGER NOT NULL CHECK (position >= 0),
+    label    TEXT    NOT NULL,
+    PRIMARY KEY (kind, position)
+) STRICT, WITHOUT ROWID;

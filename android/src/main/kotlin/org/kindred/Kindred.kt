@@ -149,8 +149,54 @@ class Kindred private constructor(
         tags: List<String> = emptyList(),
         note: String? = null,
         at: Long? = null,
+        emotions: List<String> = emptyList(),
+        activities: List<String> = emptyList(),
+        medicationTaken: Boolean? = null,
     ): Checkin = profile.recordCheckin(
-        NewCheckin(mood.toUByteArg("mood"), energy?.toUByteArg("energy"), sleepHours, tags, note, at),
+        newCheckin(mood, energy, sleepHours, tags, note, at, emotions, activities, medicationTaken),
+    )
+
+    /**
+     * Replaces what check-in [checkinId] says (its id stays, and its time unless [at] gives one), with the same plain
+     * arguments as [recordCheckin].
+     */
+    suspend fun editCheckin(
+        checkinId: String,
+        mood: Int,
+        energy: Int? = null,
+        sleepHours: Double? = null,
+        tags: List<String> = emptyList(),
+        note: String? = null,
+        at: Long? = null,
+        emotions: List<String> = emptyList(),
+        activities: List<String> = emptyList(),
+        medicationTaken: Boolean? = null,
+    ): Checkin = profile.editCheckin(
+        checkinId,
+        newCheckin(mood, energy, sleepHours, tags, note, at, emotions, activities, medicationTaken),
+    )
+
+    @Suppress("LongParameterList")
+    private fun newCheckin(
+        mood: Int,
+        energy: Int?,
+        sleepHours: Double?,
+        tags: List<String>,
+        note: String?,
+        at: Long?,
+        emotions: List<String>,
+        activities: List<String>,
+        medicationTaken: Boolean?,
+    ) = NewCheckin(
+        mood = mood.toUByteArg("mood"),
+        energy = energy?.toUByteArg("energy"),
+        sleepHours = sleepHours,
+        tags = tags,
+        note = note,
+        emotions = emotions,
+        activities = activities,
+        medicationTaken = medicationTaken,
+        at = at,
     )
 
     /**

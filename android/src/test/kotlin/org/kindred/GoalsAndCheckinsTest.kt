@@ -2,6 +2,7 @@ package org.kindred
 
 import org.kindred.core.KindredException
 import org.kindred.core.model.CadencePeriod
+import org.kindred.core.model.ChoiceKind
 import org.kindred.core.model.GoalStatus
 import kotlin.test.Test
 import kotlin.test.assertEquals
@@ -92,5 +93,30 @@ class GoalsAndCheckinsTest {
         assertEquals(4.0, daily.energy)
         assertEquals(2u, summary.weekly.sumOf { it.checkins })
         assertEquals(2, kindred.checkins(now - 60_000L, now + 60_000L).size)
+    }
+
+    @Test
+    fun `a check-in carries emotions, activities and medication, and is edited and deleted`() = withKindred { kindred ->
+        val options = kindred.checkinOptions()
+        assertEquals(listOf(1, 2, 3, 4, 5), options.moods.map { it.value.toInt() })
+        assertTrue(options.moods.all { it.emoji.isNotEmpty() && it.label.isNotEmpty() })
+        val recorded = kindred.recordCheckin(
+            mood = 2,
+            emotions = listOf("anxious", "tired"),
+            activities = listOf("walk"),
+            medicationTaken = true,
+        )
+        assertEquals(listOf("anxious", "tired"), recorded.emotions)
+        assertEquals(true, recorded.medicationTaken)
+        val edited = kindred.editCheckin(recorded.id, mood = 4, activities = listOf("time with others"))
+        assertEquals(recorded.id to recorded.at, edited.id to edited.at)
+        assertEquals(listOf("time with others"), edited.activities)
+        assertNull(edited.medicationTaken)
+        kindred.deleteCheckin(recorded.id)
+        assertTrue(kindred.recentCheckins(1u).isEmpty())
+        assertFailsWith<KindredException.NotFound> { kindred.deleteCheckin(recorded.id) }
+
+        assertEquals(listOf("gardening", "choir"), kindred.setCheckinChoices(ChoiceKind.ACTIVITY, listOf("gardening", "choir")))
+        assertEquals(listOf("gardening", "choir"), kindred.checkinOptions().activities)
     }
 }
