@@ -201,6 +201,9 @@ impl Day {
     }
 }
 
+/// Which labels of a day a factor looks at.
+type LabelsOf = fn(&Day) -> &BTreeSet<String>;
+
 /// Associations of the daily mood with each activity, emotion and tag seen, and with sleep.
 fn associations(rows: &[CheckinRow]) -> Vec<Association> {
     let mut days: BTreeMap<chrono::NaiveDate, Day> = BTreeMap::new();
@@ -225,7 +228,7 @@ fn associations(rows: &[CheckinRow]) -> Vec<Association> {
     };
     let mut out = Vec::new();
     let all: Vec<&Day> = days.values().collect();
-    let factors: [(FactorKind, fn(&Day) -> &BTreeSet<String>); 3] = [
+    let factors: [(FactorKind, LabelsOf); 3] = [
         (FactorKind::Activity, |d| &d.activities),
         (FactorKind::Emotion, |d| &d.emotions),
         (FactorKind::Tag, |d| &d.tags),

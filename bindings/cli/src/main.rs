@@ -22,7 +22,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    bundle, check, checkins, goals, groups, instruments, messages, profile, resources, safety_plan, sync,
+    bundle, check, checkins, goals, groups, instruments, messages, profile, resources, safety_plan, sync, trends,
 };
 use crate::context::{CliError, Ctx, Outcome};
 
@@ -71,6 +71,8 @@ enum Command {
     /// Your own safety plan, step by step: show, add, edit, move, remove, export (it never leaves this phone).
     #[command(subcommand)]
     SafetyPlan(safety_plan::SafetyPlanCommand),
+    /// Your trends: mood by day, week and month, instrument scores over time, what goes with your mood.
+    Trends(trends::TrendsArgs),
     /// Validated questionnaires (WHO-5, PHQ-9, GAD-7, K10...): list them, take one, see your history.
     #[command(subcommand)]
     Instrument(instruments::InstrumentCommand),
@@ -105,6 +107,7 @@ fn run(cli: Cli) -> Outcome {
         Command::Checkins(args) => checkins::checkins(&ctx, args),
         Command::SafetyPlan(command) => safety_plan::run(&ctx, command),
         Command::Instrument(command) => instruments::run(&ctx, command),
+        Command::Trends(args) => trends::run(&ctx, args),
         Command::Check(args) => check::run(&ctx, args),
         Command::Resources(command) => resources::run(&ctx, command),
         Command::Sync(args) => sync::run(&ctx, args),

@@ -702,3 +702,22 @@ fn a_checkin_is_recorded_with_emotions_and_activities_edited_and_deleted() {
     let mine = k.json(&["checkin", "choices", "activities", "gardening", "choir"]);
     assert_eq!(mine["activities"], serde_json::json!(["gardening", "choir"]));
 }
+
+#[test]
+fn trends_show_averages_instrument_change_and_what_goes_with_mood() {
+    let k = Kindred::named("Amara");
+    k.ok(&["instrument", "take", "phq9", "--answers", "2,2,2,2,2,2,2,1,0"]);
+    k.ok(&["instrument", "take", "phq9", "--answers", "1,1,1,1,1,1,1,1,0"]);
+    k.ok(&["checkin", "--mood", "4", "--activity", "walk"]);
+    let trends = k.json(&["trends", "--days", "7"]);
+    assert_eq!(trends["days"], 7);
+    assert_eq!(trends["daily"].as_array().map(Vec::len), Some(1));
+    assert_eq!(trends["monthly"].as_array().map(Vec::len), Some(1));
+    let phq9 = &trends["instruments"][0];
+    assert_eq!((phq9["instrument"].as_str(), phq9["change"].as_i64()), (Some("phq9"), Some(-7)));
+    assert_eq!(phq9["judgement"], "improved");
+    assert_eq!(trends["associations"], Value::Array(Vec::new()), "one day says nothing");
+    assert!(k.ok(&["trends"]).contains("PHQ-9: 15 → 8 (a meaningful improvement)"));
+    let refused = k.command(&["trends", "--days", "0"]).output().unwrap();
+    assert_eq!(refused.status.code(), Some(2), "a window of no days is bad input");
+}

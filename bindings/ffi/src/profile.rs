@@ -15,6 +15,7 @@ use crate::sync::SyncSession;
 use crate::types::NewGoal;
 use core::crisis::{DirectoryImport, DirectorySummary, DraftCheck, ReaderGuidance, ResourceLookup};
 use core::instruments::{Instrument, InstrumentOutcome, InstrumentResult};
+use core::trends::Trends;
 use core::{BundleImport, Checkin, CheckinOptions, CheckinSummary, ChoiceKind, Goal, GoalStatus, GroupSummary};
 use core::{NewCheckin, NewGroup, PendingJoin};
 use core::{ProfileInfo, ProgressEntry, SafetyPlan, SafetyPlanItem, SafetyPlanSection, SafetyPlanStep};
@@ -223,6 +224,12 @@ impl KindredProfile {
     /// Deletes one of the person's results.
     pub async fn delete_instrument_result(&self, result_id: String) -> Result<(), KindredError> {
         self.run(move |k| Ok(k.delete_instrument_result(&parse_id(&result_id)?)?)).await
+    }
+
+    /// Trends over the last `days` days: mood by day, week and month, instrument scores and their change against
+    /// the baseline, and associations of mood with activities, emotions, tags and sleep (5 days a side at least).
+    pub async fn trends(&self, days: u32) -> Result<Trends, KindredError> {
+        self.run(move |k| Ok(k.trends(days)?)).await
     }
 
     // The safety plan (private to this phone: never in a group, a bundle or a sync session)

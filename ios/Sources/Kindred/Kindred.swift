@@ -270,6 +270,12 @@ public final class Kindred: Sendable {
         return try await bridgeAsync { try await profile.instrumentHistory(id: id, since: since, until: until) }
     }
 
+    /// Trends over the last `days` days: mood by day, week and month, each instrument's scores and change against the
+    /// person's baseline, and what goes with their mood (at least 5 days each way). Computed on this phone.
+    public func trends(days: UInt32 = 90) async throws -> Trends {
+        try await bridgeAsync { try await profile.trends(days: days) }
+    }
+
     /// Deletes one of the person's results.
     public func deleteInstrumentResult(id resultId: String) async throws {
         try await bridgeAsync { try await profile.deleteInstrumentResult(resultId: resultId) }

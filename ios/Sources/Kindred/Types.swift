@@ -63,6 +63,12 @@ public import KindredCore
 @_exported import struct KindredCore.InstrumentScore    // a score, band and flags, as published
 @_exported import struct KindredCore.InstrumentResult   // a result kept on this phone
 @_exported import struct KindredCore.InstrumentOutcome  // what taking an instrument gives back
+@_exported import struct KindredCore.Trends             // trends over a window of days (`Kindred.trends`)
+@_exported import struct KindredCore.InstrumentTrend    // an instrument's scores and change against the baseline
+@_exported import struct KindredCore.ScorePoint         // one result as a point of a trend
+@_exported import enum KindredCore.ChangeJudgement      // improved, worsened, no meaningful change...
+@_exported import struct KindredCore.Association        // mood on days with something and without it
+@_exported import enum KindredCore.FactorKind           // activity, emotion, tag or sleep
 @_exported import struct KindredCore.PendingJoin        // an accepted invitation whose group has not arrived yet
 @_exported import struct KindredCore.BundleImport       // what importing a bundle did
 @_exported import struct KindredCore.IngestReport       // what was applied, in `BundleImport.report`
@@ -130,6 +136,12 @@ extension Kindred {
     public typealias InstrumentScore = KindredCore.InstrumentScore
     public typealias InstrumentResult = KindredCore.InstrumentResult
     public typealias InstrumentOutcome = KindredCore.InstrumentOutcome
+    public typealias Trends = KindredCore.Trends
+    public typealias InstrumentTrend = KindredCore.InstrumentTrend
+    public typealias ScorePoint = KindredCore.ScorePoint
+    public typealias ChangeJudgement = KindredCore.ChangeJudgement
+    public typealias Association = KindredCore.Association
+    public typealias FactorKind = KindredCore.FactorKind
     public typealias PendingJoin = KindredCore.PendingJoin
     public typealias BundleImport = KindredCore.BundleImport
     public typealias IngestReport = KindredCore.IngestReport

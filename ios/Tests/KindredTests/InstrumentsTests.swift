@@ -37,4 +37,19 @@ final class InstrumentsTests: XCTestCase {
         XCTAssertTrue(worried.result.score.crisis)
         XCTAssertEqual(worried.safetyPlan?.section(.people)?.items.map(\.text), ["My sister Ana"])
     }
+
+    func testTrendsJudgeAnInstrumentsChangeAgainstTheBaseline() async throws {
+        let (kindred, _) = try await makeProfile(self)
+        let dayAgo = Date().addingTimeInterval(-86_400)
+        try await kindred.takeInstrument("phq9", answers: [2, 2, 2, 2, 2, 2, 2, 1, 0], at: dayAgo)
+        try await kindred.takeInstrument("phq9", answers: [1, 1, 1, 1, 1, 1, 1, 1, 0])
+        try await kindred.recordCheckin(NewCheckin(mood: 4, activities: ["walk"]))
+        let trends = try await kindred.trends(days: 7)
+        XCTAssertEqual(trends.daily.count, 1)
+        let phq9 = try XCTUnwrap(trends.instruments.first)
+        XCTAssertEqual(phq9.points.map(\.score), [15, 8])
+        XCTAssertEqual(phq9.change, -7)
+        XCTAssertEqual(phq9.judgement, .improved)
+        XCTAssertEqual(trends.associations, [], "one day says nothing")
+    }
 }

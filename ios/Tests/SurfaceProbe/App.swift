@@ -53,6 +53,13 @@ func visible(kindred: Kindred, group: Kindred.Group, session: SyncSession) async
     let score: InstrumentScore = outcome.result.score
     let results: [InstrumentResult] = try await kindred.instrumentHistory("who5")
     seen += ["\(score.percentage ?? 0) \(score.flags) \(results.count) \(outcome.safetyPlan == nil)"]
+    let trends: Kindred.Trends = try await kindred.trends(days: 30)
+    let trend: InstrumentTrend? = trends.instruments.first
+    let point: ScorePoint? = trend?.points.first
+    let judged: ChangeJudgement? = trend?.judgement
+    let together: Association? = trends.associations.first
+    let factor: FactorKind? = together?.kind
+    seen += ["\(point?.score ?? 0) \(judged == .improved) \(together?.moodWith ?? 0) \(factor == .sleep) \(trends.monthly.count)"]
     try await kindred.deleteInstrumentResult(id: outcome.result.id)
     seen.append(try kindred.addInstrument("id: x").id)
     let published: Kindred.DirectoryImport = try await group.publishResourceDirectory(Data())

@@ -37,6 +37,8 @@
 //! - crisis check (`crisis`): `check_draft_us`, the median time to check a 1,000-character draft against every
 //!   shipped phrase list of the on-device crisis check; `check_draft_offer_us`, the whole `Kindred::check_draft` on
 //!   it with a safety plan and two resource directories to offer.
+//! - wellbeing (`wellbeing`): `trends_2y_ms`, the median time to compute every trend over two years of daily
+//!   check-ins and weekly PHQ-9 and WHO-5 results.
 //!
 //! JSON keys keep their `_10k` / `_100k` names in `--quick` mode; `small_messages`, `large_messages` and the
 //! `sync_*` / `join_messages` sizes say what was measured. The process exits 0 whether or not targets are met (a
@@ -51,6 +53,7 @@ mod kindred_side;
 mod report;
 mod rss;
 mod sync_side;
+mod wellbeing;
 mod workload;
 
 use std::error::Error;
@@ -175,6 +178,8 @@ struct Report {
     check_draft_us: f64,
     /// Median time of `Kindred::check_draft` on that draft, offering a plan and two directories' services.
     check_draft_offer_us: f64,
+    /// Median time to compute every trend over two years of daily check-ins and weekly instruments.
+    trends_2y_ms: f64,
     targets_met: bool,
     small_messages: usize,
     large_messages: usize,
@@ -573,6 +578,8 @@ fn run(options: &Options) -> Result<Report, Box<dyn Error>> {
     eprintln!("checking drafts for signs of risk...");
     let check_draft_us = crisis::check_draft_us();
     let check_draft_offer_us = crisis::check_draft_offer_us(&root.path().join("crisis"))?;
+    eprintln!("computing two years of trends...");
+    let trends_2y_ms = wellbeing::trends_2y_ms(&root.path().join("wellbeing"))?;
 
     let generate = k_small.generate + k_large.generate;
     let (post_p50, post_p99) = (percentile_ms(&latencies, 50.0), percentile_ms(&latencies, 99.0));
@@ -609,6 +616,7 @@ fn run(options: &Options) -> Result<Report, Box<dyn Error>> {
         text_zlib_ratio,
         check_draft_us,
         check_draft_offer_us,
+        trends_2y_ms,
         targets_met: false,
         small_messages: sizes.small,
         large_messages: sizes.large,

@@ -69,10 +69,11 @@ pub(super) struct Targets {
     join_resent: Target,
     max_frame: Target,
     check_draft: Target,
+    trends: Target,
 }
 
 impl Targets {
-    pub(super) fn all(&self) -> [Target; 13] {
+    pub(super) fn all(&self) -> [Target; 14] {
         [
             self.open_large,
             self.rss_large,
@@ -87,6 +88,7 @@ impl Targets {
             self.join_resent,
             self.max_frame,
             self.check_draft,
+            self.trends,
         ]
     }
 }
@@ -107,6 +109,7 @@ pub(super) fn targets(r: &Report) -> Targets {
         join_resent: Target::at_most(or_nan(s.join_10k_resent_pct), TARGET_JOIN_RESENT_PCT),
         max_frame: Target::at_most(bytes_f64(s.max_frame_bytes), TARGET_MAX_FRAME_BYTES),
         check_draft: Target::at_most(r.check_draft_us, crisis::TARGET_CHECK_DRAFT_US),
+        trends: Target::at_most(r.trends_2y_ms, wellbeing::TARGET_TRENDS_2Y_MS),
     }
 }
 
@@ -350,6 +353,12 @@ pub(super) fn print_table(r: &Report) {
         format!("{:.1}", r.check_draft_us),
         "-",
         Some(t.check_draft),
+    ));
+    rows.push(row(
+        "trends over 2 years of daily check-ins and weekly instruments, median ms",
+        format!("{:.1}", r.trends_2y_ms),
+        "-",
+        Some(t.trends),
     ));
     rows.push(row(
         "  the whole check_draft, offering a plan and 2 directories, us",

@@ -226,7 +226,7 @@ pub(crate) fn recent_text(r: &Recent) -> String {
     out
 }
 
-fn averages_table(first: &'static str, rows: &[CheckinAverage]) -> String {
+pub(crate) fn averages_table(first: &'static str, rows: &[CheckinAverage]) -> String {
     let mut table = Table::new(&[
         (first, Align::Left),
         ("CHECK-INS", Align::Right),

@@ -12,3 +12,4 @@ pub mod profile;
 pub mod resources;
 pub mod safety_plan;
 pub mod sync;
+pub mod trends;

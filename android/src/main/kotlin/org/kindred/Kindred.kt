@@ -29,6 +29,7 @@ import org.kindred.core.model.NewGroup
 import org.kindred.core.model.ProgressEntry
 import org.kindred.core.model.ReaderGuidance
 import org.kindred.core.model.SafetyPlanItem
+import org.kindred.core.model.Trends
 import org.kindred.core.model.SafetyPlanSection
 import org.kindred.core.model.SafetyPlanStep
 import org.kindred.core.model.Update
@@ -228,6 +229,13 @@ class Kindred private constructor(
      */
     suspend fun takeInstrument(id: String, answers: List<Int>, at: Long? = null): InstrumentOutcome =
         profile.takeInstrument(id, ByteArray(answers.size) { answers[it].toUByteArg("answers").toByte() }, at)
+
+    /**
+     * Trends over the last [days] days (90 by default): mood by day, week and month, each instrument's scores and
+     * change against the person's baseline, and what goes with their mood (at least 5 days each way). Computed on
+     * this phone.
+     */
+    suspend fun trends(days: Int = 90): Trends = profile.trends(days.toUIntArg("days"))
 
     /**
      * Checks a draft before it is posted against every phrase list (the two-argument form takes a language, "en" or

@@ -1,6 +1,7 @@
 package org.kindred
 
 import org.kindred.core.KindredException
+import org.kindred.core.model.ChangeJudgement
 import org.kindred.core.model.FlagSubject
 import org.kindred.core.model.SafetyPlanStep
 import kotlin.test.Test
@@ -66,5 +67,20 @@ class InstrumentsTest {
         assertEquals("es", kindred.addInstrument(spanish).language)
         assertEquals("es", kindred.instruments("es-MX").single { it.id == "phq2" }.language)
         assertFailsWith<KindredException.InvalidInput> { kindred.addInstrument(spanish.replace("option: 3", "option: 4")) }
+    }
+
+    @Test
+    fun `trends judge an instrument's change against the baseline`() = withKindred { kindred ->
+        val dayAgo = System.currentTimeMillis() - 86_400_000L
+        kindred.takeInstrument("phq9", listOf(2, 2, 2, 2, 2, 2, 2, 1, 0), at = dayAgo)
+        kindred.takeInstrument("phq9", listOf(1, 1, 1, 1, 1, 1, 1, 1, 0))
+        kindred.recordCheckin(mood = 4, activities = listOf("walk"))
+        val trends = kindred.trends(7)
+        assertEquals(1, trends.daily.size)
+        val phq9 = trends.instruments.single()
+        assertEquals(listOf(15u, 8u), phq9.points.map { it.score })
+        assertEquals(-7L, phq9.change)
+        assertEquals(ChangeJudgement.IMPROVED, phq9.judgement)
+        assertTrue(trends.associations.isEmpty(), "one day says nothing")
     }
 }
