@@ -42,6 +42,7 @@ pub mod instruments;
 pub mod invite;
 pub mod model;
 pub mod schema;
+pub mod sharing;
 pub mod trends;
 
 mod am;

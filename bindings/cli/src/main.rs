@@ -66,6 +66,8 @@ enum Command {
     Goal(goals::GoalCommand),
     /// Record how you feel right now (or edit, delete, see and change your lists).
     Checkin(Box<checkins::CheckinCommand>),
+    /// Share a check-in with a group: just its face, or a short summary (its note only with --with-note).
+    ShareCheckin(checkins::ShareArgs),
     /// List recent check-ins with daily and weekly averages.
     Checkins(checkins::CheckinsArgs),
     /// Your own safety plan, step by step: show, add, edit, move, remove, export (it never leaves this phone).
@@ -104,6 +106,7 @@ fn run(cli: Cli) -> Outcome {
         Command::Remove(args) => messages::remove(&ctx, args),
         Command::Goal(command) => goals::run(&ctx, command),
         Command::Checkin(command) => checkins::checkin(&ctx, *command),
+        Command::ShareCheckin(args) => checkins::share(&ctx, args),
         Command::Checkins(args) => checkins::checkins(&ctx, args),
         Command::SafetyPlan(command) => safety_plan::run(&ctx, command),
         Command::Instrument(command) => instruments::run(&ctx, command),

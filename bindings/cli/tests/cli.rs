@@ -721,3 +721,32 @@ fn trends_show_averages_instrument_change_and_what_goes_with_mood() {
     let refused = k.command(&["trends", "--days", "0"]).output().unwrap();
     assert_eq!(refused.status.code(), Some(2), "a window of no days is bad input");
 }
+
+#[test]
+fn a_checkin_and_a_result_are_shared_with_a_group_by_choice() {
+    let k = Kindred::named("Amara");
+    k.ok(&["group", "create", "Circle"]);
+    let checkin = k.json(&["checkin", "--mood", "4", "--activity", "walk", "--note", "private words"]);
+    let id = checkin["id"].as_str().unwrap().to_owned();
+    assert_eq!(k.json(&["share-checkin", &id, "Circle", "--as", "emoji"])["text"], "🙂");
+    let summary = k.json(&["share-checkin", &id, "Circle", "--as", "summary"]);
+    assert_eq!(summary["text"], "🙂 Feeling good · walk");
+    assert!(
+        k.json(&["share-checkin", &id, "Circle", "--as", "emoji", "--with-note"])["text"]
+            .as_str()
+            .unwrap()
+            .ends_with("private words")
+    );
+    let result = k.json(&["instrument", "take", "phq9", "--answers", "1,1,1,1,1,1,1,1,3"]);
+    let shared = k.json(&["instrument", "share", result["id"].as_str().unwrap(), "Circle"]);
+    assert_eq!(shared["text"], "My PHQ-9: 11 of 27, moderate");
+    let texts: Vec<String> = k
+        .json(&["read", "Circle"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(texts.len(), 4);
+    assert!(texts.iter().all(|t| !t.contains("Thoughts")), "no flag is shared");
+}

@@ -12,6 +12,7 @@ use crate::listeners::{Forward, SubscriptionHandle, UpdateListener};
 use crate::profile::KindredProfile;
 use crate::types::{MessageCursor, NewMessage};
 use core::crisis::DirectoryImport;
+use core::sharing::ShareAs;
 use core::{Goal, GroupDetails, Message, Role};
 
 /// A group this profile belongs to. Get one from `KindredProfile.create_group` or `KindredProfile.group`.
@@ -123,6 +124,24 @@ impl KindredGroup {
     /// Creates a single-use invitation, valid for `valid_for_ms` (at most 30 days): text for a QR code.
     pub async fn create_invite(&self, valid_for_ms: i64) -> Result<String, KindredError> {
         self.run(move |k, g| Ok(k.create_invite(g, valid_for_ms)?)).await
+    }
+
+    // Sharing by choice (the check-in or result itself stays on this phone)
+
+    /// Posts check-in `checkin_id` to the group as just its face or a short summary, with its note only when
+    /// `with_note` (tags never).
+    pub async fn share_checkin(
+        &self,
+        checkin_id: String,
+        share_as: ShareAs,
+        with_note: bool,
+    ) -> Result<Message, KindredError> {
+        self.run(move |k, g| Ok(k.share_checkin(&parse_id(&checkin_id)?, g, share_as, with_note)?)).await
+    }
+
+    /// Posts an instrument result to the group: its title, score and band, never its answers or flags.
+    pub async fn share_instrument_result(&self, result_id: String) -> Result<Message, KindredError> {
+        self.run(move |k, g| Ok(k.share_instrument_result(&parse_id(&result_id)?, g)?)).await
     }
 
     // Crisis resource directories

@@ -44,13 +44,17 @@ pub(crate) fn insert(conn: &Connection, row: &ResultRow, created_at: i64) -> Res
 
 /// Results with `since <= at < until` (of one instrument, or all), oldest first.
 pub(crate) fn between(conn: &Connection, instrument: Option<&str>, since: i64, until: i64) -> Result<Vec<ResultRow>> {
-    let mut stmt = conn.prepare_cached(
+    between_where(conn, "(?1 IS NULL OR instrument = ?1) AND at >= ?2 AND at < ?3", params![instrument, since, until])
+}
+
+/// The results matching `condition`, oldest first.
+fn between_where(conn: &Connection, condition: &str, values: impl rusqlite::Params) -> Result<Vec<ResultRow>> {
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT result_id, instrument, at, utc_offset_minutes, answers, score, max_score, percentage, band, flags,
                 crisis
-         FROM instrument_results
-         WHERE (?1 IS NULL OR instrument = ?1) AND at >= ?2 AND at < ?3 ORDER BY at, result_id",
-    )?;
-    let rows = stmt.query_map(params![instrument, since, until], |r| {
+         FROM instrument_results WHERE {condition} ORDER BY at, result_id"
+    ))?;
+    let rows = stmt.query_map(values, |r| {
         let percentage: i64 = r.get(7)?;
         let band: String = r.get(8)?;
         let flags: String = r.get(9)?;
@@ -73,6 +77,11 @@ pub(crate) fn between(conn: &Connection, instrument: Option<&str>, since: i64, u
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// One result, if there is one.
+pub(crate) fn get(conn: &Connection, id: &InstrumentResultId) -> Result<Option<ResultRow>> {
+    Ok(between_where(conn, "result_id = ?1", params![id])?.pop())
 }
 
 /// Deletes a result; whether there was one.

@@ -116,6 +116,21 @@ extension Kindred {
             return try await bridgeAsync { try await generated.createInvite(validForMs: millis) }
         }
 
+        // MARK: Sharing by choice (the check-in or result itself stays on this phone)
+
+        /// Posts one of the person's check-ins to the group as just its face (`.emoji`) or a short summary, with its
+        /// note only when `withNote` (tags never).
+        @discardableResult
+        public func shareCheckin(id checkinId: String, as shareAs: ShareAs, withNote: Bool = false) async throws -> Message {
+            try await bridgeAsync { try await generated.shareCheckin(checkinId: checkinId, shareAs: shareAs, withNote: withNote) }
+        }
+
+        /// Posts an instrument result to the group: its title, score and band, never its answers or flags.
+        @discardableResult
+        public func shareInstrumentResult(id resultId: String) async throws -> Message {
+            try await bridgeAsync { try await generated.shareInstrumentResult(resultId: resultId) }
+        }
+
         // MARK: Crisis resource directories
 
         /// Publishes a signed crisis resource directory file into the group (owners and moderators): it reaches every

@@ -40,6 +40,7 @@ public import KindredCore
 @_exported import struct KindredCore.CheckinOptions     // the mood scale and the person's emotion and activity lists
 @_exported import struct KindredCore.MoodLevel          // a step of the mood scale: a value, a face and a word
 @_exported import enum KindredCore.ChoiceKind           // emotions or activities
+@_exported import enum KindredCore.ShareAs              // a check-in shared as just its face, or a summary
 @_exported import struct KindredCore.SafetyPlan         // the person's safety plan (private to this phone)
 @_exported import struct KindredCore.SafetyPlanSection  // one step of it with its items, in `SafetyPlan`
 @_exported import struct KindredCore.SafetyPlanItem     // one entry of the safety plan
@@ -113,6 +114,7 @@ extension Kindred {
     public typealias CheckinOptions = KindredCore.CheckinOptions
     public typealias MoodLevel = KindredCore.MoodLevel
     public typealias ChoiceKind = KindredCore.ChoiceKind
+    public typealias ShareAs = KindredCore.ShareAs
     public typealias SafetyPlan = KindredCore.SafetyPlan
     public typealias SafetyPlanSection = KindredCore.SafetyPlanSection
     public typealias SafetyPlanItem = KindredCore.SafetyPlanItem

@@ -121,4 +121,15 @@ final class GoalsAndCheckinsTests: XCTestCase {
         try await assertEqual(await kindred.setCheckinChoices(["gardening", "choir"], for: .activity), ["gardening", "choir"])
         try await assertEqual(await kindred.checkinOptions().activities, ["gardening", "choir"])
     }
+
+    func testACheckinIsSharedWithAGroupAsChosenItsNoteOnlyWhenAsked() async throws {
+        let (kindred, _) = try await makeProfile(self)
+        let group = try await kindred.createGroup(name: "Circle")
+        let checkin = try await kindred.recordCheckin(NewCheckin(mood: 4, note: "private words", activities: ["walk"]))
+        try await assertEqual(await group.shareCheckin(id: checkin.id, as: .emoji).text, "🙂")
+        try await assertEqual(await group.shareCheckin(id: checkin.id, as: .summary).text, "🙂 Feeling good · walk")
+        try await assertEqual(await group.shareCheckin(id: checkin.id, as: .emoji, withNote: true).text, "🙂\n\nprivate words")
+        let result = try await kindred.takeInstrument("phq9", answers: [1, 1, 1, 1, 1, 1, 1, 1, 3]).result
+        try await assertEqual(await group.shareInstrumentResult(id: result.id).text, "My PHQ-9: 11 of 27, moderate")
+    }
 }

@@ -26,6 +26,7 @@ final class SurfaceTests: XCTestCase {
             (CheckinOptions.self, Kindred.CheckinOptions.self),
             (MoodLevel.self, Kindred.MoodLevel.self),
             (ChoiceKind.self, Kindred.ChoiceKind.self),
+            (ShareAs.self, Kindred.ShareAs.self),
             (SafetyPlan.self, Kindred.SafetyPlan.self),
             (SafetyPlanSection.self, Kindred.SafetyPlanSection.self),
             (SafetyPlanItem.self, Kindred.SafetyPlanItem.self),

@@ -22,6 +22,9 @@ func visible(kindred: Kindred, group: Kindred.Group, session: SyncSession) async
     let listKind: ChoiceKind = .activity
     seen += options.emotions + ["\(face?.emoji ?? "") \(listKind == .emotion)"]
     seen += try await kindred.setCheckinChoices(["walk"], for: .activity)
+    let shareAs: Kindred.ShareAs = .summary
+    seen.append(try await group.shareCheckin(id: "00", as: shareAs, withNote: false).text)
+    seen.append(try await group.shareInstrumentResult(id: "00").text)
     let plan: Kindred.SafetyPlan = try await kindred.safetyPlan()
     let item: SafetyPlanItem = try await kindred.addSafetyPlanItem("Ana", to: SafetyPlanStep.people, contact: "555")
     let section: Kindred.SafetyPlanSection? = plan.section(.people)

@@ -2,6 +2,7 @@
 //! `checkins`: mood check-ins and looking back over them with daily and weekly averages.
 
 use clap::{Args, Subcommand, ValueEnum};
+use kindred_core::sharing::ShareAs;
 use kindred_core::{Checkin, CheckinAverage, CheckinId, CheckinOptions, CheckinSummary, ChoiceKind, NewCheckin};
 use serde::Serialize;
 
@@ -43,6 +44,41 @@ pub enum CheckinAction {
 pub enum KindArg {
     Emotions,
     Activities,
+}
+
+/// `share-checkin ID GROUP --as emoji|summary [--with-note]`.
+#[derive(Debug, Args)]
+pub struct ShareArgs {
+    /// The check-in's id (from `checkin --json` or `checkins --json`).
+    pub id: String,
+    /// The group's id or name.
+    pub group: String,
+    /// Just the mood's face, or a short summary (mood, energy, sleep, medication, emotions, activities).
+    #[arg(long = "as", value_enum)]
+    pub share_as: ShareArg,
+    /// Add the check-in's note (never shared without this).
+    #[arg(long)]
+    pub with_note: bool,
+}
+
+/// How much of a check-in to share.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ShareArg {
+    Emoji,
+    Summary,
+}
+
+/// `share-checkin`: posts the chosen parts of a check-in to a group; the check-in stays on this phone.
+pub fn share(ctx: &Ctx, args: ShareArgs) -> Outcome {
+    let kindred = ctx.open()?;
+    let id: CheckinId = args.id.parse().map_err(CliError::from)?;
+    let group = kindred.resolve_group(&args.group)?;
+    let share_as = match args.share_as {
+        ShareArg::Emoji => ShareAs::Emoji,
+        ShareArg::Summary => ShareAs::Summary,
+    };
+    let message = kindred.share_checkin(&id, &group, share_as, args.with_note)?;
+    ctx.render(&message, |m| format!("Shared with the group: {}\n", m.text))
 }
 
 /// Yes or no, for `--medication`.

@@ -1,4 +1,4 @@
-//! `instrument list | take NAME --answers A,B,... | history NAME | delete ID`: validated outcome measures (WHO-5,
+//! `instrument list | take NAME --answers A,B,... | history NAME | delete ID | share ID GROUP`: validated outcome measures (WHO-5,
 //! PHQ-9, GAD-7, K10...), scored as published and kept on this phone. A PHQ-9 item 9 answer above 0 shows the
 //! person's safety plan and crisis services at once.
 
@@ -32,6 +32,12 @@ pub enum InstrumentCommand {
     History { name: String },
     /// Delete one of your results.
     Delete { id: String },
+    /// Share one of your results with a group: the instrument, score and band (never the answers or flags).
+    Share {
+        id: String,
+        /// The group's id or name.
+        group: String,
+    },
 }
 
 /// What `instrument take` reports: the score's fields at the top level, the stored result's id and time, and on a
@@ -67,6 +73,12 @@ pub fn run(ctx: &Ctx, command: InstrumentCommand) -> Outcome {
         InstrumentCommand::History { name } => {
             let history = kindred.instrument_history(&name.to_ascii_lowercase(), 0, i64::MAX)?;
             ctx.render(&history, |h| history_text(&name, h))
+        }
+        InstrumentCommand::Share { id, group } => {
+            let id: InstrumentResultId = id.parse().map_err(CliError::from)?;
+            let group = kindred.resolve_group(&group)?;
+            let message = kindred.share_instrument_result(&id, &group)?;
+            ctx.render(&message, |m| format!("Shared with the group: {}\n", m.text))
         }
         InstrumentCommand::Delete { id } => {
             let id: InstrumentResultId = id.parse().map_err(CliError::from)?;

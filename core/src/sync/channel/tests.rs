@@ -887,10 +887,14 @@ fn fuzz_random_and_mutated_frames_never_panic() {
             continue;
         };
         spoiled_frames += 1;
-        // Answered, not refused: an XX message 1 (a bare ephemeral key), and a KK message 1 no one known made
-        // (the responder asks for XX).
+        // Answered, not refused: an XX message 1 (a bare ephemeral key), a KK message 1 no one known made (the
+        // responder asks for XX), and a KK message 2 spoiled into exactly that request (`[TAG_XX]`, which a
+        // truncation or random bytes can make): the initiator then runs XX, which still authenticates the responder
+        // it expects (`kk_to_the_wrong_member_fails_before_the_dialler_reveals_itself`), so someone on the link can
+        // only slow the handshake down.
         let first_kept = target == 0 && spoiled.len() == original.len() && spoiled.first() == original.first();
-        if spoiled != original && !first_kept {
+        let asks_for_xx = kk && target == 1 && spoiled == [TAG_XX];
+        if spoiled != original && !first_kept && !asks_for_xx {
             assert!(is_rejected(&result), "kk={kk} target={target}: {result:?}");
         }
         // A panic inside snow or deflate would have been caught and turned into a refusal; make it visible.

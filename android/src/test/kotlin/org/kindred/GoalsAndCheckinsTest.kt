@@ -4,6 +4,7 @@ import org.kindred.core.KindredException
 import org.kindred.core.model.CadencePeriod
 import org.kindred.core.model.ChoiceKind
 import org.kindred.core.model.GoalStatus
+import org.kindred.core.model.ShareAs
 import kotlin.test.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
@@ -118,5 +119,17 @@ class GoalsAndCheckinsTest {
 
         assertEquals(listOf("gardening", "choir"), kindred.setCheckinChoices(ChoiceKind.ACTIVITY, listOf("gardening", "choir")))
         assertEquals(listOf("gardening", "choir"), kindred.checkinOptions().activities)
+    }
+
+    @Test
+    fun `a check-in is shared with a group as chosen, its note only when asked`() = withKindred { kindred ->
+        val group = kindred.createGroup("Circle")
+        val checkin = kindred.recordCheckin(mood = 4, activities = listOf("walk"), note = "private words")
+        assertEquals("🙂", group.shareCheckin(checkin.id, ShareAs.EMOJI, false).text)
+        val summary = group.shareCheckin(checkin.id, ShareAs.SUMMARY, false).text
+        assertEquals("🙂 Feeling good · walk", summary)
+        assertEquals("🙂\n\nprivate words", group.shareCheckin(checkin.id, ShareAs.EMOJI, true).text)
+        val result = kindred.takeInstrument("phq9", listOf(1, 1, 1, 1, 1, 1, 1, 1, 3)).result
+        assertEquals("My PHQ-9: 11 of 27, moderate", group.shareInstrumentResult(result.id).text)
     }
 }
