@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use rusqlite::Transaction;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::identity::{LocalIdentity, validate_display_name};
 use crate::ids::{DocId, MemberId};
 use crate::model::{ProfileInfo, Update};
@@ -210,11 +210,26 @@ impl Kindred {
 
     /// Runs `f` in one durable write transaction, then tells listeners what changed (after the lock is released, so
     /// they may call back into the profile).
+    ///
+    /// Only this thin shim depends on `f`'s type: the locking, the transaction, its error handling and the listeners
+    /// run in [`Kindred::write_dyn`], once in the library rather than once per caller (every write of the public API
+    /// comes through here, and the phone library has a size budget).
     pub(crate) fn write<T>(&self, f: impl FnOnce(&mut WriteCtx<'_, '_>) -> Result<T>) -> Result<T> {
+        let mut f = Some(f);
+        let mut out = None;
+        self.write_dyn(&mut |ctx| {
+            let f = f.take().ok_or_else(|| Error::Internal("a write's body ran twice".into()))?;
+            out = Some(f(ctx)?);
+            Ok(())
+        })?;
+        out.ok_or_else(|| Error::Internal("a write's body did not run".into()))
+    }
+
+    fn write_dyn(&self, f: &mut dyn FnMut(&mut WriteCtx<'_, '_>) -> Result<()>) -> Result<()> {
         let display_name = self.profile().display_name;
-        let (value, updates) = self.lock().write(&self.identity, &display_name, f)?;
+        let updates = self.lock().write(&self.identity, &display_name, f)?;
         self.listeners.dispatch(&updates);
-        Ok(value)
+        Ok(())
     }
 
     /// Runs `f` with this profile's identity (for the sync channel's keys), without taking the lock.
@@ -222,8 +237,20 @@ impl Kindred {
         f(&self.identity)
     }
 
-    /// Runs `f` in a read transaction, with this profile's member id.
+    /// Runs `f` in a read transaction, with this profile's member id. A thin shim over [`Kindred::read_dyn`], as
+    /// [`Kindred::write`] is.
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Transaction<'_>, &MemberId) -> Result<T>) -> Result<T> {
+        let mut f = Some(f);
+        let mut out = None;
+        self.read_dyn(&mut |tx, me| {
+            let f = f.take().ok_or_else(|| Error::Internal("a read's body ran twice".into()))?;
+            out = Some(f(tx, me)?);
+            Ok(())
+        })?;
+        out.ok_or_else(|| Error::Internal("a read's body did not run".into()))
+    }
+
+    fn read_dyn(&self, f: &mut dyn FnMut(&Transaction<'_>, &MemberId) -> Result<()>) -> Result<()> {
         let me = self.identity.member_id();
         self.lock().db.read(|tx| f(tx, &me))
     }
@@ -237,12 +264,12 @@ impl Kindred {
 impl Inner {
     /// Runs `f` in one durable write transaction. If it fails, nothing is written and cached documents (which may
     /// hold the failed change in memory) are dropped.
-    fn write<T>(
+    fn write(
         &mut self,
         identity: &LocalIdentity,
         display_name: &str,
-        f: impl FnOnce(&mut WriteCtx<'_, '_>) -> Result<T>,
-    ) -> Result<(T, Vec<Update>)> {
+        f: &mut dyn FnMut(&mut WriteCtx<'_, '_>) -> Result<()>,
+    ) -> Result<Vec<Update>> {
         let Inner { db, cache, resolutions, personal_doc } = self;
         let result = db.write(|tx| {
             let mut ctx = WriteCtx {
@@ -254,8 +281,8 @@ impl Inner {
                 display_name,
                 updates: Vec::new(),
             };
-            let value = f(&mut ctx)?;
-            Ok((value, coalesce(ctx.updates)))
+            f(&mut ctx)?;
+            Ok(coalesce(ctx.updates))
         });
         if result.is_err() {
             cache.clear();

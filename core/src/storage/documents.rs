@@ -526,7 +526,8 @@ fn documents_where(conn: &Connection, group: &GroupId, condition: &str) -> Resul
 /// Makes one change to a document as this profile, at time `at`, and persists it with its signature.
 ///
 /// With `place`, a document this profile does not hold yet is created first. If `edit` fails, the Automerge
-/// transaction is rolled back and nothing is written.
+/// transaction is rolled back and nothing is written. (A thin shim over [`change_local_dyn`], so the work is in the
+/// library once rather than once per kind of change.)
 pub(crate) fn change_local<T>(
     conn: &Connection,
     cache: &mut DocCache,
@@ -536,22 +537,38 @@ pub(crate) fn change_local<T>(
     at: i64,
     edit: impl FnOnce(&mut automerge::transaction::Transaction<'_>) -> Result<T>,
 ) -> Result<T> {
+    let mut edit = Some(edit);
+    let mut out = None;
+    change_local_dyn(conn, cache, identity, id, place, at, &mut |tx| {
+        let edit = edit.take().ok_or_else(|| Error::Internal("a change's edit ran twice".into()))?;
+        out = Some(edit(tx)?);
+        Ok(())
+    })?;
+    out.ok_or_else(|| Error::Internal("a change's edit did not run".into()))
+}
+
+fn change_local_dyn(
+    conn: &Connection,
+    cache: &mut DocCache,
+    identity: &LocalIdentity,
+    id: &DocId,
+    place: Option<DocPlace>,
+    at: i64,
+    edit: &mut dyn FnMut(&mut automerge::transaction::Transaction<'_>) -> Result<()>,
+) -> Result<()> {
     let doc = match place {
         Some(place) => cache.get_or_create(conn, id, place, identity.actor())?,
         None => cache.get(conn, id, identity.actor())?.ok_or_else(|| Error::not_found("document", id))?,
     };
     let mut tx = doc.transaction();
-    let value = match edit(&mut tx) {
-        Ok(value) => value,
-        Err(e) => {
-            tx.rollback();
-            return Err(e);
-        }
-    };
+    if let Err(e) = edit(&mut tx) {
+        tx.rollback();
+        return Err(e);
+    }
     let (hash, _) = tx.commit_with(automerge::transaction::CommitOptions::default().with_time(at));
     if hash.is_some() {
         let change = doc.get_last_local_change().ok_or_else(|| Error::Internal("committed change not found".into()))?;
         persist_local_changes(conn, cache, identity, id, &[change])?;
     }
-    Ok(value)
+    Ok(())
 }
