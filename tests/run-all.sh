@@ -53,6 +53,9 @@ lib_bytes=$(wc -c <"$bindings/lib/libkindred_ffi.so")
 echo "libkindred_ffi.so: $lib_bytes bytes (budget $((4 * 1024 * 1024)))"
 ((lib_bytes <= 4 * 1024 * 1024)) || { echo "error: the release library is over 4 MiB" >&2; exit 1; }
 
+section "The clinician's summary page, rendered in headless Chromium (installed once with apt)"
+tests/tools/render-summary.sh
+
 section "Kotlin and Swift toolchains (installed once, then reused)"
 tests/tools/install-foreign-toolchains.sh all
 

@@ -43,6 +43,7 @@ pub mod invite;
 pub mod model;
 pub mod schema;
 pub mod sharing;
+pub mod summary;
 pub mod trends;
 
 mod am;

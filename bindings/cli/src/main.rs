@@ -22,7 +22,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    bundle, check, checkins, goals, groups, instruments, messages, profile, resources, safety_plan, sync, trends,
+    bundle, check, checkins, export, goals, groups, instruments, messages, profile, resources, safety_plan, sync,
+    trends,
 };
 use crate::context::{CliError, Ctx, Outcome};
 
@@ -75,6 +76,8 @@ enum Command {
     SafetyPlan(safety_plan::SafetyPlanCommand),
     /// Your trends: mood by day, week and month, instrument scores over time, what goes with your mood.
     Trends(trends::TrendsArgs),
+    /// Write your clinician's summary (a CSV and a printable page) with only the parts you choose.
+    Export(export::ExportArgs),
     /// Validated questionnaires (WHO-5, PHQ-9, GAD-7, K10...): list them, take one, see your history.
     #[command(subcommand)]
     Instrument(instruments::InstrumentCommand),
@@ -111,6 +114,7 @@ fn run(cli: Cli) -> Outcome {
         Command::SafetyPlan(command) => safety_plan::run(&ctx, command),
         Command::Instrument(command) => instruments::run(&ctx, command),
         Command::Trends(args) => trends::run(&ctx, args),
+        Command::Export(args) => export::run(&ctx, args),
         Command::Check(args) => check::run(&ctx, args),
         Command::Resources(command) => resources::run(&ctx, command),
         Command::Sync(args) => sync::run(&ctx, args),

@@ -750,3 +750,22 @@ fn a_checkin_and_a_result_are_shared_with_a_group_by_choice() {
     assert_eq!(texts.len(), 4);
     assert!(texts.iter().all(|t| !t.contains("Thoughts")), "no flag is shared");
 }
+
+#[test]
+fn export_writes_the_csv_and_the_page_with_only_the_ticked_parts() {
+    let k = Kindred::named("Amara");
+    k.ok(&["checkin", "--mood", "3", "--activity", "walk", "--note", "private words"]);
+    k.ok(&["instrument", "take", "phq9", "--answers", "1,1,1,1,1,1,1,1,2"]);
+    let dir = k.path().join("for-my-nurse");
+    let exported = k.json(&["export", dir.to_str().unwrap(), "--days", "30"]);
+    assert_eq!(exported["csv_rows"], 2);
+    let csv = std::fs::read_to_string(dir.join("kindred-summary.csv")).unwrap();
+    let page = std::fs::read_to_string(dir.join("kindred-summary.html")).unwrap();
+    assert!(csv.starts_with("date,time,record,mood,"));
+    assert!(!csv.contains("private words") && !page.contains("private words"), "notes only when ticked");
+    assert!(!csv.contains("self-harm") && !page.contains("self-harm"), "item 9 never leaves");
+    assert!(page.contains("<svg") && !page.contains("<script"));
+    k.ok(&["export", dir.to_str().unwrap(), "--notes", "--no-instruments"]);
+    let csv = std::fs::read_to_string(dir.join("kindred-summary.csv")).unwrap();
+    assert!(csv.contains("private words") && !csv.contains("PHQ-9"));
+}

@@ -15,6 +15,7 @@ use crate::sync::SyncSession;
 use crate::types::NewGoal;
 use core::crisis::{DirectoryImport, DirectorySummary, DraftCheck, ReaderGuidance, ResourceLookup};
 use core::instruments::{Instrument, InstrumentOutcome, InstrumentResult};
+use core::summary::{ClinicianSummary, SummaryParts};
 use core::trends::Trends;
 use core::{BundleImport, Checkin, CheckinOptions, CheckinSummary, ChoiceKind, Goal, GoalStatus, GroupSummary};
 use core::{NewCheckin, NewGroup, PendingJoin};
@@ -230,6 +231,12 @@ impl KindredProfile {
     /// the baseline, and associations of mood with activities, emotions, tags and sleep (5 days a side at least).
     pub async fn trends(&self, days: u32) -> Result<Trends, KindredError> {
         self.run(move |k| Ok(k.trends(days)?)).await
+    }
+
+    /// The clinician's summary with only the parts ticked: a CSV and a one-page printable HTML page (no script, no
+    /// network), for the app to save or hand over. Never instrument answers or crisis flags; notes only if ticked.
+    pub async fn clinician_summary(&self, parts: SummaryParts) -> Result<ClinicianSummary, KindredError> {
+        self.run(move |k| Ok(k.clinician_summary(&parts)?)).await
     }
 
     // The safety plan (private to this phone: never in a group, a bundle or a sync session)

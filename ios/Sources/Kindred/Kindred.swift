@@ -276,6 +276,13 @@ public final class Kindred: Sendable {
         try await bridgeAsync { try await profile.trends(days: days) }
     }
 
+    /// The clinician's summary with only the parts ticked: a CSV and a one-page printable HTML page (no script, no
+    /// network), for the app to save or share as the person chooses. Never instrument answers or crisis flags; notes
+    /// only when ticked.
+    public func clinicianSummary(_ parts: SummaryParts = SummaryParts()) async throws -> ClinicianSummary {
+        try await bridgeAsync { try await profile.clinicianSummary(parts: parts) }
+    }
+
     /// Deletes one of the person's results.
     public func deleteInstrumentResult(id resultId: String) async throws {
         try await bridgeAsync { try await profile.deleteInstrumentResult(resultId: resultId) }

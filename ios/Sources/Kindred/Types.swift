@@ -70,6 +70,8 @@ public import KindredCore
 @_exported import enum KindredCore.ChangeJudgement      // improved, worsened, no meaningful change...
 @_exported import struct KindredCore.Association        // mood on days with something and without it
 @_exported import enum KindredCore.FactorKind           // activity, emotion, tag or sleep
+@_exported import struct KindredCore.SummaryParts       // which parts go into the clinician's summary
+@_exported import struct KindredCore.ClinicianSummary   // the summary's CSV and printable page
 @_exported import struct KindredCore.PendingJoin        // an accepted invitation whose group has not arrived yet
 @_exported import struct KindredCore.BundleImport       // what importing a bundle did
 @_exported import struct KindredCore.IngestReport       // what was applied, in `BundleImport.report`
@@ -144,6 +146,8 @@ extension Kindred {
     public typealias ChangeJudgement = KindredCore.ChangeJudgement
     public typealias Association = KindredCore.Association
     public typealias FactorKind = KindredCore.FactorKind
+    public typealias SummaryParts = KindredCore.SummaryParts
+    public typealias ClinicianSummary = KindredCore.ClinicianSummary
     public typealias PendingJoin = KindredCore.PendingJoin
     public typealias BundleImport = KindredCore.BundleImport
     public typealias IngestReport = KindredCore.IngestReport

@@ -52,4 +52,17 @@ final class InstrumentsTests: XCTestCase {
         XCTAssertEqual(phq9.judgement, .improved)
         XCTAssertEqual(trends.associations, [], "one day says nothing")
     }
+
+    func testTheClinicianSummaryHoldsOnlyTheTickedParts() async throws {
+        let (kindred, _) = try await makeProfile(self)
+        try await kindred.recordCheckin(NewCheckin(mood: 3, note: "private words"))
+        try await kindred.takeInstrument("phq9", answers: [1, 1, 1, 1, 1, 1, 1, 1, 2])
+        let plain = try await kindred.clinicianSummary()
+        XCTAssertTrue(plain.csv.hasPrefix("date,time,record,"))
+        XCTAssertFalse(plain.csv.contains("private words"), "notes only when ticked")
+        XCTAssertFalse(plain.csv.contains("self-harm") || plain.html.contains("self-harm"), "never the crisis flag")
+        XCTAssertTrue(plain.html.contains("<svg") && !plain.html.contains("<script"))
+        let withNotes = try await kindred.clinicianSummary(SummaryParts(days: 7, notes: true))
+        XCTAssertTrue(withNotes.csv.contains("private words"))
+    }
 }

@@ -56,6 +56,8 @@ final class SurfaceTests: XCTestCase {
             (ChangeJudgement.self, Kindred.ChangeJudgement.self),
             (Association.self, Kindred.Association.self),
             (FactorKind.self, Kindred.FactorKind.self),
+            (SummaryParts.self, Kindred.SummaryParts.self),
+            (ClinicianSummary.self, Kindred.ClinicianSummary.self),
             (PendingJoin.self, Kindred.PendingJoin.self),
             (BundleImport.self, Kindred.BundleImport.self),
             (IngestReport.self, Kindred.IngestReport.self),

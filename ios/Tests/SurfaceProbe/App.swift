@@ -63,6 +63,8 @@ func visible(kindred: Kindred, group: Kindred.Group, session: SyncSession) async
     let together: Association? = trends.associations.first
     let factor: FactorKind? = together?.kind
     seen += ["\(point?.score ?? 0) \(judged == .improved) \(together?.moodWith ?? 0) \(factor == .sleep) \(trends.monthly.count)"]
+    let summary: Kindred.ClinicianSummary = try await kindred.clinicianSummary(SummaryParts(days: 30, notes: true))
+    seen += [summary.csv, summary.html]
     try await kindred.deleteInstrumentResult(id: outcome.result.id)
     seen.append(try kindred.addInstrument("id: x").id)
     let published: Kindred.DirectoryImport = try await group.publishResourceDirectory(Data())

@@ -4,6 +4,7 @@
 pub mod bundle;
 pub mod check;
 pub mod checkins;
+pub mod export;
 pub mod goals;
 pub mod groups;
 pub mod instruments;

@@ -4,6 +4,7 @@ import org.kindred.core.KindredException
 import org.kindred.core.model.ChangeJudgement
 import org.kindred.core.model.FlagSubject
 import org.kindred.core.model.SafetyPlanStep
+import org.kindred.core.model.SummaryParts
 import kotlin.test.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
@@ -82,5 +83,17 @@ class InstrumentsTest {
         assertEquals(-7L, phq9.change)
         assertEquals(ChangeJudgement.IMPROVED, phq9.judgement)
         assertTrue(trends.associations.isEmpty(), "one day says nothing")
+    }
+
+    @Test
+    fun `the clinician summary holds only the ticked parts`() = withKindred { kindred ->
+        kindred.recordCheckin(mood = 3, note = "private words")
+        kindred.takeInstrument("phq9", listOf(1, 1, 1, 1, 1, 1, 1, 1, 2))
+        val plain = kindred.clinicianSummary(SummaryParts())
+        assertTrue(plain.csv.startsWith("date,time,record,"))
+        assertFalse(plain.csv.contains("private words"), "notes only when ticked")
+        assertFalse(plain.csv.contains("self-harm") || plain.html.contains("self-harm"), "never the crisis flag")
+        assertTrue(plain.html.contains("<svg") && !plain.html.contains("<script"))
+        assertTrue(kindred.clinicianSummary(SummaryParts(days = 7u, notes = true)).csv.contains("private words"))
     }
 }

@@ -1,0 +1,452 @@
+//! The clinician's summary, chosen by the person: a CSV of their check-ins and instrument results, and a one-page
+//! printable HTML summary of a chosen period with a chart of mood and scores over time (an inline SVG: no network, no
+//! script), the instruments' bands, and only the parts the person ticked ([`SummaryParts`]).
+//!
+//! What never goes in, whatever is ticked: instrument answers (so never PHQ-9 item 9) and crisis flags; notes only
+//! when ticked. Every text is escaped for its format: HTML-escaped in the page, and in the CSV quoted as RFC 4180 says
+//! and with a leading `'` before a cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`).
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::instruments::{Instrument, InstrumentResult};
+use crate::kindred::Kindred;
+use crate::model::Checkin;
+use crate::storage::checkins::CheckinRow;
+use crate::time::{local_date, now_ms};
+use crate::trends::{ChangeJudgement, MAX_TREND_DAYS, Trends};
+
+/// Which parts go into the summary (the CSV and the page alike).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct SummaryParts {
+    /// Days to cover, today included (1 to 3660).
+    #[cfg_attr(feature = "uniffi", uniffi(default = 90))]
+    pub days: u32,
+    /// Check-ins: mood, energy, sleep, medication, emotions, activities (and the mood chart).
+    #[cfg_attr(feature = "uniffi", uniffi(default = true))]
+    pub checkins: bool,
+    /// Check-in notes (off unless ticked).
+    #[cfg_attr(feature = "uniffi", uniffi(default = false))]
+    pub notes: bool,
+    /// Instrument scores and bands (never the answers).
+    #[cfg_attr(feature = "uniffi", uniffi(default = true))]
+    pub instruments: bool,
+    /// What went with the person's mood (associations with activities, emotions, tags and sleep).
+    #[cfg_attr(feature = "uniffi", uniffi(default = false))]
+    pub associations: bool,
+}
+
+impl Default for SummaryParts {
+    fn default() -> Self {
+        Self { days: 90, checkins: true, notes: false, instruments: true, associations: false }
+    }
+}
+
+/// The summary's two files, for the app to save or hand over as the person chooses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct ClinicianSummary {
+    /// The CSV: one row per check-in and per instrument result, oldest first, with a header row.
+    pub csv: String,
+    /// The one-page HTML summary (self-contained: inline SVG and CSS, no script, no link to anything).
+    pub html: String,
+}
+
+/// Escapes text for HTML (element content and attribute values alike).
+fn html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// One CSV cell: a cell a spreadsheet would run as a formula gets a leading `'`, and a cell holding a comma, a
+/// quote or a line break is quoted with its quotes doubled.
+fn cell(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() };
+    if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text }
+}
+
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
+
+fn num(x: f64) -> String {
+    let s = format!("{x:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+/// `YYYY-MM-DD` and `HH:MM` of a time in the person's calendar when it was recorded.
+fn date_time(at: i64, offset_minutes: i32) -> (String, String) {
+    let local = chrono::DateTime::from_timestamp_millis(at + i64::from(offset_minutes) * 60_000).map(|d| d.naive_utc());
+    match local {
+        Some(d) => (d.format("%Y-%m-%d").to_string(), d.format("%H:%M").to_string()),
+        None => (String::new(), String::new()),
+    }
+}
+
+const CSV_HEADER: &str = "date,time,record,mood,energy,sleep_hours,medication_taken,emotions,activities,tags,note,\
+                          instrument,score,max_score,percentage,band,flags";
+
+fn checkin_csv(row: &CheckinRow, parts: &SummaryParts) -> String {
+    let c = &row.checkin;
+    let (date, time) = date_time(c.at, row.utc_offset_minutes);
+    let note = if parts.notes { c.note.clone().unwrap_or_default() } else { String::new() };
+    let fields = [
+        date,
+        time,
+        "checkin".to_owned(),
+        c.mood.to_string(),
+        c.energy.map(|e| e.to_string()).unwrap_or_default(),
+        c.sleep_hours.map(num).unwrap_or_default(),
+        c.medication_taken.map(|m| if m { "yes" } else { "no" }.to_owned()).unwrap_or_default(),
+        c.emotions.join("; "),
+        c.activities.join("; "),
+        c.tags.join("; "),
+        note,
+    ];
+    let mut line = fields.iter().map(|f| cell(f)).collect::<Vec<_>>().join(",");
+    line.push_str(",,,,,,");
+    line
+}
+
+fn result_csv(result: &InstrumentResult, offset_minutes: i32, title: &str, flags: &[String]) -> String {
+    let (date, time) = date_time(result.at, offset_minutes);
+    let s = &result.score;
+    let fields = [
+        date,
+        time,
+        "instrument".to_owned(),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+        title.to_owned(),
+        s.score.to_string(),
+        s.max_score.to_string(),
+        s.percentage.map(|p| p.to_string()).unwrap_or_default(),
+        s.band.clone().unwrap_or_default(),
+        flags.join("; "),
+    ];
+    fields.iter().map(|f| cell(f)).collect::<Vec<_>>().join(",")
+}
+
+/// The flags of a result that may leave the phone: every raised flag but the crisis ones.
+fn shareable_flags(result: &InstrumentResult, definition: Option<&Instrument>) -> Vec<String> {
+    let crisis: Vec<&str> =
+        definition.map(|d| d.flags.iter().filter(|f| f.crisis).map(|f| f.label.as_str()).collect()).unwrap_or_default();
+    result.score.flags.iter().filter(|f| !crisis.contains(&f.as_str())).cloned().collect()
+}
+
+/// The colours of the instruments' marks in the chart and its legend, in the instruments' order.
+const COLOURS: [&str; 5] = ["#b5477e", "#d68a1f", "#2f8f5b", "#7a5cc7", "#8a6d3b"];
+
+/// The chart: daily mood (1-5) and each instrument's scores as a share of its range, over the period's days.
+fn chart(
+    days: u32,
+    first_day: chrono::NaiveDate,
+    trends: &Trends,
+    parts: &SummaryParts,
+    definitions: &[Instrument],
+) -> String {
+    const W: f64 = 680.0;
+    const H: f64 = 220.0;
+    const LEFT: f64 = 40.0;
+    const TOP: f64 = 10.0;
+    const PLOT_W: f64 = W - LEFT - 10.0;
+    const PLOT_H: f64 = H - TOP - 30.0;
+    let span = f64::from(days.max(2) - 1);
+    let x = |day: chrono::NaiveDate| LEFT + (day - first_day).num_days() as f64 / span * PLOT_W;
+    let y = |share: f64| TOP + (1.0 - share.clamp(0.0, 1.0)) * PLOT_H;
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {W} {H}\" width=\"100%\" role=\"img\" \
+         aria-label=\"Mood and scores over time\">"
+    );
+    svg.push_str(&format!(
+        "<rect x=\"{LEFT}\" y=\"{TOP}\" width=\"{PLOT_W}\" height=\"{PLOT_H}\" fill=\"#fafafa\" stroke=\"#bbb\"/>"
+    ));
+    for mood in 1..=5 {
+        let yy = y(f64::from(mood - 1) / 4.0);
+        svg.push_str(&format!(
+            "<line x1=\"{LEFT}\" x2=\"{}\" y1=\"{yy:.1}\" y2=\"{yy:.1}\" stroke=\"#e3e3e3\"/>\
+             <text x=\"{}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"end\">{mood}</text>",
+            LEFT + PLOT_W,
+            LEFT - 6.0,
+            yy + 3.0
+        ));
+    }
+    let last_day = first_day + chrono::Duration::days(i64::from(days) - 1);
+    svg.push_str(&format!(
+        "<text x=\"{LEFT}\" y=\"{}\" font-size=\"10\">{first_day}</text>\
+         <text x=\"{}\" y=\"{}\" font-size=\"10\" text-anchor=\"end\">{last_day}</text>",
+        H - 8.0,
+        LEFT + PLOT_W,
+        H - 8.0
+    ));
+    if parts.checkins {
+        let points: Vec<String> = trends
+            .daily
+            .iter()
+            .filter_map(|d| {
+                chrono::NaiveDate::parse_from_str(&d.period_start, "%Y-%m-%d").ok().map(|day| (day, d.mood))
+            })
+            .map(|(day, mood)| format!("{:.1},{:.1}", x(day), y((mood - 1.0) / 4.0)))
+            .collect();
+        if !points.is_empty() {
+            svg.push_str(&format!(
+                "<polyline points=\"{}\" fill=\"none\" stroke=\"#2a6fb0\" stroke-width=\"2\"/>",
+                points.join(" ")
+            ));
+        }
+        // A mark on each day too, so a single day (or days far apart) still shows.
+        for point in &points {
+            if let Some((cx, cy)) = point.split_once(',') {
+                svg.push_str(&format!("<circle cx=\"{cx}\" cy=\"{cy}\" r=\"2.5\" fill=\"#2a6fb0\"/>"));
+            }
+        }
+    }
+    if parts.instruments {
+        for (i, t) in trends.instruments.iter().enumerate() {
+            let colour = COLOURS.get(i % COLOURS.len()).copied().unwrap_or("#555");
+            let (low, high) = definitions
+                .iter()
+                .find(|d| d.id == t.instrument)
+                .map_or((0.0, 1.0), |d| (f64::from(d.min_score), f64::from(d.max_score.max(d.min_score + 1))));
+            for p in &t.points {
+                let offset = crate::time::local_offset_minutes();
+                let day = local_date(p.at, offset);
+                let share = (f64::from(p.score) - low) / (high - low);
+                svg.push_str(&format!(
+                    "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3.5\" fill=\"{colour}\"><title>{} {}</title></circle>",
+                    x(day),
+                    y(share),
+                    html(&t.title),
+                    p.score
+                ));
+            }
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+impl Kindred {
+    /// The clinician's summary of the last `parts.days` days, with only the parts ticked in `parts`: a CSV and a
+    /// one-page printable HTML page, built on this phone and returned for the app to save or hand over. Instrument
+    /// answers and crisis flags are never in it; notes only when ticked. Fails with `InvalidInput` for `days`
+    /// outside 1 to 3660.
+    pub fn clinician_summary(&self, parts: &SummaryParts) -> Result<ClinicianSummary> {
+        if parts.days == 0 || parts.days > MAX_TREND_DAYS {
+            return Err(Error::invalid("days", format!("must be between 1 and {MAX_TREND_DAYS}")));
+        }
+        let trends = self.trends(parts.days)?;
+        let now = now_ms();
+        let offset = crate::time::local_offset_minutes();
+        let today = crate::time::period_starts(now, offset).day;
+        let (since, until) = (today - i64::from(parts.days - 1) * 86_400_000, now.saturating_add(86_400_000));
+        let (rows, results) = self.read(|tx, _| {
+            Ok((
+                crate::storage::checkins::between(tx, since, until)?,
+                crate::storage::instruments::between(tx, None, since, until)?,
+            ))
+        })?;
+        let definitions = self.instruments(None);
+        let definition = |id: &str| definitions.iter().find(|d| d.id == id);
+        let first_day = local_date(since, offset);
+
+        // The CSV: check-ins and results, oldest first.
+        let mut csv_rows: Vec<(i64, String)> = Vec::new();
+        if parts.checkins {
+            csv_rows.extend(rows.iter().map(|r| (r.checkin.at, checkin_csv(r, parts))));
+        }
+        if parts.instruments {
+            for r in &results {
+                let d = definition(&r.result.score.instrument);
+                let title = d.map_or(r.result.score.instrument.as_str(), |d| d.title.as_str());
+                let flags = shareable_flags(&r.result, d);
+                csv_rows.push((r.result.at, result_csv(&r.result, r.utc_offset_minutes, title, &flags)));
+            }
+        }
+        csv_rows.sort_by_key(|(at, _)| *at);
+        let mut csv = format!("{CSV_HEADER}\r\n");
+        for (_, line) in csv_rows {
+            csv.push_str(&line);
+            csv.push_str("\r\n");
+        }
+
+        let html = self.summary_page(parts, &trends, &rows, first_day, &definitions)?;
+        Ok(ClinicianSummary { csv, html })
+    }
+
+    fn summary_page(
+        &self,
+        parts: &SummaryParts,
+        trends: &Trends,
+        rows: &[CheckinRow],
+        first_day: chrono::NaiveDate,
+        definitions: &[Instrument],
+    ) -> Result<String> {
+        let name = self.profile().display_name;
+        let today = local_date(now_ms(), crate::time::local_offset_minutes());
+        let mut page = String::from(
+            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+             <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\
+             <title>Wellbeing summary</title><style>\
+             body{font-family:sans-serif;margin:18mm;color:#222;font-size:11pt}h1{font-size:16pt;margin:0 0 4px}\
+             h2{font-size:12pt;margin:14px 0 4px;border-bottom:1px solid #ccc}table{border-collapse:collapse;width:100%}\
+             td,th{border:1px solid #ddd;padding:3px 5px;text-align:left;font-size:9.5pt}.muted{color:#666;font-size:9pt}\
+             @page{size:A4;margin:12mm}@media print{body{margin:0}}</style></head><body>\n",
+        );
+        page.push_str(&format!(
+            "<h1>Wellbeing summary</h1><p class=\"muted\">{} &middot; {first_day} to {today} ({} days) &middot; made on \
+             the person's phone, with the parts they chose</p>\n",
+            html(&name),
+            parts.days
+        ));
+        if parts.checkins || parts.instruments {
+            page.push_str("<h2>Mood and scores over time</h2>\n");
+            page.push_str(&chart(parts.days, first_day, trends, parts, definitions));
+            let mut legend = String::from(
+                "<p class=\"muted\"><span style=\"color:#2a6fb0\">&#9679; daily mood</span> (1 very low to 5 very good)",
+            );
+            if parts.instruments {
+                for (i, t) in trends.instruments.iter().enumerate() {
+                    let colour = COLOURS.get(i % COLOURS.len()).copied().unwrap_or("#555");
+                    legend.push_str(&format!(
+                        " &middot; <span style=\"color:{colour}\">&#9679; {}</span>",
+                        html(&t.title)
+                    ));
+                }
+                if !trends.instruments.is_empty() {
+                    legend.push_str(" (each as a share of its range, lowest to highest score)");
+                }
+            }
+            legend.push_str("</p>\n");
+            page.push_str(&legend);
+        }
+        if parts.checkins {
+            let days = trends.checkin_days;
+            let moods: Vec<f64> = rows.iter().map(|r| f64::from(r.checkin.mood)).collect();
+            let mean = if moods.is_empty() { 0.0 } else { moods.iter().sum::<f64>() / moods.len() as f64 };
+            let taken = rows.iter().filter(|r| r.checkin.medication_taken == Some(true)).count();
+            let said = rows.iter().filter(|r| r.checkin.medication_taken.is_some()).count();
+            page.push_str(&format!(
+                "<h2>Check-ins</h2><p>{} on {}; mood averaged {}.{}</p>\n",
+                plural(rows.len(), "check-in"),
+                plural(days as usize, "day"),
+                num(mean),
+                if said > 0 {
+                    format!(" Medication taken on {taken} of {said} check-ins that say.")
+                } else {
+                    String::new()
+                }
+            ));
+            page.push_str(
+                "<table><tr><th>Month</th><th>Check-ins</th><th>Mood</th><th>Energy</th><th>Sleep (h)</th></tr>",
+            );
+            for m in &trends.monthly {
+                page.push_str(&format!(
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    html(&m.period_start),
+                    m.checkins,
+                    num(m.mood),
+                    m.energy.map(num).unwrap_or_else(|| "-".into()),
+                    m.sleep_hours.map(num).unwrap_or_else(|| "-".into())
+                ));
+            }
+            page.push_str("</table>\n");
+            if parts.notes {
+                let notes: Vec<&Checkin> = rows.iter().map(|r| &r.checkin).filter(|c| c.note.is_some()).collect();
+                if !notes.is_empty() {
+                    page.push_str("<h2>Notes</h2><table>");
+                    for c in notes {
+                        let (date, _) = date_time(c.at, crate::time::local_offset_minutes());
+                        page.push_str(&format!(
+                            "<tr><td>{}</td><td>{}</td></tr>",
+                            html(&date),
+                            html(c.note.as_deref().unwrap_or_default())
+                        ));
+                    }
+                    page.push_str("</table>\n");
+                }
+            }
+        }
+        if parts.instruments && !trends.instruments.is_empty() {
+            page.push_str("<h2>Instruments</h2><table><tr><th>Instrument</th><th>Results</th><th>Latest</th><th>Change</th><th>Bands</th></tr>");
+            for t in &trends.instruments {
+                let latest = t.points.last();
+                let bands = definitions
+                    .iter()
+                    .find(|d| d.id == t.instrument)
+                    .map(|d| {
+                        d.bands
+                            .iter()
+                            .map(|b| format!("{}-{} {}", b.min, b.max, b.label))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    })
+                    .unwrap_or_default();
+                let judged = match t.judgement {
+                    ChangeJudgement::Improved => "meaningfully better",
+                    ChangeJudgement::Worsened => "meaningfully worse",
+                    ChangeJudgement::NoMeaningfulChange => "no meaningful change",
+                    ChangeJudgement::NoThreshold => "not judged",
+                    ChangeJudgement::OneResult => "one result",
+                };
+                let latest_text = latest.map_or_else(String::new, |p| {
+                    let mut s = p.score.to_string();
+                    if let Some(pc) = p.percentage {
+                        s.push_str(&format!(" ({pc}%)"));
+                    }
+                    if let Some(b) = &p.band {
+                        s.push_str(&format!(", {b}"));
+                    }
+                    s
+                });
+                page.push_str(&format!(
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:+} ({judged})</td><td>{}</td></tr>",
+                    html(&t.title),
+                    t.points.len(),
+                    html(&latest_text),
+                    t.change,
+                    html(if bands.is_empty() { "-" } else { &bands })
+                ));
+            }
+            page.push_str("</table>\n");
+        }
+        if parts.associations && !trends.associations.is_empty() {
+            page.push_str(
+                "<h2>What went with mood</h2><p class=\"muted\">On the person's own days; not causes.</p><table>",
+            );
+            for a in &trends.associations {
+                page.push_str(&format!(
+                    "<tr><td>{}</td><td>mood {} on {} days with; {} on {} days without</td></tr>",
+                    html(&a.label),
+                    num(a.mood_with),
+                    a.days_with,
+                    num(a.mood_without),
+                    a.days_without
+                ));
+            }
+            page.push_str("</table>\n");
+        }
+        page.push_str("</body></html>\n");
+        Ok(page)
+    }
+}
+
+#[cfg(test)]
+mod tests;
