@@ -4,6 +4,7 @@
 //! document, so its members see it and its progress. Only the owner changes a goal.
 
 use crate::error::{Error, Result};
+use crate::habit::{HabitStrength, Record};
 use crate::ids::{DocId, GoalId, ProgressId};
 use crate::kindred::{Kindred, WriteCtx};
 use crate::model::{Goal, GoalStatus, NewGoal, ProgressEntry};
@@ -13,7 +14,7 @@ use crate::storage::documents;
 use crate::storage::goals::{self as store, PeriodStarts};
 use crate::storage::groups as group_store;
 use crate::text;
-use crate::time::{local_offset_minutes, now_ms, period_starts};
+use crate::time::{local_date, local_offset_minutes, now_ms, period_starts};
 
 /// Longest goal title, in characters.
 pub const MAX_GOAL_TITLE_CHARS: usize = 80;
@@ -156,6 +157,57 @@ impl Kindred {
             store::get(tx, me, starts_now(), goal)?.ok_or_else(|| Error::not_found("goal", goal))?;
             store::progress(tx, goal, since.unwrap_or(i64::MIN), limit)
         })
+    }
+
+    /// A goal's habit strength (0-100: it grows with each period met and fades with each missed, instead of a streak)
+    /// and its recent periods; skipped days and pauses count for nothing. See [`crate::habit`] for the rule and its
+    /// table of cases.
+    pub fn goal_strength(&self, goal: &GoalId) -> Result<HabitStrength> {
+        self.read(|tx, me| {
+            let (g, _) = store::get(tx, me, starts_now(), goal)?.ok_or_else(|| Error::not_found("goal", goal))?;
+            let offset = local_offset_minutes();
+            let day = |at: i64| local_date(at, offset);
+            let (skips, pauses) = store::skips_and_pauses(tx, goal)?;
+            let end = if g.status == GoalStatus::Archived { g.updated_at } else { now_ms() };
+            let record = Record {
+                created: Some(day(g.created_at)),
+                today: Some(day(end)),
+                done: store::amounts(tx, goal)?.into_iter().map(|(at, n)| (day(at), n)).collect(),
+                skipped: skips.iter().filter_map(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).collect(),
+                paused: pauses.into_iter().map(|(from, until)| (day(from), until.map(day))).collect(),
+            };
+            Ok(crate::habit::strength(&g.cadence, &record))
+        })
+    }
+
+    /// Skips `day` (`YYYY-MM-DD`; today when `None`) of one's own goal: a day off without penalty to its habit
+    /// strength. Returns the strength as it is now. Fails with `InvalidInput` for a day that is not a date, is
+    /// before the goal was made, or is more than a day ahead.
+    pub fn skip_goal_day(&self, goal: &GoalId, day: Option<&str>) -> Result<HabitStrength> {
+        let offset = local_offset_minutes();
+        let today = local_date(now_ms(), offset);
+        let day = match day {
+            None => today,
+            Some(d) => chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
+                .map_err(|_| Error::invalid("day", "must be a date such as 2026-03-01"))?,
+        };
+        if day > today.succ_opt().unwrap_or(today) {
+            return Err(Error::invalid("day", "is more than a day ahead"));
+        }
+        self.write(|ctx| {
+            let personal = ctx.personal_doc;
+            let (current, doc) = own_goal(ctx, goal)?;
+            if day < local_date(current.created_at, offset) {
+                return Err(Error::invalid("day", "is before the goal was made"));
+            }
+            let goals = goals_obj(ctx, &doc, &personal)?;
+            let text = day.to_string();
+            documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc, None, now_ms(), |d| {
+                schema::goals::write_skip(d, &doc, &goals, goal, &text)
+            })?;
+            refresh(ctx, &doc, &personal)
+        })?;
+        self.goal_strength(goal)
     }
 
     /// Finds a goal by id, unique id prefix, or exact title among the goals this profile can see.

@@ -36,6 +36,7 @@
 
 pub mod crisis;
 pub mod error;
+pub mod habit;
 pub mod identity;
 pub mod ids;
 pub mod instruments;

@@ -69,6 +69,17 @@ fn html(text: &str) -> String {
     out
 }
 
+/// One table row of the page, each cell HTML-escaped.
+fn table_row(page: &mut String, cells: &[&str]) {
+    page.push_str("<tr>");
+    for cell in cells {
+        page.push_str("<td>");
+        page.push_str(&html(cell));
+        page.push_str("</td>");
+    }
+    page.push_str("</tr>");
+}
+
 /// One CSV cell: a cell a spreadsheet would run as a formula gets a leading `'`, and a cell holding a comma, a
 /// quote or a line break is quoted with its quotes doubled.
 fn cell(text: &str) -> String {
@@ -175,19 +186,13 @@ fn chart(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {W} {H}\" width=\"100%\" role=\"img\" \
          aria-label=\"Mood and scores over time\">"
     );
-    svg.push_str(&format!(
-        "<rect x=\"{LEFT}\" y=\"{TOP}\" width=\"{PLOT_W}\" height=\"{PLOT_H}\" fill=\"#fafafa\" stroke=\"#bbb\"/>"
-    ));
-    for mood in 1..=5 {
-        let yy = y(f64::from(mood - 1) / 4.0);
-        svg.push_str(&format!(
-            "<line x1=\"{LEFT}\" x2=\"{}\" y1=\"{yy:.1}\" y2=\"{yy:.1}\" stroke=\"#e3e3e3\"/>\
-             <text x=\"{}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"end\">{mood}</text>",
-            LEFT + PLOT_W,
-            LEFT - 6.0,
-            yy + 3.0
-        ));
-    }
+    // The frame and the mood grid (1 at the bottom to 5 at the top): fixed, so written out once.
+    svg.push_str(
+        "<rect x=\"40\" y=\"10\" width=\"630\" height=\"180\" fill=\"#fafafa\" stroke=\"#bbb\"/>\
+         <path d=\"M40 190H670M40 145H670M40 100H670M40 55H670M40 10H670\" stroke=\"#e3e3e3\"/>\
+         <g font-size=\"10\" text-anchor=\"end\"><text x=\"34\" y=\"193\">1</text><text x=\"34\" y=\"148\">2</text>\
+         <text x=\"34\" y=\"103\">3</text><text x=\"34\" y=\"58\">4</text><text x=\"34\" y=\"13\">5</text></g>",
+    );
     let last_day = first_day + chrono::Duration::days(i64::from(days) - 1);
     svg.push_str(&format!(
         "<text x=\"{LEFT}\" y=\"{}\" font-size=\"10\">{first_day}</text>\
@@ -230,11 +235,9 @@ fn chart(
                 let day = local_date(p.at, offset);
                 let share = (f64::from(p.score) - low) / (high - low);
                 svg.push_str(&format!(
-                    "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3.5\" fill=\"{colour}\"><title>{} {}</title></circle>",
+                    "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3.5\" fill=\"{colour}\"/>",
                     x(day),
-                    y(share),
-                    html(&t.title),
-                    p.score
+                    y(share)
                 ));
             }
         }
@@ -358,14 +361,9 @@ impl Kindred {
                 "<table><tr><th>Month</th><th>Check-ins</th><th>Mood</th><th>Energy</th><th>Sleep (h)</th></tr>",
             );
             for m in &trends.monthly {
-                page.push_str(&format!(
-                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                    html(&m.period_start),
-                    m.checkins,
-                    num(m.mood),
-                    m.energy.map(num).unwrap_or_else(|| "-".into()),
-                    m.sleep_hours.map(num).unwrap_or_else(|| "-".into())
-                ));
+                let energy = m.energy.map(num).unwrap_or_else(|| "-".into());
+                let sleep = m.sleep_hours.map(num).unwrap_or_else(|| "-".into());
+                table_row(&mut page, &[&m.period_start, &m.checkins.to_string(), &num(m.mood), &energy, &sleep]);
             }
             page.push_str("</table>\n");
             if parts.notes {
@@ -374,11 +372,7 @@ impl Kindred {
                     page.push_str("<h2>Notes</h2><table>");
                     for c in notes {
                         let (date, _) = date_time(c.at, crate::time::local_offset_minutes());
-                        page.push_str(&format!(
-                            "<tr><td>{}</td><td>{}</td></tr>",
-                            html(&date),
-                            html(c.note.as_deref().unwrap_or_default())
-                        ));
+                        table_row(&mut page, &[&date, c.note.as_deref().unwrap_or_default()]);
                     }
                     page.push_str("</table>\n");
                 }
@@ -416,14 +410,9 @@ impl Kindred {
                     }
                     s
                 });
-                page.push_str(&format!(
-                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:+} ({judged})</td><td>{}</td></tr>",
-                    html(&t.title),
-                    t.points.len(),
-                    html(&latest_text),
-                    t.change,
-                    html(if bands.is_empty() { "-" } else { &bands })
-                ));
+                let change = format!("{:+} ({judged})", t.change);
+                let bands = if bands.is_empty() { "-" } else { bands.as_str() };
+                table_row(&mut page, &[&t.title, &t.points.len().to_string(), &latest_text, &change, bands]);
             }
             page.push_str("</table>\n");
         }
@@ -432,14 +421,14 @@ impl Kindred {
                 "<h2>What went with mood</h2><p class=\"muted\">On the person's own days; not causes.</p><table>",
             );
             for a in &trends.associations {
-                page.push_str(&format!(
-                    "<tr><td>{}</td><td>mood {} on {} days with; {} on {} days without</td></tr>",
-                    html(&a.label),
+                let figures = format!(
+                    "mood {} on {} days with; {} on {} days without",
                     num(a.mood_with),
                     a.days_with,
                     num(a.mood_without),
                     a.days_without
-                ));
+                );
+                table_row(&mut page, &[&a.label, &figures]);
             }
             page.push_str("</table>\n");
         }

@@ -204,3 +204,32 @@ fn the_person_makes_the_emotion_and_activity_lists_their_own() {
     let too_many: Vec<String> = (0..=kindred_core::limits::MAX_CHOICES).map(|i| format!("x{i}")).collect();
     assert!(k.set_checkin_choices(ChoiceKind::Emotion, &too_many).is_err());
 }
+
+#[test]
+fn a_goals_habit_strength_grows_fades_and_ignores_skips_and_pauses() {
+    let (_dir, k) = common::profile("Ada");
+    let goal = k
+        .create_goal(NewGoal {
+            title: "Walk".into(),
+            cadence: Cadence { times: 1, period: CadencePeriod::Day },
+            share_with: None,
+        })
+        .unwrap();
+    let fresh = k.goal_strength(&goal.id).unwrap();
+    assert_eq!(fresh.strength, 0);
+    assert_eq!(fresh.recent.len(), 1, "today, in progress");
+    k.log_progress(&goal.id, 1, None, None).unwrap();
+    let done = k.goal_strength(&goal.id).unwrap();
+    assert_eq!(done.strength, 5, "one day met of a 14-day half-life");
+    assert_eq!(done.recent[0].outcome, kindred_core::habit::PeriodOutcome::Met);
+
+    // Skipping today is recorded, travels with the goal's document, and costs nothing.
+    let skipped = k.skip_goal_day(&goal.id, None).unwrap();
+    assert_eq!(skipped.strength, 5);
+    assert!(k.skip_goal_day(&goal.id, Some("not a day")).is_err());
+    assert!(k.skip_goal_day(&goal.id, Some("2001-01-01")).is_err(), "before the goal was made");
+    // Pausing and resuming keeps it as it was.
+    k.set_goal_status(&goal.id, GoalStatus::Paused).unwrap();
+    k.set_goal_status(&goal.id, GoalStatus::Active).unwrap();
+    assert_eq!(k.goal_strength(&goal.id).unwrap().strength, 5);
+}

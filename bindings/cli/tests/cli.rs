@@ -769,3 +769,18 @@ fn export_writes_the_csv_and_the_page_with_only_the_ticked_parts() {
     let csv = std::fs::read_to_string(dir.join("kindred-summary.csv")).unwrap();
     assert!(csv.contains("private words") && !csv.contains("PHQ-9"));
 }
+
+#[test]
+fn a_goals_habit_strength_is_shown_and_a_day_is_skipped_without_penalty() {
+    let k = Kindred::named("Amara");
+    k.ok(&["goal", "add", "Walk", "--times", "1", "--per", "day"]);
+    assert_eq!(k.json(&["goal", "strength", "Walk"])["strength"], 0);
+    k.ok(&["goal", "log", "Walk"]);
+    let strength = k.json(&["goal", "strength", "Walk"]);
+    assert_eq!(strength["strength"], 5);
+    assert_eq!(strength["recent"][0]["outcome"], "met");
+    assert_eq!(k.json(&["goal", "skip", "Walk"])["strength"], 5, "a skip costs nothing");
+    let (code, message) = k.fails(&["goal", "skip", "Walk", "--day", "someday"]);
+    assert_eq!(code, 2);
+    assert!(message.contains("day"), "{message}");
+}

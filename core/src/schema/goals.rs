@@ -1,8 +1,10 @@
 //! Goals inside a document: private goals in the personal document, shared goals in their group's document.
 //!
 //! Layout of one goal, under `goals.<goal hex>`: `{ owner: bytes(32), title, times: int, period: "day"|"week"|"month",
-//! status: "active"|"paused"|"archived", created_at, updated_at, progress: { <entry hex>: { at, amount, note? } } }`.
-//! Only the owner writes a goal. Progress entries are keyed by random ids so entries logged on two devices merge.
+//! status: "active"|"paused"|"archived", created_at, updated_at, progress: { <entry hex>: { at, amount, note? } },
+//! skips: { "YYYY-MM-DD": true }, pauses: { <pause hex>: { from: timestamp, until?: timestamp } } }`.
+//! Only the owner writes a goal. Progress entries and pauses are keyed by random ids, skips by their day, so what is
+//! written on two devices merges. (Goals made before skips and pauses existed get those maps on first use.)
 
 use automerge::transaction::Transactable;
 use automerge::{ObjId, ObjType, ReadDoc, ScalarValue};
@@ -23,6 +25,10 @@ pub(crate) struct StoredGoal {
     pub created_at: i64,
     pub updated_at: i64,
     pub progress: Vec<StoredProgress>,
+    /// Days the owner skipped, as `YYYY-MM-DD` in their calendar.
+    pub skips: Vec<String>,
+    /// When the goal was paused, and resumed (`None`: still paused).
+    pub pauses: Vec<(i64, Option<i64>)>,
 }
 
 /// One progress entry.
@@ -65,6 +71,30 @@ pub(crate) fn write_new<T: Transactable>(
     tx.put(&obj, "created_at", ScalarValue::Timestamp(g.at)).map_err(&err)?;
     tx.put(&obj, "updated_at", ScalarValue::Timestamp(g.at)).map_err(&err)?;
     tx.put_object(&obj, "progress", ObjType::Map).map_err(&err)?;
+    tx.put_object(&obj, "skips", ObjType::Map).map_err(&err)?;
+    tx.put_object(&obj, "pauses", ObjType::Map).map_err(&err)?;
+    Ok(())
+}
+
+/// The map `key` of a goal, made if the goal has none (a goal made before it existed).
+fn goal_map<T: Transactable>(tx: &mut T, doc_id: &DocId, goal: &ObjId, key: &str) -> Result<ObjId> {
+    match MapReader::new(tx, doc_id, goal.clone()).map(key)? {
+        Some(map) => Ok(map),
+        None => tx.put_object(goal, key, ObjType::Map).map_err(write_err(doc_id)),
+    }
+}
+
+/// Marks `day` (`YYYY-MM-DD`) skipped: a day without penalty.
+pub(crate) fn write_skip<T: Transactable>(
+    tx: &mut T,
+    doc_id: &DocId,
+    goals: &ObjId,
+    id: &GoalId,
+    day: &str,
+) -> Result<()> {
+    let obj = goal_obj(tx, doc_id, goals, id)?;
+    let skips = goal_map(tx, doc_id, &obj, "skips")?;
+    tx.put(&skips, day, true).map_err(write_err(doc_id))?;
     Ok(())
 }
 
@@ -81,6 +111,23 @@ pub(crate) fn write_status<T: Transactable>(
     let err = write_err(doc_id);
     tx.put(&obj, "status", status.as_str()).map_err(&err)?;
     tx.put(&obj, "updated_at", ScalarValue::Timestamp(at)).map_err(&err)?;
+    // A pause is recorded with its span, so the days it covers count for nothing, neither for nor against.
+    let pauses = goal_map(tx, doc_id, &obj, "pauses")?;
+    if status == GoalStatus::Paused {
+        let pause = tx.put_object(&pauses, ProgressId::random().to_hex(), ObjType::Map).map_err(&err)?;
+        tx.put(&pause, "from", ScalarValue::Timestamp(at)).map_err(&err)?;
+    } else {
+        let reader = MapReader::new(tx, doc_id, pauses.clone());
+        let open: Vec<ObjId> = reader
+            .keys()
+            .iter()
+            .filter_map(|k| reader.map(k).ok().flatten())
+            .filter(|p| MapReader::new(tx, doc_id, p.clone()).opt_int("until").ok().flatten().is_none())
+            .collect();
+        for pause in open {
+            tx.put(&pause, "until", ScalarValue::Timestamp(at)).map_err(&err)?;
+        }
+    }
     Ok(())
 }
 
@@ -132,8 +179,23 @@ pub(crate) fn read_all<T: ReadDoc>(doc: &T, doc_id: &DocId, goals: &ObjId) -> Re
                 });
             }
         }
+        let mut skips = Vec::new();
+        if let Some(s) = g.map("skips")? {
+            skips = MapReader::new(doc, doc_id, s).keys();
+        }
+        let mut pauses = Vec::new();
+        if let Some(p) = g.map("pauses")? {
+            let p = MapReader::new(doc, doc_id, p);
+            for key in p.keys() {
+                let Some(pause) = p.map(&key)? else { continue };
+                let pause = MapReader::new(doc, doc_id, pause);
+                pauses.push((pause.int("from")?, pause.opt_int("until")?));
+            }
+        }
         out.push(StoredGoal {
             id,
+            skips,
+            pauses,
             owner: MemberId::from_bytes(g.bytes("owner")?),
             title: g.str("title")?,
             cadence: Cadence {

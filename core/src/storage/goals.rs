@@ -22,8 +22,12 @@ pub(crate) fn replace_for_doc(
     group: Option<&GroupId>,
     goals: &[StoredGoal],
 ) -> Result<()> {
-    conn.prepare_cached("DELETE FROM goal_progress WHERE goal_id IN (SELECT goal_id FROM goals WHERE doc_id = ?1)")?
+    for table in ["goal_progress", "goal_skips", "goal_pauses"] {
+        conn.prepare_cached(&format!(
+            "DELETE FROM {table} WHERE goal_id IN (SELECT goal_id FROM goals WHERE doc_id = ?1)"
+        ))?
         .execute([doc])?;
+    }
     conn.prepare_cached("DELETE FROM goals WHERE doc_id = ?1")?.execute([doc])?;
     let mut insert_goal = conn.prepare_cached(
         "INSERT INTO goals (goal_id, doc_id, group_id, owner, title, cadence_times, cadence_period, status, created_at, updated_at)
@@ -48,8 +52,42 @@ pub(crate) fn replace_for_doc(
         for p in &g.progress {
             insert_progress.execute(params![g.id, p.id, p.at, p.amount, p.note.as_deref().unwrap_or("")])?;
         }
+        let mut skip = conn.prepare_cached("INSERT OR IGNORE INTO goal_skips (goal_id, day) VALUES (?1, ?2)")?;
+        for day in &g.skips {
+            skip.execute(params![g.id, day])?;
+        }
+        let mut pause = conn.prepare_cached(
+            "INSERT OR REPLACE INTO goal_pauses (goal_id, paused_at, resumed_at) VALUES (?1, ?2, ?3)",
+        )?;
+        for (from, until) in &g.pauses {
+            pause.execute(params![g.id, from, until.unwrap_or(0)])?;
+        }
     }
     Ok(())
+}
+
+/// A pause: when it began, and when it ended (`None`: still paused).
+pub(crate) type Pause = (i64, Option<i64>);
+
+/// A goal's skipped days and pauses, for its habit strength.
+pub(crate) fn skips_and_pauses(conn: &Connection, id: &GoalId) -> Result<(Vec<String>, Vec<Pause>)> {
+    let mut skips = conn.prepare_cached("SELECT day FROM goal_skips WHERE goal_id = ?1 ORDER BY day")?;
+    let skips = skips.query_map([id], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+    let mut pauses =
+        conn.prepare_cached("SELECT paused_at, resumed_at FROM goal_pauses WHERE goal_id = ?1 ORDER BY paused_at")?;
+    let pauses = pauses
+        .query_map([id], |r| {
+            let until: i64 = r.get(1)?;
+            Ok((r.get(0)?, (until > 0).then_some(until)))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok((skips, pauses))
+}
+
+/// Every progress entry of a goal as (time, amount), oldest first.
+pub(crate) fn amounts(conn: &Connection, id: &GoalId) -> Result<Vec<(i64, u32)>> {
+    let mut stmt = conn.prepare_cached("SELECT at, amount FROM goal_progress WHERE goal_id = ?1 ORDER BY at")?;
+    Ok(stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?)
 }
 
 const GOAL_COLUMNS: &str = "g.goal_id, g.owner, g.title, g.cadence_times, g.cadence_period, g.status, g.group_id,

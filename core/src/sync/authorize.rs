@@ -238,6 +238,15 @@ fn check_value(path: &[&str], value: &ScalarValue) -> Result<()> {
         ["goals", _, "progress", _, "amount"] => int(1, i64::from(MAX_PROGRESS_AMOUNT)),
         ["goals", _, "progress", _, "note"] => text(MAX_PROGRESS_NOTE_CHARS, true, true),
         ["goals", _, "progress", _, "at"] => time(),
+        ["goals", _, "pauses", _, "from" | "until"] => time(),
+        ["goals", _, "skips", day] => {
+            let is_day = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").is_ok() && day.len() == 10;
+            if is_day && matches!(value, ScalarValue::Boolean(true)) {
+                Ok(())
+            } else {
+                Err(Refusal::Malformed.because("a goal's skipped day that is not a date marked true"))
+            }
+        }
         _ => Ok(()),
     }
 }

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use clap::{Args, Subcommand, ValueEnum};
+use kindred_core::habit::{HabitStrength, PeriodOutcome};
 use kindred_core::{Cadence, CadencePeriod, Goal, GoalId, GoalStatus, GroupId, Kindred, NewGoal, ProgressEntry};
 use serde::Serialize;
 
@@ -28,6 +29,15 @@ pub enum GoalCommand {
     Archive(GoalArg),
     /// Show a goal's logged progress, newest first.
     History(HistoryArgs),
+    /// Take a day off a goal without penalty (today, or --day YYYY-MM-DD).
+    Skip {
+        /// The goal's id, a prefix of it (4+ characters), or its exact title.
+        goal: String,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        day: Option<String>,
+    },
+    /// Show a goal's habit strength (0-100: grows when met, fades when missed) and its recent periods.
+    Strength(GoalArg),
 }
 
 #[derive(Debug, Args)]
@@ -143,6 +153,16 @@ pub fn run(ctx: &Ctx, command: GoalCommand) -> Outcome {
         GoalCommand::Pause(arg) => set_status(ctx, &kindred, &arg.goal, GoalStatus::Paused),
         GoalCommand::Resume(arg) => set_status(ctx, &kindred, &arg.goal, GoalStatus::Active),
         GoalCommand::Archive(arg) => set_status(ctx, &kindred, &arg.goal, GoalStatus::Archived),
+        GoalCommand::Skip { goal, day } => {
+            let id = kindred.resolve_goal(&goal)?;
+            let strength = kindred.skip_goal_day(&id, day.as_deref())?;
+            ctx.render(&strength, |s| format!("Skipped, without penalty. Habit strength {}%.\n", s.strength))
+        }
+        GoalCommand::Strength(arg) => {
+            let id = kindred.resolve_goal(&arg.goal)?;
+            let strength = kindred.goal_strength(&id)?;
+            ctx.render(&strength, strength_text)
+        }
         GoalCommand::History(args) => {
             let id = kindred.resolve_goal(&args.goal)?;
             let history = History { goal: kindred.goal(&id)?, entries: kindred.goal_progress(&id, None, args.limit)? };
@@ -231,5 +251,25 @@ fn history_text(h: &History) -> String {
         table.row(vec![when(e.at), format!("+{}", e.amount), note]);
     }
     out.push_str(&table.render());
+    out
+}
+
+fn strength_text(s: &HabitStrength) -> String {
+    let mut out = String::new();
+    push_line(
+        &mut out,
+        format!("Habit strength: {}% (it grows with each period met and fades gently when missed).", s.strength),
+    );
+    for p in &s.recent {
+        let outcome = match p.outcome {
+            PeriodOutcome::Met => "met",
+            PeriodOutcome::Partial => "partly",
+            PeriodOutcome::Missed => "missed",
+            PeriodOutcome::Skipped => "skipped (no penalty)",
+            PeriodOutcome::Paused => "paused (no penalty)",
+            PeriodOutcome::InProgress => "in progress",
+        };
+        push_line(&mut out, format!("  {}  {}/{}  {outcome}", p.start, p.done, p.target));
+    }
     out
 }

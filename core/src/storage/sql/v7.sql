@@ -36,3 +36,16 @@ CREATE TABLE checkin_choices (
     label    TEXT    NOT NULL,
     PRIMARY KEY (kind, position)
 ) STRICT, WITHOUT ROWID;
+-- Read model of goals' skipped days (`YYYY-MM-DD`, the owner's calendar) and pauses (`resumed_at` 0: still paused),
+-- from the goal's document: days without penalty in its habit strength.
+CREATE TABLE goal_skips (
+    goal_id BLOB NOT NULL REFERENCES goals (goal_id),
+    day     TEXT NOT NULL,
+    PRIMARY KEY (goal_id, day)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE goal_pauses (
+    goal_id    BLOB    NOT NULL REFERENCES goals (goal_id),
+    paused_at  INTEGER NOT NULL,
+    resumed_at INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (goal_id, paused_at)
+) STRICT, WITHOUT ROWID;
