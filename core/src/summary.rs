@@ -14,7 +14,7 @@ use crate::kindred::Kindred;
 use crate::model::Checkin;
 use crate::storage::checkins::CheckinRow;
 use crate::time::{local_date, now_ms};
-use crate::trends::{ChangeJudgement, MAX_TREND_DAYS, Trends};
+use crate::trends::{ChangeJudgement, FactorKind, MAX_TREND_DAYS, Trends};
 
 /// Which parts go into the summary (the CSV and the page alike).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -428,7 +428,13 @@ impl Kindred {
                     num(a.mood_without),
                     a.days_without
                 );
-                table_row(&mut page, &[&a.label, &figures]);
+                let what = match a.kind {
+                    FactorKind::Activity => a.label.clone(),
+                    FactorKind::Emotion => format!("felt {}", a.label),
+                    FactorKind::Tag => format!("tagged {}", a.label),
+                    FactorKind::Sleep => format!("slept {}", a.label),
+                };
+                table_row(&mut page, &[&what, &figures]);
             }
             page.push_str("</table>\n");
         }

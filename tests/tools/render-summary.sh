@@ -29,8 +29,9 @@ day=$((24 * 3600 * 1000))
 for i in $(seq 0 13); do
     mood=$(( (i % 5) + 1 ))
     activity=$([[ $((i % 2)) -eq 0 ]] && echo walk || echo rest)
+    day=$(date -d "-$((13 - i)) days" +%Y-%m-%d)
     "${kindred[@]}" checkin --mood "$mood" --sleep "$((5 + i % 4))" --activity "$activity" --medication yes \
-        --note "day $i <script>alert(1)</script>" > /dev/null
+        --note "day $i <script>alert(1)</script>" --at "$day" > /dev/null
 done
 "${kindred[@]}" instrument take phq9 --answers 2,2,2,2,2,1,1,1,0 > /dev/null
 "${kindred[@]}" instrument take gad7 --answers 1,2,1,1,0,0,1 > /dev/null
@@ -79,6 +80,7 @@ for y in range(height):
 share = inked / (width * height)
 assert share > 0.01, f"the page rendered almost blank ({share:.4f} of pixels inked)"
 assert "<script" not in page and "&lt;script&gt;" in page, "the notes are escaped"
+assert page.count("<circle") >= 14 + 3, "a mark for each of the 14 days and each instrument result"
 print(f"summary.png: {width}x{height}, {share:.1%} of pixels inked; page {len(page)} bytes, no script")
 PY
 echo "rendered: $out/summary.png"

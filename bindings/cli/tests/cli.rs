@@ -692,11 +692,18 @@ fn a_checkin_is_recorded_with_emotions_and_activities_edited_and_deleted() {
         (Some("anxious"), Some(true))
     );
     let id = recorded["id"].as_str().unwrap().to_owned();
+    let yesterday = k.json(&["checkin", "--mood", "3", "--at", "2026-01-02T21:30"]);
+    assert!(yesterday["at"].as_i64().unwrap() < recorded["at"].as_i64().unwrap(), "back-dated");
+    assert_eq!(k.command(&["checkin", "--mood", "3", "--at", "soon"]).output().unwrap().status.code(), Some(2));
     let edited = k.json(&["checkin", "edit", &id, "--mood", "4", "--activity", "time with others"]);
     assert_eq!((edited["id"].as_str(), edited["mood"].as_u64()), (Some(id.as_str()), Some(4)));
     assert_eq!(edited["at"], recorded["at"], "the time stays");
     k.ok(&["checkin", "delete", &id]);
-    assert_eq!(k.json(&["checkins", "--days", "1"])["checkins"].as_array().map(Vec::len), Some(0));
+    assert_eq!(
+        k.json(&["checkins", "--days", "1"])["checkins"].as_array().map(Vec::len),
+        Some(0),
+        "the back-dated one is older"
+    );
     let (code, _) = k.fails(&["checkin", "delete", &id]);
     assert_ne!(code, 0);
     let mine = k.json(&["checkin", "choices", "activities", "gardening", "choir"]);

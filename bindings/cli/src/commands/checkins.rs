@@ -113,6 +113,24 @@ pub struct CheckinArgs {
     pub medication: Option<YesNo>,
     #[arg(long)]
     pub note: Option<String>,
+    /// When it was true, if not now: a day (`2026-03-01`, at noon) or a day and time (`2026-03-01T21:30`), in your
+    /// time zone; at most a day ahead.
+    #[arg(long, value_name = "WHEN")]
+    pub at: Option<String>,
+}
+
+/// A day or a day and time in the local time zone, as milliseconds since the epoch.
+fn local_time(text: &str) -> Result<i64, CliError> {
+    use chrono::{Local, NaiveDate, NaiveDateTime, TimeZone};
+    let text = text.trim();
+    let naive = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDate::parse_from_str(text, "%Y-%m-%d").map(|d| d.and_hms_opt(12, 0, 0).unwrap_or_default()))
+        .map_err(|_| CliError::input("invalid time: use a day such as 2026-03-01 or 2026-03-01T21:30"))?;
+    Local
+        .from_local_datetime(&naive)
+        .earliest()
+        .map(|t| t.timestamp_millis())
+        .ok_or_else(|| CliError::input("invalid time: that local time does not exist (a clock change)"))
 }
 
 impl CheckinArgs {
@@ -126,7 +144,7 @@ impl CheckinArgs {
             activities: self.activities,
             medication_taken: self.medication.map(|m| matches!(m, YesNo::Yes)),
             note: self.note,
-            at: None,
+            at: self.at.as_deref().map(local_time).transpose()?,
         })
     }
 }
