@@ -16,6 +16,17 @@ use crate::storage::groups as group_store;
 use crate::text;
 use crate::time::{local_date, local_offset_minutes, now_ms, period_starts};
 
+/// A cheer on a shared goal: another member's encouragement, their latest.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Cheer {
+    /// Who cheered.
+    pub member: crate::ids::MemberId,
+    /// Their name in the group, if they are still in it.
+    pub name: Option<String>,
+    /// When they last cheered.
+    pub at: i64,
+}
+
 /// Longest goal title, in characters.
 pub const MAX_GOAL_TITLE_CHARS: usize = 80;
 /// Most times per period a cadence can ask for.
@@ -208,6 +219,54 @@ impl Kindred {
             refresh(ctx, &doc, &personal)
         })?;
         self.goal_strength(goal)
+    }
+
+    /// Cheers on another member's goal shared in one of this profile's groups: records this member's cheer (their
+    /// latest counts), which reaches the group with its next sync. Returns the goal's cheers. Fails with
+    /// `NotPermitted` for one's own goal or a private one, and `NotFound` for a goal this profile cannot see.
+    pub fn cheer_goal(&self, goal: &GoalId) -> Result<Vec<Cheer>> {
+        self.write(|ctx| {
+            let me = ctx.me();
+            let (g, doc) =
+                store::get(ctx.tx, &me, starts_now(), goal)?.ok_or_else(|| Error::not_found("goal", goal))?;
+            let Some(group) = g.group_id else {
+                return Err(Error::NotPermitted("a private goal has no one to cheer it".into()));
+            };
+            if g.is_mine {
+                return Err(Error::NotPermitted("cheers are for others' goals".into()));
+            }
+            let group_ref = group_store::require(ctx.tx, &group)?;
+            if group_store::role_of(ctx.tx, group_ref, &me)?.is_none() {
+                return Err(Error::NotPermitted("only members of the goal's group cheer it".into()));
+            }
+            let personal = ctx.personal_doc;
+            let goals = goals_obj(ctx, &doc, &personal)?;
+            let at = now_ms();
+            documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc, None, at, |d| {
+                schema::goals::write_cheer(d, &doc, &goals, goal, &me, at)
+            })?;
+            refresh(ctx, &doc, &personal)
+        })?;
+        self.goal_cheers(goal)
+    }
+
+    /// Who cheered a goal on (other members of its group), newest first, each with their name in the group.
+    pub fn goal_cheers(&self, goal: &GoalId) -> Result<Vec<Cheer>> {
+        self.read(|tx, me| {
+            let (g, _) = store::get(tx, me, starts_now(), goal)?.ok_or_else(|| Error::not_found("goal", goal))?;
+            let names = match g.group_id {
+                Some(group) => group_store::details(tx, group_store::require(tx, &group)?)?.members,
+                None => Vec::new(),
+            };
+            Ok(store::cheers(tx, goal)?
+                .into_iter()
+                .map(|(member, at)| Cheer {
+                    name: names.iter().find(|m| m.member_id == member).map(|m| m.display_name.clone()),
+                    member,
+                    at,
+                })
+                .collect())
+        })
     }
 
     /// Finds a goal by id, unique id prefix, or exact title among the goals this profile can see.

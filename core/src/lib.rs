@@ -73,6 +73,7 @@ pub mod exchange;
 pub mod testing;
 
 pub use error::{Error, Refusal, Result};
+pub use goals::Cheer;
 pub use ids::{
     CheckinId, DocId, GoalId, GroupId, InstrumentResultId, MemberId, MessageId, ProgressId, SafetyPlanItemId,
 };

@@ -66,7 +66,14 @@ pub(crate) fn refresh_group(ctx: &mut WriteCtx<'_, '_>, group: &GroupId) -> Resu
     // Goals are shown only for active members (whatever a removed member wrote concurrently with the removal, and
     // anything by a key whose admission had no effect, stays out).
     let active: Vec<MemberId> = stored.members.iter().filter(|m| m.removal.is_none()).map(|m| m.member).collect();
-    let goals: Vec<_> = goals.into_iter().filter(|g| active.contains(&g.owner)).collect();
+    let goals: Vec<_> = goals
+        .into_iter()
+        .filter(|g| active.contains(&g.owner))
+        .map(|mut g| {
+            g.cheers.retain(|(member, _)| active.contains(member) && *member != g.owner);
+            g
+        })
+        .collect();
     storage::goals::replace_for_doc(ctx.tx, &doc_id, Some(group), &goals)?;
     ctx.updates.push(Update::Group { group_id: *group });
     ctx.updates.push(Update::Goals { group_id: Some(*group) });

@@ -65,6 +65,8 @@ enum Command {
     /// Wellness goals: add, log, list, pause, resume, archive, history.
     #[command(subcommand)]
     Goal(goals::GoalCommand),
+    /// Cheer on another member's goal shared in a group.
+    Cheer(goals::CheerArgs),
     /// Record how you feel right now (or edit, delete, see and change your lists).
     Checkin(Box<checkins::CheckinCommand>),
     /// Share a check-in with a group: just its face, or a short summary (its note only with --with-note).
@@ -110,6 +112,7 @@ fn run(cli: Cli) -> Outcome {
         Command::Goal(command) => goals::run(&ctx, command),
         Command::Checkin(command) => checkins::checkin(&ctx, *command),
         Command::ShareCheckin(args) => checkins::share(&ctx, args),
+        Command::Cheer(args) => goals::cheer(&ctx, args),
         Command::Checkins(args) => checkins::checkins(&ctx, args),
         Command::SafetyPlan(command) => safety_plan::run(&ctx, command),
         Command::Instrument(command) => instruments::run(&ctx, command),

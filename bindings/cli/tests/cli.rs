@@ -791,3 +791,15 @@ fn a_goals_habit_strength_is_shown_and_a_day_is_skipped_without_penalty() {
     assert_eq!(code, 2);
     assert!(message.contains("day"), "{message}");
 }
+
+#[test]
+fn cheering_ones_own_goal_is_refused_and_an_unknown_goal_is_bad_input() {
+    let k = Kindred::named("Amara");
+    k.ok(&["group", "create", "Circle"]);
+    k.ok(&["goal", "add", "Walk", "--times", "3", "--per", "week", "--group", "Circle"]);
+    let (code, message) = k.fails(&["cheer", "Circle", "Walk"]);
+    assert_ne!(code, 0);
+    assert!(message.contains("others' goals"), "{message}");
+    let (code, _) = k.fails(&["cheer", "Circle", "Swim"]);
+    assert_eq!(code, 2);
+}

@@ -2,8 +2,9 @@
 //!
 //! Layout of one goal, under `goals.<goal hex>`: `{ owner: bytes(32), title, times: int, period: "day"|"week"|"month",
 //! status: "active"|"paused"|"archived", created_at, updated_at, progress: { <entry hex>: { at, amount, note? } },
-//! skips: { "YYYY-MM-DD": true }, pauses: { <pause hex>: { from: timestamp, until?: timestamp } } }`.
-//! Only the owner writes a goal. Progress entries and pauses are keyed by random ids, skips by their day, so what is
+//! skips: { "YYYY-MM-DD": true }, pauses: { <pause hex>: { from: timestamp, until?: timestamp } },
+//! cheers: { <member hex>: timestamp } }`.
+//! Only the owner writes a goal, except `cheers`: each other member of the group writes their own entry there. Progress entries and pauses are keyed by random ids, skips by their day, so what is
 //! written on two devices merges. (Goals made before skips and pauses existed get those maps on first use.)
 
 use automerge::transaction::Transactable;
@@ -29,6 +30,8 @@ pub(crate) struct StoredGoal {
     pub skips: Vec<String>,
     /// When the goal was paused, and resumed (`None`: still paused).
     pub pauses: Vec<(i64, Option<i64>)>,
+    /// Who cheered it on (other members of its group), and when they last did.
+    pub cheers: Vec<(MemberId, i64)>,
 }
 
 /// One progress entry.
@@ -73,6 +76,22 @@ pub(crate) fn write_new<T: Transactable>(
     tx.put_object(&obj, "progress", ObjType::Map).map_err(&err)?;
     tx.put_object(&obj, "skips", ObjType::Map).map_err(&err)?;
     tx.put_object(&obj, "pauses", ObjType::Map).map_err(&err)?;
+    tx.put_object(&obj, "cheers", ObjType::Map).map_err(&err)?;
+    Ok(())
+}
+
+/// Records `member`'s cheer on a goal (their latest, at `at`).
+pub(crate) fn write_cheer<T: Transactable>(
+    tx: &mut T,
+    doc_id: &DocId,
+    goals: &ObjId,
+    id: &GoalId,
+    member: &MemberId,
+    at: i64,
+) -> Result<()> {
+    let obj = goal_obj(tx, doc_id, goals, id)?;
+    let cheers = goal_map(tx, doc_id, &obj, "cheers")?;
+    tx.put(&cheers, member.to_hex(), ScalarValue::Timestamp(at)).map_err(write_err(doc_id))?;
     Ok(())
 }
 
@@ -192,10 +211,19 @@ pub(crate) fn read_all<T: ReadDoc>(doc: &T, doc_id: &DocId, goals: &ObjId) -> Re
                 pauses.push((pause.int("from")?, pause.opt_int("until")?));
             }
         }
+        let mut cheers = Vec::new();
+        if let Some(c) = g.map("cheers")? {
+            let c = MapReader::new(doc, doc_id, c);
+            for key in c.keys() {
+                let (Ok(member), Some(at)) = (key.parse::<MemberId>(), c.opt_int(&key)?) else { continue };
+                cheers.push((member, at));
+            }
+        }
         out.push(StoredGoal {
             id,
             skips,
             pauses,
+            cheers,
             owner: MemberId::from_bytes(g.bytes("owner")?),
             title: g.str("title")?,
             cadence: Cadence {

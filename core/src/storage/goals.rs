@@ -22,7 +22,7 @@ pub(crate) fn replace_for_doc(
     group: Option<&GroupId>,
     goals: &[StoredGoal],
 ) -> Result<()> {
-    for table in ["goal_progress", "goal_skips", "goal_pauses"] {
+    for table in ["goal_progress", "goal_skips", "goal_pauses", "goal_cheers"] {
         conn.prepare_cached(&format!(
             "DELETE FROM {table} WHERE goal_id IN (SELECT goal_id FROM goals WHERE doc_id = ?1)"
         ))?
@@ -62,6 +62,11 @@ pub(crate) fn replace_for_doc(
         for (from, until) in &g.pauses {
             pause.execute(params![g.id, from, until.unwrap_or(0)])?;
         }
+        let mut cheer =
+            conn.prepare_cached("INSERT OR REPLACE INTO goal_cheers (goal_id, member, at) VALUES (?1, ?2, ?3)")?;
+        for (member, at) in &g.cheers {
+            cheer.execute(params![g.id, member, at])?;
+        }
     }
     Ok(())
 }
@@ -82,6 +87,12 @@ pub(crate) fn skips_and_pauses(conn: &Connection, id: &GoalId) -> Result<(Vec<St
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok((skips, pauses))
+}
+
+/// Who cheered a goal on and when (their latest), newest first.
+pub(crate) fn cheers(conn: &Connection, id: &GoalId) -> Result<Vec<(MemberId, i64)>> {
+    let mut stmt = conn.prepare_cached("SELECT member, at FROM goal_cheers WHERE goal_id = ?1 ORDER BY at DESC")?;
+    Ok(stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Every progress entry of a goal as (time, amount), oldest first.

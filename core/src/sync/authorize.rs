@@ -239,6 +239,7 @@ fn check_value(path: &[&str], value: &ScalarValue) -> Result<()> {
         ["goals", _, "progress", _, "note"] => text(MAX_PROGRESS_NOTE_CHARS, true, true),
         ["goals", _, "progress", _, "at"] => time(),
         ["goals", _, "pauses", _, "from" | "until"] => time(),
+        ["goals", _, "cheers", _] => time(),
         ["goals", _, "skips", day] => {
             let is_day = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").is_ok() && day.len() == 10;
             if is_day && matches!(value, ScalarValue::Boolean(true)) {
@@ -423,6 +424,31 @@ pub(crate) fn check_group_change(
                 return Err(Refusal::NotPermitted.because(format!(
                     "{who} ({role}) may not change the group's directories; owners and moderators publish new ones"
                 )));
+            }
+            // A cheer: another member's own entry on an existing goal (never the owner's on their own goal).
+            (["goals", goal, "cheers", rest @ ..], kind) => {
+                let owner_now = map_at(doc, &ROOT, "goals", &deps)
+                    .and_then(|goals| map_at(doc, &goals, goal, &deps))
+                    .and_then(|g| scalar_at(doc, &g, "owner", &deps));
+                let others = owner_now.as_ref().is_some_and(|o| bytes_of(o) != Some(author.as_bytes()));
+                // The owner makes the (empty) map when creating the goal, in the same change.
+                let created_here = edits.iter().any(|e| {
+                    e.path.len() == 3
+                        && e.path.first().map(String::as_str) == Some("goals")
+                        && e.path.get(1).map(String::as_str) == Some(*goal)
+                        && e.path.get(2).map(String::as_str) == Some("owner")
+                        && matches!(&e.kind, EditKind::Put(v) if bytes_of(v) == Some(author.as_bytes()))
+                });
+                let allowed = match (rest, kind) {
+                    ([], EditKind::MakeMap) => owner_now.is_some() || created_here,
+                    ([member], EditKind::Put(_)) => others && *member == author.to_hex(),
+                    _ => false,
+                };
+                if !allowed {
+                    return Err(
+                        Refusal::NotPermitted.because(format!("{who} may only cheer others' goals as themselves"))
+                    );
+                }
             }
             (["goals", goal, rest @ ..], _) => {
                 let owner_now = map_at(doc, &ROOT, "goals", &deps)

@@ -273,3 +273,30 @@ fn strength_text(s: &HabitStrength) -> String {
     }
     out
 }
+
+/// `cheer GROUP GOAL`: cheer on another member's goal shared in a group.
+#[derive(Debug, Args)]
+pub struct CheerArgs {
+    /// The group's id or name.
+    pub group: String,
+    /// The goal's id, a prefix of it (4+ characters), or its exact title, among the group's goals.
+    pub goal: String,
+}
+
+pub fn cheer(ctx: &Ctx, args: CheerArgs) -> Outcome {
+    let kindred = ctx.open()?;
+    let group = kindred.resolve_group(&args.group)?;
+    let needle = args.goal.trim().to_owned();
+    let shared = kindred.goals(false, Some(&group))?;
+    let matching: Vec<_> = shared
+        .iter()
+        .filter(|g| g.title == needle || (needle.len() >= 4 && g.id.to_hex().starts_with(&needle.to_ascii_lowercase())))
+        .collect();
+    let goal = match matching.as_slice() {
+        [goal] => goal.id,
+        [] => return Err(crate::context::CliError::input("no goal shared in that group has that title or id")),
+        _ => return Err(crate::context::CliError::input("several goals in that group match; use the goal's id")),
+    };
+    let cheers = kindred.cheer_goal(&goal)?;
+    ctx.render(&cheers, |c| format!("Cheered! {} on this goal so far.\n", c.len()))
+}

@@ -49,3 +49,10 @@ CREATE TABLE goal_pauses (
     resumed_at INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (goal_id, paused_at)
 ) STRICT, WITHOUT ROWID;
+-- Read model of cheers on shared goals: each other member's latest, from the goal's document.
+CREATE TABLE goal_cheers (
+    goal_id BLOB    NOT NULL REFERENCES goals (goal_id),
+    member  BLOB    NOT NULL,
+    at      INTEGER NOT NULL,
+    PRIMARY KEY (goal_id, member)
+) STRICT, WITHOUT ROWID;
