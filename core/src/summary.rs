@@ -8,13 +8,14 @@
 
 use serde::Serialize;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::instruments::{Instrument, InstrumentResult};
 use crate::kindred::Kindred;
 use crate::model::Checkin;
 use crate::storage::checkins::CheckinRow;
 use crate::time::{local_date, now_ms};
-use crate::trends::{ChangeJudgement, FactorKind, MAX_TREND_DAYS, Trends};
+use crate::trends::{ChangeJudgement, FactorKind, Trends};
+use crate::wellbeing::recent_window;
 
 /// Which parts go into the summary (the CSV and the page alike).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -252,23 +253,13 @@ impl Kindred {
     /// answers and crisis flags are never in it; notes only when ticked. Fails with `InvalidInput` for `days`
     /// outside 1 to 3660.
     pub fn clinician_summary(&self, parts: &SummaryParts) -> Result<ClinicianSummary> {
-        if parts.days == 0 || parts.days > MAX_TREND_DAYS {
-            return Err(Error::invalid("days", format!("must be between 1 and {MAX_TREND_DAYS}")));
-        }
-        let trends = self.trends(parts.days)?;
-        let now = now_ms();
-        let offset = crate::time::local_offset_minutes();
-        let today = crate::time::period_starts(now, offset).day;
-        let (since, until) = (today - i64::from(parts.days - 1) * 86_400_000, now.saturating_add(86_400_000));
-        let (rows, results) = self.read(|tx, _| {
-            Ok((
-                crate::storage::checkins::between(tx, since, until)?,
-                crate::storage::instruments::between(tx, None, since, until)?,
-            ))
-        })?;
+        // One read serves the CSV, the page and its trends; the window is the one `trends` uses.
+        let (since, _) = recent_window(parts.days)?;
+        let (rows, results) = self.records(parts.days)?;
+        let trends = self.trends_of(parts.days, &rows, &results);
         let definitions = self.instruments(None);
         let definition = |id: &str| definitions.iter().find(|d| d.id == id);
-        let first_day = local_date(since, offset);
+        let first_day = local_date(since, crate::time::local_offset_minutes());
 
         // The CSV: check-ins and results, oldest first.
         let mut csv_rows: Vec<(i64, String)> = Vec::new();

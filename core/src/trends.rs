@@ -10,20 +10,22 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::instruments::InstrumentResult;
 use crate::kindred::Kindred;
 use crate::model::{CheckinAverage, CheckinSummary};
 use crate::storage::checkins::CheckinRow;
-use crate::time::{local_date, now_ms};
-use crate::wellbeing::summarise;
+use crate::storage::instruments::ResultRow;
+use crate::time::local_date;
+use crate::wellbeing::{averages_by, recent_window, summarise};
+use chrono::Datelike;
 
 /// Fewest days on each side (with and without) before an association is given: fewer days say too little.
 pub const MIN_DAYS_PER_SIDE: u32 = 5;
 /// Sleep at or above this many hours counts as "slept 7 hours or more" in the sleep association.
 pub const SLEEP_HOURS_THRESHOLD: f64 = 7.0;
-/// Most days a trends window may span (ten years).
-pub const MAX_TREND_DAYS: u32 = 3660;
+/// Most days a trends window may span (ten years, as for recent check-ins).
+pub const MAX_TREND_DAYS: u32 = crate::wellbeing::MAX_RECENT_DAYS;
 
 /// How an instrument's latest score compares with the person's baseline (their first result in the window).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -251,33 +253,6 @@ fn associations(rows: &[CheckinRow]) -> Vec<Association> {
     out
 }
 
-/// Monthly averages of the same rows, keyed by each month's first day.
-fn monthly(rows: &[CheckinRow]) -> Vec<CheckinAverage> {
-    use chrono::Datelike;
-    let mut by_month: BTreeMap<chrono::NaiveDate, Vec<&CheckinRow>> = BTreeMap::new();
-    for row in rows {
-        let day = local_date(row.checkin.at, row.utc_offset_minutes);
-        let first = day.with_day(1).unwrap_or(day);
-        by_month.entry(first).or_default().push(row);
-    }
-    by_month
-        .into_iter()
-        .map(|(first, month)| {
-            let count = month.len() as u32;
-            let avg = |values: Vec<f64>| {
-                (!values.is_empty()).then(|| round2(values.iter().sum::<f64>() / values.len() as f64))
-            };
-            CheckinAverage {
-                period_start: first.to_string(),
-                checkins: count,
-                mood: round2(month.iter().map(|r| f64::from(r.checkin.mood)).sum::<f64>() / f64::from(count.max(1))),
-                energy: avg(month.iter().filter_map(|r| r.checkin.energy.map(f64::from)).collect()),
-                sleep_hours: avg(month.iter().filter_map(|r| r.checkin.sleep_hours).collect()),
-            }
-        })
-        .collect()
-}
-
 impl Kindred {
     /// Trends over the last `days` calendar days, today included: mood averages by day, week and month; each
     /// instrument's scores and change against the person's first result in the window (judged by its meaningful
@@ -285,29 +260,35 @@ impl Kindred {
     /// [`MIN_DAYS_PER_SIDE`] days stand on each side. Computed on this phone from its own tables; nothing is sent.
     /// Fails with `InvalidInput` for `days` outside 1 to [`MAX_TREND_DAYS`].
     pub fn trends(&self, days: u32) -> Result<Trends> {
-        if days == 0 || days > MAX_TREND_DAYS {
-            return Err(Error::invalid("days", format!("must be between 1 and {MAX_TREND_DAYS}")));
-        }
-        let now = now_ms();
-        let today = crate::time::period_starts(now, crate::time::local_offset_minutes()).day;
-        let (since, until) = (today - i64::from(days - 1) * 86_400_000, now.saturating_add(86_400_000));
-        let (rows, results) = self.read(|tx, _| {
+        let (rows, results) = self.records(days)?;
+        Ok(self.trends_of(days, &rows, &results))
+    }
+
+    /// The check-ins and instrument results of the last `days` calendar days (the window of [`Kindred::trends`]), in
+    /// one read. `InvalidInput` for `days` outside 1 to [`MAX_TREND_DAYS`].
+    pub(crate) fn records(&self, days: u32) -> Result<(Vec<CheckinRow>, Vec<ResultRow>)> {
+        let (since, until) = recent_window(days)?;
+        self.read(|tx, _| {
             Ok((
                 crate::storage::checkins::between(tx, since, until)?,
                 crate::storage::instruments::between(tx, None, since, until)?,
             ))
-        })?;
-        let CheckinSummary { daily, weekly } = summarise(&rows);
+        })
+    }
+
+    /// The trends of records already read ([`Kindred::records`]).
+    pub(crate) fn trends_of(&self, days: u32, rows: &[CheckinRow], results: &[ResultRow]) -> Trends {
+        let CheckinSummary { daily, weekly } = summarise(rows);
         let checkin_days = daily.len() as u32;
-        Ok(Trends {
+        Trends {
             days,
-            monthly: monthly(&rows),
-            associations: associations(&rows),
-            instruments: instrument_trends(self, results.into_iter().map(|r| r.result).collect()),
+            monthly: averages_by(rows, |day| day.with_day(1).unwrap_or(day)),
+            associations: associations(rows),
+            instruments: instrument_trends(self, results.iter().map(|r| r.result.clone()).collect()),
             daily,
             weekly,
             checkin_days,
-        })
+        }
     }
 }
 

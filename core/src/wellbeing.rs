@@ -108,7 +108,7 @@ fn labels(field: &'static str, one: &'static str, words: &[String], max: usize) 
 pub const MAX_RECENT_DAYS: u32 = 3660;
 
 /// From the local midnight `days - 1` days ago up to (a little past) now.
-fn recent_window(days: u32) -> Result<(i64, i64)> {
+pub(crate) fn recent_window(days: u32) -> Result<(i64, i64)> {
     if days == 0 || days > MAX_RECENT_DAYS {
         return Err(Error::invalid("days", format!("must be between 1 and {MAX_RECENT_DAYS}")));
     }
@@ -117,7 +117,7 @@ fn recent_window(days: u32) -> Result<(i64, i64)> {
     Ok((today - i64::from(days - 1) * 86_400_000, now.saturating_add(MAX_FUTURE_MS)))
 }
 
-/// Running sums for one day or week.
+/// Running sums for one day, week or month.
 #[derive(Default)]
 struct Sums {
     count: u32,
@@ -156,19 +156,22 @@ fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
+/// Averages per period, oldest first: each check-in counted in the period that starts on `start_of` the calendar
+/// day where it was recorded (the day itself, its week's Monday, its month's first day).
+pub(crate) fn averages_by(
+    rows: &[CheckinRow],
+    start_of: impl Fn(chrono::NaiveDate) -> chrono::NaiveDate,
+) -> Vec<CheckinAverage> {
+    let mut periods: BTreeMap<chrono::NaiveDate, Sums> = BTreeMap::new();
+    for row in rows {
+        periods.entry(start_of(local_date(row.checkin.at, row.utc_offset_minutes))).or_default().add(&row.checkin);
+    }
+    periods.iter().map(|(d, s)| s.average(d.to_string())).collect()
+}
+
 /// Daily and weekly averages, each check-in counted on the calendar day where it was recorded.
 pub(crate) fn summarise(rows: &[CheckinRow]) -> CheckinSummary {
-    let mut days: BTreeMap<chrono::NaiveDate, Sums> = BTreeMap::new();
-    let mut weeks: BTreeMap<chrono::NaiveDate, Sums> = BTreeMap::new();
-    for row in rows {
-        let day = local_date(row.checkin.at, row.utc_offset_minutes);
-        days.entry(day).or_default().add(&row.checkin);
-        weeks.entry(week_start(day)).or_default().add(&row.checkin);
-    }
-    CheckinSummary {
-        daily: days.iter().map(|(d, s)| s.average(d.to_string())).collect(),
-        weekly: weeks.iter().map(|(d, s)| s.average(d.to_string())).collect(),
-    }
+    CheckinSummary { daily: averages_by(rows, |day| day), weekly: averages_by(rows, week_start) }
 }
 
 impl Kindred {

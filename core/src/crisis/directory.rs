@@ -322,20 +322,26 @@ impl ResourceDirectory {
 
 /// Checks a directory file published into a group under `key` (as the group document holds it): at most
 /// [`MAX_PUBLISHED_DIRECTORY_BYTES`], a valid signed directory, and `key` its content hash in hex. The one check the
-/// door, the trust rules' replay and a local publication share.
+/// door and the trust rules' replay share (a local publication, which parses the file first, checks its size with
+/// [`check_published_size`]).
 pub(crate) fn published_file(key: &str, bytes: &[u8]) -> Result<(ResourceDirectory, [u8; 32])> {
-    if bytes.len() > MAX_PUBLISHED_DIRECTORY_BYTES {
-        return Err(Refusal::Oversized.because(format!(
-            "a directory of {} bytes published into a group (the limit is {MAX_PUBLISHED_DIRECTORY_BYTES})",
-            bytes.len()
-        )));
-    }
+    check_published_size(bytes.len())?;
     let directory = ResourceDirectory::from_file_bytes(bytes)?;
     let hash = directory.content_hash()?;
     if hex::encode(hash) != key {
         return Err(malformed("a published directory kept under another content hash"));
     }
     Ok((directory, hash))
+}
+
+/// A directory file of `len` bytes may be published into a group: at most [`MAX_PUBLISHED_DIRECTORY_BYTES`].
+pub(crate) fn check_published_size(len: usize) -> Result<()> {
+    if len > MAX_PUBLISHED_DIRECTORY_BYTES {
+        return Err(Refusal::Oversized.because(format!(
+            "a directory of {len} bytes published into a group (the limit is {MAX_PUBLISHED_DIRECTORY_BYTES})"
+        )));
+    }
+    Ok(())
 }
 
 /// Whether a directory with `(version, hash)` takes the place of one with `held`: a higher version, or the same

@@ -54,7 +54,7 @@ pub(crate) mod directory;
 mod guidance;
 mod lexicon;
 mod normalize;
-mod offer;
+pub(crate) mod offer;
 mod publish;
 pub(crate) mod resources;
 

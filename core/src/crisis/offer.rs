@@ -40,6 +40,32 @@ pub struct DraftCheck {
     pub resources: Vec<FoundResource>,
 }
 
+/// What is offered to a person on a sign of risk (a draft, PHQ-9 item 9), as read in one transaction so that the
+/// plan and the services come from one state of the profile: the plan's items, their region and the directory files
+/// held. [`OfferRecords::offer`] builds the offer after the read (checking directories' signatures outside it).
+pub(crate) struct OfferRecords {
+    items: Vec<crate::model::SafetyPlanItem>,
+    region: Option<String>,
+    files: Vec<crisis::resources::HeldFile>,
+}
+
+impl OfferRecords {
+    pub(crate) fn read(tx: &rusqlite::Connection) -> Result<Self> {
+        Ok(Self {
+            items: crate::storage::safety_plan::all(tx)?,
+            region: crate::storage::profile::region(tx)?,
+            files: crisis::resources::held_files(tx)?,
+        })
+    }
+
+    /// The person's safety plan (when it has an item) and the crisis services for their region and `language`.
+    pub(crate) fn offer(self, language: Option<&str>) -> Result<(Option<SafetyPlan>, Vec<FoundResource>)> {
+        let safety_plan = Some(crate::safety_plan::assemble(self.items)).filter(|plan| !plan.is_empty());
+        let resources = crisis::resources::lookup_in_files(&self.files, self.region.as_deref(), language)?.entries;
+        Ok((safety_plan, resources))
+    }
+}
+
 /// `text` if it is no longer than a message can be; `InvalidInput` naming `field` and the limit otherwise. Empty and
 /// blank text is fine (a draft being typed): it shows no sign of risk.
 fn bounded<'a>(field: &'static str, text: &'a str) -> Result<&'a str> {
@@ -68,16 +94,7 @@ impl Kindred {
         if !check.risk {
             return Ok(DraftCheck { risk: false, matches: check.matches, ..DraftCheck::default() });
         }
-        // One read for all that is offered, so the plan and the services come from one state of the profile.
-        let (items, region, files) = self.read(|tx, _| {
-            Ok((
-                crate::storage::safety_plan::all(tx)?,
-                crate::storage::profile::region(tx)?,
-                crisis::resources::held_files(tx)?,
-            ))
-        })?;
-        let safety_plan = Some(crate::safety_plan::assemble(items)).filter(|plan| !plan.is_empty());
-        let resources = crisis::resources::lookup_in_files(&files, region.as_deref(), language)?.entries;
+        let (safety_plan, resources) = self.read(|tx, _| OfferRecords::read(tx))?.offer(language)?;
         Ok(DraftCheck { risk: true, matches: check.matches, safety_plan, resources })
     }
 

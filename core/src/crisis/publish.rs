@@ -57,9 +57,9 @@ impl Kindred {
     /// version, or the same file again, changes nothing).
     pub fn publish_resource_directory(&self, group: &GroupId, file: &[u8]) -> Result<DirectoryImport> {
         let directory = ResourceDirectory::from_file_bytes(file)?;
+        directory::check_published_size(file.len())?;
         let hash = directory.content_hash()?;
         let key = hex::encode(hash);
-        directory::published_file(&key, file)?;
         self.write(|ctx| {
             let group_ref = store::require(ctx.tx, group)?;
             require_role(ctx, group_ref, &[Role::Owner, Role::Moderator], "publish directories")?;

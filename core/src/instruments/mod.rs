@@ -23,6 +23,7 @@ pub use definition::{
 };
 
 use crate::crisis::FoundResource;
+use crate::crisis::offer::OfferRecords;
 use crate::error::{Error, Result};
 use crate::ids::InstrumentResultId;
 use crate::kindred::Kindred;
@@ -159,23 +160,15 @@ impl Kindred {
         let result = InstrumentResult { id: InstrumentResultId::random(), at, answers: answers.to_vec(), score };
         let row = ResultRow { result: result.clone(), utc_offset_minutes: local_offset_minutes() };
         let crisis = result.score.crisis;
-        let (plan, region, files) = self.write(|ctx| {
+        let records = self.write(|ctx| {
             store::insert(ctx.tx, &row, now)?;
             ctx.updates.push(Update::Instruments);
-            if !crisis {
-                return Ok((Vec::new(), None, Vec::new()));
-            }
-            Ok((
-                crate::storage::safety_plan::all(ctx.tx)?,
-                crate::storage::profile::region(ctx.tx)?,
-                crate::crisis::resources::held_files(ctx.tx)?,
-            ))
+            crisis.then(|| OfferRecords::read(ctx.tx)).transpose()
         })?;
-        if !crisis {
-            return Ok(InstrumentOutcome { result, safety_plan: None, resources: Vec::new() });
-        }
-        let safety_plan = Some(crate::safety_plan::assemble(plan)).filter(|p| !p.is_empty());
-        let resources = crate::crisis::resources::lookup_in_files(&files, region.as_deref(), None)?.entries;
+        let (safety_plan, resources) = match records {
+            Some(records) => records.offer(None)?,
+            None => (None, Vec::new()),
+        };
         Ok(InstrumentOutcome { result, safety_plan, resources })
     }
 

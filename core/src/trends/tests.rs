@@ -1,5 +1,6 @@
 use super::*;
 use crate::model::NewCheckin;
+use crate::time::now_ms;
 
 const DAY: i64 = 86_400_000;
 
