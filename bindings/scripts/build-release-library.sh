@@ -15,7 +15,8 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 
 cd "$root"
-cargo rustc --release -p kindred-ffi --lib --crate-type cdylib >&2
+# uniffi's interface metadata is left out of the shipped library (see link-without-metadata.sh).
+cargo rustc --release -p kindred-ffi --lib --crate-type cdylib -- -C linker="$root/bindings/scripts/link-without-metadata.sh" >&2
 
 dir="${CARGO_TARGET_DIR:-$root/target}/release"
 lib=""

@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::habit::{HabitStrength, Record};
 use crate::ids::{DocId, GoalId, ProgressId};
 use crate::kindred::{Kindred, WriteCtx};
-use crate::model::{Goal, GoalStatus, NewGoal, ProgressEntry};
+use crate::model::{Cadence, CadencePeriod, Goal, GoalStatus, NewGoal, ProgressEntry};
 use crate::read_model;
 use crate::schema::{self, goals::NewGoalFields, goals::StoredProgress};
 use crate::storage::documents;
@@ -36,18 +36,53 @@ pub const MAX_PROGRESS_AMOUNT: u32 = 1000;
 /// Longest progress note.
 pub const MAX_PROGRESS_NOTE_CHARS: usize = 500;
 
-fn starts_now() -> PeriodStarts {
+/// A cadence as it is kept: times in range; chosen weekdays only for a daily cadence, each 1-7, in order, without
+/// repeats, and none when every day is chosen.
+pub(crate) fn checked_cadence(cadence: &Cadence) -> Result<Cadence> {
+    if cadence.times == 0 || cadence.times > MAX_CADENCE_TIMES {
+        return Err(Error::invalid("cadence", format!("times must be between 1 and {MAX_CADENCE_TIMES}")));
+    }
+    if cadence.weekdays.iter().any(|d| !(1..=7).contains(d)) {
+        return Err(Error::invalid("cadence", "weekdays are numbered 1 (Monday) to 7 (Sunday)"));
+    }
+    if !cadence.weekdays.is_empty() && cadence.period != CadencePeriod::Day {
+        return Err(Error::invalid("cadence", "weekdays go with a daily cadence"));
+    }
+    let bits = cadence.weekday_bits();
+    Ok(Cadence {
+        times: cadence.times,
+        period: cadence.period,
+        weekdays: if bits == 0x7f { Vec::new() } else { Cadence::weekdays_of(bits) },
+    })
+}
+
+/// What a goal's read model holds, in days of the person's calendar, for its habit strength and weeks.
+pub(crate) fn record_of(tx: &rusqlite::Connection, g: &Goal) -> Result<Record> {
+    let offset = local_offset_minutes();
+    let day = |at: i64| local_date(at, offset);
+    let (skips, pauses) = store::skips_and_pauses(tx, &g.id)?;
+    let end = if g.status == GoalStatus::Archived { g.updated_at } else { now_ms() };
+    Ok(Record {
+        created: Some(day(g.created_at)),
+        today: Some(day(end)),
+        done: store::amounts(tx, &g.id)?.into_iter().map(|(at, n)| (day(at), n)).collect(),
+        skipped: skips.iter().filter_map(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).collect(),
+        paused: pauses.into_iter().map(|(from, until)| (day(from), until.map(day))).collect(),
+    })
+}
+
+pub(crate) fn starts_now() -> PeriodStarts {
     period_starts(now_ms(), local_offset_minutes())
 }
 
 /// Finds the goals map of the document holding a goal.
-fn goals_obj(ctx: &mut WriteCtx<'_, '_>, doc: &DocId, personal: &DocId) -> Result<automerge::ObjId> {
+pub(crate) fn goals_obj(ctx: &mut WriteCtx<'_, '_>, doc: &DocId, personal: &DocId) -> Result<automerge::ObjId> {
     let d = ctx.cache.get(ctx.tx, doc, ctx.identity.actor())?.ok_or_else(|| Error::not_found("document", doc))?;
     if doc == personal { schema::goals::personal_goals_obj(d, doc) } else { schema::group::goals_obj(d, doc) }
 }
 
 /// Re-reads whichever document holds the goal.
-fn refresh(ctx: &mut WriteCtx<'_, '_>, doc: &DocId, personal: &DocId) -> Result<()> {
+pub(crate) fn refresh(ctx: &mut WriteCtx<'_, '_>, doc: &DocId, personal: &DocId) -> Result<()> {
     if doc == personal {
         read_model::refresh_personal(ctx, personal)
     } else {
@@ -68,9 +103,7 @@ impl Kindred {
     /// Creates a goal, private or shared with a group this profile is a member of.
     pub fn create_goal(&self, new: NewGoal) -> Result<Goal> {
         let title = text::single_line("goal title", &new.title, MAX_GOAL_TITLE_CHARS)?;
-        if new.cadence.times == 0 || new.cadence.times > MAX_CADENCE_TIMES {
-            return Err(Error::invalid("cadence", format!("times must be between 1 and {MAX_CADENCE_TIMES}")));
-        }
+        let cadence = checked_cadence(&new.cadence)?;
         self.write(|ctx| {
             let personal = ctx.personal_doc;
             let doc = match &new.share_with {
@@ -85,8 +118,14 @@ impl Kindred {
             };
             let goals = goals_obj(ctx, &doc, &personal)?;
             let me = ctx.me();
-            let fields =
-                NewGoalFields { id: GoalId::random(), owner: me, title: &title, cadence: new.cadence, at: now_ms() };
+            let fields = NewGoalFields {
+                id: GoalId::random(),
+                owner: me,
+                title: &title,
+                cadence: cadence.clone(),
+                at: now_ms(),
+                group_goal: None,
+            };
             documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc, None, fields.at, |d| {
                 schema::goals::write_new(d, &doc, &goals, &fields)
             })?;
@@ -123,6 +162,7 @@ impl Kindred {
                 schema::goals::write_progress(d, &doc, &goals, goal, &entry)
             })?;
             refresh(ctx, &doc, &personal)?;
+            crate::group_goals::mark_week_if_met(ctx, goal, local_date(at, local_offset_minutes()))?;
             Ok(ProgressEntry { id: entry.id, goal_id: *goal, at: entry.at, amount: entry.amount, note: entry.note })
         })
     }
@@ -176,18 +216,7 @@ impl Kindred {
     pub fn goal_strength(&self, goal: &GoalId) -> Result<HabitStrength> {
         self.read(|tx, me| {
             let (g, _) = store::get(tx, me, starts_now(), goal)?.ok_or_else(|| Error::not_found("goal", goal))?;
-            let offset = local_offset_minutes();
-            let day = |at: i64| local_date(at, offset);
-            let (skips, pauses) = store::skips_and_pauses(tx, goal)?;
-            let end = if g.status == GoalStatus::Archived { g.updated_at } else { now_ms() };
-            let record = Record {
-                created: Some(day(g.created_at)),
-                today: Some(day(end)),
-                done: store::amounts(tx, goal)?.into_iter().map(|(at, n)| (day(at), n)).collect(),
-                skipped: skips.iter().filter_map(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).collect(),
-                paused: pauses.into_iter().map(|(from, until)| (day(from), until.map(day))).collect(),
-            };
-            Ok(crate::habit::strength(&g.cadence, &record))
+            Ok(crate::habit::strength(&g.cadence, &record_of(tx, &g)?))
         })
     }
 
@@ -216,7 +245,8 @@ impl Kindred {
             documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc, None, now_ms(), |d| {
                 schema::goals::write_skip(d, &doc, &goals, goal, &text)
             })?;
-            refresh(ctx, &doc, &personal)
+            refresh(ctx, &doc, &personal)?;
+            crate::group_goals::mark_week_if_met(ctx, goal, day)
         })?;
         self.goal_strength(goal)
     }

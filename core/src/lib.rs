@@ -51,6 +51,7 @@ mod am;
 mod am_bounds;
 mod base32;
 mod goals;
+mod group_goals;
 mod groups;
 mod kindred;
 mod maintenance;
@@ -95,6 +96,7 @@ uniffi::setup_scaffolding!();
 /// Limits on what people can type, for apps to show before the core rejects input.
 pub mod limits {
     pub use crate::goals::{MAX_CADENCE_TIMES, MAX_GOAL_TITLE_CHARS, MAX_PROGRESS_AMOUNT, MAX_PROGRESS_NOTE_CHARS};
+    pub use crate::group_goals::MAX_GROUP_GOALS;
     pub use crate::groups::{MAX_GROUP_DESCRIPTION_CHARS, MAX_GROUP_NAME_CHARS, MAX_GUIDELINES_CHARS};
     pub use crate::identity::MAX_DISPLAY_NAME_CHARS;
     pub use crate::invite::{MAX_CODE_CHARS, MAX_VALIDITY_MS};

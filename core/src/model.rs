@@ -40,14 +40,41 @@ pub enum Role {
     Member,
 }
 
-/// A goal's rhythm: `times` per `period` ("3 times a week").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// A goal's rhythm: `times` per `period` ("3 times a week"), or on chosen weekdays ("Monday, Wednesday and Friday").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Cadence {
     /// How many times per period: 1 to [`MAX_CADENCE_TIMES`](crate::limits::MAX_CADENCE_TIMES).
     pub times: u32,
     /// The period the times are counted in.
     pub period: CadencePeriod,
+    /// For a daily cadence only: the days of the week it asks for, as ISO 8601 numbers (1 Monday ... 7 Sunday);
+    /// empty for every day. Work done on a day off counts towards the chosen day before it, so Monday's walk taken
+    /// on Tuesday still counts.
+    #[cfg_attr(feature = "uniffi", uniffi(default = []))]
+    pub weekdays: Vec<u8>,
+}
+
+impl Cadence {
+    /// `times` per `period`, every day of it.
+    pub fn new(times: u32, period: CadencePeriod) -> Self {
+        Cadence { times, period, weekdays: Vec::new() }
+    }
+
+    /// `times` on each of the chosen `weekdays` (1 Monday ... 7 Sunday).
+    pub fn on_weekdays(times: u32, weekdays: &[u8]) -> Self {
+        Cadence { times, period: CadencePeriod::Day, weekdays: weekdays.to_vec() }
+    }
+
+    /// The chosen weekdays as bits (bit 0 Monday ... bit 6 Sunday), 0 for every day; days outside 1-7 are ignored.
+    pub(crate) fn weekday_bits(&self) -> u8 {
+        self.weekdays.iter().filter(|d| (1..=7).contains(*d)).fold(0, |bits, d| bits | 1 << (d - 1))
+    }
+
+    /// The weekdays of `bits` (as [`Cadence::weekday_bits`] makes them), in order.
+    pub(crate) fn weekdays_of(bits: u8) -> Vec<u8> {
+        (1..=7).filter(|d| bits & (1 << (d - 1)) != 0).collect()
+    }
 }
 
 /// The period of a [`Cadence`].
@@ -304,7 +331,46 @@ pub struct Goal {
     pub done_this_period: u32,
     /// The sum of the amounts of every progress entry ever logged.
     pub total_logged: u32,
+    /// For a private goal that is this person's own target in a group goal: that group goal.
+    pub group_goal: Option<GoalId>,
 }
+
+/// A group goal: each member who joins works on their own target, privately, and the group sees only how many met
+/// theirs each week, never who joined or who did not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct GroupGoal {
+    /// The group goal.
+    pub id: GoalId,
+    /// The group it belongs to.
+    pub group_id: GroupId,
+    /// What it is about ("Move a little more").
+    pub title: String,
+    /// The member who proposed it.
+    pub created_by: MemberId,
+    /// When they did, by their clock.
+    pub created_at: i64,
+    /// When its proposer ended it, by their clock; `None` while it runs.
+    pub ended_at: Option<i64>,
+    /// How many members met their own target, week by week: the last [`GROUP_GOAL_WEEKS`] weeks, oldest first,
+    /// this week last.
+    pub weeks: Vec<WeekCount>,
+    /// This profile's own goal towards it, if it joined.
+    pub my_goal: Option<GoalId>,
+}
+
+/// How many members met their own target in one week of a group goal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct WeekCount {
+    /// The week's Monday, `YYYY-MM-DD`.
+    pub week: String,
+    /// How many members met theirs.
+    pub met: u32,
+}
+
+/// How many weeks [`GroupGoal::weeks`] lists.
+pub const GROUP_GOAL_WEEKS: usize = 4;
 
 /// One logged step towards a goal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -42,6 +42,7 @@ pub(crate) fn period_starts(now_ms: i64, offset_minutes: i32) -> PeriodStarts {
     let today = local_date(now_ms, offset_minutes);
     let month = today.with_day(1).unwrap_or(today);
     PeriodStarts {
+        today,
         day: start_ms(today, offset_minutes),
         week: start_ms(week_start(today), offset_minutes),
         month: start_ms(month, offset_minutes),

@@ -27,12 +27,8 @@ fn listeners_hear_each_kind_of_change_once_committed() {
     k.react(&g, &m.id, Some("👍")).unwrap();
     assert_eq!(rec.take(), vec![Update::Messages { group_id: g, message_ids: vec![m.id] }]);
 
-    k.create_goal(NewGoal {
-        title: "Walk".into(),
-        cadence: Cadence { times: 3, period: CadencePeriod::Week },
-        share_with: None,
-    })
-    .unwrap();
+    k.create_goal(NewGoal { title: "Walk".into(), cadence: Cadence::new(3, CadencePeriod::Week), share_with: None })
+        .unwrap();
     assert_eq!(rec.take(), vec![Update::Goals { group_id: None }]);
 
     k.record_checkin(NewCheckin { mood: 4, ..Default::default() }).unwrap();

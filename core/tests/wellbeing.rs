@@ -5,7 +5,7 @@ mod common;
 use kindred_core::{Cadence, CadencePeriod, ChoiceKind, Error, GoalStatus, Kindred, NewCheckin, NewGoal};
 
 fn week(times: u32) -> Cadence {
-    Cadence { times, period: CadencePeriod::Week }
+    Cadence::new(times, CadencePeriod::Week)
 }
 
 #[test]
@@ -40,7 +40,7 @@ fn shared_goal_lives_in_the_group() {
     let goal = k
         .create_goal(NewGoal {
             title: "Sleep by 11".into(),
-            cadence: Cadence { times: 1, period: CadencePeriod::Day },
+            cadence: Cadence::new(1, CadencePeriod::Day),
             share_with: Some(g),
         })
         .unwrap();
@@ -209,11 +209,7 @@ fn the_person_makes_the_emotion_and_activity_lists_their_own() {
 fn a_goals_habit_strength_grows_fades_and_ignores_skips_and_pauses() {
     let (_dir, k) = common::profile("Ada");
     let goal = k
-        .create_goal(NewGoal {
-            title: "Walk".into(),
-            cadence: Cadence { times: 1, period: CadencePeriod::Day },
-            share_with: None,
-        })
+        .create_goal(NewGoal { title: "Walk".into(), cadence: Cadence::new(1, CadencePeriod::Day), share_with: None })
         .unwrap();
     let fresh = k.goal_strength(&goal.id).unwrap();
     assert_eq!(fresh.strength, 0);

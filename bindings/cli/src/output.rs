@@ -199,7 +199,7 @@ mod tests {
 
     #[test]
     fn cadences_read_naturally() {
-        assert_eq!(cadence(Cadence { times: 1, period: CadencePeriod::Day }), "once a day");
-        assert_eq!(cadence(Cadence { times: 3, period: CadencePeriod::Week }), "3 times a week");
+        assert_eq!(cadence(Cadence::new(1, CadencePeriod::Day)), "once a day");
+        assert_eq!(cadence(Cadence::new(3, CadencePeriod::Week)), "3 times a week");
     }
 }

@@ -78,7 +78,7 @@ mod tests {
 
     #[test]
     fn a_malformed_id_in_an_input_record_is_invalid_input_naming_the_field() {
-        let cadence = core::Cadence { times: 1, period: core::CadencePeriod::Day };
+        let cadence = core::Cadence::new(1, core::CadencePeriod::Day);
         let goal = NewGoal { title: "Walk".into(), cadence, share_with: Some("not-an-id".into()) };
         assert_eq!(field(goal.parse()), "group id");
         let reply = NewMessage { text: "Hi".into(), reply_to: Some("zz".into()), content_warning: None };
@@ -89,7 +89,7 @@ mod tests {
     #[test]
     fn well_formed_input_records_become_the_cores() {
         let group = core::GroupId::from_bytes([7; 16]);
-        let cadence = core::Cadence { times: 3, period: core::CadencePeriod::Week };
+        let cadence = core::Cadence::new(3, core::CadencePeriod::Week);
         let goal = NewGoal { title: "Walk".into(), cadence, share_with: Some(group.to_hex()) }.parse().unwrap();
         assert_eq!((goal.title.as_str(), goal.cadence, goal.share_with), ("Walk", cadence, Some(group)));
         let message = core::MessageId::from_bytes([9; 16]);

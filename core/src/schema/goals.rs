@@ -1,7 +1,8 @@
 //! Goals inside a document: private goals in the personal document, shared goals in their group's document.
 //!
 //! Layout of one goal, under `goals.<goal hex>`: `{ owner: bytes(32), title, times: int, period: "day"|"week"|"month",
-//! status: "active"|"paused"|"archived", created_at, updated_at, progress: { <entry hex>: { at, amount, note? } },
+//! weekdays?: int (bits, bit 0 Monday; absent or 0: every day), for?: { group: bytes(16), goal: bytes(16) } (a private
+//! goal that is one's own target in a group goal), status: "active"|"paused"|"archived", created_at, updated_at, progress: { <entry hex>: { at, amount, note? } },
 //! skips: { "YYYY-MM-DD": true }, pauses: { <pause hex>: { from: timestamp, until?: timestamp } },
 //! cheers: { <member hex>: timestamp } }`.
 //! Only the owner writes a goal, except `cheers`: each other member of the group writes their own entry there. Progress entries and pauses are keyed by random ids, skips by their day, so what is
@@ -12,7 +13,7 @@ use automerge::{ObjId, ObjType, ReadDoc, ScalarValue};
 
 use super::{MapReader, put_opt, write_err};
 use crate::error::{Error, Result};
-use crate::ids::{DocId, GoalId, MemberId, ProgressId};
+use crate::ids::{DocId, GoalId, GroupId, MemberId, ProgressId};
 use crate::model::{Cadence, GoalStatus};
 
 /// A goal as a document holds it.
@@ -32,6 +33,8 @@ pub(crate) struct StoredGoal {
     pub pauses: Vec<(i64, Option<i64>)>,
     /// Who cheered it on (other members of its group), and when they last did.
     pub cheers: Vec<(MemberId, i64)>,
+    /// The group goal this private goal is one's own target in: its group and id.
+    pub group_goal: Option<(GroupId, GoalId)>,
 }
 
 /// One progress entry.
@@ -55,6 +58,8 @@ pub(crate) struct NewGoalFields<'a> {
     pub title: &'a str,
     pub cadence: Cadence,
     pub at: i64,
+    /// For one's own target in a group goal: its group and id.
+    pub group_goal: Option<(GroupId, GoalId)>,
 }
 
 /// Writes a new goal into the `goals` map.
@@ -70,6 +75,14 @@ pub(crate) fn write_new<T: Transactable>(
     tx.put(&obj, "title", g.title).map_err(&err)?;
     tx.put(&obj, "times", i64::from(g.cadence.times)).map_err(&err)?;
     tx.put(&obj, "period", g.cadence.period.as_str()).map_err(&err)?;
+    if g.cadence.weekday_bits() != 0 {
+        tx.put(&obj, "weekdays", i64::from(g.cadence.weekday_bits())).map_err(&err)?;
+    }
+    if let Some((group, goal)) = &g.group_goal {
+        let link = tx.put_object(&obj, "for", ObjType::Map).map_err(&err)?;
+        tx.put(&link, "group", ScalarValue::Bytes(group.as_bytes().to_vec())).map_err(&err)?;
+        tx.put(&link, "goal", ScalarValue::Bytes(goal.as_bytes().to_vec())).map_err(&err)?;
+    }
     tx.put(&obj, "status", GoalStatus::Active.as_str()).map_err(&err)?;
     tx.put(&obj, "created_at", ScalarValue::Timestamp(g.at)).map_err(&err)?;
     tx.put(&obj, "updated_at", ScalarValue::Timestamp(g.at)).map_err(&err)?;
@@ -182,6 +195,17 @@ pub(crate) fn read_all<T: ReadDoc>(doc: &T, doc_id: &DocId, goals: &ObjId) -> Re
         let period = g.str("period")?;
         let status = g.str("status")?;
         let times = u32::try_from(g.int("times")?).map_err(|_| Error::document(doc_id, "goal cadence out of range"))?;
+        let weekdays = u8::try_from(g.opt_int("weekdays")?.unwrap_or(0))
+            .ok()
+            .filter(|bits| *bits < 128)
+            .ok_or_else(|| Error::document(doc_id, "goal weekdays out of range"))?;
+        let group_goal = match g.map("for")? {
+            Some(link) => {
+                let link = MapReader::new(doc, doc_id, link);
+                Some((GroupId::from_bytes(link.bytes("group")?), GoalId::from_bytes(link.bytes("goal")?)))
+            }
+            None => None,
+        };
         let mut progress = Vec::new();
         if let Some(p) = g.map("progress")? {
             let p = MapReader::new(doc, doc_id, p);
@@ -229,7 +253,9 @@ pub(crate) fn read_all<T: ReadDoc>(doc: &T, doc_id: &DocId, goals: &ObjId) -> Re
             cadence: Cadence {
                 times,
                 period: period.parse().map_err(|_| Error::document(doc_id, format!("unknown period {period:?}")))?,
+                weekdays: Cadence::weekdays_of(weekdays),
             },
+            group_goal,
             status: status.parse().map_err(|_| Error::document(doc_id, format!("unknown goal status {status:?}")))?,
             created_at: g.int("created_at")?,
             updated_at: g.int("updated_at")?,

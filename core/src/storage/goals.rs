@@ -10,6 +10,8 @@ use crate::schema::goals::StoredGoal;
 /// The start (inclusive, ms) of the current day, week and month in the person's calendar.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct PeriodStarts {
+    /// Today's date.
+    pub today: chrono::NaiveDate,
     pub day: i64,
     pub week: i64,
     pub month: i64,
@@ -30,8 +32,9 @@ pub(crate) fn replace_for_doc(
     }
     conn.prepare_cached("DELETE FROM goals WHERE doc_id = ?1")?.execute([doc])?;
     let mut insert_goal = conn.prepare_cached(
-        "INSERT INTO goals (goal_id, doc_id, group_id, owner, title, cadence_times, cadence_period, status, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        "INSERT INTO goals (goal_id, doc_id, group_id, owner, title, cadence_times, cadence_period, status, created_at,
+             updated_at, weekdays, link_group, link_goal)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?;
     let mut insert_progress = conn.prepare_cached(
         "INSERT INTO goal_progress (goal_id, progress_id, at, amount, note) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -47,7 +50,10 @@ pub(crate) fn replace_for_doc(
             g.cadence.period.as_str(),
             g.status.as_str(),
             g.created_at,
-            g.updated_at
+            g.updated_at,
+            g.cadence.weekday_bits(),
+            g.group_goal.map(|(group, _)| group.as_bytes().to_vec()).unwrap_or_default(),
+            g.group_goal.map(|(_, goal)| goal.as_bytes().to_vec()).unwrap_or_default(),
         ])?;
         for p in &g.progress {
             insert_progress.execute(params![g.id, p.id, p.at, p.amount, p.note.as_deref().unwrap_or("")])?;
@@ -105,7 +111,8 @@ const GOAL_COLUMNS: &str = "g.goal_id, g.owner, g.title, g.cadence_times, g.cade
     g.created_at, g.updated_at,
     (SELECT coalesce(sum(amount), 0) FROM goal_progress p WHERE p.goal_id = g.goal_id AND p.at >=
         CASE g.cadence_period WHEN 'day' THEN ?1 WHEN 'week' THEN ?2 ELSE ?3 END),
-    (SELECT coalesce(sum(amount), 0) FROM goal_progress p WHERE p.goal_id = g.goal_id)
+    (SELECT coalesce(sum(amount), 0) FROM goal_progress p WHERE p.goal_id = g.goal_id),
+    g.weekdays, g.link_goal
     FROM goals g";
 
 fn goal_from_row(row: &Row<'_>, me: &MemberId) -> rusqlite::Result<(Goal, String, String)> {
@@ -117,22 +124,37 @@ fn goal_from_row(row: &Row<'_>, me: &MemberId) -> rusqlite::Result<(Goal, String
         owner,
         title: row.get(2)?,
         // Filled in by the caller after parsing the two text columns below.
-        cadence: Cadence { times: row.get(3)?, period: CadencePeriod::Day },
+        cadence: Cadence {
+            times: row.get(3)?,
+            period: CadencePeriod::Day,
+            weekdays: Cadence::weekdays_of(row.get(11)?),
+        },
         status: GoalStatus::Active,
         group_id: <[u8; 16]>::try_from(group).ok().map(GroupId::from_bytes),
         created_at: row.get(7)?,
         updated_at: row.get(8)?,
         done_this_period: row.get(9)?,
         total_logged: row.get(10)?,
+        group_goal: <[u8; 16]>::try_from(row.get::<_, Vec<u8>>(12)?).ok().map(GoalId::from_bytes),
     };
     Ok((goal, row.get(4)?, row.get(5)?))
 }
 
-fn finish(rows: Vec<(Goal, String, String)>) -> Result<Vec<Goal>> {
+fn finish(conn: &Connection, starts: PeriodStarts, rows: Vec<(Goal, String, String)>) -> Result<Vec<Goal>> {
     rows.into_iter()
         .map(|(mut goal, period, status)| {
             goal.cadence.period = period.parse()?;
             goal.status = status.parse()?;
+            // A goal on chosen weekdays: its current period began on the last chosen day, not today.
+            if goal.cadence.period == CadencePeriod::Day && !goal.cadence.weekdays.is_empty() {
+                let start = crate::habit::period_start(starts.today, &goal.cadence);
+                let since = starts.day - (starts.today - start).num_days() * 86_400_000;
+                goal.done_this_period = conn
+                    .prepare_cached(
+                        "SELECT coalesce(sum(amount), 0) FROM goal_progress WHERE goal_id = ?1 AND at >= ?2",
+                    )?
+                    .query_row(params![goal.id, since], |r| r.get(0))?;
+            }
             Ok(goal)
         })
         .collect()
@@ -157,7 +179,7 @@ pub(crate) fn list(
             goal_from_row(r, me)
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    finish(rows)
+    finish(conn, starts, rows)
 }
 
 /// One goal and the document it lives in.
@@ -175,7 +197,7 @@ pub(crate) fn get(
     let Some(row) = row else { return Ok(None) };
     let doc: DocId =
         conn.prepare_cached("SELECT doc_id FROM goals WHERE goal_id = ?1")?.query_row([id], |r| r.get(0))?;
-    Ok(finish(vec![row])?.pop().map(|goal| (goal, doc)))
+    Ok(finish(conn, starts, vec![row])?.pop().map(|goal| (goal, doc)))
 }
 
 /// A goal's progress entries from `since` on, newest first.

@@ -20,6 +20,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("sql/v5.sql"),
     include_str!("sql/v6.sql"),
     include_str!("sql/v7.sql"),
+    include_str!("sql/v8.sql"),
 ];
 
 /// The version a fully migrated database has.

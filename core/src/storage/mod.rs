@@ -12,6 +12,7 @@
 pub(crate) mod checkins;
 pub(crate) mod documents;
 pub(crate) mod goals;
+pub(crate) mod group_goals;
 pub(crate) mod groups;
 pub(crate) mod instruments;
 pub(crate) mod joins;

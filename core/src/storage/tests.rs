@@ -33,6 +33,7 @@ const FIXTURES: &[(i64, &str)] = &[
     (5, include_str!("fixtures/schema_v5.sql")),
     (6, include_str!("fixtures/schema_v6.sql")),
     (7, include_str!("fixtures/schema_v7.sql")),
+    (8, include_str!("fixtures/schema_v8.sql")),
 ];
 
 #[test]
@@ -108,6 +109,17 @@ fn every_released_schema_upgrades_to_exactly_the_fresh_one_and_keeps_its_rows() 
             .unwrap();
         let expected = if *version >= 7 { vec![("phq9".to_owned(), 8)] } else { vec![] };
         assert_eq!(results, expected, "version {version}");
+        // Version 8 brought goals on chosen weekdays and group goals: their rows come through.
+        let weekdays: Vec<i64> = conn
+            .prepare("SELECT weekdays FROM goals")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let marks: i64 = conn.query_row("SELECT count(*) FROM group_goal_met", [], |r| r.get(0)).unwrap();
+        let expected = if *version >= 8 { (vec![21], 1) } else { (vec![], 0) };
+        assert_eq!((weekdays, marks), expected, "version {version}");
     }
 }
 
@@ -123,6 +135,7 @@ fn released_migrations_are_never_edited() {
         "84ae05cccd2bd65cfeb64ca38a393e300e628d3232c7b8800bc2a7113e607445",
         "7db60ef7ecda1b371770e9eaf92be6e1a02200903c9ef8bc9bef3040aa2cff33",
         "4041d87b41cf1151a8e657adab69cf426a5f4b05656003991ed6bde8a651446d",
+        "c5944263005305b2c10ba8266a151026514a65ec7d9a005879258f2c38c0f461",
     ];
     for (i, expected) in RELEASED.iter().enumerate() {
         let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(MIGRATIONS[i].as_bytes()));

@@ -240,6 +240,13 @@ fn check_value(path: &[&str], value: &ScalarValue) -> Result<()> {
         ["goals", _, "progress", _, "at"] => time(),
         ["goals", _, "pauses", _, "from" | "until"] => time(),
         ["goals", _, "cheers", _] => time(),
+        ["goals", _, "weekdays"] => int(0, 127),
+        ["goals", _, "kind"] => one_of(&["group"]),
+        ["goals", _, "ended_at"] => time(),
+        ["goals", _, "met", key] => match crate::schema::group_goals::parse_met_key(key) {
+            Some(_) => time(),
+            None => Err(Refusal::Malformed.because("a group goal's mark that is not a Monday and a member")),
+        },
         ["goals", _, "skips", day] => {
             let is_day = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").is_ok() && day.len() == 10;
             if is_day && matches!(value, ScalarValue::Boolean(true)) {
@@ -324,6 +331,7 @@ pub(crate) fn check_group_change(
         .collect();
     let is_admitted = |m: &MemberId| admitted.values().any(|a| a == m);
     let names_author = |v: &ScalarValue| bytes_of(v) == Some(author.as_bytes());
+    let author_bytes = ScalarValue::Bytes(author.as_bytes().to_vec());
 
     for edit in &edits {
         let path: Vec<&str> = edit.path.iter().map(String::as_str).collect();
@@ -425,6 +433,16 @@ pub(crate) fn check_group_change(
                     "{who} ({role}) may not change the group's directories; owners and moderators publish new ones"
                 )));
             }
+            // A group goal's weekly mark: a member's own word that they met their target that week, only as
+            // themselves, only on a group goal.
+            (["goals", goal, "met", rest @ ..], kind) => {
+                check_group_goal_mark(doc, goal, rest, kind, &author, &edits, &deps)
+                    .map_err(|why| Refusal::NotPermitted.because(format!("{who} wrote a group goal mark: {why}")))?;
+            }
+            (["goals", _, "for", ..], _) => {
+                return Err(Refusal::NotPermitted
+                    .because(format!("{who} linked a shared goal to a group goal; only private goals are linked")));
+            }
             // A cheer: another member's own entry on an existing goal (never the owner's on their own goal).
             (["goals", goal, "cheers", rest @ ..], kind) => {
                 let owner_now = map_at(doc, &ROOT, "goals", &deps)
@@ -432,13 +450,7 @@ pub(crate) fn check_group_change(
                     .and_then(|g| scalar_at(doc, &g, "owner", &deps));
                 let others = owner_now.as_ref().is_some_and(|o| bytes_of(o) != Some(author.as_bytes()));
                 // The owner makes the (empty) map when creating the goal, in the same change.
-                let created_here = edits.iter().any(|e| {
-                    e.path.len() == 3
-                        && e.path.first().map(String::as_str) == Some("goals")
-                        && e.path.get(1).map(String::as_str) == Some(*goal)
-                        && e.path.get(2).map(String::as_str) == Some("owner")
-                        && matches!(&e.kind, EditKind::Put(v) if bytes_of(v) == Some(author.as_bytes()))
-                });
+                let created_here = sets_goal_field(&edits, goal, "owner", Some(&author_bytes));
                 let allowed = match (rest, kind) {
                     ([], EditKind::MakeMap) => owner_now.is_some() || created_here,
                     ([member], EditKind::Put(_)) => others && *member == author.to_hex(),
@@ -454,16 +466,14 @@ pub(crate) fn check_group_change(
                 let owner_now = map_at(doc, &ROOT, "goals", &deps)
                     .and_then(|goals| map_at(doc, &goals, goal, &deps))
                     .and_then(|g| scalar_at(doc, &g, "owner", &deps));
+                if owner_now.is_none() && rest.is_empty() {
+                    check_new_goal_key(doc, goal, &edits, &deps)
+                        .map_err(|why| Refusal::NotPermitted.because(format!("{who} made a goal {why}")))?;
+                }
                 let allowed = match &owner_now {
                     Some(owner) => bytes_of(owner) == Some(author.as_bytes()),
                     // A new goal: its owner field, set in this change, must be the author.
-                    None => edits.iter().any(|e| {
-                        e.path.len() == 3
-                            && e.path.first().map(String::as_str) == Some("goals")
-                            && e.path.get(1).map(String::as_str) == Some(*goal)
-                            && e.path.get(2).map(String::as_str) == Some("owner")
-                            && matches!(&e.kind, EditKind::Put(v) if bytes_of(v) == Some(author.as_bytes()))
-                    }),
+                    None => sets_goal_field(&edits, goal, "owner", Some(&author_bytes)),
                 };
                 if !allowed || (rest == ["owner"] && owner_now.is_some()) {
                     return Err(Refusal::NotPermitted.because(format!("{who} changed a goal that is not theirs")));
@@ -511,6 +521,75 @@ fn check_publication(
         return Err("the group holds as many directory files as it may");
     }
     Ok(())
+}
+
+/// Whether an edit of this change sets `goals.<goal>.<field>` (to `value`, when given).
+fn sets_goal_field(edits: &[Edit], goal: &str, field: &str, value: Option<&ScalarValue>) -> bool {
+    edits.iter().any(|e| {
+        e.path.len() == 3
+            && e.path.first().map(String::as_str) == Some("goals")
+            && e.path.get(1).map(String::as_str) == Some(goal)
+            && e.path.get(2).map(String::as_str) == Some(field)
+            && matches!(&e.kind, EditKind::Put(v) if value.is_none_or(|want| v == want))
+    })
+}
+
+/// A new entry in the group's `goals` map: a group goal's key (`group-<id>`) goes with `kind: "group"` set in the
+/// same change, within the group's bound on group goals; a shared goal's key never has that kind.
+fn check_new_goal_key(
+    doc: &Automerge,
+    goal: &str,
+    edits: &[Edit],
+    deps: &[ChangeHash],
+) -> std::result::Result<(), &'static str> {
+    use crate::schema::group_goals::KEY_PREFIX;
+    let group_kind = ScalarValue::Str("group".into());
+    let is_group_key = goal.strip_prefix(KEY_PREFIX).is_some_and(|id| id.parse::<crate::ids::GoalId>().is_ok());
+    if is_group_key != sets_goal_field(edits, goal, "kind", Some(&group_kind)) {
+        return Err("whose key and kind disagree");
+    }
+    if is_group_key {
+        let held = map_at(doc, &ROOT, "goals", deps)
+            .map_or(0, |goals| doc.keys_at(&goals, deps).filter(|k| k.starts_with(KEY_PREFIX)).count());
+        let new = edits
+            .iter()
+            .filter(|e| e.path.len() == 2 && e.path.first().map(String::as_str) == Some("goals"))
+            .filter(|e| e.path.get(1).is_some_and(|k| k.starts_with(KEY_PREFIX)))
+            .count();
+        if held + new > crate::group_goals::MAX_GROUP_GOALS {
+            return Err("beyond the group's bound on group goals");
+        }
+    }
+    Ok(())
+}
+
+/// A write under a group goal's `met` map: the map itself only by the goal's proposer as they make the goal, and a
+/// mark only on an existing group goal (or one made in this change), only as its author.
+fn check_group_goal_mark(
+    doc: &Automerge,
+    goal: &str,
+    rest: &[&str],
+    kind: &EditKind,
+    author: &MemberId,
+    edits: &[Edit],
+    deps: &[ChangeHash],
+) -> std::result::Result<(), &'static str> {
+    let group_kind = ScalarValue::Str("group".into());
+    let existing = map_at(doc, &ROOT, "goals", deps).and_then(|goals| map_at(doc, &goals, goal, deps));
+    let made_here = existing.is_none()
+        && sets_goal_field(edits, goal, "owner", Some(&ScalarValue::Bytes(author.as_bytes().to_vec())))
+        && sets_goal_field(edits, goal, "kind", Some(&group_kind));
+    let is_group_goal =
+        made_here || existing.as_ref().is_some_and(|g| scalar_at(doc, g, "kind", deps).as_ref() == Some(&group_kind));
+    match (rest, kind) {
+        ([], EditKind::MakeMap) if made_here => Ok(()),
+        ([], _) => Err("the map is made only with its goal"),
+        ([key], EditKind::Put(_)) if is_group_goal => match crate::schema::group_goals::parse_met_key(key) {
+            Some((_, member)) if member == *author => Ok(()),
+            _ => Err("a mark is written only by the member it names"),
+        },
+        _ => Err("marks are only on group goals"),
+    }
 }
 
 /// The group's creator, as its first change recorded it.

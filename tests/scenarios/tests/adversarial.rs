@@ -294,7 +294,7 @@ fn members_cannot_forge_what_moderators_and_owners_do() {
         .kindred
         .create_goal(NewGoal {
             title: "Walk daily".into(),
-            cadence: Cadence { times: 1, period: CadencePeriod::Day },
+            cadence: Cadence::new(1, CadencePeriod::Day),
             share_with: Some(*g),
         })
         .unwrap();

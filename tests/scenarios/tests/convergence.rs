@@ -301,10 +301,10 @@ impl Case {
             }
             52..=54 => {
                 let title = format!("{} {}", self.sentence(), self.rng.random_range(0..1000));
-                let cadence = Cadence {
-                    times: self.rng.random_range(1..5),
-                    period: *[CadencePeriod::Day, CadencePeriod::Week].choose(&mut self.rng).unwrap(),
-                };
+                let cadence = Cadence::new(
+                    self.rng.random_range(1..5),
+                    *[CadencePeriod::Day, CadencePeriod::Week].choose(&mut self.rng).unwrap(),
+                );
                 self.note(format!("{} shares goal {title:?}", NAMES[i]));
                 let goal = self.phones[i]
                     .kindred

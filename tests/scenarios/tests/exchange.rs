@@ -108,7 +108,7 @@ fn shared_goals_are_seen_by_the_group() {
         .kindred
         .create_goal(NewGoal {
             title: "Walk 3x a week".into(),
-            cadence: Cadence { times: 3, period: CadencePeriod::Week },
+            cadence: Cadence::new(3, CadencePeriod::Week),
             share_with: Some(group),
         })
         .unwrap();
@@ -116,7 +116,7 @@ fn shared_goals_are_seen_by_the_group() {
         .kindred
         .create_goal(NewGoal {
             title: "Private".into(),
-            cadence: Cadence { times: 1, period: CadencePeriod::Day },
+            cadence: Cadence::new(1, CadencePeriod::Day),
             share_with: None,
         })
         .unwrap();

@@ -18,7 +18,7 @@ fn a_shared_goals_skips_and_pauses_reach_every_member_and_its_strength_agrees() 
         .kindred
         .create_goal(NewGoal {
             title: "Walk".into(),
-            cadence: Cadence { times: 1, period: CadencePeriod::Day },
+            cadence: Cadence::new(1, CadencePeriod::Day),
             share_with: Some(group),
         })
         .unwrap();

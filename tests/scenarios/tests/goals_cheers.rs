@@ -24,7 +24,7 @@ fn members_cheer_each_others_goals_and_only_as_themselves() {
         .kindred
         .create_goal(NewGoal {
             title: "Walk".into(),
-            cadence: Cadence { times: 3, period: CadencePeriod::Week },
+            cadence: Cadence::new(3, CadencePeriod::Week),
             share_with: Some(group),
         })
         .unwrap();

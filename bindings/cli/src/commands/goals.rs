@@ -123,7 +123,7 @@ pub fn run(ctx: &Ctx, command: GoalCommand) -> Outcome {
     match command {
         GoalCommand::Add(args) => {
             let share_with = args.group.map(|g| kindred.resolve_group(&g)).transpose()?;
-            let rhythm = Cadence { times: args.times, period: args.per.into() };
+            let rhythm = Cadence::new(args.times, args.per.into());
             let goal = kindred.create_goal(NewGoal { title: args.title, cadence: rhythm, share_with })?;
             let names = group_names(&kindred)?;
             ctx.render(&goal, |g| {

@@ -66,19 +66,19 @@ impl Demo {
         amara.say(&group, "Reminder: no advice unless someone asks for it. Just listening is plenty.")?;
         let walk = bo.kindred.create_goal(NewGoal {
             title: "Walk outside".into(),
-            cadence: Cadence { times: 3, period: CadencePeriod::Week },
+            cadence: Cadence::new(3, CadencePeriod::Week),
             share_with: Some(group),
         })?;
         bo.kindred.log_progress(&walk.id, 1, Some("around the block"), None)?;
         let lights = chen.kindred.create_goal(NewGoal {
             title: "Lights out by 11".into(),
-            cadence: Cadence { times: 5, period: CadencePeriod::Week },
+            cadence: Cadence::new(5, CadencePeriod::Week),
             share_with: Some(group),
         })?;
         chen.kindred.log_progress(&lights.id, 1, None, None)?;
         amara.kindred.create_goal(NewGoal {
             title: "Journal".into(),
-            cadence: Cadence { times: 1, period: CadencePeriod::Day },
+            cadence: Cadence::new(1, CadencePeriod::Day),
             share_with: None,
         })?;
         let moods: [(&Phone, &[u8]); 4] = [(&amara, &[3, 4]), (&bo, &[2, 2, 3]), (&chen, &[2]), (&dee, &[4, 3])];
