@@ -22,8 +22,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    bundle, check, checkins, export, goals, groups, instruments, messages, profile, resources, safety_plan, sync,
-    trends,
+    bundle, check, checkins, export, goals, group_goals, groups, instruments, messages, profile, resources,
+    safety_plan, sync, trends,
 };
 use crate::context::{CliError, Ctx, Outcome};
 
@@ -67,6 +67,9 @@ enum Command {
     Goal(goals::GoalCommand),
     /// Cheer on another member's goal shared in a group.
     Cheer(goals::CheerArgs),
+    /// Goals a group works on together, each member with their own private target: propose, list, join, end.
+    #[command(subcommand)]
+    GroupGoal(group_goals::GroupGoalCommand),
     /// Record how you feel right now (or edit, delete, see and change your lists).
     Checkin(Box<checkins::CheckinCommand>),
     /// Share a check-in with a group: just its face, or a short summary (its note only with --with-note).
@@ -113,6 +116,7 @@ fn run(cli: Cli) -> Outcome {
         Command::Checkin(command) => checkins::checkin(&ctx, *command),
         Command::ShareCheckin(args) => checkins::share(&ctx, args),
         Command::Cheer(args) => goals::cheer(&ctx, args),
+        Command::GroupGoal(command) => group_goals::run(&ctx, command),
         Command::Checkins(args) => checkins::checkins(&ctx, args),
         Command::SafetyPlan(command) => safety_plan::run(&ctx, command),
         Command::Instrument(command) => instruments::run(&ctx, command),

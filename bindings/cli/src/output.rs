@@ -35,17 +35,24 @@ pub fn short(id: &impl Display) -> String {
 }
 
 /// "once a day", "twice a week", "3 times a month".
-pub fn cadence(c: Cadence) -> String {
+pub fn cadence(c: &Cadence) -> String {
+    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    let times = match c.times {
+        1 => "once".to_owned(),
+        2 => "twice".to_owned(),
+        n => format!("{n} times"),
+    };
+    if !c.weekdays.is_empty() {
+        let days: Vec<&str> =
+            c.weekdays.iter().filter_map(|d| DAYS.get(usize::from(*d).wrapping_sub(1))).copied().collect();
+        return format!("{times} on {}", days.join(", "));
+    }
     let period = match c.period {
         CadencePeriod::Day => "day",
         CadencePeriod::Week => "week",
         CadencePeriod::Month => "month",
     };
-    match c.times {
-        1 => format!("once a {period}"),
-        2 => format!("twice a {period}"),
-        n => format!("{n} times a {period}"),
-    }
+    format!("{times} a {period}")
 }
 
 /// The current period of a cadence, as a phrase: "today", "this week", "this month".
@@ -199,7 +206,8 @@ mod tests {
 
     #[test]
     fn cadences_read_naturally() {
-        assert_eq!(cadence(Cadence::new(1, CadencePeriod::Day)), "once a day");
-        assert_eq!(cadence(Cadence::new(3, CadencePeriod::Week)), "3 times a week");
+        assert_eq!(cadence(&Cadence::new(1, CadencePeriod::Day)), "once a day");
+        assert_eq!(cadence(&Cadence::new(3, CadencePeriod::Week)), "3 times a week");
+        assert_eq!(cadence(&Cadence::on_weekdays(1, &[1, 3, 5])), "once on Mon, Wed, Fri");
     }
 }

@@ -803,3 +803,28 @@ fn cheering_ones_own_goal_is_refused_and_an_unknown_goal_is_bad_input() {
     let (code, _) = k.fails(&["cheer", "Circle", "Swim"]);
     assert_eq!(code, 2);
 }
+
+#[test]
+fn goals_on_chosen_weekdays_and_group_goals_from_the_command_line() {
+    let k = Kindred::named("Amara");
+    let goal = k.json(&["goal", "add", "Swim", "--times", "1", "--on", "mon,wed,fri"]);
+    assert_eq!(goal["cadence"]["weekdays"], serde_json::json!([1, 3, 5]));
+    assert!(k.ok(&["goal", "list"]).contains("once on Mon, Wed, Fri"));
+    let (code, message) = k.fails(&["goal", "add", "Run", "--times", "1", "--on", "someday"]);
+    assert_eq!(code, 2);
+    assert!(message.contains("weekday"), "{message}");
+
+    k.ok(&["group", "create", "Circle"]);
+    let proposed = k.json(&["group-goal", "propose", "Circle", "Move more"]);
+    assert_eq!(proposed["weeks"].as_array().unwrap().len(), 4);
+    let joined = k.json(&["group-goal", "join", "Circle", "Move more", "--times", "1", "--per", "week"]);
+    assert_eq!(joined["group_goal"], proposed["id"]);
+    assert_eq!(joined["group_id"], serde_json::Value::Null, "one's own target is private");
+    k.ok(&["goal", "log", joined["id"].as_str().unwrap()]);
+    let listed = k.json(&["group-goal", "list", "Circle"]);
+    assert_eq!(listed[0]["weeks"][3]["met"], 1);
+    assert!(k.ok(&["group-goal", "list", "Circle"]).contains("this week 1"));
+    let (code, _) = k.fails(&["group-goal", "join", "Circle", "Move more", "--times", "1", "--per", "month"]);
+    assert_eq!(code, 2);
+    assert!(k.json(&["group-goal", "end", "Circle", "Move more"])["ended_at"].is_i64());
+}

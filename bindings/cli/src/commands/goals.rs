@@ -7,7 +7,7 @@ use kindred_core::habit::{HabitStrength, PeriodOutcome};
 use kindred_core::{Cadence, CadencePeriod, Goal, GoalId, GoalStatus, GroupId, Kindred, NewGoal, ProgressEntry};
 use serde::Serialize;
 
-use crate::context::{Ctx, Outcome};
+use crate::context::{CliError, Ctx, Outcome};
 use crate::output::{Align, Table, cadence, push_line, short, this_period, when};
 
 /// Most entries `goal history` shows when not told otherwise.
@@ -43,11 +43,14 @@ pub enum GoalCommand {
 #[derive(Debug, Args)]
 pub struct AddArgs {
     pub title: String,
-    /// How many times per period.
+    /// How many times per period (per chosen day, with --on).
     #[arg(long)]
     pub times: u32,
-    #[arg(long, value_enum)]
-    pub per: PeriodArg,
+    #[arg(long, value_enum, required_unless_present = "on")]
+    pub per: Option<PeriodArg>,
+    /// Only on these weekdays (a daily goal), e.g. mon,wed,fri.
+    #[arg(long, value_delimiter = ',', conflicts_with = "per")]
+    pub on: Vec<String>,
     /// Share it with this group (id or name); private without it.
     #[arg(long)]
     pub group: Option<String>,
@@ -68,6 +71,24 @@ impl From<PeriodArg> for CadencePeriod {
             PeriodArg::Month => CadencePeriod::Month,
         }
     }
+}
+
+/// A weekday as its ISO 8601 number (1 Monday ... 7 Sunday), from its English name or first three letters.
+fn parse_weekday(text: &str) -> Result<u8, CliError> {
+    const DAYS: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+    let wanted = text.trim().to_lowercase();
+    DAYS.iter()
+        .position(|d| wanted.len() >= 3 && d.starts_with(&wanted))
+        .map(|i| i as u8 + 1)
+        .ok_or_else(|| CliError::input("--on takes weekdays: mon, tue, wed, thu, fri, sat, sun"))
+}
+
+/// The cadence `--times`, `--per` and `--on` ask for.
+pub(crate) fn target(times: u32, per: Option<PeriodArg>, on: &[String]) -> Result<Cadence, CliError> {
+    Ok(match per {
+        Some(per) => Cadence::new(times, per.into()),
+        None => Cadence::on_weekdays(times, &on.iter().map(|d| parse_weekday(d)).collect::<Result<Vec<u8>, _>>()?),
+    })
 }
 
 #[derive(Debug, Args)]
@@ -123,14 +144,14 @@ pub fn run(ctx: &Ctx, command: GoalCommand) -> Outcome {
     match command {
         GoalCommand::Add(args) => {
             let share_with = args.group.map(|g| kindred.resolve_group(&g)).transpose()?;
-            let rhythm = Cadence::new(args.times, args.per.into());
+            let rhythm = target(args.times, args.per, &args.on)?;
             let goal = kindred.create_goal(NewGoal { title: args.title, cadence: rhythm, share_with })?;
             let names = group_names(&kindred)?;
             ctx.render(&goal, |g| {
                 format!(
                     "Added goal \"{}\" ({}, {}) {}\n",
                     g.title,
-                    cadence(g.cadence),
+                    cadence(&g.cadence),
                     sharing(g, &names),
                     short(&g.id)
                 )
@@ -218,7 +239,7 @@ pub(crate) fn list_text(goals: &[Goal], names: &HashMap<GroupId, String>) -> Str
             .map_or_else(|| "(private)".to_owned(), |id| names.get(&id).cloned().unwrap_or_else(|| short(&id)));
         let mut row = vec![
             g.title.clone(),
-            cadence(g.cadence),
+            cadence(&g.cadence),
             progress(g),
             g.total_logged.to_string(),
             g.status.to_string(),
@@ -238,7 +259,7 @@ fn history_text(h: &History) -> String {
     let mut out = String::new();
     push_line(
         &mut out,
-        format!("{} ({}, {}): {}, {} in all", g.title, cadence(g.cadence), g.status, progress(g), g.total_logged),
+        format!("{} ({}, {}): {}, {} in all", g.title, cadence(&g.cadence), g.status, progress(g), g.total_logged),
     );
     if h.entries.is_empty() {
         push_line(&mut out, "Nothing logged yet.");

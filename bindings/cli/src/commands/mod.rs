@@ -6,6 +6,7 @@ pub mod check;
 pub mod checkins;
 pub mod export;
 pub mod goals;
+pub mod group_goals;
 pub mod groups;
 pub mod instruments;
 pub mod messages;
