@@ -18,6 +18,7 @@ use crate::time::{local_date, local_offset_minutes, now_ms, period_starts};
 
 /// A cheer on a shared goal: another member's encouragement, their latest.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Cheer {
     /// Who cheered.
     pub member: crate::ids::MemberId,

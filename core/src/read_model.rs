@@ -105,7 +105,7 @@ pub(crate) fn refresh_group(ctx: &mut WriteCtx<'_, '_>, group: &GroupId) -> Resu
 /// are rewritten only when they changed (every goal update refreshes the group too).
 fn refresh_directories(tx: &rusqlite::Connection, group_ref: GroupRef, g: &schema::group::StoredGroup) -> Result<()> {
     let mut now: Vec<_> = g.directories.iter().collect();
-    now.sort_by_key(|d| *d.publisher.as_bytes());
+    now.sort_unstable_by_key(|d| *d.publisher.as_bytes());
     let hashes: Vec<([u8; 32], [u8; 32])> = now.iter().map(|d| (*d.publisher.as_bytes(), d.content_hash)).collect();
     if storage::resources::group_hashes(tx, group_ref)? != hashes {
         storage::resources::replace_group(tx, group_ref, &now)?;

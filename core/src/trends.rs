@@ -183,7 +183,7 @@ fn instrument_trends(kindred: &Kindred, results: Vec<InstrumentResult>) -> Vec<I
         });
     }
     let position = |id: &str| listed.iter().position(|i| i.id == id).unwrap_or(usize::MAX);
-    out.sort_by_key(|t| position(&t.instrument));
+    out.sort_unstable_by_key(|t| position(&t.instrument));
     out
 }
 
@@ -246,7 +246,7 @@ fn associations(rows: &[CheckinRow]) -> Vec<Association> {
     let (long, short): (Vec<&Day>, Vec<&Day>) =
         slept.iter().partition(|d| d.sleep.is_some_and(|s| s >= SLEEP_HOURS_THRESHOLD));
     out.extend(compare(FactorKind::Sleep, format!("{SLEEP_HOURS_THRESHOLD} hours or more"), long, short));
-    out.sort_by(|a, b| {
+    out.sort_unstable_by(|a, b| {
         let gap = |x: &Association| (x.mood_with - x.mood_without).abs();
         gap(b).total_cmp(&gap(a)).then_with(|| a.label.cmp(&b.label))
     });

@@ -13,7 +13,7 @@ use crate::profile::KindredProfile;
 use crate::types::{MessageCursor, NewMessage};
 use core::crisis::DirectoryImport;
 use core::sharing::ShareAs;
-use core::{Goal, GroupDetails, Message, Role};
+use core::{Goal, GroupDetails, GroupGoal, Message, Role};
 
 /// A group this profile belongs to. Get one from `KindredProfile.create_group` or `KindredProfile.group`.
 #[derive(Debug, uniffi::Object)]
@@ -102,6 +102,17 @@ impl KindredGroup {
     /// Goals shared with this group (this profile's and other members'). Archived ones only with `include_archived`.
     pub async fn goals(&self, include_archived: bool) -> Result<Vec<Goal>, KindredError> {
         self.run(move |k, g| Ok(k.goals(include_archived, Some(g))?)).await
+    }
+
+    /// Proposes a group goal: members join it with their own private targets (`KindredProfile.join_group_goal`).
+    pub async fn create_group_goal(&self, title: String) -> Result<GroupGoal, KindredError> {
+        self.run(move |k, g| Ok(k.create_group_goal(g, &title)?)).await
+    }
+
+    /// This group's goals, running ones first, each with how many met their own target in each of the last four
+    /// weeks (never who).
+    pub async fn group_goals(&self) -> Result<Vec<GroupGoal>, KindredError> {
+        self.run(move |k, g| Ok(k.group_goals(g)?)).await
     }
 
     // Membership

@@ -18,7 +18,9 @@ use core::instruments::{Instrument, InstrumentOutcome, InstrumentResult};
 use core::summary::{ClinicianSummary, SummaryParts};
 use core::trends::Trends;
 use core::{BundleImport, Checkin, CheckinOptions, CheckinSummary, ChoiceKind, Goal, GoalStatus, GroupSummary};
-use core::{NewCheckin, NewGroup, PendingJoin};
+
+use core::habit::HabitStrength;
+use core::{Cadence, Cheer, GroupGoal, NewCheckin, NewGroup, PendingJoin};
 use core::{ProfileInfo, ProgressEntry, SafetyPlan, SafetyPlanItem, SafetyPlanSection, SafetyPlanStep};
 
 /// An opened profile. Create or open one, keep it for the app's lifetime, `close()` it on sign-out.
@@ -138,6 +140,42 @@ impl KindredProfile {
         limit: u32,
     ) -> Result<Vec<ProgressEntry>, KindredError> {
         self.run(move |k| Ok(k.goal_progress(&parse_id(&goal_id)?, since, limit)?)).await
+    }
+
+    /// A goal's habit strength (0-100: grows with each period met, fades with each missed; skipped days and pauses
+    /// count for nothing) and its recent periods.
+    pub async fn goal_strength(&self, goal_id: String) -> Result<HabitStrength, KindredError> {
+        self.run(move |k| Ok(k.goal_strength(&parse_id(&goal_id)?)?)).await
+    }
+
+    /// Skips `day` (`YYYY-MM-DD`; today without one) of one's own goal, without penalty; returns the strength now.
+    pub async fn skip_goal_day(&self, goal_id: String, day: Option<String>) -> Result<HabitStrength, KindredError> {
+        self.run(move |k| Ok(k.skip_goal_day(&parse_id(&goal_id)?, day.as_deref())?)).await
+    }
+
+    /// Cheers on another member's shared goal (`NotPermitted` for one's own or a private one); returns its cheers.
+    pub async fn cheer_goal(&self, goal_id: String) -> Result<Vec<Cheer>, KindredError> {
+        self.run(move |k| Ok(k.cheer_goal(&parse_id(&goal_id)?)?)).await
+    }
+
+    /// Who cheered a goal on, newest first.
+    pub async fn goal_cheers(&self, goal_id: String) -> Result<Vec<Cheer>, KindredError> {
+        self.run(move |k| Ok(k.goal_cheers(&parse_id(&goal_id)?)?)).await
+    }
+
+    /// Joins a group goal with one's own target (daily, chosen weekdays or weekly), kept private: returns that goal.
+    pub async fn join_group_goal(&self, group_goal_id: String, cadence: Cadence) -> Result<Goal, KindredError> {
+        self.run(move |k| Ok(k.join_group_goal(&parse_id(&group_goal_id)?, cadence)?)).await
+    }
+
+    /// One group goal, with how many met their own target in each of the last four weeks.
+    pub async fn group_goal(&self, group_goal_id: String) -> Result<GroupGoal, KindredError> {
+        self.run(move |k| Ok(k.group_goal(&parse_id(&group_goal_id)?)?)).await
+    }
+
+    /// Ends a group goal this profile proposed (`NotPermitted` for anyone else's).
+    pub async fn end_group_goal(&self, group_goal_id: String) -> Result<GroupGoal, KindredError> {
+        self.run(move |k| Ok(k.end_group_goal(&parse_id(&group_goal_id)?)?)).await
     }
 
     // Check-ins

@@ -347,7 +347,7 @@ impl Instrument {
         }
         // Bands cover every possible total exactly once, lowest first.
         if !self.bands.is_empty() {
-            self.bands.sort_by_key(|b| b.min);
+            self.bands.sort_unstable_by_key(|b| b.min);
             let mut next = self.min_score;
             for band in &self.bands {
                 if band.min != next || band.max < band.min {

@@ -361,7 +361,7 @@ fn shared_groups(tx: &Transaction<'_>, me: &MemberId, peer: &MemberId) -> Result
             out.push(group);
         }
     }
-    out.sort();
+    out.sort_unstable();
     Ok(out)
 }
 

@@ -92,6 +92,17 @@ extension Kindred {
             try await bridgeAsync { try await generated.goals(includeArchived: includeArchived) }
         }
 
+        /// Proposes a group goal: members join it with their own private targets (``Kindred/joinGroupGoal(id:cadence:)``).
+        @discardableResult
+        public func createGroupGoal(_ title: String) async throws -> GroupGoal {
+            try await bridgeAsync { try await generated.createGroupGoal(title: title) }
+        }
+
+        /// This group's goals, each with how many members met their own target in each of the last four weeks.
+        public func groupGoals() async throws -> [GroupGoal] {
+            try await bridgeAsync { try await generated.groupGoals() }
+        }
+
         // MARK: Membership
 
         /// Adds someone whose member id is already known (owners and moderators only), or changes their role.

@@ -154,8 +154,53 @@ public final class Kindred: Sendable {
 
     /// Creates a goal of `times` per `period`, private unless shared with a group.
     public func createGoal(_ title: String, times: UInt32, per period: CadencePeriod, sharedWith groupId: String? = nil) async throws -> Goal {
-        let goal = NewGoal(title: title, cadence: Cadence(times: times, period: period), shareWith: groupId)
+        try await createGoal(title, cadence: Cadence(times: times, period: period), sharedWith: groupId)
+    }
+
+    /// Creates a goal with any cadence, e.g. `Cadence(times: 1, period: .day, weekdays: [1, 3, 5])` for Monday,
+    /// Wednesday and Friday (ISO 8601 weekday numbers, 1 Monday ... 7 Sunday).
+    public func createGoal(_ title: String, cadence: Cadence, sharedWith groupId: String? = nil) async throws -> Goal {
+        let goal = NewGoal(title: title, cadence: cadence, shareWith: groupId)
         return try await bridgeAsync { try await profile.createGoal(goal: goal) }
+    }
+
+    /// A goal's habit strength (0-100: grows with each period met, fades with each missed, instead of a streak that
+    /// resets) and its recent periods; skipped days and pauses count for nothing.
+    public func goalStrength(goalId: String) async throws -> HabitStrength {
+        try await bridgeAsync { try await profile.goalStrength(goalId: goalId) }
+    }
+
+    /// Takes a day off one's own goal without penalty (`day` as `YYYY-MM-DD`, today without one).
+    @discardableResult
+    public func skipGoalDay(goalId: String, day: String? = nil) async throws -> HabitStrength {
+        try await bridgeAsync { try await profile.skipGoalDay(goalId: goalId, day: day) }
+    }
+
+    /// Cheers on another member's shared goal; returns who cheered it so far.
+    @discardableResult
+    public func cheerGoal(goalId: String) async throws -> [Cheer] {
+        try await bridgeAsync { try await profile.cheerGoal(goalId: goalId) }
+    }
+
+    /// Who cheered a goal on, newest first.
+    public func goalCheers(goalId: String) async throws -> [Cheer] {
+        try await bridgeAsync { try await profile.goalCheers(goalId: goalId) }
+    }
+
+    /// Joins a group goal with one's own target, kept private: the group learns only that one more member met theirs.
+    public func joinGroupGoal(id groupGoalId: String, cadence: Cadence) async throws -> Goal {
+        try await bridgeAsync { try await profile.joinGroupGoal(groupGoalId: groupGoalId, cadence: cadence) }
+    }
+
+    /// One group goal, with how many met their own target in each of the last four weeks.
+    public func groupGoal(id groupGoalId: String) async throws -> GroupGoal {
+        try await bridgeAsync { try await profile.groupGoal(groupGoalId: groupGoalId) }
+    }
+
+    /// Ends a group goal this profile proposed.
+    @discardableResult
+    public func endGroupGoal(id groupGoalId: String) async throws -> GroupGoal {
+        try await bridgeAsync { try await profile.endGroupGoal(groupGoalId: groupGoalId) }
     }
 
     /// Logs progress on a goal, now or at an earlier `date`.

@@ -34,6 +34,11 @@ public import KindredCore
 @_exported import struct KindredCore.Goal               // a goal and how it is going
 @_exported import struct KindredCore.Cadence            // a goal's "`times` per `period`"
 @_exported import struct KindredCore.ProgressEntry      // one logged step of a goal
+@_exported import struct KindredCore.HabitStrength      // a goal's habit strength and its recent periods
+@_exported import struct KindredCore.PeriodScore        // one period of a goal, in `HabitStrength`
+@_exported import struct KindredCore.Cheer              // another member's cheer on a shared goal
+@_exported import struct KindredCore.GroupGoal          // a group goal and how many met their own target each week
+@_exported import struct KindredCore.WeekCount          // one week of a group goal, in `GroupGoal`
 @_exported import struct KindredCore.Checkin            // a recorded mood check-in (private to this phone)
 @_exported import struct KindredCore.CheckinSummary     // daily and weekly check-in averages
 @_exported import struct KindredCore.CheckinAverage     // averages over a day or a week, in `CheckinSummary`
@@ -88,6 +93,7 @@ public import KindredCore
 @_exported import enum KindredCore.Role                 // a member's role in a group
 @_exported import enum KindredCore.GoalStatus           // active, paused or archived
 @_exported import enum KindredCore.CadencePeriod        // the period of a goal's cadence
+@_exported import enum KindredCore.PeriodOutcome        // how a period of a goal went (met, partial, missed...)
 @_exported import enum KindredCore.SafetyPlanStep       // a step of the safety plan (six, and reasons for living)
 @_exported import enum KindredCore.KindredError         // every error Kindred throws
 @_exported import enum KindredCore.Refusal              // which rule refused a peer's data (`KindredError.Rejected`)
@@ -110,6 +116,11 @@ extension Kindred {
     public typealias Goal = KindredCore.Goal
     public typealias Cadence = KindredCore.Cadence
     public typealias ProgressEntry = KindredCore.ProgressEntry
+    public typealias HabitStrength = KindredCore.HabitStrength
+    public typealias PeriodScore = KindredCore.PeriodScore
+    public typealias Cheer = KindredCore.Cheer
+    public typealias GroupGoal = KindredCore.GroupGoal
+    public typealias WeekCount = KindredCore.WeekCount
     public typealias Checkin = KindredCore.Checkin
     public typealias CheckinSummary = KindredCore.CheckinSummary
     public typealias CheckinAverage = KindredCore.CheckinAverage
@@ -158,6 +169,7 @@ extension Kindred {
     public typealias Role = KindredCore.Role
     public typealias GoalStatus = KindredCore.GoalStatus
     public typealias CadencePeriod = KindredCore.CadencePeriod
+    public typealias PeriodOutcome = KindredCore.PeriodOutcome
     public typealias SafetyPlanStep = KindredCore.SafetyPlanStep
     public typealias KindredError = KindredCore.KindredError
     public typealias Refusal = KindredCore.Refusal

@@ -34,6 +34,29 @@ final class GoalsAndCheckinsTests: XCTestCase {
         }
     }
 
+    func testHabitStrengthGrowsWhenMetAndASkippedDayCostsNothing() async throws {
+        let (kindred, _) = try await makeProfile(self)
+        let walk = try await kindred.createGoal("Walk", times: 1, per: .day)
+        try await assertEqual(await kindred.goalStrength(goalId: walk.id).strength, 0)
+        try await kindred.logProgress(goalId: walk.id)
+        let strength = try await kindred.goalStrength(goalId: walk.id)
+        XCTAssertEqual(strength.strength, 5, "one day of a two-week half-life")
+        XCTAssertEqual(strength.recent.last?.outcome, .met)
+        try await assertEqual(await kindred.skipGoalDay(goalId: walk.id).strength, 5, "a skip costs nothing")
+        await assertKindredError(try await kindred.skipGoalDay(goalId: walk.id, day: "someday"), "InvalidInput") {
+            if case .InvalidInput = $0 { return true } else { return false }
+        }
+
+        // On chosen weekdays: Monday, Wednesday and Friday, kept in order without repeats.
+        let swim = try await kindred.createGoal("Swim", cadence: Cadence(times: 1, period: .day, weekdays: [5, 1, 3, 3]))
+        XCTAssertEqual(swim.cadence.weekdays, [1, 3, 5])
+        await assertKindredError(
+            try await kindred.createGoal("Run", cadence: Cadence(times: 1, period: .week, weekdays: [1])), "InvalidInput"
+        ) {
+            if case .InvalidInput = $0 { return true } else { return false }
+        }
+    }
+
     func testGoalSharedWithAGroup() async throws {
         let (kindred, _) = try await makeProfile(self)
         let group = try await kindred.createGroup(name: "Movers")

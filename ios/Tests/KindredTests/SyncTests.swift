@@ -152,6 +152,38 @@ final class SyncTests: XCTestCase {
         return circle
     }
 
+    func testCheersAndAGroupGoalReachTheGroupButNotWhoFellShort() async throws {
+        let circle = try await makeCircle(["Bob", "Carol"])
+        let (alice, group) = circle[0], (bob, bobsGroup) = circle[1], (carol, carolsGroup) = circle[2]
+        let walk = try await alice.createGoal("Walk", times: 3, per: .week, sharedWith: group.id)
+        let together = try await group.createGroupGoal("Move a little more")
+        _ = try await sync(bob, with: alice)
+        _ = try await sync(carol, with: alice)
+
+        // Bob cheers Alice's walk; Alice cannot cheer her own.
+        try await assertEqual(await bob.cheerGoal(goalId: walk.id).map(\.name), ["Bob"])
+        await assertKindredError(try await alice.cheerGoal(goalId: walk.id), "NotPermitted") {
+            if case .NotPermitted = $0 { return true } else { return false }
+        }
+
+        // Bob meets his own target this week; Carol joins and does not. The group sees one, never who.
+        let bobs = try await bob.joinGroupGoal(id: together.id, cadence: Cadence(times: 1, period: .week))
+        XCTAssertEqual(bobs.groupGoal, together.id)
+        XCTAssertNil(bobs.groupId, "one's own target is private")
+        try await bob.logProgress(goalId: bobs.id)
+        _ = try await carol.joinGroupGoal(id: together.id, cadence: Cadence(times: 5, period: .week))
+        _ = try await sync(bob, with: alice)
+        _ = try await sync(carol, with: alice)
+        try await assertEqual(await alice.goalCheers(goalId: walk.id).map(\.name), ["Bob"])
+        for handle in [group, bobsGroup, carolsGroup] {
+            let goals = try await handle.groupGoals()
+            XCTAssertEqual(goals.map(\.id), [together.id])
+            XCTAssertEqual(goals.first?.weeks.last?.met, 1)
+        }
+        try await assertEqual(await alice.goals().map(\.id), [walk.id], "no one else's own target reaches Alice")
+        try await assertEqual(await alice.endGroupGoal(id: together.id).endedAt != nil, true)
+    }
+
     func testADirectoryTheOwnerPublishesReachesAMemberBySyncAndTheOwnersMarkDecides() async throws {
         let circle = try await makeCircle(["Bob"])
         let (alice, group) = circle[0], (bob, bobsGroup) = circle[1]

@@ -130,9 +130,28 @@ class Kindred private constructor(
     suspend fun createGroup(name: String, description: String = "", guidelines: String = ""): KindredGroup =
         profile.createGroup(NewGroup(name = name, description = description, guidelines = guidelines))
 
-    /** Creates a goal of [times] per [period], private or shared with the group whose id is [shareWith]. */
-    suspend fun createGoal(title: String, times: Int, period: CadencePeriod, shareWith: String? = null): Goal =
-        profile.createGoal(NewGoal(title, Cadence(times.toUIntArg("cadence"), period), shareWith))
+    /**
+     * Creates a goal of [times] per [period], private or shared with the group whose id is [shareWith]. With
+     * [weekdays] (ISO 8601 numbers, 1 Monday ... 7 Sunday) a daily goal asks only for those days.
+     */
+    suspend fun createGoal(
+        title: String,
+        times: Int,
+        period: CadencePeriod,
+        shareWith: String? = null,
+        weekdays: List<Int> = emptyList(),
+    ): Goal = profile.createGoal(NewGoal(title, cadence(times, period, weekdays), shareWith))
+
+    /** Joins the group goal [groupGoalId] with one's own target, [times] per [period] (on [weekdays], if given). */
+    suspend fun joinGroupGoal(
+        groupGoalId: String,
+        times: Int,
+        period: CadencePeriod,
+        weekdays: List<Int> = emptyList(),
+    ): Goal = profile.joinGroupGoal(groupGoalId, cadence(times, period, weekdays))
+
+    private fun cadence(times: Int, period: CadencePeriod, weekdays: List<Int>): Cadence =
+        Cadence(times.toUIntArg("cadence"), period, weekdays.map { it.toUByteArg("weekday") })
 
     /** Creates a goal of [times] per [period], shared with [shareWith]. */
     suspend fun createGoal(title: String, times: Int, period: CadencePeriod, shareWith: KindredGroup): Goal =

@@ -4,6 +4,7 @@ import org.kindred.core.KindredException
 import org.kindred.core.model.CadencePeriod
 import org.kindred.core.model.ChoiceKind
 import org.kindred.core.model.GoalStatus
+import org.kindred.core.model.PeriodOutcome
 import org.kindred.core.model.ShareAs
 import kotlin.test.Test
 import kotlin.test.assertEquals
@@ -36,6 +37,26 @@ class GoalsAndCheckinsTest {
         val refused = assertFailsWith<KindredException.NotPermitted> { kindred.logProgress(goal.id) }
         assertTrue("archived" in refused.reason, refused.reason)
     }
+
+    @Test
+    fun `habit strength grows when met, a skipped day costs nothing, and weekdays are kept in order`() =
+        withKindred { kindred ->
+            val walk = kindred.createGoal("Walk", times = 1, period = CadencePeriod.DAY)
+            assertEquals(0u, kindred.goalStrength(walk.id).strength)
+            kindred.logProgress(walk.id)
+            val strength = kindred.goalStrength(walk.id)
+            assertEquals(5u, strength.strength, "one day of a two-week half-life")
+            assertEquals(PeriodOutcome.MET, strength.recent.last().outcome)
+            assertEquals(5u, kindred.skipGoalDay(walk.id, null).strength, "a skip costs nothing")
+            assertFailsWith<KindredException.InvalidInput> { kindred.skipGoalDay(walk.id, "someday") }
+
+            val swim = kindred.createGoal("Swim", times = 1, period = CadencePeriod.DAY, weekdays = listOf(5, 1, 3, 3))
+            assertEquals(listOf<UByte>(1u, 3u, 5u), swim.cadence.weekdays)
+            assertFailsWith<KindredException.InvalidInput> {
+                kindred.createGoal("Run", times = 1, period = CadencePeriod.WEEK, weekdays = listOf(1))
+            }
+            assertFailsWith<KindredException.NotPermitted> { kindred.cheerGoal(walk.id) }
+        }
 
     @Test
     fun `a goal shared with a group is listed for that group only`() = withKindred { kindred ->

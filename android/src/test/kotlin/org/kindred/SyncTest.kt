@@ -12,6 +12,7 @@ import kotlinx.coroutines.flow.first
 import org.kindred.core.KindredException
 import org.kindred.core.KindredGroup
 import org.kindred.core.SyncSession
+import org.kindred.core.model.CadencePeriod
 import org.kindred.core.model.PendingJoin
 import org.kindred.core.model.Refusal
 import org.kindred.core.model.ResourceMatch
@@ -25,6 +26,7 @@ import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
 import kotlin.test.assertFalse
 import kotlin.test.assertIs
+import kotlin.test.assertNotNull
 import kotlin.test.assertNull
 import kotlin.test.assertTrue
 
@@ -226,6 +228,36 @@ class SyncTest {
         val (alices, _) = sync(alice, bob)
         assertTrue(alices.changesApplied > 0u, "$alices")
         assertEquals(reply.id, group.messages().last().id)
+    }
+
+    @Test
+    fun `cheers and a group goal reach the group, but not who fell short`() = withPeople { alice, bob, carol ->
+        val group = alice.createGroup("Circle")
+        val walk = alice.createGoal("Walk", times = 3, period = CadencePeriod.WEEK, shareWith = group)
+        val together = group.createGroupGoal("Move a little more")
+        val bobsGroup = join(bob, alice, group)
+        val carolsGroup = join(carol, alice, group)
+
+        // Bob cheers Alice's walk; Alice cannot cheer her own.
+        assertEquals(listOf("Bob"), bob.cheerGoal(walk.id).map { it.name })
+        assertFailsWith<KindredException.NotPermitted> { alice.cheerGoal(walk.id) }
+
+        // Bob meets his own target this week; Carol joins and does not. The group sees one, never who.
+        val bobs = bob.joinGroupGoal(together.id, times = 1, period = CadencePeriod.WEEK)
+        assertEquals(together.id, bobs.groupGoal)
+        assertNull(bobs.groupId, "one's own target is private")
+        bob.logProgress(bobs.id)
+        carol.joinGroupGoal(together.id, times = 5, period = CadencePeriod.WEEK)
+        sync(bob, alice)
+        sync(carol, alice)
+        assertEquals(listOf("Bob"), alice.goalCheers(walk.id).map { it.name })
+        for (handle in listOf(group, bobsGroup, carolsGroup)) {
+            val goals = handle.groupGoals()
+            assertEquals(listOf(together.id), goals.map { it.id })
+            assertEquals(1u, goals.single().weeks.last().met)
+        }
+        assertEquals(listOf(walk.id), alice.goals(false).map { it.id }, "no one else's own target reaches Alice")
+        assertNotNull(alice.endGroupGoal(together.id).endedAt)
     }
 
     @Test
