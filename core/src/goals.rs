@@ -38,22 +38,23 @@ pub const MAX_PROGRESS_AMOUNT: u32 = 1000;
 pub const MAX_PROGRESS_NOTE_CHARS: usize = 500;
 
 /// A cadence as it is kept: times in range; chosen weekdays only for a daily cadence, each 1-7, in order, without
-/// repeats, and none when every day is chosen.
+/// repeats, and `None` when none or every day is chosen.
 pub(crate) fn checked_cadence(cadence: &Cadence) -> Result<Cadence> {
     if cadence.times == 0 || cadence.times > MAX_CADENCE_TIMES {
         return Err(Error::invalid("cadence", format!("times must be between 1 and {MAX_CADENCE_TIMES}")));
     }
-    if cadence.weekdays.iter().any(|d| !(1..=7).contains(d)) {
+    let weekdays = cadence.weekdays.as_deref().unwrap_or_default();
+    if weekdays.iter().any(|d| !(1..=7).contains(d)) {
         return Err(Error::invalid("cadence", "weekdays are numbered 1 (Monday) to 7 (Sunday)"));
     }
-    if !cadence.weekdays.is_empty() && cadence.period != CadencePeriod::Day {
+    if !weekdays.is_empty() && cadence.period != CadencePeriod::Day {
         return Err(Error::invalid("cadence", "weekdays go with a daily cadence"));
     }
     let bits = cadence.weekday_bits();
     Ok(Cadence {
         times: cadence.times,
         period: cadence.period,
-        weekdays: if bits == 0x7f { Vec::new() } else { Cadence::weekdays_of(bits) },
+        weekdays: if bits == 0x7f { None } else { Cadence::weekdays_of(bits) },
     })
 }
 

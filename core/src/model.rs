@@ -48,32 +48,32 @@ pub struct Cadence {
     pub times: u32,
     /// The period the times are counted in.
     pub period: CadencePeriod,
-    /// For a daily cadence only: the days of the week it asks for, as ISO 8601 numbers (1 Monday ... 7 Sunday);
-    /// empty for every day. Work done on a day off counts towards the chosen day before it, so Monday's walk taken
-    /// on Tuesday still counts.
-    #[cfg_attr(feature = "uniffi", uniffi(default = []))]
-    pub weekdays: Vec<u8>,
+    /// For a daily cadence only: the days of the week it asks for, as ISO 8601 numbers (1 Monday ... 7 Sunday), kept
+    /// in order; `None` for every day. Work done on a day off counts towards the chosen day before it, so Monday's
+    /// walk taken on Tuesday still counts.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub weekdays: Option<Vec<u8>>,
 }
 
 impl Cadence {
     /// `times` per `period`, every day of it.
     pub fn new(times: u32, period: CadencePeriod) -> Self {
-        Cadence { times, period, weekdays: Vec::new() }
+        Cadence { times, period, weekdays: None }
     }
 
     /// `times` on each of the chosen `weekdays` (1 Monday ... 7 Sunday).
     pub fn on_weekdays(times: u32, weekdays: &[u8]) -> Self {
-        Cadence { times, period: CadencePeriod::Day, weekdays: weekdays.to_vec() }
+        Cadence { times, period: CadencePeriod::Day, weekdays: Some(weekdays.to_vec()) }
     }
 
     /// The chosen weekdays as bits (bit 0 Monday ... bit 6 Sunday), 0 for every day; days outside 1-7 are ignored.
     pub(crate) fn weekday_bits(&self) -> u8 {
-        self.weekdays.iter().filter(|d| (1..=7).contains(*d)).fold(0, |bits, d| bits | 1 << (d - 1))
+        self.weekdays.iter().flatten().filter(|d| (1..=7).contains(*d)).fold(0, |bits, d| bits | 1 << (d - 1))
     }
 
-    /// The weekdays of `bits` (as [`Cadence::weekday_bits`] makes them), in order.
-    pub(crate) fn weekdays_of(bits: u8) -> Vec<u8> {
-        (1..=7).filter(|d| bits & (1 << (d - 1)) != 0).collect()
+    /// The weekdays of `bits` (as [`Cadence::weekday_bits`] makes them), in order; `None` for 0 (every day).
+    pub(crate) fn weekdays_of(bits: u8) -> Option<Vec<u8>> {
+        (bits != 0).then(|| (1..=7).filter(|d| bits & (1 << (d - 1)) != 0).collect())
     }
 }
 

@@ -42,9 +42,9 @@ pub fn cadence(c: &Cadence) -> String {
         2 => "twice".to_owned(),
         n => format!("{n} times"),
     };
-    if !c.weekdays.is_empty() {
+    if let Some(weekdays) = c.weekdays.as_ref().filter(|w| !w.is_empty()) {
         let days: Vec<&str> =
-            c.weekdays.iter().filter_map(|d| DAYS.get(usize::from(*d).wrapping_sub(1))).copied().collect();
+            weekdays.iter().filter_map(|d| DAYS.get(usize::from(*d).wrapping_sub(1))).copied().collect();
         return format!("{times} on {}", days.join(", "));
     }
     let period = match c.period {

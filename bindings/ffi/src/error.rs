@@ -4,13 +4,7 @@
 //! and every export body runs inside `guard`, so even a bug that panics in Rust arrives as
 //! [`KindredError::Internal`] instead of crashing the app.
 
-use std::any::Any;
-use std::future::Future;
-use std::marker::PhantomData;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::pin::Pin;
-use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll, Waker};
 
 use kindred_core::Error;
 use kindred_core::Refusal;
@@ -104,101 +98,6 @@ fn panic_detail(payload: &(dyn std::any::Any + Send)) -> String {
 pub(crate) fn guard<T>(f: impl FnOnce() -> Result<T, KindredError>) -> Result<T, KindredError> {
     catch_unwind(AssertUnwindSafe(f))
         .unwrap_or_else(|payload| Err(KindredError::Internal { detail: panic_detail(payload.as_ref()) }))
-}
-
-/// Runs blocking core work (disk, Automerge) on its own thread and returns a future of its result, so the caller's
-/// coroutine or task is never blocked. No async runtime is needed: Kotlin and Swift drive the future, and the finished
-/// thread wakes it. A thread per call is cheap next to the disk work it does (tens of microseconds against
-/// milliseconds), and keeps the phone library small.
-///
-/// Size matters here because every exported method calls it, so all but the work itself is type-erased: the work is
-/// boxed and its result boxed as `Any`, and the thread, the panic catching and the result slot exist once in the
-/// library ([`spawn_worker`]); only [`Worker::poll`]'s downcast depends on the result type. (Measured: the thread
-/// started once took 177 KB off the release library; erasing the result and the panic catching, 63 KB more.)
-pub(crate) fn off_thread<T: Send + 'static>(f: impl FnOnce() -> Result<T, KindredError> + Send + 'static) -> Worker<T> {
-    let job: Job = Box::new(move || f().map(|value| Box::new(value) as Box<dyn Any + Send>));
-    Worker { slot: spawn_worker(job), _result: PhantomData }
-}
-
-/// Work for a worker thread, its result type-erased.
-type Job = Box<dyn FnOnce() -> Result<Box<dyn Any + Send>, KindredError> + Send>;
-
-/// What a worker leaves: its result (a panic is [`KindredError::Internal`]), and whom to wake.
-#[derive(Default)]
-struct Slot {
-    result: Option<Result<Box<dyn Any + Send>, KindredError>>,
-    waker: Option<Waker>,
-}
-
-/// Starts one worker thread running `job` and returns the slot its result will be left in (at once, with the
-/// error, if no thread could be started): the one copy of the thread machinery and of the panic catching.
-fn spawn_worker(job: Job) -> Result<Arc<Mutex<Slot>>, KindredError> {
-    let slot = Arc::new(Mutex::new(Slot::default()));
-    let filled = Arc::clone(&slot);
-    std::thread::Builder::new()
-        .name("kindred-worker".into())
-        .spawn(move || {
-            let result = catch_unwind(AssertUnwindSafe(job))
-                .unwrap_or_else(|payload| Err(KindredError::Internal { detail: panic_detail(payload.as_ref()) }));
-            let mut slot = filled.lock().unwrap_or_else(|p| p.into_inner());
-            slot.result = Some(result);
-            if let Some(waker) = slot.waker.take() {
-                waker.wake();
-            }
-        })
-        .map_err(|e| KindredError::Internal { detail: format!("could not start a worker thread: {e}") })?;
-    Ok(slot)
-}
-
-/// The future of work started by [`off_thread`] (or an error known before it started).
-pub(crate) struct Worker<T> {
-    slot: Result<Arc<Mutex<Slot>>, KindredError>,
-    _result: PhantomData<fn() -> T>,
-}
-
-impl<T> Worker<T> {
-    /// A future that is ready at once with `error`.
-    pub(crate) fn failed(error: KindredError) -> Self {
-        Self { slot: Err(error), _result: PhantomData }
-    }
-}
-
-/// Takes a finished worker's result out of its slot, or registers the waker: shared by every result type.
-fn poll_slot(
-    slot: &mut Result<Arc<Mutex<Slot>>, KindredError>,
-    cx: &Context<'_>,
-) -> Poll<Result<Box<dyn Any + Send>, KindredError>> {
-    let slot = match slot {
-        Ok(slot) => slot,
-        Err(error) => {
-            let error =
-                std::mem::replace(error, KindredError::Internal { detail: "a finished call was polled again".into() });
-            return Poll::Ready(Err(error));
-        }
-    };
-    let mut slot = slot.lock().unwrap_or_else(|p| p.into_inner());
-    match slot.result.take() {
-        Some(result) => Poll::Ready(result),
-        None => {
-            slot.waker = Some(cx.waker().clone());
-            Poll::Pending
-        }
-    }
-}
-
-impl<T: 'static> Future for Worker<T> {
-    type Output = Result<T, KindredError>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        poll_slot(&mut self.get_mut().slot, cx).map(|result| {
-            result.and_then(|value| {
-                value
-                    .downcast::<T>()
-                    .map(|value| *value)
-                    .map_err(|_| KindredError::Internal { detail: "a worker's result was of another type".into() })
-            })
-        })
-    }
 }
 
 /// Parses an id the app passed in.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use kindred_core as core;
 
-use crate::error::{KindredError, Worker, guard, parse_id};
+use crate::error::{KindredError, guard, parse_id};
 use crate::listeners::{Forward, SubscriptionHandle, UpdateListener};
 use crate::profile::KindredProfile;
 use crate::types::{MessageCursor, NewMessage};
@@ -27,11 +27,8 @@ impl KindredGroup {
         Arc::new(Self { profile, id })
     }
 
-    /// Runs `f` against the core and this group's id on a worker thread.
-    fn run<T: Send + 'static>(
-        &self,
-        f: impl FnOnce(&core::Kindred, &core::GroupId) -> Result<T, KindredError> + Send + 'static,
-    ) -> Worker<T> {
+    /// Runs `f` against the core and this group's id.
+    fn run<T>(&self, f: impl FnOnce(&core::Kindred, &core::GroupId) -> Result<T, KindredError>) -> Result<T, KindredError> {
         let id = self.id;
         self.profile.run(move |k| f(k, &id))
     }
@@ -45,8 +42,8 @@ impl KindredGroup {
     }
 
     /// Name, description, guidelines, members and roles, as this phone knows them now.
-    pub async fn details(&self) -> Result<GroupDetails, KindredError> {
-        self.run(|k, g| Ok(k.group(g)?)).await
+    pub fn details(&self) -> Result<GroupDetails, KindredError> {
+        self.run(|k, g| Ok(k.group(g)?))
     }
 
     /// Registers a listener for this group's changes (messages, members, its shared goals, read marker), including
@@ -60,99 +57,99 @@ impl KindredGroup {
 
     // Messages
 
-    pub async fn post(&self, message: NewMessage) -> Result<Message, KindredError> {
-        self.run(move |k, g| Ok(k.post(g, message.parse()?)?)).await
+    pub fn post(&self, message: NewMessage) -> Result<Message, KindredError> {
+        self.run(move |k, g| Ok(k.post(g, message.parse()?)?))
     }
 
     /// Changes the text of one of this profile's own messages.
-    pub async fn edit_message(&self, message_id: String, text: String) -> Result<Message, KindredError> {
-        self.run(move |k, g| Ok(k.edit_message(g, &parse_id(&message_id)?, &text)?)).await
+    pub fn edit_message(&self, message_id: String, text: String) -> Result<Message, KindredError> {
+        self.run(move |k, g| Ok(k.edit_message(g, &parse_id(&message_id)?, &text)?))
     }
 
     /// Removes a message: one's own, or anyone's as a moderator. Its text leaves every listing.
-    pub async fn remove_message(&self, message_id: String) -> Result<Message, KindredError> {
-        self.run(move |k, g| Ok(k.remove_message(g, &parse_id(&message_id)?)?)).await
+    pub fn remove_message(&self, message_id: String) -> Result<Message, KindredError> {
+        self.run(move |k, g| Ok(k.remove_message(g, &parse_id(&message_id)?)?))
     }
 
     /// Sets this profile's reaction; `None` takes it back.
-    pub async fn react(&self, message_id: String, emoji: Option<String>) -> Result<Message, KindredError> {
-        self.run(move |k, g| Ok(k.react(g, &parse_id(&message_id)?, emoji.as_deref())?)).await
+    pub fn react(&self, message_id: String, emoji: Option<String>) -> Result<Message, KindredError> {
+        self.run(move |k, g| Ok(k.react(g, &parse_id(&message_id)?, emoji.as_deref())?))
     }
 
     /// Up to `limit` messages, oldest first: the newest, or those just older than `before`.
-    pub async fn messages(&self, limit: u32, before: Option<MessageCursor>) -> Result<Vec<Message>, KindredError> {
-        self.run(move |k, g| Ok(k.messages(g, limit, before.map(MessageCursor::parse).transpose()?)?)).await
+    pub fn messages(&self, limit: u32, before: Option<MessageCursor>) -> Result<Vec<Message>, KindredError> {
+        self.run(move |k, g| Ok(k.messages(g, limit, before.map(MessageCursor::parse).transpose()?)?))
     }
 
-    pub async fn message(&self, message_id: String) -> Result<Message, KindredError> {
-        self.run(move |k, g| Ok(k.message(g, &parse_id(&message_id)?)?)).await
+    pub fn message(&self, message_id: String) -> Result<Message, KindredError> {
+        self.run(move |k, g| Ok(k.message(g, &parse_id(&message_id)?)?))
     }
 
     /// Marks everything in the group as read on this phone.
-    pub async fn mark_read(&self) -> Result<(), KindredError> {
-        self.run(|k, g| Ok(k.mark_read(g)?)).await
+    pub fn mark_read(&self) -> Result<(), KindredError> {
+        self.run(|k, g| Ok(k.mark_read(g)?))
     }
 
-    pub async fn unread_count(&self) -> Result<u64, KindredError> {
-        self.run(|k, g| Ok(k.unread_count(g)?)).await
+    pub fn unread_count(&self) -> Result<u64, KindredError> {
+        self.run(|k, g| Ok(k.unread_count(g)?))
     }
 
     // Goals
 
     /// Goals shared with this group (this profile's and other members'). Archived ones only with `include_archived`.
-    pub async fn goals(&self, include_archived: bool) -> Result<Vec<Goal>, KindredError> {
-        self.run(move |k, g| Ok(k.goals(include_archived, Some(g))?)).await
+    pub fn goals(&self, include_archived: bool) -> Result<Vec<Goal>, KindredError> {
+        self.run(move |k, g| Ok(k.goals(include_archived, Some(g))?))
     }
 
     /// Proposes a group goal: members join it with their own private targets (`KindredProfile.join_group_goal`).
-    pub async fn create_group_goal(&self, title: String) -> Result<GroupGoal, KindredError> {
-        self.run(move |k, g| Ok(k.create_group_goal(g, &title)?)).await
+    pub fn create_group_goal(&self, title: String) -> Result<GroupGoal, KindredError> {
+        self.run(move |k, g| Ok(k.create_group_goal(g, &title)?))
     }
 
     /// This group's goals, running ones first, each with how many met their own target in each of the last four
     /// weeks (never who).
-    pub async fn group_goals(&self) -> Result<Vec<GroupGoal>, KindredError> {
-        self.run(move |k, g| Ok(k.group_goals(g)?)).await
+    pub fn group_goals(&self) -> Result<Vec<GroupGoal>, KindredError> {
+        self.run(move |k, g| Ok(k.group_goals(g)?))
     }
 
     // Membership
 
     /// Adds a member directly by key (owners and moderators), for someone whose member id is already known.
-    pub async fn add_member(
+    pub fn add_member(
         &self,
         member_id: String,
         display_name: String,
         role: Role,
     ) -> Result<GroupDetails, KindredError> {
-        self.run(move |k, g| Ok(k.add_member(g, &parse_id(&member_id)?, &display_name, role)?)).await
+        self.run(move |k, g| Ok(k.add_member(g, &parse_id(&member_id)?, &display_name, role)?))
     }
 
     /// Removes a member (owners and moderators). Their later posts are kept for causality and never shown.
-    pub async fn remove_member(&self, member_id: String) -> Result<GroupDetails, KindredError> {
-        self.run(move |k, g| Ok(k.remove_member(g, &parse_id(&member_id)?)?)).await
+    pub fn remove_member(&self, member_id: String) -> Result<GroupDetails, KindredError> {
+        self.run(move |k, g| Ok(k.remove_member(g, &parse_id(&member_id)?)?))
     }
 
     /// Creates a single-use invitation, valid for `valid_for_ms` (at most 30 days): text for a QR code.
-    pub async fn create_invite(&self, valid_for_ms: i64) -> Result<String, KindredError> {
-        self.run(move |k, g| Ok(k.create_invite(g, valid_for_ms)?)).await
+    pub fn create_invite(&self, valid_for_ms: i64) -> Result<String, KindredError> {
+        self.run(move |k, g| Ok(k.create_invite(g, valid_for_ms)?))
     }
 
     // Sharing by choice (the check-in or result itself stays on this phone)
 
     /// Posts check-in `checkin_id` to the group as just its face or a short summary, with its note only when
     /// `with_note` (tags never).
-    pub async fn share_checkin(
+    pub fn share_checkin(
         &self,
         checkin_id: String,
         share_as: ShareAs,
         with_note: bool,
     ) -> Result<Message, KindredError> {
-        self.run(move |k, g| Ok(k.share_checkin(&parse_id(&checkin_id)?, g, share_as, with_note)?)).await
+        self.run(move |k, g| Ok(k.share_checkin(&parse_id(&checkin_id)?, g, share_as, with_note)?))
     }
 
     /// Posts an instrument result to the group: its title, score and band, never its answers or flags.
-    pub async fn share_instrument_result(&self, result_id: String) -> Result<Message, KindredError> {
-        self.run(move |k, g| Ok(k.share_instrument_result(&parse_id(&result_id)?, g)?)).await
+    pub fn share_instrument_result(&self, result_id: String) -> Result<Message, KindredError> {
+        self.run(move |k, g| Ok(k.share_instrument_result(&parse_id(&result_id)?, g)?))
     }
 
     // Crisis resource directories
@@ -160,22 +157,21 @@ impl KindredGroup {
     /// Publishes a signed crisis resource directory file into the group (owners and moderators): it reaches every
     /// member with the next sync or bundle. Its publisher must be the owner or trusted by the owner; at most 48 KiB.
     /// `installed` says whether it is now the publisher's directory in the group.
-    pub async fn publish_resource_directory(&self, file: Vec<u8>) -> Result<DirectoryImport, KindredError> {
-        self.run(move |k, g| Ok(k.publish_resource_directory(g, &file)?)).await
+    pub fn publish_resource_directory(&self, file: Vec<u8>) -> Result<DirectoryImport, KindredError> {
+        self.run(move |k, g| Ok(k.publish_resource_directory(g, &file)?))
     }
 
     /// Marks a publisher's key trusted to publish directories into the group, or no longer (owner only); its
     /// directories stop being used on every phone that learns of it. Returns the group, with `trusted_publishers`.
-    pub async fn trust_publisher(&self, publisher: String, trusted: bool) -> Result<GroupDetails, KindredError> {
+    pub fn trust_publisher(&self, publisher: String, trusted: bool) -> Result<GroupDetails, KindredError> {
         self.run(move |k, g| {
             k.trust_publisher(g, &parse_id(&publisher)?, trusted)?;
             Ok(k.group(g)?)
         })
-        .await
     }
 
     /// A signed bundle of everything this profile holds of the group, to carry as a file.
-    pub async fn export_bundle(&self) -> Result<Vec<u8>, KindredError> {
-        self.run(|k, g| Ok(k.export_bundle(g)?)).await
+    pub fn export_bundle(&self) -> Result<Vec<u8>, KindredError> {
+        self.run(|k, g| Ok(k.export_bundle(g)?))
     }
 }

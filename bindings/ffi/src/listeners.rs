@@ -5,8 +5,9 @@ use std::sync::{Arc, Mutex};
 
 use kindred_core as core;
 
-/// Implemented by the app to hear about changes. Called on a Kindred worker thread after each change is on disk;
-/// hop to the UI thread before touching views. Must not block for long.
+/// Implemented by the app to hear about changes. Called after each change is on disk, on the thread that made it (a
+/// background thread of the platform layer, or the one a sync session runs on); hop to the UI thread before touching
+/// views. Must not block for long.
 #[uniffi::export(with_foreign)]
 pub trait UpdateListener: Send + Sync {
     fn on_update(&self, update: core::Update);

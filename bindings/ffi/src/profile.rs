@@ -1,14 +1,14 @@
 //! `KindredProfile`: the object an app holds while someone is signed in. It owns what belongs to the person (identity,
 //! groups, goals, check-ins, the safety plan, invitations received, bundles, sync sessions); what belongs to one group is on
 //! [`KindredGroup`]. Every method forwards to `kindred_core::Kindred`, parsing the ids apps pass in and converting
-//! errors (the records and enums are the core's own); work that touches the disk is `async` and runs off the caller's
-//! thread.
+//! errors (the records and enums are the core's own). Calls block while they work: the platform layers run them on
+//! background threads (see the crate docs).
 
 use std::sync::{Arc, RwLock};
 
 use kindred_core as core;
 
-use crate::error::{KindredError, Worker, guard, off_thread, parse_id};
+use crate::error::{KindredError, guard, parse_id};
 use crate::group::KindredGroup;
 use crate::listeners::{Forward, SubscriptionHandle, UpdateListener};
 use crate::sync::SyncSession;
@@ -38,16 +38,10 @@ impl KindredProfile {
         self.core.read().unwrap_or_else(|p| p.into_inner()).clone().ok_or(KindredError::Closed)
     }
 
-    /// Runs `f` against the core on a worker thread (a plain function returning [`Worker`], not an `async fn`, so
-    /// that no state machine is made per method for it).
-    pub(crate) fn run<T: Send + 'static>(
-        &self,
-        f: impl FnOnce(&core::Kindred) -> Result<T, KindredError> + Send + 'static,
-    ) -> Worker<T> {
-        match self.core() {
-            Ok(core) => off_thread(move || f(&core)),
-            Err(e) => Worker::failed(e),
-        }
+    /// Runs `f` against the core on the caller's thread, a panic becoming [`KindredError::Internal`].
+    pub(crate) fn run<T>(&self, f: impl FnOnce(&core::Kindred) -> Result<T, KindredError>) -> Result<T, KindredError> {
+        let core = self.core()?;
+        guard(move || f(&core))
     }
 }
 
@@ -55,14 +49,14 @@ impl KindredProfile {
 impl KindredProfile {
     /// Creates a new profile (member key, install identity, database) in `data_dir`.
     #[uniffi::constructor]
-    pub async fn create(data_dir: String, display_name: String) -> Result<Arc<Self>, KindredError> {
-        off_thread(move || Ok(Self::wrap(core::Kindred::create(&data_dir, &display_name)?))).await
+    pub fn create(data_dir: String, display_name: String) -> Result<Arc<Self>, KindredError> {
+        guard(move || Ok(Self::wrap(core::Kindred::create(&data_dir, &display_name)?)))
     }
 
     /// Opens the profile in `data_dir`.
     #[uniffi::constructor]
-    pub async fn open(data_dir: String) -> Result<Arc<Self>, KindredError> {
-        off_thread(move || Ok(Self::wrap(core::Kindred::open(&data_dir)?))).await
+    pub fn open(data_dir: String) -> Result<Arc<Self>, KindredError> {
+        guard(move || Ok(Self::wrap(core::Kindred::open(&data_dir)?)))
     }
 
     /// Closes the profile. Later calls fail with `Closed`; open it again to continue.
@@ -75,8 +69,8 @@ impl KindredProfile {
         guard(|| Ok(self.core()?.profile()))
     }
 
-    pub async fn set_display_name(&self, name: String) -> Result<(), KindredError> {
-        self.run(move |k| Ok(k.set_display_name(&name)?)).await
+    pub fn set_display_name(&self, name: String) -> Result<(), KindredError> {
+        self.run(move |k| Ok(k.set_display_name(&name)?))
     }
 
     /// Registers a listener for every change (`KindredGroup.subscribe` for one group's). Keep the handle; closing it
@@ -88,141 +82,141 @@ impl KindredProfile {
     // Groups
 
     /// Creates a group that this profile owns.
-    pub async fn create_group(self: Arc<Self>, group: NewGroup) -> Result<Arc<KindredGroup>, KindredError> {
-        let id = self.run(move |k| Ok(k.create_group(group)?.id)).await?;
+    pub fn create_group(self: Arc<Self>, group: NewGroup) -> Result<Arc<KindredGroup>, KindredError> {
+        let id = self.run(move |k| Ok(k.create_group(group)?.id))?;
         Ok(KindredGroup::wrap(self, id))
     }
 
-    pub async fn groups(&self) -> Result<Vec<GroupSummary>, KindredError> {
-        self.run(|k| Ok(k.groups()?)).await
+    pub fn groups(&self) -> Result<Vec<GroupSummary>, KindredError> {
+        self.run(|k| Ok(k.groups()?))
     }
 
     /// One of this profile's groups, by id or by exact name (`NotFound`; `Ambiguous` if two groups share the name).
-    pub async fn group(self: Arc<Self>, id_or_name: String) -> Result<Arc<KindredGroup>, KindredError> {
-        let id = self.run(move |k| Ok(k.resolve_group(&id_or_name)?)).await?;
+    pub fn group(self: Arc<Self>, id_or_name: String) -> Result<Arc<KindredGroup>, KindredError> {
+        let id = self.run(move |k| Ok(k.resolve_group(&id_or_name)?))?;
         Ok(KindredGroup::wrap(self, id))
     }
 
     // Goals
 
-    pub async fn create_goal(&self, goal: NewGoal) -> Result<Goal, KindredError> {
-        self.run(move |k| Ok(k.create_goal(goal.parse()?)?)).await
+    pub fn create_goal(&self, goal: NewGoal) -> Result<Goal, KindredError> {
+        self.run(move |k| Ok(k.create_goal(goal.parse()?)?))
     }
 
-    pub async fn log_progress(
+    pub fn log_progress(
         &self,
         goal_id: String,
         amount: u32,
         note: Option<String>,
         at: Option<i64>,
     ) -> Result<ProgressEntry, KindredError> {
-        self.run(move |k| Ok(k.log_progress(&parse_id(&goal_id)?, amount, note.as_deref(), at)?)).await
+        self.run(move |k| Ok(k.log_progress(&parse_id(&goal_id)?, amount, note.as_deref(), at)?))
     }
 
-    pub async fn set_goal_status(&self, goal_id: String, status: GoalStatus) -> Result<Goal, KindredError> {
-        self.run(move |k| Ok(k.set_goal_status(&parse_id(&goal_id)?, status)?)).await
+    pub fn set_goal_status(&self, goal_id: String, status: GoalStatus) -> Result<Goal, KindredError> {
+        self.run(move |k| Ok(k.set_goal_status(&parse_id(&goal_id)?, status)?))
     }
 
     /// Every goal this profile can see: its own (private and shared) and those others shared in its groups
     /// (`KindredGroup.goals` for one group's). Archived ones only with `include_archived`.
-    pub async fn goals(&self, include_archived: bool) -> Result<Vec<Goal>, KindredError> {
-        self.run(move |k| Ok(k.goals(include_archived, None)?)).await
+    pub fn goals(&self, include_archived: bool) -> Result<Vec<Goal>, KindredError> {
+        self.run(move |k| Ok(k.goals(include_archived, None)?))
     }
 
-    pub async fn goal(&self, goal_id: String) -> Result<Goal, KindredError> {
-        self.run(move |k| Ok(k.goal(&parse_id(&goal_id)?)?)).await
+    pub fn goal(&self, goal_id: String) -> Result<Goal, KindredError> {
+        self.run(move |k| Ok(k.goal(&parse_id(&goal_id)?)?))
     }
 
-    pub async fn goal_progress(
+    pub fn goal_progress(
         &self,
         goal_id: String,
         since: Option<i64>,
         limit: u32,
     ) -> Result<Vec<ProgressEntry>, KindredError> {
-        self.run(move |k| Ok(k.goal_progress(&parse_id(&goal_id)?, since, limit)?)).await
+        self.run(move |k| Ok(k.goal_progress(&parse_id(&goal_id)?, since, limit)?))
     }
 
     /// A goal's habit strength (0-100: grows with each period met, fades with each missed; skipped days and pauses
     /// count for nothing) and its recent periods.
-    pub async fn goal_strength(&self, goal_id: String) -> Result<HabitStrength, KindredError> {
-        self.run(move |k| Ok(k.goal_strength(&parse_id(&goal_id)?)?)).await
+    pub fn goal_strength(&self, goal_id: String) -> Result<HabitStrength, KindredError> {
+        self.run(move |k| Ok(k.goal_strength(&parse_id(&goal_id)?)?))
     }
 
     /// Skips `day` (`YYYY-MM-DD`; today without one) of one's own goal, without penalty; returns the strength now.
-    pub async fn skip_goal_day(&self, goal_id: String, day: Option<String>) -> Result<HabitStrength, KindredError> {
-        self.run(move |k| Ok(k.skip_goal_day(&parse_id(&goal_id)?, day.as_deref())?)).await
+    pub fn skip_goal_day(&self, goal_id: String, day: Option<String>) -> Result<HabitStrength, KindredError> {
+        self.run(move |k| Ok(k.skip_goal_day(&parse_id(&goal_id)?, day.as_deref())?))
     }
 
     /// Cheers on another member's shared goal (`NotPermitted` for one's own or a private one); returns its cheers.
-    pub async fn cheer_goal(&self, goal_id: String) -> Result<Vec<Cheer>, KindredError> {
-        self.run(move |k| Ok(k.cheer_goal(&parse_id(&goal_id)?)?)).await
+    pub fn cheer_goal(&self, goal_id: String) -> Result<Vec<Cheer>, KindredError> {
+        self.run(move |k| Ok(k.cheer_goal(&parse_id(&goal_id)?)?))
     }
 
     /// Who cheered a goal on, newest first.
-    pub async fn goal_cheers(&self, goal_id: String) -> Result<Vec<Cheer>, KindredError> {
-        self.run(move |k| Ok(k.goal_cheers(&parse_id(&goal_id)?)?)).await
+    pub fn goal_cheers(&self, goal_id: String) -> Result<Vec<Cheer>, KindredError> {
+        self.run(move |k| Ok(k.goal_cheers(&parse_id(&goal_id)?)?))
     }
 
     /// Joins a group goal with one's own target (daily, chosen weekdays or weekly), kept private: returns that goal.
-    pub async fn join_group_goal(&self, group_goal_id: String, cadence: Cadence) -> Result<Goal, KindredError> {
-        self.run(move |k| Ok(k.join_group_goal(&parse_id(&group_goal_id)?, cadence)?)).await
+    pub fn join_group_goal(&self, group_goal_id: String, cadence: Cadence) -> Result<Goal, KindredError> {
+        self.run(move |k| Ok(k.join_group_goal(&parse_id(&group_goal_id)?, cadence)?))
     }
 
     /// One group goal, with how many met their own target in each of the last four weeks.
-    pub async fn group_goal(&self, group_goal_id: String) -> Result<GroupGoal, KindredError> {
-        self.run(move |k| Ok(k.group_goal(&parse_id(&group_goal_id)?)?)).await
+    pub fn group_goal(&self, group_goal_id: String) -> Result<GroupGoal, KindredError> {
+        self.run(move |k| Ok(k.group_goal(&parse_id(&group_goal_id)?)?))
     }
 
     /// Ends a group goal this profile proposed (`NotPermitted` for anyone else's).
-    pub async fn end_group_goal(&self, group_goal_id: String) -> Result<GroupGoal, KindredError> {
-        self.run(move |k| Ok(k.end_group_goal(&parse_id(&group_goal_id)?)?)).await
+    pub fn end_group_goal(&self, group_goal_id: String) -> Result<GroupGoal, KindredError> {
+        self.run(move |k| Ok(k.end_group_goal(&parse_id(&group_goal_id)?)?))
     }
 
     // Check-ins
 
-    pub async fn record_checkin(&self, checkin: NewCheckin) -> Result<Checkin, KindredError> {
-        self.run(move |k| Ok(k.record_checkin(checkin)?)).await
+    pub fn record_checkin(&self, checkin: NewCheckin) -> Result<Checkin, KindredError> {
+        self.run(move |k| Ok(k.record_checkin(checkin)?))
     }
 
     /// Replaces what one of the person's check-ins says (its id stays, and its time unless `checkin.at` gives one).
-    pub async fn edit_checkin(&self, checkin_id: String, checkin: NewCheckin) -> Result<Checkin, KindredError> {
-        self.run(move |k| Ok(k.edit_checkin(&parse_id(&checkin_id)?, checkin)?)).await
+    pub fn edit_checkin(&self, checkin_id: String, checkin: NewCheckin) -> Result<Checkin, KindredError> {
+        self.run(move |k| Ok(k.edit_checkin(&parse_id(&checkin_id)?, checkin)?))
     }
 
     /// Deletes one of the person's check-ins for good.
-    pub async fn delete_checkin(&self, checkin_id: String) -> Result<(), KindredError> {
-        self.run(move |k| Ok(k.delete_checkin(&parse_id(&checkin_id)?)?)).await
+    pub fn delete_checkin(&self, checkin_id: String) -> Result<(), KindredError> {
+        self.run(move |k| Ok(k.delete_checkin(&parse_id(&checkin_id)?)?))
     }
 
     /// The mood scale (a face and a word per step) and the person's emotion and activity lists.
-    pub async fn checkin_options(&self) -> Result<CheckinOptions, KindredError> {
-        self.run(|k| Ok(k.checkin_options()?)).await
+    pub fn checkin_options(&self) -> Result<CheckinOptions, KindredError> {
+        self.run(|k| Ok(k.checkin_options()?))
     }
 
     /// Makes the person's emotion or activity list `labels`, in their order; returns it as stored.
-    pub async fn set_checkin_choices(
+    pub fn set_checkin_choices(
         &self,
         kind: ChoiceKind,
         labels: Vec<String>,
     ) -> Result<Vec<String>, KindredError> {
-        self.run(move |k| Ok(k.set_checkin_choices(kind, &labels)?)).await
+        self.run(move |k| Ok(k.set_checkin_choices(kind, &labels)?))
     }
 
-    pub async fn checkins(&self, since: i64, until: i64) -> Result<Vec<Checkin>, KindredError> {
-        self.run(move |k| Ok(k.checkins(since, until)?)).await
+    pub fn checkins(&self, since: i64, until: i64) -> Result<Vec<Checkin>, KindredError> {
+        self.run(move |k| Ok(k.checkins(since, until)?))
     }
 
-    pub async fn recent_checkins(&self, days: u32) -> Result<Vec<Checkin>, KindredError> {
-        self.run(move |k| Ok(k.recent_checkins(days)?)).await
+    pub fn recent_checkins(&self, days: u32) -> Result<Vec<Checkin>, KindredError> {
+        self.run(move |k| Ok(k.recent_checkins(days)?))
     }
 
     /// Daily and weekly averages over the last `days` calendar days, today included.
-    pub async fn recent_checkin_summary(&self, days: u32) -> Result<CheckinSummary, KindredError> {
-        self.run(move |k| Ok(k.recent_checkin_summary(days)?)).await
+    pub fn recent_checkin_summary(&self, days: u32) -> Result<CheckinSummary, KindredError> {
+        self.run(move |k| Ok(k.recent_checkin_summary(days)?))
     }
 
-    pub async fn checkin_summary(&self, since: i64, until: i64) -> Result<CheckinSummary, KindredError> {
-        self.run(move |k| Ok(k.checkin_summary(since, until)?)).await
+    pub fn checkin_summary(&self, since: i64, until: i64) -> Result<CheckinSummary, KindredError> {
+        self.run(move |k| Ok(k.checkin_summary(since, until)?))
     }
 
     // Validated instruments (WHO-5, PHQ-9, GAD-7, K10...; results stay on this phone)
@@ -241,91 +235,91 @@ impl KindredProfile {
     /// Scores complete answers (one per item, in order) and keeps the result on this phone (at `at`, or now). On a
     /// crisis flag (PHQ-9 item 9 above 0) the outcome carries the safety plan and crisis services to show at once.
     /// Incomplete or unknown answers are `InvalidInput`, never guessed.
-    pub async fn take_instrument(
+    pub fn take_instrument(
         &self,
         id: String,
         answers: Vec<u8>,
         at: Option<i64>,
     ) -> Result<InstrumentOutcome, KindredError> {
-        self.run(move |k| Ok(k.take_instrument(&id, &answers, at)?)).await
+        self.run(move |k| Ok(k.take_instrument(&id, &answers, at)?))
     }
 
     /// The results of instrument `id` taken in `since <= at < until`, oldest first.
-    pub async fn instrument_history(
+    pub fn instrument_history(
         &self,
         id: String,
         since: i64,
         until: i64,
     ) -> Result<Vec<InstrumentResult>, KindredError> {
-        self.run(move |k| Ok(k.instrument_history(&id, since, until)?)).await
+        self.run(move |k| Ok(k.instrument_history(&id, since, until)?))
     }
 
     /// Deletes one of the person's results.
-    pub async fn delete_instrument_result(&self, result_id: String) -> Result<(), KindredError> {
-        self.run(move |k| Ok(k.delete_instrument_result(&parse_id(&result_id)?)?)).await
+    pub fn delete_instrument_result(&self, result_id: String) -> Result<(), KindredError> {
+        self.run(move |k| Ok(k.delete_instrument_result(&parse_id(&result_id)?)?))
     }
 
     /// Trends over the last `days` days: mood by day, week and month, instrument scores and their change against
     /// the baseline, and associations of mood with activities, emotions, tags and sleep (5 days a side at least).
-    pub async fn trends(&self, days: u32) -> Result<Trends, KindredError> {
-        self.run(move |k| Ok(k.trends(days)?)).await
+    pub fn trends(&self, days: u32) -> Result<Trends, KindredError> {
+        self.run(move |k| Ok(k.trends(days)?))
     }
 
     /// The clinician's summary with only the parts ticked: a CSV and a one-page printable HTML page (no script, no
     /// network), for the app to save or hand over. Never instrument answers or crisis flags; notes only if ticked.
-    pub async fn clinician_summary(&self, parts: SummaryParts) -> Result<ClinicianSummary, KindredError> {
-        self.run(move |k| Ok(k.clinician_summary(&parts)?)).await
+    pub fn clinician_summary(&self, parts: SummaryParts) -> Result<ClinicianSummary, KindredError> {
+        self.run(move |k| Ok(k.clinician_summary(&parts)?))
     }
 
     // The safety plan (private to this phone: never in a group, a bundle or a sync session)
 
     /// The whole plan: every step in order, each with its items (possibly none).
-    pub async fn safety_plan(&self) -> Result<SafetyPlan, KindredError> {
-        self.run(|k| Ok(k.safety_plan()?)).await
+    pub fn safety_plan(&self) -> Result<SafetyPlan, KindredError> {
+        self.run(|k| Ok(k.safety_plan()?))
     }
 
     /// Adds an item at the end of `step`; `contact` (a phone number, an address) only on the steps that take one.
-    pub async fn add_safety_plan_item(
+    pub fn add_safety_plan_item(
         &self,
         step: SafetyPlanStep,
         text: String,
         contact: Option<String>,
     ) -> Result<SafetyPlanItem, KindredError> {
-        self.run(move |k| Ok(k.add_safety_plan_item(step, &text, contact.as_deref())?)).await
+        self.run(move |k| Ok(k.add_safety_plan_item(step, &text, contact.as_deref())?))
     }
 
     /// Replaces an item's text and contact (`None` removes the contact); it keeps its step and place.
-    pub async fn edit_safety_plan_item(
+    pub fn edit_safety_plan_item(
         &self,
         item_id: String,
         text: String,
         contact: Option<String>,
     ) -> Result<SafetyPlanItem, KindredError> {
-        self.run(move |k| Ok(k.edit_safety_plan_item(&parse_id(&item_id)?, &text, contact.as_deref())?)).await
+        self.run(move |k| Ok(k.edit_safety_plan_item(&parse_id(&item_id)?, &text, contact.as_deref())?))
     }
 
     /// Moves an item within its step to `position` (0 is first) and returns the step as it now is.
-    pub async fn move_safety_plan_item(
+    pub fn move_safety_plan_item(
         &self,
         item_id: String,
         position: u32,
     ) -> Result<SafetyPlanSection, KindredError> {
-        self.run(move |k| Ok(k.move_safety_plan_item(&parse_id(&item_id)?, position)?)).await
+        self.run(move |k| Ok(k.move_safety_plan_item(&parse_id(&item_id)?, position)?))
     }
 
     /// Removes an item and returns it (to offer an undo).
-    pub async fn remove_safety_plan_item(&self, item_id: String) -> Result<SafetyPlanItem, KindredError> {
-        self.run(move |k| Ok(k.remove_safety_plan_item(&parse_id(&item_id)?)?)).await
+    pub fn remove_safety_plan_item(&self, item_id: String) -> Result<SafetyPlanItem, KindredError> {
+        self.run(move |k| Ok(k.remove_safety_plan_item(&parse_id(&item_id)?)?))
     }
 
     /// Removes every item; returns how many there were.
-    pub async fn clear_safety_plan(&self) -> Result<u32, KindredError> {
-        self.run(|k| Ok(k.clear_safety_plan()?)).await
+    pub fn clear_safety_plan(&self) -> Result<u32, KindredError> {
+        self.run(|k| Ok(k.clear_safety_plan()?))
     }
 
     /// The plan as plain text for printing: a title, today's date, every step under its heading; nothing else.
-    pub async fn export_safety_plan_text(&self) -> Result<String, KindredError> {
-        self.run(|k| Ok(k.export_safety_plan_text()?)).await
+    pub fn export_safety_plan_text(&self) -> Result<String, KindredError> {
+        self.run(|k| Ok(k.export_safety_plan_text()?))
     }
 
     // The on-device crisis check (the text stays on this phone: never stored, logged or sent; nothing is blocked)
@@ -334,23 +328,22 @@ impl KindredProfile {
     /// lists, never the draft's words) and, when it does and the person's safety plan has an item, the plan to offer.
     /// It never blocks the post. `language` ("en", "es-MX") picks the list; `None` checks every list. A draft longer
     /// than a message can be is `InvalidInput`.
-    pub async fn check_draft(&self, text: String, language: Option<String>) -> Result<DraftCheck, KindredError> {
-        self.run(move |k| Ok(k.check_draft(&text, language.as_deref())?)).await
+    pub fn check_draft(&self, text: String, language: Option<String>) -> Result<DraftCheck, KindredError> {
+        self.run(move |k| Ok(k.check_draft(&text, language.as_deref())?))
     }
 
     /// Checks a received message for its reader: what matched and, on a sign of risk, guidance on answering
     /// supportively (in `language` when Kindred has it). For the reader's screen only; the author is never flagged.
-    pub async fn check_received(&self, text: String, language: Option<String>) -> Result<ReaderGuidance, KindredError> {
-        self.run(move |k| Ok(k.check_received(&text, language.as_deref())?)).await
+    pub fn check_received(&self, text: String, language: Option<String>) -> Result<ReaderGuidance, KindredError> {
+        self.run(move |k| Ok(k.check_received(&text, language.as_deref())?))
     }
 
     /// Adds an app's phrase list (the `Lexicon` text format: `language: en`, `[category]`, phrases) to this profile's
     /// list of its language, or adds the language; with `replace`, puts it in place of that list. It lasts while the
     /// profile is open: set it again after opening. Returns the languages checked now. A list that does not parse is
     /// `InvalidInput` naming the line, and changes nothing.
-    pub async fn set_crisis_phrases(&self, list: String, replace: bool) -> Result<Vec<String>, KindredError> {
+    pub fn set_crisis_phrases(&self, list: String, replace: bool) -> Result<Vec<String>, KindredError> {
         self.run(move |k| Ok(if replace { k.replace_crisis_phrases(&list)? } else { k.extend_crisis_phrases(&list)? }))
-            .await
     }
 
     /// Goes back to the shipped phrase lists; returns their languages.
@@ -365,55 +358,55 @@ impl KindredProfile {
     /// they are; `NOTHING` when no directory lists one, and the app shows its own fallback (the local emergency
     /// number). Entries of an example directory say `example`. A region that is not an ISO 3166 code is
     /// `InvalidInput`.
-    pub async fn crisis_resources(
+    pub fn crisis_resources(
         &self,
         region: Option<String>,
         language: Option<String>,
     ) -> Result<ResourceLookup, KindredError> {
-        self.run(move |k| Ok(k.crisis_resources(region.as_deref(), language.as_deref())?)).await
+        self.run(move |k| Ok(k.crisis_resources(region.as_deref(), language.as_deref())?))
     }
 
     /// Sets the person's region for crisis resources ("KE" or "KE-30", any case; `None` clears it) and returns it as
     /// stored. It stays on this phone. `check_draft` and `check_received` look services up for it.
-    pub async fn set_region(&self, region: Option<String>) -> Result<Option<String>, KindredError> {
-        self.run(move |k| Ok(k.set_region(region.as_deref())?)).await
+    pub fn set_region(&self, region: Option<String>) -> Result<Option<String>, KindredError> {
+        self.run(move |k| Ok(k.set_region(region.as_deref())?))
     }
 
     /// The person's region for crisis resources, if set.
-    pub async fn region(&self) -> Result<Option<String>, KindredError> {
-        self.run(|k| Ok(k.region()?)).await
+    pub fn region(&self) -> Result<Option<String>, KindredError> {
+        self.run(|k| Ok(k.region()?))
     }
 
     /// Imports a signed directory file (one the app ships, or a publisher's), checked whole first: a forged, damaged
     /// or oversized file is `Rejected` and nothing is kept. A newer version replaces the publisher's older one.
-    pub async fn import_resource_directory(&self, file: Vec<u8>) -> Result<DirectoryImport, KindredError> {
-        self.run(move |k| Ok(k.import_resource_directory(&file)?)).await
+    pub fn import_resource_directory(&self, file: Vec<u8>) -> Result<DirectoryImport, KindredError> {
+        self.run(move |k| Ok(k.import_resource_directory(&file)?))
     }
 
     /// Every publisher's directory this profile uses (its newest file, imported or published in a group).
-    pub async fn resource_directories(&self) -> Result<Vec<DirectorySummary>, KindredError> {
-        self.run(|k| Ok(k.resource_directories()?)).await
+    pub fn resource_directories(&self) -> Result<Vec<DirectorySummary>, KindredError> {
+        self.run(|k| Ok(k.resource_directories()?))
     }
 
     /// Removes a publisher's imported directory (`NotFound` when there is none).
-    pub async fn remove_resource_directory(&self, publisher: String) -> Result<(), KindredError> {
-        self.run(move |k| Ok(k.remove_resource_directory(&parse_id(&publisher)?)?)).await
+    pub fn remove_resource_directory(&self, publisher: String) -> Result<(), KindredError> {
+        self.run(move |k| Ok(k.remove_resource_directory(&parse_id(&publisher)?)?))
     }
 
     // Membership and sync
 
     /// Accepts an invitation; the group arrives at the first sync with one of its members.
-    pub async fn join_group(&self, code: String) -> Result<PendingJoin, KindredError> {
-        self.run(move |k| Ok(k.join_group(&code)?)).await
+    pub fn join_group(&self, code: String) -> Result<PendingJoin, KindredError> {
+        self.run(move |k| Ok(k.join_group(&code)?))
     }
 
-    pub async fn pending_joins(&self) -> Result<Vec<PendingJoin>, KindredError> {
-        self.run(|k| Ok(k.pending_joins()?)).await
+    pub fn pending_joins(&self) -> Result<Vec<PendingJoin>, KindredError> {
+        self.run(|k| Ok(k.pending_joins()?))
     }
 
     /// Imports a bundle file; importing twice or out of order is harmless.
-    pub async fn import_bundle(&self, bytes: Vec<u8>) -> Result<BundleImport, KindredError> {
-        self.run(move |k| Ok(k.import_bundle(&bytes)?)).await
+    pub fn import_bundle(&self, bytes: Vec<u8>) -> Result<BundleImport, KindredError> {
+        self.run(move |k| Ok(k.import_bundle(&bytes)?))
     }
 
     /// Starts a sync session as the side that dialled. Pass the peer's member id when it is known (anyone from a
@@ -430,19 +423,19 @@ impl KindredProfile {
     }
 
     /// Starts a sync session as the side that was dialled.
-    pub async fn accept_sync(self: Arc<Self>, max_frame: Option<u32>) -> Result<Arc<SyncSession>, KindredError> {
-        let session = self.run(move |k| Ok(k.accept_sync(crate::sync::options(max_frame))?)).await?;
+    pub fn accept_sync(self: Arc<Self>, max_frame: Option<u32>) -> Result<Arc<SyncSession>, KindredError> {
+        let session = self.run(move |k| Ok(k.accept_sync(crate::sync::options(max_frame))?))?;
         Ok(SyncSession::wrap(self, session))
     }
 
     /// Runs SQLite's full consistency check; damage is `CorruptDatabase`.
-    pub async fn check_integrity(&self) -> Result<(), KindredError> {
-        self.run(|k| Ok(k.check_integrity()?)).await
+    pub fn check_integrity(&self) -> Result<(), KindredError> {
+        self.run(|k| Ok(k.check_integrity()?))
     }
 
     /// Housekeeping that posts leave for later (folding stored changes into snapshots, checkpointing the database's
     /// log): call it when the app is idle or goes to the background. Returns how many documents it compacted.
-    pub async fn maintain(&self) -> Result<u32, KindredError> {
-        self.run(|k| Ok(k.maintain()?)).await
+    pub fn maintain(&self) -> Result<u32, KindredError> {
+        self.run(|k| Ok(k.maintain()?))
     }
 }

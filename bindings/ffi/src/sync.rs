@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use kindred_core as core;
 
-use crate::error::{KindredError, off_thread, parse_id};
+use crate::error::{KindredError, guard, parse_id};
 use crate::profile::KindredProfile;
 
 /// One sync session with one peer over one link. Put every frame from the link into `receive`, send every frame
@@ -37,9 +37,9 @@ impl SyncSession {
 #[uniffi::export]
 impl SyncSession {
     /// Feeds one frame received from the link (checks, stores and applies what it carries).
-    pub async fn receive(self: Arc<Self>, frame: Vec<u8>) -> Result<(), KindredError> {
+    pub fn receive(self: Arc<Self>, frame: Vec<u8>) -> Result<(), KindredError> {
         let core = self.profile.core()?;
-        off_thread(move || Ok(self.lock().receive(&core, &frame)?)).await
+        guard(move || Ok(self.lock().receive(&core, &frame)?))
     }
 
     /// Frames to send on the link now, in order.

@@ -146,7 +146,7 @@ fn finish(conn: &Connection, starts: PeriodStarts, rows: Vec<(Goal, String, Stri
             goal.cadence.period = period.parse()?;
             goal.status = status.parse()?;
             // A goal on chosen weekdays: its current period began on the last chosen day, not today.
-            if goal.cadence.period == CadencePeriod::Day && !goal.cadence.weekdays.is_empty() {
+            if goal.cadence.period == CadencePeriod::Day && goal.cadence.weekdays.is_some() {
                 let start = crate::habit::period_start(starts.today, &goal.cadence);
                 let since = starts.day - (starts.today - start).num_days() * 86_400_000;
                 goal.done_this_period = conn

@@ -151,7 +151,7 @@ class Kindred private constructor(
     ): Goal = profile.joinGroupGoal(groupGoalId, cadence(times, period, weekdays))
 
     private fun cadence(times: Int, period: CadencePeriod, weekdays: List<Int>): Cadence =
-        Cadence(times.toUIntArg("cadence"), period, weekdays.map { it.toUByteArg("weekday") })
+        Cadence(times.toUIntArg("cadence"), period, weekdays.map { it.toUByteArg("weekday") }.ifEmpty { null })
 
     /** Creates a goal of [times] per [period], shared with [shareWith]. */
     suspend fun createGoal(title: String, times: Int, period: CadencePeriod, shareWith: KindredGroup): Goal =
