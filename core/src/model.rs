@@ -52,7 +52,7 @@ pub struct Cadence {
     /// in order; `None` for every day. Work done on a day off counts towards the chosen day before it, so Monday's
     /// walk taken on Tuesday still counts.
     #[cfg_attr(feature = "uniffi", uniffi(default = None))]
-    pub weekdays: Option<Vec<u8>>,
+    pub weekdays: Option<Vec<u32>>,
 }
 
 impl Cadence {
@@ -62,7 +62,7 @@ impl Cadence {
     }
 
     /// `times` on each of the chosen `weekdays` (1 Monday ... 7 Sunday).
-    pub fn on_weekdays(times: u32, weekdays: &[u8]) -> Self {
+    pub fn on_weekdays(times: u32, weekdays: &[u32]) -> Self {
         Cadence { times, period: CadencePeriod::Day, weekdays: Some(weekdays.to_vec()) }
     }
 
@@ -72,7 +72,7 @@ impl Cadence {
     }
 
     /// The weekdays of `bits` (as [`Cadence::weekday_bits`] makes them), in order; `None` for 0 (every day).
-    pub(crate) fn weekdays_of(bits: u8) -> Option<Vec<u8>> {
+    pub(crate) fn weekdays_of(bits: u8) -> Option<Vec<u32>> {
         (bits != 0).then(|| (1..=7).filter(|d| bits & (1 << (d - 1)) != 0).collect())
     }
 }

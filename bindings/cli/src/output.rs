@@ -44,7 +44,7 @@ pub fn cadence(c: &Cadence) -> String {
     };
     if let Some(weekdays) = c.weekdays.as_ref().filter(|w| !w.is_empty()) {
         let days: Vec<&str> =
-            weekdays.iter().filter_map(|d| DAYS.get(usize::from(*d).wrapping_sub(1))).copied().collect();
+            weekdays.iter().filter_map(|d| DAYS.get((*d as usize).wrapping_sub(1))).copied().collect();
         return format!("{times} on {}", days.join(", "));
     }
     let period = match c.period {

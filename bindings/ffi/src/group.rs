@@ -28,7 +28,10 @@ impl KindredGroup {
     }
 
     /// Runs `f` against the core and this group's id.
-    fn run<T>(&self, f: impl FnOnce(&core::Kindred, &core::GroupId) -> Result<T, KindredError>) -> Result<T, KindredError> {
+    fn run<T>(
+        &self,
+        f: impl FnOnce(&core::Kindred, &core::GroupId) -> Result<T, KindredError>,
+    ) -> Result<T, KindredError> {
         let id = self.id;
         self.profile.run(move |k| f(k, &id))
     }

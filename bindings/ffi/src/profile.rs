@@ -194,11 +194,7 @@ impl KindredProfile {
     }
 
     /// Makes the person's emotion or activity list `labels`, in their order; returns it as stored.
-    pub fn set_checkin_choices(
-        &self,
-        kind: ChoiceKind,
-        labels: Vec<String>,
-    ) -> Result<Vec<String>, KindredError> {
+    pub fn set_checkin_choices(&self, kind: ChoiceKind, labels: Vec<String>) -> Result<Vec<String>, KindredError> {
         self.run(move |k| Ok(k.set_checkin_choices(kind, &labels)?))
     }
 
@@ -299,11 +295,7 @@ impl KindredProfile {
     }
 
     /// Moves an item within its step to `position` (0 is first) and returns the step as it now is.
-    pub fn move_safety_plan_item(
-        &self,
-        item_id: String,
-        position: u32,
-    ) -> Result<SafetyPlanSection, KindredError> {
+    pub fn move_safety_plan_item(&self, item_id: String, position: u32) -> Result<SafetyPlanSection, KindredError> {
         self.run(move |k| Ok(k.move_safety_plan_item(&parse_id(&item_id)?, position)?))
     }
 

@@ -115,7 +115,7 @@ fn a_goal_on_chosen_weekdays_judges_only_those_days_and_counts_a_day_off_for_the
     let two_weeks = [0, 2, 4, 7, 9, 11];
     let done = strength(&mon_wed_fri, &record(&two_weeks, 13));
     assert_eq!(done.strength, 50);
-    assert_eq!(done.recent.iter().map(|p| p.start.as_str()).last(), Some("2026-01-16"), "Friday's period runs on");
+    assert_eq!(done.recent.last().map(|p| p.start.as_str()), Some("2026-01-16"), "Friday's period runs on");
     // Days off are not judged: the weekend and the next Tuesday and Thursday without it cost nothing.
     assert_eq!(strength(&mon_wed_fri, &record(&two_weeks, 14)).strength, 50);
     // Monday's walk taken on Tuesday counts for Monday: 50 % to 55 %.

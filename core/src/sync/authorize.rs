@@ -436,7 +436,7 @@ pub(crate) fn check_group_change(
             // A group goal's weekly mark: a member's own word that they met their target that week, only as
             // themselves, only on a group goal.
             (["goals", goal, "met", rest @ ..], kind) => {
-                check_group_goal_mark(doc, goal, rest, kind, &author, &edits, &deps)
+                check_group_goal_mark(doc, goal, rest, kind, author, &edits, &deps)
                     .map_err(|why| Refusal::NotPermitted.because(format!("{who} wrote a group goal mark: {why}")))?;
             }
             (["goals", _, "for", ..], _) => {

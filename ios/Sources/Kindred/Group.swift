@@ -8,7 +8,7 @@ extension Kindred {
     ///
     /// Get one from ``Kindred/createGroup(name:description:guidelines:)`` or ``Kindred/group(_:)``; store its ``id``
     /// to find it again after the app restarts. A thin layer over the generated group object, with the same
-    /// conventions as ``Kindred``: every error is a ``KindredError``, disk work runs on a Kindred worker thread, and
+    /// conventions as ``Kindred``: every error is a ``KindredError``, disk work runs on a background thread, and
     /// once the profile is closed every call throws ``KindredError/Closed``.
     ///
     /// `Group` is `Sendable`: share it between tasks and actors.
@@ -28,7 +28,7 @@ extension Kindred {
 
         /// Name, description, guidelines, members and roles, as this phone knows them now.
         public func details() async throws -> GroupDetails {
-            try await bridgeAsync { try await generated.details() }
+            try await bridgeAsync { [self] in try generated.details() }
         }
 
         // MARK: Messages
@@ -37,7 +37,7 @@ extension Kindred {
         @discardableResult
         public func post(_ text: String, replyTo messageId: String? = nil, contentWarning: String? = nil) async throws -> Message {
             let message = NewMessage(text: text, replyTo: messageId, contentWarning: contentWarning)
-            return try await bridgeAsync { try await generated.post(message: message) }
+            return try await bridgeAsync { [self] in try generated.post(message: message) }
         }
 
         /// Replies to `message`, one of this group's.
@@ -49,58 +49,58 @@ extension Kindred {
         /// Replaces the text of one's own message.
         @discardableResult
         public func edit(messageId: String, text: String) async throws -> Message {
-            try await bridgeAsync { try await generated.editMessage(messageId: messageId, text: text) }
+            try await bridgeAsync { [self] in try generated.editMessage(messageId: messageId, text: text) }
         }
 
         /// Removes a message: one's own, or anyone's as a moderator. Its text disappears from every listing.
         @discardableResult
         public func remove(messageId: String) async throws -> Message {
-            try await bridgeAsync { try await generated.removeMessage(messageId: messageId) }
+            try await bridgeAsync { [self] in try generated.removeMessage(messageId: messageId) }
         }
 
         /// Sets this profile's reaction to a message, replacing an earlier one; `nil` takes it back.
         @discardableResult
         public func react(_ emoji: String?, to messageId: String) async throws -> Message {
-            try await bridgeAsync { try await generated.react(messageId: messageId, emoji: emoji) }
+            try await bridgeAsync { [self] in try generated.react(messageId: messageId, emoji: emoji) }
         }
 
         /// One message.
         public func message(id messageId: String) async throws -> Message {
-            try await bridgeAsync { try await generated.message(messageId: messageId) }
+            try await bridgeAsync { [self] in try generated.message(messageId: messageId) }
         }
 
         /// Up to `limit` messages, oldest first: the newest ones, or those just older than `before`
         /// (pass the first shown message's ``Message/cursor`` to page back).
         public func messages(limit: UInt32 = 50, before: MessageCursor? = nil) async throws -> [Message] {
-            try await bridgeAsync { try await generated.messages(limit: limit, before: before) }
+            try await bridgeAsync { [self] in try generated.messages(limit: limit, before: before) }
         }
 
         /// Marks everything in the group as read on this phone.
         public func markRead() async throws {
-            try await bridgeAsync { try await generated.markRead() }
+            try await bridgeAsync { [self] in try generated.markRead() }
         }
 
         /// Messages by others that arrived since the group was last marked read.
         public func unreadCount() async throws -> UInt64 {
-            try await bridgeAsync { try await generated.unreadCount() }
+            try await bridgeAsync { [self] in try generated.unreadCount() }
         }
 
         // MARK: Goals
 
         /// Goals shared with this group, this profile's and other members'. Archived ones only with `includeArchived`.
         public func goals(includeArchived: Bool = false) async throws -> [Goal] {
-            try await bridgeAsync { try await generated.goals(includeArchived: includeArchived) }
+            try await bridgeAsync { [self] in try generated.goals(includeArchived: includeArchived) }
         }
 
         /// Proposes a group goal: members join it with their own private targets (``Kindred/joinGroupGoal(id:cadence:)``).
         @discardableResult
         public func createGroupGoal(_ title: String) async throws -> GroupGoal {
-            try await bridgeAsync { try await generated.createGroupGoal(title: title) }
+            try await bridgeAsync { [self] in try generated.createGroupGoal(title: title) }
         }
 
         /// This group's goals, each with how many members met their own target in each of the last four weeks.
         public func groupGoals() async throws -> [GroupGoal] {
-            try await bridgeAsync { try await generated.groupGoals() }
+            try await bridgeAsync { [self] in try generated.groupGoals() }
         }
 
         // MARK: Membership
@@ -108,15 +108,15 @@ extension Kindred {
         /// Adds someone whose member id is already known (owners and moderators only), or changes their role.
         @discardableResult
         public func addMember(_ memberId: String, displayName: String, role: Role = .member) async throws -> GroupDetails {
-            try await bridgeAsync {
-                try await generated.addMember(memberId: memberId, displayName: displayName, role: role)
+            try await bridgeAsync { [self] in
+                try generated.addMember(memberId: memberId, displayName: displayName, role: role)
             }
         }
 
         /// Removes a member (owners and moderators only). Their later posts are kept but never shown.
         @discardableResult
         public func removeMember(_ memberId: String) async throws -> GroupDetails {
-            try await bridgeAsync { try await generated.removeMember(memberId: memberId) }
+            try await bridgeAsync { [self] in try generated.removeMember(memberId: memberId) }
         }
 
         /// Creates a single-use invitation valid for `duration` (at most 30 days): text for a QR code.
@@ -124,7 +124,7 @@ extension Kindred {
         ///   ``KindredError/NotPermitted(reason:)`` unless this profile is an owner or moderator.
         public func createInvite(validFor duration: TimeInterval) async throws -> String {
             let millis = kindredMillis(interval: duration)
-            return try await bridgeAsync { try await generated.createInvite(validForMs: millis) }
+            return try await bridgeAsync { [self] in try generated.createInvite(validForMs: millis) }
         }
 
         // MARK: Sharing by choice (the check-in or result itself stays on this phone)
@@ -133,13 +133,13 @@ extension Kindred {
         /// note only when `withNote` (tags never).
         @discardableResult
         public func shareCheckin(id checkinId: String, as shareAs: ShareAs, withNote: Bool = false) async throws -> Message {
-            try await bridgeAsync { try await generated.shareCheckin(checkinId: checkinId, shareAs: shareAs, withNote: withNote) }
+            try await bridgeAsync { [self] in try generated.shareCheckin(checkinId: checkinId, shareAs: shareAs, withNote: withNote) }
         }
 
         /// Posts an instrument result to the group: its title, score and band, never its answers or flags.
         @discardableResult
         public func shareInstrumentResult(id resultId: String) async throws -> Message {
-            try await bridgeAsync { try await generated.shareInstrumentResult(resultId: resultId) }
+            try await bridgeAsync { [self] in try generated.shareInstrumentResult(resultId: resultId) }
         }
 
         // MARK: Crisis resource directories
@@ -150,19 +150,19 @@ extension Kindred {
         /// directory in the group.
         @discardableResult
         public func publishResourceDirectory(_ file: Data) async throws -> DirectoryImport {
-            try await bridgeAsync { try await generated.publishResourceDirectory(file: file) }
+            try await bridgeAsync { [self] in try generated.publishResourceDirectory(file: file) }
         }
 
         /// Marks a publisher's key trusted to publish directories into the group, or no longer (owner only): its
         /// directories stop being used on every phone that learns of it. Returns the group (`trustedPublishers`).
         @discardableResult
         public func trustPublisher(_ publisher: String, trusted: Bool = true) async throws -> GroupDetails {
-            try await bridgeAsync { try await generated.trustPublisher(publisher: publisher, trusted: trusted) }
+            try await bridgeAsync { [self] in try generated.trustPublisher(publisher: publisher, trusted: trusted) }
         }
 
         /// A signed bundle of everything this profile holds of the group, to carry to another phone as a file.
         public func exportBundle() async throws -> Data {
-            try await bridgeAsync { try await generated.exportBundle() }
+            try await bridgeAsync { [self] in try generated.exportBundle() }
         }
     }
 }

@@ -38,7 +38,7 @@ public import KindredCore
 /// `throws(KindredError)` on purpose: Swift 6.0's compiler crashes on `catch E.someCase` patterns over typed
 /// throws with payload-carrying enums, swiftlang/swift#74176.)
 ///
-/// Disk work runs on a Kindred worker thread; awaiting a method never blocks the caller's thread, so it is fine to
+/// Disk work runs on a background thread (a global dispatch queue); awaiting a method never blocks the caller's thread, so it is fine to
 /// call from the main actor. Ids are lowercase hex strings; times are milliseconds since the Unix epoch (the records'
 /// `...At` fields) or `Date`.
 ///
@@ -64,7 +64,7 @@ public final class Kindred: Sendable {
     ///   ``KindredError/InvalidInput(field:reason:)`` for an unusable display name.
     public static func create(in directory: URL, displayName: String) async throws -> Kindred {
         let path = directory.path
-        return Kindred(try await bridgeAsync { try await KindredProfile.create(dataDir: path, displayName: displayName) })
+        return Kindred(try await bridgeAsync { try KindredProfile.create(dataDir: path, displayName: displayName) })
     }
 
     /// Opens the profile in `directory`.
@@ -74,7 +74,7 @@ public final class Kindred: Sendable {
     ///   opened (the files are left untouched).
     public static func open(_ directory: URL) async throws -> Kindred {
         let path = directory.path
-        return Kindred(try await bridgeAsync { try await KindredProfile.open(dataDir: path) })
+        return Kindred(try await bridgeAsync { try KindredProfile.open(dataDir: path) })
     }
 
     /// Opens the profile in `directory`, or creates one named `displayName` if there is none yet.
@@ -107,7 +107,7 @@ public final class Kindred: Sendable {
 
     /// Changes the name others see.
     public func setDisplayName(_ name: String) async throws {
-        try await bridgeAsync { try await profile.setDisplayName(name: name) }
+        try await bridgeAsync { [self] in try profile.setDisplayName(name: name) }
     }
 
     /// Housekeeping that posts leave for later (folding stored changes into snapshots, checkpointing the database's
@@ -115,13 +115,13 @@ public final class Kindred: Sendable {
     /// - Returns: how many documents it compacted.
     @discardableResult
     public func maintain() async throws -> UInt32 {
-        try await bridgeAsync { try await profile.maintain() }
+        try await bridgeAsync { [self] in try profile.maintain() }
     }
 
     /// Runs the database's full consistency check.
     /// - Throws: ``KindredError/CorruptDatabase(path:detail:)`` if it is damaged.
     public func checkIntegrity() async throws {
-        try await bridgeAsync { try await profile.checkIntegrity() }
+        try await bridgeAsync { [self] in try profile.checkIntegrity() }
     }
 
     /// Fails on purpose inside Rust, to check that an internal failure arrives as ``KindredError/Internal(detail:)``
@@ -135,19 +135,19 @@ public final class Kindred: Sendable {
     /// Creates a group owned by this profile.
     public func createGroup(name: String, description: String = "", guidelines: String = "") async throws -> Group {
         let group = NewGroup(name: name, description: description, guidelines: guidelines)
-        return Group(try await bridgeAsync { try await profile.createGroup(group: group) }, of: self)
+        return Group(try await bridgeAsync { [self] in try profile.createGroup(group: group) }, of: self)
     }
 
     /// Every group this profile holds, most recently active first, with unread counts.
     public func groups() async throws -> [GroupSummary] {
-        try await bridgeAsync { try await profile.groups() }
+        try await bridgeAsync { [self] in try profile.groups() }
     }
 
     /// One of this profile's groups, by id (as stored from ``Group/id``) or exact name.
     /// - Throws: ``KindredError/NotFound(kind:id:)`` if none matches, ``KindredError/Ambiguous(kind:name:count:)``
     ///   when several groups have that name.
     public func group(_ idOrName: String) async throws -> Group {
-        Group(try await bridgeAsync { try await profile.group(idOrName: idOrName) }, of: self)
+        Group(try await bridgeAsync { [self] in try profile.group(idOrName: idOrName) }, of: self)
     }
 
     // MARK: Goals
@@ -161,76 +161,76 @@ public final class Kindred: Sendable {
     /// Wednesday and Friday (ISO 8601 weekday numbers, 1 Monday ... 7 Sunday).
     public func createGoal(_ title: String, cadence: Cadence, sharedWith groupId: String? = nil) async throws -> Goal {
         let goal = NewGoal(title: title, cadence: cadence, shareWith: groupId)
-        return try await bridgeAsync { try await profile.createGoal(goal: goal) }
+        return try await bridgeAsync { [self] in try profile.createGoal(goal: goal) }
     }
 
     /// A goal's habit strength (0-100: grows with each period met, fades with each missed, instead of a streak that
     /// resets) and its recent periods; skipped days and pauses count for nothing.
     public func goalStrength(goalId: String) async throws -> HabitStrength {
-        try await bridgeAsync { try await profile.goalStrength(goalId: goalId) }
+        try await bridgeAsync { [self] in try profile.goalStrength(goalId: goalId) }
     }
 
     /// Takes a day off one's own goal without penalty (`day` as `YYYY-MM-DD`, today without one).
     @discardableResult
     public func skipGoalDay(goalId: String, day: String? = nil) async throws -> HabitStrength {
-        try await bridgeAsync { try await profile.skipGoalDay(goalId: goalId, day: day) }
+        try await bridgeAsync { [self] in try profile.skipGoalDay(goalId: goalId, day: day) }
     }
 
     /// Cheers on another member's shared goal; returns who cheered it so far.
     @discardableResult
     public func cheerGoal(goalId: String) async throws -> [Cheer] {
-        try await bridgeAsync { try await profile.cheerGoal(goalId: goalId) }
+        try await bridgeAsync { [self] in try profile.cheerGoal(goalId: goalId) }
     }
 
     /// Who cheered a goal on, newest first.
     public func goalCheers(goalId: String) async throws -> [Cheer] {
-        try await bridgeAsync { try await profile.goalCheers(goalId: goalId) }
+        try await bridgeAsync { [self] in try profile.goalCheers(goalId: goalId) }
     }
 
     /// Joins a group goal with one's own target, kept private: the group learns only that one more member met theirs.
     public func joinGroupGoal(id groupGoalId: String, cadence: Cadence) async throws -> Goal {
-        try await bridgeAsync { try await profile.joinGroupGoal(groupGoalId: groupGoalId, cadence: cadence) }
+        try await bridgeAsync { [self] in try profile.joinGroupGoal(groupGoalId: groupGoalId, cadence: cadence) }
     }
 
     /// One group goal, with how many met their own target in each of the last four weeks.
     public func groupGoal(id groupGoalId: String) async throws -> GroupGoal {
-        try await bridgeAsync { try await profile.groupGoal(groupGoalId: groupGoalId) }
+        try await bridgeAsync { [self] in try profile.groupGoal(groupGoalId: groupGoalId) }
     }
 
     /// Ends a group goal this profile proposed.
     @discardableResult
     public func endGroupGoal(id groupGoalId: String) async throws -> GroupGoal {
-        try await bridgeAsync { try await profile.endGroupGoal(groupGoalId: groupGoalId) }
+        try await bridgeAsync { [self] in try profile.endGroupGoal(groupGoalId: groupGoalId) }
     }
 
     /// Logs progress on a goal, now or at an earlier `date`.
     @discardableResult
     public func logProgress(goalId: String, amount: UInt32 = 1, note: String? = nil, at date: Date? = nil) async throws -> ProgressEntry {
         let at = date.map(kindredMillis)
-        return try await bridgeAsync { try await profile.logProgress(goalId: goalId, amount: amount, note: note, at: at) }
+        return try await bridgeAsync { [self] in try profile.logProgress(goalId: goalId, amount: amount, note: note, at: at) }
     }
 
     /// Pauses, resumes or archives a goal.
     @discardableResult
     public func setGoalStatus(goalId: String, to status: GoalStatus) async throws -> Goal {
-        try await bridgeAsync { try await profile.setGoalStatus(goalId: goalId, status: status) }
+        try await bridgeAsync { [self] in try profile.setGoalStatus(goalId: goalId, status: status) }
     }
 
     /// Every goal this profile can see: its own (private and shared) and those others shared in its groups
     /// (``Group/goals(includeArchived:)`` for one group's). Archived ones only with `includeArchived`.
     public func goals(includeArchived: Bool = false) async throws -> [Goal] {
-        try await bridgeAsync { try await profile.goals(includeArchived: includeArchived) }
+        try await bridgeAsync { [self] in try profile.goals(includeArchived: includeArchived) }
     }
 
     /// One goal and how it is going.
     public func goal(id goalId: String) async throws -> Goal {
-        try await bridgeAsync { try await profile.goal(goalId: goalId) }
+        try await bridgeAsync { [self] in try profile.goal(goalId: goalId) }
     }
 
     /// A goal's logged steps, newest first, optionally only since `since`.
     public func progress(goalId: String, since: Date? = nil, limit: UInt32 = 100) async throws -> [ProgressEntry] {
         let since = since.map(kindredMillis)
-        return try await bridgeAsync { try await profile.goalProgress(goalId: goalId, since: since, limit: limit) }
+        return try await bridgeAsync { [self] in try profile.goalProgress(goalId: goalId, since: since, limit: limit) }
     }
 
     // MARK: Check-ins (private to this phone)
@@ -238,51 +238,51 @@ public final class Kindred: Sendable {
     /// Records a mood check-in, e.g. `NewCheckin(mood: 4, energy: 3, tags: ["walk"])`.
     @discardableResult
     public func recordCheckin(_ checkin: NewCheckin) async throws -> Checkin {
-        try await bridgeAsync { try await profile.recordCheckin(checkin: checkin) }
+        try await bridgeAsync { [self] in try profile.recordCheckin(checkin: checkin) }
     }
 
     /// Replaces what one of the person's check-ins says (its id stays, and its time unless `checkin.at` gives one).
     @discardableResult
     public func editCheckin(id checkinId: String, _ checkin: NewCheckin) async throws -> Checkin {
-        try await bridgeAsync { try await profile.editCheckin(checkinId: checkinId, checkin: checkin) }
+        try await bridgeAsync { [self] in try profile.editCheckin(checkinId: checkinId, checkin: checkin) }
     }
 
     /// Deletes one of the person's check-ins for good.
     public func deleteCheckin(id checkinId: String) async throws {
-        try await bridgeAsync { try await profile.deleteCheckin(checkinId: checkinId) }
+        try await bridgeAsync { [self] in try profile.deleteCheckin(checkinId: checkinId) }
     }
 
     /// The mood scale (a face and a word for each step) and the person's emotion and activity lists.
     public func checkinOptions() async throws -> CheckinOptions {
-        try await bridgeAsync { try await profile.checkinOptions() }
+        try await bridgeAsync { [self] in try profile.checkinOptions() }
     }
 
     /// Makes the person's emotion or activity list `labels`, in their order; returns it as stored.
     @discardableResult
     public func setCheckinChoices(_ labels: [String], for kind: ChoiceKind) async throws -> [String] {
-        try await bridgeAsync { try await profile.setCheckinChoices(kind: kind, labels: labels) }
+        try await bridgeAsync { [self] in try profile.setCheckinChoices(kind: kind, labels: labels) }
     }
 
     /// Check-ins between two dates.
     public func checkins(from start: Date, to end: Date) async throws -> [Checkin] {
         let (since, until) = (kindredMillis(start), kindredMillis(end))
-        return try await bridgeAsync { try await profile.checkins(since: since, until: until) }
+        return try await bridgeAsync { [self] in try profile.checkins(since: since, until: until) }
     }
 
     /// Check-ins of the last `days` calendar days.
     public func recentCheckins(days: UInt32 = 7) async throws -> [Checkin] {
-        try await bridgeAsync { try await profile.recentCheckins(days: days) }
+        try await bridgeAsync { [self] in try profile.recentCheckins(days: days) }
     }
 
     /// Daily and weekly averages over the last `days` calendar days, today included.
     public func recentCheckinSummary(days: UInt32 = 7) async throws -> CheckinSummary {
-        try await bridgeAsync { try await profile.recentCheckinSummary(days: days) }
+        try await bridgeAsync { [self] in try profile.recentCheckinSummary(days: days) }
     }
 
     /// Daily and weekly averages between two dates.
     public func checkinSummary(from start: Date, to end: Date) async throws -> CheckinSummary {
         let (since, until) = (kindredMillis(start), kindredMillis(end))
-        return try await bridgeAsync { try await profile.checkinSummary(since: since, until: until) }
+        return try await bridgeAsync { [self] in try profile.checkinSummary(since: since, until: until) }
     }
 
     // MARK: Validated instruments (WHO-5, PHQ-9, GAD-7, K10...; results stay on this phone)
@@ -306,31 +306,31 @@ public final class Kindred: Sendable {
     /// - Throws: ``KindredError/InvalidInput(field:reason:)`` for incomplete or unknown answers (never guessed).
     public func takeInstrument(_ id: String, answers: [UInt8], at date: Date? = nil) async throws -> InstrumentOutcome {
         let at = date.map(kindredMillis)
-        return try await bridgeAsync { try await profile.takeInstrument(id: id, answers: Data(answers), at: at) }
+        return try await bridgeAsync { [self] in try profile.takeInstrument(id: id, answers: Data(answers), at: at) }
     }
 
     /// The results of instrument `id` between two dates, oldest first.
     public func instrumentHistory(_ id: String, from start: Date = .distantPast, to end: Date = .distantFuture) async throws -> [InstrumentResult] {
         let (since, until) = (kindredMillis(start), kindredMillis(end))
-        return try await bridgeAsync { try await profile.instrumentHistory(id: id, since: since, until: until) }
+        return try await bridgeAsync { [self] in try profile.instrumentHistory(id: id, since: since, until: until) }
     }
 
     /// Trends over the last `days` days: mood by day, week and month, each instrument's scores and change against the
     /// person's baseline, and what goes with their mood (at least 5 days each way). Computed on this phone.
     public func trends(days: UInt32 = 90) async throws -> Trends {
-        try await bridgeAsync { try await profile.trends(days: days) }
+        try await bridgeAsync { [self] in try profile.trends(days: days) }
     }
 
     /// The clinician's summary with only the parts ticked: a CSV and a one-page printable HTML page (no script, no
     /// network), for the app to save or share as the person chooses. Never instrument answers or crisis flags; notes
     /// only when ticked.
     public func clinicianSummary(_ parts: SummaryParts = SummaryParts()) async throws -> ClinicianSummary {
-        try await bridgeAsync { try await profile.clinicianSummary(parts: parts) }
+        try await bridgeAsync { [self] in try profile.clinicianSummary(parts: parts) }
     }
 
     /// Deletes one of the person's results.
     public func deleteInstrumentResult(id resultId: String) async throws {
-        try await bridgeAsync { try await profile.deleteInstrumentResult(resultId: resultId) }
+        try await bridgeAsync { [self] in try profile.deleteInstrumentResult(resultId: resultId) }
     }
 
     // MARK: The safety plan (private to this phone: never in a group, a bundle or a sync session)
@@ -338,7 +338,7 @@ public final class Kindred: Sendable {
     /// The person's safety plan: every step in order (``SafetyPlan/section(_:)`` finds one), each with its items.
     /// Reads with no network and with the storage full.
     public func safetyPlan() async throws -> SafetyPlan {
-        try await bridgeAsync { try await profile.safetyPlan() }
+        try await bridgeAsync { [self] in try profile.safetyPlan() }
     }
 
     /// Adds `text` at the end of `step`, with a `contact` (a phone number, an address) on the steps that take one
@@ -347,37 +347,37 @@ public final class Kindred: Sendable {
     ///   contacts, or a full step (the reason never quotes the text).
     @discardableResult
     public func addSafetyPlanItem(_ text: String, to step: SafetyPlanStep, contact: String? = nil) async throws -> SafetyPlanItem {
-        try await bridgeAsync { try await profile.addSafetyPlanItem(step: step, text: text, contact: contact) }
+        try await bridgeAsync { [self] in try profile.addSafetyPlanItem(step: step, text: text, contact: contact) }
     }
 
     /// Replaces an item's text and contact (none unless `contact` is given); it keeps its step and place.
     @discardableResult
     public func editSafetyPlanItem(id itemId: String, text: String, contact: String? = nil) async throws -> SafetyPlanItem {
-        try await bridgeAsync { try await profile.editSafetyPlanItem(itemId: itemId, text: text, contact: contact) }
+        try await bridgeAsync { [self] in try profile.editSafetyPlanItem(itemId: itemId, text: text, contact: contact) }
     }
 
     /// Moves an item within its step to `position` (0 is first); returns the step as it now is.
     @discardableResult
     public func moveSafetyPlanItem(id itemId: String, to position: UInt32) async throws -> SafetyPlanSection {
-        try await bridgeAsync { try await profile.moveSafetyPlanItem(itemId: itemId, position: position) }
+        try await bridgeAsync { [self] in try profile.moveSafetyPlanItem(itemId: itemId, position: position) }
     }
 
     /// Removes an item and returns it (to offer an undo).
     @discardableResult
     public func removeSafetyPlanItem(id itemId: String) async throws -> SafetyPlanItem {
-        try await bridgeAsync { try await profile.removeSafetyPlanItem(itemId: itemId) }
+        try await bridgeAsync { [self] in try profile.removeSafetyPlanItem(itemId: itemId) }
     }
 
     /// Removes every item of the plan; returns how many there were.
     @discardableResult
     public func clearSafetyPlan() async throws -> UInt32 {
-        try await bridgeAsync { try await profile.clearSafetyPlan() }
+        try await bridgeAsync { [self] in try profile.clearSafetyPlan() }
     }
 
     /// The plan as plain text for printing: a title, today's date, and every step under its heading in plain words;
     /// nothing else about the person.
     public func exportSafetyPlanText() async throws -> String {
-        try await bridgeAsync { try await profile.exportSafetyPlanText() }
+        try await bridgeAsync { [self] in try profile.exportSafetyPlanText() }
     }
 
     // MARK: The on-device crisis check (the text stays on this phone: never stored, logged or sent; nothing blocked)
@@ -389,14 +389,14 @@ public final class Kindred: Sendable {
     /// the profile holds (imported, or published in its groups; example entries marked).
     /// - Throws: ``KindredError/InvalidInput(field:reason:)`` for a draft longer than a message can be.
     public func checkDraft(_ text: String, language: String? = nil) async throws -> DraftCheck {
-        try await bridgeAsync { try await profile.checkDraft(text: text, language: language) }
+        try await bridgeAsync { [self] in try profile.checkDraft(text: text, language: language) }
     }
 
     /// Checks a received message for its reader: what matched and, on a sign of risk, short guidance on answering
     /// supportively (in `language` when Kindred has it) and the crisis services the reader can share (`resources`,
     /// for the reader's region). For the reader's screen only; the author is never flagged.
     public func checkReceived(_ text: String, language: String? = nil) async throws -> ReaderGuidance {
-        try await bridgeAsync { try await profile.checkReceived(text: text, language: language) }
+        try await bridgeAsync { [self] in try profile.checkReceived(text: text, language: language) }
     }
 
     /// Adds an app's phrase list (the `Lexicon` text format) to this profile's list of its language, or with
@@ -404,7 +404,7 @@ public final class Kindred: Sendable {
     /// - Throws: ``KindredError/InvalidInput(field:reason:)`` naming the line of a list that does not parse.
     @discardableResult
     public func setCrisisPhrases(_ list: String, replacing: Bool = false) async throws -> [String] {
-        try await bridgeAsync { try await profile.setCrisisPhrases(list: list, replace: replacing) }
+        try await bridgeAsync { [self] in try profile.setCrisisPhrases(list: list, replace: replacing) }
     }
 
     /// Goes back to the shipped phrase lists; returns their languages.
@@ -420,36 +420,36 @@ public final class Kindred: Sendable {
     /// own fallback (the local emergency number). Entries of an example directory say `example`.
     /// - Throws: ``KindredError/InvalidInput(field:reason:)`` for a region that is not an ISO 3166 code.
     public func crisisResources(region: String?, language: String? = nil) async throws -> ResourceLookup {
-        try await bridgeAsync { try await profile.crisisResources(region: region, language: language) }
+        try await bridgeAsync { [self] in try profile.crisisResources(region: region, language: language) }
     }
 
     /// Sets the person's region for crisis resources ("KE" or "KE-30", any case; `nil` clears it) and returns it as
     /// stored. It stays on this phone.
     @discardableResult
     public func setRegion(_ region: String?) async throws -> String? {
-        try await bridgeAsync { try await profile.setRegion(region: region) }
+        try await bridgeAsync { [self] in try profile.setRegion(region: region) }
     }
 
     /// The person's region for crisis resources, if set.
     public func region() async throws -> String? {
-        try await bridgeAsync { try await profile.region() }
+        try await bridgeAsync { [self] in try profile.region() }
     }
 
     /// Imports a signed directory file (one the app ships, or a publisher's), checked whole first.
     /// - Throws: ``KindredError/Rejected(kind:reason:)`` for a forged, damaged or oversized file; nothing is kept.
     @discardableResult
     public func importResourceDirectory(_ file: Data) async throws -> DirectoryImport {
-        try await bridgeAsync { try await profile.importResourceDirectory(file: file) }
+        try await bridgeAsync { [self] in try profile.importResourceDirectory(file: file) }
     }
 
     /// Every publisher's directory this profile uses (its newest file, imported or published in a group).
     public func resourceDirectories() async throws -> [DirectorySummary] {
-        try await bridgeAsync { try await profile.resourceDirectories() }
+        try await bridgeAsync { [self] in try profile.resourceDirectories() }
     }
 
     /// Removes a publisher's imported directory.
     /// - Throws: ``KindredError/NotFound(kind:id:)`` when there is none.
     public func removeResourceDirectory(publisher: String) async throws {
-        try await bridgeAsync { try await profile.removeResourceDirectory(publisher: publisher) }
+        try await bridgeAsync { [self] in try profile.removeResourceDirectory(publisher: publisher) }
     }
 }

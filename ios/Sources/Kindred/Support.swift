@@ -13,15 +13,15 @@ func bridge<T>(_ body: () throws -> T) throws(KindredError) -> T {
     }
 }
 
-/// ``bridge(_:)`` for async calls.
-func bridgeAsync<T>(_ body: () async throws -> T) async throws(KindredError) -> T {
-    do {
-        return try await body()
-    } catch let error as KindredError {
-        throw error
-    } catch {
-        throw KindredError.Internal(detail: String(describing: error))
+/// Runs a generated call on a background thread and awaits it: the generated calls block while they do their disk
+/// work, so the caller's task (the main actor's, too) is suspended instead of blocked. Errors as ``bridge(_:)``.
+func bridgeAsync<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws(KindredError) -> T {
+    let result: Result<T, KindredError> = await withCheckedContinuation { continuation in
+        DispatchQueue.global(qos: .userInitiated).async {
+            continuation.resume(returning: Result { () throws(KindredError) -> T in try bridge(body) })
+        }
     }
+    return try result.get()
 }
 
 /// Milliseconds since the Unix epoch, as Kindred stores times. Out of range dates are clamped rather than trapping

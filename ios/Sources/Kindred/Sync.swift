@@ -17,12 +17,12 @@ extension Kindred {
     /// - Throws: ``KindredError/InvalidInput(field:reason:)`` for text that is not an invitation.
     @discardableResult
     public func joinGroup(code: String) async throws -> PendingJoin {
-        try await bridgeAsync { try await profile.joinGroup(code: code) }
+        try await bridgeAsync { [self] in try profile.joinGroup(code: code) }
     }
 
     /// Invitations accepted with ``joinGroup(code:)`` whose group has not arrived yet (no sync with a member since).
     public func pendingJoins() async throws -> [PendingJoin] {
-        try await bridgeAsync { try await profile.pendingJoins() }
+        try await bridgeAsync { [self] in try profile.pendingJoins() }
     }
 
     /// Imports a bundle from ``Group/exportBundle()`` (for instance a file another member sent), for a group this
@@ -34,7 +34,7 @@ extension Kindred {
     ///   of it is kept).
     @discardableResult
     public func importBundle(_ bundle: Data) async throws -> BundleImport {
-        try await bridgeAsync { try await profile.importBundle(bytes: bundle) }
+        try await bridgeAsync { [self] in try profile.importBundle(bytes: bundle) }
     }
 
     // MARK: Sync sessions
@@ -61,7 +61,7 @@ extension Kindred {
     ///
     /// - Parameter maxFrame: as for ``connectSync(expecting:maxFrame:)``; give both sides the same value.
     public func acceptSync(maxFrame: UInt32? = nil) async throws -> SyncSession {
-        try await bridgeAsync { try await profile.acceptSync(maxFrame: maxFrame) }
+        try await bridgeAsync { [self] in try profile.acceptSync(maxFrame: maxFrame) }
     }
 }
 
@@ -107,7 +107,7 @@ extension SyncSession {
     /// The link must carry each frame whole and in order (frames are at most the session's `maxFrame` bytes; on a
     /// stream socket, prefix each with its length). Use one session per link, and a new session for every new link.
     /// `send` and `receive` run in the caller's isolation (e.g. on the main actor when called from there); the
-    /// session's own work (checking, storing, applying) runs on a Kindred worker thread. The session has no clock:
+    /// session's own work (checking, storing, applying) runs on a background thread. The session has no clock:
     /// a peer that goes silent leaves `receive` waiting, so give the link a time-out (throw from `receive`, or
     /// return `nil`) or cancel the task.
     ///
@@ -139,7 +139,7 @@ extension SyncSession {
                 try Task.checkCancellation()
                 throw SyncLinkClosed(report: report())
             }
-            try await bridgeAsync { try await self.receive(frame: frame) }
+            try await bridgeAsync { [self] in try self.receive(frame: frame) }
             for frame in takeOutgoing() { try await send(frame) }
         }
         return report()

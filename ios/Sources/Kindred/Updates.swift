@@ -49,7 +49,7 @@ extension Kindred.Group {
     }
 }
 
-/// The listener Rust calls (on a Kindred worker thread); it only hands the update to the stream.
+/// The listener Rust calls (on the thread that made the change: a background one); it only hands the update to the stream.
 final class UpdateRelay: UpdateListener {
     private let continuation: AsyncStream<Update>.Continuation
 

@@ -67,14 +67,14 @@ final class GeneratedLayerTests: XCTestCase {
         // Straight through the generated KindredProfile, without the layer's typed throws.
         let (kindred, _) = try await makeProfile(self)
         do {
-            _ = try await kindred.profile.group(idOrName: unknownId)
+            _ = try kindred.profile.group(idOrName: unknownId)
             XCTFail("expected NotFound")
         } catch KindredError.NotFound(let kind, let id) {
             XCTAssertEqual(kind, "group")
             XCTAssertEqual(id, unknownId)
         }
         do {
-            _ = try await kindred.profile.recordCheckin(checkin: NewCheckin(mood: 0))
+            _ = try kindred.profile.recordCheckin(checkin: NewCheckin(mood: 0))
             XCTFail("expected InvalidInput")
         } catch let error as KindredError {
             XCTAssertEqual(error, .InvalidInput(field: "mood", reason: "0 is not on the 1 to 5 scale"))

@@ -17,12 +17,12 @@ func visible(kindred: Kindred, group: Kindred.Group, session: SyncSession) async
     seen.append("\(goal.cadence.times) \(goal.status == GoalStatus.active)")
     let strength: HabitStrength = try await kindred.goalStrength(goalId: goal.id)
     let period: Kindred.PeriodScore? = strength.recent.first
-    let outcome: PeriodOutcome = period?.outcome ?? .missed
+    let periodOutcome: PeriodOutcome = period?.outcome ?? .missed
     let cheers: [Kindred.Cheer] = try await kindred.goalCheers(goalId: goal.id)
-    seen += cheers.map { "\($0.name ?? "") \($0.at)" } + ["\(strength.strength) \(outcome == .met)"]
-    let together: GroupGoal = try await group.createGroupGoal("Move more")
-    let week: Kindred.WeekCount? = together.weeks.last
-    let mine: Kindred.Goal = try await kindred.joinGroupGoal(id: together.id, cadence: Cadence(times: 1, period: .week))
+    seen += cheers.map { "\($0.name ?? "") \($0.at)" } + ["\(strength.strength) \(periodOutcome == .met)"]
+    let groupGoal: GroupGoal = try await group.createGroupGoal("Move more")
+    let week: Kindred.WeekCount? = groupGoal.weeks.last
+    let mine: Kindred.Goal = try await kindred.joinGroupGoal(id: groupGoal.id, cadence: Cadence(times: 1, period: .week))
     seen += ["\(week?.met ?? 0) \(week?.week ?? "") \(mine.groupGoal ?? "")"]
     seen += try await kindred.recentCheckins().map { "\($0.mood) \($0.date)" }
     try await kindred.recordCheckin(NewCheckin(mood: 3))

@@ -74,12 +74,12 @@ impl From<PeriodArg> for CadencePeriod {
 }
 
 /// A weekday as its ISO 8601 number (1 Monday ... 7 Sunday), from its English name or first three letters.
-fn parse_weekday(text: &str) -> Result<u8, CliError> {
+fn parse_weekday(text: &str) -> Result<u32, CliError> {
     const DAYS: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
     let wanted = text.trim().to_lowercase();
     DAYS.iter()
         .position(|d| wanted.len() >= 3 && d.starts_with(&wanted))
-        .map(|i| i as u8 + 1)
+        .map(|i| i as u32 + 1)
         .ok_or_else(|| CliError::input("--on takes weekdays: mon, tue, wed, thu, fri, sat, sun"))
 }
 
@@ -87,7 +87,7 @@ fn parse_weekday(text: &str) -> Result<u8, CliError> {
 pub(crate) fn target(times: u32, per: Option<PeriodArg>, on: &[String]) -> Result<Cadence, CliError> {
     Ok(match per {
         Some(per) => Cadence::new(times, per.into()),
-        None => Cadence::on_weekdays(times, &on.iter().map(|d| parse_weekday(d)).collect::<Result<Vec<u8>, _>>()?),
+        None => Cadence::on_weekdays(times, &on.iter().map(|d| parse_weekday(d)).collect::<Result<Vec<u32>, _>>()?),
     })
 }
 

@@ -1,5 +1,7 @@
 package org.kindred
 
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.withContext
 import org.kindred.core.KindredException
 import org.kindred.core.SyncSession
 import org.kindred.core.model.SyncReport
@@ -24,7 +26,7 @@ import java.io.EOFException
  * ```
  *
  * **Threads.** It runs in the caller's coroutine context, and so do [send] and [receive]; the work of each frame
- * (checking, storing, applying) runs on a Kindred worker thread, so calling this from the main thread is safe as long
+ * (checking, storing, applying) runs on [Dispatchers.IO], so calling this from the main thread is safe as long
  * as [send] and [receive] suspend rather than block. Each change that arrives is on disk, and handed to the
  * [Kindred.updates] flows, as soon as the frame that completed it has been applied. Do not use one session from two
  * coroutines at once.
@@ -54,7 +56,7 @@ suspend fun SyncSession.runOver(
     sendQueued()
     while (!session.isFinished()) {
         val frame = receive() ?: throw EOFException("the link closed before the sync session finished")
-        session.receive(frame)
+        withContext(Dispatchers.IO) { session.receive(frame) }
         sendQueued()
     }
     return session.report()

@@ -26,7 +26,7 @@ class AsyncTest {
         }
         // Listeners run on the thread that made the change, before the call returns.
         val worker = assertNotNull(workerThread.get(), "the update arrived before post() returned")
-        assertNotEquals(caller, worker, "the work (and its update) happened on a Kindred worker thread")
+        assertNotEquals(caller, worker, "the work (and its update) happened on a background (IO) thread")
 
         // All started from one thread (runBlocking's): they suspend instead of blocking it, so all are in flight.
         val posted = (1..20).map { i -> async { group.post("message $i") } }.awaitAll()

@@ -51,7 +51,7 @@ class GoalsAndCheckinsTest {
             assertFailsWith<KindredException.InvalidInput> { kindred.skipGoalDay(walk.id, "someday") }
 
             val swim = kindred.createGoal("Swim", times = 1, period = CadencePeriod.DAY, weekdays = listOf(5, 1, 3, 3))
-            assertEquals(listOf<UByte>(1u, 3u, 5u), swim.cadence.weekdays)
+            assertEquals(listOf<UInt>(1u, 3u, 5u), swim.cadence.weekdays)
             assertFailsWith<KindredException.InvalidInput> {
                 kindred.createGoal("Run", times = 1, period = CadencePeriod.WEEK, weekdays = listOf(1))
             }

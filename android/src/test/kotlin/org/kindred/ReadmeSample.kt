@@ -9,13 +9,11 @@ import kotlinx.coroutines.flow.first
 import org.kindred.Kindred
 import org.kindred.core.KindredException
 import org.kindred.core.model.Update
-import org.kindred.messages
-import org.kindred.post
 
 suspend fun readmeSample(dataDir: String): List<String> = coroutineScope {
     val log = mutableListOf<String>()
     Kindred.openOrCreate(dataDir, displayName = "Ada").use { kindred ->
-        // A KindredGroup handle: messages, members, invitations and shared goals of one group.
+        // A Group handle: messages, members, invitations and shared goals of one group.
         val group = kindred.createGroup(name = "Tuesday circle", guidelines = "Listen first")
 
         // Live updates are a Flow; collecting registers a listener, and it is removed when collection ends.

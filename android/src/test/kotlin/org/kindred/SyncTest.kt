@@ -10,7 +10,6 @@ import kotlinx.coroutines.channels.SendChannel
 import kotlinx.coroutines.flow.filterIsInstance
 import kotlinx.coroutines.flow.first
 import org.kindred.core.KindredException
-import org.kindred.core.KindredGroup
 import org.kindred.core.SyncSession
 import org.kindred.core.model.CadencePeriod
 import org.kindred.core.model.PendingJoin
@@ -88,7 +87,7 @@ private suspend fun sync(dialler: Kindred, listener: Kindred, peer: String? = nu
     dialler.connectSync(peer).use { dialling -> listener.acceptSync().use { carry(dialling, it).reports() } }
 
 /** [invitee] joins [owner]'s [group] with an invitation and a sync with [owner]; returns their handle to it. */
-private suspend fun join(invitee: Kindred, owner: Kindred, group: KindredGroup): KindredGroup {
+private suspend fun join(invitee: Kindred, owner: Kindred, group: Group): Group {
     invitee.joinGroup(group.createInvite(validForMs = HOUR_MS))
     assertEquals(listOf(group.id()), sync(invitee, owner).first.joinedGroups)
     return invitee.group(group.id())

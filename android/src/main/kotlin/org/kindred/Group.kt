@@ -1,0 +1,147 @@
+package org.kindred
+
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.withContext
+import org.kindred.core.KindredGroup
+import org.kindred.core.MessageCursor
+import org.kindred.core.NewMessage
+import org.kindred.core.SubscriptionHandle
+import org.kindred.core.UpdateListener
+import org.kindred.core.model.*
+
+/**
+ * One group of an opened [Kindred] profile: its messages, members, invitations, shared goals, group goals and bundle.
+ *
+ * Every operation is a `suspend` function that runs on [Dispatchers.IO] (the native calls block while they do their
+ * disk work), so all of them are safe to call from the main thread. Get one from [Kindred.createGroup] or
+ * [Kindred.group]; it is cheap, and closing it ([AutoCloseable]) only frees the handle. Once its profile is closed,
+ * calls fail with `KindredException.Closed`.
+ */
+class Group internal constructor(private val group: KindredGroup) : AutoCloseable {
+    /** Posts [text] to this group, optionally as a reply to the message [replyTo] and behind a [contentWarning]. */
+    suspend fun post(text: String, replyTo: String? = null, contentWarning: String? = null): Message =
+        post(NewMessage(text = text, replyTo = replyTo, contentWarning = contentWarning))
+
+    /**
+     * Up to [limit] messages of this group, oldest first: the newest ones, or those just older than [before] (pass the
+     * first message of the page already shown to page back).
+     */
+    suspend fun messages(limit: Int = 50, before: Message? = null): List<Message> =
+        messages(limit.toUIntArg("limit"), before?.let { MessageCursor(it.createdAt, it.id) })
+
+    /** Registers [listener] for this group's changes (prefer [Kindred.updates]); close the handle to unregister. */
+    fun subscribe(listener: UpdateListener): SubscriptionHandle = group.subscribe(listener)
+
+    /**
+     * Adds a member directly by key (owners and moderators), for someone whose member id is already known.
+     */
+    suspend fun addMember(memberId: String, displayName: String, role: Role): GroupDetails = io { addMember(memberId, displayName, role) }
+
+    /**
+     * Proposes a group goal: members join it with their own private targets (`KindredProfile.join_group_goal`).
+     */
+    suspend fun createGroupGoal(title: String): GroupGoal = io { createGroupGoal(title) }
+
+    /**
+     * Creates a single-use invitation, valid for `valid_for_ms` (at most 30 days): text for a QR code.
+     */
+    suspend fun createInvite(validForMs: Long): String = io { createInvite(validForMs) }
+
+    /**
+     * Name, description, guidelines, members and roles, as this phone knows them now.
+     */
+    suspend fun details(): GroupDetails = io { details() }
+
+    /**
+     * Changes the text of one of this profile's own messages.
+     */
+    suspend fun editMessage(messageId: String, text: String): Message = io { editMessage(messageId, text) }
+
+    /**
+     * A signed bundle of everything this profile holds of the group, to carry as a file.
+     */
+    suspend fun exportBundle(): ByteArray = io { exportBundle() }
+
+    /**
+     * Goals shared with this group (this profile's and other members'). Archived ones only with `include_archived`.
+     */
+    suspend fun goals(includeArchived: Boolean): List<Goal> = io { goals(includeArchived) }
+
+    /**
+     * This group's goals, running ones first, each with how many met their own target in each of the last four
+     * weeks (never who).
+     */
+    suspend fun groupGoals(): List<GroupGoal> = io { groupGoals() }
+
+    /**
+     * The group's id (hex), stable across devices: store it to find the group again with `KindredProfile.group`.
+     */
+    fun id(): GroupId = group.id()
+
+    /**
+     * Marks everything in the group as read on this phone.
+     */
+    suspend fun markRead(): Unit = io { markRead() }
+
+    suspend fun message(messageId: String): Message = io { message(messageId) }
+
+    /**
+     * Up to `limit` messages, oldest first: the newest, or those just older than `before`.
+     */
+    suspend fun messages(limit: UInt, before: MessageCursor?): List<Message> = io { messages(limit, before) }
+
+    suspend fun post(message: NewMessage): Message = io { post(message) }
+
+    /**
+     * Publishes a signed crisis resource directory file into the group (owners and moderators): it reaches every
+     * member with the next sync or bundle. Its publisher must be the owner or trusted by the owner; at most 48 KiB.
+     * `installed` says whether it is now the publisher's directory in the group.
+     */
+    suspend fun publishResourceDirectory(file: ByteArray): DirectoryImport = io { publishResourceDirectory(file) }
+
+    /**
+     * Sets this profile's reaction; `None` takes it back.
+     */
+    suspend fun react(messageId: String, emoji: String?): Message = io { react(messageId, emoji) }
+
+    /**
+     * Removes a member (owners and moderators). Their later posts are kept for causality and never shown.
+     */
+    suspend fun removeMember(memberId: String): GroupDetails = io { removeMember(memberId) }
+
+    /**
+     * Removes a message: one's own, or anyone's as a moderator. Its text leaves every listing.
+     */
+    suspend fun removeMessage(messageId: String): Message = io { removeMessage(messageId) }
+
+    /**
+     * Posts check-in `checkin_id` to the group as just its face or a short summary, with its note only when
+     * `with_note` (tags never).
+     */
+    suspend fun shareCheckin(checkinId: String, shareAs: ShareAs, withNote: Boolean): Message = io { shareCheckin(checkinId, shareAs, withNote) }
+
+    /**
+     * Posts an instrument result to the group: its title, score and band, never its answers or flags.
+     */
+    suspend fun shareInstrumentResult(resultId: String): Message = io { shareInstrumentResult(resultId) }
+
+    /**
+     * Marks a publisher's key trusted to publish directories into the group, or no longer (owner only); its
+     * directories stop being used on every phone that learns of it. Returns the group, with `trusted_publishers`.
+     */
+    suspend fun trustPublisher(publisher: String, trusted: Boolean): GroupDetails = io { trustPublisher(publisher, trusted) }
+
+    suspend fun unreadCount(): ULong = io { unreadCount() }
+
+    /** Frees this handle (the group and its profile stay open). */
+    override fun close() = group.close()
+
+    override fun equals(other: Any?): Boolean = other is Group && other.group.id() == group.id()
+
+    override fun hashCode(): Int = group.id().hashCode()
+
+    override fun toString(): String = "Group(${group.id()})"
+
+    private suspend inline fun <T> io(crossinline call: KindredGroup.() -> T): T =
+        withContext(Dispatchers.IO) { group.call() }
+}
