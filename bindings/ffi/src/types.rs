@@ -90,7 +90,9 @@ mod tests {
     fn well_formed_input_records_become_the_cores() {
         let group = core::GroupId::from_bytes([7; 16]);
         let cadence = core::Cadence::new(3, core::CadencePeriod::Week);
-        let goal = NewGoal { title: "Walk".into(), cadence: cadence.clone(), share_with: Some(group.to_hex()) }.parse().unwrap();
+        let goal = NewGoal { title: "Walk".into(), cadence: cadence.clone(), share_with: Some(group.to_hex()) }
+            .parse()
+            .unwrap();
         assert_eq!((goal.title.as_str(), goal.cadence, goal.share_with), ("Walk", cadence, Some(group)));
         let message = core::MessageId::from_bytes([9; 16]);
         let reply =

@@ -43,14 +43,8 @@ pub enum GoalCommand {
 #[derive(Debug, Args)]
 pub struct AddArgs {
     pub title: String,
-    /// How many times per period (per chosen day, with --on).
-    #[arg(long)]
-    pub times: u32,
-    #[arg(long, value_enum, required_unless_present = "on")]
-    pub per: Option<PeriodArg>,
-    /// Only on these weekdays (a daily goal), e.g. mon,wed,fri.
-    #[arg(long, value_delimiter = ',', conflicts_with = "per")]
-    pub on: Vec<String>,
+    #[command(flatten)]
+    pub target: TargetArgs,
     /// Share it with this group (id or name); private without it.
     #[arg(long)]
     pub group: Option<String>,
@@ -83,12 +77,30 @@ fn parse_weekday(text: &str) -> Result<u32, CliError> {
         .ok_or_else(|| CliError::input("--on takes weekdays: mon, tue, wed, thu, fri, sat, sun"))
 }
 
-/// The cadence `--times`, `--per` and `--on` ask for.
-pub(crate) fn target(times: u32, per: Option<PeriodArg>, on: &[String]) -> Result<Cadence, CliError> {
-    Ok(match per {
-        Some(per) => Cadence::new(times, per.into()),
-        None => Cadence::on_weekdays(times, &on.iter().map(|d| parse_weekday(d)).collect::<Result<Vec<u32>, _>>()?),
-    })
+/// A goal's cadence on the command line: `--times N --per day|week|month`, or `--times N --on mon,wed,fri`.
+#[derive(Debug, Args)]
+pub struct TargetArgs {
+    /// How many times per period (per chosen day, with --on).
+    #[arg(long)]
+    pub times: u32,
+    #[arg(long, value_enum, required_unless_present = "on")]
+    pub per: Option<PeriodArg>,
+    /// Only on these weekdays (a daily goal), e.g. mon,wed,fri.
+    #[arg(long, value_delimiter = ',', conflicts_with = "per")]
+    pub on: Vec<String>,
+}
+
+impl TargetArgs {
+    /// The cadence asked for.
+    pub(crate) fn cadence(&self) -> Result<Cadence, CliError> {
+        Ok(match self.per {
+            Some(per) => Cadence::new(self.times, per.into()),
+            None => Cadence::on_weekdays(
+                self.times,
+                &self.on.iter().map(|d| parse_weekday(d)).collect::<Result<Vec<u32>, _>>()?,
+            ),
+        })
+    }
 }
 
 #[derive(Debug, Args)]
@@ -144,7 +156,7 @@ pub fn run(ctx: &Ctx, command: GoalCommand) -> Outcome {
     match command {
         GoalCommand::Add(args) => {
             let share_with = args.group.map(|g| kindred.resolve_group(&g)).transpose()?;
-            let rhythm = target(args.times, args.per, &args.on)?;
+            let rhythm = args.target.cadence()?;
             let goal = kindred.create_goal(NewGoal { title: args.title, cadence: rhythm, share_with })?;
             let names = group_names(&kindred)?;
             ctx.render(&goal, |g| {

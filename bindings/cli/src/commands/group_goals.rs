@@ -4,7 +4,7 @@
 use clap::{Args, Subcommand};
 use kindred_core::{GoalId, GroupGoal, GroupId, Kindred};
 
-use crate::commands::goals::{PeriodArg, target};
+use crate::commands::goals::TargetArgs;
 use crate::context::{CliError, Ctx, Outcome};
 use crate::output::{Align, Table, cadence, short, when};
 
@@ -39,15 +39,9 @@ pub struct GroupGoalArg {
 pub struct JoinArgs {
     #[command(flatten)]
     pub which: GroupGoalArg,
-    /// How many times per period (per chosen day, with --on).
-    #[arg(long)]
-    pub times: u32,
-    /// Day or week (a group goal counts weeks).
-    #[arg(long, value_enum, required_unless_present = "on")]
-    pub per: Option<PeriodArg>,
-    /// Only on these weekdays, e.g. mon,wed,fri.
-    #[arg(long, value_delimiter = ',', conflicts_with = "per")]
-    pub on: Vec<String>,
+    /// Your own target: by the day, on chosen weekdays or by the week (a group goal counts weeks).
+    #[command(flatten)]
+    pub target: TargetArgs,
 }
 
 fn resolve(kindred: &Kindred, which: &GroupGoalArg) -> Result<(GroupId, GoalId), CliError> {
@@ -83,7 +77,7 @@ pub fn run(ctx: &Ctx, command: GroupGoalCommand) -> Outcome {
         }
         GroupGoalCommand::Join(args) => {
             let (_, id) = resolve(&kindred, &args.which)?;
-            let goal = kindred.join_group_goal(&id, target(args.times, args.per, &args.on)?)?;
+            let goal = kindred.join_group_goal(&id, args.target.cadence()?)?;
             ctx.render(&goal, |g| {
                 format!(
                     "Joined \"{}\" with your own target, {} (private: log it with `kindred goal log {}`).\n",
