@@ -19,7 +19,7 @@
 //! - [`listeners`]: live updates through a listener the platform layer implements (Kotlin `Flow`, Swift
 //!   `AsyncStream` on top) and a handle that unregisters on close.
 //! - [`error::KindredError`]: the one public error, converted from the core's in one place; panics become
-//!   `Internal` (every method body runs inside [`error::guard`]) instead of crossing into the app.
+//!   `Internal` (every method body runs inside a panic guard) instead of crossing into the app.
 
 pub mod error;
 pub mod group;
