@@ -115,6 +115,10 @@ hex_id!(
     InstrumentResultId, 16, "instrument result id"
 );
 hex_id!(
+    /// An entry of a group's moderation log.
+    ModerationId, 16, "moderation id"
+);
+hex_id!(
     /// A member: the ed25519 public key of a profile.
     MemberId, 32, "member id"
 );
@@ -135,7 +139,17 @@ macro_rules! uniffi_id {
     )+};
 }
 #[cfg(feature = "uniffi")]
-uniffi_id!(GroupId, MessageId, GoalId, ProgressId, CheckinId, SafetyPlanItemId, InstrumentResultId, MemberId);
+uniffi_id!(
+    GroupId,
+    MessageId,
+    GoalId,
+    ProgressId,
+    CheckinId,
+    SafetyPlanItemId,
+    InstrumentResultId,
+    ModerationId,
+    MemberId
+);
 
 impl GroupId {
     /// A new group's id, bound to its creator: `sha256(domain, creator key, nonce)`. Peers check a group document's
@@ -180,6 +194,12 @@ impl MessageId {
 }
 
 impl GoalId {
+    pub(crate) fn random() -> Self {
+        Self(random_128())
+    }
+}
+
+impl ModerationId {
     pub(crate) fn random() -> Self {
         Self(random_128())
     }

@@ -57,6 +57,7 @@ mod kindred;
 mod maintenance;
 mod membership;
 mod messages;
+mod moderation;
 mod names;
 mod read_model;
 mod safety_plan;
@@ -102,9 +103,11 @@ pub mod limits {
     pub use crate::invite::{MAX_CODE_CHARS, MAX_VALIDITY_MS};
     pub use crate::membership::DEFAULT_INVITE_VALIDITY_MS;
     pub use crate::messages::{MAX_CONTENT_WARNING_CHARS, MAX_MESSAGE_CHARS, MAX_PAGE, MAX_REACTION_CHARS};
+    pub use crate::moderation::MAX_LOG_PAGE;
     pub use crate::safety_plan::{
         MAX_SAFETY_PLAN_CONTACT_CHARS, MAX_SAFETY_PLAN_ITEM_CHARS, MAX_SAFETY_PLAN_ITEMS_PER_STEP,
     };
+    pub use crate::schema::moderation::MAX_MODERATION_REASON_CHARS;
     pub use crate::schema::segment::SEGMENT_CAPACITY;
     pub use crate::wellbeing::{MAX_CHOICES, MAX_NOTE_CHARS, MAX_RECENT_DAYS, MAX_TAG_CHARS, MAX_TAGS};
 }

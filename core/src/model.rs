@@ -11,7 +11,7 @@ use std::str::FromStr;
 use serde::Serialize;
 
 use crate::error::Error;
-use crate::ids::{CheckinId, GoalId, GroupId, MemberId, MessageId, ProgressId, SafetyPlanItemId};
+use crate::ids::{CheckinId, GoalId, GroupId, MemberId, MessageId, ModerationId, ProgressId, SafetyPlanItemId};
 
 /// The opened profile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -130,6 +130,7 @@ macro_rules! string_enum {
 string_enum!(Role, "role", Owner => "owner", Moderator => "moderator", Member => "member");
 string_enum!(CadencePeriod, "cadence period", Day => "day", Week => "week", Month => "month");
 string_enum!(GoalStatus, "goal status", Active => "active", Paused => "paused", Archived => "archived");
+string_enum!(ModerationKind, "moderation action", Hide => "hide", Restore => "restore");
 
 /// What creating a group takes.
 #[derive(Debug, Clone, Default)]
@@ -262,6 +263,69 @@ pub struct Message {
     pub is_mine: bool,
     /// Current members' reactions, one entry per emoji, the most given first; empty for a removed message.
     pub reactions: Vec<ReactionCount>,
+    /// Set while a moderator has the message hidden. Its text and content warning are then empty for everyone but
+    /// its author and the group's moderators (who see them, and why it was hidden).
+    pub moderation: Option<ModerationNote>,
+}
+
+/// Why a message is hidden, as [`Message::moderation`] carries it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct ModerationNote {
+    /// The moderator who hid it.
+    pub by: MemberId,
+    /// When, by their clock.
+    pub at: i64,
+    /// Their reason, for the message's author and the group's moderators; `None` for everyone else.
+    pub why: Option<String>,
+}
+
+/// What a moderator did, as the group's moderation log lists it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+pub enum ModerationKind {
+    /// Hid a message from the group (its author and the moderators still see it).
+    Hide,
+    /// Showed a hidden message again.
+    Restore,
+}
+
+/// One entry of a group's moderation log: signed by the moderator, kept in the group's document, never erased.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct ModerationEntry {
+    /// The entry.
+    pub id: ModerationId,
+    /// What was done.
+    pub kind: ModerationKind,
+    /// The moderator (or owner) who did it.
+    pub by: MemberId,
+    /// Their name in the group.
+    pub by_name: String,
+    /// When, by their clock.
+    pub at: i64,
+    /// The message it was done to.
+    pub message_id: MessageId,
+    /// That message's author.
+    pub member: MemberId,
+    /// Why, in the moderator's words.
+    pub why: String,
+}
+
+/// What the author of a hidden message is shown: a kind explanation, the moderator's reason and, for the person's
+/// region, crisis services they can reach.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct HiddenMessageHelp {
+    /// A few kind sentences, in English (apps translate by this struct's meaning, not its words).
+    pub explanation: String,
+    /// The moderator's reason.
+    pub why: String,
+    /// When it was hidden, by the moderator's clock.
+    pub at: i64,
+    /// Crisis services for the person's region, from the directories this profile holds.
+    pub resources: crate::crisis::ResourceLookup,
 }
 
 /// How many members reacted to a message with one emoji.

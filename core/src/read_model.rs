@@ -59,6 +59,10 @@ pub(crate) fn refresh_group(ctx: &mut WriteCtx<'_, '_>, group: &GroupId) -> Resu
     };
     let group_ref = storage::groups::upsert(ctx.tx, group, &stored)?;
     refresh_directories(ctx.tx, group_ref, &stored)?;
+    let moderated = storage::moderation::replace(ctx.tx, group_ref, &stored.moderation)?;
+    if !moderated.is_empty() {
+        ctx.updates.push(Update::Messages { group_id: *group, message_ids: moderated });
+    }
     // An admission of this profile that turned out to have no effect (the invitation was used by someone else
     // first): the invitation is pending again, so the next sync says why and a new code can take its place.
     let me = ctx.me();

@@ -45,6 +45,8 @@ pub(crate) struct StoredGroup {
     pub trusted_publishers: Vec<MemberId>,
     /// The resource directories in effect: each trusted publisher's (and the owner's) newest file.
     pub directories: Vec<PublishedDirectory>,
+    /// The moderation log's entries with effect, in the order the rules replay them.
+    pub moderation: Vec<crate::schema::moderation::StoredModeration>,
 }
 
 /// A resource directory in effect in a group.
@@ -149,7 +151,7 @@ fn root_map<T: ReadDoc>(doc: &T, doc_id: &DocId, key: &str) -> Result<automerge:
 /// The root map `key`, made if this document has none (a group created before it existed). Two phones making it
 /// concurrently make two maps of which Automerge shows one; nothing is lost, because what the group holds is read
 /// from the changes by path ([`crate::sync::authority`]), never from Automerge's merged view.
-fn root_map_or_new<T: Transactable>(tx: &mut T, doc_id: &DocId, key: &str) -> Result<automerge::ObjId> {
+pub(crate) fn root_map_or_new<T: Transactable>(tx: &mut T, doc_id: &DocId, key: &str) -> Result<automerge::ObjId> {
     match MapReader::new(tx, doc_id, ROOT).map(key)? {
         Some(map) => Ok(map),
         None => tx.put_object(ROOT, key, ObjType::Map).map_err(write_err(doc_id)),

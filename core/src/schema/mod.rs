@@ -14,6 +14,7 @@
 pub(crate) mod goals;
 pub(crate) mod group;
 pub(crate) mod group_goals;
+pub(crate) mod moderation;
 pub(crate) mod segment;
 
 use automerge::transaction::Transactable;

@@ -7,7 +7,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use super::groups::GroupRef;
 use crate::error::Result;
 use crate::ids::{GroupId, MemberId, MessageId};
-use crate::model::{Message, MessageCursor, ReactionCount};
+use crate::model::{Message, MessageCursor, ModerationNote, ReactionCount};
 use crate::names;
 use crate::schema::segment::{StoredMessage, StoredReaction};
 
@@ -56,18 +56,43 @@ pub(crate) fn upsert_reaction(
 }
 
 const MESSAGE_COLUMNS: &str = "m.message_id, m.author, coalesce(gm.display_name, ''), m.created_at, m.text, m.reply_to,
-     m.content_warning, m.edited_at, m.removed, g.group_id
+     m.content_warning, m.edited_at, m.removed, g.group_id, mm.by_member, mm.at, mm.why
      FROM messages m JOIN groups g ON g.group_ref = m.group_ref
-     LEFT JOIN group_members gm ON gm.group_ref = m.group_ref AND gm.member = m.author";
+     LEFT JOIN group_members gm ON gm.group_ref = m.group_ref AND gm.member = m.author
+     LEFT JOIN moderated_messages mm ON mm.group_ref = m.group_ref AND mm.message_id = m.message_id
+         AND mm.member = m.author";
 
-/// A message row, its author shown as [`names::shown`] says given the group's `shared` names.
-fn message_from_row(row: &Row<'_>, me: &MemberId, shared: &HashSet<String>) -> rusqlite::Result<Message> {
+/// Who reads: this profile, and whether it moderates the group (moderators see hidden messages and why).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Reader<'a> {
+    pub me: &'a MemberId,
+    pub moderates: bool,
+}
+
+impl<'a> Reader<'a> {
+    /// `me`, as a moderator of the group or not (by the read model's roles).
+    pub(crate) fn of(conn: &Connection, group_ref: GroupRef, me: &'a MemberId) -> Result<Self> {
+        let role = super::groups::role_of(conn, group_ref, me)?;
+        Ok(Reader { me, moderates: matches!(role, Some(crate::model::Role::Owner | crate::model::Role::Moderator)) })
+    }
+}
+
+/// A message row, its author shown as [`names::shown`] says given the group's `shared` names; a hidden one's text,
+/// content warning and reason only for its author and the group's moderators.
+fn message_from_row(row: &Row<'_>, reader: Reader<'_>, shared: &HashSet<String>) -> rusqlite::Result<Message> {
+    let me = reader.me;
     let author: MemberId = row.get(1)?;
     let name: String = row.get(2)?;
     let reply_to: Vec<u8> = row.get(5)?;
     let cw: String = row.get(6)?;
     let edited_at: i64 = row.get(7)?;
     let group_id: GroupId = row.get(9)?;
+    let sees_hidden = &author == me || reader.moderates;
+    let moderation = match row.get::<_, Option<MemberId>>(10)? {
+        Some(by) => Some(ModerationNote { by, at: row.get(11)?, why: sees_hidden.then(|| row.get(12)).transpose()? }),
+        None => None,
+    };
+    let shown = moderation.is_none() || sees_hidden;
     Ok(Message {
         id: row.get(0)?,
         group_id,
@@ -75,12 +100,13 @@ fn message_from_row(row: &Row<'_>, me: &MemberId, shared: &HashSet<String>) -> r
         is_mine: &author == me,
         author,
         created_at: row.get(3)?,
-        text: row.get(4)?,
+        text: if shown { row.get(4)? } else { String::new() },
         reply_to: <[u8; 16]>::try_from(reply_to).ok().map(MessageId::from_bytes),
-        content_warning: (!cw.is_empty()).then_some(cw),
+        content_warning: (shown && !cw.is_empty()).then_some(cw),
         edited_at: (edited_at != 0).then_some(edited_at),
         removed: row.get(8)?,
         reactions: Vec::new(),
+        moderation,
     })
 }
 
@@ -111,6 +137,7 @@ pub(crate) fn page(
     limit: u32,
     before: Option<MessageCursor>,
 ) -> Result<Vec<Message>> {
+    let reader = Reader::of(conn, group_ref, me)?;
     let sql = format!(
         "SELECT {MESSAGE_COLUMNS}
          WHERE m.group_ref = ?1 AND (m.created_at, m.message_id) < (?2, ?3) AND m.hidden = 0
@@ -124,7 +151,7 @@ pub(crate) fn page(
     let shared = super::groups::shared_names(conn, group_ref)?;
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut messages = stmt
-        .query_map(params![group_ref, at, id, limit], |r| message_from_row(r, me, &shared))?
+        .query_map(params![group_ref, at, id, limit], |r| message_from_row(r, reader, &shared))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     messages.reverse();
     for message in &mut messages {
@@ -137,9 +164,10 @@ pub(crate) fn page(
 pub(crate) fn get(conn: &Connection, group_ref: GroupRef, me: &MemberId, id: &MessageId) -> Result<Option<Message>> {
     let sql = format!("SELECT {MESSAGE_COLUMNS} WHERE m.group_ref = ?1 AND m.message_id = ?2 AND m.hidden = 0");
     let shared = super::groups::shared_names(conn, group_ref)?;
+    let reader = Reader::of(conn, group_ref, me)?;
     let message = conn
         .prepare_cached(&sql)?
-        .query_row(params![group_ref, id], |r| message_from_row(r, me, &shared))
+        .query_row(params![group_ref, id], |r| message_from_row(r, reader, &shared))
         .optional()?;
     match message {
         Some(mut message) => {

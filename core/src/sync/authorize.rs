@@ -241,6 +241,11 @@ fn check_value(path: &[&str], value: &ScalarValue) -> Result<()> {
         ["goals", _, "pauses", _, "from" | "until"] => time(),
         ["goals", _, "cheers", _] => time(),
         ["goals", _, "weekdays"] => int(0, 127),
+        ["modlog", _, "kind"] => one_of(&["hide", "restore"]),
+        ["modlog", _, "at"] => time(),
+        ["modlog", _, "message"] => bytes(16),
+        ["modlog", _, "member"] => bytes(32),
+        ["modlog", _, "why"] => text(crate::schema::moderation::MAX_MODERATION_REASON_CHARS, true, false),
         ["goals", _, "kind"] => one_of(&["group"]),
         ["goals", _, "ended_at"] => time(),
         ["goals", _, "met", key] => match crate::schema::group_goals::parse_met_key(key) {
@@ -428,6 +433,16 @@ pub(crate) fn check_group_change(
                 check_publication(doc, creator.as_ref(), file, &edits, &deps)
                     .map_err(|why| Refusal::NotPermitted.because(format!("{who} published a directory: {why}")))?;
             }
+            (["modlog"], EditKind::MakeMap) if moderates => {}
+            (["modlog", key, rest @ ..], kind) if moderates => {
+                check_moderation(doc, creator.as_ref(), key, rest, kind, author, &edits, &deps)
+                    .map_err(|why| Refusal::NotPermitted.because(format!("{who} wrote a moderation entry: {why}")))?;
+            }
+            (["modlog", ..], _) => {
+                return Err(
+                    Refusal::NotPermitted.because(format!("{who} ({role}) may not moderate; owners and moderators do"))
+                );
+            }
             (["directories", ..], _) => {
                 return Err(Refusal::NotPermitted.because(format!(
                     "{who} ({role}) may not change the group's directories; owners and moderators publish new ones"
@@ -519,6 +534,60 @@ fn check_publication(
         edits.iter().filter(|e| e.path.len() == 2 && e.path.first().map(String::as_str) == Some("directories")).count();
     if held + new > MAX_GROUP_DIRECTORIES {
         return Err("the group holds as many directory files as it may");
+    }
+    Ok(())
+}
+
+/// A write under the moderation log: an entry is new (never written before, so nobody rewrites or erases the log),
+/// made whole in this change (the moderator as `by`, a kind, the message and its author, a reason), and acts on
+/// someone junior to the author by the roles at the change's dependencies: never the owner or the author, and a
+/// moderator only on plain members. (Whether the author still moderates, given concurrent demotions, is the
+/// replay's to judge: `sync::authority`.)
+#[allow(clippy::too_many_arguments)]
+fn check_moderation(
+    doc: &Automerge,
+    creator: Option<&MemberId>,
+    key: &str,
+    rest: &[&str],
+    kind: &EditKind,
+    author: &MemberId,
+    edits: &[Edit],
+    deps: &[ChangeHash],
+) -> std::result::Result<(), &'static str> {
+    if key.parse::<crate::ids::ModerationId>().is_err() {
+        return Err("its key is not an entry id");
+    }
+    let existing = map_at(doc, &ROOT, "modlog", deps).and_then(|log| map_at(doc, &log, key, deps));
+    if existing.is_some() {
+        return Err("the log is never rewritten");
+    }
+    let field = |f: &str| {
+        edits.iter().rev().find_map(|e| match (&e.kind, e.path.as_slice()) {
+            (EditKind::Put(v), [root, k, name]) if root == "modlog" && k == key && name == f => Some(v.clone()),
+            _ => None,
+        })
+    };
+    match (rest, kind) {
+        ([], EditKind::MakeMap) | ([_], EditKind::Put(_)) => {}
+        _ => return Err("an entry is a map of values"),
+    }
+    if field("by").as_ref().and_then(bytes_of) != Some(author.as_bytes().as_slice()) {
+        return Err("it is signed as someone else");
+    }
+    if ["at", "kind", "message", "why"].iter().any(|f| field(f).is_none()) {
+        return Err("it is not whole");
+    }
+    let target = field("member")
+        .as_ref()
+        .and_then(bytes_of)
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+        .map(MemberId::from_bytes)
+        .ok_or("it names no member")?;
+    let senior = creator == Some(&target)
+        || target == *author
+        || (creator != Some(author) && entry_role_at(doc, &target, deps) != Some(Role::Member));
+    if senior {
+        return Err("it acts on someone not junior to its author");
     }
     Ok(())
 }

@@ -1,4 +1,4 @@
--- v8: goals on chosen weekdays, and group goals.
+-- v8: goals on chosen weekdays, group goals, the moderation read model and personal controls.
 -- A daily goal's chosen weekdays as bits (bit 0 Monday ... bit 6 Sunday); 0: every day.
 ALTER TABLE goals ADD COLUMN weekdays INTEGER NOT NULL DEFAULT 0 CHECK (weekdays BETWEEN 0 AND 127);
 -- A private goal that is this person's own target in a group goal: the group and the group goal (empty: none).
@@ -21,3 +21,39 @@ CREATE TABLE group_goal_met (
     member  BLOB NOT NULL,
     PRIMARY KEY (goal_id, week, member)
 ) STRICT, WITHOUT ROWID;
+-- Moderation: each group's log of moderator actions in effect, in the order the group's rules replay them (`seq`),
+-- and the messages a moderator has hidden now (the last hide or restore of each decides), for the timeline's join.
+CREATE TABLE moderation_actions (
+    group_ref  INTEGER NOT NULL REFERENCES groups (group_ref),
+    action_id  BLOB    NOT NULL CHECK (length(action_id) = 16),
+    seq        INTEGER NOT NULL,
+    kind       TEXT    NOT NULL CHECK (kind IN ('hide', 'restore')),
+    by_member  BLOB    NOT NULL,
+    at         INTEGER NOT NULL,
+    message_id BLOB    NOT NULL DEFAULT x'',
+    member     BLOB    NOT NULL DEFAULT x'',
+    why        TEXT    NOT NULL DEFAULT '',
+    PRIMARY KEY (group_ref, action_id)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE moderated_messages (
+    group_ref  INTEGER NOT NULL REFERENCES groups (group_ref),
+    message_id BLOB    NOT NULL,
+    member     BLOB    NOT NULL,
+    by_member  BLOB    NOT NULL,
+    at         INTEGER NOT NULL,
+    why        TEXT    NOT NULL DEFAULT '',
+    PRIMARY KEY (group_ref, message_id)
+) STRICT, WITHOUT ROWID;
+-- Personal controls, on this phone only (never in a document, a sync session or a bundle): members muted (their posts
+-- hidden for me) or blocked (their posts, replies and reactions hidden for me; they are not told), words muted (posts
+-- with them folded away), and whether posts with a content warning are shown folded (1, the default) or open.
+CREATE TABLE muted_members (
+    member  BLOB    PRIMARY KEY CHECK (length(member) = 32),
+    blocked INTEGER NOT NULL DEFAULT 0 CHECK (blocked IN (0, 1)),
+    at      INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE TABLE muted_words (
+    word TEXT    PRIMARY KEY,
+    at   INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+ALTER TABLE profile ADD COLUMN fold_warnings INTEGER NOT NULL DEFAULT 1 CHECK (fold_warnings IN (0, 1));

@@ -1,6 +1,6 @@
 //! Reading a group-document change as the trust rules see it: its writes (paths and values, decoded from its
 //! operations) and the actions they amount to (create, details, goal, own name, invite, admit, add, set a role,
-//! remove, restore, trust a directory publisher, publish a directory, or something no rule allows).
+//! remove, restore, trust a directory publisher, publish a directory, moderate, or something no rule allows).
 
 use std::collections::HashMap;
 
@@ -50,6 +50,10 @@ pub(super) enum Action {
     Publishers,
     /// Publishes resource directories (writes under `directories`).
     Directories,
+    /// Writes one entry of the moderation log (under `modlog`; `key` empty for the log's own map).
+    Moderate {
+        key: String,
+    },
     /// Something no rule allows.
     Unknown,
 }
@@ -146,6 +150,8 @@ pub(super) fn actions_of(writes: &[Write], is_first: bool) -> Vec<Action> {
             ["goals", _, ..] => Action::Goal,
             ["publishers", ..] => Action::Publishers,
             ["directories", ..] => Action::Directories,
+            ["modlog"] => Action::Moderate { key: String::new() },
+            ["modlog", key, ..] => Action::Moderate { key: (*key).to_owned() },
             ["invites", key, ..] => match admitted.iter().find(|(k, _)| k == key) {
                 Some((key, invitee)) => Action::Admit { invitee: *invitee, key: key.clone() },
                 None => Action::Invite { key: (*key).to_owned() },

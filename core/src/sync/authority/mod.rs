@@ -23,6 +23,10 @@
 //!   publish a signed directory whose publisher is the owner or was marked trusted in the change's causal past. Of
 //!   each publisher's files, the highest version counts (equal versions: the lower content hash); a publisher the
 //!   owner no longer trusts has no directory in effect.
+//! - **Moderation**: an entry of the moderation log (hide or restore a message) has effect when its author is a
+//!   moderator (or the owner) at the change, signs it as themselves, and acts on someone junior to them (the
+//!   message's author, as the entry names them: never the owner or themselves; a moderator only on plain members).
+//!   So a moderator demoted or removed concurrently loses the actions the demotion overrides, on every phone alike.
 //!
 //! How: the changes are put in one canonical order (topological, ties broken by change hash) and replayed, each
 //! judged by its author's grants in its causal past and by the removals and demotions known; since a removal found
@@ -42,10 +46,11 @@ use automerge::{ActorId, Automerge, Change, ChangeHash, ReadDoc};
 
 use crate::crisis::directory::{self, MAX_GROUP_DIRECTORIES};
 use crate::error::{Error, Result};
-use crate::ids::{GroupId, MemberId};
+use crate::ids::{GroupId, MemberId, MessageId};
 use crate::invite::Invitation;
 use crate::model::Role;
 use crate::schema::group::{Cutoff, PublishedDirectory, Removal, StoredGroup, StoredInvite, StoredMember};
+use crate::schema::moderation::StoredModeration;
 
 mod actions;
 
@@ -191,6 +196,8 @@ struct Pass {
     /// Each publisher's best directory published with effect, and how many files were published with effect.
     directories: BTreeMap<MemberId, PublishedDirectory>,
     published: usize,
+    /// The moderation log's entries with effect, in the canonical order.
+    moderation: Vec<StoredModeration>,
 }
 
 /// Works out the group from every change of its document. `author_of` names the member each actor writes for (from
@@ -270,6 +277,7 @@ fn resolve(
             invites,
             trusted_publishers,
             directories,
+            moderation: pass.moderation,
         },
         without_effect_by,
     };
@@ -486,8 +494,30 @@ fn allowed(
                     })
                 })
         }
+        Action::Moderate { key } if key.is_empty() => moderator(author),
+        Action::Moderate { key } => {
+            moderator(author)
+                && moderation_entry(key, writes).is_some_and(|entry| {
+                    entry.by == *author && junior(&entry.member) && !pass.moderation.iter().any(|e| e.id == entry.id)
+                })
+        }
         Action::Unknown => false,
     }
+}
+
+/// The moderation log entry `key` a change writes, whole (every field, well formed), or `None`.
+fn moderation_entry(key: &str, writes: &[Write]) -> Option<StoredModeration> {
+    let field = |f: &str| put(writes, &["modlog", key, f]);
+    let member = |f: &str| bytes_of(field(f)).and_then(|b| <[u8; 32]>::try_from(b).ok()).map(MemberId::from_bytes);
+    Some(StoredModeration {
+        id: key.parse().ok()?,
+        by: member("by")?,
+        at: time_of(field("at"))?,
+        kind: str_of(field("kind"))?.parse().ok()?,
+        message: bytes_of(field("message")).and_then(|b| <[u8; 16]>::try_from(b).ok()).map(MessageId::from_bytes)?,
+        member: member("member")?,
+        why: str_of(field("why"))?.to_owned(),
+    })
 }
 
 /// The directory files a change publishes (`None` for one that fails [`directory::published_file`]).
@@ -645,6 +675,11 @@ fn apply(pass: &mut Pass, at: usize, author: &MemberId, action: &Action, writes:
                 if better {
                     pass.directories.insert(d.publisher, d);
                 }
+            }
+        }
+        Action::Moderate { key } => {
+            if let Some(entry) = moderation_entry(key, writes) {
+                pass.moderation.push(entry);
             }
         }
         Action::Unknown => {}
