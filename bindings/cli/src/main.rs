@@ -22,7 +22,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::commands::{
-    bundle, check, checkins, export, goals, group_goals, groups, instruments, messages, profile, resources,
+    bundle, check, checkins, export, goals, group_goals, groups, instruments, messages, moderation, profile, resources,
     safety_plan, sync, trends,
 };
 use crate::context::{CliError, Ctx, Outcome};
@@ -62,6 +62,9 @@ enum Command {
     Edit(messages::EditArgs),
     /// Remove one of your messages.
     Remove(messages::RemoveArgs),
+    /// Moderate a group (owners and moderators): hide or restore a message, read the moderation log.
+    #[command(subcommand, name = "mod")]
+    Mod(moderation::ModCommand),
     /// Wellness goals: add, log, list, pause, resume, archive, history.
     #[command(subcommand)]
     Goal(goals::GoalCommand),
@@ -112,6 +115,7 @@ fn run(cli: Cli) -> Outcome {
         Command::React(args) => messages::react(&ctx, args),
         Command::Edit(args) => messages::edit(&ctx, args),
         Command::Remove(args) => messages::remove(&ctx, args),
+        Command::Mod(command) => moderation::run(&ctx, command),
         Command::Goal(command) => goals::run(&ctx, command),
         Command::Checkin(command) => checkins::checkin(&ctx, *command),
         Command::ShareCheckin(args) => checkins::share(&ctx, args),

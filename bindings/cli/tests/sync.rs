@@ -393,3 +393,30 @@ fn idle_and_trickling_connections_never_keep_an_honest_peer_waiting() {
     assert_eq!(err.matches("ran past its limit of 4 s").count(), 2, "{err}");
     assert_eq!(bo.messages("Circle"), ["Amara: Still here"]);
 }
+
+#[test]
+fn a_moderator_hides_and_restores_a_message_from_the_command_line() {
+    let ada = Phone::named("Ada");
+    let bo = Phone::named("Bo");
+    ada.ok(&["group", "create", "Circle"]);
+    bo.ok(&["group", "join", &ada.invite("Circle")]);
+    bo.sync_with(&ada, &[]);
+    let posted = bo.json(&["post", "Circle", "a hostile remark"]);
+    let id = posted["id"].as_str().expect("id").to_owned();
+    bo.sync_with(&ada, &[]);
+
+    let (code, message) = bo.fails(&["mod", "hide", "Circle", &id[..8], "--why", "no"]);
+    assert_eq!(code, 1, "{message}");
+    let entry = ada.json(&["mod", "hide", "Circle", &id[..8], "--why", "hostile to the group"]);
+    assert_eq!(entry["kind"], "hide");
+    assert!(ada.ok(&["read", "Circle"]).contains("hidden by a moderator: hostile to the group"));
+    bo.sync_with(&ada, &[]);
+    assert!(bo.ok(&["read", "Circle"]).contains("hidden by a moderator: hostile to the group"), "its author reads why");
+    let log = ada.json(&["mod", "log", "Circle"]);
+    assert_eq!(log[0]["why"], "hostile to the group");
+    assert!(ada.ok(&["mod", "log", "Circle"]).contains("hid"));
+    ada.ok(&["mod", "restore", "Circle", &id[..8], "--why", "talked it through"]);
+    assert_eq!(ada.json(&["mod", "log", "Circle"]).as_array().map(Vec::len), Some(2));
+    let (code, _) = bo.fails(&["mod", "log", "Circle"]);
+    assert_eq!(code, 1);
+}

@@ -128,7 +128,7 @@ pub fn remove(ctx: &Ctx, args: RemoveArgs) -> Outcome {
     ctx.render(&message, |m| format!("Removed {}\n", short(&m.id)))
 }
 
-fn resolve(kindred: &Kindred, group: &str, msg: &str) -> Result<(GroupId, MessageId), kindred_core::Error> {
+pub(crate) fn resolve(kindred: &Kindred, group: &str, msg: &str) -> Result<(GroupId, MessageId), kindred_core::Error> {
     let group = kindred.resolve_group(group)?;
     let id = kindred.resolve_message(&group, msg)?;
     Ok((group, id))
@@ -170,10 +170,18 @@ fn message_text(out: &mut String, m: &Message, author_width: usize) {
         header.push_str("  (edited)");
     }
     push_line(out, header);
-    if m.removed {
-        push_line(out, "    [removed]");
-    } else {
-        push_line(out, indent(&m.text, "    "));
+    match &m.moderation {
+        _ if m.removed => push_line(out, "    [removed]"),
+        Some(note) if m.text.is_empty() => push_line(out, format!("    [hidden by a moderator {}]", when(note.at))),
+        Some(note) => {
+            let why = note.why.as_deref().map(|w| format!(": {}", w.lines().collect::<Vec<_>>().join(" / ")));
+            push_line(
+                out,
+                format!("    [hidden by a moderator{}; the group does not see it]", why.unwrap_or_default()),
+            );
+            push_line(out, indent(&m.text, "    "));
+        }
+        None => push_line(out, indent(&m.text, "    ")),
     }
     if !m.reactions.is_empty() && !m.removed {
         push_line(out, format!("    {}", reactions(&m.reactions)));

@@ -10,6 +10,7 @@ pub mod group_goals;
 pub mod groups;
 pub mod instruments;
 pub mod messages;
+pub mod moderation;
 pub mod profile;
 pub mod resources;
 pub mod safety_plan;
