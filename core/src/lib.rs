@@ -59,6 +59,7 @@ mod membership;
 mod messages;
 mod moderation;
 mod names;
+mod personal;
 mod read_model;
 mod safety_plan;
 mod storage;
@@ -104,6 +105,7 @@ pub mod limits {
     pub use crate::membership::DEFAULT_INVITE_VALIDITY_MS;
     pub use crate::messages::{MAX_CONTENT_WARNING_CHARS, MAX_MESSAGE_CHARS, MAX_PAGE, MAX_REACTION_CHARS};
     pub use crate::moderation::MAX_LOG_PAGE;
+    pub use crate::personal::{MAX_MUTED_WORD_CHARS, MAX_MUTED_WORDS};
     pub use crate::safety_plan::{
         MAX_SAFETY_PLAN_CONTACT_CHARS, MAX_SAFETY_PLAN_ITEM_CHARS, MAX_SAFETY_PLAN_ITEMS_PER_STEP,
     };

@@ -266,6 +266,49 @@ pub struct Message {
     /// Set while a moderator has the message hidden. Its text and content warning are then empty for everyone but
     /// its author and the group's moderators (who see them, and why it was hidden).
     pub moderation: Option<ModerationNote>,
+    /// Set when this reader chose to see such a message folded, behind a tap: it has a content warning (and the
+    /// reader folds those), holds a word they muted, or comes from a member they muted or blocked (such messages
+    /// are left out of timelines; this shows when one is asked for by id, say as the target of a reply).
+    pub fold: Option<Fold>,
+}
+
+/// Why a message is shown folded ([`Message::fold`]); the text is there, for the reader to open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+pub enum Fold {
+    /// It has a content warning, and the reader folds those ([`Kindred::set_fold_warnings`](crate::Kindred)).
+    ContentWarning,
+    /// It holds a word the reader muted.
+    MutedWord,
+    /// Its author is a member the reader muted or blocked.
+    MutedMember,
+}
+
+/// What this profile does with one member's posts, on this phone only: nobody else learns of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+pub enum MemberControl {
+    /// Shown as usual.
+    None,
+    /// Their posts left out of this profile's timelines and unread counts.
+    Muted,
+    /// Muted, and their reactions not counted either (their replies are posts, so they are left out too). They are
+    /// not told, and what this profile posts still reaches them: blocking is about what this phone shows.
+    Blocked,
+}
+
+/// A member this profile muted or blocked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct MutedMember {
+    /// The member.
+    pub member: MemberId,
+    /// Muted or blocked.
+    pub control: MemberControl,
+    /// Since when.
+    pub at: i64,
 }
 
 /// Why a message is hidden, as [`Message::moderation`] carries it.

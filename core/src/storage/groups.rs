@@ -162,7 +162,8 @@ pub(crate) fn list(conn: &Connection, me: &MemberId) -> Result<Vec<GroupSummary>
                 (SELECT count(*) FROM group_members WHERE group_ref = g.group_ref AND removed = 0),
                 (SELECT role FROM group_members WHERE group_ref = g.group_ref AND member = ?1 AND removed = 0),
                 (SELECT count(*) FROM messages m WHERE m.group_ref = g.group_ref AND m.local_seq > g.last_read_seq
-                     AND m.author != ?1 AND m.removed = 0 AND m.hidden = 0),
+                     AND m.author != ?1 AND m.removed = 0 AND m.hidden = 0
+                     AND m.author NOT IN (SELECT member FROM muted_members)),
                 (SELECT created_at FROM messages m WHERE m.group_ref = g.group_ref AND m.hidden = 0
                      ORDER BY created_at DESC LIMIT 1) AS last_shown
          FROM groups g
@@ -250,7 +251,7 @@ pub(crate) fn unread_count(conn: &Connection, group_ref: GroupRef, me: &MemberId
         .prepare_cached(
             "SELECT count(*) FROM messages m JOIN groups g ON g.group_ref = m.group_ref
              WHERE m.group_ref = ?1 AND m.local_seq > g.last_read_seq AND m.author != ?2 AND m.removed = 0
-                 AND m.hidden = 0",
+                 AND m.hidden = 0 AND m.author NOT IN (SELECT member FROM muted_members)",
         )?
         .query_row(params![group_ref, me], |r| r.get::<_, i64>(0))?
         .unsigned_abs())

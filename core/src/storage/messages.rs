@@ -7,7 +7,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use super::groups::GroupRef;
 use crate::error::Result;
 use crate::ids::{GroupId, MemberId, MessageId};
-use crate::model::{Message, MessageCursor, ModerationNote, ReactionCount};
+use crate::model::{Fold, Message, MessageCursor, ModerationNote, ReactionCount};
 use crate::names;
 use crate::schema::segment::{StoredMessage, StoredReaction};
 
@@ -56,30 +56,52 @@ pub(crate) fn upsert_reaction(
 }
 
 const MESSAGE_COLUMNS: &str = "m.message_id, m.author, coalesce(gm.display_name, ''), m.created_at, m.text, m.reply_to,
-     m.content_warning, m.edited_at, m.removed, g.group_id, mm.by_member, mm.at, mm.why
+     m.content_warning, m.edited_at, m.removed, g.group_id, mm.by_member, mm.at, mm.why,
+     m.author IN (SELECT member FROM muted_members)
      FROM messages m JOIN groups g ON g.group_ref = m.group_ref
      LEFT JOIN group_members gm ON gm.group_ref = m.group_ref AND gm.member = m.author
      LEFT JOIN moderated_messages mm ON mm.group_ref = m.group_ref AND mm.message_id = m.message_id
          AND mm.member = m.author";
 
-/// Who reads: this profile, and whether it moderates the group (moderators see hidden messages and why).
-#[derive(Debug, Clone, Copy)]
+/// Who reads: this profile, whether it moderates the group (moderators see hidden messages and why), and its
+/// personal controls (what it folds).
+#[derive(Debug, Clone)]
 pub(crate) struct Reader<'a> {
     pub me: &'a MemberId,
     pub moderates: bool,
+    pub muted_words: Vec<String>,
+    pub fold_warnings: bool,
 }
 
 impl<'a> Reader<'a> {
-    /// `me`, as a moderator of the group or not (by the read model's roles).
+    /// `me`, as a moderator of the group or not (by the read model's roles), with its personal controls.
     pub(crate) fn of(conn: &Connection, group_ref: GroupRef, me: &'a MemberId) -> Result<Self> {
         let role = super::groups::role_of(conn, group_ref, me)?;
-        Ok(Reader { me, moderates: matches!(role, Some(crate::model::Role::Owner | crate::model::Role::Moderator)) })
+        Ok(Reader {
+            me,
+            moderates: matches!(role, Some(crate::model::Role::Owner | crate::model::Role::Moderator)),
+            muted_words: super::personal::muted_words(conn)?,
+            fold_warnings: super::personal::fold_warnings(conn)?,
+        })
+    }
+
+    /// Why this reader sees a message folded, if it does.
+    fn fold(&self, m: &Message, author_muted: bool) -> Option<Fold> {
+        if author_muted {
+            Some(Fold::MutedMember)
+        } else if m.content_warning.is_some() && self.fold_warnings {
+            Some(Fold::ContentWarning)
+        } else if self.muted_words.iter().any(|w| super::personal::holds_word(&m.text, w)) {
+            Some(Fold::MutedWord)
+        } else {
+            None
+        }
     }
 }
 
 /// A message row, its author shown as [`names::shown`] says given the group's `shared` names; a hidden one's text,
 /// content warning and reason only for its author and the group's moderators.
-fn message_from_row(row: &Row<'_>, reader: Reader<'_>, shared: &HashSet<String>) -> rusqlite::Result<Message> {
+fn message_from_row(row: &Row<'_>, reader: &Reader<'_>, shared: &HashSet<String>) -> rusqlite::Result<Message> {
     let me = reader.me;
     let author: MemberId = row.get(1)?;
     let name: String = row.get(2)?;
@@ -93,7 +115,7 @@ fn message_from_row(row: &Row<'_>, reader: Reader<'_>, shared: &HashSet<String>)
         None => None,
     };
     let shown = moderation.is_none() || sees_hidden;
-    Ok(Message {
+    let mut message = Message {
         id: row.get(0)?,
         group_id,
         author_name: names::shown(&name, &author, shared),
@@ -107,7 +129,12 @@ fn message_from_row(row: &Row<'_>, reader: Reader<'_>, shared: &HashSet<String>)
         removed: row.get(8)?,
         reactions: Vec::new(),
         moderation,
-    })
+        fold: None,
+    };
+    if !message.removed {
+        message.fold = reader.fold(&message, row.get(13)?);
+    }
+    Ok(message)
 }
 
 /// Fills in a message's reactions: those of current members, none for a removed message (it shows nothing of
@@ -120,6 +147,7 @@ fn attach_reactions(conn: &Connection, group_ref: GroupRef, me: &MemberId, messa
         "SELECT r.emoji, count(*), max(r.member = ?3) FROM reactions r
          JOIN group_members gm ON gm.group_ref = r.group_ref AND gm.member = r.member AND gm.removed = 0
          WHERE r.group_ref = ?1 AND r.message_id = ?2 AND r.emoji != ''
+             AND r.member NOT IN (SELECT member FROM muted_members WHERE blocked = 1)
          GROUP BY r.emoji ORDER BY count(*) DESC, r.emoji",
     )?;
     let rows = stmt.query_map(params![group_ref, message.id, me], |r| {
@@ -141,6 +169,7 @@ pub(crate) fn page(
     let sql = format!(
         "SELECT {MESSAGE_COLUMNS}
          WHERE m.group_ref = ?1 AND (m.created_at, m.message_id) < (?2, ?3) AND m.hidden = 0
+             AND m.author NOT IN (SELECT member FROM muted_members)
          ORDER BY m.created_at DESC, m.message_id DESC LIMIT ?4"
     );
     let (at, id): (i64, &[u8]) = match &before {
@@ -151,7 +180,7 @@ pub(crate) fn page(
     let shared = super::groups::shared_names(conn, group_ref)?;
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut messages = stmt
-        .query_map(params![group_ref, at, id, limit], |r| message_from_row(r, reader, &shared))?
+        .query_map(params![group_ref, at, id, limit], |r| message_from_row(r, &reader, &shared))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     messages.reverse();
     for message in &mut messages {
@@ -167,7 +196,7 @@ pub(crate) fn get(conn: &Connection, group_ref: GroupRef, me: &MemberId, id: &Me
     let reader = Reader::of(conn, group_ref, me)?;
     let message = conn
         .prepare_cached(&sql)?
-        .query_row(params![group_ref, id], |r| message_from_row(r, reader, &shared))
+        .query_row(params![group_ref, id], |r| message_from_row(r, &reader, &shared))
         .optional()?;
     match message {
         Some(mut message) => {

@@ -19,6 +19,7 @@ pub(crate) mod joins;
 pub(crate) mod messages;
 mod migrations;
 pub(crate) mod moderation;
+pub(crate) mod personal;
 pub(crate) mod profile;
 pub(crate) mod resources;
 pub(crate) mod safety_plan;
