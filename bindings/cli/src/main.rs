@@ -20,10 +20,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use kindred_core::MemberControl;
 
 use crate::commands::{
-    bundle, check, checkins, export, goals, group_goals, groups, instruments, messages, moderation, profile, resources,
-    safety_plan, sync, trends,
+    bundle, check, checkins, export, goals, group_goals, groups, instruments, messages, moderation, personal, profile,
+    resources, safety_plan, sync, trends,
 };
 use crate::context::{CliError, Ctx, Outcome};
 
@@ -62,6 +63,18 @@ enum Command {
     Edit(messages::EditArgs),
     /// Remove one of your messages.
     Remove(messages::RemoveArgs),
+    /// Leave a member's posts out of what this phone shows (nobody is told).
+    Mute(personal::MemberArg),
+    /// Show a muted or blocked member's posts again.
+    Unmute(personal::MemberArg),
+    /// Mute a member and stop counting their reactions too (nobody is told).
+    Block(personal::MemberArg),
+    /// The same as unmute.
+    Unblock(personal::MemberArg),
+    /// Fold posts holding a word (or, with --remove, stop).
+    MuteWord(personal::WordArgs),
+    /// Who and what this phone mutes, and whether posts with a content warning are folded.
+    Muted,
     /// Moderate a group (owners and moderators): hide or restore a message, read the moderation log.
     #[command(subcommand, name = "mod")]
     Mod(moderation::ModCommand),
@@ -116,6 +129,11 @@ fn run(cli: Cli) -> Outcome {
         Command::Edit(args) => messages::edit(&ctx, args),
         Command::Remove(args) => messages::remove(&ctx, args),
         Command::Mod(command) => moderation::run(&ctx, command),
+        Command::Mute(arg) => personal::control(&ctx, arg, MemberControl::Muted),
+        Command::Unmute(arg) | Command::Unblock(arg) => personal::control(&ctx, arg, MemberControl::None),
+        Command::Block(arg) => personal::control(&ctx, arg, MemberControl::Blocked),
+        Command::MuteWord(args) => personal::word(&ctx, args),
+        Command::Muted => personal::list(&ctx),
         Command::Goal(command) => goals::run(&ctx, command),
         Command::Checkin(command) => checkins::checkin(&ctx, *command),
         Command::ShareCheckin(args) => checkins::share(&ctx, args),

@@ -828,3 +828,21 @@ fn goals_on_chosen_weekdays_and_group_goals_from_the_command_line() {
     assert_eq!(code, 2);
     assert!(k.json(&["group-goal", "end", "Circle", "Move more"])["ended_at"].is_i64());
 }
+
+#[test]
+fn muting_blocking_and_muted_words_from_the_command_line() {
+    let k = Kindred::named("Ada");
+    let someone = "cd".repeat(32);
+    assert!(k.ok(&["mute", &someone]).contains("muted on this phone"));
+    assert_eq!(k.json(&["muted"])["members"][0]["control"], "muted");
+    assert_eq!(k.json(&["block", &someone])["control"], "blocked");
+    assert_eq!(k.json(&["mute-word", "Spoiler"]), serde_json::json!(["spoiler"]));
+    let listed = k.ok(&["muted"]);
+    assert!(listed.contains("blocked") && listed.contains("spoiler") && listed.contains("folded"), "{listed}");
+    assert_eq!(k.json(&["mute-word", "spoiler", "--remove"]), serde_json::json!([]));
+    k.ok(&["unblock", &someone]);
+    assert_eq!(k.json(&["muted"])["members"], serde_json::json!([]));
+    let (code, message) = k.fails(&["mute", "Nobody"]);
+    assert_eq!(code, 2);
+    assert!(message.contains("member"), "{message}");
+}

@@ -11,6 +11,7 @@ pub mod groups;
 pub mod instruments;
 pub mod messages;
 pub mod moderation;
+pub mod personal;
 pub mod profile;
 pub mod resources;
 pub mod safety_plan;

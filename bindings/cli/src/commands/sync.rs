@@ -108,7 +108,7 @@ pub fn run(ctx: &Ctx, args: SyncArgs) -> Outcome {
 
 fn connect(ctx: &Ctx, address: &str, peer: Option<&str>, options: SyncOptions, wire: Wire) -> Outcome {
     let kindred = ctx.open()?;
-    let expected = peer.map(|p| resolve_peer(&kindred, p)).transpose()?;
+    let expected = peer.map(|p| resolve_peer(&kindred, p, "--peer")).transpose()?;
     let stream = dial(address, wire.timeout)?;
     let remote = stream.peer_addr().map_or_else(|_| address.to_owned(), |a| a.to_string());
     let session = kindred.connect_sync(expected, options)?;
@@ -230,7 +230,7 @@ fn failure_line(kindred: &Kindred, remote: &str, failed: &Failed) -> String {
 }
 
 /// A member id, or the display name of someone in one of this profile's groups.
-fn resolve_peer(kindred: &Kindred, text: &str) -> Result<MemberId, CliError> {
+pub(crate) fn resolve_peer(kindred: &Kindred, text: &str, arg: &str) -> Result<MemberId, CliError> {
     let text = text.trim();
     if text.len() == 64 {
         return Ok(text.parse()?);
@@ -247,9 +247,9 @@ fn resolve_peer(kindred: &Kindred, text: &str) -> Result<MemberId, CliError> {
     match found.as_slice() {
         [one] => Ok(*one),
         [] => Err(CliError::input(format!(
-            "--peer: no member called {text:?} in your groups; give their member id (64 hex characters)"
+            "{arg}: no member called {text:?} in your groups; give their member id (64 hex characters)"
         ))),
-        _ => Err(CliError::input(format!("--peer: {text:?} names several members; give the member id"))),
+        _ => Err(CliError::input(format!("{arg}: {text:?} names several members; give the member id"))),
     }
 }
 
