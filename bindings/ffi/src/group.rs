@@ -13,7 +13,7 @@ use crate::profile::KindredProfile;
 use crate::types::{MessageCursor, NewMessage};
 use core::crisis::DirectoryImport;
 use core::sharing::ShareAs;
-use core::{Goal, GroupDetails, GroupGoal, Message, Role};
+use core::{Goal, GroupDetails, GroupGoal, HiddenMessageHelp, Message, ModerationEntry, Role};
 
 /// A group this profile belongs to. Get one from `KindredProfile.create_group` or `KindredProfile.group`.
 #[derive(Debug, uniffi::Object)]
@@ -102,6 +102,29 @@ impl KindredGroup {
     /// Goals shared with this group (this profile's and other members'). Archived ones only with `include_archived`.
     pub fn goals(&self, include_archived: bool) -> Result<Vec<Goal>, KindredError> {
         self.run(move |k, g| Ok(k.goals(include_archived, Some(g))?))
+    }
+
+    // Moderation
+
+    /// Hides a message from the group (owners and moderators; a moderator only a plain member's), with a reason its
+    /// author reads. The entry joins the group's moderation log and reaches every member with the next sync.
+    pub fn hide_message(&self, message_id: String, why: String) -> Result<ModerationEntry, KindredError> {
+        self.run(move |k, g| Ok(k.hide_message(g, &parse_id(&message_id)?, &why)?))
+    }
+
+    /// Shows a hidden message again, with a reason.
+    pub fn restore_message(&self, message_id: String, why: String) -> Result<ModerationEntry, KindredError> {
+        self.run(move |k, g| Ok(k.restore_message(g, &parse_id(&message_id)?, &why)?))
+    }
+
+    /// The moderation log, newest first, at most `limit` entries (owners and moderators only).
+    pub fn moderation_log(&self, limit: u32) -> Result<Vec<ModerationEntry>, KindredError> {
+        self.run(move |k, g| Ok(k.moderation_log(g, limit)?))
+    }
+
+    /// For the author of a hidden message (or a moderator): a kind explanation, the reason and crisis services.
+    pub fn hidden_message_help(&self, message_id: String) -> Result<HiddenMessageHelp, KindredError> {
+        self.run(move |k, g| Ok(k.hidden_message_help(g, &parse_id(&message_id)?)?))
     }
 
     /// Proposes a group goal: members join it with their own private targets (`KindredProfile.join_group_goal`).

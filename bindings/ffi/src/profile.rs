@@ -20,7 +20,7 @@ use core::trends::Trends;
 use core::{BundleImport, Checkin, CheckinOptions, CheckinSummary, ChoiceKind, Goal, GoalStatus, GroupSummary};
 
 use core::habit::HabitStrength;
-use core::{Cadence, Cheer, GroupGoal, NewCheckin, NewGroup, PendingJoin};
+use core::{Cadence, Cheer, GroupGoal, MemberControl, MutedMember, NewCheckin, NewGroup, PendingJoin};
 use core::{ProfileInfo, ProgressEntry, SafetyPlan, SafetyPlanItem, SafetyPlanSection, SafetyPlanStep};
 
 /// An opened profile. Create or open one, keep it for the app's lifetime, `close()` it on sign-out.
@@ -170,6 +170,38 @@ impl KindredProfile {
     /// Ends a group goal this profile proposed (`NotPermitted` for anyone else's).
     pub fn end_group_goal(&self, group_goal_id: String) -> Result<GroupGoal, KindredError> {
         self.run(move |k| Ok(k.end_group_goal(&parse_id(&group_goal_id)?)?))
+    }
+
+    // Personal controls (this phone only)
+
+    /// Mutes, blocks or shows again a member's posts on this phone; nobody is told.
+    pub fn set_member_control(&self, member_id: String, control: MemberControl) -> Result<(), KindredError> {
+        self.run(move |k| Ok(k.set_member_control(&parse_id(&member_id)?, control)?))
+    }
+
+    /// Every member this profile muted or blocked, newest first.
+    pub fn muted_members(&self) -> Result<Vec<MutedMember>, KindredError> {
+        self.run(|k| Ok(k.muted_members()?))
+    }
+
+    /// Mutes (or unmutes) a word: posts holding it are folded. Returns the muted words.
+    pub fn mute_word(&self, word: String, muted: bool) -> Result<Vec<String>, KindredError> {
+        self.run(move |k| Ok(k.mute_word(&word, muted)?))
+    }
+
+    /// The muted words, in order.
+    pub fn muted_words(&self) -> Result<Vec<String>, KindredError> {
+        self.run(|k| Ok(k.muted_words()?))
+    }
+
+    /// Whether posts with a content warning are folded behind a tap (the default) or shown open.
+    pub fn set_fold_warnings(&self, fold: bool) -> Result<(), KindredError> {
+        self.run(move |k| Ok(k.set_fold_warnings(fold)?))
+    }
+
+    /// Whether posts with a content warning are folded.
+    pub fn fold_warnings(&self) -> Result<bool, KindredError> {
+        self.run(|k| Ok(k.fold_warnings()?))
     }
 
     // Check-ins

@@ -103,6 +103,31 @@ extension Kindred {
             try await bridgeAsync { [self] in try generated.groupGoals() }
         }
 
+        // MARK: Moderation
+
+        /// Hides a message from the group (owners and moderators; a moderator only a plain member's), with a reason
+        /// its author reads; the entry joins the group's moderation log and reaches every member with the next sync.
+        @discardableResult
+        public func hideMessage(id messageId: String, why: String) async throws -> ModerationEntry {
+            try await bridgeAsync { [self] in try generated.hideMessage(messageId: messageId, why: why) }
+        }
+
+        /// Shows a hidden message to the group again, with a reason.
+        @discardableResult
+        public func restoreMessage(id messageId: String, why: String) async throws -> ModerationEntry {
+            try await bridgeAsync { [self] in try generated.restoreMessage(messageId: messageId, why: why) }
+        }
+
+        /// The moderation log, newest first, at most `limit` entries (owners and moderators only).
+        public func moderationLog(limit: UInt32 = 100) async throws -> [ModerationEntry] {
+            try await bridgeAsync { [self] in try generated.moderationLog(limit: limit) }
+        }
+
+        /// For the author of a hidden message (or a moderator): a kind explanation, the reason and crisis services.
+        public func hiddenMessageHelp(id messageId: String) async throws -> HiddenMessageHelp {
+            try await bridgeAsync { [self] in try generated.hiddenMessageHelp(messageId: messageId) }
+        }
+
         // MARK: Membership
 
         /// Adds someone whose member id is already known (owners and moderators only), or changes their role.

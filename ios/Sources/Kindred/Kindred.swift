@@ -233,6 +233,40 @@ public final class Kindred: Sendable {
         return try await bridgeAsync { [self] in try profile.goalProgress(goalId: goalId, since: since, limit: limit) }
     }
 
+    // MARK: Personal controls (this phone only; nobody is told)
+
+    /// Mutes, blocks or shows again (`.none`) a member's posts on this phone: a muted member's posts are left out of
+    /// timelines and unread counts, a blocked member's reactions are not counted either.
+    public func setMemberControl(_ control: MemberControl, for memberId: String) async throws {
+        try await bridgeAsync { [self] in try profile.setMemberControl(memberId: memberId, control: control) }
+    }
+
+    /// Every member this profile muted or blocked, newest first.
+    public func mutedMembers() async throws -> [MutedMember] {
+        try await bridgeAsync { [self] in try profile.mutedMembers() }
+    }
+
+    /// Mutes (or unmutes) a word: posts holding it are folded. Returns the muted words.
+    @discardableResult
+    public func muteWord(_ word: String, muted: Bool = true) async throws -> [String] {
+        try await bridgeAsync { [self] in try profile.muteWord(word: word, muted: muted) }
+    }
+
+    /// The muted words, in order.
+    public func mutedWords() async throws -> [String] {
+        try await bridgeAsync { [self] in try profile.mutedWords() }
+    }
+
+    /// Whether posts with a content warning are folded behind a tap (the default) or shown open.
+    public func setFoldWarnings(_ fold: Bool) async throws {
+        try await bridgeAsync { [self] in try profile.setFoldWarnings(fold: fold) }
+    }
+
+    /// Whether posts with a content warning are folded.
+    public func foldWarnings() async throws -> Bool {
+        try await bridgeAsync { [self] in try profile.foldWarnings() }
+    }
+
     // MARK: Check-ins (private to this phone)
 
     /// Records a mood check-in, e.g. `NewCheckin(mood: 4, energy: 3, tags: ["walk"])`.

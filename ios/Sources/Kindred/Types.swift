@@ -39,6 +39,10 @@ public import KindredCore
 @_exported import struct KindredCore.Cheer              // another member's cheer on a shared goal
 @_exported import struct KindredCore.GroupGoal          // a group goal and how many met their own target each week
 @_exported import struct KindredCore.WeekCount          // one week of a group goal, in `GroupGoal`
+@_exported import struct KindredCore.ModerationNote     // why a message is hidden, in `Message`
+@_exported import struct KindredCore.ModerationEntry    // one entry of a group's moderation log
+@_exported import struct KindredCore.HiddenMessageHelp  // what the author of a hidden message is shown
+@_exported import struct KindredCore.MutedMember        // a member this phone mutes or blocks
 @_exported import struct KindredCore.Checkin            // a recorded mood check-in (private to this phone)
 @_exported import struct KindredCore.CheckinSummary     // daily and weekly check-in averages
 @_exported import struct KindredCore.CheckinAverage     // averages over a day or a week, in `CheckinSummary`
@@ -94,6 +98,9 @@ public import KindredCore
 @_exported import enum KindredCore.GoalStatus           // active, paused or archived
 @_exported import enum KindredCore.CadencePeriod        // the period of a goal's cadence
 @_exported import enum KindredCore.PeriodOutcome        // how a period of a goal went (met, partial, missed...)
+@_exported import enum KindredCore.ModerationKind       // hide or restore, in `ModerationEntry`
+@_exported import enum KindredCore.Fold                 // why a message is shown folded, in `Message`
+@_exported import enum KindredCore.MemberControl        // none, muted or blocked
 @_exported import enum KindredCore.SafetyPlanStep       // a step of the safety plan (six, and reasons for living)
 @_exported import enum KindredCore.KindredError         // every error Kindred throws
 @_exported import enum KindredCore.Refusal              // which rule refused a peer's data (`KindredError.Rejected`)
@@ -121,6 +128,10 @@ extension Kindred {
     public typealias Cheer = KindredCore.Cheer
     public typealias GroupGoal = KindredCore.GroupGoal
     public typealias WeekCount = KindredCore.WeekCount
+    public typealias ModerationNote = KindredCore.ModerationNote
+    public typealias ModerationEntry = KindredCore.ModerationEntry
+    public typealias HiddenMessageHelp = KindredCore.HiddenMessageHelp
+    public typealias MutedMember = KindredCore.MutedMember
     public typealias Checkin = KindredCore.Checkin
     public typealias CheckinSummary = KindredCore.CheckinSummary
     public typealias CheckinAverage = KindredCore.CheckinAverage
@@ -170,6 +181,9 @@ extension Kindred {
     public typealias GoalStatus = KindredCore.GoalStatus
     public typealias CadencePeriod = KindredCore.CadencePeriod
     public typealias PeriodOutcome = KindredCore.PeriodOutcome
+    public typealias ModerationKind = KindredCore.ModerationKind
+    public typealias Fold = KindredCore.Fold
+    public typealias MemberControl = KindredCore.MemberControl
     public typealias SafetyPlanStep = KindredCore.SafetyPlanStep
     public typealias KindredError = KindredCore.KindredError
     public typealias Refusal = KindredCore.Refusal

@@ -152,6 +152,43 @@ final class SyncTests: XCTestCase {
         return circle
     }
 
+    func testAModeratorHidesAMessageItsAuthorReadsWhyAndPersonalControlsStayOnOnePhone() async throws {
+        let circle = try await makeCircle(["Bob", "Carol"])
+        let (alice, group) = circle[0], (bob, bobsGroup) = circle[1], (carol, carolsGroup) = circle[2]
+        let hostile = try await bobsGroup.post("you are all pathetic")
+        _ = try await sync(bob, with: alice)
+        try await assertEqual(await group.hideMessage(id: hostile.id, why: "hostile to the group").kind, .hide)
+        _ = try await sync(carol, with: alice)
+        _ = try await sync(bob, with: alice)
+        let seenByCarol = try await carolsGroup.message(id: hostile.id)
+        XCTAssertEqual(seenByCarol.text, "", "hidden from the group")
+        XCTAssertNil(seenByCarol.moderation?.why)
+        let seenByBob = try await bobsGroup.message(id: hostile.id)
+        XCTAssertEqual(seenByBob.text, "you are all pathetic")
+        XCTAssertEqual(seenByBob.moderation?.why, "hostile to the group")
+        try await assertEqual(await bobsGroup.hiddenMessageHelp(id: hostile.id).explanation.contains("not a judgement"), true)
+        await assertKindredError(try await carolsGroup.moderationLog(), "NotPermitted") {
+            if case .NotPermitted = $0 { return true } else { return false }
+        }
+        try await assertEqual(await group.moderationLog().map(\.why), ["hostile to the group"])
+        try await group.restoreMessage(id: hostile.id, why: "talked it through")
+        try await assertEqual(await group.message(id: hostile.id).moderation == nil, true)
+
+        // Carol mutes Bob on her phone: his posts leave her timeline; nobody else is affected or told.
+        let hello = try await bobsGroup.post("hello")
+        _ = try await sync(bob, with: alice)
+        _ = try await sync(carol, with: alice)
+        let bobsId = try bob.info.memberId
+        try await carol.setMemberControl(.muted, for: bobsId)
+        try await assertEqual(await carolsGroup.messages().contains { $0.id == hello.id }, false)
+        try await assertEqual(await group.messages().contains { $0.id == hello.id }, true)
+        try await assertEqual(await carol.mutedMembers().map(\.control), [.muted])
+        try await assertEqual(await carol.muteWord("Spoiler"), ["spoiler"])
+        try await assertEqual(await carol.foldWarnings(), true)
+        try await carol.setMemberControl(.none, for: bobsId)
+        try await assertEqual(await carolsGroup.messages().contains { $0.id == hello.id }, true)
+    }
+
     func testCheersAndAGroupGoalReachTheGroupButNotWhoFellShort() async throws {
         let circle = try await makeCircle(["Bob", "Carol"])
         let (alice, group) = circle[0], (bob, bobsGroup) = circle[1], (carol, carolsGroup) = circle[2]

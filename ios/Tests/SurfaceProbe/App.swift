@@ -24,6 +24,17 @@ func visible(kindred: Kindred, group: Kindred.Group, session: SyncSession) async
     let week: Kindred.WeekCount? = groupGoal.weeks.last
     let mine: Kindred.Goal = try await kindred.joinGroupGoal(id: groupGoal.id, cadence: Cadence(times: 1, period: .week))
     seen += ["\(week?.met ?? 0) \(week?.week ?? "") \(mine.groupGoal ?? "")"]
+    let hidden: Kindred.ModerationEntry = try await group.hideMessage(id: message.id, why: "off topic")
+    let modKind: ModerationKind = hidden.kind
+    let note: ModerationNote? = try await group.messages().first?.moderation
+    let help: HiddenMessageHelp = try await group.hiddenMessageHelp(id: message.id)
+    let entries: [ModerationEntry] = try await group.moderationLog()
+    seen += ["\(modKind == .hide) \(note?.why ?? "") \(help.explanation) \(entries.count)"]
+    try await kindred.setMemberControl(MemberControl.muted, for: message.author)
+    let mutedOne: Kindred.MutedMember? = try await kindred.mutedMembers().first
+    let folded: Fold? = try await group.messages().first?.fold
+    let control: Kindred.MemberControl = mutedOne?.control ?? .none
+    seen += try await kindred.muteWord("spoiler") + ["\(folded == .mutedWord) \(control == .blocked)"]
     seen += try await kindred.recentCheckins().map { "\($0.mood) \($0.date)" }
     try await kindred.recordCheckin(NewCheckin(mood: 3))
     let options: Kindred.CheckinOptions = try await kindred.checkinOptions()

@@ -29,6 +29,22 @@ class Group internal constructor(private val group: KindredGroup) : AutoCloseabl
     suspend fun messages(limit: Int = 50, before: Message? = null): List<Message> =
         messages(limit.toUIntArg("limit"), before?.let { MessageCursor(it.createdAt, it.id) })
 
+    /**
+     * Hides a message from the group (owners and moderators; a moderator only a plain member's), with a reason its
+     * author reads; the entry joins the group's moderation log and reaches every member with the next sync.
+     */
+    suspend fun hideMessage(messageId: String, why: String): ModerationEntry = io { hideMessage(messageId, why) }
+
+    /** Shows a hidden message to the group again, with a reason. */
+    suspend fun restoreMessage(messageId: String, why: String): ModerationEntry = io { restoreMessage(messageId, why) }
+
+    /** The moderation log, newest first, at most [limit] entries (owners and moderators only). */
+    suspend fun moderationLog(limit: Int = 100): List<ModerationEntry> =
+        io { moderationLog(limit.toUIntArg("limit")) }
+
+    /** For the author of a hidden message (or a moderator): a kind explanation, the reason and crisis services. */
+    suspend fun hiddenMessageHelp(messageId: String): HiddenMessageHelp = io { hiddenMessageHelp(messageId) }
+
     /** Registers [listener] for this group's changes (prefer [Kindred.updates]); close the handle to unregister. */
     fun subscribe(listener: UpdateListener): SubscriptionHandle = group.subscribe(listener)
 

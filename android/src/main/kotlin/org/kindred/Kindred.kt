@@ -270,6 +270,28 @@ class Kindred private constructor(
     /** Starts a sync session as the side that was dialled, with frames of up to 32 KiB. Carry it with [runOver]. */
     suspend fun acceptSync(): SyncSession = acceptSync(null)
 
+    /**
+     * Mutes, blocks or shows again ([MemberControl.NONE]) a member's posts on this phone: a muted member's posts are
+     * left out of timelines and unread counts, a blocked member's reactions are not counted either. Nobody is told.
+     */
+    suspend fun setMemberControl(memberId: String, control: MemberControl): Unit =
+        io { setMemberControl(memberId, control) }
+
+    /** Every member this profile muted or blocked, newest first. */
+    suspend fun mutedMembers(): List<MutedMember> = io { mutedMembers() }
+
+    /** Mutes (or, with [muted] false, unmutes) a word: posts holding it are folded. Returns the muted words. */
+    suspend fun muteWord(word: String, muted: Boolean = true): List<String> = io { muteWord(word, muted) }
+
+    /** The muted words, in order. */
+    suspend fun mutedWords(): List<String> = io { mutedWords() }
+
+    /** Whether posts with a content warning are folded behind a tap (the default) or shown open. */
+    suspend fun setFoldWarnings(fold: Boolean): Unit = io { setFoldWarnings(fold) }
+
+    /** Whether posts with a content warning are folded. */
+    suspend fun foldWarnings(): Boolean = io { foldWarnings() }
+
     // Every call of the native profile, run on Dispatchers.IO: the native calls block while they work, so each one
     // here is main-safe. (Listed as the generated interface lists them; the friendlier overloads are above.)
 

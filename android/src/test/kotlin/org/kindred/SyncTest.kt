@@ -12,6 +12,8 @@ import kotlinx.coroutines.flow.first
 import org.kindred.core.KindredException
 import org.kindred.core.SyncSession
 import org.kindred.core.model.CadencePeriod
+import org.kindred.core.model.MemberControl
+import org.kindred.core.model.ModerationKind
 import org.kindred.core.model.PendingJoin
 import org.kindred.core.model.Refusal
 import org.kindred.core.model.ResourceMatch
@@ -228,6 +230,46 @@ class SyncTest {
         assertTrue(alices.changesApplied > 0u, "$alices")
         assertEquals(reply.id, group.messages().last().id)
     }
+
+    @Test
+    fun `a moderator hides a message for the group, its author reads why, and personal controls stay on one phone`() =
+        withPeople { alice, bob, carol ->
+            val group = alice.createGroup("Circle")
+            val bobsGroup = join(bob, alice, group)
+            val carolsGroup = join(carol, alice, group)
+            val hostile = bobsGroup.post("you are all pathetic")
+            sync(bob, alice)
+            val entry = group.hideMessage(hostile.id, "hostile to the group")
+            assertEquals(ModerationKind.HIDE, entry.kind)
+            sync(carol, alice)
+            sync(bob, alice)
+            val seenByCarol = carolsGroup.messages().single { it.id == hostile.id }
+            assertEquals("", seenByCarol.text, "hidden from the group")
+            assertNull(seenByCarol.moderation?.why)
+            val seenByBob = bobsGroup.messages().single { it.id == hostile.id }
+            assertEquals("you are all pathetic", seenByBob.text)
+            assertEquals("hostile to the group", seenByBob.moderation?.why)
+            assertTrue("not a judgement" in bobsGroup.hiddenMessageHelp(hostile.id).explanation)
+            assertFailsWith<KindredException.NotPermitted> { carolsGroup.moderationLog() }
+            assertFailsWith<KindredException.NotPermitted> { carolsGroup.hideMessage(hostile.id, "no") }
+            assertEquals(listOf("hostile to the group"), group.moderationLog().map { it.why })
+            group.restoreMessage(hostile.id, "talked it through")
+            assertNull(group.messages().single { it.id == hostile.id }.moderation)
+
+            // Carol mutes Bob on her phone: his posts leave her timeline; nobody else is affected or told.
+            val hello = bobsGroup.post("hello")
+            sync(bob, alice)
+            sync(carol, alice)
+            val bobsId = bob.info().memberId
+            carol.setMemberControl(bobsId, MemberControl.MUTED)
+            assertTrue(carolsGroup.messages().none { it.id == hello.id })
+            assertTrue(group.messages().any { it.id == hello.id })
+            assertEquals(MemberControl.MUTED, carol.mutedMembers().single().control)
+            assertEquals(listOf("spoiler"), carol.muteWord("Spoiler"))
+            assertTrue(carol.foldWarnings())
+            carol.setMemberControl(bobsId, MemberControl.NONE)
+            assertTrue(carolsGroup.messages().any { it.id == hello.id })
+        }
 
     @Test
     fun `cheers and a group goal reach the group, but not who fell short`() = withPeople { alice, bob, carol ->
