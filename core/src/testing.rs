@@ -55,7 +55,8 @@ impl Phone {
         Ok(self.kindred.post(group, NewMessage { text: text.into(), ..Default::default() })?.id)
     }
 
-    /// Every message this phone shows of `group`, oldest first, as `"author: text"` (`"[removed]"` for removed ones).
+    /// Every message this phone shows of `group`, oldest first, as `"author: text"` (`"[removed]"` for removed ones,
+    /// `"[hidden]"` for those a moderator hid, whoever reads: what the group sees).
     pub fn timeline(&self, group: &GroupId) -> Result<Vec<String>> {
         let page_size = crate::limits::MAX_PAGE;
         let mut all = Vec::new();
@@ -67,7 +68,14 @@ impl Phone {
             let full = page.len() == page_size as usize;
             let mut texts: Vec<String> = page
                 .iter()
-                .map(|m| format!("{}: {}", m.author_name, if m.removed { "[removed]" } else { m.text.as_str() }))
+                .map(|m| {
+                    let text = match (m.removed, &m.moderation) {
+                        (true, _) => "[removed]",
+                        (false, Some(_)) => "[hidden]",
+                        (false, None) => m.text.as_str(),
+                    };
+                    format!("{}: {text}", m.author_name)
+                })
                 .collect();
             texts.append(&mut all);
             all = texts;

@@ -511,6 +511,11 @@ fn the_demo_json_reports_every_meeting_and_keep_leaves_the_phones() {
     assert_eq!((crisis["draft_risk"].as_bool(), crisis["plan_offered"].as_bool()), (Some(true), Some(true)));
     assert!(crisis["resources_offered"].as_u64().unwrap() > 0 && crisis["reader_resources"].as_u64().unwrap() > 0);
     assert!(crisis["reader_guidance_lines"].as_u64().unwrap() > 0, "{crisis}");
+    let moderation = &report["moderation"];
+    assert_eq!(
+        (moderation["hidden_for_bo"].as_bool(), moderation["author_told_why"].as_bool()),
+        (Some(true), Some(true))
+    );
 
     // The newcomer's join resumed across drops and re-sent little.
     let join = &report["late_join"];

@@ -53,6 +53,7 @@ struct DemoReport {
     late_join: LateJoin,
     attacks: Attacks,
     crisis: crisis::CrisisReport,
+    moderation: ModerationReport,
     phones: Vec<PhoneState>,
     honest_phones: usize,
     identical: bool,
@@ -110,6 +111,15 @@ struct Attacks {
     equivocation_quarantined: u64,
     removed_post_shown_before_removal_arrived: bool,
     removed_post_hidden_on_all_honest_phones: bool,
+}
+
+/// The moderation scene: Amara hides Mal's hostile post.
+#[derive(Debug, Default, Serialize)]
+struct ModerationReport {
+    /// Bo's phone shows the post hidden, without its words.
+    hidden_for_bo: bool,
+    /// Mal's phone shows him why, with crisis services.
+    author_told_why: bool,
 }
 
 /// What one phone shows at the end.

@@ -224,6 +224,7 @@ impl Demo {
 
         // ── An attacker ──
         let mut attacks = Attacks::default();
+        let mut moderation = ModerationReport::default();
         self.step("Mal, a stranger, connects to Bo");
         let mal = new_phone(&root, "Mal")?;
         let stranger = self.meetings(&[(&mal, &bo)])?;
@@ -274,6 +275,26 @@ impl Demo {
         mal.say(&group, "Hi all, glad to be here.")?;
         self.line("Mal says hello, and his phone meets Amara's again:");
         self.meetings(&[(&mal, &amara)])?;
+
+        self.step("Mal posts something hostile; Amara hides it");
+        let hostile = mal.say(&group, "Honestly, people like you should stop whining.")?;
+        self.meetings(&[(&mal, &amara)])?;
+        amara.kindred.hide_message(&group, &hostile, "Hostile to the group: please speak kindly here.")?;
+        self.line(
+            "Amara, the owner, hides it with a reason: a signed entry of the group's moderation log, which every phone \
+             checks (she may; Mal is junior to her) before it shows the post as hidden.",
+        );
+        self.meetings(&[(&amara, &bo), (&amara, &mal)])?;
+        let seen_by_bo = bo.kindred.message(&group, &hostile)?;
+        let help = mal.kindred.hidden_message_help(&group, &hostile)?;
+        moderation.hidden_for_bo = seen_by_bo.moderation.is_some() && seen_by_bo.text.is_empty();
+        moderation.author_told_why = help.why.starts_with("Hostile");
+        self.line(format!(
+            "  Bo sees {}; Mal sees his words, why (\"{}\") and {} for his region, not a bare removal.",
+            if moderation.hidden_for_bo { "a hidden post, without its words" } else { "THE POST (NOT AS DESIGNED)" },
+            help.why,
+            crate::output::plural(help.resources.entries.len() as u64, "crisis service")
+        ));
 
         self.step("Mal copies his phone and signs two different histories");
         let (mal, mal2) = clone_to(mal, &root.join("mal-second-phone"), "Mal's 2nd phone")?;
@@ -454,6 +475,7 @@ impl Demo {
             late_join,
             attacks,
             crisis,
+            moderation,
             phones: states,
             honest_phones: honest.len(),
             identical,
