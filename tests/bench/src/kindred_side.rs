@@ -26,6 +26,10 @@ const CONTENT_WARNING_SHARE: f64 = 0.01;
 const REACTED_RECENT: usize = 10;
 /// What the benchmark reads when it opens a group, as a conversation screen would.
 pub const PAGE: u32 = 50;
+/// In the large history: messages by another member that the owner hides, and members the owner mutes (the issue's
+/// "open with 1,000 hidden messages and 100 muted members").
+pub const HIDDEN: usize = 1000;
+pub const MUTED: usize = 100;
 
 /// A profile on disk holding one group with `messages` messages.
 #[derive(Debug, Clone)]
@@ -37,8 +41,10 @@ pub struct KindredHistory {
     pub generate: Duration,
 }
 
-/// Creates a profile in `dir` with a group of 8 members and `messages` messages of the seeded workload.
-pub fn generate(dir: &Path, messages: usize, seed: u64) -> Result<KindredHistory, Box<dyn Error>> {
+/// Creates a profile in `dir` with a group of 8 members and `messages` messages of the seeded workload. With
+/// `moderated`, a ninth member (Bea, whose phone joins before the history) then posts [`HIDDEN`] messages, all of
+/// which the owner hides, and the owner mutes [`MUTED`] members: the newest page then holds hidden messages.
+pub fn generate(dir: &Path, messages: usize, seed: u64, moderated: bool) -> Result<KindredHistory, Box<dyn Error>> {
     let started = Instant::now();
     let mut workload = Workload::new(seed, messages);
     let mut shape = StdRng::seed_from_u64(seed ^ 0x5348_4150);
@@ -53,6 +59,17 @@ pub fn generate(dir: &Path, messages: usize, seed: u64) -> Result<KindredHistory
     for (i, key) in workload::member_keys().iter().enumerate().skip(1) {
         me.add_member(&group, &MemberId::from_bytes(*key), &format!("Member {i}"), Role::Member)?;
     }
+    let bea = if moderated {
+        let bea = Kindred::create(dir.with_extension("bea"), "Bea")?;
+        bea.join_group(&me.create_invite(&group, kindred_core::limits::DEFAULT_INVITE_VALIDITY_MS)?)?;
+        let joined = kindred_core::sync::link::connect(&bea, &me, None, kindred_core::sync::link::Link::default())?;
+        if !joined.completed() {
+            return Err("Bea's phone did not join the benchmark group".into());
+        }
+        Some(bea)
+    } else {
+        None
+    };
     let mut previous_batch: Vec<MessageId> = Vec::new();
     let mut posted = 0;
     let mut last_report = Instant::now();
@@ -81,6 +98,23 @@ pub fn generate(dir: &Path, messages: usize, seed: u64) -> Result<KindredHistory
     }
     for message in me.messages(&group, REACTED_RECENT as u32, None)? {
         me.react(&group, &message.id, Some(if shape.random_bool(0.5) { "❤️" } else { "👍" }))?;
+    }
+    if let Some(bea) = bea {
+        let mut texts = Workload::new(seed ^ 0xbea, HIDDEN);
+        let posted = bea.post_many(
+            &group,
+            (0..HIDDEN).map(|_| NewMessage { text: texts.draft().text, ..NewMessage::default() }).collect(),
+        )?;
+        me.import_bundle(&bea.export_bundle(&group)?)?;
+        for id in &posted {
+            me.hide_message(&group, id, "off topic")?;
+        }
+        for _ in 0..MUTED {
+            let mut key = [0u8; 32];
+            shape.fill(&mut key[..]);
+            me.set_member_control(&MemberId::from_bytes(key), kindred_core::MemberControl::Muted)?;
+        }
+        eprintln!("  kindred: {HIDDEN} messages by another member hidden, {MUTED} members muted");
     }
     drop(me);
     Ok(KindredHistory { dir: dir.to_owned(), group, messages, generate: started.elapsed() })

@@ -533,8 +533,8 @@ fn run(options: &Options) -> Result<Report, Box<dyn Error>> {
     );
 
     eprintln!("generating Kindred histories (post_many, {} per call)...", 1000);
-    let k_small = kindred_side::generate(&root.path().join("kindred-small"), sizes.small, SEED)?;
-    let k_large = kindred_side::generate(&root.path().join("kindred-large"), sizes.large, SEED)?;
+    let k_small = kindred_side::generate(&root.path().join("kindred-small"), sizes.small, SEED, false)?;
+    let k_large = kindred_side::generate(&root.path().join("kindred-large"), sizes.large, SEED, true)?;
     eprintln!("building the automerge baselines...");
     let am_small = automerge_side::generate(&root.path().join("automerge-small.am"), sizes.small, SEED)?;
     let am_large = automerge_side::generate(&root.path().join("automerge-large.am"), sizes.large, SEED)?;
