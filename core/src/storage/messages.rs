@@ -91,7 +91,7 @@ impl<'a> Reader<'a> {
             Some(Fold::MutedMember)
         } else if m.content_warning.is_some() && self.fold_warnings {
             Some(Fold::ContentWarning)
-        } else if self.muted_words.iter().any(|w| super::personal::holds_word(&m.text, w)) {
+        } else if super::personal::holds_any(&m.text, &self.muted_words) {
             Some(Fold::MutedWord)
         } else {
             None

@@ -78,12 +78,20 @@ pub(crate) fn set_fold_warnings(conn: &Connection, fold: bool) -> Result<()> {
     Ok(())
 }
 
-/// Whether `text` holds `word` (lowercased) as a whole word or phrase: not inside a longer word.
+/// Whether `text` holds any of `words` (lowercased), as [`holds_word`] says. Lowercases the text once.
+pub(crate) fn holds_any(text: &str, words: &[String]) -> bool {
+    if words.is_empty() {
+        return false;
+    }
+    let text = text.to_lowercase();
+    words.iter().any(|w| holds_word(&text, w))
+}
+
+/// Whether `text` (lowercased) holds `word` (lowercased) as a whole word or phrase: not inside a longer word.
 pub(crate) fn holds_word(text: &str, word: &str) -> bool {
     if word.is_empty() {
         return false;
     }
-    let text = text.to_lowercase();
     let mut from = 0;
     while let Some(found) = text.get(from..).and_then(|rest| rest.find(word)) {
         let start = from + found;
@@ -100,11 +108,12 @@ pub(crate) fn holds_word(text: &str, word: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::holds_word;
+    use super::{holds_any, holds_word};
 
     #[test]
     fn a_muted_word_matches_whole_words_in_any_case() {
-        assert!(holds_word("That SPOILER was awful", "spoiler"));
+        assert!(holds_any("That SPOILER was awful", &["spoiler".to_owned()]));
+        assert!(!holds_any("That SPOILER was awful", &[]));
         assert!(holds_word("spoiler!", "spoiler"));
         assert!(holds_word("the last episode, ok?", "last episode"));
         assert!(!holds_word("spoilers everywhere", "spoiler"), "inside a longer word");
