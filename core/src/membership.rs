@@ -32,6 +32,37 @@ pub(crate) fn require_role(ctx: &WriteCtx<'_, '_>, group_ref: i64, allowed: &[Ro
     }
 }
 
+/// The removal of `member` from `group` this profile may make now (owners remove anyone but themselves, moderators
+/// plain members), with its cutoff: how far each of the member's actors had written in each of the group's
+/// documents on this phone.
+pub(crate) fn removal_of(ctx: &WriteCtx<'_, '_>, group: &GroupId, member: &MemberId) -> Result<Removal> {
+    let group_ref = store::require(ctx.tx, group)?;
+    let my_role = require_role(ctx, group_ref, &[Role::Owner, Role::Moderator], "remove members")?;
+    if *member == ctx.me() {
+        return Err(Error::NotPermitted("you cannot remove yourself".into()));
+    }
+    match (my_role, store::role_of(ctx.tx, group_ref, member)?) {
+        (_, None) => return Err(Error::not_found("member", member)),
+        (Role::Moderator, Some(Role::Owner | Role::Moderator)) => {
+            return Err(Error::NotPermitted("only the owner can remove a moderator".into()));
+        }
+        _ => {}
+    }
+    let mut cutoff = Cutoff::default();
+    for actor in documents::actors_of_member(ctx.tx, member)? {
+        for (doc, ..) in documents::group_documents(ctx.tx, group)? {
+            if let Some(head) = documents::signed_head(ctx.tx, &doc, &actor)? {
+                cutoff.entries.push(CutoffEntry {
+                    doc: *doc.as_bytes(),
+                    actor: actor.to_bytes().to_vec(),
+                    seq: head.seq,
+                });
+            }
+        }
+    }
+    Ok(Removal { at: now_ms(), by: ctx.me(), cutoff })
+}
+
 /// The group as its authority rules make it, from this phone's copy of the group document.
 fn resolved(ctx: &mut WriteCtx<'_, '_>, group: &GroupId) -> Result<Option<Resolution>> {
     let doc_id = group.doc_id();
@@ -161,31 +192,7 @@ impl Kindred {
     /// recorded cutoff) is kept for the history but never shown, here or on any phone that syncs the removal.
     pub fn remove_member(&self, group: &GroupId, member: &MemberId) -> Result<GroupDetails> {
         self.write(|ctx| {
-            let group_ref = store::require(ctx.tx, group)?;
-            let my_role = require_role(ctx, group_ref, &[Role::Owner, Role::Moderator], "remove members")?;
-            if *member == ctx.me() {
-                return Err(Error::NotPermitted("you cannot remove yourself".into()));
-            }
-            match (my_role, store::role_of(ctx.tx, group_ref, member)?) {
-                (_, None) => return Err(Error::not_found("member", member)),
-                (Role::Moderator, Some(Role::Owner | Role::Moderator)) => {
-                    return Err(Error::NotPermitted("only the owner can remove a moderator".into()));
-                }
-                _ => {}
-            }
-            let mut cutoff = Cutoff::default();
-            for actor in documents::actors_of_member(ctx.tx, member)? {
-                for (doc, ..) in documents::group_documents(ctx.tx, group)? {
-                    if let Some(head) = documents::signed_head(ctx.tx, &doc, &actor)? {
-                        cutoff.entries.push(CutoffEntry {
-                            doc: *doc.as_bytes(),
-                            actor: actor.to_bytes().to_vec(),
-                            seq: head.seq,
-                        });
-                    }
-                }
-            }
-            let removal = Removal { at: now_ms(), by: ctx.me(), cutoff };
+            let removal = removal_of(ctx, group, member)?;
             let doc_id = group.doc_id();
             documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, None, removal.at, |d| {
                 schema::group::write_removal(d, &doc_id, member, &removal)

@@ -130,7 +130,7 @@ macro_rules! string_enum {
 string_enum!(Role, "role", Owner => "owner", Moderator => "moderator", Member => "member");
 string_enum!(CadencePeriod, "cadence period", Day => "day", Week => "week", Month => "month");
 string_enum!(GoalStatus, "goal status", Active => "active", Paused => "paused", Archived => "archived");
-string_enum!(ModerationKind, "moderation action", Hide => "hide", Restore => "restore");
+string_enum!(ModerationKind, "moderation action", Hide => "hide", Restore => "restore", Remove => "remove", Readd => "readd");
 
 /// What creating a group takes.
 #[derive(Debug, Clone, Default)]
@@ -332,6 +332,10 @@ pub enum ModerationKind {
     Hide,
     /// Showed a hidden message again.
     Restore,
+    /// Removed a member from the group (the same change as the removal itself).
+    Remove,
+    /// Took a removed member back (the same change as the taking back).
+    Readd,
 }
 
 /// One entry of a group's moderation log: signed by the moderator, kept in the group's document, never erased.
@@ -348,9 +352,9 @@ pub struct ModerationEntry {
     pub by_name: String,
     /// When, by their clock.
     pub at: i64,
-    /// The message it was done to.
-    pub message_id: MessageId,
-    /// That message's author.
+    /// The message it was done to (hide and restore); `None` for what was done to a member.
+    pub message_id: Option<MessageId>,
+    /// The member it was done to: the message's author, or the member removed or taken back.
     pub member: MemberId,
     /// Why, in the moderator's words.
     pub why: String,

@@ -8,7 +8,7 @@
 //! their region ([`Kindred::hidden_message_help`]), not a bare removal.
 
 use crate::error::{Error, Result};
-use crate::ids::{GroupId, MessageId, ModerationId};
+use crate::ids::{GroupId, MemberId, MessageId, ModerationId};
 use crate::kindred::{Kindred, WriteCtx};
 use crate::membership::require_role;
 use crate::model::{HiddenMessageHelp, ModerationEntry, ModerationKind, Role};
@@ -66,15 +66,58 @@ impl Kindred {
                 let state = if hidden { "already hidden" } else { "not hidden" };
                 return Err(Error::invalid("message", format!("is {state}")));
             }
-            write_entry(
-                ctx,
-                group,
-                &StoredModeration { id, by: ctx.me(), at: now_ms(), kind, message: *message, member, why },
-            )?;
-            log_store::log(ctx.tx, group_ref, MAX_LOG_PAGE)?
-                .into_iter()
-                .find(|e| e.id == id)
-                .ok_or_else(|| Error::Internal("a moderation entry without effect".into()))
+            let entry = StoredModeration { id, by: ctx.me(), at: now_ms(), kind, message: Some(*message), member, why };
+            let doc_id = group.doc_id();
+            documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, None, entry.at, |d| {
+                crate::schema::moderation::write_action(d, &doc_id, &entry)
+            })?;
+            logged(ctx, group, group_ref, &id)
+        })
+    }
+
+    /// Removes a member (the same rights as [`Kindred::remove_member`]) and records it, with a reason, in the
+    /// group's moderation log, in one change.
+    pub fn remove_member_for(&self, group: &GroupId, member: &MemberId, why: &str) -> Result<ModerationEntry> {
+        let why = text::multi_line("reason", why, MAX_MODERATION_REASON_CHARS)?;
+        let id = ModerationId::random();
+        self.write(|ctx| {
+            let removal = crate::membership::removal_of(ctx, group, member)?;
+            let (by, at) = (ctx.me(), removal.at);
+            let entry =
+                StoredModeration { id, by, at, kind: ModerationKind::Remove, message: None, member: *member, why };
+            let doc_id = group.doc_id();
+            documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, None, entry.at, |d| {
+                crate::schema::group::write_removal(d, &doc_id, member, &removal)?;
+                crate::schema::moderation::write_action(d, &doc_id, &entry)
+            })?;
+            let group_ref = store::require(ctx.tx, group)?;
+            logged(ctx, group, group_ref, &id)
+        })
+    }
+
+    /// Takes a removed member back as a plain member (owners; moderators only someone removed as a plain member) and
+    /// records it, with a reason, in the group's moderation log, in one change.
+    pub fn readd_member(&self, group: &GroupId, member: &MemberId, why: &str) -> Result<ModerationEntry> {
+        let why = text::multi_line("reason", why, MAX_MODERATION_REASON_CHARS)?;
+        let id = ModerationId::random();
+        self.write(|ctx| {
+            let group_ref = store::require(ctx.tx, group)?;
+            let role = require_role(ctx, group_ref, &[Role::Owner, Role::Moderator], "take members back")?;
+            if !store::standing(ctx.tx, group_ref, member)?.is_some_and(|s| s.removed) {
+                return Err(Error::invalid("member", "is not a removed member of the group"));
+            }
+            if role == Role::Moderator && store::removed_role(ctx.tx, group_ref, member)? != Some(Role::Member) {
+                return Err(Error::NotPermitted("moderators take back plain members only".into()));
+            }
+            let (by, at) = (ctx.me(), now_ms());
+            let entry =
+                StoredModeration { id, by, at, kind: ModerationKind::Readd, message: None, member: *member, why };
+            let doc_id = group.doc_id();
+            documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, None, entry.at, |d| {
+                crate::schema::group::write_restore(d, &doc_id, member, entry.at, &entry.by)?;
+                crate::schema::moderation::write_action(d, &doc_id, &entry)
+            })?;
+            logged(ctx, group, group_ref, &id)
         })
     }
 
@@ -119,11 +162,11 @@ impl Kindred {
     }
 }
 
-/// Writes one entry of the moderation log and re-reads the group.
-fn write_entry(ctx: &mut WriteCtx<'_, '_>, group: &GroupId, entry: &StoredModeration) -> Result<()> {
-    let doc_id = group.doc_id();
-    documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, None, entry.at, |d| {
-        crate::schema::moderation::write_action(d, &doc_id, entry)
-    })?;
-    read_model::refresh_group(ctx, group).map(|_| ())
+/// Re-reads the group after a moderation change and returns its entry `id` from the log.
+fn logged(ctx: &mut WriteCtx<'_, '_>, group: &GroupId, group_ref: i64, id: &ModerationId) -> Result<ModerationEntry> {
+    read_model::refresh_group(ctx, group)?;
+    log_store::log(ctx.tx, group_ref, MAX_LOG_PAGE)?
+        .into_iter()
+        .find(|e| e.id == *id)
+        .ok_or_else(|| Error::Internal("a moderation entry without effect".into()))
 }

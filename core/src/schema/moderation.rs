@@ -4,8 +4,10 @@
 //! Layout, under the root map `modlog` (made by the first action; concurrent first actions may make two maps, of
 //! which Automerge shows one, which is why the log is read from the changes by path, by the group's rules in
 //! [`crate::sync::authority`], never from Automerge's merged view): `modlog.<action hex>: { by: bytes(32), at:
-//! timestamp, kind: "hide"|"restore", message: bytes(16), member: bytes(32) (the message's author), why }`. An entry is
-//! written whole in one change; the door (`sync::authorize`) refuses any later write to it.
+//! timestamp, kind: "hide"|"restore"|"remove"|"readd", message?: bytes(16) (hide and restore), member: bytes(32) (the
+//! message's author, or the member removed or taken back), why }`. An entry is written whole in one change, a remove
+//! or readd in the same change as the removal or taking back it records; the door (`sync::authorize`) refuses any
+//! later write to it.
 
 use automerge::transaction::Transactable;
 use automerge::{ObjType, ScalarValue};
@@ -25,7 +27,7 @@ pub(crate) struct StoredModeration {
     pub by: MemberId,
     pub at: i64,
     pub kind: ModerationKind,
-    pub message: MessageId,
+    pub message: Option<MessageId>,
     pub member: MemberId,
     pub why: String,
 }
@@ -38,7 +40,9 @@ pub(crate) fn write_action<T: Transactable>(tx: &mut T, doc_id: &DocId, a: &Stor
     tx.put(&entry, "by", ScalarValue::Bytes(a.by.as_bytes().to_vec())).map_err(&err)?;
     tx.put(&entry, "at", ScalarValue::Timestamp(a.at)).map_err(&err)?;
     tx.put(&entry, "kind", a.kind.as_str()).map_err(&err)?;
-    tx.put(&entry, "message", ScalarValue::Bytes(a.message.as_bytes().to_vec())).map_err(&err)?;
+    if let Some(message) = &a.message {
+        tx.put(&entry, "message", ScalarValue::Bytes(message.as_bytes().to_vec())).map_err(&err)?;
+    }
     tx.put(&entry, "member", ScalarValue::Bytes(a.member.as_bytes().to_vec())).map_err(&err)?;
     tx.put(&entry, "why", a.why.as_str()).map_err(&err)?;
     Ok(())

@@ -25,13 +25,14 @@ pub(crate) fn replace(conn: &Connection, group_ref: GroupRef, actions: &[StoredM
     }
     let mut now: BTreeMap<MessageId, Hidden> = BTreeMap::new();
     for a in actions {
-        match a.kind {
-            ModerationKind::Hide => {
-                now.insert(a.message, (a.member, a.by, a.at, a.why.clone()));
+        match (a.kind, a.message) {
+            (ModerationKind::Hide, Some(message)) => {
+                now.insert(message, (a.member, a.by, a.at, a.why.clone()));
             }
-            ModerationKind::Restore => {
-                now.remove(&a.message);
+            (ModerationKind::Restore, Some(message)) => {
+                now.remove(&message);
             }
+            _ => {}
         }
     }
     let before = hidden(conn, group_ref)?;
@@ -48,7 +49,7 @@ pub(crate) fn replace(conn: &Connection, group_ref: GroupRef, actions: &[StoredM
             a.kind.as_str(),
             a.by,
             a.at,
-            a.message,
+            a.message.map(|m| m.as_bytes().to_vec()).unwrap_or_default(),
             a.member,
             a.why
         ])?;
@@ -91,7 +92,8 @@ pub(crate) fn log(conn: &Connection, group_ref: GroupRef, limit: u32) -> Result<
         Ok((r.get(0)?, r.get::<_, String>(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
     })?;
     rows.map(|row| {
-        let (id, kind, by, by_name, at, message_id, member, why) = row?;
+        let (id, kind, by, by_name, at, message_id, member, why): (_, _, _, _, _, Vec<u8>, _, _) = row?;
+        let message_id = <[u8; 16]>::try_from(message_id).ok().map(MessageId::from_bytes);
         Ok(ModerationEntry { id, kind: kind.parse()?, by, by_name, at, message_id, member, why })
     })
     .collect()

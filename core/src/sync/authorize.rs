@@ -241,7 +241,7 @@ fn check_value(path: &[&str], value: &ScalarValue) -> Result<()> {
         ["goals", _, "pauses", _, "from" | "until"] => time(),
         ["goals", _, "cheers", _] => time(),
         ["goals", _, "weekdays"] => int(0, 127),
-        ["modlog", _, "kind"] => one_of(&["hide", "restore"]),
+        ["modlog", _, "kind"] => one_of(&["hide", "restore", "remove", "readd"]),
         ["modlog", _, "at"] => time(),
         ["modlog", _, "message"] => bytes(16),
         ["modlog", _, "member"] => bytes(32),
@@ -574,7 +574,7 @@ fn check_moderation(
     if field("by").as_ref().and_then(bytes_of) != Some(author.as_bytes().as_slice()) {
         return Err("it is signed as someone else");
     }
-    if ["at", "kind", "message", "why"].iter().any(|f| field(f).is_none()) {
+    if ["at", "kind", "why"].iter().any(|f| field(f).is_none()) {
         return Err("it is not whole");
     }
     let target = field("member")
@@ -583,6 +583,24 @@ fn check_moderation(
         .and_then(|b| <[u8; 32]>::try_from(b).ok())
         .map(MemberId::from_bytes)
         .ok_or("it names no member")?;
+    // Hide and restore name a message; remove and readd record a removal or taking back made in this same change.
+    let status = |want: &str| {
+        edits.iter().any(|e| match (&e.kind, e.path.as_slice()) {
+            (EditKind::Put(ScalarValue::Str(s)), [root, who, f]) => {
+                root == "members" && *who == target.to_hex() && f == "status" && s.as_str() == want
+            }
+            _ => false,
+        })
+    };
+    let consistent = match field("kind") {
+        Some(ScalarValue::Str(k)) if k == "hide" || k == "restore" => field("message").is_some(),
+        Some(ScalarValue::Str(k)) if k == "remove" => field("message").is_none() && status("removed"),
+        Some(ScalarValue::Str(k)) if k == "readd" => field("message").is_none() && status("active"),
+        _ => false,
+    };
+    if !consistent {
+        return Err("its kind and what the change does disagree");
+    }
     let senior = creator == Some(&target)
         || target == *author
         || (creator != Some(author) && entry_role_at(doc, &target, deps) != Some(Role::Member));

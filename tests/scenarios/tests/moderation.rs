@@ -191,3 +191,41 @@ fn hand_made_moderation_entries_are_refused_at_the_door() {
     assert_refused(&c.carol, &c.group, &erase, Refusal::NotPermitted, "an erased log entry");
     assert!(seen(&c.carol, &c.group, &carols).1);
 }
+
+#[test]
+fn removing_and_taking_back_a_member_are_logged_with_the_reason_in_the_same_change() {
+    let c = circle();
+    let removal =
+        c.mo.kindred.remove_member_for(&c.group, &c.carol.id(), "repeated hostility after a warning").unwrap();
+    assert_eq!((removal.kind, removal.member, removal.message_id), (ModerationKind::Remove, c.carol.id(), None));
+    sync_all(&[&c.alice, &c.mo, &c.bob]);
+    let removed = |p: &Phone| p.kindred.group(&c.group).unwrap().members.iter().all(|m| m.member_id != c.carol.id());
+    assert!(removed(&c.bob) && removed(&c.alice));
+    assert!(matches!(c.mo.kindred.remove_member_for(&c.group, &c.alice.id(), "no"), Err(Error::NotPermitted(_))));
+    assert!(matches!(c.bob.kindred.readd_member(&c.group, &c.carol.id(), "no"), Err(Error::NotPermitted(_))));
+
+    let back = c.mo.kindred.readd_member(&c.group, &c.carol.id(), "talked it through").unwrap();
+    assert_eq!(back.kind, ModerationKind::Readd);
+    sync_all(&[&c.alice, &c.mo, &c.bob]);
+    sync(&c.mo, &c.carol);
+    assert!(!removed(&c.bob));
+    let kinds: Vec<_> = c.alice.kindred.moderation_log(&c.group, 10).unwrap().iter().map(|e| e.kind).collect();
+    assert_eq!(kinds, [ModerationKind::Readd, ModerationKind::Remove]);
+
+    // By hand: a removal entry without the removal, and a hide entry that names no message: refused.
+    let key = "cd".repeat(16);
+    let without_removal = forged(&c.mo, &c.group, |tx| {
+        entry(tx, &key, &c.mo, "remove", &MessageId::from_bytes([0; 16]), &c.bob);
+        let log = forge::obj(tx, &ROOT, "modlog");
+        let e = forge::obj(tx, &log, &key);
+        tx.delete(&e, "message").unwrap();
+    });
+    assert_refused(&c.bob, &c.group, &without_removal, Refusal::NotPermitted, "a removal entry without the removal");
+    let no_message = forged(&c.mo, &c.group, |tx| {
+        entry(tx, &key, &c.mo, "hide", &MessageId::from_bytes([0; 16]), &c.bob);
+        let log = forge::obj(tx, &ROOT, "modlog");
+        let e = forge::obj(tx, &log, &key);
+        tx.delete(&e, "message").unwrap();
+    });
+    assert_refused(&c.bob, &c.group, &no_message, Refusal::NotPermitted, "a hide entry naming no message");
+}

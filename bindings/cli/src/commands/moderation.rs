@@ -1,8 +1,10 @@
-//! `mod hide | restore | log`: what a group's owner and moderators do, signed into the group's moderation log.
+//! `mod hide | restore | remove | readd | log`: what a group's owner and moderators do, signed into the group's
+//! moderation log.
 
 use clap::Subcommand;
 use kindred_core::{ModerationEntry, ModerationKind};
 
+use crate::commands::groups::resolve_member;
 use crate::commands::messages::resolve;
 use crate::context::{Ctx, Outcome};
 use crate::output::{Align, Table, short, when};
@@ -32,6 +34,26 @@ pub enum ModCommand {
         #[arg(long)]
         why: String,
     },
+    /// Remove a member from the group, with a reason kept in the moderation log.
+    Remove {
+        /// The group's id or name.
+        group: String,
+        /// The member's id, or their name in the group.
+        member: String,
+        /// Why.
+        #[arg(long)]
+        why: String,
+    },
+    /// Take a removed member back, with a reason kept in the moderation log.
+    Readd {
+        /// The group's id or name.
+        group: String,
+        /// The member's id, or their name in the group.
+        member: String,
+        /// Why.
+        #[arg(long)]
+        why: String,
+    },
     /// The group's moderation log, newest first: who did what, when and why (owners and moderators only).
     Log {
         /// The group's id or name.
@@ -47,14 +69,24 @@ pub fn run(ctx: &Ctx, command: ModCommand) -> Outcome {
         ModCommand::Hide { group, msg, why } => {
             let (group, id) = resolve(&kindred, &group, &msg)?;
             let entry = kindred.hide_message(&group, &id, &why)?;
-            ctx.render(&entry, |e| {
-                format!("Hid {} (its author sees why; the group sees it hidden)\n", short(&e.message_id))
-            })
+            ctx.render(&entry, |_| format!("Hid {} (its author sees why; the group sees it hidden)\n", short(&id)))
         }
         ModCommand::Restore { group, msg, why } => {
             let (group, id) = resolve(&kindred, &group, &msg)?;
             let entry = kindred.restore_message(&group, &id, &why)?;
-            ctx.render(&entry, |e| format!("Restored {}\n", short(&e.message_id)))
+            ctx.render(&entry, |_| format!("Restored {}\n", short(&id)))
+        }
+        ModCommand::Remove { group, member, why } => {
+            let group = kindred.resolve_group(&group)?;
+            let member = resolve_member(&kindred.group(&group)?, &member)?;
+            let entry = kindred.remove_member_for(&group, &member, &why)?;
+            ctx.render(&entry, |e| format!("Removed {} (in the moderation log)\n", short(&e.member)))
+        }
+        ModCommand::Readd { group, member, why } => {
+            let group = kindred.resolve_group(&group)?;
+            let member = resolve_member(&kindred.group(&group)?, &member)?;
+            let entry = kindred.readd_member(&group, &member, &why)?;
+            ctx.render(&entry, |e| format!("Took {} back (in the moderation log)\n", short(&e.member)))
         }
         ModCommand::Log { group, limit } => {
             let group = kindred.resolve_group(&group)?;
@@ -80,12 +112,14 @@ fn log_text(log: &[ModerationEntry]) -> String {
         let did = match e.kind {
             ModerationKind::Hide => "hid",
             ModerationKind::Restore => "restored",
+            ModerationKind::Remove => "removed",
+            ModerationKind::Readd => "took back",
         };
         table.row(vec![
             when(e.at),
             e.by_name.clone(),
             did.to_owned(),
-            short(&e.message_id),
+            e.message_id.as_ref().map_or_else(|| "-".to_owned(), short),
             short(&e.member),
             e.why.lines().collect::<Vec<_>>().join(" / "),
         ]);

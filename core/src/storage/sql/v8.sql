@@ -27,7 +27,7 @@ CREATE TABLE moderation_actions (
     group_ref  INTEGER NOT NULL REFERENCES groups (group_ref),
     action_id  BLOB    NOT NULL CHECK (length(action_id) = 16),
     seq        INTEGER NOT NULL,
-    kind       TEXT    NOT NULL CHECK (kind IN ('hide', 'restore')),
+    kind       TEXT    NOT NULL CHECK (kind IN ('hide', 'restore', 'remove', 'readd')),
     by_member  BLOB    NOT NULL,
     at         INTEGER NOT NULL,
     message_id BLOB    NOT NULL DEFAULT x'',

@@ -48,7 +48,7 @@ use crate::crisis::directory::{self, MAX_GROUP_DIRECTORIES};
 use crate::error::{Error, Result};
 use crate::ids::{GroupId, MemberId, MessageId};
 use crate::invite::Invitation;
-use crate::model::Role;
+use crate::model::{ModerationKind, Role};
 use crate::schema::group::{Cutoff, PublishedDirectory, Removal, StoredGroup, StoredInvite, StoredMember};
 use crate::schema::moderation::StoredModeration;
 
@@ -509,15 +509,18 @@ fn allowed(
 fn moderation_entry(key: &str, writes: &[Write]) -> Option<StoredModeration> {
     let field = |f: &str| put(writes, &["modlog", key, f]);
     let member = |f: &str| bytes_of(field(f)).and_then(|b| <[u8; 32]>::try_from(b).ok()).map(MemberId::from_bytes);
-    Some(StoredModeration {
+    let entry = StoredModeration {
         id: key.parse().ok()?,
         by: member("by")?,
         at: time_of(field("at"))?,
         kind: str_of(field("kind"))?.parse().ok()?,
-        message: bytes_of(field("message")).and_then(|b| <[u8; 16]>::try_from(b).ok()).map(MessageId::from_bytes)?,
+        message: bytes_of(field("message")).and_then(|b| <[u8; 16]>::try_from(b).ok()).map(MessageId::from_bytes),
         member: member("member")?,
         why: str_of(field("why"))?.to_owned(),
-    })
+    };
+    // Hide and restore name a message; remove and readd do not (their change removes or takes back the member).
+    let on_message = matches!(entry.kind, ModerationKind::Hide | ModerationKind::Restore);
+    (entry.message.is_some() == on_message).then_some(entry)
 }
 
 /// The directory files a change publishes (`None` for one that fails [`directory::published_file`]).
