@@ -419,4 +419,10 @@ fn a_moderator_hides_and_restores_a_message_from_the_command_line() {
     assert_eq!(ada.json(&["mod", "log", "Circle"]).as_array().map(Vec::len), Some(2));
     let (code, _) = bo.fails(&["mod", "log", "Circle"]);
     assert_eq!(code, 1);
+    assert!(ada.ok(&["mod", "remove", "Circle", "Bo", "--why", "a pause"]).contains("Removed"));
+    let (code, _) = ada.fails(&["mod", "readd", "Circle", "Bo", "--why", "back"]);
+    assert_eq!(code, 1, "a removed member is named by id");
+    assert_eq!(ada.json(&["mod", "readd", "Circle", &bo.member_id(), "--why", "back"])["kind"], "readd");
+    let log = ada.ok(&["mod", "log", "Circle"]);
+    assert!(log.contains("took back") && log.contains("removed"), "{log}");
 }

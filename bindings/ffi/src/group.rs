@@ -117,6 +117,16 @@ impl KindredGroup {
         self.run(move |k, g| Ok(k.restore_message(g, &parse_id(&message_id)?, &why)?))
     }
 
+    /// Removes a member and records it, with a reason, in the moderation log (the rights of `remove_member`).
+    pub fn remove_member_for(&self, member_id: String, why: String) -> Result<ModerationEntry, KindredError> {
+        self.run(move |k, g| Ok(k.remove_member_for(g, &parse_id(&member_id)?, &why)?))
+    }
+
+    /// Takes a removed member back as a plain member and records it, with a reason, in the moderation log.
+    pub fn readd_member(&self, member_id: String, why: String) -> Result<ModerationEntry, KindredError> {
+        self.run(move |k, g| Ok(k.readd_member(g, &parse_id(&member_id)?, &why)?))
+    }
+
     /// The moderation log, newest first, at most `limit` entries (owners and moderators only).
     pub fn moderation_log(&self, limit: u32) -> Result<Vec<ModerationEntry>, KindredError> {
         self.run(move |k, g| Ok(k.moderation_log(g, limit)?))

@@ -118,6 +118,18 @@ extension Kindred {
             try await bridgeAsync { [self] in try generated.restoreMessage(messageId: messageId, why: why) }
         }
 
+        /// Removes a member and records it, with a reason, in the moderation log (the rights of `removeMember`).
+        @discardableResult
+        public func removeMember(_ memberId: String, because why: String) async throws -> ModerationEntry {
+            try await bridgeAsync { [self] in try generated.removeMemberFor(memberId: memberId, why: why) }
+        }
+
+        /// Takes a removed member back as a plain member and records it, with a reason, in the moderation log.
+        @discardableResult
+        public func readdMember(_ memberId: String, because why: String) async throws -> ModerationEntry {
+            try await bridgeAsync { [self] in try generated.readdMember(memberId: memberId, why: why) }
+        }
+
         /// The moderation log, newest first, at most `limit` entries (owners and moderators only).
         public func moderationLog(limit: UInt32 = 100) async throws -> [ModerationEntry] {
             try await bridgeAsync { [self] in try generated.moderationLog(limit: limit) }

@@ -173,6 +173,12 @@ final class SyncTests: XCTestCase {
         try await assertEqual(await group.moderationLog().map(\.why), ["hostile to the group"])
         try await group.restoreMessage(id: hostile.id, why: "talked it through")
         try await assertEqual(await group.message(id: hostile.id).moderation == nil, true)
+        let bobId = try bob.info.memberId
+        let removal = try await group.removeMember(bobId, because: "a pause after repeated hostility")
+        XCTAssertEqual(removal.kind, .remove)
+        XCTAssertNil(removal.messageId)
+        try await assertEqual(await group.readdMember(bobId, because: "back after a talk").kind, .readd)
+        try await assertEqual(await group.moderationLog().count, 4)
 
         // Carol mutes Bob on her phone: his posts leave her timeline; nobody else is affected or told.
         let hello = try await bobsGroup.post("hello")

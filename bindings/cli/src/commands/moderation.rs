@@ -48,7 +48,7 @@ pub enum ModCommand {
     Readd {
         /// The group's id or name.
         group: String,
-        /// The member's id, or their name in the group.
+        /// The member's full id (64 hex characters; a removed member is no longer listed by name).
         member: String,
         /// Why.
         #[arg(long)]
@@ -84,7 +84,11 @@ pub fn run(ctx: &Ctx, command: ModCommand) -> Outcome {
         }
         ModCommand::Readd { group, member, why } => {
             let group = kindred.resolve_group(&group)?;
-            let member = resolve_member(&kindred.group(&group)?, &member)?;
+            // A removed member is no longer listed in the group: named by their full id.
+            let member = match member.trim().parse() {
+                Ok(id) => id,
+                Err(_) => resolve_member(&kindred.group(&group)?, &member)?,
+            };
             let entry = kindred.readd_member(&group, &member, &why)?;
             ctx.render(&entry, |e| format!("Took {} back (in the moderation log)\n", short(&e.member)))
         }

@@ -38,6 +38,12 @@ class Group internal constructor(private val group: KindredGroup) : AutoCloseabl
     /** Shows a hidden message to the group again, with a reason. */
     suspend fun restoreMessage(messageId: String, why: String): ModerationEntry = io { restoreMessage(messageId, why) }
 
+    /** Removes a member and records it, with a reason, in the moderation log (the rights of `removeMember`). */
+    suspend fun removeMemberFor(memberId: String, why: String): ModerationEntry = io { removeMemberFor(memberId, why) }
+
+    /** Takes a removed member back as a plain member and records it, with a reason, in the moderation log. */
+    suspend fun readdMember(memberId: String, why: String): ModerationEntry = io { readdMember(memberId, why) }
+
     /** The moderation log, newest first, at most [limit] entries (owners and moderators only). */
     suspend fun moderationLog(limit: Int = 100): List<ModerationEntry> =
         io { moderationLog(limit.toUIntArg("limit")) }

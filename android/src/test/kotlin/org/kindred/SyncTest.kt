@@ -255,6 +255,11 @@ class SyncTest {
             assertEquals(listOf("hostile to the group"), group.moderationLog().map { it.why })
             group.restoreMessage(hostile.id, "talked it through")
             assertNull(group.messages().single { it.id == hostile.id }.moderation)
+            val removal = group.removeMemberFor(bob.info().memberId, "a pause after repeated hostility")
+            assertEquals(ModerationKind.REMOVE, removal.kind)
+            assertNull(removal.messageId)
+            assertEquals(ModerationKind.READD, group.readdMember(bob.info().memberId, "back after a talk").kind)
+            assertEquals(4, group.moderationLog().size)
 
             // Carol mutes Bob on her phone: his posts leave her timeline; nobody else is affected or told.
             val hello = bobsGroup.post("hello")
