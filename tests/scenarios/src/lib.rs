@@ -80,6 +80,9 @@ pub struct MessageView {
     pub removed: bool,
     /// (emoji, count), sorted.
     pub reactions: Vec<(String, u32)>,
+    /// The moderator who hid it, if one did. A hidden message's text and content warning are left empty here
+    /// whoever reads (its author and the moderators see them), so views compare across phones.
+    pub hidden_by: Option<MemberId>,
 }
 
 /// One shared goal as every phone must show it.
@@ -127,17 +130,19 @@ impl Phone {
                     let mut reactions: Vec<(String, u32)> =
                         m.reactions.into_iter().map(|r| (r.emoji, r.count)).collect();
                     reactions.sort();
+                    let hidden_by = m.moderation.map(|note| note.by);
                     MessageView {
                         id: m.id,
                         author: m.author,
                         author_name: m.author_name,
                         created_at: m.created_at,
-                        text: m.text,
+                        text: if hidden_by.is_some() { String::new() } else { m.text },
                         reply_to: m.reply_to,
-                        content_warning: m.content_warning,
+                        content_warning: m.content_warning.filter(|_| hidden_by.is_none()),
                         edited_at: m.edited_at,
                         removed: m.removed,
                         reactions,
+                        hidden_by,
                     }
                 })
                 .collect();

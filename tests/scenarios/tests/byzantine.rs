@@ -3,9 +3,11 @@
 //! operations on members, roles, invitations and the group's details, each built on a random earlier state of the
 //! history (a random dependency choice, from a fresh device so it never collides with their own history). Honest
 //! phones (alice the owner, bob, carol, and people they invite) receive these in random orders, between random
-//! honest syncs, role changes, invitations and posts. After every step each honest phone must show a group in which
-//! no key outside those the owner's chain legitimately admitted holds an entry, and nobody holds a role the owner did
-//! not give; at the end all honest phones agree.
+//! honest syncs, role changes, invitations, posts and moderation (alice, and bob while he moderates, hide and restore
+//! plain members' messages; the hostile writers forge moderation log entries as themselves or as alice). After every
+//! step each honest phone must show a group in which no key outside those the owner's chain legitimately admitted
+//! holds an entry, nobody holds a role the owner did not give, and no message is hidden by anyone but alice or bob;
+//! at the end all honest phones agree, hidden messages included.
 //!
 //! `KINDRED_PROPTEST_SEED` and `KINDRED_PROPTEST_CASES` replay or widen the run (as in `convergence.rs`); CI runs a
 //! few cases.
@@ -16,7 +18,7 @@ use std::collections::BTreeMap;
 use automerge::transaction::{Transactable, Transaction};
 use automerge::{ChangeHash, ObjType, ROOT, ReadDoc, ScalarValue};
 use kindred_core::invite::InviteCode;
-use kindred_core::{Bundle, Error, GroupId, MemberId, NewGroup, NewMessage, Role};
+use kindred_core::{Bundle, Error, GroupId, MemberId, MessageId, NewGroup, NewMessage, Role};
 use kindred_scenarios::Phone;
 use kindred_scenarios::forge::{self, Writer};
 use kindred_scenarios::net::sync;
@@ -131,6 +133,14 @@ impl World {
                 self.fail(&format!("{} shows {} as {:?}, not {expected:?}", phone.name, m.display_name, m.role));
             }
         }
+        let moderators = [self.honest[0].id(), self.honest[1].id()];
+        for m in phone.kindred.messages(&self.group, 500, None).unwrap() {
+            if let Some(note) = m.moderation
+                && !moderators.contains(&note.by)
+            {
+                self.fail(&format!("{} shows a message hidden by {}", phone.name, &note.by.to_hex()[..8]));
+            }
+        }
         for must in [&self.honest[0], &self.mallory] {
             if !details.members.iter().any(|m| m.member_id == must.id()) {
                 self.fail(&format!("{} lost {} from the group", phone.name, must.name));
@@ -139,7 +149,8 @@ impl World {
     }
 
     fn step(&mut self) {
-        match self.rng.random_range(0..10) {
+        match self.rng.random_range(0..11) {
+            10 => self.moderate_step(),
             0..=4 => self.forge_step(),
             5 | 6 => {
                 let (a, b) = self.two_honest();
@@ -187,6 +198,29 @@ impl World {
         }
     }
 
+    /// Alice, or bob while he moderates, hides or restores a random plain member's message on their own phone.
+    fn moderate_step(&mut self) {
+        let i = if self.bob_role == Role::Moderator && self.rng.random_bool(0.5) { 1 } else { 0 };
+        let owner = self.honest[0].id();
+        let bob = self.honest[1].id();
+        let phone = &self.honest[i];
+        let plain: Vec<_> = phone
+            .kindred
+            .messages(&self.group, 500, None)
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.author != owner && m.author != bob && !m.removed)
+            .collect();
+        let Some(message) = plain.choose(&mut self.rng) else { return };
+        let result = if message.moderation.is_some() {
+            phone.kindred.restore_message(&self.group, &message.id, "restored")
+        } else {
+            phone.kindred.hide_message(&self.group, &message.id, "hidden")
+        };
+        let outcome = result.map(|e| e.kind);
+        self.log.push(format!("{} moderates {}: {outcome:?}", phone.name, &message.id.to_hex()[..8]));
+    }
+
     fn two_honest(&mut self) -> (usize, usize) {
         let a = self.rng.random_range(0..self.honest.len());
         let mut b = self.rng.random_range(0..self.honest.len() - 1);
@@ -201,7 +235,7 @@ impl World {
         let source = self.rng.random_range(0..self.honest.len());
         let target_phone = self.rng.random_range(0..self.honest.len());
         let who = self.rng.random_range(0..3);
-        let op = self.rng.random_range(0..9);
+        let op = self.rng.random_range(0..11);
         let bundle = self.bundle_of(&self.honest[source]);
         let mut copy = bundle.clone();
         let document = forge::group_document(&mut copy);
@@ -223,6 +257,17 @@ impl World {
         let role = *["owner", "moderator", "member"].choose(&mut self.rng).unwrap();
         let by = forger.id();
         let rex_code = self.rex_code.clone();
+        // For forged moderation entries: a message by someone other than alice that the source phone holds.
+        let owner = self.honest[0].id();
+        let victim = self.honest[source]
+            .kindred
+            .messages(&self.group, 500, None)
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.author != owner)
+            .collect::<Vec<_>>()
+            .choose(&mut self.rng)
+            .map(|m| (m.id, m.author));
         let mut made = false;
         let described = format!(
             "{} forges op {op} on target {} built on change {} of {}'s copy, delivered to {}",
@@ -235,7 +280,13 @@ impl World {
         let mut tx = old.transaction();
         let members = tx.get(ROOT, "members").unwrap().map(|(_, id)| id);
         let invites = tx.get(ROOT, "invites").unwrap().map(|(_, id)| id);
-        if let (Some(members), Some(invites)) = (members, invites) {
+        if op >= 9 {
+            // A moderation log entry hiding a message, signed as the forger (op 9) or as alice (10).
+            if let Some((message, author)) = victim {
+                let signer = if op == 9 { by } else { owner };
+                made = forge_hide(&mut tx, &mut self.rng, signer, message, author);
+            }
+        } else if let (Some(members), Some(invites)) = (members, invites) {
             let entry = tx.get(&members, target.to_hex()).unwrap().map(|(_, id)| id);
             made = apply_op(&mut tx, op, &members, &invites, entry, target, outsider, role, by, &rex_code);
         }
@@ -257,6 +308,23 @@ impl World {
             Err(other) => self.fail(&format!("importing a hostile bundle gave {other:?}")),
         }
     }
+}
+
+/// A whole moderation log entry hiding `message` (by `author`), signed as `by`.
+fn forge_hide(tx: &mut Transaction<'_>, rng: &mut StdRng, by: MemberId, message: MessageId, author: MemberId) -> bool {
+    let log = match tx.get(ROOT, "modlog").unwrap() {
+        Some((_, id)) => id,
+        None => tx.put_object(ROOT, "modlog", ObjType::Map).unwrap(),
+    };
+    let mut key = [0u8; 16];
+    rng.fill(&mut key[..]);
+    let e = tx.put_object(&log, hex_of(&key), ObjType::Map).unwrap();
+    tx.put(&e, "by", bytes(by.as_bytes())).unwrap();
+    tx.put(&e, "at", ScalarValue::Timestamp(1_900_000_000_000)).unwrap();
+    tx.put(&e, "kind", "hide").unwrap();
+    tx.put(&e, "message", bytes(message.as_bytes())).unwrap();
+    tx.put(&e, "member", bytes(author.as_bytes())).unwrap();
+    tx.put(&e, "why", "forged").is_ok()
 }
 
 /// One random hostile operation; returns whether it wrote anything.
