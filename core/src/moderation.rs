@@ -1,7 +1,8 @@
-//! Moderation without a server: a group's owner and moderators hide and restore messages by signed entries in the
-//! group's moderation log ([`crate::schema::moderation`]), which every phone checks by the group's rules (the door in
-//! `sync::authorize`, the replay in `sync::authority`: a moderator, acting as themselves, on someone junior) and
-//! applies identically in any delivery order. The log is never rewritten or erased; moderators read it here.
+//! Moderation without a server: a group's owner and moderators hide and restore messages, and remove and take back
+//! members with a reason, by signed entries in the group's moderation log ([`crate::schema::moderation`]), which every
+//! phone checks by the group's rules (the door in `sync::authorize`, the replay in `sync::authority`: a moderator,
+//! acting as themselves, on someone junior) and applies identically in any delivery order. The log is never rewritten
+//! or erased; moderators read it here.
 //!
 //! A hidden message keeps its place in the timeline: for the group it shows as hidden, without its words; its author
 //! and the moderators still see it, with the reason, and its author gets a kind explanation with crisis services for
