@@ -1,83 +1,53 @@
 //! SQL for the moderation read model: a group's log of moderator actions with effect, and the messages hidden now.
 
-use std::collections::BTreeMap;
-
 use rusqlite::{Connection, params};
 
 use super::groups::GroupRef;
 use crate::error::Result;
 use crate::ids::{MemberId, MessageId};
-use crate::model::{ModerationEntry, ModerationKind};
+use crate::model::ModerationEntry;
 use crate::schema::moderation::StoredModeration;
 
-/// A message hidden now: by whom, when and why (the last hide or restore of it decides).
-type Hidden = (MemberId, MemberId, i64, String);
-
 /// Replaces a group's moderation log and hidden messages with what its rules make them (`actions` in the replay's
-/// order). Returns the messages whose hidden state changed, for the updates. Rewrites nothing when nothing changed
-/// (every group refresh comes here).
+/// order). Returns the messages named by the log when it changed (for the updates; a superset of those whose
+/// hidden state changed), none when it did not. Rewrites nothing when nothing changed (every group refresh comes
+/// here).
 pub(crate) fn replace(conn: &Connection, group_ref: GroupRef, actions: &[StoredModeration]) -> Result<Vec<MessageId>> {
-    let held: i64 = conn
-        .prepare_cached("SELECT count(*) FROM moderation_actions WHERE group_ref = ?1")?
-        .query_row([group_ref], |r| r.get(0))?;
-    if usize::try_from(held).ok() == Some(actions.len()) && same_log(conn, group_ref, actions)? {
+    if same_log(conn, group_ref, actions)? {
         return Ok(Vec::new());
     }
-    let mut now: BTreeMap<MessageId, Hidden> = BTreeMap::new();
-    for a in actions {
-        match (a.kind, a.message) {
-            (ModerationKind::Hide, Some(message)) => {
-                now.insert(message, (a.member, a.by, a.at, a.why.clone()));
-            }
-            (ModerationKind::Restore, Some(message)) => {
-                now.remove(&message);
-            }
-            _ => {}
-        }
-    }
-    let before = hidden(conn, group_ref)?;
     conn.prepare_cached("DELETE FROM moderation_actions WHERE group_ref = ?1")?.execute([group_ref])?;
     let mut insert = conn.prepare_cached(
         "INSERT OR IGNORE INTO moderation_actions (group_ref, action_id, seq, kind, by_member, at, message_id, member, why)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
     for (seq, a) in actions.iter().enumerate() {
-        insert.execute(params![
-            group_ref,
-            a.id,
-            seq as i64,
-            a.kind.as_str(),
-            a.by,
-            a.at,
-            a.message.map(|m| m.as_bytes().to_vec()).unwrap_or_default(),
-            a.member,
-            a.why
-        ])?;
+        let message = a.message.map(|m| m.as_bytes().to_vec()).unwrap_or_default();
+        insert.execute(params![group_ref, a.id, seq as i64, a.kind.as_str(), a.by, a.at, message, a.member, a.why])?;
     }
+    // Hidden now: each message whose last hide or restore, in the log's order, is a hide.
     conn.prepare_cached("DELETE FROM moderated_messages WHERE group_ref = ?1")?.execute([group_ref])?;
-    let mut hide = conn.prepare_cached(
-        "INSERT INTO moderated_messages (group_ref, message_id, member, by_member, at, why) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    conn.prepare_cached(
+        "INSERT INTO moderated_messages (group_ref, message_id, member, by_member, at, why)
+         SELECT a.group_ref, a.message_id, a.member, a.by_member, a.at, a.why FROM moderation_actions a
+         WHERE a.group_ref = ?1 AND a.kind = 'hide' AND a.seq = (
+             SELECT max(b.seq) FROM moderation_actions b
+             WHERE b.group_ref = a.group_ref AND b.message_id = a.message_id AND b.kind IN ('hide', 'restore'))",
+    )?
+    .execute([group_ref])?;
+    let mut named = conn.prepare_cached(
+        "SELECT DISTINCT message_id FROM moderation_actions WHERE group_ref = ?1 AND kind IN ('hide', 'restore')",
     )?;
-    for (message, (member, by, at, why)) in &now {
-        hide.execute(params![group_ref, message, member, by, at, why])?;
-    }
-    let mut changed: Vec<MessageId> = before.iter().filter(|(m, h)| now.get(*m) != Some(*h)).map(|(m, _)| *m).collect();
-    changed.extend(now.iter().filter(|(m, _)| !before.contains_key(*m)).map(|(m, _)| *m));
-    Ok(changed)
+    let ids = named.query_map([group_ref], |r| r.get(0))?;
+    Ok(ids.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Whether the stored log is `actions`, entry for entry, in order.
 fn same_log(conn: &Connection, group_ref: GroupRef, actions: &[StoredModeration]) -> Result<bool> {
     let mut stmt = conn.prepare_cached("SELECT action_id FROM moderation_actions WHERE group_ref = ?1 ORDER BY seq")?;
     let ids = stmt.query_map([group_ref], |r| r.get::<_, crate::ids::ModerationId>(0))?;
     let ids = ids.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(ids.iter().eq(actions.iter().map(|a| &a.id)))
-}
-
-fn hidden(conn: &Connection, group_ref: GroupRef) -> Result<BTreeMap<MessageId, Hidden>> {
-    let mut stmt = conn
-        .prepare_cached("SELECT message_id, member, by_member, at, why FROM moderated_messages WHERE group_ref = ?1")?;
-    let rows = stmt.query_map([group_ref], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// A group's moderation log, newest first, each entry with its moderator's name in the group.
