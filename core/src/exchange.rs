@@ -63,7 +63,7 @@ fn collect(from: &Kindred, to_heads: &HashMap<DocId, Vec<ChangeHash>>, group: &G
 fn apply(to: &Kindred, mut incoming: Vec<Outgoing>) -> Result<ExchangeStats> {
     let mut stats = ExchangeStats::default();
     // The group document first, so members are known before their messages are checked.
-    incoming.sort_by_key(|o| o.place.kind != DocKind::Group);
+    crate::sorting::sort_by_u64_key(&mut incoming, |o| u64::from(o.place.kind != DocKind::Group));
     let mut refused = None;
     to.write(|ctx| {
         for o in incoming {

@@ -62,6 +62,7 @@ mod names;
 mod personal;
 mod read_model;
 mod safety_plan;
+mod sorting;
 mod storage;
 pub mod sync;
 mod text;

@@ -274,7 +274,7 @@ impl Kindred {
                 csv_rows.push((r.result.at, result_csv(&r.result, r.utc_offset_minutes, title, &flags)));
             }
         }
-        csv_rows.sort_by_key(|(at, _)| *at);
+        crate::sorting::sort_by_u64_key(&mut csv_rows, |(at, _)| crate::sorting::time_key(*at));
         let mut csv = format!("{CSV_HEADER}\r\n");
         for (_, line) in csv_rows {
             csv.push_str(&line);

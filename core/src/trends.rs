@@ -183,7 +183,7 @@ fn instrument_trends(kindred: &Kindred, results: Vec<InstrumentResult>) -> Vec<I
         });
     }
     let position = |id: &str| listed.iter().position(|i| i.id == id).unwrap_or(usize::MAX);
-    out.sort_unstable_by_key(|t| position(&t.instrument));
+    crate::sorting::sort_by_u64_key(&mut out, |t| position(&t.instrument) as u64);
     out
 }
 

@@ -304,7 +304,7 @@ impl WordIndex {
             }
             AtomKind::Fuzzy => {
                 self.fuzzy.push((squeezed.chars.clone(), id));
-                self.fuzzy.sort_by_key(|(chars, _)| chars.len());
+                crate::sorting::sort_by_u64_key(&mut self.fuzzy, |(chars, _)| chars.len() as u64);
             }
         }
     }

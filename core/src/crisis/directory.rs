@@ -461,7 +461,9 @@ pub fn lookup(
         }
     }
     // Stable: within a level and language, directory order and then the publisher's order.
-    found.sort_by_key(|(level, in_language, _)| (*level, !*in_language));
+    crate::sorting::sort_by_u64_key(&mut found, |(level, in_language, _)| {
+        (u64::from(*level) << 1) | u64::from(!*in_language)
+    });
     let matched = match found.first().map(|(level, _, _)| *level) {
         None => ResourceMatch::Nothing,
         Some(0) => ResourceMatch::Subdivision,

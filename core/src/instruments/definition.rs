@@ -347,7 +347,7 @@ impl Instrument {
         }
         // Bands cover every possible total exactly once, lowest first.
         if !self.bands.is_empty() {
-            self.bands.sort_unstable_by_key(|b| b.min);
+            crate::sorting::sort_by_u64_key(&mut self.bands, |b| u64::from(b.min));
             let mut next = self.min_score;
             for band in &self.bands {
                 if band.min != next || band.max < band.min {

@@ -174,7 +174,7 @@ impl Kindred {
         };
         // The group document first: its members decide who may write the rest.
         let mut documents = bundle.documents;
-        documents.sort_by_key(|d| d.place.kind);
+        crate::sorting::sort_by_u64_key(&mut documents, |d| u64::from(d.place.kind != super::wire::PlaceKind::Group));
         for document in documents {
             if document.place.group != bundle.group {
                 return Err(Refusal::Malformed.because("a bundle document from another group"));
