@@ -746,7 +746,8 @@ impl SafetyPlan {
 #[serde(tag = "kind", rename_all = "lowercase")]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Update {
-    /// A group's name, description, guidelines or members changed, or the group is new here.
+    /// A group's name, description, guidelines or members changed, or the group is new here; or this phone's personal
+    /// controls (muted members and words, folded warnings) changed what its timeline shows.
     Group {
         /// The group.
         group_id: GroupId,

@@ -24,7 +24,8 @@ impl Kindred {
             if *member == ctx.me() {
                 return Err(Error::invalid("member", "is this profile"));
             }
-            store::set_control(ctx.tx, member, control, now_ms())
+            store::set_control(ctx.tx, member, control, now_ms())?;
+            shown_differently(ctx)
         })
     }
 
@@ -49,6 +50,7 @@ impl Kindred {
                 return Err(Error::invalid("word", format!("{MAX_MUTED_WORDS} words are muted already, the limit")));
             }
             store::set_word(ctx.tx, &word, muted, now_ms())?;
+            shown_differently(ctx)?;
             store::muted_words(ctx.tx)
         })
     }
@@ -60,11 +62,22 @@ impl Kindred {
 
     /// Whether posts with a content warning are shown folded, behind a tap (the default), or open.
     pub fn set_fold_warnings(&self, fold: bool) -> Result<()> {
-        self.write(|ctx| store::set_fold_warnings(ctx.tx, fold))
+        self.write(|ctx| {
+            store::set_fold_warnings(ctx.tx, fold)?;
+            shown_differently(ctx)
+        })
     }
 
     /// Whether posts with a content warning are shown folded.
     pub fn fold_warnings(&self) -> Result<bool> {
         self.read(|tx, _| store::fold_warnings(tx))
     }
+}
+
+/// Tells the listeners that every group may show differently now (its timeline and unread count), so screens refresh.
+fn shown_differently(ctx: &mut crate::kindred::WriteCtx<'_, '_>) -> Result<()> {
+    for (group_id, _) in crate::storage::groups::all_groups(ctx.tx)? {
+        ctx.updates.push(crate::model::Update::Group { group_id });
+    }
+    Ok(())
 }

@@ -37,6 +37,14 @@ fn listeners_hear_each_kind_of_change_once_committed() {
     k.mark_read(&g).unwrap();
     assert_eq!(rec.take(), vec![Update::ReadMarker { group_id: g }]);
 
+    // Personal controls change what every group shows on this phone.
+    k.mute_word("spoiler", true).unwrap();
+    assert_eq!(rec.take(), vec![Update::Group { group_id: g }]);
+    k.set_member_control(&kindred_core::MemberId::from_bytes([7; 32]), kindred_core::MemberControl::Muted).unwrap();
+    assert_eq!(rec.take(), vec![Update::Group { group_id: g }]);
+    k.set_fold_warnings(false).unwrap();
+    assert_eq!(rec.take(), vec![Update::Group { group_id: g }]);
+
     // A failed write tells nobody anything.
     assert!(k.post(&g, common::text("")).is_err());
     assert!(rec.take().is_empty());
