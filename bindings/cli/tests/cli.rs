@@ -844,6 +844,10 @@ fn muting_blocking_and_muted_words_from_the_command_line() {
     assert_eq!(k.json(&["mute-word", "Spoiler"]), serde_json::json!(["spoiler"]));
     let listed = k.ok(&["muted"]);
     assert!(listed.contains("blocked") && listed.contains("spoiler") && listed.contains("folded"), "{listed}");
+    k.ok(&["group", "create", "Circle"]);
+    k.ok(&["post", "Circle", "The ending? Spoiler: they win"]);
+    assert!(k.ok(&["read", "Circle"]).contains("[folded: holds a word you muted]"));
+    assert_eq!(k.json(&["read", "Circle"])[0]["fold"], "muted_word");
     assert_eq!(k.json(&["mute-word", "spoiler", "--remove"]), serde_json::json!([]));
     k.ok(&["unblock", &someone]);
     assert_eq!(k.json(&["muted"])["members"], serde_json::json!([]));

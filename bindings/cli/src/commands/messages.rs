@@ -1,7 +1,7 @@
 //! `post`, `read`, `react`, `edit`, `remove`: a group's conversation.
 
 use clap::Args;
-use kindred_core::{GroupId, Kindred, Message, MessageId, NewMessage};
+use kindred_core::{Fold, GroupId, Kindred, Message, MessageId, NewMessage};
 
 use crate::context::{Ctx, Outcome};
 use crate::output::{indent, pad, push_line, reactions, short, when, width};
@@ -181,7 +181,18 @@ fn message_text(out: &mut String, m: &Message, author_width: usize) {
             );
             push_line(out, indent(&m.text, "    "));
         }
-        None => push_line(out, indent(&m.text, "    ")),
+        None => {
+            // What the reader chose to fold comes with a marker; the CLI's reader sees the text beneath it.
+            let why = match m.fold {
+                Some(Fold::MutedWord) => Some("holds a word you muted"),
+                Some(Fold::MutedMember) => Some("from a member you muted"),
+                Some(Fold::ContentWarning) | None => None,
+            };
+            if let Some(why) = why {
+                push_line(out, format!("    [folded: {why}]"));
+            }
+            push_line(out, indent(&m.text, "    "))
+        }
     }
     if !m.reactions.is_empty() && !m.removed {
         push_line(out, format!("    {}", reactions(&m.reactions)));
