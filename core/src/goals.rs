@@ -73,7 +73,7 @@ pub(crate) fn record_of(tx: &rusqlite::Connection, g: &Goal) -> Result<Record> {
     })
 }
 
-pub(crate) fn starts_now() -> PeriodStarts {
+fn starts_now() -> PeriodStarts {
     period_starts(now_ms(), local_offset_minutes())
 }
 
@@ -164,7 +164,7 @@ impl Kindred {
                 schema::goals::write_progress(d, &doc, &goals, goal, &entry)
             })?;
             refresh(ctx, &doc, &personal)?;
-            crate::group_goals::mark_week_if_met(ctx, goal, local_date(at, local_offset_minutes()))?;
+            crate::group_goals::mark_week_if_met(ctx, &current, local_date(at, local_offset_minutes()))?;
             Ok(ProgressEntry { id: entry.id, goal_id: *goal, at: entry.at, amount: entry.amount, note: entry.note })
         })
     }
@@ -248,7 +248,7 @@ impl Kindred {
                 schema::goals::write_skip(d, &doc, &goals, goal, &text)
             })?;
             refresh(ctx, &doc, &personal)?;
-            crate::group_goals::mark_week_if_met(ctx, goal, day)
+            crate::group_goals::mark_week_if_met(ctx, &current, day)
         })?;
         self.goal_strength(goal)
     }

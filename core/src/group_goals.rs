@@ -7,13 +7,12 @@
 //! member's signed mark for that week into the group's document; nothing is written for a week not met.
 
 use crate::error::{Error, Result};
-use crate::goals::{self, MAX_GOAL_TITLE_CHARS, goals_obj, refresh, starts_now};
+use crate::goals::{self, MAX_GOAL_TITLE_CHARS, goals_obj, refresh};
 use crate::ids::{GoalId, GroupId};
 use crate::kindred::{Kindred, WriteCtx};
 use crate::model::{Cadence, CadencePeriod, GROUP_GOAL_WEEKS, Goal, GroupGoal};
 use crate::schema::{self, goals::NewGoalFields};
 use crate::storage::documents;
-use crate::storage::goals as goal_store;
 use crate::storage::group_goals as store;
 use crate::storage::groups as group_store;
 use crate::text;
@@ -144,12 +143,12 @@ impl Kindred {
     }
 }
 
-/// After a progress entry or skipped day on `day` of one's own goal: if the goal is one's target in a group goal
-/// and the week holding `day` is now met, writes this member's mark for that week into the group's document (once).
-pub(crate) fn mark_week_if_met(ctx: &mut WriteCtx<'_, '_>, goal: &GoalId, day: chrono::NaiveDate) -> Result<()> {
-    let me = ctx.me();
-    let Some((own, _)) = goal_store::get(ctx.tx, &me, starts_now(), goal)? else { return Ok(()) };
+/// After a progress entry or skipped day on `day` of one's own goal `own` (as the caller read it; its record is read
+/// afresh): if the goal is one's target in a group goal and the week holding `day` is now met, writes this member's
+/// mark for that week into the group's document (once).
+pub(crate) fn mark_week_if_met(ctx: &mut WriteCtx<'_, '_>, own: &Goal, day: chrono::NaiveDate) -> Result<()> {
     let Some(group_goal) = own.group_goal else { return Ok(()) };
+    let me = ctx.me();
     // A group goal this phone no longer holds (the group left, or its proposer removed), or one that has ended.
     let Ok(target) = read_one(ctx.tx, &me, &group_goal) else { return Ok(()) };
     if target.ended_at.is_some() || require_member(ctx, &target.group_id, "").is_err() {
@@ -158,7 +157,7 @@ pub(crate) fn mark_week_if_met(ctx: &mut WriteCtx<'_, '_>, goal: &GoalId, day: c
     let week = week_start(day);
     let week_text = week.to_string();
     if store::has_mark(ctx.tx, &group_goal, &week_text, &me)?
-        || !crate::habit::week_met(&own.cadence, &goals::record_of(ctx.tx, &own)?, week)
+        || !crate::habit::week_met(&own.cadence, &goals::record_of(ctx.tx, own)?, week)
     {
         return Ok(());
     }

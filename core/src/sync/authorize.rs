@@ -460,9 +460,7 @@ pub(crate) fn check_group_change(
             }
             // A cheer: another member's own entry on an existing goal (never the owner's on their own goal).
             (["goals", goal, "cheers", rest @ ..], kind) => {
-                let owner_now = map_at(doc, &ROOT, "goals", &deps)
-                    .and_then(|goals| map_at(doc, &goals, goal, &deps))
-                    .and_then(|g| scalar_at(doc, &g, "owner", &deps));
+                let owner_now = goal_at(doc, goal, &deps).and_then(|g| scalar_at(doc, &g, "owner", &deps));
                 let others = owner_now.as_ref().is_some_and(|o| bytes_of(o) != Some(author.as_bytes()));
                 // The owner makes the (empty) map when creating the goal, in the same change.
                 let created_here = sets_goal_field(&edits, goal, "owner", Some(&author_bytes));
@@ -478,9 +476,7 @@ pub(crate) fn check_group_change(
                 }
             }
             (["goals", goal, rest @ ..], _) => {
-                let owner_now = map_at(doc, &ROOT, "goals", &deps)
-                    .and_then(|goals| map_at(doc, &goals, goal, &deps))
-                    .and_then(|g| scalar_at(doc, &g, "owner", &deps));
+                let owner_now = goal_at(doc, goal, &deps).and_then(|g| scalar_at(doc, &g, "owner", &deps));
                 if owner_now.is_none() && rest.is_empty() {
                     check_new_goal_key(doc, goal, &edits, &deps)
                         .map_err(|why| Refusal::NotPermitted.because(format!("{who} made a goal {why}")))?;
@@ -561,12 +557,7 @@ fn check_moderation(
     if existing.is_some() {
         return Err("the log is never rewritten");
     }
-    let field = |f: &str| {
-        edits.iter().rev().find_map(|e| match (&e.kind, e.path.as_slice()) {
-            (EditKind::Put(v), [root, k, name]) if root == "modlog" && k == key && name == f => Some(v.clone()),
-            _ => None,
-        })
-    };
+    let field = |f: &str| written(edits, &["modlog", key, f]).cloned();
     match (rest, kind) {
         ([], EditKind::MakeMap) | ([_], EditKind::Put(_)) => {}
         _ => return Err("an entry is a map of values"),
@@ -608,6 +599,19 @@ fn check_moderation(
         return Err("it acts on someone not junior to its author");
     }
     Ok(())
+}
+
+/// What this change last puts at `path`, if it puts anything there.
+fn written<'e>(edits: &'e [Edit], path: &[&str]) -> Option<&'e ScalarValue> {
+    edits.iter().rev().find_map(|e| match &e.kind {
+        EditKind::Put(v) if e.path.iter().map(String::as_str).eq(path.iter().copied()) => Some(v),
+        _ => None,
+    })
+}
+
+/// The goal `goal` of the group's `goals` map at `deps`, if it exists there.
+fn goal_at(doc: &Automerge, goal: &str, deps: &[ChangeHash]) -> Option<automerge::ObjId> {
+    map_at(doc, &ROOT, "goals", deps).and_then(|goals| map_at(doc, &goals, goal, deps))
 }
 
 /// Whether an edit of this change sets `goals.<goal>.<field>` (to `value`, when given).
@@ -662,7 +666,7 @@ fn check_group_goal_mark(
     deps: &[ChangeHash],
 ) -> std::result::Result<(), &'static str> {
     let group_kind = ScalarValue::Str("group".into());
-    let existing = map_at(doc, &ROOT, "goals", deps).and_then(|goals| map_at(doc, &goals, goal, deps));
+    let existing = goal_at(doc, goal, deps);
     let made_here = existing.is_none()
         && sets_goal_field(edits, goal, "owner", Some(&ScalarValue::Bytes(author.as_bytes().to_vec())))
         && sets_goal_field(edits, goal, "kind", Some(&group_kind));
@@ -694,12 +698,7 @@ fn check_admission(
     edits: &[Edit],
     deps: &[ChangeHash],
 ) -> std::result::Result<(), &'static str> {
-    let written = |field: &str| {
-        edits.iter().rev().find_map(|e| match (&e.path[..], &e.kind) {
-            ([a, k, f], EditKind::Put(v)) if a == "invites" && k == key && f == field => Some(v.clone()),
-            _ => None,
-        })
-    };
+    let written = |field: &str| written(edits, &["invites", key, field]).cloned();
     let recorded = map_at(doc, &ROOT, "invites", deps).and_then(|invites| map_at(doc, &invites, key, deps));
     let field = |f: &str| written(f).or_else(|| recorded.as_ref().and_then(|r| scalar_at(doc, r, f, deps)));
     let bytes_field = |f: &str| field(f).as_ref().and_then(bytes_of).map(<[u8]>::to_vec);
