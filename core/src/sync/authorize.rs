@@ -463,7 +463,7 @@ pub(crate) fn check_group_change(
                 let owner_now = goal_at(doc, goal, &deps).and_then(|g| scalar_at(doc, &g, "owner", &deps));
                 let others = owner_now.as_ref().is_some_and(|o| bytes_of(o) != Some(author.as_bytes()));
                 // The owner makes the (empty) map when creating the goal, in the same change.
-                let created_here = sets_goal_field(&edits, goal, "owner", Some(&author_bytes));
+                let created_here = sets_goal_field(&edits, goal, "owner", &author_bytes);
                 let allowed = match (rest, kind) {
                     ([], EditKind::MakeMap) => owner_now.is_some() || created_here,
                     ([member], EditKind::Put(_)) => others && *member == author.to_hex(),
@@ -484,7 +484,7 @@ pub(crate) fn check_group_change(
                 let allowed = match &owner_now {
                     Some(owner) => bytes_of(owner) == Some(author.as_bytes()),
                     // A new goal: its owner field, set in this change, must be the author.
-                    None => sets_goal_field(&edits, goal, "owner", Some(&author_bytes)),
+                    None => sets_goal_field(&edits, goal, "owner", &author_bytes),
                 };
                 if !allowed || (rest == ["owner"] && owner_now.is_some()) {
                     return Err(Refusal::NotPermitted.because(format!("{who} changed a goal that is not theirs")));
@@ -614,15 +614,10 @@ fn goal_at(doc: &Automerge, goal: &str, deps: &[ChangeHash]) -> Option<automerge
     map_at(doc, &ROOT, "goals", deps).and_then(|goals| map_at(doc, &goals, goal, deps))
 }
 
-/// Whether an edit of this change sets `goals.<goal>.<field>` (to `value`, when given).
-fn sets_goal_field(edits: &[Edit], goal: &str, field: &str, value: Option<&ScalarValue>) -> bool {
-    edits.iter().any(|e| {
-        e.path.len() == 3
-            && e.path.first().map(String::as_str) == Some("goals")
-            && e.path.get(1).map(String::as_str) == Some(goal)
-            && e.path.get(2).map(String::as_str) == Some(field)
-            && matches!(&e.kind, EditKind::Put(v) if value.is_none_or(|want| v == want))
-    })
+/// Whether this change leaves `goals.<goal>.<field>` at `value`: its last write there, so that a change cannot name
+/// its author first and someone else after.
+fn sets_goal_field(edits: &[Edit], goal: &str, field: &str, value: &ScalarValue) -> bool {
+    written(edits, &["goals", goal, field]) == Some(value)
 }
 
 /// A new entry in the group's `goals` map: a group goal's key (`group-<id>`) goes with `kind: "group"` set in the
@@ -636,7 +631,7 @@ fn check_new_goal_key(
     use crate::schema::group_goals::KEY_PREFIX;
     let group_kind = ScalarValue::Str("group".into());
     let is_group_key = goal.strip_prefix(KEY_PREFIX).is_some_and(|id| id.parse::<crate::ids::GoalId>().is_ok());
-    if is_group_key != sets_goal_field(edits, goal, "kind", Some(&group_kind)) {
+    if is_group_key != sets_goal_field(edits, goal, "kind", &group_kind) {
         return Err("whose key and kind disagree");
     }
     if is_group_key {
@@ -668,8 +663,8 @@ fn check_group_goal_mark(
     let group_kind = ScalarValue::Str("group".into());
     let existing = goal_at(doc, goal, deps);
     let made_here = existing.is_none()
-        && sets_goal_field(edits, goal, "owner", Some(&ScalarValue::Bytes(author.as_bytes().to_vec())))
-        && sets_goal_field(edits, goal, "kind", Some(&group_kind));
+        && sets_goal_field(edits, goal, "owner", &ScalarValue::Bytes(author.as_bytes().to_vec()))
+        && sets_goal_field(edits, goal, "kind", &group_kind);
     let is_group_goal =
         made_here || existing.as_ref().is_some_and(|g| scalar_at(doc, g, "kind", deps).as_ref() == Some(&group_kind));
     match (rest, kind) {

@@ -44,3 +44,28 @@ fn a_shared_goals_skips_and_pauses_reach_every_member_and_its_strength_agrees() 
     let file = forge::seal(bundle, &alice.kindred);
     assert_refused(&bob, &group, &file, Refusal::Malformed, "a skip that is not a date");
 }
+
+#[test]
+fn a_goal_made_by_hand_in_someone_elses_name_is_refused() {
+    let alice = Phone::new("alice");
+    let bob = Phone::new("bob");
+    let mallory = Phone::new("mallory");
+    let group = group_with(&alice, "Circle", &[&bob, &mallory]).id;
+    // Mallory makes a goal whose owner she writes first as herself, then as bob: the goal would show as bob's.
+    let mut bundle = forge::unseal(&mallory.kindred.export_bundle(&group).unwrap());
+    forge::forge(forge::group_document(&mut bundle), &Writer::of(&mallory.kindred), |tx| {
+        let goals = forge::obj(tx, &automerge::ROOT, "goals");
+        let g = tx.put_object(&goals, "ab".repeat(16).as_str(), automerge::ObjType::Map).unwrap();
+        tx.put(&g, "owner", ScalarValue::Bytes(mallory.id().as_bytes().to_vec())).unwrap();
+        tx.put(&g, "title", "Skip the meetings").unwrap();
+        tx.put(&g, "times", 1).unwrap();
+        tx.put(&g, "period", "day").unwrap();
+        tx.put(&g, "status", "active").unwrap();
+        tx.put(&g, "created_at", ScalarValue::Timestamp(1_800_000_000_000)).unwrap();
+        tx.put(&g, "updated_at", ScalarValue::Timestamp(1_800_000_000_000)).unwrap();
+        tx.put(&g, "owner", ScalarValue::Bytes(bob.id().as_bytes().to_vec())).unwrap();
+    });
+    let file = forge::seal(bundle, &mallory.kindred);
+    assert_refused(&alice, &group, &file, Refusal::NotPermitted, "a goal made in someone else's name");
+    assert!(alice.kindred.goals(true, Some(&group)).unwrap().is_empty());
+}
