@@ -130,10 +130,10 @@ impl Kindred {
         }
         self.read(|tx, me| {
             let group_ref = store::require(tx, group)?;
-            match store::role_of(tx, group_ref, me)? {
-                Some(Role::Owner | Role::Moderator) => log_store::log(tx, group_ref, limit),
-                _ => Err(Error::NotPermitted("only owners and moderators read the moderation log".into())),
+            if !store::moderates(tx, group_ref, me)? {
+                return Err(Error::NotPermitted("only owners and moderators read the moderation log".into()));
             }
+            log_store::log(tx, group_ref, limit)
         })
     }
 
@@ -145,8 +145,7 @@ impl Kindred {
             let group_ref = store::require(tx, group)?;
             let (member, _, at, why) = log_store::hidden_message(tx, group_ref, message)?
                 .ok_or_else(|| Error::not_found("hidden message", message))?;
-            let moderates = matches!(store::role_of(tx, group_ref, me)?, Some(Role::Owner | Role::Moderator));
-            if member != *me && !moderates {
+            if member != *me && !store::moderates(tx, group_ref, me)? {
                 return Err(Error::NotPermitted(
                     "only its author and the moderators read why a message is hidden".into(),
                 ));

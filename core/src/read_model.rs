@@ -51,7 +51,7 @@ pub(crate) fn refresh_group(ctx: &mut WriteCtx<'_, '_>, group: &GroupId) -> Resu
     let resolution = resolve_group(ctx.tx, identity, doc, group, &Default::default(), ctx.resolutions)?;
     let goals_obj = schema::group::goals_obj(doc, &doc_id)?;
     let goals = schema::goals::read_all(doc, &doc_id, &goals_obj)?;
-    let group_goals = schema::group_goals::read_all(doc, &doc_id, &goals_obj)?;
+    let mut group_goals = schema::group_goals::read_all(doc, &doc_id, &goals_obj)?;
     let stored = resolution.group;
     let previous = match storage::groups::group_ref(ctx.tx, group)? {
         Some(group_ref) => storage::groups::standings(ctx.tx, group_ref)?,
@@ -82,7 +82,6 @@ pub(crate) fn refresh_group(ctx: &mut WriteCtx<'_, '_>, group: &GroupId) -> Resu
         .collect();
     storage::goals::replace_for_doc(ctx.tx, &doc_id, Some(group), &goals)?;
     // Group goals likewise: a removed member's goals and marks do not count.
-    let mut group_goals = group_goals;
     group_goals.retain(|g| active.contains(&g.owner));
     for g in &mut group_goals {
         g.met.retain(|(_, member)| active.contains(member));

@@ -153,6 +153,11 @@ pub(crate) fn role_of(conn: &Connection, group_ref: GroupRef, member: &MemberId)
     role.map(|r| r.parse()).transpose()
 }
 
+/// Whether `member` is an owner or a moderator of the group (active).
+pub(crate) fn moderates(conn: &Connection, group_ref: GroupRef, member: &MemberId) -> Result<bool> {
+    Ok(matches!(role_of(conn, group_ref, member)?, Some(Role::Owner | Role::Moderator)))
+}
+
 /// Every group, newest activity first, with unread counts for `me`. Activity is the newest message a screen shows:
 /// a hidden one (a removed member's writing after their removal, an equivocator's) never moves a group up the list.
 /// The newest is found by walking the timeline index backwards to the first shown message.

@@ -76,10 +76,9 @@ pub(crate) struct Reader<'a> {
 impl<'a> Reader<'a> {
     /// `me`, as a moderator of the group or not (by the read model's roles), with its personal controls.
     pub(crate) fn of(conn: &Connection, group_ref: GroupRef, me: &'a MemberId) -> Result<Self> {
-        let role = super::groups::role_of(conn, group_ref, me)?;
         Ok(Reader {
             me,
-            moderates: matches!(role, Some(crate::model::Role::Owner | crate::model::Role::Moderator)),
+            moderates: super::groups::moderates(conn, group_ref, me)?,
             muted_words: super::personal::muted_words(conn)?,
             fold_warnings: super::personal::fold_warnings(conn)?,
         })
