@@ -1,5 +1,7 @@
 //! Groups: creating them, listing them, their members, and where a person has read up to.
 
+use std::ops::Not;
+
 use crate::error::{Error, Result};
 use crate::ids::{GroupId, MemberId};
 use crate::kindred::Kindred;
@@ -40,8 +42,25 @@ impl Kindred {
                 creator_name: &creator_name,
                 nonce,
             };
+            // Rules given at creation are the group's first rules version, in its first change; members accept them
+            // before posting (the creator has, by setting them).
+            let rules = fields.guidelines.trim().is_empty().not().then(|| schema::moderation::StoredModeration {
+                id: crate::ids::ModerationId::random(),
+                by: fields.creator,
+                at: fields.at,
+                kind: crate::model::ModerationKind::Rules,
+                message: None,
+                member: fields.creator,
+                why: "the group's first rules".into(),
+                details: schema::moderation::ModerationDetails {
+                    cutoff: Some(Default::default()),
+                    text: Some(fields.guidelines.to_owned()),
+                    ..Default::default()
+                },
+            });
             documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, Some(place), fields.at, |d| {
-                schema::group::write_new(d, &doc_id, &fields)
+                schema::group::write_new(d, &doc_id, &fields)?;
+                rules.iter().try_for_each(|r| schema::moderation::write_action(d, &doc_id, r))
             })?;
             let group_ref = read_model::refresh_group(ctx, &group)?;
             store::details(ctx.tx, group_ref)

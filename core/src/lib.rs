@@ -60,6 +60,7 @@ mod messages;
 mod moderation;
 mod names;
 mod personal;
+mod posting;
 mod read_model;
 mod safety_plan;
 mod sorting;

@@ -15,9 +15,12 @@ impl Kindred {
     /// Folds documents' piled-up change chunks into fresh snapshots (those due, and this profile's closed message
     /// segments) and checkpoints the database's write-ahead log. Call it when the app is idle or goes to the
     /// background. Does nothing when nothing is due; safe to call at any time. Each document is compacted in its own
-    /// transaction, so a post made meanwhile waits for one compaction at most. Returns how many documents it
-    /// compacted.
+    /// transaction, so a post made meanwhile waits for one compaction at most. In groups this profile moderates, it
+    /// also lifts suspensions whose period is over by this phone's clock ([`Kindred::lift_due_suspensions`]).
+    /// Returns how many documents it compacted.
     pub fn maintain(&self) -> Result<u32> {
+        // Suspensions whose period is over, by this phone's clock, in groups this profile moderates.
+        self.lift_due_suspensions()?;
         let me = self.profile().member_id;
         let due = self.lock().db.read(|tx| documents::due_for_compaction(tx, &me))?;
         let mut compacted = 0;

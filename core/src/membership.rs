@@ -63,6 +63,22 @@ pub(crate) fn removal_of(ctx: &WriteCtx<'_, '_>, group: &GroupId, member: &Membe
     Ok(Removal { at: now_ms(), by: ctx.me(), cutoff })
 }
 
+/// How far every device had written in the group's message segments on this phone (those of `member` only, when
+/// given): what a moderation entry made now comes after.
+pub(crate) fn segments_cutoff(ctx: &WriteCtx<'_, '_>, group: &GroupId, member: Option<&MemberId>) -> Result<Cutoff> {
+    let mut cutoff = Cutoff::default();
+    for (doc, place) in documents::group_documents(ctx.tx, group)? {
+        let Some(author) = place.author else { continue };
+        if member.is_some_and(|m| *m != author) {
+            continue;
+        }
+        for (actor, seq, _) in documents::clock(ctx.tx, &doc)? {
+            cutoff.entries.push(CutoffEntry { doc: *doc.as_bytes(), actor, seq });
+        }
+    }
+    Ok(cutoff)
+}
+
 /// The group as its authority rules make it, from this phone's copy of the group document.
 fn resolved(ctx: &mut WriteCtx<'_, '_>, group: &GroupId) -> Result<Option<Resolution>> {
     let doc_id = group.doc_id();

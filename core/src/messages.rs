@@ -84,6 +84,7 @@ fn post_one(ctx: &mut WriteCtx<'_, '_>, group_ref: GroupRef, group: &GroupId, m:
     {
         return Err(Error::not_found("message to reply to", reply_to));
     }
+    let needs = posting_needs(ctx, group_ref)?;
     let seg = my_segment(ctx, group_ref, group)?;
     let doc_id = group.segment_doc_id(&ctx.me(), seg);
     let fields = NewMessageFields {
@@ -95,13 +96,56 @@ fn post_one(ctx: &mut WriteCtx<'_, '_>, group_ref: GroupRef, group: &GroupId, m:
         content_warning: m.content_warning.as_deref(),
     };
     let place = DocPlace::segment(*group, ctx.me(), seg);
+    // The post rests on the acknowledgments the group's rules ask of it (`crate::posting`), written with it when
+    // this segment does not hold them yet.
+    let mut acknowledged = false;
     documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, Some(place), fields.at, |d| {
+        for entry in &needs {
+            acknowledged |= segment::write_ack(d, &doc_id, entry, fields.at)?;
+        }
         segment::write_new(d, &doc_id, &fields)
     })?;
-    // A fresh random id: the post added one entry to the segment.
-    ctx.cache.added_root_key(&doc_id);
-    refresh_mine(ctx, group_ref, group, seg, Touched { messages: [fields.id].into(), ..Default::default() })?;
+    if !acknowledged {
+        // A fresh random id: the post added one entry to the segment. (With an acknowledgment too, the count kept
+        // for the segment is left behind and taken again when next asked.)
+        ctx.cache.added_root_key(&doc_id);
+    }
+    let touched = Touched { messages: [fields.id].into(), acknowledged, ..Default::default() };
+    refresh_mine(ctx, group_ref, group, seg, touched)?;
     Ok(fields.id)
+}
+
+/// The moderation log entries a new post by this profile must rest on, or why it may not post now.
+fn posting_needs(ctx: &WriteCtx<'_, '_>, group_ref: GroupRef) -> Result<Vec<crate::ids::ModerationId>> {
+    let (status, needs) = crate::posting::status_of(ctx.tx, group_ref, &ctx.me())?;
+    if status.suspended {
+        return Err(Error::NotPermitted("a moderator has suspended your posting in this group for now".into()));
+    }
+    if status.must_accept_rules {
+        return Err(Error::NotPermitted("accept the group's rules before posting".into()));
+    }
+    Ok(needs)
+}
+
+/// Writes this profile's acknowledgment of moderation log entries into its current segment of the group (accepting
+/// a rules version), as one change.
+pub(crate) fn acknowledge(
+    ctx: &mut WriteCtx<'_, '_>,
+    group_ref: GroupRef,
+    group: &GroupId,
+    entries: &[crate::ids::ModerationId],
+) -> Result<()> {
+    let seg = my_segment(ctx, group_ref, group)?;
+    let doc_id = group.segment_doc_id(&ctx.me(), seg);
+    let place = DocPlace::segment(*group, ctx.me(), seg);
+    let at = now_ms();
+    documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, Some(place), at, |d| {
+        for entry in entries {
+            segment::write_ack(d, &doc_id, entry, at)?;
+        }
+        Ok(())
+    })?;
+    refresh_mine(ctx, group_ref, group, seg, Touched { acknowledged: true, ..Default::default() })
 }
 
 /// The segment this profile writes into now: its newest, or the next one when that is full. (The closed segment's

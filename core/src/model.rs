@@ -130,7 +130,11 @@ macro_rules! string_enum {
 string_enum!(Role, "role", Owner => "owner", Moderator => "moderator", Member => "member");
 string_enum!(CadencePeriod, "cadence period", Day => "day", Week => "week", Month => "month");
 string_enum!(GoalStatus, "goal status", Active => "active", Paused => "paused", Archived => "archived");
-string_enum!(ModerationKind, "moderation action", Hide => "hide", Restore => "restore", Remove => "remove", Readd => "readd");
+string_enum!(
+    ModerationKind, "moderation action",
+    Hide => "hide", Restore => "restore", Remove => "remove", Readd => "readd", Suspend => "suspend", Lift => "lift",
+    Approve => "approve", Rules => "rules", Policy => "policy"
+);
 
 /// What creating a group takes.
 #[derive(Debug, Clone, Default)]
@@ -270,6 +274,9 @@ pub struct Message {
     /// reader folds those), holds a word they muted, or comes from a member they muted or blocked (such messages
     /// are left out of timelines; this shows when one is asked for by id, say as the target of a reply).
     pub fold: Option<Fold>,
+    /// Waiting for a moderator's approval (the group premoderates its newer members): only its author and the
+    /// moderators see it until a moderator approves it ([`Kindred::approve_message`](crate::Kindred)).
+    pub awaiting_approval: bool,
 }
 
 /// Why a message is shown folded ([`Message::fold`]); the text is there, for the reader to open.
@@ -336,6 +343,16 @@ pub enum ModerationKind {
     Remove,
     /// Took a removed member back (the same change as the taking back).
     Readd,
+    /// Suspended a member: what they post from then on shows nowhere until a moderator lifts it.
+    Suspend,
+    /// Lifted a member's suspension (by hand, or signed by a moderator's phone when its period was over).
+    Lift,
+    /// Approved a premoderated message: it is shown to the whole group.
+    Approve,
+    /// Set the group's rules (a new version, which members accept before posting again).
+    Rules,
+    /// Set the group's moderation settings (premoderation).
+    Policy,
 }
 
 /// One entry of a group's moderation log: signed by the moderator, kept in the group's document, never erased.
@@ -352,10 +369,13 @@ pub struct ModerationEntry {
     pub by_name: String,
     /// When, by their clock.
     pub at: i64,
-    /// The message it was done to (hide and restore); `None` for what was done to a member.
+    /// The message it was done to (hide, restore, approve); `None` for what was done to a member or the group.
     pub message_id: Option<MessageId>,
-    /// The member it was done to: the message's author, or the member removed or taken back.
+    /// The member it was done to: the message's author, or the member removed, taken back, suspended or lifted
+    /// (for rules and settings, the moderator themselves).
     pub member: MemberId,
+    /// A suspension's end, by the suspending moderator's clock, when it was made for a period; `None` otherwise.
+    pub until: Option<i64>,
     /// Why, in the moderator's words.
     pub why: String,
 }
@@ -373,6 +393,55 @@ pub struct HiddenMessageHelp {
     pub at: i64,
     /// Crisis services for the person's region, from the directories this profile holds.
     pub resources: crate::crisis::ResourceLookup,
+}
+
+/// A group's rules as this profile sees them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct GroupRules {
+    /// The version in effect; `None` when the group has no rules (then nobody is asked to accept anything).
+    pub version: Option<ModerationId>,
+    /// The rules, in the words of whoever set them; empty when there are none.
+    pub text: String,
+    /// Who set this version.
+    pub set_by: Option<MemberId>,
+    /// When, by their clock (0 without rules).
+    pub set_at: i64,
+    /// Whether this profile has accepted this version (setting rules accepts them). Posting needs it.
+    pub accepted: bool,
+}
+
+/// Whose posts wait for a moderator's approval before the group sees them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+pub enum Premoderation {
+    /// Nobody's: every post is shown at once.
+    Off,
+    /// A member who joined after premoderation was turned on, until that many of their posts were approved.
+    UntilApproved {
+        /// Approved posts after which a member's posts are shown at once.
+        posts: u32,
+    },
+    /// Every member who joined after premoderation was turned on, always.
+    Always,
+}
+
+/// This profile's standing in a group, for the app to say why it cannot post.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct PostingStatus {
+    /// Whether a post now would be shown (perhaps after approval).
+    pub may_post: bool,
+    /// The group has rules this profile has not accepted yet.
+    pub must_accept_rules: bool,
+    /// Suspended: posts are refused until a moderator lifts it (or a moderator's phone does, once its own clock
+    /// passes the end of the suspension's period).
+    pub suspended: bool,
+    /// The end of the suspension's period, by the suspending moderator's clock, if it has one.
+    pub suspended_until: Option<i64>,
+    /// This profile's posts wait for a moderator's approval.
+    pub premoderated: bool,
 }
 
 /// How many members reacted to a message with one emoji.

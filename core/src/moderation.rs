@@ -12,9 +12,10 @@ use crate::error::{Error, Result};
 use crate::ids::{GroupId, MemberId, MessageId, ModerationId};
 use crate::kindred::{Kindred, WriteCtx};
 use crate::membership::require_role;
-use crate::model::{HiddenMessageHelp, ModerationEntry, ModerationKind, Role};
+use crate::model::{HiddenMessageHelp, ModerationEntry, ModerationKind, Premoderation, Role};
+use crate::posting::{PREMOD_ALWAYS, PREMOD_OFF, PostingRules};
 use crate::read_model;
-use crate::schema::moderation::{MAX_MODERATION_REASON_CHARS, StoredModeration};
+use crate::schema::moderation::{MAX_MODERATION_REASON_CHARS, MAX_PREMOD_POSTS, ModerationDetails, StoredModeration};
 use crate::storage::{documents, groups as store, messages as message_store, moderation as log_store};
 use crate::text;
 use crate::time::now_ms;
@@ -67,7 +68,17 @@ impl Kindred {
                 let state = if hidden { "already hidden" } else { "not hidden" };
                 return Err(Error::invalid("message", format!("is {state}")));
             }
-            let entry = StoredModeration { id, by: ctx.me(), at: now_ms(), kind, message: Some(*message), member, why };
+            let details = ModerationDetails::default();
+            let entry = StoredModeration {
+                id,
+                by: ctx.me(),
+                at: now_ms(),
+                kind,
+                message: Some(*message),
+                member,
+                why,
+                details,
+            };
             let doc_id = group.doc_id();
             documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, None, entry.at, |d| {
                 crate::schema::moderation::write_action(d, &doc_id, &entry)
@@ -84,8 +95,7 @@ impl Kindred {
         self.write(|ctx| {
             let removal = crate::membership::removal_of(ctx, group, member)?;
             let (by, at) = (ctx.me(), removal.at);
-            let entry =
-                StoredModeration { id, by, at, kind: ModerationKind::Remove, message: None, member: *member, why };
+            let entry = entry_with_id(id, by, at, ModerationKind::Remove, *member, why);
             let doc_id = group.doc_id();
             documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, None, entry.at, |d| {
                 crate::schema::group::write_removal(d, &doc_id, member, &removal)?;
@@ -111,8 +121,7 @@ impl Kindred {
                 return Err(Error::NotPermitted("moderators take back plain members only".into()));
             }
             let (by, at) = (ctx.me(), now_ms());
-            let entry =
-                StoredModeration { id, by, at, kind: ModerationKind::Readd, message: None, member: *member, why };
+            let entry = entry_with_id(id, by, at, ModerationKind::Readd, *member, why);
             let doc_id = group.doc_id();
             documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, None, entry.at, |d| {
                 crate::schema::group::write_restore(d, &doc_id, member, entry.at, &entry.by)?;
@@ -160,6 +169,253 @@ impl Kindred {
             resources: self.crisis_resources(region.as_deref(), None)?,
         })
     }
+}
+
+/// Longest suspension for a period, in days.
+pub const MAX_SUSPENSION_DAYS: u32 = 365;
+
+const DAY_MS: i64 = 24 * 3600 * 1000;
+
+/// The reason a moderator's phone gives when it lifts a suspension whose period is over.
+const PERIOD_OVER: &str = "the suspension's period is over";
+
+impl Kindred {
+    /// Suspends a member's posting (the same rights as hiding their messages): what they post from now on shows
+    /// nowhere, on any phone, until the suspension is lifted, by a moderator ([`Kindred::lift_suspension`]) or, when
+    /// `days` is given, by the first moderator's phone whose clock passes its end ([`Kindred::maintain`]). Posts
+    /// written during the suspension stay without effect even after it. `InvalidInput` if they are suspended already.
+    pub fn suspend_member(
+        &self,
+        group: &GroupId,
+        member: &MemberId,
+        days: Option<u32>,
+        why: &str,
+    ) -> Result<ModerationEntry> {
+        let why = text::multi_line("reason", why, MAX_MODERATION_REASON_CHARS)?;
+        if days.is_some_and(|d| d == 0 || d > MAX_SUSPENSION_DAYS) {
+            return Err(Error::invalid("days", format!("must be between 1 and {MAX_SUSPENSION_DAYS}")));
+        }
+        self.write(|ctx| {
+            let group_ref = store::require(ctx.tx, group)?;
+            acting_on(ctx, group_ref, member, "suspend members")?;
+            let rules = PostingRules::load(ctx.tx, group_ref)?;
+            if !rules.unlifted_suspensions(member).is_empty() {
+                return Err(Error::invalid("member", "is suspended already"));
+            }
+            let at = now_ms();
+            let details = ModerationDetails {
+                cutoff: Some(crate::membership::segments_cutoff(ctx, group, Some(member))?),
+                until: days.map(|d| at + i64::from(d) * DAY_MS),
+                ..Default::default()
+            };
+            let entry = entry(ctx.me(), at, ModerationKind::Suspend, None, *member, why, details);
+            write_entries(ctx, group, group_ref, vec![entry])
+        })
+    }
+
+    /// Lifts a member's suspension (the same rights as suspending them): their posts from now on count again.
+    /// `InvalidInput` if they are not suspended.
+    pub fn lift_suspension(&self, group: &GroupId, member: &MemberId, why: &str) -> Result<ModerationEntry> {
+        let why = text::multi_line("reason", why, MAX_MODERATION_REASON_CHARS)?;
+        self.write(|ctx| {
+            let group_ref = store::require(ctx.tx, group)?;
+            acting_on(ctx, group_ref, member, "lift suspensions")?;
+            let lifts = lifts_of(ctx, group_ref, member, &why)?;
+            if lifts.is_empty() {
+                return Err(Error::invalid("member", "is not suspended"));
+            }
+            write_entries(ctx, group, group_ref, lifts)
+        })
+    }
+
+    /// Approves a message waiting for approval in a premoderated group (owners and moderators): the group sees it.
+    /// `InvalidInput` if it is not waiting.
+    pub fn approve_message(&self, group: &GroupId, message: &MessageId) -> Result<ModerationEntry> {
+        self.write(|ctx| {
+            let group_ref = store::require(ctx.tx, group)?;
+            require_role(ctx, group_ref, &[Role::Owner, Role::Moderator], "approve messages")?;
+            let member = message_store::pending_author(ctx.tx, group_ref, message)?
+                .ok_or_else(|| Error::invalid("message", "is not waiting for approval"))?;
+            let entry = entry(
+                ctx.me(),
+                now_ms(),
+                ModerationKind::Approve,
+                Some(*message),
+                member,
+                "approved".into(),
+                Default::default(),
+            );
+            write_entries(ctx, group, group_ref, vec![entry])
+        })
+    }
+
+    /// Sets the group's rules (owners and moderators): a new version, which every member accepts before posting
+    /// again ([`Kindred::accept_rules`]); setting them accepts them. Empty text clears the rules (nobody is asked
+    /// anything). `InvalidInput` for text over [`MAX_GUIDELINES_CHARS`](crate::limits::MAX_GUIDELINES_CHARS) or
+    /// the rules in effect unchanged.
+    pub fn set_rules(&self, group: &GroupId, rules: &str) -> Result<crate::model::GroupRules> {
+        let text =
+            text::optional_multi_line("rules", Some(rules), crate::groups::MAX_GUIDELINES_CHARS)?.unwrap_or_default();
+        self.write(|ctx| {
+            let group_ref = store::require(ctx.tx, group)?;
+            require_role(ctx, group_ref, &[Role::Owner, Role::Moderator], "set the group's rules")?;
+            let current = PostingRules::load(ctx.tx, group_ref)?.current_rules().and_then(|r| r.details.text.clone());
+            if current.unwrap_or_default() == text {
+                return Err(Error::invalid("rules", "are the rules in effect already"));
+            }
+            let details = ModerationDetails {
+                cutoff: Some(crate::membership::segments_cutoff(ctx, group, None)?),
+                text: Some(text.clone()),
+                ..Default::default()
+            };
+            let e = entry(ctx.me(), now_ms(), ModerationKind::Rules, None, ctx.me(), "new rules".into(), details);
+            let doc_id = group.doc_id();
+            documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, None, e.at, |d| {
+                crate::schema::group::write_guidelines(d, &doc_id, &text)?;
+                crate::schema::moderation::write_action(d, &doc_id, &e)
+            })?;
+            logged(ctx, group, group_ref, &e.id).map(|_| ())
+        })?;
+        self.rules(group)
+    }
+
+    /// Sets whose posts wait for a moderator's approval (owners and moderators). Members in the group now are not
+    /// newcomers and are never premoderated; nor are owners and moderators.
+    pub fn set_premoderation(&self, group: &GroupId, premoderation: Premoderation) -> Result<ModerationEntry> {
+        let premod = match premoderation {
+            Premoderation::Off => PREMOD_OFF,
+            Premoderation::Always => PREMOD_ALWAYS,
+            Premoderation::UntilApproved { posts } if (1..=MAX_PREMOD_POSTS).contains(&posts) => i64::from(posts),
+            Premoderation::UntilApproved { .. } => {
+                return Err(Error::invalid("posts", format!("must be between 1 and {MAX_PREMOD_POSTS}")));
+            }
+        };
+        self.write(|ctx| {
+            let group_ref = store::require(ctx.tx, group)?;
+            require_role(ctx, group_ref, &[Role::Owner, Role::Moderator], "set premoderation")?;
+            let exempt = store::roles(ctx.tx, group_ref)?.into_keys().map(|m| *m.as_bytes()).collect();
+            let details = ModerationDetails {
+                cutoff: Some(crate::membership::segments_cutoff(ctx, group, None)?),
+                premod: Some(premod),
+                exempt,
+                ..Default::default()
+            };
+            let why = format!("premoderation: {}", premoderation_name(premoderation));
+            let e = entry(ctx.me(), now_ms(), ModerationKind::Policy, None, ctx.me(), why, details);
+            write_entries(ctx, group, group_ref, vec![e])
+        })
+    }
+
+    /// The group's premoderation setting in effect.
+    pub fn premoderation(&self, group: &GroupId) -> Result<Premoderation> {
+        self.read(|tx, _| Ok(PostingRules::load(tx, store::require(tx, group)?)?.premoderation_setting()))
+    }
+
+    /// Lifts, as this profile, every suspension whose period is over by this phone's clock in the groups it
+    /// moderates (the clock that counts is the lifting moderator's, so a member's own clock never ends their
+    /// suspension). [`Kindred::maintain`] calls it; returns how many it lifted.
+    pub fn lift_due_suspensions(&self) -> Result<u32> {
+        self.write(|ctx| {
+            let mut lifted = 0;
+            for (group, group_ref) in store::all_groups(ctx.tx)? {
+                if !store::moderates(ctx.tx, group_ref, &ctx.me())? {
+                    continue;
+                }
+                let rules = PostingRules::load(ctx.tx, group_ref)?;
+                let (me, now) = (ctx.me(), now_ms());
+                let owner = store::role_of(ctx.tx, group_ref, &me)? == Some(Role::Owner);
+                let mut due = Vec::new();
+                for suspension in rules.due_lifts(now) {
+                    // Only on someone junior: a moderator lifts plain members' suspensions.
+                    let role = store::role_of(ctx.tx, group_ref, &suspension.member)?;
+                    if suspension.member != me && (role == Some(Role::Member) || (owner && role.is_some())) {
+                        due.push(lift_of(me, now, suspension, PERIOD_OVER));
+                    }
+                }
+                if !due.is_empty() {
+                    lifted += due.len() as u32;
+                    write_entries(ctx, &group, group_ref, due)?;
+                }
+            }
+            Ok(lifted)
+        })
+    }
+}
+
+fn premoderation_name(p: Premoderation) -> String {
+    match p {
+        Premoderation::Off => "off".into(),
+        Premoderation::Always => "always".into(),
+        Premoderation::UntilApproved { posts } => format!("until {posts} approved posts"),
+    }
+}
+
+fn entry(
+    by: MemberId,
+    at: i64,
+    kind: ModerationKind,
+    message: Option<MessageId>,
+    member: MemberId,
+    why: String,
+    details: ModerationDetails,
+) -> StoredModeration {
+    StoredModeration { id: ModerationId::random(), by, at, kind, message, member, why, details }
+}
+
+fn entry_with_id(
+    id: ModerationId,
+    by: MemberId,
+    at: i64,
+    kind: ModerationKind,
+    member: MemberId,
+    why: String,
+) -> StoredModeration {
+    StoredModeration { id, by, at, kind, message: None, member, why, details: ModerationDetails::default() }
+}
+
+fn lift_of(by: MemberId, at: i64, suspension: &StoredModeration, why: &str) -> StoredModeration {
+    let details = ModerationDetails { of: Some(*suspension.id.as_bytes()), ..Default::default() };
+    entry(by, at, ModerationKind::Lift, None, suspension.member, why.to_owned(), details)
+}
+
+/// Lifts of every suspension of `member` that nothing has lifted yet.
+fn lifts_of(ctx: &WriteCtx<'_, '_>, group_ref: i64, member: &MemberId, why: &str) -> Result<Vec<StoredModeration>> {
+    let rules = PostingRules::load(ctx.tx, group_ref)?;
+    let now = now_ms();
+    Ok(rules.unlifted_suspensions(member).into_iter().map(|s| lift_of(ctx.me(), now, s, why)).collect())
+}
+
+/// Checks that this profile may act on `member` (a moderator on plain members, the owner on anyone but
+/// themselves), who is an active member.
+fn acting_on(ctx: &WriteCtx<'_, '_>, group_ref: i64, member: &MemberId, what: &str) -> Result<()> {
+    let role = require_role(ctx, group_ref, &[Role::Owner, Role::Moderator], what)?;
+    if *member == ctx.me() {
+        return Err(Error::NotPermitted("nobody moderates themselves".into()));
+    }
+    match (role, store::role_of(ctx.tx, group_ref, member)?) {
+        (_, None) => Err(Error::not_found("member", member)),
+        (_, Some(Role::Owner)) => Err(Error::NotPermitted("nobody acts against the group's owner".into())),
+        (Role::Moderator, Some(Role::Moderator)) => {
+            Err(Error::NotPermitted("moderators act on plain members only".into()))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Writes entries into the group's log, as one change, and returns the last as the log shows it.
+fn write_entries(
+    ctx: &mut WriteCtx<'_, '_>,
+    group: &GroupId,
+    group_ref: i64,
+    entries: Vec<StoredModeration>,
+) -> Result<ModerationEntry> {
+    let doc_id = group.doc_id();
+    let at = entries.iter().map(|e| e.at).max().unwrap_or_else(now_ms);
+    documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, None, at, |d| {
+        entries.iter().try_for_each(|e| crate::schema::moderation::write_action(d, &doc_id, e))
+    })?;
+    let last = entries.last().map(|e| e.id).ok_or_else(|| Error::Internal("no moderation entry to write".into()))?;
+    logged(ctx, group, group_ref, &last)
 }
 
 /// Re-reads the group after a moderation change and returns its entry `id` from the log.

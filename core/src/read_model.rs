@@ -7,7 +7,8 @@
 use crate::error::{Error, Result};
 use crate::ids::{DocId, GroupId, MemberId, MessageId};
 use crate::kindred::WriteCtx;
-use crate::model::Update;
+use crate::model::{ModerationKind, Role, Update};
+use crate::posting::Effect;
 use crate::schema;
 use crate::storage::{self, groups::GroupRef};
 use crate::sync::authority;
@@ -53,8 +54,12 @@ pub(crate) fn refresh_group(ctx: &mut WriteCtx<'_, '_>, group: &GroupId) -> Resu
     let goals = schema::goals::read_all(doc, &doc_id, &goals_obj)?;
     let mut group_goals = schema::group_goals::read_all(doc, &doc_id, &goals_obj)?;
     let stored = resolution.group;
-    let previous = match storage::groups::group_ref(ctx.tx, group)? {
-        Some(group_ref) => storage::groups::standings(ctx.tx, group_ref)?,
+    let (previous, previous_rules, previous_roles) = match storage::groups::group_ref(ctx.tx, group)? {
+        Some(group_ref) => (
+            storage::groups::standings(ctx.tx, group_ref)?,
+            storage::moderation::posting_entries(ctx.tx, group_ref)?,
+            storage::groups::roles(ctx.tx, group_ref)?,
+        ),
         None => Default::default(),
     };
     let group_ref = storage::groups::upsert(ctx.tx, group, &stored)?;
@@ -90,14 +95,31 @@ pub(crate) fn refresh_group(ctx: &mut WriteCtx<'_, '_>, group: &GroupId) -> Resu
     ctx.updates.push(Update::Group { group_id: *group });
     ctx.updates.push(Update::Goals { group_id: Some(*group) });
     let now = storage::groups::standings(ctx.tx, group_ref)?;
-    let changed: Vec<MemberId> = previous
+    let mut changed: Vec<MemberId> = previous
         .iter()
         .filter(|(m, standing)| now.get(*m) != Some(*standing))
         .map(|(m, _)| *m)
         .chain(now.iter().filter(|(m, s)| s.removed && !previous.contains_key(*m)).map(|(m, _)| *m))
         .collect();
+    // Posts are judged again when what judges them changed: the entries of the log that decide which posts count
+    // (a rules version or setting concerns everyone; a suspension, lift or approval its member), or a role (which
+    // exempts from premoderation).
+    let rules_now = storage::moderation::posting_entries(ctx.tx, group_ref)?;
+    let mut everyone = false;
+    for e in rules_now
+        .iter()
+        .filter(|e| !previous_rules.contains(e))
+        .chain(previous_rules.iter().filter(|e| !rules_now.contains(e)))
+    {
+        match e.kind {
+            ModerationKind::Rules | ModerationKind::Policy => everyone = true,
+            _ => changed.push(e.member),
+        }
+    }
+    let roles_now = storage::groups::roles(ctx.tx, group_ref)?;
+    changed.extend(roles_now.iter().filter(|(m, r)| previous_roles.get(*m) != Some(*r)).map(|(m, _)| *m));
     for (_, place) in storage::documents::group_documents(ctx.tx, group)? {
-        if let Some(author) = place.author.filter(|a| changed.contains(a)) {
+        if let Some(author) = place.author.filter(|a| everyone || changed.contains(a)) {
             refresh_whole_segment(ctx, group_ref, group, &author, place.segment)?;
         }
     }
@@ -144,6 +166,11 @@ pub(crate) fn refresh_segment(
     let standing = storage::groups::standing(ctx.tx, group_ref, author)?;
     let doc_id = group.segment_doc_id(author, segment);
     let quarantined = storage::trust::quarantined_positions(ctx.tx, &doc_id)?;
+    // The group's rules, suspensions and premoderation decide which posts count (`crate::posting`).
+    let rules = crate::posting::PostingRules::load(ctx.tx, group_ref)?;
+    let role = storage::groups::role_of(ctx.tx, group_ref, author)?;
+    let exempt_role = matches!(role, Some(Role::Owner | Role::Moderator));
+    let judged = rules.applies_to(author, exempt_role);
     let doc = load(ctx, &doc_id)?;
     // A removed member's segment is read as it stood at the removal (their changes up to the recorded cutoff), so
     // an edit, removal or reaction written after it is never shown, even on a message posted before it. A key with
@@ -172,6 +199,29 @@ pub(crate) fn refresh_segment(
             reactions.push(r);
         }
     }
+    let acknowledgments = touched.acknowledged.then(|| schema::segment::acknowledgments(doc));
+    let mut hashes = None;
+    let effects: Vec<Effect> = messages
+        .iter()
+        .map(|m| {
+            let forked = m.origin.as_ref().is_some_and(|(actor, seq)| {
+                quarantined.iter().any(|(a, s)| a.as_slice() == actor.to_bytes() && seq >= s)
+            });
+            // A message must name the segment's author; anything else cannot have passed ingest, but never list it.
+            if forked || m.author != *author {
+                return Effect::Refused;
+            }
+            let Some((actor, seq)) = m.origin.as_ref().filter(|_| judged) else { return Effect::Shown };
+            let hashes = hashes.get_or_insert_with(|| crate::posting::change_hashes(doc));
+            match hashes.get(&(actor.clone(), *seq)) {
+                Some(hash) => rules.judge(doc, &doc_id, author, exempt_role, &m.id, actor, *seq, *hash),
+                None => Effect::Refused,
+            }
+        })
+        .collect();
+    if let Some(entries) = acknowledgments {
+        storage::moderation::add_acknowledgments(ctx.tx, group_ref, author, &entries)?;
+    }
     // What the cut-off view no longer holds is hidden (a message) or taken back (a reaction).
     for id in &touched.messages {
         if !messages.iter().any(|m| &m.id == id) {
@@ -183,15 +233,11 @@ pub(crate) fn refresh_segment(
             storage::messages::delete_reaction(ctx.tx, group_ref, author, target)?;
         }
     }
-    for m in &messages {
-        let origin = m.origin.as_ref();
-        let forked = origin
-            .is_some_and(|(actor, seq)| quarantined.iter().any(|(a, s)| a.as_slice() == actor.to_bytes() && seq >= s));
-        // A message must name the segment's author; anything else cannot have passed ingest, but never list it.
-        if forked || m.author != *author {
-            storage::messages::hide(ctx.tx, group_ref, segment, m)?;
-        } else {
-            storage::messages::upsert(ctx.tx, group_ref, segment, m)?;
+    for (m, effect) in messages.iter().zip(effects) {
+        match effect {
+            Effect::Refused => storage::messages::hide(ctx.tx, group_ref, segment, m)?,
+            Effect::Shown => storage::messages::upsert(ctx.tx, group_ref, segment, m, false)?,
+            Effect::Pending => storage::messages::upsert(ctx.tx, group_ref, segment, m, true)?,
         }
     }
     for r in &reactions {

@@ -246,6 +246,12 @@ pub(crate) fn write_restore<T: Transactable>(
     Ok(())
 }
 
+/// Replaces the group's guidelines (a new rules version writes its text here too, for readers of the document).
+pub(crate) fn write_guidelines<T: Transactable>(tx: &mut T, doc_id: &DocId, text: &str) -> Result<()> {
+    tx.put(ROOT, "guidelines", text).map_err(write_err(doc_id))?;
+    Ok(())
+}
+
 /// Marks a member removed, recording the cutoff of what they wrote before.
 pub(crate) fn write_removal<T: Transactable>(
     tx: &mut T,

@@ -14,6 +14,11 @@
 //! - `r<message hex>`: the author's reaction to that message (in any member's segment): `{ emoji, at }`, where an
 //!   empty emoji means "taken back". A member has one reaction per message: the newest by `at` counts.
 //!
+//! - `a<entry hex>`: `{ at }`, the author's acknowledgment of an entry of the group's moderation log: that they
+//!   accepted a version of the group's rules, or saw their suspension lifted. A post counts under the group's rules
+//!   only with the acknowledgments it needs in its causal past (`crate::posting`): what an author writes there is
+//!   a signed statement that they had seen the entry, which they cannot make before it exists (its id is random).
+//!
 //! Each message map is created by its post; nothing is ever created twice.
 
 use std::collections::{BTreeSet, HashMap};
@@ -23,7 +28,7 @@ use automerge::{ObjType, Patch, Prop, ROOT, ReadDoc, ScalarValue, hydrate};
 
 use super::{MapReader, put_opt, write_err};
 use crate::error::{Error, Result};
-use crate::ids::{DocId, MemberId, MessageId};
+use crate::ids::{DocId, MemberId, MessageId, ModerationId};
 
 /// Entries (messages and reactions) per segment before its author moves on to the next one.
 pub const SEGMENT_CAPACITY: i64 = 1000;
@@ -185,11 +190,47 @@ pub(crate) fn read_reaction<T: ReadDoc>(doc: &T, doc_id: &DocId, target: &Messag
 pub(crate) struct Touched {
     pub messages: BTreeSet<MessageId>,
     pub reactions: BTreeSet<MessageId>,
+    /// Whether an acknowledgment was written (what the author's later posts may rest on).
+    pub acknowledged: bool,
+}
+
+/// The moderation log entry a root key acknowledges, if it is an acknowledgment.
+pub(crate) fn acknowledged(key: &str) -> Option<ModerationId> {
+    key.strip_prefix('a').and_then(|hex| hex.parse().ok())
+}
+
+fn ack_key(entry: &ModerationId) -> String {
+    format!("a{}", entry.to_hex())
+}
+
+/// Writes this segment's author's acknowledgment of a moderation log entry, unless the segment holds it; returns
+/// whether it wrote one.
+pub(crate) fn write_ack<T: Transactable>(tx: &mut T, doc_id: &DocId, entry: &ModerationId, at: i64) -> Result<bool> {
+    let key = ack_key(entry);
+    if MapReader::new(tx, doc_id, ROOT).map(&key)?.is_some() {
+        return Ok(false);
+    }
+    let err = write_err(doc_id);
+    let obj = tx.put_object(ROOT, key, ObjType::Map).map_err(&err)?;
+    tx.put(&obj, "at", ScalarValue::Timestamp(at)).map_err(&err)?;
+    Ok(true)
+}
+
+/// Whether the acknowledgment of `entry` is in the causal past of the change `at` (inclusive).
+pub(crate) fn acknowledged_at(doc: &automerge::Automerge, entry: &ModerationId, at: automerge::ChangeHash) -> bool {
+    crate::am::catch(|| matches!(doc.get_at(ROOT, ack_key(entry), &[at]), Ok(Some(_)))).unwrap_or(false)
+}
+
+/// The moderation log entries a segment acknowledges.
+pub(crate) fn acknowledgments<T: ReadDoc>(doc: &T) -> Vec<ModerationId> {
+    doc.keys(ROOT).filter_map(|k| acknowledged(&k)).collect()
 }
 
 /// Sorts root keys into messages and reactions.
 fn classify(touched: &mut Touched, key: &str) {
-    if let Some(target) = key.strip_prefix('r').and_then(|hex| hex.parse().ok()) {
+    if acknowledged(key).is_some() {
+        touched.acknowledged = true;
+    } else if let Some(target) = key.strip_prefix('r').and_then(|hex| hex.parse().ok()) {
         touched.reactions.insert(target);
     } else if let Ok(id) = key.parse() {
         touched.messages.insert(id);

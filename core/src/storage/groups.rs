@@ -153,6 +153,18 @@ pub(crate) fn role_of(conn: &Connection, group_ref: GroupRef, member: &MemberId)
     role.map(|r| r.parse()).transpose()
 }
 
+/// Every active member's role.
+pub(crate) fn roles(conn: &Connection, group_ref: GroupRef) -> Result<HashMap<MemberId, Role>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT member, role FROM group_members WHERE group_ref = ?1 AND removed = 0")?;
+    let rows = stmt.query_map([group_ref], |r| Ok((r.get(0)?, r.get::<_, String>(1)?)))?;
+    rows.map(|row| {
+        let (member, role) = row?;
+        Ok((member, role.parse()?))
+    })
+    .collect()
+}
+
 /// Whether `member` is an owner or a moderator of the group (active).
 pub(crate) fn moderates(conn: &Connection, group_ref: GroupRef, member: &MemberId) -> Result<bool> {
     Ok(matches!(role_of(conn, group_ref, member)?, Some(Role::Owner | Role::Moderator)))
@@ -167,9 +179,9 @@ pub(crate) fn list(conn: &Connection, me: &MemberId) -> Result<Vec<GroupSummary>
                 (SELECT count(*) FROM group_members WHERE group_ref = g.group_ref AND removed = 0),
                 (SELECT role FROM group_members WHERE group_ref = g.group_ref AND member = ?1 AND removed = 0),
                 (SELECT count(*) FROM messages m WHERE m.group_ref = g.group_ref AND m.local_seq > g.last_read_seq
-                     AND m.author != ?1 AND m.removed = 0 AND m.hidden = 0
+                     AND m.author != ?1 AND m.removed = 0 AND m.hidden = 0 AND m.pending = 0
                      AND m.author NOT IN (SELECT member FROM muted_members)),
-                (SELECT created_at FROM messages m WHERE m.group_ref = g.group_ref AND m.hidden = 0
+                (SELECT created_at FROM messages m WHERE m.group_ref = g.group_ref AND m.hidden = 0 AND m.pending = 0
                      ORDER BY created_at DESC LIMIT 1) AS last_shown
          FROM groups g
          ORDER BY coalesce(last_shown, g.created_at) DESC",
@@ -256,7 +268,7 @@ pub(crate) fn unread_count(conn: &Connection, group_ref: GroupRef, me: &MemberId
         .prepare_cached(
             "SELECT count(*) FROM messages m JOIN groups g ON g.group_ref = m.group_ref
              WHERE m.group_ref = ?1 AND m.local_seq > g.last_read_seq AND m.author != ?2 AND m.removed = 0
-                 AND m.hidden = 0 AND m.author NOT IN (SELECT member FROM muted_members)",
+                 AND m.hidden = 0 AND m.pending = 0 AND m.author NOT IN (SELECT member FROM muted_members)",
         )?
         .query_row(params![group_ref, me], |r| r.get::<_, i64>(0))?
         .unsigned_abs())

@@ -13,15 +13,21 @@ use crate::schema::segment::{StoredMessage, StoredReaction};
 
 /// Writes a message (and its reactions) as its segment document now says it is. Arrival order (`local_seq`) is
 /// kept when the message is already there.
-pub(crate) fn upsert(conn: &Connection, group_ref: GroupRef, segment: u32, m: &StoredMessage) -> Result<()> {
+pub(crate) fn upsert(
+    conn: &Connection,
+    group_ref: GroupRef,
+    segment: u32,
+    m: &StoredMessage,
+    pending: bool,
+) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO messages (group_ref, message_id, segment, author, created_at, text, reply_to, content_warning,
-                               edited_at, removed)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                               edited_at, removed, pending)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
          ON CONFLICT (group_ref, message_id) DO UPDATE SET segment = excluded.segment, author = excluded.author,
              created_at = excluded.created_at, text = excluded.text, reply_to = excluded.reply_to,
              content_warning = excluded.content_warning, edited_at = excluded.edited_at, removed = excluded.removed,
-             hidden = 0",
+             pending = excluded.pending, hidden = 0",
     )?
     .execute(params![
         group_ref,
@@ -34,6 +40,7 @@ pub(crate) fn upsert(conn: &Connection, group_ref: GroupRef, segment: u32, m: &S
         m.content_warning.as_deref().unwrap_or(""),
         m.edited_at.unwrap_or(0),
         m.removed,
+        pending,
     ])?;
     Ok(())
 }
@@ -57,7 +64,7 @@ pub(crate) fn upsert_reaction(
 
 const MESSAGE_COLUMNS: &str = "m.message_id, m.author, coalesce(gm.display_name, ''), m.created_at, m.text, m.reply_to,
      m.content_warning, m.edited_at, m.removed, g.group_id, mm.by_member, mm.at, mm.why,
-     m.author IN (SELECT member FROM muted_members)
+     m.author IN (SELECT member FROM muted_members), m.pending
      FROM messages m JOIN groups g ON g.group_ref = m.group_ref
      LEFT JOIN group_members gm ON gm.group_ref = m.group_ref AND gm.member = m.author
      LEFT JOIN moderated_messages mm ON mm.group_ref = m.group_ref AND mm.message_id = m.message_id
@@ -129,6 +136,7 @@ fn message_from_row(row: &Row<'_>, reader: &Reader<'_>, shared: &HashSet<String>
         reactions: Vec::new(),
         moderation,
         fold: None,
+        awaiting_approval: row.get(14)?,
     };
     if !message.removed {
         message.fold = reader.fold(&message, row.get(13)?);
@@ -168,7 +176,7 @@ pub(crate) fn page(
     let sql = format!(
         "SELECT {MESSAGE_COLUMNS}
          WHERE m.group_ref = ?1 AND (m.created_at, m.message_id) < (?2, ?3) AND m.hidden = 0
-             AND m.author NOT IN (SELECT member FROM muted_members)
+             AND m.author NOT IN (SELECT member FROM muted_members) AND (m.pending = 0 OR m.author = ?5 OR ?6)
          ORDER BY m.created_at DESC, m.message_id DESC LIMIT ?4"
     );
     let (at, id): (i64, &[u8]) = match &before {
@@ -179,7 +187,7 @@ pub(crate) fn page(
     let shared = super::groups::shared_names(conn, group_ref)?;
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut messages = stmt
-        .query_map(params![group_ref, at, id, limit], |r| message_from_row(r, &reader, &shared))?
+        .query_map(params![group_ref, at, id, limit, me, reader.moderates], |r| message_from_row(r, &reader, &shared))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     messages.reverse();
     for message in &mut messages {
@@ -190,12 +198,15 @@ pub(crate) fn page(
 
 /// One message, if the group has it.
 pub(crate) fn get(conn: &Connection, group_ref: GroupRef, me: &MemberId, id: &MessageId) -> Result<Option<Message>> {
-    let sql = format!("SELECT {MESSAGE_COLUMNS} WHERE m.group_ref = ?1 AND m.message_id = ?2 AND m.hidden = 0");
+    let sql = format!(
+        "SELECT {MESSAGE_COLUMNS} WHERE m.group_ref = ?1 AND m.message_id = ?2 AND m.hidden = 0
+             AND (m.pending = 0 OR m.author = ?3 OR ?4)"
+    );
     let shared = super::groups::shared_names(conn, group_ref)?;
     let reader = Reader::of(conn, group_ref, me)?;
     let message = conn
         .prepare_cached(&sql)?
-        .query_row(params![group_ref, id], |r| message_from_row(r, &reader, &shared))
+        .query_row(params![group_ref, id, me, reader.moderates], |r| message_from_row(r, &reader, &shared))
         .optional()?;
     match message {
         Some(mut message) => {
@@ -220,11 +231,21 @@ pub(crate) fn author_and_segment(
         .optional()?)
 }
 
+/// The author of a message waiting for a moderator's approval, if it is one.
+pub(crate) fn pending_author(conn: &Connection, group_ref: GroupRef, id: &MessageId) -> Result<Option<MemberId>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT author FROM messages WHERE group_ref = ?1 AND message_id = ?2 AND pending = 1 AND hidden = 0",
+        )?
+        .query_row(params![group_ref, id], |r| r.get(0))
+        .optional()?)
+}
+
 /// Hides a message from every listing, without its text and reactions: a removed member's post from after their
 /// removal. The row stays (rows are never deleted, so arrival order never reuses a number).
 pub(crate) fn hide(conn: &Connection, group_ref: GroupRef, segment: u32, m: &StoredMessage) -> Result<()> {
     let hidden = StoredMessage { text: None, content_warning: None, ..m.clone() };
-    upsert(conn, group_ref, segment, &hidden)?;
+    upsert(conn, group_ref, segment, &hidden, false)?;
     conn.prepare_cached("UPDATE messages SET hidden = 1 WHERE group_ref = ?1 AND message_id = ?2")?
         .execute(params![group_ref, m.id])?;
     Ok(())

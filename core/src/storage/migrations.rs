@@ -21,6 +21,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("sql/v6.sql"),
     include_str!("sql/v7.sql"),
     include_str!("sql/v8.sql"),
+    include_str!("sql/v9.sql"),
 ];
 
 /// The version a fully migrated database has.

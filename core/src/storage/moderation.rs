@@ -6,7 +6,7 @@ use super::groups::GroupRef;
 use crate::error::Result;
 use crate::ids::{MemberId, MessageId};
 use crate::model::ModerationEntry;
-use crate::schema::moderation::StoredModeration;
+use crate::schema::moderation::{ModerationDetails, StoredModeration};
 
 /// Replaces a group's moderation log and hidden messages with what its rules make them (`actions` in the replay's
 /// order). Returns the messages named by the log when it changed (for the updates; a superset of those whose
@@ -18,12 +18,15 @@ pub(crate) fn replace(conn: &Connection, group_ref: GroupRef, actions: &[StoredM
     }
     conn.prepare_cached("DELETE FROM moderation_actions WHERE group_ref = ?1")?.execute([group_ref])?;
     let mut insert = conn.prepare_cached(
-        "INSERT OR IGNORE INTO moderation_actions (group_ref, action_id, seq, kind, by_member, at, message_id, member, why)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT OR IGNORE INTO moderation_actions (group_ref, action_id, seq, kind, by_member, at, message_id, member, why,
+                                                   details)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?;
     for (seq, a) in actions.iter().enumerate() {
         let message = a.message.map(|m| m.as_bytes().to_vec()).unwrap_or_default();
-        insert.execute(params![group_ref, a.id, seq as i64, a.kind.as_str(), a.by, a.at, message, a.member, a.why])?;
+        let details = a.details.encode()?;
+        let kind = a.kind.as_str();
+        insert.execute(params![group_ref, a.id, seq as i64, kind, a.by, a.at, message, a.member, a.why, details])?;
     }
     // Hidden now: each message whose last hide or restore, in the log's order, is a hide.
     conn.prepare_cached("DELETE FROM moderated_messages WHERE group_ref = ?1")?.execute([group_ref])?;
@@ -42,6 +45,40 @@ pub(crate) fn replace(conn: &Connection, group_ref: GroupRef, actions: &[StoredM
     Ok(ids.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The entries that decide which posts count (rules, settings, suspensions, lifts, approvals), in the log's order.
+pub(crate) fn posting_entries(conn: &Connection, group_ref: GroupRef) -> Result<Vec<StoredModeration>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT action_id, by_member, at, kind, message_id, member, why, details FROM moderation_actions
+         WHERE group_ref = ?1 AND kind IN ('suspend', 'lift', 'approve', 'rules', 'policy') ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([group_ref], |r| {
+        Ok((
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, Vec<u8>>(4)?,
+            r.get(5)?,
+            r.get(6)?,
+            r.get::<_, Vec<u8>>(7)?,
+        ))
+    })?;
+    rows.map(|row| {
+        let (id, by, at, kind, message, member, why, details) = row?;
+        Ok(StoredModeration {
+            id,
+            by,
+            at,
+            kind: kind.parse()?,
+            message: <[u8; 16]>::try_from(message).ok().map(MessageId::from_bytes),
+            member,
+            why,
+            details: ModerationDetails::decode(&details)?,
+        })
+    })
+    .collect()
+}
+
 /// Whether the stored log is `actions`, entry for entry, in order.
 fn same_log(conn: &Connection, group_ref: GroupRef, actions: &[StoredModeration]) -> Result<bool> {
     let mut stmt = conn.prepare_cached("SELECT action_id FROM moderation_actions WHERE group_ref = ?1 ORDER BY seq")?;
@@ -53,18 +90,21 @@ fn same_log(conn: &Connection, group_ref: GroupRef, actions: &[StoredModeration]
 /// A group's moderation log, newest first, each entry with its moderator's name in the group.
 pub(crate) fn log(conn: &Connection, group_ref: GroupRef, limit: u32) -> Result<Vec<ModerationEntry>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT a.action_id, a.kind, a.by_member, coalesce(gm.display_name, ''), a.at, a.message_id, a.member, a.why
+        "SELECT a.action_id, a.kind, a.by_member, coalesce(gm.display_name, ''), a.at, a.message_id, a.member, a.why,
+                a.details
          FROM moderation_actions a
          LEFT JOIN group_members gm ON gm.group_ref = a.group_ref AND gm.member = a.by_member
          WHERE a.group_ref = ?1 ORDER BY a.seq DESC LIMIT ?2",
     )?;
     let rows = stmt.query_map(params![group_ref, limit], |r| {
-        Ok((r.get(0)?, r.get::<_, String>(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
+        let entry = (r.get(0)?, r.get::<_, String>(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?);
+        Ok((entry, r.get(7)?, r.get::<_, Vec<u8>>(8)?))
     })?;
     rows.map(|row| {
-        let (id, kind, by, by_name, at, message_id, member, why): (_, _, _, _, _, Vec<u8>, _, _) = row?;
+        let ((id, kind, by, by_name, at, message_id, member), why, details): ((_, _, _, _, _, Vec<u8>, _), _, _) = row?;
         let message_id = <[u8; 16]>::try_from(message_id).ok().map(MessageId::from_bytes);
-        Ok(ModerationEntry { id, kind: kind.parse()?, by, by_name, at, message_id, member, why })
+        let until = ModerationDetails::decode(&details)?.until;
+        Ok(ModerationEntry { id, kind: kind.parse()?, by, by_name, at, message_id, member, why, until })
     })
     .collect()
 }
@@ -82,4 +122,31 @@ pub(crate) fn hidden_message(
         )?
         .query_row(params![group_ref, message], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
         .optional()?)
+}
+
+/// Replaces what one member's segments acknowledge (they are read whole when an acknowledgment arrives).
+pub(crate) fn add_acknowledgments(
+    conn: &Connection,
+    group_ref: GroupRef,
+    member: &MemberId,
+    entries: &[crate::ids::ModerationId],
+) -> Result<()> {
+    let mut insert =
+        conn.prepare_cached("INSERT OR IGNORE INTO acknowledgments (group_ref, member, entry_id) VALUES (?1, ?2, ?3)")?;
+    for entry in entries {
+        insert.execute(params![group_ref, member, entry])?;
+    }
+    Ok(())
+}
+
+/// Whether `member`'s segments acknowledge `entry`.
+pub(crate) fn acknowledges(
+    conn: &Connection,
+    group_ref: GroupRef,
+    member: &MemberId,
+    entry: &crate::ids::ModerationId,
+) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM acknowledgments WHERE group_ref = ?1 AND member = ?2 AND entry_id = ?3")?
+        .exists(params![group_ref, member, entry])?)
 }

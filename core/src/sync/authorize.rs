@@ -21,6 +21,7 @@ use crate::am;
 use crate::error::{Refusal, Result};
 use crate::ids::{DocId, GroupId, MemberId};
 use crate::model::Role;
+use crate::schema::group::Cutoff;
 
 /// One operation of a change, reduced to what the rules need.
 #[derive(Debug)]
@@ -241,7 +242,17 @@ fn check_value(path: &[&str], value: &ScalarValue) -> Result<()> {
         ["goals", _, "pauses", _, "from" | "until"] => time(),
         ["goals", _, "cheers", _] => time(),
         ["goals", _, "weekdays"] => int(0, 127),
-        ["modlog", _, "kind"] => one_of(&["hide", "restore", "remove", "readd"]),
+        ["modlog", _, "kind"] => {
+            one_of(&["hide", "restore", "remove", "readd", "suspend", "lift", "approve", "rules", "policy"])
+        }
+        ["modlog", _, "cutoff" | "exempt"] => match value {
+            ScalarValue::Bytes(b) if b.len() <= crate::schema::moderation::MAX_DETAIL_BYTES => Ok(()),
+            _ => Err(Refusal::Oversized.because("an oversized moderation entry")),
+        },
+        ["modlog", _, "until"] => time(),
+        ["modlog", _, "of"] => bytes(16),
+        ["modlog", _, "text"] => text(MAX_GUIDELINES_CHARS, true, false),
+        ["modlog", _, "premod"] => int(-1, i64::from(crate::schema::moderation::MAX_PREMOD_POSTS)),
         ["modlog", _, "at"] => time(),
         ["modlog", _, "message"] => bytes(16),
         ["modlog", _, "member"] => bytes(32),
@@ -583,14 +594,48 @@ fn check_moderation(
             _ => false,
         })
     };
-    let consistent = match field("kind") {
-        Some(ScalarValue::Str(k)) if k == "hide" || k == "restore" => field("message").is_some(),
-        Some(ScalarValue::Str(k)) if k == "remove" => field("message").is_none() && status("removed"),
-        Some(ScalarValue::Str(k)) if k == "readd" => field("message").is_none() && status("active"),
+    let cutoff =
+        || field("cutoff").as_ref().and_then(bytes_of).is_some_and(|b| postcard::from_bytes::<Cutoff>(b).is_ok());
+    let no_message = field("message").is_none();
+    let kind_name = match field("kind") {
+        Some(ScalarValue::Str(k)) => k.to_string(),
+        _ => String::new(),
+    };
+    let consistent = match kind_name.as_str() {
+        "hide" | "restore" | "approve" => field("message").is_some(),
+        "remove" => no_message && status("removed"),
+        "readd" => no_message && status("active"),
+        "suspend" => no_message && cutoff(),
+        // A lift names a suspension of the same member that the lifting moderator's phone holds.
+        "lift" => {
+            no_message
+                && field("of").as_ref().and_then(bytes_of).is_some_and(|of| {
+                    let suspension = crate::ids::ModerationId::from_bytes(<[u8; 16]>::try_from(of).unwrap_or([0; 16]));
+                    let entry =
+                        map_at(doc, &ROOT, "modlog", deps).and_then(|l| map_at(doc, &l, &suspension.to_hex(), deps));
+                    entry.is_some_and(|e| {
+                        matches!(scalar_at(doc, &e, "kind", deps), Some(ScalarValue::Str(k)) if k == "suspend")
+                            && scalar_at(doc, &e, "member", deps).as_ref().and_then(bytes_of)
+                                == Some(target.as_bytes().as_slice())
+                    })
+                })
+        }
+        // Group-wide entries name their own author, who acts on nobody.
+        "rules" => no_message && target == *author && field("text").is_some() && cutoff(),
+        "policy" => {
+            no_message
+                && target == *author
+                && field("premod").is_some()
+                && field("exempt").as_ref().and_then(bytes_of).is_some_and(|b| b.len() % 32 == 0)
+                && cutoff()
+        }
         _ => false,
     };
     if !consistent {
         return Err("its kind and what the change does disagree");
+    }
+    if kind_name == "rules" || kind_name == "policy" {
+        return Ok(());
     }
     let senior = creator == Some(&target)
         || target == *author
@@ -739,6 +784,7 @@ pub(crate) fn check_segment_change(doc: &Automerge, doc_id: &DocId, author: &Mem
     let who = format!("member {}", author.to_hex().get(..8).unwrap_or("?"));
     let is_message = |key: &str| key.parse::<crate::ids::MessageId>().is_ok();
     let is_reaction = |key: &str| key.strip_prefix('r').is_some_and(|hex| hex.parse::<crate::ids::MessageId>().is_ok());
+    let is_ack = |key: &str| crate::schema::segment::acknowledged(key).is_some();
     let new_messages: HashSet<&str> = edits
         .iter()
         .filter_map(|e| match (&e.path[..], &e.kind) {
@@ -762,8 +808,9 @@ pub(crate) fn check_segment_change(doc: &Automerge, doc_id: &DocId, author: &Mem
             {
                 true
             }
-            ([r], EditKind::MakeMap) => is_reaction(r),
-            ([r, "emoji" | "at"], EditKind::Put(_)) => is_reaction(r),
+            ([r], EditKind::MakeMap) => is_reaction(r) || is_ack(r),
+            ([r, "emoji"], EditKind::Put(_)) => is_reaction(r),
+            ([r, "at"], EditKind::Put(_)) => is_reaction(r) || is_ack(r),
             _ => false,
         };
         if !allowed {

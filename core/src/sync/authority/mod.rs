@@ -42,7 +42,7 @@
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
 
-use automerge::{ActorId, Automerge, Change, ChangeHash, ReadDoc};
+use automerge::{ActorId, Automerge, Change, ChangeHash, ReadDoc, ScalarValue};
 
 use crate::crisis::directory::{self, MAX_GROUP_DIRECTORIES};
 use crate::error::{Error, Result};
@@ -50,7 +50,7 @@ use crate::ids::{GroupId, MemberId, MessageId};
 use crate::invite::Invitation;
 use crate::model::{ModerationKind, Role};
 use crate::schema::group::{Cutoff, PublishedDirectory, Removal, StoredGroup, StoredInvite, StoredMember};
-use crate::schema::moderation::StoredModeration;
+use crate::schema::moderation::{ModerationDetails, StoredModeration};
 
 mod actions;
 
@@ -498,7 +498,21 @@ fn allowed(
         Action::Moderate { key } => {
             moderator(author)
                 && moderation_entry(key, writes).is_some_and(|entry| {
-                    entry.by == *author && junior(&entry.member) && !pass.moderation.iter().any(|e| e.id == entry.id)
+                    let target_ok = match entry.kind {
+                        // Group-wide: the author names themselves.
+                        ModerationKind::Rules | ModerationKind::Policy => entry.member == *author,
+                        // A lift lifts a suspension of the same member that has effect.
+                        ModerationKind::Lift => {
+                            junior(&entry.member)
+                                && pass.moderation.iter().any(|s| {
+                                    s.kind == ModerationKind::Suspend
+                                        && Some(*s.id.as_bytes()) == entry.details.of
+                                        && s.member == entry.member
+                                })
+                        }
+                        _ => junior(&entry.member),
+                    };
+                    entry.by == *author && target_ok && !pass.moderation.iter().any(|e| e.id == entry.id)
                 })
         }
         Action::Unknown => false,
@@ -517,10 +531,31 @@ fn moderation_entry(key: &str, writes: &[Write]) -> Option<StoredModeration> {
         message: bytes_of(field("message")).and_then(|b| <[u8; 16]>::try_from(b).ok()).map(MessageId::from_bytes),
         member: member("member")?,
         why: str_of(field("why"))?.to_owned(),
+        details: ModerationDetails {
+            cutoff: bytes_of(field("cutoff")).and_then(|b| postcard::from_bytes::<Cutoff>(b).ok()),
+            until: time_of(field("until")),
+            of: bytes_of(field("of")).and_then(|b| <[u8; 16]>::try_from(b).ok()),
+            text: str_of(field("text")).map(str::to_owned),
+            premod: match field("premod") {
+                Some(ScalarValue::Int(n)) => Some(*n),
+                _ => None,
+            },
+            exempt: bytes_of(field("exempt"))
+                .map(|b| b.chunks_exact(32).filter_map(|c| <[u8; 32]>::try_from(c).ok()).collect())
+                .unwrap_or_default(),
+        },
     };
-    // Hide and restore name a message; remove and readd do not (their change removes or takes back the member).
-    let on_message = matches!(entry.kind, ModerationKind::Hide | ModerationKind::Restore);
-    (entry.message.is_some() == on_message).then_some(entry)
+    // Hide, restore and approve name a message; the rest do not. Each kind has what it needs.
+    let d = &entry.details;
+    let whole = match entry.kind {
+        ModerationKind::Hide | ModerationKind::Restore | ModerationKind::Approve => entry.message.is_some(),
+        ModerationKind::Remove | ModerationKind::Readd => entry.message.is_none(),
+        ModerationKind::Suspend => entry.message.is_none() && d.cutoff.is_some(),
+        ModerationKind::Lift => entry.message.is_none() && d.of.is_some(),
+        ModerationKind::Rules => entry.message.is_none() && d.text.is_some() && d.cutoff.is_some(),
+        ModerationKind::Policy => entry.message.is_none() && d.premod.is_some() && d.cutoff.is_some(),
+    };
+    whole.then_some(entry)
 }
 
 /// The directory files a change publishes (`None` for one that fails [`directory::published_file`]).
@@ -578,6 +613,14 @@ fn apply(pass: &mut Pass, at: usize, author: &MemberId, action: &Action, writes:
             let mut entry = new_entry(author, Role::Owner);
             entry.added_at = pass.created_at;
             pass.members.insert(*author, entry);
+            // A group made with rules carries their first version in its first change.
+            let first_rules = writes.iter().find_map(|w| match w.path.as_slice() {
+                [root, key] if root == "modlog" && w.makes_map => moderation_entry(key, writes),
+                _ => None,
+            });
+            if let Some(rules) = first_rules.filter(|e| e.kind == ModerationKind::Rules && e.by == *author) {
+                pass.moderation.push(rules);
+            }
         }
         Action::Details => {
             for (field, slot) in
@@ -682,6 +725,9 @@ fn apply(pass: &mut Pass, at: usize, author: &MemberId, action: &Action, writes:
         }
         Action::Moderate { key } => {
             if let Some(entry) = moderation_entry(key, writes) {
+                if let (ModerationKind::Rules, Some(text)) = (entry.kind, &entry.details.text) {
+                    pass.guidelines = text.clone();
+                }
                 pass.moderation.push(entry);
             }
         }
