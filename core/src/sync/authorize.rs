@@ -251,7 +251,7 @@ fn check_value(path: &[&str], value: &ScalarValue) -> Result<()> {
         },
         ["modlog", _, "until"] => time(),
         ["modlog", _, "of"] => bytes(16),
-        ["modlog", _, "text"] => text(MAX_GUIDELINES_CHARS, true, false),
+        ["modlog", _, "text"] => text(MAX_GUIDELINES_CHARS, true, true),
         ["modlog", _, "premod"] => int(-1, i64::from(crate::schema::moderation::MAX_PREMOD_POSTS)),
         ["modlog", _, "at"] => time(),
         ["modlog", _, "message"] => bytes(16),
