@@ -75,7 +75,11 @@ enum Command {
     MuteWord(personal::WordArgs),
     /// Who and what this phone mutes, and whether posts with a content warning are folded.
     Muted,
-    /// Moderate a group (owners and moderators): hide or restore a message, read the moderation log.
+    /// A group's rules: show them, set them (owners and moderators), accept them (before posting).
+    #[command(subcommand)]
+    Rules(moderation::RulesCommand),
+    /// Moderate a group (owners and moderators): hide, restore, remove, take back, suspend, lift, approve, premoderate,
+    /// read the moderation log.
     #[command(subcommand, name = "mod")]
     Mod(moderation::ModCommand),
     /// Wellness goals: add, log, list, pause, resume, archive, history.
@@ -129,6 +133,7 @@ fn run(cli: Cli) -> Outcome {
         Command::Edit(args) => messages::edit(&ctx, args),
         Command::Remove(args) => messages::remove(&ctx, args),
         Command::Mod(command) => moderation::run(&ctx, command),
+        Command::Rules(command) => moderation::rules(&ctx, command),
         Command::Mute(arg) => personal::control(&ctx, arg, MemberControl::Muted),
         Command::Unmute(arg) | Command::Unblock(arg) => personal::control(&ctx, arg, MemberControl::None),
         Command::Block(arg) => personal::control(&ctx, arg, MemberControl::Blocked),

@@ -426,3 +426,55 @@ fn a_moderator_hides_and_restores_a_message_from_the_command_line() {
     let log = ada.ok(&["mod", "log", "Circle"]);
     assert!(log.contains("took back") && log.contains("removed"), "{log}");
 }
+
+#[test]
+fn rules_suspension_and_premoderation_from_the_command_line() {
+    let ada = Phone::named("Ada");
+    let bo = Phone::named("Bo");
+    let cy = Phone::named("Cy");
+    ada.ok(&["group", "create", "Circle", "--guidelines", "Be kind."]);
+    bo.ok(&["group", "join", &ada.invite("Circle")]);
+    bo.sync_with(&ada, &[]);
+    // Bo has not accepted the rules: posting is refused, with the reason.
+    let rules = bo.json(&["rules", "show", "Circle"]);
+    assert_eq!((rules["text"].as_str(), rules["accepted"].as_bool()), (Some("Be kind."), Some(false)));
+    let (code, message) = bo.fails(&["post", "Circle", "hello"]);
+    assert_eq!(code, 1, "{message}");
+    assert!(message.contains("accept the group's rules"), "{message}");
+    assert!(bo.ok(&["rules", "accept", "Circle"]).contains("You have accepted them"));
+    bo.ok(&["post", "Circle", "hello"]);
+    bo.sync_with(&ada, &[]);
+
+    // Suspended: refused until lifted; the log says so.
+    let entry = ada.json(&["mod", "suspend", "Circle", "Bo", "--for", "2", "--why", "cool off"]);
+    assert_eq!(entry["kind"], "suspend");
+    assert!(entry["until"].as_i64().is_some());
+    bo.sync_with(&ada, &[]);
+    let (code, message) = bo.fails(&["post", "Circle", "let me"]);
+    assert_eq!(code, 1, "{message}");
+    let (code, _) = bo.fails(&["mod", "lift", "Circle", "Bo", "--why", "me"]);
+    assert_eq!(code, 1);
+    ada.ok(&["mod", "lift", "Circle", "Bo", "--why", "talked"]);
+    bo.sync_with(&ada, &[]);
+    bo.ok(&["post", "Circle", "sorry"]);
+
+    // Premoderation: Cy joins afterwards; Cy's post waits for Ada's approval.
+    assert!(ada.ok(&["mod", "premod", "Circle", "1"]).contains("until 1 approved posts"));
+    let (code, _) = ada.fails(&["mod", "premod", "Circle", "sometimes"]);
+    assert_eq!(code, 2);
+    cy.ok(&["group", "join", &ada.invite("Circle")]);
+    cy.sync_with(&ada, &[]);
+    cy.ok(&["rules", "accept", "Circle"]);
+    let posted = cy.json(&["post", "Circle", "new here"]);
+    assert_eq!(posted["awaiting_approval"], true);
+    let id = posted["id"].as_str().unwrap().to_owned();
+    cy.sync_with(&ada, &[]);
+    assert!(ada.ok(&["read", "Circle"]).contains("awaiting a moderator's approval"));
+    bo.sync_with(&ada, &[]);
+    assert!(!bo.ok(&["read", "Circle"]).contains("new here"));
+    ada.ok(&["mod", "approve", "Circle", &id[..8]]);
+    bo.sync_with(&ada, &[]);
+    assert!(bo.ok(&["read", "Circle"]).contains("new here"));
+    let log = ada.ok(&["mod", "log", "Circle"]);
+    assert!(log.contains("approved") && log.contains("suspended") && log.contains("lifted"), "{log}");
+}

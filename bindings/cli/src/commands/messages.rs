@@ -169,6 +169,9 @@ fn message_text(out: &mut String, m: &Message, author_width: usize) {
     if m.edited_at.is_some() && !m.removed {
         header.push_str("  (edited)");
     }
+    if m.awaiting_approval {
+        header.push_str("  [awaiting a moderator's approval; the group does not see it yet]");
+    }
     push_line(out, header);
     match &m.moderation {
         _ if m.removed => push_line(out, "    [removed]"),

@@ -1,8 +1,8 @@
-//! `mod hide | restore | remove | readd | log`: what a group's owner and moderators do, signed into the group's
-//! moderation log.
+//! `mod hide | restore | remove | readd | suspend | lift | approve | premod | log`, and `rules show | set | accept`:
+//! what a group's owner and moderators do, signed into the group's moderation log, and its rules.
 
 use clap::Subcommand;
-use kindred_core::{ModerationEntry, ModerationKind};
+use kindred_core::{GroupRules, ModerationEntry, ModerationKind, Premoderation};
 
 use crate::commands::groups::resolve_member;
 use crate::commands::messages::resolve;
@@ -54,6 +54,44 @@ pub enum ModCommand {
         #[arg(long)]
         why: String,
     },
+    /// Suspend a member's posting until a moderator lifts it (or, with --for, until a moderator's phone sees the
+    /// days pass): what they post meanwhile shows nowhere, even afterwards.
+    Suspend {
+        /// The group's id or name.
+        group: String,
+        /// The member's id, or their name in the group.
+        member: String,
+        /// A period in days (1-365), after which a moderator's phone lifts it.
+        #[arg(long = "for", value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..=365))]
+        days: Option<u32>,
+        /// Why.
+        #[arg(long)]
+        why: String,
+    },
+    /// Lift a member's suspension.
+    Lift {
+        /// The group's id or name.
+        group: String,
+        /// The member's id, or their name in the group.
+        member: String,
+        /// Why.
+        #[arg(long)]
+        why: String,
+    },
+    /// Approve a message waiting for approval (premoderation): the group sees it.
+    Approve {
+        /// The group's id or name.
+        group: String,
+        /// The message's id, or at least 4 hex characters of it.
+        msg: String,
+    },
+    /// Premoderate newcomers' posts: `off`, `always`, or a number of approved posts after which they are trusted.
+    Premod {
+        /// The group's id or name.
+        group: String,
+        /// off | always | N (1-100)
+        setting: String,
+    },
     /// The group's moderation log, newest first: who did what, when and why (owners and moderators only).
     Log {
         /// The group's id or name.
@@ -92,6 +130,32 @@ pub fn run(ctx: &Ctx, command: ModCommand) -> Outcome {
             let entry = kindred.readd_member(&group, &member, &why)?;
             ctx.render(&entry, |e| format!("Took {} back (in the moderation log)\n", short(&e.member)))
         }
+        ModCommand::Suspend { group, member, days, why } => {
+            let group = kindred.resolve_group(&group)?;
+            let member = resolve_member(&kindred.group(&group)?, &member)?;
+            let entry = kindred.suspend_member(&group, &member, days, &why)?;
+            ctx.render(&entry, |e| match e.until {
+                Some(until) => format!("Suspended {} until {} (in the moderation log)\n", short(&e.member), when(until)),
+                None => format!("Suspended {} until lifted (in the moderation log)\n", short(&e.member)),
+            })
+        }
+        ModCommand::Lift { group, member, why } => {
+            let group = kindred.resolve_group(&group)?;
+            let member = resolve_member(&kindred.group(&group)?, &member)?;
+            let entry = kindred.lift_suspension(&group, &member, &why)?;
+            ctx.render(&entry, |e| format!("Lifted the suspension of {}\n", short(&e.member)))
+        }
+        ModCommand::Approve { group, msg } => {
+            let (group, id) = resolve(&kindred, &group, &msg)?;
+            let entry = kindred.approve_message(&group, &id)?;
+            ctx.render(&entry, |_| format!("Approved {}: the group sees it\n", short(&id)))
+        }
+        ModCommand::Premod { group, setting } => {
+            let group = kindred.resolve_group(&group)?;
+            let premoderation = parse_premoderation(&setting)?;
+            let entry = kindred.set_premoderation(&group, premoderation)?;
+            ctx.render(&entry, |e| format!("Set {}\n", e.why))
+        }
         ModCommand::Log { group, limit } => {
             let group = kindred.resolve_group(&group)?;
             let log = kindred.moderation_log(&group, limit)?;
@@ -118,6 +182,11 @@ fn log_text(log: &[ModerationEntry]) -> String {
             ModerationKind::Restore => "restored",
             ModerationKind::Remove => "removed",
             ModerationKind::Readd => "took back",
+            ModerationKind::Suspend => "suspended",
+            ModerationKind::Lift => "lifted",
+            ModerationKind::Approve => "approved",
+            ModerationKind::Rules => "set the rules",
+            ModerationKind::Policy => "set",
         };
         table.row(vec![
             when(e.at),
@@ -129,4 +198,54 @@ fn log_text(log: &[ModerationEntry]) -> String {
         ]);
     }
     table.render()
+}
+
+fn parse_premoderation(setting: &str) -> kindred_core::Result<Premoderation> {
+    match setting.trim().to_ascii_lowercase().as_str() {
+        "off" => Ok(Premoderation::Off),
+        "always" => Ok(Premoderation::Always),
+        n => n.parse().map(|posts| Premoderation::UntilApproved { posts }).map_err(|_| kindred_core::Error::InvalidInput {
+            field: "premoderation",
+            reason: format!("{setting:?} is not off, always or a number of approved posts"),
+        }),
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// The group's rules, and whether you have accepted them.
+    Show {
+        /// The group's id or name.
+        group: String,
+    },
+    /// Set new rules (owners and moderators); every member accepts them before posting again. "" clears them.
+    Set {
+        /// The group's id or name.
+        group: String,
+        /// The rules.
+        text: String,
+    },
+    /// Accept the group's rules (posting needs it).
+    Accept {
+        /// The group's id or name.
+        group: String,
+    },
+}
+
+pub fn rules(ctx: &Ctx, command: RulesCommand) -> Outcome {
+    let kindred = ctx.open()?;
+    let rules = match command {
+        RulesCommand::Show { group } => kindred.rules(&kindred.resolve_group(&group)?)?,
+        RulesCommand::Set { group, text } => kindred.set_rules(&kindred.resolve_group(&group)?, &text)?,
+        RulesCommand::Accept { group } => kindred.accept_rules(&kindred.resolve_group(&group)?)?,
+    };
+    ctx.render(&rules, rules_text)
+}
+
+fn rules_text(rules: &GroupRules) -> String {
+    if rules.version.is_none() {
+        return "This group has no rules: nothing to accept.\n".to_owned();
+    }
+    let state = if rules.accepted { "You have accepted them." } else { "Accept them (kindred rules accept) to post." };
+    format!("{}\n\n{state}\n", rules.text)
 }
