@@ -13,7 +13,10 @@ use crate::profile::KindredProfile;
 use crate::types::{MessageCursor, NewMessage};
 use core::crisis::DirectoryImport;
 use core::sharing::ShareAs;
-use core::{Goal, GroupDetails, GroupGoal, HiddenMessageHelp, Message, ModerationEntry, Role};
+use core::{
+    Goal, GroupDetails, GroupGoal, GroupRules, HiddenMessageHelp, Message, ModerationEntry, PostingStatus, Premoderation,
+    Role,
+};
 
 /// A group this profile belongs to. Get one from `KindredProfile.create_group` or `KindredProfile.group`.
 #[derive(Debug, uniffi::Object)]
@@ -125,6 +128,58 @@ impl KindredGroup {
     /// Takes a removed member back as a plain member and records it, with a reason, in the moderation log.
     pub fn readd_member(&self, member_id: String, why: String) -> Result<ModerationEntry, KindredError> {
         self.run(move |k, g| Ok(k.readd_member(g, &parse_id(&member_id)?, &why)?))
+    }
+
+    /// Suspends a member's posting (the rights of hiding their messages), until lifted or, with `days`, until a
+    /// moderator's phone sees the period pass. What they post meanwhile shows nowhere, even afterwards.
+    pub fn suspend_member(
+        &self,
+        member_id: String,
+        days: Option<u32>,
+        why: String,
+    ) -> Result<ModerationEntry, KindredError> {
+        self.run(move |k, g| Ok(k.suspend_member(g, &parse_id(&member_id)?, days, &why)?))
+    }
+
+    /// Lifts a member's suspension.
+    pub fn lift_suspension(&self, member_id: String, why: String) -> Result<ModerationEntry, KindredError> {
+        self.run(move |k, g| Ok(k.lift_suspension(g, &parse_id(&member_id)?, &why)?))
+    }
+
+    /// Approves a message waiting for approval (premoderation): the group sees it.
+    pub fn approve_message(&self, message_id: String) -> Result<ModerationEntry, KindredError> {
+        self.run(move |k, g| Ok(k.approve_message(g, &parse_id(&message_id)?)?))
+    }
+
+    /// Sets whose posts wait for a moderator's approval: members who join from now on (owners and moderators).
+    pub fn set_premoderation(&self, premoderation: Premoderation) -> Result<ModerationEntry, KindredError> {
+        self.run(move |k, g| Ok(k.set_premoderation(g, premoderation)?))
+    }
+
+    /// The premoderation setting in effect.
+    pub fn premoderation(&self) -> Result<Premoderation, KindredError> {
+        self.run(|k, g| Ok(k.premoderation(g)?))
+    }
+
+    /// The group's rules in effect and whether this profile accepted them.
+    pub fn rules(&self) -> Result<GroupRules, KindredError> {
+        self.run(|k, g| Ok(k.rules(g)?))
+    }
+
+    /// Sets new rules (owners and moderators), which members accept before posting again; "" clears them.
+    pub fn set_rules(&self, rules: String) -> Result<GroupRules, KindredError> {
+        self.run(move |k, g| Ok(k.set_rules(g, &rules)?))
+    }
+
+    /// Accepts the group's rules in effect (a signed change every phone checks; posting needs it).
+    pub fn accept_rules(&self) -> Result<GroupRules, KindredError> {
+        self.run(|k, g| Ok(k.accept_rules(g)?))
+    }
+
+    /// Whether this profile may post now, and if not why (rules to accept, a suspension); whether its posts wait
+    /// for approval.
+    pub fn posting_status(&self) -> Result<PostingStatus, KindredError> {
+        self.run(|k, g| Ok(k.posting_status(g)?))
     }
 
     /// The moderation log, newest first, at most `limit` entries (owners and moderators only).

@@ -130,6 +130,60 @@ extension Kindred {
             try await bridgeAsync { [self] in try generated.readdMember(memberId: memberId, why: why) }
         }
 
+        /// Suspends a member's posting until lifted or, with `days`, until a moderator's phone sees the period
+        /// pass. What they post meanwhile shows nowhere, even afterwards.
+        @discardableResult
+        public func suspendMember(_ memberId: String, days: UInt32? = nil, because why: String) async throws
+            -> ModerationEntry
+        {
+            try await bridgeAsync { [self] in try generated.suspendMember(memberId: memberId, days: days, why: why) }
+        }
+
+        /// Lifts a member's suspension.
+        @discardableResult
+        public func liftSuspension(_ memberId: String, because why: String) async throws -> ModerationEntry {
+            try await bridgeAsync { [self] in try generated.liftSuspension(memberId: memberId, why: why) }
+        }
+
+        /// Approves a message waiting for approval (premoderation): the group sees it.
+        @discardableResult
+        public func approveMessage(id messageId: String) async throws -> ModerationEntry {
+            try await bridgeAsync { [self] in try generated.approveMessage(messageId: messageId) }
+        }
+
+        /// Sets whose posts wait for a moderator's approval: members who join from now on.
+        @discardableResult
+        public func setPremoderation(_ premoderation: Premoderation) async throws -> ModerationEntry {
+            try await bridgeAsync { [self] in try generated.setPremoderation(premoderation: premoderation) }
+        }
+
+        /// The premoderation setting in effect.
+        public func premoderation() async throws -> Premoderation {
+            try await bridgeAsync { [self] in try generated.premoderation() }
+        }
+
+        /// The group's rules in effect and whether this profile accepted them.
+        public func rules() async throws -> GroupRules {
+            try await bridgeAsync { [self] in try generated.rules() }
+        }
+
+        /// Sets new rules (owners and moderators), which members accept before posting again; "" clears them.
+        @discardableResult
+        public func setRules(_ rules: String) async throws -> GroupRules {
+            try await bridgeAsync { [self] in try generated.setRules(rules: rules) }
+        }
+
+        /// Accepts the group's rules in effect: a signed change every phone checks, which posting needs.
+        @discardableResult
+        public func acceptRules() async throws -> GroupRules {
+            try await bridgeAsync { [self] in try generated.acceptRules() }
+        }
+
+        /// Whether this profile may post now, and if not why; whether its posts wait for approval.
+        public func postingStatus() async throws -> PostingStatus {
+            try await bridgeAsync { [self] in try generated.postingStatus() }
+        }
+
         /// The moderation log, newest first, at most `limit` entries (owners and moderators only).
         public func moderationLog(limit: UInt32 = 100) async throws -> [ModerationEntry] {
             try await bridgeAsync { [self] in try generated.moderationLog(limit: limit) }

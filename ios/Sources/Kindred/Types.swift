@@ -42,6 +42,8 @@ public import KindredCore
 @_exported import struct KindredCore.ModerationNote     // why a message is hidden, in `Message`
 @_exported import struct KindredCore.ModerationEntry    // one entry of a group's moderation log
 @_exported import struct KindredCore.HiddenMessageHelp  // what the author of a hidden message is shown
+@_exported import struct KindredCore.GroupRules         // a group's rules in effect, and whether they were accepted
+@_exported import struct KindredCore.PostingStatus      // whether this profile may post now, and why not
 @_exported import struct KindredCore.MutedMember        // a member this phone mutes or blocks
 @_exported import struct KindredCore.Checkin            // a recorded mood check-in (private to this phone)
 @_exported import struct KindredCore.CheckinSummary     // daily and weekly check-in averages
@@ -98,7 +100,8 @@ public import KindredCore
 @_exported import enum KindredCore.GoalStatus           // active, paused or archived
 @_exported import enum KindredCore.CadencePeriod        // the period of a goal's cadence
 @_exported import enum KindredCore.PeriodOutcome        // how a period of a goal went (met, partial, missed...)
-@_exported import enum KindredCore.ModerationKind       // hide or restore, in `ModerationEntry`
+@_exported import enum KindredCore.ModerationKind       // hide, suspend, approve... in `ModerationEntry`
+@_exported import enum KindredCore.Premoderation        // whose posts wait for a moderator's approval
 @_exported import enum KindredCore.Fold                 // why a message is shown folded, in `Message`
 @_exported import enum KindredCore.MemberControl        // none, muted or blocked
 @_exported import enum KindredCore.SafetyPlanStep       // a step of the safety plan (six, and reasons for living)
@@ -131,6 +134,9 @@ extension Kindred {
     public typealias ModerationNote = KindredCore.ModerationNote
     public typealias ModerationEntry = KindredCore.ModerationEntry
     public typealias HiddenMessageHelp = KindredCore.HiddenMessageHelp
+    public typealias GroupRules = KindredCore.GroupRules
+    public typealias PostingStatus = KindredCore.PostingStatus
+    public typealias Premoderation = KindredCore.Premoderation
     public typealias MutedMember = KindredCore.MutedMember
     public typealias Checkin = KindredCore.Checkin
     public typealias CheckinSummary = KindredCore.CheckinSummary

@@ -195,6 +195,56 @@ final class SyncTests: XCTestCase {
         try await assertEqual(await carolsGroup.messages().contains { $0.id == hello.id }, true)
     }
 
+    func testRulesAreAcceptedBeforePostingASuspensionHoldsUntilLiftedAndANewcomersPostWaits() async throws {
+        let (alice, _) = try await makeProfile(self, name: "Alice")
+        let group = try await alice.createGroup(name: "Circle", guidelines: "Be kind.")
+        let (bob, _) = try await makeProfile(self, name: "Bob")
+        try await bob.joinGroup(code: try await group.createInvite(validFor: 3600))
+        _ = try await sync(bob, with: alice)
+        let bobsGroup = try await bob.group(group.id)
+        try await assertEqual(await bobsGroup.rules().accepted, false)
+        await assertKindredError(try await bobsGroup.post("hello"), "NotPermitted") {
+            if case .NotPermitted = $0 { return true } else { return false }
+        }
+        try await assertEqual(await bobsGroup.acceptRules().accepted, true)
+        _ = try await bobsGroup.post("hello")
+        _ = try await sync(bob, with: alice)
+
+        let bobId = try bob.info.memberId
+        let suspension = try await group.suspendMember(bobId, days: 2, because: "cool off")
+        XCTAssertEqual(suspension.kind, .suspend)
+        XCTAssertNotNil(suspension.until)
+        _ = try await sync(bob, with: alice)
+        try await assertEqual(await bobsGroup.postingStatus().suspended, true)
+        await assertKindredError(try await bobsGroup.post("let me"), "NotPermitted") {
+            if case .NotPermitted = $0 { return true } else { return false }
+        }
+        try await group.liftSuspension(bobId, because: "talked it through")
+        _ = try await sync(bob, with: alice)
+        _ = try await bobsGroup.post("sorry")
+        _ = try await sync(bob, with: alice)
+        try await assertEqual(await group.messages().map(\.text), ["hello", "sorry"])
+
+        try await group.setPremoderation(.untilApproved(posts: 1))
+        try await assertEqual(await group.premoderation(), .untilApproved(posts: 1))
+        let (carol, _) = try await makeProfile(self, name: "Carol")
+        try await carol.joinGroup(code: try await group.createInvite(validFor: 3600))
+        _ = try await sync(carol, with: alice)
+        let carolsGroup = try await carol.group(group.id)
+        try await carolsGroup.acceptRules()
+        try await assertEqual(await carolsGroup.postingStatus().premoderated, true)
+        let waiting = try await carolsGroup.post("new here")
+        XCTAssertTrue(waiting.awaitingApproval)
+        _ = try await sync(carol, with: alice)
+        _ = try await sync(bob, with: alice)
+        try await assertEqual(await bobsGroup.messages().contains { $0.id == waiting.id }, false)
+        try await group.approveMessage(id: waiting.id)
+        _ = try await sync(bob, with: alice)
+        try await assertEqual(await bobsGroup.messages().contains { $0.id == waiting.id }, true)
+        try await assertEqual(
+            await group.moderationLog().map(\.kind), [.approve, .policy, .lift, .suspend, .rules])
+    }
+
     func testCheersAndAGroupGoalReachTheGroupButNotWhoFellShort() async throws {
         let circle = try await makeCircle(["Bob", "Carol"])
         let (alice, group) = circle[0], (bob, bobsGroup) = circle[1], (carol, carolsGroup) = circle[2]

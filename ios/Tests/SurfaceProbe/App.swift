@@ -30,6 +30,11 @@ func visible(kindred: Kindred, group: Kindred.Group, session: SyncSession) async
     let help: HiddenMessageHelp = try await group.hiddenMessageHelp(id: message.id)
     let entries: [ModerationEntry] = try await group.moderationLog()
     seen += ["\(modKind == .hide) \(note?.why ?? "") \(help.explanation) \(entries.count)"]
+    let rules: Kindred.GroupRules = try await group.setRules("Be kind.")
+    let posting: PostingStatus = try await group.postingStatus()
+    let premod: Kindred.Premoderation = try await group.premoderation()
+    try await group.setPremoderation(.untilApproved(posts: 2))
+    seen += ["\(rules.accepted) \(posting.mayPost) \(premod == .off)"]
     try await kindred.setMemberControl(MemberControl.muted, for: message.author)
     let mutedOne: Kindred.MutedMember? = try await kindred.mutedMembers().first
     let folded: Fold? = try await group.messages().first?.fold

@@ -44,6 +44,38 @@ class Group internal constructor(private val group: KindredGroup) : AutoCloseabl
     /** Takes a removed member back as a plain member and records it, with a reason, in the moderation log. */
     suspend fun readdMember(memberId: String, why: String): ModerationEntry = io { readdMember(memberId, why) }
 
+    /**
+     * Suspends a member's posting until lifted or, with [days], until a moderator's phone sees the period pass.
+     * What they post meanwhile shows nowhere, even afterwards.
+     */
+    suspend fun suspendMember(memberId: String, days: Int? = null, why: String): ModerationEntry =
+        io { suspendMember(memberId, days?.toUIntArg("days"), why) }
+
+    /** Lifts a member's suspension. */
+    suspend fun liftSuspension(memberId: String, why: String): ModerationEntry = io { liftSuspension(memberId, why) }
+
+    /** Approves a message waiting for approval (premoderation): the group sees it. */
+    suspend fun approveMessage(messageId: String): ModerationEntry = io { approveMessage(messageId) }
+
+    /** Sets whose posts wait for a moderator's approval: members who join from now on. */
+    suspend fun setPremoderation(premoderation: Premoderation): ModerationEntry =
+        io { setPremoderation(premoderation) }
+
+    /** The premoderation setting in effect. */
+    suspend fun premoderation(): Premoderation = io { premoderation() }
+
+    /** The group's rules in effect and whether this profile accepted them. */
+    suspend fun rules(): GroupRules = io { rules() }
+
+    /** Sets new rules (owners and moderators), which members accept before posting again; "" clears them. */
+    suspend fun setRules(rules: String): GroupRules = io { setRules(rules) }
+
+    /** Accepts the group's rules in effect: a signed change every phone checks, which posting needs. */
+    suspend fun acceptRules(): GroupRules = io { acceptRules() }
+
+    /** Whether this profile may post now, and if not why; whether its posts wait for approval. */
+    suspend fun postingStatus(): PostingStatus = io { postingStatus() }
+
     /** The moderation log, newest first, at most [limit] entries (owners and moderators only). */
     suspend fun moderationLog(limit: Int = 100): List<ModerationEntry> =
         io { moderationLog(limit.toUIntArg("limit")) }

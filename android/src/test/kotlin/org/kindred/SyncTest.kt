@@ -15,6 +15,7 @@ import org.kindred.core.model.CadencePeriod
 import org.kindred.core.model.MemberControl
 import org.kindred.core.model.ModerationKind
 import org.kindred.core.model.PendingJoin
+import org.kindred.core.model.Premoderation
 import org.kindred.core.model.Refusal
 import org.kindred.core.model.ResourceMatch
 import org.kindred.core.model.SyncReport
@@ -230,6 +231,55 @@ class SyncTest {
         assertTrue(alices.changesApplied > 0u, "$alices")
         assertEquals(reply.id, group.messages().last().id)
     }
+
+    @Test
+    fun `rules are accepted before posting, a suspension holds until lifted, and a newcomer's post waits for approval`() =
+        withPeople { alice, bob, carol ->
+            val group = alice.createGroup("Circle", guidelines = "Be kind.")
+            val bobsGroup = join(bob, alice, group)
+            assertFalse(bobsGroup.rules().accepted)
+            assertTrue(bobsGroup.postingStatus().mustAcceptRules)
+            assertFailsWith<KindredException.NotPermitted> { bobsGroup.post("hello") }
+            assertTrue(bobsGroup.acceptRules().accepted)
+            bobsGroup.post("hello")
+            sync(bob, alice)
+
+            val suspension = group.suspendMember(bob.info().memberId, days = 2, why = "cool off")
+            assertEquals(ModerationKind.SUSPEND, suspension.kind)
+            assertNotNull(suspension.until)
+            sync(bob, alice)
+            assertTrue(bobsGroup.postingStatus().suspended)
+            assertFailsWith<KindredException.NotPermitted> { bobsGroup.post("let me") }
+            group.liftSuspension(bob.info().memberId, "talked it through")
+            sync(bob, alice)
+            bobsGroup.post("sorry")
+            sync(bob, alice)
+            assertEquals(listOf("hello", "sorry"), group.messages().map { it.text })
+
+            group.setPremoderation(Premoderation.UntilApproved(1u))
+            assertEquals(Premoderation.UntilApproved(1u), group.premoderation())
+            val carolsGroup = join(carol, alice, group)
+            carolsGroup.acceptRules()
+            assertTrue(carolsGroup.postingStatus().premoderated)
+            val waiting = carolsGroup.post("new here")
+            assertTrue(waiting.awaitingApproval)
+            sync(carol, alice)
+            sync(bob, alice)
+            assertTrue(bobsGroup.messages().none { it.id == waiting.id })
+            assertFailsWith<KindredException.NotPermitted> { bobsGroup.approveMessage(waiting.id) }
+            group.approveMessage(waiting.id)
+            sync(bob, alice)
+            assertTrue(bobsGroup.messages().any { it.id == waiting.id })
+            val kinds = group.moderationLog().map { it.kind }
+            val expected = listOf(
+                ModerationKind.APPROVE,
+                ModerationKind.POLICY,
+                ModerationKind.LIFT,
+                ModerationKind.SUSPEND,
+                ModerationKind.RULES,
+            )
+            assertEquals(expected, kinds)
+        }
 
     @Test
     fun `a moderator hides a message for the group, its author reads why, and personal controls stay on one phone`() =
