@@ -68,7 +68,7 @@ pub(crate) fn record_of(tx: &rusqlite::Connection, g: &Goal) -> Result<Record> {
         created: Some(day(g.created_at)),
         today: Some(day(end)),
         done: store::amounts(tx, &g.id)?.into_iter().map(|(at, n)| (day(at), n)).collect(),
-        skipped: skips.iter().filter_map(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).collect(),
+        skipped: skips.iter().filter_map(|d| crate::time::parse_day(d)).collect(),
         paused: pauses.into_iter().map(|(from, until)| (day(from), until.map(day))).collect(),
     })
 }
@@ -230,8 +230,8 @@ impl Kindred {
         let today = local_date(now_ms(), offset);
         let day = match day {
             None => today,
-            Some(d) => chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
-                .map_err(|_| Error::invalid("day", "must be a date such as 2026-03-01"))?,
+            Some(d) => crate::time::parse_day(d.trim())
+                .ok_or_else(|| Error::invalid("day", "must be a date such as 2026-03-01"))?,
         };
         if day > today.succ_opt().unwrap_or(today) {
             return Err(Error::invalid("day", "is more than a day ahead"));

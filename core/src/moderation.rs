@@ -293,7 +293,8 @@ impl Kindred {
         self.write(|ctx| {
             let group_ref = store::require(ctx.tx, group)?;
             require_role(ctx, group_ref, &[Role::Owner, Role::Moderator], "set premoderation")?;
-            let exempt = store::roles(ctx.tx, group_ref)?.into_keys().map(|m| *m.as_bytes()).collect();
+            let standings = store::standings(ctx.tx, group_ref)?;
+            let exempt = standings.iter().filter(|(_, s)| !s.removed).map(|(m, _)| *m.as_bytes()).collect();
             let details = ModerationDetails {
                 cutoff: Some(crate::membership::segments_cutoff(ctx, group, None)?),
                 premod: Some(premod),

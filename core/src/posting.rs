@@ -21,8 +21,6 @@
 //!
 //! Owners and moderators are never premoderated; rules and suspensions apply to whoever the log names.
 
-use std::collections::HashMap;
-
 use automerge::{ActorId, Automerge, ChangeHash};
 use rusqlite::Connection;
 
@@ -123,8 +121,8 @@ impl PostingRules {
         change: ChangeHash,
     ) -> Effect {
         let before =
-            |e: &StoredModeration| e.details.cutoff.as_ref().is_some_and(|c| c.allows(doc_id, &actor.to_bytes(), seq));
-        let rests_on = |e: &StoredModeration| segment::acknowledged_at(doc, &e.id, change);
+            |e: &StoredModeration| e.details.cutoff.as_ref().is_some_and(|c| c.allows(doc_id, actor.to_bytes(), seq));
+        let rests_on = |e: &StoredModeration| segment::acknowledged_at(doc, &e.id, change, actor, seq);
         // Each suspension the post is not from before: it must rest on one of its lifts.
         for (suspension, lifts) in self.suspensions_of(author) {
             if !before(suspension) && !lifts.iter().any(|l| rests_on(l)) {
@@ -135,7 +133,7 @@ impl PostingRules {
         let versions: Vec<(usize, &StoredModeration)> = self.of_kind(ModerationKind::Rules).collect();
         if let Some(last) = versions.iter().rposition(|(_, r)| !before(r))
             && versions.last().is_some_and(|(_, r)| !rules_text(r).is_empty())
-            && !versions[last..].iter().any(|(_, r)| rests_on(r))
+            && !versions.get(last..).unwrap_or_default().iter().any(|(_, r)| rests_on(r))
         {
             return Effect::Refused;
         }
@@ -145,7 +143,7 @@ impl PostingRules {
             return Effect::Shown;
         }
         let needed = usize::try_from(policy.details.premod.unwrap_or(PREMOD_ALWAYS)).unwrap_or(0);
-        if needed > 0 && self.approvals_of(author).skip(needed - 1).any(|a| rests_on(a)) {
+        if needed > 0 && self.approvals_of(author).skip(needed - 1).any(rests_on) {
             return Effect::Shown;
         }
         Effect::Pending
@@ -284,9 +282,4 @@ impl Kindred {
     pub fn posting_status(&self, group: &GroupId) -> Result<PostingStatus> {
         self.read(|tx, me| status_of(tx, store::require(tx, group)?, me).map(|(status, _)| status))
     }
-}
-
-/// The change that made each (actor, sequence number) of a document: for judging posts by their origin.
-pub(crate) fn change_hashes(doc: &Automerge) -> HashMap<(ActorId, u64), ChangeHash> {
-    doc.get_changes(&[]).into_iter().map(|c| ((c.actor_id().clone(), c.seq()), c.hash())).collect()
 }

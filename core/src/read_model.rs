@@ -54,12 +54,10 @@ pub(crate) fn refresh_group(ctx: &mut WriteCtx<'_, '_>, group: &GroupId) -> Resu
     let goals = schema::goals::read_all(doc, &doc_id, &goals_obj)?;
     let mut group_goals = schema::group_goals::read_all(doc, &doc_id, &goals_obj)?;
     let stored = resolution.group;
-    let (previous, previous_rules, previous_roles) = match storage::groups::group_ref(ctx.tx, group)? {
-        Some(group_ref) => (
-            storage::groups::standings(ctx.tx, group_ref)?,
-            storage::moderation::posting_entries(ctx.tx, group_ref)?,
-            storage::groups::roles(ctx.tx, group_ref)?,
-        ),
+    let (previous, previous_rules) = match storage::groups::group_ref(ctx.tx, group)? {
+        Some(group_ref) => {
+            (storage::groups::standings(ctx.tx, group_ref)?, storage::moderation::posting_entries(ctx.tx, group_ref)?)
+        }
         None => Default::default(),
     };
     let group_ref = storage::groups::upsert(ctx.tx, group, &stored)?;
@@ -101,9 +99,9 @@ pub(crate) fn refresh_group(ctx: &mut WriteCtx<'_, '_>, group: &GroupId) -> Resu
         .map(|(m, _)| *m)
         .chain(now.iter().filter(|(m, s)| s.removed && !previous.contains_key(*m)).map(|(m, _)| *m))
         .collect();
-    // Posts are judged again when what judges them changed: the entries of the log that decide which posts count
-    // (a rules version or setting concerns everyone; a suspension, lift or approval its member), or a role (which
-    // exempts from premoderation).
+    // Posts are judged again when what judges them changed: a standing (a role exempts from premoderation), or the
+    // entries of the log that decide which posts count (a rules version or setting concerns everyone; a suspension,
+    // lift or approval its member).
     let rules_now = storage::moderation::posting_entries(ctx.tx, group_ref)?;
     let mut everyone = false;
     for e in rules_now
@@ -116,8 +114,6 @@ pub(crate) fn refresh_group(ctx: &mut WriteCtx<'_, '_>, group: &GroupId) -> Resu
             _ => changed.push(e.member),
         }
     }
-    let roles_now = storage::groups::roles(ctx.tx, group_ref)?;
-    changed.extend(roles_now.iter().filter(|(m, r)| previous_roles.get(*m) != Some(*r)).map(|(m, _)| *m));
     for (_, place) in storage::documents::group_documents(ctx.tx, group)? {
         if let Some(author) = place.author.filter(|a| everyone || changed.contains(a)) {
             refresh_whole_segment(ctx, group_ref, group, &author, place.segment)?;
@@ -200,7 +196,6 @@ pub(crate) fn refresh_segment(
         }
     }
     let acknowledgments = touched.acknowledged.then(|| schema::segment::acknowledgments(doc));
-    let mut hashes = None;
     let effects: Vec<Effect> = messages
         .iter()
         .map(|m| {
@@ -211,11 +206,14 @@ pub(crate) fn refresh_segment(
             if forked || m.author != *author {
                 return Effect::Refused;
             }
-            let Some((actor, seq)) = m.origin.as_ref().filter(|_| judged) else { return Effect::Shown };
-            let hashes = hashes.get_or_insert_with(|| crate::posting::change_hashes(doc));
-            match hashes.get(&(actor.clone(), *seq)) {
-                Some(hash) => rules.judge(doc, &doc_id, author, exempt_role, &m.id, actor, *seq, *hash),
-                None => Effect::Refused,
+            if !judged {
+                return Effect::Shown;
+            }
+            match (&m.origin, m.origin_hash) {
+                (Some((actor, seq)), Some(hash)) => {
+                    rules.judge(doc, &doc_id, author, exempt_role, &m.id, actor, *seq, hash)
+                }
+                _ => Effect::Refused,
             }
         })
         .collect();

@@ -101,7 +101,9 @@ fn num(x: f64) -> String {
 fn date_time(at: i64, offset_minutes: i32) -> (String, String) {
     let local = chrono::DateTime::from_timestamp_millis(at + i64::from(offset_minutes) * 60_000).map(|d| d.naive_utc());
     match local {
-        Some(d) => (d.format("%Y-%m-%d").to_string(), d.format("%H:%M").to_string()),
+        Some(d) => {
+            (d.date().to_string(), format!("{:02}:{:02}", chrono::Timelike::hour(&d), chrono::Timelike::minute(&d)))
+        }
         None => (String::new(), String::new()),
     }
 }
@@ -206,9 +208,7 @@ fn chart(
         let points: Vec<String> = trends
             .daily
             .iter()
-            .filter_map(|d| {
-                chrono::NaiveDate::parse_from_str(&d.period_start, "%Y-%m-%d").ok().map(|day| (day, d.mood))
-            })
+            .filter_map(|d| crate::time::parse_day(&d.period_start).map(|day| (day, d.mood)))
             .map(|(day, mood)| format!("{:.1},{:.1}", x(day), y((mood - 1.0) / 4.0)))
             .collect();
         if !points.is_empty() {

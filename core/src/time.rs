@@ -12,6 +12,19 @@ pub(crate) fn now_ms() -> i64 {
     Utc::now().timestamp_millis()
 }
 
+/// A calendar day written `YYYY-MM-DD`, exactly so (how documents, the database and the API write days), or `None`.
+/// (Parsed by hand: chrono's format parser costs the phone library about 12 KB for this one pattern.)
+pub(crate) fn parse_day(s: &str) -> Option<NaiveDate> {
+    let bytes = s.as_bytes();
+    if bytes.len() != 10 || bytes.get(4) != Some(&b'-') || bytes.get(7) != Some(&b'-') {
+        return None;
+    }
+    let number = |from: usize, to: usize| {
+        bytes.get(from..to)?.iter().try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
+    };
+    NaiveDate::from_ymd_opt(i32::try_from(number(0, 4)?).ok()?, number(5, 7)?, number(8, 10)?)
+}
+
 /// The phone's current offset from UTC, in minutes.
 pub(crate) fn local_offset_minutes() -> i32 {
     Local::now().offset().local_minus_utc() / 60

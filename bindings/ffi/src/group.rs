@@ -10,12 +10,12 @@ use kindred_core as core;
 use crate::error::{KindredError, guard, parse_id};
 use crate::listeners::{Forward, SubscriptionHandle, UpdateListener};
 use crate::profile::KindredProfile;
-use crate::types::{MessageCursor, NewMessage};
+use crate::types::{MessageCursor, ModerationAction, NewMessage};
 use core::crisis::DirectoryImport;
 use core::sharing::ShareAs;
 use core::{
-    Goal, GroupDetails, GroupGoal, GroupRules, HiddenMessageHelp, Message, ModerationEntry, PostingStatus, Premoderation,
-    Role,
+    Goal, GroupDetails, GroupGoal, GroupRules, HiddenMessageHelp, Message, ModerationEntry, PostingStatus,
+    Premoderation, Role,
 };
 
 /// A group this profile belongs to. Get one from `KindredProfile.create_group` or `KindredProfile.group`.
@@ -109,46 +109,24 @@ impl KindredGroup {
 
     // Moderation
 
-    /// Hides a message from the group (owners and moderators; a moderator only a plain member's), with a reason its
-    /// author reads. The entry joins the group's moderation log and reaches every member with the next sync.
-    pub fn hide_message(&self, message_id: String, why: String) -> Result<ModerationEntry, KindredError> {
-        self.run(move |k, g| Ok(k.hide_message(g, &parse_id(&message_id)?, &why)?))
-    }
-
-    /// Shows a hidden message again, with a reason.
-    pub fn restore_message(&self, message_id: String, why: String) -> Result<ModerationEntry, KindredError> {
-        self.run(move |k, g| Ok(k.restore_message(g, &parse_id(&message_id)?, &why)?))
-    }
-
-    /// Removes a member and records it, with a reason, in the moderation log (the rights of `remove_member`).
-    pub fn remove_member_for(&self, member_id: String, why: String) -> Result<ModerationEntry, KindredError> {
-        self.run(move |k, g| Ok(k.remove_member_for(g, &parse_id(&member_id)?, &why)?))
-    }
-
-    /// Takes a removed member back as a plain member and records it, with a reason, in the moderation log.
-    pub fn readd_member(&self, member_id: String, why: String) -> Result<ModerationEntry, KindredError> {
-        self.run(move |k, g| Ok(k.readd_member(g, &parse_id(&member_id)?, &why)?))
-    }
-
-    /// Suspends a member's posting (the rights of hiding their messages), until lifted or, with `days`, until a
-    /// moderator's phone sees the period pass. What they post meanwhile shows nowhere, even afterwards.
-    pub fn suspend_member(
-        &self,
-        member_id: String,
-        days: Option<u32>,
-        why: String,
-    ) -> Result<ModerationEntry, KindredError> {
-        self.run(move |k, g| Ok(k.suspend_member(g, &parse_id(&member_id)?, days, &why)?))
-    }
-
-    /// Lifts a member's suspension.
-    pub fn lift_suspension(&self, member_id: String, why: String) -> Result<ModerationEntry, KindredError> {
-        self.run(move |k, g| Ok(k.lift_suspension(g, &parse_id(&member_id)?, &why)?))
-    }
-
-    /// Approves a message waiting for approval (premoderation): the group sees it.
-    pub fn approve_message(&self, message_id: String) -> Result<ModerationEntry, KindredError> {
-        self.run(move |k, g| Ok(k.approve_message(g, &parse_id(&message_id)?)?))
+    /// What owners and moderators do to a message or a member (hide, restore, remove, take back, suspend, lift,
+    /// approve), signed into the group's moderation log, which reaches every member with the next sync. One call
+    /// for all of them, so each costs the phone library an enum variant rather than a whole exported function; the
+    /// Kotlin and Swift layers give each its own name (`hideMessage`, `suspendMember`...).
+    pub fn moderate(&self, action: ModerationAction) -> Result<ModerationEntry, KindredError> {
+        self.run(move |k, g| {
+            Ok(match action {
+                ModerationAction::Hide { message_id, why } => k.hide_message(g, &parse_id(&message_id)?, &why)?,
+                ModerationAction::Restore { message_id, why } => k.restore_message(g, &parse_id(&message_id)?, &why)?,
+                ModerationAction::Remove { member_id, why } => k.remove_member_for(g, &parse_id(&member_id)?, &why)?,
+                ModerationAction::Readd { member_id, why } => k.readd_member(g, &parse_id(&member_id)?, &why)?,
+                ModerationAction::Suspend { member_id, days, why } => {
+                    k.suspend_member(g, &parse_id(&member_id)?, days, &why)?
+                }
+                ModerationAction::Lift { member_id, why } => k.lift_suspension(g, &parse_id(&member_id)?, &why)?,
+                ModerationAction::Approve { message_id } => k.approve_message(g, &parse_id(&message_id)?)?,
+            })
+        })
     }
 
     /// Sets whose posts wait for a moderator's approval: members who join from now on (owners and moderators).

@@ -1,5 +1,5 @@
-//! The three records an app fills in with ids it holds as text: the only records not derived on the core's own
-//! types (`kindred_core::model` derives the rest, and the ids, with its `uniffi` feature).
+//! The records an app fills in with ids it holds as text, and the one enum (`ModerationAction`): the only types not
+//! derived on the core's own (`kindred_core::model` derives the rest, and the ids, with its `uniffi` feature).
 //!
 //! An id inside a core record is a uniffi custom type, and a string that is not an id fails while uniffi lifts the
 //! arguments, before the call. uniffi reports such a failure as the call's error only when it is of that very type (it
@@ -102,4 +102,23 @@ mod tests {
         let cursor = MessageCursor { created_at: 5, id: message.to_hex() }.parse().unwrap();
         assert_eq!(cursor, core::MessageCursor { created_at: 5, id: message });
     }
+}
+
+/// What a moderator does to a message or a member, for `KindredGroup.moderate` (ids as text, parsed inside the call).
+#[derive(Debug, Clone, uniffi::Enum)]
+pub enum ModerationAction {
+    /// Hide a message from the group (its author and the moderators still see it), with a reason its author reads.
+    Hide { message_id: String, why: String },
+    /// Show a hidden message again.
+    Restore { message_id: String, why: String },
+    /// Remove a member (the rights of removing members), recorded with the reason.
+    Remove { member_id: String, why: String },
+    /// Take a removed member back as a plain member.
+    Readd { member_id: String, why: String },
+    /// Suspend a member's posting until lifted or, with `days`, until a moderator's phone sees the period pass.
+    Suspend { member_id: String, days: Option<u32>, why: String },
+    /// Lift a member's suspension.
+    Lift { member_id: String, why: String },
+    /// Approve a message waiting for approval (premoderation).
+    Approve { message_id: String },
 }

@@ -167,7 +167,7 @@ fn is_language(code: &str) -> bool {
 }
 
 fn is_date(date: &str) -> bool {
-    chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_ok()
+    crate::time::parse_day(date).is_some()
         && date.len() == 10
         && date.as_bytes().get(4) == Some(&b'-')
         && date.as_bytes().get(7) == Some(&b'-')

@@ -32,7 +32,7 @@ pub(crate) fn met_key(week: &str, member: &MemberId) -> String {
 pub(crate) fn parse_met_key(key: &str) -> Option<(chrono::NaiveDate, MemberId)> {
     use chrono::Datelike;
     let (week, member) = key.split_once(' ')?;
-    let week = chrono::NaiveDate::parse_from_str(week, "%Y-%m-%d").ok().filter(|_| week.len() == 10)?;
+    let week = crate::time::parse_day(week)?;
     (week.weekday() == chrono::Weekday::Mon).then_some(())?;
     Some((week, member.parse().ok()?))
 }

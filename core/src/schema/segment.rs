@@ -48,6 +48,8 @@ pub(crate) struct StoredMessage {
     /// The actor and sequence number of the change that created the message: who really posted it, and when in
     /// their history (a removed member's posts after their removal are hidden).
     pub origin: Option<(automerge::ActorId, u64)>,
+    /// The hash of that change.
+    pub origin_hash: Option<automerge::ChangeHash>,
 }
 
 /// A reaction entry: the segment's author's reaction to `target`.
@@ -156,10 +158,9 @@ pub(crate) fn read(doc: &automerge::Automerge, doc_id: &DocId, id: &MessageId) -
     let Some(obj) = message_obj(doc, doc_id, id)? else {
         return Ok(None);
     };
-    let origin = doc
-        .hash_for_opid(&obj)
-        .and_then(|hash| doc.get_change_meta_by_hash(&hash))
-        .map(|meta| (meta.actor.into_owned(), meta.seq));
+    let origin_hash = doc.hash_for_opid(&obj);
+    let origin =
+        origin_hash.and_then(|hash| doc.get_change_meta_by_hash(&hash)).map(|meta| (meta.actor.into_owned(), meta.seq));
     let m = MapReader::all_fields(doc, doc_id, obj);
     let removed = m.bool("removed")?;
     Ok(Some(StoredMessage {
@@ -172,6 +173,7 @@ pub(crate) fn read(doc: &automerge::Automerge, doc_id: &DocId, id: &MessageId) -
         edited_at: m.opt_int("edited")?,
         removed,
         origin,
+        origin_hash,
     }))
 }
 
@@ -216,9 +218,29 @@ pub(crate) fn write_ack<T: Transactable>(tx: &mut T, doc_id: &DocId, entry: &Mod
     Ok(true)
 }
 
-/// Whether the acknowledgment of `entry` is in the causal past of the change `at` (inclusive).
-pub(crate) fn acknowledged_at(doc: &automerge::Automerge, entry: &ModerationId, at: automerge::ChangeHash) -> bool {
-    crate::am::catch(|| matches!(doc.get_at(ROOT, ack_key(entry), &[at]), Ok(Some(_)))).unwrap_or(false)
+/// Whether an acknowledgment of `entry` is in the causal past of the change `at` (inclusive), which is change `seq`
+/// of `actor`. An acknowledgment made by the same device is in the past exactly when its change comes no later in that
+/// device's chain (two lookups); one made by another device of the member is looked up in the history at `at`.
+pub(crate) fn acknowledged_at(
+    doc: &automerge::Automerge,
+    entry: &ModerationId,
+    at: automerge::ChangeHash,
+    actor: &automerge::ActorId,
+    seq: u64,
+) -> bool {
+    let key = ack_key(entry);
+    crate::am::catch(|| {
+        let Ok(acks) = doc.get_all(ROOT, key.as_str()) else { return false };
+        acks.iter().any(|(_, ack)| {
+            let Some(hash) = doc.hash_for_opid(ack) else { return false };
+            match doc.get_change_meta_by_hash(&hash) {
+                _ if hash == at => true,
+                Some(meta) if meta.actor.as_ref() == actor => meta.seq <= seq,
+                _ => matches!(doc.get_at(ROOT, key.as_str(), &[at]), Ok(Some(_))),
+            }
+        })
+    })
+    .unwrap_or(false)
 }
 
 /// The moderation log entries a segment acknowledges.

@@ -53,9 +53,10 @@ pub(crate) fn upsert(conn: &Connection, id: &GroupId, g: &StoredGroup) -> Result
     Ok(group_ref)
 }
 
-/// A member's standing in the read model: removed or not, and if removed, what of theirs came before.
+/// A member's standing in the read model: their role, removed or not, and if removed, what of theirs came before.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Standing {
+    pub role: String,
     pub removed: bool,
     pub cutoff: Cutoff,
 }
@@ -63,22 +64,25 @@ pub(crate) struct Standing {
 /// The standing of `member` in a group, or `None` if they hold no entry there (never admitted, or an admission
 /// without effect).
 pub(crate) fn standing(conn: &Connection, group_ref: GroupRef, member: &MemberId) -> Result<Option<Standing>> {
-    let row: Option<(bool, Vec<u8>)> = conn
-        .prepare_cached("SELECT removed, cutoff FROM group_members WHERE group_ref = ?1 AND member = ?2")?
-        .query_row(params![group_ref, member], |r| Ok((r.get(0)?, r.get(1)?)))
+    let row: Option<(String, bool, Vec<u8>)> = conn
+        .prepare_cached("SELECT role, removed, cutoff FROM group_members WHERE group_ref = ?1 AND member = ?2")?
+        .query_row(params![group_ref, member], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
-    row.map(|(removed, cutoff)| Ok(Standing { removed, cutoff: decode_cutoff(removed, &cutoff)? })).transpose()
+    row.map(|(role, removed, cutoff)| Ok(Standing { role, removed, cutoff: decode_cutoff(removed, &cutoff)? }))
+        .transpose()
 }
 
 /// Every entry's standing in a group.
 pub(crate) fn standings(conn: &Connection, group_ref: GroupRef) -> Result<HashMap<MemberId, Standing>> {
-    let mut stmt = conn.prepare_cached("SELECT member, removed, cutoff FROM group_members WHERE group_ref = ?1")?;
-    let rows =
-        stmt.query_map([group_ref], |r| Ok((r.get::<_, MemberId>(0)?, r.get::<_, bool>(1)?, r.get::<_, Vec<u8>>(2)?)))?;
+    let mut stmt =
+        conn.prepare_cached("SELECT member, role, removed, cutoff FROM group_members WHERE group_ref = ?1")?;
+    let rows = stmt.query_map([group_ref], |r| {
+        Ok((r.get::<_, MemberId>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?, r.get::<_, Vec<u8>>(3)?))
+    })?;
     let mut out = HashMap::new();
     for row in rows {
-        let (member, removed, cutoff) = row?;
-        out.insert(member, Standing { removed, cutoff: decode_cutoff(removed, &cutoff)? });
+        let (member, role, removed, cutoff) = row?;
+        out.insert(member, Standing { role, removed, cutoff: decode_cutoff(removed, &cutoff)? });
     }
     Ok(out)
 }
@@ -151,18 +155,6 @@ pub(crate) fn role_of(conn: &Connection, group_ref: GroupRef, member: &MemberId)
         .query_row(params![group_ref, member], |r| r.get(0))
         .optional()?;
     role.map(|r| r.parse()).transpose()
-}
-
-/// Every active member's role.
-pub(crate) fn roles(conn: &Connection, group_ref: GroupRef) -> Result<HashMap<MemberId, Role>> {
-    let mut stmt =
-        conn.prepare_cached("SELECT member, role FROM group_members WHERE group_ref = ?1 AND removed = 0")?;
-    let rows = stmt.query_map([group_ref], |r| Ok((r.get(0)?, r.get::<_, String>(1)?)))?;
-    rows.map(|row| {
-        let (member, role) = row?;
-        Ok((member, role.parse()?))
-    })
-    .collect()
 }
 
 /// Whether `member` is an owner or a moderator of the group (active).

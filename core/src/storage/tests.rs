@@ -34,6 +34,7 @@ const FIXTURES: &[(i64, &str)] = &[
     (6, include_str!("fixtures/schema_v6.sql")),
     (7, include_str!("fixtures/schema_v7.sql")),
     (8, include_str!("fixtures/schema_v8.sql")),
+    (9, include_str!("fixtures/schema_v9.sql")),
 ];
 
 #[test]
@@ -139,6 +140,7 @@ fn released_migrations_are_never_edited() {
         "7db60ef7ecda1b371770e9eaf92be6e1a02200903c9ef8bc9bef3040aa2cff33",
         "4041d87b41cf1151a8e657adab69cf426a5f4b05656003991ed6bde8a651446d",
         "5fcbbee3d8a4d8d391c48f5fac1ec278085bc6922eab9078d7a9bd2cf4578d3b",
+        "6426c3bdd299870ef96e47a659dc52635cc7b85f2090406c11b052a4bacf2b0f",
     ];
     for (i, expected) in RELEASED.iter().enumerate() {
         let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(MIGRATIONS[i].as_bytes()));

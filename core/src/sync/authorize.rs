@@ -264,7 +264,7 @@ fn check_value(path: &[&str], value: &ScalarValue) -> Result<()> {
             None => Err(Refusal::Malformed.because("a group goal's mark that is not a Monday and a member")),
         },
         ["goals", _, "skips", day] => {
-            let is_day = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").is_ok() && day.len() == 10;
+            let is_day = crate::time::parse_day(day).is_some();
             if is_day && matches!(value, ScalarValue::Boolean(true)) {
                 Ok(())
             } else {

@@ -109,25 +109,25 @@ extension Kindred {
         /// its author reads; the entry joins the group's moderation log and reaches every member with the next sync.
         @discardableResult
         public func hideMessage(id messageId: String, why: String) async throws -> ModerationEntry {
-            try await bridgeAsync { [self] in try generated.hideMessage(messageId: messageId, why: why) }
+            try await bridgeAsync { [self] in try generated.moderate(action: .hide(messageId: messageId, why: why)) }
         }
 
         /// Shows a hidden message to the group again, with a reason.
         @discardableResult
         public func restoreMessage(id messageId: String, why: String) async throws -> ModerationEntry {
-            try await bridgeAsync { [self] in try generated.restoreMessage(messageId: messageId, why: why) }
+            try await bridgeAsync { [self] in try generated.moderate(action: .restore(messageId: messageId, why: why)) }
         }
 
         /// Removes a member and records it, with a reason, in the moderation log (the rights of `removeMember`).
         @discardableResult
         public func removeMember(_ memberId: String, because why: String) async throws -> ModerationEntry {
-            try await bridgeAsync { [self] in try generated.removeMemberFor(memberId: memberId, why: why) }
+            try await bridgeAsync { [self] in try generated.moderate(action: .remove(memberId: memberId, why: why)) }
         }
 
         /// Takes a removed member back as a plain member and records it, with a reason, in the moderation log.
         @discardableResult
         public func readdMember(_ memberId: String, because why: String) async throws -> ModerationEntry {
-            try await bridgeAsync { [self] in try generated.readdMember(memberId: memberId, why: why) }
+            try await bridgeAsync { [self] in try generated.moderate(action: .readd(memberId: memberId, why: why)) }
         }
 
         /// Suspends a member's posting until lifted or, with `days`, until a moderator's phone sees the period
@@ -136,19 +136,19 @@ extension Kindred {
         public func suspendMember(_ memberId: String, days: UInt32? = nil, because why: String) async throws
             -> ModerationEntry
         {
-            try await bridgeAsync { [self] in try generated.suspendMember(memberId: memberId, days: days, why: why) }
+            try await bridgeAsync { [self] in try generated.moderate(action: .suspend(memberId: memberId, days: days, why: why)) }
         }
 
         /// Lifts a member's suspension.
         @discardableResult
         public func liftSuspension(_ memberId: String, because why: String) async throws -> ModerationEntry {
-            try await bridgeAsync { [self] in try generated.liftSuspension(memberId: memberId, why: why) }
+            try await bridgeAsync { [self] in try generated.moderate(action: .lift(memberId: memberId, why: why)) }
         }
 
         /// Approves a message waiting for approval (premoderation): the group sees it.
         @discardableResult
         public func approveMessage(id messageId: String) async throws -> ModerationEntry {
-            try await bridgeAsync { [self] in try generated.approveMessage(messageId: messageId) }
+            try await bridgeAsync { [self] in try generated.moderate(action: .approve(messageId: messageId)) }
         }
 
         /// Sets whose posts wait for a moderator's approval: members who join from now on.

@@ -367,6 +367,9 @@ final class SyncTests: XCTestCase {
 
         // Alice admitted Bob; his first post reaches her at the next sync (she dials this time).
         try await assertEqual(await group.details().members.map(\.memberId).sorted(), [aliceId, bobId].sorted())
+        // The group has guidelines: Bob accepts them before his first post (a signed change the group sees).
+        try await assertEqual(await bobsGroup.rules().text, "Listen first.")
+        try await bobsGroup.acceptRules()
         let thanks = try await bobsGroup.post("Thanks for having me")
         let (aliceSecond, bobSecond) = try await sync(alice, with: bob)
         XCTAssertEqual(aliceSecond.changesApplied, bobSecond.changesSent)

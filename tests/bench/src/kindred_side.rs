@@ -101,6 +101,7 @@ pub fn generate(dir: &Path, messages: usize, seed: u64, moderated: bool) -> Resu
     }
     if let Some(bea) = bea {
         let mut texts = Workload::new(seed ^ 0xbea, HIDDEN);
+        bea.accept_rules(&group)?;
         let posted = bea.post_many(
             &group,
             (0..HIDDEN).map(|_| NewMessage { text: texts.draft().text, ..NewMessage::default() }).collect(),

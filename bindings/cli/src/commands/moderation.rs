@@ -135,7 +135,9 @@ pub fn run(ctx: &Ctx, command: ModCommand) -> Outcome {
             let member = resolve_member(&kindred.group(&group)?, &member)?;
             let entry = kindred.suspend_member(&group, &member, days, &why)?;
             ctx.render(&entry, |e| match e.until {
-                Some(until) => format!("Suspended {} until {} (in the moderation log)\n", short(&e.member), when(until)),
+                Some(until) => {
+                    format!("Suspended {} until {} (in the moderation log)\n", short(&e.member), when(until))
+                }
                 None => format!("Suspended {} until lifted (in the moderation log)\n", short(&e.member)),
             })
         }
@@ -204,9 +206,11 @@ fn parse_premoderation(setting: &str) -> kindred_core::Result<Premoderation> {
     match setting.trim().to_ascii_lowercase().as_str() {
         "off" => Ok(Premoderation::Off),
         "always" => Ok(Premoderation::Always),
-        n => n.parse().map(|posts| Premoderation::UntilApproved { posts }).map_err(|_| kindred_core::Error::InvalidInput {
-            field: "premoderation",
-            reason: format!("{setting:?} is not off, always or a number of approved posts"),
+        n => n.parse().map(|posts| Premoderation::UntilApproved { posts }).map_err(|_| {
+            kindred_core::Error::InvalidInput {
+                field: "premoderation",
+                reason: format!("{setting:?} is not off, always or a number of approved posts"),
+            }
         }),
     }
 }

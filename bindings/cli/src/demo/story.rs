@@ -54,6 +54,13 @@ impl Demo {
         self.line(
             "(Noise XX handshakes: they did not know each other's keys yet. Phones that know each other use KK.)",
         );
+        for phone in [&bo, &chen, &dee] {
+            phone.kindred.accept_rules(&group)?;
+        }
+        self.line(
+            "Each reads the group's guidelines on their phone and accepts them: a signed entry every phone checks \
+             (a post needs it).",
+        );
         self.line("Bo joined first, so his phone has not heard of Chen and Dee yet. Before they leave, Amara's phone");
         self.line("meets Bo's and Chen's once more:");
         self.meetings(&[(&amara, &bo), (&amara, &chen)])?;
@@ -220,6 +227,7 @@ impl Demo {
             count(late_join.largest_frame),
             num(join.simulated_seconds)
         ));
+        eli.kindred.accept_rules(&group)?;
         eli.say(&group, "Hello all, Chen told me about this group. I've just been diagnosed too.")?;
 
         // ── An attacker ──
@@ -272,6 +280,7 @@ impl Demo {
             (&eli, &amara),
             (&amara, &chen),
         ])?;
+        mal.kindred.accept_rules(&group)?;
         mal.say(&group, "Hi all, glad to be here.")?;
         self.line("Mal says hello, and his phone meets Amara's again:");
         self.meetings(&[(&mal, &amara)])?;

@@ -22,6 +22,8 @@ CREATE TABLE moderation_actions (
 INSERT INTO moderation_actions (group_ref, action_id, seq, kind, by_member, at, message_id, member, why)
     SELECT group_ref, action_id, seq, kind, by_member, at, message_id, member, why FROM moderation_actions_copy;
 DROP TABLE moderation_actions_copy;
+-- The entries that decide which posts count are read at every post: found by kind, not by scanning every hide.
+CREATE INDEX moderation_actions_by_kind ON moderation_actions (group_ref, kind, seq);
 -- A message waiting for a moderator's approval: listed only for its author and the group's moderators.
 ALTER TABLE messages ADD COLUMN pending INTEGER NOT NULL DEFAULT 0 CHECK (pending IN (0, 1));
 -- Each member's acknowledgments of moderation log entries (rules accepted, lifts seen), from their segments.

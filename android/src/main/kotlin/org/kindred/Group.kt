@@ -4,6 +4,7 @@ import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.withContext
 import org.kindred.core.KindredGroup
 import org.kindred.core.MessageCursor
+import org.kindred.core.ModerationAction
 import org.kindred.core.NewMessage
 import org.kindred.core.SubscriptionHandle
 import org.kindred.core.UpdateListener
@@ -33,29 +34,29 @@ class Group internal constructor(private val group: KindredGroup) : AutoCloseabl
      * Hides a message from the group (owners and moderators; a moderator only a plain member's), with a reason its
      * author reads; the entry joins the group's moderation log and reaches every member with the next sync.
      */
-    suspend fun hideMessage(messageId: String, why: String): ModerationEntry = io { hideMessage(messageId, why) }
+    suspend fun hideMessage(messageId: String, why: String): ModerationEntry = io { moderate(ModerationAction.Hide(messageId, why)) }
 
     /** Shows a hidden message to the group again, with a reason. */
-    suspend fun restoreMessage(messageId: String, why: String): ModerationEntry = io { restoreMessage(messageId, why) }
+    suspend fun restoreMessage(messageId: String, why: String): ModerationEntry = io { moderate(ModerationAction.Restore(messageId, why)) }
 
     /** Removes a member and records it, with a reason, in the moderation log (the rights of `removeMember`). */
-    suspend fun removeMemberFor(memberId: String, why: String): ModerationEntry = io { removeMemberFor(memberId, why) }
+    suspend fun removeMemberFor(memberId: String, why: String): ModerationEntry = io { moderate(ModerationAction.Remove(memberId, why)) }
 
     /** Takes a removed member back as a plain member and records it, with a reason, in the moderation log. */
-    suspend fun readdMember(memberId: String, why: String): ModerationEntry = io { readdMember(memberId, why) }
+    suspend fun readdMember(memberId: String, why: String): ModerationEntry = io { moderate(ModerationAction.Readd(memberId, why)) }
 
     /**
      * Suspends a member's posting until lifted or, with [days], until a moderator's phone sees the period pass.
      * What they post meanwhile shows nowhere, even afterwards.
      */
     suspend fun suspendMember(memberId: String, days: Int? = null, why: String): ModerationEntry =
-        io { suspendMember(memberId, days?.toUIntArg("days"), why) }
+        io { moderate(ModerationAction.Suspend(memberId, days?.toUIntArg("days"), why)) }
 
     /** Lifts a member's suspension. */
-    suspend fun liftSuspension(memberId: String, why: String): ModerationEntry = io { liftSuspension(memberId, why) }
+    suspend fun liftSuspension(memberId: String, why: String): ModerationEntry = io { moderate(ModerationAction.Lift(memberId, why)) }
 
     /** Approves a message waiting for approval (premoderation): the group sees it. */
-    suspend fun approveMessage(messageId: String): ModerationEntry = io { approveMessage(messageId) }
+    suspend fun approveMessage(messageId: String): ModerationEntry = io { moderate(ModerationAction.Approve(messageId)) }
 
     /** Sets whose posts wait for a moderator's approval: members who join from now on. */
     suspend fun setPremoderation(premoderation: Premoderation): ModerationEntry =
