@@ -119,6 +119,10 @@ hex_id!(
     ModerationId, 16, "moderation id"
 );
 hex_id!(
+    /// A report of a message or a member, sealed to the group's moderators; or a warning sealed to a member.
+    ReportId, 16, "report id"
+);
+hex_id!(
     /// A member: the ed25519 public key of a profile.
     MemberId, 32, "member id"
 );
@@ -148,6 +152,7 @@ uniffi_id!(
     SafetyPlanItemId,
     InstrumentResultId,
     ModerationId,
+    ReportId,
     MemberId
 );
 
@@ -182,6 +187,12 @@ impl GroupId {
 }
 
 impl DocId {
+    pub(crate) fn random() -> Self {
+        Self(random_128())
+    }
+}
+
+impl ReportId {
     pub(crate) fn random() -> Self {
         Self(random_128())
     }

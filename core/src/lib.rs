@@ -61,6 +61,8 @@ mod moderation;
 mod names;
 mod personal;
 mod posting;
+pub mod reports;
+pub mod sealed;
 mod read_model;
 mod safety_plan;
 mod sorting;
@@ -80,7 +82,8 @@ pub mod testing;
 pub use error::{Error, Refusal, Result};
 pub use goals::Cheer;
 pub use ids::{
-    CheckinId, DocId, GoalId, GroupId, InstrumentResultId, MemberId, MessageId, ProgressId, SafetyPlanItemId,
+    CheckinId, DocId, GoalId, GroupId, InstrumentResultId, MemberId, MessageId, ModerationId, ProgressId, ReportId,
+    SafetyPlanItemId,
 };
 pub use kindred::Kindred;
 pub use model::*;

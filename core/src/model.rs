@@ -11,7 +11,9 @@ use std::str::FromStr;
 use serde::Serialize;
 
 use crate::error::Error;
-use crate::ids::{CheckinId, GoalId, GroupId, MemberId, MessageId, ModerationId, ProgressId, SafetyPlanItemId};
+use crate::ids::{
+    CheckinId, GoalId, GroupId, MemberId, MessageId, ModerationId, ProgressId, ReportId, SafetyPlanItemId,
+};
 
 /// The opened profile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -131,9 +133,14 @@ string_enum!(Role, "role", Owner => "owner", Moderator => "moderator", Member =>
 string_enum!(CadencePeriod, "cadence period", Day => "day", Week => "week", Month => "month");
 string_enum!(GoalStatus, "goal status", Active => "active", Paused => "paused", Archived => "archived");
 string_enum!(
+    ReportReason, "report reason",
+    Harassment => "harassment", Hostile => "hostile", MisleadingHealth => "misleading_health",
+    SelfHarm => "self_harm", Spam => "spam", Other => "other"
+);
+string_enum!(
     ModerationKind, "moderation action",
     Hide => "hide", Restore => "restore", Remove => "remove", Readd => "readd", Suspend => "suspend", Lift => "lift",
-    Approve => "approve", Rules => "rules", Policy => "policy"
+    Approve => "approve", Rules => "rules", Policy => "policy", Warn => "warn"
 );
 
 /// What creating a group takes.
@@ -351,8 +358,70 @@ pub enum ModerationKind {
     Approve,
     /// Set the group's rules (a new version, which members accept before posting again).
     Rules,
-    /// Set the group's moderation settings (premoderation).
+    /// Set the group's moderation settings (premoderation, how many members' reports hide a message).
     Policy,
+    /// Warned a member: the words were sealed to them alone; the log keeps who warned whom and when.
+    Warn,
+}
+
+/// Why a member reports a message or a member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+pub enum ReportReason {
+    /// Harassment of a member.
+    Harassment,
+    /// Hostile or derogatory.
+    Hostile,
+    /// Misleading health information.
+    MisleadingHealth,
+    /// Content about self-harm.
+    SelfHarm,
+    /// Spam.
+    Spam,
+    /// Something else (the note says what).
+    Other,
+}
+
+/// A report as the moderator whose phone opened it sees it. Only moderators ever read reports; who reported is
+/// sealed to them alone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct Report {
+    /// The report.
+    pub id: ReportId,
+    /// Who reported (their signature inside the seal proves it).
+    pub reporter: MemberId,
+    /// The message reported, if a message was.
+    pub message_id: Option<MessageId>,
+    /// The member reported, or the reported message's author.
+    pub member: MemberId,
+    /// Why.
+    pub reason: ReportReason,
+    /// The reporter's note; empty without one.
+    pub note: String,
+    /// When, by the reporter's clock.
+    pub at: i64,
+    /// Set once a moderator dismissed it (a report found false or resolved).
+    pub dismissed: bool,
+    /// Reports of this reporter that moderators dismissed: a member who sends many false reports shows here.
+    pub reporter_dismissed: u32,
+    /// Whether this moderator muted the reporter's reports (they count for nothing).
+    pub reporter_muted: bool,
+}
+
+/// A moderator's warning, as the member warned reads it (nobody else sees its words).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct Warning {
+    /// The warning.
+    pub id: ReportId,
+    /// The moderator who warned.
+    pub by: MemberId,
+    /// Their words.
+    pub text: String,
+    /// When, by their clock.
+    pub at: i64,
 }
 
 /// One entry of a group's moderation log: signed by the moderator, kept in the group's document, never erased.

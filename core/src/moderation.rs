@@ -50,41 +50,7 @@ impl Kindred {
         why: &str,
     ) -> Result<ModerationEntry> {
         let why = text::multi_line("reason", why, MAX_MODERATION_REASON_CHARS)?;
-        let id = ModerationId::random();
-        self.write(|ctx| {
-            let group_ref = store::require(ctx.tx, group)?;
-            let role = require_role(ctx, group_ref, &[Role::Owner, Role::Moderator], "moderate messages")?;
-            let (member, _, _) = message_store::author_and_segment(ctx.tx, group_ref, message)?
-                .ok_or_else(|| Error::not_found("message", message))?;
-            let target_role = store::role_of(ctx.tx, group_ref, &member)?;
-            if member == ctx.me() || target_role == Some(Role::Owner) {
-                return Err(Error::NotPermitted("nobody moderates their own or the owner's messages".into()));
-            }
-            if role == Role::Moderator && target_role != Some(Role::Member) {
-                return Err(Error::NotPermitted("moderators moderate plain members' messages only".into()));
-            }
-            let hidden = log_store::hidden_message(ctx.tx, group_ref, message)?.is_some();
-            if hidden == (kind == ModerationKind::Hide) {
-                let state = if hidden { "already hidden" } else { "not hidden" };
-                return Err(Error::invalid("message", format!("is {state}")));
-            }
-            let details = ModerationDetails::default();
-            let entry = StoredModeration {
-                id,
-                by: ctx.me(),
-                at: now_ms(),
-                kind,
-                message: Some(*message),
-                member,
-                why,
-                details,
-            };
-            let doc_id = group.doc_id();
-            documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, None, entry.at, |d| {
-                crate::schema::moderation::write_action(d, &doc_id, &entry)
-            })?;
-            logged(ctx, group, group_ref, &id)
-        })
+        self.write(|ctx| moderate_message(ctx, group, message, kind, why))
     }
 
     /// Removes a member (the same rights as [`Kindred::remove_member`]) and records it, with a reason, in the
@@ -282,26 +248,48 @@ impl Kindred {
     /// Sets whose posts wait for a moderator's approval (owners and moderators). Members in the group now are not
     /// newcomers and are never premoderated; nor are owners and moderators.
     pub fn set_premoderation(&self, group: &GroupId, premoderation: Premoderation) -> Result<ModerationEntry> {
+        self.set_policy(group, Some(premoderation), None)
+    }
+
+    /// Writes the group's moderation settings as one policy entry: `premoderation` (with a new cutoff and the
+    /// members now in the group as exempt) or, when `None`, the setting in effect as it stands; the report threshold
+    /// likewise.
+    pub(crate) fn set_policy(
+        &self,
+        group: &GroupId,
+        premoderation: Option<Premoderation>,
+        threshold: Option<u32>,
+    ) -> Result<ModerationEntry> {
         let premod = match premoderation {
-            Premoderation::Off => PREMOD_OFF,
-            Premoderation::Always => PREMOD_ALWAYS,
-            Premoderation::UntilApproved { posts } if (1..=MAX_PREMOD_POSTS).contains(&posts) => i64::from(posts),
-            Premoderation::UntilApproved { .. } => {
+            None => None,
+            Some(Premoderation::Off) => Some(PREMOD_OFF),
+            Some(Premoderation::Always) => Some(PREMOD_ALWAYS),
+            Some(Premoderation::UntilApproved { posts }) if (1..=MAX_PREMOD_POSTS).contains(&posts) => {
+                Some(i64::from(posts))
+            }
+            Some(Premoderation::UntilApproved { .. }) => {
                 return Err(Error::invalid("posts", format!("must be between 1 and {MAX_PREMOD_POSTS}")));
             }
         };
         self.write(|ctx| {
             let group_ref = store::require(ctx.tx, group)?;
-            require_role(ctx, group_ref, &[Role::Owner, Role::Moderator], "set premoderation")?;
-            let standings = store::standings(ctx.tx, group_ref)?;
-            let exempt = standings.iter().filter(|(_, s)| !s.removed).map(|(m, _)| *m.as_bytes()).collect();
-            let details = ModerationDetails {
-                cutoff: Some(crate::membership::segments_cutoff(ctx, group, None)?),
-                premod: Some(premod),
-                exempt,
-                ..Default::default()
-            };
-            let why = format!("premoderation: {}", premoderation_name(premoderation));
+            require_role(ctx, group_ref, &[Role::Owner, Role::Moderator], "change the group's moderation settings")?;
+            let rules = PostingRules::load(ctx.tx, group_ref)?;
+            let mut details = rules.policy().map(|p| p.details.clone()).unwrap_or_default();
+            if let Some(premod) = premod {
+                let standings = store::standings(ctx.tx, group_ref)?;
+                details.exempt = standings.iter().filter(|(_, s)| !s.removed).map(|(m, _)| *m.as_bytes()).collect();
+                details.cutoff = Some(crate::membership::segments_cutoff(ctx, group, None)?);
+                details.premod = Some(premod);
+            }
+            details.premod = details.premod.or(Some(PREMOD_OFF));
+            details.cutoff = details.cutoff.or_else(|| Some(Default::default()));
+            details.threshold = Some(i64::from(threshold.unwrap_or_else(|| rules.report_threshold())));
+            let why = format!(
+                "premoderation: {}; reports that hide a message: {}",
+                premoderation_name(premoderation.unwrap_or_else(|| rules.premoderation_setting())),
+                details.threshold.unwrap_or_default()
+            );
             let e = entry(ctx.me(), now_ms(), ModerationKind::Policy, None, ctx.me(), why, details);
             write_entries(ctx, group, group_ref, vec![e])
         })
@@ -351,7 +339,7 @@ fn premoderation_name(p: Premoderation) -> String {
     }
 }
 
-fn entry(
+pub(crate) fn entry(
     by: MemberId,
     at: i64,
     kind: ModerationKind,
@@ -388,7 +376,7 @@ fn lifts_of(ctx: &WriteCtx<'_, '_>, group_ref: i64, member: &MemberId, why: &str
 
 /// Checks that this profile may act on `member` (a moderator on plain members, the owner on anyone but
 /// themselves), who is an active member.
-fn acting_on(ctx: &WriteCtx<'_, '_>, group_ref: i64, member: &MemberId, what: &str) -> Result<()> {
+pub(crate) fn acting_on(ctx: &WriteCtx<'_, '_>, group_ref: i64, member: &MemberId, what: &str) -> Result<()> {
     let role = require_role(ctx, group_ref, &[Role::Owner, Role::Moderator], what)?;
     if *member == ctx.me() {
         return Err(Error::NotPermitted("nobody moderates themselves".into()));
@@ -404,7 +392,7 @@ fn acting_on(ctx: &WriteCtx<'_, '_>, group_ref: i64, member: &MemberId, what: &s
 }
 
 /// Writes entries into the group's log, as one change, and returns the last as the log shows it.
-fn write_entries(
+pub(crate) fn write_entries(
     ctx: &mut WriteCtx<'_, '_>,
     group: &GroupId,
     group_ref: i64,
@@ -417,6 +405,49 @@ fn write_entries(
     })?;
     let last = entries.last().map(|e| e.id).ok_or_else(|| Error::Internal("no moderation entry to write".into()))?;
     logged(ctx, group, group_ref, &last)
+}
+
+/// Hides or restores a message as this profile, if its rights allow (see [`Kindred::hide_message`]).
+pub(crate) fn moderate_message(
+    ctx: &mut WriteCtx<'_, '_>,
+    group: &GroupId,
+    message: &MessageId,
+    kind: ModerationKind,
+    why: String,
+) -> Result<ModerationEntry> {
+    let id = ModerationId::random();
+    let group_ref = store::require(ctx.tx, group)?;
+    let role = require_role(ctx, group_ref, &[Role::Owner, Role::Moderator], "moderate messages")?;
+    let (member, _, _) = message_store::author_and_segment(ctx.tx, group_ref, message)?
+        .ok_or_else(|| Error::not_found("message", message))?;
+    let target_role = store::role_of(ctx.tx, group_ref, &member)?;
+    if member == ctx.me() || target_role == Some(Role::Owner) {
+        return Err(Error::NotPermitted("nobody moderates their own or the owner's messages".into()));
+    }
+    if role == Role::Moderator && target_role != Some(Role::Member) {
+        return Err(Error::NotPermitted("moderators moderate plain members' messages only".into()));
+    }
+    let hidden = log_store::hidden_message(ctx.tx, group_ref, message)?.is_some();
+    if hidden == (kind == ModerationKind::Hide) {
+        let state = if hidden { "already hidden" } else { "not hidden" };
+        return Err(Error::invalid("message", format!("is {state}")));
+    }
+    let details = ModerationDetails::default();
+    let entry = StoredModeration {
+        id,
+        by: ctx.me(),
+        at: now_ms(),
+        kind,
+        message: Some(*message),
+        member,
+        why,
+        details,
+    };
+    let doc_id = group.doc_id();
+    documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, None, entry.at, |d| {
+        crate::schema::moderation::write_action(d, &doc_id, &entry)
+    })?;
+    logged(ctx, group, group_ref, &id)
 }
 
 /// Re-reads the group after a moderation change and returns its entry `id` from the log.

@@ -69,9 +69,22 @@ impl PostingRules {
         self.of_kind(ModerationKind::Rules).last().map(|(_, e)| e).filter(|e| !rules_text(e).is_empty())
     }
 
+    /// The group's moderation settings in effect (the last policy entry).
+    pub(crate) fn policy(&self) -> Option<&StoredModeration> {
+        self.of_kind(ModerationKind::Policy).last().map(|(_, e)| e)
+    }
+
     /// The premoderation setting in effect: `None` when off.
     fn premoderation(&self) -> Option<&StoredModeration> {
-        self.of_kind(ModerationKind::Policy).last().map(|(_, e)| e).filter(|e| e.details.premod != Some(PREMOD_OFF))
+        self.policy().filter(|e| e.details.premod.is_some_and(|p| p != PREMOD_OFF))
+    }
+
+    /// How many distinct members' reports hide a message pending review.
+    pub(crate) fn report_threshold(&self) -> u32 {
+        self.policy()
+            .and_then(|p| p.details.threshold)
+            .and_then(|t| u32::try_from(t).ok())
+            .unwrap_or(crate::reports::DEFAULT_REPORT_THRESHOLD)
     }
 
     /// The suspensions of `member`, each with its lifts.

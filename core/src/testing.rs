@@ -111,6 +111,24 @@ pub fn sign_change(kindred: &Kindred, doc: &DocId, hash: &ChangeHash) -> [u8; 64
     kindred.with_identity(|id| id.sign_change(doc, hash))
 }
 
+/// Lets this phone make its next slot's sealed items now (as if 12 hours had passed): tests cannot wait for a slot.
+/// Returns how many it made.
+pub fn next_sealed_slot(kindred: &Kindred) -> crate::error::Result<usize> {
+    kindred.write(|ctx| {
+        ctx.tx.execute("DELETE FROM sealed_slots", [])?;
+        crate::sealed::emit_due(ctx)
+    })
+}
+
+/// The sealed items this phone holds of a group (what it would relay): sizes and contents, for tests that compare
+/// what an ordinary member's phone sees.
+pub fn sealed_items(kindred: &Kindred, group: &GroupId) -> crate::error::Result<Vec<Vec<u8>>> {
+    kindred.read(|tx, _| {
+        let Some(group_ref) = crate::storage::groups::group_ref(tx, group)? else { return Ok(Vec::new()) };
+        Ok(crate::storage::sealed::items(tx, group_ref)?.into_iter().map(|(_, item)| item).collect())
+    })
+}
+
 /// Caps the profile's database at its current size plus `extra_pages` pages (`None` lifts the cap), as a full disk
 /// would: what a phone with no free space does can be tested without filling a file system.
 pub fn limit_storage(kindred: &Kindred, extra_pages: Option<u32>) -> crate::error::Result<()> {

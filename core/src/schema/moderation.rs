@@ -14,7 +14,9 @@
 //! - `rules`: the moderator as `member`, `text` (the rules) and `cutoff` (every member's writing seen: what was
 //!   posted before needs no acceptance of this version);
 //! - `policy`: the moderator as `member`, `premod: int` (-1 off, 0 always, N: until N approved posts), `exempt:
-//!   bytes` (the 32-byte keys of the members then in the group, who are not newcomers) and `cutoff`.
+//!   bytes` (the 32-byte keys of the members then in the group, who are not newcomers), `cutoff`, and `threshold:
+//!   int` (how many members' reports hide a message pending review);
+//! - `warn`: the member warned (the words are sealed to them: `crate::reports`).
 //!
 //! An entry is written whole in one change; the door (`sync::authorize`) refuses any later write to it.
 
@@ -52,6 +54,7 @@ pub(crate) struct ModerationDetails {
     pub text: Option<String>,
     pub premod: Option<i64>,
     pub exempt: Vec<[u8; 32]>,
+    pub threshold: Option<i64>,
 }
 
 /// Most approved posts premoderation can ask of a newcomer.
@@ -109,6 +112,9 @@ pub(crate) fn write_action<T: Transactable>(tx: &mut T, doc_id: &DocId, a: &Stor
     if let Some(premod) = d.premod {
         tx.put(&entry, "premod", ScalarValue::Int(premod)).map_err(&err)?;
         tx.put(&entry, "exempt", ScalarValue::Bytes(d.exempt.concat())).map_err(&err)?;
+    }
+    if let Some(threshold) = d.threshold {
+        tx.put(&entry, "threshold", ScalarValue::Int(threshold)).map_err(&err)?;
     }
     Ok(())
 }

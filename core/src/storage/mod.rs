@@ -23,6 +23,7 @@ pub(crate) mod personal;
 pub(crate) mod profile;
 pub(crate) mod resources;
 pub(crate) mod safety_plan;
+pub(crate) mod sealed;
 pub(crate) mod transfers;
 pub(crate) mod trust;
 
@@ -35,7 +36,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavio
 
 use crate::error::{Error, Result};
 use crate::ids::{
-    CheckinId, DocId, GoalId, GroupId, InstrumentResultId, MemberId, MessageId, ModerationId, ProgressId,
+    CheckinId, DocId, GoalId, GroupId, InstrumentResultId, MemberId, MessageId, ModerationId, ReportId, ProgressId,
     SafetyPlanItemId,
 };
 
@@ -304,6 +305,7 @@ blob_id!(
     SafetyPlanItemId,
     InstrumentResultId,
     ModerationId,
+    ReportId,
     MemberId
 );
 

@@ -243,7 +243,7 @@ fn check_value(path: &[&str], value: &ScalarValue) -> Result<()> {
         ["goals", _, "cheers", _] => time(),
         ["goals", _, "weekdays"] => int(0, 127),
         ["modlog", _, "kind"] => {
-            one_of(&["hide", "restore", "remove", "readd", "suspend", "lift", "approve", "rules", "policy"])
+            one_of(&["hide", "restore", "remove", "readd", "suspend", "lift", "approve", "rules", "policy", "warn"])
         }
         ["modlog", _, "cutoff" | "exempt"] => match value {
             ScalarValue::Bytes(b) if b.len() <= crate::schema::moderation::MAX_DETAIL_BYTES => Ok(()),
@@ -252,6 +252,7 @@ fn check_value(path: &[&str], value: &ScalarValue) -> Result<()> {
         ["modlog", _, "until"] => time(),
         ["modlog", _, "of"] => bytes(16),
         ["modlog", _, "text"] => text(MAX_GUIDELINES_CHARS, true, true),
+        ["modlog", _, "threshold"] => int(1, 50),
         ["modlog", _, "premod"] => int(-1, i64::from(crate::schema::moderation::MAX_PREMOD_POSTS)),
         ["modlog", _, "at"] => time(),
         ["modlog", _, "message"] => bytes(16),
@@ -606,6 +607,7 @@ fn check_moderation(
         "remove" => no_message && status("removed"),
         "readd" => no_message && status("active"),
         "suspend" => no_message && cutoff(),
+        "warn" => no_message,
         // A lift names a suspension of the same member that the lifting moderator's phone holds.
         "lift" => {
             no_message

@@ -101,12 +101,16 @@ pub(crate) fn clocks(
     // that this side holds, but where this side does not know the peer as a member (one admitted since this phone
     // last synced) gets an empty vector for its group document alone: the peer can bring the membership up to
     // date, and learns nothing of this phone's holdings. (A member this phone knows was removed gets nothing.)
+    let mut sealed = Vec::new();
     let shared = shared_groups(tx, me, peer)?;
     for group in &shared {
         if theirs.get(group) == Some(&group_digest(tx, group)?) {
             continue;
         }
         groups.push(*group.as_bytes());
+        if let Some(group_ref) = group_store::group_ref(tx, group)? {
+            sealed.push((*group.as_bytes(), crate::sealed::short_hashes(tx, group_ref)?));
+        }
         for (doc, place) in documents::shared_documents(tx, group)? {
             let actors = documents::clock(tx, &doc)?;
             docs.push(DocClock { place: Place::new(&doc, &place), actors });
@@ -135,7 +139,7 @@ pub(crate) fn clocks(
         }
     }
     let asked = partial.iter().map(|g| GroupId::from_bytes(*g)).collect();
-    Ok((Message::Clocks { groups, docs, partial }, asked))
+    Ok((Message::Clocks { groups, docs, partial, sealed }, asked))
 }
 
 /// Documents are taken only from a peer who is an active member of their group on this phone, for a group this
@@ -183,12 +187,14 @@ pub(crate) struct Answer {
 /// What `peer` lacks of the `groups` it asked about, by its version vectors `docs`: only groups where it is an active
 /// member here, or where this phone admitted it and the admission turned out to have no effect (it gets the group
 /// document alone, which tells its phone so). For `partial` groups, the group document alone.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn answer(
     ctx: &mut WriteCtx<'_, '_>,
     peer: &MemberId,
     groups: &[[u8; 16]],
     docs: &[DocClock],
     partial: &[[u8; 16]],
+    sealed: &[([u8; 16], Vec<[u8; 4]>)],
     max_batch: usize,
 ) -> Result<Answer> {
     let theirs: HashMap<DocId, PeerClock> = docs
@@ -205,6 +211,13 @@ pub(crate) fn answer(
         let lost_admission = !peer_is_member && admitted_here_without_effect(ctx, group_ref, &group, peer)?;
         if !peer_is_member && !lost_admission {
             continue;
+        }
+        // Sealed items the peer lacks, to a member only (a peer whose admission had no effect gets none).
+        if peer_is_member && let Some((_, theirs)) = sealed.iter().find(|(g, _)| g == group.as_bytes()) {
+            let items = crate::sealed::lacking(ctx.tx, group_ref, theirs)?;
+            if !items.is_empty() {
+                answer.messages.push(Message::Sealed { group: *group.as_bytes(), items });
+            }
         }
         // The group document first: the peer needs the members before it can check their messages.
         let group_only = partial.contains(group.as_bytes()) || lost_admission;
@@ -380,6 +393,12 @@ fn group_digest(tx: &Transaction<'_>, group: &GroupId) -> Result<[u8; 16]> {
     let mut hasher = Sha256::new();
     hasher.update(b"kindred/group-digest/v1");
     hasher.update(group.as_bytes());
+    // The sealed items held, so that a new one makes the digests differ and travels.
+    if let Some(group_ref) = group_store::group_ref(tx, group)? {
+        for hash in crate::storage::sealed::hashes(tx, group_ref)? {
+            hasher.update(hash);
+        }
+    }
     for (doc, clock) in docs {
         hasher.update(doc.as_bytes());
         for (actor, seq, hash) in clock {

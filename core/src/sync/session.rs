@@ -66,6 +66,9 @@ pub struct SyncReport {
     pub changes_sent: u64,
     /// Changes received that this profile already had.
     pub duplicates: u64,
+    /// Sealed items received that were new here: reports, warnings and cover alike (nobody but their recipient can
+    /// tell them apart; see `crate::sealed`).
+    pub sealed_items: u64,
     /// Changes received and set aside: equivocations, changes by flagged members, and changes that depend on those.
     pub quarantined: u64,
     /// Bytes of blobs (whole snapshots, long lists of changes) this side sent in chunks.
@@ -132,6 +135,8 @@ pub struct SyncSession {
     joins_asked: HashSet<[u8; 16]>,
     /// Groups whose group document alone this side asked of a peer it does not know as a member yet.
     partial_asked: HashSet<GroupId>,
+    /// Groups whose sealed items the peer sent in this session (one message each).
+    sealed_from: HashSet<[u8; 16]>,
     /// The blob offered and not yet asked for; the rest wait their turn, one at a time, so a reconnect re-offers
     /// only what is left and no document's chunks pile up in the send queue.
     offered: Option<[u8; 32]>,
@@ -183,6 +188,7 @@ impl SyncSession {
             joining: false,
             joins_asked: HashSet::new(),
             partial_asked: HashSet::new(),
+            sealed_from: HashSet::new(),
             offered: None,
             offer_queue: VecDeque::new(),
             receiving: HashSet::new(),
@@ -295,6 +301,9 @@ impl SyncSession {
 
     fn send_hello(&mut self, kindred: &Kindred) -> Result<()> {
         let peer = self.peer_id()?;
+        // This slot's sealed items, if this phone has not made them yet (`crate::sealed`): before the digests, so they
+        // travel in this very session.
+        kindred.write(crate::sealed::emit_due)?;
         let hello = kindred.read(|tx, me| plan::hello(tx, me, &peer))?;
         self.my_digest = hello.digest;
         self.joining = !hello.joins.is_empty();
@@ -329,14 +338,20 @@ impl SyncSession {
                 self.sent = Step::Clocks;
                 self.send(&clocks)
             }
-            Message::Clocks { groups, docs, partial } => {
-                if docs.len() > 100_000 || groups.len() > 10_000 || partial.len() > groups.len() {
+            Message::Clocks { groups, docs, partial, sealed } => {
+                if docs.len() > 100_000
+                    || groups.len() > 10_000
+                    || partial.len() > groups.len()
+                    || sealed.len() > groups.len()
+                    || sealed.iter().any(|(_, hashes)| hashes.len() > crate::sealed::MAX_POOL)
+                {
                     return Err(Refusal::Oversized.because("a Clocks message beyond its bounds"));
                 }
                 self.expect(Step::Groups, Step::Clocks, "Clocks message")?;
                 let peer = self.peer_id()?;
                 let max_batch = self.max_batch;
-                let answer = kindred.write(|ctx| plan::answer(ctx, &peer, &groups, &docs, &partial, max_batch))?;
+                let answer =
+                    kindred.write(|ctx| plan::answer(ctx, &peer, &groups, &docs, &partial, &sealed, max_batch))?;
                 self.report.changes_sent += answer.changes;
                 for message in &answer.messages {
                     self.send(message)?;
@@ -363,6 +378,18 @@ impl SyncSession {
             Message::Chunk { hash, offset, bytes } => {
                 self.expect_data("a chunk", Step::Clocks)?;
                 self.receive_chunk(kindred, hash, offset, &bytes)
+            }
+            Message::Sealed { group, items } => {
+                self.expect_data("sealed items", Step::Clocks)?;
+                // At most one message of items per group and session (what `plan::answer` sends).
+                if !self.sealed_from.insert(group) {
+                    return Err(Refusal::Protocol.because("a second set of sealed items for one group"));
+                }
+                let peer = self.peer_id()?;
+                let group = GroupId::from_bytes(group);
+                let new = kindred.write(|ctx| crate::sealed::receive(ctx, &peer, &group, &items))?;
+                self.report.sealed_items += new as u64;
+                Ok(())
             }
             Message::JoinResult { group, admitted, reason } => {
                 // Only an answer to a request this side made, once: anything else is a peer misbehaving.

@@ -15,7 +15,7 @@ use crate::sync::ingest::MAX_CHANGE_BYTES;
 use crate::verify::ActorCertificate;
 
 /// The protocol version both sides must speak.
-pub(crate) const PROTOCOL_VERSION: u16 = 2;
+pub(crate) const PROTOCOL_VERSION: u16 = 3;
 
 /// Which kind of document a [`Place`] names. On the wire `Group` is 0 and `Segment` is 1; any other value does not
 /// parse.
@@ -246,6 +246,9 @@ pub enum Message {
         docs: Vec<DocClock>,
         /// The groups, among `groups`, whose group document alone is asked for.
         partial: Vec<[u8; 16]>,
+        /// For each group of `groups` the sender is a member of, the first 4 bytes of the hash of each sealed item it
+        /// holds (`crate::sealed`), so the peer sends only those it lacks. At most 256 a group.
+        sealed: Vec<([u8; 16], Vec<[u8; 4]>)>,
     },
     /// Changes of one document the peer lacks, with what vouches for them.
     Changes {
@@ -286,6 +289,15 @@ pub enum Message {
         offset: u64,
         /// The piece: at most [`TRANSFER_CHUNK`](crate::TRANSFER_CHUNK) bytes, fewer on small frames.
         bytes: Vec<u8>,
+    },
+    /// Sealed items of one group the peer lacks (reports, warnings and cover, indistinguishable): each exactly
+    /// [`crate::sealed::ITEM_LEN`] bytes, at most [`crate::sealed::MAX_ITEMS_PER_SESSION`]. Taken only from an active
+    /// member of the group.
+    Sealed {
+        /// The group.
+        group: [u8; 16],
+        /// The items.
+        items: Vec<Vec<u8>>,
     },
     /// The outcome of a join request.
     JoinResult {

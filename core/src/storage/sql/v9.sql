@@ -10,7 +10,7 @@ CREATE TABLE moderation_actions (
     action_id  BLOB    NOT NULL CHECK (length(action_id) = 16),
     seq        INTEGER NOT NULL,
     kind       TEXT    NOT NULL CHECK (kind IN ('hide', 'restore', 'remove', 'readd', 'suspend', 'lift', 'approve',
-                                                'rules', 'policy')),
+                                                'rules', 'policy', 'warn')),
     by_member  BLOB    NOT NULL,
     at         INTEGER NOT NULL,
     message_id BLOB    NOT NULL DEFAULT x'',
@@ -32,4 +32,58 @@ CREATE TABLE acknowledgments (
     member    BLOB    NOT NULL,
     entry_id  BLOB    NOT NULL CHECK (length(entry_id) = 16),
     PRIMARY KEY (group_ref, member, entry_id)
+) STRICT, WITHOUT ROWID;
+-- Sealed items: reports and warnings, each sealed to one member's key, and cover items, all of one size, made at a
+-- steady rate by every member's phone and relayed between members. Nothing in a row tells which is which, who made
+-- it or for whom; `mine` only says this phone made it (kept until it expires, whatever else arrives).
+CREATE TABLE sealed_items (
+    group_ref   INTEGER NOT NULL REFERENCES groups (group_ref),
+    item_hash   BLOB    NOT NULL CHECK (length(item_hash) = 32),
+    item        BLOB    NOT NULL,
+    received_at INTEGER NOT NULL,
+    mine        INTEGER NOT NULL DEFAULT 0 CHECK (mine IN (0, 1)),
+    PRIMARY KEY (group_ref, item_hash)
+) STRICT, WITHOUT ROWID;
+-- What this profile will seal into its next items (a report to each moderator, a warning to a member), and the
+-- slot in which each group last made its items.
+CREATE TABLE sealed_outbox (
+    id        INTEGER PRIMARY KEY,
+    group_ref INTEGER NOT NULL REFERENCES groups (group_ref),
+    recipient BLOB    NOT NULL CHECK (length(recipient) = 32),
+    payload   BLOB    NOT NULL,
+    queued_at INTEGER NOT NULL
+) STRICT;
+CREATE TABLE sealed_slots (
+    group_ref INTEGER PRIMARY KEY REFERENCES groups (group_ref),
+    slot      INTEGER NOT NULL
+) STRICT;
+-- Reports this phone opened (it moderates the group): who reported what, and whether a moderator dismissed it.
+CREATE TABLE reports (
+    group_ref   INTEGER NOT NULL REFERENCES groups (group_ref),
+    report_id   BLOB    NOT NULL CHECK (length(report_id) = 16),
+    reporter    BLOB    NOT NULL,
+    message_id  BLOB    NOT NULL DEFAULT x'',
+    member      BLOB    NOT NULL,
+    reason      TEXT    NOT NULL,
+    note        TEXT    NOT NULL DEFAULT '',
+    at          INTEGER NOT NULL,
+    received_at INTEGER NOT NULL,
+    dismissed   INTEGER NOT NULL DEFAULT 0 CHECK (dismissed IN (0, 1)),
+    PRIMARY KEY (group_ref, report_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX reports_by_message ON reports (group_ref, message_id);
+-- Members whose reports this moderator no longer counts, and warnings this profile received.
+CREATE TABLE muted_reporters (
+    group_ref INTEGER NOT NULL REFERENCES groups (group_ref),
+    member    BLOB    NOT NULL,
+    at        INTEGER NOT NULL,
+    PRIMARY KEY (group_ref, member)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE warnings (
+    group_ref  INTEGER NOT NULL REFERENCES groups (group_ref),
+    warning_id BLOB    NOT NULL CHECK (length(warning_id) = 16),
+    by_member  BLOB    NOT NULL,
+    text       TEXT    NOT NULL,
+    at         INTEGER NOT NULL,
+    PRIMARY KEY (group_ref, warning_id)
 ) STRICT, WITHOUT ROWID;

@@ -543,13 +543,17 @@ fn moderation_entry(key: &str, writes: &[Write]) -> Option<StoredModeration> {
             exempt: bytes_of(field("exempt"))
                 .map(|b| b.chunks_exact(32).filter_map(|c| <[u8; 32]>::try_from(c).ok()).collect())
                 .unwrap_or_default(),
+            threshold: match field("threshold") {
+                Some(ScalarValue::Int(n)) => Some(*n),
+                _ => None,
+            },
         },
     };
     // Hide, restore and approve name a message; the rest do not. Each kind has what it needs.
     let d = &entry.details;
     let whole = match entry.kind {
         ModerationKind::Hide | ModerationKind::Restore | ModerationKind::Approve => entry.message.is_some(),
-        ModerationKind::Remove | ModerationKind::Readd => entry.message.is_none(),
+        ModerationKind::Remove | ModerationKind::Readd | ModerationKind::Warn => entry.message.is_none(),
         ModerationKind::Suspend => entry.message.is_none() && d.cutoff.is_some(),
         ModerationKind::Lift => entry.message.is_none() && d.of.is_some(),
         ModerationKind::Rules => entry.message.is_none() && d.text.is_some() && d.cutoff.is_some(),

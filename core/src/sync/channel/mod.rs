@@ -445,6 +445,11 @@ fn closed(kind: Refusal, reason: &str) -> Error {
 }
 
 /// Snow's errors on our own calls are bugs; its detail stays out of anything a peer could see.
+/// A member key in X25519 form (its Montgomery form, checked as the handshakes check it), for sealing to it.
+pub(crate) fn member_x25519(member: &MemberId) -> Option<[u8; 32]> {
+    handshake::noise_static_key(member)
+}
+
 fn local_snow(error: snow::Error) -> Error {
     Error::Internal(format!("noise: {error}"))
 }
