@@ -433,16 +433,8 @@ pub(crate) fn moderate_message(
         return Err(Error::invalid("message", format!("is {state}")));
     }
     let details = ModerationDetails::default();
-    let entry = StoredModeration {
-        id,
-        by: ctx.me(),
-        at: now_ms(),
-        kind,
-        message: Some(*message),
-        member,
-        why,
-        details,
-    };
+    let entry =
+        StoredModeration { id, by: ctx.me(), at: now_ms(), kind, message: Some(*message), member, why, details };
     let doc_id = group.doc_id();
     documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, None, entry.at, |d| {
         crate::schema::moderation::write_action(d, &doc_id, &entry)

@@ -94,7 +94,13 @@ impl Kindred {
     }
 
     /// Reports a member to the group's moderators (as [`Kindred::report_message`]).
-    pub fn report_member(&self, group: &GroupId, member: &MemberId, reason: ReportReason, note: &str) -> Result<ReportId> {
+    pub fn report_member(
+        &self,
+        group: &GroupId,
+        member: &MemberId,
+        reason: ReportReason,
+        note: &str,
+    ) -> Result<ReportId> {
         let note = text::optional_multi_line("note", Some(note), MAX_REPORT_NOTE_CHARS)?.unwrap_or_default();
         self.write(|ctx| {
             let group_ref = store::require(ctx.tx, group)?;
@@ -261,7 +267,9 @@ pub(crate) fn opened(ctx: &mut WriteCtx<'_, '_>, group: &GroupId, group_ref: Gro
     let me = ctx.me();
     let now = now_ms();
     match payload.kind {
-        KIND_REPORT if store::moderates(ctx.tx, group_ref, &me)? && store::role_of(ctx.tx, group_ref, &from)?.is_some() => {
+        KIND_REPORT
+            if store::moderates(ctx.tx, group_ref, &me)? && store::role_of(ctx.tx, group_ref, &from)?.is_some() =>
+        {
             if sealed_store::open_reports_by(ctx.tx, group_ref, &from)? >= MAX_OPEN_REPORTS_PER_MEMBER
                 || payload.reason.parse::<ReportReason>().is_err()
             {
@@ -284,7 +292,8 @@ pub(crate) fn opened(ctx: &mut WriteCtx<'_, '_>, group: &GroupId, group_ref: Gro
             }
         }
         KIND_WARNING if member == me && store::moderates(ctx.tx, group_ref, &from)? => {
-            let warning = Warning { id: ReportId::from_bytes(payload.id), by: from, text: payload.text, at: payload.at };
+            let warning =
+                Warning { id: ReportId::from_bytes(payload.id), by: from, text: payload.text, at: payload.at };
             sealed_store::insert_warning(ctx.tx, group_ref, &warning)?;
         }
         _ => {}
@@ -294,7 +303,12 @@ pub(crate) fn opened(ctx: &mut WriteCtx<'_, '_>, group: &GroupId, group_ref: Gro
 
 /// Signs a hide pending review when enough distinct members (whose reports this moderator does not mute) reported
 /// the message, it is not hidden, and this profile may hide it.
-fn hide_if_reported_enough(ctx: &mut WriteCtx<'_, '_>, group: &GroupId, group_ref: GroupRef, message: &MessageId) -> Result<()> {
+fn hide_if_reported_enough(
+    ctx: &mut WriteCtx<'_, '_>,
+    group: &GroupId,
+    group_ref: GroupRef,
+    message: &MessageId,
+) -> Result<()> {
     let threshold = PostingRules::load(ctx.tx, group_ref)?.report_threshold();
     let reporters = sealed_store::reporters_of(ctx.tx, group_ref, message)?;
     if reporters < threshold || log_store::hidden_message(ctx.tx, group_ref, message)?.is_some() {

@@ -122,8 +122,15 @@ pub(crate) fn emit_due(ctx: &mut WriteCtx<'_, '_>) -> Result<usize> {
             continue;
         }
         store::prune(ctx.tx, group_ref, now - ITEM_TTL_MS, MAX_POOL)?;
-        if store::slot(ctx.tx, group_ref)?.is_some_and(|s| s >= slot) {
-            continue;
+        match store::slot(ctx.tx, group_ref)? {
+            Some(last) if last >= slot => continue,
+            // A group new to this phone (made or joined) starts making items at the next slot, as every phone does:
+            // its first items say nothing about when it joined.
+            None => {
+                store::set_slot(ctx.tx, group_ref, slot)?;
+                continue;
+            }
+            Some(_) => {}
         }
         let queued = store::outbox_take(ctx.tx, group_ref, ITEMS_PER_SLOT)?;
         let mut items = Vec::with_capacity(ITEMS_PER_SLOT);
@@ -161,38 +168,31 @@ pub(crate) fn lacking(conn: &Connection, group_ref: GroupRef, theirs: &[[u8; 4]]
     Ok(out)
 }
 
-/// Takes in items of `group` from `peer` (an active member of it here): each of the one size, kept unless held
-/// already; those this profile can open are handed to [`crate::reports::opened`] and leave the pool (delivered).
-/// Returns how many were new.
-pub(crate) fn receive(ctx: &mut WriteCtx<'_, '_>, peer: &MemberId, group: &GroupId, items: &[Vec<u8>]) -> Result<usize> {
+/// Takes in an item of `group` from `peer` (an active member of it here): of the one size, kept unless held
+/// already; if this profile can open it, what it holds goes to [`crate::reports::opened`]. Returns whether it was new.
+pub(crate) fn receive(ctx: &mut WriteCtx<'_, '_>, peer: &MemberId, group: &GroupId, item: &[u8]) -> Result<bool> {
     use crate::error::Refusal;
-    if items.len() > MAX_ITEMS_PER_SESSION {
-        return Err(Refusal::Oversized.because("more sealed items than a session carries"));
-    }
-    if items.iter().any(|i| i.len() != ITEM_LEN) {
+    if item.len() != ITEM_LEN {
         return Err(Refusal::Malformed.because("a sealed item of the wrong size"));
     }
-    let Some(group_ref) = group_store::group_ref(ctx.tx, group)? else { return Ok(0) };
-    if group_store::role_of(ctx.tx, group_ref, peer)?.is_none() || group_store::role_of(ctx.tx, group_ref, &ctx.me())?.is_none() {
-        return Err(Refusal::NotAMember.because("sealed items from a peer who is not a member of the group"));
+    let Some(group_ref) = group_store::group_ref(ctx.tx, group)? else { return Ok(false) };
+    let me = ctx.me();
+    if group_store::role_of(ctx.tx, group_ref, peer)?.is_none()
+        || group_store::role_of(ctx.tx, group_ref, &me)?.is_none()
+    {
+        return Err(Refusal::NotAMember.because("a sealed item from a peer who is not a member of the group"));
     }
     let now = now_ms();
-    let secret = ctx.identity.x25519_secret();
-    let mut new = 0;
-    for item in items {
-        let hash = hash_of(item);
-        if !store::insert_item(ctx.tx, group_ref, &hash, item, now, false)? {
-            continue;
-        }
-        new += 1;
-        // Opened here, and still relayed like every other item: a phone that stopped passing on what it opened would
-        // tell its peers whom the item was for. Items leave pools by age alone.
-        if let Some(plaintext) = open(group, &secret, item) {
-            crate::reports::opened(ctx, group, group_ref, &plaintext)?;
-        }
+    if !store::insert_item(ctx.tx, group_ref, &hash_of(item), item, now, false)? {
+        return Ok(false);
+    }
+    // Opened here, and still relayed like every other item: a phone that stopped passing on what it opened would
+    // tell its peers whom the item was for. Items leave pools by age alone.
+    if let Some(plaintext) = open(group, &ctx.identity.x25519_secret(), item) {
+        crate::reports::opened(ctx, group, group_ref, &plaintext)?;
     }
     store::prune(ctx.tx, group_ref, now - ITEM_TTL_MS, MAX_POOL)?;
-    Ok(new)
+    Ok(true)
 }
 
 #[cfg(test)]

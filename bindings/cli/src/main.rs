@@ -75,11 +75,18 @@ enum Command {
     MuteWord(personal::WordArgs),
     /// Who and what this phone mutes, and whether posts with a content warning are folded.
     Muted,
+    /// Report a message (or with --member a member) to the group's moderators: only they learn it was you.
+    Report(moderation::ReportArgs),
+    /// The warnings moderators sent you in a group (nobody else reads them).
+    Warnings {
+        /// The group's id or name.
+        group: String,
+    },
     /// A group's rules: show them, set them (owners and moderators), accept them (before posting).
     #[command(subcommand)]
     Rules(moderation::RulesCommand),
-    /// Moderate a group (owners and moderators): hide, restore, remove, take back, suspend, lift, approve, premoderate,
-    /// read the moderation log.
+    /// Moderate a group (owners and moderators): hide, restore, remove, take back, suspend, lift, warn, approve,
+    /// premoderate, read reports and the moderation log.
     #[command(subcommand, name = "mod")]
     Mod(moderation::ModCommand),
     /// Wellness goals: add, log, list, pause, resume, archive, history.
@@ -134,6 +141,8 @@ fn run(cli: Cli) -> Outcome {
         Command::Remove(args) => messages::remove(&ctx, args),
         Command::Mod(command) => moderation::run(&ctx, command),
         Command::Rules(command) => moderation::rules(&ctx, command),
+        Command::Report(args) => moderation::report(&ctx, args),
+        Command::Warnings { group } => moderation::warnings(&ctx, &group),
         Command::Mute(arg) => personal::control(&ctx, arg, MemberControl::Muted),
         Command::Unmute(arg) | Command::Unblock(arg) => personal::control(&ctx, arg, MemberControl::None),
         Command::Block(arg) => personal::control(&ctx, arg, MemberControl::Blocked),

@@ -68,9 +68,17 @@ pub(crate) fn set_slot(conn: &Connection, group_ref: GroupRef, slot: i64) -> Res
 }
 
 /// Queues a payload to seal for `recipient` in a coming slot.
-pub(crate) fn outbox_push(conn: &Connection, group_ref: GroupRef, recipient: &MemberId, payload: &[u8], at: i64) -> Result<()> {
-    conn.prepare_cached("INSERT INTO sealed_outbox (group_ref, recipient, payload, queued_at) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![group_ref, recipient, payload, at])?;
+pub(crate) fn outbox_push(
+    conn: &Connection,
+    group_ref: GroupRef,
+    recipient: &MemberId,
+    payload: &[u8],
+    at: i64,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO sealed_outbox (group_ref, recipient, payload, queued_at) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![group_ref, recipient, payload, at])?;
     Ok(())
 }
 
@@ -83,9 +91,8 @@ pub(crate) fn outbox_len(conn: &Connection, group_ref: GroupRef) -> Result<u32> 
 
 /// Takes the oldest `most` queued payloads of a group out of the outbox.
 pub(crate) fn outbox_take(conn: &Connection, group_ref: GroupRef, most: usize) -> Result<Vec<(MemberId, Vec<u8>)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, recipient, payload FROM sealed_outbox WHERE group_ref = ?1 ORDER BY id LIMIT ?2",
-    )?;
+    let mut stmt = conn
+        .prepare_cached("SELECT id, recipient, payload FROM sealed_outbox WHERE group_ref = ?1 ORDER BY id LIMIT ?2")?;
     let rows = stmt.query_map(params![group_ref, most as i64], |r| Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?)))?;
     let mut out = Vec::new();
     for row in rows {
@@ -177,7 +184,13 @@ pub(crate) fn dismiss(conn: &Connection, group_ref: GroupRef, report: &ReportId)
     Ok(changed == 1)
 }
 
-pub(crate) fn mute_reporter(conn: &Connection, group_ref: GroupRef, member: &MemberId, muted: bool, at: i64) -> Result<()> {
+pub(crate) fn mute_reporter(
+    conn: &Connection,
+    group_ref: GroupRef,
+    member: &MemberId,
+    muted: bool,
+    at: i64,
+) -> Result<()> {
     if muted {
         conn.prepare_cached("INSERT OR REPLACE INTO muted_reporters (group_ref, member, at) VALUES (?1, ?2, ?3)")?
             .execute(params![group_ref, member, at])?;
@@ -197,8 +210,9 @@ pub(crate) fn insert_warning(conn: &Connection, group_ref: GroupRef, w: &Warning
 }
 
 pub(crate) fn warnings(conn: &Connection, group_ref: GroupRef) -> Result<Vec<Warning>> {
-    let mut stmt =
-        conn.prepare_cached("SELECT warning_id, by_member, text, at FROM warnings WHERE group_ref = ?1 ORDER BY at DESC")?;
-    let rows = stmt.query_map([group_ref], |r| Ok(Warning { id: r.get(0)?, by: r.get(1)?, text: r.get(2)?, at: r.get(3)? }))?;
+    let mut stmt = conn
+        .prepare_cached("SELECT warning_id, by_member, text, at FROM warnings WHERE group_ref = ?1 ORDER BY at DESC")?;
+    let rows =
+        stmt.query_map([group_ref], |r| Ok(Warning { id: r.get(0)?, by: r.get(1)?, text: r.get(2)?, at: r.get(3)? }))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

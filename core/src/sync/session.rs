@@ -7,7 +7,7 @@
 //! anything it refuses fails with [`Error::Rejected`] and the app drops that link; sessions are independent, so a bad
 //! peer never stops sync with others.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use automerge::Change;
 
@@ -135,8 +135,8 @@ pub struct SyncSession {
     joins_asked: HashSet<[u8; 16]>,
     /// Groups whose group document alone this side asked of a peer it does not know as a member yet.
     partial_asked: HashSet<GroupId>,
-    /// Groups whose sealed items the peer sent in this session (one message each).
-    sealed_from: HashSet<[u8; 16]>,
+    /// Sealed items the peer sent in this session, per group.
+    sealed_from: HashMap<[u8; 16], usize>,
     /// The blob offered and not yet asked for; the rest wait their turn, one at a time, so a reconnect re-offers
     /// only what is left and no document's chunks pile up in the send queue.
     offered: Option<[u8; 32]>,
@@ -188,7 +188,7 @@ impl SyncSession {
             joining: false,
             joins_asked: HashSet::new(),
             partial_asked: HashSet::new(),
-            sealed_from: HashSet::new(),
+            sealed_from: HashMap::new(),
             offered: None,
             offer_queue: VecDeque::new(),
             receiving: HashSet::new(),
@@ -379,16 +379,18 @@ impl SyncSession {
                 self.expect_data("a chunk", Step::Clocks)?;
                 self.receive_chunk(kindred, hash, offset, &bytes)
             }
-            Message::Sealed { group, items } => {
-                self.expect_data("sealed items", Step::Clocks)?;
-                // At most one message of items per group and session (what `plan::answer` sends).
-                if !self.sealed_from.insert(group) {
-                    return Err(Refusal::Protocol.because("a second set of sealed items for one group"));
+            Message::Sealed { group, item } => {
+                self.expect_data("a sealed item", Step::Clocks)?;
+                // At most what `plan::answer` sends per group and session.
+                let count = self.sealed_from.entry(group).or_insert(0);
+                *count += 1;
+                if *count > crate::sealed::MAX_ITEMS_PER_SESSION {
+                    return Err(Refusal::Oversized.because("more sealed items than a session carries"));
                 }
                 let peer = self.peer_id()?;
                 let group = GroupId::from_bytes(group);
-                let new = kindred.write(|ctx| crate::sealed::receive(ctx, &peer, &group, &items))?;
-                self.report.sealed_items += new as u64;
+                let new = kindred.write(|ctx| crate::sealed::receive(ctx, &peer, &group, &item))?;
+                self.report.sealed_items += u64::from(new);
                 Ok(())
             }
             Message::JoinResult { group, admitted, reason } => {

@@ -290,15 +290,6 @@ pub enum Message {
         /// The piece: at most [`TRANSFER_CHUNK`](crate::TRANSFER_CHUNK) bytes, fewer on small frames.
         bytes: Vec<u8>,
     },
-    /// Sealed items of one group the peer lacks (reports, warnings and cover, indistinguishable): each exactly
-    /// [`crate::sealed::ITEM_LEN`] bytes, at most [`crate::sealed::MAX_ITEMS_PER_SESSION`]. Taken only from an active
-    /// member of the group.
-    Sealed {
-        /// The group.
-        group: [u8; 16],
-        /// The items.
-        items: Vec<Vec<u8>>,
-    },
     /// The outcome of a join request.
     JoinResult {
         /// The group the request was for; a result for a group not asked about ends the session.
@@ -312,6 +303,16 @@ pub enum Message {
     Done,
     /// Everything the peer sent (up to its Done) was received and accepted: the session is complete.
     Finish,
+    /// A sealed item of one group the peer lacks (a report, a warning or cover: nobody but its recipient can tell):
+    /// exactly [`crate::sealed::ITEM_LEN`] bytes; at most [`crate::sealed::MAX_ITEMS_PER_SESSION`] per group and
+    /// session, one per message so that a link carrying little per connection still moves them. Taken only from an
+    /// active member of the group.
+    Sealed {
+        /// The group.
+        group: [u8; 16],
+        /// The item.
+        item: Vec<u8>,
+    },
 }
 
 impl Message {

@@ -2,7 +2,7 @@
 //! what a group's owner and moderators do, signed into the group's moderation log, and its rules.
 
 use clap::Subcommand;
-use kindred_core::{GroupRules, ModerationEntry, ModerationKind, Premoderation};
+use kindred_core::{GroupRules, ModerationEntry, ModerationKind, Premoderation, Report, ReportReason, Warning};
 
 use crate::commands::groups::resolve_member;
 use crate::commands::messages::resolve;
@@ -92,6 +92,45 @@ pub enum ModCommand {
         /// off | always | N (1-100)
         setting: String,
     },
+    /// Warn a member: the words are sealed to them alone; the log keeps who warned whom and when.
+    Warn {
+        /// The group's id or name.
+        group: String,
+        /// The member's id, or their name in the group.
+        member: String,
+        /// The warning, in words only they will read (at most 120 characters).
+        #[arg(long)]
+        why: String,
+    },
+    /// The reports this phone opened, newest first: who reported what and why (owners and moderators only).
+    Reports {
+        /// The group's id or name.
+        group: String,
+    },
+    /// Dismiss a report (found false, or dealt with): it counts against its reporter.
+    Dismiss {
+        /// The group's id or name.
+        group: String,
+        /// The report's id.
+        report: String,
+    },
+    /// Mute a member's reports on this phone (or, with --undo, count them again). Nobody is told.
+    MuteReporter {
+        /// The group's id or name.
+        group: String,
+        /// The member's id, or their name in the group.
+        member: String,
+        #[arg(long)]
+        undo: bool,
+    },
+    /// How many members' reports of one message hide it pending review (1-50; 3 unless set).
+    Threshold {
+        /// The group's id or name.
+        group: String,
+        /// Members.
+        #[arg(value_parser = clap::value_parser!(u32).range(1..=50))]
+        members: u32,
+    },
     /// The group's moderation log, newest first: who did what, when and why (owners and moderators only).
     Log {
         /// The group's id or name.
@@ -158,6 +197,37 @@ pub fn run(ctx: &Ctx, command: ModCommand) -> Outcome {
             let entry = kindred.set_premoderation(&group, premoderation)?;
             ctx.render(&entry, |e| format!("Set {}\n", e.why))
         }
+        ModCommand::Warn { group, member, why } => {
+            let group = kindred.resolve_group(&group)?;
+            let member = resolve_member(&kindred.group(&group)?, &member)?;
+            let entry = kindred.warn_member(&group, &member, &why)?;
+            ctx.render(&entry, |e| format!("Warned {}: the words leave sealed to them alone\n", short(&e.member)))
+        }
+        ModCommand::Reports { group } => {
+            let group = kindred.resolve_group(&group)?;
+            let reports = kindred.reports(&group)?;
+            ctx.render(&reports, |r| reports_text(r))
+        }
+        ModCommand::Dismiss { group, report } => {
+            let group = kindred.resolve_group(&group)?;
+            let report = report.trim().parse()?;
+            kindred.dismiss_report(&group, &report)?;
+            ctx.render(&serde_json::json!({ "dismissed": report }), |_| "Dismissed.\n".to_owned())
+        }
+        ModCommand::MuteReporter { group, member, undo } => {
+            let group = kindred.resolve_group(&group)?;
+            let member = resolve_member(&kindred.group(&group)?, &member)?;
+            kindred.mute_reporter(&group, &member, !undo)?;
+            let state = if undo { "counted again" } else { "muted on this phone" };
+            ctx.render(&serde_json::json!({ "member": member, "muted": !undo }), |_| {
+                format!("Their reports are {state}.\n")
+            })
+        }
+        ModCommand::Threshold { group, members } => {
+            let group = kindred.resolve_group(&group)?;
+            let entry = kindred.set_report_threshold(&group, members)?;
+            ctx.render(&entry, |e| format!("Set {}\n", e.why))
+        }
         ModCommand::Log { group, limit } => {
             let group = kindred.resolve_group(&group)?;
             let log = kindred.moderation_log(&group, limit)?;
@@ -189,6 +259,7 @@ fn log_text(log: &[ModerationEntry]) -> String {
             ModerationKind::Approve => "approved",
             ModerationKind::Rules => "set the rules",
             ModerationKind::Policy => "set",
+            ModerationKind::Warn => "warned",
         };
         table.row(vec![
             when(e.at),
@@ -252,4 +323,98 @@ fn rules_text(rules: &GroupRules) -> String {
     }
     let state = if rules.accepted { "You have accepted them." } else { "Accept them (kindred rules accept) to post." };
     format!("{}\n\n{state}\n", rules.text)
+}
+
+fn reports_text(reports: &[Report]) -> String {
+    if reports.is_empty() {
+        return "No reports on this phone.\n".to_owned();
+    }
+    let mut table = Table::new(&[
+        ("WHEN", Align::Left),
+        ("REPORT", Align::Left),
+        ("BY", Align::Left),
+        ("MESSAGE", Align::Left),
+        ("OF", Align::Left),
+        ("REASON", Align::Left),
+        ("NOTE", Align::Left),
+        ("STATE", Align::Left),
+    ]);
+    for r in reports {
+        let mut state = if r.dismissed { "dismissed".to_owned() } else { "open".to_owned() };
+        if r.reporter_muted {
+            state.push_str(", reporter muted");
+        }
+        if r.reporter_dismissed > 0 {
+            state.push_str(&format!(", {} of theirs dismissed", r.reporter_dismissed));
+        }
+        table.row(vec![
+            when(r.at),
+            r.id.to_hex(),
+            short(&r.reporter),
+            r.message_id.as_ref().map_or_else(|| "-".to_owned(), short),
+            short(&r.member),
+            r.reason.as_str().to_owned(),
+            r.note.clone(),
+            state,
+        ]);
+    }
+    table.render()
+}
+
+/// `report GROUP MESSAGE --reason R [--note TEXT]` (or `--member MEMBER` instead of a message).
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// The group's id or name.
+    group: String,
+    /// The message's id, or at least 4 hex characters of it (or give --member).
+    msg: Option<String>,
+    /// Report a member instead of a message: their id, or their name in the group.
+    #[arg(long, conflicts_with = "msg")]
+    member: Option<String>,
+    /// harassment | hostile | misleading_health | self_harm | spam | other
+    #[arg(long)]
+    reason: String,
+    /// A note for the moderators (at most 120 characters).
+    #[arg(long, default_value = "")]
+    note: String,
+}
+
+pub fn report(ctx: &Ctx, args: ReportArgs) -> Outcome {
+    let kindred = ctx.open()?;
+    let reason: ReportReason = args.reason.parse()?;
+    let id = match (&args.msg, &args.member) {
+        (Some(msg), None) => {
+            let (group, id) = resolve(&kindred, &args.group, msg)?;
+            kindred.report_message(&group, &id, reason, &args.note)?
+        }
+        (None, Some(member)) => {
+            let group = kindred.resolve_group(&args.group)?;
+            let member = resolve_member(&kindred.group(&group)?, member)?;
+            kindred.report_member(&group, &member, reason, &args.note)?
+        }
+        _ => {
+            return Err(kindred_core::Error::InvalidInput {
+                field: "report",
+                reason: "name a message or --member".into(),
+            }
+            .into());
+        }
+    };
+    ctx.render(&serde_json::json!({ "report": id }), |_| {
+        "Reported. Only the group's moderators will know it was you; it leaves sealed with this phone's next sync.\n"
+            .to_owned()
+    })
+}
+
+/// `warnings GROUP`: the warnings moderators sent you (nobody else reads them).
+pub fn warnings(ctx: &Ctx, group: &str) -> Outcome {
+    let kindred = ctx.open()?;
+    let group = kindred.resolve_group(group)?;
+    let warnings: Vec<Warning> = kindred.warnings(&group)?;
+    ctx.render(&warnings, |w| {
+        if w.is_empty() {
+            return "No warnings.\n".to_owned();
+        }
+        w.iter().map(|w| format!("{}  from {}: {}\n", when(w.at), short(&w.by), w.text)).collect()
+    })
 }
