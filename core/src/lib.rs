@@ -65,6 +65,7 @@ mod read_model;
 pub mod reports;
 mod safety_plan;
 pub mod sealed;
+mod shipped;
 mod sorting;
 mod storage;
 pub mod sync;

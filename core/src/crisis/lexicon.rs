@@ -305,14 +305,19 @@ impl fmt::Display for Lexicon {
     }
 }
 
-/// The text of the shipped list for `language`.
+/// The text of the shipped list for `language` (compressed in the library: `crate::shipped`).
 fn builtin_text(language: &str) -> Option<&'static str> {
-    match primary_language(language)?.as_str() {
-        "en" => Some(include_str!("lists/en.txt")),
-        "es" => Some(include_str!("lists/es.txt")),
-        "sw" => Some(include_str!("lists/sw.txt")),
-        _ => None,
-    }
+    use std::sync::OnceLock;
+    static EN: OnceLock<String> = OnceLock::new();
+    static ES: OnceLock<String> = OnceLock::new();
+    static SW: OnceLock<String> = OnceLock::new();
+    let (cell, compressed): (&'static OnceLock<String>, &'static [u8]) = match primary_language(language)?.as_str() {
+        "en" => (&EN, include_bytes!(concat!(env!("OUT_DIR"), "/en.txt.z"))),
+        "es" => (&ES, include_bytes!(concat!(env!("OUT_DIR"), "/es.txt.z"))),
+        "sw" => (&SW, include_bytes!(concat!(env!("OUT_DIR"), "/sw.txt.z"))),
+        _ => return None,
+    };
+    Some(cell.get_or_init(|| crate::shipped::text(compressed)).as_str())
 }
 
 /// The primary language subtag of a tag, lowercased ("es-MX" is "es", "pt_BR" is "pt"); `None` if it is not 2 to 8

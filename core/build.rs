@@ -1,0 +1,35 @@
+//! Compresses the texts the library ships (the crisis check's phrase lists, the instruments' definitions) with raw
+//! DEFLATE into `OUT_DIR`, so the phone library carries about a third of their bytes; the core inflates each once, on
+//! first use (`crate::shipped`). The sources stay plain text in the repository, reviewed as such.
+
+use std::io::Write as _;
+use std::path::Path;
+
+const SHIPPED: &[&str] = &[
+    "src/crisis/lists/en.txt",
+    "src/crisis/lists/es.txt",
+    "src/crisis/lists/sw.txt",
+    "src/instruments/definitions/who5.txt",
+    "src/instruments/definitions/phq9.txt",
+    "src/instruments/definitions/phq8.txt",
+    "src/instruments/definitions/phq2.txt",
+    "src/instruments/definitions/gad7.txt",
+    "src/instruments/definitions/gad2.txt",
+    "src/instruments/definitions/phq4.txt",
+    "src/instruments/definitions/k10.txt",
+    "src/instruments/definitions/k6.txt",
+];
+
+fn main() {
+    let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
+    for source in SHIPPED {
+        println!("cargo:rerun-if-changed={source}");
+        let text = std::fs::read(source).unwrap_or_else(|e| panic!("reading {source}: {e}"));
+        let mut encoder = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+        encoder.write_all(&text).expect("deflating into memory");
+        let compressed = encoder.finish().expect("deflating into memory");
+        let name = Path::new(source).file_name().and_then(|n| n.to_str()).expect("a file name");
+        std::fs::write(Path::new(&out).join(format!("{name}.z")), compressed).expect("writing into OUT_DIR");
+    }
+    println!("cargo:rerun-if-changed=build.rs");
+}

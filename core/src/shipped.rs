@@ -1,0 +1,14 @@
+//! Texts the library ships (the crisis check's phrase lists, the instruments' definitions): compressed with raw
+//! DEFLATE by `build.rs` (about a third of their bytes in the phone library), inflated here on first use.
+
+/// Largest shipped text, inflated.
+const MAX_TEXT_BYTES: usize = 1 << 20;
+
+/// The text a shipped file holds. A file that does not inflate to UTF-8 is a build defect the tests catch; it reads
+/// as empty rather than failing every call.
+pub(crate) fn text(compressed: &[u8]) -> String {
+    crate::sync::codec::inflate_bounded(compressed, MAX_TEXT_BYTES)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .unwrap_or_default()
+}
