@@ -20,16 +20,17 @@ const SHIPPED: &[&str] = &[
     "src/instruments/definitions/k6.txt",
 ];
 
-fn main() {
-    let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let out = std::env::var("OUT_DIR")?;
     for source in SHIPPED {
         println!("cargo:rerun-if-changed={source}");
-        let text = std::fs::read(source).unwrap_or_else(|e| panic!("reading {source}: {e}"));
+        let text = std::fs::read(source).map_err(|e| format!("reading {source}: {e}"))?;
         let mut encoder = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
-        encoder.write_all(&text).expect("deflating into memory");
-        let compressed = encoder.finish().expect("deflating into memory");
-        let name = Path::new(source).file_name().and_then(|n| n.to_str()).expect("a file name");
-        std::fs::write(Path::new(&out).join(format!("{name}.z")), compressed).expect("writing into OUT_DIR");
+        encoder.write_all(&text)?;
+        let compressed = encoder.finish()?;
+        let name = Path::new(source).file_name().and_then(|n| n.to_str()).ok_or("a file name")?;
+        std::fs::write(Path::new(&out).join(format!("{name}.z")), compressed)?;
     }
     println!("cargo:rerun-if-changed=build.rs");
+    Ok(())
 }

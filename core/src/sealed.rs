@@ -58,9 +58,10 @@ fn snow_error(e: snow::Error) -> Error {
 pub(crate) fn seal(group: &GroupId, recipient: &[u8; 32], plaintext: &[u8]) -> Result<Vec<u8>> {
     let len = u16::try_from(plaintext.len()).ok().filter(|l| usize::from(*l) + 2 <= PLAINTEXT_LEN);
     let len = len.ok_or_else(|| Error::invalid("sealed item", "is too long"))?;
-    let mut padded = vec![0u8; PLAINTEXT_LEN];
-    padded[..2].copy_from_slice(&len.to_be_bytes());
-    padded[2..2 + plaintext.len()].copy_from_slice(plaintext);
+    let mut padded = Vec::with_capacity(PLAINTEXT_LEN);
+    padded.extend_from_slice(&len.to_be_bytes());
+    padded.extend_from_slice(plaintext);
+    padded.resize(PLAINTEXT_LEN, 0);
     crate::am::catch(|| {
         let params = PARAMS.parse().map_err(snow_error)?;
         let prologue = prologue(group);
@@ -96,7 +97,7 @@ pub(crate) fn open(group: &GroupId, secret: &[u8; 32], item: &[u8]) -> Option<Ve
         let mut padded = vec![0u8; ITEM_LEN];
         let read = handshake.read_message(item, &mut padded).ok()?;
         let len = usize::from(u16::from_be_bytes([*padded.first()?, *padded.get(1)?]));
-        (read == PLAINTEXT_LEN && len + 2 <= read).then(|| padded[2..2 + len].to_vec())
+        padded.get(2..2 + len).filter(|_| read == PLAINTEXT_LEN).map(<[u8]>::to_vec)
     })
     .ok()
     .flatten()

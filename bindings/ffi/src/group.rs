@@ -10,12 +10,12 @@ use kindred_core as core;
 use crate::error::{KindredError, guard, parse_id};
 use crate::listeners::{Forward, SubscriptionHandle, UpdateListener};
 use crate::profile::KindredProfile;
-use crate::types::{MessageCursor, ModerationAction, NewMessage};
+use crate::types::{MessageCursor, ModerationAction, NewMessage, ReportHandling};
 use core::crisis::DirectoryImport;
 use core::sharing::ShareAs;
 use core::{
     Goal, GroupDetails, GroupGoal, GroupRules, HiddenMessageHelp, Message, ModerationEntry, PostingStatus,
-    Premoderation, Role,
+    Premoderation, Report, ReportId, ReportReason, Role, Warning,
 };
 
 /// A group this profile belongs to. Get one from `KindredProfile.create_group` or `KindredProfile.group`.
@@ -125,13 +125,56 @@ impl KindredGroup {
                 }
                 ModerationAction::Lift { member_id, why } => k.lift_suspension(g, &parse_id(&member_id)?, &why)?,
                 ModerationAction::Approve { message_id } => k.approve_message(g, &parse_id(&message_id)?)?,
+                ModerationAction::Warn { member_id, words } => k.warn_member(g, &parse_id(&member_id)?, &words)?,
+                ModerationAction::Premoderate { premoderation } => k.set_premoderation(g, premoderation)?,
+                ModerationAction::ReportThreshold { members } => k.set_report_threshold(g, members)?,
             })
         })
     }
 
-    /// Sets whose posts wait for a moderator's approval: members who join from now on (owners and moderators).
-    pub fn set_premoderation(&self, premoderation: Premoderation) -> Result<ModerationEntry, KindredError> {
-        self.run(move |k, g| Ok(k.set_premoderation(g, premoderation)?))
+    /// Reports a message (`message_id`) or a member (`member_id`) to the group's moderators, with a reason and an
+    /// optional note (at most 120 characters): sealed to them, it leaves with this phone's next sync, and only they
+    /// learn who reported.
+    pub fn report(
+        &self,
+        message_id: Option<String>,
+        member_id: Option<String>,
+        reason: ReportReason,
+        note: String,
+    ) -> Result<ReportId, KindredError> {
+        self.run(move |k, g| {
+            Ok(match (message_id, member_id) {
+                (Some(m), None) => k.report_message(g, &parse_id(&m)?, reason, &note)?,
+                (None, Some(m)) => k.report_member(g, &parse_id(&m)?, reason, &note)?,
+                _ => {
+                    let reason = "names a message or a member, not both".to_owned();
+                    return Err(core::Error::InvalidInput { field: "report", reason }.into());
+                }
+            })
+        })
+    }
+
+    /// The reports this phone opened, newest first (owners and moderators only).
+    pub fn reports(&self) -> Result<Vec<Report>, KindredError> {
+        self.run(|k, g| Ok(k.reports(g)?))
+    }
+
+    /// Dismisses a report, or mutes a reporter, on this moderator's phone.
+    pub fn handle_report(&self, handling: ReportHandling) -> Result<(), KindredError> {
+        self.run(move |k, g| {
+            match handling {
+                ReportHandling::Dismiss { report_id } => k.dismiss_report(g, &parse_id(&report_id)?)?,
+                ReportHandling::MuteReporter { member_id, muted } => {
+                    k.mute_reporter(g, &parse_id(&member_id)?, muted)?
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// The warnings moderators sent this profile in the group (nobody else reads their words).
+    pub fn warnings(&self) -> Result<Vec<Warning>, KindredError> {
+        self.run(|k, g| Ok(k.warnings(g)?))
     }
 
     /// The premoderation setting in effect.

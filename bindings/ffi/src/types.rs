@@ -121,4 +121,19 @@ pub enum ModerationAction {
     Lift { member_id: String, why: String },
     /// Approve a message waiting for approval (premoderation).
     Approve { message_id: String },
+    /// Warn a member: the words are sealed to them alone (at most 120 characters); the log keeps who warned whom.
+    Warn { member_id: String, words: String },
+    /// Set whose posts wait for a moderator's approval.
+    Premoderate { premoderation: core::Premoderation },
+    /// Set how many distinct members' reports of one message hide it pending review (1-50).
+    ReportThreshold { members: u32 },
+}
+
+/// What a moderator does with reports on their own phone (nothing is signed or sent).
+#[derive(Debug, Clone, uniffi::Enum)]
+pub enum ReportHandling {
+    /// Dismiss a report (found false, or dealt with): it counts against its reporter.
+    Dismiss { report_id: String },
+    /// Mute a member's reports (or count them again): they stay listed and count for nothing.
+    MuteReporter { member_id: String, muted: bool },
 }

@@ -154,7 +154,58 @@ extension Kindred {
         /// Sets whose posts wait for a moderator's approval: members who join from now on.
         @discardableResult
         public func setPremoderation(_ premoderation: Premoderation) async throws -> ModerationEntry {
-            try await bridgeAsync { [self] in try generated.setPremoderation(premoderation: premoderation) }
+            try await bridgeAsync { [self] in try generated.moderate(action: .premoderate(premoderation: premoderation)) }
+        }
+
+        /// Warns a member: the words are sealed to them alone; the moderation log keeps who warned whom and when.
+        @discardableResult
+        public func warnMember(_ memberId: String, words: String) async throws -> ModerationEntry {
+            try await bridgeAsync { [self] in try generated.moderate(action: .warn(memberId: memberId, words: words)) }
+        }
+
+        /// Sets how many distinct members' reports of one message hide it pending review (1-50).
+        @discardableResult
+        public func setReportThreshold(_ members: UInt32) async throws -> ModerationEntry {
+            try await bridgeAsync { [self] in try generated.moderate(action: .reportThreshold(members: members)) }
+        }
+
+        /// Reports a message to the group's moderators, with a reason and an optional note: sealed to them, it
+        /// leaves with this phone's next sync, and only they learn who reported.
+        @discardableResult
+        public func reportMessage(id messageId: String, reason: ReportReason, note: String = "") async throws -> String {
+            try await bridgeAsync { [self] in
+                try generated.report(messageId: messageId, memberId: nil, reason: reason, note: note)
+            }
+        }
+
+        /// Reports a member to the group's moderators (as `reportMessage`).
+        @discardableResult
+        public func reportMember(_ memberId: String, reason: ReportReason, note: String = "") async throws -> String {
+            try await bridgeAsync { [self] in
+                try generated.report(messageId: nil, memberId: memberId, reason: reason, note: note)
+            }
+        }
+
+        /// The reports this phone opened, newest first (owners and moderators only).
+        public func reports() async throws -> [Report] {
+            try await bridgeAsync { [self] in try generated.reports() }
+        }
+
+        /// Dismisses a report on this moderator's phone: it counts against its reporter.
+        public func dismissReport(id reportId: String) async throws {
+            try await bridgeAsync { [self] in try generated.handleReport(handling: .dismiss(reportId: reportId)) }
+        }
+
+        /// Mutes (or counts again) a member's reports on this moderator's phone.
+        public func muteReporter(_ memberId: String, muted: Bool = true) async throws {
+            try await bridgeAsync { [self] in
+                try generated.handleReport(handling: .muteReporter(memberId: memberId, muted: muted))
+            }
+        }
+
+        /// The warnings moderators sent this profile in the group.
+        public func warnings() async throws -> [Warning] {
+            try await bridgeAsync { [self] in try generated.warnings() }
         }
 
         /// The premoderation setting in effect.

@@ -44,6 +44,8 @@ public import KindredCore
 @_exported import struct KindredCore.HiddenMessageHelp  // what the author of a hidden message is shown
 @_exported import struct KindredCore.GroupRules         // a group's rules in effect, and whether they were accepted
 @_exported import struct KindredCore.PostingStatus      // whether this profile may post now, and why not
+@_exported import struct KindredCore.Report             // a report a moderator's phone opened
+@_exported import struct KindredCore.Warning            // a moderator's warning, sealed to its member
 @_exported import struct KindredCore.MutedMember        // a member this phone mutes or blocks
 @_exported import struct KindredCore.Checkin            // a recorded mood check-in (private to this phone)
 @_exported import struct KindredCore.CheckinSummary     // daily and weekly check-in averages
@@ -102,6 +104,7 @@ public import KindredCore
 @_exported import enum KindredCore.PeriodOutcome        // how a period of a goal went (met, partial, missed...)
 @_exported import enum KindredCore.ModerationKind       // hide, suspend, approve... in `ModerationEntry`
 @_exported import enum KindredCore.Premoderation        // whose posts wait for a moderator's approval
+@_exported import enum KindredCore.ReportReason         // why a member reports a message or a member
 @_exported import enum KindredCore.Fold                 // why a message is shown folded, in `Message`
 @_exported import enum KindredCore.MemberControl        // none, muted or blocked
 @_exported import enum KindredCore.SafetyPlanStep       // a step of the safety plan (six, and reasons for living)
@@ -137,6 +140,9 @@ extension Kindred {
     public typealias GroupRules = KindredCore.GroupRules
     public typealias PostingStatus = KindredCore.PostingStatus
     public typealias Premoderation = KindredCore.Premoderation
+    public typealias Report = KindredCore.Report
+    public typealias Warning = KindredCore.Warning
+    public typealias ReportReason = KindredCore.ReportReason
     public typealias MutedMember = KindredCore.MutedMember
     public typealias Checkin = KindredCore.Checkin
     public typealias CheckinSummary = KindredCore.CheckinSummary

@@ -245,6 +245,34 @@ final class SyncTests: XCTestCase {
             await group.moderationLog().map(\.kind), [.approve, .policy, .lift, .suspend, .rules])
     }
 
+    func testAReportIsSealedForTheModeratorsAndAWarningForItsMember() async throws {
+        let circle = try await makeCircle(["Bob", "Carol"])
+        let (alice, group) = circle[0], (bob, bobsGroup) = circle[1], (carol, carolsGroup) = circle[2]
+        let hostile = try await bobsGroup.post("you are all pathetic")
+        _ = try await sync(bob, with: alice)
+        _ = try await sync(carol, with: alice)
+        let reportId = try await carolsGroup.reportMessage(id: hostile.id, reason: .hostile, note: "aimed at me")
+        XCTAssertEqual(reportId.count, 32)
+        await assertKindredError(try await bobsGroup.reportMessage(id: hostile.id, reason: .spam), "InvalidInput") {
+            if case .InvalidInput = $0 { return true } else { return false }
+        }
+        await assertKindredError(try await carolsGroup.reports(), "NotPermitted") {
+            if case .NotPermitted = $0 { return true } else { return false }
+        }
+        // Sealed items leave at this phone's next slot (twice a day), so nothing has reached Alice yet.
+        _ = try await sync(carol, with: alice)
+        try await assertEqual(await group.reports().count, 0)
+        let warning = try await group.warnMember(try bob.info.memberId, words: "Please keep it kind.")
+        XCTAssertEqual(warning.kind, .warn)
+        XCTAssertFalse(warning.why.contains("kind."))
+        try await group.setReportThreshold(2)
+        try await assertEqual(await bobsGroup.warnings().count, 0)
+        try await group.muteReporter(try carol.info.memberId)
+        await assertKindredError(try await group.dismissReport(id: String(repeating: "0", count: 32)), "NotFound") {
+            if case .NotFound = $0 { return true } else { return false }
+        }
+    }
+
     func testCheersAndAGroupGoalReachTheGroupButNotWhoFellShort() async throws {
         let circle = try await makeCircle(["Bob", "Carol"])
         let (alice, group) = circle[0], (bob, bobsGroup) = circle[1], (carol, carolsGroup) = circle[2]

@@ -35,6 +35,10 @@ func visible(kindred: Kindred, group: Kindred.Group, session: SyncSession) async
     let premod: Kindred.Premoderation = try await group.premoderation()
     try await group.setPremoderation(.untilApproved(posts: 2))
     seen += ["\(rules.accepted) \(posting.mayPost) \(premod == .off)"]
+    let reason: Kindred.ReportReason = .hostile
+    let opened: [Kindred.Report] = try await group.reports()
+    let sealedWarnings: [Warning] = try await group.warnings()
+    seen += ["\(reason == .spam) \(opened.count) \(sealedWarnings.first?.text ?? "")"]
     try await kindred.setMemberControl(MemberControl.muted, for: message.author)
     let mutedOne: Kindred.MutedMember? = try await kindred.mutedMembers().first
     let folded: Fold? = try await group.messages().first?.fold

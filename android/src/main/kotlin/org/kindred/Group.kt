@@ -5,6 +5,7 @@ import kotlinx.coroutines.withContext
 import org.kindred.core.KindredGroup
 import org.kindred.core.MessageCursor
 import org.kindred.core.ModerationAction
+import org.kindred.core.ReportHandling
 import org.kindred.core.NewMessage
 import org.kindred.core.SubscriptionHandle
 import org.kindred.core.UpdateListener
@@ -60,7 +61,39 @@ class Group internal constructor(private val group: KindredGroup) : AutoCloseabl
 
     /** Sets whose posts wait for a moderator's approval: members who join from now on. */
     suspend fun setPremoderation(premoderation: Premoderation): ModerationEntry =
-        io { setPremoderation(premoderation) }
+        io { moderate(ModerationAction.Premoderate(premoderation)) }
+
+    /** Warns a member: the words are sealed to them alone; the moderation log keeps who warned whom and when. */
+    suspend fun warnMember(memberId: String, words: String): ModerationEntry =
+        io { moderate(ModerationAction.Warn(memberId, words)) }
+
+    /** Sets how many distinct members' reports of one message hide it pending review (1-50). */
+    suspend fun setReportThreshold(members: Int): ModerationEntry =
+        io { moderate(ModerationAction.ReportThreshold(members.toUIntArg("members"))) }
+
+    /**
+     * Reports a message to the group's moderators, with a reason and an optional note: sealed to them, it leaves with
+     * this phone's next sync, and only they learn who reported.
+     */
+    suspend fun reportMessage(messageId: String, reason: ReportReason, note: String = ""): String =
+        io { report(messageId, null, reason, note) }
+
+    /** Reports a member to the group's moderators (as [reportMessage]). */
+    suspend fun reportMember(memberId: String, reason: ReportReason, note: String = ""): String =
+        io { report(null, memberId, reason, note) }
+
+    /** The reports this phone opened, newest first (owners and moderators only). */
+    suspend fun reports(): List<Report> = io { reports() }
+
+    /** Dismisses a report on this moderator's phone: it counts against its reporter. */
+    suspend fun dismissReport(reportId: String): Unit = io { handleReport(ReportHandling.Dismiss(reportId)) }
+
+    /** Mutes (or, with [muted] false, counts again) a member's reports on this moderator's phone. */
+    suspend fun muteReporter(memberId: String, muted: Boolean = true): Unit =
+        io { handleReport(ReportHandling.MuteReporter(memberId, muted)) }
+
+    /** The warnings moderators sent this profile in the group. */
+    suspend fun warnings(): List<Warning> = io { warnings() }
 
     /** The premoderation setting in effect. */
     suspend fun premoderation(): Premoderation = io { premoderation() }

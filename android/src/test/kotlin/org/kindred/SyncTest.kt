@@ -17,6 +17,7 @@ import org.kindred.core.model.ModerationKind
 import org.kindred.core.model.PendingJoin
 import org.kindred.core.model.Premoderation
 import org.kindred.core.model.Refusal
+import org.kindred.core.model.ReportReason
 import org.kindred.core.model.ResourceMatch
 import org.kindred.core.model.SyncReport
 import org.kindred.core.model.Update
@@ -279,6 +280,32 @@ class SyncTest {
                 ModerationKind.RULES,
             )
             assertEquals(expected, kinds)
+        }
+
+    @Test
+    fun `a report is sealed for the moderators and a warning for its member, and ordinary members read neither`() =
+        withPeople { alice, bob, carol ->
+            val group = alice.createGroup("Circle")
+            val bobsGroup = join(bob, alice, group)
+            val carolsGroup = join(carol, alice, group)
+            val hostile = bobsGroup.post("you are all pathetic")
+            sync(bob, alice)
+            sync(carol, alice)
+            val reportId = carolsGroup.reportMessage(hostile.id, ReportReason.HOSTILE, "aimed at me")
+            assertEquals(32, reportId.length)
+            assertFailsWith<KindredException.InvalidInput> { bobsGroup.reportMessage(hostile.id, ReportReason.SPAM) }
+            assertFailsWith<KindredException.NotPermitted> { carolsGroup.reports() }
+            // Sealed items leave at this phone's next slot (twice a day), so nothing has reached Alice yet.
+            sync(carol, alice)
+            assertTrue(group.reports().isEmpty())
+            assertEquals(ModerationKind.POLICY, group.setReportThreshold(3).kind)
+            val warning = group.warnMember(bob.info().memberId, "Please keep it kind.")
+            assertEquals(ModerationKind.WARN, warning.kind)
+            assertFalse("kind." in warning.why, "the words are sealed, not in the log")
+            assertFailsWith<KindredException.NotPermitted> { carolsGroup.warnMember(bob.info().memberId, "no") }
+            assertTrue(bobsGroup.warnings().isEmpty())
+            group.muteReporter(carol.info().memberId)
+            assertFailsWith<KindredException.NotFound> { group.dismissReport("00".repeat(16)) }
         }
 
     @Test
