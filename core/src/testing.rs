@@ -120,6 +120,12 @@ pub fn next_sealed_slot(kindred: &Kindred) -> crate::error::Result<usize> {
     })
 }
 
+/// Seals `payload` to `member` as an item of `group`, as a report or warning is sealed (for the benchmark's
+/// `report_seal_us`).
+pub fn seal_for(group: &GroupId, member: &MemberId, payload: &[u8]) -> crate::error::Result<Vec<u8>> {
+    crate::sealed::seal(group, &crate::sealed::key_of(member)?, payload)
+}
+
 /// The sealed items this phone holds of a group (what it would relay): sizes and contents, for tests that compare
 /// what an ordinary member's phone sees.
 pub fn sealed_items(kindred: &Kindred, group: &GroupId) -> crate::error::Result<Vec<Vec<u8>>> {

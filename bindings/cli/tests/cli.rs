@@ -516,6 +516,11 @@ fn the_demo_json_reports_every_meeting_and_keep_leaves_the_phones() {
         (moderation["hidden_for_bo"].as_bool(), moderation["author_told_why"].as_bool()),
         (Some(true), Some(true))
     );
+    assert_eq!(
+        (moderation["report_reached_owner"].as_bool(), moderation["relay_could_not_read"].as_bool()),
+        (Some(true), Some(true)),
+        "{moderation}"
+    );
 
     // The newcomer's join resumed across drops and re-sent little.
     let join = &report["late_join"];

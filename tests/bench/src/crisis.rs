@@ -80,3 +80,19 @@ pub fn check_draft_offer_us(dir: &std::path::Path) -> kindred_core::Result<f64> 
         .collect();
     Ok(crate::median(times))
 }
+
+/// `report_seal_us`: the median time to seal one report (a 400-byte payload) to one moderator, over 200 seals.
+pub fn report_seal_us() -> Result<f64, Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let moderator = kindred_core::Kindred::create(dir.path(), "Moderator")?.profile().member_id;
+    let group = kindred_core::GroupId::from_bytes([7; 16]);
+    let payload = [0x42u8; 400];
+    let mut times: Vec<f64> = (0..200)
+        .map(|_| {
+            let started = std::time::Instant::now();
+            kindred_core::testing::seal_for(&group, &moderator, &payload).map(|_| started.elapsed().as_secs_f64() * 1e6)
+        })
+        .collect::<Result<_, _>>()?;
+    times.sort_by(f64::total_cmp);
+    Ok(times.get(times.len() / 2).copied().unwrap_or(f64::NAN))
+}

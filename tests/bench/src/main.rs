@@ -176,6 +176,8 @@ struct Report {
     text_zlib_ratio: f64,
     /// Median time to check a 1,000-character draft against every shipped crisis phrase list.
     check_draft_us: f64,
+    /// Median time to seal one report to one moderator (a Noise N message of one fixed size).
+    report_seal_us: f64,
     /// Median time of `Kindred::check_draft` on that draft, offering a plan and two directories' services.
     check_draft_offer_us: f64,
     /// Median time to compute every trend over two years of daily check-ins and weekly instruments.
@@ -199,6 +201,8 @@ struct SyncFigures {
     sync_noop_5groups_flights: Option<u64>,
     /// Both sides' sessions ended at the Hello.
     sync_noop_5groups_nothing_new: Option<bool>,
+    /// The first reconnect after both phones made a slot's sealed items (twice a day), nothing else new.
+    sync_slot_5groups_bytes: Option<u64>,
     am_sync_noop_5groups_bytes: Option<u64>,
     am_sync_noop_5groups_flights: Option<u64>,
     am_sync_noop_5groups_fresh_bytes: Option<u64>,
@@ -395,6 +399,7 @@ fn measure_sync(
         f.sync_noop_5groups_bytes = Some(noop.traffic.bytes);
         f.sync_noop_5groups_flights = Some(noop.traffic.flights);
         f.sync_noop_5groups_nothing_new = Some(noop.nothing_new);
+        f.sync_slot_5groups_bytes = Some(noop.slot.bytes);
         if !noop.nothing_new {
             failures.push(format!("{what}: the sessions did not end at the Hello ({} B)", noop.traffic.bytes));
         }
@@ -577,6 +582,7 @@ fn run(options: &Options) -> Result<Report, Box<dyn Error>> {
 
     eprintln!("checking drafts for signs of risk...");
     let check_draft_us = crisis::check_draft_us();
+    let report_seal_us = crisis::report_seal_us()?;
     let check_draft_offer_us = crisis::check_draft_offer_us(&root.path().join("crisis"))?;
     eprintln!("computing two years of trends...");
     let trends_2y_ms = wellbeing::trends_2y_ms(&root.path().join("wellbeing"))?;
@@ -615,6 +621,7 @@ fn run(options: &Options) -> Result<Report, Box<dyn Error>> {
         generate_us_per_msg: generate.as_secs_f64() * 1e6 / (k_small.messages + k_large.messages) as f64,
         text_zlib_ratio,
         check_draft_us,
+        report_seal_us,
         check_draft_offer_us,
         trends_2y_ms,
         targets_met: false,

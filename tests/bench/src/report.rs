@@ -167,6 +167,12 @@ fn sync_rows(r: &Report, t: &Targets) -> Vec<Row> {
             Some(t.sync_noop),
         ),
         row(
+            format!("  after a slot of sealed items (twice a day), {} groups, bytes", s.sync_noop_groups),
+            bytes_cell(s.sync_slot_5groups_bytes),
+            "-".to_owned(),
+            None,
+        ),
+        row(
             "  flights",
             cell(s.sync_noop_5groups_flights, |f| f.to_string()),
             cell(s.am_sync_noop_5groups_flights, |f| f.to_string()),
@@ -366,6 +372,7 @@ pub(super) fn print_table(r: &Report) {
         "-",
         None,
     ));
+    rows.push(row("seal one report to one moderator, median us", format!("{:.1}", r.report_seal_us), "-", None));
     let limit = |row: &Row| row.target.map(|t| t.describe()).unwrap_or_else(|| "-".to_owned());
     let met = |row: &Row| row.target.map(|t| if t.met() { "yes" } else { "NO" }).unwrap_or("");
     let width =

@@ -143,6 +143,9 @@ pub struct Noop {
     pub traffic: Traffic,
     /// Both sessions ended at the Hello.
     pub nothing_new: bool,
+    /// The first reconnect after both phones made a slot's sealed items (reports or cover: `kindred_core::sealed`),
+    /// nothing else new: what the steady rate of sealed items costs a link, per slot.
+    pub slot: Traffic,
 }
 
 /// Alice and bob share `groups` groups, each with `per_side` messages from each of them, fully synced; alice dials
@@ -176,9 +179,16 @@ pub fn measure_noop(
     if !outcome.completed() {
         return Err(format!("the reconnect did not complete ({})", describe(&outcome)).into());
     }
+    kindred_core::testing::next_sealed_slot(&alice)?;
+    kindred_core::testing::next_sealed_slot(&bob)?;
+    let slot = net.connect(&alice, &bob, clean_link())?;
+    if !slot.completed() {
+        return Err(format!("the reconnect after a slot did not complete ({})", describe(&slot)).into());
+    }
     Ok(Noop {
         traffic: Traffic::from(&outcome),
         nothing_new: outcome.dialler.nothing_new && outcome.listener.nothing_new,
+        slot: Traffic::from(&slot),
     })
 }
 

@@ -15,7 +15,9 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use kindred_core::sync::link::{self, Ending, Link, Outcome};
 use kindred_core::testing::Phone;
-use kindred_core::{Bundle, Cadence, CadencePeriod, GroupId, MemberId, NewCheckin, NewGoal, NewGroup, NewMessage};
+use kindred_core::{
+    Bundle, Cadence, CadencePeriod, GroupId, MemberId, NewCheckin, NewGoal, NewGroup, NewMessage, ReportReason,
+};
 use serde::Serialize;
 
 mod chatter;
@@ -120,6 +122,10 @@ struct ModerationReport {
     hidden_for_bo: bool,
     /// Mal's phone shows him why, with crisis services.
     author_told_why: bool,
+    /// Dee's report reached Amara's phone through Bo's (Amara and Dee did not meet in between).
+    report_reached_owner: bool,
+    /// Bo's phone relayed the sealed report without being able to read it.
+    relay_could_not_read: bool,
 }
 
 /// What one phone shows at the end.

@@ -285,8 +285,27 @@ impl Demo {
         self.line("Mal says hello, and his phone meets Amara's again:");
         self.meetings(&[(&mal, &amara)])?;
 
-        self.step("Mal posts something hostile; Amara hides it");
+        self.step("Mal posts something hostile; Dee reports it; Amara, who does not meet Dee, hides it");
         let hostile = mal.say(&group, "Honestly, people like you should stop whining.")?;
+        self.meetings(&[(&mal, &dee)])?;
+        let report = dee.kindred.report_message(&group, &hostile, ReportReason::Hostile, "Aimed at the newcomers.")?;
+        // The demo's clock moves on to Dee's next slot of sealed items (twice a day on a real phone).
+        kindred_core::testing::next_sealed_slot(&dee.kindred)?;
+        self.line(
+            "Dee reports it. Her phone seals the report to the group's moderators, inside one of the fixed-size items \
+             every phone sends twice a day (cover when there is nothing to say), so nobody relaying it can tell it \
+             from cover or whose it is. Dee's phone meets Bo's, Bo's meets Amara's:",
+        );
+        self.meetings(&[(&dee, &bo), (&bo, &amara)])?;
+        let opened = amara.kindred.reports(&group)?;
+        moderation.report_reached_owner = opened.iter().any(|r| r.id == report && r.reporter == dee.id());
+        moderation.relay_could_not_read = bo.kindred.reports(&group).is_err();
+        self.line(format!(
+            "  Amara's phone opened {} ({}), signed by Dee; Bo's phone carried it and {}.",
+            crate::output::plural(opened.len() as u64, "report"),
+            opened.first().map_or("none", |r| r.reason.as_str()),
+            if moderation.relay_could_not_read { "could not read it" } else { "READ IT (NOT AS DESIGNED)" }
+        ));
         self.meetings(&[(&mal, &amara)])?;
         amara.kindred.hide_message(&group, &hostile, "Hostile to the group: please speak kindly here.")?;
         self.line(
