@@ -478,3 +478,38 @@ fn rules_suspension_and_premoderation_from_the_command_line() {
     let log = ada.ok(&["mod", "log", "Circle"]);
     assert!(log.contains("approved") && log.contains("suspended") && log.contains("lifted"), "{log}");
 }
+
+#[test]
+fn reports_and_warnings_from_the_command_line() {
+    let ada = Phone::named("Ada");
+    let bo = Phone::named("Bo");
+    let cy = Phone::named("Cy");
+    ada.ok(&["group", "create", "Circle"]);
+    for phone in [&bo, &cy] {
+        phone.ok(&["group", "join", &ada.invite("Circle")]);
+        phone.sync_with(&ada, &[]);
+    }
+    let posted = bo.json(&["post", "Circle", "you are all pathetic"]);
+    let id = posted["id"].as_str().expect("id").to_owned();
+    bo.sync_with(&ada, &[]);
+    cy.sync_with(&ada, &[]);
+
+    // Cy reports: queued, sealed to the moderators; the reporter is told who will know.
+    let out = cy.ok(&["report", "Circle", &id[..8], "--reason", "hostile", "--note", "aimed at me"]);
+    assert!(out.contains("Only the group's moderators will know it was you"), "{out}");
+    let (code, message) = cy.fails(&["report", "Circle", &id[..8], "--reason", "rude"]);
+    assert_eq!(code, 2, "an unknown reason is invalid input: {message}");
+    let (code, _) = cy.fails(&["mod", "reports", "Circle"]);
+    assert_eq!(code, 1, "only moderators read reports");
+    assert_eq!(ada.json(&["mod", "reports", "Circle"]).as_array().map(Vec::len), Some(0), "not arrived yet");
+    assert!(ada.ok(&["mod", "threshold", "Circle", "2"]).contains("reports that hide a message: 2"));
+
+    // A warning: logged without its words.
+    let entry = ada.json(&["mod", "warn", "Circle", "Bo", "--why", "Please keep it kind."]);
+    assert_eq!(entry["kind"], "warn");
+    assert!(!entry["why"].as_str().unwrap_or_default().contains("kind."));
+    assert!(bo.ok(&["warnings", "Circle"]).contains("No warnings"), "it leaves with Ada's next slot");
+    assert!(ada.ok(&["mod", "mute-reporter", "Circle", "Cy"]).contains("muted on this phone"));
+    let (code, _) = ada.fails(&["mod", "dismiss", "Circle", &"0".repeat(32)]);
+    assert_eq!(code, 1);
+}
