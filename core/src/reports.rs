@@ -84,13 +84,7 @@ impl Kindred {
         reason: ReportReason,
         note: &str,
     ) -> Result<ReportId> {
-        let note = text::optional_multi_line("note", Some(note), MAX_REPORT_NOTE_CHARS)?.unwrap_or_default();
-        self.write(|ctx| {
-            let group_ref = store::require(ctx.tx, group)?;
-            let (member, _, _) = message_store::author_and_segment(ctx.tx, group_ref, message)?
-                .ok_or_else(|| Error::not_found("message", message))?;
-            queue_report(ctx, group, group_ref, Some(message), &member, reason, note)
-        })
+        self.report(group, Some(message), None, reason, note)
     }
 
     /// Reports a member to the group's moderators (as [`Kindred::report_message`]).
@@ -101,13 +95,31 @@ impl Kindred {
         reason: ReportReason,
         note: &str,
     ) -> Result<ReportId> {
+        self.report(group, None, Some(member), reason, note)
+    }
+
+    fn report(
+        &self,
+        group: &GroupId,
+        message: Option<&MessageId>,
+        member: Option<&MemberId>,
+        reason: ReportReason,
+        note: &str,
+    ) -> Result<ReportId> {
         let note = text::optional_multi_line("note", Some(note), MAX_REPORT_NOTE_CHARS)?.unwrap_or_default();
         self.write(|ctx| {
             let group_ref = store::require(ctx.tx, group)?;
-            if store::role_of(ctx.tx, group_ref, member)?.is_none() {
-                return Err(Error::not_found("member", member));
-            }
-            queue_report(ctx, group, group_ref, None, member, reason, note)
+            let member = match (message, member) {
+                (Some(message), _) => {
+                    message_store::author_and_segment(ctx.tx, group_ref, message)?
+                        .ok_or_else(|| Error::not_found("message", message))?
+                        .0
+                }
+                (None, Some(member)) if store::role_of(ctx.tx, group_ref, member)?.is_some() => *member,
+                (None, Some(member)) => return Err(Error::not_found("member", member)),
+                (None, None) => return Err(Error::invalid("report", "names a message or a member")),
+            };
+            queue_report(ctx, group, group_ref, message, &member, reason, note)
         })
     }
 

@@ -28,7 +28,7 @@ use crate::storage::sealed as store;
 use crate::time::now_ms;
 
 /// Bytes of an item's plaintext (a payload, its length and padding).
-pub(crate) const PLAINTEXT_LEN: usize = 768;
+pub const PLAINTEXT_LEN: usize = 768;
 /// Bytes of every item: the ephemeral key, the sealed plaintext and its tag.
 pub const ITEM_LEN: usize = 32 + PLAINTEXT_LEN + 16;
 /// How often a phone makes a group's items: twice a day.
