@@ -21,8 +21,9 @@ impl Kindred {
     pub fn maintain(&self) -> Result<u32> {
         // Suspensions whose period is over, by this phone's clock, in groups this profile moderates.
         self.lift_due_suspensions()?;
-        // This slot's sealed items (reports, warnings, cover), if not made yet.
-        self.write(crate::sealed::emit_due)?;
+        // This slot's sealed items (reports, warnings, cover), if not made yet; a failure here (a full disk) leaves
+        // compaction and the checkpoint below to run.
+        let _made = self.write(crate::sealed::emit_due);
         let me = self.profile().member_id;
         let due = self.lock().db.read(|tx| documents::due_for_compaction(tx, &me))?;
         let mut compacted = 0;

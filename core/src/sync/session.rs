@@ -302,8 +302,9 @@ impl SyncSession {
     fn send_hello(&mut self, kindred: &Kindred) -> Result<()> {
         let peer = self.peer_id()?;
         // This slot's sealed items, if this phone has not made them yet (`crate::sealed`): before the digests, so they
-        // travel in this very session.
-        kindred.write(crate::sealed::emit_due)?;
+        // travel in this very session. A phone that cannot write now (a full disk) still syncs; it makes them at its
+        // next chance.
+        let _made = kindred.write(crate::sealed::emit_due);
         let hello = kindred.read(|tx, me| plan::hello(tx, me, &peer))?;
         self.my_digest = hello.digest;
         self.joining = !hello.joins.is_empty();
