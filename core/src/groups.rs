@@ -44,19 +44,14 @@ impl Kindred {
             };
             // Rules given at creation are the group's first rules version, in its first change; members accept them
             // before posting (the creator has, by setting them).
-            let rules = fields.guidelines.trim().is_empty().not().then(|| schema::moderation::StoredModeration {
-                id: crate::ids::ModerationId::random(),
-                by: fields.creator,
-                at: fields.at,
-                kind: crate::model::ModerationKind::Rules,
-                message: None,
-                member: fields.creator,
-                why: "the group's first rules".into(),
-                details: schema::moderation::ModerationDetails {
+            let rules = fields.guidelines.trim().is_empty().not().then(|| {
+                let details = schema::moderation::ModerationDetails {
                     cutoff: Some(Default::default()),
                     text: Some(fields.guidelines.to_owned()),
                     ..Default::default()
-                },
+                };
+                let (by, why) = (fields.creator, "the group's first rules".to_owned());
+                crate::moderation::entry(by, fields.at, crate::model::ModerationKind::Rules, None, by, why, details)
             });
             documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, Some(place), fields.at, |d| {
                 schema::group::write_new(d, &doc_id, &fields)?;

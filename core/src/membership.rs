@@ -48,32 +48,32 @@ pub(crate) fn removal_of(ctx: &WriteCtx<'_, '_>, group: &GroupId, member: &Membe
         }
         _ => {}
     }
-    let mut cutoff = Cutoff::default();
-    for actor in documents::actors_of_member(ctx.tx, member)? {
-        for (doc, ..) in documents::group_documents(ctx.tx, group)? {
-            if let Some(head) = documents::signed_head(ctx.tx, &doc, &actor)? {
-                cutoff.entries.push(CutoffEntry {
-                    doc: *doc.as_bytes(),
-                    actor: actor.to_bytes().to_vec(),
-                    seq: head.seq,
-                });
-            }
-        }
-    }
+    let actors: Vec<Vec<u8>> =
+        documents::actors_of_member(ctx.tx, member)?.iter().map(|a| a.to_bytes().to_vec()).collect();
+    let cutoff = cutoff_where(ctx, group, |_, actor| actors.iter().any(|a| a == actor))?;
     Ok(Removal { at: now_ms(), by: ctx.me(), cutoff })
 }
 
 /// How far every device had written in the group's message segments on this phone (those of `member` only, when
 /// given): what a moderation entry made now comes after.
 pub(crate) fn segments_cutoff(ctx: &WriteCtx<'_, '_>, group: &GroupId, member: Option<&MemberId>) -> Result<Cutoff> {
+    cutoff_where(ctx, group, |author, _| author.is_some_and(|a| member.is_none_or(|m| m == a)))
+}
+
+/// How far each actor had written in each of the group's documents on this phone, for the (document's author,
+/// actor) pairs `keep` chooses (no author: the group document). A removal and the moderation entries that judge
+/// posts record this.
+fn cutoff_where(
+    ctx: &WriteCtx<'_, '_>,
+    group: &GroupId,
+    keep: impl Fn(Option<&MemberId>, &[u8]) -> bool,
+) -> Result<Cutoff> {
     let mut cutoff = Cutoff::default();
     for (doc, place) in documents::group_documents(ctx.tx, group)? {
-        let Some(author) = place.author else { continue };
-        if member.is_some_and(|m| *m != author) {
-            continue;
-        }
         for (actor, seq, _) in documents::clock(ctx.tx, &doc)? {
-            cutoff.entries.push(CutoffEntry { doc: *doc.as_bytes(), actor, seq });
+            if keep(place.author.as_ref(), &actor) {
+                cutoff.entries.push(CutoffEntry { doc: *doc.as_bytes(), actor, seq });
+            }
         }
     }
     Ok(cutoff)

@@ -57,18 +57,16 @@ impl Kindred {
     /// group's moderation log, in one change.
     pub fn remove_member_for(&self, group: &GroupId, member: &MemberId, why: &str) -> Result<ModerationEntry> {
         let why = text::multi_line("reason", why, MAX_MODERATION_REASON_CHARS)?;
-        let id = ModerationId::random();
         self.write(|ctx| {
             let removal = crate::membership::removal_of(ctx, group, member)?;
-            let (by, at) = (ctx.me(), removal.at);
-            let entry = entry_with_id(id, by, at, ModerationKind::Remove, *member, why);
+            let entry = entry(ctx.me(), removal.at, ModerationKind::Remove, None, *member, why, Default::default());
             let doc_id = group.doc_id();
             documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, None, entry.at, |d| {
                 crate::schema::group::write_removal(d, &doc_id, member, &removal)?;
                 crate::schema::moderation::write_action(d, &doc_id, &entry)
             })?;
             let group_ref = store::require(ctx.tx, group)?;
-            logged(ctx, group, group_ref, &id)
+            logged(ctx, group, group_ref, &entry.id)
         })
     }
 
@@ -76,7 +74,6 @@ impl Kindred {
     /// records it, with a reason, in the group's moderation log, in one change.
     pub fn readd_member(&self, group: &GroupId, member: &MemberId, why: &str) -> Result<ModerationEntry> {
         let why = text::multi_line("reason", why, MAX_MODERATION_REASON_CHARS)?;
-        let id = ModerationId::random();
         self.write(|ctx| {
             let group_ref = store::require(ctx.tx, group)?;
             let role = require_role(ctx, group_ref, &[Role::Owner, Role::Moderator], "take members back")?;
@@ -86,14 +83,13 @@ impl Kindred {
             if role == Role::Moderator && store::removed_role(ctx.tx, group_ref, member)? != Some(Role::Member) {
                 return Err(Error::NotPermitted("moderators take back plain members only".into()));
             }
-            let (by, at) = (ctx.me(), now_ms());
-            let entry = entry_with_id(id, by, at, ModerationKind::Readd, *member, why);
+            let entry = entry(ctx.me(), now_ms(), ModerationKind::Readd, None, *member, why, Default::default());
             let doc_id = group.doc_id();
             documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, None, entry.at, |d| {
                 crate::schema::group::write_restore(d, &doc_id, member, entry.at, &entry.by)?;
                 crate::schema::moderation::write_action(d, &doc_id, &entry)
             })?;
-            logged(ctx, group, group_ref, &id)
+            logged(ctx, group, group_ref, &entry.id)
         })
     }
 
@@ -351,17 +347,6 @@ pub(crate) fn entry(
     StoredModeration { id: ModerationId::random(), by, at, kind, message, member, why, details }
 }
 
-fn entry_with_id(
-    id: ModerationId,
-    by: MemberId,
-    at: i64,
-    kind: ModerationKind,
-    member: MemberId,
-    why: String,
-) -> StoredModeration {
-    StoredModeration { id, by, at, kind, message: None, member, why, details: ModerationDetails::default() }
-}
-
 fn lift_of(by: MemberId, at: i64, suspension: &StoredModeration, why: &str) -> StoredModeration {
     let details = ModerationDetails { of: Some(*suspension.id.as_bytes()), ..Default::default() };
     entry(by, at, ModerationKind::Lift, None, suspension.member, why.to_owned(), details)
@@ -415,7 +400,6 @@ pub(crate) fn moderate_message(
     kind: ModerationKind,
     why: String,
 ) -> Result<ModerationEntry> {
-    let id = ModerationId::random();
     let group_ref = store::require(ctx.tx, group)?;
     let role = require_role(ctx, group_ref, &[Role::Owner, Role::Moderator], "moderate messages")?;
     let (member, _, _) = message_store::author_and_segment(ctx.tx, group_ref, message)?
@@ -432,14 +416,8 @@ pub(crate) fn moderate_message(
         let state = if hidden { "already hidden" } else { "not hidden" };
         return Err(Error::invalid("message", format!("is {state}")));
     }
-    let details = ModerationDetails::default();
-    let entry =
-        StoredModeration { id, by: ctx.me(), at: now_ms(), kind, message: Some(*message), member, why, details };
-    let doc_id = group.doc_id();
-    documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, None, entry.at, |d| {
-        crate::schema::moderation::write_action(d, &doc_id, &entry)
-    })?;
-    logged(ctx, group, group_ref, &id)
+    let entry = entry(ctx.me(), now_ms(), kind, Some(*message), member, why, Default::default());
+    write_entries(ctx, group, group_ref, vec![entry])
 }
 
 /// Re-reads the group after a moderation change and returns its entry `id` from the log.

@@ -7,7 +7,7 @@
 use crate::error::{Error, Result};
 use crate::ids::{DocId, GroupId, MemberId, MessageId};
 use crate::kindred::WriteCtx;
-use crate::model::{ModerationKind, Role, Update};
+use crate::model::{ModerationKind, Update};
 use crate::posting::Effect;
 use crate::schema;
 use crate::storage::{self, groups::GroupRef};
@@ -164,8 +164,7 @@ pub(crate) fn refresh_segment(
     let quarantined = storage::trust::quarantined_positions(ctx.tx, &doc_id)?;
     // The group's rules, suspensions and premoderation decide which posts count (`crate::posting`).
     let rules = crate::posting::PostingRules::load(ctx.tx, group_ref)?;
-    let role = storage::groups::role_of(ctx.tx, group_ref, author)?;
-    let exempt_role = matches!(role, Some(Role::Owner | Role::Moderator));
+    let exempt_role = standing.as_ref().is_some_and(|s| !s.removed && matches!(s.role.as_str(), "owner" | "moderator"));
     let judged = rules.applies_to(author, exempt_role);
     let doc = load(ctx, &doc_id)?;
     // A removed member's segment is read as it stood at the removal (their changes up to the recorded cutoff), so
