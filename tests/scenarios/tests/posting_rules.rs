@@ -269,3 +269,95 @@ fn always_premoderated_newcomers_wait_every_time_and_turning_it_off_shows_what_w
     sync_all(&[&c.alice, &c.mo, &dave, &c.carol]);
     assert_eq!(timeline(&c.carol, &c.group), ["one", "two"]);
 }
+
+/// A bundle of `writer`'s group document with one hand-made entry of the moderation log: `kind`, by `by` (signed
+/// by `writer`'s key, correctly), naming `member`, with the extra fields `fill` writes.
+fn forged_entry(
+    writer: &Phone,
+    group: &GroupId,
+    by: &Phone,
+    kind: &str,
+    member: &Phone,
+    fill: impl FnOnce(&mut automerge::transaction::Transaction<'_>, &automerge::ObjId),
+) -> Vec<u8> {
+    let mut bundle = forge::unseal(&writer.kindred.export_bundle(group).unwrap());
+    forge::forge(forge::group_document(&mut bundle), &Writer::of(&writer.kindred), |tx| {
+        let log = match automerge::ReadDoc::get(tx, &ROOT, "modlog").unwrap() {
+            Some((_, id)) => id,
+            None => tx.put_object(&ROOT, "modlog", ObjType::Map).unwrap(),
+        };
+        let e = tx.put_object(&log, "ef".repeat(16), ObjType::Map).unwrap();
+        tx.put(&e, "by", ScalarValue::Bytes(by.id().as_bytes().to_vec())).unwrap();
+        tx.put(&e, "at", ScalarValue::Timestamp(1_800_000_000_000)).unwrap();
+        tx.put(&e, "kind", kind).unwrap();
+        tx.put(&e, "member", ScalarValue::Bytes(member.id().as_bytes().to_vec())).unwrap();
+        tx.put(&e, "why", "because").unwrap();
+        fill(tx, &e);
+    });
+    forge::seal(bundle, &writer.kindred)
+}
+
+fn empty_cutoff(tx: &mut automerge::transaction::Transaction<'_>, e: &automerge::ObjId) {
+    // An empty postcard `Cutoff`: no entries.
+    tx.put(e, "cutoff", ScalarValue::Bytes(vec![0])).unwrap();
+}
+
+#[test]
+fn hand_made_suspensions_lifts_rules_settings_and_warnings_without_the_right_are_refused() {
+    use kindred_core::Refusal;
+    use kindred_scenarios::assert_refused;
+    let c = circle("Be kind.");
+    let suspension = c.mo.kindred.suspend_member(&c.group, &c.carol.id(), None, "a pause").unwrap();
+    sync_all(&c.all());
+    let cases = [
+        (forged_entry(&c.bob, &c.group, &c.bob, "suspend", &c.carol, empty_cutoff), "a plain member suspending"),
+        (forged_entry(&c.mo, &c.group, &c.mo, "suspend", &c.alice, empty_cutoff), "a moderator suspending the owner"),
+        (forged_entry(&c.mo, &c.group, &c.alice, "suspend", &c.bob, empty_cutoff), "a suspension signed as the owner"),
+        (forged_entry(&c.mo, &c.group, &c.mo, "suspend", &c.bob, |_, _| {}), "a suspension without its cutoff"),
+        (
+            forged_entry(&c.bob, &c.group, &c.bob, "lift", &c.carol, |tx, e| {
+                tx.put(e, "of", ScalarValue::Bytes(suspension.id.as_bytes().to_vec())).unwrap();
+            }),
+            "a suspended member's friend lifting it",
+        ),
+        (
+            forged_entry(&c.mo, &c.group, &c.mo, "lift", &c.bob, |tx, e| {
+                tx.put(e, "of", ScalarValue::Bytes(suspension.id.as_bytes().to_vec())).unwrap();
+            }),
+            "a lift naming another member's suspension",
+        ),
+        (
+            forged_entry(&c.bob, &c.group, &c.bob, "rules", &c.bob, |tx, e| {
+                tx.put(e, "text", "anything goes").unwrap();
+                empty_cutoff(tx, e);
+            }),
+            "a plain member setting the rules",
+        ),
+        (
+            forged_entry(&c.mo, &c.group, &c.mo, "rules", &c.bob, |tx, e| {
+                tx.put(e, "text", "anything goes").unwrap();
+                empty_cutoff(tx, e);
+            }),
+            "rules that name someone else",
+        ),
+        (
+            forged_entry(&c.carol, &c.group, &c.carol, "policy", &c.carol, |tx, e| {
+                tx.put(e, "premod", ScalarValue::Int(-1)).unwrap();
+                tx.put(e, "exempt", ScalarValue::Bytes(vec![])).unwrap();
+                empty_cutoff(tx, e);
+            }),
+            "a plain member turning premoderation off",
+        ),
+        (forged_entry(&c.bob, &c.group, &c.bob, "warn", &c.carol, |_, _| {}), "a plain member warning"),
+        (
+            forged_entry(&c.bob, &c.group, &c.bob, "approve", &c.carol, |tx, e| {
+                tx.put(e, "message", ScalarValue::Bytes(vec![1; 16])).unwrap();
+            }),
+            "a plain member approving",
+        ),
+    ];
+    for (file, what) in cases {
+        assert_refused(&c.alice, &c.group, &file, Refusal::NotPermitted, what);
+    }
+    assert!(c.carol.kindred.posting_status(&c.group).unwrap().suspended, "the real suspension holds");
+}
