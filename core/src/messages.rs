@@ -85,6 +85,8 @@ fn post_one(ctx: &mut WriteCtx<'_, '_>, group_ref: GroupRef, group: &GroupId, m:
         return Err(Error::not_found("message to reply to", reply_to));
     }
     let needs = posting_needs(ctx, group_ref)?;
+    let seen = needs.seen;
+    let needs = needs.acknowledgments;
     let seg = my_segment(ctx, group_ref, group)?;
     let doc_id = group.segment_doc_id(&ctx.me(), seg);
     let fields = NewMessageFields {
@@ -94,6 +96,7 @@ fn post_one(ctx: &mut WriteCtx<'_, '_>, group_ref: GroupRef, group: &GroupId, m:
         text: &m.text,
         reply_to: m.reply_to,
         content_warning: m.content_warning.as_deref(),
+        seen,
     };
     let place = DocPlace::segment(*group, ctx.me(), seg);
     // The post rests on the acknowledgments the group's rules ask of it (`crate::posting`), written with it when
@@ -115,14 +118,19 @@ fn post_one(ctx: &mut WriteCtx<'_, '_>, group_ref: GroupRef, group: &GroupId, m:
     Ok(fields.id)
 }
 
-/// The moderation log entries a new post by this profile must rest on, or why it may not post now.
-fn posting_needs(ctx: &WriteCtx<'_, '_>, group_ref: GroupRef) -> Result<Vec<crate::ids::ModerationId>> {
-    let (status, needs) = crate::posting::status_of(ctx.tx, group_ref, &ctx.me())?;
-    if status.suspended {
+/// What a new post by this profile must rest on and name, or why it may not post now.
+fn posting_needs(ctx: &WriteCtx<'_, '_>, group_ref: GroupRef) -> Result<crate::posting::PostingNeeds> {
+    let needs = crate::posting::status_of(ctx.tx, group_ref, &ctx.me())?;
+    if needs.status.suspended {
         return Err(Error::NotPermitted("a moderator has suspended your posting in this group for now".into()));
     }
-    if status.must_accept_rules {
+    if needs.status.must_accept_rules {
         return Err(Error::NotPermitted("accept the group's rules before posting".into()));
+    }
+    if needs.status.rate_limited {
+        return Err(Error::NotPermitted(
+            "the group's rate limit is reached: you can post again once someone else has written".into(),
+        ));
     }
     Ok(needs)
 }

@@ -511,6 +511,12 @@ pub struct PostingStatus {
     pub suspended_until: Option<i64>,
     /// This profile's posts wait for a moderator's approval.
     pub premoderated: bool,
+    /// The group's rate limit is reached: this profile has posted as many messages as it allows since the last
+    /// message by someone else reached this phone. Posting resumes when another member writes.
+    pub rate_limited: bool,
+    /// The group's causal rate limit, if it has one: how many posts a plain member may make between two messages by
+    /// others (owners and moderators are not limited).
+    pub rate_limit: Option<u32>,
 }
 
 /// How many members reacted to a message with one emoji.

@@ -15,7 +15,9 @@ use crate::membership::require_role;
 use crate::model::{HiddenMessageHelp, ModerationEntry, ModerationKind, Premoderation, Role};
 use crate::posting::{PREMOD_ALWAYS, PREMOD_OFF, PostingRules};
 use crate::read_model;
-use crate::schema::moderation::{MAX_MODERATION_REASON_CHARS, MAX_PREMOD_POSTS, ModerationDetails, StoredModeration};
+use crate::schema::moderation::{
+    MAX_MODERATION_REASON_CHARS, MAX_PREMOD_POSTS, MAX_RATE_POSTS, ModerationDetails, StoredModeration,
+};
 use crate::storage::{documents, groups as store, messages as message_store, moderation as log_store};
 use crate::text;
 use crate::time::now_ms;
@@ -244,19 +246,29 @@ impl Kindred {
     /// Sets whose posts wait for a moderator's approval (owners and moderators). Members in the group now are not
     /// newcomers and are never premoderated; nor are owners and moderators.
     pub fn set_premoderation(&self, group: &GroupId, premoderation: Premoderation) -> Result<ModerationEntry> {
-        self.set_policy(group, Some(premoderation), None)
+        self.set_policy(group, PolicyChange { premoderation: Some(premoderation), ..Default::default() })
     }
 
-    /// Writes the group's moderation settings as one policy entry: `premoderation` (with a new cutoff and the
-    /// members now in the group as exempt) or, when `None`, the setting in effect as it stands; the report threshold
-    /// likewise.
-    pub(crate) fn set_policy(
-        &self,
-        group: &GroupId,
-        premoderation: Option<Premoderation>,
-        threshold: Option<u32>,
-    ) -> Result<ModerationEntry> {
-        let premod = match premoderation {
+    /// Sets the group's causal rate limit (owners and moderators): at most `posts` posts by a plain member between
+    /// two messages by others (1 to 100), counted in causal steps, never by clock; `None` turns it off. Every phone
+    /// checks it from signed data alone (`crate::posting`).
+    pub fn set_rate_limit(&self, group: &GroupId, posts: Option<u32>) -> Result<ModerationEntry> {
+        if posts.is_some_and(|n| !(1..=MAX_RATE_POSTS).contains(&n)) {
+            return Err(Error::invalid("posts", format!("must be between 1 and {MAX_RATE_POSTS}")));
+        }
+        self.set_policy(group, PolicyChange { rate: Some(posts.unwrap_or(0)), ..Default::default() })
+    }
+
+    /// The group's causal rate limit: how many posts a plain member may make between two messages by others.
+    pub fn rate_limit(&self, group: &GroupId) -> Result<Option<u32>> {
+        self.read(|tx, _| Ok(PostingRules::load(tx, store::require(tx, group)?)?.rate_limit().map(|(n, _)| n)))
+    }
+
+    /// Writes the group's moderation settings as one policy entry: what `change` sets, and the rest as it stands. A
+    /// new premoderation setting or rate limit takes a new cutoff of its own (what was posted before is not judged
+    /// by it), and premoderation the members now in the group as exempt.
+    pub(crate) fn set_policy(&self, group: &GroupId, change: PolicyChange) -> Result<ModerationEntry> {
+        let premod = match change.premoderation {
             None => None,
             Some(Premoderation::Off) => Some(PREMOD_OFF),
             Some(Premoderation::Always) => Some(PREMOD_ALWAYS),
@@ -272,18 +284,26 @@ impl Kindred {
             require_role(ctx, group_ref, &[Role::Owner, Role::Moderator], "change the group's moderation settings")?;
             let rules = PostingRules::load(ctx.tx, group_ref)?;
             let mut details = rules.policy().map(|p| p.details.clone()).unwrap_or_default();
+            if change.rate.is_some() {
+                details.rate_cutoff = Some(crate::membership::segments_cutoff(ctx, group, None)?);
+            }
             if let Some(premod) = premod {
+                details.cutoff = Some(crate::membership::segments_cutoff(ctx, group, None)?);
                 let standings = store::standings(ctx.tx, group_ref)?;
                 details.exempt = standings.iter().filter(|(_, s)| !s.removed).map(|(m, _)| *m.as_bytes()).collect();
-                details.cutoff = Some(crate::membership::segments_cutoff(ctx, group, None)?);
                 details.premod = Some(premod);
             }
             details.premod = details.premod.or(Some(PREMOD_OFF));
             details.cutoff = details.cutoff.or_else(|| Some(Default::default()));
-            details.threshold = Some(i64::from(threshold.unwrap_or_else(|| rules.report_threshold())));
+            details.threshold = Some(i64::from(change.threshold.unwrap_or_else(|| rules.report_threshold())));
+            details.rate = change.rate.map(i64::from).or(details.rate);
+            let rate = match details.rate {
+                Some(n) if n > 0 => format!("at most {n} posts between two messages by others"),
+                _ => "none".into(),
+            };
             let why = format!(
-                "premoderation: {}; reports that hide a message: {}",
-                premoderation_name(premoderation.unwrap_or_else(|| rules.premoderation_setting())),
+                "premoderation: {}; reports that hide a message: {}; rate limit: {rate}",
+                premoderation_name(change.premoderation.unwrap_or_else(|| rules.premoderation_setting())),
                 details.threshold.unwrap_or_default()
             );
             let e = entry(ctx.me(), now_ms(), ModerationKind::Policy, None, ctx.me(), why, details);
@@ -325,6 +345,15 @@ impl Kindred {
             Ok(lifted)
         })
     }
+}
+
+/// What one policy entry changes; what it leaves `None` stays as it is.
+#[derive(Debug, Default)]
+pub(crate) struct PolicyChange {
+    pub premoderation: Option<Premoderation>,
+    pub threshold: Option<u32>,
+    /// Posts allowed between two messages by others; 0 turns the limit off.
+    pub rate: Option<u32>,
 }
 
 fn premoderation_name(p: Premoderation) -> String {

@@ -19,7 +19,18 @@
 //! too: moderation is strong, like removal. (One thing is not caught: an edit made during a suspension, of a post
 //! from before it, comes back once a later change by the lifted member rests on it.)
 //!
-//! Owners and moderators are never premoderated; rules and suspensions apply to whoever the log names.
+//! **Causal rate limits.** A group's setting can allow a plain member at most N posts between two messages by
+//! others, counted in causal steps rather than time: in a group with a limit, each post names the newest message by
+//! someone else its author's phone held (`seen`, written by the post itself and never after), and of one member's
+//! posts that name the same message (or none) only the first N, in message id order, count. A name counts only for a
+//! message this phone holds by someone else (a post naming one not here yet waits for it), and ids are random, so no
+//! one names a message before it exists. So a member cannot post past the limit by choosing dependencies or
+//! timestamps; what they can do is name an older message they had not used yet, which gives N posts per message by
+//! others in all (the limit bounds a member's posts by the others' activity; a member offline for a while can always
+//! claim to have posted between messages they saw: causal order cannot tell that from the truth).
+//!
+//! Owners and moderators are never premoderated or rate limited; rules and suspensions apply to whoever the log
+//! names.
 
 use automerge::{ActorId, Automerge, ChangeHash};
 use rusqlite::Connection;
@@ -30,7 +41,9 @@ use crate::kindred::Kindred;
 use crate::model::{GroupRules, ModerationKind, PostingStatus, Premoderation};
 use crate::schema::moderation::StoredModeration;
 use crate::schema::segment;
+use crate::schema::segment::StoredMessage;
 use crate::storage::groups::{self as store, GroupRef};
+use crate::storage::messages as message_store;
 use crate::storage::moderation as log_store;
 
 /// Premoderation setting values in the log's `premod` field.
@@ -79,6 +92,14 @@ impl PostingRules {
         self.policy().filter(|e| e.details.premod.is_some_and(|p| p != PREMOD_OFF))
     }
 
+    /// The causal rate limit in effect: how many posts a plain member may make between two messages by others, and
+    /// the setting's entry.
+    pub(crate) fn rate_limit(&self) -> Option<(u32, &StoredModeration)> {
+        let policy = self.policy()?;
+        let posts = policy.details.rate.filter(|n| *n > 0)?;
+        Some((u32::try_from(posts).ok()?, policy))
+    }
+
     /// How many distinct members' reports hide a message pending review.
     pub(crate) fn report_threshold(&self) -> u32 {
         self.policy()
@@ -116,7 +137,15 @@ impl PostingRules {
     pub(crate) fn applies_to(&self, member: &MemberId, exempt_role: bool) -> bool {
         self.current_rules().is_some()
             || self.suspensions_of(member).next().is_some()
-            || (!exempt_role && self.premoderation().is_some())
+            || (!exempt_role && (self.premoderation().is_some() || self.rate_limit().is_some()))
+    }
+
+    /// How many posts resting on one message by others the rate limit allows, if it applies to a post by an author
+    /// not exempt by role (`exempt_role`): not to posts from before the setting (its cutoff).
+    pub(crate) fn rate_for(&self, doc_id: &DocId, exempt_role: bool, actor: &ActorId, seq: u64) -> Option<u32> {
+        let (posts, policy) = self.rate_limit().filter(|_| !exempt_role)?;
+        let before = policy.details.rate_cutoff.as_ref().is_some_and(|c| c.allows(doc_id, actor.to_bytes(), seq));
+        (!before).then_some(posts)
     }
 
     /// Judges one post: `change` is the change that made it (`actor`, `seq`) in the segment `doc` (`doc_id`) of
@@ -178,6 +207,8 @@ impl PostingRules {
             suspended: false,
             suspended_until: None,
             premoderated: false,
+            rate_limited: false,
+            rate_limit: self.rate_limit().map(|(posts, _)| posts),
         };
         for (suspension, lifts) in self.suspensions_of(me) {
             match lifts.first() {
@@ -237,19 +268,46 @@ fn rules_text(e: &StoredModeration) -> &str {
     e.details.text.as_deref().unwrap_or("").trim()
 }
 
+/// What a new post by this profile needs, besides its words.
+pub(crate) struct PostingNeeds {
+    /// Whether it may post now, and if not why.
+    pub status: PostingStatus,
+    /// The log entries the post must rest on.
+    pub acknowledgments: Vec<ModerationId>,
+    /// Under a rate limit, the newest message by someone else this phone holds, which the post names.
+    pub seen: Option<MessageId>,
+}
+
 /// What `me` needs to post in a group now, from the read model: the entries a new post must rest on, or why it may
 /// not post. Setting a rules version accepts it.
-pub(crate) fn status_of(
-    conn: &Connection,
-    group_ref: GroupRef,
-    me: &MemberId,
-) -> Result<(PostingStatus, Vec<ModerationId>)> {
+pub(crate) fn status_of(conn: &Connection, group_ref: GroupRef, me: &MemberId) -> Result<PostingNeeds> {
     let rules = PostingRules::load(conn, group_ref)?;
     let exempt_role = crate::storage::groups::moderates(conn, group_ref, me)?;
-    rules.status(me, exempt_role, |entry| {
+    let (mut status, acknowledgments) = rules.status(me, exempt_role, |entry| {
         let set_by_me = rules.current_rules().is_some_and(|r| r.id == *entry && r.by == *me);
         Ok(set_by_me || log_store::acknowledges(conn, group_ref, me, entry)?)
-    })
+    })?;
+    let mut seen = None;
+    if let Some((posts, _)) = rules.rate_limit().filter(|_| !exempt_role) {
+        seen = message_store::latest_by_others(conn, group_ref, me)?;
+        status.rate_limited = message_store::count_resting(conn, group_ref, me, seen.as_ref())? >= u64::from(posts);
+        status.may_post &= !status.rate_limited;
+    }
+    Ok(PostingNeeds { status, acknowledgments, seen })
+}
+
+/// Whether what a post (`m`, by `author`) names as seen can count under a rate limit: nothing, or a message held
+/// here by someone else (a post naming one not held yet waits for it).
+pub(crate) fn names_held_message(
+    conn: &Connection,
+    group_ref: GroupRef,
+    author: &MemberId,
+    m: &StoredMessage,
+) -> Result<bool> {
+    match &m.seen {
+        Some(seen) => message_store::is_by_other(conn, group_ref, seen, author),
+        None => Ok(true),
+    }
 }
 
 impl Kindred {
@@ -258,7 +316,7 @@ impl Kindred {
         self.read(|tx, me| {
             let group_ref = store::require(tx, group)?;
             let rules = PostingRules::load(tx, group_ref)?;
-            let (status, _) = status_of(tx, group_ref, me)?;
+            let status = status_of(tx, group_ref, me)?.status;
             Ok(match rules.current_rules() {
                 Some(r) => GroupRules {
                     version: Some(r.id),
@@ -293,6 +351,6 @@ impl Kindred {
     /// Whether this profile may post in the group now, and if not why: rules to accept, a suspension; and whether
     /// its posts wait for a moderator's approval.
     pub fn posting_status(&self, group: &GroupId) -> Result<PostingStatus> {
-        self.read(|tx, me| status_of(tx, store::require(tx, group)?, me).map(|(status, _)| status))
+        self.read(|tx, me| status_of(tx, store::require(tx, group)?, me).map(|needs| needs.status))
     }
 }

@@ -230,12 +230,23 @@ pub(crate) fn refresh_segment(
             storage::messages::delete_reaction(ctx.tx, group_ref, author, target)?;
         }
     }
-    for (m, effect) in messages.iter().zip(effects) {
+    // Under a rate limit, which of the messages are new here (others' posts may have named them before they came).
+    let limited = rules.rate_limit().is_some();
+    let mut fresh = Vec::new();
+    if limited {
+        for m in &messages {
+            fresh.push(!storage::messages::is_held(ctx.tx, group_ref, &m.id)?);
+        }
+    }
+    for (m, effect) in messages.iter().zip(&effects) {
         match effect {
             Effect::Refused => storage::messages::hide(ctx.tx, group_ref, segment, m)?,
             Effect::Shown => storage::messages::upsert(ctx.tx, group_ref, segment, m, false)?,
             Effect::Pending => storage::messages::upsert(ctx.tx, group_ref, segment, m, true)?,
         }
+    }
+    if limited {
+        judge_rate(ctx, group_ref, group, author, segment, &rules, exempt_role, &messages, &effects, &fresh)?;
     }
     for r in &reactions {
         storage::messages::upsert_reaction(ctx.tx, group_ref, author, r)?;
@@ -247,6 +258,61 @@ pub(crate) fn refresh_segment(
     }
     if *author == ctx.me() {
         storage::groups::note_segment(ctx.tx, group_ref, segment)?;
+    }
+    Ok(())
+}
+
+/// Applies the group's causal rate limit (`crate::posting`) to messages just written to the read model (the count
+/// includes them): of an author's counted posts naming one message, those past the limit in id order go, so a post
+/// arriving late can outrank one already listed. Posts by others that named one of these messages before it was held
+/// here (`fresh`) are judged again, once: each message is new here once.
+#[allow(clippy::too_many_arguments)]
+fn judge_rate(
+    ctx: &mut WriteCtx<'_, '_>,
+    group_ref: GroupRef,
+    group: &GroupId,
+    author: &MemberId,
+    segment: u32,
+    rules: &crate::posting::PostingRules,
+    exempt_role: bool,
+    messages: &[schema::segment::StoredMessage],
+    effects: &[Effect],
+    fresh: &[bool],
+) -> Result<()> {
+    let doc_id = group.segment_doc_id(author, segment);
+    // What the limit does not count (a moderator's post, one from before the setting, one without effect anyway)
+    // leaves the count first, so that the rest are ranked among counted posts only.
+    let mut counted = Vec::with_capacity(messages.len());
+    for (m, effect) in messages.iter().zip(effects) {
+        let allowed = match &m.origin {
+            Some((actor, seq)) if *effect != Effect::Refused => rules.rate_for(&doc_id, exempt_role, actor, *seq),
+            _ => None,
+        };
+        if allowed.is_none() {
+            storage::messages::set_uncounted(ctx.tx, group_ref, &m.id)?;
+        }
+        counted.push(allowed);
+    }
+    let mut waiting: Vec<(MemberId, u32, MessageId)> = Vec::new();
+    for (i, (m, allowed)) in messages.iter().zip(counted).enumerate() {
+        if let Some(allowed) = allowed {
+            if crate::posting::names_held_message(ctx.tx, group_ref, author, m)? {
+                // Counted posts past the limit in id order are over it, whichever came first (this one or others).
+                let seen = m.seen.as_ref();
+                for id in storage::messages::listed_resting_past(ctx.tx, group_ref, author, seen, allowed)? {
+                    storage::messages::hide_id(ctx.tx, group_ref, &id)?;
+                }
+            } else {
+                storage::messages::hide_id(ctx.tx, group_ref, &m.id)?;
+            }
+        }
+        if fresh.get(i) == Some(&true) {
+            waiting.extend(storage::messages::hidden_resting_on(ctx.tx, group_ref, &m.id, author)?);
+        }
+    }
+    for (who, seg, id) in waiting {
+        let touched = schema::segment::Touched { messages: [id].into(), ..Default::default() };
+        refresh_segment(ctx, group_ref, group, &who, seg, &touched)?;
     }
     Ok(())
 }

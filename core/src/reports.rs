@@ -161,7 +161,7 @@ impl Kindred {
         if !(1..=50).contains(&members) {
             return Err(Error::invalid("threshold", "must be between 1 and 50 members"));
         }
-        self.set_policy(group, None, Some(members))
+        self.set_policy(group, crate::moderation::PolicyChange { threshold: Some(members), ..Default::default() })
     }
 
     /// The number of members' reports that hide a message pending review in this group.

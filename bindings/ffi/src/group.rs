@@ -128,6 +128,7 @@ impl KindredGroup {
                 ModerationAction::Warn { member_id, words } => k.warn_member(g, &parse_id(&member_id)?, &words)?,
                 ModerationAction::Premoderate { premoderation } => k.set_premoderation(g, premoderation)?,
                 ModerationAction::ReportThreshold { members } => k.set_report_threshold(g, members)?,
+                ModerationAction::RateLimit { posts } => k.set_rate_limit(g, (posts > 0).then_some(posts))?,
             })
         })
     }

@@ -127,6 +127,9 @@ pub enum ModerationAction {
     Premoderate { premoderation: core::Premoderation },
     /// Set how many distinct members' reports of one message hide it pending review (1-50).
     ReportThreshold { members: u32 },
+    /// Set the causal rate limit: at most `posts` posts by a plain member between two messages by others (1-100;
+    /// 0 turns it off).
+    RateLimit { posts: u32 },
 }
 
 /// What a moderator does with reports on their own phone (nothing is signed or sent).

@@ -15,7 +15,9 @@
 //!   posted before needs no acceptance of this version);
 //! - `policy`: the moderator as `member`, `premod: int` (-1 off, 0 always, N: until N approved posts), `exempt:
 //!   bytes` (the 32-byte keys of the members then in the group, who are not newcomers), `cutoff`, and `threshold:
-//!   int` (how many members' reports hide a message pending review);
+//!   int` (how many members' reports hide a message pending review), `rate: int` (a causal rate limit: how many
+//!   posts a plain member may make between two messages by others; 0 or absent: none, `crate::posting`) and
+//!   `rate_cutoff` (what was posted before the limit was set, which it does not count);
 //! - `warn`: the member warned (the words are sealed to them: `crate::reports`).
 //!
 //! An entry is written whole in one change; the door (`sync::authorize`) refuses any later write to it.
@@ -55,10 +57,17 @@ pub(crate) struct ModerationDetails {
     pub premod: Option<i64>,
     pub exempt: Vec<[u8; 32]>,
     pub threshold: Option<i64>,
+    /// A causal rate limit: how many posts a plain member may make between two messages by others (0: none).
+    pub rate: Option<i64>,
+    /// What the rate limit's setter had seen of the segments: posts within it are not counted against the limit.
+    pub rate_cutoff: Option<Cutoff>,
 }
 
 /// Most approved posts premoderation can ask of a newcomer.
 pub const MAX_PREMOD_POSTS: u32 = 100;
+
+/// Most posts a causal rate limit can allow between two messages by others.
+pub const MAX_RATE_POSTS: u32 = 100;
 
 /// Longest cutoff or exemption list an entry may carry, in bytes.
 pub const MAX_DETAIL_BYTES: usize = 64 * 1024;
@@ -115,6 +124,13 @@ pub(crate) fn write_action<T: Transactable>(tx: &mut T, doc_id: &DocId, a: &Stor
     }
     if let Some(threshold) = d.threshold {
         tx.put(&entry, "threshold", ScalarValue::Int(threshold)).map_err(&err)?;
+    }
+    if let Some(rate) = d.rate {
+        tx.put(&entry, "rate", ScalarValue::Int(rate)).map_err(&err)?;
+    }
+    if let Some(cutoff) = &d.rate_cutoff {
+        let bytes = postcard::to_stdvec(cutoff).map_err(|e| Error::Internal(format!("encoding a cutoff: {e}")))?;
+        tx.put(&entry, "rate_cutoff", ScalarValue::Bytes(bytes)).map_err(&err)?;
     }
     Ok(())
 }

@@ -10,7 +10,8 @@
 //!
 //! Layout: the root map holds one entry per message and one per reaction:
 //! - `<message hex>`: `{ by: bytes(32) author, at: timestamp, text, re?: bytes(16) reply-to, cw?: content warning,
-//!   edited?: timestamp, removed?: true }`;
+//!   edited?: timestamp, removed?: true, seen?: bytes(16) }`, where `seen` (written only by the post itself) names
+//!   the newest message by someone else its author's phone held: what a causal rate limit counts (`crate::posting`);
 //! - `r<message hex>`: the author's reaction to that message (in any member's segment): `{ emoji, at }`, where an
 //!   empty emoji means "taken back". A member has one reaction per message: the newest by `at` counts.
 //!
@@ -50,6 +51,8 @@ pub(crate) struct StoredMessage {
     pub origin: Option<(automerge::ActorId, u64)>,
     /// The hash of that change.
     pub origin_hash: Option<automerge::ChangeHash>,
+    /// The newest message by someone else its author had seen when posting, as the post says.
+    pub seen: Option<MessageId>,
 }
 
 /// A reaction entry: the segment's author's reaction to `target`.
@@ -70,6 +73,7 @@ pub(crate) struct NewMessageFields<'a> {
     pub text: &'a str,
     pub reply_to: Option<MessageId>,
     pub content_warning: Option<&'a str>,
+    pub seen: Option<MessageId>,
 }
 
 fn message_obj<T: ReadDoc>(doc: &T, doc_id: &DocId, id: &MessageId) -> Result<Option<automerge::ObjId>> {
@@ -94,6 +98,9 @@ pub(crate) fn write_new<T: Transactable>(tx: &mut T, doc_id: &DocId, m: &NewMess
     }
     if let Some(cw) = m.content_warning {
         fields.insert("cw", scalar(ScalarValue::Str(cw.into())));
+    }
+    if let Some(seen) = m.seen {
+        fields.insert("seen", scalar(ScalarValue::Bytes(seen.as_bytes().to_vec())));
     }
     tx.batch_create_object(ROOT, m.id.to_hex(), &hydrate::Value::Map(fields.into()), false)
         .map_err(write_err(doc_id))?;
@@ -174,6 +181,7 @@ pub(crate) fn read(doc: &automerge::Automerge, doc_id: &DocId, id: &MessageId) -
         removed,
         origin,
         origin_hash,
+        seen: m.opt_bytes("seen")?.and_then(|b| <[u8; 16]>::try_from(b).ok()).map(MessageId::from_bytes),
     }))
 }
 
@@ -307,6 +315,7 @@ mod tests {
         let mut doc = Automerge::new().with_actor(ActorId::from([1u8; 16]));
         let replied = MessageId::from_bytes([5; 16]);
         let plain = NewMessageFields {
+            seen: None,
             id: MessageId::from_bytes([9; 16]),
             author,
             at: 1_700_000_000_000,
@@ -315,6 +324,7 @@ mod tests {
             content_warning: None,
         };
         let full = NewMessageFields {
+            seen: None,
             id: MessageId::from_bytes([10; 16]),
             at: 1_700_000_000_001,
             text: "a reply behind a warning",

@@ -22,12 +22,12 @@ pub(crate) fn upsert(
 ) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO messages (group_ref, message_id, segment, author, created_at, text, reply_to, content_warning,
-                               edited_at, removed, pending)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                               edited_at, removed, pending, seen)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
          ON CONFLICT (group_ref, message_id) DO UPDATE SET segment = excluded.segment, author = excluded.author,
              created_at = excluded.created_at, text = excluded.text, reply_to = excluded.reply_to,
              content_warning = excluded.content_warning, edited_at = excluded.edited_at, removed = excluded.removed,
-             pending = excluded.pending, hidden = 0",
+             pending = excluded.pending, seen = excluded.seen, hidden = 0",
     )?
     .execute(params![
         group_ref,
@@ -41,8 +41,108 @@ pub(crate) fn upsert(
         m.edited_at.unwrap_or(0),
         m.removed,
         pending,
+        seen_bytes(m.seen.as_ref()),
     ])?;
     Ok(())
+}
+
+fn seen_bytes(seen: Option<&MessageId>) -> &[u8] {
+    seen.map(|s| &s.as_bytes()[..]).unwrap_or(&[])
+}
+
+/// The message by someone other than `me` that reached this phone last: what a new post says its author had seen.
+pub(crate) fn latest_by_others(conn: &Connection, group_ref: GroupRef, me: &MemberId) -> Result<Option<MessageId>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT message_id FROM messages WHERE group_ref = ?1 AND author != ?2 ORDER BY local_seq DESC LIMIT 1",
+        )?
+        .query_row(params![group_ref, me], |r| r.get(0))
+        .optional()?)
+}
+
+/// The `seen` value of a post a rate limit does not count (it names no message and is not "none": one byte).
+const UNCOUNTED: &[u8] = &[0];
+
+/// Marks a post as one the group's rate limit does not count (by a moderator, from before the setting, or without
+/// effect anyway): it leaves its author's count of posts naming what it named.
+pub(crate) fn set_uncounted(conn: &Connection, group_ref: GroupRef, id: &MessageId) -> Result<()> {
+    conn.prepare_cached("UPDATE messages SET seen = ?3 WHERE group_ref = ?1 AND message_id = ?2")?
+        .execute(params![group_ref, id, UNCOUNTED])?;
+    Ok(())
+}
+
+/// Whether this phone holds `id` as a message (listed or not).
+pub(crate) fn is_held(conn: &Connection, group_ref: GroupRef, id: &MessageId) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM messages WHERE group_ref = ?1 AND message_id = ?2")?
+        .query_row(params![group_ref, id], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// Whether this phone holds `id` as a message by someone other than `author` (listed or not).
+pub(crate) fn is_by_other(conn: &Connection, group_ref: GroupRef, id: &MessageId, author: &MemberId) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM messages WHERE group_ref = ?1 AND message_id = ?2 AND author != ?3")?
+        .query_row(params![group_ref, id, author], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// How many of `author`'s counted posts rest on `seen` (name it as the newest message by others they had seen).
+pub(crate) fn count_resting(
+    conn: &Connection,
+    group_ref: GroupRef,
+    author: &MemberId,
+    seen: Option<&MessageId>,
+) -> Result<u64> {
+    let count: i64 = conn
+        .prepare_cached("SELECT count(*) FROM messages WHERE group_ref = ?1 AND seen = ?2 AND author = ?3")?
+        .query_row(params![group_ref, seen_bytes(seen), author], |r| r.get(0))?;
+    Ok(count.unsigned_abs())
+}
+
+/// `author`'s listed counted posts resting on `seen` past the first `allowed` in id order (an order every phone
+/// shares, whatever order the posts arrived in): over a rate limit of `allowed`.
+pub(crate) fn listed_resting_past(
+    conn: &Connection,
+    group_ref: GroupRef,
+    author: &MemberId,
+    seen: Option<&MessageId>,
+    allowed: u32,
+) -> Result<Vec<MessageId>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT message_id, hidden FROM messages WHERE group_ref = ?1 AND seen = ?2 AND author = ?3
+         ORDER BY message_id LIMIT -1 OFFSET ?4",
+    )?;
+    let rows = stmt.query_map(params![group_ref, seen_bytes(seen), author, allowed], |r| {
+        Ok((r.get::<_, MessageId>(0)?, r.get::<_, bool>(1)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, hidden) = row?;
+        if !hidden {
+            out.push(id);
+        }
+    }
+    Ok(out)
+}
+
+/// The unlisted posts by others than `id`'s author that rest on `id` (said they had seen it), with their authors and
+/// segments: judged again once `id` is held.
+pub(crate) fn hidden_resting_on(
+    conn: &Connection,
+    group_ref: GroupRef,
+    id: &MessageId,
+    author: &MemberId,
+) -> Result<Vec<(MemberId, u32, MessageId)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT author, segment, message_id FROM messages
+         WHERE group_ref = ?1 AND seen = ?2 AND author != ?3 AND hidden = 1",
+    )?;
+    let rows =
+        stmt.query_map(params![group_ref, seen_bytes(Some(id)), author], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Records `member`'s reaction to a message, unless a newer one of theirs is already recorded (a member's reactions

@@ -22,6 +22,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("sql/v7.sql"),
     include_str!("sql/v8.sql"),
     include_str!("sql/v9.sql"),
+    include_str!("sql/v10.sql"),
 ];
 
 /// The version a fully migrated database has.

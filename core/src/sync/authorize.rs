@@ -214,7 +214,7 @@ fn check_value(path: &[&str], value: &ScalarValue) -> Result<()> {
         ["invites", _, "sig" | "proof"] => bytes(64),
         ["invites", _, "gname"] => text(MAX_GROUP_NAME_CHARS, false, false),
         ["members", _, "status"] => one_of(&["active", "removed"]),
-        [_, "re"] => bytes(16),
+        [_, "re" | "seen"] => bytes(16),
         [_, "at" | "edited"]
         | [_, _, "added_at" | "removed_at" | "restored_at" | "expires_at" | "used_at" | "created_at" | "updated_at"] => {
             time()
@@ -245,7 +245,7 @@ fn check_value(path: &[&str], value: &ScalarValue) -> Result<()> {
         ["modlog", _, "kind"] => {
             one_of(&["hide", "restore", "remove", "readd", "suspend", "lift", "approve", "rules", "policy", "warn"])
         }
-        ["modlog", _, "cutoff" | "exempt"] => match value {
+        ["modlog", _, "cutoff" | "exempt" | "rate_cutoff"] => match value {
             ScalarValue::Bytes(b) if b.len() <= crate::schema::moderation::MAX_DETAIL_BYTES => Ok(()),
             _ => Err(Refusal::Oversized.because("an oversized moderation entry")),
         },
@@ -253,6 +253,7 @@ fn check_value(path: &[&str], value: &ScalarValue) -> Result<()> {
         ["modlog", _, "of"] => bytes(16),
         ["modlog", _, "text"] => text(MAX_GUIDELINES_CHARS, true, true),
         ["modlog", _, "threshold"] => int(1, 50),
+        ["modlog", _, "rate"] => int(0, i64::from(crate::schema::moderation::MAX_RATE_POSTS)),
         ["modlog", _, "premod"] => int(-1, i64::from(crate::schema::moderation::MAX_PREMOD_POSTS)),
         ["modlog", _, "at"] => time(),
         ["modlog", _, "message"] => bytes(16),
@@ -810,6 +811,8 @@ pub(crate) fn check_segment_change(doc: &Automerge, doc_id: &DocId, author: &Mem
             {
                 true
             }
+            // What the author had seen is said by the post itself, never rewritten later (a rate limit counts it).
+            ([m, "seen"], EditKind::Put(_)) if is_message(m) => new_messages.contains(m),
             ([r], EditKind::MakeMap) => is_reaction(r) || is_ack(r),
             ([r, "emoji"], EditKind::Put(_)) => is_reaction(r),
             ([r, "at"], EditKind::Put(_)) => is_reaction(r) || is_ack(r),

@@ -1,4 +1,4 @@
-//! `mod hide | restore | remove | readd | suspend | lift | approve | premod | log`, and `rules show | set | accept`:
+//! `mod hide | restore | remove | readd | suspend | lift | approve | premod | rate-limit | log`, and `rules show | set | accept`:
 //! what a group's owner and moderators do, signed into the group's moderation log, and its rules.
 
 use clap::Subcommand;
@@ -131,6 +131,14 @@ pub enum ModCommand {
         #[arg(value_parser = clap::value_parser!(u32).range(1..=50))]
         members: u32,
     },
+    /// Limit how many posts a plain member may make between two messages by others (`off`, or 1-100), counted in
+    /// causal steps on every phone, never by clock.
+    RateLimit {
+        /// The group's id or name.
+        group: String,
+        /// off | N (1-100)
+        setting: String,
+    },
     /// The group's moderation log, newest first: who did what, when and why (owners and moderators only).
     Log {
         /// The group's id or name.
@@ -226,6 +234,18 @@ pub fn run(ctx: &Ctx, command: ModCommand) -> Outcome {
         ModCommand::Threshold { group, members } => {
             let group = kindred.resolve_group(&group)?;
             let entry = kindred.set_report_threshold(&group, members)?;
+            ctx.render(&entry, |e| format!("Set {}\n", e.why))
+        }
+        ModCommand::RateLimit { group, setting } => {
+            let group = kindred.resolve_group(&group)?;
+            let posts = match setting.trim() {
+                "off" => None,
+                n => Some(n.parse::<u32>().map_err(|_| kindred_core::Error::InvalidInput {
+                    field: "rate limit",
+                    reason: format!("{setting:?} is not off or a number of posts"),
+                })?),
+            };
+            let entry = kindred.set_rate_limit(&group, posts)?;
             ctx.render(&entry, |e| format!("Set {}\n", e.why))
         }
         ModCommand::Log { group, limit } => {

@@ -547,6 +547,11 @@ fn moderation_entry(key: &str, writes: &[Write]) -> Option<StoredModeration> {
                 Some(ScalarValue::Int(n)) => Some(*n),
                 _ => None,
             },
+            rate: match field("rate") {
+                Some(ScalarValue::Int(n)) => Some(*n),
+                _ => None,
+            },
+            rate_cutoff: bytes_of(field("rate_cutoff")).and_then(|b| postcard::from_bytes::<Cutoff>(b).ok()),
         },
     };
     // Hide, restore and approve name a message; the rest do not. Each kind has what it needs.
