@@ -163,6 +163,13 @@ extension Kindred {
             try await bridgeAsync { [self] in try generated.moderate(action: .warn(memberId: memberId, words: words)) }
         }
 
+        /// Sets the group's causal rate limit: at most `posts` posts by a plain member between two messages by
+        /// others (1-100), counted on every phone from signed data, never by clock; `nil` turns it off.
+        @discardableResult
+        public func setRateLimit(_ posts: UInt32?) async throws -> ModerationEntry {
+            try await bridgeAsync { [self] in try generated.moderate(action: .rateLimit(posts: posts ?? 0)) }
+        }
+
         /// Sets how many distinct members' reports of one message hide it pending review (1-50).
         @discardableResult
         public func setReportThreshold(_ members: UInt32) async throws -> ModerationEntry {

@@ -273,6 +273,33 @@ final class SyncTests: XCTestCase {
         }
     }
 
+    func testARateLimitStopsAMemberAfterNPostsUntilSomeoneElseWrites() async throws {
+        let circle = try await makeCircle(["Bob", "Carol"])
+        let (alice, group) = circle[0], (bob, bobsGroup) = circle[1], (carol, carolsGroup) = circle[2]
+        await assertKindredError(try await bobsGroup.setRateLimit(1), "NotPermitted") {
+            if case .NotPermitted = $0 { return true } else { return false }
+        }
+        await assertKindredError(try await group.setRateLimit(101), "InvalidInput") {
+            if case .InvalidInput = $0 { return true } else { return false }
+        }
+        try await group.setRateLimit(2)
+        _ = try await sync(bob, with: alice)
+        try await assertEqual(await bobsGroup.postingStatus().rateLimit, 2)
+        _ = try await bobsGroup.post("one")
+        _ = try await bobsGroup.post("two")
+        try await assertEqual(await bobsGroup.postingStatus().rateLimited, true)
+        await assertKindredError(try await bobsGroup.post("three"), "NotPermitted") {
+            if case .NotPermitted = $0 { return true } else { return false }
+        }
+        _ = try await carolsGroup.post("hello Bob")
+        _ = try await sync(carol, with: alice)
+        _ = try await sync(bob, with: alice)
+        try await assertEqual(await bobsGroup.postingStatus().rateLimited, false)
+        _ = try await bobsGroup.post("three")
+        _ = try await sync(bob, with: alice)
+        try await assertEqual(await group.messages().map(\.text).sorted(), ["hello Bob", "one", "three", "two"])
+    }
+
     func testCheersAndAGroupGoalReachTheGroupButNotWhoFellShort() async throws {
         let circle = try await makeCircle(["Bob", "Carol"])
         let (alice, group) = circle[0], (bob, bobsGroup) = circle[1], (carol, carolsGroup) = circle[2]

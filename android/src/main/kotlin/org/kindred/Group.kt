@@ -67,6 +67,13 @@ class Group internal constructor(private val group: KindredGroup) : AutoCloseabl
     suspend fun warnMember(memberId: String, words: String): ModerationEntry =
         io { moderate(ModerationAction.Warn(memberId, words)) }
 
+    /**
+     * Sets the group's causal rate limit: at most [posts] posts by a plain member between two messages by others
+     * (1-100), counted on every phone from signed data, never by clock; `null` turns it off.
+     */
+    suspend fun setRateLimit(posts: Int?): ModerationEntry =
+        io { moderate(ModerationAction.RateLimit((posts ?: 0).toUIntArg("posts"))) }
+
     /** Sets how many distinct members' reports of one message hide it pending review (1-50). */
     suspend fun setReportThreshold(members: Int): ModerationEntry =
         io { moderate(ModerationAction.ReportThreshold(members.toUIntArg("members"))) }

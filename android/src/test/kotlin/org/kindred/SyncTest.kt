@@ -283,6 +283,34 @@ class SyncTest {
         }
 
     @Test
+    fun `a rate limit stops a member after N posts until someone else writes, on every phone`() =
+        withPeople { alice, bob, carol ->
+            val group = alice.createGroup("Circle")
+            val bobsGroup = join(bob, alice, group)
+            val carolsGroup = join(carol, alice, group)
+            assertFailsWith<KindredException.NotPermitted> { bobsGroup.setRateLimit(1) }
+            assertFailsWith<KindredException.InvalidInput> { group.setRateLimit(101) }
+            assertEquals(ModerationKind.POLICY, group.setRateLimit(2).kind)
+            sync(bob, alice)
+            assertEquals(2u, bobsGroup.postingStatus().rateLimit)
+            bobsGroup.post("one")
+            bobsGroup.post("two")
+            assertTrue(bobsGroup.postingStatus().rateLimited)
+            assertFailsWith<KindredException.NotPermitted> { bobsGroup.post("three") }
+            sync(carol, alice)
+            carolsGroup.post("hello Bob")
+            sync(carol, alice)
+            sync(bob, alice)
+            assertFalse(bobsGroup.postingStatus().rateLimited)
+            bobsGroup.post("three")
+            sync(bob, alice)
+            assertEquals(listOf("hello Bob", "one", "three", "two"), group.messages().map { it.text }.sorted())
+            group.setRateLimit(null)
+            sync(bob, alice)
+            assertNull(bobsGroup.postingStatus().rateLimit)
+        }
+
+    @Test
     fun `a report is sealed for the moderators and a warning for its member, and ordinary members read neither`() =
         withPeople { alice, bob, carol ->
             val group = alice.createGroup("Circle")
