@@ -59,6 +59,7 @@ mod membership;
 mod messages;
 mod moderation;
 mod names;
+mod noise;
 mod personal;
 mod posting;
 mod read_model;

@@ -65,7 +65,7 @@ pub(crate) fn seal(group: &GroupId, recipient: &[u8; 32], plaintext: &[u8]) -> R
     crate::am::catch(|| {
         let params = PARAMS.parse().map_err(snow_error)?;
         let prologue = prologue(group);
-        let builder = snow::Builder::new(params).prologue(&prologue).map_err(snow_error)?;
+        let builder = crate::noise::builder(params).prologue(&prologue).map_err(snow_error)?;
         let mut handshake =
             builder.remote_public_key(recipient).map_err(snow_error)?.build_initiator().map_err(snow_error)?;
         let mut item = vec![0u8; ITEM_LEN];
@@ -92,7 +92,7 @@ pub(crate) fn open(group: &GroupId, secret: &[u8; 32], item: &[u8]) -> Option<Ve
     crate::am::catch(|| {
         let params = PARAMS.parse().ok()?;
         let prologue = prologue(group);
-        let builder = snow::Builder::new(params).prologue(&prologue).ok()?.local_private_key(secret).ok()?;
+        let builder = crate::noise::builder(params).prologue(&prologue).ok()?.local_private_key(secret).ok()?;
         let mut handshake = builder.build_responder().ok()?;
         let mut padded = vec![0u8; ITEM_LEN];
         let read = handshake.read_message(item, &mut padded).ok()?;

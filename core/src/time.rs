@@ -3,7 +3,7 @@
 //! Times are stored as UTC milliseconds; calendar questions (which day was this check-in, is this goal done this
 //! week) are answered in the phone's local time zone, as a person would.
 
-use chrono::{DateTime, Datelike, Duration, FixedOffset, Local, NaiveDate, Offset, Utc};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, Offset, Utc};
 
 use crate::storage::goals::PeriodStarts;
 
@@ -25,9 +25,27 @@ pub(crate) fn parse_day(s: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(i32::try_from(number(0, 4)?).ok()?, number(5, 7)?, number(8, 10)?)
 }
 
-/// The phone's current offset from UTC, in minutes.
+/// The phone's current offset from UTC, in minutes, as the C library's local time has it: the platform's own time zone
+/// rules (bionic's on Android, Darwin's on iOS) and the person's setting, with no second time zone database in the
+/// library. UTC if the C library cannot say.
+#[cfg(unix)]
+#[allow(unsafe_code)]
 pub(crate) fn local_offset_minutes() -> i32 {
-    Local::now().offset().local_minus_utc() / 60
+    let now = libc::time_t::try_from(now_ms().div_euclid(1000)).unwrap_or_default();
+    // SAFETY: `tm` is plain integers and one pointer, for which all zeros is a valid value; localtime_r writes only
+    // into it (the reentrant form: no shared static) and returns null on failure, when it is not read.
+    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+    let filled = unsafe { libc::localtime_r(&now, &mut tm) };
+    if filled.is_null() {
+        return 0;
+    }
+    i32::try_from(tm.tm_gmtoff / 60).unwrap_or(0)
+}
+
+/// The phone's current offset from UTC, in minutes (UTC where there is no C library time zone to ask).
+#[cfg(not(unix))]
+pub(crate) fn local_offset_minutes() -> i32 {
+    0
 }
 
 fn offset(minutes: i32) -> FixedOffset {
@@ -66,6 +84,19 @@ pub(crate) fn period_starts(now_ms: i64, offset_minutes: i32) -> PeriodStarts {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    #[cfg(unix)]
+    fn the_local_offset_is_the_one_the_system_reports() {
+        // `date +%z` asks the same C library for the same zone (TZ, or the system's setting): "+0530" is 330.
+        let Ok(out) = std::process::Command::new("date").arg("+%z").output() else { return };
+        let text = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        let (sign, digits) = text.split_at(1);
+        let hours: i32 = digits.get(..2).and_then(|h| h.parse().ok()).unwrap_or_default();
+        let minutes: i32 = digits.get(2..4).and_then(|m| m.parse().ok()).unwrap_or_default();
+        let expected = if sign == "-" { -(hours * 60 + minutes) } else { hours * 60 + minutes };
+        assert_eq!(local_offset_minutes(), expected, "date +%z said {text}");
+    }
 
     #[test]
     fn periods_follow_the_local_calendar() {

@@ -170,7 +170,7 @@ pub(super) fn handshake_state(
     guarded(Blame::Local, "starting a Noise handshake", || {
         let params = pattern.params().parse().map_err(local_snow)?;
         let prologue = pattern.prologue();
-        let mut builder = snow::Builder::new(params).local_private_key(&secret.0).map_err(local_snow)?;
+        let mut builder = crate::noise::builder(params).local_private_key(&secret.0).map_err(local_snow)?;
         builder = builder.prologue(&prologue).map_err(local_snow)?;
         if let Some(remote) = remote {
             builder = builder.remote_public_key(remote).map_err(local_snow)?;
