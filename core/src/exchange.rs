@@ -109,7 +109,33 @@ fn one_way(from: &Kindred, to: &Kindred, group: &GroupId) -> Result<ExchangeStat
         })?
     };
     let outgoing = collect(from, &heads, group)?;
-    apply(to, outgoing)
+    let mut stats = apply(to, outgoing)?;
+    stats.bytes += bodies_one_way(from, to, group)?;
+    Ok(stats)
+}
+
+/// Hands `to` the message bodies it lacks that `from` holds (`crate::bodies`), as a sync session would; returns their
+/// bytes.
+fn bodies_one_way(from: &Kindred, to: &Kindred, group: &GroupId) -> Result<usize> {
+    let tags: Vec<[u8; 8]> = to.read(|tx, _| {
+        let Some(group_ref) = crate::storage::groups::group_ref(tx, group)? else { return Ok(Vec::new()) };
+        let wanted = crate::storage::messages::wanted_bodies(tx, group_ref, usize::MAX)?;
+        Ok(wanted.iter().map(crate::bodies::tag_of).collect())
+    })?;
+    if tags.is_empty() {
+        return Ok(0);
+    }
+    let bodies = from.read(|tx, _| {
+        let Some(group_ref) = crate::storage::groups::group_ref(tx, group)? else { return Ok(Vec::new()) };
+        let mut out = Vec::new();
+        for tag in &tags {
+            out.extend(crate::storage::messages::bodies_tagged(tx, group_ref, tag)?);
+        }
+        Ok(out)
+    })?;
+    let bytes = bodies.iter().map(Vec::len).sum();
+    to.write(|ctx| crate::bodies::receive(ctx, group, &bodies))?;
+    Ok(bytes)
 }
 
 /// Brings `a` and `b` to the same state of `group`, in both directions.

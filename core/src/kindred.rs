@@ -78,6 +78,9 @@ pub(crate) struct WriteCtx<'a, 'c> {
     pub personal_doc: DocId,
     pub display_name: &'a str,
     pub updates: Vec<Update>,
+    /// Words were erased in this write (`crate::bodies`): once it commits, the write-ahead log is emptied, so their
+    /// old pages do not linger there.
+    pub erased: bool,
 }
 
 impl WriteCtx<'_, '_> {
@@ -280,15 +283,26 @@ impl Inner {
                 personal_doc: *personal_doc,
                 display_name,
                 updates: Vec::new(),
+                erased: false,
             };
             f(&mut ctx)?;
-            Ok(coalesce(ctx.updates))
+            Ok((coalesce(ctx.updates), ctx.erased))
         });
-        if result.is_err() {
-            cache.clear();
-            resolutions.clear();
+        match result {
+            Ok((updates, erased)) => {
+                if erased {
+                    // Best effort: a reader holding the log open (another process) only delays this to a later
+                    // erasure or checkpoint; the erased words' pages are already overwritten (`secure_delete`).
+                    let _ = db.empty_log();
+                }
+                Ok(updates)
+            }
+            Err(e) => {
+                cache.clear();
+                resolutions.clear();
+                Err(e)
+            }
         }
-        result
     }
 }
 

@@ -50,6 +50,7 @@ pub mod trends;
 mod am;
 mod am_bounds;
 mod base32;
+mod bodies;
 mod goals;
 mod group_goals;
 mod groups;

@@ -37,10 +37,10 @@ pub(crate) fn require_role(ctx: &WriteCtx<'_, '_>, group_ref: i64, allowed: &[Ro
 /// documents on this phone.
 pub(crate) fn removal_of(ctx: &WriteCtx<'_, '_>, group: &GroupId, member: &MemberId) -> Result<Removal> {
     let group_ref = store::require(ctx.tx, group)?;
-    let my_role = require_role(ctx, group_ref, &[Role::Owner, Role::Moderator], "remove members")?;
     if *member == ctx.me() {
-        return Err(Error::NotPermitted("you cannot remove yourself".into()));
+        return Err(Error::NotPermitted("you cannot remove yourself (leave the group instead)".into()));
     }
+    let my_role = require_role(ctx, group_ref, &[Role::Owner, Role::Moderator], "remove members")?;
     match (my_role, store::role_of(ctx.tx, group_ref, member)?) {
         (_, None) => return Err(Error::not_found("member", member)),
         (Role::Moderator, Some(Role::Owner | Role::Moderator)) => {
@@ -48,10 +48,47 @@ pub(crate) fn removal_of(ctx: &WriteCtx<'_, '_>, group: &GroupId, member: &Membe
         }
         _ => {}
     }
+    removal_record(ctx, group, member)
+}
+
+/// A removal of `member` by this profile now: what it had seen of their writing is what counts of it.
+fn removal_record(ctx: &WriteCtx<'_, '_>, group: &GroupId, member: &MemberId) -> Result<Removal> {
     let actors: Vec<Vec<u8>> =
         documents::actors_of_member(ctx.tx, member)?.iter().map(|a| a.to_bytes().to_vec()).collect();
     let cutoff = cutoff_where(ctx, group, |_, actor| actors.iter().any(|a| a == actor))?;
     Ok(Removal { at: now_ms(), by: ctx.me(), cutoff })
+}
+
+impl Kindred {
+    /// Leaves a group: a signed change every phone checks (any member but the owner may leave; the owner hands the
+    /// group on first). With `erase`, everything this profile wrote in the group is erased first, from this phone
+    /// and from every phone running Kindred that receives it (`crate::bodies`; a modified app may have kept a
+    /// copy). What it writes after leaving counts nowhere; a moderator can take it back later.
+    pub fn leave_group(&self, group: &GroupId, erase: bool) -> Result<GroupDetails> {
+        self.write(|ctx| {
+            let group_ref = store::require(ctx.tx, group)?;
+            let me = ctx.me();
+            match store::role_of(ctx.tx, group_ref, &me)? {
+                None => return Err(Error::NotPermitted("only members leave a group".into())),
+                Some(Role::Owner) => {
+                    return Err(Error::NotPermitted("the owner cannot leave the group they made".into()));
+                }
+                Some(_) => {}
+            }
+            if erase {
+                for (segment, ids) in crate::storage::messages::own_live_messages(ctx.tx, group_ref, &me)? {
+                    crate::messages::erase_own(ctx, group_ref, group, segment, &ids)?;
+                }
+            }
+            let removal = removal_record(ctx, group, &me)?;
+            let doc_id = group.doc_id();
+            documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, None, removal.at, |d| {
+                schema::group::write_removal(d, &doc_id, &me, &removal)
+            })?;
+            let group_ref = read_model::refresh_group(ctx, group)?;
+            store::details(ctx.tx, group_ref)
+        })
+    }
 }
 
 /// How far every device had written in the group's message segments on this phone (those of `member` only, when

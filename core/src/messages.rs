@@ -3,6 +3,7 @@
 //! Writes go to the group's newest message segment (see [`crate::schema::segment`]) as one signed change each and
 //! update the read model in the same SQLite transaction; reads come from the read model only.
 
+use crate::bodies::Body;
 use crate::error::{Error, Result};
 use crate::ids::{GroupId, MessageId};
 use crate::kindred::{Kindred, WriteCtx};
@@ -89,13 +90,13 @@ fn post_one(ctx: &mut WriteCtx<'_, '_>, group_ref: GroupRef, group: &GroupId, m:
     let needs = needs.acknowledgments;
     let seg = my_segment(ctx, group_ref, group)?;
     let doc_id = group.segment_doc_id(&ctx.me(), seg);
+    // The words go in a body beside the history; the history names its hash (`crate::bodies`).
+    let body = Body::new(&m.text, m.content_warning.as_deref());
     let fields = NewMessageFields {
         id: MessageId::random(),
-        author: ctx.me(),
         at: post_time(ctx, group_ref)?,
-        text: &m.text,
+        body: body.hash()?,
         reply_to: m.reply_to,
-        content_warning: m.content_warning.as_deref(),
         seen,
     };
     let place = DocPlace::segment(*group, ctx.me(), seg);
@@ -115,7 +116,24 @@ fn post_one(ctx: &mut WriteCtx<'_, '_>, group_ref: GroupRef, group: &GroupId, m:
     }
     let touched = Touched { messages: [fields.id].into(), acknowledged, ..Default::default() };
     refresh_mine(ctx, group_ref, group, seg, touched)?;
+    store::fill_body(ctx.tx, group_ref, &fields.body, &body)?;
     Ok(fields.id)
+}
+
+/// Erases this profile's messages `ids` of segment `seg`, in one change (see [`Kindred::erase_message`]).
+pub(crate) fn erase_own(
+    ctx: &mut WriteCtx<'_, '_>,
+    group_ref: GroupRef,
+    group: &GroupId,
+    seg: u32,
+    ids: &[MessageId],
+) -> Result<()> {
+    let doc_id = group.segment_doc_id(&ctx.me(), seg);
+    let at = now_ms();
+    documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, None, at, |d| {
+        ids.iter().try_for_each(|id| segment::write_removal(d, &doc_id, id, at))
+    })?;
+    refresh_mine(ctx, group_ref, group, seg, Touched { messages: ids.iter().copied().collect(), ..Default::default() })
 }
 
 /// What a new post by this profile must rest on and name, or why it may not post now.
@@ -226,36 +244,45 @@ impl Kindred {
         })
     }
 
-    /// Replaces the text of one's own message.
+    /// Replaces the text of one's own message (its content warning stays). The earlier words are not kept: the new
+    /// version is a new body, and every phone that receives the edit drops the old one (`crate::bodies`).
     pub fn edit_message(&self, group: &GroupId, id: &MessageId, new_text: &str) -> Result<Message> {
         let new_text = text::multi_line("message text", new_text, MAX_MESSAGE_CHARS)?;
         self.write(|ctx| {
             let group_ref = writable_group(ctx, group)?;
             let seg = own_live_message(ctx, group_ref, id)?;
+            let warning = store::get(ctx.tx, group_ref, &ctx.me(), id)?.and_then(|m| m.content_warning);
+            let body = Body::new(&new_text, warning.as_deref());
+            let hash = body.hash()?;
             let doc_id = group.segment_doc_id(&ctx.me(), seg);
             let at = now_ms();
             documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, None, at, |d| {
-                segment::write_edit(d, &doc_id, id, &new_text, at)
+                segment::write_edit(d, &doc_id, id, &hash, at)
             })?;
             refresh_mine(ctx, group_ref, group, seg, Touched { messages: [*id].into(), ..Default::default() })?;
+            store::fill_body(ctx.tx, group_ref, &hash, &body)?;
+            // The earlier version's words were in this phone's pages: the log is emptied after this write.
+            ctx.erased = true;
             store::get(ctx.tx, group_ref, &ctx.me(), id)?.ok_or_else(|| Error::not_found("message", id))
         })
     }
 
-    /// Removes one's own message. Its text disappears from every listing; see
-    /// `crate::schema::segment::write_removal` for what Automerge history keeps.
-    pub fn remove_message(&self, group: &GroupId, id: &MessageId) -> Result<Message> {
+    /// Erases one's own message: its words (text and content warning, every earlier version included) are gone from
+    /// this phone now and from every phone running Kindred once the erasure reaches it by sync or bundle; a
+    /// placeholder ("removed by its author") stays, so replies still make sense. A modified app may have kept a copy:
+    /// this is erasure from phones running Kindred, not from everywhere (`crate::bodies`).
+    pub fn erase_message(&self, group: &GroupId, id: &MessageId) -> Result<Message> {
         self.write(|ctx| {
             let group_ref = writable_group(ctx, group)?;
             let seg = own_live_message(ctx, group_ref, id)?;
-            let doc_id = group.segment_doc_id(&ctx.me(), seg);
-            let at = now_ms();
-            documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, None, at, |d| {
-                segment::write_removal(d, &doc_id, id, at)
-            })?;
-            refresh_mine(ctx, group_ref, group, seg, Touched { messages: [*id].into(), ..Default::default() })?;
+            erase_own(ctx, group_ref, group, seg, &[*id])?;
             store::get(ctx.tx, group_ref, &ctx.me(), id)?.ok_or_else(|| Error::not_found("message", id))
         })
+    }
+
+    /// The same as [`Kindred::erase_message`] (the name it had before messages' words could be erased everywhere).
+    pub fn remove_message(&self, group: &GroupId, id: &MessageId) -> Result<Message> {
+        self.erase_message(group, id)
     }
 
     /// Sets this profile's reaction to a message, replacing any earlier one; `None` takes it back.

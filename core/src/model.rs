@@ -140,7 +140,7 @@ string_enum!(
 string_enum!(
     ModerationKind, "moderation action",
     Hide => "hide", Restore => "restore", Remove => "remove", Readd => "readd", Suspend => "suspend", Lift => "lift",
-    Approve => "approve", Rules => "rules", Policy => "policy", Warn => "warn"
+    Approve => "approve", Rules => "rules", Policy => "policy", Warn => "warn", Erase => "erase"
 );
 
 /// What creating a group takes.
@@ -260,7 +260,7 @@ pub struct Message {
     pub author_name: String,
     /// When it was posted, by the author's clock. Timelines are ordered by it (then by id).
     pub created_at: i64,
-    /// Empty once the message is removed.
+    /// Empty once the message is removed, and while [`Message::text_pending`].
     pub text: String,
     /// The message this one answers, if any. It may have been removed, or not have reached this phone yet.
     pub reply_to: Option<MessageId>,
@@ -268,8 +268,16 @@ pub struct Message {
     pub content_warning: Option<String>,
     /// When it was last edited or removed, by the author's clock; `None` if neither.
     pub edited_at: Option<i64>,
-    /// Whether its author removed it: the text is then empty, and there is no content warning and no reaction.
+    /// Whether it was erased, by its author or (see [`Message::erased_by_moderator`]) a moderator: its words are gone
+    /// from this phone and from every phone running Kindred that has received the erasure; the text is empty, and
+    /// there is no content warning and no reaction. Show a placeholder ("removed by its author"), so that replies
+    /// still make sense. (A modified app may have kept a copy: erasure reaches phones running Kindred.)
     pub removed: bool,
+    /// Erased by a moderator (the moderation log says who and why, never the words).
+    pub erased_by_moderator: bool,
+    /// Its words have not reached this phone yet: they travel beside the history, and the next sync with a member
+    /// who holds them brings them. Show the message as arriving.
+    pub text_pending: bool,
     /// Whether this profile wrote it (only the author can edit or remove a message).
     pub is_mine: bool,
     /// Current members' reactions, one entry per emoji, the most given first; empty for a removed message.
@@ -362,6 +370,9 @@ pub enum ModerationKind {
     Policy,
     /// Warned a member: the words were sealed to them alone; the log keeps who warned whom and when.
     Warn,
+    /// Erased a message's words from every phone running Kindred that receives the entry (a doxxed address,
+    /// self-harm instructions); the log keeps who, when and why, never the words.
+    Erase,
 }
 
 /// Why a member reports a message or a member.

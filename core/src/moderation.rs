@@ -55,6 +55,25 @@ impl Kindred {
         self.write(|ctx| moderate_message(ctx, group, message, kind, why))
     }
 
+    /// Erases a message's words from every phone running Kindred that receives the entry (the rights of
+    /// [`Kindred::hide_message`]): for what must not stay anywhere, such as self-harm instructions or someone's
+    /// address. The moderation log records who, when and why, never the words; a placeholder stays. A moderator
+    /// demoted or removed concurrently loses the erasure on every phone (strong removal): the words then come back
+    /// from any phone that still holds them. `InvalidInput` for a message already erased.
+    pub fn erase_message_for(&self, group: &GroupId, message: &MessageId, why: &str) -> Result<ModerationEntry> {
+        let why = text::multi_line("reason", why, MAX_MODERATION_REASON_CHARS)?;
+        self.write(|ctx| {
+            let group_ref = store::require(ctx.tx, group)?;
+            let member = moderatable(ctx, group_ref, message)?;
+            if log_store::erased_messages(ctx.tx, group_ref)?.contains(&(*message, member)) {
+                return Err(Error::invalid("message", "is already erased"));
+            }
+            let entry =
+                entry(ctx.me(), now_ms(), ModerationKind::Erase, Some(*message), member, why, Default::default());
+            write_entries(ctx, group, group_ref, vec![entry])
+        })
+    }
+
     /// Removes a member (the same rights as [`Kindred::remove_member`]) and records it, with a reason, in the
     /// group's moderation log, in one change.
     pub fn remove_member_for(&self, group: &GroupId, member: &MemberId, why: &str) -> Result<ModerationEntry> {
@@ -421,15 +440,8 @@ pub(crate) fn write_entries(
     logged(ctx, group, group_ref, &last)
 }
 
-/// Hides or restores a message as this profile, if its rights allow (see [`Kindred::hide_message`]).
-pub(crate) fn moderate_message(
-    ctx: &mut WriteCtx<'_, '_>,
-    group: &GroupId,
-    message: &MessageId,
-    kind: ModerationKind,
-    why: String,
-) -> Result<ModerationEntry> {
-    let group_ref = store::require(ctx.tx, group)?;
+/// The author of a message this profile may moderate (see [`Kindred::hide_message`]).
+fn moderatable(ctx: &WriteCtx<'_, '_>, group_ref: i64, message: &MessageId) -> Result<MemberId> {
     let role = require_role(ctx, group_ref, &[Role::Owner, Role::Moderator], "moderate messages")?;
     let (member, _, _) = message_store::author_and_segment(ctx.tx, group_ref, message)?
         .ok_or_else(|| Error::not_found("message", message))?;
@@ -440,6 +452,19 @@ pub(crate) fn moderate_message(
     if role == Role::Moderator && target_role != Some(Role::Member) {
         return Err(Error::NotPermitted("moderators moderate plain members' messages only".into()));
     }
+    Ok(member)
+}
+
+/// Hides or restores a message as this profile, if its rights allow (see [`Kindred::hide_message`]).
+pub(crate) fn moderate_message(
+    ctx: &mut WriteCtx<'_, '_>,
+    group: &GroupId,
+    message: &MessageId,
+    kind: ModerationKind,
+    why: String,
+) -> Result<ModerationEntry> {
+    let group_ref = store::require(ctx.tx, group)?;
+    let member = moderatable(ctx, group_ref, message)?;
     let hidden = log_store::hidden_message(ctx.tx, group_ref, message)?.is_some();
     if hidden == (kind == ModerationKind::Hide) {
         let state = if hidden { "already hidden" } else { "not hidden" };

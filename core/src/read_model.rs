@@ -184,7 +184,7 @@ pub(crate) fn refresh_segment(
     };
     let mut messages = Vec::new();
     for id in &touched.messages {
-        if let Some(m) = schema::segment::read(doc, &doc_id, id)? {
+        if let Some(m) = schema::segment::read(doc, &doc_id, author, id)? {
             messages.push(m);
         }
     }
@@ -238,12 +238,16 @@ pub(crate) fn refresh_segment(
             fresh.push(!storage::messages::is_held(ctx.tx, group_ref, &m.id)?);
         }
     }
+    // A moderator's erasure (an `erase` entry with effect, `crate::bodies`) holds whenever the message arrives.
+    let erasures = storage::moderation::erased_messages(ctx.tx, group_ref)?;
     for (m, effect) in messages.iter().zip(&effects) {
+        let erased = erasures.contains(&(m.id, m.author));
         match effect {
             Effect::Refused => storage::messages::hide(ctx.tx, group_ref, segment, m)?,
-            Effect::Shown => storage::messages::upsert(ctx.tx, group_ref, segment, m, false)?,
-            Effect::Pending => storage::messages::upsert(ctx.tx, group_ref, segment, m, true)?,
+            Effect::Shown => storage::messages::upsert(ctx.tx, group_ref, segment, m, false, erased)?,
+            Effect::Pending => storage::messages::upsert(ctx.tx, group_ref, segment, m, true, erased)?,
         }
+        ctx.erased |= m.removed || erased;
     }
     if limited {
         judge_rate(ctx, group_ref, group, author, segment, &rules, exempt_role, &messages, &effects, &fresh)?;

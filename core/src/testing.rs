@@ -111,6 +111,21 @@ pub fn sign_change(kindred: &Kindred, doc: &DocId, hash: &ChangeHash) -> [u8; 64
     kindred.with_identity(|id| id.sign_change(doc, hash))
 }
 
+/// A message body for `text` (and a content warning) as a post makes it (`crate::bodies`): the hash a hand-made
+/// message's `body` names, and the bytes a forged bundle carries beside the documents.
+pub fn body_for(text: &str, content_warning: Option<&str>) -> Result<([u8; 32], Vec<u8>)> {
+    let body = crate::bodies::Body::new(text, content_warning);
+    Ok((body.hash()?, body.encode()?))
+}
+
+/// The message bodies this phone holds of a group, as they travel (what a scan for erased words must not find).
+pub fn held_bodies(kindred: &Kindred, group: &GroupId) -> Result<Vec<Vec<u8>>> {
+    kindred.read(|tx, _| {
+        let Some(group_ref) = crate::storage::groups::group_ref(tx, group)? else { return Ok(Vec::new()) };
+        crate::storage::messages::all_bodies(tx, group_ref)
+    })
+}
+
 /// Lets this phone make its next slot's sealed items now (as if 12 hours had passed): tests cannot wait for a slot.
 /// Returns how many it made.
 pub fn next_sealed_slot(kindred: &Kindred) -> crate::error::Result<usize> {

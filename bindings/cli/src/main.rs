@@ -61,8 +61,10 @@ enum Command {
     React(messages::ReactArgs),
     /// Change the text of one of your messages.
     Edit(messages::EditArgs),
-    /// Remove one of your messages.
-    Remove(messages::RemoveArgs),
+    /// Erase one of your messages: its words leave this phone now, and every phone running Kindred that receives the
+    /// erasure (a placeholder stays). `remove` is the same.
+    #[command(alias = "remove")]
+    Erase(messages::RemoveArgs),
     /// Leave a member's posts out of what this phone shows (nobody is told).
     Mute(personal::MemberArg),
     /// Show a muted or blocked member's posts again.
@@ -138,7 +140,7 @@ fn run(cli: Cli) -> Outcome {
         Command::Read(args) => messages::read(&ctx, args),
         Command::React(args) => messages::react(&ctx, args),
         Command::Edit(args) => messages::edit(&ctx, args),
-        Command::Remove(args) => messages::remove(&ctx, args),
+        Command::Erase(args) => messages::erase(&ctx, args),
         Command::Mod(command) => moderation::run(&ctx, command),
         Command::Rules(command) => moderation::rules(&ctx, command),
         Command::Report(args) => moderation::report(&ctx, args),

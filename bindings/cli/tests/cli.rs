@@ -81,7 +81,7 @@ fn the_issue_end_to_end_flow() {
 
     k.json(&["remove", "Tuesday circle", id8(&reply)]);
     let text = k.ok(&["read", "Tuesday circle"]);
-    assert!(text.contains("[removed]") && !text.contains("Welcome, Ada!"), "{text}");
+    assert!(text.contains("[removed by its author]") && !text.contains("Welcome, Ada!"), "{text}");
 
     let messages = k.json(&["read", "Tuesday circle"]);
     let messages = messages.as_array().expect("an array of messages");

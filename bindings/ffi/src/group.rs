@@ -72,9 +72,10 @@ impl KindredGroup {
         self.run(move |k, g| Ok(k.edit_message(g, &parse_id(&message_id)?, &text)?))
     }
 
-    /// Removes a message: one's own, or anyone's as a moderator. Its text leaves every listing.
-    pub fn remove_message(&self, message_id: String) -> Result<Message, KindredError> {
-        self.run(move |k, g| Ok(k.remove_message(g, &parse_id(&message_id)?)?))
+    /// Erases one of this profile's own messages: its words leave this phone now, and every phone running Kindred
+    /// that receives the erasure; a placeholder stays. (A modified app may have kept a copy.)
+    pub fn erase_message(&self, message_id: String) -> Result<Message, KindredError> {
+        self.run(move |k, g| Ok(k.erase_message(g, &parse_id(&message_id)?)?))
     }
 
     /// Sets this profile's reaction; `None` takes it back.
@@ -118,6 +119,7 @@ impl KindredGroup {
             Ok(match action {
                 ModerationAction::Hide { message_id, why } => k.hide_message(g, &parse_id(&message_id)?, &why)?,
                 ModerationAction::Restore { message_id, why } => k.restore_message(g, &parse_id(&message_id)?, &why)?,
+                ModerationAction::Erase { message_id, why } => k.erase_message_for(g, &parse_id(&message_id)?, &why)?,
                 ModerationAction::Remove { member_id, why } => k.remove_member_for(g, &parse_id(&member_id)?, &why)?,
                 ModerationAction::Readd { member_id, why } => k.readd_member(g, &parse_id(&member_id)?, &why)?,
                 ModerationAction::Suspend { member_id, days, why } => {
@@ -235,6 +237,11 @@ impl KindredGroup {
         role: Role,
     ) -> Result<GroupDetails, KindredError> {
         self.run(move |k, g| Ok(k.add_member(g, &parse_id(&member_id)?, &display_name, role)?))
+    }
+
+    /// Leaves the group (anyone but its owner); with `erase`, everything this profile wrote in it is erased first.
+    pub fn leave(&self, erase: bool) -> Result<GroupDetails, KindredError> {
+        self.run(move |k, g| Ok(k.leave_group(g, erase)?))
     }
 
     /// Removes a member (owners and moderators). Their later posts are kept for causality and never shown.

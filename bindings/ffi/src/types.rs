@@ -111,6 +111,8 @@ pub enum ModerationAction {
     Hide { message_id: String, why: String },
     /// Show a hidden message again.
     Restore { message_id: String, why: String },
+    /// Erase a message's words from every phone running Kindred (the log keeps who, when and why, never the words).
+    Erase { message_id: String, why: String },
     /// Remove a member (the rights of removing members), recorded with the reason.
     Remove { member_id: String, why: String },
     /// Take a removed member back as a plain member.

@@ -9,9 +9,13 @@
 //! refused without stranding anybody else's messages.
 //!
 //! Layout: the root map holds one entry per message and one per reaction:
-//! - `<message hex>`: `{ by: bytes(32) author, at: timestamp, text, re?: bytes(16) reply-to, cw?: content warning,
-//!   edited?: timestamp, removed?: true, seen?: bytes(16) }`, where `seen` (written only by the post itself) names
-//!   the newest message by someone else its author's phone held: what a causal rate limit counts (`crate::posting`);
+//! - `<message hex>`: `{ at: timestamp, body?: bytes(32), re?: bytes(16) reply-to, edited?: timestamp, removed?:
+//!   true, seen?: bytes(16) }`. `body` is the SHA-256 of the message's words (text and content warning), which travel
+//!   beside the history and can be erased (`crate::bodies`); an edit writes a new one, an erasure deletes it and sets
+//!   `removed`. `seen` (written only by the post itself) names the newest message by someone else its author's phone
+//!   held: what a causal rate limit counts (`crate::posting`). The author is the segment's; a `by: bytes(32)` naming
+//!   them may be present (messages written before bodies carried it, and their words inline as `text` and `cw`,
+//!   which are read but never written now);
 //! - `r<message hex>`: the author's reaction to that message (in any member's segment): `{ emoji, at }`, where an
 //!   empty emoji means "taken back". A member has one reaction per message: the newest by `at` counts.
 //!
@@ -40,7 +44,9 @@ pub(crate) struct StoredMessage {
     pub id: MessageId,
     pub author: MemberId,
     pub created_at: i64,
-    /// `None` once removed.
+    /// The hash of the words now (`crate::bodies`); `None` once erased.
+    pub body: Option<crate::bodies::BodyHash>,
+    /// Words written inline by an older version (`None` for bodies, and once removed).
     pub text: Option<String>,
     pub reply_to: Option<MessageId>,
     pub content_warning: Option<String>,
@@ -64,15 +70,13 @@ pub(crate) struct StoredReaction {
     pub at: i64,
 }
 
-/// What a new message says.
+/// What a new message's map says (its words go in its body, `crate::bodies`).
 #[derive(Debug)]
-pub(crate) struct NewMessageFields<'a> {
+pub(crate) struct NewMessageFields {
     pub id: MessageId,
-    pub author: MemberId,
     pub at: i64,
-    pub text: &'a str,
+    pub body: crate::bodies::BodyHash,
     pub reply_to: Option<MessageId>,
-    pub content_warning: Option<&'a str>,
     pub seen: Option<MessageId>,
 }
 
@@ -87,17 +91,13 @@ fn reaction_key(target: &MessageId) -> String {
 /// Writes a new message in the caller's Automerge transaction: the message map and its fields in one batch (the
 /// same operations as a `put_object` followed by a `put` per field, inserted together instead of one search and
 /// splice of the document's operations each).
-pub(crate) fn write_new<T: Transactable>(tx: &mut T, doc_id: &DocId, m: &NewMessageFields<'_>) -> Result<()> {
+pub(crate) fn write_new<T: Transactable>(tx: &mut T, doc_id: &DocId, m: &NewMessageFields) -> Result<()> {
     let scalar = |value: ScalarValue| hydrate::Value::Scalar(value);
-    let mut fields: HashMap<&str, hydrate::Value> = HashMap::with_capacity(5);
-    fields.insert("by", scalar(ScalarValue::Bytes(m.author.as_bytes().to_vec())));
+    let mut fields: HashMap<&str, hydrate::Value> = HashMap::with_capacity(4);
     fields.insert("at", scalar(ScalarValue::Timestamp(m.at)));
-    fields.insert("text", scalar(ScalarValue::Str(m.text.into())));
+    fields.insert("body", scalar(ScalarValue::Bytes(m.body.to_vec())));
     if let Some(reply_to) = m.reply_to {
         fields.insert("re", scalar(ScalarValue::Bytes(reply_to.as_bytes().to_vec())));
-    }
-    if let Some(cw) = m.content_warning {
-        fields.insert("cw", scalar(ScalarValue::Str(cw.into())));
     }
     if let Some(seen) = m.seen {
         fields.insert("seen", scalar(ScalarValue::Bytes(seen.as_bytes().to_vec())));
@@ -107,33 +107,29 @@ pub(crate) fn write_new<T: Transactable>(tx: &mut T, doc_id: &DocId, m: &NewMess
     Ok(())
 }
 
-/// Replaces a message's text.
+/// Replaces a message's words: its map names the new body.
 pub(crate) fn write_edit<T: Transactable>(
     tx: &mut T,
     doc_id: &DocId,
     id: &MessageId,
-    text: &str,
+    body: &crate::bodies::BodyHash,
     at: i64,
 ) -> Result<()> {
     let obj = message_obj(tx, doc_id, id)?.ok_or_else(|| Error::not_found("message", id))?;
     let err = write_err(doc_id);
-    tx.put(&obj, "text", text).map_err(&err)?;
+    tx.put(&obj, "body", ScalarValue::Bytes(body.to_vec())).map_err(&err)?;
     tx.put(&obj, "edited", ScalarValue::Timestamp(at)).map_err(&err)?;
     Ok(())
 }
 
-/// Removes a message: deletes its text and content warning from the current state and marks it removed.
-///
-/// What remains: Automerge keeps every change forever, and the change that posted the message (and any edit) still
-/// carries the old text in this document's history, in its snapshots and in other members' copies. Changes are
-/// hash-chained and signed by their authors, so dropping one would break every later change's dependencies and the
-/// signatures peers verify, and peers would simply send it back. The core therefore never *shows* removed text: the
-/// read model, every listing and every export read the current state, where the text is gone, and SQLite overwrites
-/// the freed read-model pages (`secure_delete`). Erasing the text from history too needs per-message encryption keys
-/// that removal destroys (crypto-shredding); that belongs with encryption at rest.
+/// Erases a message: deletes the hash of its words from its map and marks it removed (a placeholder stays, so
+/// replies still make sense). The words themselves were never in the history: every phone that receives this drops
+/// them (`crate::bodies`).
 pub(crate) fn write_removal<T: Transactable>(tx: &mut T, doc_id: &DocId, id: &MessageId, at: i64) -> Result<()> {
     let obj = message_obj(tx, doc_id, id)?.ok_or_else(|| Error::not_found("message", id))?;
     let err = write_err(doc_id);
+    put_opt(tx, &obj, "body", None).map_err(&err)?;
+    // Words an older version wrote inline leave the current state too (their history cannot be erased).
     put_opt(tx, &obj, "text", None).map_err(&err)?;
     put_opt(tx, &obj, "cw", None).map_err(&err)?;
     tx.put(&obj, "removed", true).map_err(&err)?;
@@ -160,8 +156,13 @@ pub(crate) fn write_reaction<T: Transactable>(
     Ok(())
 }
 
-/// Reads one message, or `None` if this segment does not hold it.
-pub(crate) fn read(doc: &automerge::Automerge, doc_id: &DocId, id: &MessageId) -> Result<Option<StoredMessage>> {
+/// Reads one message of `author`'s segment, or `None` if this segment does not hold it.
+pub(crate) fn read(
+    doc: &automerge::Automerge,
+    doc_id: &DocId,
+    author: &MemberId,
+    id: &MessageId,
+) -> Result<Option<StoredMessage>> {
     let Some(obj) = message_obj(doc, doc_id, id)? else {
         return Ok(None);
     };
@@ -170,10 +171,15 @@ pub(crate) fn read(doc: &automerge::Automerge, doc_id: &DocId, id: &MessageId) -
         origin_hash.and_then(|hash| doc.get_change_meta_by_hash(&hash)).map(|meta| (meta.actor.into_owned(), meta.seq));
     let m = MapReader::all_fields(doc, doc_id, obj);
     let removed = m.bool("removed")?;
+    let author = match m.opt_bytes("by")? {
+        Some(_) => MemberId::from_bytes(m.bytes("by")?),
+        None => *author,
+    };
     Ok(Some(StoredMessage {
         id: *id,
-        author: MemberId::from_bytes(m.bytes("by")?),
+        author,
         created_at: m.int("at")?,
+        body: if removed { None } else { m.opt_bytes("body")?.and_then(|b| <[u8; 32]>::try_from(b).ok()) },
         text: if removed { None } else { m.opt_str("text")? },
         reply_to: m.opt_bytes("re")?.and_then(|b| <[u8; 16]>::try_from(b).ok()).map(MessageId::from_bytes),
         content_warning: if removed { None } else { m.opt_str("cw")? },
@@ -300,7 +306,7 @@ mod tests {
 
     use super::*;
 
-    fn post(doc: &mut Automerge, doc_id: &DocId, fields: &NewMessageFields<'_>) {
+    fn post(doc: &mut Automerge, doc_id: &DocId, fields: &NewMessageFields) {
         let mut tx = doc.transaction();
         write_new(&mut tx, doc_id, fields).unwrap();
         tx.commit();
@@ -317,20 +323,16 @@ mod tests {
         let plain = NewMessageFields {
             seen: None,
             id: MessageId::from_bytes([9; 16]),
-            author,
             at: 1_700_000_000_000,
-            text: "hello, circle",
+            body: [1; 32],
             reply_to: None,
-            content_warning: None,
         };
         let full = NewMessageFields {
-            seen: None,
+            seen: Some(plain.id),
             id: MessageId::from_bytes([10; 16]),
             at: 1_700_000_000_001,
-            text: "a reply behind a warning",
+            body: [2; 32],
             reply_to: Some(replied),
-            content_warning: Some("hard news"),
-            ..plain
         };
         post(&mut doc, &doc_id, &plain);
         post(&mut doc, &doc_id, &full);
@@ -339,22 +341,20 @@ mod tests {
         peer.apply_changes(doc.get_changes(&[])).unwrap();
         for d in [&doc, &peer] {
             assert_eq!(d.length(ROOT), 2);
-            let m = read(d, &doc_id, &plain.id).unwrap().unwrap();
+            let m = read(d, &doc_id, &author, &plain.id).unwrap().unwrap();
             assert_eq!(
-                (m.author, m.created_at, m.text.as_deref(), m.reply_to, m.content_warning, m.removed),
-                (author, plain.at, Some("hello, circle"), None, None, false)
+                (m.author, m.created_at, m.body, m.text, m.reply_to, m.removed),
+                (author, plain.at, Some([1; 32]), None, None, false)
             );
-            let m = read(d, &doc_id, &full.id).unwrap().unwrap();
-            assert_eq!(
-                (m.text.as_deref(), m.reply_to, m.content_warning.as_deref(), m.edited_at),
-                (Some("a reply behind a warning"), Some(replied), Some("hard news"), None)
-            );
+            let m = read(d, &doc_id, &author, &full.id).unwrap().unwrap();
+            assert_eq!((m.body, m.reply_to, m.seen, m.edited_at), (Some([2; 32]), Some(replied), Some(plain.id), None));
+            // The map holds no words: only the hash of its body.
             let obj = d.get(ROOT, full.id.to_hex()).unwrap().unwrap().1;
-            assert_eq!(d.keys(&obj).collect::<Vec<_>>(), ["at", "by", "cw", "re", "text"]);
+            assert_eq!(d.keys(&obj).collect::<Vec<_>>(), ["at", "body", "re", "seen"]);
             assert_eq!(d.get(&obj, "at").unwrap().unwrap().0.as_scalar(), Some(&ScalarValue::Timestamp(full.at)));
         }
         // The creating change is the message's origin, as for a field-by-field write.
-        let m = read(&peer, &doc_id, &full.id).unwrap().unwrap();
+        let m = read(&peer, &doc_id, &author, &full.id).unwrap().unwrap();
         assert_eq!(m.origin, Some((ActorId::from([1u8; 16]), 2)));
     }
 

@@ -11,23 +11,38 @@ use crate::model::{Fold, Message, MessageCursor, ModerationNote, ReactionCount};
 use crate::names;
 use crate::schema::segment::{StoredMessage, StoredReaction};
 
-/// Writes a message (and its reactions) as its segment document now says it is. Arrival order (`local_seq`) is
-/// kept when the message is already there.
+/// Writes a message as its segment document now says it is. Arrival order (`local_seq`) is kept when the message is
+/// already there, and so are its words while the document names the same body (`crate::bodies`: they arrive
+/// beside the history and are not in the document); a new body's words are empty until they arrive. `erased`: a
+/// moderator erased it (then it names no body and keeps no words).
 pub(crate) fn upsert(
     conn: &Connection,
     group_ref: GroupRef,
     segment: u32,
     m: &StoredMessage,
     pending: bool,
+    erased: bool,
 ) -> Result<()> {
+    let body = if erased { None } else { m.body };
+    // Words written inline by an older version are the document's own; otherwise they come with the body.
+    let inline = body.is_none() && !erased;
     conn.prepare_cached(
         "INSERT INTO messages (group_ref, message_id, segment, author, created_at, text, reply_to, content_warning,
-                               edited_at, removed, pending, seen)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                               edited_at, removed, pending, seen, body, body_held, erased)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
          ON CONFLICT (group_ref, message_id) DO UPDATE SET segment = excluded.segment, author = excluded.author,
-             created_at = excluded.created_at, text = excluded.text, reply_to = excluded.reply_to,
-             content_warning = excluded.content_warning, edited_at = excluded.edited_at, removed = excluded.removed,
-             pending = excluded.pending, seen = excluded.seen, hidden = 0",
+             created_at = excluded.created_at, reply_to = excluded.reply_to, edited_at = excluded.edited_at,
+             removed = excluded.removed, pending = excluded.pending, seen = excluded.seen, erased = excluded.erased,
+             hidden = 0,
+             text = CASE WHEN excluded.body = x'' OR messages.body != excluded.body OR messages.body_held = 0
+                         THEN excluded.text ELSE messages.text END,
+             content_warning = CASE WHEN excluded.body = x'' OR messages.body != excluded.body
+                                         OR messages.body_held = 0
+                                    THEN excluded.content_warning ELSE messages.content_warning END,
+             salt = CASE WHEN messages.body = excluded.body THEN messages.salt ELSE x'' END,
+             body_held = CASE WHEN excluded.body = x'' THEN excluded.body_held
+                              WHEN messages.body = excluded.body THEN messages.body_held ELSE 0 END,
+             body = excluded.body",
     )?
     .execute(params![
         group_ref,
@@ -35,15 +50,127 @@ pub(crate) fn upsert(
         segment,
         m.author,
         m.created_at,
-        m.text.as_deref().unwrap_or(""),
+        if inline { m.text.as_deref().unwrap_or("") } else { "" },
         m.reply_to.as_ref().map(|r| &r.as_bytes()[..]).unwrap_or(&[]),
-        m.content_warning.as_deref().unwrap_or(""),
+        if inline { m.content_warning.as_deref().unwrap_or("") } else { "" },
         m.edited_at.unwrap_or(0),
         m.removed,
         pending,
         seen_bytes(m.seen.as_ref()),
+        body.as_ref().map(|b| &b[..]).unwrap_or(&[]),
+        inline,
+        erased,
     ])?;
     Ok(())
+}
+
+/// Takes in a body: the words of every message of the group that names it and lacks them. Returns those messages
+/// (none: no message here names it, or they already hold it, and nothing is kept).
+pub(crate) fn fill_body(
+    conn: &Connection,
+    group_ref: GroupRef,
+    hash: &crate::bodies::BodyHash,
+    body: &crate::bodies::Body,
+) -> Result<Vec<MessageId>> {
+    let mut stmt = conn.prepare_cached(
+        "UPDATE messages SET text = ?3, content_warning = ?4, salt = ?5, body_held = 1
+         WHERE group_ref = ?1 AND body = ?2 AND body_held = 0 RETURNING message_id",
+    )?;
+    let rows = stmt.query_map(
+        params![group_ref, &hash[..], body.text, body.content_warning.as_deref().unwrap_or(""), &body.salt[..]],
+        |r| r.get(0),
+    )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The bodies this phone lacks for messages it shows (or keeps for their author and moderators), at most `limit`.
+pub(crate) fn wanted_bodies(
+    conn: &Connection,
+    group_ref: GroupRef,
+    limit: usize,
+) -> Result<Vec<crate::bodies::BodyHash>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT body FROM messages INDEXED BY messages_wanting_body
+         WHERE group_ref = ?1 AND body_held = 0 AND body != x'' AND hidden = 0 AND erased = 0 AND removed = 0
+         LIMIT ?2",
+    )?;
+    let rows =
+        stmt.query_map(params![group_ref, i64::try_from(limit).unwrap_or(i64::MAX)], |r| r.get::<_, Vec<u8>>(0))?;
+    let mut out = Vec::new();
+    for row in rows {
+        if let Ok(hash) = <[u8; 32]>::try_from(row?) {
+            out.push(hash);
+        }
+    }
+    Ok(out)
+}
+
+/// The bodies this phone holds whose hash starts with `tag`, encoded as they travel.
+pub(crate) fn bodies_tagged(conn: &Connection, group_ref: GroupRef, tag: &[u8; 8]) -> Result<Vec<Vec<u8>>> {
+    let mut high = tag.to_vec();
+    high.extend_from_slice(&[0xff; 24]);
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT body, salt, text, content_warning FROM messages INDEXED BY messages_by_body
+         WHERE group_ref = ?1 AND body >= ?2 AND body <= ?3 AND body != x'' AND body_held = 1",
+    )?;
+    let rows = stmt.query_map(params![group_ref, &tag[..], high], |r| {
+        Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (hash, salt, text, cw) = row?;
+        let Ok(salt) = <[u8; crate::bodies::SALT_LEN]>::try_from(salt) else { continue };
+        let body = crate::bodies::Body { salt, text, content_warning: (!cw.is_empty()).then_some(cw) };
+        let bytes = body.encode()?;
+        // Only what re-encodes to the very bytes the history names is passed on.
+        if crate::bodies::hash_of(&bytes)[..] == hash[..] {
+            out.push(bytes);
+        }
+    }
+    Ok(out)
+}
+
+/// `author`'s messages in the group that are not erased, by segment (what leaving with erasure erases).
+pub(crate) fn own_live_messages(
+    conn: &Connection,
+    group_ref: GroupRef,
+    author: &MemberId,
+) -> Result<Vec<(u32, Vec<MessageId>)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT segment, message_id FROM messages WHERE group_ref = ?1 AND author = ?2 AND removed = 0
+         ORDER BY segment",
+    )?;
+    let rows = stmt.query_map(params![group_ref, author], |r| Ok((r.get::<_, u32>(0)?, r.get::<_, MessageId>(1)?)))?;
+    let mut out: Vec<(u32, Vec<MessageId>)> = Vec::new();
+    for row in rows {
+        let (segment, id) = row?;
+        match out.last_mut() {
+            Some((s, ids)) if *s == segment => ids.push(id),
+            _ => out.push((segment, vec![id])),
+        }
+    }
+    Ok(out)
+}
+
+/// Every body this phone holds for the group, encoded as they travel (what a bundle carries beside the documents).
+pub(crate) fn all_bodies(conn: &Connection, group_ref: GroupRef) -> Result<Vec<Vec<u8>>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT body, salt, text, content_warning FROM messages
+         WHERE group_ref = ?1 AND body != x'' AND body_held = 1",
+    )?;
+    let rows = stmt.query_map([group_ref], |r| {
+        Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (hash, salt, text, cw) = row?;
+        let Ok(salt) = <[u8; crate::bodies::SALT_LEN]>::try_from(salt) else { continue };
+        let bytes = crate::bodies::Body { salt, text, content_warning: (!cw.is_empty()).then_some(cw) }.encode()?;
+        if crate::bodies::hash_of(&bytes)[..] == hash[..] {
+            out.push(bytes);
+        }
+    }
+    Ok(out)
 }
 
 fn seen_bytes(seen: Option<&MessageId>) -> &[u8] {
@@ -164,7 +291,7 @@ pub(crate) fn upsert_reaction(
 
 const MESSAGE_COLUMNS: &str = "m.message_id, m.author, coalesce(gm.display_name, ''), m.created_at, m.text, m.reply_to,
      m.content_warning, m.edited_at, m.removed, g.group_id, mm.by_member, mm.at, mm.why,
-     m.author IN (SELECT member FROM muted_members), m.pending
+     m.author IN (SELECT member FROM muted_members), m.pending, m.body != x'' AND m.body_held = 0, m.erased
      FROM messages m JOIN groups g ON g.group_ref = m.group_ref
      LEFT JOIN group_members gm ON gm.group_ref = m.group_ref AND gm.member = m.author
      LEFT JOIN moderated_messages mm ON mm.group_ref = m.group_ref AND mm.message_id = m.message_id
@@ -232,7 +359,9 @@ fn message_from_row(row: &Row<'_>, reader: &Reader<'_>, shared: &HashSet<String>
         reply_to: <[u8; 16]>::try_from(reply_to).ok().map(MessageId::from_bytes),
         content_warning: (shown && !cw.is_empty()).then_some(cw),
         edited_at: (edited_at != 0).then_some(edited_at),
-        removed: row.get(8)?,
+        removed: row.get::<_, bool>(8)? || row.get::<_, bool>(16)?,
+        erased_by_moderator: row.get(16)?,
+        text_pending: row.get(15)?,
         reactions: Vec::new(),
         moderation,
         fold: None,
@@ -341,22 +470,19 @@ pub(crate) fn pending_author(conn: &Connection, group_ref: GroupRef, id: &Messag
         .optional()?)
 }
 
-/// Hides a message from every listing, without its text and reactions: a removed member's post from after their
-/// removal. The row stays (rows are never deleted, so arrival order never reuses a number).
+/// Hides a message from every listing: a post without effect (a removed member's from after their removal, one the
+/// group's rules refuse). The row stays (rows are never deleted, so arrival order never reuses a number).
 pub(crate) fn hide(conn: &Connection, group_ref: GroupRef, segment: u32, m: &StoredMessage) -> Result<()> {
-    let hidden = StoredMessage { text: None, content_warning: None, ..m.clone() };
-    upsert(conn, group_ref, segment, &hidden, false)?;
-    conn.prepare_cached("UPDATE messages SET hidden = 1 WHERE group_ref = ?1 AND message_id = ?2")?
-        .execute(params![group_ref, m.id])?;
-    Ok(())
+    upsert(conn, group_ref, segment, m, false, false)?;
+    hide_id(conn, group_ref, &m.id)
 }
 
 /// Hides a message by id (one a removed member's cut-off view no longer holds), if it is listed.
+/// (Its words stay, unshown, while its document names them: a message without effect now can count again, say when
+/// the entry that refused it turns out to have none, and its words live nowhere but in the phones that hold them.)
 pub(crate) fn hide_id(conn: &Connection, group_ref: GroupRef, id: &MessageId) -> Result<()> {
-    conn.prepare_cached(
-        "UPDATE messages SET hidden = 1, text = '', content_warning = '' WHERE group_ref = ?1 AND message_id = ?2",
-    )?
-    .execute(params![group_ref, id])?;
+    conn.prepare_cached("UPDATE messages SET hidden = 1 WHERE group_ref = ?1 AND message_id = ?2")?
+        .execute(params![group_ref, id])?;
     Ok(())
 }
 

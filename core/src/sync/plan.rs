@@ -393,9 +393,16 @@ fn group_digest(tx: &Transaction<'_>, group: &GroupId) -> Result<[u8; 16]> {
     let mut hasher = Sha256::new();
     hasher.update(b"kindred/group-digest/v1");
     hasher.update(group.as_bytes());
-    // The sealed items held, so that a new one makes the digests differ and travels.
+    // The sealed items held, so that a new one makes the digests differ and travels; and the message bodies this
+    // phone lacks, so that a phone missing words a peer holds syncs even when their documents agree.
     if let Some(group_ref) = group_store::group_ref(tx, group)? {
         for hash in crate::storage::sealed::hashes(tx, group_ref)? {
+            hasher.update(hash);
+        }
+        let mut missing = crate::storage::messages::wanted_bodies(tx, group_ref, usize::MAX)?;
+        missing.sort_unstable();
+        for hash in missing {
+            hasher.update(b"lacks");
             hasher.update(hash);
         }
     }

@@ -26,6 +26,9 @@ use crate::membership::admit;
 /// at most that much of a batch: anything larger goes as a blob, stored chunk by chunk.
 const MAX_BATCH_FRAMES: usize = 2;
 
+/// Requests for message bodies unanswered at once (see [`SyncSession::next_body_requests`]).
+const BODY_REQUESTS_IN_FLIGHT: usize = 2;
+
 /// How a session is set up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SyncOptions {
@@ -69,6 +72,8 @@ pub struct SyncReport {
     /// Sealed items received that were new here: reports, warnings and cover alike (nobody but their recipient can
     /// tell them apart; see `crate::sealed`).
     pub sealed_items: u64,
+    /// Message bodies (the words of messages, which travel beside the history: `crate::bodies`) received and taken.
+    pub bodies_received: u64,
     /// Changes received and set aside: equivocations, changes by flagged members, and changes that depend on those.
     pub quarantined: u64,
     /// Bytes of blobs (whole snapshots, long lists of changes) this side sent in chunks.
@@ -143,6 +148,14 @@ pub struct SyncSession {
     offer_queue: VecDeque<PendingOffer>,
     /// Blobs the peer offered that have not all arrived yet.
     receiving: HashSet<[u8; 32]>,
+    /// The groups the peer's Clocks named: where this side asks for the message bodies it lacks, once the peer is
+    /// Done. Whether it has asked, and how many of its requests are still unanswered (it finishes only after).
+    body_groups: Vec<[u8; 16]>,
+    bodies_asked: bool,
+    bodies_awaited: usize,
+    /// Requests for bodies not sent yet: at most [`BODY_REQUESTS_IN_FLIGHT`] are out at once, so a link that drops
+    /// loses little, and the next session asks only for what is still missing.
+    body_requests: VecDeque<Message>,
     report: SyncReport,
     /// Test support: every message this side sent, as encoded before the channel compresses and encrypts it, once
     /// [`SyncSession::record_sent_messages`] was called.
@@ -192,6 +205,10 @@ impl SyncSession {
             offered: None,
             offer_queue: VecDeque::new(),
             receiving: HashSet::new(),
+            body_groups: Vec::new(),
+            bodies_asked: false,
+            bodies_awaited: 0,
+            body_requests: VecDeque::new(),
             report: SyncReport::default(),
             #[cfg(feature = "test-support")]
             sent_log: None,
@@ -349,6 +366,7 @@ impl SyncSession {
                     return Err(Refusal::Oversized.because("a Clocks message beyond its bounds"));
                 }
                 self.expect(Step::Groups, Step::Clocks, "Clocks message")?;
+                self.body_groups = groups.clone();
                 let peer = self.peer_id()?;
                 let max_batch = self.max_batch;
                 let answer =
@@ -359,7 +377,7 @@ impl SyncSession {
                 }
                 self.offer_queue.extend(answer.offers);
                 self.next_offer(kindred)?;
-                self.maybe_done()
+                self.maybe_done(kindred)
             }
             Message::Changes { place, changes, vouchers } => {
                 self.expect_data("changes", Step::Clocks)?;
@@ -394,6 +412,32 @@ impl SyncSession {
                 self.report.sealed_items += u64::from(new);
                 Ok(())
             }
+            Message::WantBodies { group, tags } => {
+                // Asked once the asker has everything this side sent: until its Finish.
+                self.expect_data("a request for message bodies", Step::Done)?;
+                if tags.len() > crate::bodies::MAX_WANTED {
+                    return Err(Refusal::Oversized.because("a request for more message bodies than one carries"));
+                }
+                let peer = self.peer_id()?;
+                let group = GroupId::from_bytes(group);
+                let bodies = kindred.read(|tx, _| crate::bodies::answer(tx, &peer, &group, &tags))?;
+                self.send(&Message::Bodies { group: *group.as_bytes(), bodies })
+            }
+            Message::Bodies { group, bodies } => {
+                self.expect_data("message bodies", Step::Finish)?;
+                if self.bodies_awaited == 0 {
+                    return Err(Refusal::Protocol.because("message bodies that were not asked for"));
+                }
+                if bodies.len() > 2 * crate::bodies::MAX_WANTED {
+                    return Err(Refusal::Oversized.because("more message bodies than were asked for"));
+                }
+                self.bodies_awaited -= 1;
+                let group = GroupId::from_bytes(group);
+                let taken = kindred.write(|ctx| crate::bodies::receive(ctx, &group, &bodies))?;
+                self.report.bodies_received += taken;
+                self.next_body_requests()?;
+                self.maybe_finish(kindred)
+            }
             Message::JoinResult { group, admitted, reason } => {
                 // Only an answer to a request this side made, once: anything else is a peer misbehaving.
                 if !self.joins_asked.remove(&group) {
@@ -407,7 +451,7 @@ impl SyncSession {
             }
             Message::Done => {
                 self.expect(Step::Clocks, Step::Done, "Done")?;
-                self.maybe_finish()
+                self.maybe_finish(kindred)
             }
             Message::Finish => {
                 if self.sent < Step::Done {
@@ -532,7 +576,7 @@ impl SyncSession {
             self.send(message)?;
         }
         self.next_offer(kindred)?;
-        self.maybe_done()
+        self.maybe_done(kindred)
     }
 
     fn receive_chunk(&mut self, kindred: &Kindred, hash: [u8; 32], offset: u64, bytes: &[u8]) -> Result<()> {
@@ -567,11 +611,11 @@ impl SyncSession {
         }
         self.note(report)?;
         self.receiving.remove(&hash);
-        self.maybe_finish()
+        self.maybe_finish(kindred)
     }
 
     /// Once the peer's Clocks are answered and every blob offered was sent, say so.
-    fn maybe_done(&mut self) -> Result<()> {
+    fn maybe_done(&mut self, kindred: &Kindred) -> Result<()> {
         if self.received >= Step::Clocks
             && self.offered.is_none()
             && self.offer_queue.is_empty()
@@ -580,14 +624,35 @@ impl SyncSession {
             self.sent = Step::Done;
             self.send(&Message::Done)?;
         }
-        self.maybe_finish()
+        self.maybe_finish(kindred)
     }
 
-    /// Once both sides have sent everything and everything offered here has arrived and been accepted, say so.
-    fn maybe_finish(&mut self) -> Result<()> {
+    /// Sends queued requests for bodies while fewer than [`BODY_REQUESTS_IN_FLIGHT`] are unanswered.
+    fn next_body_requests(&mut self) -> Result<()> {
+        while self.bodies_awaited < BODY_REQUESTS_IN_FLIGHT {
+            let Some(request) = self.body_requests.pop_front() else { break };
+            self.send(&request)?;
+            self.bodies_awaited += 1;
+        }
+        Ok(())
+    }
+
+    /// Once both sides have sent everything and everything offered here has arrived and been accepted, ask for the
+    /// message bodies still lacking (`crate::bodies`), and once those answers are in, say so.
+    fn maybe_finish(&mut self, kindred: &Kindred) -> Result<()> {
         if self.sent == Step::Done && self.received >= Step::Done && self.receiving.is_empty() {
-            self.sent = Step::Finish;
-            self.send(&Message::Finish)?;
+            if !self.bodies_asked {
+                self.bodies_asked = true;
+                let peer = self.peer_id()?;
+                let groups = std::mem::take(&mut self.body_groups);
+                let chunk = self.chunk;
+                self.body_requests = kindred.read(|tx, _| crate::bodies::requests(tx, &peer, &groups, chunk))?.into();
+                self.next_body_requests()?;
+            }
+            if self.bodies_awaited == 0 && self.body_requests.is_empty() {
+                self.sent = Step::Finish;
+                self.send(&Message::Finish)?;
+            }
         }
         Ok(())
     }

@@ -15,7 +15,7 @@ use crate::sync::ingest::MAX_CHANGE_BYTES;
 use crate::verify::ActorCertificate;
 
 /// The protocol version both sides must speak.
-pub(crate) const PROTOCOL_VERSION: u16 = 3;
+pub(crate) const PROTOCOL_VERSION: u16 = 4;
 
 /// Which kind of document a [`Place`] names. On the wire `Group` is 0 and `Segment` is 1; any other value does not
 /// parse.
@@ -312,6 +312,23 @@ pub enum Message {
         group: [u8; 16],
         /// The item.
         item: Vec<u8>,
+    },
+    /// The message bodies (`crate::bodies`) of one group this side lacks, by the first 8 bytes of their hashes: sent
+    /// once the peer is Done and every blob it offered has arrived, at most [`crate::bodies::MAX_WANTED`] a message.
+    /// Answered only for an active member of the group, by exactly one [`Message::Bodies`].
+    WantBodies {
+        /// The group.
+        group: [u8; 16],
+        /// The hashes' first 8 bytes.
+        tags: Vec<[u8; 8]>,
+    },
+    /// The answer to one [`Message::WantBodies`]: the bodies the sender holds of those asked for (possibly none).
+    /// A body is kept only if a message the receiver holds names its hash.
+    Bodies {
+        /// The group.
+        group: [u8; 16],
+        /// Each body as its hash covers it, at most [`crate::bodies::MAX_BODY_BYTES`].
+        bodies: Vec<Vec<u8>>,
     },
 }
 

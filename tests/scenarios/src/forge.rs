@@ -123,6 +123,19 @@ pub fn forge(document: &mut BundleDocument, writer: &Writer<'_>, edit: impl FnOn
     change
 }
 
+/// Writes a message map `id` as a post makes it (a time and the hash of its body: its words travel beside the history,
+/// `kindred_core::bodies`), and returns the body's bytes, for the forged bundle's `bodies`.
+pub fn write_message(tx: &mut Transaction<'_>, id: &kindred_core::MessageId, at: i64, text: &str) -> Vec<u8> {
+    use automerge::transaction::Transactable;
+    let (hash, bytes) = testing::body_for(text, None).unwrap_or_else(|e| fail(&format!("making a body: {e}")));
+    let m = tx
+        .put_object(&automerge::ROOT, id.to_hex(), automerge::ObjType::Map)
+        .unwrap_or_else(|e| fail(&format!("writing a message: {e}")));
+    tx.put(&m, "at", automerge::ScalarValue::Timestamp(at)).unwrap_or_else(|e| fail(&format!("{e}")));
+    tx.put(&m, "body", automerge::ScalarValue::Bytes(hash.to_vec())).unwrap_or_else(|e| fail(&format!("{e}")));
+    bytes
+}
+
 /// Runs `edit` in one transaction on `doc` and returns the change it made.
 pub fn commit(doc: &mut Automerge, edit: impl FnOnce(&mut Transaction<'_>)) -> Change {
     let mut tx = doc.transaction();

@@ -29,12 +29,17 @@ pub fn snapshot_text(bytes: &[u8]) -> String {
     changes_text(&doc.get_changes(&[]))
 }
 
-/// Everything a bundle file holds, decoded: its fields, and every change of every document in it.
+/// Everything a bundle file holds, decoded: its fields, every change of every document in it, and the message bodies
+/// beside them (their words are UTF-8 in the clear inside).
 pub fn bundle_text(bytes: &[u8]) -> String {
     let bundle = Bundle::from_file_bytes(bytes).unwrap_or_else(|e| crate::fail(&format!("a bundle decodes: {e}")));
     let mut text = format!("{bundle:?}\n");
     for document in &bundle.documents {
         text.push_str(&snapshot_text(&document.snapshot));
+    }
+    for body in &bundle.bodies {
+        text.push_str(&String::from_utf8_lossy(body));
+        text.push('\n');
     }
     text
 }

@@ -296,7 +296,7 @@ fn deflate(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
-const MAGIC: &[u8] = b"KINDRED-BUNDLE-1\n";
+const MAGIC: &[u8] = b"KINDRED-BUNDLE-2\n";
 
 #[test]
 fn bundle_files() {

@@ -59,12 +59,11 @@ fn forged_post(writer: &Phone, group: &GroupId, text: &str) -> (Vec<u8>, Message
     bytes[..text.len().min(16)].copy_from_slice(&text.as_bytes()[..text.len().min(16)]);
     let id = MessageId::from_bytes(bytes);
     let mut bundle = forge::unseal(&writer.kindred.export_bundle(group).unwrap());
+    let mut body = Vec::new();
     forge::forge(forge::segment_of(&mut bundle, &writer.id()), &Writer::another_device(&writer.kindred), |tx| {
-        let m = tx.put_object(&ROOT, id.to_hex(), ObjType::Map).unwrap();
-        tx.put(&m, "by", ScalarValue::Bytes(writer.id().as_bytes().to_vec())).unwrap();
-        tx.put(&m, "at", ScalarValue::Timestamp(1_800_000_000_000)).unwrap();
-        tx.put(&m, "text", text).unwrap();
+        body = forge::write_message(tx, &id, 1_800_000_000_000, text);
     });
+    bundle.bodies.push(body);
     (forge::seal(bundle, &writer.kindred), id)
 }
 

@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use automerge::transaction::Transactable;
-use automerge::{ObjType, ROOT, ScalarValue};
+use automerge::{ROOT, ScalarValue};
 use kindred_core::sync::wire::PlaceKind;
 use kindred_core::{Error, GroupId, MessageId, NewMessage, Refusal};
 use kindred_scenarios::forge::{self, Writer};
@@ -54,15 +54,16 @@ struct Forged {
 fn forged(writer: &Phone, group: &GroupId, device: &Writer<'_>, posts: &[Forged], keep: &[&Phone]) -> Vec<u8> {
     let mut bundle = forge::unseal(&writer.kindred.export_bundle(group).unwrap());
     for p in posts {
+        let mut body = Vec::new();
         forge::forge(forge::segment_of(&mut bundle, &writer.id()), device, |tx| {
-            let m = tx.put_object(&ROOT, MessageId::from_bytes([p.id; 16]).to_hex(), ObjType::Map).unwrap();
-            tx.put(&m, "by", ScalarValue::Bytes(writer.id().as_bytes().to_vec())).unwrap();
-            tx.put(&m, "at", ScalarValue::Timestamp(1_800_000_000_000)).unwrap();
-            tx.put(&m, "text", p.text).unwrap();
+            let id = MessageId::from_bytes([p.id; 16]);
+            body = forge::write_message(tx, &id, 1_800_000_000_000, p.text);
+            let m = forge::obj(tx, &ROOT, &id.to_hex());
             if let Some(seen) = p.seen {
                 tx.put(&m, "seen", ScalarValue::Bytes(seen.as_bytes().to_vec())).unwrap();
             }
         });
+        bundle.bodies.push(body);
     }
     let kept: Vec<[u8; 32]> = keep.iter().chain([&writer]).map(|p| *p.id().as_bytes()).collect();
     bundle.documents.retain(|d| d.place.kind != PlaceKind::Segment || kept.contains(&d.place.author));

@@ -148,7 +148,7 @@ fn the_safety_plan_never_leaves_the_phone() {
     // it as a snapshot blob (more than 64 changes), a long catch-up goes as a compressed blob of changes (more than
     // 32 KiB), the rest in change batches.
     alice.say(&g, &format!("hello from alice {canary}"));
-    for i in 0..70 {
+    for i in 0..400 {
         alice.say(&g, &format!("chatter {i}"));
     }
     bob.say(&g, "hello from bob");
@@ -161,8 +161,9 @@ fn the_safety_plan_never_leaves_the_phone() {
         recorded_sync(&alice, &bob, &mut recording);
         recorded_sync(&carol, &alice, &mut recording);
         recorded_sync(&dave, &alice, &mut recording);
-        for i in 0..12 {
-            alice.say(&g, &format!("a long story, part {i}: {}", "and then ".repeat(400)));
+        // Enough new posts that what bob lacks goes as a list of changes in a blob (words travel beside them).
+        for i in 0..300 {
+            alice.say(&g, &format!("a long story, part {i}: {}", "and then ".repeat(40)));
         }
         recorded_sync(&alice, &bob, &mut recording);
         sync_all(&[&alice, &bob, &carol, &dave]);

@@ -44,6 +44,14 @@ pub enum GroupCommand {
         /// The member's id (or a unique prefix of 8+ characters) or their display name in the group.
         member: String,
     },
+    /// Leave a group (anyone but its owner). With --erase, everything you wrote there is erased first, from this
+    /// phone and from every phone running Kindred that receives it.
+    Leave {
+        /// The group's id or name.
+        group: String,
+        #[arg(long)]
+        erase: bool,
+    },
     /// List members caught equivocating (signing two different histories) in a group.
     Flagged {
         /// The group's id or name.
@@ -196,6 +204,14 @@ pub fn run(ctx: &Ctx, command: GroupCommand) -> Outcome {
         GroupCommand::Pending => {
             let joins = kindred.pending_joins()?;
             ctx.render(&joins, |joins| pending_text(&kindred, joins))
+        }
+        GroupCommand::Leave { group, erase } => {
+            let id = kindred.resolve_group(&group)?;
+            let details = kindred.leave_group(&id, erase)?;
+            ctx.render(&serde_json::json!({ "group": id, "left": true, "erased": erase }), |_| {
+                let erased = if erase { ", and erased what you wrote there" } else { "" };
+                format!("Left {}{erased}. Sync to tell the others.\n", details.name)
+            })
         }
         GroupCommand::Remove { group, member } => {
             let id = kindred.resolve_group(&group)?;

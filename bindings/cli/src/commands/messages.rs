@@ -1,4 +1,4 @@
-//! `post`, `read`, `react`, `edit`, `remove`: a group's conversation.
+//! `post`, `read`, `react`, `edit`, `erase`: a group's conversation.
 
 use clap::Args;
 use kindred_core::{Fold, GroupId, Kindred, Message, MessageId, NewMessage};
@@ -121,11 +121,13 @@ pub fn edit(ctx: &Ctx, args: EditArgs) -> Outcome {
     ctx.render(&message, |m| format!("Edited {}\n", short(&m.id)))
 }
 
-pub fn remove(ctx: &Ctx, args: RemoveArgs) -> Outcome {
+pub fn erase(ctx: &Ctx, args: RemoveArgs) -> Outcome {
     let kindred = ctx.open()?;
     let (group, id) = resolve(&kindred, &args.group, &args.msg)?;
-    let message = kindred.remove_message(&group, &id)?;
-    ctx.render(&message, |m| format!("Removed {}\n", short(&m.id)))
+    let message = kindred.erase_message(&group, &id)?;
+    ctx.render(&message, |m| {
+        format!("Erased {}: gone from this phone, and from each phone running Kindred once it syncs\n", short(&m.id))
+    })
 }
 
 pub(crate) fn resolve(kindred: &Kindred, group: &str, msg: &str) -> Result<(GroupId, MessageId), kindred_core::Error> {
@@ -174,7 +176,9 @@ fn message_text(out: &mut String, m: &Message, author_width: usize) {
     }
     push_line(out, header);
     match &m.moderation {
-        _ if m.removed => push_line(out, "    [removed]"),
+        _ if m.erased_by_moderator => push_line(out, "    [removed by a moderator]"),
+        _ if m.removed => push_line(out, "    [removed by its author]"),
+        _ if m.text_pending => push_line(out, "    [its words have not arrived yet]"),
         Some(note) if m.text.is_empty() => push_line(out, format!("    [hidden by a moderator {}]", when(note.at))),
         Some(note) => {
             let why = note.why.as_deref().map(|w| format!(": {}", w.lines().collect::<Vec<_>>().join(" / ")));

@@ -1,4 +1,4 @@
-//! `mod hide | restore | remove | readd | suspend | lift | approve | premod | rate-limit | log`, and `rules show | set | accept`:
+//! `mod hide | erase | restore | remove | readd | suspend | lift | approve | premod | rate-limit | log`, and `rules show | set | accept`:
 //! what a group's owner and moderators do, signed into the group's moderation log, and its rules.
 
 use clap::Subcommand;
@@ -21,6 +21,17 @@ pub enum ModCommand {
         /// The message's id, or at least 4 hex characters of it.
         msg: String,
         /// Why, in words its author will read.
+        #[arg(long)]
+        why: String,
+    },
+    /// Erase a message's words from every phone running Kindred (self-harm instructions, someone's address): the log
+    /// keeps who, when and why, never the words.
+    Erase {
+        /// The group's id or name.
+        group: String,
+        /// The message's id, or at least 4 hex characters of it.
+        msg: String,
+        /// Why (kept in the moderation log).
         #[arg(long)]
         why: String,
     },
@@ -156,6 +167,13 @@ pub fn run(ctx: &Ctx, command: ModCommand) -> Outcome {
             let entry = kindred.hide_message(&group, &id, &why)?;
             ctx.render(&entry, |_| format!("Hid {} (its author sees why; the group sees it hidden)\n", short(&id)))
         }
+        ModCommand::Erase { group, msg, why } => {
+            let (group, id) = resolve(&kindred, &group, &msg)?;
+            let entry = kindred.erase_message_for(&group, &id, &why)?;
+            ctx.render(&entry, |_| {
+                format!("Erased {} from this phone, and from each phone running Kindred once it syncs\n", short(&id))
+            })
+        }
         ModCommand::Restore { group, msg, why } => {
             let (group, id) = resolve(&kindred, &group, &msg)?;
             let entry = kindred.restore_message(&group, &id, &why)?;
@@ -280,6 +298,7 @@ fn log_text(log: &[ModerationEntry]) -> String {
             ModerationKind::Rules => "set the rules",
             ModerationKind::Policy => "set",
             ModerationKind::Warn => "warned",
+            ModerationKind::Erase => "erased",
         };
         table.row(vec![
             when(e.at),

@@ -468,7 +468,10 @@ fn allowed(
             is_owner && *role != Role::Owner && Some(*target) != owner && pass.members.contains_key(target)
         }
         Action::Remove { member: target } => {
-            moderator(author) && junior(target) && pass.members.get(target).is_some_and(|e| e.removal.is_none())
+            // A moderator removing someone junior, or a member (not the owner) leaving.
+            let leaving = target == author && Some(*author) != owner && member(author);
+            (leaving || (moderator(author) && junior(target)))
+                && pass.members.get(target).is_some_and(|e| e.removal.is_none())
         }
         Action::Restore { member: target } => {
             moderator(author) && junior(target) && pass.members.get(target).is_some_and(|e| e.removal.is_some())
@@ -557,7 +560,9 @@ fn moderation_entry(key: &str, writes: &[Write]) -> Option<StoredModeration> {
     // Hide, restore and approve name a message; the rest do not. Each kind has what it needs.
     let d = &entry.details;
     let whole = match entry.kind {
-        ModerationKind::Hide | ModerationKind::Restore | ModerationKind::Approve => entry.message.is_some(),
+        ModerationKind::Hide | ModerationKind::Restore | ModerationKind::Approve | ModerationKind::Erase => {
+            entry.message.is_some()
+        }
         ModerationKind::Remove | ModerationKind::Readd | ModerationKind::Warn => entry.message.is_none(),
         ModerationKind::Suspend => entry.message.is_none() && d.cutoff.is_some(),
         ModerationKind::Lift => entry.message.is_none() && d.of.is_some(),
