@@ -247,7 +247,8 @@ pub(crate) fn refresh_segment(
             Effect::Shown => storage::messages::upsert(ctx.tx, group_ref, segment, m, false, erased)?,
             Effect::Pending => storage::messages::upsert(ctx.tx, group_ref, segment, m, true, erased)?,
         }
-        ctx.erased |= m.removed || erased;
+        // An erasure, or an edit (its earlier words are dropped): the log is emptied after this write.
+        ctx.erased |= m.removed || erased || m.edited_at.is_some();
     }
     if limited {
         judge_rate(ctx, group_ref, group, author, segment, &rules, exempt_role, &messages, &effects, &fresh)?;

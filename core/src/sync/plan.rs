@@ -117,13 +117,20 @@ pub(crate) fn clocks(
         }
     }
     for group in theirs.keys().filter(|g| !shared.contains(g)) {
-        if let Some(group_ref) = group_store::group_ref(tx, group)?
-            && group_store::role_of(tx, group_ref, me)?.is_some()
+        let Some(group_ref) = group_store::group_ref(tx, group)? else { continue };
+        if group_store::role_of(tx, group_ref, me)?.is_some()
             && group_store::standing(tx, group_ref, peer)?.is_none_or(|s| !s.removed)
         {
             groups.push(*group.as_bytes());
             partial.push(*group.as_bytes());
             docs.push(group_document_clock(group, vec![]));
+        } else if left_or_removed(tx, group_ref, me)? && group_store::role_of(tx, group_ref, peer)?.is_some() {
+            // This phone left the group (or was removed), and the peer still counts it a member: it has not heard
+            // yet. The peer gets what this phone wrote until then (a leave, erasures before it) like any member's.
+            groups.push(*group.as_bytes());
+            for (doc, place) in documents::shared_documents(tx, group)? {
+                docs.push(DocClock { place: Place::new(&doc, &place), actors: documents::clock(tx, &doc)? });
+            }
         }
     }
     for join in joins::all(tx)? {
@@ -202,24 +209,34 @@ pub(crate) fn answer(
         .map(|d| (d.place.doc(), d.actors.iter().map(|(a, s, h)| (a.clone(), (*s, *h))).collect()))
         .collect();
     let mut answer = Answer::default();
+    // Documents to send after everything else (queued as offers, which go out last; a small one as a batch).
+    let mut trailing = Vec::new();
     for group in groups.iter().map(|g| GroupId::from_bytes(*g)) {
         let Some(group_ref) = group_store::group_ref(ctx.tx, &group)? else { continue };
-        if group_store::role_of(ctx.tx, group_ref, &ctx.me())?.is_none() {
+        let peer_is_member = group_store::role_of(ctx.tx, group_ref, peer)?.is_some();
+        // A phone that left (or was removed) still answers a member who has not heard of it yet (see `clocks`).
+        let i_left = left_or_removed(ctx.tx, group_ref, &ctx.me())?;
+        if group_store::role_of(ctx.tx, group_ref, &ctx.me())?.is_none() && !(i_left && peer_is_member) {
             continue;
         }
-        let peer_is_member = group_store::role_of(ctx.tx, group_ref, peer)?.is_some();
         let lost_admission = !peer_is_member && admitted_here_without_effect(ctx, group_ref, &group, peer)?;
         if !peer_is_member && !lost_admission {
             continue;
         }
-        // The group document first: the peer needs the members before it can check their messages.
+        // The group document first: the peer needs the members before it can check their messages. A phone that
+        // left sends it last instead: it carries the leave, after which the peer takes nothing more from this phone.
         let group_only = partial.contains(group.as_bytes()) || lost_admission;
         for (doc, place) in documents::shared_documents(ctx.tx, &group)? {
             if group_only && place.kind != DocKind::Group {
                 continue;
             }
+            let last = i_left && place.kind == DocKind::Group;
             let place = Place::new(&doc, &place);
             let their_clock = theirs.get(&doc);
+            if last {
+                trailing.push(PendingOffer { place, their_clock: their_clock.cloned() });
+                continue;
+            }
             match lacking(ctx, place, their_clock, max_batch)? {
                 Lacking::Nothing => {}
                 Lacking::Batch(message, count) => {
@@ -234,12 +251,16 @@ pub(crate) fn answer(
         }
         // Then the sealed items the peer lacks, to a member only (a peer whose admission had no effect gets none),
         // after the documents: what a short connection carries goes to the messages first.
-        if peer_is_member && let Some((_, theirs)) = sealed.iter().find(|(g, _)| g == group.as_bytes()) {
+        if peer_is_member
+            && !i_left
+            && let Some((_, theirs)) = sealed.iter().find(|(g, _)| g == group.as_bytes())
+        {
             for item in crate::sealed::lacking(ctx.tx, group_ref, theirs)? {
                 answer.messages.push(Message::Sealed { group: *group.as_bytes(), item });
             }
         }
     }
+    answer.offers.extend(trailing);
     Ok(answer)
 }
 
@@ -364,6 +385,11 @@ fn admitted_here_without_effect(
     let me = ctx.me();
     let Some(doc) = ctx.cache.get(ctx.tx, &group.doc_id(), ctx.identity.actor())? else { return Ok(false) };
     Ok(crate::sync::authorize::entry_added_by(doc, peer) == Some(me))
+}
+
+/// Whether `member` has an entry in the group that says removed (they left, or a moderator removed them).
+fn left_or_removed(tx: &Transaction<'_>, group_ref: group_store::GroupRef, member: &MemberId) -> Result<bool> {
+    Ok(group_store::standing(tx, group_ref, member)?.is_some_and(|s| s.removed))
 }
 
 /// Groups where both this profile and `peer` are active members.

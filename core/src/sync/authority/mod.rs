@@ -468,8 +468,9 @@ fn allowed(
             is_owner && *role != Role::Owner && Some(*target) != owner && pass.members.contains_key(target)
         }
         Action::Remove { member: target } => {
-            // A moderator removing someone junior, or a member (not the owner) leaving.
-            let leaving = target == author && Some(*author) != owner && member(author);
+            // A moderator removing someone junior, or a member (not the owner) leaving. (Whether the leaver is a member
+            // is their entry as applied so far, not `member`: that one already counts this very removal against them.)
+            let leaving = target == author && Some(*author) != owner;
             (leaving || (moderator(author) && junior(target)))
                 && pass.members.get(target).is_some_and(|e| e.removal.is_none())
         }
