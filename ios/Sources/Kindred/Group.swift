@@ -52,10 +52,19 @@ extension Kindred {
             try await bridgeAsync { [self] in try generated.editMessage(messageId: messageId, text: text) }
         }
 
-        /// Removes a message: one's own, or anyone's as a moderator. Its text disappears from every listing.
+        /// Erases one of this profile's own messages: its words (every version) leave this phone now and every phone
+        /// running Kindred that receives the erasure; a placeholder stays (`Message.removed`). A modified app may
+        /// have kept a copy: say "erased from phones running Kindred", never "deleted everywhere".
         @discardableResult
-        public func remove(messageId: String) async throws -> Message {
-            try await bridgeAsync { [self] in try generated.removeMessage(messageId: messageId) }
+        public func erase(messageId: String) async throws -> Message {
+            try await bridgeAsync { [self] in try generated.eraseMessage(messageId: messageId) }
+        }
+
+        /// Leaves the group (anyone but its owner). With `erase`, everything this profile wrote in it is erased
+        /// first. Sync afterwards, so the others hear of it.
+        @discardableResult
+        public func leave(erase: Bool = false) async throws -> GroupDetails {
+            try await bridgeAsync { [self] in try generated.leave(erase: erase) }
         }
 
         /// Sets this profile's reaction to a message, replacing an earlier one; `nil` takes it back.
@@ -110,6 +119,13 @@ extension Kindred {
         @discardableResult
         public func hideMessage(id messageId: String, why: String) async throws -> ModerationEntry {
             try await bridgeAsync { [self] in try generated.moderate(action: .hide(messageId: messageId, why: why)) }
+        }
+
+        /// Erases a member's message from every phone running Kindred (self-harm instructions, someone's address),
+        /// with a reason kept in the moderation log (never the words); the rights of `hideMessage`.
+        @discardableResult
+        public func eraseMessage(id messageId: String, why: String) async throws -> ModerationEntry {
+            try await bridgeAsync { [self] in try generated.moderate(action: .erase(messageId: messageId, why: why)) }
         }
 
         /// Shows a hidden message to the group again, with a reason.

@@ -73,7 +73,7 @@ final class GroupsAndMessagesTests: XCTestCase {
         XCTAssertNotNil(edited.editedAt)
         XCTAssertNotNil(edited.editedDate)
 
-        let removed = try await group.remove(messageId: question.id)
+        let removed = try await group.erase(messageId: question.id)
         XCTAssertTrue(removed.removed)
         XCTAssertFalse(removed.text.contains("journaling"), "a removed message's text is gone")
 

@@ -273,6 +273,38 @@ final class SyncTests: XCTestCase {
         }
     }
 
+    func testAnErasedMessageLeavesEveryPhoneAndAMemberLeavesErasing() async throws {
+        let circle = try await makeCircle(["Bob", "Carol"])
+        let (alice, group) = circle[0], (bob, bobsGroup) = circle[1], (carol, carolsGroup) = circle[2]
+        let mine = try await bobsGroup.post("my address is 12 Hill Road")
+        let doxx = try await carolsGroup.post("bob lives at 12 Hill Road")
+        _ = try await sync(bob, with: alice)
+        _ = try await sync(carol, with: alice)
+        try await assertEqual(await group.message(id: mine.id).text, "my address is 12 Hill Road")
+        try await assertEqual(await bobsGroup.erase(messageId: mine.id).removed, true)
+        let entry = try await group.eraseMessage(id: doxx.id, why: "someone's address")
+        XCTAssertEqual(entry.kind, .erase)
+        XCTAssertFalse(entry.why.contains("Hill"))
+        await assertKindredError(try await carolsGroup.eraseMessage(id: mine.id, why: "no"), "NotPermitted") {
+            if case .NotPermitted = $0 { return true } else { return false }
+        }
+        _ = try await sync(bob, with: alice)
+        _ = try await sync(carol, with: alice)
+        let seen = try await carolsGroup.message(id: mine.id)
+        XCTAssertTrue(seen.removed && !seen.erasedByModerator && seen.text.isEmpty)
+        let erased = try await carolsGroup.message(id: doxx.id)
+        XCTAssertTrue(erased.removed && erased.erasedByModerator && erased.text.isEmpty)
+        await assertKindredError(try await group.leave(), "NotPermitted") {
+            if case .NotPermitted = $0 { return true } else { return false }
+        }
+        let kept = try await carolsGroup.post("one more thing")
+        try await carolsGroup.leave(erase: true)
+        _ = try await sync(carol, with: alice)
+        let carolId = try carol.info.memberId
+        try await assertEqual(await group.details().members.contains { $0.memberId == carolId }, false)
+        try await assertEqual(await group.message(id: kept.id).removed, true)
+    }
+
     func testARateLimitStopsAMemberAfterNPostsUntilSomeoneElseWrites() async throws {
         let circle = try await makeCircle(["Bob", "Carol"])
         let (alice, group) = circle[0], (bob, bobsGroup) = circle[1], (carol, carolsGroup) = circle[2]

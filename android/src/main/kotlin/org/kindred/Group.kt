@@ -37,6 +37,13 @@ class Group internal constructor(private val group: KindredGroup) : AutoCloseabl
      */
     suspend fun hideMessage(messageId: String, why: String): ModerationEntry = io { moderate(ModerationAction.Hide(messageId, why)) }
 
+    /**
+     * Erases a member's message from every phone running Kindred (self-harm instructions, someone's address), with a
+     * reason kept in the moderation log (never the words); the rights of [hideMessage].
+     */
+    suspend fun eraseMessageFor(messageId: String, why: String): ModerationEntry =
+        io { moderate(ModerationAction.Erase(messageId, why)) }
+
     /** Shows a hidden message to the group again, with a reason. */
     suspend fun restoreMessage(messageId: String, why: String): ModerationEntry = io { moderate(ModerationAction.Restore(messageId, why)) }
 
@@ -205,9 +212,17 @@ class Group internal constructor(private val group: KindredGroup) : AutoCloseabl
     suspend fun removeMember(memberId: String): GroupDetails = io { removeMember(memberId) }
 
     /**
-     * Removes a message: one's own, or anyone's as a moderator. Its text leaves every listing.
+     * Erases one of this profile's own messages: its words (every version) leave this phone now and every phone
+     * running Kindred that receives the erasure; a placeholder stays (`Message.removed`). A modified app may have kept
+     * a copy: say "erased from phones running Kindred", never "deleted everywhere".
      */
-    suspend fun removeMessage(messageId: String): Message = io { removeMessage(messageId) }
+    suspend fun eraseMessage(messageId: String): Message = io { eraseMessage(messageId) }
+
+    /**
+     * Leaves the group (anyone but its owner). With [erase], everything this profile wrote in it is erased first.
+     * Sync afterwards, so the others hear of it.
+     */
+    suspend fun leave(erase: Boolean = false): GroupDetails = io { leave(erase) }
 
     /**
      * Posts check-in `checkin_id` to the group as just its face or a short summary, with its note only when

@@ -79,7 +79,7 @@ class ErrorsTest {
     fun `what the profile may not do is NotPermitted`() = withKindred { kindred ->
         val group = kindred.createGroup("Circle")
         val message = group.post("Soon gone")
-        group.removeMessage(message.id)
+        group.eraseMessage(message.id)
         assertFailsWith<KindredException.NotPermitted> { group.editMessage(message.id, "Back") }
         assertFailsWith<KindredException.NotPermitted> { group.react(message.id, "👍") }
         val self = assertFailsWith<KindredException.NotPermitted> {

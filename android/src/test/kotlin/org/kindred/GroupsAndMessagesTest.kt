@@ -51,7 +51,7 @@ class GroupsAndMessagesTest {
 
         val edited = group.editMessage(reply.id, "Much better than last week")
         assertNotNull(edited.editedAt)
-        val removed = group.removeMessage(warned.id)
+        val removed = group.eraseMessage(warned.id)
         assertTrue(removed.removed)
         assertEquals("", removed.text)
 

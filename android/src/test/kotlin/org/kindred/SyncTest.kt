@@ -283,6 +283,38 @@ class SyncTest {
         }
 
     @Test
+    fun `an erased message leaves every phone, a moderator erases what must not stay, and a member leaves erasing`() =
+        withPeople { alice, bob, carol ->
+            val group = alice.createGroup("Circle")
+            val bobsGroup = join(bob, alice, group)
+            val carolsGroup = join(carol, alice, group)
+            val mine = bobsGroup.post("my address is 12 Hill Road")
+            val doxx = carolsGroup.post("bob lives at 12 Hill Road")
+            sync(bob, alice)
+            sync(carol, alice)
+            assertEquals("my address is 12 Hill Road", group.message(mine.id).text)
+            assertTrue(bobsGroup.eraseMessage(mine.id).removed)
+            val entry = group.eraseMessageFor(doxx.id, "someone's address")
+            assertEquals(ModerationKind.ERASE, entry.kind)
+            assertFalse("Hill" in entry.why, "the log never holds the words")
+            assertFailsWith<KindredException.NotPermitted> { carolsGroup.eraseMessageFor(mine.id, "no") }
+            sync(bob, alice)
+            sync(carol, alice)
+            for (g in listOf(group, carolsGroup)) {
+                val m = g.message(mine.id)
+                assertTrue(m.removed && !m.erasedByModerator && m.text.isEmpty())
+            }
+            val erased = carolsGroup.message(doxx.id)
+            assertTrue(erased.removed && erased.erasedByModerator && erased.text.isEmpty())
+            assertFailsWith<KindredException.NotPermitted> { group.leave() }
+            val kept = carolsGroup.post("one more thing")
+            carolsGroup.leave(erase = true)
+            sync(carol, alice)
+            assertFalse(group.details().members.any { it.memberId == carol.info().memberId })
+            assertTrue(group.message(kept.id).removed)
+        }
+
+    @Test
     fun `a rate limit stops a member after N posts until someone else writes, on every phone`() =
         withPeople { alice, bob, carol ->
             val group = alice.createGroup("Circle")
