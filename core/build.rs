@@ -1,5 +1,5 @@
-//! Compresses the texts the library ships (the crisis check's phrase lists, the instruments' definitions) with raw
-//! DEFLATE into `OUT_DIR`, so the phone library carries about a third of their bytes; the core inflates each once, on
+//! Compresses the texts the library ships (the crisis check's phrase lists, the instruments' definitions, the schema
+//! migrations) with raw DEFLATE into `OUT_DIR`, so the phone library carries about a third of their bytes; the core inflates each once, on
 //! first use (`crate::shipped`). The sources stay plain text in the repository, reviewed as such.
 
 use std::io::Write as _;
@@ -18,6 +18,16 @@ const SHIPPED: &[&str] = &[
     "src/instruments/definitions/phq4.txt",
     "src/instruments/definitions/k10.txt",
     "src/instruments/definitions/k6.txt",
+    "src/storage/sql/v1.sql",
+    "src/storage/sql/v2.sql",
+    "src/storage/sql/v3.sql",
+    "src/storage/sql/v4.sql",
+    "src/storage/sql/v5.sql",
+    "src/storage/sql/v6.sql",
+    "src/storage/sql/v7.sql",
+    "src/storage/sql/v8.sql",
+    "src/storage/sql/v9.sql",
+    "src/storage/sql/v10.sql",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

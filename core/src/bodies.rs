@@ -1,7 +1,7 @@
 //! Message bodies: the words of a message, kept outside the Automerge history so that they can be erased.
 //!
-//! A message's map in its segment holds only the SHA-256 of its body (`body`), never the words; the body is a small
-//! separate object, `postcard(Body)`, that phones exchange beside the history (`crate::sync::session`: a phone asks
+//! A message's segment never holds its words: a post's id is the first 16 bytes of the SHA-256 of its body, and an
+//! edit writes the whole SHA-256 of the new body (`body`); the body is a small separate object, `postcard(Body)`, that phones exchange beside the history (`crate::sync::session`: a phone asks
 //! a member for the bodies its messages name and it lacks; bundles carry the bodies their exporter holds). A body is
 //! taken only when a message this phone holds names its hash, so nobody can make a phone keep words no message
 //! names, and a body is accepted only in its canonical encoding, so the words a phone holds re-encode to the very
@@ -12,7 +12,7 @@
 //! `secure_delete` overwrites them; the write-ahead log is truncated after an erasure) and never asks for them again,
 //! and since the history never held them, no Automerge chunk, snapshot, bundle or later join carries them.
 //!
-//! Each body starts with 12 random bytes (`salt`), erased with it: what stays in the history, the hash, cannot be
+//! Each body starts with 8 random bytes (`salt`), erased with it: what stays in the history, the hash, cannot be
 //! used to confirm a guess at the erased words. An edit writes a new body (with a new salt) and the old one is
 //! dropped at once, so an edited message's earlier words are not kept either.
 
@@ -29,7 +29,7 @@ use crate::storage::messages as message_store;
 use crate::sync::wire::Message;
 
 /// Random bytes at the start of every body.
-pub(crate) const SALT_LEN: usize = 12;
+pub(crate) const SALT_LEN: usize = 8;
 
 /// Largest body accepted from a peer, in bytes: the longest message and content warning in UTF-8, and framing.
 pub(crate) const MAX_BODY_BYTES: usize = SALT_LEN + 4 * (MAX_MESSAGE_CHARS + MAX_CONTENT_WARNING_CHARS) + 16;
@@ -46,8 +46,31 @@ pub(crate) struct Body {
     pub content_warning: Option<String>,
 }
 
-/// A body's name in the history: the SHA-256 of its encoding.
+/// The SHA-256 of a body's encoding.
 pub(crate) type BodyHash = [u8; 32];
+
+/// How a message's map names its words now: a post's id is the first 16 bytes of its first body's hash (so the
+/// history names it at no cost); an edit names the new body by its whole hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BodyName {
+    Id([u8; 16]),
+    Hash(BodyHash),
+}
+
+impl BodyName {
+    /// As the read model stores it: 16 or 32 bytes (a body whose hash starts with these is the one named).
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        match self {
+            Self::Id(id) => id,
+            Self::Hash(hash) => hash,
+        }
+    }
+}
+
+/// Whether `hash` is the hash of a body named `name` (16 bytes: its start; 32: all of it), as stored.
+pub(crate) fn names(name: &[u8], hash: &BodyHash) -> bool {
+    !name.is_empty() && hash.starts_with(name)
+}
 
 impl Body {
     /// A new body with a fresh salt.
@@ -98,10 +121,12 @@ pub(crate) fn hash_of(bytes: &[u8]) -> BodyHash {
     Sha256::digest(bytes).into()
 }
 
-/// The first 8 bytes of a hash: how a request names a body.
-pub(crate) fn tag_of(hash: &BodyHash) -> [u8; 8] {
+/// The first 8 bytes of a body's name: how a request names it.
+pub(crate) fn tag_of(name: &[u8]) -> [u8; 8] {
     let mut tag = [0u8; 8];
-    tag.copy_from_slice(&hash[..8]);
+    for (to, from) in tag.iter_mut().zip(name) {
+        *to = *from;
+    }
     tag
 }
 
@@ -124,7 +149,7 @@ pub(crate) fn requests(
         }
         let wanted = message_store::wanted_bodies(tx, group_ref, usize::MAX)?;
         for chunk in wanted.chunks(per_request) {
-            out.push(Message::WantBodies { group: *group, tags: chunk.iter().map(tag_of).collect() });
+            out.push(Message::WantBodies { group: *group, tags: chunk.iter().map(|name| tag_of(name)).collect() });
         }
     }
     Ok(out)

@@ -198,12 +198,6 @@ impl ReportId {
     }
 }
 
-impl MessageId {
-    pub(crate) fn random() -> Self {
-        Self(random_128())
-    }
-}
-
 impl GoalId {
     pub(crate) fn random() -> Self {
         Self(random_128())
@@ -246,7 +240,7 @@ mod tests {
 
     #[test]
     fn hex_round_trip_and_rejects_garbage() {
-        let id = MessageId::random();
+        let id = MessageId::from_bytes(rand::random());
         assert_eq!(id.to_hex().parse::<MessageId>().ok(), Some(id));
         assert!(matches!("xyz".parse::<MessageId>(), Err(Error::InvalidInput { .. })));
         assert!("00".parse::<GroupId>().is_err());

@@ -90,15 +90,13 @@ fn post_one(ctx: &mut WriteCtx<'_, '_>, group_ref: GroupRef, group: &GroupId, m:
     let needs = needs.acknowledgments;
     let seg = my_segment(ctx, group_ref, group)?;
     let doc_id = group.segment_doc_id(&ctx.me(), seg);
-    // The words go in a body beside the history; the history names its hash (`crate::bodies`).
+    // The words go in a body beside the history; the post's id is the start of its hash (`crate::bodies`).
     let body = Body::new(&m.text, m.content_warning.as_deref());
-    let fields = NewMessageFields {
-        id: MessageId::random(),
-        at: post_time(ctx, group_ref)?,
-        body: body.hash()?,
-        reply_to: m.reply_to,
-        seen,
-    };
+    let hash = body.hash()?;
+    let mut id = [0u8; 16];
+    id.copy_from_slice(&hash[..16]);
+    let fields =
+        NewMessageFields { id: MessageId::from_bytes(id), at: post_time(ctx, group_ref)?, reply_to: m.reply_to, seen };
     let place = DocPlace::segment(*group, ctx.me(), seg);
     // The post rests on the acknowledgments the group's rules ask of it (`crate::posting`), written with it when
     // this segment does not hold them yet.
@@ -116,7 +114,7 @@ fn post_one(ctx: &mut WriteCtx<'_, '_>, group_ref: GroupRef, group: &GroupId, m:
     }
     let touched = Touched { messages: [fields.id].into(), acknowledged, ..Default::default() };
     refresh_mine(ctx, group_ref, group, seg, touched)?;
-    store::fill_body(ctx.tx, group_ref, &fields.body, &body)?;
+    store::fill_body(ctx.tx, group_ref, &hash, &body)?;
     Ok(fields.id)
 }
 

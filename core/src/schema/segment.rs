@@ -10,9 +10,10 @@
 //!
 //! Layout: the root map holds one entry per message and one per reaction:
 //! - `<message hex>`: `{ at: timestamp, body?: bytes(32), re?: bytes(16) reply-to, edited?: timestamp, removed?:
-//!   true, seen?: bytes(16) }`. `body` is the SHA-256 of the message's words (text and content warning), which travel
-//!   beside the history and can be erased (`crate::bodies`); an edit writes a new one, an erasure deletes it and sets
-//!   `removed`. `seen` (written only by the post itself) names the newest message by someone else its author's phone
+//!   true, seen?: bytes(16) }`. The message's words (text and content warning) travel beside the history and can be
+//!   erased (`crate::bodies`): a post's id is the first 16 bytes of the SHA-256 of its first body, so the history
+//!   names that body at no cost; an edit writes `body`, the whole SHA-256 of the new one; an erasure deletes `body`
+//!   and sets `removed`. `seen` (written only by the post itself) names the newest message by someone else its author's phone
 //!   held: what a causal rate limit counts (`crate::posting`). The author is the segment's; a `by: bytes(32)` naming
 //!   them may be present (messages written before bodies carried it, and their words inline as `text` and `cw`,
 //!   which are read but never written now);
@@ -44,8 +45,8 @@ pub(crate) struct StoredMessage {
     pub id: MessageId,
     pub author: MemberId,
     pub created_at: i64,
-    /// The hash of the words now (`crate::bodies`); `None` once erased.
-    pub body: Option<crate::bodies::BodyHash>,
+    /// The name of the words now (`crate::bodies::BodyName`); `None` once erased (and for words written inline).
+    pub body: Option<crate::bodies::BodyName>,
     /// Words written inline by an older version (`None` for bodies, and once removed).
     pub text: Option<String>,
     pub reply_to: Option<MessageId>,
@@ -70,12 +71,11 @@ pub(crate) struct StoredReaction {
     pub at: i64,
 }
 
-/// What a new message's map says (its words go in its body, `crate::bodies`).
+/// What a new message's map says (its words go in a body whose hash its id starts with, `crate::bodies`).
 #[derive(Debug)]
 pub(crate) struct NewMessageFields {
     pub id: MessageId,
     pub at: i64,
-    pub body: crate::bodies::BodyHash,
     pub reply_to: Option<MessageId>,
     pub seen: Option<MessageId>,
 }
@@ -93,9 +93,8 @@ fn reaction_key(target: &MessageId) -> String {
 /// splice of the document's operations each).
 pub(crate) fn write_new<T: Transactable>(tx: &mut T, doc_id: &DocId, m: &NewMessageFields) -> Result<()> {
     let scalar = |value: ScalarValue| hydrate::Value::Scalar(value);
-    let mut fields: HashMap<&str, hydrate::Value> = HashMap::with_capacity(4);
+    let mut fields: HashMap<&str, hydrate::Value> = HashMap::with_capacity(3);
     fields.insert("at", scalar(ScalarValue::Timestamp(m.at)));
-    fields.insert("body", scalar(ScalarValue::Bytes(m.body.to_vec())));
     if let Some(reply_to) = m.reply_to {
         fields.insert("re", scalar(ScalarValue::Bytes(reply_to.as_bytes().to_vec())));
     }
@@ -179,7 +178,15 @@ pub(crate) fn read(
         id: *id,
         author,
         created_at: m.int("at")?,
-        body: if removed { None } else { m.opt_bytes("body")?.and_then(|b| <[u8; 32]>::try_from(b).ok()) },
+        body: if removed {
+            None
+        } else {
+            match m.opt_bytes("body")?.and_then(|b| <[u8; 32]>::try_from(b).ok()) {
+                Some(hash) => Some(crate::bodies::BodyName::Hash(hash)),
+                None if m.opt_str("text")?.is_none() => Some(crate::bodies::BodyName::Id(*id.as_bytes())),
+                None => None,
+            }
+        },
         text: if removed { None } else { m.opt_str("text")? },
         reply_to: m.opt_bytes("re")?.and_then(|b| <[u8; 16]>::try_from(b).ok()).map(MessageId::from_bytes),
         content_warning: if removed { None } else { m.opt_str("cw")? },
@@ -320,18 +327,12 @@ mod tests {
         let author = MemberId::from_bytes([3; 32]);
         let mut doc = Automerge::new().with_actor(ActorId::from([1u8; 16]));
         let replied = MessageId::from_bytes([5; 16]);
-        let plain = NewMessageFields {
-            seen: None,
-            id: MessageId::from_bytes([9; 16]),
-            at: 1_700_000_000_000,
-            body: [1; 32],
-            reply_to: None,
-        };
+        let plain =
+            NewMessageFields { seen: None, id: MessageId::from_bytes([9; 16]), at: 1_700_000_000_000, reply_to: None };
         let full = NewMessageFields {
             seen: Some(plain.id),
             id: MessageId::from_bytes([10; 16]),
             at: 1_700_000_000_001,
-            body: [2; 32],
             reply_to: Some(replied),
         };
         post(&mut doc, &doc_id, &plain);
@@ -344,13 +345,14 @@ mod tests {
             let m = read(d, &doc_id, &author, &plain.id).unwrap().unwrap();
             assert_eq!(
                 (m.author, m.created_at, m.body, m.text, m.reply_to, m.removed),
-                (author, plain.at, Some([1; 32]), None, None, false)
+                (author, plain.at, Some(crate::bodies::BodyName::Id([9; 16])), None, None, false)
             );
             let m = read(d, &doc_id, &author, &full.id).unwrap().unwrap();
-            assert_eq!((m.body, m.reply_to, m.seen, m.edited_at), (Some([2; 32]), Some(replied), Some(plain.id), None));
-            // The map holds no words: only the hash of its body.
+            let named = Some(crate::bodies::BodyName::Id([10; 16]));
+            assert_eq!((m.body, m.reply_to, m.seen, m.edited_at), (named, Some(replied), Some(plain.id), None));
+            // The map holds no words: its id names its first body.
             let obj = d.get(ROOT, full.id.to_hex()).unwrap().unwrap().1;
-            assert_eq!(d.keys(&obj).collect::<Vec<_>>(), ["at", "body", "re", "seen"]);
+            assert_eq!(d.keys(&obj).collect::<Vec<_>>(), ["at", "re", "seen"]);
             assert_eq!(d.get(&obj, "at").unwrap().unwrap().0.as_scalar(), Some(&ScalarValue::Timestamp(full.at)));
         }
         // The creating change is the message's origin, as for a field-by-field write.

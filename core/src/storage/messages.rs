@@ -57,7 +57,7 @@ pub(crate) fn upsert(
         m.removed,
         pending,
         seen_bytes(m.seen.as_ref()),
-        body.as_ref().map(|b| &b[..]).unwrap_or(&[]),
+        body.as_ref().map(crate::bodies::BodyName::as_bytes).unwrap_or(&[]),
         inline,
         erased,
     ])?;
@@ -73,36 +73,34 @@ pub(crate) fn fill_body(
     body: &crate::bodies::Body,
 ) -> Result<Vec<MessageId>> {
     let mut stmt = conn.prepare_cached(
-        "UPDATE messages SET text = ?3, content_warning = ?4, salt = ?5, body_held = 1
-         WHERE group_ref = ?1 AND body = ?2 AND body_held = 0 RETURNING message_id",
+        "UPDATE messages INDEXED BY messages_by_body SET text = ?3, content_warning = ?4, salt = ?5, body_held = 1
+         WHERE group_ref = ?1 AND body IN (?2, ?6) AND body != x'' AND body_held = 0 RETURNING message_id",
     )?;
+    // Named by its whole hash (an edit) or by the first 16 bytes (a post's id).
     let rows = stmt.query_map(
-        params![group_ref, &hash[..], body.text, body.content_warning.as_deref().unwrap_or(""), &body.salt[..]],
+        params![
+            group_ref,
+            &hash[..],
+            body.text,
+            body.content_warning.as_deref().unwrap_or(""),
+            &body.salt[..],
+            &hash[..16]
+        ],
         |r| r.get(0),
     )?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// The bodies this phone lacks for messages it shows (or keeps for their author and moderators), at most `limit`.
-pub(crate) fn wanted_bodies(
-    conn: &Connection,
-    group_ref: GroupRef,
-    limit: usize,
-) -> Result<Vec<crate::bodies::BodyHash>> {
+/// The names (`crate::bodies::BodyName`: 16 or 32 bytes) of the bodies this phone lacks for messages it shows (or
+/// keeps for their author and moderators), at most `limit`, in order (a digest covers them).
+pub(crate) fn wanted_bodies(conn: &Connection, group_ref: GroupRef, limit: usize) -> Result<Vec<Vec<u8>>> {
     let mut stmt = conn.prepare_cached(
         "SELECT DISTINCT body FROM messages INDEXED BY messages_wanting_body
          WHERE group_ref = ?1 AND body_held = 0 AND body != x'' AND hidden = 0 AND erased = 0 AND removed = 0
-         LIMIT ?2",
+         ORDER BY body LIMIT ?2",
     )?;
-    let rows =
-        stmt.query_map(params![group_ref, i64::try_from(limit).unwrap_or(i64::MAX)], |r| r.get::<_, Vec<u8>>(0))?;
-    let mut out = Vec::new();
-    for row in rows {
-        if let Ok(hash) = <[u8; 32]>::try_from(row?) {
-            out.push(hash);
-        }
-    }
-    Ok(out)
+    let rows = stmt.query_map(params![group_ref, i64::try_from(limit).unwrap_or(i64::MAX)], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// The bodies this phone holds whose hash starts with `tag`, encoded as they travel.
@@ -123,7 +121,7 @@ pub(crate) fn bodies_tagged(conn: &Connection, group_ref: GroupRef, tag: &[u8; 8
         let body = crate::bodies::Body { salt, text, content_warning: (!cw.is_empty()).then_some(cw) };
         let bytes = body.encode()?;
         // Only what re-encodes to the very bytes the history names is passed on.
-        if crate::bodies::hash_of(&bytes)[..] == hash[..] {
+        if crate::bodies::names(&hash, &crate::bodies::hash_of(&bytes)) {
             out.push(bytes);
         }
     }
@@ -166,7 +164,7 @@ pub(crate) fn all_bodies(conn: &Connection, group_ref: GroupRef) -> Result<Vec<V
         let (hash, salt, text, cw) = row?;
         let Ok(salt) = <[u8; crate::bodies::SALT_LEN]>::try_from(salt) else { continue };
         let bytes = crate::bodies::Body { salt, text, content_warning: (!cw.is_empty()).then_some(cw) }.encode()?;
-        if crate::bodies::hash_of(&bytes)[..] == hash[..] {
+        if crate::bodies::names(&hash, &crate::bodies::hash_of(&bytes)) {
             out.push(bytes);
         }
     }

@@ -47,10 +47,7 @@ pub(crate) fn replace(conn: &Connection, group_ref: GroupRef, actions: &[StoredM
 
 /// The messages a moderator erased (entries with effect), each with the author the entry names: an erasure holds
 /// only for a message by that member (whom the entry's rights were checked against).
-pub(crate) fn erased_messages(
-    conn: &Connection,
-    group_ref: GroupRef,
-) -> Result<std::collections::HashSet<(MessageId, MemberId)>> {
+pub(crate) fn erased_messages(conn: &Connection, group_ref: GroupRef) -> Result<Vec<(MessageId, MemberId)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT message_id, member FROM moderation_actions
          WHERE group_ref = ?1 AND kind = 'erase' AND length(message_id) = 16",

@@ -830,17 +830,5 @@ pub(crate) fn check_segment_change(doc: &Automerge, doc_id: &DocId, author: &Mem
             return Err(Refusal::NotPermitted.because(format!("{who} may not write {:?} in their messages", edit.path)));
         }
     }
-    // A new message names its words' body (and if it names its author, truthfully: checked above).
-    for message in new_messages {
-        let names_body = edits.iter().any(|e| {
-            e.path.len() == 2
-                && e.path.first().map(String::as_str) == Some(message)
-                && e.path.get(1).map(String::as_str) == Some("body")
-                && matches!(e.kind, EditKind::Put(_))
-        });
-        if !names_body {
-            return Err(Refusal::Malformed.because(format!("{who} posted a message without a body")));
-        }
-    }
     Ok(())
 }

@@ -425,9 +425,7 @@ fn group_digest(tx: &Transaction<'_>, group: &GroupId) -> Result<[u8; 16]> {
         for hash in crate::storage::sealed::hashes(tx, group_ref)? {
             hasher.update(hash);
         }
-        let mut missing = crate::storage::messages::wanted_bodies(tx, group_ref, usize::MAX)?;
-        missing.sort_unstable();
-        for hash in missing {
+        for hash in crate::storage::messages::wanted_bodies(tx, group_ref, usize::MAX)? {
             hasher.update(b"lacks");
             hasher.update(hash);
         }

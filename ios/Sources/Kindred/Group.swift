@@ -60,6 +60,13 @@ extension Kindred {
             try await bridgeAsync { [self] in try generated.eraseMessage(messageId: messageId) }
         }
 
+        /// The same as `erase(messageId:)` (its name before erasure reached every phone).
+        @available(*, deprecated, renamed: "erase(messageId:)")
+        @discardableResult
+        public func remove(messageId: String) async throws -> Message {
+            try await erase(messageId: messageId)
+        }
+
         /// Leaves the group (anyone but its owner). With `erase`, everything this profile wrote in it is erased
         /// first. Sync afterwards, so the others hear of it.
         @discardableResult

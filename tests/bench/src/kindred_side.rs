@@ -167,6 +167,28 @@ pub fn measure_disk(history: &KindredHistory) -> Result<DiskUsage, Box<dyn Error
 /// Posts `count` messages one by one (each `post` durable and signed) into the history's group and returns each
 /// call's latency. The first post pays for loading the current segment, as the first post after a launch does.
 /// `between_posts` runs after each timed post, outside the timing (the fsync probe).
+/// `erase_ms`: erasing one of the owner's messages in the big group, durable (the erasure's signed change, the read
+/// model, and the write-ahead log emptied after it), `count` times on the newest ones; returns each time.
+pub fn measure_erase(history: &KindredHistory, count: usize) -> Result<Vec<Duration>, Box<dyn Error>> {
+    let me = Kindred::open(&history.dir)?;
+    let mine = me.profile().member_id;
+    let targets: Vec<_> = me
+        .messages(&history.group, 500, None)?
+        .into_iter()
+        .rev()
+        .filter(|m| m.author == mine && !m.removed)
+        .take(count)
+        .map(|m| m.id)
+        .collect();
+    let mut times = Vec::with_capacity(targets.len());
+    for id in targets {
+        let started = Instant::now();
+        me.erase_message(&history.group, &id)?;
+        times.push(started.elapsed());
+    }
+    Ok(times)
+}
+
 pub fn measure_post_latency(
     history: &KindredHistory,
     count: usize,

@@ -178,6 +178,8 @@ struct Report {
     check_draft_us: f64,
     /// Median time to seal one report to one moderator (a Noise N message of one fixed size).
     report_seal_us: f64,
+    /// Erase one message in the 100k-message group, durable: median over 20 (`docs/erasure.md`).
+    erase_ms: f64,
     /// Median time of `Kindred::check_draft` on that draft, offering a plan and two directories' services.
     check_draft_offer_us: f64,
     /// Median time to compute every trend over two years of daily check-ins and weekly instruments.
@@ -576,6 +578,10 @@ fn run(options: &Options) -> Result<Report, Box<dyn Error>> {
     }
     latencies.sort();
     fsyncs.sort();
+    eprintln!("erasing messages...");
+    let mut erasures = kindred_side::measure_erase(&k_large, 20)?;
+    erasures.sort();
+    let erase_ms = percentile_ms(&erasures, 50.0);
 
     eprintln!("syncing (simulated links, {} B/s)...", sync_side::BYTES_PER_SECOND);
     let sync = measure_sync(root.path(), &sizes, &k_small, &am_small)?;
@@ -622,6 +628,7 @@ fn run(options: &Options) -> Result<Report, Box<dyn Error>> {
         text_zlib_ratio,
         check_draft_us,
         report_seal_us,
+        erase_ms,
         check_draft_offer_us,
         trends_2y_ms,
         targets_met: false,

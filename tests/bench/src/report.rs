@@ -373,6 +373,7 @@ pub(super) fn print_table(r: &Report) {
         None,
     ));
     rows.push(row("seal one report to one moderator, median us", format!("{:.1}", r.report_seal_us), "-", None));
+    rows.push(row("erase one message in the 100k group, durable, median ms", format!("{:.2}", r.erase_ms), "-", None));
     let limit = |row: &Row| row.target.map(|t| t.describe()).unwrap_or_else(|| "-".to_owned());
     let met = |row: &Row| row.target.map(|t| if t.met() { "yes" } else { "NO" }).unwrap_or("");
     let width =

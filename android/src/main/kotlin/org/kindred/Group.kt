@@ -218,6 +218,10 @@ class Group internal constructor(private val group: KindredGroup) : AutoCloseabl
      */
     suspend fun eraseMessage(messageId: String): Message = io { eraseMessage(messageId) }
 
+    /** The same as [eraseMessage] (its name before erasure reached every phone). */
+    @Deprecated("Erasure reaches every phone running Kindred", ReplaceWith("eraseMessage(messageId)"))
+    suspend fun removeMessage(messageId: String): Message = eraseMessage(messageId)
+
     /**
      * Leaves the group (anyone but its owner). With [erase], everything this profile wrote in it is erased first.
      * Sync afterwards, so the others hear of it.
