@@ -36,7 +36,7 @@ pub(crate) const MAX_BODY_BYTES: usize = SALT_LEN + 4 * (MAX_MESSAGE_CHARS + MAX
 
 /// Most body hashes one request names (by their first 8 bytes): small answers, so that a link that drops loses little
 /// of one in flight (each answer is taken in as it arrives), and far under the channel's 4 MiB message.
-pub(crate) const MAX_WANTED: usize = 64;
+pub(crate) const MAX_WANTED: usize = 256;
 
 /// The words of one version of a message.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -132,15 +132,15 @@ pub(crate) fn tag_of(name: &[u8]) -> [u8; 8] {
 
 /// The requests for the bodies this phone lacks in `groups` (those the peer's Clocks named) of which `peer` is an
 /// active member here: the only peers bodies are taken from. `link_chunk` is the link's transfer chunk: a request
-/// asks for about as many bodies as one carries (at least one, at most [`MAX_WANTED`]), so that on a link that drops
-/// every few frames each connection still takes in whole answers.
+/// asks for about as many bodies as two carry (at least one, at most [`MAX_WANTED`]): answers large enough to
+/// compress well, small enough that a link dropping every few frames still takes in whole ones.
 pub(crate) fn requests(
     tx: &Transaction<'_>,
     peer: &MemberId,
     groups: &[[u8; 16]],
     link_chunk: usize,
 ) -> Result<Vec<Message>> {
-    let per_request = (link_chunk / TYPICAL_BODY_BYTES).clamp(1, MAX_WANTED);
+    let per_request = (link_chunk * 2 / TYPICAL_BODY_BYTES).clamp(1, MAX_WANTED);
     let mut out = Vec::new();
     for group in groups {
         let Some(group_ref) = group_store::group_ref(tx, &GroupId::from_bytes(*group))? else { continue };

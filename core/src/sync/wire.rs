@@ -314,7 +314,7 @@ pub enum Message {
         item: Vec<u8>,
     },
     /// The message bodies (`crate::bodies`) of one group this side lacks, by the first 8 bytes of their hashes: sent
-    /// once the peer is Done and every blob it offered has arrived, at most [`crate::bodies::MAX_WANTED`] a message.
+    /// once the peer is Done and every blob it offered has arrived, at most 256 a message.
     /// Answered only for an active member of the group, by exactly one [`Message::Bodies`].
     WantBodies {
         /// The group.
@@ -327,7 +327,7 @@ pub enum Message {
     Bodies {
         /// The group.
         group: [u8; 16],
-        /// Each body as its hash covers it, at most [`crate::bodies::MAX_BODY_BYTES`].
+        /// Each body as its hash covers it, at most 16 KiB and a little (the longest post and content warning).
         bodies: Vec<Vec<u8>>,
     },
 }

@@ -245,7 +245,8 @@ pub fn measure_catch_up(
 #[derive(Debug, Clone, Copy)]
 pub struct GroupSize {
     pub documents: usize,
-    /// Sum of the documents' `save()` sizes.
+    /// Sum of the documents' `save()` sizes, and the message bodies (the words, which travel beside the documents:
+    /// `docs/erasure.md`) deflated together: the group's compressed size.
     pub snapshot_bytes: u64,
     /// The signed bundle file of the group (DEFLATE over the snapshots and their vouchers).
     pub bundle_file_bytes: u64,
@@ -254,11 +255,17 @@ pub struct GroupSize {
 /// Measured from `member.export_bundle`: a bundle holds one `save()` snapshot per document of the group (with the
 /// signed heads and certificates that vouch for them), so the snapshots' sizes add up to the group's compressed size.
 pub fn group_size(member: &Kindred, group: &GroupId) -> Result<GroupSize, Box<dyn Error>> {
+    use std::io::Write as _;
     let file = member.export_bundle(group)?;
     let bundle = Bundle::from_file_bytes(&file)?;
+    let mut words = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+    for body in &bundle.bodies {
+        words.write_all(body)?;
+    }
+    let words = words.finish()?.len() as u64;
     Ok(GroupSize {
         documents: bundle.documents.len(),
-        snapshot_bytes: bundle.documents.iter().map(|d| d.snapshot.len() as u64).sum(),
+        snapshot_bytes: bundle.documents.iter().map(|d| d.snapshot.len() as u64).sum::<u64>() + words,
         bundle_file_bytes: file.len() as u64,
     })
 }

@@ -339,3 +339,52 @@ fn random_posts_edits_erasures_and_syncs_leave_no_erased_words_and_agree() {
         }
     }
 }
+
+/// `from` (a modified app) dials `to`, completes the handshake, then sends `message` on the authenticated channel;
+/// returns what `to` made of it and every message `to` sent back.
+fn send_raw(from: &Phone, to: &Phone, message: &kindred_core::sync::wire::Message) -> Result<(), Error> {
+    let options = kindred_core::SyncOptions::default();
+    let mut dialler = from.kindred.connect_sync(None, options).unwrap();
+    let mut listener = to.kindred.accept_sync(options).unwrap();
+    for _ in 0..8 {
+        for frame in dialler.take_outgoing() {
+            listener.receive(&to.kindred, &frame)?;
+        }
+        for frame in listener.take_outgoing() {
+            dialler.receive(&from.kindred, &frame)?;
+        }
+        if dialler.peer().is_some() && listener.peer().is_some() {
+            break;
+        }
+    }
+    dialler.send_any(message).unwrap();
+    for frame in dialler.take_outgoing() {
+        listener.receive(&to.kindred, &frame)?;
+    }
+    Ok(())
+}
+
+#[test]
+fn bodies_go_to_members_who_ask_in_turn_and_nobody_pushes_words_onto_a_phone() {
+    use kindred_core::sync::wire::Message;
+    let c = circle();
+    let id = post(&c.bob, &c.group, "for members only");
+    sync_all(&c.all());
+    let tag: [u8; 8] = id.as_bytes()[..8].try_into().unwrap();
+    let ask = Message::WantBodies { group: *c.group.as_bytes(), tags: vec![tag] };
+    // A stranger, and a member out of the protocol's turn, are refused; nothing is answered.
+    let eve = Phone::new("eve");
+    for (who, from) in [("a stranger", &eve), ("a member out of turn", &c.carol)] {
+        let result = send_raw(from, &c.bob, &ask);
+        assert!(matches!(result, Err(Error::Rejected { .. })), "{who}: {result:?}");
+    }
+    // Bodies nobody asked for are refused, and a phone never keeps words no message of its names.
+    let (_, stray) = kindred_core::testing::body_for("pushed words", None).unwrap();
+    let push = Message::Bodies { group: *c.group.as_bytes(), bodies: vec![stray] };
+    assert!(matches!(send_raw(&c.carol, &c.bob, &push), Err(Error::Rejected { .. })));
+    let mut bundle = forge::unseal(&c.carol.kindred.export_bundle(&c.group).unwrap());
+    let (_, stray) = kindred_core::testing::body_for("pushed words in a bundle", None).unwrap();
+    bundle.bodies.push(stray);
+    c.bob.kindred.import_bundle(&forge::seal(bundle, &c.carol.kindred)).unwrap();
+    assert!(leftovers(&c.bob, "pushed words").is_empty());
+}
