@@ -111,17 +111,19 @@ pub(crate) fn bodies_tagged(conn: &Connection, group_ref: GroupRef, tag: &[u8; 8
         "SELECT DISTINCT body, salt, text, content_warning FROM messages INDEXED BY messages_by_body
          WHERE group_ref = ?1 AND body >= ?2 AND body <= ?3 AND body != x'' AND body_held = 1",
     )?;
-    let rows = stmt.query_map(params![group_ref, &tag[..], high], |r| {
-        Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
-    })?;
+    held_bodies(stmt.query(params![group_ref, &tag[..], high])?)
+}
+
+/// The bodies of rows `(body, salt, text, content_warning)`, encoded as they travel: only those that re-encode to
+/// the very bytes the history names are passed on.
+fn held_bodies(mut rows: rusqlite::Rows<'_>) -> Result<Vec<Vec<u8>>> {
     let mut out = Vec::new();
-    for row in rows {
-        let (hash, salt, text, cw) = row?;
+    while let Some(row) = rows.next()? {
+        let (name, salt, text, cw): (Vec<u8>, Vec<u8>, String, String) =
+            (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
         let Ok(salt) = <[u8; crate::bodies::SALT_LEN]>::try_from(salt) else { continue };
-        let body = crate::bodies::Body { salt, text, content_warning: (!cw.is_empty()).then_some(cw) };
-        let bytes = body.encode()?;
-        // Only what re-encodes to the very bytes the history names is passed on.
-        if crate::bodies::names(&hash, &crate::bodies::hash_of(&bytes)) {
+        let bytes = crate::bodies::Body { salt, text, content_warning: (!cw.is_empty()).then_some(cw) }.encode()?;
+        if crate::bodies::names(&name, &crate::bodies::hash_of(&bytes)) {
             out.push(bytes);
         }
     }
@@ -156,19 +158,7 @@ pub(crate) fn all_bodies(conn: &Connection, group_ref: GroupRef) -> Result<Vec<V
         "SELECT DISTINCT body, salt, text, content_warning FROM messages
          WHERE group_ref = ?1 AND body != x'' AND body_held = 1",
     )?;
-    let rows = stmt.query_map([group_ref], |r| {
-        Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
-    })?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (hash, salt, text, cw) = row?;
-        let Ok(salt) = <[u8; crate::bodies::SALT_LEN]>::try_from(salt) else { continue };
-        let bytes = crate::bodies::Body { salt, text, content_warning: (!cw.is_empty()).then_some(cw) }.encode()?;
-        if crate::bodies::names(&hash, &crate::bodies::hash_of(&bytes)) {
-            out.push(bytes);
-        }
-    }
-    Ok(out)
+    held_bodies(stmt.query([group_ref])?)
 }
 
 fn seen_bytes(seen: Option<&MessageId>) -> &[u8] {

@@ -84,3 +84,30 @@ pub fn assert_still_syncs(a: &Phone, b: &Phone, group: &kindred_core::GroupId) {
         crate::fail(&format!("{} did not receive {}'s new message after the attack", b.name, a.name));
     }
 }
+
+/// `from` (a modified app) dials `to`, completes the handshake, then sends `message` on the authenticated channel.
+/// Returns what `to` made of it.
+pub fn send_raw(from: &Phone, to: &Phone, message: &kindred_core::sync::wire::Message) -> kindred_core::Result<()> {
+    let options = kindred_core::SyncOptions::default();
+    let mut dialler = from.kindred.connect_sync(None, options)?;
+    let mut listener = to.kindred.accept_sync(options)?;
+    for _ in 0..8 {
+        for frame in dialler.take_outgoing() {
+            listener.receive(&to.kindred, &frame)?;
+        }
+        for frame in listener.take_outgoing() {
+            dialler.receive(&from.kindred, &frame)?;
+        }
+        if dialler.peer().is_some() && listener.peer().is_some() {
+            break;
+        }
+    }
+    if listener.peer().is_none() {
+        crate::fail("the handshake did not complete");
+    }
+    dialler.send_any(message)?;
+    for frame in dialler.take_outgoing() {
+        listener.receive(&to.kindred, &frame)?;
+    }
+    Ok(())
+}

@@ -11,7 +11,7 @@ use automerge::transaction::Transactable;
 use kindred_core::sync::wire::PlaceKind;
 use kindred_core::{Error, GroupId, MessageId, ModerationKind, NewMessage, Refusal, Role};
 use kindred_scenarios::forge::{self, Writer};
-use kindred_scenarios::net::{sync, sync_all};
+use kindred_scenarios::net::{send_raw, sync, sync_all};
 use kindred_scenarios::scan::{bundle_text, files, holds, unique};
 use kindred_scenarios::{Phone, assert_refused, group_with};
 
@@ -338,30 +338,6 @@ fn random_posts_edits_erasures_and_syncs_leave_no_erased_words_and_agree() {
             assert_eq!(m.text, format!("{marker} said"), "case {case}: a live message lost its words");
         }
     }
-}
-
-/// `from` (a modified app) dials `to`, completes the handshake, then sends `message` on the authenticated channel;
-/// returns what `to` made of it and every message `to` sent back.
-fn send_raw(from: &Phone, to: &Phone, message: &kindred_core::sync::wire::Message) -> Result<(), Error> {
-    let options = kindred_core::SyncOptions::default();
-    let mut dialler = from.kindred.connect_sync(None, options).unwrap();
-    let mut listener = to.kindred.accept_sync(options).unwrap();
-    for _ in 0..8 {
-        for frame in dialler.take_outgoing() {
-            listener.receive(&to.kindred, &frame)?;
-        }
-        for frame in listener.take_outgoing() {
-            dialler.receive(&from.kindred, &frame)?;
-        }
-        if dialler.peer().is_some() && listener.peer().is_some() {
-            break;
-        }
-    }
-    dialler.send_any(message).unwrap();
-    for frame in dialler.take_outgoing() {
-        listener.receive(&to.kindred, &frame)?;
-    }
-    Ok(())
 }
 
 #[test]

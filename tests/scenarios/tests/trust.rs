@@ -15,7 +15,7 @@ use kindred_core::sync::bundle::BundleDocument;
 use kindred_core::sync::wire::Form;
 use kindred_core::{Bundle, Error, GroupId, MemberId, NewMessage, Refusal, Role};
 use kindred_scenarios::forge::{self, Writer};
-use kindred_scenarios::net::{assert_still_syncs, sync, sync_all};
+use kindred_scenarios::net::{assert_still_syncs, send_raw, sync, sync_all};
 use kindred_scenarios::{Phone, assert_refused, group_with};
 
 const DAY_MS: i64 = 24 * 3600 * 1000;
@@ -447,31 +447,6 @@ fn seniority_moderators_act_on_members_only_and_nobody_on_the_owner() {
         });
     assert_refused(&c.bob, g, &file, Refusal::NotPermitted, "deleting a member entry");
     c.assert_honest_agree(&[(&c.alice, Some(Role::Owner)), (&c.bob, Some(Role::Moderator))]);
-}
-
-/// `from` (a modified app) dials `to`, completes the handshake, then sends `message` on the authenticated channel.
-/// Returns what `to` made of it.
-fn send_raw(from: &Phone, to: &Phone, message: &kindred_core::sync::wire::Message) -> Result<(), Error> {
-    let options = kindred_core::SyncOptions::default();
-    let mut dialler = from.kindred.connect_sync(None, options).unwrap();
-    let mut listener = to.kindred.accept_sync(options).unwrap();
-    for _ in 0..8 {
-        for frame in dialler.take_outgoing() {
-            listener.receive(&to.kindred, &frame)?;
-        }
-        for frame in listener.take_outgoing() {
-            dialler.receive(&from.kindred, &frame)?;
-        }
-        if dialler.peer().is_some() && listener.peer().is_some() {
-            break;
-        }
-    }
-    assert!(listener.peer().is_some(), "the handshake did not complete");
-    dialler.send_any(message).unwrap();
-    for frame in dialler.take_outgoing() {
-        listener.receive(&to.kindred, &frame)?;
-    }
-    Ok(())
 }
 
 #[test]
