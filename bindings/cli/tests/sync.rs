@@ -513,3 +513,78 @@ fn reports_and_warnings_from_the_command_line() {
     let (code, _) = ada.fails(&["mod", "dismiss", "Circle", &"0".repeat(32)]);
     assert_eq!(code, 1);
 }
+
+/// Every file under `dir` that holds `marker`.
+fn files_holding(dir: &std::path::Path, marker: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(files_holding(&path, marker));
+        } else if let Ok(bytes) = std::fs::read(&path)
+            && bytes.windows(marker.len()).any(|w| w == marker.as_bytes())
+        {
+            out.push(path.display().to_string());
+        }
+    }
+    out
+}
+
+#[test]
+fn erasing_leaving_and_a_rate_limit_from_the_command_line() {
+    let ada = Phone::named("Ada");
+    let bo = Phone::named("Bo");
+    let cy = Phone::named("Cy");
+    ada.ok(&["group", "create", "Circle"]);
+    for p in [&bo, &cy] {
+        p.ok(&["group", "join", &ada.invite("Circle")]);
+        p.sync_with(&ada, &[]);
+    }
+    // Bo erases his own message; the words leave Ada's files after the next sync.
+    let mine = bo.json(&["post", "Circle", "MARKER-ERASE-4711 my street"]);
+    let mine = mine["id"].as_str().unwrap().to_owned();
+    bo.sync_with(&ada, &[]);
+    assert!(!files_holding(ada.path(), "MARKER-ERASE-4711").is_empty(), "the scan finds the words first");
+    let erased = bo.json(&["erase", "Circle", &mine[..8]]);
+    assert_eq!(erased["removed"], true);
+    bo.sync_with(&ada, &[]);
+    assert!(ada.ok(&["read", "Circle"]).contains("[removed by its author]"));
+    assert_eq!(files_holding(ada.path(), "MARKER-ERASE-4711"), Vec::<String>::new());
+
+    // Ada (the owner) erases Cy's doxxing post; Cy, a plain member, may not erase Ada's.
+    let doxx = cy.json(&["post", "Circle", "MARKER-DOXX-0815 lives here"]);
+    let doxx = doxx["id"].as_str().unwrap().to_owned();
+    cy.sync_with(&ada, &[]);
+    let entry = ada.json(&["mod", "erase", "Circle", &doxx[..8], "--why", "an address"]);
+    assert_eq!(entry["kind"], "erase");
+    let welcome = ada.json(&["post", "Circle", "welcome"]);
+    cy.sync_with(&ada, &[]);
+    let (code, _) = cy.fails(&["mod", "erase", "Circle", &welcome["id"].as_str().unwrap()[..8], "--why", "no"]);
+    assert_eq!(code, 1);
+    assert!(cy.ok(&["read", "Circle"]).contains("[removed by a moderator]"));
+    assert!(ada.ok(&["mod", "log", "Circle"]).contains("erased"));
+    for p in [&ada, &cy] {
+        assert_eq!(files_holding(p.path(), "MARKER-DOXX-0815"), Vec::<String>::new());
+    }
+
+    // A rate limit of 1: Bo posts once, then waits for someone else.
+    assert!(ada.ok(&["mod", "rate-limit", "Circle", "1"]).contains("at most 1 posts"));
+    let (code, _) = ada.fails(&["mod", "rate-limit", "Circle", "often"]);
+    assert_eq!(code, 2);
+    bo.sync_with(&ada, &[]);
+    bo.ok(&["post", "Circle", "one"]);
+    let (code, message) = bo.fails(&["post", "Circle", "two"]);
+    assert_eq!(code, 1, "{message}");
+    assert!(message.contains("rate limit"), "{message}");
+    ada.ok(&["mod", "rate-limit", "Circle", "off"]);
+
+    // Bo leaves, erasing what he wrote; the owner cannot leave.
+    let (code, _) = ada.fails(&["group", "leave", "Circle"]);
+    assert_eq!(code, 1);
+    bo.sync_with(&ada, &[]);
+    let left = bo.json(&["group", "leave", "Circle", "--erase"]);
+    assert_eq!((left["left"].as_bool(), left["erased"].as_bool()), (Some(true), Some(true)));
+    bo.sync_with(&ada, &[]);
+    let members = ada.json(&["group", "show", "Circle"]);
+    assert!(!members.to_string().contains(&bo.member_id()), "{members}");
+}
