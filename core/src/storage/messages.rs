@@ -152,6 +152,37 @@ pub(crate) fn own_live_messages(
     Ok(out)
 }
 
+/// The segments (author, number) of which this phone lacks at least `least` bodies it would show.
+pub(crate) fn segments_lacking_bodies(
+    conn: &Connection,
+    group_ref: GroupRef,
+    least: u32,
+) -> Result<Vec<(MemberId, u32)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT author, segment FROM messages INDEXED BY messages_wanting_body
+         WHERE group_ref = ?1 AND body_held = 0 AND body != x'' AND hidden = 0 AND erased = 0 AND removed = 0
+         GROUP BY author, segment HAVING count(*) >= ?2",
+    )?;
+    let rows = stmt.query_map(params![group_ref, least], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The bodies this phone holds of one of `author`'s segments, encoded as they travel, in one order every time (a
+/// blob of them offered again resumes where it stopped).
+pub(crate) fn segment_bodies(
+    conn: &Connection,
+    group_ref: GroupRef,
+    author: &MemberId,
+    segment: u32,
+) -> Result<Vec<Vec<u8>>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT body, salt, text, content_warning FROM messages
+         WHERE group_ref = ?1 AND author = ?2 AND segment = ?3 AND body != x'' AND body_held = 1 AND hidden = 0
+         ORDER BY body",
+    )?;
+    held_bodies(stmt.query(params![group_ref, author, segment])?)
+}
+
 /// Every body this phone holds for the group, encoded as they travel (what a bundle carries beside the documents).
 pub(crate) fn all_bodies(conn: &Connection, group_ref: GroupRef) -> Result<Vec<Vec<u8>>> {
     let mut stmt = conn.prepare_cached(

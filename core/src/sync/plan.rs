@@ -146,7 +146,16 @@ pub(crate) fn clocks(
         }
     }
     let asked = partial.iter().map(|g| GroupId::from_bytes(*g)).collect();
-    Ok((Message::Clocks { groups, docs, partial, sealed }, asked))
+    // Segments of which this phone lacks many bodies (a join, or one a dropped link cut short): offered whole.
+    let mut lacking_bodies = Vec::new();
+    for group in &groups {
+        if let Some(group_ref) = group_store::group_ref(tx, &GroupId::from_bytes(*group))? {
+            for (author, segment) in crate::storage::messages::segments_lacking_bodies(tx, group_ref, BODIES_AS_BLOB)? {
+                lacking_bodies.push(*GroupId::from_bytes(*group).segment_doc_id(&author, segment).as_bytes());
+            }
+        }
+    }
+    Ok((Message::Clocks { groups, docs, partial, sealed, lacking_bodies }, asked))
 }
 
 /// Documents are taken only from a peer who is an active member of their group on this phone, for a group this
@@ -174,12 +183,17 @@ pub(crate) fn may_send(
     }
 }
 
+/// How many bodies of one segment a phone must lack for it to ask for them as one blob ([`Form::Bodies`]).
+const BODIES_AS_BLOB: u32 = 32;
+
 /// A document whose answer is large, to offer when its turn comes. What to send is worked out again then, against
 /// the peer's version vector, so the blob and the signed heads vouching for it come from one state of the document.
 #[derive(Debug)]
 pub(crate) struct PendingOffer {
     place: Place,
     their_clock: Option<PeerClock>,
+    /// The segment's message bodies rather than the document (for a peer that lacked the whole segment).
+    bodies: bool,
 }
 
 /// Everything that answers a peer's Clocks: batches to send now, blobs to offer one at a time, and how many changes
@@ -202,6 +216,7 @@ pub(crate) fn answer(
     docs: &[DocClock],
     partial: &[[u8; 16]],
     sealed: &[([u8; 16], Vec<[u8; 4]>)],
+    lacking_bodies: &[[u8; 16]],
     max_batch: usize,
 ) -> Result<Answer> {
     let theirs: HashMap<DocId, PeerClock> = docs
@@ -211,6 +226,7 @@ pub(crate) fn answer(
     let mut answer = Answer::default();
     // Documents to send after everything else (queued as offers, which go out last; a small one as a batch).
     let mut trailing = Vec::new();
+    let mut offered_bodies: Vec<[u8; 16]> = Vec::new();
     for group in groups.iter().map(|g| GroupId::from_bytes(*g)) {
         let Some(group_ref) = group_store::group_ref(ctx.tx, &group)? else { continue };
         let peer_is_member = group_store::role_of(ctx.tx, group_ref, peer)?.is_some();
@@ -234,7 +250,7 @@ pub(crate) fn answer(
             let place = Place::new(&doc, &place);
             let their_clock = theirs.get(&doc);
             if last {
-                trailing.push(PendingOffer { place, their_clock: their_clock.cloned() });
+                trailing.push(PendingOffer { place, their_clock: their_clock.cloned(), bodies: false });
                 continue;
             }
             match lacking(ctx, place, their_clock, max_batch)? {
@@ -245,7 +261,24 @@ pub(crate) fn answer(
                 }
                 Lacking::Blob(_, missing) => {
                     answer.changes += missing.len() as u64;
-                    answer.offers.push(PendingOffer { place, their_clock: their_clock.cloned() });
+                    answer.offers.push(PendingOffer { place, their_clock: their_clock.cloned(), bodies: false });
+                    // A peer lacking the whole segment gets its words after it as one blob too (`Form::Bodies`):
+                    // one compressed stream, resumable, and no request per message.
+                    if place.kind == PlaceKind::Segment && their_clock.is_none_or(HashMap::is_empty) {
+                        answer.offers.push(PendingOffer { place, their_clock: None, bodies: true });
+                        offered_bodies.push(*place.doc().as_bytes());
+                    }
+                }
+            }
+        }
+        // The segments whose bodies the peer lacks in number, each as one blob (only to a member).
+        if peer_is_member && !i_left {
+            for (doc, place) in documents::shared_documents(ctx.tx, &group)? {
+                let doc = *doc.as_bytes();
+                if place.kind == DocKind::Segment && lacking_bodies.contains(&doc) && !offered_bodies.contains(&doc) {
+                    let place = Place::new(&DocId::from_bytes(doc), &place);
+                    answer.offers.push(PendingOffer { place, their_clock: None, bodies: true });
+                    offered_bodies.push(doc);
                 }
             }
         }
@@ -273,6 +306,12 @@ pub(crate) enum Turn {
 }
 
 pub(crate) fn offer_turn(ctx: &mut WriteCtx<'_, '_>, pending: &PendingOffer, max_batch: usize) -> Result<Turn> {
+    if pending.bodies {
+        return Ok(match transfer::offer_bodies(ctx, pending.place)? {
+            Some((message, hash)) => Turn::Offer(message, hash),
+            None => Turn::Nothing,
+        });
+    }
     Ok(match lacking(ctx, pending.place, pending.their_clock.as_ref(), max_batch)? {
         Lacking::Nothing => Turn::Nothing,
         Lacking::Batch(message, _) => Turn::Batch(message),

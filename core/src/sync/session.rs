@@ -356,8 +356,9 @@ impl SyncSession {
                 self.sent = Step::Clocks;
                 self.send(&clocks)
             }
-            Message::Clocks { groups, docs, partial, sealed } => {
+            Message::Clocks { groups, docs, partial, sealed, lacking_bodies } => {
                 if docs.len() > 100_000
+                    || lacking_bodies.len() > 100_000
                     || groups.len() > 10_000
                     || partial.len() > groups.len()
                     || sealed.len() > groups.len()
@@ -369,8 +370,9 @@ impl SyncSession {
                 self.body_groups = groups.clone();
                 let peer = self.peer_id()?;
                 let max_batch = self.max_batch;
-                let answer =
-                    kindred.write(|ctx| plan::answer(ctx, &peer, &groups, &docs, &partial, &sealed, max_batch))?;
+                let answer = kindred.write(|ctx| {
+                    plan::answer(ctx, &peer, &groups, &docs, &partial, &sealed, &lacking_bodies, max_batch)
+                })?;
                 self.report.changes_sent += answer.changes;
                 for message in &answer.messages {
                     self.send(message)?;
@@ -593,7 +595,17 @@ impl SyncSession {
     /// is forgotten, so a later session starts it afresh.
     fn complete_transfer(&mut self, kindred: &Kindred, hash: [u8; 32]) -> Result<()> {
         let batch = match kindred.read(|tx, _| transfer::assemble(tx, &hash)) {
-            Ok(batch) => batch,
+            Ok(transfer::Assembled::Changes(batch)) => batch,
+            Ok(transfer::Assembled::Bodies { group, bodies }) => {
+                let taken = kindred.write(|ctx| {
+                    let taken = crate::bodies::receive(ctx, &group, &bodies)?;
+                    transfer::discard(ctx.tx, &hash)?;
+                    Ok(taken)
+                })?;
+                self.report.bodies_received += taken;
+                self.receiving.remove(&hash);
+                return self.maybe_finish(kindred);
+            }
             Err(refused @ Error::Rejected { .. }) => {
                 kindred.write(|ctx| transfer::discard(ctx.tx, &hash))?;
                 return Err(refused);

@@ -68,6 +68,37 @@ pub(crate) fn offer(
     Ok((Message::Offer { place, form, hash, len, vouchers }, hash))
 }
 
+/// Offers the message bodies of one segment as a blob (see [`Form::Bodies`]); `None` when this phone holds none.
+pub(crate) fn offer_bodies(ctx: &mut WriteCtx<'_, '_>, place: Place) -> Result<Option<(Message, [u8; 32])>> {
+    let Some(group_ref) = crate::storage::groups::group_ref(ctx.tx, &place.group())? else { return Ok(None) };
+    let author = crate::ids::MemberId::from_bytes(place.author);
+    let bodies = crate::storage::messages::segment_bodies(ctx.tx, group_ref, &author, place.segment)?;
+    if bodies.is_empty() {
+        return Ok(None);
+    }
+    let encoded = postcard::to_stdvec(&bodies).map_err(|e| Error::Internal(format!("encoding bodies: {e}")))?;
+    let blob = codec::deflate(&encoded)?;
+    let vouchers = Vouchers::default();
+    let hash: [u8; 32] = Sha256::digest(&blob).into();
+    let encoded = postcard::to_stdvec(&vouchers).map_err(|e| Error::Internal(format!("encoding vouchers: {e}")))?;
+    let target = TransferPlace { doc: place.doc(), place: place.to_doc_place()?, form: Form::Bodies };
+    let len = blob.len() as u64;
+    transfers::save_outgoing(
+        ctx.tx,
+        &hash,
+        &transfers::Outgoing { place: target, snapshot: blob, vouchers: encoded },
+        now_ms(),
+    )?;
+    Ok(Some((Message::Offer { place, form: Form::Bodies, hash, len, vouchers }, hash)))
+}
+
+/// A complete blob: the changes a document's blob carries, or the bodies a segment's bodies blob carries.
+#[derive(Debug)]
+pub(crate) enum Assembled {
+    Changes(DocBatch),
+    Bodies { group: crate::ids::GroupId, bodies: Vec<Vec<u8>> },
+}
+
 /// Takes up an offer: records it (or finds what already arrived of it) and returns where to start.
 pub(crate) fn accept(
     ctx: &mut WriteCtx<'_, '_>,
@@ -119,7 +150,7 @@ pub(crate) fn append(tx: &rusqlite::Transaction<'_>, hash: &[u8; 32], offset: u6
 
 /// A complete blob as the batch of changes it carries, checked against its hash, bounded and parsed like any
 /// changes from a peer (ingest does the rest).
-pub(crate) fn assemble(tx: &rusqlite::Transaction<'_>, hash: &[u8; 32]) -> Result<DocBatch> {
+pub(crate) fn assemble(tx: &rusqlite::Transaction<'_>, hash: &[u8; 32]) -> Result<Assembled> {
     let transfer = transfers::incoming(tx, hash)?.ok_or_else(|| Error::Internal("transfer vanished".into()))?;
     let received = transfers::incoming_bytes(tx, hash)?;
     let digest: [u8; 32] = Sha256::digest(&received).into();
@@ -128,6 +159,14 @@ pub(crate) fn assemble(tx: &rusqlite::Transaction<'_>, hash: &[u8; 32]) -> Resul
     }
     let doc = transfer.place.doc;
     let changes = match transfer.place.form {
+        Form::Bodies => {
+            let inflated = codec::inflate_bounded(&received, MAX_CHANGES_BLOB)
+                .map_err(|e| e.context("a transferred list of message bodies"))?;
+            let bodies: Vec<Vec<u8>> = postcard::from_bytes(&inflated)
+                .map_err(|_| Refusal::Malformed.because("a damaged list of message bodies"))?;
+            let group = transfer.place.place.group.ok_or_else(|| Error::Internal("bodies without a group".into()))?;
+            return Ok(Assembled::Bodies { group, bodies });
+        }
         Form::Snapshot => {
             let loaded = am::load_peer(&doc, &received)?;
             am::guarded(&doc, "reading a transferred document", || Ok(loaded.get_changes(&[])))?
@@ -143,7 +182,7 @@ pub(crate) fn assemble(tx: &rusqlite::Transaction<'_>, hash: &[u8; 32]) -> Resul
     let vouchers: Vouchers = postcard::from_bytes(&transfer.vouchers)
         .map_err(|_| Refusal::Malformed.because("damaged transfer vouchers"))?;
     let (heads, certificates) = vouchers.into_parts()?;
-    Ok(DocBatch { doc, place: transfer.place.place, changes, heads, certificates, live: true })
+    Ok(Assembled::Changes(DocBatch { doc, place: transfer.place.place, changes, heads, certificates, live: true }))
 }
 
 /// Forgets a received blob: taken in, or refused.

@@ -178,6 +178,9 @@ pub enum Form {
     Snapshot,
     /// A DEFLATE-compressed postcard list of raw changes.
     Changes,
+    /// A DEFLATE-compressed postcard list of the message bodies of one segment (`crate::bodies`), for a peer that
+    /// lacked the whole segment: one stream compresses the words far better than many small answers, and resumes.
+    Bodies,
 }
 
 impl Form {
@@ -186,6 +189,7 @@ impl Form {
         match self {
             Form::Snapshot => 0,
             Form::Changes => 1,
+            Form::Bodies => 2,
         }
     }
 
@@ -194,6 +198,7 @@ impl Form {
         match value {
             0 => Some(Form::Snapshot),
             1 => Some(Form::Changes),
+            2 => Some(Form::Bodies),
             _ => None,
         }
     }
@@ -249,6 +254,9 @@ pub enum Message {
         /// For each group of `groups` the sender is a member of, the first 4 bytes of the hash of each sealed item it
         /// holds (`crate::sealed`), so the peer sends only those it lacks. At most 256 a group.
         sealed: Vec<([u8; 16], Vec<[u8; 4]>)>,
+        /// Segments (document ids) of which the sender lacks many message bodies: the peer offers each one's bodies
+        /// as one resumable blob ([`Form::Bodies`]) rather than answer a request per body. At most 100,000.
+        lacking_bodies: Vec<[u8; 16]>,
     },
     /// Changes of one document the peer lacks, with what vouches for them.
     Changes {

@@ -240,15 +240,18 @@ fn sample_messages(w: &World) -> Vec<Message> {
     let segment = bundle.documents.iter().find(|d| d.place.kind == PlaceKind::Segment).unwrap();
     let changes: Vec<Vec<u8>> = forge::load(segment).get_changes(&[]).iter().map(|c| c.raw_bytes().to_vec()).collect();
     vec![
-        Message::Hello { version: 3, digest: [7; 16], joins: vec![join] },
+        Message::Hello { version: 4, digest: [7; 16], joins: vec![join] },
         Message::Groups { groups: vec![(bundle.group, [1; 16]), ([2; 16], [3; 16])] },
         Message::Clocks {
             groups: vec![bundle.group],
             docs: vec![DocClock { place: segment.place, actors: vec![(vec![1; 16], 4, [7; 32])] }],
             partial: vec![],
             sealed: vec![(bundle.group, vec![[1, 2, 3, 4]])],
+            lacking_bodies: vec![segment.place.doc],
         },
         Message::Sealed { group: bundle.group, item: vec![5; kindred_core::sealed::ITEM_LEN] },
+        Message::WantBodies { group: bundle.group, tags: vec![[1; 8], [2; 8]] },
+        Message::Bodies { group: bundle.group, bodies: vec![vec![0; 20]] },
         Message::Changes { place: segment.place, changes, vouchers: segment.vouchers.clone() },
         Message::Offer {
             place: segment.place,

@@ -82,6 +82,14 @@ fn plaintext(messages: &[Vec<u8>]) -> String {
                 let changes: Vec<Change> = raw.into_iter().map(|c| Change::from_bytes(c).unwrap()).collect();
                 text.push_str(&changes_text(&changes));
             }
+            Form::Bodies => {
+                let mut inflated = Vec::new();
+                flate2::read::DeflateDecoder::new(blob.as_slice()).read_to_end(&mut inflated).unwrap();
+                let bodies: Vec<Vec<u8>> = postcard::from_bytes(&inflated).unwrap();
+                for body in bodies {
+                    text.push_str(&String::from_utf8_lossy(&body));
+                }
+            }
         }
     }
     text
