@@ -28,11 +28,11 @@ fn kind_name(kind: ChoiceKind) -> &'static str {
 pub(crate) fn upsert(conn: &Connection, row: &CheckinRow, created_at: i64) -> Result<()> {
     let c = &row.checkin;
     conn.prepare_cached(
-        "INSERT INTO checkins (checkin_id, at, utc_offset_minutes, mood, energy, sleep_minutes, note, medication,
-             created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-         ON CONFLICT (checkin_id) DO UPDATE SET at = excluded.at, utc_offset_minutes = excluded.utc_offset_minutes,
-             mood = excluded.mood, energy = excluded.energy, sleep_minutes = excluded.sleep_minutes,
+        "INSERT INTO checkins (checkin_id, at, utc_offset_minutes, mood, energy, sleep_minutes, note, medication, \
+             created_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
+         ON CONFLICT (checkin_id) DO UPDATE SET at = excluded.at, utc_offset_minutes = excluded.utc_offset_minutes, \
+             mood = excluded.mood, energy = excluded.energy, sleep_minutes = excluded.sleep_minutes, \
              note = excluded.note, medication = excluded.medication",
     )?
     .execute(params![
@@ -68,9 +68,9 @@ fn joined(text: Option<String>) -> Vec<String> {
 
 const SELECT: &str = "SELECT checkin_id, at, utc_offset_minutes, mood, energy, sleep_minutes, note, medication,
         (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM checkin_tags t WHERE t.checkin_id = c.checkin_id ORDER BY tag)),
-        (SELECT group_concat(label, char(31)) FROM (SELECT label FROM checkin_labels l
+        (SELECT group_concat(label, char(31)) FROM (SELECT label FROM checkin_labels l \
              WHERE l.checkin_id = c.checkin_id AND kind = 'emotion' ORDER BY label)),
-        (SELECT group_concat(label, char(31)) FROM (SELECT label FROM checkin_labels l
+        (SELECT group_concat(label, char(31)) FROM (SELECT label FROM checkin_labels l \
              WHERE l.checkin_id = c.checkin_id AND kind = 'activity' ORDER BY label))
     FROM checkins c";
 

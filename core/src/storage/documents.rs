@@ -306,9 +306,9 @@ fn store_changes(
         added_bytes += bytes.len() as i64;
     }
     let mut upsert_head = conn.prepare_cached(
-        "INSERT INTO actor_heads (doc_id, actor, seq, change_hash, signature) VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (doc_id, actor) DO UPDATE SET seq = excluded.seq, change_hash = excluded.change_hash,
-             signature = excluded.signature
+        "INSERT INTO actor_heads (doc_id, actor, seq, change_hash, signature) VALUES (?1, ?2, ?3, ?4, ?5) \
+         ON CONFLICT (doc_id, actor) DO UPDATE SET seq = excluded.seq, change_hash = excluded.change_hash, \
+             signature = excluded.signature \
          WHERE excluded.seq > actor_heads.seq",
     )?;
     for head in heads {
@@ -317,9 +317,9 @@ fn store_changes(
     }
     let (generation, snapshot_bytes, chunk_count, chunk_bytes): (i64, i64, i64, i64) = conn
         .prepare_cached(
-            "UPDATE documents SET generation = generation + 1, incremental_count = incremental_count + ?2,
-                 incremental_bytes = incremental_bytes + ?3
-             WHERE doc_id = ?1
+            "UPDATE documents SET generation = generation + 1, incremental_count = incremental_count + ?2, \
+                 incremental_bytes = incremental_bytes + ?3 \
+             WHERE doc_id = ?1 \
              RETURNING generation, snapshot_bytes, incremental_count, incremental_bytes",
         )?
         .query_row(params![id, changes.len() as i64, added_bytes], |r| {
@@ -353,11 +353,11 @@ pub(crate) fn compact_if_due(conn: &Connection, cache: &mut DocCache, id: &DocId
 /// snapshot.
 pub(crate) fn due_for_compaction(conn: &Connection, me: &MemberId) -> Result<Vec<DocId>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT d.doc_id FROM documents d
-         WHERE d.incremental_count > 0
-           AND (d.incremental_count >= ?1 OR d.incremental_bytes >= max(d.snapshot_bytes, ?2)
-                OR (d.kind = 'segment' AND d.author = ?3
-                    AND d.segment < (SELECT g.current_segment FROM groups g WHERE g.group_id = d.group_id)))
+        "SELECT d.doc_id FROM documents d \
+         WHERE d.incremental_count > 0 \
+           AND (d.incremental_count >= ?1 OR d.incremental_bytes >= max(d.snapshot_bytes, ?2) \
+                OR (d.kind = 'segment' AND d.author = ?3 \
+                    AND d.segment < (SELECT g.current_segment FROM groups g WHERE g.group_id = d.group_id))) \
          ORDER BY d.incremental_count DESC",
     )?;
     let rows =
@@ -389,8 +389,8 @@ pub(crate) fn compact(conn: &Connection, cache: &mut DocCache, id: &DocId) -> Re
         .execute(params![id, snapshot])?;
     let generation: i64 = conn
         .prepare_cached(
-            "UPDATE documents SET generation = generation + 1, snapshot_bytes = ?2, incremental_count = 0,
-                 incremental_bytes = 0
+            "UPDATE documents SET generation = generation + 1, snapshot_bytes = ?2, incremental_count = 0, \
+                 incremental_bytes = 0 \
              WHERE doc_id = ?1 RETURNING generation",
         )?
         .query_row(params![id, snapshot.len() as i64], |r| r.get(0))?;
@@ -454,8 +454,8 @@ pub(crate) fn signed_head(conn: &Connection, id: &DocId, actor: &ActorId) -> Res
 #[cfg(test)]
 pub(crate) fn chunk_stats(conn: &Connection, id: &DocId) -> Result<(i64, i64, i64)> {
     Ok(conn.query_row(
-        "SELECT count(*) FILTER (WHERE kind = 'snapshot'), count(*) FILTER (WHERE kind = 'incremental'),
-                coalesce(sum(length(bytes)), 0)
+        "SELECT count(*) FILTER (WHERE kind = 'snapshot'), count(*) FILTER (WHERE kind = 'incremental'), \
+                coalesce(sum(length(bytes)), 0) \
          FROM document_chunks WHERE doc_id = ?1",
         [id],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
@@ -493,14 +493,14 @@ pub(crate) fn shared_documents(conn: &Connection, group: &GroupId) -> Result<Vec
     documents_where(
         conn,
         group,
-        "AND (kind = 'group' OR EXISTS (SELECT 1 FROM group_members gm JOIN groups g ON g.group_ref = gm.group_ref
+        "AND (kind = 'group' OR EXISTS (SELECT 1 FROM group_members gm JOIN groups g ON g.group_ref = gm.group_ref \
              WHERE g.group_id = documents.group_id AND gm.member = documents.author))",
     )
 }
 
 fn documents_where(conn: &Connection, group: &GroupId, condition: &str) -> Result<Vec<(DocId, DocPlace)>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT doc_id, kind, author, segment FROM documents WHERE group_id = ?1 {condition}
+        "SELECT doc_id, kind, author, segment FROM documents WHERE group_id = ?1 {condition} \
          ORDER BY kind, author, segment"
     ))?;
     let rows = stmt.query_map([group], |r| {

@@ -32,8 +32,8 @@ pub(crate) fn replace_for_doc(
     }
     conn.prepare_cached("DELETE FROM goals WHERE doc_id = ?1")?.execute([doc])?;
     let mut insert_goal = conn.prepare_cached(
-        "INSERT INTO goals (goal_id, doc_id, group_id, owner, title, cadence_times, cadence_period, status, created_at,
-             updated_at, weekdays, link_group, link_goal)
+        "INSERT INTO goals (goal_id, doc_id, group_id, owner, title, cadence_times, cadence_period, status, created_at, \
+             updated_at, weekdays, link_group, link_goal) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?;
     let mut insert_progress = conn.prepare_cached(
@@ -169,8 +169,8 @@ pub(crate) fn list(
     group: Option<&GroupId>,
 ) -> Result<Vec<Goal>> {
     let sql = format!(
-        "SELECT {GOAL_COLUMNS}
-         WHERE (?4 OR g.status != 'archived') AND (?5 IS NULL OR g.group_id = ?5)
+        "SELECT {GOAL_COLUMNS} \
+         WHERE (?4 OR g.status != 'archived') AND (?5 IS NULL OR g.group_id = ?5) \
          ORDER BY g.owner != ?6, g.status = 'archived', g.created_at"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
@@ -203,7 +203,7 @@ pub(crate) fn get(
 /// A goal's progress entries from `since` on, newest first.
 pub(crate) fn progress(conn: &Connection, id: &GoalId, since: i64, limit: u32) -> Result<Vec<ProgressEntry>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT progress_id, at, amount, note FROM goal_progress WHERE goal_id = ?1 AND at >= ?2
+        "SELECT progress_id, at, amount, note FROM goal_progress WHERE goal_id = ?1 AND at >= ?2 \
          ORDER BY at DESC, progress_id DESC LIMIT ?3",
     )?;
     let rows = stmt.query_map(params![id, since, limit], |r| {

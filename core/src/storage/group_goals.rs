@@ -17,7 +17,7 @@ pub(crate) fn replace_for_group(conn: &Connection, group_ref: GroupRef, goals: &
     .execute([group_ref])?;
     conn.prepare_cached("DELETE FROM group_goals WHERE group_ref = ?1")?.execute([group_ref])?;
     let mut insert = conn.prepare_cached(
-        "INSERT OR IGNORE INTO group_goals (goal_id, group_ref, title, created_by, created_at, ended_at)
+        "INSERT OR IGNORE INTO group_goals (goal_id, group_ref, title, created_by, created_at, ended_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
     let mut mark =
@@ -42,9 +42,9 @@ pub(crate) fn list(
     only: Option<&GoalId>,
 ) -> Result<Vec<GroupGoal>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT goal_id, title, created_by, created_at, ended_at,
-            (SELECT goal_id FROM goals WHERE link_goal = gg.goal_id AND owner = ?2 AND status != 'archived')
-         FROM group_goals gg WHERE group_ref = ?1 AND (?3 IS NULL OR goal_id = ?3)
+        "SELECT goal_id, title, created_by, created_at, ended_at, \
+            (SELECT goal_id FROM goals WHERE link_goal = gg.goal_id AND owner = ?2 AND status != 'archived') \
+         FROM group_goals gg WHERE group_ref = ?1 AND (?3 IS NULL OR goal_id = ?3) \
          ORDER BY ended_at != 0, created_at DESC",
     )?;
     let rows = stmt

@@ -17,17 +17,17 @@ pub(crate) type GroupRef = i64;
 pub(crate) fn upsert(conn: &Connection, id: &GroupId, g: &StoredGroup) -> Result<GroupRef> {
     let group_ref: GroupRef = conn
         .prepare_cached(
-            "INSERT INTO groups (group_id, name, description, guidelines, created_by, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-             ON CONFLICT (group_id) DO UPDATE SET name = excluded.name, description = excluded.description,
-                 guidelines = excluded.guidelines, created_by = excluded.created_by, created_at = excluded.created_at
+            "INSERT INTO groups (group_id, name, description, guidelines, created_by, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+             ON CONFLICT (group_id) DO UPDATE SET name = excluded.name, description = excluded.description, \
+                 guidelines = excluded.guidelines, created_by = excluded.created_by, created_at = excluded.created_at \
              RETURNING group_ref",
         )?
         .query_row(params![id, g.name, g.description, g.guidelines, g.created_by, g.created_at], |r| r.get(0))?;
     conn.prepare_cached("DELETE FROM group_members WHERE group_ref = ?1")?.execute([group_ref])?;
     let mut insert = conn.prepare_cached(
-        "INSERT INTO group_members (group_ref, member, display_name, role, added_at, added_by, removed_at, removed,
-             cutoff)
+        "INSERT INTO group_members (group_ref, member, display_name, role, added_at, added_by, removed_at, removed, \
+             cutoff) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
     for m in &g.members {
@@ -167,15 +167,15 @@ pub(crate) fn moderates(conn: &Connection, group_ref: GroupRef, member: &MemberI
 /// The newest is found by walking the timeline index backwards to the first shown message.
 pub(crate) fn list(conn: &Connection, me: &MemberId) -> Result<Vec<GroupSummary>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT g.group_id, g.name, g.description,
-                (SELECT count(*) FROM group_members WHERE group_ref = g.group_ref AND removed = 0),
-                (SELECT role FROM group_members WHERE group_ref = g.group_ref AND member = ?1 AND removed = 0),
-                (SELECT count(*) FROM messages m WHERE m.group_ref = g.group_ref AND m.local_seq > g.last_read_seq
-                     AND m.author != ?1 AND m.removed = 0 AND m.hidden = 0 AND m.pending = 0
-                     AND m.author NOT IN (SELECT member FROM muted_members)),
-                (SELECT created_at FROM messages m WHERE m.group_ref = g.group_ref AND m.hidden = 0 AND m.pending = 0
-                     ORDER BY created_at DESC LIMIT 1) AS last_shown
-         FROM groups g
+        "SELECT g.group_id, g.name, g.description, \
+                (SELECT count(*) FROM group_members WHERE group_ref = g.group_ref AND removed = 0), \
+                (SELECT role FROM group_members WHERE group_ref = g.group_ref AND member = ?1 AND removed = 0), \
+                (SELECT count(*) FROM messages m WHERE m.group_ref = g.group_ref AND m.local_seq > g.last_read_seq \
+                     AND m.author != ?1 AND m.removed = 0 AND m.hidden = 0 AND m.pending = 0 \
+                     AND m.author NOT IN (SELECT member FROM muted_members)), \
+                (SELECT created_at FROM messages m WHERE m.group_ref = g.group_ref AND m.hidden = 0 AND m.pending = 0 \
+                     ORDER BY created_at DESC LIMIT 1) AS last_shown \
+         FROM groups g \
          ORDER BY coalesce(last_shown, g.created_at) DESC",
     )?;
     let rows = stmt.query_map([me], |r| {
@@ -205,7 +205,7 @@ pub(crate) fn details(conn: &Connection, group_ref: GroupRef) -> Result<GroupDet
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
     )?;
     let mut stmt = conn.prepare_cached(
-        "SELECT member, display_name, role, added_at FROM group_members WHERE group_ref = ?1 AND removed = 0
+        "SELECT member, display_name, role, added_at FROM group_members WHERE group_ref = ?1 AND removed = 0 \
          ORDER BY CASE role WHEN 'owner' THEN 0 WHEN 'moderator' THEN 1 ELSE 2 END, added_at",
     )?;
     let rows = stmt.query_map([group_ref], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, String>(2)?, r.get(3)?)))?;
@@ -247,7 +247,7 @@ pub(crate) fn note_segment(conn: &Connection, group_ref: GroupRef, segment: u32)
 /// Marks every message that has arrived so far as read.
 pub(crate) fn mark_read(conn: &Connection, group_ref: GroupRef) -> Result<()> {
     conn.prepare_cached(
-        "UPDATE groups SET last_read_seq = coalesce((SELECT max(local_seq) FROM messages WHERE group_ref = ?1), 0)
+        "UPDATE groups SET last_read_seq = coalesce((SELECT max(local_seq) FROM messages WHERE group_ref = ?1), 0) \
          WHERE group_ref = ?1",
     )?
     .execute([group_ref])?;
@@ -258,8 +258,8 @@ pub(crate) fn mark_read(conn: &Connection, group_ref: GroupRef) -> Result<()> {
 pub(crate) fn unread_count(conn: &Connection, group_ref: GroupRef, me: &MemberId) -> Result<u64> {
     Ok(conn
         .prepare_cached(
-            "SELECT count(*) FROM messages m JOIN groups g ON g.group_ref = m.group_ref
-             WHERE m.group_ref = ?1 AND m.local_seq > g.last_read_seq AND m.author != ?2 AND m.removed = 0
+            "SELECT count(*) FROM messages m JOIN groups g ON g.group_ref = m.group_ref \
+             WHERE m.group_ref = ?1 AND m.local_seq > g.last_read_seq AND m.author != ?2 AND m.removed = 0 \
                  AND m.hidden = 0 AND m.pending = 0 AND m.author NOT IN (SELECT member FROM muted_members)",
         )?
         .query_row(params![group_ref, me], |r| r.get::<_, i64>(0))?

@@ -21,8 +21,8 @@ pub(crate) fn insert(conn: &Connection, row: &ResultRow, created_at: i64) -> Res
     let s = &r.score;
     let flags: Vec<&str> = s.flags.iter().map(String::as_str).collect();
     conn.prepare_cached(
-        "INSERT INTO instrument_results (result_id, instrument, at, utc_offset_minutes, answers, score, max_score,
-             percentage, band, flags, crisis, created_at)
+        "INSERT INTO instrument_results (result_id, instrument, at, utc_offset_minutes, answers, score, max_score, \
+             percentage, band, flags, crisis, created_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?
     .execute(params![
@@ -50,8 +50,8 @@ pub(crate) fn between(conn: &Connection, instrument: Option<&str>, since: i64, u
 /// The results matching `condition`, oldest first.
 fn between_where(conn: &Connection, condition: &str, values: impl rusqlite::Params) -> Result<Vec<ResultRow>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT result_id, instrument, at, utc_offset_minutes, answers, score, max_score, percentage, band, flags,
-                crisis
+        "SELECT result_id, instrument, at, utc_offset_minutes, answers, score, max_score, percentage, band, flags, \
+                crisis \
          FROM instrument_results WHERE {condition} ORDER BY at, result_id"
     ))?;
     let rows = stmt.query_map(values, |r| {

@@ -15,7 +15,7 @@ pub(crate) struct PendingJoin {
 
 pub(crate) fn insert(conn: &Connection, join: &PendingJoin, at: i64) -> Result<()> {
     conn.execute(
-        "INSERT INTO pending_joins (group_id, group_name, code, created_at) VALUES (?1, ?2, ?3, ?4)
+        "INSERT INTO pending_joins (group_id, group_name, code, created_at) VALUES (?1, ?2, ?3, ?4) \
          ON CONFLICT (group_id) DO UPDATE SET code = excluded.code, group_name = excluded.group_name",
         params![join.group_id, join.group_name, join.code, at],
     )?;
@@ -33,7 +33,7 @@ pub(crate) fn all(conn: &Connection) -> Result<Vec<PendingJoin>> {
 /// have had no effect.
 pub(crate) fn mark_joined(conn: &Connection, group: &GroupId, at: i64) -> Result<()> {
     conn.execute(
-        "INSERT OR REPLACE INTO used_invitations (group_id, group_name, code, joined_at)
+        "INSERT OR REPLACE INTO used_invitations (group_id, group_name, code, joined_at) \
          SELECT group_id, group_name, code, ?2 FROM pending_joins WHERE group_id = ?1",
         params![group, at],
     )?;
@@ -45,7 +45,7 @@ pub(crate) fn mark_joined(conn: &Connection, group: &GroupId, at: i64) -> Result
 /// tells the person why, and they can ask for a new code). Returns whether there was one.
 pub(crate) fn reopen_lost(conn: &Connection, group: &GroupId, at: i64) -> Result<bool> {
     let moved = conn.execute(
-        "INSERT OR REPLACE INTO pending_joins (group_id, group_name, code, created_at)
+        "INSERT OR REPLACE INTO pending_joins (group_id, group_name, code, created_at) \
          SELECT group_id, group_name, code, ?2 FROM used_invitations WHERE group_id = ?1",
         params![group, at],
     )?;

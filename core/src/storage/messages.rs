@@ -27,21 +27,21 @@ pub(crate) fn upsert(
     // Words written inline by an older version are the document's own; otherwise they come with the body.
     let inline = body.is_none() && !erased;
     conn.prepare_cached(
-        "INSERT INTO messages (group_ref, message_id, segment, author, created_at, text, reply_to, content_warning,
-                               edited_at, removed, pending, seen, body, body_held, erased)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
-         ON CONFLICT (group_ref, message_id) DO UPDATE SET segment = excluded.segment, author = excluded.author,
-             created_at = excluded.created_at, reply_to = excluded.reply_to, edited_at = excluded.edited_at,
-             removed = excluded.removed, pending = excluded.pending, seen = excluded.seen, erased = excluded.erased,
-             hidden = 0,
-             text = CASE WHEN excluded.body = x'' OR messages.body != excluded.body OR messages.body_held = 0
-                         THEN excluded.text ELSE messages.text END,
-             content_warning = CASE WHEN excluded.body = x'' OR messages.body != excluded.body
-                                         OR messages.body_held = 0
-                                    THEN excluded.content_warning ELSE messages.content_warning END,
-             salt = CASE WHEN messages.body = excluded.body THEN messages.salt ELSE x'' END,
-             body_held = CASE WHEN excluded.body = x'' THEN excluded.body_held
-                              WHEN messages.body = excluded.body THEN messages.body_held ELSE 0 END,
+        "INSERT INTO messages (group_ref, message_id, segment, author, created_at, text, reply_to, content_warning, \
+                               edited_at, removed, pending, seen, body, body_held, erased) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) \
+         ON CONFLICT (group_ref, message_id) DO UPDATE SET segment = excluded.segment, author = excluded.author, \
+             created_at = excluded.created_at, reply_to = excluded.reply_to, edited_at = excluded.edited_at, \
+             removed = excluded.removed, pending = excluded.pending, seen = excluded.seen, erased = excluded.erased, \
+             hidden = 0, \
+             text = CASE WHEN excluded.body = x'' OR messages.body != excluded.body OR messages.body_held = 0 \
+                         THEN excluded.text ELSE messages.text END, \
+             content_warning = CASE WHEN excluded.body = x'' OR messages.body != excluded.body \
+                                         OR messages.body_held = 0 \
+                                    THEN excluded.content_warning ELSE messages.content_warning END, \
+             salt = CASE WHEN messages.body = excluded.body THEN messages.salt ELSE x'' END, \
+             body_held = CASE WHEN excluded.body = x'' THEN excluded.body_held \
+                              WHEN messages.body = excluded.body THEN messages.body_held ELSE 0 END, \
              body = excluded.body",
     )?
     .execute(params![
@@ -73,7 +73,7 @@ pub(crate) fn fill_body(
     body: &crate::bodies::Body,
 ) -> Result<Vec<MessageId>> {
     let mut stmt = conn.prepare_cached(
-        "UPDATE messages INDEXED BY messages_by_body SET text = ?3, content_warning = ?4, salt = ?5, body_held = 1
+        "UPDATE messages INDEXED BY messages_by_body SET text = ?3, content_warning = ?4, salt = ?5, body_held = 1 \
          WHERE group_ref = ?1 AND body IN (?2, ?6) AND body != x'' AND body_held = 0 RETURNING message_id",
     )?;
     // Named by its whole hash (an edit) or by the first 16 bytes (a post's id).
@@ -95,8 +95,8 @@ pub(crate) fn fill_body(
 /// keeps for their author and moderators), at most `limit`, in order (a digest covers them).
 pub(crate) fn wanted_bodies(conn: &Connection, group_ref: GroupRef, limit: usize) -> Result<Vec<Vec<u8>>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT DISTINCT body FROM messages INDEXED BY messages_wanting_body
-         WHERE group_ref = ?1 AND body_held = 0 AND body != x'' AND hidden = 0 AND erased = 0 AND removed = 0
+        "SELECT DISTINCT body FROM messages INDEXED BY messages_wanting_body \
+         WHERE group_ref = ?1 AND body_held = 0 AND body != x'' AND hidden = 0 AND erased = 0 AND removed = 0 \
          ORDER BY body LIMIT ?2",
     )?;
     let rows = stmt.query_map(params![group_ref, i64::try_from(limit).unwrap_or(i64::MAX)], |r| r.get(0))?;
@@ -108,7 +108,7 @@ pub(crate) fn bodies_tagged(conn: &Connection, group_ref: GroupRef, tag: &[u8; 8
     let mut high = tag.to_vec();
     high.extend_from_slice(&[0xff; 24]);
     let mut stmt = conn.prepare_cached(
-        "SELECT DISTINCT body, salt, text, content_warning FROM messages INDEXED BY messages_by_body
+        "SELECT DISTINCT body, salt, text, content_warning FROM messages INDEXED BY messages_by_body \
          WHERE group_ref = ?1 AND body >= ?2 AND body <= ?3 AND body != x'' AND body_held = 1",
     )?;
     held_bodies(stmt.query(params![group_ref, &tag[..], high])?)
@@ -137,7 +137,7 @@ pub(crate) fn own_live_messages(
     author: &MemberId,
 ) -> Result<Vec<(u32, Vec<MessageId>)>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT segment, message_id FROM messages WHERE group_ref = ?1 AND author = ?2 AND removed = 0
+        "SELECT segment, message_id FROM messages WHERE group_ref = ?1 AND author = ?2 AND removed = 0 \
          ORDER BY segment",
     )?;
     let rows = stmt.query_map(params![group_ref, author], |r| Ok((r.get::<_, u32>(0)?, r.get::<_, MessageId>(1)?)))?;
@@ -159,8 +159,8 @@ pub(crate) fn segments_lacking_bodies(
     least: u32,
 ) -> Result<Vec<(MemberId, u32)>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT author, segment FROM messages INDEXED BY messages_wanting_body
-         WHERE group_ref = ?1 AND body_held = 0 AND body != x'' AND hidden = 0 AND erased = 0 AND removed = 0
+        "SELECT author, segment FROM messages INDEXED BY messages_wanting_body \
+         WHERE group_ref = ?1 AND body_held = 0 AND body != x'' AND hidden = 0 AND erased = 0 AND removed = 0 \
          GROUP BY author, segment HAVING count(*) >= ?2",
     )?;
     let rows = stmt.query_map(params![group_ref, least], |r| Ok((r.get(0)?, r.get(1)?)))?;
@@ -176,8 +176,8 @@ pub(crate) fn segment_bodies(
     segment: u32,
 ) -> Result<Vec<Vec<u8>>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT DISTINCT body, salt, text, content_warning FROM messages
-         WHERE group_ref = ?1 AND author = ?2 AND segment = ?3 AND body != x'' AND body_held = 1 AND hidden = 0
+        "SELECT DISTINCT body, salt, text, content_warning FROM messages \
+         WHERE group_ref = ?1 AND author = ?2 AND segment = ?3 AND body != x'' AND body_held = 1 AND hidden = 0 \
          ORDER BY body",
     )?;
     held_bodies(stmt.query(params![group_ref, author, segment])?)
@@ -186,7 +186,7 @@ pub(crate) fn segment_bodies(
 /// Every body this phone holds for the group, encoded as they travel (what a bundle carries beside the documents).
 pub(crate) fn all_bodies(conn: &Connection, group_ref: GroupRef) -> Result<Vec<Vec<u8>>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT DISTINCT body, salt, text, content_warning FROM messages
+        "SELECT DISTINCT body, salt, text, content_warning FROM messages \
          WHERE group_ref = ?1 AND body != x'' AND body_held = 1",
     )?;
     held_bodies(stmt.query([group_ref])?)
@@ -258,7 +258,7 @@ pub(crate) fn listed_resting_past(
     allowed: u32,
 ) -> Result<Vec<MessageId>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT message_id, hidden FROM messages WHERE group_ref = ?1 AND seen = ?2 AND author = ?3
+        "SELECT message_id, hidden FROM messages WHERE group_ref = ?1 AND seen = ?2 AND author = ?3 \
          ORDER BY message_id LIMIT -1 OFFSET ?4",
     )?;
     let rows = stmt.query_map(params![group_ref, seen_bytes(seen), author, allowed], |r| {
@@ -283,7 +283,7 @@ pub(crate) fn hidden_resting_on(
     author: &MemberId,
 ) -> Result<Vec<(MemberId, u32, MessageId)>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT author, segment, message_id FROM messages
+        "SELECT author, segment, message_id FROM messages \
          WHERE group_ref = ?1 AND seen = ?2 AND author != ?3 AND hidden = 1",
     )?;
     let rows =
@@ -300,8 +300,8 @@ pub(crate) fn upsert_reaction(
     r: &StoredReaction,
 ) -> Result<()> {
     conn.prepare_cached(
-        "INSERT INTO reactions (group_ref, message_id, member, emoji, at) VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (group_ref, message_id, member) DO UPDATE SET emoji = excluded.emoji, at = excluded.at
+        "INSERT INTO reactions (group_ref, message_id, member, emoji, at) VALUES (?1, ?2, ?3, ?4, ?5) \
+         ON CONFLICT (group_ref, message_id, member) DO UPDATE SET emoji = excluded.emoji, at = excluded.at \
          WHERE excluded.at >= reactions.at",
     )?
     .execute(params![group_ref, r.target, member, r.emoji.as_deref().unwrap_or(""), r.at])?;
@@ -313,7 +313,7 @@ const MESSAGE_COLUMNS: &str = "m.message_id, m.author, coalesce(gm.display_name,
      m.author IN (SELECT member FROM muted_members), m.pending, m.body != x'' AND m.body_held = 0, m.erased
      FROM messages m JOIN groups g ON g.group_ref = m.group_ref
      LEFT JOIN group_members gm ON gm.group_ref = m.group_ref AND gm.member = m.author
-     LEFT JOIN moderated_messages mm ON mm.group_ref = m.group_ref AND mm.message_id = m.message_id
+     LEFT JOIN moderated_messages mm ON mm.group_ref = m.group_ref AND mm.message_id = m.message_id \
          AND mm.member = m.author";
 
 /// Who reads: this profile, whether it moderates the group (moderators see hidden messages and why), and its
@@ -399,10 +399,10 @@ fn attach_reactions(conn: &Connection, group_ref: GroupRef, me: &MemberId, messa
         return Ok(());
     }
     let mut stmt = conn.prepare_cached(
-        "SELECT r.emoji, count(*), max(r.member = ?3) FROM reactions r
-         JOIN group_members gm ON gm.group_ref = r.group_ref AND gm.member = r.member AND gm.removed = 0
-         WHERE r.group_ref = ?1 AND r.message_id = ?2 AND r.emoji != ''
-             AND r.member NOT IN (SELECT member FROM muted_members WHERE blocked = 1)
+        "SELECT r.emoji, count(*), max(r.member = ?3) FROM reactions r \
+         JOIN group_members gm ON gm.group_ref = r.group_ref AND gm.member = r.member AND gm.removed = 0 \
+         WHERE r.group_ref = ?1 AND r.message_id = ?2 AND r.emoji != '' \
+             AND r.member NOT IN (SELECT member FROM muted_members WHERE blocked = 1) \
          GROUP BY r.emoji ORDER BY count(*) DESC, r.emoji",
     )?;
     let rows = stmt.query_map(params![group_ref, message.id, me], |r| {
@@ -422,9 +422,9 @@ pub(crate) fn page(
 ) -> Result<Vec<Message>> {
     let reader = Reader::of(conn, group_ref, me)?;
     let sql = format!(
-        "SELECT {MESSAGE_COLUMNS}
-         WHERE m.group_ref = ?1 AND (m.created_at, m.message_id) < (?2, ?3) AND m.hidden = 0
-             AND m.author NOT IN (SELECT member FROM muted_members) AND (m.pending = 0 OR m.author = ?5 OR ?6)
+        "SELECT {MESSAGE_COLUMNS} \
+         WHERE m.group_ref = ?1 AND (m.created_at, m.message_id) < (?2, ?3) AND m.hidden = 0 \
+             AND m.author NOT IN (SELECT member FROM muted_members) AND (m.pending = 0 OR m.author = ?5 OR ?6) \
          ORDER BY m.created_at DESC, m.message_id DESC LIMIT ?4"
     );
     let (at, id): (i64, &[u8]) = match &before {
@@ -447,7 +447,7 @@ pub(crate) fn page(
 /// One message, if the group has it.
 pub(crate) fn get(conn: &Connection, group_ref: GroupRef, me: &MemberId, id: &MessageId) -> Result<Option<Message>> {
     let sql = format!(
-        "SELECT {MESSAGE_COLUMNS} WHERE m.group_ref = ?1 AND m.message_id = ?2 AND m.hidden = 0
+        "SELECT {MESSAGE_COLUMNS} WHERE m.group_ref = ?1 AND m.message_id = ?2 AND m.hidden = 0 \
              AND (m.pending = 0 OR m.author = ?3 OR ?4)"
     );
     let shared = super::groups::shared_names(conn, group_ref)?;

@@ -18,8 +18,8 @@ pub(crate) fn replace(conn: &Connection, group_ref: GroupRef, actions: &[StoredM
     }
     conn.prepare_cached("DELETE FROM moderation_actions WHERE group_ref = ?1")?.execute([group_ref])?;
     let mut insert = conn.prepare_cached(
-        "INSERT OR IGNORE INTO moderation_actions (group_ref, action_id, seq, kind, by_member, at, message_id, member, why,
-                                                   details)
+        "INSERT OR IGNORE INTO moderation_actions (group_ref, action_id, seq, kind, by_member, at, message_id, member, why, \
+                                                   details) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?;
     for (seq, a) in actions.iter().enumerate() {
@@ -31,10 +31,10 @@ pub(crate) fn replace(conn: &Connection, group_ref: GroupRef, actions: &[StoredM
     // Hidden now: each message whose last hide or restore, in the log's order, is a hide.
     conn.prepare_cached("DELETE FROM moderated_messages WHERE group_ref = ?1")?.execute([group_ref])?;
     conn.prepare_cached(
-        "INSERT INTO moderated_messages (group_ref, message_id, member, by_member, at, why)
-         SELECT a.group_ref, a.message_id, a.member, a.by_member, a.at, a.why FROM moderation_actions a
-         WHERE a.group_ref = ?1 AND a.kind = 'hide' AND a.seq = (
-             SELECT max(b.seq) FROM moderation_actions b
+        "INSERT INTO moderated_messages (group_ref, message_id, member, by_member, at, why) \
+         SELECT a.group_ref, a.message_id, a.member, a.by_member, a.at, a.why FROM moderation_actions a \
+         WHERE a.group_ref = ?1 AND a.kind = 'hide' AND a.seq = ( \
+             SELECT max(b.seq) FROM moderation_actions b \
              WHERE b.group_ref = a.group_ref AND b.message_id = a.message_id AND b.kind IN ('hide', 'restore'))",
     )?
     .execute([group_ref])?;
@@ -49,7 +49,7 @@ pub(crate) fn replace(conn: &Connection, group_ref: GroupRef, actions: &[StoredM
 /// only for a message by that member (whom the entry's rights were checked against).
 pub(crate) fn erased_messages(conn: &Connection, group_ref: GroupRef) -> Result<Vec<(MessageId, MemberId)>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT message_id, member FROM moderation_actions
+        "SELECT message_id, member FROM moderation_actions \
          WHERE group_ref = ?1 AND kind = 'erase' AND length(message_id) = 16",
     )?;
     let ids = stmt.query_map([group_ref], |r| Ok((r.get(0)?, r.get(1)?)))?;
@@ -60,7 +60,7 @@ pub(crate) fn erased_messages(conn: &Connection, group_ref: GroupRef) -> Result<
 /// erasures, in the log's order.
 pub(crate) fn posting_entries(conn: &Connection, group_ref: GroupRef) -> Result<Vec<StoredModeration>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT action_id, by_member, at, kind, message_id, member, why, details FROM moderation_actions
+        "SELECT action_id, by_member, at, kind, message_id, member, why, details FROM moderation_actions \
          WHERE group_ref = ?1 AND kind IN ('suspend', 'lift', 'approve', 'rules', 'policy', 'erase') ORDER BY seq",
     )?;
     let rows = stmt.query_map([group_ref], |r| {
@@ -102,10 +102,10 @@ fn same_log(conn: &Connection, group_ref: GroupRef, actions: &[StoredModeration]
 /// A group's moderation log, newest first, each entry with its moderator's name in the group.
 pub(crate) fn log(conn: &Connection, group_ref: GroupRef, limit: u32) -> Result<Vec<ModerationEntry>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT a.action_id, a.kind, a.by_member, coalesce(gm.display_name, ''), a.at, a.message_id, a.member, a.why,
-                a.details
-         FROM moderation_actions a
-         LEFT JOIN group_members gm ON gm.group_ref = a.group_ref AND gm.member = a.by_member
+        "SELECT a.action_id, a.kind, a.by_member, coalesce(gm.display_name, ''), a.at, a.message_id, a.member, a.why, \
+                a.details \
+         FROM moderation_actions a \
+         LEFT JOIN group_members gm ON gm.group_ref = a.group_ref AND gm.member = a.by_member \
          WHERE a.group_ref = ?1 ORDER BY a.seq DESC LIMIT ?2",
     )?;
     let rows = stmt.query_map(params![group_ref, limit], |r| {

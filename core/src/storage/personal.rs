@@ -27,7 +27,7 @@ pub(crate) fn set_control(conn: &Connection, member: &MemberId, control: MemberC
         }
         MemberControl::Muted | MemberControl::Blocked => {
             conn.prepare_cached(
-                "INSERT INTO muted_members (member, blocked, at) VALUES (?1, ?2, ?3)
+                "INSERT INTO muted_members (member, blocked, at) VALUES (?1, ?2, ?3) \
                  ON CONFLICT (member) DO UPDATE SET blocked = excluded.blocked, at = excluded.at",
             )?
             .execute(params![member, control == MemberControl::Blocked, at])?;

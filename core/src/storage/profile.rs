@@ -18,7 +18,7 @@ pub(crate) struct StoredProfile {
 
 pub(crate) fn insert(conn: &Connection, p: &StoredProfile) -> Result<()> {
     conn.execute(
-        "INSERT INTO profile (id, display_name, member_secret, actor_id, actor_certificate, personal_doc, created_at)
+        "INSERT INTO profile (id, display_name, member_secret, actor_id, actor_certificate, personal_doc, created_at) \
          VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)",
         params![p.display_name, p.member_secret, p.actor_id, p.actor_certificate, p.personal_doc, p.created_at],
     )?;

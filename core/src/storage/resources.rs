@@ -50,8 +50,8 @@ pub(crate) fn files(conn: &Connection) -> Result<Vec<Vec<u8>>> {
 /// Puts `row` and its file in place of whatever the publisher had.
 pub(crate) fn put(conn: &Connection, row: &Installed, issued_at: i64, file: &[u8], now: i64) -> Result<()> {
     conn.prepare_cached(
-        "INSERT OR REPLACE INTO resource_directories
-             (publisher, version, content_hash, issued_at, title, example, entry_count, file, installed_at)
+        "INSERT OR REPLACE INTO resource_directories \
+             (publisher, version, content_hash, issued_at, title, example, entry_count, file, installed_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
     .execute(params![
@@ -97,7 +97,7 @@ pub(crate) fn replace_group(conn: &Connection, group_ref: i64, directories: &[&P
 /// Every group's directory files, with the group's id, for lookups and listings.
 pub(crate) fn group_files(conn: &Connection) -> Result<Vec<([u8; 16], Vec<u8>)>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT g.group_id, d.file FROM group_directories d JOIN groups g USING (group_ref)
+        "SELECT g.group_id, d.file FROM group_directories d JOIN groups g USING (group_ref) \
          ORDER BY d.publisher, g.group_id",
     )?;
     Ok(stmt

@@ -57,7 +57,7 @@ pub(crate) fn get(conn: &Connection, id: &SafetyPlanItemId) -> Result<Option<Saf
 /// Adds `item` at `position` of its step (the caller passes the step's current length: the end).
 pub(crate) fn insert(conn: &Connection, item: &SafetyPlanItem, position: usize) -> Result<()> {
     conn.prepare_cached(
-        "INSERT INTO safety_plan_items (item_id, step, position, text, contact, created_at, updated_at)
+        "INSERT INTO safety_plan_items (item_id, step, position, text, contact, created_at, updated_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
     .execute(params![

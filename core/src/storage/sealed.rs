@@ -30,8 +30,8 @@ pub(crate) fn prune(conn: &Connection, group_ref: GroupRef, expired: i64, most: 
     conn.prepare_cached("DELETE FROM sealed_items WHERE group_ref = ?1 AND received_at < ?2")?
         .execute(params![group_ref, expired])?;
     conn.prepare_cached(
-        "DELETE FROM sealed_items WHERE group_ref = ?1 AND item_hash IN (
-             SELECT item_hash FROM sealed_items WHERE group_ref = ?1
+        "DELETE FROM sealed_items WHERE group_ref = ?1 AND item_hash IN ( \
+             SELECT item_hash FROM sealed_items WHERE group_ref = ?1 \
              ORDER BY mine DESC, received_at DESC, item_hash LIMIT -1 OFFSET ?2)",
     )?
     .execute(params![group_ref, most as i64])?;
@@ -119,8 +119,8 @@ pub(crate) fn insert_report(conn: &Connection, group_ref: GroupRef, r: &OpenedRe
     let message = r.message.map(|m| m.as_bytes().to_vec()).unwrap_or_default();
     let changed = conn
         .prepare_cached(
-            "INSERT OR IGNORE INTO reports (group_ref, report_id, reporter, message_id, member, reason, note, at,
-                                            received_at)
+            "INSERT OR IGNORE INTO reports (group_ref, report_id, reporter, message_id, member, reason, note, at, \
+                                            received_at) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         )?
         .execute(params![group_ref, r.id, r.reporter, message, r.member, r.reason, r.note, r.at, now])?;
@@ -138,7 +138,7 @@ pub(crate) fn open_reports_by(conn: &Connection, group_ref: GroupRef, reporter: 
 pub(crate) fn reporters_of(conn: &Connection, group_ref: GroupRef, message: &MessageId) -> Result<u32> {
     Ok(conn
         .prepare_cached(
-            "SELECT count(DISTINCT reporter) FROM reports r WHERE group_ref = ?1 AND message_id = ?2 AND dismissed = 0
+            "SELECT count(DISTINCT reporter) FROM reports r WHERE group_ref = ?1 AND message_id = ?2 AND dismissed = 0 \
                  AND NOT EXISTS (SELECT 1 FROM muted_reporters m WHERE m.group_ref = r.group_ref AND m.member = r.reporter)",
         )?
         .query_row(params![group_ref, message], |r| r.get(0))?)
@@ -147,10 +147,10 @@ pub(crate) fn reporters_of(conn: &Connection, group_ref: GroupRef, message: &Mes
 /// A group's reports, newest first, with each reporter's dismissed count and whether they are muted.
 pub(crate) fn reports(conn: &Connection, group_ref: GroupRef) -> Result<Vec<Report>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT report_id, reporter, message_id, member, reason, note, at, dismissed,
-                (SELECT count(*) FROM reports d WHERE d.group_ref = r.group_ref AND d.reporter = r.reporter
-                     AND d.dismissed = 1),
-                EXISTS (SELECT 1 FROM muted_reporters m WHERE m.group_ref = r.group_ref AND m.member = r.reporter)
+        "SELECT report_id, reporter, message_id, member, reason, note, at, dismissed, \
+                (SELECT count(*) FROM reports d WHERE d.group_ref = r.group_ref AND d.reporter = r.reporter \
+                     AND d.dismissed = 1), \
+                EXISTS (SELECT 1 FROM muted_reporters m WHERE m.group_ref = r.group_ref AND m.member = r.reporter) \
          FROM reports r WHERE group_ref = ?1 ORDER BY at DESC, report_id LIMIT 1000",
     )?;
     let rows = stmt.query_map([group_ref], |r| {

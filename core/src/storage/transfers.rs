@@ -52,7 +52,7 @@ pub(crate) struct Outgoing {
 
 pub(crate) fn save_outgoing(conn: &Connection, hash: &[u8; 32], out: &Outgoing, at: i64) -> Result<()> {
     conn.execute(
-        "INSERT OR IGNORE INTO outgoing_transfers (hash, group_id, doc_id, kind, author, segment, snapshot, vouchers, created_at, form)
+        "INSERT OR IGNORE INTO outgoing_transfers (hash, group_id, doc_id, kind, author, segment, snapshot, vouchers, created_at, form) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
             &hash[..],
@@ -135,8 +135,8 @@ pub(crate) fn start_incoming(
     loop {
         let (total, oldest): (i64, Option<Vec<u8>>) = conn
             .prepare_cached(
-                "SELECT coalesce(sum(total_len), 0),
-                        (SELECT hash FROM incoming_transfers WHERE hash != ?1 ORDER BY updated_at LIMIT 1)
+                "SELECT coalesce(sum(total_len), 0), \
+                        (SELECT hash FROM incoming_transfers WHERE hash != ?1 ORDER BY updated_at LIMIT 1) \
                  FROM incoming_transfers WHERE hash != ?1",
             )?
             .query_row([&hash[..]], |r| Ok((r.get(0)?, r.get(1)?)))?;
@@ -146,7 +146,7 @@ pub(crate) fn start_incoming(
         }
     }
     conn.execute(
-        "INSERT OR IGNORE INTO incoming_transfers (hash, group_id, doc_id, kind, author, segment, total_len, vouchers, updated_at, form)
+        "INSERT OR IGNORE INTO incoming_transfers (hash, group_id, doc_id, kind, author, segment, total_len, vouchers, updated_at, form) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
             &hash[..],
@@ -196,7 +196,7 @@ pub(crate) fn append_incoming(conn: &Connection, hash: &[u8; 32], offset: u64, b
     let offset = i64::try_from(offset).unwrap_or(i64::MAX);
     let len = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
     let changed = conn.execute(
-        "UPDATE incoming_transfers SET received = received + ?3, updated_at = ?4
+        "UPDATE incoming_transfers SET received = received + ?3, updated_at = ?4 \
          WHERE hash = ?1 AND received = ?2 AND received + ?3 <= total_len",
         params![&hash[..], offset, len, at],
     )?;

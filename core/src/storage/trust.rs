@@ -19,7 +19,7 @@ pub(crate) struct Equivocation<'a> {
 
 pub(crate) fn record_equivocation(conn: &Connection, e: &Equivocation<'_>, at: i64) -> Result<()> {
     conn.execute(
-        "INSERT OR IGNORE INTO quarantine (group_id, doc_id, member, actor, seq, kept_change, refused_change, detected_at)
+        "INSERT OR IGNORE INTO quarantine (group_id, doc_id, member, actor, seq, kept_change, refused_change, detected_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![e.group, e.doc, e.member, e.actor, i64::try_from(e.seq).unwrap_or(i64::MAX), e.kept, e.refused, at],
     )?;
