@@ -147,12 +147,16 @@ pub(crate) fn requests(
         if !active(tx, group_ref, peer)? {
             continue;
         }
-        let wanted = message_store::wanted_bodies(tx, group_ref, usize::MAX)?;
-        for chunk in wanted.chunks(per_request) {
-            out.push(Message::WantBodies { group: *group, tags: chunk.iter().map(|name| tag_of(name)).collect() });
+        for chunk in wanted_tags(tx, group_ref)?.chunks(per_request) {
+            out.push(Message::WantBodies { group: *group, tags: chunk.to_vec() });
         }
     }
     Ok(out)
+}
+
+/// How this phone asks for each body it lacks in the group: the first 8 bytes of its name.
+pub(crate) fn wanted_tags(tx: &Transaction<'_>, group_ref: GroupRef) -> Result<Vec<[u8; 8]>> {
+    Ok(message_store::wanted_bodies(tx, group_ref, usize::MAX)?.iter().map(|name| tag_of(name)).collect())
 }
 
 /// What this phone sends for a peer's request: the bodies it holds of those asked for, for an active member of the

@@ -119,8 +119,7 @@ fn one_way(from: &Kindred, to: &Kindred, group: &GroupId) -> Result<ExchangeStat
 fn bodies_one_way(from: &Kindred, to: &Kindred, group: &GroupId) -> Result<usize> {
     let tags: Vec<[u8; 8]> = to.read(|tx, _| {
         let Some(group_ref) = crate::storage::groups::group_ref(tx, group)? else { return Ok(Vec::new()) };
-        let wanted = crate::storage::messages::wanted_bodies(tx, group_ref, usize::MAX)?;
-        Ok(wanted.iter().map(|name| crate::bodies::tag_of(name)).collect())
+        crate::bodies::wanted_tags(tx, group_ref)
     })?;
     if tags.is_empty() {
         return Ok(0);

@@ -259,8 +259,6 @@ impl Kindred {
             })?;
             refresh_mine(ctx, group_ref, group, seg, Touched { messages: [*id].into(), ..Default::default() })?;
             store::fill_body(ctx.tx, group_ref, &hash, &body)?;
-            // The earlier version's words were in this phone's pages: the log is emptied after this write.
-            ctx.erased = true;
             store::get(ctx.tx, group_ref, &ctx.me(), id)?.ok_or_else(|| Error::not_found("message", id))
         })
     }

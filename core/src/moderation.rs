@@ -65,7 +65,7 @@ impl Kindred {
         self.write(|ctx| {
             let group_ref = store::require(ctx.tx, group)?;
             let member = moderatable(ctx, group_ref, message)?;
-            if log_store::erased_messages(ctx.tx, group_ref)?.contains(&(*message, member)) {
+            if PostingRules::load(ctx.tx, group_ref)?.erases(message, &member) {
                 return Err(Error::invalid("message", "is already erased"));
             }
             let entry =

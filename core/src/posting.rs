@@ -100,6 +100,12 @@ impl PostingRules {
         Some((u32::try_from(posts).ok()?, policy))
     }
 
+    /// Whether a moderator's erasure (an `erase` entry with effect) names `message` as `author`'s: an erasure holds
+    /// only for a message by the member it names, whom its rights were checked against (`crate::bodies`).
+    pub(crate) fn erases(&self, message: &MessageId, author: &MemberId) -> bool {
+        self.of_kind(ModerationKind::Erase).any(|(_, e)| e.message.as_ref() == Some(message) && e.member == *author)
+    }
+
     /// How many distinct members' reports hide a message pending review.
     pub(crate) fn report_threshold(&self) -> u32 {
         self.policy()

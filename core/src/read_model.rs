@@ -238,10 +238,9 @@ pub(crate) fn refresh_segment(
             fresh.push(!storage::messages::is_held(ctx.tx, group_ref, &m.id)?);
         }
     }
-    // A moderator's erasure (an `erase` entry with effect, `crate::bodies`) holds whenever the message arrives.
-    let erasures = storage::moderation::erased_messages(ctx.tx, group_ref)?;
     for (m, effect) in messages.iter().zip(&effects) {
-        let erased = erasures.contains(&(m.id, m.author));
+        // A moderator's erasure (`crate::bodies`) holds whenever the message arrives.
+        let erased = rules.erases(&m.id, &m.author);
         match effect {
             Effect::Refused => storage::messages::hide(ctx.tx, group_ref, segment, m)?,
             Effect::Shown => storage::messages::upsert(ctx.tx, group_ref, segment, m, false, erased)?,

@@ -45,17 +45,6 @@ pub(crate) fn replace(conn: &Connection, group_ref: GroupRef, actions: &[StoredM
     Ok(ids.collect::<rusqlite::Result<_>>()?)
 }
 
-/// The messages a moderator erased (entries with effect), each with the author the entry names: an erasure holds
-/// only for a message by that member (whom the entry's rights were checked against).
-pub(crate) fn erased_messages(conn: &Connection, group_ref: GroupRef) -> Result<Vec<(MessageId, MemberId)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT message_id, member FROM moderation_actions \
-         WHERE group_ref = ?1 AND kind = 'erase' AND length(message_id) = 16",
-    )?;
-    let ids = stmt.query_map([group_ref], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(ids.collect::<rusqlite::Result<_>>()?)
-}
-
 /// The entries that decide which posts count (rules, settings, suspensions, lifts, approvals) and moderators'
 /// erasures, in the log's order.
 pub(crate) fn posting_entries(conn: &Connection, group_ref: GroupRef) -> Result<Vec<StoredModeration>> {

@@ -226,7 +226,6 @@ pub(crate) fn answer(
     let mut answer = Answer::default();
     // Documents to send after everything else (queued as offers, which go out last; a small one as a batch).
     let mut trailing = Vec::new();
-    let mut offered_bodies: Vec<[u8; 16]> = Vec::new();
     for group in groups.iter().map(|g| GroupId::from_bytes(*g)) {
         let Some(group_ref) = group_store::group_ref(ctx.tx, &group)? else { continue };
         let peer_is_member = group_store::role_of(ctx.tx, group_ref, peer)?.is_some();
@@ -253,33 +252,26 @@ pub(crate) fn answer(
                 trailing.push(PendingOffer { place, their_clock: their_clock.cloned(), bodies: false });
                 continue;
             }
-            match lacking(ctx, place, their_clock, max_batch)? {
-                Lacking::Nothing => {}
+            let as_blob = match lacking(ctx, place, their_clock, max_batch)? {
+                Lacking::Nothing => false,
                 Lacking::Batch(message, count) => {
                     answer.changes += count;
                     answer.messages.push(message);
+                    false
                 }
                 Lacking::Blob(_, missing) => {
                     answer.changes += missing.len() as u64;
                     answer.offers.push(PendingOffer { place, their_clock: their_clock.cloned(), bodies: false });
-                    // A peer lacking the whole segment gets its words after it as one blob too (`Form::Bodies`):
-                    // one compressed stream, resumable, and no request per message.
-                    if place.kind == PlaceKind::Segment && their_clock.is_none_or(HashMap::is_empty) {
-                        answer.offers.push(PendingOffer { place, their_clock: None, bodies: true });
-                        offered_bodies.push(*place.doc().as_bytes());
-                    }
+                    true
                 }
-            }
-        }
-        // The segments whose bodies the peer lacks in number, each as one blob (only to a member).
-        if peer_is_member && !i_left {
-            for (doc, place) in documents::shared_documents(ctx.tx, &group)? {
-                let doc = *doc.as_bytes();
-                if place.kind == DocKind::Segment && lacking_bodies.contains(&doc) && !offered_bodies.contains(&doc) {
-                    let place = Place::new(&DocId::from_bytes(doc), &place);
-                    answer.offers.push(PendingOffer { place, their_clock: None, bodies: true });
-                    offered_bodies.push(doc);
-                }
+            };
+            // A segment's words follow it as one blob (`Form::Bodies`: one compressed stream, resumable, no request
+            // per message) for a peer that lacked the whole segment, or says it lacks many of its bodies (a member).
+            let segment = place.kind == PlaceKind::Segment;
+            let lacked_whole = as_blob && their_clock.is_none_or(HashMap::is_empty);
+            let lacks_many = peer_is_member && !i_left && lacking_bodies.contains(doc.as_bytes());
+            if segment && (lacked_whole || lacks_many) {
+                answer.offers.push(PendingOffer { place, their_clock: None, bodies: true });
             }
         }
         // Then the sealed items the peer lacks, to a member only (a peer whose admission had no effect gets none),

@@ -55,9 +55,20 @@ pub(crate) fn offer(
         }
     };
     let vouchers = super::plan::vouchers_for(ctx.tx, &doc_id, &covered)?;
+    save_offer(ctx, place, form, blob, vouchers)
+}
+
+/// Stores an outgoing blob under its content hash (a resumed session offers it again) and makes its Offer.
+fn save_offer(
+    ctx: &mut WriteCtx<'_, '_>,
+    place: Place,
+    form: Form,
+    blob: Vec<u8>,
+    vouchers: Vouchers,
+) -> Result<(Message, [u8; 32])> {
     let hash: [u8; 32] = Sha256::digest(&blob).into();
     let encoded = postcard::to_stdvec(&vouchers).map_err(|e| Error::Internal(format!("encoding vouchers: {e}")))?;
-    let target = TransferPlace { doc: doc_id, place: place.to_doc_place()?, form };
+    let target = TransferPlace { doc: place.doc(), place: place.to_doc_place()?, form };
     let len = blob.len() as u64;
     transfers::save_outgoing(
         ctx.tx,
@@ -77,19 +88,7 @@ pub(crate) fn offer_bodies(ctx: &mut WriteCtx<'_, '_>, place: Place) -> Result<O
         return Ok(None);
     }
     let encoded = postcard::to_stdvec(&bodies).map_err(|e| Error::Internal(format!("encoding bodies: {e}")))?;
-    let blob = codec::deflate(&encoded)?;
-    let vouchers = Vouchers::default();
-    let hash: [u8; 32] = Sha256::digest(&blob).into();
-    let encoded = postcard::to_stdvec(&vouchers).map_err(|e| Error::Internal(format!("encoding vouchers: {e}")))?;
-    let target = TransferPlace { doc: place.doc(), place: place.to_doc_place()?, form: Form::Bodies };
-    let len = blob.len() as u64;
-    transfers::save_outgoing(
-        ctx.tx,
-        &hash,
-        &transfers::Outgoing { place: target, snapshot: blob, vouchers: encoded },
-        now_ms(),
-    )?;
-    Ok(Some((Message::Offer { place, form: Form::Bodies, hash, len, vouchers }, hash)))
+    save_offer(ctx, place, Form::Bodies, codec::deflate(&encoded)?, Vouchers::default()).map(Some)
 }
 
 /// A complete blob: the changes a document's blob carries, or the bodies a segment's bodies blob carries.
