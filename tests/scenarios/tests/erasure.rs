@@ -364,3 +364,39 @@ fn bodies_go_to_members_who_ask_in_turn_and_nobody_pushes_words_onto_a_phone() {
     c.bob.kindred.import_bundle(&forge::seal(bundle, &c.carol.kindred)).unwrap();
     assert!(leftovers(&c.bob, "pushed words").is_empty());
 }
+
+#[test]
+fn a_hand_made_leave_by_the_owner_or_of_someone_else_is_refused() {
+    let c = circle();
+    // The owner's modified app writes her own removal (a leave): refused at the door.
+    let mut bundle = forge::unseal(&c.alice.kindred.export_bundle(&c.group).unwrap());
+    let owner = c.alice.id().to_hex();
+    forge::forge(forge::group_document(&mut bundle), &Writer::of(&c.alice.kindred), |tx| {
+        let me = forge::obj(tx, &forge::obj(tx, &ROOT, "members"), &owner);
+        tx.put(&me, "status", "removed").unwrap();
+    });
+    assert_refused(
+        &c.carol,
+        &c.group,
+        &forge::seal(bundle, &c.alice.kindred),
+        Refusal::NotPermitted,
+        "the owner leaving",
+    );
+    // A plain member "leaving" on someone else's behalf: refused too.
+    let mut bundle = forge::unseal(&c.bob.kindred.export_bundle(&c.group).unwrap());
+    let carol = c.carol.id().to_hex();
+    forge::forge(forge::group_document(&mut bundle), &Writer::of(&c.bob.kindred), |tx| {
+        let them = forge::obj(tx, &forge::obj(tx, &ROOT, "members"), &carol);
+        tx.put(&them, "status", "removed").unwrap();
+    });
+    assert_refused(
+        &c.alice,
+        &c.group,
+        &forge::seal(bundle, &c.bob.kindred),
+        Refusal::NotPermitted,
+        "bob removing carol",
+    );
+    for phone in c.all() {
+        assert_eq!(phone.kindred.group(&c.group).unwrap().members.len(), 4, "{}", phone.name);
+    }
+}
