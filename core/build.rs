@@ -1,4 +1,11 @@
-//! Compresses the texts the library ships (the crisis check's phrase lists, the instruments' definitions, the schema
+//! Builds two things into `OUT_DIR`.
+//!
+//! SQLite: the SQLite3 Multiple Ciphers amalgamation (SQLite with page-level encryption), compiled with ChaCha20-Poly1305
+//! as its only cipher, temporary tables and indexes in memory (so nothing of a profile is ever written to a temporary
+//! file), and the options in `LIBSQLITE3_FLAGS` (`.cargo/config.toml`: what Kindred leaves out of SQLite). rusqlite's
+//! `in_gecko` feature makes libsqlite3-sys link nothing itself; this static library is the SQLite the core runs on.
+//!
+//! Shipped texts: compresses the texts the library ships (the crisis check's phrase lists, the instruments' definitions, the schema
 //! migrations) with raw DEFLATE into `OUT_DIR`, so the phone library carries about a third of their bytes; the core inflates each once, on
 //! first use (`crate::shipped`). The sources stay plain text in the repository, reviewed as such.
 
@@ -31,6 +38,7 @@ const SHIPPED: &[&str] = &[
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    build_sqlite();
     let out = std::env::var("OUT_DIR")?;
     for source in SHIPPED {
         println!("cargo:rerun-if-changed={source}");
@@ -43,4 +51,46 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     println!("cargo:rerun-if-changed=build.rs");
     Ok(())
+}
+
+/// Options every Kindred SQLite has, before those of `LIBSQLITE3_FLAGS`.
+const SQLITE_OPTIONS: &[&str] = &[
+    "SQLITE_CORE",
+    "SQLITE_THREADSAFE=1",
+    "SQLITE_DEFAULT_FOREIGN_KEYS=1",
+    "SQLITE_USE_URI",
+    "HAVE_USLEEP=1",
+    "HAVE_ISNAN",
+    "HAVE_LOCALTIME_R",
+    "_POSIX_THREAD_SAFE_FUNCTIONS",
+    // Temporary tables, indexes and sorts stay in memory: an encrypted profile must never spill to a plain file.
+    "SQLITE_TEMP_STORE=3",
+    // One cipher: ChaCha20-Poly1305 (sqleet's scheme), with the database's random salt and a 16-byte tag per page.
+    "CODEC_TYPE=CODEC_TYPE_CHACHA20",
+    "HAVE_CIPHER_CHACHA20=1",
+    "HAVE_CIPHER_AES_128_CBC=0",
+    "HAVE_CIPHER_AES_256_CBC=0",
+    "HAVE_CIPHER_SQLCIPHER=0",
+    "HAVE_CIPHER_RC4=0",
+    "HAVE_CIPHER_ASCON128=0",
+    "HAVE_CIPHER_AEGIS=0",
+    "SQLITE3MC_OMIT_AES_HARDWARE_SUPPORT",
+];
+
+fn build_sqlite() {
+    let dir = sqlite3mc_src::source_dir();
+    let source = dir.join(sqlite3mc_src::SOURCE_FILE);
+    println!("cargo:rerun-if-changed={}", source.display());
+    println!("cargo:rerun-if-env-changed=LIBSQLITE3_FLAGS");
+    let mut build = cc::Build::new();
+    build.file(&source).warnings(false);
+    for option in SQLITE_OPTIONS {
+        build.flag(format!("-D{option}"));
+    }
+    for flag in std::env::var("LIBSQLITE3_FLAGS").unwrap_or_default().split_whitespace() {
+        if flag.starts_with("-D") || flag.starts_with("-U") {
+            build.flag(flag);
+        }
+    }
+    build.compile("kindred_sqlite3mc");
 }

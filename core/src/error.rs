@@ -57,6 +57,11 @@ pub enum Error {
     #[error("no profile in {0}; create one first")]
     NoProfile(PathBuf),
 
+    /// No profile opens with this passphrase or key, or the key does not open this database. Nothing was read,
+    /// written or overwritten: the same profile opens with the right one.
+    #[error("wrong passphrase or key: nothing opens with it, and nothing was changed")]
+    WrongPassphrase,
+
     /// The database file is damaged. It is left exactly as it was: it may be the only copy of someone's history.
     #[error("the database {path} is damaged and was left untouched: {detail}")]
     CorruptDatabase {
