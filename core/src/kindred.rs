@@ -17,7 +17,7 @@ use crate::ids::{DocId, MemberId};
 use crate::model::{ProfileInfo, Update};
 use crate::schema;
 use crate::storage::documents::{self, DocCache, DocKind, DocPlace};
-use crate::storage::{self, Db};
+use crate::storage::{self, Db, DbKey};
 use crate::time::now_ms;
 use crate::updates::{Listeners, Subscription, UpdateListener, coalesce};
 
@@ -29,6 +29,10 @@ const DOC_CACHE_CAPACITY: usize = 6;
 #[derive(Debug)]
 pub struct Kindred {
     dir: PathBuf,
+    /// The database file's name in `dir`.
+    db_file: &'static str,
+    /// The wrapped key of a profile kept in a vault ([`crate::Profiles`]): destroyed first by [`Kindred::wipe`].
+    key_file: Option<PathBuf>,
     /// The keys, fixed once opened: read without the lock, so a sync handshake never waits behind a long write.
     identity: LocalIdentity,
     /// What [`Kindred::profile`] returns, outside the lock for the same reason (an app reads it on its UI thread).
@@ -93,13 +97,26 @@ impl Kindred {
     /// Creates a new profile in `dir` with a fresh member key, install actor and personal document.
     ///
     /// Fails with `Error::ProfileExists` if `dir` already holds one; an existing file is never touched.
+    ///
+    /// The profile is **not encrypted**: for tests, tools and people who chose so (`kindred init --unencrypted`).
+    /// Apps keep profiles in a [`crate::Profiles`] vault, where every profile is encrypted.
     pub fn create(dir: impl AsRef<Path>, display_name: &str) -> Result<Self> {
-        let dir = dir.as_ref();
+        Self::create_in(dir.as_ref(), storage::DATABASE_FILE, None, None, display_name)
+    }
+
+    /// Creates a profile whose database is `dir/db_file`, encrypted with `key` if given.
+    pub(crate) fn create_in(
+        dir: &Path,
+        db_file: &'static str,
+        key: Option<&DbKey>,
+        key_file: Option<PathBuf>,
+        display_name: &str,
+    ) -> Result<Self> {
         let display_name = validate_display_name(display_name)?;
         let identity = LocalIdentity::generate();
         let personal_doc = DocId::random();
         let now = now_ms();
-        Db::create(dir, |tx| {
+        Db::create(dir, db_file, key, |tx| {
             storage::profile::insert(
                 tx,
                 &storage::profile::StoredProfile {
@@ -123,15 +140,25 @@ impl Kindred {
                 schema::goals::write_personal_root(d, &personal_doc)
             })
         })?;
-        Self::open(dir)
+        Self::open_in(dir, db_file, key, key_file)
     }
 
-    /// Opens the profile in `dir`, upgrading its database if needed.
+    /// Opens the unencrypted profile in `dir` (see [`Kindred::create`]), upgrading its database if needed.
     ///
     /// A missing profile is `Error::NoProfile`; a damaged or foreign file is reported and left exactly as it is.
     pub fn open(dir: impl AsRef<Path>) -> Result<Self> {
-        let dir = dir.as_ref().to_owned();
-        let mut db = Db::open(&dir)?;
+        Self::open_in(dir.as_ref(), storage::DATABASE_FILE, None, None)
+    }
+
+    /// Opens the profile whose database is `dir/db_file`, with `key` if it is encrypted.
+    pub(crate) fn open_in(
+        dir: &Path,
+        db_file: &'static str,
+        key: Option<&DbKey>,
+        key_file: Option<PathBuf>,
+    ) -> Result<Self> {
+        let dir = dir.to_owned();
+        let mut db = Db::open(&dir, db_file, key)?;
         let stored = db.read(|tx| storage::profile::load(tx))?;
         let identity = LocalIdentity::from_stored(&stored.member_secret, &stored.actor_id, &stored.actor_certificate)?;
         let info = ProfileInfo {
@@ -148,6 +175,8 @@ impl Kindred {
         };
         Ok(Self {
             dir,
+            db_file,
+            key_file,
             identity,
             info: RwLock::new(info),
             inner: Mutex::new(inner),
@@ -178,6 +207,30 @@ impl Kindred {
     /// The data directory this profile lives in.
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// Panic wipe: destroys this profile at once. An encrypted profile's key goes first (its wrapped key is
+    /// overwritten and removed, so the data is unreadable from that moment, even if deleting the files is cut
+    /// short), then its files. Every later call on this handle fails. Nothing is left of a vault profile; of an
+    /// unencrypted one, the database files are deleted (not overwritten: such a profile was never protected).
+    pub fn wipe(&self) -> Result<()> {
+        if let Some(key_file) = &self.key_file {
+            crate::vault::destroy_key(key_file)?;
+        }
+        self.lock().db.close_for_wipe()?;
+        if self.key_file.is_some() {
+            return std::fs::remove_dir_all(&self.dir).map_err(|source| Error::Io { path: self.dir.clone(), source });
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            let path = self.dir.join(format!("{}{suffix}", self.db_file));
+            match std::fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(Error::Io { path, source: e }),
+                _ => {}
+            }
+        }
+        // The directory goes too when nothing else is in it.
+        let _ = std::fs::remove_dir(&self.dir);
+        Ok(())
     }
 
     pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {

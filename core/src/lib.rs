@@ -51,6 +51,7 @@ mod am;
 mod am_bounds;
 mod base32;
 mod bodies;
+mod export;
 mod goals;
 mod group_goals;
 mod groups;
@@ -74,6 +75,7 @@ pub mod sync;
 mod text;
 mod time;
 mod updates;
+mod vault;
 mod verify;
 mod wellbeing;
 
@@ -83,6 +85,7 @@ pub mod exchange;
 pub mod testing;
 
 pub use error::{Error, Refusal, Result};
+pub use export::{ExportCount, ExportSummary};
 pub use goals::Cheer;
 pub use ids::{
     CheckinId, DocId, GoalId, GroupId, InstrumentResultId, MemberId, MessageId, ModerationId, ProgressId, ReportId,
@@ -96,6 +99,7 @@ pub use sync::ingest::IngestReport;
 pub use sync::session::{JoinRefusal, SyncOptions, SyncReport, SyncSession};
 pub use sync::transfer::TRANSFER_CHUNK;
 pub use updates::{Subscription, UpdateListener};
+pub use vault::{ARGON2_MEMORY_KIB, ARGON2_PASSES, ListedProfile, Profiles, Secret};
 
 // With the `uniffi` feature the model's records, enums and ids are the Kotlin and Swift bindings' own (derived where
 // they are defined, see `model` and `ids`), so kindred-ffi copies none of them. uniffi gives every crate that derives

@@ -1,9 +1,13 @@
 //! Storage: the one place that speaks SQL.
 //!
-//! A profile is one SQLite file (`kindred.sqlite3`) in its data directory, opened in WAL mode with
-//! `synchronous = FULL`, so a write that returned has reached the disk and survives a kill or a power cut. Everything
-//! else in the core calls the typed functions of the submodules; when encryption at rest arrives, only this module
-//! changes.
+//! A profile is one SQLite file in its data directory, opened in WAL mode with `synchronous = FULL`, so a write that
+//! returned has reached the disk and survives a kill or a power cut. Everything else in the core calls the typed
+//! functions of the submodules.
+//!
+//! Encryption at rest is SQLite's own business here: the SQLite the core is built on (SQLite3 Multiple Ciphers, see
+//! `core/build.rs`) encrypts every page of the database and of its write-ahead log with ChaCha20-Poly1305 under the
+//! profile's [`DbKey`], so tables, indexes, free pages and the log are all ciphertext; temporary storage never leaves
+//! memory. A database opened without a key is a plain one (`kindred init --unencrypted`, tests that scan bytes).
 //!
 //! Safety of people's data comes first: a file that is damaged, or belongs to another program, gives a typed error and
 //! is never deleted, truncated or rewritten. A profile is created in a temporary file and linked into place only when
@@ -11,6 +15,7 @@
 
 pub(crate) mod checkins;
 pub(crate) mod documents;
+pub(crate) mod export;
 pub(crate) mod goals;
 pub(crate) mod group_goals;
 pub(crate) mod groups;
@@ -48,6 +53,38 @@ pub const DATABASE_FILE: &str = "kindred.sqlite3";
 /// `PRAGMA application_id` of every Kindred database ("KNDR"), so a foreign SQLite file is recognised as such.
 const APPLICATION_ID: i32 = 0x4B4E_4452;
 
+/// The key of an encrypted profile's database: 32 random bytes (never derived from a passphrase directly: the vault
+/// wraps it, `crate::vault`). Wiped from memory when dropped.
+#[derive(Clone)]
+pub(crate) struct DbKey(pub(crate) [u8; 32]);
+
+impl Drop for DbKey {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
+}
+
+impl std::fmt::Debug for DbKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DbKey(..)")
+    }
+}
+
+impl DbKey {
+    pub(crate) fn random() -> Self {
+        let mut key = [0u8; 32];
+        rand::fill(&mut key);
+        DbKey(key)
+    }
+
+    /// Hands the key to SQLite: the first statement on a connection, before anything reads the file. "raw:" and
+    /// 64 hex digits is the cipher's own key, used as it is (no key derivation: it is random already).
+    fn apply(&self, conn: &Connection) -> rusqlite::Result<()> {
+        let text = zeroize::Zeroizing::new(format!("raw:{}", hex::encode(self.0)));
+        conn.pragma_update(None, "key", text.as_str())
+    }
+}
+
 /// An open profile database.
 #[derive(Debug)]
 pub(crate) struct Db {
@@ -58,23 +95,36 @@ pub(crate) struct Db {
 impl Db {
     /// Creates a new database in `dir`, failing if one is already there. `init` fills it (the profile row) inside
     /// the same transaction that creates the schema.
-    pub(crate) fn create(dir: &Path, init: impl FnOnce(&Transaction<'_>) -> Result<()>) -> Result<Self> {
-        let path = dir.join(DATABASE_FILE);
+    pub(crate) fn create(
+        dir: &Path,
+        file: &str,
+        key: Option<&DbKey>,
+        init: impl FnOnce(&Transaction<'_>) -> Result<()>,
+    ) -> Result<Self> {
+        let path = dir.join(file);
         if path.exists() {
             return Err(Error::ProfileExists(dir.to_owned()));
         }
         fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.to_owned(), source })?;
         let mut suffix = [0u8; 6];
         rand::fill(&mut suffix);
-        let temp = dir.join(format!(".{DATABASE_FILE}.creating-{}", hex::encode(suffix)));
+        let temp = dir.join(format!(".{file}.creating-{}", hex::encode(suffix)));
         let built = (|| -> Result<()> {
             let mut conn = Connection::open(&temp)?;
+            if let Some(key) = key {
+                key.apply(&conn)?;
+            }
             conn.pragma_update(None, "application_id", APPLICATION_ID)?;
             let tx = conn.transaction()?;
             migrations::migrate(&tx, 0)?;
             init(&tx)?;
             tx.commit()?;
-            conn.close().map_err(|(_, e)| Error::Storage(e))
+            conn.close().map_err(|(_, e)| Error::Storage(e))?;
+            if key.is_some() && read_header(&temp)?.1 == *SQLITE_HEADER {
+                // The key was not applied: this SQLite cannot encrypt. Never leave a plain file where a key was asked.
+                return Err(Error::Internal("the database was not encrypted".into()));
+            }
+            Ok(())
         })();
         // Link, not rename: linking fails if a profile appeared meanwhile, so nothing is ever overwritten.
         let linked = built.and_then(|()| {
@@ -86,21 +136,30 @@ impl Db {
         // The temporary file is ours alone and either linked or useless now.
         let _ = fs::remove_file(&temp);
         linked?;
-        Self::open(dir)
+        Self::open(dir, file, key)
     }
 
     /// Opens the database in `dir`, upgrading its schema if it is older than this version of Kindred.
-    pub(crate) fn open(dir: &Path) -> Result<Self> {
-        let path = dir.join(DATABASE_FILE);
-        check_header(dir, &path)?;
+    /// With a key, a file the key does not open is [`Error::WrongPassphrase`] (a damaged encrypted file looks the
+    /// same; the vault tells them apart, as its wrapped key proves the key right).
+    pub(crate) fn open(dir: &Path, file: &str, key: Option<&DbKey>) -> Result<Self> {
+        let path = dir.join(file);
+        check_header(dir, &path, key.is_some())?;
         let conn = Connection::open_with_flags(
             &path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
         )
         .map_err(|e| classify(&path, e))?;
+        if let Some(key) = key {
+            key.apply(&conn).map_err(|e| classify(&path, e))?;
+        }
         let mut db = Db { conn, path };
-        let app_id: i32 =
-            db.conn.pragma_query_value(None, "application_id", |row| row.get(0)).map_err(|e| db.classify(e))?;
+        let app_id: i32 = db.conn.pragma_query_value(None, "application_id", |row| row.get(0)).map_err(|e| match e
+            .sqlite_error_code()
+        {
+            Some(ErrorCode::NotADatabase) if key.is_some() => Error::WrongPassphrase,
+            _ => db.classify(e),
+        })?;
         if app_id != APPLICATION_ID {
             return Err(Error::ForeignDatabase(db.path.clone()));
         }
@@ -151,6 +210,13 @@ impl Db {
         // default), so a sync or a listing in between does not evict the posting path's statements.
         self.conn.set_prepared_statement_cache_capacity(64);
         Ok(())
+    }
+
+    /// Closes the database for a wipe: the handle then holds an empty in-memory database, so every later call on
+    /// the profile fails instead of reaching files that are gone.
+    pub(crate) fn close_for_wipe(&mut self) -> Result<()> {
+        let old = std::mem::replace(&mut self.conn, Connection::open_in_memory()?);
+        old.close().map_err(|(_, e)| Error::Storage(e))
     }
 
     /// Test support: caps the database file at its current page count plus `extra` (`None`: no cap).
@@ -253,18 +319,32 @@ impl Db {
     }
 }
 
-fn check_header(dir: &Path, path: &Path) -> Result<()> {
-    let mut file = match fs::File::open(path) {
-        Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Error::NoProfile(dir.to_owned())),
-        Err(source) => return Err(Error::Io { path: path.to_owned(), source }),
-    };
+/// The first bytes of every plain SQLite database file (an encrypted one starts with its random salt).
+const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+/// How many of a file's first 16 bytes could be read, and those bytes.
+fn read_header(path: &Path) -> Result<(usize, [u8; 16])> {
+    let mut file = fs::File::open(path).map_err(|source| Error::Io { path: path.to_owned(), source })?;
     let mut header = [0u8; 16];
     let read = file.read(&mut header).map_err(|source| Error::Io { path: path.to_owned(), source })?;
+    Ok((read, header))
+}
+
+fn check_header(dir: &Path, path: &Path, encrypted: bool) -> Result<()> {
+    let (read, header) = match read_header(path) {
+        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::NoProfile(dir.to_owned()));
+        }
+        other => other?,
+    };
     if read == 0 {
         return Err(Error::CorruptDatabase { path: path.to_owned(), detail: "the file is empty".into() });
     }
-    if read < header.len() || &header != b"SQLite format 3\0" {
+    if encrypted {
+        // Ciphertext has no header to check: the key check at open tells.
+        return Ok(());
+    }
+    if read < header.len() || &header != SQLITE_HEADER {
         return Err(Error::CorruptDatabase {
             path: path.to_owned(),
             detail: "the file is not an SQLite database".into(),

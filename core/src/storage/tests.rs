@@ -299,7 +299,7 @@ fn compaction_folds_chunks_into_one_snapshot_without_losing_anything() {
 #[test]
 fn db_create_leaves_no_temporary_files() {
     let dir = tempfile::tempdir().unwrap();
-    drop(Db::create(dir.path(), |_| Ok(())).unwrap());
+    drop(Db::create(dir.path(), DATABASE_FILE, None, |_| Ok(())).unwrap());
     let names: Vec<_> =
         fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
     assert!(names.iter().all(|n| n.starts_with(DATABASE_FILE)), "{names:?}");

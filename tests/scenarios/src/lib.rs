@@ -33,6 +33,29 @@ impl Phone {
         Self { phone, _temp: temp }
     }
 
+    /// A fresh profile called `name`, encrypted at rest, in a vault of its own ([`kindred_core::Profiles`]) opened by
+    /// the passphrase [`Phone::passphrase`]`(name)`. Its `dir` is the vault's folder: a scan covers every file.
+    pub fn encrypted(name: &'static str) -> Self {
+        let temp = tempfile::tempdir().unwrap_or_else(|e| fail(&format!("temp dir: {e}")));
+        let vault = kindred_core::Profiles::new(temp.path()).unwrap_or_else(|e| fail(&format!("vault: {e}")));
+        let kindred = vault
+            .create(&Self::passphrase(name), name, Some("Profile"))
+            .unwrap_or_else(|e| fail(&format!("create {name}: {e}")));
+        let phone = testing::Phone { name, dir: temp.path().to_owned(), kindred };
+        Self { phone, _temp: temp }
+    }
+
+    /// Closes the profile and hands back its data directory, which lives as long as the returned guard.
+    pub fn close(self) -> tempfile::TempDir {
+        drop(self.phone);
+        self._temp
+    }
+
+    /// The passphrase of an [`Phone::encrypted`] phone called `name`.
+    pub fn passphrase(name: &str) -> kindred_core::Secret {
+        kindred_core::Secret::Passphrase(format!("passphrase of {name}"))
+    }
+
     /// Closes and reopens the profile, as an app restart would.
     pub fn restart(&mut self) {
         let name = self.name;

@@ -1,0 +1,411 @@
+//! Profiles on one phone: a vault folder of encrypted profiles, each opened by its own passphrase or app key.
+//!
+//! Each profile has a random 32-byte database key ([`DbKey`]) that encrypts every page of its database
+//! (`crate::storage`). The key is kept only wrapped: sealed with ChaCha20-Poly1305 under a key derived from the
+//! profile's secret. A secret is either a passphrase, stretched with Argon2id (parameters in [`ARGON2_MEMORY_KIB`]
+//! and beside it) and the vault's random salt, or a 32-byte key the app keeps in Android Keystore or iOS Keychain.
+//! From the stretched secret come two values (keyed BLAKE2s): the name of the profile's folder and the wrapping key.
+//! So a secret finds its own profile directly, nothing on disk names a profile's secret, and changing a passphrase
+//! rewraps the key and renames the folder without touching the data.
+//!
+//! Layout of a vault folder: `salt` (16 random bytes), `listed.json` (the profiles the app chose to list, with its
+//! labels) and one folder per profile named by 32 hex digits, holding `k` (the wrapped key, 60 bytes that look
+//! random) and `d` (the encrypted database and its `-wal`/`-shm`). A hidden profile is simply one that is not listed:
+//! its folder looks like every other. A duress passphrase opens a decoy: an ordinary, empty profile with the real
+//! one's display name. A wipe overwrites and removes the wrapped key first (the data is unreadable from then on,
+//! crypto-shredding), then deletes the files.
+
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use blake2::Blake2sMac256;
+use blake2::digest::Mac as _;
+use chacha20poly1305::ChaCha20Poly1305;
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+use crate::kindred::Kindred;
+use crate::storage::DbKey;
+
+/// Argon2id memory cost, in KiB (19 MiB), with [`ARGON2_PASSES`] passes and one lane: the OWASP baseline for
+/// Argon2id, sized for 1-2 GB phones (about 0.1 s on a laptop core, under a second on a low-cost phone).
+pub const ARGON2_MEMORY_KIB: u32 = 19 * 1024;
+/// Argon2id passes over memory.
+pub const ARGON2_PASSES: u32 = 2;
+
+/// The vault's salt for passphrases.
+const SALT_FILE: &str = "salt";
+/// The listed profiles, as the app named them.
+const LISTED_FILE: &str = "listed.json";
+/// A profile's wrapped database key, inside its folder.
+const KEY_FILE: &str = "k";
+/// A new wrapped key being put in place by a passphrase change (see [`Profiles::change_secret`]).
+const NEW_KEY_FILE: &str = "k.new";
+/// A profile's database, inside its folder.
+const DB_FILE: &str = "d";
+/// Bound to every wrapped key, so a key file of another format or purpose never unwraps.
+const KEY_AAD: &[u8] = b"kindred profile key v1";
+const NONCE_LEN: usize = 12;
+const WRAPPED_LEN: usize = NONCE_LEN + 32 + 16;
+/// Shortest passphrase accepted.
+const MIN_PASSPHRASE_CHARS: usize = 6;
+/// Longest label an app may list a profile under.
+const MAX_LABEL_CHARS: usize = 60;
+
+/// What opens a profile: a passphrase the person types, or a key the app keeps in the phone's key store.
+#[derive(Clone)]
+pub enum Secret {
+    /// A passphrase (at least 6 characters), stretched with Argon2id.
+    Passphrase(String),
+    /// A 32-byte key from Android Keystore or iOS Keychain (random, so it is used without stretching).
+    Key(Vec<u8>),
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Secret::Passphrase(_) => "Secret::Passphrase(..)",
+            Secret::Key(_) => "Secret::Key(..)",
+        })
+    }
+}
+
+impl Drop for Secret {
+    fn drop(&mut self) {
+        use zeroize::Zeroize as _;
+        match self {
+            Secret::Passphrase(text) => text.zeroize(),
+            Secret::Key(key) => key.zeroize(),
+        }
+    }
+}
+
+/// A profile the app chose to list, under the label it gave.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct ListedProfile {
+    /// The profile's folder name in the vault (32 hex digits; derived from its secret, reveals nothing of it).
+    pub id: String,
+    /// The app's label for it.
+    pub label: String,
+}
+
+/// A vault folder of encrypted profiles.
+#[derive(Debug, Clone)]
+pub struct Profiles {
+    root: PathBuf,
+}
+
+/// A secret worked out for this vault: where its profile lives and the key that wraps the profile's key.
+struct Derived {
+    id: String,
+    wrap: Zeroizing<[u8; 32]>,
+}
+
+impl Profiles {
+    /// The vault in folder `root`, created (with its salt) if it does not exist yet.
+    pub fn new(root: impl AsRef<Path>) -> Result<Self> {
+        let root = root.as_ref().to_owned();
+        fs::create_dir_all(&root).map_err(|source| Error::Io { path: root.clone(), source })?;
+        let salt = root.join(SALT_FILE);
+        if !salt.exists() {
+            let mut bytes = [0u8; 16];
+            rand::fill(&mut bytes);
+            // Written once, atomically: a temporary file linked into place, so two first starts agree on one salt.
+            let temp = root.join(format!(".{SALT_FILE}.{}", hex::encode(&bytes[..4])));
+            write_synced(&temp, &bytes)?;
+            let linked = fs::hard_link(&temp, &salt);
+            let _ = fs::remove_file(&temp);
+            match linked {
+                Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
+                    return Err(Error::Io { path: salt, source: e });
+                }
+                _ => {}
+            }
+        }
+        Ok(Profiles { root })
+    }
+
+    /// The vault's folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The profiles the app listed (hidden ones never appear), in the order they were listed.
+    pub fn list(&self) -> Result<Vec<ListedProfile>> {
+        Ok(self.listed()?.into_iter().filter(|p| self.root.join(&p.id).join(KEY_FILE).exists()).collect())
+    }
+
+    /// Creates a profile opened by `secret`, listed under `label` or hidden (`None`). `InvalidInput` if a profile
+    /// already opens with this secret, or for a passphrase under 6 characters or a key that is not 32 bytes.
+    pub fn create(&self, secret: &Secret, display_name: &str, label: Option<&str>) -> Result<Kindred> {
+        let label = label.map(check_label).transpose()?;
+        let derived = self.derive(secret)?;
+        let dir = self.root.join(&derived.id);
+        if dir.exists() {
+            return Err(Error::invalid("passphrase", "already opens a profile on this phone"));
+        }
+        // Built in a temporary folder and renamed into place when complete: a crash leaves no half profile behind.
+        let mut suffix = [0u8; 6];
+        rand::fill(&mut suffix);
+        let temp = self.root.join(format!(".creating-{}", hex::encode(suffix)));
+        let key = DbKey::random();
+        let built = (|| -> Result<()> {
+            fs::create_dir(&temp).map_err(|source| Error::Io { path: temp.clone(), source })?;
+            write_synced(&temp.join(KEY_FILE), &wrap(&derived.wrap, &key))?;
+            drop(Kindred::create_in(&temp, DB_FILE, Some(&key), None, display_name)?);
+            fs::rename(&temp, &dir).map_err(|source| Error::Io { path: dir.clone(), source })
+        })();
+        if let Err(e) = built {
+            let _ = fs::remove_dir_all(&temp);
+            return Err(e);
+        }
+        sync_dir(&self.root);
+        if let Some(label) = label {
+            self.set_listed(&derived.id, Some(label))?;
+        }
+        Kindred::open_in(&dir, DB_FILE, Some(&key), Some(dir.join(KEY_FILE)))
+    }
+
+    /// Opens the profile `secret` opens: [`Error::WrongPassphrase`] if none does. Nothing is written either way.
+    pub fn open(&self, secret: &Secret) -> Result<Kindred> {
+        let derived = self.derive(secret)?;
+        let dir = self.root.join(&derived.id);
+        let key = self.unwrap_key(&dir, &derived)?;
+        match Kindred::open_in(&dir, DB_FILE, Some(&key), Some(dir.join(KEY_FILE))) {
+            // The wrapped key proved the key right, so a database it does not open is damaged.
+            Err(Error::WrongPassphrase) => Err(Error::CorruptDatabase {
+                path: dir.join(DB_FILE),
+                detail: "the database does not open with its own key".into(),
+            }),
+            other => other,
+        }
+    }
+
+    /// The id (folder name) of the profile `secret` opens, without opening it: [`Error::WrongPassphrase`] if none.
+    pub fn find(&self, secret: &Secret) -> Result<String> {
+        let derived = self.derive(secret)?;
+        self.unwrap_key(&self.root.join(&derived.id), &derived)?;
+        Ok(derived.id.clone())
+    }
+
+    /// Lists the profile `secret` opens under `label`, or hides it (`None`): it then appears in no listing.
+    pub fn set_listed_as(&self, secret: &Secret, label: Option<&str>) -> Result<()> {
+        let label = label.map(check_label).transpose()?;
+        let id = self.find(secret)?;
+        self.set_listed(&id, label)
+    }
+
+    /// Changes the secret that opens a profile: its key is wrapped anew and its folder renamed, the data is not
+    /// rewritten. The profile must not be open meanwhile. [`Error::WrongPassphrase`] if `old` opens nothing;
+    /// `InvalidInput` if `new` already opens a profile.
+    pub fn change_secret(&self, old: &Secret, new: &Secret) -> Result<()> {
+        let from = self.derive(old)?;
+        let old_dir = self.root.join(&from.id);
+        let key = self.unwrap_key(&old_dir, &from)?;
+        let to = self.derive(new)?;
+        let new_dir = self.root.join(&to.id);
+        if new_dir.exists() {
+            return Err(Error::invalid("new passphrase", "already opens a profile on this phone"));
+        }
+        // The new wrapping goes in beside the old, then the folder moves, then the new wrapping replaces the old:
+        // cut short anywhere, the profile opens with one of the two secrets (see `unwrap_key`).
+        write_synced(&old_dir.join(NEW_KEY_FILE), &wrap(&to.wrap, &key))?;
+        fs::rename(&old_dir, &new_dir).map_err(|source| Error::Io { path: new_dir.clone(), source })?;
+        sync_dir(&self.root);
+        let listed = self.listed()?;
+        if let Some(entry) = listed.iter().find(|p| p.id == from.id) {
+            let label = entry.label.clone();
+            self.set_listed(&from.id, None)?;
+            self.set_listed(&to.id, Some(label))?;
+        }
+        self.finish_rewrap(&new_dir)
+    }
+
+    /// Sets up a duress passphrase for the profile `real` opens: typed instead of the real one, it opens a decoy,
+    /// an ordinary-looking empty profile with the real one's display name. The decoy is not listed; the real
+    /// profile is untouched and nothing on disk links the two.
+    pub fn set_duress(&self, real: &Secret, duress: &Secret) -> Result<()> {
+        let name = self.open(real)?.profile().display_name;
+        drop(self.create(duress, &name, None)?);
+        Ok(())
+    }
+
+    /// Panic wipe of the profile `secret` opens (see [`Kindred::wipe`]).
+    pub fn wipe(&self, secret: &Secret) -> Result<()> {
+        let id = self.find(secret)?;
+        let dir = self.root.join(&id);
+        destroy_key(&dir.join(KEY_FILE))?;
+        self.set_listed(&id, None)?;
+        fs::remove_dir_all(&dir).map_err(|source| Error::Io { path: dir, source })
+    }
+
+    /// Panic wipe of the whole vault: every profile's wrapped key is destroyed first (listed and hidden alike),
+    /// then every file of the vault, its salt and listing included. Profiles open elsewhere in the app should be
+    /// wiped through their handles ([`Kindred::wipe`]) or closed.
+    pub fn wipe_all(&self) -> Result<()> {
+        let entries: Vec<PathBuf> = fs::read_dir(&self.root)
+            .map_err(|source| Error::Io { path: self.root.clone(), source })?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .collect();
+        for dir in entries.iter().filter(|p| p.is_dir()) {
+            for name in [KEY_FILE, NEW_KEY_FILE] {
+                let key = dir.join(name);
+                if key.exists() {
+                    destroy_key(&key)?;
+                }
+            }
+        }
+        for path in &entries {
+            let removed = if path.is_dir() { fs::remove_dir_all(path) } else { fs::remove_file(path) };
+            removed.map_err(|source| Error::Io { path: path.clone(), source })?;
+        }
+        Ok(())
+    }
+
+    fn derive(&self, secret: &Secret) -> Result<Derived> {
+        let stretched: Zeroizing<[u8; 32]> = match secret {
+            Secret::Passphrase(text) => {
+                if text.chars().count() < MIN_PASSPHRASE_CHARS {
+                    return Err(Error::invalid("passphrase", "must be at least 6 characters"));
+                }
+                let salt = fs::read(self.root.join(SALT_FILE))
+                    .map_err(|source| Error::Io { path: self.root.join(SALT_FILE), source })?;
+                let params = argon2::Params::new(ARGON2_MEMORY_KIB, ARGON2_PASSES, 1, Some(32))
+                    .map_err(|_| Error::Internal("Argon2 parameters".into()))?;
+                let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
+                let mut out = Zeroizing::new([0u8; 32]);
+                argon
+                    .hash_password_into(text.as_bytes(), &salt, out.as_mut())
+                    .map_err(|_| Error::Internal("the vault's salt is unusable".into()))?;
+                out
+            }
+            Secret::Key(key) => {
+                let key: [u8; 32] = key.as_slice().try_into().map_err(|_| Error::invalid("key", "must be 32 bytes"))?;
+                Zeroizing::new(key)
+            }
+        };
+        let id = prf(&stretched, b"kindred profile folder");
+        let wrap = Zeroizing::new(prf(&stretched, b"kindred profile wrapping key"));
+        Ok(Derived { id: hex::encode(&id[..16]), wrap })
+    }
+
+    /// The profile's database key, unwrapped from its key file (or from a new one a passphrase change left).
+    fn unwrap_key(&self, dir: &Path, derived: &Derived) -> Result<DbKey> {
+        for name in [KEY_FILE, NEW_KEY_FILE] {
+            let Ok(wrapped) = fs::read(dir.join(name)) else { continue };
+            if let Some(key) = unwrap(&derived.wrap, &wrapped) {
+                if name == NEW_KEY_FILE {
+                    self.finish_rewrap(dir)?;
+                }
+                return Ok(key);
+            }
+        }
+        Err(Error::WrongPassphrase)
+    }
+
+    /// Puts a new wrapped key in place of the old one (the last step of a passphrase change).
+    fn finish_rewrap(&self, dir: &Path) -> Result<()> {
+        let old = dir.join(KEY_FILE);
+        if old.exists() {
+            destroy_key(&old)?;
+        }
+        fs::rename(dir.join(NEW_KEY_FILE), &old).map_err(|source| Error::Io { path: old, source })?;
+        sync_dir(dir);
+        Ok(())
+    }
+
+    fn listed(&self) -> Result<Vec<ListedProfile>> {
+        let path = self.root.join(LISTED_FILE);
+        match fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .map_err(|_| Error::CorruptDatabase { path, detail: "the list of profiles does not parse".into() }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(source) => Err(Error::Io { path, source }),
+        }
+    }
+
+    fn set_listed(&self, id: &str, label: Option<String>) -> Result<()> {
+        let mut listed = self.listed()?;
+        listed.retain(|p| p.id != id);
+        if let Some(label) = label {
+            listed.push(ListedProfile { id: id.to_owned(), label });
+        }
+        let bytes = serde_json::to_vec(&listed).map_err(|e| Error::Internal(e.to_string()))?;
+        let path = self.root.join(LISTED_FILE);
+        let temp = self.root.join(format!(".{LISTED_FILE}.new"));
+        write_synced(&temp, &bytes)?;
+        fs::rename(&temp, &path).map_err(|source| Error::Io { path, source })?;
+        sync_dir(&self.root);
+        Ok(())
+    }
+}
+
+/// Overwrites a wrapped key with random bytes, makes that reach the disk, and removes the file: from then on the
+/// database it wrapped cannot be read by anyone, whatever is left of its files.
+pub(crate) fn destroy_key(path: &Path) -> Result<()> {
+    let mut noise = [0u8; WRAPPED_LEN];
+    rand::fill(&mut noise);
+    let mut file =
+        fs::OpenOptions::new().write(true).open(path).map_err(|source| Error::Io { path: path.to_owned(), source })?;
+    file.write_all(&noise)
+        .and_then(|()| file.sync_all())
+        .map_err(|source| Error::Io { path: path.to_owned(), source })?;
+    drop(file);
+    fs::remove_file(path).map_err(|source| Error::Io { path: path.to_owned(), source })?;
+    if let Some(dir) = path.parent() {
+        sync_dir(dir);
+    }
+    Ok(())
+}
+
+fn check_label(label: &str) -> Result<String> {
+    let label = label.trim();
+    if label.chars().count() > MAX_LABEL_CHARS {
+        return Err(Error::invalid("label", format!("is longer than {MAX_LABEL_CHARS} characters")));
+    }
+    Ok(label.to_owned())
+}
+
+/// Keyed BLAKE2s of `label`: a pseudo-random function of the stretched secret, one output per purpose.
+fn prf(key: &[u8; 32], label: &[u8]) -> [u8; 32] {
+    let Ok(mut mac) = <Blake2sMac256 as KeyInit>::new_from_slice(key) else {
+        // BLAKE2s takes keys of up to 32 bytes: this key always fits.
+        return [0u8; 32];
+    };
+    mac.update(label);
+    mac.finalize().into_bytes().into()
+}
+
+fn wrap(wrapping: &[u8; 32], key: &DbKey) -> Vec<u8> {
+    let mut nonce = [0u8; NONCE_LEN];
+    rand::fill(&mut nonce);
+    let cipher = ChaCha20Poly1305::new(wrapping.into());
+    let sealed = cipher.encrypt(&nonce.into(), Payload { msg: &key.0, aad: KEY_AAD }).unwrap_or_default();
+    [nonce.as_slice(), &sealed].concat()
+}
+
+fn unwrap(wrapping: &[u8; 32], wrapped: &[u8]) -> Option<DbKey> {
+    if wrapped.len() != WRAPPED_LEN {
+        return None;
+    }
+    let (nonce, sealed) = wrapped.split_at(NONCE_LEN);
+    let nonce: [u8; NONCE_LEN] = nonce.try_into().ok()?;
+    let cipher = ChaCha20Poly1305::new(wrapping.into());
+    let key = Zeroizing::new(cipher.decrypt(&nonce.into(), Payload { msg: sealed, aad: KEY_AAD }).ok()?);
+    Some(DbKey(key.as_slice().try_into().ok()?))
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut file = fs::File::create(path).map_err(|source| Error::Io { path: path.to_owned(), source })?;
+    file.write_all(bytes).and_then(|()| file.sync_all()).map_err(|source| Error::Io { path: path.to_owned(), source })
+}
+
+/// Makes a folder's entries (a rename, a new or removed file) reach the disk. Best effort: some systems cannot.
+fn sync_dir(dir: &Path) {
+    if let Ok(handle) = fs::File::open(dir) {
+        let _ = handle.sync_all();
+    }
+}
