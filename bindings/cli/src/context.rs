@@ -5,11 +5,14 @@ use std::env;
 use std::fmt;
 use std::path::PathBuf;
 
-use kindred_core::{Error, Kindred};
+use kindred_core::{Error, Kindred, Profiles, Secret};
 use serde::Serialize;
 
 /// The environment variable naming the data directory when `--data-dir` is not given.
 pub const DATA_DIR_VAR: &str = "KINDRED_DATA_DIR";
+
+/// The environment variable holding the profile's passphrase when `--passphrase-file` is not given.
+pub const PASSPHRASE_VAR: &str = "KINDRED_PASSPHRASE";
 
 /// Exit code for input the program could not accept (clap uses the same code for usage errors).
 const EXIT_INVALID_INPUT: u8 = 2;
@@ -23,6 +26,8 @@ pub struct Ctx {
     pub data_dir: PathBuf,
     /// Print one JSON document instead of text meant for people.
     pub json: bool,
+    /// `--passphrase-file`, if given.
+    pub passphrase_file: Option<PathBuf>,
 }
 
 /// What a command produces: the full text for stdout, or the reason it failed.
@@ -31,17 +36,37 @@ pub type Outcome = Result<String, CliError>;
 impl Ctx {
     /// `--data-dir` if given, else `$KINDRED_DATA_DIR` if set and not empty, else `<data dir>/kindred`, else
     /// `./.kindred` on a system without a data directory.
-    pub fn new(data_dir: Option<PathBuf>, json: bool) -> Self {
+    pub fn new(data_dir: Option<PathBuf>, json: bool, passphrase_file: Option<PathBuf>) -> Self {
         let data_dir = data_dir
             .or_else(|| env::var_os(DATA_DIR_VAR).filter(|dir| !dir.is_empty()).map(PathBuf::from))
             .or_else(|| dirs::data_dir().map(|dir| dir.join("kindred")))
             .unwrap_or_else(|| PathBuf::from(".kindred"));
-        Self { data_dir, json }
+        Self { data_dir, json, passphrase_file }
     }
 
-    /// Opens the profile in the data directory.
+    /// The passphrase: from `--passphrase-file` if given, else from `$KINDRED_PASSPHRASE` if set.
+    pub fn passphrase(&self) -> Result<Option<Secret>, CliError> {
+        match &self.passphrase_file {
+            Some(file) => read_passphrase(file).map(Some),
+            None => Ok(env_passphrase()),
+        }
+    }
+
+    /// The vault of encrypted profiles in the data directory.
+    pub fn vault(&self) -> Result<Profiles, CliError> {
+        Ok(Profiles::new(&self.data_dir)?)
+    }
+
+    /// Opens the profile: the encrypted one the passphrase opens, or without a passphrase the unencrypted profile
+    /// in the data directory.
     pub fn open(&self) -> Result<Kindred, CliError> {
-        Ok(Kindred::open(&self.data_dir)?)
+        match self.passphrase()? {
+            Some(secret) => Ok(self.vault()?.open(&secret)?),
+            None if !Kindred::exists(&self.data_dir) && self.data_dir.join("salt").exists() => {
+                Err(CliError::input("this profile is encrypted: give --passphrase-file FILE or set KINDRED_PASSPHRASE"))
+            }
+            None => Ok(Kindred::open(&self.data_dir)?),
+        }
     }
 
     /// `value` as pretty JSON with `--json`, else the text `human` makes of it.
@@ -55,6 +80,22 @@ impl Ctx {
             Ok(human(value))
         }
     }
+}
+
+/// `$KINDRED_PASSPHRASE`, if set and not empty.
+pub fn env_passphrase() -> Option<Secret> {
+    env::var(PASSPHRASE_VAR).ok().filter(|p| !p.is_empty()).map(Secret::Passphrase)
+}
+
+/// A passphrase from a file: its text without the line break that ends it.
+pub fn read_passphrase(file: &std::path::Path) -> Result<Secret, CliError> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| CliError::input(format!("could not read the passphrase file {}: {e}", file.display())))?;
+    let text = text.strip_suffix('\n').map(|t| t.strip_suffix('\r').unwrap_or(t)).unwrap_or(&text);
+    if text.is_empty() {
+        return Err(CliError::input("the passphrase file is empty"));
+    }
+    Ok(Secret::Passphrase(text.to_owned()))
 }
 
 /// Why a command failed.
@@ -76,9 +117,8 @@ impl CliError {
     /// The process exit code: 2 for input that was not accepted, 1 for everything else.
     pub fn exit_code(&self) -> u8 {
         match self {
-            CliError::Core(Error::InvalidInput { .. } | Error::Ambiguous { .. }) | CliError::Input(_) => {
-                EXIT_INVALID_INPUT
-            }
+            CliError::Core(Error::InvalidInput { .. } | Error::Ambiguous { .. } | Error::WrongPassphrase)
+            | CliError::Input(_) => EXIT_INVALID_INPUT,
             CliError::Core(_) | CliError::Other(_) => EXIT_FAILURE,
         }
     }
@@ -92,7 +132,9 @@ impl CliError {
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CliError::Core(err @ Error::NoProfile(_)) => write!(f, "{err} (run `kindred init --name NAME`)"),
+            CliError::Core(err @ Error::NoProfile(_)) => {
+                write!(f, "{err} (run `kindred init --name NAME --passphrase-file FILE`)")
+            }
             CliError::Core(err) => err.fmt(f),
             CliError::Input(message) | CliError::Other(message) => f.write_str(message),
         }

@@ -38,6 +38,10 @@ struct Cli {
     /// Print one JSON document instead of text.
     #[arg(long, global = true)]
     json: bool,
+    /// A file holding the passphrase of an encrypted profile [default: $KINDRED_PASSPHRASE]. Without either, the
+    /// unencrypted profile in the data directory (`init --unencrypted`) is used.
+    #[arg(long, global = true, value_name = "FILE")]
+    passphrase_file: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -48,6 +52,13 @@ enum Command {
     Init(profile::InitArgs),
     /// Show your profile: name, member id, data directory.
     Whoami,
+    /// The encrypted profiles in the data directory: list, create, open, hide, show, set-duress, change-passphrase.
+    #[command(subcommand)]
+    Profile(profile::ProfileCommand),
+    /// Panic wipe: destroy this profile now (its key first, then its files); --all for every profile.
+    Wipe(profile::WipeArgs),
+    /// Export everything you wrote or recorded, as JSON and CSV, into a new directory.
+    ExportMine(profile::ExportMineArgs),
     /// Housekeeping an app does when idle: fold stored changes into snapshots, checkpoint the database.
     Maintain,
     /// Groups and their members: create, list, show, invite, join, remove, flagged.
@@ -130,10 +141,13 @@ enum Command {
 }
 
 fn run(cli: Cli) -> Outcome {
-    let ctx = Ctx::new(cli.data_dir, cli.json);
+    let ctx = Ctx::new(cli.data_dir, cli.json, cli.passphrase_file);
     match cli.command {
         Command::Init(args) => profile::init(&ctx, args),
         Command::Whoami => profile::whoami(&ctx),
+        Command::Profile(command) => profile::profile(&ctx, command),
+        Command::Wipe(args) => profile::wipe(&ctx, args),
+        Command::ExportMine(args) => profile::export_mine(&ctx, args),
         Command::Maintain => profile::maintain(&ctx),
         Command::Group(command) => groups::run(&ctx, command),
         Command::Post(args) => messages::post(&ctx, args),

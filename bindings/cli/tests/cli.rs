@@ -30,7 +30,7 @@ fn at(haystack: &str, needle: &str) -> usize {
 #[test]
 fn the_issue_end_to_end_flow() {
     let k = Kindred::empty();
-    let init = k.ok(&["init", "--name", "Ada"]);
+    let init = k.ok(&["init", "--name", "Ada", "--unencrypted"]);
     assert!(init.contains("Ada"), "{init}");
     let me = k.json(&["whoami"]);
     assert_eq!(me["display_name"], "Ada");
@@ -156,7 +156,7 @@ fn bad_input_gives_one_line_and_leaves_the_profile_usable() {
     k.fails(&["goal", "log", "No such goal"]);
     k.fails(&["goal", "add", "Rest", "--times", "0", "--per", "day"]);
     k.fails(&["group", "add-member", "Circle", "not-a-key", "Bob"]);
-    k.fails(&["init", "--name", "Someone else"]);
+    k.fails(&["init", "--name", "Someone else", "--unencrypted"]);
 
     // Nothing was written by the failures, and the profile opens as before.
     assert_eq!(k.json(&["whoami"])["display_name"], "Ada");
@@ -172,7 +172,8 @@ fn commands_without_a_profile_say_how_to_make_one() {
     assert!(line.contains("kindred init"), "{line}");
     // The failed open did not create a profile by accident.
     k.fails(&["group", "list"]);
-    k.ok(&["init", "--name", "Ada"]);
+    k.fails(&["init", "--name", "Ada"]);
+    k.ok(&["init", "--name", "Ada", "--unencrypted"]);
     assert!(k.ok(&["whoami"]).starts_with("Ada\n"));
 }
 
@@ -187,7 +188,7 @@ fn the_data_directory_can_come_from_the_environment() {
             .output()
             .expect("run kindred")
     };
-    assert!(run(&["init", "--name", "Env"]).status.success());
+    assert!(run(&["init", "--name", "Env", "--unencrypted"]).status.success());
     assert!(data.join("kindred.sqlite3").exists());
     let out = run(&["--json", "whoami"]);
     let me: Value = serde_json::from_slice(&out.stdout).expect("json");

@@ -18,10 +18,11 @@ impl Kindred {
         Self { dir: tempfile::tempdir().expect("temp dir") }
     }
 
-    /// A fresh data directory with a profile called `name`.
+    /// A fresh data directory with a profile called `name`, kept without encryption (these tests are about other
+    /// things, and some scan its bytes; `privacy.rs` runs encrypted profiles).
     pub fn named(name: &str) -> Self {
         let k = Self::empty();
-        k.ok(&["init", "--name", name]);
+        k.ok(&["init", "--name", name, "--unencrypted"]);
         k
     }
 
@@ -32,7 +33,12 @@ impl Kindred {
     /// The command, not yet run (for spawning long-lived listeners).
     pub fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_kindred"));
-        command.arg("--data-dir").arg(self.path()).args(args).env_remove("KINDRED_DATA_DIR");
+        command
+            .arg("--data-dir")
+            .arg(self.path())
+            .args(args)
+            .env_remove("KINDRED_DATA_DIR")
+            .env_remove("KINDRED_PASSPHRASE");
         command
     }
 
