@@ -52,6 +52,9 @@ pub enum KindredError {
     /// broke); `reason` says it in words for logs.
     #[error("refused data from a peer ({kind}): {reason}")]
     Rejected { kind: Refusal, reason: String },
+    /// No profile opens with this passphrase or key. Nothing was changed; ask again.
+    #[error("wrong passphrase or key")]
+    WrongPassphrase,
     /// The profile was closed; open it again.
     #[error("the profile is closed")]
     Closed,
@@ -78,6 +81,7 @@ impl From<Error> for KindredError {
             Error::NewerSchema { found, supported } => KindredError::NewerSchema { found, supported },
             Error::Rejected { kind, reason } => KindredError::Rejected { kind, reason },
             Error::StorageFull => KindredError::StorageFull,
+            Error::WrongPassphrase => KindredError::WrongPassphrase,
             err @ (Error::Storage(_) | Error::Io { .. }) => KindredError::Storage { detail: err.to_string() },
             err @ (Error::Document { .. } | Error::Internal(_)) => KindredError::Internal { detail: err.to_string() },
             other => KindredError::Internal { detail: other.to_string() },

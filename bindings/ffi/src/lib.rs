@@ -11,6 +11,8 @@
 //! Blocking calls keep the phone library small: uniffi's async machinery cost about 1.7 KB per exported method
 //! (153 KB for 84 methods, measured), where the platform layers' dispatchers cost nothing in Rust.
 //!
+//! - [`vault::KindredProfiles`]: the encrypted profiles on the phone (create, open by passphrase or key, list,
+//!   hide, duress, change the passphrase, wipe).
 //! - [`profile::KindredProfile`]: one opened profile.
 //! - [`group::KindredGroup`]: one group of that profile (messages, members, invitations, its shared goals, updates).
 //! - [`types`]: the three input records that carry ids an app typed, kept as strings so a malformed one is
@@ -27,6 +29,7 @@ pub mod listeners;
 pub mod profile;
 pub mod sync;
 pub mod types;
+pub mod vault;
 
 uniffi::setup_scaffolding!("kindred");
 

@@ -30,7 +30,7 @@ pub struct KindredProfile {
 }
 
 impl KindredProfile {
-    fn wrap(core: core::Kindred) -> Arc<Self> {
+    pub(crate) fn wrap(core: core::Kindred) -> Arc<Self> {
         Arc::new(Self { core: RwLock::new(Some(Arc::new(core))) })
     }
 
@@ -47,13 +47,14 @@ impl KindredProfile {
 
 #[uniffi::export]
 impl KindredProfile {
-    /// Creates a new profile (member key, install identity, database) in `data_dir`.
+    /// Creates a new **unencrypted** profile (member key, install identity, database) in `data_dir`: for tests and
+    /// tools. Apps keep profiles encrypted in a `KindredProfiles` vault.
     #[uniffi::constructor]
     pub fn create(data_dir: String, display_name: String) -> Result<Arc<Self>, KindredError> {
         guard(move || Ok(Self::wrap(core::Kindred::create(&data_dir, &display_name)?)))
     }
 
-    /// Opens the profile in `data_dir`.
+    /// Opens the unencrypted profile in `data_dir`.
     #[uniffi::constructor]
     pub fn open(data_dir: String) -> Result<Arc<Self>, KindredError> {
         guard(move || Ok(Self::wrap(core::Kindred::open(&data_dir)?)))
@@ -62,6 +63,17 @@ impl KindredProfile {
     /// Closes the profile. Later calls fail with `Closed`; open it again to continue.
     pub fn close(&self) {
         self.core.write().unwrap_or_else(|p| p.into_inner()).take();
+    }
+
+    /// Panic wipe: destroys this profile now (an encrypted one's key first, then its files). Later calls fail.
+    pub fn wipe(&self) -> Result<(), KindredError> {
+        let core = self.core.write().unwrap_or_else(|p| p.into_inner()).take().ok_or(KindredError::Closed)?;
+        guard(move || Ok(core.wipe()?))
+    }
+
+    /// Writes everything the person wrote or recorded into the new or empty folder `dir`, as JSON and CSV.
+    pub fn export_mine(&self, dir: String) -> Result<core::ExportSummary, KindredError> {
+        self.run(move |k| Ok(k.export_mine(&dir)?))
     }
 
     /// This profile's public identity.
