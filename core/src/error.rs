@@ -14,7 +14,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// A value supplied by the caller was rejected. `field` names the argument, `reason` says why in plain words.
+    /// A value supplied by the caller was rejected. `field` names the argument, `reason` says why in plain words,
+    /// naming limits and lengths but never repeating what was typed (an error may reach a log or a crash report).
     #[error("invalid {field}: {reason}")]
     InvalidInput {
         /// The argument or value rejected, in words ("group name", "mood", "invitation code").
@@ -29,23 +30,24 @@ pub enum Error {
     NotFound {
         /// What was looked for: "group", "message", "goal", "member", "invitation", "document", ...
         kind: &'static str,
-        /// The id, prefix or name looked for.
+        /// The id looked for, in hex; for a name or a title looked for, a phrase saying no such thing exists (never
+        /// the name itself: errors name ids, never what people wrote).
         id: String,
     },
 
     /// A name matched more than one thing (for example two groups with the same name).
-    #[error("{kind} {name:?} is ambiguous: it matches {count} items; use the id instead")]
+    #[error("{kind} is ambiguous: it matches {count} items; use the id instead")]
     Ambiguous {
         /// What was looked for: "group", "goal" or "message id".
         kind: &'static str,
-        /// The name, title or id prefix that matched more than one, as given.
+        /// The id prefix (hex) that matched more than one; empty for a name or a title, which an error never repeats.
         name: String,
         /// How many it matched (for a message id prefix, counted up to 100).
         count: usize,
     },
 
     /// The operation is not allowed for this member (editing someone else's message, posting in a group one is not a
-    /// member of, ...).
+    /// member of, ...). The words name roles and ids, never content.
     #[error("not permitted: {0}")]
     NotPermitted(String),
 
@@ -208,7 +210,7 @@ impl Error {
         Error::InvalidInput { field, reason: reason.into() }
     }
 
-    /// Shorthand for [`Error::NotFound`].
+    /// Shorthand for [`Error::NotFound`]: `id` is an id (or a phrase), never a name or words someone wrote.
     pub(crate) fn not_found(kind: &'static str, id: impl std::fmt::Display) -> Self {
         Error::NotFound { kind, id: id.to_string() }
     }

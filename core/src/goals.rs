@@ -315,8 +315,9 @@ impl Kindred {
         let matches = if by_title.is_empty() { by_id } else { by_title };
         match matches.as_slice() {
             [goal] => Ok(goal.id),
-            [] => Err(Error::not_found("goal", needle)),
-            _ => Err(Error::Ambiguous { kind: "goal", name: needle.to_owned(), count: matches.len() }),
+            // Neither repeats what was typed: it may be a title.
+            [] => Err(Error::not_found("goal", "no goal has that id or title")),
+            _ => Err(Error::Ambiguous { kind: "goal", name: String::new(), count: matches.len() }),
         }
     }
 }

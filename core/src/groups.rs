@@ -83,8 +83,12 @@ impl Kindred {
             let ids = store::ids_named(tx, id_or_name.trim())?;
             match ids.as_slice() {
                 [id] => Ok(*id),
-                [] => Err(Error::not_found("group", id_or_name)),
-                _ => Err(Error::Ambiguous { kind: "group", name: id_or_name.to_owned(), count: ids.len() }),
+                // A group's name is never repeated in an error (errors reach logs); an id, in hex, is.
+                [] => match id_or_name.parse::<GroupId>() {
+                    Ok(id) => Err(Error::not_found("group", id)),
+                    Err(_) => Err(Error::not_found("group", "no group has that name")),
+                },
+                _ => Err(Error::Ambiguous { kind: "group", name: String::new(), count: ids.len() }),
             }
         })
     }

@@ -123,7 +123,7 @@ macro_rules! string_enum {
             fn from_str(s: &str) -> Result<Self, Error> {
                 match s.trim().to_ascii_lowercase().as_str() {
                     $($text => Ok($ty::$variant),)+
-                    _ => Err(Error::invalid($field, format!("{s:?} is not one of: {}", [$($text),+].join(", ")))),
+                    _ => Err(Error::invalid($field, format!("is not one of: {}", [$($text),+].join(", ")))),
                 }
             }
         }

@@ -190,8 +190,8 @@ impl Lexicon {
                             return Err(at(format!("more than {MAX_ALSO} languages after \"also\"")));
                         }
                     }
-                    other => {
-                        return Err(at(format!("unknown header {other:?}; expected \"language\" or \"also\"")));
+                    _ => {
+                        return Err(at("unknown header; expected \"language\" or \"also\"".to_owned()));
                     }
                 }
                 continue;

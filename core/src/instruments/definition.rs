@@ -314,7 +314,7 @@ impl Instrument {
                     i.meaningful_change = Some(number(line, n)?);
                     i.change_in_percentage = percent;
                 }
-                other => return Err(invalid(line, format!("unknown key {other:?}"))),
+                _ => return Err(invalid(line, "unknown key")),
             }
         }
         i.validate()?;

@@ -154,8 +154,11 @@ impl Kindred {
     /// `NotFound` for an unknown instrument and `InvalidInput` for incomplete or unknown answers (naming the item,
     /// never guessing).
     pub fn take_instrument(&self, id: &str, answers: &[u8], at: Option<i64>) -> Result<InstrumentOutcome> {
-        let instrument =
-            self.instruments_registry().find(id, None).cloned().ok_or_else(|| Error::not_found("instrument", id))?;
+        let instrument = self
+            .instruments_registry()
+            .find(id, None)
+            .cloned()
+            .ok_or_else(|| Error::not_found("instrument", "no instrument has that id"))?;
         let score = instrument.score(answers)?;
         let now = now_ms();
         let at = validate_time(at, now)?;

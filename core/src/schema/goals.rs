@@ -252,11 +252,11 @@ pub(crate) fn read_all<T: ReadDoc>(doc: &T, doc_id: &DocId, goals: &ObjId) -> Re
             title: g.str("title")?,
             cadence: Cadence {
                 times,
-                period: period.parse().map_err(|_| Error::document(doc_id, format!("unknown period {period:?}")))?,
+                period: period.parse().map_err(|_| Error::document(doc_id, "unknown goal period"))?,
                 weekdays: Cadence::weekdays_of(weekdays),
             },
             group_goal,
-            status: status.parse().map_err(|_| Error::document(doc_id, format!("unknown goal status {status:?}")))?,
+            status: status.parse().map_err(|_| Error::document(doc_id, "unknown goal status"))?,
             created_at: g.int("created_at")?,
             updated_at: g.int("updated_at")?,
             progress,

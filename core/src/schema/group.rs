@@ -304,7 +304,9 @@ pub(crate) fn write_admission<T: Transactable>(
         None => {
             write_invite(tx, doc_id, invitation)?;
             let invites = root_map(tx, doc_id, "invites")?;
-            MapReader::new(tx, doc_id, invites).map(&key)?.ok_or_else(|| Error::not_found("invitation", &key))?
+            MapReader::new(tx, doc_id, invites)
+                .map(&key)?
+                .ok_or_else(|| Error::not_found("invitation", "its entry is missing"))?
         }
     };
     tx.put(&entry, "used_by", bytes(invitee.as_bytes())).map_err(&err)?;
