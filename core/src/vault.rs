@@ -169,6 +169,43 @@ impl Profiles {
         Kindred::open_in(&dir, DB_FILE, Some(&key), Some(dir.join(KEY_FILE)))
     }
 
+    /// Moves the unencrypted profile in `plain_dir` (from [`Kindred::create`], or from a version of Kindred before
+    /// encryption at rest) into the vault, encrypted, opened by `secret` from now on; listed under `label` or hidden.
+    /// Its database files in `plain_dir` are deleted once the encrypted copy opens. (A phone's flash may keep the
+    /// old blocks of a deleted file until they are reused: a profile kept encrypted from the start never had any.)
+    pub fn adopt(&self, plain_dir: &Path, secret: &Secret, label: Option<&str>) -> Result<Kindred> {
+        let label = label.map(check_label).transpose()?;
+        // Opening checks the profile and brings its schema up to date; closing it makes the file complete.
+        drop(Kindred::open(plain_dir)?);
+        let derived = self.derive(secret)?;
+        let dir = self.root.join(&derived.id);
+        if dir.exists() {
+            return Err(Error::invalid("passphrase", "already opens a profile on this phone"));
+        }
+        let mut suffix = [0u8; 6];
+        rand::fill(&mut suffix);
+        let temp = self.root.join(format!(".creating-{}", hex::encode(suffix)));
+        let key = DbKey::random();
+        let built = (|| -> Result<()> {
+            fs::create_dir(&temp).map_err(|source| Error::Io { path: temp.clone(), source })?;
+            write_synced(&temp.join(KEY_FILE), &wrap(&derived.wrap, &key))?;
+            crate::storage::encrypt_copy(&plain_dir.join(crate::storage::DATABASE_FILE), &temp.join(DB_FILE), &key)?;
+            drop(Kindred::open_in(&temp, DB_FILE, Some(&key), None)?);
+            fs::rename(&temp, &dir).map_err(|source| Error::Io { path: dir.clone(), source })
+        })();
+        if let Err(e) = built {
+            let _ = fs::remove_dir_all(&temp);
+            return Err(e);
+        }
+        sync_dir(&self.root);
+        if let Some(label) = label {
+            self.set_listed(&derived.id, Some(label))?;
+        }
+        let kindred = Kindred::open_in(&dir, DB_FILE, Some(&key), Some(dir.join(KEY_FILE)))?;
+        Kindred::open(plain_dir)?.wipe()?;
+        Ok(kindred)
+    }
+
     /// Opens the profile `secret` opens: [`Error::WrongPassphrase`] if none does. Nothing is written either way.
     pub fn open(&self, secret: &Secret) -> Result<Kindred> {
         let derived = self.derive(secret)?;

@@ -319,6 +319,27 @@ impl Db {
     }
 }
 
+/// Writes an encrypted copy of the closed, unencrypted database `from` to `to` (which must not exist), under `key`.
+/// `from` is left in rollback-journal mode with its write-ahead log folded in; the caller deletes it.
+pub(crate) fn encrypt_copy(from: &Path, to: &Path, key: &DbKey) -> Result<()> {
+    let plain = Connection::open_with_flags(from, OpenFlags::SQLITE_OPEN_READ_WRITE).map_err(|e| classify(from, e))?;
+    // The cipher cannot encrypt a database in WAL mode in place: fold the log in and leave WAL mode first.
+    let mode: String = plain.pragma_update_and_check(None, "journal_mode", "DELETE", |row| row.get(0))?;
+    plain.close().map_err(|(_, e)| Error::Storage(e))?;
+    if !mode.eq_ignore_ascii_case("delete") {
+        return Err(Error::Internal("the database is in use".into()));
+    }
+    fs::copy(from, to).map_err(|source| Error::Io { path: to.to_owned(), source })?;
+    let copy = Connection::open(to)?;
+    let text = zeroize::Zeroizing::new(format!("raw:{}", hex::encode(key.0)));
+    copy.pragma_update(None, "rekey", text.as_str())?;
+    copy.close().map_err(|(_, e)| Error::Storage(e))?;
+    if read_header(to)?.1 == *SQLITE_HEADER {
+        return Err(Error::Internal("the copy was not encrypted".into()));
+    }
+    Ok(())
+}
+
 /// The first bytes of every plain SQLite database file (an encrypted one starts with its random salt).
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
 

@@ -299,3 +299,27 @@ fn a_wipe_destroys_the_key_first_and_leaves_nothing_that_opens() {
     let vault = Profiles::new(root.path()).unwrap();
     assert!(matches!(vault.open(&passphrase("stays here")), Err(Error::WrongPassphrase)));
 }
+
+#[test]
+fn an_unencrypted_profile_moves_into_the_vault_encrypted_and_whole() {
+    let plain = Phone::new("ada");
+    let group = kindred_scenarios::group_with(&plain, "Circle", &[]).id;
+    let marker = unique("BEFORE-ENCRYPTION");
+    plain.say(&group, &marker);
+    plain.kindred.record_checkin(NewCheckin { mood: 3, note: Some(marker.clone()), ..Default::default() }).unwrap();
+    let member = plain.id();
+    let plain_dir = plain.dir.clone();
+    let _kept = plain.close();
+
+    let root = tempfile::tempdir().unwrap();
+    let vault = Profiles::new(root.path()).unwrap();
+    let adopted = vault.adopt(&plain_dir, &passphrase("now encrypted"), Some("Ada")).unwrap();
+    assert_eq!(adopted.profile().member_id, member, "the same identity");
+    assert_eq!(adopted.messages(&group, 10, None).unwrap()[0].text, marker);
+    drop(adopted);
+    assert!(!Kindred::exists(&plain_dir), "the unencrypted files are gone");
+    assert_eq!(found(root.path(), &[marker.clone().into_bytes()]), Vec::<String>::new());
+    assert!(!plain_dir.exists(), "its folder held nothing else, so it went too");
+    assert_eq!(vault.open(&passphrase("now encrypted")).unwrap().checkins(0, i64::MAX).unwrap().len(), 1);
+    assert!(matches!(vault.adopt(&plain_dir, &passphrase("again"), None), Err(Error::NoProfile(_))));
+}
