@@ -148,7 +148,7 @@ fn bad_input_gives_one_line_and_leaves_the_profile_usable() {
 
     let (code, line) = k.fails(&["read", "No such group"]);
     assert_ne!(code, 0);
-    assert_eq!(line, "error: group not found: No such group");
+    assert_eq!(line, "error: group not found: no group has that name");
     k.fails(&["post", "No such group", "hello"]);
 
     k.fails(&["react", "Circle", "ab", "👍"]);

@@ -310,13 +310,14 @@ pub(crate) fn resolve_member(group: &GroupDetails, needle: &str) -> Result<Membe
     let matches = if by_id.is_empty() { by_name } else { by_id };
     match matches.as_slice() {
         [one] => Ok(**one),
+        // Errors never repeat names (the typed one, the group's): they may end up in logs.
         [] => Err(CliError::Core(kindred_core::Error::NotFound {
             kind: "member",
-            id: format!("{needle} (in \"{}\")", group.name),
+            id: format!("no member of group {} has that name or id", group.id),
         })),
         many => Err(CliError::Core(kindred_core::Error::Ambiguous {
             kind: "member",
-            name: needle.to_owned(),
+            name: String::new(),
             count: many.len(),
         })),
     }
