@@ -23,11 +23,15 @@ import java.util.concurrent.atomic.AtomicBoolean
 /**
  * An opened Kindred profile: the one object an app keeps while a person is signed in.
  *
+ * An app gets it from its vault of encrypted profiles, [Profiles] (`profiles.create(...)`, `profiles.open(passphrase)`
+ * or `profiles.open(key)`); [create], [open] and [openOrCreate] in the companion object make and open *unencrypted*
+ * profiles, for tests and tools.
+ *
  * Every operation of the native profile is here as a `suspend` function that runs on [Dispatchers.IO] (the native
  * calls block while they do their disk work), so all of them are safe to call from the main thread. On top of that
  * this class adds what makes it pleasant from Kotlin:
  *
- * - [create], [open] and [openOrCreate] in the companion object;
+ * - [wipe] (panic wipe) and [exportMine] (the person's own data as JSON and CSV);
  * - [updates], a [Flow] of live changes (all of them, or one group's);
  * - overloads taking plain `Int`s and named arguments instead of the generated records and unsigned types
  *   ([createGroup], [createGoal], [joinGroupGoal], [logProgress], [recordCheckin], [addSafetyPlanItem] and
@@ -45,7 +49,7 @@ import java.util.concurrent.atomic.AtomicBoolean
  * ...). After [close], calls on this object throw [IllegalStateException], and calls on its [Group]s throw
  * [KindredException.Closed]; open the profile again to continue.
  */
-class Kindred private constructor(
+class Kindred internal constructor(
     private val profile: KindredProfile,
 ) : AutoCloseable {
 
@@ -55,7 +59,8 @@ class Kindred private constructor(
 
     companion object {
         /**
-         * Creates a new profile (member key, install identity, database) in [dataDir] and opens it.
+         * Creates a new **unencrypted** profile (member key, install identity, database) in [dataDir] and opens it: for
+         * tests and tools. Apps keep profiles encrypted, in a [Profiles] vault ([Profiles.create]).
          *
          * @throws KindredException.ProfileExists if [dataDir] already holds one.
          * @throws KindredException.InvalidInput if [displayName] is empty or too long.
@@ -64,18 +69,19 @@ class Kindred private constructor(
             withContext(Dispatchers.IO) { Kindred(KindredProfile.create(dataDir, displayName)) }
 
         /**
-         * Opens the profile in [dataDir].
+         * Opens the **unencrypted** profile in [dataDir] (made by [create]; for tests and tools). An encrypted profile
+         * opens from its vault: [Profiles.open].
          *
          * @throws KindredException.NoProfile if there is none yet.
          * @throws KindredException.CorruptDatabase if its database is damaged (it is left untouched).
          */
         suspend fun open(dataDir: String): Kindred = withContext(Dispatchers.IO) { Kindred(KindredProfile.open(dataDir)) }
 
-        /** Opens the profile in [dataDir], creating it with [displayName] first if there is none. */
+        /** Opens the unencrypted profile in [dataDir], creating it with [displayName] first if there is none. */
         suspend fun openOrCreate(dataDir: String, displayName: String): Kindred =
             if (exists(dataDir)) open(dataDir) else create(dataDir, displayName)
 
-        /** Whether [dataDir] holds a profile (it may still fail to open if damaged). */
+        /** Whether [dataDir] holds an unencrypted profile (it may still fail to open if damaged). */
         fun exists(dataDir: String): Boolean = profileExists(dataDir)
 
         /** The native library's version, for diagnostics and bug reports. */
@@ -109,6 +115,32 @@ class Kindred private constructor(
             handle.close()
         }
     }.buffer(Channel.UNLIMITED)
+
+    /**
+     * Panic wipe: destroys this profile now. An encrypted profile's wrapped key is overwritten and removed first, so
+     * its data is unreadable from that moment even if deleting the files is cut short; then its files go (of an
+     * unencrypted profile, the database files are deleted). Every [updates] flow completes, and this object is
+     * closed: later calls throw [IllegalStateException], those on its [Group]s [KindredException.Closed]. Close the
+     * profile's [SyncSession]s first.
+     */
+    suspend fun wipe() {
+        check(!closed.get()) { "the profile is closed" }
+        try {
+            withContext(Dispatchers.IO) { profile.wipe() }
+        } finally {
+            close()
+        }
+    }
+
+    /**
+     * Writes everything the person wrote or recorded (their messages, reactions, groups, goals and progress, cheers,
+     * check-ins, instrument results, safety plan, moderation actions, muted members and words, settings) into [dir],
+     * a new or empty folder: `kindred-export.json` and one CSV per kind. Nothing of other members is included. The
+     * files are not encrypted: write them where the person chose, and tell them so.
+     *
+     * @throws KindredException.InvalidInput if [dir] holds files already.
+     */
+    suspend fun exportMine(dir: String): ExportSummary = io { exportMine(dir) }
 
     /** Creates a group that this profile owns, and returns its handle. */
     suspend fun createGroup(name: String, description: String = "", guidelines: String = ""): Group =

@@ -10,6 +10,7 @@ import kotlin.test.Test
 import kotlin.test.assertContentEquals
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
+import kotlin.test.assertFalse
 import kotlin.test.assertTrue
 
 class ErrorsTest {
@@ -71,7 +72,9 @@ class ErrorsTest {
         kindred.createGroup("Twins")
         kindred.createGroup("Twins")
         val err = assertFailsWith<KindredException.Ambiguous> { kindred.group("Twins") }
-        assertEquals("Twins", err.name)
+        assertEquals("group", err.kind)
+        assertEquals("", err.name, "an error never repeats a name someone wrote")
+        assertFalse("Twins" in err.toString())
         assertEquals(2u, err.count)
     }
 
