@@ -10,7 +10,7 @@ use std::error::Error;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use kindred_core::{GroupId, Kindred, MemberId, MessageId, NewGroup, NewMessage, Role};
+use kindred_core::{GroupId, Kindred, MemberId, MessageId, NewGroup, NewMessage, Profiles, Role, Secret};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
@@ -31,10 +31,28 @@ pub const PAGE: u32 = 50;
 pub const HIDDEN: usize = 1000;
 pub const MUTED: usize = 100;
 
+/// The key the benchmark's encrypted profiles open with: an app's key from Android Keystore or iOS Keychain, used
+/// as it is (a passphrase adds Argon2id once per open: `passphrase_kdf_ms`).
+pub fn bench_key() -> Secret {
+    Secret::Key(vec![0x5a; 32])
+}
+
+/// Creates a profile called `name`: in a vault at `dir`, encrypted, or unencrypted in `dir`.
+pub fn create_profile(dir: &Path, name: &str, encrypted: bool) -> Result<Kindred, Box<dyn Error>> {
+    Ok(if encrypted { Profiles::new(dir)?.create(&bench_key(), name, None)? } else { Kindred::create(dir, name)? })
+}
+
+/// Opens the profile [`create_profile`] made.
+pub fn open_profile(dir: &Path, encrypted: bool) -> Result<Kindred, Box<dyn Error>> {
+    Ok(if encrypted { Profiles::new(dir)?.open(&bench_key())? } else { Kindred::open(dir)? })
+}
+
 /// A profile on disk holding one group with `messages` messages.
 #[derive(Debug, Clone)]
 pub struct KindredHistory {
+    /// The profile's data directory; for an encrypted one, its vault.
     pub dir: PathBuf,
+    pub encrypted: bool,
     pub group: GroupId,
     pub messages: usize,
     /// How long generating it took.
@@ -118,13 +136,64 @@ pub fn generate(dir: &Path, messages: usize, seed: u64, moderated: bool) -> Resu
         eprintln!("  kindred: {HIDDEN} messages by another member hidden, {MUTED} members muted");
     }
     drop(me);
-    Ok(KindredHistory { dir: dir.to_owned(), group, messages, generate: started.elapsed() })
+    Ok(KindredHistory { dir: dir.to_owned(), encrypted: false, group, messages, generate: started.elapsed() })
+}
+
+/// The same history, encrypted: a copy of the unencrypted profile moved into a vault at `root`
+/// ([`Profiles::adopt`], which rekeys a copy of the database page by page).
+pub fn encrypted_copy(history: &KindredHistory, root: &Path) -> Result<KindredHistory, Box<dyn Error>> {
+    let plain = root.with_extension("plain-copy");
+    copy_dir(&history.dir, &plain)?;
+    drop(Profiles::new(root)?.adopt(&plain, &bench_key(), None)?);
+    Ok(KindredHistory { dir: root.to_owned(), encrypted: true, ..history.clone() })
+}
+
+/// Copies a closed profile's folder (or vault) with everything in it.
+pub fn copy_dir(from: &Path, to: &Path) -> Result<(), Box<dyn Error>> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &to.join(entry.file_name()))?;
+        } else {
+            std::fs::copy(entry.path(), to.join(entry.file_name()))?;
+        }
+    }
+    Ok(())
+}
+
+/// `panic_wipe_ms`: the panic wipe of an open, encrypted copy of the history (its key destroyed, then its files).
+pub fn measure_wipe(history: &KindredHistory, root: &Path) -> Result<f64, Box<dyn Error>> {
+    copy_dir(&history.dir, root)?;
+    let me = open_profile(root, history.encrypted)?;
+    let started = Instant::now();
+    me.wipe()?;
+    let took = started.elapsed();
+    if open_profile(root, history.encrypted).is_ok() {
+        return Err("the wiped profile still opens".into());
+    }
+    Ok(rss::ms(took))
+}
+
+/// `passphrase_kdf_ms`: what a passphrase adds to opening a profile (Argon2id, then unwrapping the key), median of 5.
+pub fn measure_passphrase_kdf(root: &Path) -> Result<f64, Box<dyn Error>> {
+    let vault = Profiles::new(root)?;
+    let secret = Secret::Passphrase("a passphrase of some length".into());
+    drop(vault.create(&secret, "Ada", None)?);
+    let mut times: Vec<f64> = (0..5)
+        .map(|_| {
+            let started = Instant::now();
+            vault.find(&secret).map(|_| rss::ms(started.elapsed()))
+        })
+        .collect::<Result<_, _>>()?;
+    times.sort_by(f64::total_cmp);
+    Ok(times.get(2).copied().unwrap_or(f64::NAN))
 }
 
 /// What a child process times: open the profile and read the group's latest page.
-pub fn open_and_read_latest(dir: &Path, group: &GroupId) -> Result<OpenTiming, Box<dyn Error>> {
+pub fn open_and_read_latest(dir: &Path, group: &GroupId, encrypted: bool) -> Result<OpenTiming, Box<dyn Error>> {
     let started = Instant::now();
-    let me = Kindred::open(dir)?;
+    let me = open_profile(dir, encrypted)?;
     let opened = Instant::now();
     let page = me.messages(group, PAGE, None)?;
     let read = opened.elapsed();
@@ -134,11 +203,11 @@ pub fn open_and_read_latest(dir: &Path, group: &GroupId) -> Result<OpenTiming, B
 
 /// Opens the history `runs` times, each in a fresh process.
 pub fn measure_open(history: &KindredHistory, runs: usize) -> Result<Vec<rss::ChildReport>, Box<dyn Error>> {
-    let task = ChildTask::KindredOpen { dir: history.dir.clone(), group: history.group };
+    let task = ChildTask::KindredOpen { dir: history.dir.clone(), group: history.group, encrypted: history.encrypted };
     (0..runs).map(|_| rss::run_child(&task)).collect()
 }
 
-/// Sizes of the files of a data directory, after a reopen and close has checkpointed the WAL.
+/// Sizes of the files of a data directory (or vault), after a reopen and close has checkpointed the WAL.
 #[derive(Debug, Clone, Copy)]
 pub struct DiskUsage {
     pub database: u64,
@@ -148,20 +217,29 @@ pub struct DiskUsage {
 
 /// Reopens and closes the profile (closing the last connection checkpoints the WAL), then adds up its files.
 pub fn measure_disk(history: &KindredHistory) -> Result<DiskUsage, Box<dyn Error>> {
-    drop(Kindred::open(&history.dir)?);
+    drop(open_profile(&history.dir, history.encrypted)?);
     let mut usage = DiskUsage { database: 0, wal: 0, total: 0 };
-    for entry in std::fs::read_dir(&history.dir)? {
+    add_up(&history.dir, &mut usage)?;
+    Ok(usage)
+}
+
+fn add_up(dir: &Path, usage: &mut DiskUsage) -> Result<(), Box<dyn Error>> {
+    for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
+        if entry.file_type()?.is_dir() {
+            add_up(&entry.path(), usage)?;
+            continue;
+        }
         let len = entry.metadata()?.len();
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name == kindred_core::DATABASE_FILE {
+        if name == kindred_core::DATABASE_FILE || name == "d" {
             usage.database += len;
         } else if name.ends_with("-wal") {
             usage.wal += len;
         }
         usage.total += len;
     }
-    Ok(usage)
+    Ok(())
 }
 
 /// Posts `count` messages one by one (each `post` durable and signed) into the history's group and returns each
@@ -170,7 +248,7 @@ pub fn measure_disk(history: &KindredHistory) -> Result<DiskUsage, Box<dyn Error
 /// `erase_ms`: erasing one of the owner's messages in the big group, durable (the erasure's signed change, the read
 /// model, and the write-ahead log emptied after it), `count` times on the newest ones; returns each time.
 pub fn measure_erase(history: &KindredHistory, count: usize) -> Result<Vec<Duration>, Box<dyn Error>> {
-    let me = Kindred::open(&history.dir)?;
+    let me = open_profile(&history.dir, history.encrypted)?;
     let mine = me.profile().member_id;
     let targets: Vec<_> = me
         .messages(&history.group, 500, None)?
@@ -196,7 +274,7 @@ pub fn measure_post_latency(
     mut between_posts: impl FnMut() -> Result<(), Box<dyn Error>>,
 ) -> Result<Vec<Duration>, Box<dyn Error>> {
     let mut workload = Workload::new(seed, count);
-    let me = Kindred::open(&history.dir)?;
+    let me = open_profile(&history.dir, history.encrypted)?;
     let mut latencies = Vec::with_capacity(count);
     for _ in 0..count {
         let message = NewMessage { text: workload.draft().text, ..NewMessage::default() };

@@ -13,8 +13,10 @@
 //! faster and runs faster; the build's opt-level is printed and recorded in the JSON as `opt_level`. Both sides of
 //! every comparison are compiled with the same profile in the same binary.
 //!
-//! What is measured (one function per metric in `kindred_side` and `automerge_side`):
-//! - open: `Kindred::open` on the data dir, then `messages(&group, 50, None)`, in a fresh process (the binary
+//! What is measured (one function per metric in `kindred_side` and `automerge_side`). The main keys measure profiles
+//! encrypted at rest, as apps run them: each generated history is copied into a vault (`Profiles::adopt`) and opened
+//! with an app key (`kindred_side::bench_key`); the `_plain` keys measure the unencrypted originals in the same run.
+//! - open: opening the profile, then `messages(&group, 50, None)`, in a fresh process (the binary
 //!   re-executes itself with a hidden `__child` subcommand, see `rss`); median over `--runs` processes. Its peak RSS
 //!   is the child's VmHWM (max over the runs). The baseline child reads the `save()`d file, `Automerge::load`s it
 //!   and picks the 50 newest messages by `ts`.
@@ -27,6 +29,8 @@
 //!   does itself (compaction past its bound, SQLite's own WAL checkpoint) is in the figures. `--post-trace FILE`
 //!   keeps both series, post by post.
 //! - disk: the data dir's files after a reopen and close (which checkpoints the WAL), over the message count.
+//! - privacy: `panic_wipe_100k_ms`, the panic wipe of an open, encrypted copy of the large profile (key first, then
+//!   files); `passphrase_kdf_ms`, what a passphrase adds to an open (Argon2id and unwrapping the key).
 //! - sync (`sync_side`, baselines in `automerge_sync`): whole profiles syncing over the core's simulated link, every
 //!   frame's bytes counted both ways: a reconnect with nothing new between two phones sharing 5 groups; a catch-up
 //!   after 100 new messages on each side; a newcomer joining the small history's group by invitation, over a clean
@@ -50,6 +54,7 @@ mod automerge_sync;
 mod crisis;
 mod hostile;
 mod kindred_side;
+mod privacy;
 mod report;
 mod rss;
 mod sync_side;
@@ -144,6 +149,8 @@ impl Sizes {
 /// Every figure of a run; serialised as the JSON line.
 #[derive(Debug, Serialize)]
 struct Report {
+    /// The main keys measure profiles encrypted at rest, as apps run them (a vault profile opened with an app key);
+    /// the `_plain` keys the same histories without encryption, in the same run.
     open_10k_ms: f64,
     open_100k_ms: f64,
     open_10k_peak_rss_mb: f64,
@@ -161,6 +168,21 @@ struct Report {
     disk_bytes_per_msg: f64,
     disk_bytes: u64,
     disk_wal_bytes: u64,
+    open_10k_ms_plain: f64,
+    open_100k_ms_plain: f64,
+    open_10k_peak_rss_mb_plain: f64,
+    open_100k_peak_rss_mb_plain: f64,
+    post_p50_ms_plain: f64,
+    post_p99_ms_plain: f64,
+    post_p50_over_floor_plain: f64,
+    post_p99_over_floor_plain: f64,
+    disk_bytes_per_msg_plain: f64,
+    /// The panic wipe of the open, encrypted 100k-message profile: its key destroyed, then its files.
+    panic_wipe_100k_ms: f64,
+    /// What a passphrase adds to an open: Argon2id (19 MiB, 2 passes) and unwrapping the key, median of 5.
+    passphrase_kdf_ms: f64,
+    /// Application-level encryption's unit of work: seal and open one message's words, median us.
+    app_level_seal_us: f64,
     am_load_10k_ms: f64,
     am_load_100k_ms: f64,
     am_load_10k_peak_rss_mb: f64,
@@ -209,6 +231,9 @@ struct SyncFigures {
     am_sync_noop_5groups_flights: Option<u64>,
     am_sync_noop_5groups_fresh_bytes: Option<u64>,
     sync_100x100_bytes: Option<u64>,
+    /// The same reconnect and catch-up between unencrypted profiles.
+    sync_noop_5groups_bytes_plain: Option<u64>,
+    sync_100x100_bytes_plain: Option<u64>,
     sync_100x100_flights: Option<u64>,
     sync_100x100_seconds_at_20000_bytes_per_s: Option<f64>,
     /// Changes applied by each side.
@@ -396,7 +421,7 @@ fn measure_sync(
 
     let what = format!("reconnect with nothing new, {} groups", sizes.noop_groups);
     if let Some(noop) = attempt(&mut failures, &what, || {
-        sync_side::measure_noop(&mut net, &dir.join("noop"), sizes.noop_groups, sizes.noop_per_side, SEED + 10)
+        sync_side::measure_noop(&mut net, &dir.join("noop"), sizes.noop_groups, sizes.noop_per_side, SEED + 10, true)
     }) {
         f.sync_noop_5groups_bytes = Some(noop.traffic.bytes);
         f.sync_noop_5groups_flights = Some(noop.traffic.flights);
@@ -422,12 +447,36 @@ fn measure_sync(
             sizes.catch_up_history,
             sizes.catch_up_new,
             SEED + 20,
+            true,
         )
     }) {
         f.sync_100x100_bytes = Some(c.traffic.bytes);
         f.sync_100x100_flights = Some(c.traffic.flights);
         f.sync_100x100_seconds_at_20000_bytes_per_s = Some(c.traffic.seconds);
         f.sync_100x100_applied = Some(c.applied);
+    }
+    let what = "the same reconnect and catch-up, unencrypted";
+    if let Some((noop, c)) = attempt(&mut failures, what, || {
+        let noop = sync_side::measure_noop(
+            &mut net,
+            &dir.join("noop-plain"),
+            sizes.noop_groups,
+            sizes.noop_per_side,
+            SEED + 10,
+            false,
+        )?;
+        let catch_up = sync_side::measure_catch_up(
+            &mut net,
+            &dir.join("catch-up-plain"),
+            sizes.catch_up_history,
+            sizes.catch_up_new,
+            SEED + 20,
+            false,
+        )?;
+        Ok((noop, catch_up))
+    }) {
+        f.sync_noop_5groups_bytes_plain = Some(noop.traffic.bytes);
+        f.sync_100x100_bytes_plain = Some(c.traffic.bytes);
     }
     if let Some(am) = attempt(&mut failures, "automerge: catch-up", || {
         automerge_sync::measure_catch_up(sizes.catch_up_history, sizes.catch_up_new, SEED + 20)
@@ -551,22 +600,33 @@ fn run(options: &Options) -> Result<Report, Box<dyn Error>> {
         (0..sizes.small).map(|_| w.draft().text).collect()
     };
     let text_zlib_ratio = workload::zlib_ratio(&texts);
+    eprintln!("encrypting copies of the Kindred histories (Profiles::adopt)...");
+    let e_small = kindred_side::encrypted_copy(&k_small, &root.path().join("vault-small"))?;
+    let e_large = kindred_side::encrypted_copy(&k_large, &root.path().join("vault-large"))?;
 
     eprintln!("measuring disk use...");
-    let disk = kindred_side::measure_disk(&k_large)?;
+    let disk = kindred_side::measure_disk(&e_large)?;
+    let disk_plain = kindred_side::measure_disk(&k_large)?;
 
     eprintln!("opening, {} fresh processes each...", sizes.runs);
     let page = kindred_side::PAGE as usize;
-    let open_small = summarise(&kindred_side::measure_open(&k_small, sizes.runs)?, page)?;
-    let open_large = summarise(&kindred_side::measure_open(&k_large, sizes.runs)?, page)?;
+    let open_small = summarise(&kindred_side::measure_open(&e_small, sizes.runs)?, page)?;
+    let open_large = summarise(&kindred_side::measure_open(&e_large, sizes.runs)?, page)?;
+    let open_small_plain = summarise(&kindred_side::measure_open(&k_small, sizes.runs)?, page)?;
+    let open_large_plain = summarise(&kindred_side::measure_open(&k_large, sizes.runs)?, page)?;
     let am_load_small = summarise(&automerge_side::measure_load(&am_small, sizes.runs)?, page)?;
     let am_load_large = summarise(&automerge_side::measure_load(&am_large, sizes.runs)?, page)?;
 
     eprintln!("posting {} messages one by one...", sizes.posts);
     let mut probe = FsyncProbe::new(root.path())?;
-    let mut latencies = kindred_side::measure_post_latency(&k_large, sizes.posts, SEED + 1, || probe.sample())?;
+    let mut latencies = kindred_side::measure_post_latency(&e_large, sizes.posts, SEED + 1, || probe.sample())?;
     let mut fsyncs = std::mem::take(&mut probe.samples);
+    let mut plain_latencies =
+        kindred_side::measure_post_latency(&k_large, sizes.posts, SEED + 1, || probe.sample())?;
+    let mut plain_fsyncs = std::mem::take(&mut probe.samples);
     drop(probe);
+    plain_latencies.sort();
+    plain_fsyncs.sort();
     if let Some(path) = &options.post_trace {
         let lines: String = latencies
             .iter()
@@ -579,12 +639,15 @@ fn run(options: &Options) -> Result<Report, Box<dyn Error>> {
     latencies.sort();
     fsyncs.sort();
     eprintln!("erasing messages...");
-    let mut erasures = kindred_side::measure_erase(&k_large, 20)?;
+    let mut erasures = kindred_side::measure_erase(&e_large, 20)?;
     erasures.sort();
     let erase_ms = percentile_ms(&erasures, 50.0);
+    eprintln!("wiping an encrypted copy of the large profile...");
+    let panic_wipe_100k_ms = kindred_side::measure_wipe(&e_large, &root.path().join("wipe"))?;
+    let passphrase_kdf_ms = kindred_side::measure_passphrase_kdf(&root.path().join("kdf"))?;
 
     eprintln!("syncing (simulated links, {} B/s)...", sync_side::BYTES_PER_SECOND);
-    let sync = measure_sync(root.path(), &sizes, &k_small, &am_small)?;
+    let sync = measure_sync(root.path(), &sizes, &e_small, &am_small)?;
 
     eprintln!("checking drafts for signs of risk...");
     let check_draft_us = crisis::check_draft_us();
@@ -596,6 +659,8 @@ fn run(options: &Options) -> Result<Report, Box<dyn Error>> {
     let generate = k_small.generate + k_large.generate;
     let (post_p50, post_p99) = (percentile_ms(&latencies, 50.0), percentile_ms(&latencies, 99.0));
     let (fsync_p50, fsync_p99) = (percentile_ms(&fsyncs, 50.0), percentile_ms(&fsyncs, 99.0));
+    let (plain_p50, plain_p99) = (percentile_ms(&plain_latencies, 50.0), percentile_ms(&plain_latencies, 99.0));
+    let (plain_floor_p50, plain_floor_p99) = (percentile_ms(&plain_fsyncs, 50.0), percentile_ms(&plain_fsyncs, 99.0));
     let mut report = Report {
         open_10k_ms: open_small.total_ms,
         open_100k_ms: open_large.total_ms,
@@ -613,6 +678,18 @@ fn run(options: &Options) -> Result<Report, Box<dyn Error>> {
         disk_bytes_per_msg: disk.total as f64 / k_large.messages as f64,
         disk_bytes: disk.total,
         disk_wal_bytes: disk.wal,
+        open_10k_ms_plain: open_small_plain.total_ms,
+        open_100k_ms_plain: open_large_plain.total_ms,
+        open_10k_peak_rss_mb_plain: open_small_plain.peak_rss_mb,
+        open_100k_peak_rss_mb_plain: open_large_plain.peak_rss_mb,
+        post_p50_ms_plain: plain_p50,
+        post_p99_ms_plain: plain_p99,
+        post_p50_over_floor_plain: plain_p50 / plain_floor_p50,
+        post_p99_over_floor_plain: plain_p99 / plain_floor_p99,
+        disk_bytes_per_msg_plain: disk_plain.total as f64 / k_large.messages as f64,
+        panic_wipe_100k_ms,
+        passphrase_kdf_ms,
+        app_level_seal_us: privacy::app_level_seal_us(SEED + 5, 1000),
         am_load_10k_ms: am_load_small.total_ms,
         am_load_100k_ms: am_load_large.total_ms,
         am_load_10k_peak_rss_mb: am_load_small.peak_rss_mb,

@@ -20,8 +20,8 @@ pub const CHILD_COMMAND: &str = "__child";
 /// What one child run measures.
 #[derive(Debug, Clone)]
 pub enum ChildTask {
-    /// `Kindred::open` on a data dir, then `messages(&group, 50, None)`.
-    KindredOpen { dir: PathBuf, group: GroupId },
+    /// Opening a profile (in a vault if `encrypted`), then `messages(&group, 50, None)`.
+    KindredOpen { dir: PathBuf, group: GroupId, encrypted: bool },
     /// Read a `save()`d automerge document, `Automerge::load` it, then sort out its latest 50 messages.
     AutomergeLoad { file: PathBuf },
     /// `Kindred::open` on a data dir, then `import_bundle` of a file (reports `read` 1 if it was refused).
@@ -66,7 +66,9 @@ pub fn run_child(task: &ChildTask) -> Result<ChildReport, Box<dyn Error>> {
     let mut command = Command::new(exe);
     command.arg(CHILD_COMMAND);
     match task {
-        ChildTask::KindredOpen { dir, group } => command.arg("kindred-open").arg(dir).arg(group.to_hex()),
+        ChildTask::KindredOpen { dir, group, encrypted } => {
+            command.arg("kindred-open").arg(dir).arg(group.to_hex()).arg(if *encrypted { "encrypted" } else { "plain" })
+        }
         ChildTask::AutomergeLoad { file } => command.arg("automerge-load").arg(file),
         ChildTask::Import { dir, file } => command.arg("import").arg(dir).arg(file),
     };
@@ -82,8 +84,8 @@ pub fn run_child(task: &ChildTask) -> Result<ChildReport, Box<dyn Error>> {
 /// The body of a child process: `args` are what follows [`CHILD_COMMAND`]. Prints one [`ChildReport`] line.
 pub fn child_main(args: &[String]) -> Result<(), Box<dyn Error>> {
     let timing = match args {
-        [kind, dir, group] if kind == "kindred-open" => {
-            kindred_side::open_and_read_latest(Path::new(dir), &group.parse()?)?
+        [kind, dir, group, storage] if kind == "kindred-open" => {
+            kindred_side::open_and_read_latest(Path::new(dir), &group.parse()?, storage == "encrypted")?
         }
         [kind, file] if kind == "automerge-load" => automerge_side::load_and_read_latest(Path::new(file))?,
         [kind, dir, file] if kind == "import" => {

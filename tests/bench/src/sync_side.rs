@@ -13,7 +13,7 @@ use kindred_core::limits::DEFAULT_INVITE_VALIDITY_MS;
 use kindred_core::sync::link::{self, Ending, Link, Outcome};
 use kindred_core::{Bundle, GroupId, Kindred, MemberId, MessageId, NewGroup, NewMessage};
 
-use crate::kindred_side::KindredHistory;
+use crate::kindred_side::{KindredHistory, copy_dir, create_profile, open_profile};
 use crate::workload::Workload;
 
 /// The simulated link's speed, for the simulated seconds: about what Bluetooth LE gives in practice.
@@ -156,9 +156,10 @@ pub fn measure_noop(
     groups: usize,
     per_side: usize,
     seed: u64,
+    encrypted: bool,
 ) -> Result<Noop, Box<dyn Error>> {
-    let alice = Kindred::create(dir.join("alice"), "Alice")?;
-    let bob = Kindred::create(dir.join("bob"), "Bob")?;
+    let alice = create_profile(&dir.join("alice"), "Alice", encrypted)?;
+    let bob = create_profile(&dir.join("bob"), "Bob", encrypted)?;
     let mut ids = Vec::new();
     for i in 0..groups {
         let group = alice.create_group(NewGroup { name: format!("Circle {}", i + 1), ..NewGroup::default() })?.id;
@@ -210,9 +211,10 @@ pub fn measure_catch_up(
     history: usize,
     new: usize,
     seed: u64,
+    encrypted: bool,
 ) -> Result<CatchUp, Box<dyn Error>> {
-    let alice = Kindred::create(dir.join("alice"), "Alice")?;
-    let bob = Kindred::create(dir.join("bob"), "Bob")?;
+    let alice = create_profile(&dir.join("alice"), "Alice", encrypted)?;
+    let bob = create_profile(&dir.join("bob"), "Bob", encrypted)?;
     let group = alice.create_group(NewGroup { name: "Tuesday circle".into(), ..NewGroup::default() })?.id;
     post_history(&alice, &group, history / 2, seed)?;
     invite(&alice, &bob, &group)?;
@@ -270,25 +272,11 @@ pub fn group_size(member: &Kindred, group: &GroupId) -> Result<GroupSize, Box<dy
     })
 }
 
-/// Copies a closed profile's data directory, so each join starts from the same member.
-fn copy_profile(from: &Path, to: &Path) -> Result<(), Box<dyn Error>> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        if entry.file_type()?.is_dir() {
-            copy_profile(&entry.path(), &to.join(entry.file_name()))?;
-        } else {
-            std::fs::copy(entry.path(), to.join(entry.file_name()))?;
-        }
-    }
-    Ok(())
-}
-
 /// A copy of the generated history's profile (the member) and a new profile holding an invitation to its group.
 fn prepare_join(source: &KindredHistory, dir: &Path) -> Result<(Kindred, Kindred), Box<dyn Error>> {
-    copy_profile(&source.dir, &dir.join("member"))?;
-    let member = Kindred::open(dir.join("member"))?;
-    let joiner = Kindred::create(dir.join("joiner"), "Newcomer")?;
+    copy_dir(&source.dir, &dir.join("member"))?;
+    let member = open_profile(&dir.join("member"), source.encrypted)?;
+    let joiner = create_profile(&dir.join("joiner"), "Newcomer", source.encrypted)?;
     invite(&member, &joiner, &source.group)?;
     Ok((member, joiner))
 }
