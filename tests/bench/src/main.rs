@@ -621,8 +621,7 @@ fn run(options: &Options) -> Result<Report, Box<dyn Error>> {
     let mut probe = FsyncProbe::new(root.path())?;
     let mut latencies = kindred_side::measure_post_latency(&e_large, sizes.posts, SEED + 1, || probe.sample())?;
     let mut fsyncs = std::mem::take(&mut probe.samples);
-    let mut plain_latencies =
-        kindred_side::measure_post_latency(&k_large, sizes.posts, SEED + 1, || probe.sample())?;
+    let mut plain_latencies = kindred_side::measure_post_latency(&k_large, sizes.posts, SEED + 1, || probe.sample())?;
     let mut plain_fsyncs = std::mem::take(&mut probe.samples);
     drop(probe);
     plain_latencies.sort();
