@@ -4,8 +4,9 @@
 // `KindredError`, `UpdateListener`, `SubscriptionHandle`, `SyncSession`, free functions, converters). It is a target
 // of the package but not a product, and this module does not re-export it: apps get exactly
 //
-// - the classes of this layer, `Kindred` (a profile) and `Kindred.Group` (one of its groups), over the generated
-//   `KindredProfile` and `KindredGroup`, which stay hidden;
+// - the classes of this layer, `Kindred` (a profile), `Kindred.Group` (one of its groups) and `Kindred.Profiles`
+//   (the vault of encrypted profiles, `Profiles.swift`), over the generated `KindredProfile`, `KindredGroup` and
+//   `KindredProfiles`, which stay hidden;
 // - the generated records, enums and `KindredError` that these classes take and return, and the generated
 //   `SyncSession`, each re-exported by name in `Types.swift` (with a few Swift extras, such as dates);
 // - the layer's `AsyncStream`s of updates (`Updates.swift`), `SyncSession.run` and `SyncLinkClosed` (`Sync.swift`).
@@ -27,6 +28,10 @@ import Foundation
 public import KindredCore
 
 /// An opened Kindred profile: the one object an app keeps for as long as the person is signed in.
+///
+/// An app opens it from its vault of encrypted profiles, ``Profiles`` (``Profiles/open(passphrase:)``,
+/// ``Profiles/open(key:)``); ``create(in:displayName:)`` and ``open(_:)`` make and open unencrypted profiles, for
+/// tests and tools.
 ///
 /// A thin layer over the generated profile object: Swift argument labels, `Date` and `URL` where they help, and
 /// live updates as an `AsyncStream` (``updates(bufferingPolicy:)``). What belongs to one group (messages, members,
@@ -58,7 +63,9 @@ public final class Kindred: Sendable {
 
     // MARK: Opening and closing
 
-    /// Creates a new profile (member key, install identity, database) in `directory`, which is created if needed.
+    /// Creates a new **unencrypted** profile (member key, install identity, database) in `directory`, which is created
+    /// if needed: for tests and tools. Apps keep profiles encrypted, in a ``Profiles`` vault
+    /// (``Profiles/create(passphrase:displayName:label:)``, ``Profiles/create(key:displayName:label:)``).
     ///
     /// - Throws: ``KindredError/ProfileExists(path:)`` if `directory` already holds one,
     ///   ``KindredError/InvalidInput(field:reason:)`` for an unusable display name.
@@ -67,7 +74,8 @@ public final class Kindred: Sendable {
         return Kindred(try await bridgeAsync { try KindredProfile.create(dataDir: path, displayName: displayName) })
     }
 
-    /// Opens the profile in `directory`.
+    /// Opens the **unencrypted** profile in `directory` (made by ``create(in:displayName:)``; for tests and tools). An
+    /// encrypted profile opens from its vault: ``Profiles/open(passphrase:)``, ``Profiles/open(key:)``.
     ///
     /// - Throws: ``KindredError/NoProfile(path:)`` if there is none yet; ``KindredError/CorruptDatabase(path:detail:)``,
     ///   ``KindredError/ForeignDatabase(path:)`` or ``KindredError/NewerSchema(found:supported:)`` if it cannot be
@@ -77,14 +85,14 @@ public final class Kindred: Sendable {
         return Kindred(try await bridgeAsync { try KindredProfile.open(dataDir: path) })
     }
 
-    /// Opens the profile in `directory`, or creates one named `displayName` if there is none yet.
+    /// Opens the unencrypted profile in `directory`, or creates one named `displayName` if there is none yet.
     public static func openOrCreate(in directory: URL, displayName: String) async throws -> Kindred {
         profileExists(in: directory)
             ? try await open(directory)
             : try await create(in: directory, displayName: displayName)
     }
 
-    /// Whether `directory` holds a profile (it may still fail to open, if damaged).
+    /// Whether `directory` holds an unencrypted profile (it may still fail to open, if damaged).
     public static func profileExists(in directory: URL) -> Bool {
         KindredCore.profileExists(dataDir: directory.path)
     }
@@ -98,6 +106,26 @@ public final class Kindred: Sendable {
     public func close() {
         profile.close()
         streams.finishAll()
+    }
+
+    /// Panic wipe: destroys this profile now. An encrypted profile's wrapped key is overwritten and removed first, so
+    /// its data is unreadable from that moment even if deleting the files is cut short; then its files go (of an
+    /// unencrypted profile, the database files are deleted). Every update stream finishes and the profile is closed:
+    /// later calls, on it and on its groups, throw ``KindredError/Closed``. Close its sync sessions first.
+    public func wipe() async throws {
+        defer { streams.finishAll() }
+        try await bridgeAsync { [self] in try profile.wipe() }
+    }
+
+    /// Writes everything the person wrote or recorded (their messages, reactions, groups, goals and progress,
+    /// cheers, check-ins, instrument results, safety plan, moderation actions, muted members and words, settings)
+    /// into `directory`, a new or empty folder: `kindred-export.json` and one CSV per kind. Nothing of other
+    /// members is included. The files are not encrypted: write them where the person chose, and say so.
+    /// - Throws: ``KindredError/InvalidInput(field:reason:)`` if `directory` holds files already.
+    @discardableResult
+    public func exportMine(to directory: URL) async throws -> ExportSummary {
+        let path = directory.path
+        return try await bridgeAsync { [self] in try profile.exportMine(dir: path) }
     }
 
     /// This profile's public identity.

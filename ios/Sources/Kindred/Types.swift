@@ -2,7 +2,8 @@
 // `KindredError` and `SyncSession`, exactly as uniffi generates them. Nothing else of the generated module
 // `KindredCore` reaches an app: not `KindredProfile` and `KindredGroup` (wrapped by `Kindred` and `Kindred.Group`),
 // not `UpdateListener` and `SubscriptionHandle` (behind the `AsyncStream`s), not the `New...` input records the layer
-// builds from plain arguments (`NewCheckin` excepted), the free functions or uniffi's converters. See the header of
+// builds from plain arguments (`NewCheckin` excepted), not `KindredProfiles` and `ProfileSecret` (behind
+// `Kindred.Profiles`), the free functions or uniffi's converters. See the header of
 // `Kindred.swift` for why the layer is shaped this way, and `ios/run-linux-tests.sh` (surface checks) for what
 // enforces it.
 //
@@ -90,6 +91,9 @@ public import KindredCore
 @_exported import struct KindredCore.IngestReport       // what was applied, in `BundleImport.report`
 @_exported import struct KindredCore.SyncReport         // what a sync session did
 @_exported import struct KindredCore.JoinRefusal        // an invitation a peer did not accept, in `SyncReport`
+@_exported import struct KindredCore.ListedProfile      // a profile a vault lists, with its label (`Profiles.list()`)
+@_exported import struct KindredCore.ExportSummary      // what `Kindred.exportMine(to:)` wrote
+@_exported import struct KindredCore.ExportCount        // how many records of one kind, in `ExportSummary`
 
 // MARK: Records the layer takes
 
@@ -187,6 +191,9 @@ extension Kindred {
     public typealias IngestReport = KindredCore.IngestReport
     public typealias SyncReport = KindredCore.SyncReport
     public typealias JoinRefusal = KindredCore.JoinRefusal
+    public typealias ListedProfile = KindredCore.ListedProfile
+    public typealias ExportSummary = KindredCore.ExportSummary
+    public typealias ExportCount = KindredCore.ExportCount
     public typealias NewCheckin = KindredCore.NewCheckin
     public typealias Update = KindredCore.Update
     public typealias Role = KindredCore.Role

@@ -111,7 +111,8 @@ final class GroupsAndMessagesTests: XCTestCase {
         let first = try await kindred.createGroup(name: "Walkers")
         _ = try await kindred.createGroup(name: "Walkers")
         await assertKindredError(try await kindred.group("Walkers"), "Ambiguous") {
-            if case .Ambiguous(let kind, let name, let count) = $0 { return kind == "group" && name == "Walkers" && count == 2 }
+            // An error never repeats a name someone wrote: `name` is empty for a name (it holds only an id prefix).
+            if case .Ambiguous(let kind, let name, let count) = $0 { return kind == "group" && name.isEmpty && count == 2 }
             return false
         }
         let me = try kindred.info.memberId

@@ -123,24 +123,37 @@ func visible(kindred: Kindred, group: Kindred.Group, session: SyncSession) async
     }
     let imported: BundleImport = try await kindred.importBundle(Data())
     seen.append("\(imported.report.applied)")
+    let profiles: Kindred.Profiles = try await Profiles.open(in: URL(fileURLWithPath: "/tmp/vault"))
+    let listed: [ListedProfile] = try await profiles.list()
+    let unlocked: Kindred = try await profiles.open(passphrase: "secret words")
+    let exported: Kindred.ExportSummary = try await unlocked.exportMine(to: URL(fileURLWithPath: "/tmp/export"))
+    let counted: ExportCount? = exported.counts.first
+    let listedToo: Kindred.ListedProfile? = listed.first
+    seen += listed.map { "\($0.id) \($0.label)" } + exported.files + ["\(counted?.kind ?? "") \(counted?.count ?? 0)"]
+    seen.append(listedToo?.label ?? "")
+    let secret: Profiles.Secret = .key(Profiles.newKey())
+    try await profiles.changeSecret(from: .passphrase("secret words"), to: secret)
+    try await unlocked.wipe()
     return seen
 }
 
 /// What an app must not see: everything else of the generated module.
-func hidden(kindred: Kindred, group: Kindred.Group) {
+func hidden(kindred: Kindred, group: Kindred.Group, profiles: Profiles) {
     // The generated module itself, by name, beyond the re-exported types.
     _ = KindredCore.KindredProfile.self                         // hidden
     // The generated objects the layer wraps, their protocols, and the listener machinery.
     _ = KindredProfile.self                                     // hidden
     _ = KindredGroup.self                                       // hidden
+    _ = KindredProfiles.self                                    // hidden
     _ = (any KindredProfileProtocol).self                       // hidden
     _ = (any UpdateListener).self                               // hidden
     _ = UpdateListenerImpl.self                                 // hidden
     _ = SubscriptionHandle.self                                 // hidden
-    // The input records the layer builds from plain arguments.
+    // The input records the layer builds from plain arguments (and the generated secret, behind `Profiles.Secret`).
     _ = NewGroup.self                                           // hidden
     _ = NewGoal.self                                            // hidden
     _ = NewMessage.self                                         // hidden
+    _ = ProfileSecret.self                                      // hidden
     // The generated free functions (the layer has `Kindred.profileExists(in:)`, `Kindred.version`...) and converters.
     _ = profileExists(dataDir: "/")                             // hidden
     _ = kindredVersion()                                        // hidden
@@ -149,5 +162,6 @@ func hidden(kindred: Kindred, group: Kindred.Group) {
     _ = FfiConverterTypeMessage.self                            // hidden
     // The generated objects inside the layer's classes.
     _ = kindred.profile                                         // hidden
+    _ = profiles.vault                                          // hidden
     _ = group.generated                                         // hidden
 }
