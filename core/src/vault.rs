@@ -107,25 +107,30 @@ struct Derived {
 impl Profiles {
     /// The vault in folder `root`, created (with its salt) if it does not exist yet.
     pub fn new(root: impl AsRef<Path>) -> Result<Self> {
-        let root = root.as_ref().to_owned();
-        fs::create_dir_all(&root).map_err(|source| Error::Io { path: root.clone(), source })?;
+        let vault = Profiles { root: root.as_ref().to_owned() };
+        vault.ensure_salt()?;
+        Ok(vault)
+    }
+
+    /// Makes the folder and its salt if they are missing (a new vault, or one emptied by [`Profiles::wipe_all`]).
+    fn ensure_salt(&self) -> Result<()> {
+        let root = &self.root;
+        fs::create_dir_all(root).map_err(|source| Error::Io { path: root.clone(), source })?;
         let salt = root.join(SALT_FILE);
-        if !salt.exists() {
-            let mut bytes = [0u8; 16];
-            rand::fill(&mut bytes);
-            // Written once, atomically: a temporary file linked into place, so two first starts agree on one salt.
-            let temp = root.join(format!(".{SALT_FILE}.{}", hex::encode(&bytes[..4])));
-            write_synced(&temp, &bytes)?;
-            let linked = fs::hard_link(&temp, &salt);
-            let _ = fs::remove_file(&temp);
-            match linked {
-                Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
-                    return Err(Error::Io { path: salt, source: e });
-                }
-                _ => {}
-            }
+        if salt.exists() {
+            return Ok(());
         }
-        Ok(Profiles { root })
+        let mut bytes = [0u8; 16];
+        rand::fill(&mut bytes);
+        // Written once, atomically: a temporary file linked into place, so two first starts agree on one salt.
+        let temp = root.join(format!(".{SALT_FILE}.{}", hex::encode(&bytes[..4])));
+        write_synced(&temp, &bytes)?;
+        let linked = fs::hard_link(&temp, &salt);
+        let _ = fs::remove_file(&temp);
+        match linked {
+            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => Err(Error::Io { path: salt, source: e }),
+            _ => Ok(()),
+        }
     }
 
     /// The vault's folder.
@@ -142,6 +147,7 @@ impl Profiles {
     /// already opens with this secret, or for a passphrase under 6 characters or a key that is not 32 bytes.
     pub fn create(&self, secret: &Secret, display_name: &str, label: Option<&str>) -> Result<Kindred> {
         let label = label.map(check_label).transpose()?;
+        self.ensure_salt()?;
         let derived = self.derive(secret)?;
         let dir = self.root.join(&derived.id);
         if dir.exists() {
@@ -177,6 +183,7 @@ impl Profiles {
         let label = label.map(check_label).transpose()?;
         // Opening checks the profile and brings its schema up to date; closing it makes the file complete.
         drop(Kindred::open(plain_dir)?);
+        self.ensure_salt()?;
         let derived = self.derive(secret)?;
         let dir = self.root.join(&derived.id);
         if dir.exists() {
@@ -280,8 +287,8 @@ impl Profiles {
     }
 
     /// Panic wipe of the whole vault: every profile's wrapped key is destroyed first (listed and hidden alike),
-    /// then every file of the vault, its salt and listing included. Profiles open elsewhere in the app should be
-    /// wiped through their handles ([`Kindred::wipe`]) or closed.
+    /// then every file of the vault, its salt and listing included (a later `create` makes a new salt). Profiles open
+    /// elsewhere in the app should be wiped through their handles ([`Kindred::wipe`]) or closed.
     pub fn wipe_all(&self) -> Result<()> {
         let entries: Vec<PathBuf> = fs::read_dir(&self.root)
             .map_err(|source| Error::Io { path: self.root.clone(), source })?
@@ -308,8 +315,12 @@ impl Profiles {
                 if text.chars().count() < MIN_PASSPHRASE_CHARS {
                     return Err(Error::invalid("passphrase", "must be at least 6 characters"));
                 }
-                let salt = fs::read(self.root.join(SALT_FILE))
-                    .map_err(|source| Error::Io { path: self.root.join(SALT_FILE), source })?;
+                let salt = match fs::read(self.root.join(SALT_FILE)) {
+                    Ok(salt) => salt,
+                    // Without its salt no passphrase opens anything here (a vault wiped whole, or never made).
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Error::WrongPassphrase),
+                    Err(source) => return Err(Error::Io { path: self.root.join(SALT_FILE), source }),
+                };
                 let params = argon2::Params::new(ARGON2_MEMORY_KIB, ARGON2_PASSES, 1, Some(32))
                     .map_err(|_| Error::Internal("Argon2 parameters".into()))?;
                 let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);

@@ -296,7 +296,10 @@ fn a_wipe_destroys_the_key_first_and_leaves_nothing_that_opens() {
     // The panic button: every profile, hidden ones included, and the vault's own files.
     vault.wipe_all().unwrap();
     assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 0);
-    let vault = Profiles::new(root.path()).unwrap();
+    assert!(matches!(vault.open(&passphrase("stays here")), Err(Error::WrongPassphrase)));
+    // The same handle makes new profiles afterwards, under a new salt.
+    drop(vault.create(&passphrase("a fresh start"), "Ada", None).unwrap());
+    assert!(vault.open(&passphrase("a fresh start")).is_ok());
     assert!(matches!(vault.open(&passphrase("stays here")), Err(Error::WrongPassphrase)));
 }
 
