@@ -16,6 +16,7 @@ const SHIPPED: &[&str] = &[
     "src/crisis/lists/en.txt",
     "src/crisis/lists/es.txt",
     "src/crisis/lists/sw.txt",
+    "src/crisis/guidance.txt",
     "src/instruments/definitions/who5.txt",
     "src/instruments/definitions/phq9.txt",
     "src/instruments/definitions/phq8.txt",
