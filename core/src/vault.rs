@@ -457,3 +457,71 @@ fn sync_dir(dir: &Path) {
         let _ = handle.sync_all();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+
+    fn passphrase(text: &str) -> Secret {
+        Secret::Passphrase(text.to_owned())
+    }
+
+    /// A passphrase change cut short after its first step (the new wrapping written beside the old) or its second
+    /// (the folder renamed): the profile opens with one of the two passphrases, never with neither.
+    #[test]
+    fn a_passphrase_change_cut_short_leaves_the_profile_opening_with_one_of_the_two() {
+        let root = tempfile::tempdir().unwrap();
+        let vault = Profiles::new(root.path()).unwrap();
+        drop(vault.create(&passphrase("old passphrase"), "Ada", None).unwrap());
+        let from = vault.derive(&passphrase("old passphrase")).unwrap();
+        let to = vault.derive(&passphrase("new passphrase")).unwrap();
+        let old_dir = root.path().join(&from.id);
+        let key = vault.unwrap_key(&old_dir, &from).unwrap();
+
+        // Cut after the first step: the old passphrase still opens it, the new one nothing.
+        write_synced(&old_dir.join(NEW_KEY_FILE), &wrap(&to.wrap, &key)).unwrap();
+        assert!(vault.open(&passphrase("old passphrase")).is_ok());
+        assert!(matches!(vault.open(&passphrase("new passphrase")), Err(Error::WrongPassphrase)));
+
+        // Cut after the second: the new passphrase opens it, and finishes the change.
+        fs::rename(&old_dir, root.path().join(&to.id)).unwrap();
+        assert!(matches!(vault.open(&passphrase("old passphrase")), Err(Error::WrongPassphrase)));
+        assert_eq!(vault.open(&passphrase("new passphrase")).unwrap().profile().display_name, "Ada");
+        assert!(!root.path().join(&to.id).join(NEW_KEY_FILE).exists());
+        assert!(vault.open(&passphrase("new passphrase")).is_ok());
+    }
+
+    #[test]
+    fn a_wrapped_key_unwraps_only_under_its_own_wrapping_key_and_format() {
+        let key = DbKey::random();
+        let (right, wrong) = ([1u8; 32], [2u8; 32]);
+        let wrapped = wrap(&right, &key);
+        assert_eq!(wrapped.len(), WRAPPED_LEN);
+        assert_eq!(unwrap(&right, &wrapped).map(|k| k.0), Some(key.0));
+        assert!(unwrap(&wrong, &wrapped).is_none());
+        let mut flipped = wrapped.clone();
+        flipped[20] ^= 1;
+        assert!(unwrap(&right, &flipped).is_none());
+        assert!(unwrap(&right, &wrapped[..WRAPPED_LEN - 1]).is_none());
+        assert_ne!(wrap(&right, &key), wrapped, "a fresh nonce every time");
+    }
+
+    #[test]
+    fn the_folder_and_the_wrapping_key_are_independent_functions_of_the_secret() {
+        let root = tempfile::tempdir().unwrap();
+        let vault = Profiles::new(root.path()).unwrap();
+        let a = vault.derive(&Secret::Key(vec![9; 32])).unwrap();
+        let b = vault.derive(&Secret::Key(vec![9; 32])).unwrap();
+        let c = vault.derive(&Secret::Key(vec![8; 32])).unwrap();
+        assert_eq!((a.id.clone(), *a.wrap), (b.id, *b.wrap));
+        assert_ne!(a.id, c.id);
+        assert_ne!(hex::decode(&a.id).unwrap(), a.wrap[..16].to_vec());
+        // Another vault's salt makes the same passphrase another folder.
+        let other = Profiles::new(root.path().join("other")).unwrap();
+        let p = vault.derive(&passphrase("same words")).unwrap();
+        let q = other.derive(&passphrase("same words")).unwrap();
+        assert_ne!(p.id, q.id);
+    }
+}
