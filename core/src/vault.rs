@@ -8,8 +8,8 @@
 //! So a secret finds its own profile directly, nothing on disk names a profile's secret, and changing a passphrase
 //! rewraps the key and renames the folder without touching the data.
 //!
-//! Layout of a vault folder: `salt` (16 random bytes), `listed.json` (the profiles the app chose to list, with its
-//! labels) and one folder per profile named by 32 hex digits, holding `k` (the wrapped key, 60 bytes that look
+//! Layout of a vault folder: `salt` (16 random bytes), `listed` (the profiles the app chose to list, one line each:
+//! folder, tab, label) and one folder per profile named by 32 hex digits, holding `k` (the wrapped key, 60 bytes that look
 //! random) and `d` (the encrypted database and its `-wal`/`-shm`). A hidden profile is simply one that is not listed:
 //! its folder looks like every other. A duress passphrase opens a decoy: an ordinary, empty profile with the real
 //! one's display name. A wipe overwrites and removes the wrapped key first (the data is unreadable from then on,
@@ -38,7 +38,7 @@ pub const ARGON2_PASSES: u32 = 2;
 /// The vault's salt for passphrases.
 const SALT_FILE: &str = "salt";
 /// The listed profiles, as the app named them.
-const LISTED_FILE: &str = "listed.json";
+const LISTED_FILE: &str = "listed";
 /// A profile's wrapped database key, inside its folder.
 const KEY_FILE: &str = "k";
 /// A new wrapped key being put in place by a passphrase change (see [`Profiles::change_secret`]).
@@ -83,7 +83,7 @@ impl Drop for Secret {
 }
 
 /// A profile the app chose to list, under the label it gave.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ListedProfile {
     /// The profile's folder name in the vault (32 hex digits; derived from its secret, reveals nothing of it).
@@ -367,12 +367,19 @@ impl Profiles {
 
     fn listed(&self) -> Result<Vec<ListedProfile>> {
         let path = self.root.join(LISTED_FILE);
-        match fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes)
-                .map_err(|_| Error::CorruptDatabase { path, detail: "the list of profiles does not parse".into() }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-            Err(source) => Err(Error::Io { path, source }),
-        }
+        let text = match fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(source) => return Err(Error::Io { path, source }),
+        };
+        text.lines()
+            .map(|line| match line.split_once('\t') {
+                Some((id, label)) => Ok(ListedProfile { id: id.to_owned(), label: label.to_owned() }),
+                None => {
+                    Err(Error::CorruptDatabase { path: path.clone(), detail: "a line of the list has no tab".into() })
+                }
+            })
+            .collect()
     }
 
     fn set_listed(&self, id: &str, label: Option<String>) -> Result<()> {
@@ -381,10 +388,10 @@ impl Profiles {
         if let Some(label) = label {
             listed.push(ListedProfile { id: id.to_owned(), label });
         }
-        let bytes = serde_json::to_vec(&listed).map_err(|e| Error::Internal(e.to_string()))?;
+        let bytes: String = listed.iter().map(|p| format!("{}\t{}\n", p.id, p.label)).collect();
         let path = self.root.join(LISTED_FILE);
         let temp = self.root.join(format!(".{LISTED_FILE}.new"));
-        write_synced(&temp, &bytes)?;
+        write_synced(&temp, bytes.as_bytes())?;
         fs::rename(&temp, &path).map_err(|source| Error::Io { path, source })?;
         sync_dir(&self.root);
         Ok(())
@@ -411,6 +418,9 @@ pub(crate) fn destroy_key(path: &Path) -> Result<()> {
 
 fn check_label(label: &str) -> Result<String> {
     let label = label.trim();
+    if label.chars().any(char::is_control) {
+        return Err(Error::invalid("label", "must be one line"));
+    }
     if label.chars().count() > MAX_LABEL_CHARS {
         return Err(Error::invalid("label", format!("is longer than {MAX_LABEL_CHARS} characters")));
     }

@@ -202,7 +202,7 @@ fn hidden_profiles_appear_in_no_listing_and_look_like_the_others_on_disk() {
         names
     };
     assert_eq!(names(&listed[0].id), names(&hidden_id));
-    let listing = std::fs::read_to_string(root.path().join("listed.json")).unwrap();
+    let listing = std::fs::read_to_string(root.path().join("listed")).unwrap();
     assert!(!listing.contains(&hidden_id) && !listing.contains("Nadia"));
 
     // It opens with its passphrase alone.
