@@ -6,6 +6,8 @@
 //! when ticked. Every text is escaped for its format: HTML-escaped in the page, and in the CSV quoted as RFC 4180 says
 //! and with a leading `'` before a cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`).
 
+use std::fmt::Write as _;
+
 use serde::Serialize;
 
 use crate::error::Result;
@@ -111,24 +113,38 @@ fn date_time(at: i64, offset_minutes: i32) -> (String, String) {
 const CSV_HEADER: &str = "date,time,record,mood,energy,sleep_hours,medication_taken,emotions,activities,tags,note,\
                           instrument,score,max_score,percentage,band,flags";
 
+/// One CSV line: the cells, each escaped ([`cell`]), separated by commas.
+fn csv_line(cells: &[&str]) -> String {
+    let mut line = String::new();
+    for (i, text) in cells.iter().enumerate() {
+        if i > 0 {
+            line.push(',');
+        }
+        line.push_str(&cell(text));
+    }
+    line
+}
+
 fn checkin_csv(row: &CheckinRow, parts: &SummaryParts) -> String {
     let c = &row.checkin;
     let (date, time) = date_time(c.at, row.utc_offset_minutes);
-    let note = if parts.notes { c.note.clone().unwrap_or_default() } else { String::new() };
-    let fields = [
-        date,
-        time,
-        "checkin".to_owned(),
-        c.mood.to_string(),
-        c.energy.map(|e| e.to_string()).unwrap_or_default(),
-        c.sleep_hours.map(num).unwrap_or_default(),
-        c.medication_taken.map(|m| if m { "yes" } else { "no" }.to_owned()).unwrap_or_default(),
-        c.emotions.join("; "),
-        c.activities.join("; "),
-        c.tags.join("; "),
+    let note = if parts.notes { c.note.as_deref().unwrap_or_default() } else { "" };
+    let energy = c.energy.map(|e| e.to_string()).unwrap_or_default();
+    let sleep = c.sleep_hours.map(num).unwrap_or_default();
+    let medication = c.medication_taken.map(|m| if m { "yes" } else { "no" }).unwrap_or_default();
+    let mut line = csv_line(&[
+        &date,
+        &time,
+        "checkin",
+        &c.mood.to_string(),
+        &energy,
+        &sleep,
+        medication,
+        &c.emotions.join("; "),
+        &c.activities.join("; "),
+        &c.tags.join("; "),
         note,
-    ];
-    let mut line = fields.iter().map(|f| cell(f)).collect::<Vec<_>>().join(",");
+    ]);
     line.push_str(",,,,,,");
     line
 }
@@ -136,26 +152,26 @@ fn checkin_csv(row: &CheckinRow, parts: &SummaryParts) -> String {
 fn result_csv(result: &InstrumentResult, offset_minutes: i32, title: &str, flags: &[String]) -> String {
     let (date, time) = date_time(result.at, offset_minutes);
     let s = &result.score;
-    let fields = [
-        date,
-        time,
-        "instrument".to_owned(),
-        String::new(),
-        String::new(),
-        String::new(),
-        String::new(),
-        String::new(),
-        String::new(),
-        String::new(),
-        String::new(),
-        title.to_owned(),
-        s.score.to_string(),
-        s.max_score.to_string(),
-        s.percentage.map(|p| p.to_string()).unwrap_or_default(),
-        s.band.clone().unwrap_or_default(),
-        flags.join("; "),
-    ];
-    fields.iter().map(|f| cell(f)).collect::<Vec<_>>().join(",")
+    let percentage = s.percentage.map(|p| p.to_string()).unwrap_or_default();
+    csv_line(&[
+        &date,
+        &time,
+        "instrument",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        title,
+        &s.score.to_string(),
+        &s.max_score.to_string(),
+        &percentage,
+        s.band.as_deref().unwrap_or_default(),
+        &flags.join("; "),
+    ])
 }
 
 /// The flags of a result that may leave the phone: every raised flag but the crisis ones.
@@ -197,13 +213,14 @@ fn chart(
          <text x=\"34\" y=\"103\">3</text><text x=\"34\" y=\"58\">4</text><text x=\"34\" y=\"13\">5</text></g>",
     );
     let last_day = first_day + chrono::Duration::days(i64::from(days) - 1);
-    svg.push_str(&format!(
+    let _ = write!(
+        svg,
         "<text x=\"{LEFT}\" y=\"{}\" font-size=\"10\">{first_day}</text>\
          <text x=\"{}\" y=\"{}\" font-size=\"10\" text-anchor=\"end\">{last_day}</text>",
         H - 8.0,
         LEFT + PLOT_W,
         H - 8.0
-    ));
+    );
     if parts.checkins {
         let points: Vec<String> = trends
             .daily
@@ -212,15 +229,16 @@ fn chart(
             .map(|(day, mood)| format!("{:.1},{:.1}", x(day), y((mood - 1.0) / 4.0)))
             .collect();
         if !points.is_empty() {
-            svg.push_str(&format!(
+            let _ = write!(
+                svg,
                 "<polyline points=\"{}\" fill=\"none\" stroke=\"#2a6fb0\" stroke-width=\"2\"/>",
                 points.join(" ")
-            ));
+            );
         }
         // A mark on each day too, so a single day (or days far apart) still shows.
         for point in &points {
             if let Some((cx, cy)) = point.split_once(',') {
-                svg.push_str(&format!("<circle cx=\"{cx}\" cy=\"{cy}\" r=\"2.5\" fill=\"#2a6fb0\"/>"));
+                let _ = write!(svg, "<circle cx=\"{cx}\" cy=\"{cy}\" r=\"2.5\" fill=\"#2a6fb0\"/>");
             }
         }
     }
@@ -235,11 +253,8 @@ fn chart(
                 let offset = crate::time::local_offset_minutes();
                 let day = local_date(p.at, offset);
                 let share = (f64::from(p.score) - low) / (high - low);
-                svg.push_str(&format!(
-                    "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3.5\" fill=\"{colour}\"/>",
-                    x(day),
-                    y(share)
-                ));
+                let _ =
+                    write!(svg, "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3.5\" fill=\"{colour}\"/>", x(day), y(share));
             }
         }
     }
@@ -304,12 +319,13 @@ impl Kindred {
              td,th{border:1px solid #ddd;padding:3px 5px;text-align:left;font-size:9.5pt}.muted{color:#666;font-size:9pt}\
              @page{size:A4;margin:12mm}@media print{body{margin:0}}</style></head><body>\n",
         );
-        page.push_str(&format!(
+        let _ = writeln!(
+            page,
             "<h1>Wellbeing summary</h1><p class=\"muted\">{} &middot; {first_day} to {today} ({} days) &middot; made on \
-             the person's phone, with the parts they chose</p>\n",
+             the person's phone, with the parts they chose</p>",
             html(&name),
             parts.days
-        ));
+        );
         if parts.checkins || parts.instruments {
             page.push_str("<h2>Mood and scores over time</h2>\n");
             page.push_str(&chart(parts.days, first_day, trends, parts, definitions));
@@ -319,10 +335,8 @@ impl Kindred {
             if parts.instruments {
                 for (i, t) in trends.instruments.iter().enumerate() {
                     let colour = COLOURS.get(i % COLOURS.len()).copied().unwrap_or("#555");
-                    legend.push_str(&format!(
-                        " &middot; <span style=\"color:{colour}\">&#9679; {}</span>",
-                        html(&t.title)
-                    ));
+                    let _ =
+                        write!(legend, " &middot; <span style=\"color:{colour}\">&#9679; {}</span>", html(&t.title));
                 }
                 if !trends.instruments.is_empty() {
                     legend.push_str(" (each as a share of its range, lowest to highest score)");
@@ -337,8 +351,9 @@ impl Kindred {
             let mean = if moods.is_empty() { 0.0 } else { moods.iter().sum::<f64>() / moods.len() as f64 };
             let taken = rows.iter().filter(|r| r.checkin.medication_taken == Some(true)).count();
             let said = rows.iter().filter(|r| r.checkin.medication_taken.is_some()).count();
-            page.push_str(&format!(
-                "<h2>Check-ins</h2><p>{} on {}; mood averaged {}.{}</p>\n",
+            let _ = writeln!(
+                page,
+                "<h2>Check-ins</h2><p>{} on {}; mood averaged {}.{}</p>",
                 plural(rows.len(), "check-in"),
                 plural(days as usize, "day"),
                 num(mean),
@@ -347,7 +362,7 @@ impl Kindred {
                 } else {
                     String::new()
                 }
-            ));
+            );
             page.push_str(
                 "<table><tr><th>Month</th><th>Check-ins</th><th>Mood</th><th>Energy</th><th>Sleep (h)</th></tr>",
             );
@@ -394,10 +409,10 @@ impl Kindred {
                 let latest_text = latest.map_or_else(String::new, |p| {
                     let mut s = p.score.to_string();
                     if let Some(pc) = p.percentage {
-                        s.push_str(&format!(" ({pc}%)"));
+                        let _ = write!(s, " ({pc}%)");
                     }
                     if let Some(b) = &p.band {
-                        s.push_str(&format!(", {b}"));
+                        let _ = write!(s, ", {b}");
                     }
                     s
                 });
