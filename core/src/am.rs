@@ -18,25 +18,41 @@ use crate::ids::DocId;
 
 /// Runs `f`; a panic comes back as `Err` with its message.
 pub(crate) fn catch<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
-    catch_unwind(AssertUnwindSafe(f)).map_err(|payload| {
-        let payload = payload.as_ref();
-        payload
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".to_owned())
-    })
+    catch_unwind(AssertUnwindSafe(f)).map_err(panic_message)
+}
+
+/// A caught panic's message (one copy for every instance of [`catch`]).
+#[cold]
+#[inline(never)]
+fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    let payload = payload.as_ref();
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_owned())
+}
+
+#[cold]
+#[inline(never)]
+fn panicked(doc: &DocId, what: &str, panic: String) -> Error {
+    Error::document(doc, format!("{what} panicked inside Automerge: {panic}"))
+}
+
+#[cold]
+#[inline(never)]
+fn panicked_peer(what: &str, panic: String) -> Error {
+    Refusal::Malformed.because(format!("{what} panicked on a peer's bytes: {panic}"))
 }
 
 /// Runs `f` on a stored document, turning a panic inside Automerge into an error about `doc`.
 pub(crate) fn guarded<T>(doc: &DocId, what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
-    catch(f).unwrap_or_else(|panic| Err(Error::document(doc, format!("{what} panicked inside Automerge: {panic}"))))
+    catch(f).unwrap_or_else(|panic| Err(panicked(doc, what, panic)))
 }
 
 /// Runs `f` on bytes from a peer: a panic means the peer's bytes are refused ([`Error::Rejected`]).
 pub(crate) fn guarded_peer<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
-    catch(f)
-        .unwrap_or_else(|panic| Err(Refusal::Malformed.because(format!("{what} panicked on a peer's bytes: {panic}"))))
+    catch(f).unwrap_or_else(|panic| Err(panicked_peer(what, panic)))
 }
 
 /// Loads a document snapshot from a peer: refused ([`Error::Rejected`]) unless it is one document chunk whose

@@ -274,11 +274,11 @@ impl Kindred {
         let mut f = Some(f);
         let mut out = None;
         self.write_dyn(&mut |ctx| {
-            let f = f.take().ok_or_else(|| Error::Internal("a write's body ran twice".into()))?;
+            let Some(f) = f.take() else { return Err(internal("a write's body ran twice")) };
             out = Some(f(ctx)?);
             Ok(())
         })?;
-        out.ok_or_else(|| Error::Internal("a write's body did not run".into()))
+        out.ok_or_else(|| internal("a write's body did not run"))
     }
 
     fn write_dyn(&self, f: &mut dyn FnMut(&mut WriteCtx<'_, '_>) -> Result<()>) -> Result<()> {
@@ -299,11 +299,11 @@ impl Kindred {
         let mut f = Some(f);
         let mut out = None;
         self.read_dyn(&mut |tx, me| {
-            let f = f.take().ok_or_else(|| Error::Internal("a read's body ran twice".into()))?;
+            let Some(f) = f.take() else { return Err(internal("a read's body ran twice")) };
             out = Some(f(tx, me)?);
             Ok(())
         })?;
-        out.ok_or_else(|| Error::Internal("a read's body did not run".into()))
+        out.ok_or_else(|| internal("a read's body did not run"))
     }
 
     fn read_dyn(&self, f: &mut dyn FnMut(&Transaction<'_>, &MemberId) -> Result<()>) -> Result<()> {
@@ -357,6 +357,14 @@ impl Inner {
             }
         }
     }
+}
+
+/// `Error::Internal` with `what`: built once here, not in every instance of the generic shims (`write`, `read`,
+/// `storage::documents::change_local`; about 13 KB of the phone library).
+#[cold]
+#[inline(never)]
+pub(crate) fn internal(what: &'static str) -> Error {
+    Error::Internal(what.into())
 }
 
 #[cfg(test)]

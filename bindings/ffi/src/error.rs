@@ -100,8 +100,14 @@ fn panic_detail(payload: &(dyn std::any::Any + Send)) -> String {
 
 /// Runs an export's body, turning a panic into [`KindredError::Internal`].
 pub(crate) fn guard<T>(f: impl FnOnce() -> Result<T, KindredError>) -> Result<T, KindredError> {
-    catch_unwind(AssertUnwindSafe(f))
-        .unwrap_or_else(|payload| Err(KindredError::Internal { detail: panic_detail(payload.as_ref()) }))
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|payload| Err(panicked(payload)))
+}
+
+/// The error for a caught panic, built (and its payload dropped) here once rather than in every instance of [`guard`].
+#[cold]
+#[inline(never)]
+fn panicked(payload: Box<dyn std::any::Any + Send>) -> KindredError {
+    KindredError::Internal { detail: panic_detail(payload.as_ref()) }
 }
 
 /// Parses an id the app passed in.

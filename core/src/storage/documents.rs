@@ -540,11 +540,11 @@ pub(crate) fn change_local<T>(
     let mut edit = Some(edit);
     let mut out = None;
     change_local_dyn(conn, cache, identity, id, place, at, &mut |tx| {
-        let edit = edit.take().ok_or_else(|| Error::Internal("a change's edit ran twice".into()))?;
+        let Some(edit) = edit.take() else { return Err(crate::kindred::internal("a change's edit ran twice")) };
         out = Some(edit(tx)?);
         Ok(())
     })?;
-    out.ok_or_else(|| Error::Internal("a change's edit did not run".into()))
+    out.ok_or_else(|| crate::kindred::internal("a change's edit did not run"))
 }
 
 fn change_local_dyn(
