@@ -8,6 +8,9 @@
 //! Shipped texts: compresses the texts the library ships (the crisis check's phrase lists, the instruments' definitions, the schema
 //! migrations) with raw DEFLATE into `OUT_DIR`, so the phone library carries about a third of their bytes; the core inflates each once, on
 //! first use (`crate::shipped`). The sources stay plain text in the repository, reviewed as such.
+//!
+//! The storage modules' SQL statements (`src/storage/sql/queries/*.sql`, format in `crate::storage::queries`): read
+//! into one text, deflated into `queries.sql.z`, with `queries.rs` naming where each statement lies in that text.
 
 use std::io::Write as _;
 use std::path::Path;
@@ -44,14 +47,109 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for source in SHIPPED {
         println!("cargo:rerun-if-changed={source}");
         let text = std::fs::read(source).map_err(|e| format!("reading {source}: {e}"))?;
-        let mut encoder = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
-        encoder.write_all(&text)?;
-        let compressed = encoder.finish()?;
+        let compressed = deflate(&text)?;
         let name = Path::new(source).file_name().and_then(|n| n.to_str()).ok_or("a file name")?;
         std::fs::write(Path::new(&out).join(format!("{name}.z")), compressed)?;
     }
+    queries(Path::new(&out))?;
     println!("cargo:rerun-if-changed=build.rs");
     Ok(())
+}
+
+fn deflate(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut encoder = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes)?;
+    encoder.finish()
+}
+
+/// Where the storage modules' SQL statements are: one file per module.
+const QUERIES: &str = "src/storage/sql/queries";
+
+/// One entry of a query file: its name, whether it is a fragment (part of other statements, not one itself), and its
+/// text as SQLite gets it (continuations joined, fragments not yet put in).
+type Entry = (String, bool, String);
+
+/// Writes the statements of every query file, one after the other, deflated to `queries.sql.z`, and `queries.rs`:
+/// a `Query` constant per statement (its name in capitals) saying where it lies in that text.
+fn queries(out: &Path) -> Result<(), Box<dyn std::error::Error>> {
+    println!("cargo:rerun-if-changed={QUERIES}");
+    let mut files = std::fs::read_dir(QUERIES)?.map(|e| e.map(|e| e.path())).collect::<Result<Vec<_>, _>>()?;
+    files.retain(|path| path.extension().is_some_and(|e| e == "sql"));
+    files.sort();
+    let mut entries: Vec<Entry> = Vec::new();
+    for path in &files {
+        println!("cargo:rerun-if-changed={}", path.display());
+        let source = std::fs::read_to_string(path)?;
+        let mut current: Option<(String, bool, Vec<&str>)> = None;
+        for line in source.lines() {
+            let header = match (line.strip_prefix("-- name: "), line.strip_prefix("-- fragment: ")) {
+                (Some(name), _) => Some((name, false)),
+                (_, Some(name)) => Some((name, true)),
+                _ => None,
+            };
+            if let Some((name, fragment)) = header {
+                if let Some(entry) = current.take() {
+                    entries.push(entry_text(entry)?);
+                }
+                current = Some((name.trim().to_owned(), fragment, Vec::new()));
+            } else if let Some((_, _, lines)) = &mut current {
+                lines.push(line);
+            }
+        }
+        if let Some(entry) = current.take() {
+            entries.push(entry_text(entry)?);
+        }
+    }
+    let mut text = String::new();
+    let mut constants = String::new();
+    let mut all = String::new();
+    for (name, fragment, statement) in &entries {
+        let ok = name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if !ok || name.is_empty() || entries.iter().filter(|(other, _, _)| other == name).count() > 1 {
+            return Err(format!("{QUERIES}: the name {name:?} is not a unique lowercase identifier").into());
+        }
+        if *fragment {
+            continue;
+        }
+        // Fragments put in where `{name}` stands.
+        let mut expanded = statement.clone();
+        for (part, _, part_text) in entries.iter().filter(|(_, fragment, _)| *fragment) {
+            expanded = expanded.replace(&format!("{{{part}}}"), part_text);
+        }
+        if expanded.contains(['{', '}']) || expanded.trim().is_empty() {
+            return Err(format!("{QUERIES}: {name} is empty or names a fragment there is not").into());
+        }
+        let (start, end) = (text.len(), text.len() + expanded.len());
+        text.push_str(&expanded);
+        let constant = name.to_ascii_uppercase();
+        constants.push_str(&format!("pub(crate) const {constant}: Query = Query {{ start: {start}, end: {end} }};\n"));
+        all.push_str(&format!("    (\"{name}\", {constant}),\n"));
+    }
+    std::fs::write(out.join("queries.sql.z"), deflate(text.as_bytes())?)?;
+    let rust = format!(
+        "// Generated by build.rs from {QUERIES}/*.sql.\n{constants}\n/// Every statement, by its name.\n\
+         #[cfg(test)]\npub(crate) const ALL: &[(&str, Query)] = &[\n{all}];\n"
+    );
+    std::fs::write(out.join("queries.rs"), rust)?;
+    Ok(())
+}
+
+/// An entry's lines as one text: a line ending in a backslash goes on with the next, without that line's leading
+/// whitespace (as in a Rust string); trailing blank lines are not part of it.
+fn entry_text((name, fragment, lines): (String, bool, Vec<&str>)) -> Result<Entry, String> {
+    let joined = lines.join("\n");
+    let mut text = String::new();
+    let mut rest = joined.trim_end();
+    while let Some(at) = rest.find('\\') {
+        text.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        if !after.starts_with('\n') {
+            return Err(format!("{QUERIES}: {name} has a backslash that does not end a line"));
+        }
+        rest = after.trim_start();
+    }
+    text.push_str(rest);
+    Ok((name, fragment, text))
 }
 
 /// Options every Kindred SQLite has, before those of `LIBSQLITE3_FLAGS`.

@@ -1,5 +1,6 @@
-//! Texts the library ships (the crisis check's phrase lists, the instruments' definitions): compressed with raw
-//! DEFLATE by `build.rs` (about a third of their bytes in the phone library), inflated here on first use.
+//! Texts the library ships (the crisis check's phrase lists, the instruments' definitions, the schema migrations and
+//! the storage modules' SQL statements): compressed with raw DEFLATE by `build.rs` (about a third of their bytes in
+//! the phone library, a fifth for the statements), inflated here on first use.
 
 /// Largest shipped text, inflated.
 const MAX_TEXT_BYTES: usize = 1 << 20;

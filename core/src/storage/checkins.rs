@@ -3,6 +3,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::queries::{q, sql};
 use crate::error::Result;
 use crate::ids::CheckinId;
 use crate::model::{Checkin, ChoiceKind};
@@ -27,15 +28,7 @@ fn kind_name(kind: ChoiceKind) -> &'static str {
 /// Writes the check-in's row and its tags and labels (in place of any it had, for an edit).
 pub(crate) fn upsert(conn: &Connection, row: &CheckinRow, created_at: i64) -> Result<()> {
     let c = &row.checkin;
-    conn.prepare_cached(
-        "INSERT INTO checkins (checkin_id, at, utc_offset_minutes, mood, energy, sleep_minutes, note, medication, \
-             created_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
-         ON CONFLICT (checkin_id) DO UPDATE SET at = excluded.at, utc_offset_minutes = excluded.utc_offset_minutes, \
-             mood = excluded.mood, energy = excluded.energy, sleep_minutes = excluded.sleep_minutes, \
-             note = excluded.note, medication = excluded.medication",
-    )?
-    .execute(params![
+    conn.prepare_cached(sql(q::CHECKINS_UPSERT_INSERT_CHECKINS))?.execute(params![
         c.id,
         c.at,
         row.utc_offset_minutes,
@@ -46,14 +39,13 @@ pub(crate) fn upsert(conn: &Connection, row: &CheckinRow, created_at: i64) -> Re
         c.medication_taken.map_or(-1, i64::from),
         created_at
     ])?;
-    conn.prepare_cached("DELETE FROM checkin_tags WHERE checkin_id = ?1")?.execute([c.id])?;
-    conn.prepare_cached("DELETE FROM checkin_labels WHERE checkin_id = ?1")?.execute([c.id])?;
-    let mut tag = conn.prepare_cached("INSERT OR IGNORE INTO checkin_tags (checkin_id, tag) VALUES (?1, ?2)")?;
+    conn.prepare_cached(sql(q::CHECKINS_UPSERT_DELETE_CHECKIN_TAGS))?.execute([c.id])?;
+    conn.prepare_cached(sql(q::CHECKINS_UPSERT_DELETE_CHECKIN_LABELS))?.execute([c.id])?;
+    let mut tag = conn.prepare_cached(sql(q::CHECKINS_UPSERT_INSERT_CHECKIN_TAGS))?;
     for t in &c.tags {
         tag.execute(params![c.id, t])?;
     }
-    let mut label =
-        conn.prepare_cached("INSERT OR IGNORE INTO checkin_labels (checkin_id, kind, label) VALUES (?1, ?2, ?3)")?;
+    let mut label = conn.prepare_cached(sql(q::CHECKINS_UPSERT_INSERT_CHECKIN_LABELS))?;
     for (kind, labels) in [(ChoiceKind::Emotion, &c.emotions), (ChoiceKind::Activity, &c.activities)] {
         for l in labels {
             label.execute(params![c.id, kind_name(kind), l])?;
@@ -65,14 +57,6 @@ pub(crate) fn upsert(conn: &Connection, row: &CheckinRow, created_at: i64) -> Re
 fn joined(text: Option<String>) -> Vec<String> {
     text.map(|t| t.split(SEPARATOR).map(str::to_owned).collect()).unwrap_or_default()
 }
-
-const SELECT: &str = "SELECT checkin_id, at, utc_offset_minutes, mood, energy, sleep_minutes, note, medication,
-        (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM checkin_tags t WHERE t.checkin_id = c.checkin_id ORDER BY tag)),
-        (SELECT group_concat(label, char(31)) FROM (SELECT label FROM checkin_labels l \
-             WHERE l.checkin_id = c.checkin_id AND kind = 'emotion' ORDER BY label)),
-        (SELECT group_concat(label, char(31)) FROM (SELECT label FROM checkin_labels l \
-             WHERE l.checkin_id = c.checkin_id AND kind = 'activity' ORDER BY label))
-    FROM checkins c";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CheckinRow> {
     let energy: u8 = r.get(4)?;
@@ -98,35 +82,33 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CheckinRow> {
 
 /// Check-ins with `since <= at < until`, oldest first.
 pub(crate) fn between(conn: &Connection, since: i64, until: i64) -> Result<Vec<CheckinRow>> {
-    let mut stmt = conn.prepare_cached(&format!("{SELECT} WHERE at >= ?1 AND at < ?2 ORDER BY at, checkin_id"))?;
+    let mut stmt = conn.prepare_cached(sql(q::CHECKINS_BETWEEN))?;
     Ok(stmt.query_map(params![since, until], row)?.collect::<rusqlite::Result<_>>()?)
 }
 
 /// One check-in, if there is one.
 pub(crate) fn get(conn: &Connection, id: &CheckinId) -> Result<Option<CheckinRow>> {
-    Ok(conn.prepare_cached(&format!("{SELECT} WHERE checkin_id = ?1"))?.query_row([id], row).optional()?)
+    Ok(conn.prepare_cached(sql(q::CHECKINS_GET))?.query_row([id], row).optional()?)
 }
 
 /// Deletes a check-in (its tags and labels go with it); whether there was one.
 pub(crate) fn delete(conn: &Connection, id: &CheckinId) -> Result<bool> {
-    Ok(conn.prepare_cached("DELETE FROM checkins WHERE checkin_id = ?1")?.execute([id])? > 0)
+    Ok(conn.prepare_cached(sql(q::CHECKINS_DELETE))?.execute([id])? > 0)
 }
 
 /// The person's own list of `kind`, in their order; `None` until they set one.
 pub(crate) fn choices(conn: &Connection, kind: ChoiceKind) -> Result<Option<Vec<String>>> {
-    let mut stmt = conn.prepare_cached("SELECT label FROM checkin_choices WHERE kind = ?1 ORDER BY position")?;
+    let mut stmt = conn.prepare_cached(sql(q::CHECKINS_CHOICES))?;
     let labels: Vec<String> = stmt.query_map([kind_name(kind)], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
-    let set: bool = conn
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM checkin_choice_lists WHERE kind = ?1)")?
-        .query_row([kind_name(kind)], |r| r.get(0))?;
+    let set: bool = conn.prepare_cached(sql(q::CHECKINS_CHOICES_LISTED))?.query_row([kind_name(kind)], |r| r.get(0))?;
     Ok(set.then_some(labels))
 }
 
 /// Replaces the person's list of `kind`.
 pub(crate) fn set_choices(conn: &Connection, kind: ChoiceKind, labels: &[String]) -> Result<()> {
-    conn.prepare_cached("DELETE FROM checkin_choices WHERE kind = ?1")?.execute([kind_name(kind)])?;
-    conn.prepare_cached("INSERT OR IGNORE INTO checkin_choice_lists (kind) VALUES (?1)")?.execute([kind_name(kind)])?;
-    let mut insert = conn.prepare_cached("INSERT INTO checkin_choices (kind, position, label) VALUES (?1, ?2, ?3)")?;
+    conn.prepare_cached(sql(q::CHECKINS_SET_CHOICES_DELETE_CHECKIN_CHOICES))?.execute([kind_name(kind)])?;
+    conn.prepare_cached(sql(q::CHECKINS_SET_CHOICES_INSERT_CHECKIN_CHOICE_LISTS))?.execute([kind_name(kind)])?;
+    let mut insert = conn.prepare_cached(sql(q::CHECKINS_SET_CHOICES_INSERT_CHECKIN_CHOICES))?;
     for (position, label) in labels.iter().enumerate() {
         insert.execute(params![kind_name(kind), position as i64, label])?;
     }

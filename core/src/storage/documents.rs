@@ -12,6 +12,7 @@ use std::collections::VecDeque;
 use automerge::{ActorId, Automerge, Change, ChangeHash, ReadDoc};
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::queries::{q, sql};
 use crate::am;
 use crate::error::{Error, Result};
 use crate::identity::LocalIdentity;
@@ -161,7 +162,7 @@ impl DocCache {
     ) -> Result<&mut Automerge> {
         if stored_generation(conn, id)?.is_none() {
             conn.execute(
-                "INSERT INTO documents (doc_id, kind, group_id, author, segment) VALUES (?1, ?2, ?3, ?4, ?5)",
+                sql(q::DOCUMENTS_GET_OR_CREATE),
                 params![
                     id,
                     place.kind.as_str(),
@@ -221,17 +222,12 @@ impl DocCache {
 }
 
 fn stored_generation(conn: &Connection, id: &DocId) -> Result<Option<i64>> {
-    Ok(conn
-        .prepare_cached("SELECT generation FROM documents WHERE doc_id = ?1")?
-        .query_row([id], |row| row.get(0))
-        .optional()?)
+    Ok(conn.prepare_cached(sql(q::DOCUMENTS_STORED_GENERATION))?.query_row([id], |row| row.get(0)).optional()?)
 }
 
 /// The snapshot followed by every incremental chunk, in write order: what `Automerge::load` takes.
 fn stored_bytes(conn: &Connection, id: &DocId) -> Result<Vec<u8>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT bytes FROM document_chunks WHERE doc_id = ?1 ORDER BY kind = 'incremental', chunk_id",
-    )?;
+    let mut stmt = conn.prepare_cached(sql(q::DOCUMENTS_STORED_BYTES))?;
     let mut bytes = Vec::new();
     let mut rows = stmt.query([id])?;
     while let Some(row) = rows.next()? {
@@ -297,31 +293,20 @@ fn store_changes(
     heads: &[SignedHead],
     compaction: Compaction,
 ) -> Result<()> {
-    let mut insert_chunk =
-        conn.prepare_cached("INSERT INTO document_chunks (doc_id, kind, bytes) VALUES (?1, 'incremental', ?2)")?;
+    let mut insert_chunk = conn.prepare_cached(sql(q::DOCUMENTS_STORE_CHANGES_INSERT_DOCUMENT_CHUNKS))?;
     let mut added_bytes = 0i64;
     for change in changes {
         let bytes = change.raw_bytes();
         insert_chunk.execute(params![id, bytes])?;
         added_bytes += bytes.len() as i64;
     }
-    let mut upsert_head = conn.prepare_cached(
-        "INSERT INTO actor_heads (doc_id, actor, seq, change_hash, signature) VALUES (?1, ?2, ?3, ?4, ?5) \
-         ON CONFLICT (doc_id, actor) DO UPDATE SET seq = excluded.seq, change_hash = excluded.change_hash, \
-             signature = excluded.signature \
-         WHERE excluded.seq > actor_heads.seq",
-    )?;
+    let mut upsert_head = conn.prepare_cached(sql(q::DOCUMENTS_STORE_CHANGES_INSERT_ACTOR_HEADS))?;
     for head in heads {
         let seq = i64::try_from(head.seq).map_err(|_| Error::Internal("change sequence overflow".into()))?;
         upsert_head.execute(params![id, head.actor.to_bytes(), seq, &head.hash.0[..], &head.signature[..]])?;
     }
     let (generation, snapshot_bytes, chunk_count, chunk_bytes): (i64, i64, i64, i64) = conn
-        .prepare_cached(
-            "UPDATE documents SET generation = generation + 1, incremental_count = incremental_count + ?2, \
-                 incremental_bytes = incremental_bytes + ?3 \
-             WHERE doc_id = ?1 \
-             RETURNING generation, snapshot_bytes, incremental_count, incremental_bytes",
-        )?
+        .prepare_cached(sql(q::DOCUMENTS_STORE_CHANGES_UPDATE_DOCUMENTS))?
         .query_row(params![id, changes.len() as i64, added_bytes], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
         })?;
@@ -339,7 +324,7 @@ fn store_changes(
 /// Compacts the document if that is due (see [`COMPACT_AFTER_CHUNKS`]); says whether it did.
 pub(crate) fn compact_if_due(conn: &Connection, cache: &mut DocCache, id: &DocId) -> Result<bool> {
     let counts: Option<(i64, i64, i64)> = conn
-        .prepare_cached("SELECT incremental_count, incremental_bytes, snapshot_bytes FROM documents WHERE doc_id = ?1")?
+        .prepare_cached(sql(q::DOCUMENTS_COMPACT_IF_DUE))?
         .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
     match counts {
@@ -352,14 +337,7 @@ pub(crate) fn compact_if_due(conn: &Connection, cache: &mut DocCache, id: &DocId
 /// (older than the group's current one) with any chunk left, so a segment that is no longer written rests as one
 /// snapshot.
 pub(crate) fn due_for_compaction(conn: &Connection, me: &MemberId) -> Result<Vec<DocId>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT d.doc_id FROM documents d \
-         WHERE d.incremental_count > 0 \
-           AND (d.incremental_count >= ?1 OR d.incremental_bytes >= max(d.snapshot_bytes, ?2) \
-                OR (d.kind = 'segment' AND d.author = ?3 \
-                    AND d.segment < (SELECT g.current_segment FROM groups g WHERE g.group_id = d.group_id))) \
-         ORDER BY d.incremental_count DESC",
-    )?;
+    let mut stmt = conn.prepare_cached(sql(q::DOCUMENTS_DUE_FOR_COMPACTION))?;
     let rows =
         stmt.query_map(params![COMPACT_AFTER_CHUNKS, COMPACT_MIN_INCREMENTAL_BYTES, me], |r| r.get::<_, DocId>(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -370,10 +348,8 @@ pub(crate) fn due_for_compaction(conn: &Connection, me: &MemberId) -> Result<Vec
 /// not in the cache is loaded for this alone and not cached, so compacting old documents does not push out the
 /// ones being written.
 pub(crate) fn compact(conn: &Connection, cache: &mut DocCache, id: &DocId) -> Result<bool> {
-    let pending: Option<i64> = conn
-        .prepare_cached("SELECT incremental_count FROM documents WHERE doc_id = ?1")?
-        .query_row([id], |r| r.get(0))
-        .optional()?;
+    let pending: Option<i64> =
+        conn.prepare_cached(sql(q::DOCUMENTS_COMPACT_SELECT_DOCUMENTS))?.query_row([id], |r| r.get(0)).optional()?;
     if pending.unwrap_or(0) == 0 {
         return Ok(false);
     }
@@ -384,15 +360,10 @@ pub(crate) fn compact(conn: &Connection, cache: &mut DocCache, id: &DocId) -> Re
             am::guarded(id, "saving", || Ok(doc.save()))?
         }
     };
-    conn.prepare_cached("DELETE FROM document_chunks WHERE doc_id = ?1")?.execute([id])?;
-    conn.prepare_cached("INSERT INTO document_chunks (doc_id, kind, bytes) VALUES (?1, 'snapshot', ?2)")?
-        .execute(params![id, snapshot])?;
+    conn.prepare_cached(sql(q::DOCUMENTS_COMPACT_DELETE_DOCUMENT_CHUNKS))?.execute([id])?;
+    conn.prepare_cached(sql(q::DOCUMENTS_COMPACT_INSERT_DOCUMENT_CHUNKS))?.execute(params![id, snapshot])?;
     let generation: i64 = conn
-        .prepare_cached(
-            "UPDATE documents SET generation = generation + 1, snapshot_bytes = ?2, incremental_count = 0, \
-                 incremental_bytes = 0 \
-             WHERE doc_id = ?1 RETURNING generation",
-        )?
+        .prepare_cached(sql(q::DOCUMENTS_COMPACT_UPDATE_DOCUMENTS))?
         .query_row(params![id, snapshot.len() as i64], |r| r.get(0))?;
     cache.set_generation(id, generation);
     Ok(true)
@@ -402,7 +373,7 @@ pub(crate) fn compact(conn: &Connection, cache: &mut DocCache, id: &DocId) -> Re
 #[cfg_attr(not(feature = "test-support"), allow(dead_code))]
 pub(crate) fn actor_certificate(conn: &Connection, actor: &ActorId) -> Result<Option<([u8; 32], Vec<u8>)>> {
     let row: Option<(Vec<u8>, Vec<u8>)> = conn
-        .prepare_cached("SELECT member, certificate FROM actor_certificates WHERE actor = ?1")?
+        .prepare_cached(sql(q::DOCUMENTS_ACTOR_CERTIFICATE))?
         .query_row([actor.to_bytes()], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     row.map(|(member, cert)| {
@@ -414,7 +385,7 @@ pub(crate) fn actor_certificate(conn: &Connection, actor: &ActorId) -> Result<Op
 
 /// Every actor certified for `member`.
 pub(crate) fn actors_of_member(conn: &Connection, member: &MemberId) -> Result<Vec<ActorId>> {
-    let mut stmt = conn.prepare_cached("SELECT actor FROM actor_certificates WHERE member = ?1")?;
+    let mut stmt = conn.prepare_cached(sql(q::DOCUMENTS_ACTORS_OF_MEMBER))?;
     let rows = stmt.query_map([member], |r| r.get::<_, Vec<u8>>(0))?;
     Ok(rows.map(|r| r.map(ActorId::from)).collect::<rusqlite::Result<_>>()?)
 }
@@ -426,10 +397,7 @@ pub(crate) fn insert_actor_certificate(
     member: &[u8; 32],
     certificate: &[u8],
 ) -> Result<()> {
-    conn.execute(
-        "INSERT OR IGNORE INTO actor_certificates (actor, member, certificate) VALUES (?1, ?2, ?3)",
-        params![actor.to_bytes(), &member[..], certificate],
-    )?;
+    conn.execute(sql(q::DOCUMENTS_INSERT_ACTOR_CERTIFICATE), params![actor.to_bytes(), &member[..], certificate])?;
     Ok(())
 }
 
@@ -437,7 +405,7 @@ pub(crate) fn insert_actor_certificate(
 #[cfg_attr(not(feature = "test-support"), allow(dead_code))]
 pub(crate) fn signed_head(conn: &Connection, id: &DocId, actor: &ActorId) -> Result<Option<SignedHead>> {
     let row: Option<(i64, Vec<u8>, Vec<u8>)> = conn
-        .prepare_cached("SELECT seq, change_hash, signature FROM actor_heads WHERE doc_id = ?1 AND actor = ?2")?
+        .prepare_cached(sql(q::DOCUMENTS_SIGNED_HEAD))?
         .query_row(params![id, actor.to_bytes()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
     let Some((seq, hash, signature)) = row else { return Ok(None) };
@@ -468,8 +436,7 @@ pub(crate) type ClockEntry = (Vec<u8>, u64, [u8; 32]);
 /// Each actor's newest sequence number and change hash in a document: its version vector, which says exactly which
 /// changes this profile holds (an actor's changes are numbered without gaps).
 pub(crate) fn clock(conn: &Connection, id: &DocId) -> Result<Vec<ClockEntry>> {
-    let mut stmt =
-        conn.prepare_cached("SELECT actor, seq, change_hash FROM actor_heads WHERE doc_id = ?1 ORDER BY actor")?;
+    let mut stmt = conn.prepare_cached(sql(q::DOCUMENTS_CLOCK))?;
     let rows = stmt.query_map([id], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?, r.get::<_, Vec<u8>>(2)?)))?;
     let mut out = Vec::new();
     for row in rows {

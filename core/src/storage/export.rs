@@ -3,24 +3,20 @@
 
 use rusqlite::Connection;
 
+use super::queries::{q, sql};
 use crate::error::Result;
 use crate::ids::{GoalId, GroupId, MemberId, MessageId};
 
 /// `me`'s reactions (group, message, emoji, when), oldest first; taken-back ones and those on erased messages left
 /// out, as the timeline leaves them out.
 pub(crate) fn reactions(conn: &Connection, me: &MemberId) -> Result<Vec<(GroupId, MessageId, String, i64)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT g.group_id, r.message_id, r.emoji, r.at FROM reactions r JOIN groups g USING (group_ref) \
-         WHERE r.member = ?1 AND r.emoji != '' AND NOT EXISTS (SELECT 1 FROM messages m \
-             WHERE m.group_ref = r.group_ref AND m.message_id = r.message_id AND (m.removed = 1 OR m.erased = 1)) \
-         ORDER BY r.at, g.group_id, r.message_id",
-    )?;
+    let mut stmt = conn.prepare_cached(sql(q::EXPORT_REACTIONS))?;
     let rows = stmt.query_map([me], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// `me`'s cheers on others' goals (goal, when), oldest first.
 pub(crate) fn cheers(conn: &Connection, me: &MemberId) -> Result<Vec<(GoalId, i64)>> {
-    let mut stmt = conn.prepare_cached("SELECT goal_id, at FROM goal_cheers WHERE member = ?1 ORDER BY at, goal_id")?;
+    let mut stmt = conn.prepare_cached(sql(q::EXPORT_CHEERS))?;
     Ok(stmt.query_map([me], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?)
 }

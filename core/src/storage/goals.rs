@@ -2,6 +2,7 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use super::queries::{q, sql};
 use crate::error::Result;
 use crate::ids::{DocId, GoalId, GroupId, MemberId};
 use crate::model::{Cadence, CadencePeriod, Goal, GoalStatus, ProgressEntry};
@@ -30,15 +31,9 @@ pub(crate) fn replace_for_doc(
         ))?
         .execute([doc])?;
     }
-    conn.prepare_cached("DELETE FROM goals WHERE doc_id = ?1")?.execute([doc])?;
-    let mut insert_goal = conn.prepare_cached(
-        "INSERT INTO goals (goal_id, doc_id, group_id, owner, title, cadence_times, cadence_period, status, created_at, \
-             updated_at, weekdays, link_group, link_goal) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-    )?;
-    let mut insert_progress = conn.prepare_cached(
-        "INSERT INTO goal_progress (goal_id, progress_id, at, amount, note) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
+    conn.prepare_cached(sql(q::GOALS_REPLACE_FOR_DOC_DELETE_GOALS))?.execute([doc])?;
+    let mut insert_goal = conn.prepare_cached(sql(q::GOALS_REPLACE_FOR_DOC_INSERT_GOALS))?;
+    let mut insert_progress = conn.prepare_cached(sql(q::GOALS_REPLACE_FOR_DOC_INSERT_GOAL_PROGRESS))?;
     for g in goals {
         insert_goal.execute(params![
             g.id,
@@ -58,18 +53,15 @@ pub(crate) fn replace_for_doc(
         for p in &g.progress {
             insert_progress.execute(params![g.id, p.id, p.at, p.amount, p.note.as_deref().unwrap_or("")])?;
         }
-        let mut skip = conn.prepare_cached("INSERT OR IGNORE INTO goal_skips (goal_id, day) VALUES (?1, ?2)")?;
+        let mut skip = conn.prepare_cached(sql(q::GOALS_REPLACE_FOR_DOC_INSERT_GOAL_SKIPS))?;
         for day in &g.skips {
             skip.execute(params![g.id, day])?;
         }
-        let mut pause = conn.prepare_cached(
-            "INSERT OR REPLACE INTO goal_pauses (goal_id, paused_at, resumed_at) VALUES (?1, ?2, ?3)",
-        )?;
+        let mut pause = conn.prepare_cached(sql(q::GOALS_REPLACE_FOR_DOC_INSERT_GOAL_PAUSES))?;
         for (from, until) in &g.pauses {
             pause.execute(params![g.id, from, until.unwrap_or(0)])?;
         }
-        let mut cheer =
-            conn.prepare_cached("INSERT OR REPLACE INTO goal_cheers (goal_id, member, at) VALUES (?1, ?2, ?3)")?;
+        let mut cheer = conn.prepare_cached(sql(q::GOALS_REPLACE_FOR_DOC_INSERT_GOAL_CHEERS))?;
         for (member, at) in &g.cheers {
             cheer.execute(params![g.id, member, at])?;
         }
@@ -82,10 +74,9 @@ pub(crate) type Pause = (i64, Option<i64>);
 
 /// A goal's skipped days and pauses, for its habit strength.
 pub(crate) fn skips_and_pauses(conn: &Connection, id: &GoalId) -> Result<(Vec<String>, Vec<Pause>)> {
-    let mut skips = conn.prepare_cached("SELECT day FROM goal_skips WHERE goal_id = ?1 ORDER BY day")?;
+    let mut skips = conn.prepare_cached(sql(q::GOALS_SKIPS_AND_PAUSES_SELECT_GOAL_SKIPS))?;
     let skips = skips.query_map([id], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
-    let mut pauses =
-        conn.prepare_cached("SELECT paused_at, resumed_at FROM goal_pauses WHERE goal_id = ?1 ORDER BY paused_at")?;
+    let mut pauses = conn.prepare_cached(sql(q::GOALS_SKIPS_AND_PAUSES_SELECT_GOAL_PAUSES))?;
     let pauses = pauses
         .query_map([id], |r| {
             let until: i64 = r.get(1)?;
@@ -97,23 +88,15 @@ pub(crate) fn skips_and_pauses(conn: &Connection, id: &GoalId) -> Result<(Vec<St
 
 /// Who cheered a goal on and when (their latest), newest first.
 pub(crate) fn cheers(conn: &Connection, id: &GoalId) -> Result<Vec<(MemberId, i64)>> {
-    let mut stmt = conn.prepare_cached("SELECT member, at FROM goal_cheers WHERE goal_id = ?1 ORDER BY at DESC")?;
+    let mut stmt = conn.prepare_cached(sql(q::GOALS_CHEERS))?;
     Ok(stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Every progress entry of a goal as (time, amount), oldest first.
 pub(crate) fn amounts(conn: &Connection, id: &GoalId) -> Result<Vec<(i64, u32)>> {
-    let mut stmt = conn.prepare_cached("SELECT at, amount FROM goal_progress WHERE goal_id = ?1 ORDER BY at")?;
+    let mut stmt = conn.prepare_cached(sql(q::GOALS_AMOUNTS))?;
     Ok(stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?)
 }
-
-const GOAL_COLUMNS: &str = "g.goal_id, g.owner, g.title, g.cadence_times, g.cadence_period, g.status, g.group_id,
-    g.created_at, g.updated_at,
-    (SELECT coalesce(sum(amount), 0) FROM goal_progress p WHERE p.goal_id = g.goal_id AND p.at >=
-        CASE g.cadence_period WHEN 'day' THEN ?1 WHEN 'week' THEN ?2 ELSE ?3 END),
-    (SELECT coalesce(sum(amount), 0) FROM goal_progress p WHERE p.goal_id = g.goal_id),
-    g.weekdays, g.link_goal
-    FROM goals g";
 
 fn goal_from_row(row: &Row<'_>, me: &MemberId) -> rusqlite::Result<(Goal, String, String)> {
     let owner: MemberId = row.get(1)?;
@@ -149,11 +132,8 @@ fn finish(conn: &Connection, starts: PeriodStarts, rows: Vec<(Goal, String, Stri
             if goal.cadence.period == CadencePeriod::Day && goal.cadence.weekdays.is_some() {
                 let start = crate::habit::period_start(starts.today, &goal.cadence);
                 let since = starts.day - (starts.today - start).num_days() * 86_400_000;
-                goal.done_this_period = conn
-                    .prepare_cached(
-                        "SELECT coalesce(sum(amount), 0) FROM goal_progress WHERE goal_id = ?1 AND at >= ?2",
-                    )?
-                    .query_row(params![goal.id, since], |r| r.get(0))?;
+                goal.done_this_period =
+                    conn.prepare_cached(sql(q::GOALS_FINISH))?.query_row(params![goal.id, since], |r| r.get(0))?;
             }
             Ok(goal)
         })
@@ -168,12 +148,7 @@ pub(crate) fn list(
     include_archived: bool,
     group: Option<&GroupId>,
 ) -> Result<Vec<Goal>> {
-    let sql = format!(
-        "SELECT {GOAL_COLUMNS} \
-         WHERE (?4 OR g.status != 'archived') AND (?5 IS NULL OR g.group_id = ?5) \
-         ORDER BY g.owner != ?6, g.status = 'archived', g.created_at"
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut stmt = conn.prepare_cached(sql(q::GOALS_LIST))?;
     let rows = stmt
         .query_map(params![starts.day, starts.week, starts.month, include_archived, group, me], |r| {
             goal_from_row(r, me)
@@ -189,23 +164,18 @@ pub(crate) fn get(
     starts: PeriodStarts,
     id: &GoalId,
 ) -> Result<Option<(Goal, DocId)>> {
-    let sql = format!("SELECT {GOAL_COLUMNS} WHERE g.goal_id = ?4");
     let row = conn
-        .prepare_cached(&sql)?
+        .prepare_cached(sql(q::GOALS_GET))?
         .query_row(params![starts.day, starts.week, starts.month, id], |r| goal_from_row(r, me))
         .optional()?;
     let Some(row) = row else { return Ok(None) };
-    let doc: DocId =
-        conn.prepare_cached("SELECT doc_id FROM goals WHERE goal_id = ?1")?.query_row([id], |r| r.get(0))?;
+    let doc: DocId = conn.prepare_cached(sql(q::GOALS_GET_DOC))?.query_row([id], |r| r.get(0))?;
     Ok(finish(conn, starts, vec![row])?.pop().map(|goal| (goal, doc)))
 }
 
 /// A goal's progress entries from `since` on, newest first.
 pub(crate) fn progress(conn: &Connection, id: &GoalId, since: i64, limit: u32) -> Result<Vec<ProgressEntry>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT progress_id, at, amount, note FROM goal_progress WHERE goal_id = ?1 AND at >= ?2 \
-         ORDER BY at DESC, progress_id DESC LIMIT ?3",
-    )?;
+    let mut stmt = conn.prepare_cached(sql(q::GOALS_PROGRESS))?;
     let rows = stmt.query_map(params![id, since, limit], |r| {
         let note: String = r.get(3)?;
         Ok(ProgressEntry {

@@ -3,6 +3,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::queries::{q, sql};
 use crate::error::Result;
 use crate::ids::{GoalId, GroupId, MemberId};
 use crate::model::{GroupGoal, WeekCount};
@@ -11,17 +12,10 @@ use crate::storage::groups::GroupRef;
 
 /// Replaces a group's goals and their marks with what its document holds now.
 pub(crate) fn replace_for_group(conn: &Connection, group_ref: GroupRef, goals: &[StoredGroupGoal]) -> Result<()> {
-    conn.prepare_cached(
-        "DELETE FROM group_goal_met WHERE goal_id IN (SELECT goal_id FROM group_goals WHERE group_ref = ?1)",
-    )?
-    .execute([group_ref])?;
-    conn.prepare_cached("DELETE FROM group_goals WHERE group_ref = ?1")?.execute([group_ref])?;
-    let mut insert = conn.prepare_cached(
-        "INSERT OR IGNORE INTO group_goals (goal_id, group_ref, title, created_by, created_at, ended_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?;
-    let mut mark =
-        conn.prepare_cached("INSERT OR IGNORE INTO group_goal_met (goal_id, week, member) VALUES (?1, ?2, ?3)")?;
+    conn.prepare_cached(sql(q::GROUP_GOALS_REPLACE_FOR_GROUP_DELETE_GROUP_GOAL_MET))?.execute([group_ref])?;
+    conn.prepare_cached(sql(q::GROUP_GOALS_REPLACE_FOR_GROUP_DELETE_GROUP_GOALS))?.execute([group_ref])?;
+    let mut insert = conn.prepare_cached(sql(q::GROUP_GOALS_REPLACE_FOR_GROUP_INSERT_GROUP_GOALS))?;
+    let mut mark = conn.prepare_cached(sql(q::GROUP_GOALS_REPLACE_FOR_GROUP_INSERT_GROUP_GOAL_MET))?;
     for g in goals {
         insert.execute(params![g.id, group_ref, g.title, g.owner, g.created_at, g.ended_at.unwrap_or(0)])?;
         for (week, member) in &g.met {
@@ -41,12 +35,7 @@ pub(crate) fn list(
     me: &MemberId,
     only: Option<&GoalId>,
 ) -> Result<Vec<GroupGoal>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT goal_id, title, created_by, created_at, ended_at, \
-            (SELECT goal_id FROM goals WHERE link_goal = gg.goal_id AND owner = ?2 AND status != 'archived') \
-         FROM group_goals gg WHERE group_ref = ?1 AND (?3 IS NULL OR goal_id = ?3) \
-         ORDER BY ended_at != 0, created_at DESC",
-    )?;
+    let mut stmt = conn.prepare_cached(sql(q::GROUP_GOALS_LIST))?;
     let rows = stmt
         .query_map(params![group_ref, me, only], |r| {
             let ended: i64 = r.get(4)?;
@@ -62,7 +51,7 @@ pub(crate) fn list(
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    let mut count = conn.prepare_cached("SELECT count(*) FROM group_goal_met WHERE goal_id = ?1 AND week = ?2")?;
+    let mut count = conn.prepare_cached(sql(q::GROUP_GOALS_LIST_MET))?;
     rows.into_iter()
         .map(|mut g| {
             for week in weeks {
@@ -76,16 +65,13 @@ pub(crate) fn list(
 
 /// The group a group goal belongs to, if this phone holds it.
 pub(crate) fn group_of(conn: &Connection, id: &GoalId) -> Result<Option<GroupId>> {
-    Ok(conn
-        .prepare_cached("SELECT g.group_id FROM group_goals gg JOIN groups g USING (group_ref) WHERE gg.goal_id = ?1")?
-        .query_row([id], |r| r.get(0))
-        .optional()?)
+    Ok(conn.prepare_cached(sql(q::GROUP_GOALS_GROUP_OF))?.query_row([id], |r| r.get(0)).optional()?)
 }
 
 /// Whether `member` already said they met their target in `week`.
 pub(crate) fn has_mark(conn: &Connection, id: &GoalId, week: &str, member: &MemberId) -> Result<bool> {
     Ok(conn
-        .prepare_cached("SELECT 1 FROM group_goal_met WHERE goal_id = ?1 AND week = ?2 AND member = ?3")?
+        .prepare_cached(sql(q::GROUP_GOALS_HAS_MARK))?
         .query_row(params![id, week, member], |_| Ok(()))
         .optional()?
         .is_some())

@@ -4,6 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::queries::{q, sql};
 use crate::error::{Error, Result};
 use crate::ids::{GroupId, MemberId};
 use crate::model::{GroupDetails, GroupSummary, Member, Role};
@@ -16,20 +17,10 @@ pub(crate) type GroupRef = i64;
 /// Inserts or refreshes a group and its members from its document; returns its local row number.
 pub(crate) fn upsert(conn: &Connection, id: &GroupId, g: &StoredGroup) -> Result<GroupRef> {
     let group_ref: GroupRef = conn
-        .prepare_cached(
-            "INSERT INTO groups (group_id, name, description, guidelines, created_by, created_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
-             ON CONFLICT (group_id) DO UPDATE SET name = excluded.name, description = excluded.description, \
-                 guidelines = excluded.guidelines, created_by = excluded.created_by, created_at = excluded.created_at \
-             RETURNING group_ref",
-        )?
+        .prepare_cached(sql(q::GROUPS_UPSERT_INSERT_GROUPS))?
         .query_row(params![id, g.name, g.description, g.guidelines, g.created_by, g.created_at], |r| r.get(0))?;
-    conn.prepare_cached("DELETE FROM group_members WHERE group_ref = ?1")?.execute([group_ref])?;
-    let mut insert = conn.prepare_cached(
-        "INSERT INTO group_members (group_ref, member, display_name, role, added_at, added_by, removed_at, removed, \
-             cutoff) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?;
+    conn.prepare_cached(sql(q::GROUPS_UPSERT_DELETE_GROUP_MEMBERS))?.execute([group_ref])?;
+    let mut insert = conn.prepare_cached(sql(q::GROUPS_UPSERT_INSERT_GROUP_MEMBERS))?;
     for m in &g.members {
         let removed_at = m.removal.as_ref().map_or(0, |r| r.at);
         let cutoff = match &m.removal {
@@ -65,7 +56,7 @@ pub(crate) struct Standing {
 /// without effect).
 pub(crate) fn standing(conn: &Connection, group_ref: GroupRef, member: &MemberId) -> Result<Option<Standing>> {
     let row: Option<(String, bool, Vec<u8>)> = conn
-        .prepare_cached("SELECT role, removed, cutoff FROM group_members WHERE group_ref = ?1 AND member = ?2")?
+        .prepare_cached(sql(q::GROUPS_STANDING))?
         .query_row(params![group_ref, member], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
     row.map(|(role, removed, cutoff)| Ok(Standing { role, removed, cutoff: decode_cutoff(removed, &cutoff)? }))
@@ -74,8 +65,7 @@ pub(crate) fn standing(conn: &Connection, group_ref: GroupRef, member: &MemberId
 
 /// Every entry's standing in a group.
 pub(crate) fn standings(conn: &Connection, group_ref: GroupRef) -> Result<HashMap<MemberId, Standing>> {
-    let mut stmt =
-        conn.prepare_cached("SELECT member, role, removed, cutoff FROM group_members WHERE group_ref = ?1")?;
+    let mut stmt = conn.prepare_cached(sql(q::GROUPS_STANDINGS))?;
     let rows = stmt.query_map([group_ref], |r| {
         Ok((r.get::<_, MemberId>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?, r.get::<_, Vec<u8>>(3)?))
     })?;
@@ -96,30 +86,27 @@ fn decode_cutoff(removed: bool, bytes: &[u8]) -> Result<Cutoff> {
 
 /// Every group this profile holds, with its local row number.
 pub(crate) fn all_groups(conn: &Connection) -> Result<Vec<(GroupId, GroupRef)>> {
-    let mut stmt = conn.prepare_cached("SELECT group_id, group_ref FROM groups ORDER BY group_id")?;
+    let mut stmt = conn.prepare_cached(sql(q::GROUPS_ALL_GROUPS))?;
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Every active member of every group this profile holds (each once).
 pub(crate) fn all_members(conn: &Connection) -> Result<Vec<MemberId>> {
-    let mut stmt = conn.prepare_cached("SELECT DISTINCT member FROM group_members WHERE removed = 0")?;
+    let mut stmt = conn.prepare_cached(sql(q::GROUPS_ALL_MEMBERS))?;
     let rows = stmt.query_map([], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Whether `member` is a current member of any group here.
 pub(crate) fn is_member_anywhere(conn: &Connection, member: &MemberId) -> Result<bool> {
-    let mut stmt = conn.prepare_cached("SELECT 1 FROM group_members WHERE member = ?1 AND removed = 0 LIMIT 1")?;
+    let mut stmt = conn.prepare_cached(sql(q::GROUPS_IS_MEMBER_ANYWHERE))?;
     Ok(stmt.exists([member])?)
 }
 
 /// The local row number of a group, if this profile holds it.
 pub(crate) fn group_ref(conn: &Connection, id: &GroupId) -> Result<Option<GroupRef>> {
-    Ok(conn
-        .prepare_cached("SELECT group_ref FROM groups WHERE group_id = ?1")?
-        .query_row([id], |r| r.get(0))
-        .optional()?)
+    Ok(conn.prepare_cached(sql(q::GROUPS_GROUP_REF))?.query_row([id], |r| r.get(0)).optional()?)
 }
 
 /// Like [`group_ref`], but a missing group is an error.
@@ -129,14 +116,14 @@ pub(crate) fn require(conn: &Connection, id: &GroupId) -> Result<GroupRef> {
 
 /// The ids of the groups with exactly this name or, if there are none, with this name in any letter case.
 pub(crate) fn ids_named(conn: &Connection, name: &str) -> Result<Vec<GroupId>> {
-    let mut exact = conn.prepare_cached("SELECT group_id FROM groups WHERE name = ?1")?;
+    let mut exact = conn.prepare_cached(sql(q::GROUPS_IDS_NAMED_EXACTLY))?;
     let ids: Vec<GroupId> = exact.query_map([name], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
     if !ids.is_empty() {
         return Ok(ids);
     }
     // Rust's lowercase handles every script; SQLite's lower() only ASCII.
     let wanted = name.to_lowercase();
-    let mut all = conn.prepare_cached("SELECT group_id, name FROM groups")?;
+    let mut all = conn.prepare_cached(sql(q::GROUPS_IDS_NAMED_ANY_CASE))?;
     let rows = all.query_map([], |r| Ok((r.get::<_, GroupId>(0)?, r.get::<_, String>(1)?)))?;
     let mut out = Vec::new();
     for row in rows {
@@ -150,10 +137,8 @@ pub(crate) fn ids_named(conn: &Connection, name: &str) -> Result<Vec<GroupId>> {
 
 /// The role `member` holds in a group, or `None` if they are not a member.
 pub(crate) fn role_of(conn: &Connection, group_ref: GroupRef, member: &MemberId) -> Result<Option<Role>> {
-    let role: Option<String> = conn
-        .prepare_cached("SELECT role FROM group_members WHERE group_ref = ?1 AND member = ?2 AND removed = 0")?
-        .query_row(params![group_ref, member], |r| r.get(0))
-        .optional()?;
+    let role: Option<String> =
+        conn.prepare_cached(sql(q::GROUPS_ROLE_OF))?.query_row(params![group_ref, member], |r| r.get(0)).optional()?;
     role.map(|r| r.parse()).transpose()
 }
 
@@ -166,18 +151,7 @@ pub(crate) fn moderates(conn: &Connection, group_ref: GroupRef, member: &MemberI
 /// a hidden one (a removed member's writing after their removal, an equivocator's) never moves a group up the list.
 /// The newest is found by walking the timeline index backwards to the first shown message.
 pub(crate) fn list(conn: &Connection, me: &MemberId) -> Result<Vec<GroupSummary>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT g.group_id, g.name, g.description, \
-                (SELECT count(*) FROM group_members WHERE group_ref = g.group_ref AND removed = 0), \
-                (SELECT role FROM group_members WHERE group_ref = g.group_ref AND member = ?1 AND removed = 0), \
-                (SELECT count(*) FROM messages m WHERE m.group_ref = g.group_ref AND m.local_seq > g.last_read_seq \
-                     AND m.author != ?1 AND m.removed = 0 AND m.hidden = 0 AND m.pending = 0 \
-                     AND m.author NOT IN (SELECT member FROM muted_members)), \
-                (SELECT created_at FROM messages m WHERE m.group_ref = g.group_ref AND m.hidden = 0 AND m.pending = 0 \
-                     ORDER BY created_at DESC LIMIT 1) AS last_shown \
-         FROM groups g \
-         ORDER BY coalesce(last_shown, g.created_at) DESC",
-    )?;
+    let mut stmt = conn.prepare_cached(sql(q::GROUPS_LIST))?;
     let rows = stmt.query_map([me], |r| {
         Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, Option<String>>(4)?, r.get::<_, i64>(5)?, r.get(6)?))
     })?;
@@ -199,15 +173,11 @@ pub(crate) fn list(conn: &Connection, me: &MemberId) -> Result<Vec<GroupSummary>
 
 /// A group's fields and members.
 pub(crate) fn details(conn: &Connection, group_ref: GroupRef) -> Result<GroupDetails> {
-    let (id, name, description, guidelines, created_at, created_by) = conn.query_row(
-        "SELECT group_id, name, description, guidelines, created_at, created_by FROM groups WHERE group_ref = ?1",
-        [group_ref],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
-    )?;
-    let mut stmt = conn.prepare_cached(
-        "SELECT member, display_name, role, added_at FROM group_members WHERE group_ref = ?1 AND removed = 0 \
-         ORDER BY CASE role WHEN 'owner' THEN 0 WHEN 'moderator' THEN 1 ELSE 2 END, added_at",
-    )?;
+    let (id, name, description, guidelines, created_at, created_by) =
+        conn.query_row(sql(q::GROUPS_DETAILS_SELECT_GROUPS), [group_ref], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+        })?;
+    let mut stmt = conn.prepare_cached(sql(q::GROUPS_DETAILS_SELECT_GROUP_MEMBERS))?;
     let rows = stmt.query_map([group_ref], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, String>(2)?, r.get(3)?)))?;
     let shared = shared_names(conn, group_ref)?;
     let mut members = Vec::new();
@@ -224,44 +194,33 @@ pub(crate) fn details(conn: &Connection, group_ref: GroupRef) -> Result<GroupDet
 /// The names more than one member of the group goes by (removed members included: their earlier messages still
 /// show), as [`names::name_key`]s.
 pub(crate) fn shared_names(conn: &Connection, group_ref: GroupRef) -> Result<HashSet<String>> {
-    let mut stmt = conn.prepare_cached("SELECT display_name FROM group_members WHERE group_ref = ?1")?;
+    let mut stmt = conn.prepare_cached(sql(q::GROUPS_SHARED_NAMES))?;
     let names = stmt.query_map([group_ref], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(names::shared(names.iter().map(String::as_str)))
 }
 
 /// The newest segment this profile has seen in a group.
 pub(crate) fn current_segment(conn: &Connection, group_ref: GroupRef) -> Result<u32> {
-    Ok(conn
-        .prepare_cached("SELECT current_segment FROM groups WHERE group_ref = ?1")?
-        .query_row([group_ref], |r| r.get(0))?)
+    Ok(conn.prepare_cached(sql(q::GROUPS_CURRENT_SEGMENT))?.query_row([group_ref], |r| r.get(0))?)
 }
 
 /// Raises the newest known segment to `segment` (never lowers it).
 pub(crate) fn note_segment(conn: &Connection, group_ref: GroupRef, segment: u32) -> Result<()> {
     // Only when it moves: an unchanged row costs no page write.
-    conn.prepare_cached("UPDATE groups SET current_segment = ?2 WHERE group_ref = ?1 AND current_segment < ?2")?
-        .execute(params![group_ref, segment])?;
+    conn.prepare_cached(sql(q::GROUPS_NOTE_SEGMENT))?.execute(params![group_ref, segment])?;
     Ok(())
 }
 
 /// Marks every message that has arrived so far as read.
 pub(crate) fn mark_read(conn: &Connection, group_ref: GroupRef) -> Result<()> {
-    conn.prepare_cached(
-        "UPDATE groups SET last_read_seq = coalesce((SELECT max(local_seq) FROM messages WHERE group_ref = ?1), 0) \
-         WHERE group_ref = ?1",
-    )?
-    .execute([group_ref])?;
+    conn.prepare_cached(sql(q::GROUPS_MARK_READ))?.execute([group_ref])?;
     Ok(())
 }
 
 /// Messages by others that arrived after the read marker and are not removed.
 pub(crate) fn unread_count(conn: &Connection, group_ref: GroupRef, me: &MemberId) -> Result<u64> {
     Ok(conn
-        .prepare_cached(
-            "SELECT count(*) FROM messages m JOIN groups g ON g.group_ref = m.group_ref \
-             WHERE m.group_ref = ?1 AND m.local_seq > g.last_read_seq AND m.author != ?2 AND m.removed = 0 \
-                 AND m.hidden = 0 AND m.pending = 0 AND m.author NOT IN (SELECT member FROM muted_members)",
-        )?
+        .prepare_cached(sql(q::GROUPS_UNREAD_COUNT))?
         .query_row(params![group_ref, me], |r| r.get::<_, i64>(0))?
         .unsigned_abs())
 }
@@ -269,7 +228,7 @@ pub(crate) fn unread_count(conn: &Connection, group_ref: GroupRef, me: &MemberId
 /// The role recorded for a removed member.
 pub(crate) fn removed_role(conn: &Connection, group_ref: GroupRef, member: &MemberId) -> Result<Option<Role>> {
     let role: Option<String> = conn
-        .prepare_cached("SELECT role FROM group_members WHERE group_ref = ?1 AND member = ?2 AND removed = 1")?
+        .prepare_cached(sql(q::GROUPS_REMOVED_ROLE))?
         .query_row(params![group_ref, member], |r| r.get(0))
         .optional()?;
     role.map(|r| r.parse()).transpose()

@@ -2,6 +2,7 @@
 
 use rusqlite::{Connection, params};
 
+use super::queries::{q, sql};
 use crate::error::Result;
 use crate::ids::InstrumentResultId;
 use crate::instruments::{InstrumentResult, InstrumentScore};
@@ -20,12 +21,7 @@ pub(crate) fn insert(conn: &Connection, row: &ResultRow, created_at: i64) -> Res
     let r = &row.result;
     let s = &r.score;
     let flags: Vec<&str> = s.flags.iter().map(String::as_str).collect();
-    conn.prepare_cached(
-        "INSERT INTO instrument_results (result_id, instrument, at, utc_offset_minutes, answers, score, max_score, \
-             percentage, band, flags, crisis, created_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-    )?
-    .execute(params![
+    conn.prepare_cached(sql(q::INSTRUMENTS_INSERT))?.execute(params![
         r.id,
         s.instrument,
         r.at,
@@ -86,5 +82,5 @@ pub(crate) fn get(conn: &Connection, id: &InstrumentResultId) -> Result<Option<R
 
 /// Deletes a result; whether there was one.
 pub(crate) fn delete(conn: &Connection, id: &InstrumentResultId) -> Result<bool> {
-    Ok(conn.prepare_cached("DELETE FROM instrument_results WHERE result_id = ?1")?.execute([id])? > 0)
+    Ok(conn.prepare_cached(sql(q::INSTRUMENTS_DELETE))?.execute([id])? > 0)
 }

@@ -2,6 +2,7 @@
 
 use rusqlite::{Connection, params};
 
+use super::queries::{q, sql};
 use crate::error::Result;
 use crate::ids::GroupId;
 
@@ -14,16 +15,12 @@ pub(crate) struct PendingJoin {
 }
 
 pub(crate) fn insert(conn: &Connection, join: &PendingJoin, at: i64) -> Result<()> {
-    conn.execute(
-        "INSERT INTO pending_joins (group_id, group_name, code, created_at) VALUES (?1, ?2, ?3, ?4) \
-         ON CONFLICT (group_id) DO UPDATE SET code = excluded.code, group_name = excluded.group_name",
-        params![join.group_id, join.group_name, join.code, at],
-    )?;
+    conn.execute(sql(q::JOINS_INSERT), params![join.group_id, join.group_name, join.code, at])?;
     Ok(())
 }
 
 pub(crate) fn all(conn: &Connection) -> Result<Vec<PendingJoin>> {
-    let mut stmt = conn.prepare_cached("SELECT group_id, group_name, code FROM pending_joins ORDER BY created_at")?;
+    let mut stmt = conn.prepare_cached(sql(q::JOINS_ALL))?;
     let rows =
         stmt.query_map([], |r| Ok(PendingJoin { group_id: r.get(0)?, group_name: r.get(1)?, code: r.get(2)? }))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -32,23 +29,15 @@ pub(crate) fn all(conn: &Connection) -> Result<Vec<PendingJoin>> {
 /// The invitation for `group` was used: it leaves the pending list, kept aside in case the admission turns out to
 /// have had no effect.
 pub(crate) fn mark_joined(conn: &Connection, group: &GroupId, at: i64) -> Result<()> {
-    conn.execute(
-        "INSERT OR REPLACE INTO used_invitations (group_id, group_name, code, joined_at) \
-         SELECT group_id, group_name, code, ?2 FROM pending_joins WHERE group_id = ?1",
-        params![group, at],
-    )?;
-    conn.execute("DELETE FROM pending_joins WHERE group_id = ?1", [group])?;
+    conn.execute(sql(q::JOINS_MARK_JOINED_INSERT_USED_INVITATIONS), params![group, at])?;
+    conn.execute(sql(q::JOINS_MARK_JOINED_DELETE_PENDING_JOINS), [group])?;
     Ok(())
 }
 
 /// The admission with the invitation for `group` had no effect: the invitation is pending again (its next use
 /// tells the person why, and they can ask for a new code). Returns whether there was one.
 pub(crate) fn reopen_lost(conn: &Connection, group: &GroupId, at: i64) -> Result<bool> {
-    let moved = conn.execute(
-        "INSERT OR REPLACE INTO pending_joins (group_id, group_name, code, created_at) \
-         SELECT group_id, group_name, code, ?2 FROM used_invitations WHERE group_id = ?1",
-        params![group, at],
-    )?;
-    conn.execute("DELETE FROM used_invitations WHERE group_id = ?1", [group])?;
+    let moved = conn.execute(sql(q::JOINS_REOPEN_LOST_INSERT_PENDING_JOINS), params![group, at])?;
+    conn.execute(sql(q::JOINS_REOPEN_LOST_DELETE_USED_INVITATIONS), [group])?;
     Ok(moved > 0)
 }

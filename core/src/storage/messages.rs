@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::groups::GroupRef;
+use super::queries::{q, sql};
 use crate::error::Result;
 use crate::ids::{GroupId, MemberId, MessageId};
 use crate::model::{Fold, Message, MessageCursor, ModerationNote, ReactionCount};
@@ -26,25 +27,7 @@ pub(crate) fn upsert(
     let body = if erased { None } else { m.body };
     // Words written inline by an older version are the document's own; otherwise they come with the body.
     let inline = body.is_none() && !erased;
-    conn.prepare_cached(
-        "INSERT INTO messages (group_ref, message_id, segment, author, created_at, text, reply_to, content_warning, \
-                               edited_at, removed, pending, seen, body, body_held, erased) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) \
-         ON CONFLICT (group_ref, message_id) DO UPDATE SET segment = excluded.segment, author = excluded.author, \
-             created_at = excluded.created_at, reply_to = excluded.reply_to, edited_at = excluded.edited_at, \
-             removed = excluded.removed, pending = excluded.pending, seen = excluded.seen, erased = excluded.erased, \
-             hidden = 0, \
-             text = CASE WHEN excluded.body = x'' OR messages.body != excluded.body OR messages.body_held = 0 \
-                         THEN excluded.text ELSE messages.text END, \
-             content_warning = CASE WHEN excluded.body = x'' OR messages.body != excluded.body \
-                                         OR messages.body_held = 0 \
-                                    THEN excluded.content_warning ELSE messages.content_warning END, \
-             salt = CASE WHEN messages.body = excluded.body THEN messages.salt ELSE x'' END, \
-             body_held = CASE WHEN excluded.body = x'' THEN excluded.body_held \
-                              WHEN messages.body = excluded.body THEN messages.body_held ELSE 0 END, \
-             body = excluded.body",
-    )?
-    .execute(params![
+    conn.prepare_cached(sql(q::MESSAGES_UPSERT))?.execute(params![
         group_ref,
         m.id,
         segment,
@@ -72,10 +55,7 @@ pub(crate) fn fill_body(
     hash: &crate::bodies::BodyHash,
     body: &crate::bodies::Body,
 ) -> Result<Vec<MessageId>> {
-    let mut stmt = conn.prepare_cached(
-        "UPDATE messages INDEXED BY messages_by_body SET text = ?3, content_warning = ?4, salt = ?5, body_held = 1 \
-         WHERE group_ref = ?1 AND body IN (?2, ?6) AND body != x'' AND body_held = 0 RETURNING message_id",
-    )?;
+    let mut stmt = conn.prepare_cached(sql(q::MESSAGES_FILL_BODY))?;
     // Named by its whole hash (an edit) or by the first 16 bytes (a post's id).
     let rows = stmt.query_map(
         params![
@@ -94,11 +74,7 @@ pub(crate) fn fill_body(
 /// The names (`crate::bodies::BodyName`: 16 or 32 bytes) of the bodies this phone lacks for messages it shows (or
 /// keeps for their author and moderators), at most `limit`, in order (a digest covers them).
 pub(crate) fn wanted_bodies(conn: &Connection, group_ref: GroupRef, limit: usize) -> Result<Vec<Vec<u8>>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT DISTINCT body FROM messages INDEXED BY messages_wanting_body \
-         WHERE group_ref = ?1 AND body_held = 0 AND body != x'' AND hidden = 0 AND erased = 0 AND removed = 0 \
-         ORDER BY body LIMIT ?2",
-    )?;
+    let mut stmt = conn.prepare_cached(sql(q::MESSAGES_WANTED_BODIES))?;
     let rows = stmt.query_map(params![group_ref, i64::try_from(limit).unwrap_or(i64::MAX)], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -107,10 +83,7 @@ pub(crate) fn wanted_bodies(conn: &Connection, group_ref: GroupRef, limit: usize
 pub(crate) fn bodies_tagged(conn: &Connection, group_ref: GroupRef, tag: &[u8; 8]) -> Result<Vec<Vec<u8>>> {
     let mut high = tag.to_vec();
     high.extend_from_slice(&[0xff; 24]);
-    let mut stmt = conn.prepare_cached(
-        "SELECT DISTINCT body, salt, text, content_warning FROM messages INDEXED BY messages_by_body \
-         WHERE group_ref = ?1 AND body >= ?2 AND body <= ?3 AND body != x'' AND body_held = 1",
-    )?;
+    let mut stmt = conn.prepare_cached(sql(q::MESSAGES_BODIES_TAGGED))?;
     held_bodies(stmt.query(params![group_ref, &tag[..], high])?)
 }
 
@@ -136,10 +109,7 @@ pub(crate) fn own_live_messages(
     group_ref: GroupRef,
     author: &MemberId,
 ) -> Result<Vec<(u32, Vec<MessageId>)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT segment, message_id FROM messages WHERE group_ref = ?1 AND author = ?2 AND removed = 0 \
-         ORDER BY segment",
-    )?;
+    let mut stmt = conn.prepare_cached(sql(q::MESSAGES_OWN_LIVE_MESSAGES))?;
     let rows = stmt.query_map(params![group_ref, author], |r| Ok((r.get::<_, u32>(0)?, r.get::<_, MessageId>(1)?)))?;
     let mut out: Vec<(u32, Vec<MessageId>)> = Vec::new();
     for row in rows {
@@ -158,11 +128,7 @@ pub(crate) fn segments_lacking_bodies(
     group_ref: GroupRef,
     least: u32,
 ) -> Result<Vec<(MemberId, u32)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT author, segment FROM messages INDEXED BY messages_wanting_body \
-         WHERE group_ref = ?1 AND body_held = 0 AND body != x'' AND hidden = 0 AND erased = 0 AND removed = 0 \
-         GROUP BY author, segment HAVING count(*) >= ?2",
-    )?;
+    let mut stmt = conn.prepare_cached(sql(q::MESSAGES_SEGMENTS_LACKING_BODIES))?;
     let rows = stmt.query_map(params![group_ref, least], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -175,20 +141,13 @@ pub(crate) fn segment_bodies(
     author: &MemberId,
     segment: u32,
 ) -> Result<Vec<Vec<u8>>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT DISTINCT body, salt, text, content_warning FROM messages \
-         WHERE group_ref = ?1 AND author = ?2 AND segment = ?3 AND body != x'' AND body_held = 1 AND hidden = 0 \
-         ORDER BY body",
-    )?;
+    let mut stmt = conn.prepare_cached(sql(q::MESSAGES_SEGMENT_BODIES))?;
     held_bodies(stmt.query(params![group_ref, author, segment])?)
 }
 
 /// Every body this phone holds for the group, encoded as they travel (what a bundle carries beside the documents).
 pub(crate) fn all_bodies(conn: &Connection, group_ref: GroupRef) -> Result<Vec<Vec<u8>>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT DISTINCT body, salt, text, content_warning FROM messages \
-         WHERE group_ref = ?1 AND body != x'' AND body_held = 1",
-    )?;
+    let mut stmt = conn.prepare_cached(sql(q::MESSAGES_ALL_BODIES))?;
     held_bodies(stmt.query([group_ref])?)
 }
 
@@ -199,9 +158,7 @@ fn seen_bytes(seen: Option<&MessageId>) -> &[u8] {
 /// The message by someone other than `me` that reached this phone last: what a new post says its author had seen.
 pub(crate) fn latest_by_others(conn: &Connection, group_ref: GroupRef, me: &MemberId) -> Result<Option<MessageId>> {
     Ok(conn
-        .prepare_cached(
-            "SELECT message_id FROM messages WHERE group_ref = ?1 AND author != ?2 ORDER BY local_seq DESC LIMIT 1",
-        )?
+        .prepare_cached(sql(q::MESSAGES_LATEST_BY_OTHERS))?
         .query_row(params![group_ref, me], |r| r.get(0))
         .optional()?)
 }
@@ -212,15 +169,14 @@ const UNCOUNTED: &[u8] = &[0];
 /// Marks a post as one the group's rate limit does not count (by a moderator, from before the setting, or without
 /// effect anyway): it leaves its author's count of posts naming what it named.
 pub(crate) fn set_uncounted(conn: &Connection, group_ref: GroupRef, id: &MessageId) -> Result<()> {
-    conn.prepare_cached("UPDATE messages SET seen = ?3 WHERE group_ref = ?1 AND message_id = ?2")?
-        .execute(params![group_ref, id, UNCOUNTED])?;
+    conn.prepare_cached(sql(q::MESSAGES_SET_UNCOUNTED))?.execute(params![group_ref, id, UNCOUNTED])?;
     Ok(())
 }
 
 /// Whether this phone holds `id` as a message (listed or not).
 pub(crate) fn is_held(conn: &Connection, group_ref: GroupRef, id: &MessageId) -> Result<bool> {
     Ok(conn
-        .prepare_cached("SELECT 1 FROM messages WHERE group_ref = ?1 AND message_id = ?2")?
+        .prepare_cached(sql(q::MESSAGES_IS_HELD))?
         .query_row(params![group_ref, id], |_| Ok(()))
         .optional()?
         .is_some())
@@ -229,7 +185,7 @@ pub(crate) fn is_held(conn: &Connection, group_ref: GroupRef, id: &MessageId) ->
 /// Whether this phone holds `id` as a message by someone other than `author` (listed or not).
 pub(crate) fn is_by_other(conn: &Connection, group_ref: GroupRef, id: &MessageId, author: &MemberId) -> Result<bool> {
     Ok(conn
-        .prepare_cached("SELECT 1 FROM messages WHERE group_ref = ?1 AND message_id = ?2 AND author != ?3")?
+        .prepare_cached(sql(q::MESSAGES_IS_BY_OTHER))?
         .query_row(params![group_ref, id, author], |_| Ok(()))
         .optional()?
         .is_some())
@@ -243,7 +199,7 @@ pub(crate) fn count_resting(
     seen: Option<&MessageId>,
 ) -> Result<u64> {
     let count: i64 = conn
-        .prepare_cached("SELECT count(*) FROM messages WHERE group_ref = ?1 AND seen = ?2 AND author = ?3")?
+        .prepare_cached(sql(q::MESSAGES_COUNT_RESTING))?
         .query_row(params![group_ref, seen_bytes(seen), author], |r| r.get(0))?;
     Ok(count.unsigned_abs())
 }
@@ -257,10 +213,7 @@ pub(crate) fn listed_resting_past(
     seen: Option<&MessageId>,
     allowed: u32,
 ) -> Result<Vec<MessageId>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT message_id, hidden FROM messages WHERE group_ref = ?1 AND seen = ?2 AND author = ?3 \
-         ORDER BY message_id LIMIT -1 OFFSET ?4",
-    )?;
+    let mut stmt = conn.prepare_cached(sql(q::MESSAGES_LISTED_RESTING_PAST))?;
     let rows = stmt.query_map(params![group_ref, seen_bytes(seen), author, allowed], |r| {
         Ok((r.get::<_, MessageId>(0)?, r.get::<_, bool>(1)?))
     })?;
@@ -282,10 +235,7 @@ pub(crate) fn hidden_resting_on(
     id: &MessageId,
     author: &MemberId,
 ) -> Result<Vec<(MemberId, u32, MessageId)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT author, segment, message_id FROM messages \
-         WHERE group_ref = ?1 AND seen = ?2 AND author != ?3 AND hidden = 1",
-    )?;
+    let mut stmt = conn.prepare_cached(sql(q::MESSAGES_HIDDEN_RESTING_ON))?;
     let rows =
         stmt.query_map(params![group_ref, seen_bytes(Some(id)), author], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -299,22 +249,15 @@ pub(crate) fn upsert_reaction(
     member: &MemberId,
     r: &StoredReaction,
 ) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO reactions (group_ref, message_id, member, emoji, at) VALUES (?1, ?2, ?3, ?4, ?5) \
-         ON CONFLICT (group_ref, message_id, member) DO UPDATE SET emoji = excluded.emoji, at = excluded.at \
-         WHERE excluded.at >= reactions.at",
-    )?
-    .execute(params![group_ref, r.target, member, r.emoji.as_deref().unwrap_or(""), r.at])?;
+    conn.prepare_cached(sql(q::MESSAGES_UPSERT_REACTION))?.execute(params![
+        group_ref,
+        r.target,
+        member,
+        r.emoji.as_deref().unwrap_or(""),
+        r.at
+    ])?;
     Ok(())
 }
-
-const MESSAGE_COLUMNS: &str = "m.message_id, m.author, coalesce(gm.display_name, ''), m.created_at, m.text, m.reply_to,
-     m.content_warning, m.edited_at, m.removed, g.group_id, mm.by_member, mm.at, mm.why,
-     m.author IN (SELECT member FROM muted_members), m.pending, m.body != x'' AND m.body_held = 0, m.erased
-     FROM messages m JOIN groups g ON g.group_ref = m.group_ref
-     LEFT JOIN group_members gm ON gm.group_ref = m.group_ref AND gm.member = m.author
-     LEFT JOIN moderated_messages mm ON mm.group_ref = m.group_ref AND mm.message_id = m.message_id \
-         AND mm.member = m.author";
 
 /// Who reads: this profile, whether it moderates the group (moderators see hidden messages and why), and its
 /// personal controls (what it folds).
@@ -398,13 +341,7 @@ fn attach_reactions(conn: &Connection, group_ref: GroupRef, me: &MemberId, messa
     if message.removed {
         return Ok(());
     }
-    let mut stmt = conn.prepare_cached(
-        "SELECT r.emoji, count(*), max(r.member = ?3) FROM reactions r \
-         JOIN group_members gm ON gm.group_ref = r.group_ref AND gm.member = r.member AND gm.removed = 0 \
-         WHERE r.group_ref = ?1 AND r.message_id = ?2 AND r.emoji != '' \
-             AND r.member NOT IN (SELECT member FROM muted_members WHERE blocked = 1) \
-         GROUP BY r.emoji ORDER BY count(*) DESC, r.emoji",
-    )?;
+    let mut stmt = conn.prepare_cached(sql(q::MESSAGES_ATTACH_REACTIONS))?;
     let rows = stmt.query_map(params![group_ref, message.id, me], |r| {
         Ok(ReactionCount { emoji: r.get(0)?, count: r.get(1)?, mine: r.get(2)? })
     })?;
@@ -421,19 +358,13 @@ pub(crate) fn page(
     before: Option<MessageCursor>,
 ) -> Result<Vec<Message>> {
     let reader = Reader::of(conn, group_ref, me)?;
-    let sql = format!(
-        "SELECT {MESSAGE_COLUMNS} \
-         WHERE m.group_ref = ?1 AND (m.created_at, m.message_id) < (?2, ?3) AND m.hidden = 0 \
-             AND m.author NOT IN (SELECT member FROM muted_members) AND (m.pending = 0 OR m.author = ?5 OR ?6) \
-         ORDER BY m.created_at DESC, m.message_id DESC LIMIT ?4"
-    );
     let (at, id): (i64, &[u8]) = match &before {
         Some(c) => (c.created_at, &c.id.as_bytes()[..]),
         // Past every real message: a time far in the future and the largest possible id.
         None => (i64::MAX, &[0xff; 17][..]),
     };
     let shared = super::groups::shared_names(conn, group_ref)?;
-    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut stmt = conn.prepare_cached(sql(q::MESSAGES_PAGE))?;
     let mut messages = stmt
         .query_map(params![group_ref, at, id, limit, me, reader.moderates], |r| message_from_row(r, &reader, &shared))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -446,14 +377,10 @@ pub(crate) fn page(
 
 /// One message, if the group has it.
 pub(crate) fn get(conn: &Connection, group_ref: GroupRef, me: &MemberId, id: &MessageId) -> Result<Option<Message>> {
-    let sql = format!(
-        "SELECT {MESSAGE_COLUMNS} WHERE m.group_ref = ?1 AND m.message_id = ?2 AND m.hidden = 0 \
-             AND (m.pending = 0 OR m.author = ?3 OR ?4)"
-    );
     let shared = super::groups::shared_names(conn, group_ref)?;
     let reader = Reader::of(conn, group_ref, me)?;
     let message = conn
-        .prepare_cached(&sql)?
+        .prepare_cached(sql(q::MESSAGES_GET))?
         .query_row(params![group_ref, id, me, reader.moderates], |r| message_from_row(r, &reader, &shared))
         .optional()?;
     match message {
@@ -472,9 +399,7 @@ pub(crate) fn author_and_segment(
     id: &MessageId,
 ) -> Result<Option<(MemberId, u32, bool)>> {
     Ok(conn
-        .prepare_cached(
-            "SELECT author, segment, removed FROM messages WHERE group_ref = ?1 AND message_id = ?2 AND hidden = 0",
-        )?
+        .prepare_cached(sql(q::MESSAGES_AUTHOR_AND_SEGMENT))?
         .query_row(params![group_ref, id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?)
 }
@@ -482,9 +407,7 @@ pub(crate) fn author_and_segment(
 /// The author of a message waiting for a moderator's approval, if it is one.
 pub(crate) fn pending_author(conn: &Connection, group_ref: GroupRef, id: &MessageId) -> Result<Option<MemberId>> {
     Ok(conn
-        .prepare_cached(
-            "SELECT author FROM messages WHERE group_ref = ?1 AND message_id = ?2 AND pending = 1 AND hidden = 0",
-        )?
+        .prepare_cached(sql(q::MESSAGES_PENDING_AUTHOR))?
         .query_row(params![group_ref, id], |r| r.get(0))
         .optional()?)
 }
@@ -500,8 +423,7 @@ pub(crate) fn hide(conn: &Connection, group_ref: GroupRef, segment: u32, m: &Sto
 /// (Its words stay, unshown, while its document names them: a message without effect now can count again, say when
 /// the entry that refused it turns out to have none, and its words live nowhere but in the phones that hold them.)
 pub(crate) fn hide_id(conn: &Connection, group_ref: GroupRef, id: &MessageId) -> Result<()> {
-    conn.prepare_cached("UPDATE messages SET hidden = 1 WHERE group_ref = ?1 AND message_id = ?2")?
-        .execute(params![group_ref, id])?;
+    conn.prepare_cached(sql(q::MESSAGES_HIDE_ID))?.execute(params![group_ref, id])?;
     Ok(())
 }
 
@@ -512,16 +434,13 @@ pub(crate) fn delete_reaction(
     member: &MemberId,
     target: &MessageId,
 ) -> Result<()> {
-    conn.prepare_cached("DELETE FROM reactions WHERE group_ref = ?1 AND message_id = ?2 AND member = ?3")?
-        .execute(params![group_ref, target, member])?;
+    conn.prepare_cached(sql(q::MESSAGES_DELETE_REACTION))?.execute(params![group_ref, target, member])?;
     Ok(())
 }
 
 /// The newest `created_at` in a group (uses the timeline index).
 pub(crate) fn latest_time(conn: &Connection, group_ref: GroupRef) -> Result<Option<i64>> {
-    Ok(conn
-        .prepare_cached("SELECT max(created_at) FROM messages WHERE group_ref = ?1")?
-        .query_row([group_ref], |r| r.get(0))?)
+    Ok(conn.prepare_cached(sql(q::MESSAGES_LATEST_TIME))?.query_row([group_ref], |r| r.get(0))?)
 }
 
 /// The ids of the group's messages whose hex form starts with `prefix` (at most `limit`).
@@ -531,9 +450,7 @@ pub(crate) fn ids_with_prefix(
     prefix: &str,
     limit: u32,
 ) -> Result<Vec<MessageId>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT message_id FROM messages WHERE group_ref = ?1 AND substr(lower(hex(message_id)), 1, length(?2)) = ?2 LIMIT ?3",
-    )?;
+    let mut stmt = conn.prepare_cached(sql(q::MESSAGES_IDS_WITH_PREFIX))?;
     let ids = stmt
         .query_map(params![group_ref, prefix.to_ascii_lowercase(), limit], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;

@@ -26,6 +26,7 @@ mod migrations;
 pub(crate) mod moderation;
 pub(crate) mod personal;
 pub(crate) mod profile;
+mod queries;
 pub(crate) mod resources;
 pub(crate) mod safety_plan;
 pub(crate) mod sealed;

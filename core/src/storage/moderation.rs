@@ -3,6 +3,7 @@
 use rusqlite::{Connection, params};
 
 use super::groups::GroupRef;
+use super::queries::{q, sql};
 use crate::error::Result;
 use crate::ids::{MemberId, MessageId};
 use crate::model::ModerationEntry;
@@ -16,12 +17,8 @@ pub(crate) fn replace(conn: &Connection, group_ref: GroupRef, actions: &[StoredM
     if same_log(conn, group_ref, actions)? {
         return Ok(Vec::new());
     }
-    conn.prepare_cached("DELETE FROM moderation_actions WHERE group_ref = ?1")?.execute([group_ref])?;
-    let mut insert = conn.prepare_cached(
-        "INSERT OR IGNORE INTO moderation_actions (group_ref, action_id, seq, kind, by_member, at, message_id, member, why, \
-                                                   details) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    )?;
+    conn.prepare_cached(sql(q::MODERATION_REPLACE_DELETE_MODERATION_ACTIONS))?.execute([group_ref])?;
+    let mut insert = conn.prepare_cached(sql(q::MODERATION_REPLACE_INSERT_MODERATION_ACTIONS))?;
     for (seq, a) in actions.iter().enumerate() {
         let message = a.message.map(|m| m.as_bytes().to_vec()).unwrap_or_default();
         let details = a.details.encode()?;
@@ -29,18 +26,9 @@ pub(crate) fn replace(conn: &Connection, group_ref: GroupRef, actions: &[StoredM
         insert.execute(params![group_ref, a.id, seq as i64, kind, a.by, a.at, message, a.member, a.why, details])?;
     }
     // Hidden now: each message whose last hide or restore, in the log's order, is a hide.
-    conn.prepare_cached("DELETE FROM moderated_messages WHERE group_ref = ?1")?.execute([group_ref])?;
-    conn.prepare_cached(
-        "INSERT INTO moderated_messages (group_ref, message_id, member, by_member, at, why) \
-         SELECT a.group_ref, a.message_id, a.member, a.by_member, a.at, a.why FROM moderation_actions a \
-         WHERE a.group_ref = ?1 AND a.kind = 'hide' AND a.seq = ( \
-             SELECT max(b.seq) FROM moderation_actions b \
-             WHERE b.group_ref = a.group_ref AND b.message_id = a.message_id AND b.kind IN ('hide', 'restore'))",
-    )?
-    .execute([group_ref])?;
-    let mut named = conn.prepare_cached(
-        "SELECT DISTINCT message_id FROM moderation_actions WHERE group_ref = ?1 AND kind IN ('hide', 'restore')",
-    )?;
+    conn.prepare_cached(sql(q::MODERATION_REPLACE_DELETE_MODERATED_MESSAGES))?.execute([group_ref])?;
+    conn.prepare_cached(sql(q::MODERATION_REPLACE_INSERT_MODERATED_MESSAGES))?.execute([group_ref])?;
+    let mut named = conn.prepare_cached(sql(q::MODERATION_REPLACE_SELECT_MODERATION_ACTIONS))?;
     let ids = named.query_map([group_ref], |r| r.get(0))?;
     Ok(ids.collect::<rusqlite::Result<_>>()?)
 }
@@ -48,10 +36,7 @@ pub(crate) fn replace(conn: &Connection, group_ref: GroupRef, actions: &[StoredM
 /// The entries that decide which posts count (rules, settings, suspensions, lifts, approvals) and moderators'
 /// erasures, in the log's order.
 pub(crate) fn posting_entries(conn: &Connection, group_ref: GroupRef) -> Result<Vec<StoredModeration>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT action_id, by_member, at, kind, message_id, member, why, details FROM moderation_actions \
-         WHERE group_ref = ?1 AND kind IN ('suspend', 'lift', 'approve', 'rules', 'policy', 'erase') ORDER BY seq",
-    )?;
+    let mut stmt = conn.prepare_cached(sql(q::MODERATION_POSTING_ENTRIES))?;
     let rows = stmt.query_map([group_ref], |r| {
         Ok((
             r.get(0)?,
@@ -82,7 +67,7 @@ pub(crate) fn posting_entries(conn: &Connection, group_ref: GroupRef) -> Result<
 
 /// Whether the stored log is `actions`, entry for entry, in order.
 fn same_log(conn: &Connection, group_ref: GroupRef, actions: &[StoredModeration]) -> Result<bool> {
-    let mut stmt = conn.prepare_cached("SELECT action_id FROM moderation_actions WHERE group_ref = ?1 ORDER BY seq")?;
+    let mut stmt = conn.prepare_cached(sql(q::MODERATION_SAME_LOG))?;
     let ids = stmt.query_map([group_ref], |r| r.get::<_, crate::ids::ModerationId>(0))?;
     let ids = ids.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(ids.iter().eq(actions.iter().map(|a| &a.id)))
@@ -90,13 +75,7 @@ fn same_log(conn: &Connection, group_ref: GroupRef, actions: &[StoredModeration]
 
 /// A group's moderation log, newest first, each entry with its moderator's name in the group.
 pub(crate) fn log(conn: &Connection, group_ref: GroupRef, limit: u32) -> Result<Vec<ModerationEntry>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT a.action_id, a.kind, a.by_member, coalesce(gm.display_name, ''), a.at, a.message_id, a.member, a.why, \
-                a.details \
-         FROM moderation_actions a \
-         LEFT JOIN group_members gm ON gm.group_ref = a.group_ref AND gm.member = a.by_member \
-         WHERE a.group_ref = ?1 ORDER BY a.seq DESC LIMIT ?2",
-    )?;
+    let mut stmt = conn.prepare_cached(sql(q::MODERATION_LOG))?;
     let rows = stmt.query_map(params![group_ref, limit], |r| {
         let entry = (r.get(0)?, r.get::<_, String>(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?);
         Ok((entry, r.get(7)?, r.get::<_, Vec<u8>>(8)?))
@@ -118,9 +97,7 @@ pub(crate) fn hidden_message(
 ) -> Result<Option<(MemberId, MemberId, i64, String)>> {
     use rusqlite::OptionalExtension;
     Ok(conn
-        .prepare_cached(
-            "SELECT member, by_member, at, why FROM moderated_messages WHERE group_ref = ?1 AND message_id = ?2",
-        )?
+        .prepare_cached(sql(q::MODERATION_HIDDEN_MESSAGE))?
         .query_row(params![group_ref, message], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
         .optional()?)
 }
@@ -132,8 +109,7 @@ pub(crate) fn add_acknowledgments(
     member: &MemberId,
     entries: &[crate::ids::ModerationId],
 ) -> Result<()> {
-    let mut insert =
-        conn.prepare_cached("INSERT OR IGNORE INTO acknowledgments (group_ref, member, entry_id) VALUES (?1, ?2, ?3)")?;
+    let mut insert = conn.prepare_cached(sql(q::MODERATION_ADD_ACKNOWLEDGMENTS))?;
     for entry in entries {
         insert.execute(params![group_ref, member, entry])?;
     }
@@ -147,7 +123,5 @@ pub(crate) fn acknowledges(
     member: &MemberId,
     entry: &crate::ids::ModerationId,
 ) -> Result<bool> {
-    Ok(conn
-        .prepare_cached("SELECT 1 FROM acknowledgments WHERE group_ref = ?1 AND member = ?2 AND entry_id = ?3")?
-        .exists(params![group_ref, member, entry])?)
+    Ok(conn.prepare_cached(sql(q::MODERATION_ACKNOWLEDGES))?.exists(params![group_ref, member, entry])?)
 }

@@ -2,16 +2,15 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::queries::{q, sql};
 use crate::error::Result;
 use crate::ids::MemberId;
 use crate::model::{MemberControl, MutedMember};
 
 /// What this profile does with `member`'s posts.
 pub(crate) fn control_of(conn: &Connection, member: &MemberId) -> Result<MemberControl> {
-    let blocked: Option<bool> = conn
-        .prepare_cached("SELECT blocked FROM muted_members WHERE member = ?1")?
-        .query_row([member], |r| r.get(0))
-        .optional()?;
+    let blocked: Option<bool> =
+        conn.prepare_cached(sql(q::PERSONAL_CONTROL_OF))?.query_row([member], |r| r.get(0)).optional()?;
     Ok(match blocked {
         None => MemberControl::None,
         Some(false) => MemberControl::Muted,
@@ -23,14 +22,14 @@ pub(crate) fn control_of(conn: &Connection, member: &MemberId) -> Result<MemberC
 pub(crate) fn set_control(conn: &Connection, member: &MemberId, control: MemberControl, at: i64) -> Result<()> {
     match control {
         MemberControl::None => {
-            conn.prepare_cached("DELETE FROM muted_members WHERE member = ?1")?.execute([member])?;
+            conn.prepare_cached(sql(q::PERSONAL_SET_CONTROL_DELETE_MUTED_MEMBERS))?.execute([member])?;
         }
         MemberControl::Muted | MemberControl::Blocked => {
-            conn.prepare_cached(
-                "INSERT INTO muted_members (member, blocked, at) VALUES (?1, ?2, ?3) \
-                 ON CONFLICT (member) DO UPDATE SET blocked = excluded.blocked, at = excluded.at",
-            )?
-            .execute(params![member, control == MemberControl::Blocked, at])?;
+            conn.prepare_cached(sql(q::PERSONAL_SET_CONTROL_INSERT_MUTED_MEMBERS))?.execute(params![
+                member,
+                control == MemberControl::Blocked,
+                at
+            ])?;
         }
     }
     Ok(())
@@ -38,7 +37,7 @@ pub(crate) fn set_control(conn: &Connection, member: &MemberId, control: MemberC
 
 /// Every muted or blocked member, newest first.
 pub(crate) fn muted_members(conn: &Connection) -> Result<Vec<MutedMember>> {
-    let mut stmt = conn.prepare_cached("SELECT member, blocked, at FROM muted_members ORDER BY at DESC, member")?;
+    let mut stmt = conn.prepare_cached(sql(q::PERSONAL_MUTED_MEMBERS))?;
     let rows = stmt.query_map([], |r| {
         let blocked: bool = r.get(1)?;
         Ok(MutedMember {
@@ -52,29 +51,28 @@ pub(crate) fn muted_members(conn: &Connection) -> Result<Vec<MutedMember>> {
 
 /// The muted words, in order.
 pub(crate) fn muted_words(conn: &Connection) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare_cached("SELECT word FROM muted_words ORDER BY word")?;
+    let mut stmt = conn.prepare_cached(sql(q::PERSONAL_MUTED_WORDS))?;
     Ok(stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Mutes (or, with `muted` false, unmutes) a word, kept lowercased.
 pub(crate) fn set_word(conn: &Connection, word: &str, muted: bool, at: i64) -> Result<()> {
     if muted {
-        conn.prepare_cached("INSERT OR IGNORE INTO muted_words (word, at) VALUES (?1, ?2)")?
-            .execute(params![word, at])?;
+        conn.prepare_cached(sql(q::PERSONAL_SET_WORD_INSERT_MUTED_WORDS))?.execute(params![word, at])?;
     } else {
-        conn.prepare_cached("DELETE FROM muted_words WHERE word = ?1")?.execute([word])?;
+        conn.prepare_cached(sql(q::PERSONAL_SET_WORD_DELETE_MUTED_WORDS))?.execute([word])?;
     }
     Ok(())
 }
 
 /// Whether posts with a content warning are shown folded.
 pub(crate) fn fold_warnings(conn: &Connection) -> Result<bool> {
-    Ok(conn.prepare_cached("SELECT fold_warnings FROM profile WHERE id = 1")?.query_row([], |r| r.get(0))?)
+    Ok(conn.prepare_cached(sql(q::PERSONAL_FOLD_WARNINGS))?.query_row([], |r| r.get(0))?)
 }
 
 /// Sets whether posts with a content warning are shown folded.
 pub(crate) fn set_fold_warnings(conn: &Connection, fold: bool) -> Result<()> {
-    conn.prepare_cached("UPDATE profile SET fold_warnings = ?1 WHERE id = 1")?.execute([fold])?;
+    conn.prepare_cached(sql(q::PERSONAL_SET_FOLD_WARNINGS))?.execute([fold])?;
     Ok(())
 }
 

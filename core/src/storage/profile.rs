@@ -2,6 +2,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::queries::{q, sql};
 use crate::error::{Error, Result};
 use crate::ids::DocId;
 
@@ -18,45 +19,40 @@ pub(crate) struct StoredProfile {
 
 pub(crate) fn insert(conn: &Connection, p: &StoredProfile) -> Result<()> {
     conn.execute(
-        "INSERT INTO profile (id, display_name, member_secret, actor_id, actor_certificate, personal_doc, created_at) \
-         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)",
+        sql(q::PROFILE_INSERT),
         params![p.display_name, p.member_secret, p.actor_id, p.actor_certificate, p.personal_doc, p.created_at],
     )?;
     Ok(())
 }
 
 pub(crate) fn load(conn: &Connection) -> Result<StoredProfile> {
-    conn.query_row(
-        "SELECT display_name, member_secret, actor_id, actor_certificate, personal_doc, created_at FROM profile WHERE id = 1",
-        [],
-        |r| {
-            Ok(StoredProfile {
-                display_name: r.get(0)?,
-                member_secret: r.get(1)?,
-                actor_id: r.get(2)?,
-                actor_certificate: r.get(3)?,
-                personal_doc: r.get(4)?,
-                created_at: r.get(5)?,
-            })
-        },
-    )
+    conn.query_row(sql(q::PROFILE_LOAD), [], |r| {
+        Ok(StoredProfile {
+            display_name: r.get(0)?,
+            member_secret: r.get(1)?,
+            actor_id: r.get(2)?,
+            actor_certificate: r.get(3)?,
+            personal_doc: r.get(4)?,
+            created_at: r.get(5)?,
+        })
+    })
     .optional()?
     .ok_or_else(|| Error::Internal("the database has no profile row".into()))
 }
 
 pub(crate) fn set_display_name(conn: &Connection, name: &str) -> Result<()> {
-    conn.execute("UPDATE profile SET display_name = ?1 WHERE id = 1", [name])?;
+    conn.execute(sql(q::PROFILE_SET_DISPLAY_NAME), [name])?;
     Ok(())
 }
 
 /// The person's region for crisis resources ("KE", "KE-30"), if set.
 pub(crate) fn region(conn: &Connection) -> Result<Option<String>> {
-    let region: String = conn.prepare_cached("SELECT region FROM profile WHERE id = 1")?.query_row([], |r| r.get(0))?;
+    let region: String = conn.prepare_cached(sql(q::PROFILE_REGION))?.query_row([], |r| r.get(0))?;
     Ok((!region.is_empty()).then_some(region))
 }
 
 /// Sets (or, with `None`, clears) the person's region.
 pub(crate) fn set_region(conn: &Connection, region: Option<&str>) -> Result<()> {
-    conn.execute("UPDATE profile SET region = ?1 WHERE id = 1", [region.unwrap_or("")])?;
+    conn.execute(sql(q::PROFILE_SET_REGION), [region.unwrap_or("")])?;
     Ok(())
 }

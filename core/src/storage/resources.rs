@@ -4,6 +4,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::queries::{q, sql};
 use crate::error::Result;
 use crate::schema::group::PublishedDirectory;
 
@@ -33,28 +34,18 @@ fn installed(r: &rusqlite::Row<'_>) -> rusqlite::Result<Installed> {
     })
 }
 
-const COLUMNS: &str = "publisher, version, content_hash, title, example, entry_count";
-
 pub(crate) fn get(conn: &Connection, publisher: &[u8; 32]) -> Result<Option<Installed>> {
-    Ok(conn
-        .prepare_cached(&format!("SELECT {COLUMNS} FROM resource_directories WHERE publisher = ?1"))?
-        .query_row([&publisher[..]], installed)
-        .optional()?)
+    Ok(conn.prepare_cached(sql(q::RESOURCES_GET))?.query_row([&publisher[..]], installed).optional()?)
 }
 
 pub(crate) fn files(conn: &Connection) -> Result<Vec<Vec<u8>>> {
-    let mut stmt = conn.prepare_cached("SELECT file FROM resource_directories ORDER BY publisher")?;
+    let mut stmt = conn.prepare_cached(sql(q::RESOURCES_FILES))?;
     Ok(stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Puts `row` and its file in place of whatever the publisher had.
 pub(crate) fn put(conn: &Connection, row: &Installed, issued_at: i64, file: &[u8], now: i64) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT OR REPLACE INTO resource_directories \
-             (publisher, version, content_hash, issued_at, title, example, entry_count, file, installed_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?
-    .execute(params![
+    conn.prepare_cached(sql(q::RESOURCES_PUT))?.execute(params![
         &row.publisher[..],
         row.version,
         &row.content_hash[..],
@@ -70,23 +61,19 @@ pub(crate) fn put(conn: &Connection, row: &Installed, issued_at: i64, file: &[u8
 
 /// Removes the publisher's directory; whether there was one.
 pub(crate) fn remove(conn: &Connection, publisher: &[u8; 32]) -> Result<bool> {
-    Ok(conn.prepare_cached("DELETE FROM resource_directories WHERE publisher = ?1")?.execute([&publisher[..]])? > 0)
+    Ok(conn.prepare_cached(sql(q::RESOURCES_REMOVE))?.execute([&publisher[..]])? > 0)
 }
 
 /// The directories in effect in a group, as (publisher, content hash).
 pub(crate) fn group_hashes(conn: &Connection, group_ref: i64) -> Result<Vec<([u8; 32], [u8; 32])>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT publisher, content_hash FROM group_directories WHERE group_ref = ?1 ORDER BY publisher",
-    )?;
+    let mut stmt = conn.prepare_cached(sql(q::RESOURCES_GROUP_HASHES))?;
     Ok(stmt.query_map([group_ref], |r| Ok((blob32(r, 0)?, blob32(r, 1)?)))?.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Replaces the directories in effect in a group.
 pub(crate) fn replace_group(conn: &Connection, group_ref: i64, directories: &[&PublishedDirectory]) -> Result<()> {
-    conn.prepare_cached("DELETE FROM group_directories WHERE group_ref = ?1")?.execute([group_ref])?;
-    let mut insert = conn.prepare_cached(
-        "INSERT INTO group_directories (group_ref, publisher, version, content_hash, file) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
+    conn.prepare_cached(sql(q::RESOURCES_REPLACE_GROUP_DELETE_GROUP_DIRECTORIES))?.execute([group_ref])?;
+    let mut insert = conn.prepare_cached(sql(q::RESOURCES_REPLACE_GROUP_INSERT_GROUP_DIRECTORIES))?;
     for d in directories {
         let version = i64::try_from(d.version).unwrap_or(i64::MAX);
         insert.execute(params![group_ref, &d.publisher.as_bytes()[..], version, &d.content_hash[..], d.file])?;
@@ -96,10 +83,7 @@ pub(crate) fn replace_group(conn: &Connection, group_ref: i64, directories: &[&P
 
 /// Every group's directory files, with the group's id, for lookups and listings.
 pub(crate) fn group_files(conn: &Connection) -> Result<Vec<([u8; 16], Vec<u8>)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT g.group_id, d.file FROM group_directories d JOIN groups g USING (group_ref) \
-         ORDER BY d.publisher, g.group_id",
-    )?;
+    let mut stmt = conn.prepare_cached(sql(q::RESOURCES_GROUP_FILES))?;
     Ok(stmt
         .query_map([], |r| {
             let id: Vec<u8> = r.get(0)?;
@@ -111,15 +95,14 @@ pub(crate) fn group_files(conn: &Connection) -> Result<Vec<([u8; 16], Vec<u8>)>>
 
 /// The publishers a group trusts.
 pub(crate) fn trusted_publishers(conn: &Connection, group_ref: i64) -> Result<Vec<[u8; 32]>> {
-    let mut stmt =
-        conn.prepare_cached("SELECT publisher FROM group_publishers WHERE group_ref = ?1 ORDER BY publisher")?;
+    let mut stmt = conn.prepare_cached(sql(q::RESOURCES_TRUSTED_PUBLISHERS))?;
     Ok(stmt.query_map([group_ref], |r| blob32(r, 0))?.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Replaces the publishers a group trusts.
 pub(crate) fn replace_trusted(conn: &Connection, group_ref: i64, publishers: &[[u8; 32]]) -> Result<()> {
-    conn.prepare_cached("DELETE FROM group_publishers WHERE group_ref = ?1")?.execute([group_ref])?;
-    let mut insert = conn.prepare_cached("INSERT INTO group_publishers (group_ref, publisher) VALUES (?1, ?2)")?;
+    conn.prepare_cached(sql(q::RESOURCES_REPLACE_TRUSTED_DELETE_GROUP_PUBLISHERS))?.execute([group_ref])?;
+    let mut insert = conn.prepare_cached(sql(q::RESOURCES_REPLACE_TRUSTED_INSERT_GROUP_PUBLISHERS))?;
     for publisher in publishers {
         insert.execute(params![group_ref, &publisher[..]])?;
     }

@@ -3,11 +3,10 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::queries::{q, sql};
 use crate::error::Result;
 use crate::ids::SafetyPlanItemId;
 use crate::model::{SafetyPlanItem, SafetyPlanStep};
-
-const COLUMNS: &str = "item_id, step, text, contact, created_at, updated_at";
 
 /// A row as stored, before its step name is parsed.
 type Row = (SafetyPlanItemId, String, String, String, i64, i64);
@@ -30,37 +29,26 @@ fn item((id, step, text, contact, created_at, updated_at): Row) -> Result<Safety
 
 /// Every item, each step's in their order (the caller groups them by step).
 pub(crate) fn all(conn: &Connection) -> Result<Vec<SafetyPlanItem>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM safety_plan_items ORDER BY step, position, created_at, item_id"
-    ))?;
+    let mut stmt = conn.prepare_cached(sql(q::SAFETY_PLAN_ALL))?;
     let rows = stmt.query_map([], row)?.collect::<rusqlite::Result<Vec<_>>>()?;
     rows.into_iter().map(item).collect()
 }
 
 /// One step's items, in their order.
 pub(crate) fn in_step(conn: &Connection, step: SafetyPlanStep) -> Result<Vec<SafetyPlanItem>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM safety_plan_items WHERE step = ?1 ORDER BY position, created_at, item_id"
-    ))?;
+    let mut stmt = conn.prepare_cached(sql(q::SAFETY_PLAN_IN_STEP))?;
     let rows = stmt.query_map([step.as_str()], row)?.collect::<rusqlite::Result<Vec<_>>>()?;
     rows.into_iter().map(item).collect()
 }
 
 pub(crate) fn get(conn: &Connection, id: &SafetyPlanItemId) -> Result<Option<SafetyPlanItem>> {
-    let found = conn
-        .prepare_cached(&format!("SELECT {COLUMNS} FROM safety_plan_items WHERE item_id = ?1"))?
-        .query_row([id], row)
-        .optional()?;
+    let found = conn.prepare_cached(sql(q::SAFETY_PLAN_GET))?.query_row([id], row).optional()?;
     found.map(item).transpose()
 }
 
 /// Adds `item` at `position` of its step (the caller passes the step's current length: the end).
 pub(crate) fn insert(conn: &Connection, item: &SafetyPlanItem, position: usize) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO safety_plan_items (item_id, step, position, text, contact, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?
-    .execute(params![
+    conn.prepare_cached(sql(q::SAFETY_PLAN_INSERT))?.execute(params![
         item.id,
         item.step.as_str(),
         position as i64,
@@ -73,14 +61,18 @@ pub(crate) fn insert(conn: &Connection, item: &SafetyPlanItem, position: usize) 
 }
 
 pub(crate) fn update(conn: &Connection, item: &SafetyPlanItem) -> Result<()> {
-    conn.prepare_cached("UPDATE safety_plan_items SET text = ?2, contact = ?3, updated_at = ?4 WHERE item_id = ?1")?
-        .execute(params![item.id, item.text, item.contact.as_deref().unwrap_or(""), item.updated_at])?;
+    conn.prepare_cached(sql(q::SAFETY_PLAN_UPDATE))?.execute(params![
+        item.id,
+        item.text,
+        item.contact.as_deref().unwrap_or(""),
+        item.updated_at
+    ])?;
     Ok(())
 }
 
 /// Numbers one step's items 0, 1, 2... in the order given.
 pub(crate) fn set_order(conn: &Connection, ids: &[SafetyPlanItemId]) -> Result<()> {
-    let mut stmt = conn.prepare_cached("UPDATE safety_plan_items SET position = ?2 WHERE item_id = ?1")?;
+    let mut stmt = conn.prepare_cached(sql(q::SAFETY_PLAN_SET_ORDER))?;
     for (position, id) in ids.iter().enumerate() {
         stmt.execute(params![id, position as i64])?;
     }
@@ -88,11 +80,11 @@ pub(crate) fn set_order(conn: &Connection, ids: &[SafetyPlanItemId]) -> Result<(
 }
 
 pub(crate) fn delete(conn: &Connection, id: &SafetyPlanItemId) -> Result<()> {
-    conn.prepare_cached("DELETE FROM safety_plan_items WHERE item_id = ?1")?.execute([id])?;
+    conn.prepare_cached(sql(q::SAFETY_PLAN_DELETE))?.execute([id])?;
     Ok(())
 }
 
 /// Deletes every item; returns how many there were.
 pub(crate) fn delete_all(conn: &Connection) -> Result<usize> {
-    Ok(conn.prepare_cached("DELETE FROM safety_plan_items")?.execute([])?)
+    Ok(conn.prepare_cached(sql(q::SAFETY_PLAN_DELETE_ALL))?.execute([])?)
 }

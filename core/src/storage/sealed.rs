@@ -4,6 +4,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::groups::GroupRef;
+use super::queries::{q, sql};
 use crate::error::Result;
 use crate::ids::{MemberId, MessageId, ReportId};
 use crate::model::{Report, Warning};
@@ -17,53 +18,38 @@ pub(crate) fn insert_item(
     at: i64,
     mine: bool,
 ) -> Result<bool> {
-    let changed = conn
-        .prepare_cached(
-            "INSERT OR IGNORE INTO sealed_items (group_ref, item_hash, item, received_at, mine) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?
-        .execute(params![group_ref, &hash[..], item, at, mine])?;
+    let changed =
+        conn.prepare_cached(sql(q::SEALED_INSERT_ITEM))?.execute(params![group_ref, &hash[..], item, at, mine])?;
     Ok(changed == 1)
 }
 
 /// Drops items received before `expired`, then the oldest others' items past `most` (this phone's own last).
 pub(crate) fn prune(conn: &Connection, group_ref: GroupRef, expired: i64, most: usize) -> Result<()> {
-    conn.prepare_cached("DELETE FROM sealed_items WHERE group_ref = ?1 AND received_at < ?2")?
-        .execute(params![group_ref, expired])?;
-    conn.prepare_cached(
-        "DELETE FROM sealed_items WHERE group_ref = ?1 AND item_hash IN ( \
-             SELECT item_hash FROM sealed_items WHERE group_ref = ?1 \
-             ORDER BY mine DESC, received_at DESC, item_hash LIMIT -1 OFFSET ?2)",
-    )?
-    .execute(params![group_ref, most as i64])?;
+    conn.prepare_cached(sql(q::SEALED_PRUNE_EXPIRED))?.execute(params![group_ref, expired])?;
+    conn.prepare_cached(sql(q::SEALED_PRUNE_PAST_MOST))?.execute(params![group_ref, most as i64])?;
     Ok(())
 }
 
 /// The pool's item hashes, in order.
 pub(crate) fn hashes(conn: &Connection, group_ref: GroupRef) -> Result<Vec<[u8; 32]>> {
-    let mut stmt = conn.prepare_cached("SELECT item_hash FROM sealed_items WHERE group_ref = ?1 ORDER BY item_hash")?;
+    let mut stmt = conn.prepare_cached(sql(q::SEALED_HASHES))?;
     let rows = stmt.query_map([group_ref], |r| r.get::<_, [u8; 32]>(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// The pool's items with their hashes, oldest first.
 pub(crate) fn items(conn: &Connection, group_ref: GroupRef) -> Result<Vec<([u8; 32], Vec<u8>)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT item_hash, item FROM sealed_items WHERE group_ref = ?1 ORDER BY received_at, item_hash",
-    )?;
+    let mut stmt = conn.prepare_cached(sql(q::SEALED_ITEMS))?;
     let rows = stmt.query_map([group_ref], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 pub(crate) fn slot(conn: &Connection, group_ref: GroupRef) -> Result<Option<i64>> {
-    Ok(conn
-        .prepare_cached("SELECT slot FROM sealed_slots WHERE group_ref = ?1")?
-        .query_row([group_ref], |r| r.get(0))
-        .optional()?)
+    Ok(conn.prepare_cached(sql(q::SEALED_SLOT))?.query_row([group_ref], |r| r.get(0)).optional()?)
 }
 
 pub(crate) fn set_slot(conn: &Connection, group_ref: GroupRef, slot: i64) -> Result<()> {
-    conn.prepare_cached("INSERT OR REPLACE INTO sealed_slots (group_ref, slot) VALUES (?1, ?2)")?
-        .execute(params![group_ref, slot])?;
+    conn.prepare_cached(sql(q::SEALED_SET_SLOT))?.execute(params![group_ref, slot])?;
     Ok(())
 }
 
@@ -75,29 +61,23 @@ pub(crate) fn outbox_push(
     payload: &[u8],
     at: i64,
 ) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO sealed_outbox (group_ref, recipient, payload, queued_at) VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute(params![group_ref, recipient, payload, at])?;
+    conn.prepare_cached(sql(q::SEALED_OUTBOX_PUSH))?.execute(params![group_ref, recipient, payload, at])?;
     Ok(())
 }
 
 /// How many payloads wait in a group's outbox.
 pub(crate) fn outbox_len(conn: &Connection, group_ref: GroupRef) -> Result<u32> {
-    Ok(conn
-        .prepare_cached("SELECT count(*) FROM sealed_outbox WHERE group_ref = ?1")?
-        .query_row([group_ref], |r| r.get(0))?)
+    Ok(conn.prepare_cached(sql(q::SEALED_OUTBOX_LEN))?.query_row([group_ref], |r| r.get(0))?)
 }
 
 /// Takes the oldest `most` queued payloads of a group out of the outbox.
 pub(crate) fn outbox_take(conn: &Connection, group_ref: GroupRef, most: usize) -> Result<Vec<(MemberId, Vec<u8>)>> {
-    let mut stmt = conn
-        .prepare_cached("SELECT id, recipient, payload FROM sealed_outbox WHERE group_ref = ?1 ORDER BY id LIMIT ?2")?;
+    let mut stmt = conn.prepare_cached(sql(q::SEALED_OUTBOX_TAKE_SELECT_SEALED_OUTBOX))?;
     let rows = stmt.query_map(params![group_ref, most as i64], |r| Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?)))?;
     let mut out = Vec::new();
     for row in rows {
         let (id, recipient, payload) = row?;
-        conn.prepare_cached("DELETE FROM sealed_outbox WHERE id = ?1")?.execute([id])?;
+        conn.prepare_cached(sql(q::SEALED_OUTBOX_TAKE_DELETE_SEALED_OUTBOX))?.execute([id])?;
         out.push((recipient, payload));
     }
     Ok(out)
@@ -118,41 +98,24 @@ pub(crate) struct OpenedReport<'a> {
 pub(crate) fn insert_report(conn: &Connection, group_ref: GroupRef, r: &OpenedReport<'_>, now: i64) -> Result<bool> {
     let message = r.message.map(|m| m.as_bytes().to_vec()).unwrap_or_default();
     let changed = conn
-        .prepare_cached(
-            "INSERT OR IGNORE INTO reports (group_ref, report_id, reporter, message_id, member, reason, note, at, \
-                                            received_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        )?
+        .prepare_cached(sql(q::SEALED_INSERT_REPORT))?
         .execute(params![group_ref, r.id, r.reporter, message, r.member, r.reason, r.note, r.at, now])?;
     Ok(changed == 1)
 }
 
 /// Open reports by `reporter` in a group (not dismissed).
 pub(crate) fn open_reports_by(conn: &Connection, group_ref: GroupRef, reporter: &MemberId) -> Result<u32> {
-    Ok(conn
-        .prepare_cached("SELECT count(*) FROM reports WHERE group_ref = ?1 AND reporter = ?2 AND dismissed = 0")?
-        .query_row(params![group_ref, reporter], |r| r.get(0))?)
+    Ok(conn.prepare_cached(sql(q::SEALED_OPEN_REPORTS_BY))?.query_row(params![group_ref, reporter], |r| r.get(0))?)
 }
 
 /// Distinct members with an open report of `message` whose reports are not muted.
 pub(crate) fn reporters_of(conn: &Connection, group_ref: GroupRef, message: &MessageId) -> Result<u32> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT count(DISTINCT reporter) FROM reports r WHERE group_ref = ?1 AND message_id = ?2 AND dismissed = 0 \
-                 AND NOT EXISTS (SELECT 1 FROM muted_reporters m WHERE m.group_ref = r.group_ref AND m.member = r.reporter)",
-        )?
-        .query_row(params![group_ref, message], |r| r.get(0))?)
+    Ok(conn.prepare_cached(sql(q::SEALED_REPORTERS_OF))?.query_row(params![group_ref, message], |r| r.get(0))?)
 }
 
 /// A group's reports, newest first, with each reporter's dismissed count and whether they are muted.
 pub(crate) fn reports(conn: &Connection, group_ref: GroupRef) -> Result<Vec<Report>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT report_id, reporter, message_id, member, reason, note, at, dismissed, \
-                (SELECT count(*) FROM reports d WHERE d.group_ref = r.group_ref AND d.reporter = r.reporter \
-                     AND d.dismissed = 1), \
-                EXISTS (SELECT 1 FROM muted_reporters m WHERE m.group_ref = r.group_ref AND m.member = r.reporter) \
-         FROM reports r WHERE group_ref = ?1 ORDER BY at DESC, report_id LIMIT 1000",
-    )?;
+    let mut stmt = conn.prepare_cached(sql(q::SEALED_REPORTS))?;
     let rows = stmt.query_map([group_ref], |r| {
         let message: Vec<u8> = r.get(2)?;
         let reason: String = r.get(4)?;
@@ -178,9 +141,7 @@ pub(crate) fn reports(conn: &Connection, group_ref: GroupRef) -> Result<Vec<Repo
 
 /// Marks a report dismissed; `false` if there is no such report.
 pub(crate) fn dismiss(conn: &Connection, group_ref: GroupRef, report: &ReportId) -> Result<bool> {
-    let changed = conn
-        .prepare_cached("UPDATE reports SET dismissed = 1 WHERE group_ref = ?1 AND report_id = ?2")?
-        .execute(params![group_ref, report])?;
+    let changed = conn.prepare_cached(sql(q::SEALED_DISMISS))?.execute(params![group_ref, report])?;
     Ok(changed == 1)
 }
 
@@ -192,26 +153,22 @@ pub(crate) fn mute_reporter(
     at: i64,
 ) -> Result<()> {
     if muted {
-        conn.prepare_cached("INSERT OR REPLACE INTO muted_reporters (group_ref, member, at) VALUES (?1, ?2, ?3)")?
+        conn.prepare_cached(sql(q::SEALED_MUTE_REPORTER_INSERT_MUTED_REPORTERS))?
             .execute(params![group_ref, member, at])?;
     } else {
-        conn.prepare_cached("DELETE FROM muted_reporters WHERE group_ref = ?1 AND member = ?2")?
+        conn.prepare_cached(sql(q::SEALED_MUTE_REPORTER_DELETE_MUTED_REPORTERS))?
             .execute(params![group_ref, member])?;
     }
     Ok(())
 }
 
 pub(crate) fn insert_warning(conn: &Connection, group_ref: GroupRef, w: &Warning) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT OR IGNORE INTO warnings (group_ref, warning_id, by_member, text, at) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?
-    .execute(params![group_ref, w.id, w.by, w.text, w.at])?;
+    conn.prepare_cached(sql(q::SEALED_INSERT_WARNING))?.execute(params![group_ref, w.id, w.by, w.text, w.at])?;
     Ok(())
 }
 
 pub(crate) fn warnings(conn: &Connection, group_ref: GroupRef) -> Result<Vec<Warning>> {
-    let mut stmt = conn
-        .prepare_cached("SELECT warning_id, by_member, text, at FROM warnings WHERE group_ref = ?1 ORDER BY at DESC")?;
+    let mut stmt = conn.prepare_cached(sql(q::SEALED_WARNINGS))?;
     let rows =
         stmt.query_map([group_ref], |r| Ok(Warning { id: r.get(0)?, by: r.get(1)?, text: r.get(2)?, at: r.get(3)? }))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

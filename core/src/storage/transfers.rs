@@ -5,6 +5,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::documents::DocPlace;
+use super::queries::{q, sql};
 use crate::error::{Error, Result};
 use crate::ids::{DocId, GroupId, MemberId};
 use crate::sync::wire::Form;
@@ -52,8 +53,7 @@ pub(crate) struct Outgoing {
 
 pub(crate) fn save_outgoing(conn: &Connection, hash: &[u8; 32], out: &Outgoing, at: i64) -> Result<()> {
     conn.execute(
-        "INSERT OR IGNORE INTO outgoing_transfers (hash, group_id, doc_id, kind, author, segment, snapshot, vouchers, created_at, form) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        sql(q::TRANSFERS_SAVE_OUTGOING_INSERT_OUTGOING_TRANSFERS),
         params![
             &hash[..],
             group_of(&out.place.place)?,
@@ -68,13 +68,13 @@ pub(crate) fn save_outgoing(conn: &Connection, hash: &[u8; 32], out: &Outgoing, 
         ],
     )?;
     // Old offers nobody resumed within a week are dropped: the document itself is still here to offer afresh.
-    conn.execute("DELETE FROM outgoing_transfers WHERE created_at < ?1", [at - 7 * 24 * 3600 * 1000])?;
+    conn.execute(sql(q::TRANSFERS_SAVE_OUTGOING_DELETE_OUTGOING_TRANSFERS), [at - 7 * 24 * 3600 * 1000])?;
     Ok(())
 }
 
 pub(crate) fn outgoing(conn: &Connection, hash: &[u8; 32]) -> Result<Option<Outgoing>> {
     let row = conn
-        .prepare_cached("SELECT group_id, doc_id, kind, author, segment, snapshot, vouchers, form FROM outgoing_transfers WHERE hash = ?1")?
+        .prepare_cached(sql(q::TRANSFERS_OUTGOING))?
         .query_row([&hash[..]], |r| {
             Ok((
                 r.get::<_, GroupId>(0)?,
@@ -125,7 +125,7 @@ pub(crate) fn start_incoming(
     at: i64,
 ) -> Result<()> {
     let expired: Vec<Vec<u8>> = conn
-        .prepare_cached("SELECT hash FROM incoming_transfers WHERE updated_at < ?1 AND hash != ?2")?
+        .prepare_cached(sql(q::TRANSFERS_START_INCOMING_EXPIRED))?
         .query_map(params![at - INCOMING_TRANSFER_TTL_MS, &hash[..]], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     for old in expired {
@@ -134,11 +134,7 @@ pub(crate) fn start_incoming(
     let wanted = i64::try_from(total_len).unwrap_or(i64::MAX);
     loop {
         let (total, oldest): (i64, Option<Vec<u8>>) = conn
-            .prepare_cached(
-                "SELECT coalesce(sum(total_len), 0), \
-                        (SELECT hash FROM incoming_transfers WHERE hash != ?1 ORDER BY updated_at LIMIT 1) \
-                 FROM incoming_transfers WHERE hash != ?1",
-            )?
+            .prepare_cached(sql(q::TRANSFERS_START_INCOMING_TOTAL))?
             .query_row([&hash[..]], |r| Ok((r.get(0)?, r.get(1)?)))?;
         match oldest {
             Some(oldest) if total.saturating_add(wanted) > MAX_INCOMING_TRANSFER_BYTES => drop_incoming(conn, &oldest)?,
@@ -146,8 +142,7 @@ pub(crate) fn start_incoming(
         }
     }
     conn.execute(
-        "INSERT OR IGNORE INTO incoming_transfers (hash, group_id, doc_id, kind, author, segment, total_len, vouchers, updated_at, form) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        sql(q::TRANSFERS_START_INCOMING_INSERT_INCOMING_TRANSFERS),
         params![
             &hash[..],
             group_of(&place.place)?,
@@ -166,12 +161,16 @@ pub(crate) fn start_incoming(
 
 pub(crate) fn incoming(conn: &Connection, hash: &[u8; 32]) -> Result<Option<Incoming>> {
     let row = conn
-        .prepare_cached(
-            "SELECT group_id, doc_id, kind, author, segment, total_len, received, vouchers, form FROM incoming_transfers WHERE hash = ?1",
-        )?
+        .prepare_cached(sql(q::TRANSFERS_INCOMING))?
         .query_row([&hash[..]], |r| {
             Ok((
-                (r.get::<_, GroupId>(0)?, r.get::<_, DocId>(1)?, r.get::<_, String>(2)?, r.get::<_, Vec<u8>>(3)?, r.get::<_, u32>(4)?),
+                (
+                    r.get::<_, GroupId>(0)?,
+                    r.get::<_, DocId>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Vec<u8>>(3)?,
+                    r.get::<_, u32>(4)?,
+                ),
                 r.get::<_, i64>(5)?,
                 r.get::<_, i64>(6)?,
                 r.get(7)?,
@@ -195,24 +194,18 @@ pub(crate) fn incoming(conn: &Connection, hash: &[u8; 32]) -> Result<Option<Inco
 pub(crate) fn append_incoming(conn: &Connection, hash: &[u8; 32], offset: u64, bytes: &[u8], at: i64) -> Result<bool> {
     let offset = i64::try_from(offset).unwrap_or(i64::MAX);
     let len = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
-    let changed = conn.execute(
-        "UPDATE incoming_transfers SET received = received + ?3, updated_at = ?4 \
-         WHERE hash = ?1 AND received = ?2 AND received + ?3 <= total_len",
-        params![&hash[..], offset, len, at],
-    )?;
+    let changed =
+        conn.execute(sql(q::TRANSFERS_APPEND_INCOMING_UPDATE_INCOMING_TRANSFERS), params![&hash[..], offset, len, at])?;
     if changed != 1 {
         return Ok(false);
     }
-    conn.execute(
-        "INSERT INTO incoming_transfer_chunks (hash, offset, bytes) VALUES (?1, ?2, ?3)",
-        params![&hash[..], offset, bytes],
-    )?;
+    conn.execute(sql(q::TRANSFERS_APPEND_INCOMING_INSERT_INCOMING_TRANSFER_CHUNKS), params![&hash[..], offset, bytes])?;
     Ok(true)
 }
 
 /// The bytes received so far, in order.
 pub(crate) fn incoming_bytes(conn: &Connection, hash: &[u8; 32]) -> Result<Vec<u8>> {
-    let mut stmt = conn.prepare_cached("SELECT bytes FROM incoming_transfer_chunks WHERE hash = ?1 ORDER BY offset")?;
+    let mut stmt = conn.prepare_cached(sql(q::TRANSFERS_INCOMING_BYTES))?;
     let mut rows = stmt.query([&hash[..]])?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
@@ -228,7 +221,7 @@ pub(crate) fn finish_incoming(conn: &Connection, hash: &[u8; 32]) -> Result<()> 
 }
 
 fn drop_incoming(conn: &Connection, hash: &[u8]) -> Result<()> {
-    conn.execute("DELETE FROM incoming_transfer_chunks WHERE hash = ?1", [hash])?;
-    conn.execute("DELETE FROM incoming_transfers WHERE hash = ?1", [hash])?;
+    conn.execute(sql(q::TRANSFERS_DROP_INCOMING_DELETE_INCOMING_TRANSFER_CHUNKS), [hash])?;
+    conn.execute(sql(q::TRANSFERS_DROP_INCOMING_DELETE_INCOMING_TRANSFERS), [hash])?;
     Ok(())
 }
