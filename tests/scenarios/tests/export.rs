@@ -144,7 +144,9 @@ fn an_export_holds_every_kind_of_ones_own_records_and_nothing_of_anyone_elses() 
     assert_eq!(json["goal_progress"][0]["amount"], 2);
     assert_eq!(json["cheers_given"][0]["goal_id"], bob_goal.id.to_hex());
     assert_eq!(json["group_goals"].as_array().unwrap().len(), 1);
-    assert_eq!(json["settings"][0]["value"], false);
+    assert_eq!(json["settings"][0]["fold_content_warnings"], false);
+    assert_eq!(json["goal_skipped_days"].as_array().unwrap().len(), 1);
+    assert_eq!(json["goals"][1]["weekdays"], serde_json::json!(["1", "3"]));
     assert_eq!(json["muted_members"][0]["member_id"], bob.id().to_hex());
     let json_text = json.to_string();
 
