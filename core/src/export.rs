@@ -186,10 +186,10 @@ impl Table {
                 }
                 if column.form == Form::Time {
                     out.push(',');
-                    if let Value::Integer(ms) = value {
-                        if *ms != 0 {
-                            let _ = write!(out, "{ms}");
-                        }
+                    if let Value::Integer(ms) = value
+                        && *ms != 0
+                    {
+                        let _ = write!(out, "{ms}");
                     }
                 }
             }

@@ -32,7 +32,7 @@ pub(crate) const KINDS: [(&str, Query); 17] = [
 /// The rows of one kind (its statement given `me` as `?1` where it asks for it): the columns' names, and the values.
 pub(crate) fn rows(conn: &Connection, query: Query, me: &MemberId) -> Result<(Vec<String>, Vec<Vec<Value>>)> {
     let mut stmt = conn.prepare_cached(sql(query))?;
-    let names: Vec<String> = stmt.column_names().into_iter().map(str::to_owned).collect();
+    let names: Vec<String> = stmt.column_names().map(str::to_owned).collect();
     if stmt.parameter_count() > 0 {
         stmt.raw_bind_parameter(1, me)?;
     }
