@@ -13,3 +13,8 @@ pub(crate) fn text(compressed: &[u8]) -> String {
         .and_then(|bytes| String::from_utf8(bytes).ok())
         .unwrap_or_default()
 }
+
+/// The texts a shipped file of several holds (`build.rs` joins them with NUL), in their order.
+pub(crate) fn parts(compressed: &[u8]) -> Vec<String> {
+    text(compressed).split('\0').map(str::to_owned).collect()
+}

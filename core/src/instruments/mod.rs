@@ -32,25 +32,14 @@ use crate::storage::instruments::{self as store, ResultRow};
 use crate::time::{local_offset_minutes, now_ms};
 use crate::wellbeing::validate_time;
 
-/// The shipped definitions, in the order they are listed (compressed in the library: `crate::shipped`).
-const SHIPPED: [&[u8]; 9] = [
-    include_bytes!(concat!(env!("OUT_DIR"), "/who5.txt.z")),
-    include_bytes!(concat!(env!("OUT_DIR"), "/phq9.txt.z")),
-    include_bytes!(concat!(env!("OUT_DIR"), "/phq8.txt.z")),
-    include_bytes!(concat!(env!("OUT_DIR"), "/phq2.txt.z")),
-    include_bytes!(concat!(env!("OUT_DIR"), "/gad7.txt.z")),
-    include_bytes!(concat!(env!("OUT_DIR"), "/gad2.txt.z")),
-    include_bytes!(concat!(env!("OUT_DIR"), "/phq4.txt.z")),
-    include_bytes!(concat!(env!("OUT_DIR"), "/k10.txt.z")),
-    include_bytes!(concat!(env!("OUT_DIR"), "/k6.txt.z")),
-];
-
 /// The shipped instruments, parsed once. A shipped definition that does not parse is a build defect, caught by the
 /// tests; it is left out rather than failing every call.
 pub fn shipped() -> &'static [Instrument] {
     static PARSED: OnceLock<Vec<Instrument>> = OnceLock::new();
     PARSED.get_or_init(|| {
-        SHIPPED.iter().filter_map(|compressed| Instrument::parse(&crate::shipped::text(compressed)).ok()).collect()
+        // The shipped definitions, in the order they are listed, in one compressed stream (`crate::shipped`).
+        let texts = crate::shipped::parts(include_bytes!(concat!(env!("OUT_DIR"), "/instruments.txt.z")));
+        texts.iter().filter_map(|text| Instrument::parse(text).ok()).collect()
     })
 }
 

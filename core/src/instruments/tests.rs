@@ -22,7 +22,6 @@ fn answers_totalling(i: &Instrument, total: u32) -> Vec<u8> {
 
 #[test]
 fn every_shipped_definition_parses() {
-    assert_eq!(shipped().len(), SHIPPED.len());
     let ids: Vec<&str> = shipped().iter().map(|i| i.id.as_str()).collect();
     assert_eq!(ids, ["who5", "phq9", "phq8", "phq2", "gad7", "gad2", "phq4", "k10", "k6"]);
     for (id, items, min, max) in [
