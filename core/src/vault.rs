@@ -146,33 +146,10 @@ impl Profiles {
     /// Creates a profile opened by `secret`, listed under `label` or hidden (`None`). `InvalidInput` if a profile
     /// already opens with this secret, or for a passphrase under 6 characters or a key that is not 32 bytes.
     pub fn create(&self, secret: &Secret, display_name: &str, label: Option<&str>) -> Result<Kindred> {
-        let label = label.map(check_label).transpose()?;
-        self.ensure_salt()?;
-        let derived = self.derive(secret)?;
-        let dir = self.root.join(&derived.id);
-        if dir.exists() {
-            return Err(Error::invalid("passphrase", "already opens a profile on this phone"));
-        }
-        // Built in a temporary folder and renamed into place when complete: a crash leaves no half profile behind.
-        let mut suffix = [0u8; 6];
-        rand::fill(&mut suffix);
-        let temp = self.root.join(format!(".creating-{}", hex::encode(suffix)));
-        let key = DbKey::random();
-        let built = (|| -> Result<()> {
-            fs::create_dir(&temp).map_err(|source| Error::Io { path: temp.clone(), source })?;
-            write_synced(&temp.join(KEY_FILE), &wrap(&derived.wrap, &key))?;
-            drop(Kindred::create_in(&temp, DB_FILE, Some(&key), None, display_name)?);
-            fs::rename(&temp, &dir).map_err(|source| Error::Io { path: dir.clone(), source })
-        })();
-        if let Err(e) = built {
-            let _ = fs::remove_dir_all(&temp);
-            return Err(e);
-        }
-        sync_dir(&self.root);
-        if let Some(label) = label {
-            self.set_listed(&derived.id, Some(label))?;
-        }
-        Kindred::open_in(&dir, DB_FILE, Some(&key), Some(dir.join(KEY_FILE)))
+        self.install(secret, label, &|temp, key| {
+            drop(Kindred::create_in(temp, DB_FILE, Some(key), None, display_name)?);
+            Ok(())
+        })
     }
 
     /// Moves the unencrypted profile in `plain_dir` (from [`Kindred::create`], or from a version of Kindred before
@@ -180,9 +157,27 @@ impl Profiles {
     /// Its database files in `plain_dir` are deleted once the encrypted copy opens. (A phone's flash may keep the
     /// old blocks of a deleted file until they are reused: a profile kept encrypted from the start never had any.)
     pub fn adopt(&self, plain_dir: &Path, secret: &Secret, label: Option<&str>) -> Result<Kindred> {
-        let label = label.map(check_label).transpose()?;
         // Opening checks the profile and brings its schema up to date; closing it makes the file complete.
         drop(Kindred::open(plain_dir)?);
+        let kindred = self.install(secret, label, &|temp, key| {
+            crate::storage::encrypt_copy(&plain_dir.join(crate::storage::DATABASE_FILE), &temp.join(DB_FILE), key)?;
+            drop(Kindred::open_in(temp, DB_FILE, Some(key), None)?);
+            Ok(())
+        })?;
+        Kindred::open(plain_dir)?.wipe()?;
+        Ok(kindred)
+    }
+
+    /// Makes a new profile opened by `secret`: a fresh key, wrapped, and a database `fill` writes under it, built in
+    /// a temporary folder renamed into place when complete (a crash leaves no half profile behind); then listed under
+    /// `label` (or hidden) and opened. `InvalidInput` if `secret` already opens a profile.
+    fn install(
+        &self,
+        secret: &Secret,
+        label: Option<&str>,
+        fill: &dyn Fn(&Path, &DbKey) -> Result<()>,
+    ) -> Result<Kindred> {
+        let label = label.map(check_label).transpose()?;
         self.ensure_salt()?;
         let derived = self.derive(secret)?;
         let dir = self.root.join(&derived.id);
@@ -196,21 +191,18 @@ impl Profiles {
         let built = (|| -> Result<()> {
             fs::create_dir(&temp).map_err(|source| Error::Io { path: temp.clone(), source })?;
             write_synced(&temp.join(KEY_FILE), &wrap(&derived.wrap, &key))?;
-            crate::storage::encrypt_copy(&plain_dir.join(crate::storage::DATABASE_FILE), &temp.join(DB_FILE), &key)?;
-            drop(Kindred::open_in(&temp, DB_FILE, Some(&key), None)?);
+            fill(&temp, &key)?;
             fs::rename(&temp, &dir).map_err(|source| Error::Io { path: dir.clone(), source })
         })();
         if let Err(e) = built {
-            let _ = fs::remove_dir_all(&temp);
+            let _ = remove_folder(&temp);
             return Err(e);
         }
         sync_dir(&self.root);
         if let Some(label) = label {
             self.set_listed(&derived.id, Some(label))?;
         }
-        let kindred = Kindred::open_in(&dir, DB_FILE, Some(&key), Some(dir.join(KEY_FILE)))?;
-        Kindred::open(plain_dir)?.wipe()?;
-        Ok(kindred)
+        Kindred::open_in(&dir, DB_FILE, Some(&key), Some(dir.join(KEY_FILE)))
     }
 
     /// Opens the profile `secret` opens: [`Error::WrongPassphrase`] if none does. Nothing is written either way.
@@ -283,7 +275,7 @@ impl Profiles {
         let dir = self.root.join(&id);
         destroy_key(&dir.join(KEY_FILE))?;
         self.set_listed(&id, None)?;
-        fs::remove_dir_all(&dir).map_err(|source| Error::Io { path: dir, source })
+        remove_folder(&dir).map_err(|source| Error::Io { path: dir, source })
     }
 
     /// Panic wipe of the whole vault: every profile's wrapped key is destroyed first (listed and hidden alike),
@@ -303,7 +295,7 @@ impl Profiles {
             }
         }
         for path in &entries {
-            let removed = if path.is_dir() { fs::remove_dir_all(path) } else { fs::remove_file(path) };
+            let removed = if path.is_dir() { remove_folder(path) } else { fs::remove_file(path) };
             removed.map_err(|source| Error::Io { path: path.clone(), source })?;
         }
         Ok(())
@@ -414,6 +406,15 @@ pub(crate) fn destroy_key(path: &Path) -> Result<()> {
         sync_dir(dir);
     }
     Ok(())
+}
+
+/// Removes a profile's folder and the files in it (a profile's folder holds files only; `fs::remove_dir_all`'s walk
+/// of any tree costs the phone library a few KB more).
+pub(crate) fn remove_folder(dir: &Path) -> std::io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        fs::remove_file(entry?.path())?;
+    }
+    fs::remove_dir(dir)
 }
 
 fn check_label(label: &str) -> Result<String> {
