@@ -52,7 +52,7 @@ enum Command {
     Init(profile::InitArgs),
     /// Show your profile: name, member id, data directory.
     Whoami,
-    /// The encrypted profiles in the data directory: list, create, open, hide, show, set-duress, change-passphrase.
+    /// The encrypted profiles in the data directory: list, create, open, hide, show, set-duress, change-passphrase, adopt.
     #[command(subcommand)]
     Profile(profile::ProfileCommand),
     /// Panic wipe: destroy this profile now (its key first, then its files); --all for every profile.

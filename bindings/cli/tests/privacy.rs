@@ -154,3 +154,18 @@ fn listed_hidden_and_duress_profiles_and_a_passphrase_change() {
     v.json(None, &["wipe", "--all", "--yes"]);
     assert_eq!(std::fs::read_dir(v.data.path()).unwrap().count(), 0);
 }
+
+#[test]
+fn an_unencrypted_profile_is_adopted_into_the_vault() {
+    let v = Vault::new();
+    let pass = v.file("a long passphrase");
+    let pass = pass.to_str().unwrap();
+    v.json(None, &["init", "--name", "Ada", "--unencrypted"]);
+    let group = v.json(None, &["group", "create", "PLAINGROUP"])["id"].as_str().unwrap().to_owned();
+    v.json(None, &["post", &group, "PLAINWORDS"]);
+    assert!(!holds(v.data.path(), "PLAINWORDS").is_empty());
+    v.json(None, &["profile", "adopt", "--label", "Me", "--passphrase-file", pass]);
+    assert_eq!(holds(v.data.path(), "PLAINWORDS"), Vec::<String>::new());
+    assert_eq!(v.json(None, &["read", &group, "--passphrase-file", pass]).as_array().unwrap().len(), 1);
+    assert_eq!(v.json(None, &["profile", "list"])[0]["label"], "Me");
+}

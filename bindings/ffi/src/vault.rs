@@ -57,18 +57,6 @@ impl KindredProfiles {
         guard(move || Ok(KindredProfile::wrap(self.core.create(&secret.into(), &display_name, label.as_deref())?)))
     }
 
-    /// Moves the unencrypted profile in `data_dir` (from `KindredProfile.create`, or from a version of the app before
-    /// encryption at rest) into the vault, encrypted, opened by `secret` from now on; its unencrypted files go.
-    pub fn adopt(
-        &self,
-        data_dir: String,
-        secret: ProfileSecret,
-        label: Option<String>,
-    ) -> Result<Arc<KindredProfile>, KindredError> {
-        let dir = std::path::PathBuf::from(data_dir);
-        guard(move || Ok(KindredProfile::wrap(self.core.adopt(&dir, &secret.into(), label.as_deref())?)))
-    }
-
     /// Opens the profile `secret` opens (`WrongPassphrase` if none; nothing is written either way).
     pub fn open(&self, secret: ProfileSecret) -> Result<Arc<KindredProfile>, KindredError> {
         guard(move || Ok(KindredProfile::wrap(self.core.open(&secret.into())?)))

@@ -148,22 +148,6 @@ extension Kindred {
             })
         }
 
-        /// Moves the unencrypted profile in `dataDirectory` (from ``Kindred/create(in:displayName:)``, or from a
-        /// version of the app before encryption at rest) into this vault, encrypted and opened by `secret` from now
-        /// on, listed under `label` or hidden (nil); its unencrypted files are deleted once the encrypted copy opens.
-        public func adopt(_ dataDirectory: URL, _ secret: Secret, label: String? = nil) async throws -> Kindred {
-            let secret = secret.generated
-            let path = dataDirectory.path
-            return Kindred(try await bridgeAsync { [vault] in
-                try vault.adopt(dataDir: path, secret: secret, label: label)
-            })
-        }
-
-        /// ``adopt(_:_:label:)`` with a passphrase.
-        public func adopt(_ dataDirectory: URL, passphrase: String, label: String? = nil) async throws -> Kindred {
-            try await adopt(dataDirectory, .passphrase(passphrase), label: label)
-        }
-
         /// Opens the profile `passphrase` opens (listed, hidden or a duress decoy alike).
         /// - Throws: ``KindredError/WrongPassphrase`` if none does; nothing is written either way.
         public func open(passphrase: String) async throws -> Kindred {

@@ -38,23 +38,6 @@ final class PrivacyTests: XCTestCase {
         XCTAssertEqual(try filesHolding(root, [message, note]), [])
     }
 
-    func testAnUnencryptedProfileFromBeforeMovesIntoTheVaultEncryptedAndWhole() async throws {
-        let (profiles, root) = try await makeVault()
-        let plainDir = root.deletingLastPathComponent().appendingPathComponent("plain", isDirectory: true)
-        let plain = try await Kindred.create(in: plainDir, displayName: "Sam")
-        let memberId = try plain.info.memberId
-        let group = try await plain.createGroup(name: "Evening circle")
-        try await group.post(message)
-        plain.close()
-
-        let adopted = try await profiles.adopt(plainDir, passphrase: "now encrypted", label: "Sam")
-        defer { adopted.close() }
-        XCTAssertEqual(try adopted.info.memberId, memberId)
-        try await assertEqual(try await adopted.group(group.id).messages().map(\.text), [message])
-        XCTAssertFalse(FileManager.default.fileExists(atPath: plainDir.appendingPathComponent("kindred.sqlite3").path))
-        XCTAssertEqual(try filesHolding(root, [message]), [])
-    }
-
     func testAWrongPassphraseOrKeyOpensNothingAndShortSecretsAreRefused() async throws {
         let (profiles, _) = try await makeVault()
         try await profiles.create(passphrase: "correct horse", displayName: "Sam").close()

@@ -52,6 +52,13 @@ pub enum ProfileCommand {
         #[arg(long, value_name = "FILE")]
         duress_file: Option<PathBuf>,
     },
+    /// Move the data directory's unencrypted profile (`init --unencrypted`) into its vault, encrypted under the
+    /// passphrase; the unencrypted files are deleted.
+    Adopt {
+        /// The label `kindred profile list` shows (default: hidden).
+        #[arg(long)]
+        label: Option<String>,
+    },
     /// Change the passphrase: the key is wrapped anew, the data is not rewritten.
     ChangePassphrase {
         /// A file holding the new passphrase.
@@ -195,6 +202,11 @@ pub fn profile(ctx: &Ctx, command: ProfileCommand) -> Outcome {
             };
             ctx.vault()?.set_duress(&real, &duress)?;
             done("Duress passphrase set: it opens a decoy profile.")
+        }
+        ProfileCommand::Adopt { label } => {
+            let kindred = ctx.vault()?.adopt(&ctx.data_dir, &secret()?, label.as_deref())?;
+            drop(kindred);
+            done("Encrypted: the profile now opens with its passphrase; the unencrypted files are gone.")
         }
         ProfileCommand::ChangePassphrase { new_passphrase_file } => {
             let new = read_passphrase(&new_passphrase_file)?;

@@ -136,18 +136,6 @@ class Profiles private constructor(
     /** Opens the profile [secret] opens ([KindredException.WrongPassphrase] if none). */
     suspend fun open(secret: ProfileSecret): Kindred = Kindred(io { open(secret) })
 
-    /**
-     * Moves the unencrypted profile in [dataDir] (from [Kindred.create], or from a version of the app before
-     * encryption at rest) into this vault, encrypted and opened by [secret] from now on, listed under [label] or
-     * hidden; its unencrypted files are deleted once the encrypted copy opens. Same identity, same history.
-     */
-    suspend fun adopt(dataDir: String, secret: ProfileSecret, label: String? = null): Kindred =
-        Kindred(io { adopt(dataDir, secret, label) })
-
-    /** [adopt] with a passphrase. */
-    suspend fun adopt(dataDir: String, passphrase: String, label: String? = null): Kindred =
-        adopt(dataDir, ProfileSecret.Passphrase(passphrase), label)
-
     /** Lists the profile [passphrase] opens under [label], or hides it (`null`). */
     suspend fun setListed(passphrase: String, label: String?): Unit = setListed(ProfileSecret.Passphrase(passphrase), label)
 

@@ -219,21 +219,6 @@ class PrivacyTest {
         }
     }
 
-    @Test
-    fun `an unencrypted profile from before moves into the vault, encrypted and whole`() = withVault { root, profiles ->
-        val plainDir = root.parent.resolve("plain").toString()
-        val memberId = Kindred.create(plainDir, "Ada").use { plain ->
-            plain.createGroup("Evening circle").post(message)
-            plain.info().memberId
-        }
-        profiles.adopt(plainDir, passphrase = "now encrypted", label = "Ada").use { adopted ->
-            assertEquals(memberId, adopted.info().memberId)
-            assertEquals(listOf(message), adopted.groups().flatMap { adopted.group(it.id).messages() }.map { it.text })
-        }
-        assertTrue(!Kindred.exists(plainDir), "the unencrypted profile is gone")
-        assertEquals(emptyList(), filesHolding(root, message))
-    }
-
     /** Runs [block] with a vault in a new temporary folder (removed afterwards). */
     private fun withVault(block: suspend CoroutineScope.(Path, Profiles) -> Unit) = withTempDir { dir ->
         val root = dir.resolve("vault")
