@@ -23,7 +23,8 @@ fi
 
 cd "$root"
 cargo build -q -p kindred-cli
-kindred=("$root/target/debug/kindred" --data-dir "$out/profile")
+printf '%s\n' 'a passphrase for the page test' > "$out/passphrase"
+kindred=("$root/target/debug/kindred" --data-dir "$out/profile" --passphrase-file "$out/passphrase")
 "${kindred[@]}" init --name "Amara <test>" > /dev/null
 day=$((24 * 3600 * 1000))
 for i in $(seq 0 13); do

@@ -185,7 +185,13 @@ fn hidden_profiles_appear_in_no_listing_and_look_like_the_others_on_disk() {
     drop(vault.create(&passphrase("everyday one"), "Ada", Some("Ada")).unwrap());
     let hidden = vault.create(&passphrase("the other one"), "Nadia", None).unwrap();
     let group = hidden.create_group(NewGroup { name: "Support".into(), ..Default::default() }).unwrap().id;
+    let secret = unique("HIDDEN-WORDS");
+    hidden.post(&group, NewMessage { text: secret.clone(), ..Default::default() }).unwrap();
+    hidden.record_checkin(NewCheckin { mood: 2, note: Some(secret.clone()), ..Default::default() }).unwrap();
     drop(hidden);
+    // Its words are in no file of the vault.
+    let needles = [secret.into_bytes(), b"Nadia".to_vec(), b"Support".to_vec(), b"SQLite format 3".to_vec()];
+    assert_eq!(found(root.path(), &needles), Vec::<String>::new());
 
     let listed = vault.list().unwrap();
     assert_eq!(listed.len(), 1);
