@@ -408,6 +408,17 @@ pub(crate) fn destroy_key(path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// After a profile was wiped through its handle ([`Kindred::wipe`]): its line leaves the vault's listing too, so no
+/// label of it is left behind.
+pub(crate) fn unlist_wiped(dir: &Path) -> Result<()> {
+    match (dir.parent(), dir.file_name().and_then(|n| n.to_str())) {
+        (Some(root), Some(id)) if root.join(LISTED_FILE).exists() => {
+            Profiles { root: root.to_owned() }.set_listed(id, None)
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Removes a profile's folder and the files in it (a profile's folder holds files only; `fs::remove_dir_all`'s walk
 /// of any tree costs the phone library a few KB more).
 pub(crate) fn remove_folder(dir: &Path) -> std::io::Result<()> {

@@ -297,6 +297,8 @@ fn a_wipe_destroys_the_key_first_and_leaves_nothing_that_opens() {
     assert!(!root.path().join(&id).exists());
     assert!(matches!(vault.open(&passphrase("to be wiped")), Err(Error::WrongPassphrase)));
     assert!(vault.list().unwrap().is_empty());
+    let listing = std::fs::read_to_string(root.path().join("listed")).unwrap();
+    assert!(!listing.contains(&id) && !listing.contains("Ada"), "no line of it is left in the listing");
     assert!(vault.open(&passphrase("stays here")).is_ok(), "other profiles are untouched");
 
     // The panic button: every profile, hidden ones included, and the vault's own files.
