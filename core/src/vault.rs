@@ -105,11 +105,10 @@ struct Derived {
 }
 
 impl Profiles {
-    /// The vault in folder `root`, created (with its salt) if it does not exist yet.
+    /// The vault in folder `root`. Nothing is written until a profile is made in it (the folder and its salt come
+    /// with the first), so opening with a wrong secret leaves even an empty or missing folder as it was.
     pub fn new(root: impl AsRef<Path>) -> Result<Self> {
-        let vault = Profiles { root: root.as_ref().to_owned() };
-        vault.ensure_salt()?;
-        Ok(vault)
+        Ok(Profiles { root: root.as_ref().to_owned() })
     }
 
     /// Makes the folder and its salt if they are missing (a new vault, or one emptied by [`Profiles::wipe_all`]).
@@ -138,7 +137,8 @@ impl Profiles {
         &self.root
     }
 
-    /// The profiles the app listed (hidden ones never appear), in the order they were listed.
+    /// The profiles the app listed (hidden ones never appear), in the order they were listed; none in a folder
+    /// that is not a vault yet.
     pub fn list(&self) -> Result<Vec<ListedProfile>> {
         Ok(self.listed()?.into_iter().filter(|p| self.root.join(&p.id).join(KEY_FILE).exists()).collect())
     }
@@ -282,10 +282,11 @@ impl Profiles {
     /// then every file of the vault, its salt and listing included (a later `create` makes a new salt). Profiles open
     /// elsewhere in the app should be wiped through their handles ([`Kindred::wipe`]) or closed.
     pub fn wipe_all(&self) -> Result<()> {
-        let entries: Vec<PathBuf> = fs::read_dir(&self.root)
-            .map_err(|source| Error::Io { path: self.root.clone(), source })?
-            .filter_map(|entry| entry.ok().map(|e| e.path()))
-            .collect();
+        let entries: Vec<PathBuf> = match fs::read_dir(&self.root) {
+            Ok(entries) => entries.filter_map(|entry| entry.ok().map(|e| e.path())).collect(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(source) => return Err(Error::Io { path: self.root.clone(), source }),
+        };
         for dir in entries.iter().filter(|p| p.is_dir()) {
             for name in [KEY_FILE, NEW_KEY_FILE] {
                 let key = dir.join(name);
@@ -534,6 +535,7 @@ mod tests {
     fn the_folder_and_the_wrapping_key_are_independent_functions_of_the_secret() {
         let root = tempfile::tempdir().unwrap();
         let vault = Profiles::new(root.path()).unwrap();
+        vault.ensure_salt().unwrap();
         let a = vault.derive(&Secret::Key(vec![9; 32])).unwrap();
         let b = vault.derive(&Secret::Key(vec![9; 32])).unwrap();
         let c = vault.derive(&Secret::Key(vec![8; 32])).unwrap();
@@ -542,6 +544,7 @@ mod tests {
         assert_ne!(hex::decode(&a.id).unwrap(), a.wrap[..16].to_vec());
         // Another vault's salt makes the same passphrase another folder.
         let other = Profiles::new(root.path().join("other")).unwrap();
+        other.ensure_salt().unwrap();
         let p = vault.derive(&passphrase("same words")).unwrap();
         let q = other.derive(&passphrase("same words")).unwrap();
         assert_ne!(p.id, q.id);

@@ -36,7 +36,7 @@ pub struct KindredProfiles {
 
 #[uniffi::export]
 impl KindredProfiles {
-    /// The vault in `root` (created with its salt if missing).
+    /// The vault in `root` (nothing is written there until a profile is created).
     #[uniffi::constructor]
     pub fn new(root: String) -> Result<Arc<Self>, KindredError> {
         guard(move || Ok(Arc::new(Self { core: core::Profiles::new(&root)? })))

@@ -175,6 +175,12 @@ fn a_wrong_passphrase_or_key_opens_nothing_and_changes_nothing() {
 
     let reopened = vault.open(&passphrase("correct horse")).unwrap();
     assert_eq!(reopened.messages(&group, 10, None).unwrap().len(), 1);
+    // A folder that is no vault (yet) stays as it was: nothing is made in it by a wrong secret.
+    let elsewhere = root.path().join("elsewhere");
+    let none = Profiles::new(&elsewhere).unwrap();
+    assert!(matches!(none.open(&passphrase("correct horse")), Err(Error::WrongPassphrase)));
+    assert!(none.list().unwrap().is_empty());
+    assert!(!elsewhere.exists());
     assert_eq!(reopened.profile().display_name, "Ada");
 }
 
