@@ -8,10 +8,10 @@
 //! So a secret finds its own profile directly, nothing on disk names a profile's secret, and changing a passphrase
 //! rewraps the key and renames the folder without touching the data.
 //!
-//! Layout of a vault folder: `salt` (16 random bytes), `listed` (the profiles the app chose to list, one line each:
-//! folder, tab, label) and one folder per profile named by 32 hex digits, holding `k` (the wrapped key, 60 bytes that look
-//! random) and `d` (the encrypted database and its `-wal`/`-shm`). A hidden profile is simply one that is not listed:
-//! its folder looks like every other. A duress passphrase opens a decoy: an ordinary, empty profile with the real
+//! Layout of a vault folder: `salt` (16 random bytes, made with the first profile), `listed` (the profiles the app
+//! chose to list, one line each: folder, tab, label) and one folder per profile named by 32 hex digits, holding `k`
+//! (the wrapped key, 60 bytes that look random) and `d` (the encrypted database and its `-wal`/`-shm`). A hidden
+//! profile is simply one that is not listed: its folder looks like every other. A duress passphrase opens a decoy: an ordinary, empty profile with the real
 //! one's display name. A wipe overwrites and removes the wrapped key first (the data is unreadable from then on,
 //! crypto-shredding), then deletes the files.
 
