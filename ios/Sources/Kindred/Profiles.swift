@@ -107,7 +107,7 @@ extension Kindred {
             }
         }
 
-        /// The vault in `directory`, created (with its random salt) if it does not exist yet. Keep it in the app's
+        /// The vault in `directory` (nothing is written there until a profile is created). Keep it in the app's
         /// own storage (Application Support), excluded from backups.
         public static func open(in directory: URL) async throws -> Profiles {
             let path = directory.path

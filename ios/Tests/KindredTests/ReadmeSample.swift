@@ -4,9 +4,17 @@
 import Foundation
 import Kindred
 
-/// Opens (or creates) a profile, starts a group, posts, waits for the live update, and reads the group back.
-func readmeSample(dataDirectory: URL) async throws -> [Message] {
-    let kindred = try await Kindred.openOrCreate(in: dataDirectory, displayName: "Sam")
+/// Opens (or creates) an encrypted profile, starts a group, posts, waits for the live update, and reads it back.
+/// `key`: 32 random bytes (`Kindred.Profiles.newKey()`) the app keeps in the Keychain (see `Kindred.Profiles`).
+func readmeSample(vaultDirectory: URL, key: Data) async throws -> [Message] {
+    // Profiles live encrypted in a vault; the key (or a passphrase the person types) opens one.
+    let profiles = try await Kindred.Profiles.open(in: vaultDirectory)
+    let kindred: Kindred
+    do {
+        kindred = try await profiles.open(key: key)
+    } catch KindredError.WrongPassphrase {
+        kindred = try await profiles.create(key: key, displayName: "Sam", label: "Sam")
+    }
     defer { kindred.close() }
 
     // A group is an object a conversation screen keeps; store `group.id` to find it again with `kindred.group(_:)`.

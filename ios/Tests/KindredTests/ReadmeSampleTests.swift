@@ -5,14 +5,14 @@ import Kindred
 final class ReadmeSampleTests: XCTestCase {
     func testReadmeSampleRuns() async throws {
         let dir = try makeTempDirectory(self)
-        let messages = try await withTimeout { try await readmeSample(dataDirectory: dir) }
+        let key = Kindred.Profiles.newKey()
+        let messages = try await withTimeout { try await readmeSample(vaultDirectory: dir, key: key) }
         XCTAssertEqual(messages.map(\.text), ["Hi all, first time here."])
-        XCTAssertTrue(Kindred.profileExists(in: dir))
 
         // Second run: opens the existing profile instead of creating one.
-        let again = try await withTimeout { try await readmeSample(dataDirectory: dir) }
+        let again = try await withTimeout { try await readmeSample(vaultDirectory: dir, key: key) }
         XCTAssertEqual(again.count, 1)
-        let kindred = try await Kindred.open(dir)
+        let kindred = try await Kindred.Profiles.open(in: dir).open(key: key)
         defer { kindred.close() }
         try await assertEqual(await kindred.groups().count, 2)
         XCTAssertEqual(try kindred.info.displayName, "Sam")

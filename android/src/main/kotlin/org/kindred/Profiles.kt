@@ -94,7 +94,7 @@ class Profiles private constructor(
         const val MIN_PASSPHRASE_LENGTH = 6
 
         /**
-         * The vault in the folder [root], created (with its random salt) if it does not exist yet. Keep it in
+         * The vault in the folder [root] (nothing is written there until a profile is created). Keep it in
          * app-private storage, e.g. `File(context.noBackupFilesDir, "kindred").path`.
          */
         suspend fun open(root: String): Profiles = withContext(Dispatchers.IO) { Profiles(KindredProfiles(root)) }

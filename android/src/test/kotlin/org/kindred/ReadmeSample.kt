@@ -7,12 +7,22 @@ import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.flow.filterIsInstance
 import kotlinx.coroutines.flow.first
 import org.kindred.Kindred
+import org.kindred.Profiles
 import org.kindred.core.KindredException
 import org.kindred.core.model.Update
 
-suspend fun readmeSample(dataDir: String): List<String> = coroutineScope {
+/** [key]: 32 random bytes ([Profiles.newKey]) the app keeps sealed by an Android Keystore key (see [Profiles]). */
+suspend fun readmeSample(vaultDir: String, key: ByteArray): List<String> = coroutineScope {
     val log = mutableListOf<String>()
-    Kindred.openOrCreate(dataDir, displayName = "Ada").use { kindred ->
+    // Profiles live encrypted in a vault; the key (or a passphrase the person types) opens one.
+    val opened = Profiles.open(vaultDir).use { profiles ->
+        try {
+            profiles.open(key = key)
+        } catch (e: KindredException.WrongPassphrase) {
+            profiles.create(key = key, displayName = "Ada", label = "Ada")
+        }
+    }
+    opened.use { kindred ->
         // A Group handle: messages, members, invitations and shared goals of one group.
         val group = kindred.createGroup(name = "Tuesday circle", guidelines = "Listen first")
 
