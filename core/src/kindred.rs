@@ -220,7 +220,7 @@ impl Kindred {
         self.lock().db.close_for_wipe()?;
         if self.key_file.is_some() {
             crate::vault::remove_folder(&self.dir).map_err(|source| Error::Io { path: self.dir.clone(), source })?;
-            return crate::vault::unlist_wiped(&self.dir);
+            return crate::vault::forget_wiped(&self.dir);
         }
         for suffix in ["", "-wal", "-shm"] {
             let path = self.dir.join(format!("{}{suffix}", self.db_file));

@@ -274,8 +274,8 @@ impl Profiles {
         let id = self.find(secret)?;
         let dir = self.root.join(&id);
         destroy_key(&dir.join(KEY_FILE))?;
-        self.set_listed(&id, None)?;
-        remove_folder(&dir).map_err(|source| Error::Io { path: dir, source })
+        remove_folder(&dir).map_err(|source| Error::Io { path: dir.clone(), source })?;
+        forget_wiped(&dir)
     }
 
     /// Panic wipe of the whole vault: every profile's wrapped key is destroyed first (listed and hidden alike),
@@ -409,15 +409,24 @@ pub(crate) fn destroy_key(path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// After a profile was wiped through its handle ([`Kindred::wipe`]): its line leaves the vault's listing too, so no
-/// label of it is left behind.
-pub(crate) fn unlist_wiped(dir: &Path) -> Result<()> {
-    match (dir.parent(), dir.file_name().and_then(|n| n.to_str())) {
-        (Some(root), Some(id)) if root.join(LISTED_FILE).exists() => {
-            Profiles { root: root.to_owned() }.set_listed(id, None)
-        }
-        _ => Ok(()),
+/// After a profile's folder was wiped: its line leaves the vault's listing, so no label of it is left behind; and
+/// when it was the vault's last profile, the vault's own files (salt, listing) go too, so nothing at all is left.
+pub(crate) fn forget_wiped(dir: &Path) -> Result<()> {
+    let (Some(root), Some(id)) = (dir.parent(), dir.file_name().and_then(|n| n.to_str())) else { return Ok(()) };
+    let vault = Profiles { root: root.to_owned() };
+    let others = fs::read_dir(root).map_err(|source| Error::Io { path: root.to_owned(), source })?;
+    if others.filter_map(|e| e.ok()).any(|e| e.path().is_dir()) {
+        return if root.join(LISTED_FILE).exists() { vault.set_listed(id, None) } else { Ok(()) };
     }
+    for name in [LISTED_FILE, SALT_FILE] {
+        match fs::remove_file(root.join(name)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(Error::Io { path: root.join(name), source: e });
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Removes a profile's folder and the files in it (a profile's folder holds files only; `fs::remove_dir_all`'s walk

@@ -307,6 +307,15 @@ fn a_wipe_destroys_the_key_first_and_leaves_nothing_that_opens() {
     assert!(!listing.contains(&id) && !listing.contains("Ada"), "no line of it is left in the listing");
     assert!(vault.open(&passphrase("stays here")).is_ok(), "other profiles are untouched");
 
+    // The last profile wiped takes the vault's own files with it.
+    let lone = tempfile::tempdir().unwrap();
+    let alone = Profiles::new(lone.path()).unwrap();
+    alone.create(&passphrase("only one here"), "Ada", Some("Ada")).unwrap().wipe().unwrap();
+    assert_eq!(std::fs::read_dir(lone.path()).unwrap().count(), 0);
+    drop(alone.create(&passphrase("only one here"), "Ada", None).unwrap());
+    alone.wipe(&passphrase("only one here")).unwrap();
+    assert_eq!(std::fs::read_dir(lone.path()).unwrap().count(), 0);
+
     // The panic button: every profile, hidden ones included, and the vault's own files.
     vault.wipe_all().unwrap();
     assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 0);
