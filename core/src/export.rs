@@ -18,6 +18,7 @@ use serde::Serialize;
 use rusqlite::types::Value;
 
 use crate::error::{Error, Result};
+use crate::files::write_new;
 use crate::kindred::Kindred;
 use crate::storage;
 use crate::time::now_ms;
@@ -221,18 +222,6 @@ impl Table {
     }
 }
 
-/// Writes `bytes` as `dir/name` without ever replacing a file: into a temporary name first, then linked into place
-/// (linking fails if the name exists), so a reader never sees half a file.
-fn write_new(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
-    let path = dir.join(name);
-    let temp = dir.join(format!(".{name}.writing"));
-    let io = |source| Error::Io { path: path.clone(), source };
-    fs::write(&temp, bytes).and_then(|()| fs::File::open(&temp)?.sync_all()).map_err(io)?;
-    let linked = fs::hard_link(&temp, &path).map_err(io);
-    let _ = fs::remove_file(&temp);
-    linked
-}
-
 impl Kindred {
     /// Writes everything this person wrote or recorded in this profile into the folder `dir` (made if missing; it
     /// must hold no file, and nothing is ever overwritten): `kindred-export.json` with it all (a format version, the
@@ -270,7 +259,7 @@ impl Kindred {
         let mut summary = ExportSummary { files: Vec::new(), counts: Vec::new() };
         for table in &tables {
             let file = format!("{}.csv", table.kind);
-            write_new(dir, &file, table.csv().as_bytes())?;
+            write_new(&dir.join(&file), table.csv().as_bytes())?;
             let _ = write!(out, ",\n\"{}\": ", table.kind);
             table.json(&mut out);
             summary.files.push(file);
@@ -279,7 +268,7 @@ impl Kindred {
         }
         out.push_str("\n}\n");
         // Last: a folder with the JSON file holds the whole export.
-        write_new(dir, JSON_FILE, out.as_bytes())?;
+        write_new(&dir.join(JSON_FILE), out.as_bytes())?;
         summary.files.push(JSON_FILE.to_owned());
         Ok(summary)
     }

@@ -31,8 +31,9 @@ pub struct Kindred {
     dir: PathBuf,
     /// The database file's name in `dir`.
     db_file: &'static str,
-    /// The wrapped key of a profile kept in a vault ([`crate::Profiles`]): destroyed first by [`Kindred::wipe`].
-    key_file: Option<PathBuf>,
+    /// Whether the profile is kept in a vault ([`crate::Profiles`]): its folder then holds its wrapped key too, which
+    /// [`Kindred::wipe`] destroys first.
+    in_vault: bool,
     /// The keys, fixed once opened: read without the lock, so a sync handshake never waits behind a long write.
     identity: LocalIdentity,
     /// What [`Kindred::profile`] returns, outside the lock for the same reason (an app reads it on its UI thread).
@@ -101,7 +102,7 @@ impl Kindred {
     /// The profile is **not encrypted**: for tests, tools and people who chose so (`kindred init --unencrypted`).
     /// Apps keep profiles in a [`crate::Profiles`] vault, where every profile is encrypted.
     pub fn create(dir: impl AsRef<Path>, display_name: &str) -> Result<Self> {
-        Self::create_in(dir.as_ref(), storage::DATABASE_FILE, None, None, display_name)
+        Self::create_in(dir.as_ref(), storage::DATABASE_FILE, None, false, display_name)
     }
 
     /// Creates a profile whose database is `dir/db_file`, encrypted with `key` if given.
@@ -109,7 +110,7 @@ impl Kindred {
         dir: &Path,
         db_file: &'static str,
         key: Option<&DbKey>,
-        key_file: Option<PathBuf>,
+        in_vault: bool,
         display_name: &str,
     ) -> Result<Self> {
         let display_name = validate_display_name(display_name)?;
@@ -140,23 +141,18 @@ impl Kindred {
                 schema::goals::write_personal_root(d, &personal_doc)
             })
         })?;
-        Self::open_in(dir, db_file, key, key_file)
+        Self::open_in(dir, db_file, key, in_vault)
     }
 
     /// Opens the unencrypted profile in `dir` (see [`Kindred::create`]), upgrading its database if needed.
     ///
     /// A missing profile is `Error::NoProfile`; a damaged or foreign file is reported and left exactly as it is.
     pub fn open(dir: impl AsRef<Path>) -> Result<Self> {
-        Self::open_in(dir.as_ref(), storage::DATABASE_FILE, None, None)
+        Self::open_in(dir.as_ref(), storage::DATABASE_FILE, None, false)
     }
 
     /// Opens the profile whose database is `dir/db_file`, with `key` if it is encrypted.
-    pub(crate) fn open_in(
-        dir: &Path,
-        db_file: &'static str,
-        key: Option<&DbKey>,
-        key_file: Option<PathBuf>,
-    ) -> Result<Self> {
+    pub(crate) fn open_in(dir: &Path, db_file: &'static str, key: Option<&DbKey>, in_vault: bool) -> Result<Self> {
         let dir = dir.to_owned();
         let mut db = Db::open(&dir, db_file, key)?;
         let stored = db.read(|tx| storage::profile::load(tx))?;
@@ -176,7 +172,7 @@ impl Kindred {
         Ok(Self {
             dir,
             db_file,
-            key_file,
+            in_vault,
             identity,
             info: RwLock::new(info),
             inner: Mutex::new(inner),
@@ -214,13 +210,12 @@ impl Kindred {
     /// short), then its files. Every later call on this handle fails. Nothing is left of a vault profile; of an
     /// unencrypted one, the database files are deleted (not overwritten: such a profile was never protected).
     pub fn wipe(&self) -> Result<()> {
-        if let Some(key_file) = &self.key_file {
-            crate::vault::destroy_key(key_file)?;
+        if self.in_vault {
+            crate::vault::shred_keys(&self.dir)?;
         }
         self.lock().db.close_for_wipe()?;
-        if self.key_file.is_some() {
-            crate::vault::remove_folder(&self.dir).map_err(|source| Error::Io { path: self.dir.clone(), source })?;
-            return crate::vault::forget_wiped(&self.dir);
+        if self.in_vault {
+            return crate::vault::remove_wiped(&self.dir);
         }
         for suffix in ["", "-wal", "-shm"] {
             let path = self.dir.join(format!("{}{suffix}", self.db_file));

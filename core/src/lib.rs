@@ -52,6 +52,7 @@ mod am_bounds;
 mod base32;
 mod bodies;
 mod export;
+mod files;
 mod goals;
 mod group_goals;
 mod groups;

@@ -26,6 +26,7 @@ use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
+use crate::files::{sync_dir, write_new, write_synced};
 use crate::kindred::Kindred;
 use crate::storage::DbKey;
 
@@ -121,14 +122,10 @@ impl Profiles {
         }
         let mut bytes = [0u8; 16];
         rand::fill(&mut bytes);
-        // Written once, atomically: a temporary file linked into place, so two first starts agree on one salt.
-        let temp = root.join(format!(".{SALT_FILE}.{}", hex::encode(&bytes[..4])));
-        write_synced(&temp, &bytes)?;
-        let linked = fs::hard_link(&temp, &salt);
-        let _ = fs::remove_file(&temp);
-        match linked {
-            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => Err(Error::Io { path: salt, source: e }),
-            _ => Ok(()),
+        // Written once and never replaced, so two first starts agree on one salt.
+        match write_new(&salt, &bytes) {
+            Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+            other => other,
         }
     }
 
@@ -147,7 +144,7 @@ impl Profiles {
     /// already opens with this secret, or for a passphrase under 6 characters or a key that is not 32 bytes.
     pub fn create(&self, secret: &Secret, display_name: &str, label: Option<&str>) -> Result<Kindred> {
         self.install(secret, label, &|temp, key| {
-            drop(Kindred::create_in(temp, DB_FILE, Some(key), None, display_name)?);
+            drop(Kindred::create_in(temp, DB_FILE, Some(key), false, display_name)?);
             Ok(())
         })
     }
@@ -161,7 +158,7 @@ impl Profiles {
         drop(Kindred::open(plain_dir)?);
         let kindred = self.install(secret, label, &|temp, key| {
             crate::storage::encrypt_copy(&plain_dir.join(crate::storage::DATABASE_FILE), &temp.join(DB_FILE), key)?;
-            drop(Kindred::open_in(temp, DB_FILE, Some(key), None)?);
+            drop(Kindred::open_in(temp, DB_FILE, Some(key), false)?);
             Ok(())
         })?;
         Kindred::open(plain_dir)?.wipe()?;
@@ -202,7 +199,7 @@ impl Profiles {
         if let Some(label) = label {
             self.set_listed(&derived.id, Some(label))?;
         }
-        Kindred::open_in(&dir, DB_FILE, Some(&key), Some(dir.join(KEY_FILE)))
+        Kindred::open_in(&dir, DB_FILE, Some(&key), true)
     }
 
     /// Opens the profile `secret` opens: [`Error::WrongPassphrase`] if none does. Nothing is written either way.
@@ -210,7 +207,7 @@ impl Profiles {
         let derived = self.derive(secret)?;
         let dir = self.root.join(&derived.id);
         let key = self.unwrap_key(&dir, &derived)?;
-        match Kindred::open_in(&dir, DB_FILE, Some(&key), Some(dir.join(KEY_FILE))) {
+        match Kindred::open_in(&dir, DB_FILE, Some(&key), true) {
             // The wrapped key proved the key right, so a database it does not open is damaged.
             Err(Error::WrongPassphrase) => Err(Error::CorruptDatabase {
                 path: dir.join(DB_FILE),
@@ -271,11 +268,9 @@ impl Profiles {
 
     /// Panic wipe of the profile `secret` opens (see [`Kindred::wipe`]).
     pub fn wipe(&self, secret: &Secret) -> Result<()> {
-        let id = self.find(secret)?;
-        let dir = self.root.join(&id);
-        destroy_key(&dir.join(KEY_FILE))?;
-        remove_folder(&dir).map_err(|source| Error::Io { path: dir.clone(), source })?;
-        forget_wiped(&dir)
+        let dir = self.root.join(self.find(secret)?);
+        shred_keys(&dir)?;
+        remove_wiped(&dir)
     }
 
     /// Panic wipe of the whole vault: every profile's wrapped key is destroyed first (listed and hidden alike),
@@ -288,12 +283,7 @@ impl Profiles {
             Err(source) => return Err(Error::Io { path: self.root.clone(), source }),
         };
         for dir in entries.iter().filter(|p| p.is_dir()) {
-            for name in [KEY_FILE, NEW_KEY_FILE] {
-                let key = dir.join(name);
-                if key.exists() {
-                    destroy_key(&key)?;
-                }
-            }
+            shred_keys(dir)?;
         }
         for path in &entries {
             let removed = if path.is_dir() { remove_folder(path) } else { fs::remove_file(path) };
@@ -391,9 +381,21 @@ impl Profiles {
     }
 }
 
+/// Destroys every wrapped key a profile's folder holds (its key, and a new wrapping a passphrase change cut short left
+/// beside it): the first step of every wipe.
+pub(crate) fn shred_keys(dir: &Path) -> Result<()> {
+    for name in [KEY_FILE, NEW_KEY_FILE] {
+        let key = dir.join(name);
+        if key.exists() {
+            destroy_key(&key)?;
+        }
+    }
+    Ok(())
+}
+
 /// Overwrites a wrapped key with random bytes, makes that reach the disk, and removes the file: from then on the
 /// database it wrapped cannot be read by anyone, whatever is left of its files.
-pub(crate) fn destroy_key(path: &Path) -> Result<()> {
+fn destroy_key(path: &Path) -> Result<()> {
     let mut noise = [0u8; WRAPPED_LEN];
     rand::fill(&mut noise);
     let mut file =
@@ -409,9 +411,11 @@ pub(crate) fn destroy_key(path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// After a profile's folder was wiped: its line leaves the vault's listing, so no label of it is left behind; and
-/// when it was the vault's last profile, the vault's own files (salt, listing) go too, so nothing at all is left.
-pub(crate) fn forget_wiped(dir: &Path) -> Result<()> {
+/// The rest of a wipe, once the keys are destroyed: the profile's folder goes, then its line of the vault's listing,
+/// so no label of it is left behind; when it was the vault's last profile, the vault's own files (salt, listing) go
+/// too, so nothing at all is left.
+pub(crate) fn remove_wiped(dir: &Path) -> Result<()> {
+    remove_folder(dir).map_err(|source| Error::Io { path: dir.to_owned(), source })?;
     let (Some(root), Some(id)) = (dir.parent(), dir.file_name().and_then(|n| n.to_str())) else { return Ok(()) };
     let vault = Profiles { root: root.to_owned() };
     let others = fs::read_dir(root).map_err(|source| Error::Io { path: root.to_owned(), source })?;
@@ -431,7 +435,7 @@ pub(crate) fn forget_wiped(dir: &Path) -> Result<()> {
 
 /// Removes a profile's folder and the files in it (a profile's folder holds files only; `fs::remove_dir_all`'s walk
 /// of any tree costs the phone library a few KB more).
-pub(crate) fn remove_folder(dir: &Path) -> std::io::Result<()> {
+fn remove_folder(dir: &Path) -> std::io::Result<()> {
     for entry in fs::read_dir(dir)? {
         fs::remove_file(entry?.path())?;
     }
@@ -476,18 +480,6 @@ fn unwrap(wrapping: &[u8; 32], wrapped: &[u8]) -> Option<DbKey> {
     let cipher = ChaCha20Poly1305::new(wrapping.into());
     let key = Zeroizing::new(cipher.decrypt(&nonce.into(), Payload { msg: sealed, aad: KEY_AAD }).ok()?);
     Some(DbKey(key.as_slice().try_into().ok()?))
-}
-
-fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut file = fs::File::create(path).map_err(|source| Error::Io { path: path.to_owned(), source })?;
-    file.write_all(bytes).and_then(|()| file.sync_all()).map_err(|source| Error::Io { path: path.to_owned(), source })
-}
-
-/// Makes a folder's entries (a rename, a new or removed file) reach the disk. Best effort: some systems cannot.
-fn sync_dir(dir: &Path) {
-    if let Ok(handle) = fs::File::open(dir) {
-        let _ = handle.sync_all();
-    }
 }
 
 #[cfg(test)]

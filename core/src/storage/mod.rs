@@ -78,11 +78,12 @@ impl DbKey {
         DbKey(key)
     }
 
-    /// Hands the key to SQLite: the first statement on a connection, before anything reads the file. "raw:" and
-    /// 64 hex digits is the cipher's own key, used as it is (no key derivation: it is random already).
-    fn apply(&self, conn: &Connection) -> rusqlite::Result<()> {
+    /// Hands the key to SQLite: `pragma` "key" as the first statement on a connection, before anything reads the
+    /// file, or "rekey" to encrypt a plain database under it. "raw:" and 64 hex digits is the cipher's own key, used
+    /// as it is (no key derivation: it is random already).
+    fn apply(&self, conn: &Connection, pragma: &str) -> rusqlite::Result<()> {
         let text = zeroize::Zeroizing::new(format!("raw:{}", hex::encode(self.0)));
-        conn.pragma_update(None, "key", text.as_str())
+        conn.pragma_update(None, pragma, text.as_str())
     }
 }
 
@@ -113,7 +114,7 @@ impl Db {
         let built = (|| -> Result<()> {
             let mut conn = Connection::open(&temp)?;
             if let Some(key) = key {
-                key.apply(&conn)?;
+                key.apply(&conn, "key")?;
             }
             conn.pragma_update(None, "application_id", APPLICATION_ID)?;
             let tx = conn.transaction()?;
@@ -121,11 +122,7 @@ impl Db {
             init(&tx)?;
             tx.commit()?;
             conn.close().map_err(|(_, e)| Error::Storage(e))?;
-            if key.is_some() && read_header(&temp)?.1 == *SQLITE_HEADER {
-                // The key was not applied: this SQLite cannot encrypt. Never leave a plain file where a key was asked.
-                return Err(Error::Internal("the database was not encrypted".into()));
-            }
-            Ok(())
+            if key.is_some() { check_encrypted(&temp) } else { Ok(()) }
         })();
         // Link, not rename: linking fails if a profile appeared meanwhile, so nothing is ever overwritten.
         let linked = built.and_then(|()| {
@@ -152,7 +149,7 @@ impl Db {
         )
         .map_err(|e| classify(&path, e))?;
         if let Some(key) = key {
-            key.apply(&conn).map_err(|e| classify(&path, e))?;
+            key.apply(&conn, "key").map_err(|e| classify(&path, e))?;
         }
         let mut db = Db { conn, path };
         let app_id: i32 = db.conn.pragma_query_value(None, "application_id", |row| row.get(0)).map_err(|e| match e
@@ -332,11 +329,16 @@ pub(crate) fn encrypt_copy(from: &Path, to: &Path, key: &DbKey) -> Result<()> {
     }
     copy_file(from, to).map_err(|source| Error::Io { path: to.to_owned(), source })?;
     let copy = Connection::open(to)?;
-    let text = zeroize::Zeroizing::new(format!("raw:{}", hex::encode(key.0)));
-    copy.pragma_update(None, "rekey", text.as_str())?;
+    key.apply(&copy, "rekey")?;
     copy.close().map_err(|(_, e)| Error::Storage(e))?;
-    if read_header(to)?.1 == *SQLITE_HEADER {
-        return Err(Error::Internal("the copy was not encrypted".into()));
+    check_encrypted(to)
+}
+
+/// Refuses a file that was to be encrypted but starts like a plain SQLite database: the key was not applied (a SQLite
+/// without the cipher). A plain file is never left where a key was asked.
+fn check_encrypted(path: &Path) -> Result<()> {
+    if read_header(path)?.1 == *SQLITE_HEADER {
+        return Err(Error::Internal("the database was not encrypted".into()));
     }
     Ok(())
 }
