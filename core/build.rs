@@ -50,6 +50,7 @@ const SHIPPED: &[(&str, &[&str])] = &[
             "src/storage/sql/v8.sql",
             "src/storage/sql/v9.sql",
             "src/storage/sql/v10.sql",
+            "src/storage/sql/v11.sql",
         ],
     ),
 ];

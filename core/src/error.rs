@@ -124,6 +124,12 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// The relay's object store could not be reached, or failed a request (the app's store implementation said
+    /// why, in words naming the operation and status, never an object's contents). Nothing is lost: the round that
+    /// failed is finished by the next one.
+    #[error("the relay store is unavailable: {0}")]
+    RelayUnavailable(String),
+
     /// An invariant the core relies on did not hold. This is a bug in Kindred, reported instead of panicking.
     #[error("internal error: {0}")]
     Internal(String),

@@ -66,6 +66,7 @@ mod noise;
 mod personal;
 mod posting;
 mod read_model;
+pub mod relay;
 pub mod reports;
 mod safety_plan;
 pub mod sealed;

@@ -56,19 +56,25 @@ fn snow_error(e: snow::Error) -> Error {
 
 /// Seals `plaintext` (at most [`PLAINTEXT_LEN`] - 2 bytes) to the X25519 key `recipient`, as an item of `group`.
 pub(crate) fn seal(group: &GroupId, recipient: &[u8; 32], plaintext: &[u8]) -> Result<Vec<u8>> {
-    let len = u16::try_from(plaintext.len()).ok().filter(|l| usize::from(*l) + 2 <= PLAINTEXT_LEN);
+    seal_padded(&prologue(group), recipient, plaintext, PLAINTEXT_LEN)
+}
+
+/// One Noise `N` message to `recipient` under `prologue`: `plaintext` with its length, padded to `padded_len`
+/// bytes, so every message of one kind has one size (`padded_len` + 48). Also the relay's key slots and join
+/// requests (`crate::relay`).
+pub(crate) fn seal_padded(prologue: &[u8], recipient: &[u8; 32], plaintext: &[u8], padded_len: usize) -> Result<Vec<u8>> {
+    let len = u16::try_from(plaintext.len()).ok().filter(|l| usize::from(*l) + 2 <= padded_len);
     let len = len.ok_or_else(|| Error::invalid("sealed item", "is too long"))?;
-    let mut padded = Vec::with_capacity(PLAINTEXT_LEN);
+    let mut padded = Vec::with_capacity(padded_len);
     padded.extend_from_slice(&len.to_be_bytes());
     padded.extend_from_slice(plaintext);
-    padded.resize(PLAINTEXT_LEN, 0);
+    padded.resize(padded_len, 0);
     crate::am::catch(|| {
         let params = PARAMS.parse().map_err(snow_error)?;
-        let prologue = prologue(group);
-        let builder = crate::noise::builder(params).prologue(&prologue).map_err(snow_error)?;
+        let builder = crate::noise::builder(params).prologue(prologue).map_err(snow_error)?;
         let mut handshake =
             builder.remote_public_key(recipient).map_err(snow_error)?.build_initiator().map_err(snow_error)?;
-        let mut item = vec![0u8; ITEM_LEN];
+        let mut item = vec![0u8; padded_len + 48];
         let written = handshake.write_message(&padded, &mut item).map_err(snow_error)?;
         item.truncate(written);
         Ok(item)
@@ -86,18 +92,22 @@ pub(crate) fn cover(group: &GroupId) -> Result<Vec<u8>> {
 /// Opens an item of `group` with this profile's X25519 secret: its plaintext, or `None` if it is not for this key
 /// (or not of this group, or damaged).
 pub(crate) fn open(group: &GroupId, secret: &[u8; 32], item: &[u8]) -> Option<Vec<u8>> {
-    if item.len() != ITEM_LEN {
+    open_padded(&prologue(group), secret, item, PLAINTEXT_LEN)
+}
+
+/// Opens what [`seal_padded`] made with the same `prologue` and `padded_len`.
+pub(crate) fn open_padded(prologue: &[u8], secret: &[u8; 32], item: &[u8], padded_len: usize) -> Option<Vec<u8>> {
+    if item.len() != padded_len + 48 {
         return None;
     }
     crate::am::catch(|| {
         let params = PARAMS.parse().ok()?;
-        let prologue = prologue(group);
-        let builder = crate::noise::builder(params).prologue(&prologue).ok()?.local_private_key(secret).ok()?;
+        let builder = crate::noise::builder(params).prologue(prologue).ok()?.local_private_key(secret).ok()?;
         let mut handshake = builder.build_responder().ok()?;
-        let mut padded = vec![0u8; ITEM_LEN];
+        let mut padded = vec![0u8; item.len()];
         let read = handshake.read_message(item, &mut padded).ok()?;
         let len = usize::from(u16::from_be_bytes([*padded.first()?, *padded.get(1)?]));
-        padded.get(2..2 + len).filter(|_| read == PLAINTEXT_LEN).map(<[u8]>::to_vec)
+        padded.get(2..2 + len).filter(|_| read == padded_len).map(<[u8]>::to_vec)
     })
     .ok()
     .flatten()

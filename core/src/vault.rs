@@ -318,8 +318,8 @@ impl Profiles {
                 Zeroizing::new(key)
             }
         };
-        let id = prf(&stretched, b"kindred profile folder");
-        let wrap = Zeroizing::new(prf(&stretched, b"kindred profile wrapping key"));
+        let id = prf(stretched.as_slice(), b"kindred profile folder");
+        let wrap = Zeroizing::new(prf(stretched.as_slice(), b"kindred profile wrapping key"));
         Ok(Derived { id: hex::encode(&id[..16]), wrap })
     }
 
@@ -454,7 +454,7 @@ fn check_label(label: &str) -> Result<String> {
 }
 
 /// Keyed BLAKE2s of `label`: a pseudo-random function of the stretched secret, one output per purpose.
-fn prf(key: &[u8; 32], label: &[u8]) -> [u8; 32] {
+pub(crate) fn prf(key: &[u8], label: &[u8]) -> [u8; 32] {
     let Ok(mut mac) = <Blake2sMac256 as KeyInit>::new_from_slice(key) else {
         // BLAKE2s takes keys of up to 32 bytes: this key always fits.
         return [0u8; 32];

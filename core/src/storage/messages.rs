@@ -89,7 +89,7 @@ pub(crate) fn bodies_tagged(conn: &Connection, group_ref: GroupRef, tag: &[u8; 8
 
 /// The bodies of rows `(body, salt, text, content_warning)`, encoded as they travel: only those that re-encode to
 /// the very bytes the history names are passed on.
-fn held_bodies(mut rows: rusqlite::Rows<'_>) -> Result<Vec<Vec<u8>>> {
+pub(super) fn held_bodies(mut rows: rusqlite::Rows<'_>) -> Result<Vec<Vec<u8>>> {
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
         let (name, salt, text, cw): (Vec<u8>, Vec<u8>, String, String) =

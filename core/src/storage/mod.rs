@@ -26,6 +26,7 @@ mod migrations;
 pub(crate) mod moderation;
 pub(crate) mod personal;
 pub(crate) mod profile;
+pub(crate) mod relay;
 mod queries;
 pub(crate) mod resources;
 pub(crate) mod safety_plan;

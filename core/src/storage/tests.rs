@@ -36,6 +36,7 @@ const FIXTURES: &[(i64, &str)] = &[
     (8, include_str!("fixtures/schema_v8.sql")),
     (9, include_str!("fixtures/schema_v9.sql")),
     (10, include_str!("fixtures/schema_v10.sql")),
+    (11, include_str!("fixtures/schema_v11.sql")),
 ];
 
 #[test]
@@ -143,6 +144,7 @@ fn released_migrations_are_never_edited() {
         "5fcbbee3d8a4d8d391c48f5fac1ec278085bc6922eab9078d7a9bd2cf4578d3b",
         "c29ecf4869e131ed16c220fd539b84664ae42d4b62548bfdee6bf1c5adbcc062",
         "8aeada77dcb11fadfaeec56ee37d98935be24f99220c030611c23913f43e843b",
+        "00334f6eb72e8125197c81beb2df549914ccf117b343498c64bca1d6686a124e",
     ];
     for (i, expected) in RELEASED.iter().enumerate() {
         let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(migration_sql(i).as_bytes()));

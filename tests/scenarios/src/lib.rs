@@ -2,6 +2,7 @@
 //! in one process, each with its own data directory, in the style of deltachat's test context manager.
 
 pub mod forge;
+pub mod mailbox;
 pub mod net;
 pub mod scan;
 

@@ -1,0 +1,711 @@
+//! Sync across distance: an end-to-end encrypted mailbox on any S3-compatible object store, for members who never
+//! meet or whose phones accept no incoming connections. The store is trusted with nothing.
+//!
+//! A **round** ([`Kindred::relay_sync`], one group) reads, then writes:
+//! 1. **List** the group's mailbox (one request when nothing is new) and fetch the objects not fetched before, at most
+//!    [`MAX_FETCH_PER_ROUND`] of them, each at most [`MAX_OBJECT_BYTES`].
+//! 2. **Open** each with what this phone holds (`envelope`): an epoch key for data objects, its own slot of a key
+//!    object, or a join request sealed to it; anything else is junk, never fetched again.
+//! 3. **Take in** what opened, through the same checks as any sync (`crate::sync::ingest`: signatures, authority,
+//!    bounds), group documents first; note each writer's declaration (how far it has read, what it holds).
+//! 4. **Put** one object if there is something to say: the changes this phone holds that it has not put before, and
+//!    for a member whose declaration shows it lacks what was put (a dropped object, a newcomer), what it lacks; the
+//!    bodies that go with them and those asked for; and this phone's own declaration. A phone that took in data owes
+//!    an acknowledgement, so it puts one even with nothing new; an acknowledgement alone asks for none back.
+//! 5. **Delete** its own objects once every active member has read them, or after [`RETENTION_MS`].
+//!
+//! **Epochs.** Objects are sealed with the key of an epoch made for exactly the group's active members. When the
+//! active members change (an admission, a removal, a leave), the first phone to notice makes a new key and puts a
+//! key object sealing it to each of them; a removed member's phone gets no slot, so it cannot read what is put after.
+//! Phones that made one each at once converge on the lowest id; any key a phone holds opens objects, so none is lost.
+//!
+//! **Joining through the mailbox.** A phone holding an invitation to a group it does not hold puts a join request
+//! sealed to the inviter; the inviter's phone admits it (the same checks as in person), makes the next epoch with the
+//! newcomer in it, and puts the group's history for it.
+//!
+//! What a store, or anyone holding its credentials, can still do: see sizes and timing, delay, withhold. Everything
+//! else (replaying, reordering, dropping, duplicating, truncating, moving objects between names or groups, junk) costs
+//! an honest phone bounded work and nothing else; `docs/relay.md` goes through each.
+
+mod envelope;
+mod payload;
+mod state;
+mod store;
+
+use std::collections::{HashMap, HashSet};
+
+use sha2::{Digest as _, Sha256};
+
+pub use envelope::MAX_OBJECT_BYTES;
+pub use store::{Mailbox, StoreError, StoreListing, StoredObject};
+
+use self::envelope::{EpochKey, mailbox, object_name, well_named};
+use self::payload::{Delta, DocClocks, EpochHeader, JoinAsk, Put};
+use self::state::{Epoch, MailboxState};
+use crate::error::{Error, Result};
+use crate::ids::{DocId, GroupId, MemberId};
+use crate::invite::{InviteCode, Invitation};
+use crate::kindred::{Kindred, WriteCtx};
+use crate::storage::documents::{self, DocKind};
+use crate::storage::{groups as group_store, joins};
+use crate::sync::ingest::{DocBatch, ingest_from_peer};
+use crate::sync::plan::{PeerClock, missing_for, vouchers_for};
+use crate::sync::wire::{JoinRequest, Place, parse_changes};
+use crate::time::now_ms;
+
+/// Most listing pages read in one round (a page names up to 1,000 objects).
+pub const MAX_LIST_PAGES: usize = 16;
+/// Most new objects fetched in one round; the rest wait for the next ([`RelayReport::more`]).
+pub const MAX_FETCH_PER_ROUND: usize = 128;
+/// How long a phone leaves an object in the store when not every member has read it: 30 days.
+pub const RETENTION_MS: i64 = 30 * 24 * 3600 * 1000;
+/// How often a joining phone puts its request again while no one has admitted it: every 6 hours.
+pub const JOIN_REQUEST_EVERY_MS: i64 = 6 * 3600 * 1000;
+/// Most bodies asked for in one declaration.
+const MAX_WANTED: usize = 256;
+
+/// What one round with a group's mailbox did, and what it cost.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct RelayReport {
+    /// Requests made to the store (lists, gets, puts and deletes).
+    pub requests: u32,
+    /// Of those, listing pages.
+    pub lists: u32,
+    /// Of those, objects fetched.
+    pub gets: u32,
+    /// Of those, objects put.
+    pub puts: u32,
+    /// Of those, objects deleted.
+    pub deletes: u32,
+    /// Bytes put.
+    pub bytes_sent: u64,
+    /// Bytes fetched.
+    pub bytes_received: u64,
+    /// Objects from other members opened and taken in.
+    pub objects_taken: u32,
+    /// Objects refused: ones that open with no key held here (junk, or sealed to others), forged or damaged ones,
+    /// and changes inside them that the trust rules refused.
+    pub objects_refused: u32,
+    /// Changes applied.
+    pub applied: u64,
+    /// Message bodies taken.
+    pub bodies: u64,
+    /// Members this phone admitted from join requests in the mailbox.
+    pub admitted: Vec<MemberId>,
+    /// Whether this round completed this phone's join to the group.
+    pub joined: bool,
+    /// Whether new objects are left for another round (more than one round fetches).
+    pub more: bool,
+}
+
+/// Counts what the store is asked and how many bytes move.
+struct Counted<'a> {
+    store: &'a dyn Mailbox,
+    report: RelayReport,
+}
+
+impl Counted<'_> {
+    fn failed(e: StoreError) -> Error {
+        Error::RelayUnavailable(e.0)
+    }
+
+    fn list(&mut self, prefix: &str, after: Option<&str>) -> Result<StoreListing> {
+        self.report.requests += 1;
+        self.report.lists += 1;
+        self.store.list(prefix, after).map_err(Self::failed)
+    }
+
+    fn get(&mut self, name: &str) -> Result<Option<Vec<u8>>> {
+        self.report.requests += 1;
+        self.report.gets += 1;
+        let bytes = self.store.get(name).map_err(Self::failed)?;
+        self.report.bytes_received += bytes.as_ref().map_or(0, |b| b.len() as u64);
+        Ok(bytes)
+    }
+
+    fn put(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
+        self.report.requests += 1;
+        self.report.puts += 1;
+        self.report.bytes_sent += bytes.len() as u64;
+        self.store.put(name, bytes).map_err(Self::failed)
+    }
+
+    fn delete(&mut self, name: &str) -> Result<()> {
+        self.report.requests += 1;
+        self.report.deletes += 1;
+        self.store.delete(name).map_err(Self::failed)
+    }
+}
+
+/// What this phone is to the group: an active member, or joining it with an invitation.
+enum Standing {
+    Member,
+    Joining(InviteCode),
+}
+
+/// An object opened in this round.
+enum Opened {
+    Data(Put),
+    Join(JoinAsk),
+}
+
+impl Kindred {
+    /// One round with `group`'s mailbox in `store`: takes in what other members put there, puts what they lack,
+    /// removes what everyone has read. Safe to run again at any time (a round cut short by a failing store is
+    /// finished by the next); run one round per group at a time. Needs this profile to be an active member of the
+    /// group, or to hold an invitation to it (joining through the mailbox).
+    pub fn relay_sync(&self, group: &GroupId, store: &dyn Mailbox) -> Result<RelayReport> {
+        let mut store = Counted { store, report: RelayReport::default() };
+        let prefix = mailbox(group);
+        let (mut state, standing) =
+            self.read(|tx, me| Ok((MailboxState::load(tx, group)?, standing_in(tx, group, me)?)))?;
+        let Some(mut standing) = standing else {
+            return Err(Error::NotPermitted("only a member of a group, or someone invited to it, uses its mailbox".into()));
+        };
+
+        // 1. What is new in the mailbox.
+        let (listed, complete) = list_all(&mut store, &prefix)?;
+        let own: HashSet<&str> = state.puts.iter().map(|(_, n, _)| n.as_str()).collect();
+        let seen: HashSet<&str> = state.seen.iter().map(String::as_str).collect();
+        let fresh: Vec<String> = listed
+            .iter()
+            .filter(|o| well_named(&prefix, &o.name) && !seen.contains(o.name.as_str()) && !own.contains(o.name.as_str()))
+            .filter(|o| o.size <= MAX_OBJECT_BYTES as u64)
+            .map(|o| o.name.clone())
+            .collect();
+        store.report.more = fresh.len() > MAX_FETCH_PER_ROUND;
+        if complete {
+            let listed: HashSet<&str> = listed.iter().map(|o| o.name.as_str()).collect();
+            state.seen.retain(|n| listed.contains(n.as_str()));
+        }
+        let mut fetched = Vec::new();
+        for name in fresh.into_iter().take(MAX_FETCH_PER_ROUND) {
+            if let Some(bytes) = store.get(&name)? {
+                if bytes.len() <= MAX_OBJECT_BYTES {
+                    fetched.push((name.clone(), bytes));
+                } else {
+                    store.report.objects_refused += 1;
+                }
+            }
+            state.seen.push(name);
+        }
+
+        // 2. Open what can be opened: key objects first, as they may open the rest.
+        let secret = zeroize::Zeroizing::new(self.with_identity(|i| i.x25519_secret()));
+        let me = self.with_identity(|i| i.member_id());
+        let mut unopened = Vec::new();
+        let mut opened = Vec::new();
+        for (name, bytes) in fetched {
+            match envelope::open_data(&state.keys(), &name, &bytes) {
+                Some((epoch, plain)) => opened.push((name, epoch, plain)),
+                None => unopened.push((name, bytes)),
+            }
+        }
+        let mut joins = Vec::new();
+        let mut junk = Vec::new();
+        for (name, bytes) in unopened {
+            if let Some((epoch, header)) = envelope::open_key_object(group, &secret, &name, &bytes) {
+                if self.accept_epoch(group, &standing, &epoch, &header, &me)? {
+                    let header = EpochHeader::open(&header, group, &epoch.0, &epoch.1)?;
+                    state.add_epoch(Epoch {
+                        id: epoch.0,
+                        key: epoch.1,
+                        members: header.members,
+                        made_at: now_ms(),
+                        mine: false,
+                        key_object: None,
+                    });
+                    continue;
+                }
+            } else if let Some(plain) = envelope::open_join(group, &secret, &bytes) {
+                joins.push(plain);
+                continue;
+            }
+            junk.push((name, bytes));
+        }
+        for (name, bytes) in junk {
+            match envelope::open_data(&state.keys(), &name, &bytes) {
+                Some((epoch, plain)) => opened.push((name, epoch, plain)),
+                None => store.report.objects_refused += 1,
+            }
+        }
+        let keys: HashMap<[u8; 16], [u8; 32]> = state.keys().into_iter().collect();
+        let mut puts = Vec::new();
+        for (name, epoch, plain) in opened {
+            let put = Put::open(&plain).ok().filter(|p| {
+                p.group == *group.as_bytes()
+                    && p.writer != *me.as_bytes()
+                    && keys.get(&epoch).is_some_and(|key| object_name(&prefix, key, b"d", &p.writer, p.seq) == name)
+            });
+            match put {
+                Some(put) => puts.push(Opened::Data(put)),
+                None => store.report.objects_refused += 1,
+            }
+        }
+        for plain in joins {
+            match JoinAsk::open(&plain, group) {
+                Ok(ask) => puts.push(Opened::Join(ask)),
+                Err(_) => store.report.objects_refused += 1,
+            }
+        }
+
+        // 3. Take it in: join requests, then group documents, then the rest.
+        self.take_in(group, &mut state, &mut store.report, puts)?;
+        if let Standing::Joining(_) = standing
+            && store.report.joined
+        {
+            standing = Standing::Member;
+        }
+        self.write(|ctx| state.save(ctx.tx, group))?;
+
+        // 4. Put.
+        match standing {
+            Standing::Joining(code) => self.ask_to_join(group, &prefix, &code, &mut state, &mut store)?,
+            Standing::Member => self.put_round(group, &prefix, &mut state, &mut store)?,
+        }
+
+        // 5. Tidy the store.
+        self.delete_read(group, &mut state, &mut store)?;
+        Ok(store.report)
+    }
+
+    /// Whether to keep an epoch this phone was handed: made by a member of the group (by this phone's view; anyone,
+    /// while it is joining and knows no members yet, as whatever the epoch opens is checked on ingest), sealed to it.
+    fn accept_epoch(
+        &self,
+        group: &GroupId,
+        standing: &Standing,
+        epoch: &EpochKey,
+        header: &[u8],
+        me: &MemberId,
+    ) -> Result<bool> {
+        let Ok(header) = EpochHeader::open(header, group, &epoch.0, &epoch.1) else { return Ok(false) };
+        if !header.members.contains(me.as_bytes()) {
+            return Ok(false);
+        }
+        let made_by = MemberId::from_bytes(header.made_by);
+        self.read(|tx, _| {
+            Ok(match group_store::group_ref(tx, group)? {
+                Some(group_ref) => group_store::standing(tx, group_ref, &made_by)?.is_some_and(|s| !s.removed),
+                None => matches!(standing, Standing::Joining(_)),
+            })
+        })
+    }
+
+    fn take_in(&self, group: &GroupId, state: &mut MailboxState, report: &mut RelayReport, opened: Vec<Opened>) -> Result<()> {
+        let mut puts = Vec::new();
+        for item in opened {
+            match item {
+                Opened::Join(ask) => self.answer_join(group, state, report, ask)?,
+                Opened::Data(put) => puts.push(put),
+            }
+        }
+        puts.sort_by_key(|p| p.seq);
+        let removed = |kindred: &Kindred, writer: &[u8; 32]| -> Result<bool> {
+            kindred.read(|tx, _| {
+                let Some(group_ref) = group_store::group_ref(tx, group)? else { return Ok(false) };
+                Ok(group_store::standing(tx, group_ref, &MemberId::from_bytes(*writer))?.is_some_and(|s| s.removed))
+            })
+        };
+        // Group documents first (they say who may write the rest), from writers not known here to be removed.
+        let mut refused = HashSet::new();
+        for (i, put) in puts.iter().enumerate() {
+            if removed(self, &put.writer)? {
+                refused.insert(i);
+                continue;
+            }
+            for delta in put.docs.iter().filter(|d| d.place.kind == crate::sync::wire::PlaceKind::Group) {
+                if !self.take_delta(group, delta.clone(), report)? {
+                    refused.insert(i);
+                }
+            }
+        }
+        for (i, put) in puts.into_iter().enumerate() {
+            if removed(self, &put.writer)? {
+                report.objects_refused += 1;
+                continue;
+            }
+            let mut whole = !refused.contains(&i);
+            for delta in put.docs.iter().filter(|d| d.place.kind != crate::sync::wire::PlaceKind::Group) {
+                whole &= self.take_delta(group, delta.clone(), report)?;
+            }
+            let bodies: Vec<Vec<u8>> =
+                put.bodies.iter().filter(|b| crate::bodies::Body::decode(b).is_ok()).cloned().collect();
+            if !bodies.is_empty() && self.read(|tx, _| Ok(group_store::group_ref(tx, group)?.is_some()))? {
+                report.bodies += self.write(|ctx| crate::bodies::receive(ctx, group, &bodies))?;
+            }
+            if whole {
+                report.objects_taken += 1;
+            } else {
+                report.objects_refused += 1;
+            }
+            let carries_data = put.carries_data();
+            let me = *self.with_identity(|i| i.member_id()).as_bytes();
+            if let Some(peer) = state.peer_mut(&put.writer)
+                && put.seq > peer.latest
+            {
+                peer.latest = put.seq;
+                peer.acked = put.acks.iter().find(|(m, _)| *m == me).map_or(0, |(_, s)| *s);
+                peer.clocks = put.clocks;
+                peer.wanted = put.wanted;
+            }
+            state.owe_ack |= carries_data;
+        }
+        Ok(())
+    }
+
+    /// Ingests one document's changes from an object; `false` if the trust rules refused them (nothing of them was
+    /// kept: a member whose holdings then lack them is sent them again).
+    fn take_delta(&self, group: &GroupId, delta: Delta, report: &mut RelayReport) -> Result<bool> {
+        if delta.place.group != *group.as_bytes() {
+            return Ok(false);
+        }
+        let doc = delta.place.doc();
+        let batch = (|| {
+            let changes = parse_changes(&doc, delta.changes)?;
+            let (heads, certificates) = delta.vouchers.into_parts()?;
+            Ok(DocBatch { doc, place: delta.place.to_doc_place()?, changes, heads, certificates, live: true })
+        })();
+        let result = batch.and_then(|batch| self.write(|ctx| ingest_from_peer(ctx, &batch)));
+        match result.and_then(|(ingested, joined)| Ok((ingested.into_result()?, joined))) {
+            Ok((ingested, joined)) => {
+                report.applied += ingested.applied;
+                report.joined |= joined;
+                Ok(true)
+            }
+            Err(Error::Rejected { .. }) => Ok(false),
+            Err(other) => Err(other),
+        }
+    }
+
+    /// A join request sealed to this phone: admitted with the checks of an admission in person; the newcomer is
+    /// then owed the group's history.
+    fn answer_join(&self, group: &GroupId, state: &mut MailboxState, report: &mut RelayReport, ask: JoinAsk) -> Result<()> {
+        let joiner = MemberId::from_bytes(ask.joiner);
+        let Ok(invitation) = Invitation::from_bytes(&ask.request.invitation) else {
+            report.objects_refused += 1;
+            return Ok(());
+        };
+        let proof: [u8; 64] = ask.request.proof.as_slice().try_into().unwrap_or([0; 64]);
+        if invitation.group_id != *group {
+            report.objects_refused += 1;
+            return Ok(());
+        }
+        let admitted =
+            self.write(|ctx| crate::membership::admit(ctx, &invitation, &proof, &joiner, &ask.request.display_name));
+        match admitted {
+            Ok(newly) => {
+                if newly {
+                    report.admitted.push(joiner);
+                }
+                // Whether just admitted or admitted before (its request put again): it holds nothing of the group
+                // until it is sent the history, which the next put carries.
+                let last_put = state.last_put;
+                if let Some(peer) = state.peer_mut(&ask.joiner)
+                    && peer.latest == 0
+                {
+                    peer.acked = last_put;
+                    peer.clocks = Vec::new();
+                    peer.resent_for = [0xff; 32];
+                }
+                report.objects_taken += 1;
+            }
+            Err(Error::Rejected { .. }) => report.objects_refused += 1,
+            Err(other) => return Err(other),
+        }
+        Ok(())
+    }
+
+    /// A joining phone puts its request to the inviter, again every [`JOIN_REQUEST_EVERY_MS`] until admitted.
+    fn ask_to_join(
+        &self,
+        group: &GroupId,
+        prefix: &str,
+        code: &InviteCode,
+        state: &mut MailboxState,
+        store: &mut Counted<'_>,
+    ) -> Result<()> {
+        let now = now_ms();
+        if state.asked_to_join_at > 0 && now - state.asked_to_join_at < JOIN_REQUEST_EVERY_MS {
+            return Ok(());
+        }
+        let me = self.with_identity(|i| i.member_id());
+        let (request, seq) = self.write(|ctx| {
+            let display_name = crate::storage::profile::load(ctx.tx)?.display_name;
+            let request =
+                JoinRequest { invitation: code.invitation().to_bytes(), proof: code.prove(&me).to_vec(), display_name };
+            let seq = state.take_seq();
+            state.save(ctx.tx, group)?;
+            Ok((request, seq))
+        })?;
+        let ask = self.with_identity(|identity| JoinAsk::new(identity, group, request))?;
+        let inviter = crate::sealed::key_of(&code.inviter)?;
+        let bytes = envelope::seal_join(group, &inviter, &ask)?;
+        let names_key = crate::vault::prf(group.as_bytes(), b"kindred/relay/join-names/v1");
+        let name = object_name(prefix, &names_key, b"j", me.as_bytes(), seq);
+        store.put(&name, &bytes)?;
+        state.asked_to_join_at = now;
+        state.puts.push((seq, name, now));
+        self.write(|ctx| state.save(ctx.tx, group))
+    }
+
+    /// A member's put: a new epoch first if the active members changed, then one data object if there is anything
+    /// to say.
+    fn put_round(&self, group: &GroupId, prefix: &str, state: &mut MailboxState, store: &mut Counted<'_>) -> Result<()> {
+        let me = self.with_identity(|i| i.member_id());
+        let active = self.read(|tx, _| active_members(tx, group))?;
+        let epoch = match state.epoch_for(&active) {
+            Some(epoch) => epoch.clone(),
+            None => {
+                let mut id = [0u8; 16];
+                let mut key = [0u8; 32];
+                rand::fill(&mut id);
+                rand::fill(&mut key);
+                let epoch = Epoch { id, key, members: active.clone(), made_at: now_ms(), mine: true, key_object: None };
+                state.add_epoch(epoch.clone());
+                self.write(|ctx| state.save(ctx.tx, group))?;
+                epoch
+            }
+        };
+        if epoch.mine && epoch.key_object.is_none() {
+            let header = self.with_identity(|i| EpochHeader::new(i, group, epoch.id, &epoch.key, epoch.members.clone()))?;
+            let recipients = epoch.members.iter().map(|m| crate::sealed::key_of(&MemberId::from_bytes(*m))).collect::<Result<Vec<_>>>()?;
+            let name = object_name(prefix, &epoch.key, b"k", me.as_bytes(), 0);
+            let bytes = envelope::seal_key_object(group, &(epoch.id, epoch.key), &recipients, &name, &header.encode()?)?;
+            store.put(&name, &bytes)?;
+            if let Some(e) = state.epochs.iter_mut().find(|e| e.id == epoch.id) {
+                e.key_object = Some(name.clone());
+            }
+            state.puts.push((0, name, now_ms()));
+            self.write(|ctx| state.save(ctx.tx, group))?;
+        }
+
+        let Some(prepared) = self.write(|ctx| prepare_put(ctx, group, state))? else { return Ok(()) };
+        let put_bytes = self.with_identity(|identity| prepared.put.seal(identity))?;
+        let name = object_name(prefix, &epoch.key, b"d", me.as_bytes(), prepared.put.seq);
+        let bytes = envelope::seal_data(&epoch.key, &name, &put_bytes)?;
+        store.put(&name, &bytes)?;
+        // Put: what it carried counts as published, and the declarations it answered as answered.
+        state.last_put = prepared.put.seq;
+        state.published = prepared.put.clocks;
+        state.bodies_mark = prepared.bodies_mark;
+        state.owe_ack = false;
+        state.puts.push((prepared.put.seq, name, now_ms()));
+        for (member, resent_for) in prepared.answered {
+            if let Some(peer) = state.peer_mut(&member) {
+                peer.answered = peer.latest;
+                if let Some(hash) = resent_for {
+                    peer.resent_for = hash;
+                }
+            }
+        }
+        self.write(|ctx| state.save(ctx.tx, group))
+    }
+
+    /// Deletes this phone's objects that every active member has read, and any older than [`RETENTION_MS`].
+    fn delete_read(&self, group: &GroupId, state: &mut MailboxState, store: &mut Counted<'_>) -> Result<()> {
+        let me = *self.with_identity(|i| i.member_id()).as_bytes();
+        let Some(active) = self.read(|tx, _| Ok(group_store::group_ref(tx, group)?.map(|_| ())))?
+            .map(|()| self.read(|tx, _| active_members(tx, group)))
+            .transpose()?
+        else {
+            return Ok(());
+        };
+        let now = now_ms();
+        // The key object of the epoch in use stays: a member back after a long time needs it.
+        let in_use = state.epoch_for(&active).and_then(|e| e.key_object.clone());
+        let read_by_all = |seq: u64| {
+            active.iter().filter(|m| **m != me).all(|m| state.peers.iter().any(|p| &p.member == m && p.acked >= seq))
+        };
+        let due: Vec<String> = state
+            .puts
+            .iter()
+            .filter(|(seq, name, at)| match seq {
+                0 => now - at > RETENTION_MS && in_use.as_ref() != Some(name),
+                _ => now - at > RETENTION_MS || read_by_all(*seq),
+            })
+            .map(|(_, name, _)| name.clone())
+            .collect();
+        if due.is_empty() {
+            return Ok(());
+        }
+        for name in &due {
+            store.delete(name)?;
+            state.puts.retain(|(_, n, _)| n != name);
+        }
+        self.write(|ctx| state.save(ctx.tx, group))
+    }
+}
+
+/// What a put will carry, made in one transaction.
+struct Prepared {
+    put: Put,
+    bodies_mark: i64,
+    /// Members whose declarations it answers, with their holdings' hash when it sends them what those lack.
+    answered: Vec<([u8; 32], Option<[u8; 32]>)>,
+}
+
+/// Builds this phone's put, or `None` when there is nothing to say (no new changes or bodies, nothing asked for,
+/// no acknowledgement owed).
+fn prepare_put(ctx: &mut WriteCtx<'_, '_>, group: &GroupId, state: &mut MailboxState) -> Result<Option<Prepared>> {
+    let group_ref = group_store::require(ctx.tx, group)?;
+    let me = ctx.me();
+    let standings = group_store::standings(ctx.tx, group_ref)?;
+    let active = |m: &[u8; 32]| standings.get(&MemberId::from_bytes(*m)).is_some_and(|s| !s.removed);
+    // Members who have read everything this phone put and still lack some of it (a dropped object, a refused one, a
+    // newcomer), and whose holdings changed since they were last sent what they lacked.
+    let lagging: Vec<(usize, [u8; 32])> = state
+        .peers
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| active(&p.member) && p.member != *me.as_bytes() && p.acked >= state.last_put)
+        .filter(|(_, p)| p.resent_for == [0xff; 32] || lacks(&p.clocks, &state.published))
+        .map(|(i, p)| (i, clocks_hash(&p.clocks)))
+        .filter(|(i, hash)| state.peers.get(*i).is_some_and(|p| p.resent_for != *hash))
+        .collect();
+    let actor = ctx.identity.actor().clone();
+    let mut docs = Vec::new();
+    let mut clocks = Vec::new();
+    let mut bodies = Vec::new();
+    let mut shared = documents::shared_documents(ctx.tx, group)?;
+    shared.sort_by_key(|(_, place)| place.kind != DocKind::Group);
+    for (doc_id, place) in shared {
+        let now = documents::clock(ctx.tx, &doc_id)?;
+        let published = clock_of(&state.published, &doc_id);
+        let mut bases: Vec<PeerClock> = Vec::new();
+        if !same_clock(&now, published) {
+            bases.push(peer_clock(published));
+        }
+        for (i, _) in &lagging {
+            let Some(peer) = state.peers.get(*i) else { continue };
+            let theirs = clock_of(&peer.clocks, &doc_id);
+            if !same_clock(&now, theirs) {
+                if theirs.is_empty()
+                    && let (DocKind::Segment, Some(author)) = (place.kind, place.author)
+                {
+                    bodies.extend(crate::storage::messages::segment_bodies(ctx.tx, group_ref, &author, place.segment)?);
+                }
+                bases.push(peer_clock(theirs));
+            }
+        }
+        clocks.push((*doc_id.as_bytes(), now));
+        if bases.is_empty() {
+            continue;
+        }
+        let Some(doc) = ctx.cache.get(ctx.tx, &doc_id, &actor)? else { continue };
+        let mut wanted = HashSet::new();
+        for base in &bases {
+            wanted.extend(missing_for(doc, base).0.iter().map(|c| c.hash()));
+        }
+        let changes: Vec<automerge::Change> =
+            doc.get_changes(&[]).into_iter().filter(|c| wanted.contains(&c.hash())).collect();
+        if changes.is_empty() {
+            continue;
+        }
+        let vouchers = vouchers_for(ctx.tx, &doc_id, &changes)?;
+        docs.push(Delta {
+            place: Place::new(&doc_id, &place),
+            changes: changes.iter().map(|c| c.raw_bytes().to_vec()).collect(),
+            vouchers,
+        });
+    }
+    let (new_bodies, bodies_mark) = crate::storage::relay::bodies_after(ctx.tx, group_ref, state.bodies_mark)?;
+    bodies.extend(new_bodies);
+    let mut answered: Vec<([u8; 32], Option<[u8; 32]>)> =
+        lagging.iter().filter_map(|(i, hash)| state.peers.get(*i).map(|p| (p.member, Some(*hash)))).collect();
+    for peer in state.peers.iter().filter(|p| active(&p.member) && p.latest > p.answered && !p.wanted.is_empty()) {
+        let tags: Vec<[u8; 8]> = peer.wanted.iter().take(MAX_WANTED).copied().collect();
+        bodies.extend(crate::bodies::answer(ctx.tx, &MemberId::from_bytes(peer.member), group, &tags)?);
+        answered.push((peer.member, None));
+    }
+    bodies.sort_unstable();
+    bodies.dedup();
+    if docs.is_empty() && bodies.is_empty() && !state.owe_ack {
+        return Ok(None);
+    }
+    let mut wanted = crate::bodies::wanted_tags(ctx.tx, group_ref)?;
+    wanted.truncate(MAX_WANTED);
+    let put = Put {
+        group: *group.as_bytes(),
+        writer: *me.as_bytes(),
+        seq: state.take_seq(),
+        acks: state.peers.iter().filter(|p| p.latest > 0).map(|p| (p.member, p.latest)).collect(),
+        clocks,
+        wanted,
+        docs,
+        bodies,
+    };
+    state.save(ctx.tx, group)?;
+    Ok(Some(Prepared { put, bodies_mark, answered }))
+}
+
+/// What this phone is to `group`: `None` if neither a member nor invited.
+fn standing_in(tx: &rusqlite::Transaction<'_>, group: &GroupId, me: &MemberId) -> Result<Option<Standing>> {
+    if let Some(group_ref) = group_store::group_ref(tx, group)?
+        && group_store::standing(tx, group_ref, me)?.is_some_and(|s| !s.removed)
+    {
+        return Ok(Some(Standing::Member));
+    }
+    let join = joins::all(tx)?.into_iter().find(|j| j.group_id == *group);
+    Ok(join.and_then(|j| InviteCode::parse(&j.code).ok()).map(Standing::Joining))
+}
+
+/// The group's active members, sorted.
+fn active_members(tx: &rusqlite::Transaction<'_>, group: &GroupId) -> Result<Vec<[u8; 32]>> {
+    let group_ref = group_store::require(tx, group)?;
+    let mut members: Vec<[u8; 32]> = group_store::standings(tx, group_ref)?
+        .into_iter()
+        .filter(|(_, s)| !s.removed)
+        .map(|(m, _)| *m.as_bytes())
+        .collect();
+    members.sort_unstable();
+    Ok(members)
+}
+
+/// Every page of the mailbox's listing, up to [`MAX_LIST_PAGES`]; whether it got to the end. Names out of order or
+/// outside the prefix are dropped: a store cannot make a round loop or look elsewhere.
+fn list_all(store: &mut Counted<'_>, prefix: &str) -> Result<(Vec<StoredObject>, bool)> {
+    let mut all: Vec<StoredObject> = Vec::new();
+    for _ in 0..MAX_LIST_PAGES {
+        let after = all.last().map(|o| o.name.clone());
+        let page = store.list(prefix, after.as_deref())?;
+        let before = all.len();
+        for object in page.objects {
+            if object.name.starts_with(prefix) && all.last().is_none_or(|last| object.name > last.name) && after.as_ref().is_none_or(|a| object.name > *a) {
+                all.push(object);
+            }
+        }
+        if !page.more {
+            return Ok((all, true));
+        }
+        if all.len() == before {
+            break;
+        }
+    }
+    Ok((all, false))
+}
+
+fn clock_of<'a>(clocks: &'a DocClocks, doc: &DocId) -> &'a [documents::ClockEntry] {
+    clocks.iter().find(|(d, _)| d == doc.as_bytes()).map_or(&[], |(_, c)| c.as_slice())
+}
+
+fn same_clock(a: &[documents::ClockEntry], b: &[documents::ClockEntry]) -> bool {
+    a.len() == b.len() && a.iter().all(|entry| b.contains(entry))
+}
+
+fn peer_clock(entries: &[documents::ClockEntry]) -> PeerClock {
+    entries.iter().map(|(actor, seq, hash)| (actor.clone(), (*seq, *hash))).collect()
+}
+
+/// Whether `theirs` lacks any change `published` holds.
+fn lacks(theirs: &DocClocks, published: &DocClocks) -> bool {
+    published.iter().any(|(doc, entries)| {
+        let their = theirs.iter().find(|(d, _)| d == doc).map_or(&[][..], |(_, c)| c.as_slice());
+        entries.iter().any(|(actor, seq, _)| their.iter().find(|(a, ..)| a == actor).is_none_or(|(_, s, _)| s < seq))
+    })
+}
+
+fn clocks_hash(clocks: &DocClocks) -> [u8; 32] {
+    Sha256::digest(postcard::to_stdvec(clocks).unwrap_or_default()).into()
+}
