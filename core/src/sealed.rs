@@ -62,7 +62,12 @@ pub(crate) fn seal(group: &GroupId, recipient: &[u8; 32], plaintext: &[u8]) -> R
 /// One Noise `N` message to `recipient` under `prologue`: `plaintext` with its length, padded to `padded_len`
 /// bytes, so every message of one kind has one size (`padded_len` + 48). Also the relay's key slots and join
 /// requests (`crate::relay`).
-pub(crate) fn seal_padded(prologue: &[u8], recipient: &[u8; 32], plaintext: &[u8], padded_len: usize) -> Result<Vec<u8>> {
+pub(crate) fn seal_padded(
+    prologue: &[u8],
+    recipient: &[u8; 32],
+    plaintext: &[u8],
+    padded_len: usize,
+) -> Result<Vec<u8>> {
     let len = u16::try_from(plaintext.len()).ok().filter(|l| usize::from(*l) + 2 <= padded_len);
     let len = len.ok_or_else(|| Error::invalid("sealed item", "is too long"))?;
     let mut padded = Vec::with_capacity(padded_len);

@@ -55,6 +55,10 @@ pub enum KindredError {
     /// No profile opens with this passphrase or key. Nothing was changed; ask again.
     #[error("wrong passphrase or key")]
     WrongPassphrase,
+    /// The relay's object store failed a request (no network, a timeout, an error status): nothing is lost, try the
+    /// round again later.
+    #[error("the relay store is unavailable: {detail}")]
+    RelayUnavailable { detail: String },
     /// The profile was closed; open it again.
     #[error("the profile is closed")]
     Closed,
@@ -82,6 +86,7 @@ impl From<Error> for KindredError {
             Error::Rejected { kind, reason } => KindredError::Rejected { kind, reason },
             Error::StorageFull => KindredError::StorageFull,
             Error::WrongPassphrase => KindredError::WrongPassphrase,
+            Error::RelayUnavailable(detail) => KindredError::RelayUnavailable { detail },
             err @ (Error::Storage(_) | Error::Io { .. }) => KindredError::Storage { detail: err.to_string() },
             err @ (Error::Document { .. } | Error::Internal(_)) => KindredError::Internal { detail: err.to_string() },
             other => KindredError::Internal { detail: other.to_string() },

@@ -99,7 +99,9 @@ fn seal_to(key: &[u8; 32], name: &str, plaintext: &[u8], size: usize) -> Result<
 fn open_from(key: &[u8; 32], name: &str, bytes: &[u8]) -> Option<Vec<u8>> {
     let (nonce, sealed) = bytes.split_at_checked(NONCE_LEN)?;
     let nonce: [u8; NONCE_LEN] = nonce.try_into().ok()?;
-    let inner = XChaCha20Poly1305::new(key.into()).decrypt(&nonce.into(), Payload { msg: sealed, aad: name.as_bytes() }).ok()?;
+    let inner = XChaCha20Poly1305::new(key.into())
+        .decrypt(&nonce.into(), Payload { msg: sealed, aad: name.as_bytes() })
+        .ok()?;
     let len = u32::from_be_bytes(inner.get(..4)?.try_into().ok()?) as usize;
     inner.get(4..4 + len).map(<[u8]>::to_vec)
 }
@@ -149,7 +151,12 @@ pub(crate) fn seal_key_object(
 }
 
 /// Opens a key object with this profile's X25519 secret: the epoch and its sealed header.
-pub(crate) fn open_key_object(group: &GroupId, secret: &[u8; 32], name: &str, bytes: &[u8]) -> Option<(EpochKey, Vec<u8>)> {
+pub(crate) fn open_key_object(
+    group: &GroupId,
+    secret: &[u8; 32],
+    name: &str,
+    bytes: &[u8],
+) -> Option<(EpochKey, Vec<u8>)> {
     let prologue = slot_prologue(group);
     for slot in bytes.chunks_exact(SLOT_LEN).take(MAX_SLOTS) {
         let Some(plain) = open_padded(&prologue, secret, slot, SLOT_PADDED) else { continue };
@@ -209,7 +216,10 @@ mod tests {
         let key_object = seal_key_object(&group, &epoch, &keys, &name, b"header").unwrap();
         assert_eq!(key_object.len(), 1024);
         for who in [&alice, &bob] {
-            assert_eq!(open_key_object(&group, &who.x25519_secret(), &name, &key_object).unwrap(), (epoch, b"header".to_vec()));
+            assert_eq!(
+                open_key_object(&group, &who.x25519_secret(), &name, &key_object).unwrap(),
+                (epoch, b"header".to_vec())
+            );
         }
         assert!(open_key_object(&group, &eve.x25519_secret(), &name, &key_object).is_none());
         assert!(open_key_object(&GroupId::from_bytes([4; 16]), &bob.x25519_secret(), &name, &key_object).is_none());

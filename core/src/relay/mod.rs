@@ -44,7 +44,7 @@ use self::payload::{Delta, DocClocks, EpochHeader, JoinAsk, Put};
 use self::state::{Epoch, MailboxState};
 use crate::error::{Error, Result};
 use crate::ids::{DocId, GroupId, MemberId};
-use crate::invite::{InviteCode, Invitation};
+use crate::invite::{Invitation, InviteCode};
 use crate::kindred::{Kindred, WriteCtx};
 use crate::storage::documents::{self, DocKind};
 use crate::storage::{groups as group_store, joins};
@@ -161,7 +161,9 @@ impl Kindred {
         let (mut state, standing) =
             self.read(|tx, me| Ok((MailboxState::load(tx, group)?, standing_in(tx, group, me)?)))?;
         let Some(mut standing) = standing else {
-            return Err(Error::NotPermitted("only a member of a group, or someone invited to it, uses its mailbox".into()));
+            return Err(Error::NotPermitted(
+                "only a member of a group, or someone invited to it, uses its mailbox".into(),
+            ));
         };
 
         // 1. What is new in the mailbox.
@@ -170,7 +172,9 @@ impl Kindred {
         let seen: HashSet<&str> = state.seen.iter().map(String::as_str).collect();
         let fresh: Vec<String> = listed
             .iter()
-            .filter(|o| well_named(&prefix, &o.name) && !seen.contains(o.name.as_str()) && !own.contains(o.name.as_str()))
+            .filter(|o| {
+                well_named(&prefix, &o.name) && !seen.contains(o.name.as_str()) && !own.contains(o.name.as_str())
+            })
             .filter(|o| o.size <= MAX_OBJECT_BYTES as u64)
             .map(|o| o.name.clone())
             .collect();
@@ -178,17 +182,18 @@ impl Kindred {
         if complete {
             let listed: HashSet<&str> = listed.iter().map(|o| o.name.as_str()).collect();
             state.seen.retain(|n| listed.contains(n.as_str()));
+            state.failed.retain(|(n, _)| listed.contains(n.as_str()));
         }
         let mut fetched = Vec::new();
         for name in fresh.into_iter().take(MAX_FETCH_PER_ROUND) {
-            if let Some(bytes) = store.get(&name)? {
-                if bytes.len() <= MAX_OBJECT_BYTES {
-                    fetched.push((name.clone(), bytes));
-                } else {
+            match store.get(&name)? {
+                Some(bytes) if bytes.len() <= MAX_OBJECT_BYTES => fetched.push((name, bytes)),
+                Some(_) => {
+                    state.seen.push(name);
                     store.report.objects_refused += 1;
                 }
+                None => {}
             }
-            state.seen.push(name);
         }
 
         // 2. Open what can be opened: key objects first, as they may open the rest.
@@ -206,8 +211,8 @@ impl Kindred {
         let mut junk = Vec::new();
         for (name, bytes) in unopened {
             if let Some((epoch, header)) = envelope::open_key_object(group, &secret, &name, &bytes) {
-                if self.accept_epoch(group, &standing, &epoch, &header, &me)? {
-                    let header = EpochHeader::open(&header, group, &epoch.0, &epoch.1)?;
+                if let Some(header) = self.accept_epoch(group, &standing, &epoch, &header, &me)? {
+                    state.seen.push(name);
                     state.add_epoch(Epoch {
                         id: epoch.0,
                         key: epoch.1,
@@ -219,6 +224,7 @@ impl Kindred {
                     continue;
                 }
             } else if let Some(plain) = envelope::open_join(group, &secret, &bytes) {
+                state.seen.push(name);
                 joins.push(plain);
                 continue;
             }
@@ -227,7 +233,10 @@ impl Kindred {
         for (name, bytes) in junk {
             match envelope::open_data(&state.keys(), &name, &bytes) {
                 Some((epoch, plain)) => opened.push((name, epoch, plain)),
-                None => store.report.objects_refused += 1,
+                None => {
+                    state.failed_again(&name);
+                    store.report.objects_refused += 1;
+                }
             }
         }
         let keys: HashMap<[u8; 16], [u8; 32]> = state.keys().into_iter().collect();
@@ -239,8 +248,14 @@ impl Kindred {
                     && keys.get(&epoch).is_some_and(|key| object_name(&prefix, key, b"d", &p.writer, p.seq) == name)
             });
             match put {
-                Some(put) => puts.push(Opened::Data(put)),
-                None => store.report.objects_refused += 1,
+                Some(put) => {
+                    state.seen.push(name);
+                    puts.push(Opened::Data(put));
+                }
+                None => {
+                    state.failed_again(&name);
+                    store.report.objects_refused += 1;
+                }
             }
         }
         for plain in joins {
@@ -279,21 +294,28 @@ impl Kindred {
         epoch: &EpochKey,
         header: &[u8],
         me: &MemberId,
-    ) -> Result<bool> {
-        let Ok(header) = EpochHeader::open(header, group, &epoch.0, &epoch.1) else { return Ok(false) };
+    ) -> Result<Option<EpochHeader>> {
+        let Ok(header) = EpochHeader::open(header, group, &epoch.0, &epoch.1) else { return Ok(None) };
         if !header.members.contains(me.as_bytes()) {
-            return Ok(false);
+            return Ok(None);
         }
         let made_by = MemberId::from_bytes(header.made_by);
-        self.read(|tx, _| {
+        let accepted = self.read(|tx, _| {
             Ok(match group_store::group_ref(tx, group)? {
                 Some(group_ref) => group_store::standing(tx, group_ref, &made_by)?.is_some_and(|s| !s.removed),
                 None => matches!(standing, Standing::Joining(_)),
             })
-        })
+        })?;
+        Ok(accepted.then_some(header))
     }
 
-    fn take_in(&self, group: &GroupId, state: &mut MailboxState, report: &mut RelayReport, opened: Vec<Opened>) -> Result<()> {
+    fn take_in(
+        &self,
+        group: &GroupId,
+        state: &mut MailboxState,
+        report: &mut RelayReport,
+        opened: Vec<Opened>,
+    ) -> Result<()> {
         let mut puts = Vec::new();
         for item in opened {
             match item {
@@ -381,7 +403,13 @@ impl Kindred {
 
     /// A join request sealed to this phone: admitted with the checks of an admission in person; the newcomer is
     /// then owed the group's history.
-    fn answer_join(&self, group: &GroupId, state: &mut MailboxState, report: &mut RelayReport, ask: JoinAsk) -> Result<()> {
+    fn answer_join(
+        &self,
+        group: &GroupId,
+        state: &mut MailboxState,
+        report: &mut RelayReport,
+        ask: JoinAsk,
+    ) -> Result<()> {
         let joiner = MemberId::from_bytes(ask.joiner);
         let Ok(invitation) = Invitation::from_bytes(&ask.request.invitation) else {
             report.objects_refused += 1;
@@ -452,7 +480,13 @@ impl Kindred {
 
     /// A member's put: a new epoch first if the active members changed, then one data object if there is anything
     /// to say.
-    fn put_round(&self, group: &GroupId, prefix: &str, state: &mut MailboxState, store: &mut Counted<'_>) -> Result<()> {
+    fn put_round(
+        &self,
+        group: &GroupId,
+        prefix: &str,
+        state: &mut MailboxState,
+        store: &mut Counted<'_>,
+    ) -> Result<()> {
         let me = self.with_identity(|i| i.member_id());
         let active = self.read(|tx, _| active_members(tx, group))?;
         let epoch = match state.epoch_for(&active) {
@@ -469,10 +503,16 @@ impl Kindred {
             }
         };
         if epoch.mine && epoch.key_object.is_none() {
-            let header = self.with_identity(|i| EpochHeader::new(i, group, epoch.id, &epoch.key, epoch.members.clone()))?;
-            let recipients = epoch.members.iter().map(|m| crate::sealed::key_of(&MemberId::from_bytes(*m))).collect::<Result<Vec<_>>>()?;
+            let header =
+                self.with_identity(|i| EpochHeader::new(i, group, epoch.id, &epoch.key, epoch.members.clone()))?;
+            let recipients = epoch
+                .members
+                .iter()
+                .map(|m| crate::sealed::key_of(&MemberId::from_bytes(*m)))
+                .collect::<Result<Vec<_>>>()?;
             let name = object_name(prefix, &epoch.key, b"k", me.as_bytes(), 0);
-            let bytes = envelope::seal_key_object(group, &(epoch.id, epoch.key), &recipients, &name, &header.encode()?)?;
+            let bytes =
+                envelope::seal_key_object(group, &(epoch.id, epoch.key), &recipients, &name, &header.encode()?)?;
             store.put(&name, &bytes)?;
             if let Some(e) = state.epochs.iter_mut().find(|e| e.id == epoch.id) {
                 e.key_object = Some(name.clone());
@@ -492,6 +532,9 @@ impl Kindred {
         state.bodies_mark = prepared.bodies_mark;
         state.owe_ack = false;
         state.puts.push((prepared.put.seq, name, now_ms()));
+        for peer in &mut state.peers {
+            peer.latest_at_put = peer.latest;
+        }
         for (member, resent_for) in prepared.answered {
             if let Some(peer) = state.peer_mut(&member) {
                 peer.answered = peer.latest;
@@ -506,7 +549,8 @@ impl Kindred {
     /// Deletes this phone's objects that every active member has read, and any older than [`RETENTION_MS`].
     fn delete_read(&self, group: &GroupId, state: &mut MailboxState, store: &mut Counted<'_>) -> Result<()> {
         let me = *self.with_identity(|i| i.member_id()).as_bytes();
-        let Some(active) = self.read(|tx, _| Ok(group_store::group_ref(tx, group)?.map(|_| ())))?
+        let Some(active) = self
+            .read(|tx, _| Ok(group_store::group_ref(tx, group)?.map(|_| ())))?
             .map(|()| self.read(|tx, _| active_members(tx, group)))
             .transpose()?
         else {
@@ -559,7 +603,11 @@ fn prepare_put(ctx: &mut WriteCtx<'_, '_>, group: &GroupId, state: &mut MailboxS
         .peers
         .iter()
         .enumerate()
-        .filter(|(_, p)| active(&p.member) && p.member != *me.as_bytes() && p.acked >= state.last_put)
+        .filter(|(_, p)| {
+            active(&p.member)
+                && p.member != *me.as_bytes()
+                && (p.acked >= state.last_put || p.latest >= p.latest_at_put + 2)
+        })
         .filter(|(_, p)| p.resent_for == [0xff; 32] || lacks(&p.clocks, &state.published))
         .map(|(i, p)| (i, clocks_hash(&p.clocks)))
         .filter(|(i, hash)| state.peers.get(*i).is_some_and(|p| p.resent_for != *hash))
@@ -672,7 +720,10 @@ fn list_all(store: &mut Counted<'_>, prefix: &str) -> Result<(Vec<StoredObject>,
         let page = store.list(prefix, after.as_deref())?;
         let before = all.len();
         for object in page.objects {
-            if object.name.starts_with(prefix) && all.last().is_none_or(|last| object.name > last.name) && after.as_ref().is_none_or(|a| object.name > *a) {
+            if object.name.starts_with(prefix)
+                && all.last().is_none_or(|last| object.name > last.name)
+                && after.as_ref().is_none_or(|a| object.name > *a)
+            {
                 all.push(object);
             }
         }

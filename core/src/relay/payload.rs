@@ -147,7 +147,11 @@ pub(crate) struct JoinAsk {
 impl JoinAsk {
     pub(crate) fn new(identity: &LocalIdentity, group: &GroupId, request: JoinRequest) -> Result<Vec<u8>> {
         let signed = [JOIN_DOMAIN, group.as_bytes(), &encode(&request)?].concat();
-        encode(&JoinAsk { request, joiner: *identity.member_id().as_bytes(), signature: identity.sign(&signed).to_vec() })
+        encode(&JoinAsk {
+            request,
+            joiner: *identity.member_id().as_bytes(),
+            signature: identity.sign(&signed).to_vec(),
+        })
     }
 
     pub(crate) fn open(bytes: &[u8], group: &GroupId) -> Result<Self> {

@@ -10,6 +10,8 @@ use crate::ids::GroupId;
 
 /// Most epochs a phone keeps for a group (the oldest go first): one per change of membership, for months.
 const MAX_EPOCHS: usize = 64;
+/// Rounds an object that does not open is fetched in before it is taken as junk.
+pub(crate) const MAX_TRIES: u8 = 3;
 /// Most other members a phone keeps declarations of.
 pub(crate) const MAX_PEERS: usize = 256;
 
@@ -28,6 +30,9 @@ pub(crate) struct MailboxState {
     pub puts: Vec<(u64, String, i64)>,
     /// Names of objects already fetched (and this phone's own), so each is fetched once.
     pub seen: Vec<String>,
+    /// Objects that did not open, with how many rounds they failed: fetched again (a store that served them damaged
+    /// may serve them whole; a key may come later) until [`MAX_TRIES`], then taken as junk.
+    pub failed: Vec<(String, u8)>,
     /// What each other member last declared.
     pub peers: Vec<Peer>,
     /// The group's epoch keys this phone holds.
@@ -50,6 +55,9 @@ pub(crate) struct Peer {
     pub wanted: Vec<[u8; 8]>,
     /// Their object number this phone last answered (their wanted bodies, or what their holdings lack).
     pub answered: u64,
+    /// Their newest object number when this phone last put: a member who has put twice since and still has not
+    /// read that put lost it (a dropped or damaged object), and is sent what it lacks.
+    pub latest_at_put: u64,
     /// Their holdings when this phone last sent them what those lacked: a lack that outlives a resend (a change
     /// they set aside) is not sent again until their holdings change.
     pub resent_for: [u8; 32],
@@ -87,6 +95,25 @@ impl MailboxState {
         let seq = self.next_seq.max(1);
         self.next_seq = seq + 1;
         seq
+    }
+
+    /// Notes that the object `name` did not open; whether it is now taken as junk.
+    pub(crate) fn failed_again(&mut self, name: &str) -> bool {
+        let tries = match self.failed.iter_mut().find(|(n, _)| n == name) {
+            Some((_, tries)) => {
+                *tries += 1;
+                *tries
+            }
+            None => {
+                self.failed.push((name.to_owned(), 1));
+                1
+            }
+        };
+        if tries >= MAX_TRIES {
+            self.failed.retain(|(n, _)| n != name);
+            self.seen.push(name.to_owned());
+        }
+        tries >= MAX_TRIES
     }
 
     pub(crate) fn keys(&self) -> Vec<super::envelope::EpochKey> {

@@ -6,8 +6,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use kindred_core::relay::{Mailbox, RelayReport};
-use kindred_core::{GroupId, NewGroup, NewMessage};
+use kindred_core::{GroupId, NewMessage};
 use kindred_scenarios::mailbox::{Hostile, MemoryMailbox, Misbehaviour};
+use kindred_scenarios::scan::{files, holds, unique};
 use kindred_scenarios::{Phone, exchange, group_with};
 
 const DAY_MS: i64 = 24 * 3600 * 1000;
@@ -61,5 +62,146 @@ fn four_phones_two_never_meeting_converge_through_the_mailbox() {
     for phone in everyone {
         let report = round(phone, &group, &store);
         assert_eq!(report.requests, 1, "{}: {report:?}", phone.name);
+    }
+}
+
+/// Every object in the bucket, through the store's own listing.
+fn bucket_bytes(store: &dyn Mailbox) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = store.list("", after.as_deref()).unwrap();
+        for object in &page.objects {
+            out.push((object.name.clone(), store.get(&object.name).unwrap().unwrap_or_default()));
+        }
+        after = page.objects.last().map(|o| o.name.clone());
+        if !page.more || after.is_none() {
+            return out;
+        }
+    }
+}
+
+/// alice removes mallory; from then on alice and bob write under a key mallory's phone was never given: it reads
+/// the bucket round after round and learns nothing written after the removal (nor does any file on it hold it).
+#[test]
+fn a_removed_members_phone_reads_the_bucket_and_learns_nothing_new() {
+    let store = MemoryMailbox::default();
+    let (alice, bob, mallory) = (Phone::new("alice"), Phone::new("bob"), Phone::new("mallory"));
+    let group = group_with(&alice, "Circle", &[&bob, &mallory]).id;
+    let all = [&alice, &bob, &mallory];
+    post(&alice, &group, "before the removal");
+    rounds(&all, &group, &store, 2);
+    assert!(mallory.timeline(&group).iter().any(|l| l.contains("before the removal")));
+    alice.kindred.remove_member(&group, &mallory.id()).unwrap();
+    rounds(&[&alice, &bob], &group, &store, 1);
+    let marker = unique("after-removal");
+    post(&alice, &group, &format!("{marker} alice"));
+    post(&bob, &group, &format!("{marker} bob"));
+    rounds(&[&alice, &bob], &group, &store, 2);
+    assert!(bob.timeline(&group).iter().any(|l| l.contains(&format!("{marker} alice"))));
+    for _ in 0..3 {
+        let report = round(&mallory, &group, &store);
+        assert_eq!(report.applied, 0, "{report:?}");
+    }
+    assert!(!mallory.timeline(&group).iter().any(|l| l.contains(&marker)));
+    assert!(files(&mallory.dir).iter().all(|(_, bytes)| !holds(bytes, &marker)), "no file on mallory's phone holds it");
+    // What mallory's phone writes after the removal (it has not heard of it) carries no authority: alice and bob
+    // take none of it.
+    post(&mallory, &group, "mallory after removal");
+    round(&mallory, &group, &store);
+    rounds(&[&alice, &bob], &group, &store, 1);
+    for phone in [&alice, &bob] {
+        assert!(!phone.timeline(&group).iter().any(|l| l.contains("mallory after removal")), "{}", phone.name);
+    }
+}
+
+/// The bucket's bytes, names and contents, hold no word anyone wrote, no member key and no group id, in bytes or
+/// in hex.
+#[test]
+fn a_byte_scan_of_the_bucket_finds_no_words_keys_or_group_ids() {
+    let store = MemoryMailbox::default();
+    let (alice, bob) = (Phone::new("alice"), Phone::new("bob"));
+    let group = group_with(&alice, "Marker group name", &[&bob]).id;
+    let marker = unique("scanned-words");
+    post(&alice, &group, &marker);
+    post(&bob, &group, &format!("{marker} again"));
+    rounds(&[&alice, &bob], &group, &store, 2);
+    assert!(bob.timeline(&group).iter().any(|l| l.contains(&marker)));
+    let objects = bucket_bytes(&store);
+    assert!(!objects.is_empty());
+    let mut needles: Vec<Vec<u8>> = vec![marker.clone().into_bytes(), b"Marker group name".to_vec()];
+    needles.push(group.as_bytes().to_vec());
+    needles.push(group.to_string().into_bytes());
+    for phone in [&alice, &bob] {
+        needles.push(phone.id().as_bytes().to_vec());
+        needles.push(phone.id().to_string().into_bytes());
+        needles.push(phone.id().as_bytes()[..8].to_vec());
+    }
+    for (name, bytes) in &objects {
+        for needle in &needles {
+            assert!(!holds(name.as_bytes(), needle) && !holds(bytes, needle), "{name} holds a needle");
+        }
+        assert!(bytes.len().is_power_of_two() || bytes.len() % (1024 * 1024) == 0, "{name}: {} bytes", bytes.len());
+    }
+}
+
+/// A store that drops puts, scrambles and repeats its listings, serves objects truncated or under each other's
+/// names, fails outright, or is filled with junk: honest phones take nothing wrong, lose nothing, and converge once
+/// it behaves.
+#[test]
+fn a_hostile_store_delays_at_most() {
+    let bucket = MemoryMailbox::default();
+    let store = Hostile::new(&bucket);
+    let (alice, bob, carol) = (Phone::new("alice"), Phone::new("bob"), Phone::new("carol"));
+    let group = group_with(&alice, "Circle", &[&bob, &carol]).id;
+    let all = [&alice, &bob, &carol];
+    rounds(&all, &group, &store, 2);
+    let mut said = 0;
+    let mut say_all = |label: &str| {
+        for phone in all {
+            post(phone, &group, &format!("{label} from {}", phone.name));
+            said += 1;
+        }
+    };
+    for (label, mode) in [
+        ("dropped", Misbehaviour { drop_puts: true, ..Default::default() }),
+        ("scrambled", Misbehaviour { scramble_listing: true, ..Default::default() }),
+        ("truncated", Misbehaviour { truncate: true, ..Default::default() }),
+    ] {
+        say_all(label);
+        store.set(mode);
+        for phone in all {
+            let report = round(phone, &group, &store);
+            assert!(report.applied == 0 || label == "scrambled", "{label}: {report:?}");
+        }
+        store.set(Misbehaviour::default());
+    }
+    // Down: a clear error, nothing taken, nothing lost.
+    say_all("while down");
+    store.set(Misbehaviour { down: true, ..Default::default() });
+    for phone in all {
+        let err = phone.kindred.relay_sync(&group, &store).unwrap_err();
+        assert!(matches!(err, kindred_core::Error::RelayUnavailable(_)), "{err}");
+    }
+    store.set(Misbehaviour::default());
+    // Junk under the mailbox's prefix (well named and not), and objects swapped between names.
+    let prefix = bucket.objects().keys().next().unwrap().rsplit_once('/').unwrap().0.to_owned();
+    for i in 0..200u32 {
+        bucket.put(&format!("{prefix}/{:032x}", u128::from(i) * 7919), &vec![i as u8; 1024]).unwrap();
+        bucket.put(&format!("{prefix}/junk-{i}"), b"junk").unwrap();
+    }
+    let names: Vec<String> = bucket.objects().keys().cloned().collect();
+    store.swaps.lock().unwrap().insert(names[0].clone(), names[1].clone());
+    store.swaps.lock().unwrap().insert(names[1].clone(), names[0].clone());
+    say_all("after the junk");
+    for _ in 0..4 {
+        rounds(&all, &group, &store, 1);
+    }
+    store.swaps.lock().unwrap().clear();
+    rounds(&all, &group, &store, 4);
+    let expected = alice.timeline(&group);
+    assert_eq!(expected.len(), said, "{expected:#?}");
+    for phone in all {
+        assert_eq!(phone.timeline(&group), expected, "{}", phone.name);
     }
 }
