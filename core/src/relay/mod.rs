@@ -57,6 +57,8 @@ use crate::time::now_ms;
 pub const MAX_LIST_PAGES: usize = 16;
 /// Most new objects fetched in one round; the rest wait for the next ([`RelayReport::more`]).
 pub const MAX_FETCH_PER_ROUND: usize = 128;
+/// Most bytes fetched in one round (a newcomer's whole history fits many times over); the rest wait.
+pub const MAX_ROUND_BYTES: u64 = 64 * 1024 * 1024;
 /// How long a phone leaves an object in the store when not every member has read it: 30 days.
 pub const RETENTION_MS: i64 = 30 * 24 * 3600 * 1000;
 /// How often a joining phone puts its request again while no one has admitted it: every 6 hours.
@@ -185,9 +187,17 @@ impl Kindred {
             state.failed.retain(|(n, _)| listed.contains(n.as_str()));
         }
         let mut fetched = Vec::new();
+        let mut budget = MAX_ROUND_BYTES;
         for name in fresh.into_iter().take(MAX_FETCH_PER_ROUND) {
+            if budget < MAX_OBJECT_BYTES as u64 && budget < listed_size(&listed, &name) {
+                store.report.more = true;
+                break;
+            }
             match store.get(&name)? {
-                Some(bytes) if bytes.len() <= MAX_OBJECT_BYTES => fetched.push((name, bytes)),
+                Some(bytes) if bytes.len() <= MAX_OBJECT_BYTES => {
+                    budget = budget.saturating_sub(bytes.len() as u64);
+                    fetched.push((name, bytes));
+                }
                 Some(_) => {
                     state.seen.push(name);
                     store.report.objects_refused += 1;
@@ -195,6 +205,7 @@ impl Kindred {
                 None => {}
             }
         }
+        state.trim_seen();
 
         // 2. Open what can be opened: key objects first, as they may open the rest.
         let secret = zeroize::Zeroizing::new(self.with_identity(|i| i.x25519_secret()));
@@ -735,6 +746,11 @@ fn list_all(store: &mut Counted<'_>, prefix: &str) -> Result<(Vec<StoredObject>,
         }
     }
     Ok((all, false))
+}
+
+/// The size the listing gave for `name`.
+fn listed_size(listed: &[StoredObject], name: &str) -> u64 {
+    listed.iter().find(|o| o.name == name).map_or(0, |o| o.size)
 }
 
 fn clock_of<'a>(clocks: &'a DocClocks, doc: &DocId) -> &'a [documents::ClockEntry] {

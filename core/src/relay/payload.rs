@@ -19,7 +19,7 @@ const DATA_DOMAIN: &[u8] = b"kindred/relay/data/v1";
 const EPOCH_DOMAIN: &[u8] = b"kindred/relay/epoch/v1";
 const JOIN_DOMAIN: &[u8] = b"kindred/relay/join/v1";
 /// Largest put once inflated: far above a group's whole history (a 10,000-message group is under 1 MB compressed).
-const MAX_INFLATED: usize = 128 * 1024 * 1024;
+const MAX_INFLATED: usize = 64 * 1024 * 1024;
 
 /// A document's version vector: each actor's newest sequence number and change hash.
 pub(crate) type DocClocks = Vec<([u8; 16], Vec<ClockEntry>)>;
@@ -71,7 +71,10 @@ impl Put {
 
     /// Inflates (bounded), parses and checks the signature of an opened object: the put, or why it was refused.
     pub(crate) fn open(bytes: &[u8]) -> Result<Self> {
-        let inflated = codec::inflate_bounded(bytes, MAX_INFLATED)?;
+        // Puts carry mostly compressed Automerge changes, so an honest one barely grows when inflated: a cap relative
+        // to its size keeps a small "bomb" from costing a phone much.
+        let limit = MAX_INFLATED.min(bytes.len().saturating_mul(16).saturating_add(1024 * 1024));
+        let inflated = codec::inflate_bounded(bytes, limit)?;
         let signed: Signed = decode(&inflated)?;
         let put: Put = decode(&signed.put)?;
         verify_signature(&MemberId::from_bytes(put.writer), &[DATA_DOMAIN, &signed.put].concat(), &signed.signature)

@@ -10,6 +10,9 @@ use crate::ids::GroupId;
 
 /// Most epochs a phone keeps for a group (the oldest go first): one per change of membership, for months.
 const MAX_EPOCHS: usize = 64;
+/// Most names of fetched objects kept (a mailbox lists far fewer; a store listing more than a round reads cannot
+/// grow this without bound).
+const MAX_SEEN: usize = 20_000;
 /// Rounds an object that does not open is fetched in before it is taken as junk.
 pub(crate) const MAX_TRIES: u8 = 3;
 /// Most other members a phone keeps declarations of.
@@ -95,6 +98,12 @@ impl MailboxState {
         let seq = self.next_seq.max(1);
         self.next_seq = seq + 1;
         seq
+    }
+
+    /// Keeps at most [`MAX_SEEN`] names, the newest.
+    pub(crate) fn trim_seen(&mut self) {
+        let excess = self.seen.len().saturating_sub(MAX_SEEN);
+        self.seen.drain(..excess);
     }
 
     /// Notes that the object `name` did not open; whether it is now taken as junk.
