@@ -32,7 +32,7 @@ mod payload;
 mod state;
 mod store;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use sha2::{Digest as _, Sha256};
 
@@ -250,13 +250,13 @@ impl Kindred {
                 }
             }
         }
-        let keys: HashMap<[u8; 16], [u8; 32]> = state.keys().into_iter().collect();
+        let keys = state.keys();
         let mut puts = Vec::new();
         for (name, epoch, plain) in opened {
             let put = Put::open(&plain).ok().filter(|p| {
                 p.group == *group.as_bytes()
                     && p.writer != *me.as_bytes()
-                    && keys.get(&epoch).is_some_and(|key| object_name(&prefix, key, b"d", &p.writer, p.seq) == name)
+                    && keys.iter().any(|(id, key)| *id == epoch && object_name(&prefix, key, b"d", &p.writer, p.seq) == name)
             });
             match put {
                 Some(put) => {
@@ -334,7 +334,7 @@ impl Kindred {
                 Opened::Data(put) => puts.push(put),
             }
         }
-        puts.sort_by_key(|p| p.seq);
+        crate::sorting::sort_by_u64_key(&mut puts, |p| p.seq);
         let removed = |kindred: &Kindred, writer: &[u8; 32]| -> Result<bool> {
             kindred.read(|tx, _| {
                 let Some(group_ref) = group_store::group_ref(tx, group)? else { return Ok(false) };
@@ -342,15 +342,19 @@ impl Kindred {
             })
         };
         // Group documents first (they say who may write the rest), from writers not known here to be removed.
-        let mut refused = HashSet::new();
+        let mut refused = vec![false; puts.len()];
         for (i, put) in puts.iter().enumerate() {
             if removed(self, &put.writer)? {
-                refused.insert(i);
+                if let Some(r) = refused.get_mut(i) {
+                    *r = true;
+                }
                 continue;
             }
             for delta in put.docs.iter().filter(|d| d.place.kind == crate::sync::wire::PlaceKind::Group) {
-                if !self.take_delta(group, delta.clone(), report)? {
-                    refused.insert(i);
+                if !self.take_delta(group, delta.clone(), report)?
+                    && let Some(r) = refused.get_mut(i)
+                {
+                    *r = true;
                 }
             }
         }
@@ -359,7 +363,7 @@ impl Kindred {
                 report.objects_refused += 1;
                 continue;
             }
-            let mut whole = !refused.contains(&i);
+            let mut whole = !refused.get(i).copied().unwrap_or(true);
             for delta in put.docs.iter().filter(|d| d.place.kind != crate::sync::wire::PlaceKind::Group) {
                 whole &= self.take_delta(group, delta.clone(), report)?;
             }
@@ -628,7 +632,7 @@ fn prepare_put(ctx: &mut WriteCtx<'_, '_>, group: &GroupId, state: &mut MailboxS
     let mut clocks = Vec::new();
     let mut bodies = Vec::new();
     let mut shared = documents::shared_documents(ctx.tx, group)?;
-    shared.sort_by_key(|(_, place)| place.kind != DocKind::Group);
+    crate::sorting::sort_by_u64_key(&mut shared, |(_, place)| u64::from(place.kind != DocKind::Group));
     for (doc_id, place) in shared {
         let now = documents::clock(ctx.tx, &doc_id)?;
         let published = clock_of(&state.published, &doc_id);
@@ -678,7 +682,11 @@ fn prepare_put(ctx: &mut WriteCtx<'_, '_>, group: &GroupId, state: &mut MailboxS
         bodies.extend(crate::bodies::answer(ctx.tx, &MemberId::from_bytes(peer.member), group, &tags)?);
         answered.push((peer.member, None));
     }
-    bodies.sort_unstable();
+    // The same body may come from several sources (new, asked for, a whole segment resent): once each.
+    crate::sorting::sort_by_u64_key(&mut bodies, |b| {
+        let hash = crate::sealed::hash_of(b);
+        u64::from_be_bytes([hash[0], hash[1], hash[2], hash[3], hash[4], hash[5], hash[6], hash[7]])
+    });
     bodies.dedup();
     if docs.is_empty() && bodies.is_empty() && !state.owe_ack {
         return Ok(None);
@@ -718,7 +726,9 @@ fn active_members(tx: &rusqlite::Transaction<'_>, group: &GroupId) -> Result<Vec
         .filter(|(_, s)| !s.removed)
         .map(|(m, _)| *m.as_bytes())
         .collect();
-    members.sort_unstable();
+    crate::sorting::sort_by_u64_key(&mut members, |m| {
+        u64::from_be_bytes([m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7]])
+    });
     Ok(members)
 }
 

@@ -134,9 +134,10 @@ impl MailboxState {
             return;
         }
         self.epochs.push(epoch);
-        if self.epochs.len() > MAX_EPOCHS {
-            self.epochs.sort_by_key(|e| e.made_at);
-            self.epochs.remove(0);
+        if self.epochs.len() > MAX_EPOCHS
+            && let Some(oldest) = self.epochs.iter().enumerate().min_by_key(|(_, e)| e.made_at).map(|(i, _)| i)
+        {
+            self.epochs.remove(oldest);
         }
     }
 
