@@ -12,6 +12,7 @@
 mod commands;
 mod context;
 mod demo;
+mod folder_mailbox;
 mod output;
 mod tcp;
 
@@ -24,7 +25,7 @@ use kindred_core::MemberControl;
 
 use crate::commands::{
     bundle, check, checkins, export, goals, group_goals, groups, instruments, messages, moderation, personal, profile,
-    resources, safety_plan, sync, trends,
+    relay, resources, safety_plan, sync, trends,
 };
 use crate::context::{CliError, Ctx, Outcome};
 
@@ -136,6 +137,9 @@ enum Command {
     /// Store and forward: export a group to a signed bundle file, or import one.
     #[command(subcommand)]
     Bundle(bundle::BundleCommand),
+    /// Sync a group through its end-to-end encrypted mailbox on an S3-compatible store, for members who never meet.
+    #[command(subcommand)]
+    Relay(relay::RelayCommand),
     /// Five phones, one group: offline, meeting in pairs, a bundle, a late joiner, an attacker. In a temp dir.
     Demo(demo::DemoArgs),
 }
@@ -178,6 +182,7 @@ fn run(cli: Cli) -> Outcome {
         Command::Resources(command) => resources::run(&ctx, command),
         Command::Sync(args) => sync::run(&ctx, args),
         Command::Bundle(command) => bundle::run(&ctx, command),
+        Command::Relay(command) => relay::run(&ctx, command),
         Command::Demo(args) => demo::run(&ctx, args),
     }
 }

@@ -67,7 +67,7 @@ pub const JOIN_REQUEST_EVERY_MS: i64 = 6 * 3600 * 1000;
 const MAX_WANTED: usize = 256;
 
 /// What one round with a group's mailbox did, and what it cost.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RelayReport {
     /// Requests made to the store (lists, gets, puts and deletes).
@@ -256,7 +256,9 @@ impl Kindred {
             let put = Put::open(&plain).ok().filter(|p| {
                 p.group == *group.as_bytes()
                     && p.writer != *me.as_bytes()
-                    && keys.iter().any(|(id, key)| *id == epoch && object_name(&prefix, key, b"d", &p.writer, p.seq) == name)
+                    && keys
+                        .iter()
+                        .any(|(id, key)| *id == epoch && object_name(&prefix, key, b"d", &p.writer, p.seq) == name)
             });
             match put {
                 Some(put) => {
@@ -276,8 +278,15 @@ impl Kindred {
             }
         }
 
-        // 3. Take it in: join requests, then group documents, then the rest.
+        // 3. Take it in: join requests, then group documents, then the rest. What came from the mailbox is in the
+        // mailbox already: it counts as put (this phone relays only what reached it some other way).
+        let before = self.read(|tx, _| Ok((holdings(tx, group)?, newest_message(tx, group)?)))?;
         self.take_in(group, &mut state, &mut store.report, puts)?;
+        let after = self.read(|tx, _| Ok((holdings(tx, group)?, newest_message(tx, group)?)))?;
+        state.published_from_mailbox(&before.0, &after.0);
+        if state.bodies_mark >= before.1 {
+            state.bodies_mark = after.1;
+        }
         if let Standing::Joining(_) = standing
             && store.report.joined
         {
@@ -609,6 +618,13 @@ struct Prepared {
 /// no acknowledgement owed).
 fn prepare_put(ctx: &mut WriteCtx<'_, '_>, group: &GroupId, state: &mut MailboxState) -> Result<Option<Prepared>> {
     let group_ref = group_store::require(ctx.tx, group)?;
+    if !state.started {
+        // A phone new to the mailbox does not put the history it holds: members who lack some of it say so in their
+        // declarations and are sent it. Its first put is a declaration (`owe_ack` starts true), so that they can.
+        state.published = holdings(ctx.tx, group)?;
+        state.bodies_mark = newest_message(ctx.tx, group)?;
+        state.started = true;
+    }
     let me = ctx.me();
     let standings = group_store::standings(ctx.tx, group_ref)?;
     let active = |m: &[u8; 32]| standings.get(&MemberId::from_bytes(*m)).is_some_and(|s| !s.removed);
@@ -705,6 +721,25 @@ fn prepare_put(ctx: &mut WriteCtx<'_, '_>, group: &GroupId, state: &mut MailboxS
     };
     state.save(ctx.tx, group)?;
     Ok(Some(Prepared { put, bodies_mark, answered }))
+}
+
+/// What this phone holds of each of the group's documents that travel (none while it does not hold the group).
+fn holdings(tx: &rusqlite::Transaction<'_>, group: &GroupId) -> Result<DocClocks> {
+    if group_store::group_ref(tx, group)?.is_none() {
+        return Ok(Vec::new());
+    }
+    documents::shared_documents(tx, group)?
+        .into_iter()
+        .map(|(doc, _)| Ok((*doc.as_bytes(), documents::clock(tx, &doc)?)))
+        .collect()
+}
+
+/// The newest local message row of the group (0 while it does not hold the group).
+fn newest_message(tx: &rusqlite::Transaction<'_>, group: &GroupId) -> Result<i64> {
+    match group_store::group_ref(tx, group)? {
+        Some(group_ref) => Ok(crate::storage::relay::bodies_after(tx, group_ref, i64::MAX)?.1),
+        None => Ok(0),
+    }
 }
 
 /// What this phone is to `group`: `None` if neither a member nor invited.

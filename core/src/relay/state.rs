@@ -44,6 +44,8 @@ pub(crate) struct MailboxState {
     pub owe_ack: bool,
     /// When this phone last put a request to join (joining through the mailbox).
     pub asked_to_join_at: i64,
+    /// Whether this phone has put to this mailbox before (see `prepare_put`).
+    pub started: bool,
 }
 
 /// Another member's last declaration.
@@ -82,7 +84,7 @@ pub(crate) struct Epoch {
 impl MailboxState {
     pub(crate) fn load(conn: &rusqlite::Connection, group: &GroupId) -> Result<Self> {
         match crate::storage::relay::load(conn, group)? {
-            None => Ok(Self { next_seq: 1, ..Default::default() }),
+            None => Ok(Self { next_seq: 1, owe_ack: true, ..Default::default() }),
             Some(bytes) => postcard::from_bytes(&bytes)
                 .map_err(|e| Error::Internal(format!("a stored mailbox state is unreadable: {e}"))),
         }
@@ -98,6 +100,35 @@ impl MailboxState {
         let seq = self.next_seq.max(1);
         self.next_seq = seq + 1;
         seq
+    }
+
+    /// Counts as put what a round took from the mailbox: for each actor whose changes it brought (`before` ->
+    /// `after`), if everything of that actor this phone held before was put already.
+    pub(crate) fn published_from_mailbox(&mut self, before: &DocClocks, after: &DocClocks) {
+        for (doc, now) in after {
+            let was = before.iter().find(|(d, _)| d == doc).map_or(&[][..], |(_, c)| c.as_slice());
+            let index = match self.published.iter().position(|(d, _)| d == doc) {
+                Some(i) => i,
+                None => {
+                    self.published.push((*doc, Vec::new()));
+                    self.published.len() - 1
+                }
+            };
+            let Some((_, published)) = self.published.get_mut(index) else { continue };
+            for entry in now {
+                let held_before = was.iter().find(|(a, ..)| *a == entry.0);
+                let put_before = published.iter().position(|(a, ..)| *a == entry.0);
+                match (held_before, put_before) {
+                    (None, None) => published.push(entry.clone()),
+                    (Some(h), Some(p)) if published.get(p) == Some(h) => {
+                        if let Some(slot) = published.get_mut(p) {
+                            *slot = entry.clone();
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
     }
 
     /// Keeps at most [`MAX_SEEN`] names, the newest.

@@ -13,6 +13,7 @@ pub mod messages;
 pub mod moderation;
 pub mod personal;
 pub mod profile;
+pub mod relay;
 pub mod resources;
 pub mod safety_plan;
 pub mod sync;

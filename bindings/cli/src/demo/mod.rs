@@ -22,12 +22,13 @@ use serde::Serialize;
 
 mod chatter;
 mod crisis;
+mod mailbox;
 mod story;
 
 use chatter::chatter;
 
 use crate::context::{CliError, Ctx, Outcome as CliOutcome};
-use crate::output::{Align, Table, bytes, count, num, push_line};
+use crate::output::{Align, Table, bytes, count, num, plural, push_line};
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
@@ -56,6 +57,7 @@ struct DemoReport {
     attacks: Attacks,
     crisis: crisis::CrisisReport,
     moderation: ModerationReport,
+    mailbox: mailbox::MailboxScene,
     phones: Vec<PhoneState>,
     honest_phones: usize,
     identical: bool,

@@ -485,6 +485,7 @@ impl Demo {
             }
         }
         self.directory_reached(&mut crisis, &honest)?;
+        let mailbox = self.mailbox_scene(&amara, &chen, &group)?;
         let total: u64 = self.meetings.iter().map(|m| m.bytes).sum();
         let seconds: f64 = self.meetings.iter().map(|m| m.simulated_seconds).sum();
         self.line(format!(
@@ -504,6 +505,7 @@ impl Demo {
             attacks,
             crisis,
             moderation,
+            mailbox,
             phones: states,
             honest_phones: honest.len(),
             identical,
