@@ -19,6 +19,14 @@ val androidAbis = listOf("arm64-v8a", "armeabi-v7a", "x86_64")
 val jniLibsDir: File = file("src/main/jniLibs")
 val generatedKotlinDir: File = layout.buildDirectory.dir("generated/uniffi").get().asFile
 
+/**
+ * kindred-ffi's cargo features, for every build of it here: `relay`, the relay mailbox (`Kindred.relaySync` and
+ * `RelayStore`), which the layer in src/main/kotlin calls, so it does not compile against bindings generated without
+ * it. (bindings/scripts/generate-bindings.sh builds without it unless KINDRED_FFI_FEATURES=relay; the library with it
+ * is about 130 KB over the 4 MiB budget tests/run-all.sh checks on the one without.)
+ */
+val ffiFeatures = listOf("--features", "relay")
+
 /** The library built for this computer: uniffi reads its interface from it, and the JVM unit tests load it. */
 val hostLibrary: File = run {
     val os = System.getProperty("os.name").lowercase()
@@ -35,7 +43,7 @@ val cargoBuildHost by tasks.registering(Exec::class) {
     group = "kindred"
     description = "Builds the kindred-ffi library for this computer."
     workingDir(cargoWorkspace)
-    commandLine("cargo", "build", "-p", "kindred-ffi")
+    commandLine(listOf("cargo", "build", "-p", "kindred-ffi") + ffiFeatures)
 }
 
 /**
@@ -71,12 +79,14 @@ val cargoNdkBuild by tasks.registering(Exec::class) {
     val pageSizeFlag = "-C link-arg=-Wl,-z,max-page-size=16384"
     environment("RUSTFLAGS", listOfNotNull(System.getenv("RUSTFLAGS"), pageSizeFlag).joinToString(" "))
     commandLine(
-        "cargo", "ndk",
-        "-t", "arm64-v8a", "-t", "armeabi-v7a", "-t", "x86_64",
-        "-o", "src/main/jniLibs",
-        // `rustc --crate-type cdylib` rather than `build`: kindred-ffi also has the `lib` crate type, and for such a
-        // package cargo drops the release profile's fat LTO (see bindings/scripts/build-release-library.sh).
-        "rustc", "--release", "-p", "kindred-ffi", "--lib", "--crate-type", "cdylib",
+        listOf(
+            "cargo", "ndk",
+            "-t", "arm64-v8a", "-t", "armeabi-v7a", "-t", "x86_64",
+            "-o", "src/main/jniLibs",
+            // `rustc --crate-type cdylib` rather than `build`: kindred-ffi also has the `lib` crate type, and for such
+            // a package cargo drops the release profile's fat LTO (see bindings/scripts/build-release-library.sh).
+            "rustc", "--release", "-p", "kindred-ffi", "--lib", "--crate-type", "cdylib",
+        ) + ffiFeatures,
     )
 }
 

@@ -6,7 +6,13 @@
 #
 # Environment:
 #   KINDRED_BINDINGS_DIR   an already generated bindings directory (with kotlin/ and lib/, as written by
-#                          bindings/scripts/generate-bindings.sh); skips building and generating
+#                          bindings/scripts/generate-bindings.sh); skips building and generating. It must be generated
+#                          with kindred-ffi's `relay` feature (KINDRED_FFI_FEATURES=relay), which the layer's
+#                          Kindred.relaySync needs; without it, this script generates its own that way
+#   KINDRED_S3_ENDPOINT    an S3 endpoint taking anonymous requests (http://127.0.0.1:PORT) for the relay tests
+#                          (RelayTest), which make buckets of their own there; without it, this script starts a
+#                          SeaweedFS server on loopback for the run (tests/tools/s3-test-server.sh, installing SeaweedFS
+#                          on first use) and stops it with SIGINT when it ends, however it ends
 #   KINDRED_TOOLS_DIR      where tests/tools/install-foreign-toolchains.sh put kotlinc etc. (default /opt/kindred-tools)
 #
 # Output goes to target/android-jvm-tests/. The last line is "N passed, N failed"; the exit status is non-zero if any
@@ -59,11 +65,13 @@ if [[ -n "${KINDRED_BINDINGS_DIR:-}" ]]; then
 else
     # Our own output directory, so that another suite regenerating target/bindings cannot pull files from under us.
     bindings="$out/bindings"
-    "$root/bindings/scripts/generate-bindings.sh" "$bindings"
+    KINDRED_FFI_FEATURES="${KINDRED_FFI_FEATURES:-relay}" "$root/bindings/scripts/generate-bindings.sh" "$bindings"
 fi
 generated="$bindings/kotlin/org/kindred/core/kindred.kt"
 lib_dir="$bindings/lib"
 [[ -f "$generated" ]] || die "no generated Kotlin at $generated"
+grep -q 'fun `relaySync`' "$generated" ||
+    die "$bindings was generated without kindred-ffi's relay feature, which the layer needs (Kindred.relaySync): KINDRED_FFI_FEATURES=relay bindings/scripts/generate-bindings.sh DIR"
 shopt -s nullglob
 libs=("$lib_dir"/libkindred_ffi.so "$lib_dir"/libkindred_ffi.dylib)
 shopt -u nullglob
@@ -100,9 +108,21 @@ else
     echo "compiled ${#sources[@]} sources in $((SECONDS - compile_started)) s"
 fi
 
+step "S3 server for the relay tests"
+if [[ -n "${KINDRED_S3_ENDPOINT:-}" ]]; then
+    s3_endpoint="$KINDRED_S3_ENDPOINT"
+    echo "using $s3_endpoint (KINDRED_S3_ENDPOINT)"
+else
+    # Ours alone, stopped (SIGINT, waited for) however this script ends.
+    s3_dir="$out/s3-server"
+    trap '"$root/tests/tools/s3-test-server.sh" stop "$s3_dir"' EXIT
+    s3_endpoint="$("$root/tests/tools/s3-test-server.sh" start "$s3_dir")"
+fi
+
 step "Test (JUnit 5 console launcher, JNA library path $lib_dir)"
 set +e
-java -Djna.library.path="$lib_dir" -Dkindred.exampleDirectory="$root/core/src/crisis/example-directory.bin" -jar "$KINDRED_JUNIT_CONSOLE_JAR" \
+java -Djna.library.path="$lib_dir" -Dkindred.exampleDirectory="$root/core/src/crisis/example-directory.bin" \
+    -Dkindred.s3Endpoint="$s3_endpoint" -jar "$KINDRED_JUNIT_CONSOLE_JAR" \
     --disable-banner --disable-ansi-colors --details=tree --details-theme=ascii \
     --config=junit.jupiter.execution.timeout.default=60s \
     --class-path "$classes:$runtime_cp" --scan-class-path "$classes" --fail-if-no-tests \
