@@ -9,7 +9,8 @@
 #   1. installs the missing Rust targets with rustup: aarch64-apple-ios, aarch64-apple-ios-sim, x86_64-apple-ios,
 #      aarch64-apple-darwin, x86_64-apple-darwin;
 #   2. builds kindred-ffi as a static library for each (release profile; --debug for a quicker, larger build), with
-#      IPHONEOS_DEPLOYMENT_TARGET / MACOSX_DEPLOYMENT_TARGET matching Package.swift's platforms;
+#      its `relay` feature (the layer's Kindred.relaySync needs it) and IPHONEOS_DEPLOYMENT_TARGET /
+#      MACOSX_DEPLOYMENT_TARGET matching Package.swift's platforms;
 #   3. joins the simulator slices (arm64 + x86_64) and the macOS slices (arm64 + x86_64) with lipo;
 #   4. generates the Swift bindings with this workspace's uniffi-bindgen (same uniffi version as the library),
 #      in library mode from the macOS static library;
@@ -73,7 +74,8 @@ for t in "${TARGETS[@]}"; do
     log "building kindred-ffi ($PROFILE) for $t"
     # Only the static library: the crate's cdylib is not needed for Apple platforms, and building one crate type
     # alone keeps the release profile's fat LTO (cargo drops it when the rlib is built in the same go).
-    cargo rustc -p kindred-ffi --lib --crate-type staticlib --target "$t" "${CARGO_PROFILE[@]}"
+    # With the `relay` feature: the layer's Kindred.relaySync needs it (Sources/Kindred/Relay.swift).
+    cargo rustc -p kindred-ffi --features relay --lib --crate-type staticlib --target "$t" "${CARGO_PROFILE[@]}"
     [ -f "$TARGET_DIR/$t/$PROFILE/$LIB" ] || die "$TARGET_DIR/$t/$PROFILE/$LIB was not produced"
 done
 

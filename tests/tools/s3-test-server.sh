@@ -58,6 +58,7 @@ weed="${KINDRED_WEED:-}"
 [[ -n "$weed" ]] || weed="$("$root/tests/tools/install-seaweedfs.sh")"
 [[ -x "$weed" ]] || die "no weed binary at $weed"
 command -v curl >/dev/null || die "curl is needed to check that the server is up"
+curl() { command curl --noproxy '*' "$@"; }
 rm -rf -- "$dir"
 mkdir -p "$dir/data"
 dir="$(cd "$dir" && pwd)"

@@ -1,9 +1,10 @@
 // The generated types that `Kindred`'s API takes and returns, re-exported one by one: the records, the enums,
-// `KindredError` and `SyncSession`, exactly as uniffi generates them. Nothing else of the generated module
-// `KindredCore` reaches an app: not `KindredProfile` and `KindredGroup` (wrapped by `Kindred` and `Kindred.Group`),
-// not `UpdateListener` and `SubscriptionHandle` (behind the `AsyncStream`s), not the `New...` input records the layer
-// builds from plain arguments (`NewCheckin` excepted), not `KindredProfiles` and `ProfileSecret` (behind
-// `Kindred.Profiles`), the free functions or uniffi's converters. See the header of
+// `KindredError`, `SyncSession` and the `RelayStore` protocol apps implement, exactly as uniffi generates them.
+// Nothing else of the generated module `KindredCore` reaches an app: not `KindredProfile` and `KindredGroup`
+// (wrapped by `Kindred` and `Kindred.Group`), not `UpdateListener` and `SubscriptionHandle` (behind the
+// `AsyncStream`s), not the `New...` input records the layer builds from plain arguments (`NewCheckin` excepted), not
+// `KindredProfiles` and `ProfileSecret` (behind `Kindred.Profiles`), not `RelayStoreImpl`, the free functions or
+// uniffi's converters. See the header of
 // `Kindred.swift` for why the layer is shaped this way, and `ios/run-linux-tests.sh` (surface checks) for what
 // enforces it.
 //
@@ -94,6 +95,9 @@ public import KindredCore
 @_exported import struct KindredCore.ListedProfile      // a profile a vault lists, with its label (`Profiles.list()`)
 @_exported import struct KindredCore.ExportSummary      // what `Kindred.exportMine(to:)` wrote
 @_exported import struct KindredCore.ExportCount        // how many records of one kind, in `ExportSummary`
+@_exported import struct KindredCore.RelayReport        // what a relay round did (`Kindred.relaySync`)
+@_exported import struct KindredCore.StoreListing       // one page of a relay store's listing (`RelayStore.list`)
+@_exported import struct KindredCore.StoredObject       // an object a listing names, in `StoreListing`
 
 // MARK: Records the layer takes
 
@@ -114,6 +118,14 @@ public import KindredCore
 @_exported import enum KindredCore.SafetyPlanStep       // a step of the safety plan (six, and reasons for living)
 @_exported import enum KindredCore.KindredError         // every error Kindred throws
 @_exported import enum KindredCore.Refusal              // which rule refused a peer's data (`KindredError.Rejected`)
+@_exported import enum KindredCore.RelayStoreError      // what a `RelayStore` throws when a request failed
+
+// MARK: The one generated protocol apps implement
+
+// The S3-compatible bucket the relay mailbox lives in, as the app reaches it over its own HTTP stack
+// (`Kindred.relaySync(groupId:store:)`, `Relay.swift`). Not the generated `RelayStoreImpl` (a store implemented in
+// Rust), which stays hidden.
+@_exported import protocol KindredCore.RelayStore
 
 // MARK: The one generated object apps hold
 
@@ -194,6 +206,11 @@ extension Kindred {
     public typealias ListedProfile = KindredCore.ListedProfile
     public typealias ExportSummary = KindredCore.ExportSummary
     public typealias ExportCount = KindredCore.ExportCount
+    public typealias RelayReport = KindredCore.RelayReport
+    public typealias StoreListing = KindredCore.StoreListing
+    public typealias StoredObject = KindredCore.StoredObject
+    public typealias RelayStoreError = KindredCore.RelayStoreError
+    public typealias RelayStore = KindredCore.RelayStore
     public typealias NewCheckin = KindredCore.NewCheckin
     public typealias Update = KindredCore.Update
     public typealias Role = KindredCore.Role

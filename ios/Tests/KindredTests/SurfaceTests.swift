@@ -96,6 +96,11 @@ final class SurfaceTests: XCTestCase {
             (Refusal.self, Kindred.Refusal.self),
             (SyncSession.self, Kindred.SyncSession.self),
             (SyncLinkClosed.self, Kindred.SyncLinkClosed.self),
+            (RelayReport.self, Kindred.RelayReport.self),
+            (StoreListing.self, Kindred.StoreListing.self),
+            (StoredObject.self, Kindred.StoredObject.self),
+            (RelayStoreError.self, Kindred.RelayStoreError.self),
+            ((any RelayStore).self, (any Kindred.RelayStore).self),
         ]
         for (short, nested) in pairs {
             XCTAssertTrue(short == nested, "\(short) and \(nested) should be one type")

@@ -134,7 +134,25 @@ func visible(kindred: Kindred, group: Kindred.Group, session: SyncSession) async
     let secret: Profiles.Secret = .key(Profiles.newKey())
     try await profiles.changeSecret(from: .passphrase("secret words"), to: secret)
     try await unlocked.wipe()
+    let relayed: Kindred.RelayReport = try await kindred.relaySync(groupId: group.id, store: ProbeStore())
+    seen += relayed.admitted + ["\(relayed.requests) \(relayed.joined) \(relayed.more) \(Kindred.relayMaxObjectBytes)"]
+    do {
+        try await kindred.relaySync(groupId: group.id, store: ProbeStore())
+    } catch KindredError.RelayUnavailable(let detail) {
+        seen.append(detail)
+    }
     return seen
+}
+
+/// An app's relay store: the generated protocol, its records and its error, under both spellings.
+final class ProbeStore: Kindred.RelayStore {
+    func put(name: String, bytes: Data) throws { throw RelayStoreError.Failed(reason: "PUT: HTTP 503") }
+    func get(name: String) throws -> Data? { nil }
+    func list(prefix: String, after: String?) throws -> StoreListing {
+        let object: Kindred.StoredObject = StoredObject(name: prefix + (after ?? ""), size: 0)
+        return Kindred.StoreListing(objects: [object], more: false)
+    }
+    func delete(name: String) throws { throw Kindred.RelayStoreError.Failed(reason: name) }
 }
 
 /// What an app must not see: everything else of the generated module.
@@ -149,6 +167,7 @@ func hidden(kindred: Kindred, group: Kindred.Group, profiles: Profiles) {
     _ = (any UpdateListener).self                               // hidden
     _ = UpdateListenerImpl.self                                 // hidden
     _ = SubscriptionHandle.self                                 // hidden
+    _ = RelayStoreImpl.self                                     // hidden
     // The input records the layer builds from plain arguments (and the generated secret, behind `Profiles.Secret`).
     _ = NewGroup.self                                           // hidden
     _ = NewGoal.self                                            // hidden
