@@ -5,6 +5,7 @@ pub mod forge;
 pub mod mailbox;
 pub mod net;
 pub mod scan;
+pub mod seaweed;
 
 use std::collections::{BTreeMap, BTreeSet};
 
