@@ -28,6 +28,8 @@
 //! `target/notes/s3-choice.md`).
 //!
 //! Anonymous access (no credentials) sends unsigned requests, for a local server with no identities configured.
+//! Proxies come from the environment as curl takes them (`HTTPS_PROXY`, `NO_PROXY`...), except for a loopback
+//! endpoint, which is always reached directly.
 
 use std::fmt;
 use std::io::Read as _;
@@ -135,7 +137,20 @@ impl S3Mailbox {
             endpoint_url.parse().map_err(|e| StoreError(format!("the S3 endpoint {endpoint_url:?} is no URL: {e}")))?;
         let bucket = Bucket::new(endpoint, UrlStyle::Path, bucket.to_owned(), region.to_owned())
             .map_err(|e| StoreError(format!("the S3 endpoint {endpoint_url:?} cannot be used: {e}")))?;
-        let agent = ureq::Agent::config_builder()
+        // A proxy (HTTPS_PROXY and the like, which ureq reads as curl does) cannot reach this machine's own
+        // loopback: a local server is always reached directly.
+        let host = bucket.base_url().host_str().unwrap_or_default();
+        let loopback = host == "localhost"
+            || host
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback());
+        let mut config = ureq::Agent::config_builder();
+        if loopback {
+            config = config.proxy(None);
+        }
+        let agent = config
             .timeout_connect(Some(CONNECT_TIMEOUT))
             .timeout_global(Some(REQUEST_TIMEOUT))
             // Statuses are answers to judge here, not transport errors; a redirect is an answer too (a signed
@@ -441,6 +456,34 @@ mod tests {
         // The client hung up after the limit; the server got far less than the 64 MiB it would have sent.
         let sent = sent_rx.recv_timeout(Duration::from_secs(20)).unwrap();
         assert!(sent < 16 * 1024 * 1024, "the server sent {sent} bytes");
+    }
+
+    #[test]
+    fn a_loopback_endpoint_is_reached_directly_even_with_a_proxy_configured() {
+        // In a child process of this test binary, with a proxy in its environment (this one's is left alone).
+        let output = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", "tests::proxy_from_the_environment", "--nocapture"])
+            .env("ALL_PROXY", "http://192.0.2.1:3128")
+            .env("KINDRED_S3_PROXY_TEST", "1")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(output.status.success() && stdout.contains("1 passed"), "{stdout}");
+    }
+
+    #[test]
+    fn proxy_from_the_environment() {
+        if std::env::var_os("KINDRED_S3_PROXY_TEST").is_none() {
+            return; // run by the test above, with a proxy set
+        }
+        let proxy = |endpoint: &str| {
+            let mailbox = S3Mailbox::new(endpoint, "bucket", "us-east-1", None).unwrap();
+            mailbox.agent.config().proxy().map(|proxy| proxy.uri().to_string())
+        };
+        assert_eq!(proxy("https://s3.example.org").as_deref(), Some("http://192.0.2.1:3128/"));
+        for endpoint in ["http://127.0.0.1:9", "http://localhost:9", "http://[::1]:9", "http://127.8.9.10:9"] {
+            assert_eq!(proxy(endpoint), None, "{endpoint}");
+        }
     }
 
     #[test]
