@@ -24,8 +24,8 @@
 //!
 //! rusty-s3 with ureq is the smallest with TLS by 0.8 MB over rust-s3 and 4.4 MB over the AWS SDK, and the only
 //! one with no async runtime underneath; TLS itself costs about 1 MB. "crates" counts the distinct crates in each
-//! program's normal dependency tree. Measured with `target/s3-choice` builds of throwaway programs (see
-//! `target/notes/s3-choice.md`).
+//! program's normal dependency tree. Measured on 2026-12-07 with throwaway programs, one per client (see
+//! `target/notes/s3-choice.md` on the machine that measured).
 //!
 //! Anonymous access (no credentials) sends unsigned requests, for a local server with no identities configured.
 //! Proxies come from the environment as curl takes them (`HTTPS_PROXY`, `NO_PROXY`...), except for a loopback
