@@ -3,7 +3,8 @@
 //! - **Names.** A group's mailbox is the prefix `kindred/<32 hex>/`, a keyed BLAKE2s of the group id (which only
 //!   those holding an invitation or the group know); an object's name below it is a keyed hash, under the epoch key
 //!   that encrypts it, of who wrote it and its number. The store learns no group id, member, key or order from a name.
-//! - **Sizes.** Every object is padded to one of a few sizes: 1 KiB times a power of two up to 1 MiB, then whole MiB.
+//! - **Sizes.** Every object is padded to one of a few sizes: 1 KiB times a power of two, or one and a half times
+//!   one (two sizes an octave, so padding adds at most half), up to 1 MiB; then whole MiB.
 //! - **Data objects** are XChaCha20-Poly1305 under the group's epoch key (random 24-byte nonce), with the object's
 //!   name as associated data, so an object moved to another name (or another group's mailbox) does not open.
 //! - **Key objects** hand an epoch key to each of its members: one Noise `N` slot per member (`crate::sealed`'s
@@ -22,7 +23,8 @@ use crate::ids::GroupId;
 use crate::sealed::{open_padded, seal_padded};
 use crate::vault::prf;
 
-/// Smallest object size; sizes double from here up to [`BUCKET_DOUBLING_UNTIL`].
+/// Smallest object size; sizes go up by halves and doubles (1, 1.5, 2, 3, 4, 6... KiB) up to
+/// [`BUCKET_DOUBLING_UNTIL`].
 const SMALLEST_OBJECT: usize = 1024;
 /// Past this size, objects are padded to a whole multiple of it.
 const BUCKET_DOUBLING_UNTIL: usize = 1024 * 1024;
@@ -69,7 +71,8 @@ pub(crate) fn well_named(prefix: &str, name: &str) -> bool {
 /// The size an object of `len` bytes is padded to.
 pub(crate) fn padded_size(len: usize) -> usize {
     if len <= BUCKET_DOUBLING_UNTIL {
-        len.max(SMALLEST_OBJECT).next_power_of_two()
+        let power = len.max(SMALLEST_OBJECT).next_power_of_two();
+        if power > SMALLEST_OBJECT && len <= power / 4 * 3 { power / 4 * 3 } else { power }
     } else {
         len.div_ceil(BUCKET_DOUBLING_UNTIL) * BUCKET_DOUBLING_UNTIL
     }
@@ -206,7 +209,9 @@ mod tests {
         assert!(open_data(&[([0; 16], [8; 32])], &name, &sealed).is_none());
         let other = object_name(&prefix, &key, b"d", &[1; 32], 6);
         assert!(open_data(&[([0; 16], key)], &other, &sealed).is_none(), "moved to another name, it does not open");
-        assert_eq!(padded_size(1025), 2048);
+        assert_eq!(padded_size(1025), 1536);
+        assert_eq!(padded_size(1537), 2048);
+        assert_eq!(padded_size(700 * 1024), 768 * 1024);
         assert_eq!(padded_size(1024 * 1024 + 1), 2 * 1024 * 1024);
 
         let (alice, bob, eve) = (LocalIdentity::generate(), LocalIdentity::generate(), LocalIdentity::generate());

@@ -32,7 +32,7 @@ mod payload;
 mod state;
 mod store;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use sha2::{Digest as _, Sha256};
 
@@ -42,6 +42,7 @@ pub use store::{Mailbox, StoreError, StoreListing, StoredObject};
 use self::envelope::{EpochKey, mailbox, object_name, well_named};
 use self::payload::{Delta, DocClocks, EpochHeader, JoinAsk, Put};
 use self::state::{Epoch, MailboxState};
+use crate::am;
 use crate::error::{Error, Result};
 use crate::ids::{DocId, GroupId, MemberId};
 use crate::invite::{Invitation, InviteCode};
@@ -409,7 +410,12 @@ impl Kindred {
         }
         let doc = delta.place.doc();
         let batch = (|| {
-            let changes = parse_changes(&doc, delta.changes)?;
+            let changes = if delta.snapshot.is_empty() {
+                parse_changes(&doc, delta.changes)?
+            } else {
+                let loaded = am::load_peer(&doc, &delta.snapshot)?;
+                am::guarded_peer("reading a mailbox snapshot", || Ok(loaded.get_changes(&[])))?
+            };
             let (heads, certificates) = delta.vouchers.into_parts()?;
             Ok(DocBatch { doc, place: delta.place.to_doc_place()?, changes, heads, certificates, live: true })
         })();
@@ -491,7 +497,7 @@ impl Kindred {
             state.save(ctx.tx, group)?;
             Ok((request, seq))
         })?;
-        let ask = self.with_identity(|identity| JoinAsk::new(identity, group, request))?;
+        let ask = self.with_identity(|identity| JoinAsk::signed(identity, group, request))?;
         let inviter = crate::sealed::key_of(&code.inviter)?;
         let bytes = envelope::seal_join(group, &inviter, &ask)?;
         let names_key = crate::vault::prf(group.as_bytes(), b"kindred/relay/join-names/v1");
@@ -529,11 +535,9 @@ impl Kindred {
         if epoch.mine && epoch.key_object.is_none() {
             let header =
                 self.with_identity(|i| EpochHeader::new(i, group, epoch.id, &epoch.key, epoch.members.clone()))?;
-            let recipients = epoch
-                .members
-                .iter()
-                .map(|m| crate::sealed::key_of(&MemberId::from_bytes(*m)))
-                .collect::<Result<Vec<_>>>()?;
+            // A key that is no curve point belongs to no phone that could open a slot (nor sign): it gets none.
+            let recipients: Vec<[u8; 32]> =
+                epoch.members.iter().filter_map(|m| crate::sealed::key_of(&MemberId::from_bytes(*m)).ok()).collect();
             let name = object_name(prefix, &epoch.key, b"k", me.as_bytes(), 0);
             let bytes =
                 envelope::seal_key_object(group, &(epoch.id, epoch.key), &recipients, &name, &header.encode()?)?;
@@ -673,6 +677,14 @@ fn prepare_put(ctx: &mut WriteCtx<'_, '_>, group: &GroupId, state: &mut MailboxS
             continue;
         }
         let Some(doc) = ctx.cache.get(ctx.tx, &doc_id, &actor)? else { continue };
+        if bases.iter().any(HashMap::is_empty) {
+            // A member lacks the whole document: its snapshot (Automerge's columnar save) is a fraction of the
+            // changes one by one, and holds every one of them.
+            let snapshot = am::guarded(&doc_id, "saving", || Ok(doc.save()))?;
+            let vouchers = vouchers_for(ctx.tx, &doc_id, &doc.get_changes(&[]))?;
+            docs.push(Delta { place: Place::new(&doc_id, &place), changes: Vec::new(), vouchers, snapshot });
+            continue;
+        }
         let mut wanted = HashSet::new();
         for base in &bases {
             wanted.extend(missing_for(doc, base).0.iter().map(|c| c.hash()));
@@ -687,6 +699,7 @@ fn prepare_put(ctx: &mut WriteCtx<'_, '_>, group: &GroupId, state: &mut MailboxS
             place: Place::new(&doc_id, &place),
             changes: changes.iter().map(|c| c.raw_bytes().to_vec()).collect(),
             vouchers,
+            snapshot: Vec::new(),
         });
     }
     let (new_bodies, bodies_mark) = crate::storage::relay::bodies_after(ctx.tx, group_ref, state.bodies_mark)?;

@@ -31,6 +31,8 @@ pub(crate) struct Delta {
     /// Raw Automerge changes, in causal order.
     pub changes: Vec<Vec<u8>>,
     pub vouchers: Vouchers,
+    /// Or, for a member that lacks the whole document, its snapshot (`changes` then empty).
+    pub snapshot: Vec<u8>,
 }
 
 /// One member's put to a group's mailbox.
@@ -148,7 +150,7 @@ pub(crate) struct JoinAsk {
 }
 
 impl JoinAsk {
-    pub(crate) fn new(identity: &LocalIdentity, group: &GroupId, request: JoinRequest) -> Result<Vec<u8>> {
+    pub(crate) fn signed(identity: &LocalIdentity, group: &GroupId, request: JoinRequest) -> Result<Vec<u8>> {
         let signed = [JOIN_DOMAIN, group.as_bytes(), &encode(&request)?].concat();
         encode(&JoinAsk {
             request,

@@ -55,6 +55,7 @@ mod crisis;
 mod hostile;
 mod kindred_side;
 mod privacy;
+mod relay;
 mod report;
 mod rss;
 mod sync_side;
@@ -265,6 +266,17 @@ struct SyncFigures {
     join_10k_ingest_ms: Option<f64>,
     /// The clean session after the join found nothing new (and the latest pages agree).
     join_10k_followup_nothing_new: Option<bool>,
+    /// The relay mailbox against a real SeaweedFS server (`relay.rs`): store requests of a round with nothing new
+    /// (target 1).
+    relay_noop_requests: Option<u64>,
+    /// Store requests and bytes (put and fetched, by both phones) for the catch-up above through the mailbox.
+    relay_catchup_100_requests: Option<u64>,
+    relay_catchup_100_bytes: Option<u64>,
+    /// The join above through the mailbox: every byte put and fetched by the newcomer and the member, and requests.
+    relay_join_10k_bytes: Option<u64>,
+    relay_join_10k_requests: Option<u64>,
+    /// Of those bytes, what the newcomer fetched (against `join_10k_bytes`, which moves the history once).
+    relay_join_10k_fetched_bytes: Option<u64>,
     am_join_10k_bytes: Option<u64>,
     am_join_10k_flights: Option<u64>,
     am_join_10k_largest_message_bytes: Option<u64>,
@@ -565,6 +577,20 @@ fn measure_sync(
                 followup.traffic.bytes
             ));
         }
+    }
+
+    let what = "relay mailbox on a SeaweedFS server";
+    if let Some(r) = attempt(&mut failures, what, || {
+        let server = kindred_scenarios::seaweed::Seaweed::start();
+        let store = server.mailbox_in_new_bucket();
+        relay::measure(&store, &dir.join("relay"), sizes.catch_up_history, sizes.catch_up_new, k_small, SEED + 40)
+    }) {
+        f.relay_noop_requests = Some(r.noop_requests);
+        f.relay_catchup_100_requests = Some(r.catchup_requests);
+        f.relay_catchup_100_bytes = Some(r.catchup_bytes);
+        f.relay_join_10k_bytes = Some(r.join_bytes);
+        f.relay_join_10k_requests = Some(r.join_requests);
+        f.relay_join_10k_fetched_bytes = Some(r.join_fetched_bytes);
     }
 
     f.max_frame_bytes = (net.connections > 0).then_some(net.largest_frame);

@@ -16,6 +16,8 @@ const TARGET_SYNC_CATCH_UP_BYTES: f64 = 35_000.0;
 const TARGET_JOIN_RATIO: f64 = 1.2;
 const TARGET_JOIN_RESENT_PCT: f64 = 10.0;
 const TARGET_MAX_FRAME_BYTES: f64 = 32_768.0;
+/// A relay round with nothing new: one listing request.
+const TARGET_RELAY_NOOP_REQUESTS: f64 = 1.0;
 /// The privacy issue's bound for a panic wipe of a 100k-message profile (its aim is 100 ms).
 const TARGET_PANIC_WIPE_MS: f64 = 1000.0;
 
@@ -73,10 +75,11 @@ pub(super) struct Targets {
     check_draft: Target,
     trends: Target,
     panic_wipe: Target,
+    relay_noop: Target,
 }
 
 impl Targets {
-    pub(super) fn all(&self) -> [Target; 15] {
+    pub(super) fn all(&self) -> [Target; 16] {
         [
             self.open_large,
             self.rss_large,
@@ -93,6 +96,7 @@ impl Targets {
             self.check_draft,
             self.trends,
             self.panic_wipe,
+            self.relay_noop,
         ]
     }
 }
@@ -115,6 +119,7 @@ pub(super) fn targets(r: &Report) -> Targets {
         check_draft: Target::at_most(r.check_draft_us, crisis::TARGET_CHECK_DRAFT_US),
         trends: Target::at_most(r.trends_2y_ms, wellbeing::TARGET_TRENDS_2Y_MS),
         panic_wipe: Target::below(r.panic_wipe_100k_ms, TARGET_PANIC_WIPE_MS),
+        relay_noop: Target::at_most(bytes_f64(s.relay_noop_requests), TARGET_RELAY_NOOP_REQUESTS),
     }
 }
 
@@ -280,6 +285,32 @@ fn sync_rows(r: &Report, t: &Targets) -> Vec<Row> {
             "worst input a member may send: peak RSS, MiB (honest bundle)",
             match (s.hostile_session_peak_mb, s.honest_import_peak_mb) {
                 (Some(h), Some(b)) => format!("{h:.1} ({b:.1})"),
+                _ => "FAILED".to_owned(),
+            },
+            "-",
+            None,
+        ),
+        row(
+            "relay mailbox (SeaweedFS), round with nothing new: requests",
+            cell(s.relay_noop_requests, |x| x.to_string()),
+            "-",
+            Some(t.relay_noop),
+        ),
+        row(
+            format!("  catch-up {n}+{n} new msgs: requests / bytes", n = s.sync_catch_up_new_per_side),
+            match (s.relay_catchup_100_requests, s.relay_catchup_100_bytes) {
+                (Some(r), Some(b)) => format!("{r} / {}", bytes_cell(Some(b))),
+                _ => "FAILED".to_owned(),
+            },
+            "-",
+            None,
+        ),
+        row(
+            format!("  new member joins the {join}-msg group: requests / bytes (fetched by it)"),
+            match (s.relay_join_10k_requests, s.relay_join_10k_bytes) {
+                (Some(r), Some(b)) => {
+                    format!("{r} / {} ({})", bytes_cell(Some(b)), bytes_cell(s.relay_join_10k_fetched_bytes))
+                }
                 _ => "FAILED".to_owned(),
             },
             "-",

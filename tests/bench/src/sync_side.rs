@@ -110,12 +110,12 @@ impl Net {
 }
 
 /// `count` messages of the seeded workload.
-fn drafts(count: usize, seed: u64) -> Vec<NewMessage> {
+pub(crate) fn drafts(count: usize, seed: u64) -> Vec<NewMessage> {
     let mut workload = Workload::new(seed, count);
     (0..count).map(|_| NewMessage { text: workload.draft().text, ..NewMessage::default() }).collect()
 }
 
-fn post_history(me: &Kindred, group: &GroupId, count: usize, seed: u64) -> Result<(), Box<dyn Error>> {
+pub(crate) fn post_history(me: &Kindred, group: &GroupId, count: usize, seed: u64) -> Result<(), Box<dyn Error>> {
     let mut all = drafts(count, seed);
     while !all.is_empty() {
         let rest = all.split_off(all.len().min(BATCH));
@@ -126,12 +126,12 @@ fn post_history(me: &Kindred, group: &GroupId, count: usize, seed: u64) -> Resul
 }
 
 /// The ids of a group's `count` newest messages on one phone.
-fn latest_ids(me: &Kindred, group: &GroupId, count: u32) -> Result<Vec<MessageId>, Box<dyn Error>> {
+pub(crate) fn latest_ids(me: &Kindred, group: &GroupId, count: u32) -> Result<Vec<MessageId>, Box<dyn Error>> {
     Ok(me.messages(group, count, None)?.into_iter().map(|m| m.id).collect())
 }
 
 /// Invites `joiner` to `group` (as `member`) and has it accept the code; the first sync with `member` admits it.
-fn invite(member: &Kindred, joiner: &Kindred, group: &GroupId) -> Result<(), Box<dyn Error>> {
+pub(crate) fn invite(member: &Kindred, joiner: &Kindred, group: &GroupId) -> Result<(), Box<dyn Error>> {
     let code = member.create_invite(group, DEFAULT_INVITE_VALIDITY_MS)?;
     joiner.join_group(&code)?;
     Ok(())
@@ -273,7 +273,7 @@ pub fn group_size(member: &Kindred, group: &GroupId) -> Result<GroupSize, Box<dy
 }
 
 /// A copy of the generated history's profile (the member) and a new profile holding an invitation to its group.
-fn prepare_join(source: &KindredHistory, dir: &Path) -> Result<(Kindred, Kindred), Box<dyn Error>> {
+pub(crate) fn prepare_join(source: &KindredHistory, dir: &Path) -> Result<(Kindred, Kindred), Box<dyn Error>> {
     copy_dir(&source.dir, &dir.join("member"))?;
     let member = open_profile(&dir.join("member"), source.encrypted)?;
     let joiner = create_profile(&dir.join("joiner"), "Newcomer", source.encrypted)?;

@@ -7,11 +7,17 @@
 
 use kindred_core::relay::{Mailbox, RelayReport};
 use kindred_core::{GroupId, NewMessage};
-use kindred_scenarios::mailbox::{Hostile, MemoryMailbox, Misbehaviour};
+use kindred_scenarios::mailbox::{Hostile, Misbehaviour};
 use kindred_scenarios::scan::{files, holds, unique};
+use kindred_scenarios::seaweed::Seaweed;
 use kindred_scenarios::{Phone, exchange, group_with};
 
 const DAY_MS: i64 = 24 * 3600 * 1000;
+
+/// An empty bucket of its own on the real server this test binary shares.
+fn bucket() -> kindred_s3::S3Mailbox {
+    Seaweed::shared().mailbox_in_new_bucket()
+}
 
 fn round(phone: &Phone, group: &GroupId, store: &dyn Mailbox) -> RelayReport {
     phone.kindred.relay_sync(group, store).unwrap_or_else(|e| panic!("{}'s round: {e}", phone.name))
@@ -34,7 +40,7 @@ fn post(phone: &Phone, group: &GroupId, text: &str) {
 /// mailbox, and the four converge.
 #[test]
 fn four_phones_two_never_meeting_converge_through_the_mailbox() {
-    let store = MemoryMailbox::default();
+    let store = bucket();
     let (alice, bob, carol, dave) = (Phone::new("alice"), Phone::new("bob"), Phone::new("carol"), Phone::new("dave"));
     let group = group_with(&alice, "Circle", &[&bob]).id;
     post(&alice, &group, "hello from alice");
@@ -85,7 +91,7 @@ fn bucket_bytes(store: &dyn Mailbox) -> Vec<(String, Vec<u8>)> {
 /// the bucket round after round and learns nothing written after the removal (nor does any file on it hold it).
 #[test]
 fn a_removed_members_phone_reads_the_bucket_and_learns_nothing_new() {
-    let store = MemoryMailbox::default();
+    let store = bucket();
     let (alice, bob, mallory) = (Phone::new("alice"), Phone::new("bob"), Phone::new("mallory"));
     let group = group_with(&alice, "Circle", &[&bob, &mallory]).id;
     let all = [&alice, &bob, &mallory];
@@ -119,7 +125,7 @@ fn a_removed_members_phone_reads_the_bucket_and_learns_nothing_new() {
 /// in hex.
 #[test]
 fn a_byte_scan_of_the_bucket_finds_no_words_keys_or_group_ids() {
-    let store = MemoryMailbox::default();
+    let store = bucket();
     let (alice, bob) = (Phone::new("alice"), Phone::new("bob"));
     let group = group_with(&alice, "Marker group name", &[&bob]).id;
     let marker = unique("scanned-words");
@@ -141,7 +147,9 @@ fn a_byte_scan_of_the_bucket_finds_no_words_keys_or_group_ids() {
         for needle in &needles {
             assert!(!holds(name.as_bytes(), needle) && !holds(bytes, needle), "{name} holds a needle");
         }
-        assert!(bytes.len().is_power_of_two() || bytes.len() % (1024 * 1024) == 0, "{name}: {} bytes", bytes.len());
+        let len = bytes.len();
+        let bucket = len.is_power_of_two() || (len % 3 == 0 && (len / 3).is_power_of_two()) || len % (1024 * 1024) == 0;
+        assert!(bucket && len >= 1024, "{name}: {len} bytes");
     }
 }
 
@@ -150,8 +158,8 @@ fn a_byte_scan_of_the_bucket_finds_no_words_keys_or_group_ids() {
 /// it behaves.
 #[test]
 fn a_hostile_store_delays_at_most() {
-    let bucket = MemoryMailbox::default();
-    let store = Hostile::new(&bucket);
+    let inner = bucket();
+    let store = Hostile::new(&inner);
     let (alice, bob, carol) = (Phone::new("alice"), Phone::new("bob"), Phone::new("carol"));
     let group = group_with(&alice, "Circle", &[&bob, &carol]).id;
     let all = [&alice, &bob, &carol];
@@ -185,12 +193,12 @@ fn a_hostile_store_delays_at_most() {
     }
     store.set(Misbehaviour::default());
     // Junk under the mailbox's prefix (well named and not), and objects swapped between names.
-    let prefix = bucket.objects().keys().next().unwrap().rsplit_once('/').unwrap().0.to_owned();
+    let names: Vec<String> = bucket_bytes(&inner).into_iter().map(|(name, _)| name).collect();
+    let prefix = names[0].rsplit_once('/').unwrap().0.to_owned();
     for i in 0..200u32 {
-        bucket.put(&format!("{prefix}/{:032x}", u128::from(i) * 7919), &vec![i as u8; 1024]).unwrap();
-        bucket.put(&format!("{prefix}/junk-{i}"), b"junk").unwrap();
+        inner.put(&format!("{prefix}/{:032x}", u128::from(i) * 7919), &vec![i as u8; 1024]).unwrap();
+        inner.put(&format!("{prefix}/junk-{i}"), b"junk").unwrap();
     }
-    let names: Vec<String> = bucket.objects().keys().cloned().collect();
     store.swaps.lock().unwrap().insert(names[0].clone(), names[1].clone());
     store.swaps.lock().unwrap().insert(names[1].clone(), names[0].clone());
     say_all("after the junk");
@@ -204,4 +212,69 @@ fn a_hostile_store_delays_at_most() {
     for phone in all {
         assert_eq!(phone.timeline(&group), expected, "{}", phone.name);
     }
+}
+
+/// A store whose server is stopped in the middle of a round: before a put reaches it (the put fails), and after one
+/// is stored but before the round ends (the phone never hears it succeeded). Started again, nothing is lost and
+/// nothing is applied twice.
+#[test]
+fn the_server_stopped_mid_upload_and_started_again_loses_nothing_and_applies_nothing_twice() {
+    struct StopsServer<'a> {
+        server: &'a std::cell::RefCell<Seaweed>,
+        store: kindred_s3::S3Mailbox,
+        /// Stop before the next put (true) or right after it (false); `None`: never.
+        stop: std::cell::Cell<Option<bool>>,
+    }
+    impl Mailbox for StopsServer<'_> {
+        fn put(&self, name: &str, bytes: &[u8]) -> Result<(), kindred_core::relay::StoreError> {
+            let stop = self.stop.take();
+            if stop == Some(true) {
+                self.server.borrow_mut().stop();
+            }
+            let result = self.store.put(name, bytes);
+            if stop == Some(false) {
+                // Stored, and the server stops before its answer reaches the phone.
+                result?;
+                self.server.borrow_mut().stop();
+                return Err(kindred_core::relay::StoreError("the connection closed before the answer".into()));
+            }
+            result
+        }
+        fn get(&self, name: &str) -> Result<Option<Vec<u8>>, kindred_core::relay::StoreError> {
+            self.store.get(name)
+        }
+        fn list(
+            &self,
+            prefix: &str,
+            after: Option<&str>,
+        ) -> Result<kindred_core::relay::StoreListing, kindred_core::relay::StoreError> {
+            self.store.list(prefix, after)
+        }
+        fn delete(&self, name: &str) -> Result<(), kindred_core::relay::StoreError> {
+            self.store.delete(name)
+        }
+    }
+    let server = std::cell::RefCell::new(Seaweed::start());
+    let store = StopsServer { store: server.borrow().mailbox(), server: &server, stop: std::cell::Cell::new(None) };
+    let (alice, bob) = (Phone::new("alice"), Phone::new("bob"));
+    let group = group_with(&alice, "Circle", &[&bob]).id;
+    rounds(&[&alice, &bob], &group, &store, 2);
+    for stop_before in [true, false] {
+        for i in 0..20 {
+            post(&alice, &group, &format!("message {i}, stop before the put: {stop_before}"));
+        }
+        store.stop.set(Some(stop_before));
+        let err = alice.kindred.relay_sync(&group, &store).unwrap_err();
+        assert!(matches!(err, kindred_core::Error::RelayUnavailable(_)), "{err}");
+        server.borrow_mut().start_again();
+        let mut applied = 0;
+        for _ in 0..3 {
+            round(&alice, &group, &store);
+            applied += round(&bob, &group, &store).applied;
+        }
+        assert_eq!(applied, 20, "each change applied once (stop before the put: {stop_before})");
+    }
+    let expected = alice.timeline(&group);
+    assert_eq!(expected.len(), 40);
+    assert_eq!(bob.timeline(&group), expected);
 }
