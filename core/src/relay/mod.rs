@@ -267,7 +267,9 @@ impl Kindred {
                     puts.push(Opened::Data(put));
                 }
                 None => {
-                    state.failed_again(&name);
+                    // It opened under a group key, so it is exactly what a key holder sealed: fetching it again
+                    // cannot mend it.
+                    state.seen.push(name);
                     store.report.objects_refused += 1;
                 }
             }
@@ -292,6 +294,11 @@ impl Kindred {
             && store.report.joined
         {
             standing = Standing::Member;
+            // It has put nothing but its requests to join: they are done with.
+            for (_, name, _) in state.puts.clone() {
+                store.delete(&name)?;
+                state.puts.retain(|(_, n, _)| *n != name);
+            }
         }
         self.write(|ctx| state.save(ctx.tx, group))?;
 
@@ -833,4 +840,135 @@ fn lacks(theirs: &DocClocks, published: &DocClocks) -> bool {
 
 fn clocks_hash(clocks: &DocClocks) -> [u8; 32] {
     Sha256::digest(postcard::to_stdvec(clocks).unwrap_or_default()).into()
+}
+
+#[cfg(test)]
+mod tests {
+    //! Hand-made objects: correctly sealed under the group's key (as a member, or someone holding an old key, could
+    //! make them) but altered, signed by someone else than they claim, or moved to another name. Each is refused and
+    //! costs nothing; the honest objects around them still arrive.
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+    use std::collections::BTreeMap;
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::{NewGroup, NewMessage};
+
+    #[derive(Default)]
+    struct Bucket(Mutex<BTreeMap<String, Vec<u8>>>);
+
+    impl Mailbox for Bucket {
+        fn put(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
+            self.0.lock().unwrap().insert(name.to_owned(), bytes.to_vec());
+            Ok(())
+        }
+        fn get(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+            Ok(self.0.lock().unwrap().get(name).cloned())
+        }
+        fn list(&self, prefix: &str, after: Option<&str>) -> Result<StoreListing, StoreError> {
+            let objects = self
+                .0
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|(n, _)| n.starts_with(prefix) && after.is_none_or(|a| n.as_str() > a))
+                .map(|(name, bytes)| StoredObject { name: name.clone(), size: bytes.len() as u64 })
+                .collect();
+            Ok(StoreListing { objects, more: false })
+        }
+        fn delete(&self, name: &str) -> Result<(), StoreError> {
+            self.0.lock().unwrap().remove(name);
+            Ok(())
+        }
+    }
+
+    fn post(k: &Kindred, group: &GroupId, text: &str) {
+        k.post(group, NewMessage { text: text.into(), ..Default::default() }).unwrap();
+    }
+
+    fn texts(k: &Kindred, group: &GroupId) -> Vec<String> {
+        k.messages(group, 100, None).unwrap().into_iter().map(|m| m.text).collect()
+    }
+
+    /// The data objects `writer` has in the bucket, opened: (name, epoch key, put).
+    fn puts_of(writer: &Kindred, group: &GroupId, bucket: &Bucket) -> Vec<(String, [u8; 32], Put)> {
+        let state = writer.read(|tx, _| MailboxState::load(tx, group)).unwrap();
+        let keys = state.keys();
+        let mut out = Vec::new();
+        for (seq, name, _) in state.puts.iter().filter(|(seq, ..)| *seq > 0) {
+            let Some(bytes) = bucket.get(name).unwrap() else { continue };
+            let (epoch, plain) = envelope::open_data(&keys, name, &bytes).unwrap();
+            let key = keys.iter().find(|(id, _)| *id == epoch).unwrap().1;
+            let put = Put::open(&plain).unwrap();
+            assert_eq!(put.seq, *seq);
+            out.push((name.clone(), key, put));
+        }
+        out
+    }
+
+    /// Seals `signed` (already signed and compressed) as `writer`'s object `seq` under `key`, as a key holder can.
+    fn plant(bucket: &Bucket, group: &GroupId, key: &[u8; 32], writer: &[u8; 32], seq: u64, signed: &[u8]) {
+        let name = object_name(&mailbox(group), key, b"d", writer, seq);
+        bucket.put(&name, &envelope::seal_data(key, &name, signed).unwrap()).unwrap();
+    }
+
+    #[test]
+    fn altered_misattributed_and_moved_objects_are_refused() {
+        let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+        let alice = Kindred::create(dirs[0].path(), "Alice").unwrap();
+        let bob = Kindred::create(dirs[1].path(), "Bob").unwrap();
+        let mallory = Kindred::create(dirs[2].path(), "Mallory").unwrap();
+        let group = alice.create_group(NewGroup { name: "Circle".into(), ..Default::default() }).unwrap().id;
+        let bucket = Bucket::default();
+        for joiner in [&bob, &mallory] {
+            joiner.join_group(&alice.create_invite(&group, 3_600_000).unwrap()).unwrap();
+        }
+        for _ in 0..3 {
+            for k in [&bob, &mallory, &alice] {
+                k.relay_sync(&group, &bucket).unwrap();
+            }
+        }
+        post(&alice, &group, "an honest post");
+        alice.relay_sync(&group, &bucket).unwrap();
+        // Bob takes it, and is done with what setting up left him (join requests sealed to Alice are junk to him).
+        for _ in 0..3 {
+            bob.relay_sync(&group, &bucket).unwrap();
+        }
+        assert_eq!(texts(&bob, &group), ["an honest post"]);
+        let (name, key, honest) = puts_of(&alice, &group, &bucket).pop().unwrap();
+        assert!(!honest.docs.is_empty());
+        let alice_key = *alice.with_identity(|i| i.member_id()).as_bytes();
+
+        // 1. Altered after signing: acknowledgements rewritten, the signature kept (re-sealed under the key).
+        let mut altered = honest.clone();
+        altered.seq += 100;
+        altered.acks.clear();
+        let signed = alice.with_identity(|i| honest.seal(i)).unwrap();
+        let inflated = crate::sync::codec::inflate_bounded(&signed, 1 << 20).unwrap();
+        let mut wrapper: (Vec<u8>, Vec<u8>) = postcard::from_bytes(&inflated).unwrap();
+        wrapper.0 = postcard::to_stdvec(&altered).unwrap();
+        let forged = crate::sync::codec::deflate(&postcard::to_stdvec(&wrapper).unwrap()).unwrap();
+        plant(&bucket, &group, &key, &alice_key, altered.seq, &forged);
+
+        // 2. Mallory, a member holding the key, signs a put claiming to be Alice's.
+        let mut claimed = honest.clone();
+        claimed.seq += 200;
+        let by_mallory = mallory.with_identity(|i| claimed.seal(i)).unwrap();
+        plant(&bucket, &group, &key, &alice_key, claimed.seq, &by_mallory);
+
+        // 3. Alice's honest object copied under another name.
+        let moved = format!("{}{}", mailbox(&group), "0".repeat(32));
+        bucket.put(&moved, &bucket.get(&name).unwrap().unwrap()).unwrap();
+
+        let mut refused = 0;
+        for _ in 0..3 {
+            refused += bob.relay_sync(&group, &bucket).unwrap().objects_refused;
+        }
+        assert_eq!(refused, 2 + 3, "two forged puts, and the moved copy on each of its three tries");
+        assert_eq!(texts(&bob, &group), ["an honest post"], "nothing forged was taken");
+        let state = bob.read(|tx, _| MailboxState::load(tx, &group)).unwrap();
+        let from_alice = state.peers.iter().find(|p| p.member == alice_key).unwrap();
+        assert_eq!(from_alice.latest, honest.seq, "no forged object number was taken as Alice's");
+    }
 }
