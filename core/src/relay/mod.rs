@@ -58,8 +58,9 @@ use crate::time::now_ms;
 pub const MAX_LIST_PAGES: usize = 16;
 /// Most new objects fetched in one round; the rest wait for the next ([`RelayReport::more`]).
 pub const MAX_FETCH_PER_ROUND: usize = 128;
-/// Most bytes fetched in one round (a newcomer's whole history fits many times over); the rest wait.
-pub const MAX_ROUND_BYTES: u64 = 64 * 1024 * 1024;
+/// Most bytes fetched in one round, all held in memory until taken in (a newcomer's whole history fits many times
+/// over); the rest wait for the next round.
+pub const MAX_ROUND_BYTES: u64 = 32 * 1024 * 1024;
 /// How long a phone leaves an object in the store when not every member has read it: 30 days.
 pub const RETENTION_MS: i64 = 30 * 24 * 3600 * 1000;
 /// How often a joining phone puts its request again while no one has admitted it: every 6 hours.

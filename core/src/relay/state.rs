@@ -131,10 +131,12 @@ impl MailboxState {
         }
     }
 
-    /// Keeps at most [`MAX_SEEN`] names, the newest.
+    /// Keeps at most [`MAX_SEEN`] names, the newest (and as many that failed to open).
     pub(crate) fn trim_seen(&mut self) {
         let excess = self.seen.len().saturating_sub(MAX_SEEN);
         self.seen.drain(..excess);
+        let excess = self.failed.len().saturating_sub(MAX_SEEN);
+        self.failed.drain(..excess);
     }
 
     /// Notes that the object `name` did not open; whether it is now taken as junk.

@@ -58,7 +58,9 @@ pub fn run(ctx: &Ctx, command: RelayCommand) -> Outcome {
     let unavailable = |e: kindred_core::relay::StoreError| CliError::Core(kindred_core::Error::RelayUnavailable(e.0));
     let report = match (endpoint, bucket, folder) {
         (Some(endpoint), Some(bucket), _) => {
-            let store = S3Mailbox::from_env(&endpoint, &bucket).map_err(|e| CliError::input(e.0))?;
+            let store = S3Mailbox::from_env(&endpoint, &bucket)
+                .map_err(|e| CliError::input(e.0))?
+                .with_max_object_bytes(kindred_core::relay::MAX_OBJECT_BYTES as u64);
             if create_bucket {
                 store.create_bucket_if_missing().map_err(unavailable)?;
             }
