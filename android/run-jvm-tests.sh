@@ -80,6 +80,7 @@ generated="$bindings/kotlin/org/kindred/core/kindred.kt"
 lib_dir="$bindings/lib"
 [[ -f "$generated" ]] || die "no generated Kotlin at $generated"
 # The opt-in relay: its layer and tests compile exactly against bindings that have it.
+# shellcheck disable=SC2016  # the backquotes are Kotlin's, to be matched as they are
 if grep -q 'fun `relaySync`' "$generated"; then
     relay=1
     echo "relay: yes, the bindings have kindred-ffi's relay feature: compiling android/src/relay/kotlin and android/src/relayTest/kotlin (RelayTest)"

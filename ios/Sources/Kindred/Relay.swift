@@ -1,14 +1,16 @@
-import Foundation
-public import KindredCore
-
 // The relay mailbox: sync across distance through an end-to-end encrypted mailbox on any S3-compatible object store,
 // for members who never meet or whose phones take no incoming connections. The protocol, the encryption and every
 // check are the Rust core's; the app brings only the store, ``RelayStore``, over its own HTTP stack.
 //
-// Needs the relay build: `relaySync` and `RelayStore` exist only in bindings generated from kindred-ffi built with
-// its cargo feature `relay` (`KINDRED_FFI_FEATURES=relay bindings/scripts/generate-bindings.sh`, which
-// ios/run-linux-tests.sh uses; ios/build-xcframework.sh builds with it), so this file, and with it the package,
-// compiles only against those.
+// Opt-in, the relay build only: `relaySync` and `RelayStore` exist only in bindings generated from kindred-ffi built
+// with its cargo feature `relay`, which the shipped library leaves out for now (with it the library is about 130 KB
+// over its 4 MiB budget; ios/README.md, "Relay mailbox"). So this file is compiled only when KINDRED_RELAY is defined,
+// which Package.swift does when KINDRED_RELAY=1 is set as the package is resolved: `KINDRED_RELAY=1
+// ios/build-xcframework.sh` builds the library with the feature, and ios/run-linux-tests.sh sets it exactly when its
+// bindings have the relay.
+#if KINDRED_RELAY
+import Foundation
+public import KindredCore
 
 extension Kindred {
     /// The largest object a relay mailbox holds, 32 MiB (the core's `MAX_OBJECT_BYTES`): a ``RelayStore`` refuses
@@ -48,6 +50,8 @@ extension Kindred {
     /// The sketch in ios/README.md ("Relay mailbox") and the tests' store (`Tests/KindredTests/RelayTests.swift`,
     /// `URLSession` against a real SeaweedFS server) show the whole of it.
     ///
+    /// Only in the relay build (opt-in, with `KINDRED_RELAY=1`: ios/README.md, "Relay mailbox").
+    ///
     /// - Throws: ``KindredError/RelayUnavailable(detail:)`` if a store call failed (its reason is in `detail`):
     ///   nothing half-done is kept, and the next round finishes what this one could not;
     ///   ``KindredError/NotPermitted(reason:)`` if this profile neither holds the group nor has an invitation to it.
@@ -56,3 +60,4 @@ extension Kindred {
         try await bridgeAsync { [self] in try profile.relaySync(groupId: groupId, store: store) }
     }
 }
+#endif

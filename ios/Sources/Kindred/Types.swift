@@ -1,5 +1,6 @@
 // The generated types that `Kindred`'s API takes and returns, re-exported one by one: the records, the enums,
-// `KindredError`, `SyncSession` and the `RelayStore` protocol apps implement, exactly as uniffi generates them.
+// `KindredError`, `SyncSession` and, in the relay build only, the `RelayStore` protocol apps implement (with its
+// records and error), exactly as uniffi generates them.
 // Nothing else of the generated module `KindredCore` reaches an app: not `KindredProfile` and `KindredGroup`
 // (wrapped by `Kindred` and `Kindred.Group`), not `UpdateListener` and `SubscriptionHandle` (behind the
 // `AsyncStream`s), not the `New...` input records the layer builds from plain arguments (`NewCheckin` excepted), not
@@ -95,9 +96,6 @@ public import KindredCore
 @_exported import struct KindredCore.ListedProfile      // a profile a vault lists, with its label (`Profiles.list()`)
 @_exported import struct KindredCore.ExportSummary      // what `Kindred.exportMine(to:)` wrote
 @_exported import struct KindredCore.ExportCount        // how many records of one kind, in `ExportSummary`
-@_exported import struct KindredCore.RelayReport        // what a relay round did (`Kindred.relaySync`)
-@_exported import struct KindredCore.StoreListing       // one page of a relay store's listing (`RelayStore.list`)
-@_exported import struct KindredCore.StoredObject       // an object a listing names, in `StoreListing`
 
 // MARK: Records the layer takes
 
@@ -118,14 +116,6 @@ public import KindredCore
 @_exported import enum KindredCore.SafetyPlanStep       // a step of the safety plan (six, and reasons for living)
 @_exported import enum KindredCore.KindredError         // every error Kindred throws
 @_exported import enum KindredCore.Refusal              // which rule refused a peer's data (`KindredError.Rejected`)
-@_exported import enum KindredCore.RelayStoreError      // what a `RelayStore` throws when a request failed
-
-// MARK: The one generated protocol apps implement
-
-// The S3-compatible bucket the relay mailbox lives in, as the app reaches it over its own HTTP stack
-// (`Kindred.relaySync(groupId:store:)`, `Relay.swift`). Not the generated `RelayStoreImpl` (a store implemented in
-// Rust), which stays hidden.
-@_exported import protocol KindredCore.RelayStore
 
 // MARK: The one generated object apps hold
 
@@ -133,6 +123,32 @@ public import KindredCore
 // carried by `SyncSession.run(send:receive:isolation:)` (`Sync.swift`). Its own generated methods (`receive(frame:)`,
 // `takeOutgoing()`, `isFinished()`, `peer()`, `report()`) are the step-by-step form of what `run` does.
 @_exported import class KindredCore.SyncSession
+
+// MARK: The relay mailbox (opt-in: the relay build only)
+
+// Compiled only when the package is built with relay bindings (Package.swift defines KINDRED_RELAY when KINDRED_RELAY=1
+// is set as it resolves the package): `RelayStore` and `RelayStoreError` exist only in bindings generated from
+// kindred-ffi built with its cargo feature `relay`, which the shipped library leaves out for now (ios/README.md,
+// "Relay mailbox"). The core's records `RelayReport`, `StoreListing` and `StoredObject` are in every build's bindings,
+// but nothing takes or returns them without the relay, so they stay inside without it.
+#if KINDRED_RELAY
+@_exported import struct KindredCore.RelayReport        // what a relay round did (`Kindred.relaySync`)
+@_exported import struct KindredCore.StoreListing       // one page of a relay store's listing (`RelayStore.list`)
+@_exported import struct KindredCore.StoredObject       // an object a listing names, in `StoreListing`
+@_exported import enum KindredCore.RelayStoreError      // what a `RelayStore` throws when a request failed
+// The one generated protocol apps implement: the S3-compatible bucket the relay mailbox lives in, as the app reaches
+// it over its own HTTP stack (`Kindred.relaySync(groupId:store:)`, `Relay.swift`). Not the generated
+// `RelayStoreImpl` (a store implemented in Rust), which stays hidden.
+@_exported import protocol KindredCore.RelayStore
+
+extension Kindred {
+    public typealias RelayReport = KindredCore.RelayReport
+    public typealias StoreListing = KindredCore.StoreListing
+    public typealias StoredObject = KindredCore.StoredObject
+    public typealias RelayStoreError = KindredCore.RelayStoreError
+    public typealias RelayStore = KindredCore.RelayStore
+}
+#endif
 
 extension Kindred {
     public typealias ProfileInfo = KindredCore.ProfileInfo
@@ -206,11 +222,6 @@ extension Kindred {
     public typealias ListedProfile = KindredCore.ListedProfile
     public typealias ExportSummary = KindredCore.ExportSummary
     public typealias ExportCount = KindredCore.ExportCount
-    public typealias RelayReport = KindredCore.RelayReport
-    public typealias StoreListing = KindredCore.StoreListing
-    public typealias StoredObject = KindredCore.StoredObject
-    public typealias RelayStoreError = KindredCore.RelayStoreError
-    public typealias RelayStore = KindredCore.RelayStore
     public typealias NewCheckin = KindredCore.NewCheckin
     public typealias Update = KindredCore.Update
     public typealias Role = KindredCore.Role
