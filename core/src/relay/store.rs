@@ -33,8 +33,8 @@ pub struct StoreError(pub String);
 
 /// An S3-compatible bucket (or anything with the same four operations), as the app reaches it.
 ///
-/// Every call may block on the network; the core calls them from the thread that runs [`Kindred::relay_sync`]
-/// (`crate::Kindred::relay_sync`), never while it holds the database.
+/// Every call may block on the network; the core calls them from the thread that runs
+/// [`Kindred::relay_sync`](crate::Kindred::relay_sync), never while it holds the database.
 pub trait Mailbox {
     /// Stores `bytes` under `name`, replacing an object of that name.
     fn put(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError>;

@@ -20,7 +20,7 @@ pub enum RelayCommand {
     Sync {
         /// The group's id or name (its id, for a group you are joining).
         group: String,
-        /// The store's URL, e.g. https://s3.eu-west-1.amazonaws.com or http://localhost:8333.
+        /// The store's URL, e.g. `https://s3.eu-west-1.amazonaws.com` or `http://localhost:8333`.
         #[arg(long, requires = "bucket", conflicts_with = "folder")]
         endpoint: Option<String>,
         /// The bucket the mailboxes live in.
