@@ -232,7 +232,7 @@ impl Kindred {
                         members: header.members,
                         made_at: now_ms(),
                         mine: false,
-                        key_object: None,
+                        key_objects: Vec::new(),
                     });
                     continue;
                 }
@@ -534,26 +534,32 @@ impl Kindred {
                 let mut key = [0u8; 32];
                 rand::fill(&mut id);
                 rand::fill(&mut key);
-                let epoch = Epoch { id, key, members: active.clone(), made_at: now_ms(), mine: true, key_object: None };
+                let epoch =
+                    Epoch { id, key, members: active.clone(), made_at: now_ms(), mine: true, key_objects: Vec::new() };
                 state.add_epoch(epoch.clone());
                 self.write(|ctx| state.save(ctx.tx, group))?;
                 epoch
             }
         };
-        if epoch.mine && epoch.key_object.is_none() {
+        if epoch.mine && epoch.key_objects.is_empty() {
             let header =
                 self.with_identity(|i| EpochHeader::new(i, group, epoch.id, &epoch.key, epoch.members.clone()))?;
             // A key that is no curve point belongs to no phone that could open a slot (nor sign): it gets none.
             let recipients: Vec<[u8; 32]> =
                 epoch.members.iter().filter_map(|m| crate::sealed::key_of(&MemberId::from_bytes(*m)).ok()).collect();
-            let name = object_name(prefix, &epoch.key, b"k", me.as_bytes(), 0);
-            let bytes =
-                envelope::seal_key_object(group, &(epoch.id, epoch.key), &recipients, &name, &header.encode()?)?;
-            store.put(&name, &bytes)?;
-            if let Some(e) = state.epochs.iter_mut().find(|e| e.id == epoch.id) {
-                e.key_object = Some(name.clone());
+            // One key object per MAX_SLOTS members, so a reader tries a bounded number of slots in any object.
+            let mut names = Vec::new();
+            for (i, chunk) in recipients.chunks(envelope::MAX_SLOTS).enumerate() {
+                let name = object_name(prefix, &epoch.key, b"k", me.as_bytes(), i as u64);
+                let bytes = envelope::seal_key_object(group, &(epoch.id, epoch.key), chunk, &name, &header.encode()?)?;
+                store.put(&name, &bytes)?;
+                names.push(name);
             }
-            state.puts.push((0, name, now_ms()));
+            let now = now_ms();
+            state.puts.extend(names.iter().map(|n| (0, n.clone(), now)));
+            if let Some(e) = state.epochs.iter_mut().find(|e| e.id == epoch.id) {
+                e.key_objects = names;
+            }
             self.write(|ctx| state.save(ctx.tx, group))?;
         }
 
@@ -594,7 +600,7 @@ impl Kindred {
         };
         let now = now_ms();
         // The key object of the epoch in use stays: a member back after a long time needs it.
-        let in_use = state.epoch_for(&active).and_then(|e| e.key_object.clone());
+        let in_use = state.epoch_for(&active).map(|e| e.key_objects.clone()).unwrap_or_default();
         let read_by_all = |seq: u64| {
             active.iter().filter(|m| **m != me).all(|m| state.peers.iter().any(|p| &p.member == m && p.acked >= seq))
         };
@@ -602,7 +608,7 @@ impl Kindred {
             .puts
             .iter()
             .filter(|(seq, name, at)| match seq {
-                0 => now - at > RETENTION_MS && in_use.as_ref() != Some(name),
+                0 => now - at > RETENTION_MS && !in_use.contains(name),
                 _ => now - at > RETENTION_MS || read_by_all(*seq),
             })
             .map(|(_, name, _)| name.clone())
@@ -844,20 +850,17 @@ fn clocks_hash(clocks: &DocClocks) -> [u8; 32] {
 }
 
 #[cfg(test)]
-mod tests {
-    //! Hand-made objects: correctly sealed under the group's key (as a member, or someone holding an old key, could
-    //! make them) but altered, signed by someone else than they claim, or moved to another name. Each is refused and
-    //! costs nothing; the honest objects around them still arrive.
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+mod tests_support {
+    #![allow(clippy::unwrap_used)]
 
     use std::collections::BTreeMap;
     use std::sync::Mutex;
 
     use super::*;
-    use crate::{NewGroup, NewMessage};
 
+    /// A bucket in memory.
     #[derive(Default)]
-    struct Bucket(Mutex<BTreeMap<String, Vec<u8>>>);
+    pub(super) struct Bucket(Mutex<BTreeMap<String, Vec<u8>>>);
 
     impl Mailbox for Bucket {
         fn put(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
@@ -883,6 +886,18 @@ mod tests {
             Ok(())
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Hand-made objects: correctly sealed under the group's key (as a member, or someone holding an old key, could
+    //! make them) but altered, signed by someone else than they claim, or moved to another name. Each is refused and
+    //! costs nothing; the honest objects around them still arrive.
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+    use super::tests_support::Bucket;
+    use super::*;
+    use crate::{NewGroup, NewMessage};
 
     fn post(k: &Kindred, group: &GroupId, text: &str) {
         k.post(group, NewMessage { text: text.into(), ..Default::default() }).unwrap();
@@ -971,5 +986,40 @@ mod tests {
         let state = bob.read(|tx, _| MailboxState::load(tx, &group)).unwrap();
         let from_alice = state.peers.iter().find(|p| p.member == alice_key).unwrap();
         assert_eq!(from_alice.latest, honest.seq, "no forged object number was taken as Alice's");
+    }
+}
+
+#[cfg(test)]
+mod large_groups {
+    #![allow(clippy::unwrap_used)]
+
+    use super::tests_support::Bucket;
+    use super::*;
+    use crate::identity::LocalIdentity;
+    use crate::{NewGroup, Role};
+
+    /// A group of more members than a key object has slots for: the epoch goes out in several key objects, and a
+    /// newcomer finds its slot in whichever holds it.
+    #[test]
+    fn an_epoch_for_more_members_than_one_key_object_holds_reaches_each() {
+        let dirs: Vec<_> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
+        let alice = Kindred::create(dirs[0].path(), "Alice").unwrap();
+        let bob = Kindred::create(dirs[1].path(), "Bob").unwrap();
+        let group = alice.create_group(NewGroup { name: "Big".into(), ..Default::default() }).unwrap().id;
+        for i in 0..envelope::MAX_SLOTS + 5 {
+            let member = LocalIdentity::generate().member_id();
+            alice.add_member(&group, &member, &format!("Member {i}"), Role::Member).unwrap();
+        }
+        bob.join_group(&alice.create_invite(&group, 3_600_000).unwrap()).unwrap();
+        let bucket = Bucket::default();
+        for _ in 0..2 {
+            for k in [&bob, &alice] {
+                k.relay_sync(&group, &bucket).unwrap();
+            }
+        }
+        assert!(bob.group(&group).is_ok(), "bob joined");
+        let state = alice.read(|tx, _| MailboxState::load(tx, &group)).unwrap();
+        let epoch = state.epochs.iter().find(|e| e.members.len() == envelope::MAX_SLOTS + 7).unwrap();
+        assert_eq!(epoch.key_objects.len(), 2);
     }
 }

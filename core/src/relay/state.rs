@@ -76,9 +76,10 @@ pub(crate) struct Epoch {
     /// Sorted member keys.
     pub members: Vec<[u8; 32]>,
     pub made_at: i64,
-    /// Made by this phone: it puts the key object handing it out (`key_object`, once put).
+    /// Made by this phone: it puts the key objects handing it out (`key_objects`, once put: one per
+    /// [`super::envelope::MAX_SLOTS`] members).
     pub mine: bool,
-    pub key_object: Option<String>,
+    pub key_objects: Vec<String>,
 }
 
 impl MailboxState {
