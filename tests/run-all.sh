@@ -45,6 +45,8 @@ cargo clippy --workspace --all-targets -- -D warnings
 # In the workspace build kindred-ffi turns on kindred-core's `uniffi` feature; the CLI, scenarios and bench use the core
 # without it, so it must also build (and lint clean) alone.
 cargo clippy -p kindred-core --all-targets -- -D warnings
+# The relay mailbox's FFI is behind kindred-ffi's `relay` feature (opt-in while the library has no room for it).
+cargo clippy -p kindred-ffi --features relay --all-targets -- -D warnings
 
 section "API docs (rustdoc, warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace --quiet
