@@ -278,3 +278,65 @@ fn the_server_stopped_mid_upload_and_started_again_loses_nothing_and_applies_not
     assert_eq!(expected.len(), 40);
     assert_eq!(bob.timeline(&group), expected);
 }
+
+/// A removal heard by two phones at once: each makes a key for the members left, both key objects reach everyone,
+/// every phone ends up writing under the same one (the lowest id), and the removed member reads none of what follows.
+#[test]
+fn two_phones_that_rekey_at_once_converge_and_the_removed_member_still_reads_nothing() {
+    let store = bucket();
+    let (alice, mo, bob, mallory) = (Phone::new("alice"), Phone::new("mo"), Phone::new("bob"), Phone::new("mallory"));
+    let group = group_with(&alice, "Circle", &[&mo, &bob, &mallory]).id;
+    alice.kindred.add_member(&group, &mo.id(), "mo", kindred_core::Role::Moderator).unwrap();
+    exchange(&alice, &mo, &group);
+    rounds(&[&alice, &mo, &bob, &mallory], &group, &store, 2);
+    alice.kindred.remove_member(&group, &mallory.id()).unwrap();
+    exchange(&alice, &mo, &group);
+    // alice and mo both know, and neither has read the other's new key: mo's whole round runs just before alice's
+    // first put reaches the store.
+    struct Interleaved<'a> {
+        inner: &'a kindred_s3::S3Mailbox,
+        before_first_put: std::cell::RefCell<Option<Box<dyn FnOnce() + 'a>>>,
+    }
+    impl Mailbox for Interleaved<'_> {
+        fn put(&self, name: &str, bytes: &[u8]) -> Result<(), kindred_core::relay::StoreError> {
+            let first = self.before_first_put.borrow_mut().take();
+            if let Some(run) = first {
+                run();
+            }
+            self.inner.put(name, bytes)
+        }
+        fn get(&self, name: &str) -> Result<Option<Vec<u8>>, kindred_core::relay::StoreError> {
+            self.inner.get(name)
+        }
+        fn list(
+            &self,
+            prefix: &str,
+            after: Option<&str>,
+        ) -> Result<kindred_core::relay::StoreListing, kindred_core::relay::StoreError> {
+            self.inner.list(prefix, after)
+        }
+        fn delete(&self, name: &str) -> Result<(), kindred_core::relay::StoreError> {
+            self.inner.delete(name)
+        }
+    }
+    let mo_made = std::cell::Cell::new(0);
+    let interleaved = Interleaved {
+        inner: &store,
+        before_first_put: std::cell::RefCell::new(Some(Box::new(|| mo_made.set(round(&mo, &group, &store).puts)))),
+    };
+    let alice_made = round(&alice, &group, &interleaved).puts;
+    assert_eq!((alice_made, mo_made.get()), (2, 2), "each put a key object and a put");
+    let marker = unique("after-two-keys");
+    rounds(&[&bob, &alice, &mo], &group, &store, 2);
+    for phone in [&alice, &mo, &bob] {
+        post(phone, &group, &format!("{marker} {}", phone.name));
+    }
+    rounds(&[&alice, &mo, &bob], &group, &store, 3);
+    let expected = alice.timeline(&group);
+    for phone in [&mo, &bob] {
+        assert_eq!(phone.timeline(&group), expected, "{}", phone.name);
+    }
+    assert_eq!(expected.iter().filter(|l| l.contains(&marker)).count(), 3);
+    rounds(&[&mallory], &group, &store, 2);
+    assert!(!mallory.timeline(&group).iter().any(|l| l.contains(&marker)));
+}
