@@ -204,7 +204,9 @@ impl Kindred {
                     state.seen.push(name);
                     store.report.objects_refused += 1;
                 }
-                None => {}
+                // Listed but gone (deleted since, or a listing naming what is not there): not asked for again while
+                // listed.
+                None => state.seen.push(name),
             }
         }
         state.trim_seen();
