@@ -5,10 +5,12 @@
 //! 1. **List** the group's mailbox (one request when nothing is new) and fetch the objects not fetched before, at most
 //!    [`MAX_FETCH_PER_ROUND`] of them, each at most [`MAX_OBJECT_BYTES`].
 //! 2. **Open** each with what this phone holds (`envelope`): an epoch key for data objects, its own slot of a key
-//!    object, or a join request sealed to it; anything else is junk, never fetched again.
+//!    object, or a join request sealed to it. One that opens no way is fetched again in the next two rounds (a store
+//!    may have served it damaged; its key may come later), then taken as junk and never fetched again.
 //! 3. **Take in** what opened, through the same checks as any sync (`crate::sync::ingest`: signatures, authority,
 //!    bounds), group documents first; note each writer's declaration (how far it has read, what it holds).
-//! 4. **Put** one object if there is something to say: the changes this phone holds that it has not put before, and
+//! 4. **Put** one object if there is something to say: the changes this phone holds that it has not put before (what
+//!    it took from the mailbox counts as put: nothing is echoed back), and
 //!    for a member whose declaration shows it lacks what was put (a dropped object, a newcomer), what it lacks; the
 //!    bodies that go with them and those asked for; and this phone's own declaration. A phone that took in data owes
 //!    an acknowledgement, so it puts one even with nothing new; an acknowledgement alone asks for none back.
