@@ -166,6 +166,7 @@ impl Kindred {
         let prefix = mailbox(group);
         let (mut state, standing) =
             self.read(|tx, me| Ok((MailboxState::load(tx, group)?, standing_in(tx, group, me)?)))?;
+        let loaded = state.encode()?;
         let Some(mut standing) = standing else {
             return Err(Error::NotPermitted(
                 "only a member of a group, or someone invited to it, uses its mailbox".into(),
@@ -288,12 +289,14 @@ impl Kindred {
 
         // 3. Take it in: join requests, then group documents, then the rest. What came from the mailbox is in the
         // mailbox already: it counts as put (this phone relays only what reached it some other way).
-        let before = self.read(|tx, _| Ok((holdings(tx, group)?, newest_message(tx, group)?)))?;
-        self.take_in(group, &mut state, &mut store.report, puts)?;
-        let after = self.read(|tx, _| Ok((holdings(tx, group)?, newest_message(tx, group)?)))?;
-        state.published_from_mailbox(&before.0, &after.0);
-        if state.bodies_mark >= before.1 {
-            state.bodies_mark = after.1;
+        if !puts.is_empty() {
+            let before = self.read(|tx, _| Ok((holdings(tx, group)?, newest_message(tx, group)?)))?;
+            self.take_in(group, &mut state, &mut store.report, puts)?;
+            let after = self.read(|tx, _| Ok((holdings(tx, group)?, newest_message(tx, group)?)))?;
+            state.published_from_mailbox(&before.0, &after.0);
+            if state.bodies_mark >= before.1 {
+                state.bodies_mark = after.1;
+            }
         }
         if let Standing::Joining(_) = standing
             && store.report.joined
@@ -305,7 +308,10 @@ impl Kindred {
                 state.puts.retain(|(_, n, _)| *n != name);
             }
         }
-        self.write(|ctx| state.save(ctx.tx, group))?;
+        // A round that found nothing new writes nothing.
+        if state.encode()? != loaded {
+            self.write(|ctx| state.save(ctx.tx, group))?;
+        }
 
         // 4. Put.
         match standing {
@@ -357,6 +363,7 @@ impl Kindred {
             }
         }
         crate::sorting::sort_by_u64_key(&mut puts, |p| p.seq);
+        let me = *self.with_identity(|i| i.member_id()).as_bytes();
         let removed = |kindred: &Kindred, writer: &[u8; 32]| -> Result<bool> {
             kindred.read(|tx, _| {
                 let Some(group_ref) = group_store::group_ref(tx, group)? else { return Ok(false) };
@@ -400,7 +407,6 @@ impl Kindred {
                 report.objects_refused += 1;
             }
             let carries_data = put.carries_data();
-            let me = *self.with_identity(|i| i.member_id()).as_bytes();
             if let Some(peer) = state.peer_mut(&put.writer)
                 && put.seq > peer.latest
             {
@@ -595,13 +601,12 @@ impl Kindred {
     /// Deletes this phone's objects that every active member has read, and any older than [`RETENTION_MS`].
     fn delete_read(&self, group: &GroupId, state: &mut MailboxState, store: &mut Counted<'_>) -> Result<()> {
         let me = *self.with_identity(|i| i.member_id()).as_bytes();
-        let Some(active) = self
-            .read(|tx, _| Ok(group_store::group_ref(tx, group)?.map(|_| ())))?
-            .map(|()| self.read(|tx, _| active_members(tx, group)))
-            .transpose()?
-        else {
-            return Ok(());
-        };
+        // A phone still joining holds no group, and has only its requests to join in the store.
+        let active = self.read(|tx, _| match group_store::group_ref(tx, group)? {
+            Some(_) => active_members(tx, group).map(Some),
+            None => Ok(None),
+        })?;
+        let Some(active) = active else { return Ok(()) };
         let now = now_ms();
         // The key object of the epoch in use stays: a member back after a long time needs it.
         let in_use = state.epoch_for(&active).map(|e| e.key_objects.clone()).unwrap_or_default();
@@ -650,8 +655,9 @@ fn prepare_put(ctx: &mut WriteCtx<'_, '_>, group: &GroupId, state: &mut MailboxS
     let me = ctx.me();
     let standings = group_store::standings(ctx.tx, group_ref)?;
     let active = |m: &[u8; 32]| standings.get(&MemberId::from_bytes(*m)).is_some_and(|s| !s.removed);
-    // Members who have read everything this phone put and still lack some of it (a dropped object, a refused one, a
-    // newcomer), and whose holdings changed since they were last sent what they lacked.
+    // Members who have read everything this phone put (or have put twice since its last put without reading it) and
+    // still lack some of it (a dropped object, a refused one, a newcomer), and whose holdings changed since they were
+    // last sent what they lacked.
     let lagging: Vec<(usize, [u8; 32])> = state
         .peers
         .iter()
@@ -720,8 +726,8 @@ fn prepare_put(ctx: &mut WriteCtx<'_, '_>, group: &GroupId, state: &mut MailboxS
             snapshot: Vec::new(),
         });
     }
-    let (new_bodies, bodies_mark) = crate::storage::relay::bodies_after(ctx.tx, group_ref, state.bodies_mark)?;
-    bodies.extend(new_bodies);
+    bodies.extend(crate::storage::relay::bodies_after(ctx.tx, group_ref, state.bodies_mark)?);
+    let bodies_mark = crate::storage::relay::newest_message(ctx.tx, group_ref)?;
     let mut answered: Vec<([u8; 32], Option<[u8; 32]>)> =
         lagging.iter().filter_map(|(i, hash)| state.peers.get(*i).map(|p| (p.member, Some(*hash)))).collect();
     for peer in state.peers.iter().filter(|p| active(&p.member) && p.latest > p.answered && !p.wanted.is_empty()) {
@@ -768,7 +774,7 @@ fn holdings(tx: &rusqlite::Transaction<'_>, group: &GroupId) -> Result<DocClocks
 /// The newest local message row of the group (0 while it does not hold the group).
 fn newest_message(tx: &rusqlite::Transaction<'_>, group: &GroupId) -> Result<i64> {
     match group_store::group_ref(tx, group)? {
-        Some(group_ref) => Ok(crate::storage::relay::bodies_after(tx, group_ref, i64::MAX)?.1),
+        Some(group_ref) => crate::storage::relay::newest_message(tx, group_ref),
         None => Ok(0),
     }
 }
@@ -807,10 +813,8 @@ fn list_all(store: &mut Counted<'_>, prefix: &str) -> Result<(Vec<StoredObject>,
         let page = store.list(prefix, after.as_deref())?;
         let before = all.len();
         for object in page.objects {
-            if object.name.starts_with(prefix)
-                && all.last().is_none_or(|last| object.name > last.name)
-                && after.as_ref().is_none_or(|a| object.name > *a)
-            {
+            // After the last name kept, which is where this page was asked to start.
+            if object.name.starts_with(prefix) && all.last().is_none_or(|last| object.name > last.name) {
                 all.push(object);
             }
         }

@@ -92,8 +92,12 @@ impl MailboxState {
     }
 
     pub(crate) fn save(&self, conn: &rusqlite::Connection, group: &GroupId) -> Result<()> {
-        let bytes = postcard::to_stdvec(self).map_err(|e| Error::Internal(format!("encoding a mailbox state: {e}")))?;
-        crate::storage::relay::save(conn, group, &bytes)
+        crate::storage::relay::save(conn, group, &self.encode()?)
+    }
+
+    /// The value as stored.
+    pub(crate) fn encode(&self) -> Result<Vec<u8>> {
+        postcard::to_stdvec(self).map_err(|e| Error::Internal(format!("encoding a mailbox state: {e}")))
     }
 
     /// Takes an object number.

@@ -18,10 +18,13 @@ pub(crate) fn save(conn: &Connection, group: &GroupId, state: &[u8]) -> Result<(
     Ok(())
 }
 
-/// The bodies of the group's messages stored after `mark` (a local row number), and the newest such number.
-pub(crate) fn bodies_after(conn: &Connection, group_ref: GroupRef, mark: i64) -> Result<(Vec<Vec<u8>>, i64)> {
+/// The bodies of the group's messages stored after `mark` (a local row number).
+pub(crate) fn bodies_after(conn: &Connection, group_ref: GroupRef, mark: i64) -> Result<Vec<Vec<u8>>> {
     let mut stmt = conn.prepare_cached(sql(q::RELAY_BODIES_AFTER))?;
-    let bodies = super::messages::held_bodies(stmt.query(params![group_ref, mark])?)?;
-    let newest = conn.prepare_cached(sql(q::RELAY_NEWEST_MESSAGE))?.query_row([group_ref], |r| r.get(0))?;
-    Ok((bodies, newest))
+    super::messages::held_bodies(stmt.query(params![group_ref, mark])?)
+}
+
+/// The group's newest local message row number (0: none).
+pub(crate) fn newest_message(conn: &Connection, group_ref: GroupRef) -> Result<i64> {
+    Ok(conn.prepare_cached(sql(q::RELAY_NEWEST_MESSAGE))?.query_row([group_ref], |r| r.get(0))?)
 }
