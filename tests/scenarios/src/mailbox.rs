@@ -1,50 +1,12 @@
-//! Stores for the relay's tests: an in-memory bucket (for unit-speed checks) and a hostile store wrapping any other
-//! (the real SeaweedFS server, in the relay scenarios) that does what a store with its own mind can do: drop puts,
-//! hide, reorder and duplicate listings, serve stale or swapped bytes, truncate, fail.
+//! Stores for the relay's tests, each in front of another (the real SeaweedFS server, in the relay scenarios): a
+//! hostile one that does what a store with its own mind can do (drop puts, reorder and duplicate listings, serve
+//! swapped or truncated bytes, fail), and one that hands its next put to a hook (a server stopped around it, another
+//! phone's round run just before it).
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-use kindred_core::relay::{Mailbox, StoreError, StoreListing, StoredObject};
-
-/// A bucket in memory, paged like S3 (1,000 names a page).
-#[derive(Debug, Default)]
-pub struct MemoryMailbox {
-    objects: Mutex<BTreeMap<String, Vec<u8>>>,
-}
-
-impl MemoryMailbox {
-    /// Every object, by name.
-    pub fn objects(&self) -> BTreeMap<String, Vec<u8>> {
-        self.objects.lock().unwrap_or_else(|p| p.into_inner()).clone()
-    }
-}
-
-impl Mailbox for MemoryMailbox {
-    fn put(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
-        self.objects.lock().unwrap_or_else(|p| p.into_inner()).insert(name.to_owned(), bytes.to_vec());
-        Ok(())
-    }
-
-    fn get(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.objects.lock().unwrap_or_else(|p| p.into_inner()).get(name).cloned())
-    }
-
-    fn list(&self, prefix: &str, after: Option<&str>) -> Result<StoreListing, StoreError> {
-        let objects = self.objects.lock().unwrap_or_else(|p| p.into_inner());
-        let mut names = objects
-            .iter()
-            .filter(|(n, _)| n.starts_with(prefix) && after.is_none_or(|a| n.as_str() > a))
-            .map(|(name, bytes)| StoredObject { name: name.clone(), size: bytes.len() as u64 });
-        let page: Vec<StoredObject> = names.by_ref().take(1000).collect();
-        Ok(StoreListing { objects: page, more: names.next().is_some() })
-    }
-
-    fn delete(&self, name: &str) -> Result<(), StoreError> {
-        self.objects.lock().unwrap_or_else(|p| p.into_inner()).remove(name);
-        Ok(())
-    }
-}
+use kindred_core::relay::{Mailbox, StoreError, StoreListing};
 
 /// What a [`Hostile`] store does.
 #[derive(Debug, Clone, Copy, Default)]
@@ -115,6 +77,54 @@ impl<M: Mailbox> Mailbox for Hostile<'_, M> {
 
     fn delete(&self, name: &str) -> Result<(), StoreError> {
         self.mode()?;
+        self.inner.delete(name)
+    }
+}
+
+/// A put handed to a [`OnNextPut`] hook: calling it does the put.
+pub type Put<'p> = &'p dyn Fn() -> Result<(), StoreError>;
+
+/// What an [`OnNextPut`] does with the next put: anything around it, and the put itself or not.
+pub type PutHook<'a> = Box<dyn FnOnce(Put<'_>) -> Result<(), StoreError> + 'a>;
+
+/// A store in front of another that hands its next put to a hook (to stop the server before or after it, or to run
+/// another phone's round just before it reaches the store); every other call goes straight through.
+pub struct OnNextPut<'a, M: Mailbox> {
+    inner: &'a M,
+    hook: std::cell::RefCell<Option<PutHook<'a>>>,
+}
+
+impl<'a, M: Mailbox> OnNextPut<'a, M> {
+    /// `inner`, with `hook` around its next put.
+    pub fn new(inner: &'a M, hook: PutHook<'a>) -> Self {
+        Self { inner, hook: std::cell::RefCell::new(Some(hook)) }
+    }
+}
+
+impl<M: Mailbox> std::fmt::Debug for OnNextPut<'_, M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OnNextPut").finish_non_exhaustive()
+    }
+}
+
+impl<M: Mailbox> Mailbox for OnNextPut<'_, M> {
+    fn put(&self, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
+        let hook = self.hook.borrow_mut().take();
+        match hook {
+            Some(hook) => hook(&|| self.inner.put(name, bytes)),
+            None => self.inner.put(name, bytes),
+        }
+    }
+
+    fn get(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.inner.get(name)
+    }
+
+    fn list(&self, prefix: &str, after: Option<&str>) -> Result<StoreListing, StoreError> {
+        self.inner.list(prefix, after)
+    }
+
+    fn delete(&self, name: &str) -> Result<(), StoreError> {
         self.inner.delete(name)
     }
 }

@@ -7,7 +7,7 @@
 
 use kindred_core::relay::{Mailbox, RelayReport};
 use kindred_core::{GroupId, NewMessage};
-use kindred_scenarios::mailbox::{Hostile, Misbehaviour};
+use kindred_scenarios::mailbox::{Hostile, Misbehaviour, OnNextPut, Put};
 use kindred_scenarios::scan::{files, holds, unique};
 use kindred_scenarios::seaweed::Seaweed;
 use kindred_scenarios::{Phone, exchange, group_with};
@@ -219,43 +219,8 @@ fn a_hostile_store_delays_at_most() {
 /// nothing is applied twice.
 #[test]
 fn the_server_stopped_mid_upload_and_started_again_loses_nothing_and_applies_nothing_twice() {
-    struct StopsServer<'a> {
-        server: &'a std::cell::RefCell<Seaweed>,
-        store: kindred_s3::S3Mailbox,
-        /// Stop before the next put (true) or right after it (false); `None`: never.
-        stop: std::cell::Cell<Option<bool>>,
-    }
-    impl Mailbox for StopsServer<'_> {
-        fn put(&self, name: &str, bytes: &[u8]) -> Result<(), kindred_core::relay::StoreError> {
-            let stop = self.stop.take();
-            if stop == Some(true) {
-                self.server.borrow_mut().stop();
-            }
-            let result = self.store.put(name, bytes);
-            if stop == Some(false) {
-                // Stored, and the server stops before its answer reaches the phone.
-                result?;
-                self.server.borrow_mut().stop();
-                return Err(kindred_core::relay::StoreError("the connection closed before the answer".into()));
-            }
-            result
-        }
-        fn get(&self, name: &str) -> Result<Option<Vec<u8>>, kindred_core::relay::StoreError> {
-            self.store.get(name)
-        }
-        fn list(
-            &self,
-            prefix: &str,
-            after: Option<&str>,
-        ) -> Result<kindred_core::relay::StoreListing, kindred_core::relay::StoreError> {
-            self.store.list(prefix, after)
-        }
-        fn delete(&self, name: &str) -> Result<(), kindred_core::relay::StoreError> {
-            self.store.delete(name)
-        }
-    }
     let server = std::cell::RefCell::new(Seaweed::start());
-    let store = StopsServer { store: server.borrow().mailbox(), server: &server, stop: std::cell::Cell::new(None) };
+    let store = server.borrow().mailbox();
     let (alice, bob) = (Phone::new("alice"), Phone::new("bob"));
     let group = group_with(&alice, "Circle", &[&bob]).id;
     rounds(&[&alice, &bob], &group, &store, 2);
@@ -263,8 +228,20 @@ fn the_server_stopped_mid_upload_and_started_again_loses_nothing_and_applies_not
         for i in 0..20 {
             post(&alice, &group, &format!("message {i}, stop before the put: {stop_before}"));
         }
-        store.stop.set(Some(stop_before));
-        let err = alice.kindred.relay_sync(&group, &store).unwrap_err();
+        let stops = OnNextPut::new(
+            &store,
+            Box::new(|put: Put<'_>| {
+                if stop_before {
+                    server.borrow_mut().stop();
+                    return put();
+                }
+                // Stored, and the server stops before its answer reaches the phone.
+                put()?;
+                server.borrow_mut().stop();
+                Err(kindred_core::relay::StoreError("the connection closed before the answer".into()))
+            }),
+        );
+        let err = alice.kindred.relay_sync(&group, &stops).unwrap_err();
         assert!(matches!(err, kindred_core::Error::RelayUnavailable(_)), "{err}");
         server.borrow_mut().start_again();
         let mut applied = 0;
@@ -293,37 +270,14 @@ fn two_phones_that_rekey_at_once_converge_and_the_removed_member_still_reads_not
     exchange(&alice, &mo, &group);
     // alice and mo both know, and neither has read the other's new key: mo's whole round runs just before alice's
     // first put reaches the store.
-    struct Interleaved<'a> {
-        inner: &'a kindred_s3::S3Mailbox,
-        before_first_put: std::cell::RefCell<Option<Box<dyn FnOnce() + 'a>>>,
-    }
-    impl Mailbox for Interleaved<'_> {
-        fn put(&self, name: &str, bytes: &[u8]) -> Result<(), kindred_core::relay::StoreError> {
-            let first = self.before_first_put.borrow_mut().take();
-            if let Some(run) = first {
-                run();
-            }
-            self.inner.put(name, bytes)
-        }
-        fn get(&self, name: &str) -> Result<Option<Vec<u8>>, kindred_core::relay::StoreError> {
-            self.inner.get(name)
-        }
-        fn list(
-            &self,
-            prefix: &str,
-            after: Option<&str>,
-        ) -> Result<kindred_core::relay::StoreListing, kindred_core::relay::StoreError> {
-            self.inner.list(prefix, after)
-        }
-        fn delete(&self, name: &str) -> Result<(), kindred_core::relay::StoreError> {
-            self.inner.delete(name)
-        }
-    }
     let mo_made = std::cell::Cell::new(0);
-    let interleaved = Interleaved {
-        inner: &store,
-        before_first_put: std::cell::RefCell::new(Some(Box::new(|| mo_made.set(round(&mo, &group, &store).puts)))),
-    };
+    let interleaved = OnNextPut::new(
+        &store,
+        Box::new(|put: Put<'_>| {
+            mo_made.set(round(&mo, &group, &store).puts);
+            put()
+        }),
+    );
     let alice_made = round(&alice, &group, &interleaved).puts;
     assert_eq!((alice_made, mo_made.get()), (2, 2), "each put a key object and a put");
     let marker = unique("after-two-keys");
