@@ -998,6 +998,60 @@ mod tests {
 }
 
 #[cfg(test)]
+mod join_requests {
+    //! Hand-made join requests, correctly signed and sealed to the inviter: one borrowing another invitee's
+    //! invitation and proof under the sender's own key, one claiming to come from the invitee but signed by someone
+    //! else. Neither admits anyone; the invitee's own request still does.
+    #![allow(clippy::unwrap_used)]
+
+    use super::tests_support::Bucket;
+    use super::*;
+    use crate::NewGroup;
+
+    fn plant(bucket: &Bucket, group: &GroupId, inviter: &MemberId, name: &str, ask: &[u8]) {
+        let sealed = envelope::seal_join(group, &crate::sealed::key_of(inviter).unwrap(), ask).unwrap();
+        bucket.put(&format!("{}{name}", mailbox(group)), &sealed).unwrap();
+    }
+
+    #[test]
+    fn a_join_request_admits_only_the_key_that_holds_the_invitation_and_signed_it() {
+        let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+        let alice = Kindred::create(dirs[0].path(), "Alice").unwrap();
+        let bob = Kindred::create(dirs[1].path(), "Bob").unwrap();
+        let mallory = Kindred::create(dirs[2].path(), "Mallory").unwrap();
+        let group = alice.create_group(NewGroup { name: "Circle".into(), ..Default::default() }).unwrap().id;
+        let alice_id = alice.with_identity(|i| i.member_id());
+        let bob_id = bob.with_identity(|i| i.member_id());
+        let code = InviteCode::parse(&alice.create_invite(&group, 3_600_000).unwrap()).unwrap();
+        let bobs_request = JoinRequest {
+            invitation: code.invitation().to_bytes(),
+            proof: code.prove(&bob_id).to_vec(),
+            display_name: "Bob".into(),
+        };
+        // Mallory, who saw Bob's request, sends it as her own (her key, her signature).
+        let borrowed = mallory.with_identity(|i| JoinAsk::signed(i, &group, bobs_request.clone())).unwrap();
+        let bucket = Bucket::default();
+        plant(&bucket, &group, &alice_id, &"1".repeat(32), &borrowed);
+        // And Bob's request with Bob named as the joiner, but signed by Mallory.
+        let mut misattributed: JoinAsk =
+            postcard::from_bytes(&mallory.with_identity(|i| JoinAsk::signed(i, &group, bobs_request.clone())).unwrap())
+                .unwrap();
+        misattributed.joiner = *bob_id.as_bytes();
+        plant(&bucket, &group, &alice_id, &"2".repeat(32), &postcard::to_stdvec(&misattributed).unwrap());
+
+        let report = alice.relay_sync(&group, &bucket).unwrap();
+        assert!(report.admitted.is_empty(), "{report:?}");
+        assert_eq!(report.objects_refused, 2, "{report:?}");
+        assert_eq!(alice.group(&group).unwrap().members.len(), 1, "nobody was admitted");
+
+        // Bob's own request admits Bob.
+        let genuine = bob.with_identity(|i| JoinAsk::signed(i, &group, bobs_request)).unwrap();
+        plant(&bucket, &group, &alice_id, &"3".repeat(32), &genuine);
+        assert_eq!(alice.relay_sync(&group, &bucket).unwrap().admitted, [bob_id]);
+    }
+}
+
+#[cfg(test)]
 mod large_groups {
     #![allow(clippy::unwrap_used)]
 
