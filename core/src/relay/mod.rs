@@ -69,6 +69,9 @@ pub const RETENTION_MS: i64 = 30 * 24 * 3600 * 1000;
 pub const JOIN_REQUEST_EVERY_MS: i64 = 6 * 3600 * 1000;
 /// Most bodies asked for in one declaration.
 const MAX_WANTED: usize = 256;
+/// Most writers of one document a member's declaration is kept with (a group's documents have one writer per
+/// member who wrote to them; a group has at most a few hundred members).
+const MAX_ACTORS_DECLARED: usize = 1024;
 
 /// What one round with a group's mailbox did, and what it cost.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -364,16 +367,18 @@ impl Kindred {
         }
         crate::sorting::sort_by_u64_key(&mut puts, |p| p.seq);
         let me = *self.with_identity(|i| i.member_id()).as_bytes();
-        let removed = |kindred: &Kindred, writer: &[u8; 32]| -> Result<bool> {
+        // A writer's standing as this phone knows it: `None` for someone not (yet) a member, or while this phone
+        // holds no group; `Some(removed)` for a member.
+        let standing = |kindred: &Kindred, writer: &[u8; 32]| -> Result<Option<bool>> {
             kindred.read(|tx, _| {
-                let Some(group_ref) = group_store::group_ref(tx, group)? else { return Ok(false) };
-                Ok(group_store::standing(tx, group_ref, &MemberId::from_bytes(*writer))?.is_some_and(|s| s.removed))
+                let Some(group_ref) = group_store::group_ref(tx, group)? else { return Ok(None) };
+                Ok(group_store::standing(tx, group_ref, &MemberId::from_bytes(*writer))?.map(|s| s.removed))
             })
         };
         // Group documents first (they say who may write the rest), from writers not known here to be removed.
         let mut refused = vec![false; puts.len()];
         for (i, put) in puts.iter().enumerate() {
-            if removed(self, &put.writer)? {
+            if standing(self, &put.writer)? == Some(true) {
                 if let Some(r) = refused.get_mut(i) {
                     *r = true;
                 }
@@ -387,8 +392,12 @@ impl Kindred {
                 }
             }
         }
+        // The rest only from writers who are members now, once the group documents are in: someone else holding a
+        // group key (a removed member, keys a member handed out) neither writes nor takes a declaration's place
+        // (each kept declaration is room a phone keeps).
+        let mut declarations = Vec::new();
         for (i, put) in puts.into_iter().enumerate() {
-            if removed(self, &put.writer)? {
+            if standing(self, &put.writer)? != Some(false) {
                 report.objects_refused += 1;
                 continue;
             }
@@ -406,16 +415,30 @@ impl Kindred {
             } else {
                 report.objects_refused += 1;
             }
-            let carries_data = put.carries_data();
-            if let Some(peer) = state.peer_mut(&put.writer)
-                && put.seq > peer.latest
-            {
-                peer.latest = put.seq;
-                peer.acked = put.acks.iter().find(|(m, _)| *m == me).map_or(0, |(_, s)| *s);
-                peer.clocks = put.clocks;
-                peer.wanted = put.wanted;
+            state.owe_ack |= put.carries_data();
+            declarations.push(put);
+        }
+        if declarations.is_empty() {
+            return Ok(());
+        }
+        // What a member declares is kept until its next put, so it is kept within bounds: the clocks of documents
+        // this phone holds (the only ones it compares), at most [`MAX_ACTORS_DECLARED`] writers each, and at most
+        // [`MAX_WANTED`] bodies asked for.
+        let held: HashSet<[u8; 16]> = self.read(|tx, _| holdings(tx, group))?.into_iter().map(|(d, _)| d).collect();
+        for mut put in declarations {
+            let Some(peer) = state.peer_mut(&put.writer) else { continue };
+            if put.seq <= peer.latest {
+                continue;
             }
-            state.owe_ack |= carries_data;
+            put.clocks.retain(|(doc, _)| held.contains(doc));
+            for (_, entries) in &mut put.clocks {
+                entries.truncate(MAX_ACTORS_DECLARED);
+            }
+            put.wanted.truncate(MAX_WANTED);
+            peer.latest = put.seq;
+            peer.acked = put.acks.iter().find(|(m, _)| *m == me).map_or(0, |(_, s)| *s);
+            peer.clocks = put.clocks;
+            peer.wanted = put.wanted;
         }
         Ok(())
     }
@@ -607,6 +630,10 @@ impl Kindred {
             None => Ok(None),
         })?;
         let Some(active) = active else { return Ok(()) };
+        // Declarations of members no longer active are room kept for nothing.
+        let peers = state.peers.len();
+        state.peers.retain(|p| active.contains(&p.member));
+        let forgot = state.peers.len() != peers;
         let now = now_ms();
         // The key object of the epoch in use stays: a member back after a long time needs it.
         let in_use = state.epoch_for(&active).map(|e| e.key_objects.clone()).unwrap_or_default();
@@ -622,7 +649,7 @@ impl Kindred {
             })
             .map(|(_, name, _)| name.clone())
             .collect();
-        if due.is_empty() {
+        if due.is_empty() && !forgot {
             return Ok(());
         }
         for name in &due {
@@ -994,6 +1021,73 @@ mod tests {
         let state = bob.read(|tx, _| MailboxState::load(tx, &group)).unwrap();
         let from_alice = state.peers.iter().find(|p| p.member == alice_key).unwrap();
         assert_eq!(from_alice.latest, honest.seq, "no forged object number was taken as Alice's");
+    }
+
+    /// A member's declaration is kept until its next put, so a member who declares without measure (clocks of
+    /// thousands of documents, thousands of writers, bodies asked for by the thousand) leaves only what the rules
+    /// keep; keys that are not members' (someone a group key reached, signing puts under 300 keys of their own) take
+    /// no room at all, and the members' declarations are still taken.
+    #[test]
+    fn declarations_are_kept_within_bounds_and_only_members_take_room() {
+        let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+        let alice = Kindred::create(dirs[0].path(), "Alice").unwrap();
+        let bob = Kindred::create(dirs[1].path(), "Bob").unwrap();
+        let mallory = Kindred::create(dirs[2].path(), "Mallory").unwrap();
+        let group = alice.create_group(NewGroup { name: "Circle".into(), ..Default::default() }).unwrap().id;
+        let bucket = Bucket::default();
+        for joiner in [&bob, &mallory] {
+            joiner.join_group(&alice.create_invite(&group, 3_600_000).unwrap()).unwrap();
+        }
+        for _ in 0..3 {
+            for k in [&bob, &mallory, &alice] {
+                k.relay_sync(&group, &bucket).unwrap();
+            }
+        }
+        post(&alice, &group, "an honest post");
+        alice.relay_sync(&group, &bucket).unwrap();
+        let (_, key, honest) = puts_of(&alice, &group, &bucket).pop().unwrap();
+        let held = bob.read(|tx, _| holdings(tx, &group)).unwrap();
+        assert!(!held.is_empty());
+
+        // Mallory, a member, declares 5,000 documents nobody holds, 5,000 writers of one that is held, and asks for
+        // 10,000 bodies.
+        let mallory_key = *mallory.with_identity(|i| i.member_id()).as_bytes();
+        let mut boundless = honest.clone();
+        boundless.writer = mallory_key;
+        boundless.seq = 1_000;
+        boundless.docs.clear();
+        boundless.bodies.clear();
+        boundless.clocks =
+            (0..5_000u32).map(|i| ([(i % 251) as u8; 16], vec![(i.to_be_bytes().to_vec(), 1, [0; 32])])).collect();
+        boundless.clocks.push((held[0].0, (0..5_000u32).map(|i| (i.to_be_bytes().to_vec(), 1, [1; 32])).collect()));
+        boundless.wanted = (0..10_000u64).map(u64::to_be_bytes).collect();
+        let sealed = mallory.with_identity(|i| boundless.seal(i)).unwrap();
+        plant(&bucket, &group, &key, &mallory_key, boundless.seq, &sealed);
+
+        // 300 keys that are no member's, each signing its own put under the group's key.
+        for _ in 0..300 {
+            let outsider = crate::identity::LocalIdentity::generate();
+            let mut put = honest.clone();
+            put.writer = *outsider.member_id().as_bytes();
+            put.seq = 1;
+            plant(&bucket, &group, &key, &put.writer, put.seq, &put.seal(&outsider).unwrap());
+        }
+
+        let mut refused = 0;
+        for _ in 0..4 {
+            refused += bob.relay_sync(&group, &bucket).unwrap().objects_refused;
+        }
+        assert_eq!(refused, 300, "every outsider's put, and nothing else");
+        let state = bob.read(|tx, _| MailboxState::load(tx, &group)).unwrap();
+        let alice_key = *alice.with_identity(|i| i.member_id()).as_bytes();
+        assert!(state.peers.iter().all(|p| p.member == alice_key || p.member == mallory_key), "only members");
+        let from_mallory = state.peers.iter().find(|p| p.member == mallory_key).unwrap();
+        assert_eq!(from_mallory.latest, boundless.seq, "her declaration was taken");
+        assert!(from_mallory.clocks.iter().all(|(doc, _)| held.iter().any(|(d, _)| d == doc)), "only held documents");
+        assert!(from_mallory.clocks.iter().all(|(_, entries)| entries.len() <= MAX_ACTORS_DECLARED));
+        assert_eq!(from_mallory.wanted.len(), MAX_WANTED);
+        let kept = state.encode().unwrap().len();
+        assert!(kept < 100_000, "the mailbox state is {kept} bytes");
     }
 }
 
