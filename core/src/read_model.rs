@@ -126,13 +126,13 @@ pub(crate) fn refresh_group(ctx: &mut WriteCtx<'_, '_>, group: &GroupId) -> Resu
 /// are rewritten only when they changed (every goal update refreshes the group too).
 fn refresh_directories(tx: &rusqlite::Connection, group_ref: GroupRef, g: &schema::group::StoredGroup) -> Result<()> {
     let mut now: Vec<_> = g.directories.iter().collect();
-    now.sort_unstable_by_key(|d| *d.publisher.as_bytes());
+    crate::sorting::sort_by_bytes_key(&mut now, |d| *d.publisher.as_bytes());
     let hashes: Vec<([u8; 32], [u8; 32])> = now.iter().map(|d| (*d.publisher.as_bytes(), d.content_hash)).collect();
     if storage::resources::group_hashes(tx, group_ref)? != hashes {
         storage::resources::replace_group(tx, group_ref, &now)?;
     }
     let mut trusted: Vec<[u8; 32]> = g.trusted_publishers.iter().map(|p| *p.as_bytes()).collect();
-    trusted.sort_unstable();
+    crate::sorting::sort_by_bytes_key(&mut trusted, |p| *p);
     if storage::resources::trusted_publishers(tx, group_ref)? != trusted {
         storage::resources::replace_trusted(tx, group_ref, &trusted)?;
     }
@@ -315,7 +315,7 @@ fn judge_rate(
         }
     }
     for (who, seg, id) in waiting {
-        let touched = schema::segment::Touched { messages: [id].into(), ..Default::default() };
+        let touched = schema::segment::Touched { messages: schema::segment::ids([id]), ..Default::default() };
         refresh_segment(ctx, group_ref, group, &who, seg, &touched)?;
     }
     Ok(())

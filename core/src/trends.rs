@@ -236,8 +236,9 @@ fn associations(rows: &[CheckinRow]) -> Vec<Association> {
         (FactorKind::Tag, |d| &d.tags),
     ];
     for (kind, of) in factors {
-        let seen: BTreeSet<&String> = all.iter().flat_map(|d| of(d)).collect();
-        for label in seen {
+        let mut seen: Vec<String> = all.iter().flat_map(|d| of(d)).cloned().collect();
+        crate::sorting::sort_and_dedup(&mut seen);
+        for label in &seen {
             let (with, without): (Vec<&Day>, Vec<&Day>) = all.iter().partition(|d| of(d).contains(label));
             out.extend(compare(kind, label.clone(), with, without));
         }
@@ -246,10 +247,12 @@ fn associations(rows: &[CheckinRow]) -> Vec<Association> {
     let (long, short): (Vec<&Day>, Vec<&Day>) =
         slept.iter().partition(|d| d.sleep.is_some_and(|s| s >= SLEEP_HOURS_THRESHOLD));
     out.extend(compare(FactorKind::Sleep, format!("{SLEEP_HOURS_THRESHOLD} hours or more"), long, short));
-    out.sort_unstable_by(|a, b| {
-        let gap = |x: &Association| (x.mood_with - x.mood_without).abs();
-        gap(b).total_cmp(&gap(a)).then_with(|| a.label.cmp(&b.label))
-    });
+    // The widest gaps first, equal gaps by label: two stable sorts, the label's rank first.
+    let mut labels: Vec<String> = out.iter().map(|a| a.label.clone()).collect();
+    crate::sorting::sort_and_dedup(&mut labels);
+    let rank = |a: &Association| labels.binary_search(&a.label).unwrap_or_default() as u64;
+    crate::sorting::sort_by_u64_key(&mut out, rank);
+    crate::sorting::sort_by_u64_key(&mut out, |a| !crate::sorting::float_key((a.mood_with - a.mood_without).abs()));
     out
 }
 

@@ -99,8 +99,7 @@ fn labels(field: &'static str, one: &'static str, words: &[String], max: usize) 
         return Err(Error::invalid(field, format!("{} given; the limit is {max}", words.len())));
     }
     let mut out = words.iter().map(|w| text::single_line(one, w, MAX_TAG_CHARS)).collect::<Result<Vec<_>>>()?;
-    out.sort_unstable();
-    out.dedup();
+    crate::sorting::sort_and_dedup(&mut out);
     Ok(out)
 }
 

@@ -423,7 +423,8 @@ pub fn lookup(
     let language = primary_language(language);
     // Real directories first, then by publisher, so the order is the same on every phone.
     let mut order: Vec<&ResourceDirectory> = directories.iter().collect();
-    order.sort_unstable_by_key(|d| (d.example, *d.publisher.as_bytes()));
+    crate::sorting::sort_by_bytes_key(&mut order, |d| *d.publisher.as_bytes());
+    crate::sorting::sort_by_u64_key(&mut order, |d| u64::from(d.example));
 
     // Level 0: the subdivision; 1: country-wide; 2: other parts of the country (only when no subdivision is given);
     // 3: international.

@@ -208,6 +208,16 @@ pub(crate) fn read_reaction<T: ReadDoc>(doc: &T, doc_id: &DocId, target: &Messag
     Ok(Some(StoredReaction { target: *target, emoji, at: r.int("at")? }))
 }
 
+/// A set of message ids, inserted one by one: `collect` and `From<[_; N]>` sort first, which would be one more sort
+/// instantiation in the phone library for what is nearly always a single id.
+pub(crate) fn ids(ids: impl IntoIterator<Item = MessageId>) -> BTreeSet<MessageId> {
+    let mut set = BTreeSet::new();
+    for id in ids {
+        set.insert(id);
+    }
+    set
+}
+
 /// What a set of patches (from applying changes) touched: messages, and reactions by their target.
 #[derive(Debug, Default)]
 pub(crate) struct Touched {

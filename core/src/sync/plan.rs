@@ -431,7 +431,7 @@ fn shared_groups(tx: &Transaction<'_>, me: &MemberId, peer: &MemberId) -> Result
             out.push(group);
         }
     }
-    out.sort_unstable();
+    crate::sorting::sort_by_bytes_key(&mut out, |g| crate::sorting::bytes_key(g.as_bytes()));
     Ok(out)
 }
 
