@@ -964,8 +964,17 @@ mod tests {
         bucket.put(&name, &envelope::seal_data(key, &name, signed).unwrap()).unwrap();
     }
 
-    #[test]
-    fn altered_misattributed_and_moved_objects_are_refused() {
+    /// Alice's group with Bob and Mallory, all through the mailbox, after Alice has put one post there.
+    struct Circle {
+        _dirs: Vec<tempfile::TempDir>,
+        alice: Kindred,
+        bob: Kindred,
+        mallory: Kindred,
+        group: GroupId,
+        bucket: Bucket,
+    }
+
+    fn circle() -> Circle {
         let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
         let alice = Kindred::create(dirs[0].path(), "Alice").unwrap();
         let bob = Kindred::create(dirs[1].path(), "Bob").unwrap();
@@ -982,6 +991,12 @@ mod tests {
         }
         post(&alice, &group, "an honest post");
         alice.relay_sync(&group, &bucket).unwrap();
+        Circle { _dirs: dirs, alice, bob, mallory, group, bucket }
+    }
+
+    #[test]
+    fn altered_misattributed_and_moved_objects_are_refused() {
+        let Circle { _dirs: _held, alice, bob, mallory, group, bucket } = circle();
         // Bob takes it, and is done with what setting up left him (join requests sealed to Alice are junk to him).
         for _ in 0..3 {
             bob.relay_sync(&group, &bucket).unwrap();
@@ -1029,22 +1044,7 @@ mod tests {
     /// no room at all, and the members' declarations are still taken.
     #[test]
     fn declarations_are_kept_within_bounds_and_only_members_take_room() {
-        let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
-        let alice = Kindred::create(dirs[0].path(), "Alice").unwrap();
-        let bob = Kindred::create(dirs[1].path(), "Bob").unwrap();
-        let mallory = Kindred::create(dirs[2].path(), "Mallory").unwrap();
-        let group = alice.create_group(NewGroup { name: "Circle".into(), ..Default::default() }).unwrap().id;
-        let bucket = Bucket::default();
-        for joiner in [&bob, &mallory] {
-            joiner.join_group(&alice.create_invite(&group, 3_600_000).unwrap()).unwrap();
-        }
-        for _ in 0..3 {
-            for k in [&bob, &mallory, &alice] {
-                k.relay_sync(&group, &bucket).unwrap();
-            }
-        }
-        post(&alice, &group, "an honest post");
-        alice.relay_sync(&group, &bucket).unwrap();
+        let Circle { _dirs: _held, alice, bob, mallory, group, bucket } = circle();
         let (_, key, honest) = puts_of(&alice, &group, &bucket).pop().unwrap();
         let held = bob.read(|tx, _| holdings(tx, &group)).unwrap();
         assert!(!held.is_empty());
