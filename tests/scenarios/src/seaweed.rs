@@ -42,7 +42,7 @@ const PROBE_BYTES: &[u8] = b"kindred seaweed harness probe";
 
 /// The supervisor: `sh -c SUPERVISOR sh ROOT SOCKETS WEED ARGS...`, reading commands on its standard input (the
 /// pipe from this process) and answering each on its standard output. `start` runs `weed` (output to
-/// ROOT/weed.log) and answers `started PID`; `stop` sends it SIGINT, waits (SIGKILL after 60 s) and answers
+/// ROOT/weed.log) and answers `started PID`; `stop` sends it SIGINT, waits (SIGKILL after 30 s) and answers
 /// `stopped STATUS`; `quit`, or the pipe's end without a word, sends SIGINT, then SIGKILL after 2 s, and after the
 /// pipe's end removes ROOT. It removes the gRPC sockets `weed` leaves in /tmp (SOCKETS) once `weed` has exited. An
 /// answer to a process that is gone fails in a subshell, so the supervisor lives on to clean up.
@@ -69,7 +69,7 @@ while :; do
         reply "started $weed"
         ;;
     stop)
-        end 60
+        end 30
         reply "stopped $status"
         ;;
     *)
@@ -174,17 +174,19 @@ impl Seaweed {
         format!("{}/", unique())
     }
 
-    /// Stops the server cleanly (SIGINT) and waits for it to exit: about 16 s, most of it the filer's hard-coded
-    /// 15 s gRPC drain (SIGKILL after 60 s). Its data stays for [`Seaweed::start_again`]. Stopping a stopped server
-    /// does nothing.
+    /// Stops the server (SIGINT) and waits for it to exit: about 16 s, most of it the filer's hard-coded 15 s gRPC
+    /// drain. On a loaded machine its shutdown sometimes hangs (the master waiting on a volume server already gone);
+    /// after 30 s it is killed (SIGKILL, status 137), which loses nothing it acknowledged (its volume and metadata
+    /// writes are in the files already; the tests that stop it read everything back after [`Seaweed::start_again`]).
+    /// Its data stays. Stopping a stopped server does nothing.
     pub fn stop(&mut self) {
         if self.running.take().is_none() {
             return;
         }
         let answer = self.command("stop");
         assert!(
-            answer == "stopped 0" || answer == "stopped 130",
-            "SeaweedFS did not stop cleanly ({answer}); its log: {}",
+            ["stopped 0", "stopped 130", "stopped 137"].contains(&answer.as_str()),
+            "SeaweedFS did not stop ({answer}); its log: {}",
             self.log_path().display()
         );
     }
