@@ -310,7 +310,7 @@ impl WordIndex {
     }
 
     /// Appends to `out` the atoms that a word of the text (whose squeezed form is `squeezed`) stands for.
-    fn lookup(&self, squeezed: &Squeezed, out: &mut Vec<u32>) {
+    fn lookup(&self, squeezed: &Squeezed, out: &mut Vec<usize>) {
         let runs = &squeezed.runs;
         if let Some(candidates) = self.exact.get(squeezed.text.as_str()) {
             for (id, word_runs) in candidates {
@@ -318,7 +318,7 @@ impl WordIndex {
                 let fits = word_runs.len() == runs.len()
                     && word_runs.iter().zip(runs).enumerate().all(|(i, (&w, &t))| run_matches(w, t, i == last));
                 if fits {
-                    out.push(*id);
+                    out.push(*id as usize);
                 }
             }
         }
@@ -336,7 +336,7 @@ impl WordIndex {
                     run_matches(w, t, false) || (i == last && t >= w)
                 });
                 if fits {
-                    out.push(*id);
+                    out.push(*id as usize);
                 }
             }
         }
@@ -347,7 +347,7 @@ impl WordIndex {
                 break;
             }
             if within_one_typo(chars, &squeezed.chars) {
-                out.push(*id);
+                out.push(*id as usize);
             }
         }
     }
@@ -493,9 +493,10 @@ impl Compiled {
             found.clear();
             squeezed.of(word);
             self.words.lookup(&squeezed, &mut found);
+            // As usize, so that this sort and the phrase matcher's share one instantiation in the phone library.
             found.sort_unstable();
             found.dedup();
-            hits.atoms.extend_from_slice(&found);
+            hits.atoms.extend(found.iter().map(|&atom| atom as u32));
             hits.offsets.push(hits.atoms.len());
         }
         hits
