@@ -6,7 +6,7 @@
 //!
 //! An association is a description of the person's own days, not a cause: the app words it as such.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
@@ -138,9 +138,13 @@ fn round2(x: f64) -> f64 {
 
 /// Each instrument's trend, in the order the instruments are listed.
 fn instrument_trends(kindred: &Kindred, results: Vec<InstrumentResult>) -> Vec<InstrumentTrend> {
-    let mut by_id: BTreeMap<String, Vec<InstrumentResult>> = BTreeMap::new();
+    // A handful of instruments: a list found by id is enough (and costs the phone library no map of its own).
+    let mut by_id: Vec<(String, Vec<InstrumentResult>)> = Vec::new();
     for r in results {
-        by_id.entry(r.score.instrument.clone()).or_default().push(r);
+        match by_id.iter_mut().find(|(id, _)| *id == r.score.instrument) {
+            Some((_, of_id)) => of_id.push(r),
+            None => by_id.push((r.score.instrument.clone(), vec![r])),
+        }
     }
     let listed = kindred.instruments(None);
     let mut out = Vec::new();
@@ -191,9 +195,9 @@ fn instrument_trends(kindred: &Kindred, results: Vec<InstrumentResult>) -> Vec<I
 #[derive(Default)]
 struct Day {
     moods: Vec<f64>,
-    activities: BTreeSet<String>,
-    emotions: BTreeSet<String>,
-    tags: BTreeSet<String>,
+    activities: Vec<String>,
+    emotions: Vec<String>,
+    tags: Vec<String>,
     sleep: Option<f64>,
 }
 
@@ -204,7 +208,7 @@ impl Day {
 }
 
 /// Which labels of a day a factor looks at.
-type LabelsOf = fn(&Day) -> &BTreeSet<String>;
+type LabelsOf = fn(&Day) -> &[String];
 
 /// Associations of the daily mood with each activity, emotion and tag seen, and with sleep.
 fn associations(rows: &[CheckinRow]) -> Vec<Association> {
@@ -216,6 +220,10 @@ fn associations(rows: &[CheckinRow]) -> Vec<Association> {
         day.activities.extend(c.activities.iter().cloned());
         day.emotions.extend(c.emotions.iter().cloned());
         day.tags.extend(c.tags.iter().cloned());
+        // Each label once a day (a day's check-ins hold a few each).
+        for labels in [&mut day.activities, &mut day.emotions, &mut day.tags] {
+            crate::sorting::sort_and_dedup(labels);
+        }
         if let Some(s) = c.sleep_hours {
             day.sleep = Some(day.sleep.map_or(s, |d: f64| d.max(s)));
         }
@@ -231,9 +239,9 @@ fn associations(rows: &[CheckinRow]) -> Vec<Association> {
     let mut out = Vec::new();
     let all: Vec<&Day> = days.values().collect();
     let factors: [(FactorKind, LabelsOf); 3] = [
-        (FactorKind::Activity, |d| &d.activities),
-        (FactorKind::Emotion, |d| &d.emotions),
-        (FactorKind::Tag, |d| &d.tags),
+        (FactorKind::Activity, |d| d.activities.as_slice()),
+        (FactorKind::Emotion, |d| d.emotions.as_slice()),
+        (FactorKind::Tag, |d| d.tags.as_slice()),
     ];
     for (kind, of) in factors {
         let mut seen: Vec<String> = all.iter().flat_map(|d| of(d)).cloned().collect();
