@@ -112,7 +112,7 @@ fn post_one(ctx: &mut WriteCtx<'_, '_>, group_ref: GroupRef, group: &GroupId, m:
         // for the segment is left behind and taken again when next asked.)
         ctx.cache.added_root_key(&doc_id);
     }
-    let touched = Touched { messages: crate::schema::segment::ids([fields.id]), acknowledged, ..Default::default() };
+    let touched = Touched { messages: segment::ids([fields.id]), acknowledged, ..Default::default() };
     refresh_mine(ctx, group_ref, group, seg, touched)?;
     store::fill_body(ctx.tx, group_ref, &hash, &body)?;
     Ok(fields.id)
@@ -136,7 +136,7 @@ pub(crate) fn erase_own(
         group_ref,
         group,
         seg,
-        Touched { messages: crate::schema::segment::ids(ids.iter().copied()), ..Default::default() },
+        Touched { messages: segment::ids(ids.iter().copied()), ..Default::default() },
     )
 }
 
@@ -263,13 +263,7 @@ impl Kindred {
             documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, None, at, |d| {
                 segment::write_edit(d, &doc_id, id, &hash, at)
             })?;
-            refresh_mine(
-                ctx,
-                group_ref,
-                group,
-                seg,
-                Touched { messages: crate::schema::segment::ids([*id]), ..Default::default() },
-            )?;
+            refresh_mine(ctx, group_ref, group, seg, Touched { messages: segment::ids([*id]), ..Default::default() })?;
             store::fill_body(ctx.tx, group_ref, &hash, &body)?;
             store::get(ctx.tx, group_ref, &ctx.me(), id)?.ok_or_else(|| Error::not_found("message", id))
         })
@@ -317,13 +311,7 @@ impl Kindred {
                 at,
                 |d| segment::write_reaction(d, &doc_id, id, emoji.as_deref(), at),
             )?;
-            refresh_mine(
-                ctx,
-                group_ref,
-                group,
-                seg,
-                Touched { reactions: crate::schema::segment::ids([*id]), ..Default::default() },
-            )?;
+            refresh_mine(ctx, group_ref, group, seg, Touched { reactions: segment::ids([*id]), ..Default::default() })?;
             store::get(ctx.tx, group_ref, &me, id)?.ok_or_else(|| Error::not_found("message", id))
         })
     }

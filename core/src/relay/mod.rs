@@ -294,8 +294,9 @@ impl Kindred {
         // mailbox already: it counts as put (this phone relays only what reached it some other way).
         if !puts.is_empty() {
             let before = self.read(|tx, _| Ok((holdings(tx, group)?, newest_message(tx, group)?)))?;
-            self.take_in(group, &mut state, &mut store.report, puts)?;
+            let declarations = self.take_in(group, &mut state, &mut store.report, puts)?;
             let after = self.read(|tx, _| Ok((holdings(tx, group)?, newest_message(tx, group)?)))?;
+            keep_declarations(&mut state, &me, declarations, &after.0);
             state.published_from_mailbox(&before.0, &after.0);
             if state.bodies_mark >= before.1 {
                 state.bodies_mark = after.1;
@@ -351,13 +352,15 @@ impl Kindred {
         Ok(accepted.then_some(header))
     }
 
+    /// Takes in what opened; returns the puts of active members, whose declarations are to be kept
+    /// ([`keep_declarations`]).
     fn take_in(
         &self,
         group: &GroupId,
         state: &mut MailboxState,
         report: &mut RelayReport,
         opened: Vec<Opened>,
-    ) -> Result<()> {
+    ) -> Result<Vec<Put>> {
         let mut puts = Vec::new();
         for item in opened {
             match item {
@@ -366,19 +369,15 @@ impl Kindred {
             }
         }
         crate::sorting::sort_by_u64_key(&mut puts, |p| p.seq);
-        let me = *self.with_identity(|i| i.member_id()).as_bytes();
-        // A writer's standing as this phone knows it: `None` for someone not (yet) a member, or while this phone
-        // holds no group; `Some(removed)` for a member.
-        let standing = |kindred: &Kindred, writer: &[u8; 32]| -> Result<Option<bool>> {
-            kindred.read(|tx, _| {
-                let Some(group_ref) = group_store::group_ref(tx, group)? else { return Ok(None) };
-                Ok(group_store::standing(tx, group_ref, &MemberId::from_bytes(*writer))?.map(|s| s.removed))
-            })
-        };
-        // Group documents first (they say who may write the rest), from writers not known here to be removed.
+        // Group documents first (they say who may write the rest), from writers not known here to be removed: asked
+        // again before each put, as the group documents of one may remove the writer of the next.
         let mut refused = vec![false; puts.len()];
         for (i, put) in puts.iter().enumerate() {
-            if standing(self, &put.writer)? == Some(true) {
+            let removed = self.read(|tx, _| {
+                let Some(group_ref) = group_store::group_ref(tx, group)? else { return Ok(false) };
+                Ok(group_store::standing(tx, group_ref, &MemberId::from_bytes(put.writer))?.is_some_and(|s| s.removed))
+            })?;
+            if removed {
                 if let Some(r) = refused.get_mut(i) {
                     *r = true;
                 }
@@ -392,12 +391,19 @@ impl Kindred {
                 }
             }
         }
-        // The rest only from writers who are members now, once the group documents are in: someone else holding a
-        // group key (a removed member, keys a member handed out) neither writes nor takes a declaration's place
-        // (each kept declaration is room a phone keeps).
+        // The rest only from writers who are members now, once the group documents are in (nothing else changes who
+        // is): someone else holding a group key (a removed member, keys a member handed out) neither writes nor takes
+        // a declaration's place (each kept declaration is room a phone keeps).
+        let active: HashSet<[u8; 32]> = self
+            .read(|tx, _| match group_store::group_ref(tx, group)? {
+                Some(_) => active_members(tx, group),
+                None => Ok(Vec::new()),
+            })?
+            .into_iter()
+            .collect();
         let mut declarations = Vec::new();
         for (i, put) in puts.into_iter().enumerate() {
-            if standing(self, &put.writer)? != Some(false) {
+            if !active.contains(&put.writer) {
                 report.objects_refused += 1;
                 continue;
             }
@@ -407,7 +413,8 @@ impl Kindred {
             }
             let bodies: Vec<Vec<u8>> =
                 put.bodies.iter().filter(|b| crate::bodies::Body::decode(b).is_ok()).cloned().collect();
-            if !bodies.is_empty() && self.read(|tx, _| Ok(group_store::group_ref(tx, group)?.is_some()))? {
+            // An active member's: this phone holds the group.
+            if !bodies.is_empty() {
                 report.bodies += self.write(|ctx| crate::bodies::receive(ctx, group, &bodies))?;
             }
             if whole {
@@ -418,29 +425,7 @@ impl Kindred {
             state.owe_ack |= put.carries_data();
             declarations.push(put);
         }
-        if declarations.is_empty() {
-            return Ok(());
-        }
-        // What a member declares is kept until its next put, so it is kept within bounds: the clocks of documents
-        // this phone holds (the only ones it compares), at most [`MAX_ACTORS_DECLARED`] writers each, and at most
-        // [`MAX_WANTED`] bodies asked for.
-        let held: HashSet<[u8; 16]> = self.read(|tx, _| holdings(tx, group))?.into_iter().map(|(d, _)| d).collect();
-        for mut put in declarations {
-            let Some(peer) = state.peer_mut(&put.writer) else { continue };
-            if put.seq <= peer.latest {
-                continue;
-            }
-            put.clocks.retain(|(doc, _)| held.contains(doc));
-            for (_, entries) in &mut put.clocks {
-                entries.truncate(MAX_ACTORS_DECLARED);
-            }
-            put.wanted.truncate(MAX_WANTED);
-            peer.latest = put.seq;
-            peer.acked = put.acks.iter().find(|(m, _)| *m == me).map_or(0, |(_, s)| *s);
-            peer.clocks = put.clocks;
-            peer.wanted = put.wanted;
-        }
-        Ok(())
+        Ok(declarations)
     }
 
     /// Ingests one document's changes from an object; `false` if the trust rules refused them (nothing of them was
@@ -657,6 +642,28 @@ impl Kindred {
             state.puts.retain(|(_, n, _)| n != name);
         }
         self.write(|ctx| state.save(ctx.tx, group))
+    }
+}
+
+/// Keeps each member's newest declaration, within bounds, as what a member declares is kept until its next put: the
+/// clocks of documents this phone holds (`held`, the only ones it compares), at most [`MAX_ACTORS_DECLARED`] writers
+/// each, and at most [`MAX_WANTED`] bodies asked for.
+fn keep_declarations(state: &mut MailboxState, me: &MemberId, declarations: Vec<Put>, held: &DocClocks) {
+    let held: HashSet<&[u8; 16]> = held.iter().map(|(doc, _)| doc).collect();
+    for mut put in declarations {
+        let Some(peer) = state.peer_mut(&put.writer) else { continue };
+        if put.seq <= peer.latest {
+            continue;
+        }
+        put.clocks.retain(|(doc, _)| held.contains(doc));
+        for (_, entries) in &mut put.clocks {
+            entries.truncate(MAX_ACTORS_DECLARED);
+        }
+        put.wanted.truncate(MAX_WANTED);
+        peer.latest = put.seq;
+        peer.acked = put.acks.iter().find(|(m, _)| m == me.as_bytes()).map_or(0, |(_, s)| *s);
+        peer.clocks = put.clocks;
+        peer.wanted = put.wanted;
     }
 }
 
