@@ -26,7 +26,7 @@ val generatedKotlinDir: File = layout.buildDirectory.dir("generated/uniffi").get
 
 /**
  * Whether to build with the relay mailbox: `-Pkindred.relay=true`. Off by default: kindred-ffi's cargo feature
- * `relay` (the `RelayStore` foreign trait and `relay_sync`) makes the release library 4,284,848 bytes, about 90 KB
+ * `relay` (the `RelayStore` foreign trait and `relay_sync`) makes the release library 4,284,688 bytes, about 90 KB
  * over its 4 MiB budget (4,149,296 bytes without it; tests/run-all.sh checks the budget on the library without it).
  */
 val relay: Boolean = providers.gradleProperty("kindred.relay").map { it.trim().toBoolean() }.getOrElse(false)
