@@ -2,7 +2,7 @@
 //!
 //! Automerge 0.12 is not hardened against malformed input: a short fuzz run panicked on 0.72% of mutated documents
 //! and change chunks. Bytes read back from disk (which a failing flash chip can damage) and, later, bytes from peers
-//! are parsed here, inside `catch_unwind`, so a panic becomes a typed [`Error::Document`] instead of tearing down the
+//! are parsed here, inside `catch_unwind`, so a panic becomes a typed [`ErrorKind::Document`] instead of tearing down the
 //! app. This relies on `panic = "unwind"`, which every profile of the workspace sets. Automerge calls are guarded
 //! here ([`catch`] for any caller, [`guarded`] for stored documents, [`guarded_peer`] for peer bytes); the other
 //! places that catch panics are the listener dispatch (`updates`: an app's listener must not break a write) and the
@@ -13,7 +13,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use automerge::Automerge;
 
-use crate::error::{Error, Refusal, Result};
+use crate::error::{Error, ErrorKind, Refusal, Result};
 use crate::ids::DocId;
 
 /// Runs `f`; a panic comes back as `Err` with its message.
@@ -50,12 +50,12 @@ pub(crate) fn guarded<T>(doc: &DocId, what: &str, f: impl FnOnce() -> Result<T>)
     catch(f).unwrap_or_else(|panic| Err(panicked(doc, what, panic)))
 }
 
-/// Runs `f` on bytes from a peer: a panic means the peer's bytes are refused ([`Error::Rejected`]).
+/// Runs `f` on bytes from a peer: a panic means the peer's bytes are refused ([`ErrorKind::Rejected`]).
 pub(crate) fn guarded_peer<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
     catch(f).unwrap_or_else(|panic| Err(panicked_peer(what, panic)))
 }
 
-/// Loads a document snapshot from a peer: refused ([`Error::Rejected`]) unless it is one document chunk whose
+/// Loads a document snapshot from a peer: refused ([`ErrorKind::Rejected`]) unless it is one document chunk whose
 /// columns stay within [`crate::am_bounds`]'s limits, so Automerge never expands a crafted few kilobytes into
 /// gigabytes.
 pub(crate) fn load_peer(doc: &DocId, bytes: &[u8]) -> Result<Automerge> {
@@ -80,9 +80,9 @@ mod tests {
         for bytes in
             [&b"\x85\x6f\x4a\x83garbage"[..], &[0xff; 64][..], &[0x85, 0x6f, 0x4a, 0x83, 0, 0, 0, 0, 1, 200][..]]
         {
-            assert!(matches!(load(&doc, bytes), Err(Error::Document { .. })));
+            assert!(matches!(load(&doc, bytes), Err(ErrorKind::Document { .. })));
         }
         let caught = guarded(&doc, "test", || -> Result<()> { panic!("boom") });
-        assert!(matches!(caught, Err(Error::Document { detail, .. }) if detail.contains("boom")));
+        assert!(matches!(caught, Err(ErrorKind::Document { detail, .. }) if detail.contains("boom")));
     }
 }

@@ -82,7 +82,7 @@ impl Body {
 
     /// The bytes that travel and that the hash covers.
     pub(crate) fn encode(&self) -> Result<Vec<u8>> {
-        postcard::to_stdvec(self).map_err(|e| Error::Internal(format!("encoding a message body: {e}")))
+        postcard::to_stdvec(self).map_err(|e| Error::internal(format!("encoding a message body: {e}")))
     }
 
     /// The hash the history names.

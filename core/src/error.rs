@@ -1,19 +1,25 @@
 //! The core's one internal error type.
 //!
-//! Every fallible operation in `kindred-core` returns [`Result`]. Variants are grouped by what the caller can do about
-//! them: fix the input ([`Error::InvalidInput`]), look for something else ([`Error::NotFound`]), ask someone with the
-//! right role ([`Error::NotPermitted`]), or tell the person their data needs attention ([`Error::CorruptDatabase`],
-//! [`Error::ForeignDatabase`], [`Error::NewerSchema`]). The FFI layer maps this enum to its public error in one place.
+//! Every fallible operation in `kindred-core` returns [`Result`]. An [`Error`] is one pointer to its [`ErrorKind`]:
+//! errors are rare and `Result`s are everywhere, so the error path costs every `?` a pointer instead of a
+//! several-word value to move (about N KB less phone library). Kinds are grouped by what the caller can do about
+//! them: fix the input ([`ErrorKind::InvalidInput`]), look for something else ([`ErrorKind::NotFound`]), ask someone
+//! with the right role ([`ErrorKind::NotPermitted`]), or tell the person their data needs attention
+//! ([`ErrorKind::CorruptDatabase`], [`ErrorKind::ForeignDatabase`], [`ErrorKind::NewerSchema`]). The FFI layer maps
+//! the kinds to its public error in one place.
 
 use std::path::PathBuf;
 
 /// Result alias used throughout the core.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// Something that went wrong inside the core: what, in [`Error::kind`].
+pub struct Error(Box<ErrorKind>);
+
 /// Everything that can go wrong inside the core.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum Error {
+pub enum ErrorKind {
     /// A value supplied by the caller was rejected. `field` names the argument, `reason` says why in plain words,
     /// naming limits and lengths but never repeating what was typed (an error may reach a log or a crash report).
     #[error("invalid {field}: {reason}")]
@@ -168,7 +174,7 @@ pub enum Refusal {
 impl Refusal {
     /// The error refusing data for this reason. `reason` names ids and limits, never personal content.
     pub fn because(self, reason: impl Into<String>) -> Error {
-        Error::Rejected { kind: self, reason: reason.into() }
+        ErrorKind::Rejected { kind: self, reason: reason.into() }.into()
     }
 
     /// A short stable name ("forged", "not a member", ...), as shown in error messages.
@@ -194,36 +200,82 @@ impl std::fmt::Display for Refusal {
 }
 
 impl Error {
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.0
+    }
+
+    /// What went wrong, taken out of the error.
+    pub fn into_kind(self) -> ErrorKind {
+        *self.0
+    }
+
     /// The kind of refusal, if this is one.
     pub fn refusal(&self) -> Option<Refusal> {
-        match self {
-            Error::Rejected { kind, .. } => Some(*kind),
+        match self.kind() {
+            ErrorKind::Rejected { kind, .. } => Some(*kind),
             _ => None,
         }
     }
 
     /// The same refusal with where it happened put first ("a snapshot's operation columns: more than ...").
     /// Other errors pass through unchanged.
-    pub(crate) fn context(self, place: impl std::fmt::Display) -> Self {
-        match self {
-            Error::Rejected { kind, reason } => Error::Rejected { kind, reason: format!("{place}: {reason}") },
-            other => other,
+    pub(crate) fn context(mut self, place: impl std::fmt::Display) -> Self {
+        if let ErrorKind::Rejected { reason, .. } = &mut *self.0 {
+            *reason = format!("{place}: {reason}");
         }
+        self
     }
 
-    /// Shorthand for [`Error::InvalidInput`].
+    /// Shorthand for [`ErrorKind::InvalidInput`].
     pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
-        Error::InvalidInput { field, reason: reason.into() }
+        ErrorKind::InvalidInput { field, reason: reason.into() }.into()
     }
 
-    /// Shorthand for [`Error::NotFound`]: `id` is an id (or a phrase), never a name or words someone wrote.
+    /// Shorthand for [`ErrorKind::NotFound`]: `id` is an id (or a phrase), never a name or words someone wrote.
     pub(crate) fn not_found(kind: &'static str, id: impl std::fmt::Display) -> Self {
-        Error::NotFound { kind, id: id.to_string() }
+        ErrorKind::NotFound { kind, id: id.to_string() }.into()
+    }
+
+    /// Shorthand for [`ErrorKind::NotPermitted`]: `reason` names roles and ids, never content.
+    pub(crate) fn not_permitted(reason: impl Into<String>) -> Self {
+        ErrorKind::NotPermitted(reason.into()).into()
+    }
+
+    /// Shorthand for [`ErrorKind::Internal`]: a broken invariant, reported instead of a panic.
+    pub(crate) fn internal(what: impl Into<String>) -> Self {
+        ErrorKind::Internal(what.into()).into()
     }
 
     /// Wraps an Automerge error with the document it happened in.
     pub(crate) fn document(doc_id: impl std::fmt::Display, err: impl std::fmt::Display) -> Self {
-        Error::Document { doc_id: doc_id.to_string(), detail: err.to_string() }
+        ErrorKind::Document { doc_id: doc_id.to_string(), detail: err.to_string() }.into()
+    }
+}
+
+impl From<ErrorKind> for Error {
+    // Not inlined: each place that makes an error moves its kind here once, and the allocation is written once.
+    #[inline(never)]
+    fn from(kind: ErrorKind) -> Self {
+        Error(Box::new(kind))
+    }
+}
+
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
     }
 }
 
@@ -231,8 +283,9 @@ impl From<rusqlite::Error> for Error {
     fn from(err: rusqlite::Error) -> Self {
         // Corruption can surface on any query, not just at open; the storage layer re-maps these with the path.
         match &err {
-            rusqlite::Error::SqliteFailure(e, _) if e.code == rusqlite::ErrorCode::DiskFull => Error::StorageFull,
-            _ => Error::Storage(err),
+            rusqlite::Error::SqliteFailure(e, _) if e.code == rusqlite::ErrorCode::DiskFull => ErrorKind::StorageFull,
+            _ => ErrorKind::Storage(err),
         }
+        .into()
     }
 }

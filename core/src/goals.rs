@@ -3,7 +3,7 @@
 //! A private goal lives in the profile's personal document; a goal shared with a group lives in that group's
 //! document, so its members see it and its progress. Only the owner changes a goal.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::habit::{HabitStrength, Record};
 use crate::ids::{DocId, GoalId, ProgressId};
 use crate::kindred::{Kindred, WriteCtx};
@@ -96,7 +96,7 @@ pub(crate) fn refresh(ctx: &mut WriteCtx<'_, '_>, doc: &DocId, personal: &DocId)
 fn own_goal(ctx: &WriteCtx<'_, '_>, id: &GoalId) -> Result<(Goal, DocId)> {
     let (goal, doc) = store::get(ctx.tx, &ctx.me(), starts_now(), id)?.ok_or_else(|| Error::not_found("goal", id))?;
     if !goal.is_mine {
-        return Err(Error::NotPermitted("only the owner can change a goal".into()));
+        return Err(Error::not_permitted("only the owner can change a goal"));
     }
     Ok((goal, doc))
 }
@@ -112,7 +112,7 @@ impl Kindred {
                 Some(group) => {
                     let group_ref = group_store::require(ctx.tx, group)?;
                     if group_store::role_of(ctx.tx, group_ref, &ctx.me())?.is_none() {
-                        return Err(Error::NotPermitted("only members can share goals with this group".into()));
+                        return Err(Error::not_permitted("only members can share goals with this group"));
                     }
                     group.doc_id()
                 }
@@ -134,7 +134,7 @@ impl Kindred {
             refresh(ctx, &doc, &personal)?;
             store::get(ctx.tx, &me, starts_now(), &fields.id)?
                 .map(|(g, _)| g)
-                .ok_or_else(|| Error::Internal("new goal missing".into()))
+                .ok_or_else(|| Error::internal("new goal missing"))
         })
     }
 
@@ -156,7 +156,7 @@ impl Kindred {
             let personal = ctx.personal_doc;
             let (current, doc) = own_goal(ctx, goal)?;
             if current.status == GoalStatus::Archived {
-                return Err(Error::NotPermitted("the goal is archived; restore it to log progress".into()));
+                return Err(Error::not_permitted("the goal is archived; restore it to log progress"));
             }
             let goals = goals_obj(ctx, &doc, &personal)?;
             let entry = StoredProgress { id: ProgressId::random(), at, amount, note };
@@ -262,14 +262,14 @@ impl Kindred {
             let (g, doc) =
                 store::get(ctx.tx, &me, starts_now(), goal)?.ok_or_else(|| Error::not_found("goal", goal))?;
             let Some(group) = g.group_id else {
-                return Err(Error::NotPermitted("a private goal has no one to cheer it".into()));
+                return Err(Error::not_permitted("a private goal has no one to cheer it"));
             };
             if g.is_mine {
-                return Err(Error::NotPermitted("cheers are for others' goals".into()));
+                return Err(Error::not_permitted("cheers are for others' goals"));
             }
             let group_ref = group_store::require(ctx.tx, &group)?;
             if group_store::role_of(ctx.tx, group_ref, &me)?.is_none() {
-                return Err(Error::NotPermitted("only members of the goal's group cheer it".into()));
+                return Err(Error::not_permitted("only members of the goal's group cheer it"));
             }
             let personal = ctx.personal_doc;
             let goals = goals_obj(ctx, &doc, &personal)?;
@@ -317,7 +317,7 @@ impl Kindred {
             [goal] => Ok(goal.id),
             // Neither repeats what was typed: it may be a title.
             [] => Err(Error::not_found("goal", "no goal has that id or title")),
-            _ => Err(Error::Ambiguous { kind: "goal", name: String::new(), count: matches.len() }),
+            _ => Err(ErrorKind::Ambiguous { kind: "goal", name: String::new(), count: matches.len() }.into()),
         }
     }
 }

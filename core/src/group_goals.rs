@@ -32,7 +32,7 @@ fn require_member(ctx: &WriteCtx<'_, '_>, group: &GroupId, what: &str) -> Result
     let group_ref = group_store::require(ctx.tx, group)?;
     match group_store::role_of(ctx.tx, group_ref, &ctx.me())? {
         Some(_) => Ok(()),
-        None => Err(Error::NotPermitted(format!("only members of the group {what}"))),
+        None => Err(Error::not_permitted(format!("only members of the group {what}"))),
     }
 }
 
@@ -74,7 +74,7 @@ impl Kindred {
         self.write(|ctx| {
             let current = read_one(ctx.tx, &ctx.me(), goal)?;
             if current.created_by != ctx.me() {
-                return Err(Error::NotPermitted("only the member who proposed a group goal ends it".into()));
+                return Err(Error::not_permitted("only the member who proposed a group goal ends it"));
             }
             if current.ended_at.is_none() {
                 let doc = current.group_id.doc_id();
@@ -105,10 +105,10 @@ impl Kindred {
             let current = read_one(ctx.tx, &ctx.me(), goal)?;
             require_member(ctx, &current.group_id, "join its goals")?;
             if current.ended_at.is_some() {
-                return Err(Error::NotPermitted("the group goal has ended".into()));
+                return Err(Error::not_permitted("the group goal has ended"));
             }
             if current.my_goal.is_some() {
-                return Err(Error::NotPermitted("already working on this group goal".into()));
+                return Err(Error::not_permitted("already working on this group goal"));
             }
             let personal = ctx.personal_doc;
             let goals = goals_obj(ctx, &personal, &personal)?;

@@ -2,7 +2,7 @@
 
 use std::ops::Not;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{GroupId, MemberId};
 use crate::kindred::Kindred;
 use crate::model::{GroupDetails, GroupSummary, NewGroup, Role, Update};
@@ -72,7 +72,7 @@ impl Kindred {
         self.read(|tx, _| store::details(tx, store::require(tx, group)?))
     }
 
-    /// Finds a group by its id (hex) or by its exact name; a name shared by several groups is [`Error::Ambiguous`].
+    /// Finds a group by its id (hex) or by its exact name; a name shared by several groups is [`ErrorKind::Ambiguous`].
     pub fn resolve_group(&self, id_or_name: &str) -> Result<GroupId> {
         self.read(|tx, _| {
             if let Ok(id) = id_or_name.parse::<GroupId>()
@@ -88,7 +88,7 @@ impl Kindred {
                     Ok(id) => Err(Error::not_found("group", id)),
                     Err(_) => Err(Error::not_found("group", "no group has that name")),
                 },
-                _ => Err(Error::Ambiguous { kind: "group", name: String::new(), count: ids.len() }),
+                _ => Err(ErrorKind::Ambiguous { kind: "group", name: String::new(), count: ids.len() }.into()),
             }
         })
     }
@@ -109,10 +109,10 @@ impl Kindred {
             let group_ref = store::require(ctx.tx, group)?;
             if *member == ctx.me() {
                 // An owner demoting themselves could leave the group with nobody able to manage it.
-                return Err(Error::NotPermitted("you cannot change your own role".into()));
+                return Err(Error::not_permitted("you cannot change your own role"));
             }
             if role == Role::Owner {
-                return Err(Error::NotPermitted("a group has one owner, its creator".into()));
+                return Err(Error::not_permitted("a group has one owner, its creator"));
             }
             let my_role = store::role_of(ctx.tx, group_ref, &ctx.me())?;
             let standing = store::standing(ctx.tx, group_ref, member)?;
@@ -120,18 +120,18 @@ impl Kindred {
             let restoring = standing.as_ref().is_some_and(|s| s.removed);
             match (my_role, their_role, role) {
                 (Some(Role::Owner), Some(Role::Owner), _) => {
-                    return Err(Error::NotPermitted("nobody acts against the group's owner".into()));
+                    return Err(Error::not_permitted("nobody acts against the group's owner"));
                 }
                 (Some(Role::Owner), _, _) => {}
                 // A moderator takes back only someone who was a plain member.
                 (Some(Role::Moderator), None, Role::Member)
                     if !restoring || store::removed_role(ctx.tx, group_ref, member)? == Some(Role::Member) => {}
                 (Some(Role::Moderator), ..) => {
-                    return Err(Error::NotPermitted(
-                        "only the owner can appoint moderators, change roles or take a moderator back".into(),
+                    return Err(Error::not_permitted(
+                        "only the owner can appoint moderators, change roles or take a moderator back",
                     ));
                 }
-                _ => return Err(Error::NotPermitted("only owners and moderators can add members".into())),
+                _ => return Err(Error::not_permitted("only owners and moderators can add members")),
             }
             let doc_id = group.doc_id();
             let (me, at) = (ctx.me(), now_ms());

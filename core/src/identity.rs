@@ -74,15 +74,15 @@ impl LocalIdentity {
     /// Rebuilds the identity from what storage kept.
     pub(crate) fn from_stored(secret: &[u8], actor: &[u8], certificate: &[u8]) -> Result<Self> {
         let secret: [u8; 32] =
-            secret.try_into().map_err(|_| Error::Internal("stored member key has the wrong length".into()))?;
+            secret.try_into().map_err(|_| Error::internal("stored member key has the wrong length"))?;
         let signing_key = SigningKey::from_bytes(&secret);
         let actor = ActorId::from(actor);
         let actor_certificate: [u8; ACTOR_CERTIFICATE_LEN] = certificate
             .try_into()
-            .map_err(|_| Error::Internal("stored actor certificate has the wrong length".into()))?;
+            .map_err(|_| Error::internal("stored actor certificate has the wrong length"))?;
         let identity = Self { signing_key, actor, actor_certificate };
         verify_actor_certificate(&identity.actor, &identity.member_id(), &identity.actor_certificate)
-            .map_err(|_| Error::Internal("stored actor certificate does not match the member key".into()))?;
+            .map_err(|_| Error::internal("stored actor certificate does not match the member key"))?;
         Ok(identity)
     }
 

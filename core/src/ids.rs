@@ -11,7 +11,7 @@ use std::str::FromStr;
 
 use sha2::{Digest, Sha256};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 fn random_128() -> [u8; 16] {
     let mut bytes = [0u8; 16];
@@ -242,7 +242,7 @@ mod tests {
     fn hex_round_trip_and_rejects_garbage() {
         let id = MessageId::from_bytes(rand::random());
         assert_eq!(id.to_hex().parse::<MessageId>().ok(), Some(id));
-        assert!(matches!("xyz".parse::<MessageId>(), Err(Error::InvalidInput { .. })));
+        assert!(matches!("xyz".parse::<MessageId>(), Err(ErrorKind::InvalidInput { .. })));
         assert!("00".parse::<GroupId>().is_err());
     }
 
@@ -261,7 +261,7 @@ mod tests {
         let bad =
             <MemberId as Lift<crate::UniFfiTag>>::try_lift(<String as Lower<crate::UniFfiTag>>::lower("zz".into()));
         let err = bad.unwrap_err();
-        assert!(matches!(err.downcast_ref::<Error>(), Some(Error::InvalidInput { field: "member id", .. })), "{err}");
+        assert!(matches!(err.downcast_ref::<Error>(), Some(ErrorKind::InvalidInput { field: "member id", .. })), "{err}");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use rusqlite::Transaction;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::identity::{LocalIdentity, validate_display_name};
 use crate::ids::{DocId, MemberId};
 use crate::model::{ProfileInfo, Update};
@@ -97,7 +97,7 @@ impl WriteCtx<'_, '_> {
 impl Kindred {
     /// Creates a new profile in `dir` with a fresh member key, install actor and personal document.
     ///
-    /// Fails with `Error::ProfileExists` if `dir` already holds one; an existing file is never touched.
+    /// Fails with `ErrorKind::ProfileExists` if `dir` already holds one; an existing file is never touched.
     ///
     /// The profile is **not encrypted**: for tests, tools and people who chose so (`kindred init --unencrypted`).
     /// Apps keep profiles in a [`crate::Profiles`] vault, where every profile is encrypted.
@@ -146,7 +146,7 @@ impl Kindred {
 
     /// Opens the unencrypted profile in `dir` (see [`Kindred::create`]), upgrading its database if needed.
     ///
-    /// A missing profile is `Error::NoProfile`; a damaged or foreign file is reported and left exactly as it is.
+    /// A missing profile is `ErrorKind::NoProfile`; a damaged or foreign file is reported and left exactly as it is.
     pub fn open(dir: impl AsRef<Path>) -> Result<Self> {
         Self::open_in(dir.as_ref(), storage::DATABASE_FILE, None, false)
     }
@@ -220,7 +220,7 @@ impl Kindred {
         for suffix in ["", "-wal", "-shm"] {
             let path = self.dir.join(format!("{}{suffix}", self.db_file));
             match std::fs::remove_file(&path) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(Error::Io { path, source: e }),
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(ErrorKind::Io { path, source: e }.into()),
                 _ => {}
             }
         }
@@ -307,7 +307,7 @@ impl Kindred {
         self.lock().db.read(|tx| f(tx, &me))
     }
 
-    /// Runs SQLite's full consistency check (slow on large profiles). Damage is `Error::CorruptDatabase`.
+    /// Runs SQLite's full consistency check (slow on large profiles). Damage is `ErrorKind::CorruptDatabase`.
     pub fn check_integrity(&self) -> Result<()> {
         self.lock().db.integrity_check()
     }
@@ -355,12 +355,12 @@ impl Inner {
     }
 }
 
-/// `Error::Internal` with `what`: built once here, not in every instance of the generic shims (`write`, `read`,
+/// `ErrorKind::Internal` with `what`: built once here, not in every instance of the generic shims (`write`, `read`,
 /// `storage::documents::change_local`; about 13 KB of the phone library).
 #[cold]
 #[inline(never)]
 pub(crate) fn internal(what: &'static str) -> Error {
-    Error::Internal(what.into())
+    Error::internal(what)
 }
 
 #[cfg(test)]

@@ -86,7 +86,7 @@ pub mod exchange;
 #[cfg(feature = "test-support")]
 pub mod testing;
 
-pub use error::{Error, Refusal, Result};
+pub use error::{Error, ErrorKind, Refusal, Result};
 pub use export::{ExportCount, ExportSummary};
 pub use goals::Cheer;
 pub use ids::{

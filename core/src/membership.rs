@@ -25,7 +25,7 @@ pub const DEFAULT_INVITE_VALIDITY_MS: i64 = 7 * 24 * 3600 * 1000;
 pub(crate) fn require_role(ctx: &WriteCtx<'_, '_>, group_ref: i64, allowed: &[Role], what: &str) -> Result<Role> {
     match store::role_of(ctx.tx, group_ref, &ctx.me())? {
         Some(role) if allowed.contains(&role) => Ok(role),
-        _ => Err(Error::NotPermitted(format!(
+        _ => Err(Error::not_permitted(format!(
             "only {} can {what}",
             allowed.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(" or ")
         ))),
@@ -38,13 +38,13 @@ pub(crate) fn require_role(ctx: &WriteCtx<'_, '_>, group_ref: i64, allowed: &[Ro
 pub(crate) fn removal_of(ctx: &WriteCtx<'_, '_>, group: &GroupId, member: &MemberId) -> Result<Removal> {
     let group_ref = store::require(ctx.tx, group)?;
     if *member == ctx.me() {
-        return Err(Error::NotPermitted("you cannot remove yourself (leave the group instead)".into()));
+        return Err(Error::not_permitted("you cannot remove yourself (leave the group instead)"));
     }
     let my_role = require_role(ctx, group_ref, &[Role::Owner, Role::Moderator], "remove members")?;
     match (my_role, store::role_of(ctx.tx, group_ref, member)?) {
         (_, None) => return Err(Error::not_found("member", member)),
         (Role::Moderator, Some(Role::Owner | Role::Moderator)) => {
-            return Err(Error::NotPermitted("only the owner can remove a moderator".into()));
+            return Err(Error::not_permitted("only the owner can remove a moderator"));
         }
         _ => {}
     }
@@ -69,9 +69,9 @@ impl Kindred {
             let group_ref = store::require(ctx.tx, group)?;
             let me = ctx.me();
             match store::role_of(ctx.tx, group_ref, &me)? {
-                None => return Err(Error::NotPermitted("only members leave a group".into())),
+                None => return Err(Error::not_permitted("only members leave a group")),
                 Some(Role::Owner) => {
-                    return Err(Error::NotPermitted("the owner cannot leave the group they made".into()));
+                    return Err(Error::not_permitted("the owner cannot leave the group they made"));
                 }
                 Some(_) => {}
             }

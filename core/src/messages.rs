@@ -4,7 +4,7 @@
 //! update the read model in the same SQLite transaction; reads come from the read model only.
 
 use crate::bodies::Body;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{GroupId, MessageId};
 use crate::kindred::{Kindred, WriteCtx};
 use crate::model::{Message, MessageCursor, NewMessage};
@@ -47,7 +47,7 @@ fn validate(m: &NewMessage) -> Result<ValidMessage> {
 fn writable_group(ctx: &WriteCtx<'_, '_>, group: &GroupId) -> Result<GroupRef> {
     let group_ref = group_store::require(ctx.tx, group)?;
     if group_store::role_of(ctx.tx, group_ref, &ctx.me())?.is_none() {
-        return Err(Error::NotPermitted("only members can write in this group".into()));
+        return Err(Error::not_permitted("only members can write in this group"));
     }
     Ok(group_ref)
 }
@@ -57,10 +57,10 @@ fn own_live_message(ctx: &WriteCtx<'_, '_>, group_ref: GroupRef, id: &MessageId)
     let (author, segment, removed) =
         store::author_and_segment(ctx.tx, group_ref, id)?.ok_or_else(|| Error::not_found("message", id))?;
     if author != ctx.me() {
-        return Err(Error::NotPermitted("only the author can edit or remove a message".into()));
+        return Err(Error::not_permitted("only the author can edit or remove a message"));
     }
     if removed {
-        return Err(Error::NotPermitted("the message was removed".into()));
+        return Err(Error::not_permitted("the message was removed"));
     }
     Ok(segment)
 }
@@ -144,14 +144,14 @@ pub(crate) fn erase_own(
 fn posting_needs(ctx: &WriteCtx<'_, '_>, group_ref: GroupRef) -> Result<crate::posting::PostingNeeds> {
     let needs = crate::posting::status_of(ctx.tx, group_ref, &ctx.me())?;
     if needs.status.suspended {
-        return Err(Error::NotPermitted("a moderator has suspended your posting in this group for now".into()));
+        return Err(Error::not_permitted("a moderator has suspended your posting in this group for now"));
     }
     if needs.status.must_accept_rules {
-        return Err(Error::NotPermitted("accept the group's rules before posting".into()));
+        return Err(Error::not_permitted("accept the group's rules before posting"));
     }
     if needs.status.rate_limited {
-        return Err(Error::NotPermitted(
-            "the group's rate limit is reached: you can post again once someone else has written".into(),
+        return Err(Error::not_permitted(
+            "the group's rate limit is reached: you can post again once someone else has written",
         ));
     }
     Ok(needs)
@@ -225,7 +225,7 @@ impl Kindred {
             let group_ref = writable_group(ctx, group)?;
             let id = post_one(ctx, group_ref, group, &valid)?;
             store::get(ctx.tx, group_ref, &ctx.me(), &id)?
-                .ok_or_else(|| Error::Internal("posted message missing".into()))
+                .ok_or_else(|| Error::internal("posted message missing"))
         })
     }
 
@@ -295,7 +295,7 @@ impl Kindred {
             let (_, _, removed) =
                 store::author_and_segment(ctx.tx, group_ref, id)?.ok_or_else(|| Error::not_found("message", id))?;
             if removed {
-                return Err(Error::NotPermitted("the message was removed".into()));
+                return Err(Error::not_permitted("the message was removed"));
             }
             // A reaction goes into the reactor's own segment, like everything they write.
             let seg = my_segment(ctx, group_ref, group)?;
@@ -343,7 +343,7 @@ impl Kindred {
             match ids.as_slice() {
                 [id] => Ok(*id),
                 [] => Err(Error::not_found("message", prefix)),
-                _ => Err(Error::Ambiguous { kind: "message id", name: prefix.to_owned(), count: ids.len() }),
+                _ => Err(ErrorKind::Ambiguous { kind: "message id", name: prefix.to_owned(), count: ids.len() }.into()),
             }
         })
     }

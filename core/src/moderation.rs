@@ -102,7 +102,7 @@ impl Kindred {
                 return Err(Error::invalid("member", "is not a removed member of the group"));
             }
             if role == Role::Moderator && store::removed_role(ctx.tx, group_ref, member)? != Some(Role::Member) {
-                return Err(Error::NotPermitted("moderators take back plain members only".into()));
+                return Err(Error::not_permitted("moderators take back plain members only"));
             }
             let entry = entry(ctx.me(), now_ms(), ModerationKind::Readd, None, *member, why, Default::default());
             let doc_id = group.doc_id();
@@ -123,7 +123,7 @@ impl Kindred {
         self.read(|tx, me| {
             let group_ref = store::require(tx, group)?;
             if !store::moderates(tx, group_ref, me)? {
-                return Err(Error::NotPermitted("only owners and moderators read the moderation log".into()));
+                return Err(Error::not_permitted("only owners and moderators read the moderation log"));
             }
             log_store::log(tx, group_ref, limit)
         })
@@ -138,8 +138,8 @@ impl Kindred {
             let (member, _, at, why) = log_store::hidden_message(tx, group_ref, message)?
                 .ok_or_else(|| Error::not_found("hidden message", message))?;
             if member != *me && !store::moderates(tx, group_ref, me)? {
-                return Err(Error::NotPermitted(
-                    "only its author and the moderators read why a message is hidden".into(),
+                return Err(Error::not_permitted(
+                    "only its author and the moderators read why a message is hidden",
                 ));
             }
             Ok((why, at))
@@ -412,13 +412,13 @@ fn lifts_of(ctx: &WriteCtx<'_, '_>, group_ref: i64, member: &MemberId, why: &str
 pub(crate) fn acting_on(ctx: &WriteCtx<'_, '_>, group_ref: i64, member: &MemberId, what: &str) -> Result<()> {
     let role = require_role(ctx, group_ref, &[Role::Owner, Role::Moderator], what)?;
     if *member == ctx.me() {
-        return Err(Error::NotPermitted("nobody moderates themselves".into()));
+        return Err(Error::not_permitted("nobody moderates themselves"));
     }
     match (role, store::role_of(ctx.tx, group_ref, member)?) {
         (_, None) => Err(Error::not_found("member", member)),
-        (_, Some(Role::Owner)) => Err(Error::NotPermitted("nobody acts against the group's owner".into())),
+        (_, Some(Role::Owner)) => Err(Error::not_permitted("nobody acts against the group's owner")),
         (Role::Moderator, Some(Role::Moderator)) => {
-            Err(Error::NotPermitted("moderators act on plain members only".into()))
+            Err(Error::not_permitted("moderators act on plain members only"))
         }
         _ => Ok(()),
     }
@@ -436,7 +436,7 @@ pub(crate) fn write_entries(
     documents::change_local(ctx.tx, ctx.cache, ctx.identity, &doc_id, None, at, |d| {
         entries.iter().try_for_each(|e| crate::schema::moderation::write_action(d, &doc_id, e))
     })?;
-    let last = entries.last().map(|e| e.id).ok_or_else(|| Error::Internal("no moderation entry to write".into()))?;
+    let last = entries.last().map(|e| e.id).ok_or_else(|| Error::internal("no moderation entry to write"))?;
     logged(ctx, group, group_ref, &last)
 }
 
@@ -447,10 +447,10 @@ fn moderatable(ctx: &WriteCtx<'_, '_>, group_ref: i64, message: &MessageId) -> R
         .ok_or_else(|| Error::not_found("message", message))?;
     let target_role = store::role_of(ctx.tx, group_ref, &member)?;
     if member == ctx.me() || target_role == Some(Role::Owner) {
-        return Err(Error::NotPermitted("nobody moderates their own or the owner's messages".into()));
+        return Err(Error::not_permitted("nobody moderates their own or the owner's messages"));
     }
     if role == Role::Moderator && target_role != Some(Role::Member) {
-        return Err(Error::NotPermitted("moderators moderate plain members' messages only".into()));
+        return Err(Error::not_permitted("moderators moderate plain members' messages only"));
     }
     Ok(member)
 }
@@ -480,5 +480,5 @@ fn logged(ctx: &mut WriteCtx<'_, '_>, group: &GroupId, group_ref: i64, id: &Mode
     log_store::log(ctx.tx, group_ref, MAX_LOG_PAGE)?
         .into_iter()
         .find(|e| e.id == *id)
-        .ok_or_else(|| Error::Internal("a moderation entry without effect".into()))
+        .ok_or_else(|| Error::internal("a moderation entry without effect"))
 }

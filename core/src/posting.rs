@@ -342,7 +342,7 @@ impl Kindred {
         self.write(|ctx| {
             let group_ref = store::require(ctx.tx, group)?;
             if store::role_of(ctx.tx, group_ref, &ctx.me())?.is_none() {
-                return Err(Error::NotPermitted("only members accept a group's rules".into()));
+                return Err(Error::not_permitted("only members accept a group's rules"));
             }
             let rules = PostingRules::load(ctx.tx, group_ref)?;
             let version = rules.current_rules().map(|r| r.id).ok_or_else(|| Error::invalid("group", "has no rules"))?;

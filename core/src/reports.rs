@@ -14,7 +14,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{GroupId, MemberId, MessageId, ReportId};
 use crate::kindred::{Kindred, WriteCtx};
 use crate::model::{ModerationEntry, ModerationKind, Report, ReportReason, Role, Warning};
@@ -55,7 +55,7 @@ struct Payload {
 }
 
 fn encode(ctx: &WriteCtx<'_, '_>, payload: &Payload) -> Result<Vec<u8>> {
-    let mut bytes = postcard::to_stdvec(payload).map_err(|e| Error::Internal(format!("encoding a payload: {e}")))?;
+    let mut bytes = postcard::to_stdvec(payload).map_err(|e| Error::internal(format!("encoding a payload: {e}")))?;
     let signature = ctx.identity.sign(&[SIGNED, &bytes].concat());
     bytes.extend_from_slice(&signature);
     Ok(bytes)
@@ -128,7 +128,7 @@ impl Kindred {
         self.read(|tx, me| {
             let group_ref = store::require(tx, group)?;
             if !store::moderates(tx, group_ref, me)? {
-                return Err(Error::NotPermitted("only owners and moderators read reports".into()));
+                return Err(Error::not_permitted("only owners and moderators read reports"));
             }
             sealed_store::reports(tx, group_ref)
         })
@@ -233,7 +233,7 @@ fn queue_report(
     note: String,
 ) -> Result<ReportId> {
     if store::role_of(ctx.tx, group_ref, &ctx.me())?.is_none() {
-        return Err(Error::NotPermitted("only members report".into()));
+        return Err(Error::not_permitted("only members report"));
     }
     if *member == ctx.me() {
         return Err(Error::invalid("report", "is about yourself"));
@@ -329,7 +329,10 @@ fn hide_if_reported_enough(
     let why = format!("Hidden pending review: reported by {reporters} members.");
     match crate::moderation::moderate_message(ctx, group, message, ModerationKind::Hide, why) {
         // Not this moderator's to hide (the owner's or a moderator's message, their own): the report stays listed.
-        Ok(_) | Err(Error::NotPermitted(_) | Error::InvalidInput { .. } | Error::NotFound { .. }) => Ok(()),
+        Ok(_) => Ok(()),
+        Err(e) if matches!(e.kind(), ErrorKind::NotPermitted(_) | ErrorKind::InvalidInput { .. } | ErrorKind::NotFound { .. }) => {
+            Ok(())
+        }
         Err(other) => Err(other),
     }
 }

@@ -11,7 +11,7 @@
 
 use std::fmt::Write as _;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::ids::SafetyPlanItemId;
 use crate::kindred::Kindred;
 use crate::model::{SafetyPlan, SafetyPlanItem, SafetyPlanSection, SafetyPlanStep, Update};
@@ -285,7 +285,7 @@ mod tests {
             assert_eq!(step.as_str().parse::<SafetyPlanStep>().ok(), Some(step));
             assert_eq!(serde_json::to_value(step).ok(), Some(serde_json::Value::String(step.as_str().into())));
         }
-        assert!(matches!("hope".parse::<SafetyPlanStep>(), Err(Error::InvalidInput { field: "safety plan step", .. })));
+        assert!(matches!("hope".parse::<SafetyPlanStep>(), Err(ErrorKind::InvalidInput { field: "safety plan step", .. })));
     }
 
     #[test]
@@ -300,7 +300,7 @@ mod tests {
             (SafetyPlanStep::People, "Ana", Some("555\n0101")),
         ] {
             let err = validate(step, text, contact).map(|_| ()).unwrap_err();
-            assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
+            assert!(matches!(err, ErrorKind::InvalidInput { .. }), "{err:?}");
             assert!(!err.to_string().contains("pills") && !err.to_string().contains("555"), "{err}");
         }
         assert_eq!(

@@ -51,7 +51,7 @@ fn prologue(group: &GroupId) -> Vec<u8> {
 }
 
 fn snow_error(e: snow::Error) -> Error {
-    Error::Internal(format!("sealing: {e}"))
+    Error::internal(format!("sealing: {e}"))
 }
 
 /// Seals `plaintext` (at most [`PLAINTEXT_LEN`] - 2 bytes) to the X25519 key `recipient`, as an item of `group`.
@@ -84,7 +84,7 @@ pub(crate) fn seal_padded(
         item.truncate(written);
         Ok(item)
     })
-    .unwrap_or_else(|panic| Err(Error::Internal(format!("sealing an item panicked: {panic}"))))
+    .unwrap_or_else(|panic| Err(Error::internal(format!("sealing an item panicked: {panic}"))))
 }
 
 /// A cover item of `group`: sealed like any other, to a throwaway key that nobody holds.

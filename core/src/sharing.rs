@@ -10,7 +10,7 @@
 
 use serde::Serialize;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{CheckinId, GroupId, InstrumentResultId};
 use crate::kindred::Kindred;
 use crate::model::{Checkin, Message, NewMessage};
@@ -144,7 +144,7 @@ mod tests {
         assert_eq!(with_note.text, "🙂\n\nprivate words");
         assert!(matches!(
             me.share_checkin(&CheckinId::from_bytes([1; 16]), &group, ShareAs::Emoji, false),
-            Err(Error::NotFound { .. })
+            Err(ErrorKind::NotFound { .. })
         ));
     }
 

@@ -25,7 +25,7 @@ use chacha20poly1305::ChaCha20Poly1305;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use zeroize::Zeroizing;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::files::{sync_dir, write_new, write_synced};
 use crate::kindred::Kindred;
 use crate::storage::DbKey;
@@ -115,7 +115,7 @@ impl Profiles {
     /// Makes the folder and its salt if they are missing (a new vault, or one emptied by [`Profiles::wipe_all`]).
     fn ensure_salt(&self) -> Result<()> {
         let root = &self.root;
-        fs::create_dir_all(root).map_err(|source| Error::Io { path: root.clone(), source })?;
+        fs::create_dir_all(root).map_err(|source| ErrorKind::Io { path: root.clone(), source })?;
         let salt = root.join(SALT_FILE);
         if salt.exists() {
             return Ok(());
@@ -124,7 +124,9 @@ impl Profiles {
         rand::fill(&mut bytes);
         // Written once and never replaced, so two first starts agree on one salt.
         match write_new(&salt, &bytes) {
-            Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+            Err(e) if matches!(e.kind(), ErrorKind::Io { source, .. } if source.kind() == std::io::ErrorKind::AlreadyExists) => {
+                Ok(())
+            }
             other => other,
         }
     }
@@ -186,10 +188,10 @@ impl Profiles {
         let temp = self.root.join(format!(".creating-{}", hex::encode(suffix)));
         let key = DbKey::random();
         let built = (|| -> Result<()> {
-            fs::create_dir(&temp).map_err(|source| Error::Io { path: temp.clone(), source })?;
+            fs::create_dir(&temp).map_err(|source| ErrorKind::Io { path: temp.clone(), source })?;
             write_synced(&temp.join(KEY_FILE), &wrap(&derived.wrap, &key))?;
             fill(&temp, &key)?;
-            fs::rename(&temp, &dir).map_err(|source| Error::Io { path: dir.clone(), source })
+            fs::rename(&temp, &dir).map_err(|source| ErrorKind::Io { path: dir.clone(), source }).map_err(Error::from)
         })();
         if let Err(e) = built {
             let _ = remove_folder(&temp);
@@ -202,22 +204,22 @@ impl Profiles {
         Kindred::open_in(&dir, DB_FILE, Some(&key), true)
     }
 
-    /// Opens the profile `secret` opens: [`Error::WrongPassphrase`] if none does. Nothing is written either way.
+    /// Opens the profile `secret` opens: [`ErrorKind::WrongPassphrase`] if none does. Nothing is written either way.
     pub fn open(&self, secret: &Secret) -> Result<Kindred> {
         let derived = self.derive(secret)?;
         let dir = self.root.join(&derived.id);
         let key = self.unwrap_key(&dir, &derived)?;
         match Kindred::open_in(&dir, DB_FILE, Some(&key), true) {
             // The wrapped key proved the key right, so a database it does not open is damaged.
-            Err(Error::WrongPassphrase) => Err(Error::CorruptDatabase {
+            Err(e) if matches!(e.kind(), ErrorKind::WrongPassphrase) => Err(ErrorKind::CorruptDatabase {
                 path: dir.join(DB_FILE),
                 detail: "the database does not open with its own key".into(),
-            }),
+            }.into()),
             other => other,
         }
     }
 
-    /// The id (folder name) of the profile `secret` opens, without opening it: [`Error::WrongPassphrase`] if none.
+    /// The id (folder name) of the profile `secret` opens, without opening it: [`ErrorKind::WrongPassphrase`] if none.
     pub fn find(&self, secret: &Secret) -> Result<String> {
         let derived = self.derive(secret)?;
         self.unwrap_key(&self.root.join(&derived.id), &derived)?;
@@ -232,7 +234,7 @@ impl Profiles {
     }
 
     /// Changes the secret that opens a profile: its key is wrapped anew and its folder renamed, the data is not
-    /// rewritten. The profile must not be open meanwhile. [`Error::WrongPassphrase`] if `old` opens nothing;
+    /// rewritten. The profile must not be open meanwhile. [`ErrorKind::WrongPassphrase`] if `old` opens nothing;
     /// `InvalidInput` if `new` already opens a profile.
     pub fn change_secret(&self, old: &Secret, new: &Secret) -> Result<()> {
         let from = self.derive(old)?;
@@ -246,7 +248,7 @@ impl Profiles {
         // The new wrapping goes in beside the old, then the folder moves, then the new wrapping replaces the old:
         // cut short anywhere, the profile opens with one of the two secrets (see `unwrap_key`).
         write_synced(&old_dir.join(NEW_KEY_FILE), &wrap(&to.wrap, &key))?;
-        fs::rename(&old_dir, &new_dir).map_err(|source| Error::Io { path: new_dir.clone(), source })?;
+        fs::rename(&old_dir, &new_dir).map_err(|source| ErrorKind::Io { path: new_dir.clone(), source })?;
         sync_dir(&self.root);
         let listed = self.listed()?;
         if let Some(entry) = listed.iter().find(|p| p.id == from.id) {
@@ -280,14 +282,14 @@ impl Profiles {
         let entries: Vec<PathBuf> = match fs::read_dir(&self.root) {
             Ok(entries) => entries.filter_map(|entry| entry.ok().map(|e| e.path())).collect(),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(source) => return Err(Error::Io { path: self.root.clone(), source }),
+            Err(source) => return Err(ErrorKind::Io { path: self.root.clone(), source }.into()),
         };
         for dir in entries.iter().filter(|p| p.is_dir()) {
             shred_keys(dir)?;
         }
         for path in &entries {
             let removed = if path.is_dir() { remove_folder(path) } else { fs::remove_file(path) };
-            removed.map_err(|source| Error::Io { path: path.clone(), source })?;
+            removed.map_err(|source| ErrorKind::Io { path: path.clone(), source })?;
         }
         Ok(())
     }
@@ -301,16 +303,16 @@ impl Profiles {
                 let salt = match fs::read(self.root.join(SALT_FILE)) {
                     Ok(salt) => salt,
                     // Without its salt no passphrase opens anything here (a vault wiped whole, or never made).
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Error::WrongPassphrase),
-                    Err(source) => return Err(Error::Io { path: self.root.join(SALT_FILE), source }),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(ErrorKind::WrongPassphrase.into()),
+                    Err(source) => return Err(ErrorKind::Io { path: self.root.join(SALT_FILE), source }.into()),
                 };
                 let params = argon2::Params::new(ARGON2_MEMORY_KIB, ARGON2_PASSES, 1, Some(32))
-                    .map_err(|_| Error::Internal("Argon2 parameters".into()))?;
+                    .map_err(|_| Error::internal("Argon2 parameters"))?;
                 let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
                 let mut out = Zeroizing::new([0u8; 32]);
                 argon
                     .hash_password_into(text.as_bytes(), &salt, out.as_mut())
-                    .map_err(|_| Error::Internal("the vault's salt is unusable".into()))?;
+                    .map_err(|_| Error::internal("the vault's salt is unusable"))?;
                 out
             }
             Secret::Key(key) => {
@@ -334,7 +336,7 @@ impl Profiles {
                 return Ok(key);
             }
         }
-        Err(Error::WrongPassphrase)
+        Err(ErrorKind::WrongPassphrase.into())
     }
 
     /// Puts a new wrapped key in place of the old one (the last step of a passphrase change).
@@ -343,7 +345,7 @@ impl Profiles {
         if old.exists() {
             destroy_key(&old)?;
         }
-        fs::rename(dir.join(NEW_KEY_FILE), &old).map_err(|source| Error::Io { path: old, source })?;
+        fs::rename(dir.join(NEW_KEY_FILE), &old).map_err(|source| ErrorKind::Io { path: old, source })?;
         sync_dir(dir);
         Ok(())
     }
@@ -353,13 +355,13 @@ impl Profiles {
         let text = match fs::read_to_string(&path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(source) => return Err(Error::Io { path, source }),
+            Err(source) => return Err(ErrorKind::Io { path, source }.into()),
         };
         text.lines()
             .map(|line| match line.split_once('\t') {
                 Some((id, label)) => Ok(ListedProfile { id: id.to_owned(), label: label.to_owned() }),
                 None => {
-                    Err(Error::CorruptDatabase { path: path.clone(), detail: "a line of the list has no tab".into() })
+                    Err(ErrorKind::CorruptDatabase { path: path.clone(), detail: "a line of the list has no tab".into() }.into())
                 }
             })
             .collect()
@@ -375,7 +377,7 @@ impl Profiles {
         let path = self.root.join(LISTED_FILE);
         let temp = self.root.join(format!(".{LISTED_FILE}.new"));
         write_synced(&temp, bytes.as_bytes())?;
-        fs::rename(&temp, &path).map_err(|source| Error::Io { path, source })?;
+        fs::rename(&temp, &path).map_err(|source| ErrorKind::Io { path, source })?;
         sync_dir(&self.root);
         Ok(())
     }
@@ -399,12 +401,12 @@ fn destroy_key(path: &Path) -> Result<()> {
     let mut noise = [0u8; WRAPPED_LEN];
     rand::fill(&mut noise);
     let mut file =
-        fs::OpenOptions::new().write(true).open(path).map_err(|source| Error::Io { path: path.to_owned(), source })?;
+        fs::OpenOptions::new().write(true).open(path).map_err(|source| ErrorKind::Io { path: path.to_owned(), source })?;
     file.write_all(&noise)
         .and_then(|()| file.sync_all())
-        .map_err(|source| Error::Io { path: path.to_owned(), source })?;
+        .map_err(|source| ErrorKind::Io { path: path.to_owned(), source })?;
     drop(file);
-    fs::remove_file(path).map_err(|source| Error::Io { path: path.to_owned(), source })?;
+    fs::remove_file(path).map_err(|source| ErrorKind::Io { path: path.to_owned(), source })?;
     if let Some(dir) = path.parent() {
         sync_dir(dir);
     }
@@ -415,17 +417,17 @@ fn destroy_key(path: &Path) -> Result<()> {
 /// so no label of it is left behind; when it was the vault's last profile, the vault's own files (salt, listing) go
 /// too, so nothing at all is left.
 pub(crate) fn remove_wiped(dir: &Path) -> Result<()> {
-    remove_folder(dir).map_err(|source| Error::Io { path: dir.to_owned(), source })?;
+    remove_folder(dir).map_err(|source| ErrorKind::Io { path: dir.to_owned(), source })?;
     let (Some(root), Some(id)) = (dir.parent(), dir.file_name().and_then(|n| n.to_str())) else { return Ok(()) };
     let vault = Profiles { root: root.to_owned() };
-    let others = fs::read_dir(root).map_err(|source| Error::Io { path: root.to_owned(), source })?;
+    let others = fs::read_dir(root).map_err(|source| ErrorKind::Io { path: root.to_owned(), source })?;
     if others.filter_map(|e| e.ok()).any(|e| e.path().is_dir()) {
         return if root.join(LISTED_FILE).exists() { vault.set_listed(id, None) } else { Ok(()) };
     }
     for name in [LISTED_FILE, SALT_FILE] {
         match fs::remove_file(root.join(name)) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                return Err(Error::Io { path: root.join(name), source: e });
+                return Err(ErrorKind::Io { path: root.join(name), source: e }.into());
             }
             _ => {}
         }
@@ -507,11 +509,11 @@ mod tests {
         // Cut after the first step: the old passphrase still opens it, the new one nothing.
         write_synced(&old_dir.join(NEW_KEY_FILE), &wrap(&to.wrap, &key)).unwrap();
         assert!(vault.open(&passphrase("old passphrase")).is_ok());
-        assert!(matches!(vault.open(&passphrase("new passphrase")), Err(Error::WrongPassphrase)));
+        assert!(matches!(vault.open(&passphrase("new passphrase")), Err(ErrorKind::WrongPassphrase)));
 
         // Cut after the second: the new passphrase opens it, and finishes the change.
         fs::rename(&old_dir, root.path().join(&to.id)).unwrap();
-        assert!(matches!(vault.open(&passphrase("old passphrase")), Err(Error::WrongPassphrase)));
+        assert!(matches!(vault.open(&passphrase("old passphrase")), Err(ErrorKind::WrongPassphrase)));
         assert_eq!(vault.open(&passphrase("new passphrase")).unwrap().profile().display_name, "Ada");
         assert!(!root.path().join(&to.id).join(NEW_KEY_FILE).exists());
         assert!(vault.open(&passphrase("new passphrase")).is_ok());

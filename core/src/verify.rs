@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 
 use automerge::{ActorId, Change, ChangeHash};
 
-use crate::error::{Error, Refusal, Result};
+use crate::error::{Error, ErrorKind, Refusal, Result};
 use crate::identity::{verify_actor_certificate, verify_change_signature};
 use crate::ids::{DocId, MemberId};
 use crate::storage::documents::{self, SignedHead};
@@ -100,10 +100,10 @@ pub(crate) fn stored_vouchers(
     let mut certificates = Vec::new();
     for newest in newest_per_actor(changes) {
         let head = documents::signed_head(conn, doc, newest.actor_id())?
-            .ok_or_else(|| Error::Internal(format!("no signed head stored for an actor of {doc}")))?;
+            .ok_or_else(|| Error::internal(format!("no signed head stored for an actor of {doc}")))?;
         heads.push(head);
         let (member, signature) = documents::actor_certificate(conn, newest.actor_id())?
-            .ok_or_else(|| Error::Internal("no certificate stored for an actor".into()))?;
+            .ok_or_else(|| Error::internal("no certificate stored for an actor"))?;
         certificates.push(ActorCertificate {
             actor: newest.actor_id().clone(),
             member: MemberId::from_bytes(member),
@@ -173,7 +173,7 @@ mod tests {
             SignedHead { signature: mallory.sign_change(&doc_id, &last.hash()), ..head(&alice, &doc_id, last) };
         assert!(matches!(
             authors_of(&doc_id, &run, &[forged], &[cert(&alice)]),
-            Err(Error::Rejected { kind: Refusal::Forged, .. })
+            Err(ErrorKind::Rejected { kind: Refusal::Forged, .. })
         ));
         // Signed for another document.
         let elsewhere = head(&alice, &DocId::from_bytes([4; 16]), last);
@@ -200,7 +200,7 @@ mod tests {
         let batch = vec![fake, own.clone()];
         let result = authors_of(&doc_id, &batch, &[head(&mallory, &doc_id, &own)], &[cert(&alice), cert(&mallory)]);
         assert!(
-            matches!(result, Err(Error::Rejected { kind: Refusal::Forged, reason }) if reason.contains("not covered"))
+            matches!(result, Err(ErrorKind::Rejected { kind: Refusal::Forged, reason }) if reason.contains("not covered"))
         );
     }
 }

@@ -10,7 +10,7 @@ use common::Recorder;
 use std::sync::Arc;
 
 use kindred_core::limits::{MAX_SAFETY_PLAN_CONTACT_CHARS, MAX_SAFETY_PLAN_ITEM_CHARS, MAX_SAFETY_PLAN_ITEMS_PER_STEP};
-use kindred_core::{Error, Kindred, SafetyPlanItemId, SafetyPlanStep, Update};
+use kindred_core::{Error, ErrorKind, Kindred, SafetyPlanItemId, SafetyPlanStep, Update};
 
 use SafetyPlanStep::{Coping, Distractions, Environment, People, Professionals, Reasons, WarningSigns};
 
@@ -78,7 +78,7 @@ fn items_are_edited_moved_and_removed_in_place() {
     assert_eq!(texts(&k, People), ["Dee", "Bo, my neighbour", "Chidi", "Ana"]);
     k.move_safety_plan_item(&ids[2], 2).unwrap();
     assert_eq!(texts(&k, People), ["Dee", "Bo, my neighbour", "Chidi", "Ana"], "to where it is: nothing moves");
-    assert!(matches!(k.move_safety_plan_item(&ids[2], 4), Err(Error::InvalidInput { field: "position", .. })));
+    assert!(matches!(k.move_safety_plan_item(&ids[2], 4), Err(ErrorKind::InvalidInput { field: "position", .. })));
 
     // Removing returns the item; the rest close up, and a new item goes last.
     let removed = k.remove_safety_plan_item(&ids[1]).unwrap();
@@ -90,9 +90,9 @@ fn items_are_edited_moved_and_removed_in_place() {
 
     // A removed or unknown id is NotFound, for every operation.
     let gone = ids[1];
-    assert!(matches!(k.remove_safety_plan_item(&gone), Err(Error::NotFound { kind: "safety plan item", .. })));
-    assert!(matches!(k.edit_safety_plan_item(&gone, "x", None), Err(Error::NotFound { .. })));
-    assert!(matches!(k.move_safety_plan_item(&gone, 0), Err(Error::NotFound { .. })));
+    assert!(matches!(k.remove_safety_plan_item(&gone), Err(ErrorKind::NotFound { kind: "safety plan item", .. })));
+    assert!(matches!(k.edit_safety_plan_item(&gone, "x", None), Err(ErrorKind::NotFound { .. })));
+    assert!(matches!(k.move_safety_plan_item(&gone, 0), Err(ErrorKind::NotFound { .. })));
 
     // Other steps are untouched by all of it, and clearing empties every step.
     k.add_safety_plan_item(Reasons, "My cat", None).unwrap();
@@ -106,7 +106,7 @@ fn input_is_bounded_and_errors_never_repeat_what_was_written() {
     let (_dir, k) = common::profile("Ada");
     let private = "the pills are in the blue box";
     let refused = |result: Result<kindred_core::SafetyPlanItem, Error>, field: &str| match result {
-        Err(err @ Error::InvalidInput { field: f, .. }) if f == field => {
+        Err(err @ ErrorKind::InvalidInput { field: f, .. }) if f == field => {
             assert!(!err.to_string().contains("blue box"), "an error quoted the plan: {err}");
         }
         other => panic!("expected InvalidInput for {field}, got {other:?}"),

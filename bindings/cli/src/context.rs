@@ -5,7 +5,7 @@ use std::env;
 use std::fmt;
 use std::path::PathBuf;
 
-use kindred_core::{Error, Kindred, Profiles, Secret};
+use kindred_core::{Error, ErrorKind, Kindred, Profiles, Secret};
 use serde::Serialize;
 
 /// The environment variable naming the data directory when `--data-dir` is not given.
@@ -117,7 +117,7 @@ impl CliError {
     /// The process exit code: 2 for input that was not accepted, 1 for everything else.
     pub fn exit_code(&self) -> u8 {
         match self {
-            CliError::Core(Error::InvalidInput { .. } | Error::Ambiguous { .. } | Error::WrongPassphrase)
+            CliError::Core(ErrorKind::InvalidInput { .. } | ErrorKind::Ambiguous { .. } | ErrorKind::WrongPassphrase)
             | CliError::Input(_) => EXIT_INVALID_INPUT,
             CliError::Core(_) | CliError::Other(_) => EXIT_FAILURE,
         }
@@ -132,7 +132,7 @@ impl CliError {
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CliError::Core(err @ Error::NoProfile(_)) => {
+            CliError::Core(err @ ErrorKind::NoProfile(_)) => {
                 write!(f, "{err} (run `kindred init --name NAME --passphrase-file FILE`)")
             }
             CliError::Core(err) => err.fmt(f),

@@ -228,7 +228,7 @@ fn exchange(
             let mut burst = Vec::with_capacity(outgoing.iter().map(|f| f.len() + 4).sum());
             for frame in &outgoing {
                 let len = u32::try_from(frame.len())
-                    .map_err(|_| SessionError::Core(Error::Internal("a frame beyond 4 GiB".into())))?;
+                    .map_err(|_| SessionError::Core(Error::internal("a frame beyond 4 GiB")))?;
                 burst.extend_from_slice(&len.to_be_bytes());
                 burst.extend_from_slice(frame);
             }

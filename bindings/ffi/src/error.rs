@@ -6,7 +6,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use kindred_core::Error;
+use kindred_core::{Error, ErrorKind};
 use kindred_core::Refusal;
 
 /// What went wrong, in a form apps can match on: the variant and its fields. Its sentence (below each variant) is
@@ -69,26 +69,26 @@ pub enum KindredError {
 
 impl From<Error> for KindredError {
     fn from(err: Error) -> Self {
-        match err {
-            Error::InvalidInput { field, reason } => KindredError::InvalidInput { field: field.into(), reason },
-            Error::NotFound { kind, id } => KindredError::NotFound { kind: kind.into(), id },
-            Error::Ambiguous { kind, name, count } => {
+        match err.into_kind() {
+            ErrorKind::InvalidInput { field, reason } => KindredError::InvalidInput { field: field.into(), reason },
+            ErrorKind::NotFound { kind, id } => KindredError::NotFound { kind: kind.into(), id },
+            ErrorKind::Ambiguous { kind, name, count } => {
                 KindredError::Ambiguous { kind: kind.into(), name, count: u32::try_from(count).unwrap_or(u32::MAX) }
             }
-            Error::NotPermitted(reason) => KindredError::NotPermitted { reason },
-            Error::ProfileExists(path) => KindredError::ProfileExists { path: path.display().to_string() },
-            Error::NoProfile(path) => KindredError::NoProfile { path: path.display().to_string() },
-            Error::CorruptDatabase { path, detail } => {
+            ErrorKind::NotPermitted(reason) => KindredError::NotPermitted { reason },
+            ErrorKind::ProfileExists(path) => KindredError::ProfileExists { path: path.display().to_string() },
+            ErrorKind::NoProfile(path) => KindredError::NoProfile { path: path.display().to_string() },
+            ErrorKind::CorruptDatabase { path, detail } => {
                 KindredError::CorruptDatabase { path: path.display().to_string(), detail }
             }
-            Error::ForeignDatabase(path) => KindredError::ForeignDatabase { path: path.display().to_string() },
-            Error::NewerSchema { found, supported } => KindredError::NewerSchema { found, supported },
-            Error::Rejected { kind, reason } => KindredError::Rejected { kind, reason },
-            Error::StorageFull => KindredError::StorageFull,
-            Error::WrongPassphrase => KindredError::WrongPassphrase,
-            Error::RelayUnavailable(detail) => KindredError::RelayUnavailable { detail },
-            err @ (Error::Storage(_) | Error::Io { .. }) => KindredError::Storage { detail: err.to_string() },
-            err @ (Error::Document { .. } | Error::Internal(_)) => KindredError::Internal { detail: err.to_string() },
+            ErrorKind::ForeignDatabase(path) => KindredError::ForeignDatabase { path: path.display().to_string() },
+            ErrorKind::NewerSchema { found, supported } => KindredError::NewerSchema { found, supported },
+            ErrorKind::Rejected { kind, reason } => KindredError::Rejected { kind, reason },
+            ErrorKind::StorageFull => KindredError::StorageFull,
+            ErrorKind::WrongPassphrase => KindredError::WrongPassphrase,
+            ErrorKind::RelayUnavailable(detail) => KindredError::RelayUnavailable { detail },
+            err @ (ErrorKind::Storage(_) | ErrorKind::Io { .. }) => KindredError::Storage { detail: err.to_string() },
+            err @ (ErrorKind::Document { .. } | ErrorKind::Internal(_)) => KindredError::Internal { detail: err.to_string() },
             other => KindredError::Internal { detail: other.to_string() },
         }
     }
@@ -134,13 +134,13 @@ mod tests {
     #[test]
     fn core_errors_keep_their_meaning() {
         let invalid: KindredError =
-            Error::InvalidInput { field: "mood", reason: "9 is not on the 1 to 5 scale".into() }.into();
+            ErrorKind::InvalidInput { field: "mood", reason: "9 is not on the 1 to 5 scale".into() }.into();
         assert!(matches!(invalid, KindredError::InvalidInput { ref field, .. } if field == "mood"));
-        let missing: KindredError = Error::NotFound { kind: "group", id: "abc".into() }.into();
+        let missing: KindredError = ErrorKind::NotFound { kind: "group", id: "abc".into() }.into();
         assert!(matches!(missing, KindredError::NotFound { ref kind, .. } if kind == "group"));
-        let corrupt: KindredError = Error::CorruptDatabase { path: "/x".into(), detail: "bad page".into() }.into();
+        let corrupt: KindredError = ErrorKind::CorruptDatabase { path: "/x".into(), detail: "bad page".into() }.into();
         assert!(matches!(corrupt, KindredError::CorruptDatabase { ref path, .. } if path == "/x"));
-        assert!(matches!(KindredError::from(Error::Internal("x".into())), KindredError::Internal { .. }));
+        assert!(matches!(KindredError::from(Error::internal("x")), KindredError::Internal { .. }));
         assert!(matches!(parse_id::<kindred_core::GroupId>("nope"), Err(KindredError::InvalidInput { .. })));
         assert!(matches!(
             parse_id::<kindred_core::SafetyPlanItemId>("nope"),

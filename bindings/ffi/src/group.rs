@@ -151,7 +151,7 @@ impl KindredGroup {
                 (None, Some(m)) => k.report_member(g, &parse_id(&m)?, reason, &note)?,
                 _ => {
                     let reason = "names a message or a member, not both".to_owned();
-                    return Err(core::Error::InvalidInput { field: "report", reason }.into());
+                    return Err(core::Error::from(core::ErrorKind::InvalidInput { field: "report", reason }).into());
                 }
             })
         })

@@ -250,7 +250,7 @@ impl ResourceDirectory {
 
     fn unsigned_digest(&self) -> Result<[u8; 32]> {
         let encoded = postcard::to_stdvec(&self.wire(Vec::new()))
-            .map_err(|e| Error::Internal(format!("encoding a resource directory: {e}")))?;
+            .map_err(|e| Error::internal(format!("encoding a resource directory: {e}")))?;
         Ok(Sha256::digest(&encoded).into())
     }
 
@@ -283,7 +283,7 @@ impl ResourceDirectory {
         self.validate()?;
         let signature = sign(&self.signed_bytes()?).to_vec();
         let encoded = postcard::to_stdvec(&self.wire(signature))
-            .map_err(|e| Error::Internal(format!("encoding a resource directory: {e}")))?;
+            .map_err(|e| Error::internal(format!("encoding a resource directory: {e}")))?;
         let mut out = MAGIC.to_vec();
         out.extend_from_slice(&encoded);
         if out.len() > MAX_DIRECTORY_BYTES {

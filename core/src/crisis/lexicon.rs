@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 use crate::crisis::normalize;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 
 /// The languages with a shipped list, by primary language tag.
 pub const BUILTIN_LANGUAGES: &[&str] = &["en", "es", "sw"];
@@ -139,7 +139,7 @@ impl Lexicon {
         Lexicon::parse(builtin_text(language)?).ok()
     }
 
-    /// Parses a list in the text format described on [`Lexicon`]. Errors ([`Error::InvalidInput`]) name the line
+    /// Parses a list in the text format described on [`Lexicon`]. Errors ([`ErrorKind::InvalidInput`]) name the line
     /// and what is wrong, never more of the list than a word.
     pub fn parse(text: &str) -> Result<Lexicon> {
         if text.len() > MAX_LEXICON_BYTES {
@@ -634,7 +634,7 @@ mod tests {
         ];
         for (text, expected) in cases {
             match Lexicon::parse(text) {
-                Err(Error::InvalidInput { field, reason }) => {
+                Err(ErrorKind::InvalidInput { field, reason }) => {
                     assert_eq!(field, FIELD);
                     assert!(reason.contains(expected), "{text:?}: {reason}");
                 }

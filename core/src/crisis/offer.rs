@@ -12,7 +12,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::crisis::{self, Checker, FoundResource, Lexicon, Match, ReaderGuidance};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::kindred::Kindred;
 use crate::messages::MAX_MESSAGE_CHARS;
 use crate::model::SafetyPlan;
@@ -239,7 +239,7 @@ mod tests {
             (me.check_received(&too_long, None).map(|_| ()), RECEIVED_FIELD),
         ] {
             match result {
-                Err(err @ Error::InvalidInput { field: f, .. }) => {
+                Err(err @ ErrorKind::InvalidInput { field: f, .. }) => {
                     assert_eq!(f, field);
                     assert!(!err.to_string().contains("Zanzibarquux"), "{err}");
                 }

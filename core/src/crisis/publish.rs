@@ -66,8 +66,8 @@ impl Kindred {
             let owner = store::details(ctx.tx, group_ref)?.created_by == directory.publisher;
             let trusted = resources::trusted_publishers(ctx.tx, group_ref)?.contains(directory.publisher.as_bytes());
             if !owner && !trusted {
-                return Err(Error::NotPermitted(
-                    "the directory's publisher is neither the group's owner nor trusted by the owner".into(),
+                return Err(Error::not_permitted(
+                    "the directory's publisher is neither the group's owner nor trusted by the owner",
                 ));
             }
             let held = resources::group_hashes(ctx.tx, group_ref)?;

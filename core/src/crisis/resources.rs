@@ -66,7 +66,7 @@ impl Kindred {
         let row = Installed {
             publisher: *directory.publisher.as_bytes(),
             // `from_file_bytes` refuses versions past i64::MAX.
-            version: i64::try_from(directory.version).map_err(|_| Error::Internal("directory version".into()))?,
+            version: i64::try_from(directory.version).map_err(|_| Error::internal("directory version"))?,
             content_hash: directory.content_hash()?,
             title: directory.title.clone(),
             example: directory.example,

@@ -148,7 +148,7 @@ fn incomplete_or_unknown_answers_are_refused_never_guessed() {
         (&[1, 1, 1, 1, 4, 1, 1, 1, 1][..], "item 5 has 4"),
     ] {
         match phq9.score(answers) {
-            Err(Error::InvalidInput { field, reason }) => {
+            Err(ErrorKind::InvalidInput { field, reason }) => {
                 assert_eq!(field, "answers");
                 assert!(reason.contains(expected), "{reason}");
             }
@@ -202,8 +202,8 @@ fn results_are_kept_listed_and_deleted_and_survive_reopening() {
     assert_eq!(me.instrument_history("who5", 0, i64::MAX).unwrap()[0].score.percentage, Some(60));
     me.delete_instrument_result(&first.result.id).unwrap();
     assert_eq!(me.instrument_history("phq9", 0, i64::MAX).unwrap(), [second.result]);
-    assert!(matches!(me.delete_instrument_result(&first.result.id), Err(Error::NotFound { .. })));
-    assert!(matches!(me.take_instrument("phq10", &[0; 10], None), Err(Error::NotFound { .. })));
+    assert!(matches!(me.delete_instrument_result(&first.result.id), Err(ErrorKind::NotFound { .. })));
+    assert!(matches!(me.take_instrument("phq10", &[0; 10], None), Err(ErrorKind::NotFound { .. })));
     assert!(me.take_instrument("phq9", &[0; 9], Some(now + 7 * day)).is_err(), "a time in the future");
 }
 

@@ -94,7 +94,7 @@ fn seal_to(key: &[u8; 32], name: &str, plaintext: &[u8], size: usize) -> Result<
     rand::fill(&mut nonce);
     let sealed = XChaCha20Poly1305::new(key.into())
         .encrypt(&nonce.into(), Payload { msg: &inner, aad: name.as_bytes() })
-        .map_err(|_| Error::Internal("sealing a relay object".into()))?;
+        .map_err(|_| Error::internal("sealing a relay object"))?;
     Ok([nonce.as_slice(), &sealed].concat())
 }
 

@@ -45,7 +45,7 @@ use self::envelope::{EpochKey, mailbox, object_name, well_named};
 use self::payload::{Delta, DocClocks, EpochHeader, JoinAsk, Put};
 use self::state::{Epoch, MailboxState};
 use crate::am;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{DocId, GroupId, MemberId};
 use crate::invite::{Invitation, InviteCode};
 use crate::kindred::{Kindred, WriteCtx};
@@ -116,7 +116,7 @@ struct Counted<'a> {
 
 impl Counted<'_> {
     fn failed(e: StoreError) -> Error {
-        Error::RelayUnavailable(e.0)
+        ErrorKind::RelayUnavailable(e.0).into()
     }
 
     fn list(&mut self, prefix: &str, after: Option<&str>) -> Result<StoreListing> {
@@ -171,8 +171,8 @@ impl Kindred {
             self.read(|tx, me| Ok((MailboxState::load(tx, group)?, standing_in(tx, group, me)?)))?;
         let loaded = state.encode()?;
         let Some(mut standing) = standing else {
-            return Err(Error::NotPermitted(
-                "only a member of a group, or someone invited to it, uses its mailbox".into(),
+            return Err(Error::not_permitted(
+                "only a member of a group, or someone invited to it, uses its mailbox",
             ));
         };
 
@@ -452,7 +452,7 @@ impl Kindred {
                 report.joined |= joined;
                 Ok(true)
             }
-            Err(Error::Rejected { .. }) => Ok(false),
+            Err(e) if e.refusal().is_some() => Ok(false),
             Err(other) => Err(other),
         }
     }
@@ -495,7 +495,7 @@ impl Kindred {
                 }
                 report.objects_taken += 1;
             }
-            Err(Error::Rejected { .. }) => report.objects_refused += 1,
+            Err(e) if e.refusal().is_some() => report.objects_refused += 1,
             Err(other) => return Err(other),
         }
         Ok(())

@@ -169,7 +169,7 @@ impl JoinAsk {
 }
 
 fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
-    postcard::to_stdvec(value).map_err(|e| Error::Internal(format!("encoding a mailbox object: {e}")))
+    postcard::to_stdvec(value).map_err(|e| Error::internal(format!("encoding a mailbox object: {e}")))
 }
 
 fn decode<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T> {

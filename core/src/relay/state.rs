@@ -87,7 +87,7 @@ impl MailboxState {
         match crate::storage::relay::load(conn, group)? {
             None => Ok(Self { next_seq: 1, owe_ack: true, ..Default::default() }),
             Some(bytes) => postcard::from_bytes(&bytes)
-                .map_err(|e| Error::Internal(format!("a stored mailbox state is unreadable: {e}"))),
+                .map_err(|e| Error::internal(format!("a stored mailbox state is unreadable: {e}"))),
         }
     }
 
@@ -97,7 +97,7 @@ impl MailboxState {
 
     /// The value as stored.
     pub(crate) fn encode(&self) -> Result<Vec<u8>> {
-        postcard::to_stdvec(self).map_err(|e| Error::Internal(format!("encoding a mailbox state: {e}")))
+        postcard::to_stdvec(self).map_err(|e| Error::internal(format!("encoding a mailbox state: {e}")))
     }
 
     /// Takes an object number.

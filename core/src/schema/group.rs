@@ -262,7 +262,7 @@ pub(crate) fn write_removal<T: Transactable>(
     let err = write_err(doc_id);
     let entry = entry_of(tx, doc_id, member)?;
     let cutoff =
-        postcard::to_stdvec(&removal.cutoff).map_err(|e| Error::Internal(format!("encoding a cutoff: {e}")))?;
+        postcard::to_stdvec(&removal.cutoff).map_err(|e| Error::internal(format!("encoding a cutoff: {e}")))?;
     tx.put(&entry, "removed_at", ScalarValue::Timestamp(removal.at)).map_err(&err)?;
     tx.put(&entry, "removed_by", bytes(removal.by.as_bytes())).map_err(&err)?;
     tx.put(&entry, "cutoff", bytes(&cutoff)).map_err(&err)?;

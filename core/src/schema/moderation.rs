@@ -78,7 +78,7 @@ impl ModerationDetails {
         if *self == Self::default() {
             return Ok(Vec::new());
         }
-        postcard::to_stdvec(self).map_err(|e| Error::Internal(format!("encoding moderation details: {e}")))
+        postcard::to_stdvec(self).map_err(|e| Error::internal(format!("encoding moderation details: {e}")))
     }
 
     /// Decoded from the read model's `details` column.
@@ -87,7 +87,7 @@ impl ModerationDetails {
             return Ok(Self::default());
         }
         postcard::from_bytes(bytes)
-            .map_err(|e| Error::Internal(format!("stored moderation details are unreadable: {e}")))
+            .map_err(|e| Error::internal(format!("stored moderation details are unreadable: {e}")))
     }
 }
 
@@ -106,7 +106,7 @@ pub(crate) fn write_action<T: Transactable>(tx: &mut T, doc_id: &DocId, a: &Stor
     tx.put(&entry, "why", a.why.as_str()).map_err(&err)?;
     let d = &a.details;
     if let Some(cutoff) = &d.cutoff {
-        let bytes = postcard::to_stdvec(cutoff).map_err(|e| Error::Internal(format!("encoding a cutoff: {e}")))?;
+        let bytes = postcard::to_stdvec(cutoff).map_err(|e| Error::internal(format!("encoding a cutoff: {e}")))?;
         tx.put(&entry, "cutoff", ScalarValue::Bytes(bytes)).map_err(&err)?;
     }
     if let Some(until) = d.until {
@@ -129,7 +129,7 @@ pub(crate) fn write_action<T: Transactable>(tx: &mut T, doc_id: &DocId, a: &Stor
         tx.put(&entry, "rate", ScalarValue::Int(rate)).map_err(&err)?;
     }
     if let Some(cutoff) = &d.rate_cutoff {
-        let bytes = postcard::to_stdvec(cutoff).map_err(|e| Error::Internal(format!("encoding a cutoff: {e}")))?;
+        let bytes = postcard::to_stdvec(cutoff).map_err(|e| Error::internal(format!("encoding a cutoff: {e}")))?;
         tx.put(&entry, "rate_cutoff", ScalarValue::Bytes(bytes)).map_err(&err)?;
     }
     Ok(())

@@ -172,7 +172,7 @@ impl DocCache {
                 ],
             )?;
         }
-        self.get(conn, id, actor)?.ok_or_else(|| Error::Internal(format!("document {id} vanished after creation")))
+        self.get(conn, id, actor)?.ok_or_else(|| Error::internal(format!("document {id} vanished after creation")))
     }
 
     /// How many keys the root map of the document has (a segment's entries), or `None` if this profile does not hold
@@ -302,7 +302,7 @@ fn store_changes(
     }
     let mut upsert_head = conn.prepare_cached(sql(q::DOCUMENTS_STORE_CHANGES_INSERT_ACTOR_HEADS))?;
     for head in heads {
-        let seq = i64::try_from(head.seq).map_err(|_| Error::Internal("change sequence overflow".into()))?;
+        let seq = i64::try_from(head.seq).map_err(|_| Error::internal("change sequence overflow"))?;
         upsert_head.execute(params![id, head.actor.to_bytes(), seq, &head.hash.0[..], &head.signature[..]])?;
     }
     let (generation, snapshot_bytes, chunk_count, chunk_bytes): (i64, i64, i64, i64) = conn
@@ -377,7 +377,7 @@ pub(crate) fn actor_certificate(conn: &Connection, actor: &ActorId) -> Result<Op
         .query_row([actor.to_bytes()], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     row.map(|(member, cert)| {
-        let member = member.try_into().map_err(|_| Error::Internal("stored member key has the wrong length".into()))?;
+        let member = member.try_into().map_err(|_| Error::internal("stored member key has the wrong length"))?;
         Ok((member, cert))
     })
     .transpose()
@@ -409,7 +409,7 @@ pub(crate) fn signed_head(conn: &Connection, id: &DocId, actor: &ActorId) -> Res
         .query_row(params![id, actor.to_bytes()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
     let Some((seq, hash, signature)) = row else { return Ok(None) };
-    let bad = || Error::Internal(format!("stored signed head of document {id} is malformed"));
+    let bad = || Error::internal(format!("stored signed head of document {id} is malformed"));
     Ok(Some(SignedHead {
         actor: actor.clone(),
         seq: u64::try_from(seq).map_err(|_| bad())?,
@@ -441,7 +441,7 @@ pub(crate) fn clock(conn: &Connection, id: &DocId) -> Result<Vec<ClockEntry>> {
     let mut out = Vec::new();
     for row in rows {
         let (actor, seq, hash) = row?;
-        let hash = hash.try_into().map_err(|_| Error::Internal("stored change hash has the wrong length".into()))?;
+        let hash = hash.try_into().map_err(|_| Error::internal("stored change hash has the wrong length"))?;
         out.push((actor, seq.unsigned_abs(), hash));
     }
     Ok(out)
@@ -480,10 +480,10 @@ fn documents_where(conn: &Connection, group: &GroupId, condition: &str) -> Resul
             "group" => DocPlace::group(*group),
             "segment" => {
                 let author =
-                    <[u8; 32]>::try_from(author).map_err(|_| Error::Internal(format!("segment {id} has no author")))?;
+                    <[u8; 32]>::try_from(author).map_err(|_| Error::internal(format!("segment {id} has no author")))?;
                 DocPlace::segment(*group, MemberId::from_bytes(author), segment)
             }
-            other => return Err(Error::Internal(format!("document {id} of kind {other} in a group"))),
+            other => return Err(Error::internal(format!("document {id} of kind {other} in a group"))),
         };
         out.push((id, place));
     }
@@ -534,7 +534,7 @@ fn change_local_dyn(
     }
     let (hash, _) = tx.commit_with(automerge::transaction::CommitOptions::default().with_time(at));
     if hash.is_some() {
-        let change = doc.get_last_local_change().ok_or_else(|| Error::Internal("committed change not found".into()))?;
+        let change = doc.get_last_local_change().ok_or_else(|| Error::internal("committed change not found"))?;
         persist_local_changes(conn, cache, identity, id, &[change])?;
     }
     Ok(())

@@ -25,7 +25,7 @@ pub(crate) fn upsert(conn: &Connection, id: &GroupId, g: &StoredGroup) -> Result
         let removed_at = m.removal.as_ref().map_or(0, |r| r.at);
         let cutoff = match &m.removal {
             Some(r) => {
-                postcard::to_stdvec(&r.cutoff).map_err(|e| Error::Internal(format!("encoding a cutoff: {e}")))?
+                postcard::to_stdvec(&r.cutoff).map_err(|e| Error::internal(format!("encoding a cutoff: {e}")))?
             }
             None => Vec::new(),
         };
@@ -81,7 +81,7 @@ fn decode_cutoff(removed: bool, bytes: &[u8]) -> Result<Cutoff> {
     if !removed || bytes.is_empty() {
         return Ok(Cutoff::default());
     }
-    postcard::from_bytes(bytes).map_err(|e| Error::Internal(format!("a stored cutoff is unreadable: {e}")))
+    postcard::from_bytes(bytes).map_err(|e| Error::internal(format!("a stored cutoff is unreadable: {e}")))
 }
 
 /// Every group this profile holds, with its local row number.

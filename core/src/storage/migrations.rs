@@ -28,11 +28,11 @@ pub(crate) const SCHEMA_VERSION: i64 = 11;
 
 /// Runs every migration after `from`, each followed by its version bump, inside the caller's transaction.
 pub(crate) fn migrate(tx: &Transaction<'_>, from: i64) -> Result<()> {
-    let start = usize::try_from(from).map_err(|_| Error::Internal(format!("negative schema version {from}")))?;
+    let start = usize::try_from(from).map_err(|_| Error::internal(format!("negative schema version {from}")))?;
     for index in start..SCHEMA_VERSION as usize {
         let sql = migration_sql(index);
         if sql.is_empty() {
-            return Err(Error::Internal(format!("migration {} does not inflate", index + 1)));
+            return Err(Error::internal(format!("migration {} does not inflate", index + 1)));
         }
         tx.execute_batch(&sql)?;
         tx.pragma_update(None, "user_version", index as i64 + 1)?;

@@ -41,7 +41,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{
     CheckinId, DocId, GoalId, GroupId, InstrumentResultId, MemberId, MessageId, ModerationId, ProgressId, ReportId,
     SafetyPlanItemId,
@@ -106,9 +106,9 @@ impl Db {
     ) -> Result<Self> {
         let path = dir.join(file);
         if path.exists() {
-            return Err(Error::ProfileExists(dir.to_owned()));
+            return Err(ErrorKind::ProfileExists(dir.to_owned()).into());
         }
-        fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.to_owned(), source })?;
+        fs::create_dir_all(dir).map_err(|source| ErrorKind::Io { path: dir.to_owned(), source })?;
         let mut suffix = [0u8; 6];
         rand::fill(&mut suffix);
         let temp = dir.join(format!(".{file}.creating-{}", hex::encode(suffix)));
@@ -122,15 +122,15 @@ impl Db {
             migrations::migrate(&tx, 0)?;
             init(&tx)?;
             tx.commit()?;
-            conn.close().map_err(|(_, e)| Error::Storage(e))?;
+            conn.close().map_err(|(_, e)| ErrorKind::Storage(e))?;
             if key.is_some() { check_encrypted(&temp) } else { Ok(()) }
         })();
         // Link, not rename: linking fails if a profile appeared meanwhile, so nothing is ever overwritten.
         let linked = built.and_then(|()| {
             fs::hard_link(&temp, &path).map_err(|source| match source.kind() {
-                std::io::ErrorKind::AlreadyExists => Error::ProfileExists(dir.to_owned()),
-                _ => Error::Io { path: path.clone(), source },
-            })
+                std::io::ErrorKind::AlreadyExists => ErrorKind::ProfileExists(dir.to_owned()),
+                _ => ErrorKind::Io { path: path.clone(), source },
+            }).map_err(Error::from)
         });
         // The temporary file is ours alone and either linked or useless now.
         let _ = fs::remove_file(&temp);
@@ -139,7 +139,7 @@ impl Db {
     }
 
     /// Opens the database in `dir`, upgrading its schema if it is older than this version of Kindred.
-    /// With a key, a file the key does not open is [`Error::WrongPassphrase`] (a damaged encrypted file looks the
+    /// With a key, a file the key does not open is [`ErrorKind::WrongPassphrase`] (a damaged encrypted file looks the
     /// same; the vault tells them apart, as its wrapped key proves the key right).
     pub(crate) fn open(dir: &Path, file: &str, key: Option<&DbKey>) -> Result<Self> {
         let path = dir.join(file);
@@ -156,17 +156,17 @@ impl Db {
         let app_id: i32 = db.conn.pragma_query_value(None, "application_id", |row| row.get(0)).map_err(|e| match e
             .sqlite_error_code()
         {
-            Some(ErrorCode::NotADatabase) if key.is_some() => Error::WrongPassphrase,
+            Some(ErrorCode::NotADatabase) if key.is_some() => ErrorKind::WrongPassphrase.into(),
             _ => db.classify(e),
         })?;
         if app_id != APPLICATION_ID {
-            return Err(Error::ForeignDatabase(db.path.clone()));
+            return Err(ErrorKind::ForeignDatabase(db.path.clone()).into());
         }
         db.configure().map_err(|e| db.reclassify(e))?;
         let version: i64 =
             db.conn.pragma_query_value(None, "user_version", |row| row.get(0)).map_err(|e| db.classify(e))?;
         if version > SCHEMA_VERSION {
-            return Err(Error::NewerSchema { found: version, supported: SCHEMA_VERSION });
+            return Err(ErrorKind::NewerSchema { found: version, supported: SCHEMA_VERSION }.into());
         }
         if version < SCHEMA_VERSION {
             db.write(|tx| migrations::migrate(tx, version))?;
@@ -178,7 +178,7 @@ impl Db {
         // WAL: readers never block the writer, and a commit is one sequential append.
         let mode: String = self.conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
-            return Err(Error::Internal(format!("could not switch the database to WAL (got {mode})")));
+            return Err(Error::internal(format!("could not switch the database to WAL (got {mode})")));
         }
         // FULL: an acknowledged write survives power loss, not only a process kill.
         self.conn.pragma_update(None, "synchronous", "FULL")?;
@@ -215,7 +215,7 @@ impl Db {
     /// the profile fails instead of reaching files that are gone.
     pub(crate) fn close_for_wipe(&mut self) -> Result<()> {
         let old = std::mem::replace(&mut self.conn, Connection::open_in_memory()?);
-        old.close().map_err(|(_, e)| Error::Storage(e))
+        old.close().map_err(|(_, e)| ErrorKind::Storage(e)).map_err(Error::from)
     }
 
     /// Test support: caps the database file at its current page count plus `extra` (`None`: no cap).
@@ -301,7 +301,7 @@ impl Db {
             if problems.len() == 1 && problems.first().map(String::as_str) == Some("ok") {
                 Ok(())
             } else {
-                Err(Error::CorruptDatabase { path, detail: problems.join("; ") })
+                Err(ErrorKind::CorruptDatabase { path, detail: problems.join("; ") }.into())
             }
         })
     }
@@ -311,9 +311,9 @@ impl Db {
     }
 
     fn reclassify(&self, err: Error) -> Error {
-        match err {
-            Error::Storage(e) => self.classify(e),
-            other => other,
+        match err.into_kind() {
+            ErrorKind::Storage(e) => self.classify(e),
+            other => other.into(),
         }
     }
 }
@@ -324,14 +324,14 @@ pub(crate) fn encrypt_copy(from: &Path, to: &Path, key: &DbKey) -> Result<()> {
     let plain = Connection::open_with_flags(from, OpenFlags::SQLITE_OPEN_READ_WRITE).map_err(|e| classify(from, e))?;
     // The cipher cannot encrypt a database in WAL mode in place: fold the log in and leave WAL mode first.
     let mode: String = plain.pragma_update_and_check(None, "journal_mode", "DELETE", |row| row.get(0))?;
-    plain.close().map_err(|(_, e)| Error::Storage(e))?;
+    plain.close().map_err(|(_, e)| ErrorKind::Storage(e))?;
     if !mode.eq_ignore_ascii_case("delete") {
-        return Err(Error::Internal("the database is in use".into()));
+        return Err(Error::internal("the database is in use"));
     }
-    copy_file(from, to).map_err(|source| Error::Io { path: to.to_owned(), source })?;
+    copy_file(from, to).map_err(|source| ErrorKind::Io { path: to.to_owned(), source })?;
     let copy = Connection::open(to)?;
     key.apply(&copy, "rekey")?;
-    copy.close().map_err(|(_, e)| Error::Storage(e))?;
+    copy.close().map_err(|(_, e)| ErrorKind::Storage(e))?;
     check_encrypted(to)
 }
 
@@ -339,7 +339,7 @@ pub(crate) fn encrypt_copy(from: &Path, to: &Path, key: &DbKey) -> Result<()> {
 /// without the cipher). A plain file is never left where a key was asked.
 fn check_encrypted(path: &Path) -> Result<()> {
     if read_header(path)?.1 == *SQLITE_HEADER {
-        return Err(Error::Internal("the database was not encrypted".into()));
+        return Err(Error::internal("the database was not encrypted"));
     }
     Ok(())
 }
@@ -366,42 +366,42 @@ const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
 
 /// How many of a file's first 16 bytes could be read, and those bytes.
 fn read_header(path: &Path) -> Result<(usize, [u8; 16])> {
-    let mut file = fs::File::open(path).map_err(|source| Error::Io { path: path.to_owned(), source })?;
+    let mut file = fs::File::open(path).map_err(|source| ErrorKind::Io { path: path.to_owned(), source })?;
     let mut header = [0u8; 16];
-    let read = file.read(&mut header).map_err(|source| Error::Io { path: path.to_owned(), source })?;
+    let read = file.read(&mut header).map_err(|source| ErrorKind::Io { path: path.to_owned(), source })?;
     Ok((read, header))
 }
 
 fn check_header(dir: &Path, path: &Path, encrypted: bool) -> Result<()> {
     let (read, header) = match read_header(path) {
-        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
-            return Err(Error::NoProfile(dir.to_owned()));
+        Err(e) if matches!(e.kind(), ErrorKind::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound) => {
+            return Err(ErrorKind::NoProfile(dir.to_owned()).into());
         }
         other => other?,
     };
     if read == 0 {
-        return Err(Error::CorruptDatabase { path: path.to_owned(), detail: "the file is empty".into() });
+        return Err(ErrorKind::CorruptDatabase { path: path.to_owned(), detail: "the file is empty".into() }.into());
     }
     if encrypted {
         // Ciphertext has no header to check: the key check at open tells.
         return Ok(());
     }
     if read < header.len() || &header != SQLITE_HEADER {
-        return Err(Error::CorruptDatabase {
+        return Err(ErrorKind::CorruptDatabase {
             path: path.to_owned(),
             detail: "the file is not an SQLite database".into(),
-        });
+        }.into());
     }
     Ok(())
 }
 
-/// Turns SQLite's corruption codes into [`Error::CorruptDatabase`]; everything else stays a storage error.
+/// Turns SQLite's corruption codes into [`ErrorKind::CorruptDatabase`]; everything else stays a storage error.
 fn classify(path: &Path, err: rusqlite::Error) -> Error {
     match err.sqlite_error_code() {
         Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => {
-            Error::CorruptDatabase { path: path.to_owned(), detail: err.to_string() }
+            ErrorKind::CorruptDatabase { path: path.to_owned(), detail: err.to_string() }.into()
         }
-        _ => Error::Storage(err),
+        _ => ErrorKind::Storage(err).into(),
     }
 }
 

@@ -37,7 +37,7 @@ pub(crate) fn load(conn: &Connection) -> Result<StoredProfile> {
         })
     })
     .optional()?
-    .ok_or_else(|| Error::Internal("the database has no profile row".into()))
+    .ok_or_else(|| Error::internal("the database has no profile row"))
 }
 
 pub(crate) fn set_display_name(conn: &Connection, name: &str) -> Result<()> {

@@ -7,7 +7,7 @@ use rusqlite::Connection;
 use super::documents::chunk_stats;
 use super::migrations::{SCHEMA_VERSION, migrate, migration_sql};
 use super::{DATABASE_FILE, Db};
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::{Kindred, NewGroup, NewMessage};
 
 /// Everything that defines the schema, normalised for comparison.
@@ -165,7 +165,7 @@ fn a_newer_schema_is_refused_and_left_alone() {
     let path = dir.path().join(DATABASE_FILE);
     Connection::open(&path).unwrap().pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
     let before = fs::read(&path).unwrap();
-    assert!(matches!(Kindred::open(dir.path()), Err(Error::NewerSchema { found, .. }) if found == SCHEMA_VERSION + 1));
+    assert!(matches!(Kindred::open(dir.path()), Err(ErrorKind::NewerSchema { found, .. }) if found == SCHEMA_VERSION + 1));
     assert_eq!(fs::read(&path).unwrap(), before);
 }
 
@@ -175,7 +175,7 @@ fn assert_untouched_after_open(bytes: &[u8]) -> Error {
     fs::write(&path, bytes).unwrap();
     let err = Kindred::open(dir.path()).expect_err("a damaged file must not open");
     assert_eq!(fs::read(&path).unwrap(), bytes, "the file must be left exactly as it was");
-    assert!(matches!(Kindred::create(dir.path(), "Eve"), Err(Error::ProfileExists(_))), "and never overwritten");
+    assert!(matches!(Kindred::create(dir.path(), "Eve"), Err(ErrorKind::ProfileExists(_))), "and never overwritten");
     assert_eq!(fs::read(&path).unwrap(), bytes);
     err
 }
@@ -184,9 +184,9 @@ fn assert_untouched_after_open(bytes: &[u8]) -> Error {
 fn garbage_and_empty_files_are_reported_as_corrupt_and_kept() {
     assert!(matches!(
         assert_untouched_after_open(b"this is not a database at all, just text"),
-        Error::CorruptDatabase { .. }
+        ErrorKind::CorruptDatabase { .. }
     ));
-    assert!(matches!(assert_untouched_after_open(b""), Error::CorruptDatabase { .. }));
+    assert!(matches!(assert_untouched_after_open(b""), ErrorKind::CorruptDatabase { .. }));
 }
 
 #[test]
@@ -209,7 +209,7 @@ fn a_damaged_kindred_database_is_reported_and_kept() {
     }
     let err = assert_untouched_after_open(&bytes);
     // Depending on which page SQLite reads first, damage shows at open or on first use; both must be typed.
-    if !matches!(err, Error::CorruptDatabase { .. }) {
+    if !matches!(err, ErrorKind::CorruptDatabase { .. }) {
         panic!("expected CorruptDatabase, got {err:?}");
     }
 }
@@ -236,10 +236,10 @@ fn damage_found_after_open_is_typed_too() {
     }
     fs::write(&path, &bytes).unwrap();
     match Kindred::open(dir.path()) {
-        Err(err) => assert!(matches!(err, Error::CorruptDatabase { .. }), "{err:?}"),
+        Err(err) => assert!(matches!(err, ErrorKind::CorruptDatabase { .. }), "{err:?}"),
         Ok(k) => {
             let checked = k.check_integrity();
-            assert!(matches!(checked, Err(Error::CorruptDatabase { .. })), "{checked:?}");
+            assert!(matches!(checked, Err(ErrorKind::CorruptDatabase { .. })), "{checked:?}");
         }
     }
     assert!(path.exists());
@@ -253,7 +253,7 @@ fn a_foreign_sqlite_database_is_refused_and_kept() {
     conn.execute_batch("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('someone else''s data');").unwrap();
     drop(conn);
     let bytes = fs::read(&path).unwrap();
-    assert!(matches!(assert_untouched_after_open(&bytes), Error::ForeignDatabase(_)));
+    assert!(matches!(assert_untouched_after_open(&bytes), ErrorKind::ForeignDatabase(_)));
 }
 
 #[test]

@@ -24,15 +24,15 @@ fn place_from(group: GroupId, kind: &str, author: Vec<u8>, segment: u32) -> Resu
         "group" => Ok(DocPlace::group(group)),
         "segment" => {
             let author = <[u8; 32]>::try_from(author)
-                .map_err(|_| Error::Internal("a segment transfer without an author".into()))?;
+                .map_err(|_| Error::internal("a segment transfer without an author"))?;
             Ok(DocPlace::segment(group, MemberId::from_bytes(author), segment))
         }
-        other => Err(Error::Internal(format!("unexpected transfer kind {other}"))),
+        other => Err(Error::internal(format!("unexpected transfer kind {other}"))),
     }
 }
 
 fn form_from(stored: u8) -> Result<Form> {
-    Form::from_u8(stored).ok_or_else(|| Error::Internal(format!("unexpected transfer form {stored}")))
+    Form::from_u8(stored).ok_or_else(|| Error::internal(format!("unexpected transfer form {stored}")))
 }
 
 fn author_bytes(place: &DocPlace) -> Vec<u8> {
@@ -40,7 +40,7 @@ fn author_bytes(place: &DocPlace) -> Vec<u8> {
 }
 
 fn group_of(place: &DocPlace) -> Result<GroupId> {
-    place.group.ok_or_else(|| Error::Internal("a transfer without a group".into()))
+    place.group.ok_or_else(|| Error::internal("a transfer without a group"))
 }
 
 /// An outgoing transfer: the snapshot and what vouches for it.
@@ -210,7 +210,7 @@ pub(crate) fn incoming_bytes(conn: &Connection, hash: &[u8; 32]) -> Result<Vec<u
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
         out.extend_from_slice(
-            row.get_ref(0)?.as_blob().map_err(|e| Error::Internal(format!("a transfer chunk: {e}")))?,
+            row.get_ref(0)?.as_blob().map_err(|e| Error::internal(format!("a transfer chunk: {e}")))?,
         );
     }
     Ok(out)

@@ -98,7 +98,7 @@ impl Bundle {
     /// What the exporter signs: a domain tag and the SHA-256 of the bundle's encoding with an empty signature.
     pub fn signed_bytes(&self) -> Result<Vec<u8>> {
         let unsigned = Bundle { signature: Vec::new(), ..self.clone() };
-        let encoded = postcard::to_stdvec(&unsigned).map_err(|e| Error::Internal(format!("encoding a bundle: {e}")))?;
+        let encoded = postcard::to_stdvec(&unsigned).map_err(|e| Error::internal(format!("encoding a bundle: {e}")))?;
         let mut out = SIGN_DOMAIN.to_vec();
         out.extend_from_slice(&Sha256::digest(&encoded));
         Ok(out)
@@ -106,7 +106,7 @@ impl Bundle {
 
     /// The file bytes.
     pub fn to_file_bytes(&self) -> Result<Vec<u8>> {
-        let encoded = postcard::to_stdvec(self).map_err(|e| Error::Internal(format!("encoding a bundle: {e}")))?;
+        let encoded = postcard::to_stdvec(self).map_err(|e| Error::internal(format!("encoding a bundle: {e}")))?;
         let mut out = codec::deflate(&encoded)?;
         out.splice(..0, MAGIC.iter().copied());
         Ok(out)
@@ -141,7 +141,7 @@ impl Kindred {
         let bundle = self.write(|ctx| {
             let group_ref = group_store::require(ctx.tx, group)?;
             if group_store::role_of(ctx.tx, group_ref, &ctx.me())?.is_none() {
-                return Err(Error::NotPermitted("only members can export a group".into()));
+                return Err(Error::not_permitted("only members can export a group"));
             }
             let actor = ctx.identity.actor().clone();
             let mut docs = Vec::new();

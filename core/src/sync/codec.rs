@@ -7,7 +7,7 @@ use std::io::Read as _;
 use flate2::read::DeflateEncoder;
 use flate2::{Compression, Decompress, FlushDecompress, Status};
 
-use crate::error::{Error, Refusal, Result};
+use crate::error::{Error, ErrorKind, Refusal, Result};
 
 /// Raw deflate (no zlib or gzip wrapper) of `bytes` at the default level. The same bytes always give the same
 /// output, so a content hash of it is stable. Callers that only want it when it is smaller compare lengths.
@@ -18,8 +18,8 @@ pub(crate) fn deflate(bytes: &[u8]) -> Result<Vec<u8>> {
         let mut out = Vec::with_capacity(bytes.len() / 2);
         DeflateEncoder::new(bytes, Compression::default()).read_to_end(&mut out).map(|_| out)
     })
-    .map_err(|panic| Error::Internal(format!("deflate panicked: {panic}")))?;
-    compressed.map_err(|e| Error::Internal(format!("deflate: {e}")))
+    .map_err(|panic| Error::internal(format!("deflate panicked: {panic}")))?;
+    compressed.map_err(|e| Error::internal(format!("deflate: {e}")))
 }
 
 /// Inflates exactly one raw deflate stream from a peer. Output beyond `limit` bytes is [`Refusal::Oversized`]; an
@@ -79,7 +79,7 @@ mod tests {
 
     fn refusal<T: std::fmt::Debug>(result: Result<T>) -> Refusal {
         match result {
-            Err(Error::Rejected { kind, reason }) => {
+            Err(ErrorKind::Rejected { kind, reason }) => {
                 assert!(!reason.contains("panicked"), "{reason}");
                 kind
             }

@@ -14,7 +14,7 @@ use automerge::{Automerge, Change, ChangeHash, ReadDoc};
 
 use super::authorize;
 use crate::am;
-use crate::error::{Error, Refusal, Result};
+use crate::error::{Error, ErrorKind, Refusal, Result};
 use crate::ids::{DocId, MemberId};
 use crate::kindred::WriteCtx;
 use crate::read_model;
@@ -276,19 +276,19 @@ pub(crate) fn ingest(ctx: &mut WriteCtx<'_, '_>, batch: &DocBatch, joining: bool
             (Ok(_), Err(_)) => break,
         }
     }
-    let touched = match outcome {
+    let touched = match outcome.map_err(Error::into_kind) {
         Ok((applied, touched)) => {
             report.applied = applied;
             touched
         }
-        Err(Error::Rejected { kind, reason }) if !proofs.is_empty() => {
+        Err(ErrorKind::Rejected { kind, reason }) if !proofs.is_empty() => {
             // Nothing of the refused part was stored; forget whatever the cached copy may hold of it.
             ctx.cache.clear();
             ctx.resolutions.clear();
             refused = Some((kind, reason));
             Default::default()
         }
-        Err(other) => return Err(other),
+        Err(other) => return Err(other.into()),
     };
     match (place.kind, place.author) {
         (DocKind::Segment, Some(author)) => {

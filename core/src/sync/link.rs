@@ -4,7 +4,7 @@
 //! bytes, frames and flights (one-way bursts; two flights make a round trip). Compiled with the `test-support`
 //! feature only.
 
-use crate::error::{Error, Refusal};
+use crate::error::{Error, ErrorKind, Refusal};
 use crate::ids::MemberId;
 use crate::kindred::Kindred;
 use crate::sync::session::{SyncOptions, SyncReport, SyncSession};
@@ -186,7 +186,7 @@ pub fn run_sessions(
                     } += started.elapsed();
                     if let Err(e) = received {
                         out.ending = match e {
-                            Error::Rejected { kind, reason } => Ending::Refused { kind, reason },
+                            ErrorKind::Rejected { kind, reason } => Ending::Refused { kind, reason },
                             other => Ending::Failed(other.to_string()),
                         };
                         break 'run;

@@ -4,7 +4,7 @@
 //! `docs/sync-protocol.md`), dispatches each message from the peer, and keeps the report. What to say comes from
 //! [`super::plan`] (digests, version vectors, what the peer lacks), large answers travel through [`super::transfer`],
 //! and everything received goes through [`super::ingest`]. It touches no storage itself. A session that receives
-//! anything it refuses fails with [`Error::Rejected`] and the app drops that link; sessions are independent, so a bad
+//! anything it refuses fails with [`ErrorKind::Rejected`] and the app drops that link; sessions are independent, so a bad
 //! peer never stops sync with others.
 
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -16,7 +16,7 @@ use super::ingest::{DocBatch, Ingested, ingest_from_peer};
 use super::plan::{self, PendingOffer, Turn};
 use super::transfer;
 use super::wire::{Form, JoinRequest, Message, PROTOCOL_VERSION, Place, Vouchers, parse_changes};
-use crate::error::{Error, Refusal, Result};
+use crate::error::{Error, ErrorKind, Refusal, Result};
 use crate::ids::{GroupId, MemberId};
 use crate::invite::Invitation;
 use crate::kindred::Kindred;
@@ -295,7 +295,7 @@ impl SyncSession {
     }
 
     fn peer_id(&self) -> Result<MemberId> {
-        self.channel.peer().ok_or_else(|| Error::Internal("sync message before the handshake completed".into()))
+        self.channel.peer().ok_or_else(|| Error::internal("sync message before the handshake completed"))
     }
 
     /// Refuses a message that arrives out of the protocol's order: the peer's steps must come one after another.
@@ -475,7 +475,7 @@ impl SyncSession {
     /// nothing to do, or on to per-group digests.
     fn after_hellos(&mut self, kindred: &Kindred, their_digest: [u8; 16], joins: &[JoinRequest]) -> Result<()> {
         if self.sent < Step::Hello {
-            return Err(Error::Internal("the peer's Hello before this side's".into()));
+            return Err(Error::internal("the peer's Hello before this side's"));
         }
         let peer = self.peer_id()?;
         for join in joins {
@@ -486,15 +486,15 @@ impl SyncSession {
             let proof: [u8; 64] = join.proof.as_slice().try_into().unwrap_or([0; 64]);
             // Admitted now, or already a member (then it is not counted as admitted here).
             let (admitted, reason) =
-                match kindred.write(|ctx| admit(ctx, &invitation, &proof, &peer, &join.display_name)) {
+                match kindred.write(|ctx| admit(ctx, &invitation, &proof, &peer, &join.display_name)).map_err(Error::into_kind) {
                     Ok(newly) => {
                         if newly {
                             self.report.admitted.push(peer);
                         }
                         (true, String::new())
                     }
-                    Err(Error::Rejected { reason, .. }) => (false, reason),
-                    Err(other) => return Err(other),
+                    Err(ErrorKind::Rejected { reason, .. }) => (false, reason),
+                    Err(other) => return Err(other.into()),
                 };
             self.send(&Message::JoinResult { group: *invitation.group_id.as_bytes(), admitted, reason })?;
         }
@@ -606,13 +606,13 @@ impl SyncSession {
                 self.receiving.remove(&hash);
                 return self.maybe_finish(kindred);
             }
-            Err(refused @ Error::Rejected { .. }) => {
+            Err(refused) if refused.refusal().is_some() => {
                 kindred.write(|ctx| transfer::discard(ctx.tx, &hash))?;
                 return Err(refused);
             }
             Err(other) => return Err(other),
         };
-        let group = batch.place.group.ok_or_else(|| Error::Internal("a transfer without a group".into()))?;
+        let group = batch.place.group.ok_or_else(|| Error::internal("a transfer without a group"))?;
         let (report, joined) = kindred.write(|ctx| {
             let outcome = ingest_from_peer(ctx, &batch)?;
             transfer::discard(ctx.tx, &hash)?;

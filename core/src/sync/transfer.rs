@@ -50,7 +50,7 @@ pub(crate) fn offer(
         None => (am::guarded(&doc_id, "saving", || Ok(doc.save()))?, doc.get_changes(&[])),
         Some(changes) => {
             let raw: Vec<&[u8]> = changes.iter().map(Change::raw_bytes).collect();
-            let encoded = postcard::to_stdvec(&raw).map_err(|e| Error::Internal(format!("encoding changes: {e}")))?;
+            let encoded = postcard::to_stdvec(&raw).map_err(|e| Error::internal(format!("encoding changes: {e}")))?;
             (codec::deflate(&encoded)?, changes.to_vec())
         }
     };
@@ -67,7 +67,7 @@ fn save_offer(
     vouchers: Vouchers,
 ) -> Result<(Message, [u8; 32])> {
     let hash: [u8; 32] = Sha256::digest(&blob).into();
-    let encoded = postcard::to_stdvec(&vouchers).map_err(|e| Error::Internal(format!("encoding vouchers: {e}")))?;
+    let encoded = postcard::to_stdvec(&vouchers).map_err(|e| Error::internal(format!("encoding vouchers: {e}")))?;
     let target = TransferPlace { doc: place.doc(), place: place.to_doc_place()?, form };
     let len = blob.len() as u64;
     transfers::save_outgoing(
@@ -87,7 +87,7 @@ pub(crate) fn offer_bodies(ctx: &mut WriteCtx<'_, '_>, place: Place) -> Result<O
     if bodies.is_empty() {
         return Ok(None);
     }
-    let encoded = postcard::to_stdvec(&bodies).map_err(|e| Error::Internal(format!("encoding bodies: {e}")))?;
+    let encoded = postcard::to_stdvec(&bodies).map_err(|e| Error::internal(format!("encoding bodies: {e}")))?;
     save_offer(ctx, place, Form::Bodies, codec::deflate(&encoded)?, Vouchers::default()).map(Some)
 }
 
@@ -111,7 +111,7 @@ pub(crate) fn accept(
         return Err(Refusal::Oversized.because(format!("an offered document of {len} bytes")));
     }
     let target = TransferPlace { doc: place.doc(), place: place.to_doc_place()?, form };
-    let vouchers = postcard::to_stdvec(vouchers).map_err(|e| Error::Internal(format!("encoding vouchers: {e}")))?;
+    let vouchers = postcard::to_stdvec(vouchers).map_err(|e| Error::internal(format!("encoding vouchers: {e}")))?;
     transfers::start_incoming(ctx.tx, hash, &target, len, &vouchers, now_ms())?;
     Ok(transfers::incoming(ctx.tx, hash)?.map_or(0, |t| t.received))
 }
@@ -127,7 +127,7 @@ pub(crate) struct Chunks {
 
 /// The Chunk messages of an offered blob from `offset` on, `chunk` bytes each.
 pub(crate) fn chunks(tx: &rusqlite::Transaction<'_>, hash: &[u8; 32], offset: u64, chunk: usize) -> Result<Chunks> {
-    let offer = transfers::outgoing(tx, hash)?.ok_or_else(|| Error::Internal("offered transfer vanished".into()))?;
+    let offer = transfers::outgoing(tx, hash)?.ok_or_else(|| Error::internal("offered transfer vanished"))?;
     let start = usize::try_from(offset).unwrap_or(usize::MAX).min(offer.snapshot.len());
     let rest = offer.snapshot.get(start..).unwrap_or_default();
     let messages = rest
@@ -150,7 +150,7 @@ pub(crate) fn append(tx: &rusqlite::Transaction<'_>, hash: &[u8; 32], offset: u6
 /// A complete blob as the batch of changes it carries, checked against its hash, bounded and parsed like any
 /// changes from a peer (ingest does the rest).
 pub(crate) fn assemble(tx: &rusqlite::Transaction<'_>, hash: &[u8; 32]) -> Result<Assembled> {
-    let transfer = transfers::incoming(tx, hash)?.ok_or_else(|| Error::Internal("transfer vanished".into()))?;
+    let transfer = transfers::incoming(tx, hash)?.ok_or_else(|| Error::internal("transfer vanished"))?;
     let received = transfers::incoming_bytes(tx, hash)?;
     let digest: [u8; 32] = Sha256::digest(&received).into();
     if &digest != hash {
@@ -163,7 +163,7 @@ pub(crate) fn assemble(tx: &rusqlite::Transaction<'_>, hash: &[u8; 32]) -> Resul
                 .map_err(|e| e.context("a transferred list of message bodies"))?;
             let bodies: Vec<Vec<u8>> = postcard::from_bytes(&inflated)
                 .map_err(|_| Refusal::Malformed.because("a damaged list of message bodies"))?;
-            let group = transfer.place.place.group.ok_or_else(|| Error::Internal("bodies without a group".into()))?;
+            let group = transfer.place.place.group.ok_or_else(|| Error::internal("bodies without a group"))?;
             return Ok(Assembled::Bodies { group, bodies });
         }
         Form::Snapshot => {

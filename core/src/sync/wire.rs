@@ -1,14 +1,14 @@
 //! The sync protocol's messages, as they travel inside the secure channel, and their parsing.
 //!
 //! Messages are postcard-encoded (compact, and bounded: lengths are checked against the input before anything is
-//! allocated). Parsing is guarded: whatever a peer sends becomes either a message or [`Error::Rejected`]. Automerge
+//! allocated). Parsing is guarded: whatever a peer sends becomes either a message or [`ErrorKind::Rejected`]. Automerge
 //! change bytes are parsed here too, under the same guard, and only after their size was checked.
 
 use automerge::{ActorId, Change, ChangeHash};
 use serde::{Deserialize, Serialize};
 
 use crate::am;
-use crate::error::{Error, Refusal, Result};
+use crate::error::{Error, ErrorKind, Refusal, Result};
 use crate::ids::{DocId, GroupId, MemberId};
 use crate::storage::documents::{DocKind, DocPlace, SignedHead};
 use crate::sync::ingest::MAX_CHANGE_BYTES;
@@ -343,10 +343,10 @@ pub enum Message {
 impl Message {
     /// The bytes that travel: the message's postcard encoding.
     pub fn encode(&self) -> Result<Vec<u8>> {
-        postcard::to_stdvec(self).map_err(|e| Error::Internal(format!("encoding a sync message: {e}")))
+        postcard::to_stdvec(self).map_err(|e| Error::internal(format!("encoding a sync message: {e}")))
     }
 
-    /// Parses a message from a peer; anything malformed is [`Error::Rejected`].
+    /// Parses a message from a peer; anything malformed is [`ErrorKind::Rejected`].
     pub fn decode(bytes: &[u8]) -> Result<Self> {
         am::guarded_peer("parsing a sync message", || {
             postcard::from_bytes(bytes)
@@ -384,7 +384,7 @@ mod tests {
         };
         assert_eq!(Message::decode(&m.encode().unwrap()).unwrap(), m);
         for junk in [&b""[..], &[0xff; 10][..], &[3, 200, 200, 200, 200, 200, 200][..], &[42][..]] {
-            assert!(matches!(Message::decode(junk), Err(Error::Rejected { kind: Refusal::Malformed, .. })));
+            assert!(matches!(Message::decode(junk), Err(ErrorKind::Rejected { kind: Refusal::Malformed, .. })));
         }
         // A length prefix far beyond the input must not allocate or panic.
         let mut huge = vec![2u8];

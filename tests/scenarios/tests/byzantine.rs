@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use automerge::transaction::{Transactable, Transaction};
 use automerge::{ChangeHash, ObjType, ROOT, ReadDoc, ScalarValue};
 use kindred_core::invite::InviteCode;
-use kindred_core::{Bundle, Error, GroupId, MemberId, MessageId, NewGroup, NewMessage, Role};
+use kindred_core::{Bundle, Error, ErrorKind, GroupId, MemberId, MessageId, NewGroup, NewMessage, Role};
 use kindred_scenarios::Phone;
 use kindred_scenarios::forge::{self, Writer};
 use kindred_scenarios::net::sync;
@@ -304,7 +304,7 @@ impl World {
         let phone = &self.honest[target_phone];
         match phone.kindred.import_bundle(&file) {
             Ok(_) => self.log.push("  kept (without effect, or harmless)".into()),
-            Err(Error::Rejected { .. }) => self.log.push("  refused".into()),
+            Err(ErrorKind::Rejected { .. }) => self.log.push("  refused".into()),
             Err(other) => self.fail(&format!("importing a hostile bundle gave {other:?}")),
         }
     }

@@ -27,7 +27,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use kindred_core::limits::DEFAULT_INVITE_VALIDITY_MS;
 use kindred_core::{
-    Cadence, CadencePeriod, Error, GoalId, GoalStatus, GroupId, MemberId, MessageId, NewGoal, NewGroup, NewMessage,
+    Cadence, CadencePeriod, Error, ErrorKind, GoalId, GoalStatus, GroupId, MemberId, MessageId, NewGoal, NewGroup, NewMessage,
     Role,
 };
 use kindred_scenarios::net::{Ending, Link, connect, connect_expecting, connect_tampered, sync_all};
@@ -110,7 +110,7 @@ impl Case {
     fn expect_ok<T>(&self, what: &str, result: Result<T, Error>) -> Option<T> {
         match result {
             Ok(value) => Some(value),
-            Err(Error::NotPermitted(_) | Error::NotFound { .. } | Error::InvalidInput { .. }) => None,
+            Err(ErrorKind::NotPermitted(_) | ErrorKind::NotFound { .. } | ErrorKind::InvalidInput { .. }) => None,
             Err(other) => self.fail(&format!("{what}: {other}")),
         }
     }

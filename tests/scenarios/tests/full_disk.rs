@@ -1,6 +1,6 @@
 //! A full disk is normal on a low-cost phone, and a peer can cause it. With the database capped at its size (as a
 //! full file system would), every read still works, a write or a sync that runs out stops with
-//! `Error::StorageFull`, everything acknowledged is kept, the database stays intact, sync with others goes on, and
+//! `ErrorKind::StorageFull`, everything acknowledged is kept, the database stays intact, sync with others goes on, and
 //! everything resumes once there is space.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -28,7 +28,7 @@ fn on_a_full_disk_reads_work_writes_stop_cleanly_and_everything_resumes() {
             .post(&g, NewMessage { text: format!("post {i} while the phone fills up"), ..Default::default() })
         {
             Ok(m) => acknowledged.push(m.id),
-            Err(Error::StorageFull) => {
+            Err(ErrorKind::StorageFull) => {
                 full = true;
                 break;
             }
@@ -39,7 +39,7 @@ fn on_a_full_disk_reads_work_writes_stop_cleanly_and_everything_resumes() {
     eprintln!("{} posts acknowledged before the storage was full", acknowledged.len());
     assert!(matches!(
         bob.kindred.post(&g, NewMessage { text: "again".into(), ..Default::default() }),
-        Err(Error::StorageFull)
+        Err(ErrorKind::StorageFull)
     ));
 
     // Everything reads, with no free space; every acknowledged post is there.
@@ -53,7 +53,7 @@ fn on_a_full_disk_reads_work_writes_stop_cleanly_and_everything_resumes() {
     bob.kindred.goals(true, None).unwrap();
     bob.kindred.export_bundle(&g).unwrap();
     let _ = bob.kindred.profile();
-    assert!(matches!(bob.kindred.mark_read(&g), Ok(()) | Err(Error::StorageFull)));
+    assert!(matches!(bob.kindred.mark_read(&g), Ok(()) | Err(ErrorKind::StorageFull)));
 
     // A peer with news cannot push it into the full phone: the session stops with the typed error...
     for i in 0..40 {

@@ -27,7 +27,7 @@ use automerge::{ActorId, Automerge, Change};
 use kindred_core::invite::InviteCode;
 use kindred_core::sync::bundle::BundleDocument;
 use kindred_core::sync::wire::{DocClock, Form, JoinRequest, Message, PlaceKind, Vouchers, WireHead};
-use kindred_core::{Bundle, DocId, Error, GroupId, Kindred, SyncOptions};
+use kindred_core::{Bundle, DocId, Error, ErrorKind, GroupId, Kindred, SyncOptions};
 use kindred_scenarios::forge::{self, Writer};
 use kindred_scenarios::net::{Direction, Ending, assert_still_syncs, connect_tampered, sync, sync_all};
 use kindred_scenarios::{Phone, group_with};
@@ -212,15 +212,15 @@ impl World {
 }
 
 fn is_typed_refusal(error: &Error) -> bool {
-    matches!(error, Error::Rejected { .. } | Error::Document { .. } | Error::InvalidInput { .. })
+    matches!(error, ErrorKind::Rejected { .. } | ErrorKind::Document { .. } | ErrorKind::InvalidInput { .. })
 }
 
 /// How a refusal is counted in the outcome tables: its kind.
 fn refusal_kind(error: &Error) -> String {
     match error {
-        Error::Rejected { kind, .. } => format!("refused: {kind}"),
-        Error::Document { .. } => "a damaged document".to_owned(),
-        Error::InvalidInput { field, .. } => format!("invalid {field}"),
+        ErrorKind::Rejected { kind, .. } => format!("refused: {kind}"),
+        ErrorKind::Document { .. } => "a damaged document".to_owned(),
+        ErrorKind::InvalidInput { field, .. } => format!("invalid {field}"),
         other => format!("{other:?}"),
     }
 }
@@ -283,7 +283,7 @@ fn sync_message_parser() {
                 let again = fuzz.call(i, &input, || Message::decode(&message.encode().unwrap()));
                 assert_eq!(again.ok().as_ref(), Some(&message), "input {i} does not round-trip");
             }
-            Err(Error::Rejected { .. }) => refused += 1,
+            Err(ErrorKind::Rejected { .. }) => refused += 1,
             Err(other) => panic!("input {i}: not a refusal: {other}"),
         }
     }
@@ -320,7 +320,7 @@ fn bundle_files() {
         };
         match fuzz.call(i, &input, || Bundle::from_file_bytes(&input)) {
             Ok(_) => parsed += 1,
-            Err(Error::Rejected { .. }) => {}
+            Err(ErrorKind::Rejected { .. }) => {}
             Err(other) => panic!("input {i}: not a refusal: {other}"),
         }
     }
@@ -461,14 +461,14 @@ fn invite_codes() {
         match parsed {
             // A damaged code may still parse only if it is one of the real codes (case and spacing do not matter).
             Ok(code) => assert!(originals.contains(&code), "input {i}: {text:?} parsed as a code nobody made"),
-            Err(Error::InvalidInput { .. }) => {}
+            Err(ErrorKind::InvalidInput { .. }) => {}
             Err(other) => panic!("input {i}: not an invalid-input error: {other}"),
         }
         if i % 40 == 0 {
             joins += 1;
             let joined = fuzz.call(i, text.as_bytes(), || w.mallory.kindred.join_group(&text));
             assert!(
-                matches!(joined, Err(Error::InvalidInput { .. })) || originals.iter().any(|c| c.group_id == w.group),
+                matches!(joined, Err(ErrorKind::InvalidInput { .. })) || originals.iter().any(|c| c.group_id == w.group),
                 "{joined:?}"
             );
         }
@@ -528,7 +528,7 @@ fn session_frames() {
                 Ok(()) => {
                     fuzz.call(i, &frame, || session.take_outgoing());
                 }
-                Err(Error::Rejected { .. }) => break,
+                Err(ErrorKind::Rejected { .. }) => break,
                 Err(other) => panic!("input {i}: not a refusal: {other}"),
             }
         }

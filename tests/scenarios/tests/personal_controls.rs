@@ -2,7 +2,7 @@
 //! what that phone shows and counts, nothing any document holds, and the member muted or blocked is not told.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use kindred_core::{Error, Fold, MemberControl, NewMessage};
+use kindred_core::{Error, ErrorKind, Fold, MemberControl, NewMessage};
 use kindred_scenarios::net::sync_all;
 use kindred_scenarios::{Phone, group_with};
 
@@ -43,7 +43,7 @@ fn muting_blocking_and_muted_words_change_only_what_this_phone_shows() {
     assert_eq!(carol.kindred.muted_members().unwrap()[0].control, MemberControl::Blocked);
     assert!(matches!(
         carol.kindred.set_member_control(&carol.id(), MemberControl::Muted),
-        Err(Error::InvalidInput { .. })
+        Err(ErrorKind::InvalidInput { .. })
     ));
 
     // Muted words and content warnings fold a post; the reader chooses.

@@ -42,7 +42,7 @@ use kindred_core::limits::DEFAULT_INVITE_VALIDITY_MS;
 use kindred_core::sync::link::run_sessions;
 use kindred_core::sync::wire::{Form, Message};
 use kindred_core::testing::{limit_storage, tables_touched};
-use kindred_core::{Error, SafetyPlanStep, SyncOptions};
+use kindred_core::{Error, ErrorKind, SafetyPlanStep, SyncOptions};
 use kindred_scenarios::net::{Link, knows, sync, sync_all};
 use kindred_scenarios::scan::{bundle_text, changes_text, files, holds, snapshot_text, unique};
 use kindred_scenarios::{Phone, group_with};
@@ -255,7 +255,7 @@ fn on_a_full_disk_the_plan_still_reads_and_prints_and_writes_resume_with_space()
             kindred_core::NewMessage { text: format!("post {i} {}", "words ".repeat(20)), ..Default::default() },
         ) {
             Ok(_) => {}
-            Err(Error::StorageFull) => {
+            Err(ErrorKind::StorageFull) => {
                 full = true;
                 break;
             }
@@ -270,7 +270,7 @@ fn on_a_full_disk_the_plan_still_reads_and_prints_and_writes_resume_with_space()
         let step = SafetyPlanStep::ALL[i % 7];
         match k.add_safety_plan_item(step, &format!("written while full {i} {}", "x".repeat(400)), None) {
             Ok(item) => acknowledged.push(item),
-            Err(Error::StorageFull) => {
+            Err(ErrorKind::StorageFull) => {
                 plan_full = true;
                 break;
             }

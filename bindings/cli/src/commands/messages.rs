@@ -89,7 +89,7 @@ pub fn read(ctx: &Ctx, args: ReadArgs) -> Outcome {
     // Reading never needs free space: on a full disk the messages are still shown, only the read marker waits.
     match kindred.mark_read(&group) {
         Ok(()) => {}
-        Err(kindred_core::Error::StorageFull) => {
+        Err(kindred_core::ErrorKind::StorageFull) => {
             eprintln!("note: the phone's storage is full, so the group was not marked read");
         }
         Err(other) => return Err(other.into()),

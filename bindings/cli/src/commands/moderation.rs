@@ -258,7 +258,7 @@ pub fn run(ctx: &Ctx, command: ModCommand) -> Outcome {
             let group = kindred.resolve_group(&group)?;
             let posts = match setting.trim() {
                 "off" => None,
-                n => Some(n.parse::<u32>().map_err(|_| kindred_core::Error::InvalidInput {
+                n => Some(n.parse::<u32>().map_err(|_| kindred_core::ErrorKind::InvalidInput {
                     field: "rate limit",
                     reason: format!("{setting:?} is not off or a number of posts"),
                 })?),
@@ -317,7 +317,7 @@ fn parse_premoderation(setting: &str) -> kindred_core::Result<Premoderation> {
         "off" => Ok(Premoderation::Off),
         "always" => Ok(Premoderation::Always),
         n => n.parse().map(|posts| Premoderation::UntilApproved { posts }).map_err(|_| {
-            kindred_core::Error::InvalidInput {
+            kindred_core::ErrorKind::InvalidInput {
                 field: "premoderation",
                 reason: format!("{setting:?} is not off, always or a number of approved posts"),
             }
@@ -432,7 +432,7 @@ pub fn report(ctx: &Ctx, args: ReportArgs) -> Outcome {
             kindred.report_member(&group, &member, reason, &args.note)?
         }
         _ => {
-            return Err(kindred_core::Error::InvalidInput {
+            return Err(kindred_core::ErrorKind::InvalidInput {
                 field: "report",
                 reason: "name a message or --member".into(),
             }

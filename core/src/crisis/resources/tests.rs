@@ -59,7 +59,7 @@ fn import_lists_looks_up_and_survives_reopening() {
 
     me.remove_resource_directory(&import.publisher).unwrap();
     assert_eq!(me.resource_directories().unwrap().len(), 1);
-    assert!(matches!(me.remove_resource_directory(&import.publisher), Err(Error::NotFound { .. })));
+    assert!(matches!(me.remove_resource_directory(&import.publisher), Err(ErrorKind::NotFound { .. })));
     assert!(me.crisis_resources(Some("KEN"), None).is_err());
 }
 
@@ -115,7 +115,7 @@ fn a_refused_file_keeps_nothing_and_a_profile_signs_as_itself() {
     let file = me.sign_resource_directory(&mine).unwrap();
     assert_eq!(me.import_resource_directory(&file).unwrap().publisher, me.profile().member_id);
     let theirs = ResourceDirectory { publisher: MemberId::from_bytes([9; 32]), ..mine };
-    assert!(matches!(me.sign_resource_directory(&theirs), Err(Error::InvalidInput { .. })));
+    assert!(matches!(me.sign_resource_directory(&theirs), Err(ErrorKind::InvalidInput { .. })));
 }
 
 #[test]

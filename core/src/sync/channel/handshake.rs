@@ -124,7 +124,7 @@ pub(super) fn peer_from_payload(payload: &[u8], remote_static: Option<&[u8]>) ->
     let member = MemberId::from_bytes(bytes);
     let expected =
         noise_static_key(&member).ok_or_else(|| Refusal::Malformed.because("the peer's member key is not usable"))?;
-    let remote = remote_static.ok_or_else(|| Error::Internal("Noise gave no remote static key".into()))?;
+    let remote = remote_static.ok_or_else(|| Error::internal("Noise gave no remote static key"))?;
     if remote != expected.as_slice() {
         return Err(Refusal::Forged.because("the peer's member key does not match its Noise static key"));
     }
@@ -205,7 +205,7 @@ pub(super) fn write_handshake(handshake: &mut HandshakeState, payload: &[u8], le
         let mut message = vec![0u8; len.saturating_add(AEAD_TAG)];
         let written = handshake.write_message(payload, &mut message).map_err(local_snow)?;
         if written != len {
-            return Err(Error::Internal(format!("handshake message of {written} bytes, expected {len}")));
+            return Err(Error::internal(format!("handshake message of {written} bytes, expected {len}")));
         }
         message.truncate(written);
         Ok(message)

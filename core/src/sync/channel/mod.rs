@@ -13,7 +13,7 @@ use self::handshake::{
     handshake_state, into_transport, kk_initiator_among, noise_static_key, peer_from_payload, read_handshake,
     write_handshake,
 };
-use crate::error::{Error, Refusal, Result};
+use crate::error::{Error, ErrorKind, Refusal, Result};
 use crate::identity::LocalIdentity;
 use crate::ids::MemberId;
 
@@ -199,7 +199,7 @@ impl SecureChannel {
         }
     }
 
-    /// Feeds one frame from the link. Never panics; anything wrong is [`Error::Rejected`] and closes the channel.
+    /// Feeds one frame from the link. Never panics; anything wrong is [`ErrorKind::Rejected`] and closes the channel.
     pub(crate) fn receive_frame(&mut self, frame: &[u8]) -> Result<Vec<ChannelEvent>> {
         if let State::Closed { kind, reason } = &self.state {
             return Err(closed(*kind, reason));
@@ -282,9 +282,9 @@ impl SecureChannel {
     }
 
     fn close(&mut self, error: &Error) {
-        let (kind, reason) = match error {
-            Error::Rejected { kind, reason } => (*kind, reason.clone()),
-            other => (Refusal::Protocol, other.to_string()),
+        let (kind, reason) = match error.kind() {
+            ErrorKind::Rejected { kind, reason } => (*kind, reason.clone()),
+            _ => (Refusal::Protocol, error.to_string()),
         };
         self.state = State::Closed { kind, reason };
         self.owes_liveness = false;
@@ -434,7 +434,7 @@ fn guarded<T>(blame: Blame, what: &str, f: impl FnOnce() -> Result<T>) -> Result
     match blame {
         Blame::Peer => crate::am::guarded_peer(what, f),
         Blame::Local => {
-            crate::am::catch(f).unwrap_or_else(|panic| Err(Error::Internal(format!("{what} panicked: {panic}"))))
+            crate::am::catch(f).unwrap_or_else(|panic| Err(Error::internal(format!("{what} panicked: {panic}"))))
         }
     }
 }
@@ -451,5 +451,5 @@ pub(crate) fn member_x25519(member: &MemberId) -> Option<[u8; 32]> {
 }
 
 fn local_snow(error: snow::Error) -> Error {
-    Error::Internal(format!("noise: {error}"))
+    Error::internal(format!("noise: {error}"))
 }
