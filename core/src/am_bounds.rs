@@ -13,7 +13,7 @@
 //! column data; a change body lists dependencies, actor, sequence number, first operation, time, message, other
 //! actors, operation column headers and data.
 
-use crate::error::{Error, ErrorKind, Refusal};
+use crate::error::{Error, Refusal};
 
 /// Most operations one document a peer sends may hold: about 47 MB to load. A group document with 100,000 goal
 /// updates holds about half of it.
@@ -264,9 +264,10 @@ mod tests {
     use automerge::{Automerge, ObjType, ROOT};
 
     use super::*;
+    use crate::error::ErrorKind;
 
     fn oversized(result: Result<(), Error>, place: &str) -> bool {
-        matches!(result, Err(ErrorKind::Rejected { kind: Refusal::Oversized, reason }) if reason.contains(place))
+        matches!(result.as_ref().map_err(Error::kind), Err(ErrorKind::Rejected { kind: Refusal::Oversized, reason }) if reason.contains(place))
     }
 
     #[test]

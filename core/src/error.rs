@@ -228,22 +228,22 @@ impl Error {
     }
 
     /// Shorthand for [`ErrorKind::InvalidInput`].
-    pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
+    pub fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
         ErrorKind::InvalidInput { field, reason: reason.into() }.into()
     }
 
     /// Shorthand for [`ErrorKind::NotFound`]: `id` is an id (or a phrase), never a name or words someone wrote.
-    pub(crate) fn not_found(kind: &'static str, id: impl std::fmt::Display) -> Self {
+    pub fn not_found(kind: &'static str, id: impl std::fmt::Display) -> Self {
         ErrorKind::NotFound { kind, id: id.to_string() }.into()
     }
 
     /// Shorthand for [`ErrorKind::NotPermitted`]: `reason` names roles and ids, never content.
-    pub(crate) fn not_permitted(reason: impl Into<String>) -> Self {
+    pub fn not_permitted(reason: impl Into<String>) -> Self {
         ErrorKind::NotPermitted(reason.into()).into()
     }
 
     /// Shorthand for [`ErrorKind::Internal`]: a broken invariant, reported instead of a panic.
-    pub(crate) fn internal(what: impl Into<String>) -> Self {
+    pub fn internal(what: impl Into<String>) -> Self {
         ErrorKind::Internal(what.into()).into()
     }
 

@@ -11,7 +11,10 @@ use crate::error::{Error, ErrorKind, Result};
 /// Writes `bytes` to `path` (replacing what is there) and makes them reach the disk.
 pub(crate) fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut file = fs::File::create(path).map_err(|source| ErrorKind::Io { path: path.to_owned(), source })?;
-    file.write_all(bytes).and_then(|()| file.sync_all()).map_err(|source| ErrorKind::Io { path: path.to_owned(), source }).map_err(Error::from)
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(|source| ErrorKind::Io { path: path.to_owned(), source })
+        .map_err(Error::from)
 }
 
 /// Writes `bytes` as the new file `path`, never replacing one: into a temporary name beside it first, synced, then

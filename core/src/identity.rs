@@ -77,9 +77,8 @@ impl LocalIdentity {
             secret.try_into().map_err(|_| Error::internal("stored member key has the wrong length"))?;
         let signing_key = SigningKey::from_bytes(&secret);
         let actor = ActorId::from(actor);
-        let actor_certificate: [u8; ACTOR_CERTIFICATE_LEN] = certificate
-            .try_into()
-            .map_err(|_| Error::internal("stored actor certificate has the wrong length"))?;
+        let actor_certificate: [u8; ACTOR_CERTIFICATE_LEN] =
+            certificate.try_into().map_err(|_| Error::internal("stored actor certificate has the wrong length"))?;
         let identity = Self { signing_key, actor, actor_certificate };
         verify_actor_certificate(&identity.actor, &identity.member_id(), &identity.actor_certificate)
             .map_err(|_| Error::internal("stored actor certificate does not match the member key"))?;

@@ -11,7 +11,7 @@ use std::str::FromStr;
 
 use sha2::{Digest, Sha256};
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 
 fn random_128() -> [u8; 16] {
     let mut bytes = [0u8; 16];
@@ -237,12 +237,16 @@ impl InstrumentResultId {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorKind;
 
     #[test]
     fn hex_round_trip_and_rejects_garbage() {
         let id = MessageId::from_bytes(rand::random());
         assert_eq!(id.to_hex().parse::<MessageId>().ok(), Some(id));
-        assert!(matches!("xyz".parse::<MessageId>(), Err(ErrorKind::InvalidInput { .. })));
+        assert!(matches!(
+            "xyz".parse::<MessageId>().as_ref().map_err(Error::kind),
+            Err(ErrorKind::InvalidInput { .. })
+        ));
         assert!("00".parse::<GroupId>().is_err());
     }
 
@@ -261,7 +265,13 @@ mod tests {
         let bad =
             <MemberId as Lift<crate::UniFfiTag>>::try_lift(<String as Lower<crate::UniFfiTag>>::lower("zz".into()));
         let err = bad.unwrap_err();
-        assert!(matches!(err.downcast_ref::<Error>(), Some(ErrorKind::InvalidInput { field: "member id", .. })), "{err}");
+        assert!(
+            matches!(
+                err.downcast_ref::<Error>().map(Error::kind),
+                Some(ErrorKind::InvalidInput { field: "member id", .. })
+            ),
+            "{err}"
+        );
     }
 
     #[test]

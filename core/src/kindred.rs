@@ -220,7 +220,9 @@ impl Kindred {
         for suffix in ["", "-wal", "-shm"] {
             let path = self.dir.join(format!("{}{suffix}", self.db_file));
             match std::fs::remove_file(&path) {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(ErrorKind::Io { path, source: e }.into()),
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(ErrorKind::Io { path, source: e }.into());
+                }
                 _ => {}
             }
         }

@@ -224,8 +224,7 @@ impl Kindred {
         self.write(|ctx| {
             let group_ref = writable_group(ctx, group)?;
             let id = post_one(ctx, group_ref, group, &valid)?;
-            store::get(ctx.tx, group_ref, &ctx.me(), &id)?
-                .ok_or_else(|| Error::internal("posted message missing"))
+            store::get(ctx.tx, group_ref, &ctx.me(), &id)?.ok_or_else(|| Error::internal("posted message missing"))
         })
     }
 

@@ -138,9 +138,7 @@ impl Kindred {
             let (member, _, at, why) = log_store::hidden_message(tx, group_ref, message)?
                 .ok_or_else(|| Error::not_found("hidden message", message))?;
             if member != *me && !store::moderates(tx, group_ref, me)? {
-                return Err(Error::not_permitted(
-                    "only its author and the moderators read why a message is hidden",
-                ));
+                return Err(Error::not_permitted("only its author and the moderators read why a message is hidden"));
             }
             Ok((why, at))
         })?;
@@ -417,9 +415,7 @@ pub(crate) fn acting_on(ctx: &WriteCtx<'_, '_>, group_ref: i64, member: &MemberI
     match (role, store::role_of(ctx.tx, group_ref, member)?) {
         (_, None) => Err(Error::not_found("member", member)),
         (_, Some(Role::Owner)) => Err(Error::not_permitted("nobody acts against the group's owner")),
-        (Role::Moderator, Some(Role::Moderator)) => {
-            Err(Error::not_permitted("moderators act on plain members only"))
-        }
+        (Role::Moderator, Some(Role::Moderator)) => Err(Error::not_permitted("moderators act on plain members only")),
         _ => Ok(()),
     }
 }

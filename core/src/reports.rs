@@ -330,7 +330,12 @@ fn hide_if_reported_enough(
     match crate::moderation::moderate_message(ctx, group, message, ModerationKind::Hide, why) {
         // Not this moderator's to hide (the owner's or a moderator's message, their own): the report stays listed.
         Ok(_) => Ok(()),
-        Err(e) if matches!(e.kind(), ErrorKind::NotPermitted(_) | ErrorKind::InvalidInput { .. } | ErrorKind::NotFound { .. }) => {
+        Err(e)
+            if matches!(
+                e.kind(),
+                ErrorKind::NotPermitted(_) | ErrorKind::InvalidInput { .. } | ErrorKind::NotFound { .. }
+            ) =>
+        {
             Ok(())
         }
         Err(other) => Err(other),

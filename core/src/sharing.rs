@@ -10,7 +10,7 @@
 
 use serde::Serialize;
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 use crate::ids::{CheckinId, GroupId, InstrumentResultId};
 use crate::kindred::Kindred;
 use crate::model::{Checkin, Message, NewMessage};
@@ -112,6 +112,7 @@ impl Kindred {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorKind;
     use crate::model::{NewCheckin, NewGroup};
 
     fn profile() -> (tempfile::TempDir, Kindred, GroupId) {
@@ -143,7 +144,9 @@ mod tests {
         let with_note = me.share_checkin(&checkin.id, &group, ShareAs::Emoji, true).unwrap();
         assert_eq!(with_note.text, "🙂\n\nprivate words");
         assert!(matches!(
-            me.share_checkin(&CheckinId::from_bytes([1; 16]), &group, ShareAs::Emoji, false),
+            me.share_checkin(&CheckinId::from_bytes([1; 16]), &group, ShareAs::Emoji, false)
+                .as_ref()
+                .map_err(Error::kind),
             Err(ErrorKind::NotFound { .. })
         ));
     }

@@ -27,7 +27,10 @@ fn private_goal_progress_pause_resume_archive() {
     k.set_goal_status(&goal.id, GoalStatus::Archived).unwrap();
     assert!(k.goals(false, None).unwrap().is_empty());
     assert_eq!(k.goals(true, None).unwrap().len(), 1);
-    assert!(matches!(k.log_progress(&goal.id, 1, None, None), Err(ErrorKind::NotPermitted(_))));
+    assert!(matches!(
+        k.log_progress(&goal.id, 1, None, None).as_ref().map_err(Error::kind),
+        Err(ErrorKind::NotPermitted(_))
+    ));
     drop(k);
     let k = Kindred::open(dir.path()).unwrap();
     assert_eq!(k.goal(&goal.id).unwrap().total_logged, 3);
@@ -56,32 +59,39 @@ fn shared_goal_lives_in_the_group() {
 fn goal_input_is_validated() {
     let (_dir, k) = common::profile("Ada");
     assert!(matches!(
-        k.create_goal(NewGoal { title: "".into(), cadence: week(3), share_with: None }),
+        k.create_goal(NewGoal { title: "".into(), cadence: week(3), share_with: None }).as_ref().map_err(Error::kind),
         Err(ErrorKind::InvalidInput { .. })
     ));
     assert!(k.create_goal(NewGoal { title: "x".into(), cadence: week(0), share_with: None }).is_err());
     assert!(k.create_goal(NewGoal { title: "x".into(), cadence: week(101), share_with: None }).is_err());
     let unknown = kindred_core::GroupId::from_bytes([1; 16]);
     assert!(matches!(
-        k.create_goal(NewGoal { title: "x".into(), cadence: week(1), share_with: Some(unknown) }),
+        k.create_goal(NewGoal { title: "x".into(), cadence: week(1), share_with: Some(unknown) })
+            .as_ref()
+            .map_err(Error::kind),
         Err(ErrorKind::NotFound { .. })
     ));
     let goal = k.create_goal(NewGoal { title: "Walk".into(), cadence: week(3), share_with: None }).unwrap();
     assert!(k.log_progress(&goal.id, 0, None, None).is_err());
     assert!(k.log_progress(&goal.id, 1, None, Some(i64::MAX)).is_err());
     assert!(matches!(
-        k.log_progress(&kindred_core::GoalId::from_bytes([3; 16]), 1, None, None),
+        k.log_progress(&kindred_core::GoalId::from_bytes([3; 16]), 1, None, None).as_ref().map_err(Error::kind),
         Err(ErrorKind::NotFound { .. })
     ));
     assert!("fortnight".parse::<CadencePeriod>().is_err());
-    assert!(matches!(k.goal_progress(&goal.id, None, 0), Err(ErrorKind::InvalidInput { .. })));
+    assert!(matches!(
+        k.goal_progress(&goal.id, None, 0).as_ref().map_err(Error::kind),
+        Err(ErrorKind::InvalidInput { .. })
+    ));
     assert_eq!(k.resolve_goal("walk").unwrap(), goal.id, "titles resolve regardless of letter case");
 }
 
 #[test]
 fn checkins_are_validated_recorded_and_averaged() {
     let (_dir, k) = common::profile("Ada");
-    let bad = |c: NewCheckin| matches!(k.record_checkin(c), Err(ErrorKind::InvalidInput { .. }));
+    let bad = |c: NewCheckin| {
+        matches!(k.record_checkin(c).as_ref().map_err(Error::kind), Err(ErrorKind::InvalidInput { .. }))
+    };
     assert!(bad(NewCheckin { mood: 9, ..Default::default() }));
     assert!(bad(NewCheckin { mood: 0, ..Default::default() }));
     assert!(bad(NewCheckin { mood: 3, energy: Some(6), ..Default::default() }));
@@ -90,7 +100,7 @@ fn checkins_are_validated_recorded_and_averaged() {
     assert!(bad(NewCheckin { mood: 3, tags: vec!["t".into(); 11], ..Default::default() }));
     assert!(bad(NewCheckin { mood: 3, tags: vec!["".into()], ..Default::default() }));
     assert!(k.recent_checkins(7).unwrap().is_empty());
-    assert!(matches!(k.recent_checkins(0), Err(ErrorKind::InvalidInput { .. })));
+    assert!(matches!(k.recent_checkins(0).as_ref().map_err(Error::kind), Err(ErrorKind::InvalidInput { .. })));
 
     // A week of check-ins, one a day at noon UTC, back-filled.
     let now = chrono::Utc::now().timestamp_millis();
@@ -175,17 +185,17 @@ fn a_checkin_carries_emotions_activities_and_medication_and_can_be_edited_and_de
     let k = Kindred::open(dir.path()).unwrap();
     assert_eq!(k.recent_checkins(1).unwrap(), std::slice::from_ref(&edited));
     assert!(matches!(
-        k.edit_checkin(&recorded.id, NewCheckin { mood: 9, ..Default::default() }),
+        k.edit_checkin(&recorded.id, NewCheckin { mood: 9, ..Default::default() }).as_ref().map_err(Error::kind),
         Err(ErrorKind::InvalidInput { .. })
     ));
     assert_eq!(k.recent_checkins(1).unwrap(), [edited], "a refused edit changes nothing");
 
     k.delete_checkin(&recorded.id).unwrap();
     assert!(k.recent_checkins(1).unwrap().is_empty());
-    assert!(matches!(k.delete_checkin(&recorded.id), Err(ErrorKind::NotFound { .. })));
+    assert!(matches!(k.delete_checkin(&recorded.id).as_ref().map_err(Error::kind), Err(ErrorKind::NotFound { .. })));
     let other = kindred_core::CheckinId::from_bytes([7; 16]);
     assert!(matches!(
-        k.edit_checkin(&other, NewCheckin { mood: 3, ..Default::default() }),
+        k.edit_checkin(&other, NewCheckin { mood: 3, ..Default::default() }).as_ref().map_err(Error::kind),
         Err(ErrorKind::NotFound { .. })
     ));
 }

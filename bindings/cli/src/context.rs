@@ -117,8 +117,15 @@ impl CliError {
     /// The process exit code: 2 for input that was not accepted, 1 for everything else.
     pub fn exit_code(&self) -> u8 {
         match self {
-            CliError::Core(ErrorKind::InvalidInput { .. } | ErrorKind::Ambiguous { .. } | ErrorKind::WrongPassphrase)
-            | CliError::Input(_) => EXIT_INVALID_INPUT,
+            CliError::Core(err)
+                if matches!(
+                    err.kind(),
+                    ErrorKind::InvalidInput { .. } | ErrorKind::Ambiguous { .. } | ErrorKind::WrongPassphrase
+                ) =>
+            {
+                EXIT_INVALID_INPUT
+            }
+            CliError::Input(_) => EXIT_INVALID_INPUT,
             CliError::Core(_) | CliError::Other(_) => EXIT_FAILURE,
         }
     }
@@ -132,7 +139,7 @@ impl CliError {
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CliError::Core(err @ ErrorKind::NoProfile(_)) => {
+            CliError::Core(err) if matches!(err.kind(), ErrorKind::NoProfile(_)) => {
                 write!(f, "{err} (run `kindred init --name NAME --passphrase-file FILE`)")
             }
             CliError::Core(err) => err.fmt(f),

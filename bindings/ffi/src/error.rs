@@ -6,8 +6,8 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use kindred_core::{Error, ErrorKind};
 use kindred_core::Refusal;
+use kindred_core::{Error, ErrorKind};
 
 /// What went wrong, in a form apps can match on: the variant and its fields. Its sentence (below each variant) is
 /// Kotlin's `toString()` and Swift's `description`; Kotlin's `message` lists the fields instead (uniffi's format).
@@ -88,7 +88,9 @@ impl From<Error> for KindredError {
             ErrorKind::WrongPassphrase => KindredError::WrongPassphrase,
             ErrorKind::RelayUnavailable(detail) => KindredError::RelayUnavailable { detail },
             err @ (ErrorKind::Storage(_) | ErrorKind::Io { .. }) => KindredError::Storage { detail: err.to_string() },
-            err @ (ErrorKind::Document { .. } | ErrorKind::Internal(_)) => KindredError::Internal { detail: err.to_string() },
+            err @ (ErrorKind::Document { .. } | ErrorKind::Internal(_)) => {
+                KindredError::Internal { detail: err.to_string() }
+            }
             other => KindredError::Internal { detail: other.to_string() },
         }
     }
@@ -133,12 +135,12 @@ mod tests {
 
     #[test]
     fn core_errors_keep_their_meaning() {
-        let invalid: KindredError =
-            ErrorKind::InvalidInput { field: "mood", reason: "9 is not on the 1 to 5 scale".into() }.into();
+        let invalid: KindredError = Error::invalid("mood", "9 is not on the 1 to 5 scale").into();
         assert!(matches!(invalid, KindredError::InvalidInput { ref field, .. } if field == "mood"));
-        let missing: KindredError = ErrorKind::NotFound { kind: "group", id: "abc".into() }.into();
+        let missing: KindredError = Error::not_found("group", "abc").into();
         assert!(matches!(missing, KindredError::NotFound { ref kind, .. } if kind == "group"));
-        let corrupt: KindredError = ErrorKind::CorruptDatabase { path: "/x".into(), detail: "bad page".into() }.into();
+        let corrupt: KindredError =
+            Error::from(ErrorKind::CorruptDatabase { path: "/x".into(), detail: "bad page".into() }).into();
         assert!(matches!(corrupt, KindredError::CorruptDatabase { ref path, .. } if path == "/x"));
         assert!(matches!(KindredError::from(Error::internal("x")), KindredError::Internal { .. }));
         assert!(matches!(parse_id::<kindred_core::GroupId>("nope"), Err(KindredError::InvalidInput { .. })));

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 use crate::crisis::normalize;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 
 /// The languages with a shipped list, by primary language tag.
 pub const BUILTIN_LANGUAGES: &[&str] = &["en", "es", "sw"];
@@ -564,6 +564,7 @@ pub(crate) fn atoms(lexicon: &Lexicon) -> BTreeSet<Atom> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorKind;
 
     fn exact(text: &str) -> Atom {
         Atom { text: text.to_owned(), kind: AtomKind::Exact }
@@ -633,9 +634,9 @@ mod tests {
             ("language: en\nflavour: mild\n", "line 2"),
         ];
         for (text, expected) in cases {
-            match Lexicon::parse(text) {
+            match Lexicon::parse(text).as_ref().map_err(Error::kind) {
                 Err(ErrorKind::InvalidInput { field, reason }) => {
-                    assert_eq!(field, FIELD);
+                    assert_eq!(*field, FIELD);
                     assert!(reason.contains(expected), "{text:?}: {reason}");
                 }
                 other => panic!("{text:?} parsed: {other:?}"),

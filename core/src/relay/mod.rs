@@ -171,9 +171,7 @@ impl Kindred {
             self.read(|tx, me| Ok((MailboxState::load(tx, group)?, standing_in(tx, group, me)?)))?;
         let loaded = state.encode()?;
         let Some(mut standing) = standing else {
-            return Err(Error::not_permitted(
-                "only a member of a group, or someone invited to it, uses its mailbox",
-            ));
+            return Err(Error::not_permitted("only a member of a group, or someone invited to it, uses its mailbox"));
         };
 
         // 1. What is new in the mailbox.

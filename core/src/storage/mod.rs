@@ -127,10 +127,12 @@ impl Db {
         })();
         // Link, not rename: linking fails if a profile appeared meanwhile, so nothing is ever overwritten.
         let linked = built.and_then(|()| {
-            fs::hard_link(&temp, &path).map_err(|source| match source.kind() {
-                std::io::ErrorKind::AlreadyExists => ErrorKind::ProfileExists(dir.to_owned()),
-                _ => ErrorKind::Io { path: path.clone(), source },
-            }).map_err(Error::from)
+            fs::hard_link(&temp, &path)
+                .map_err(|source| match source.kind() {
+                    std::io::ErrorKind::AlreadyExists => ErrorKind::ProfileExists(dir.to_owned()),
+                    _ => ErrorKind::Io { path: path.clone(), source },
+                })
+                .map_err(Error::from)
         });
         // The temporary file is ours alone and either linked or useless now.
         let _ = fs::remove_file(&temp);
@@ -390,7 +392,8 @@ fn check_header(dir: &Path, path: &Path, encrypted: bool) -> Result<()> {
         return Err(ErrorKind::CorruptDatabase {
             path: path.to_owned(),
             detail: "the file is not an SQLite database".into(),
-        }.into());
+        }
+        .into());
     }
     Ok(())
 }

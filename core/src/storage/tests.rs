@@ -165,7 +165,9 @@ fn a_newer_schema_is_refused_and_left_alone() {
     let path = dir.path().join(DATABASE_FILE);
     Connection::open(&path).unwrap().pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
     let before = fs::read(&path).unwrap();
-    assert!(matches!(Kindred::open(dir.path()), Err(ErrorKind::NewerSchema { found, .. }) if found == SCHEMA_VERSION + 1));
+    assert!(
+        matches!(Kindred::open(dir.path()).as_ref().map_err(Error::kind), Err(ErrorKind::NewerSchema { found, .. }) if *found == SCHEMA_VERSION + 1)
+    );
     assert_eq!(fs::read(&path).unwrap(), before);
 }
 
@@ -175,7 +177,10 @@ fn assert_untouched_after_open(bytes: &[u8]) -> Error {
     fs::write(&path, bytes).unwrap();
     let err = Kindred::open(dir.path()).expect_err("a damaged file must not open");
     assert_eq!(fs::read(&path).unwrap(), bytes, "the file must be left exactly as it was");
-    assert!(matches!(Kindred::create(dir.path(), "Eve"), Err(ErrorKind::ProfileExists(_))), "and never overwritten");
+    assert!(
+        matches!(Kindred::create(dir.path(), "Eve").as_ref().map_err(Error::kind), Err(ErrorKind::ProfileExists(_))),
+        "and never overwritten"
+    );
     assert_eq!(fs::read(&path).unwrap(), bytes);
     err
 }
@@ -183,10 +188,10 @@ fn assert_untouched_after_open(bytes: &[u8]) -> Error {
 #[test]
 fn garbage_and_empty_files_are_reported_as_corrupt_and_kept() {
     assert!(matches!(
-        assert_untouched_after_open(b"this is not a database at all, just text"),
+        assert_untouched_after_open(b"this is not a database at all, just text").kind(),
         ErrorKind::CorruptDatabase { .. }
     ));
-    assert!(matches!(assert_untouched_after_open(b""), ErrorKind::CorruptDatabase { .. }));
+    assert!(matches!(assert_untouched_after_open(b"").kind(), ErrorKind::CorruptDatabase { .. }));
 }
 
 #[test]
@@ -209,7 +214,7 @@ fn a_damaged_kindred_database_is_reported_and_kept() {
     }
     let err = assert_untouched_after_open(&bytes);
     // Depending on which page SQLite reads first, damage shows at open or on first use; both must be typed.
-    if !matches!(err, ErrorKind::CorruptDatabase { .. }) {
+    if !matches!(err.kind(), ErrorKind::CorruptDatabase { .. }) {
         panic!("expected CorruptDatabase, got {err:?}");
     }
 }
@@ -236,10 +241,13 @@ fn damage_found_after_open_is_typed_too() {
     }
     fs::write(&path, &bytes).unwrap();
     match Kindred::open(dir.path()) {
-        Err(err) => assert!(matches!(err, ErrorKind::CorruptDatabase { .. }), "{err:?}"),
+        Err(err) => assert!(matches!(err.kind(), ErrorKind::CorruptDatabase { .. }), "{err:?}"),
         Ok(k) => {
             let checked = k.check_integrity();
-            assert!(matches!(checked, Err(ErrorKind::CorruptDatabase { .. })), "{checked:?}");
+            assert!(
+                matches!(checked.as_ref().map_err(Error::kind), Err(ErrorKind::CorruptDatabase { .. })),
+                "{checked:?}"
+            );
         }
     }
     assert!(path.exists());
@@ -253,7 +261,7 @@ fn a_foreign_sqlite_database_is_refused_and_kept() {
     conn.execute_batch("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('someone else''s data');").unwrap();
     drop(conn);
     let bytes = fs::read(&path).unwrap();
-    assert!(matches!(assert_untouched_after_open(&bytes), ErrorKind::ForeignDatabase(_)));
+    assert!(matches!(assert_untouched_after_open(&bytes).kind(), ErrorKind::ForeignDatabase(_)));
 }
 
 #[test]

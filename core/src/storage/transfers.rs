@@ -23,8 +23,8 @@ fn place_from(group: GroupId, kind: &str, author: Vec<u8>, segment: u32) -> Resu
     match kind {
         "group" => Ok(DocPlace::group(group)),
         "segment" => {
-            let author = <[u8; 32]>::try_from(author)
-                .map_err(|_| Error::internal("a segment transfer without an author"))?;
+            let author =
+                <[u8; 32]>::try_from(author).map_err(|_| Error::internal("a segment transfer without an author"))?;
             Ok(DocPlace::segment(group, MemberId::from_bytes(author), segment))
         }
         other => Err(Error::internal(format!("unexpected transfer kind {other}"))),

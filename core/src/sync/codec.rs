@@ -7,7 +7,7 @@ use std::io::Read as _;
 use flate2::read::DeflateEncoder;
 use flate2::{Compression, Decompress, FlushDecompress, Status};
 
-use crate::error::{Error, ErrorKind, Refusal, Result};
+use crate::error::{Error, Refusal, Result};
 
 /// Raw deflate (no zlib or gzip wrapper) of `bytes` at the default level. The same bytes always give the same
 /// output, so a content hash of it is stable. Callers that only want it when it is smaller compare lengths.
@@ -76,12 +76,13 @@ mod tests {
     use rand::{RngExt, SeedableRng};
 
     use super::*;
+    use crate::error::ErrorKind;
 
     fn refusal<T: std::fmt::Debug>(result: Result<T>) -> Refusal {
-        match result {
+        match result.as_ref().map_err(Error::kind) {
             Err(ErrorKind::Rejected { kind, reason }) => {
                 assert!(!reason.contains("panicked"), "{reason}");
-                kind
+                *kind
             }
             other => panic!("not a refusal: {other:?}"),
         }

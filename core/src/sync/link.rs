@@ -4,7 +4,7 @@
 //! bytes, frames and flights (one-way bursts; two flights make a round trip). Compiled with the `test-support`
 //! feature only.
 
-use crate::error::{Error, ErrorKind, Refusal};
+use crate::error::{ErrorKind, Refusal};
 use crate::ids::MemberId;
 use crate::kindred::Kindred;
 use crate::sync::session::{SyncOptions, SyncReport, SyncSession};
@@ -185,7 +185,7 @@ pub fn run_sessions(
                         Direction::Back => &mut out.dialler_busy,
                     } += started.elapsed();
                     if let Err(e) = received {
-                        out.ending = match e {
+                        out.ending = match e.into_kind() {
                             ErrorKind::Rejected { kind, reason } => Ending::Refused { kind, reason },
                             other => Ending::Failed(other.to_string()),
                         };

@@ -485,17 +485,19 @@ impl SyncSession {
             }
             let proof: [u8; 64] = join.proof.as_slice().try_into().unwrap_or([0; 64]);
             // Admitted now, or already a member (then it is not counted as admitted here).
-            let (admitted, reason) =
-                match kindred.write(|ctx| admit(ctx, &invitation, &proof, &peer, &join.display_name)).map_err(Error::into_kind) {
-                    Ok(newly) => {
-                        if newly {
-                            self.report.admitted.push(peer);
-                        }
-                        (true, String::new())
+            let (admitted, reason) = match kindred
+                .write(|ctx| admit(ctx, &invitation, &proof, &peer, &join.display_name))
+                .map_err(Error::into_kind)
+            {
+                Ok(newly) => {
+                    if newly {
+                        self.report.admitted.push(peer);
                     }
-                    Err(ErrorKind::Rejected { reason, .. }) => (false, reason),
-                    Err(other) => return Err(other.into()),
-                };
+                    (true, String::new())
+                }
+                Err(ErrorKind::Rejected { reason, .. }) => (false, reason),
+                Err(other) => return Err(other.into()),
+            };
             self.send(&Message::JoinResult { group: *invitation.group_id.as_bytes(), admitted, reason })?;
         }
         if self.my_digest == their_digest && !self.joining && joins.is_empty() {

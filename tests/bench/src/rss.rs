@@ -92,7 +92,10 @@ pub fn child_main(args: &[String]) -> Result<(), Box<dyn Error>> {
             let kindred = kindred_core::Kindred::open(dir)?;
             let bytes = std::fs::read(file)?;
             let started = std::time::Instant::now();
-            let refused = matches!(kindred.import_bundle(&bytes), Err(kindred_core::ErrorKind::Rejected { .. }));
+            let refused = matches!(
+                kindred.import_bundle(&bytes).as_ref().map_err(kindred_core::Error::kind),
+                Err(kindred_core::ErrorKind::Rejected { .. })
+            );
             OpenTiming { open: started.elapsed(), read: Duration::ZERO, read_count: usize::from(refused) }
         }
         _ => return Err(format!("unknown child task {args:?}").into()),

@@ -302,7 +302,7 @@ impl World {
         forge::vouch(document, &mut merged, &writer, &change);
         let file = forge::seal(copy, &forger.kindred);
         let phone = &self.honest[target_phone];
-        match phone.kindred.import_bundle(&file) {
+        match phone.kindred.import_bundle(&file).as_ref().map_err(Error::kind) {
             Ok(_) => self.log.push("  kept (without effect, or harmless)".into()),
             Err(ErrorKind::Rejected { .. }) => self.log.push("  refused".into()),
             Err(other) => self.fail(&format!("importing a hostile bundle gave {other:?}")),

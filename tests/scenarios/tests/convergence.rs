@@ -27,8 +27,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use kindred_core::limits::DEFAULT_INVITE_VALIDITY_MS;
 use kindred_core::{
-    Cadence, CadencePeriod, Error, ErrorKind, GoalId, GoalStatus, GroupId, MemberId, MessageId, NewGoal, NewGroup, NewMessage,
-    Role,
+    Cadence, CadencePeriod, Error, ErrorKind, GoalId, GoalStatus, GroupId, MemberId, MessageId, NewGoal, NewGroup,
+    NewMessage, Role,
 };
 use kindred_scenarios::net::{Ending, Link, connect, connect_expecting, connect_tampered, sync_all};
 use kindred_scenarios::{GroupView, Phone};
@@ -108,7 +108,7 @@ impl Case {
     /// A local action may be refused for a reason a person would see (not permitted, not found, invalid); anything
     /// else is a failure of the property.
     fn expect_ok<T>(&self, what: &str, result: Result<T, Error>) -> Option<T> {
-        match result {
+        match result.map_err(Error::into_kind) {
             Ok(value) => Some(value),
             Err(ErrorKind::NotPermitted(_) | ErrorKind::NotFound { .. } | ErrorKind::InvalidInput { .. }) => None,
             Err(other) => self.fail(&format!("{what}: {other}")),

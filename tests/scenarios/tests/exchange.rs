@@ -55,7 +55,10 @@ fn edits_reactions_and_removals_travel_and_merge() {
         assert!(gone.removed && gone.text.is_empty(), "{}", phone.name);
     }
     // Bob cannot edit Alice's message.
-    assert!(matches!(bob.kindred.edit_message(&group, &m.id, "mine now"), Err(ErrorKind::NotPermitted(_))));
+    assert!(matches!(
+        bob.kindred.edit_message(&group, &m.id, "mine now").as_ref().map_err(Error::kind),
+        Err(ErrorKind::NotPermitted(_))
+    ));
 }
 
 #[test]
@@ -130,7 +133,10 @@ fn shared_goals_are_seen_by_the_group() {
     // Private goals never leave bob's phone.
     assert!(alice.kindred.goal(&private.id).is_err());
     // Only the owner changes a goal.
-    assert!(matches!(alice.kindred.log_progress(&goal.id, 1, None, None), Err(ErrorKind::NotPermitted(_))));
+    assert!(matches!(
+        alice.kindred.log_progress(&goal.id, 1, None, None).as_ref().map_err(Error::kind),
+        Err(ErrorKind::NotPermitted(_))
+    ));
 }
 
 #[test]
@@ -144,7 +150,13 @@ fn moderators_add_members_but_cannot_promote() {
     exchange(&ada, &bea, &g);
     let cy_id = cy.kindred.profile().member_id;
     bea.kindred.add_member(&g, &cy_id, "cy", Role::Member).unwrap();
-    assert!(matches!(bea.kindred.add_member(&g, &cy_id, "cy", Role::Moderator), Err(ErrorKind::NotPermitted(_))));
+    assert!(matches!(
+        bea.kindred.add_member(&g, &cy_id, "cy", Role::Moderator).as_ref().map_err(Error::kind),
+        Err(ErrorKind::NotPermitted(_))
+    ));
     let ada_id = ada.kindred.profile().member_id;
-    assert!(matches!(bea.kindred.add_member(&g, &ada_id, "ada", Role::Member), Err(ErrorKind::NotPermitted(_))));
+    assert!(matches!(
+        bea.kindred.add_member(&g, &ada_id, "ada", Role::Member).as_ref().map_err(Error::kind),
+        Err(ErrorKind::NotPermitted(_))
+    ));
 }

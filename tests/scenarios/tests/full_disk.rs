@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use kindred_core::testing::limit_storage;
-use kindred_core::{Error, NewMessage};
+use kindred_core::{Error, ErrorKind, NewMessage};
 use kindred_scenarios::net::{Ending, Link, connect, sync, sync_all};
 use kindred_scenarios::{Phone, group_with};
 
@@ -26,6 +26,8 @@ fn on_a_full_disk_reads_work_writes_stop_cleanly_and_everything_resumes() {
         match bob
             .kindred
             .post(&g, NewMessage { text: format!("post {i} while the phone fills up"), ..Default::default() })
+            .as_ref()
+            .map_err(Error::kind)
         {
             Ok(m) => acknowledged.push(m.id),
             Err(ErrorKind::StorageFull) => {
@@ -38,7 +40,7 @@ fn on_a_full_disk_reads_work_writes_stop_cleanly_and_everything_resumes() {
     assert!(full, "the capped database never filled");
     eprintln!("{} posts acknowledged before the storage was full", acknowledged.len());
     assert!(matches!(
-        bob.kindred.post(&g, NewMessage { text: "again".into(), ..Default::default() }),
+        bob.kindred.post(&g, NewMessage { text: "again".into(), ..Default::default() }).as_ref().map_err(Error::kind),
         Err(ErrorKind::StorageFull)
     ));
 
@@ -53,7 +55,7 @@ fn on_a_full_disk_reads_work_writes_stop_cleanly_and_everything_resumes() {
     bob.kindred.goals(true, None).unwrap();
     bob.kindred.export_bundle(&g).unwrap();
     let _ = bob.kindred.profile();
-    assert!(matches!(bob.kindred.mark_read(&g), Ok(()) | Err(ErrorKind::StorageFull)));
+    assert!(matches!(bob.kindred.mark_read(&g).as_ref().map_err(Error::kind), Ok(()) | Err(ErrorKind::StorageFull)));
 
     // A peer with news cannot push it into the full phone: the session stops with the typed error...
     for i in 0..40 {

@@ -250,10 +250,15 @@ fn on_a_full_disk_the_plan_still_reads_and_prints_and_writes_resume_with_space()
     limit_storage(k, Some(2)).unwrap();
     let mut full = false;
     for i in 0..5_000 {
-        match alice.kindred.post(
-            &g,
-            kindred_core::NewMessage { text: format!("post {i} {}", "words ".repeat(20)), ..Default::default() },
-        ) {
+        match alice
+            .kindred
+            .post(
+                &g,
+                kindred_core::NewMessage { text: format!("post {i} {}", "words ".repeat(20)), ..Default::default() },
+            )
+            .as_ref()
+            .map_err(Error::kind)
+        {
             Ok(_) => {}
             Err(ErrorKind::StorageFull) => {
                 full = true;
@@ -268,7 +273,10 @@ fn on_a_full_disk_the_plan_still_reads_and_prints_and_writes_resume_with_space()
     let mut plan_full = false;
     for i in 0..200 {
         let step = SafetyPlanStep::ALL[i % 7];
-        match k.add_safety_plan_item(step, &format!("written while full {i} {}", "x".repeat(400)), None) {
+        match k
+            .add_safety_plan_item(step, &format!("written while full {i} {}", "x".repeat(400)), None)
+            .map_err(Error::into_kind)
+        {
             Ok(item) => acknowledged.push(item),
             Err(ErrorKind::StorageFull) => {
                 plan_full = true;

@@ -311,15 +311,16 @@ pub(crate) fn resolve_member(group: &GroupDetails, needle: &str) -> Result<Membe
     match matches.as_slice() {
         [one] => Ok(**one),
         // Errors never repeat names (the typed one, the group's): they may end up in logs.
-        [] => Err(CliError::Core(kindred_core::ErrorKind::NotFound {
-            kind: "member",
-            id: format!("no member of group {} has that name or id", group.id),
-        })),
-        many => Err(CliError::Core(kindred_core::ErrorKind::Ambiguous {
-            kind: "member",
-            name: String::new(),
-            count: many.len(),
-        })),
+        [] => Err(CliError::Core(
+            kindred_core::ErrorKind::NotFound {
+                kind: "member",
+                id: format!("no member of group {} has that name or id", group.id),
+            }
+            .into(),
+        )),
+        many => Err(CliError::Core(
+            kindred_core::ErrorKind::Ambiguous { kind: "member", name: String::new(), count: many.len() }.into(),
+        )),
     }
 }
 

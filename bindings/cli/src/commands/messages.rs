@@ -87,12 +87,12 @@ pub fn read(ctx: &Ctx, args: ReadArgs) -> Outcome {
     let name = kindred.group(&group)?.name;
     let text = ctx.render(&messages, |messages| timeline_text(&name, messages, unread, args.limit, &args.group))?;
     // Reading never needs free space: on a full disk the messages are still shown, only the read marker waits.
-    match kindred.mark_read(&group) {
+    match kindred.mark_read(&group).map_err(kindred_core::Error::into_kind) {
         Ok(()) => {}
         Err(kindred_core::ErrorKind::StorageFull) => {
             eprintln!("note: the phone's storage is full, so the group was not marked read");
         }
-        Err(other) => return Err(other.into()),
+        Err(other) => return Err(kindred_core::Error::from(other).into()),
     }
     Ok(text)
 }

@@ -258,9 +258,8 @@ pub fn run(ctx: &Ctx, command: ModCommand) -> Outcome {
             let group = kindred.resolve_group(&group)?;
             let posts = match setting.trim() {
                 "off" => None,
-                n => Some(n.parse::<u32>().map_err(|_| kindred_core::ErrorKind::InvalidInput {
-                    field: "rate limit",
-                    reason: format!("{setting:?} is not off or a number of posts"),
+                n => Some(n.parse::<u32>().map_err(|_| {
+                    kindred_core::Error::invalid("rate limit", format!("{setting:?} is not off or a number of posts"))
                 })?),
             };
             let entry = kindred.set_rate_limit(&group, posts)?;
@@ -317,10 +316,10 @@ fn parse_premoderation(setting: &str) -> kindred_core::Result<Premoderation> {
         "off" => Ok(Premoderation::Off),
         "always" => Ok(Premoderation::Always),
         n => n.parse().map(|posts| Premoderation::UntilApproved { posts }).map_err(|_| {
-            kindred_core::ErrorKind::InvalidInput {
-                field: "premoderation",
-                reason: format!("{setting:?} is not off, always or a number of approved posts"),
-            }
+            kindred_core::Error::invalid(
+                "premoderation",
+                format!("{setting:?} is not off, always or a number of approved posts"),
+            )
         }),
     }
 }
@@ -432,11 +431,7 @@ pub fn report(ctx: &Ctx, args: ReportArgs) -> Outcome {
             kindred.report_member(&group, &member, reason, &args.note)?
         }
         _ => {
-            return Err(kindred_core::ErrorKind::InvalidInput {
-                field: "report",
-                reason: "name a message or --member".into(),
-            }
-            .into());
+            return Err(kindred_core::Error::invalid("report", "name a message or --member").into());
         }
     };
     ctx.render(&serde_json::json!({ "report": id }), |_| {

@@ -55,7 +55,8 @@ pub fn run(ctx: &Ctx, command: RelayCommand) -> Outcome {
             .map(|j| j.group_id)
             .ok_or(err)?,
     };
-    let unavailable = |e: kindred_core::relay::StoreError| CliError::Core(kindred_core::ErrorKind::RelayUnavailable(e.0));
+    let unavailable =
+        |e: kindred_core::relay::StoreError| CliError::Core(kindred_core::ErrorKind::RelayUnavailable(e.0).into());
     let report = match (endpoint, bucket, folder) {
         (Some(endpoint), Some(bucket), _) => {
             let store = S3Mailbox::from_env(&endpoint, &bucket)

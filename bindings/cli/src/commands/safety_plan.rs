@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use clap::{Subcommand, ValueEnum};
-use kindred_core::{Error, ErrorKind, Kindred, SafetyPlan, SafetyPlanItem, SafetyPlanSection, SafetyPlanStep};
+use kindred_core::{Error, Kindred, SafetyPlan, SafetyPlanItem, SafetyPlanSection, SafetyPlanStep};
 use serde::Serialize;
 
 use crate::commands::bundle::write_atomically;
@@ -165,9 +165,11 @@ pub fn run(ctx: &Ctx, command: SafetyPlanCommand) -> Outcome {
 fn nth(kindred: &Kindred, step: SafetyPlanStep, n: u32) -> Result<SafetyPlanItem, Error> {
     let plan = kindred.safety_plan()?;
     let items = plan.section(step).map(|s| s.items.as_slice()).unwrap_or_default();
-    items.get(n as usize - 1).cloned().ok_or_else(|| ErrorKind::NotFound {
-        kind: "safety plan item",
-        id: format!("{step} number {n} (the step has {})", plural(items.len() as u64, "item")),
+    items.get(n as usize - 1).cloned().ok_or_else(|| {
+        Error::not_found(
+            "safety plan item",
+            format!("{step} number {n} (the step has {})", plural(items.len() as u64, "item")),
+        )
     })
 }
 
