@@ -5,11 +5,6 @@
 // Rust with `rustup target add aarch64-linux-android armv7-linux-androideabi x86_64-linux-android`, and
 // `cargo install cargo-ndk`. The unit tests (src/test/kotlin) run on the desktop JVM against a host build of the
 // library; android/run-jvm-tests.sh runs the same tests without Gradle.
-//
-// The relay mailbox is opt-in: `gradle -Pkindred.relay=true ...` (or `kindred.relay=true` in gradle.properties)
-// builds kindred-ffi with its cargo feature `relay` (host library, NDK libraries, generated bindings) and adds
-// src/relay/kotlin (`Kindred.relaySync`) and src/relayTest/kotlin (`RelayTest`). Without it the library is built as
-// it ships, without the relay, which does not fit the 4 MiB budget yet (android/README.md, "Relay mailbox").
 
 import org.jetbrains.kotlin.gradle.dsl.JvmTarget
 
@@ -23,20 +18,6 @@ val cargoWorkspace: File = projectDir.parentFile
 val androidAbis = listOf("arm64-v8a", "armeabi-v7a", "x86_64")
 val jniLibsDir: File = file("src/main/jniLibs")
 val generatedKotlinDir: File = layout.buildDirectory.dir("generated/uniffi").get().asFile
-
-/**
- * Whether to build with the relay mailbox: `-Pkindred.relay=true`. Off by default: kindred-ffi's cargo feature
- * `relay` (the `RelayStore` foreign trait and `relay_sync`) makes the release library 4,284,688 bytes, about 90 KB
- * over its 4 MiB budget (4,149,296 bytes without it; tests/run-all.sh checks the budget on the library without it).
- */
-val relay: Boolean = providers.gradleProperty("kindred.relay").map { it.trim().toBoolean() }.getOrElse(false)
-
-/**
- * kindred-ffi's cargo features, for every build of it here (host, NDK): `relay` when [relay] is on, and then the
- * generated bindings have `RelayStore` and `relaySync`, which src/relay/kotlin needs. Nothing otherwise: the library
- * as it ships.
- */
-val ffiFeatures: List<String> = if (relay) listOf("--features", "relay") else emptyList()
 
 /** The library built for this computer: uniffi reads its interface from it, and the JVM unit tests load it. */
 val hostLibrary: File = run {
@@ -54,8 +35,7 @@ val cargoBuildHost by tasks.registering(Exec::class) {
     group = "kindred"
     description = "Builds the kindred-ffi library for this computer."
     workingDir(cargoWorkspace)
-    inputs.property("ffiFeatures", ffiFeatures.joinToString(" "))
-    commandLine(listOf("cargo", "build", "-p", "kindred-ffi") + ffiFeatures)
+    commandLine("cargo", "build", "-p", "kindred-ffi")
 }
 
 /**
@@ -68,7 +48,6 @@ val generateUniffiBindings by tasks.registering(Exec::class) {
     dependsOn(cargoBuildHost)
     val outDir = generatedKotlinDir
     inputs.file(hostLibrary)
-    inputs.property("ffiFeatures", ffiFeatures.joinToString(" "))
     outputs.dir(outDir)
     workingDir(cargoWorkspace)
     doFirst { outDir.deleteRecursively() }
@@ -89,21 +68,18 @@ val cargoNdkBuild by tasks.registering(Exec::class) {
     description = "Builds libkindred_ffi.so for ${androidAbis.joinToString()} with cargo-ndk."
     workingDir(projectDir)
     outputs.dir(jniLibsDir)
-    // Rebuilt when the features change; otherwise cargo decides what is stale (a task with outputs but no file inputs
-    // would be skipped while its outputs are unchanged, missing changes to the Rust sources).
-    inputs.property("ffiFeatures", ffiFeatures.joinToString(" "))
+    // Always run: cargo decides what is stale (a task with outputs but no file inputs would be skipped while its
+    // outputs are unchanged, missing changes to the Rust sources).
     outputs.upToDateWhen { false }
     val pageSizeFlag = "-C link-arg=-Wl,-z,max-page-size=16384"
     environment("RUSTFLAGS", listOfNotNull(System.getenv("RUSTFLAGS"), pageSizeFlag).joinToString(" "))
     commandLine(
-        listOf(
-            "cargo", "ndk",
-            "-t", "arm64-v8a", "-t", "armeabi-v7a", "-t", "x86_64",
-            "-o", "src/main/jniLibs",
-            // `rustc --crate-type cdylib` rather than `build`: kindred-ffi also has the `lib` crate type, and for such
-            // a package cargo drops the release profile's fat LTO (see bindings/scripts/build-release-library.sh).
-            "rustc", "--release", "-p", "kindred-ffi", "--lib", "--crate-type", "cdylib",
-        ) + ffiFeatures,
+        "cargo", "ndk",
+        "-t", "arm64-v8a", "-t", "armeabi-v7a", "-t", "x86_64",
+        "-o", "src/main/jniLibs",
+        // `rustc --crate-type cdylib` rather than `build`: kindred-ffi also has the `lib` crate type, and for such
+        // a package cargo drops the release profile's fat LTO (see bindings/scripts/build-release-library.sh).
+        "rustc", "--release", "-p", "kindred-ffi", "--lib", "--crate-type", "cdylib",
     )
 }
 
@@ -127,13 +103,10 @@ android {
     sourceSets {
         getByName("main") {
             java.srcDirs("src/main/kotlin", generatedKotlinDir)
-            // The relay layer (Kindred.relaySync) compiles only against bindings generated with the feature.
-            if (relay) java.srcDir("src/relay/kotlin")
             jniLibs.srcDir(jniLibsDir)
         }
         getByName("test") {
             java.srcDir("src/test/kotlin")
-            if (relay) java.srcDir("src/relayTest/kotlin")
         }
     }
 

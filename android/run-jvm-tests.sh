@@ -2,25 +2,16 @@
 # Runs the Kotlin layer's JUnit 5 tests (android/src/test/kotlin) on the desktop JVM, against the host build of the
 # kindred-ffi library through JNA: the same generated Kotlin that Android uses, without Gradle or the Android SDK.
 #
-# The relay mailbox is opt-in (kindred-ffi's cargo feature `relay`; the shipped library leaves it out, see
-# android/README.md, "Relay mailbox"): its layer (android/src/relay/kotlin) and tests (android/src/relayTest/kotlin,
-# RelayTest) are compiled exactly when the bindings were generated with the feature (their kindred.kt has `relaySync`),
-# as Gradle adds them with -Pkindred.relay=true. The script says which it did ("relay: ...").
-#
 # Usage: android/run-jvm-tests.sh          (from anywhere; safe to run again, recompiles only what changed)
 #
 # Environment:
 #   KINDRED_BINDINGS_DIR   an already generated bindings directory (with kotlin/ and lib/, as written by
-#                          bindings/scripts/generate-bindings.sh); skips building and generating. With kindred-ffi's
-#                          `relay` feature (KINDRED_FFI_FEATURES=relay) the relay layer and RelayTest are compiled and
-#                          run; without it they are left out (the layer as it ships). Unset: this script generates its
-#                          own, with the relay (so that RelayTest runs) unless KINDRED_FFI_FEATURES says otherwise
-#                          (KINDRED_FFI_FEATURES= , empty, for the library as it ships)
+#                          bindings/scripts/generate-bindings.sh); skips building and generating. Unset: this script
+#                          generates its own, in target/android-jvm-tests/bindings
 #   KINDRED_S3_ENDPOINT    an S3 endpoint taking anonymous requests (http://127.0.0.1:PORT) for the relay tests
 #                          (RelayTest), which make buckets of their own there; without it, this script starts a
 #                          SeaweedFS server on loopback for the run (tests/tools/s3-test-server.sh, installing SeaweedFS
-#                          on first use) and stops it with SIGINT when it ends, however it ends. Not used (no server
-#                          started) when the bindings have no relay
+#                          on first use) and stops it with SIGINT when it ends, however it ends
 #   KINDRED_TOOLS_DIR      where tests/tools/install-foreign-toolchains.sh put kotlinc etc. (default /opt/kindred-tools)
 #
 # Output goes to target/android-jvm-tests/. The last line is "N passed, N failed"; the exit status is non-zero if any
@@ -73,34 +64,22 @@ if [[ -n "${KINDRED_BINDINGS_DIR:-}" ]]; then
 else
     # Our own output directory, so that another suite regenerating target/bindings cannot pull files from under us.
     bindings="$out/bindings"
-    # With the relay unless KINDRED_FFI_FEATURES is set (even empty: `KINDRED_FFI_FEATURES= ` is the shipped library).
-    KINDRED_FFI_FEATURES="${KINDRED_FFI_FEATURES-relay}" "$root/bindings/scripts/generate-bindings.sh" "$bindings"
+    "$root/bindings/scripts/generate-bindings.sh" "$bindings"
 fi
 generated="$bindings/kotlin/org/kindred/core/kindred.kt"
 lib_dir="$bindings/lib"
 [[ -f "$generated" ]] || die "no generated Kotlin at $generated"
-# The opt-in relay: its layer and tests compile exactly against bindings that have it.
-# shellcheck disable=SC2016  # the backquotes are Kotlin's, to be matched as they are
-if grep -q 'fun `relaySync`' "$generated"; then
-    relay=1
-    echo "relay: yes, the bindings have kindred-ffi's relay feature: compiling android/src/relay/kotlin and android/src/relayTest/kotlin (RelayTest)"
-else
-    relay=0
-    echo "relay: no, the bindings were generated without kindred-ffi's relay feature (the library as it ships): android/src/relay/kotlin and android/src/relayTest/kotlin (RelayTest) left out"
-fi
 shopt -s nullglob
 libs=("$lib_dir"/libkindred_ffi.so "$lib_dir"/libkindred_ffi.dylib)
 shopt -u nullglob
 [[ ${#libs[@]} -gt 0 ]] || die "no libkindred_ffi.so in $lib_dir"
 kotlin_gen_dir="$bindings/kotlin"
 source_dirs=("$kotlin_gen_dir" "$android/src/main/kotlin" "$android/src/test/kotlin")
-((relay == 0)) || source_dirs+=("$android/src/relay/kotlin" "$android/src/relayTest/kotlin")
-step "Compile (one kotlinc call: generated bindings, $(printf '%s, ' "${source_dirs[@]:1}" | sed "s|$root/||g; s|, \$||"))"
+step "Compile (one kotlinc call: generated bindings, android/src/main/kotlin, android/src/test/kotlin)"
 L="$KINDRED_KOTLIN_LIB"
 runtime_cp="$L/kotlin-stdlib.jar:$L/kotlinx-coroutines-core-jvm.jar:$L/kotlin-test.jar:$L/kotlin-test-junit5.jar:$KINDRED_JNA_JAR"
 mapfile -t sources < <(find "${source_dirs[@]}" -name '*.kt' -type f | LC_ALL=C sort)
-# One class directory for each kind of build, so that alternating runs (tests/run-all.sh runs both) do not recompile.
-if ((relay)); then classes="$out/classes-relay"; else classes="$out/classes"; fi
+classes="$out/classes"
 # Recompile only when a source, the compiler or the classpath changed (kotlinc needs 10-17 s and ~640 MB).
 stamp="$({ printf '%s\n' "$KINDRED_KOTLINC" "$runtime_cp" "$KINDRED_JUNIT_API_JAR"; sha256sum "${sources[@]}"; } | sha256sum | cut -d' ' -f1)"
 if [[ -d "$classes" && -f "$classes.stamp" && "$(cat "$classes.stamp")" == "$stamp" ]]; then
@@ -126,10 +105,7 @@ else
 fi
 
 step "S3 server for the relay tests"
-if ((relay == 0)); then
-    s3_endpoint=""
-    echo "none needed: no relay tests in this build"
-elif [[ -n "${KINDRED_S3_ENDPOINT:-}" ]]; then
+if [[ -n "${KINDRED_S3_ENDPOINT:-}" ]]; then
     s3_endpoint="$KINDRED_S3_ENDPOINT"
     echo "using $s3_endpoint (KINDRED_S3_ENDPOINT)"
 else
@@ -155,11 +131,7 @@ failed="$(count failed)"
 aborted="$(count aborted)"
 passed="${passed:-0}"
 failed=$(( ${failed:-0} + ${aborted:-0} ))
-if ((relay)); then
-    echo "took $((SECONDS - started)) s, with the relay (RelayTest included); logs in ${out#"$root"/}/"
-else
-    echo "took $((SECONDS - started)) s, without the relay (RelayTest not compiled); logs in ${out#"$root"/}/"
-fi
+echo "took $((SECONDS - started)) s; logs in ${out#"$root"/}/"
 echo "$passed passed, $failed failed"
 if [[ $junit_status -ne 0 || $failed -ne 0 || $passed -eq 0 ]]; then
     exit 1

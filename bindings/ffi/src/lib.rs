@@ -27,7 +27,6 @@ pub mod error;
 pub mod group;
 pub mod listeners;
 pub mod profile;
-#[cfg(feature = "relay")]
 pub mod relay;
 pub mod sync;
 pub mod types;

@@ -139,7 +139,7 @@ impl Lexicon {
         Lexicon::parse(builtin_text(language)?).ok()
     }
 
-    /// Parses a list in the text format described on [`Lexicon`]. Errors ([`ErrorKind::InvalidInput`]) name the line
+    /// Parses a list in the text format described on [`Lexicon`]. Errors ([`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput)) name the line
     /// and what is wrong, never more of the list than a word.
     pub fn parse(text: &str) -> Result<Lexicon> {
         if text.len() > MAX_LEXICON_BYTES {

@@ -1,7 +1,7 @@
 //! The sync protocol's messages, as they travel inside the secure channel, and their parsing.
 //!
 //! Messages are postcard-encoded (compact, and bounded: lengths are checked against the input before anything is
-//! allocated). Parsing is guarded: whatever a peer sends becomes either a message or [`ErrorKind::Rejected`]. Automerge
+//! allocated). Parsing is guarded: whatever a peer sends becomes either a message or [`ErrorKind::Rejected`](crate::ErrorKind::Rejected). Automerge
 //! change bytes are parsed here too, under the same guard, and only after their size was checked.
 
 use automerge::{ActorId, Change, ChangeHash};
@@ -346,7 +346,7 @@ impl Message {
         postcard::to_stdvec(self).map_err(|e| Error::internal(format!("encoding a sync message: {e}")))
     }
 
-    /// Parses a message from a peer; anything malformed is [`ErrorKind::Rejected`].
+    /// Parses a message from a peer; anything malformed is [`ErrorKind::Rejected`](crate::ErrorKind::Rejected).
     pub fn decode(bytes: &[u8]) -> Result<Self> {
         am::guarded_peer("parsing a sync message", || {
             postcard::from_bytes(bytes)

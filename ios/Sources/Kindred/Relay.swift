@@ -1,14 +1,6 @@
 // The relay mailbox: sync across distance through an end-to-end encrypted mailbox on any S3-compatible object store,
 // for members who never meet or whose phones take no incoming connections. The protocol, the encryption and every
 // check are the Rust core's; the app brings only the store, ``RelayStore``, over its own HTTP stack.
-//
-// Opt-in, the relay build only: `relaySync` and `RelayStore` exist only in bindings generated from kindred-ffi built
-// with its cargo feature `relay`, which the shipped library leaves out for now (with it the library is about 130 KB
-// over its 4 MiB budget; ios/README.md, "Relay mailbox"). So this file is compiled only when KINDRED_RELAY is defined,
-// which Package.swift does when KINDRED_RELAY=1 is set as the package is resolved: `KINDRED_RELAY=1
-// ios/build-xcframework.sh` builds the library with the feature, and ios/run-linux-tests.sh sets it exactly when its
-// bindings have the relay.
-#if KINDRED_RELAY
 import Foundation
 public import KindredCore
 
@@ -50,8 +42,6 @@ extension Kindred {
     /// The sketch in ios/README.md ("Relay mailbox") and the tests' store (`Tests/KindredTests/RelayTests.swift`,
     /// `URLSession` against a real SeaweedFS server) show the whole of it.
     ///
-    /// Only in the relay build (opt-in, with `KINDRED_RELAY=1`: ios/README.md, "Relay mailbox").
-    ///
     /// - Throws: ``KindredError/RelayUnavailable(detail:)`` if a store call failed (its reason is in `detail`):
     ///   nothing half-done is kept, and the next round finishes what this one could not;
     ///   ``KindredError/NotPermitted(reason:)`` if this profile neither holds the group nor has an invitation to it.
@@ -60,4 +50,3 @@ extension Kindred {
         try await bridgeAsync { [self] in try profile.relaySync(groupId: groupId, store: store) }
     }
 }
-#endif

@@ -1,6 +1,6 @@
 // The generated types that `Kindred`'s API takes and returns, re-exported one by one: the records, the enums,
-// `KindredError`, `SyncSession` and, in the relay build only, the `RelayStore` protocol apps implement (with its
-// records and error), exactly as uniffi generates them.
+// `KindredError`, `SyncSession` and the `RelayStore` protocol apps implement (with its records and error), exactly as
+// uniffi generates them.
 // Nothing else of the generated module `KindredCore` reaches an app: not `KindredProfile` and `KindredGroup`
 // (wrapped by `Kindred` and `Kindred.Group`), not `UpdateListener` and `SubscriptionHandle` (behind the
 // `AsyncStream`s), not the `New...` input records the layer builds from plain arguments (`NewCheckin` excepted), not
@@ -124,14 +124,8 @@ public import KindredCore
 // `takeOutgoing()`, `isFinished()`, `peer()`, `report()`) are the step-by-step form of what `run` does.
 @_exported import class KindredCore.SyncSession
 
-// MARK: The relay mailbox (opt-in: the relay build only)
+// MARK: The relay mailbox
 
-// Compiled only when the package is built with relay bindings (Package.swift defines KINDRED_RELAY when KINDRED_RELAY=1
-// is set as it resolves the package): `RelayStore` and `RelayStoreError` exist only in bindings generated from
-// kindred-ffi built with its cargo feature `relay`, which the shipped library leaves out for now (ios/README.md,
-// "Relay mailbox"). The core's records `RelayReport`, `StoreListing` and `StoredObject` are in every build's bindings,
-// but nothing takes or returns them without the relay, so they stay inside without it.
-#if KINDRED_RELAY
 @_exported import struct KindredCore.RelayReport        // what a relay round did (`Kindred.relaySync`)
 @_exported import struct KindredCore.StoreListing       // one page of a relay store's listing (`RelayStore.list`)
 @_exported import struct KindredCore.StoredObject       // an object a listing names, in `StoreListing`
@@ -148,7 +142,6 @@ extension Kindred {
     public typealias RelayStoreError = KindredCore.RelayStoreError
     public typealias RelayStore = KindredCore.RelayStore
 }
-#endif
 
 extension Kindred {
     public typealias ProfileInfo = KindredCore.ProfileInfo

@@ -9,7 +9,7 @@ import Kindred
 final class SurfaceTests: XCTestCase {
     func testEveryPublicTypeHasItsShortAndItsNestedName() {
         // The layer's own classes are `Kindred` and `Kindred.Group` (nested only, so that it never meets SwiftUI's).
-        var pairs: [(short: Any.Type, nested: Any.Type)] = [
+        let pairs: [(short: Any.Type, nested: Any.Type)] = [
             (ProfileInfo.self, Kindred.ProfileInfo.self),
             (GroupSummary.self, Kindred.GroupSummary.self),
             (GroupDetails.self, Kindred.GroupDetails.self),
@@ -96,17 +96,13 @@ final class SurfaceTests: XCTestCase {
             (Refusal.self, Kindred.Refusal.self),
             (SyncSession.self, Kindred.SyncSession.self),
             (SyncLinkClosed.self, Kindred.SyncLinkClosed.self),
-        ]
-        #if KINDRED_RELAY
-        // The relay mailbox's types, in the relay build only (Types.swift).
-        pairs += [
+            // The relay mailbox's types (Types.swift).
             (RelayReport.self, Kindred.RelayReport.self),
             (StoreListing.self, Kindred.StoreListing.self),
             (StoredObject.self, Kindred.StoredObject.self),
             (RelayStoreError.self, Kindred.RelayStoreError.self),
             ((any RelayStore).self, (any Kindred.RelayStore).self),
         ]
-        #endif
         for (short, nested) in pairs {
             XCTAssertTrue(short == nested, "\(short) and \(nested) should be one type")
         }

@@ -3,9 +3,6 @@
 // visible from modules the file imports), and requires an error on every line marked `// hidden` and on no other
 // line. A wholesale `@_exported import KindredCore`, a public generated object on the layer, a re-exported type that
 // should stay inside, or a passed-through type whose members an app cannot reach would each fail the check.
-// `#if KINDRED_RELAY` / `#if !KINDRED_RELAY` blocks (one level, `#else` allowed) hold what differs in the relay
-// build (opt-in); the script defines KINDRED_RELAY exactly when it builds with relay bindings, and counts only the
-// `// hidden` lines of the blocks that are compiled.
 import Foundation
 import Kindred
 
@@ -137,7 +134,6 @@ func visible(kindred: Kindred, group: Kindred.Group, session: SyncSession) async
     let secret: Profiles.Secret = .key(Profiles.newKey())
     try await profiles.changeSecret(from: .passphrase("secret words"), to: secret)
     try await unlocked.wipe()
-    #if KINDRED_RELAY
     let relayed: Kindred.RelayReport = try await kindred.relaySync(groupId: group.id, store: ProbeStore())
     seen += relayed.admitted + ["\(relayed.requests) \(relayed.joined) \(relayed.more) \(Kindred.relayMaxObjectBytes)"]
     do {
@@ -145,13 +141,10 @@ func visible(kindred: Kindred, group: Kindred.Group, session: SyncSession) async
     } catch KindredError.RelayUnavailable(let detail) {
         seen.append(detail)
     }
-    #endif
     return seen
 }
 
-#if KINDRED_RELAY
-/// An app's relay store (the relay build only): the generated protocol, its records and its error, under both
-/// spellings.
+/// An app's relay store: the generated protocol, its records and its error, under both spellings.
 final class ProbeStore: Kindred.RelayStore {
     func put(name: String, bytes: Data) throws { throw RelayStoreError.Failed(reason: "PUT: HTTP 503") }
     func get(name: String) throws -> Data? { nil }
@@ -161,7 +154,6 @@ final class ProbeStore: Kindred.RelayStore {
     }
     func delete(name: String) throws { throw Kindred.RelayStoreError.Failed(reason: name) }
 }
-#endif
 
 /// What an app must not see: everything else of the generated module.
 func hidden(kindred: Kindred, group: Kindred.Group, profiles: Profiles) {
@@ -176,13 +168,6 @@ func hidden(kindred: Kindred, group: Kindred.Group, profiles: Profiles) {
     _ = UpdateListenerImpl.self                                 // hidden
     _ = SubscriptionHandle.self                                 // hidden
     _ = RelayStoreImpl.self                                     // hidden
-    #if !KINDRED_RELAY
-    // Without the relay (the library as it ships) the core's relay records are in the generated module, but nothing
-    // takes or returns them, so they are not re-exported either (RelayStoreImpl above does not exist there at all).
-    _ = RelayReport.self                                        // hidden
-    _ = StoreListing.self                                       // hidden
-    _ = Kindred.StoredObject.self                               // hidden
-    #endif
     // The input records the layer builds from plain arguments (and the generated secret, behind `Profiles.Secret`).
     _ = NewGroup.self                                           // hidden
     _ = NewGoal.self                                            // hidden

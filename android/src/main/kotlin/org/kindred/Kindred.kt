@@ -39,8 +39,7 @@ import java.util.concurrent.atomic.AtomicBoolean
  *   [takeInstrument] with a list of answers; [Group.post] and [Group.messages] for a group), and [connectSync] and
  *   [acceptSync] with the default frame size;
  * - [runOver] (on the generated [SyncSession]), which carries a sync session over the app's link;
- * - in the relay build only (opt-in: `gradle -Pkindred.relay=true`, android/README.md), `relaySync` and
- *   `RELAY_MAX_OBJECT_BYTES`, the relay mailbox, as extensions in `src/relay/kotlin/org/kindred/Relay.kt`;
+ * - `relaySync` and `RELAY_MAX_OBJECT_BYTES`, the relay mailbox, as extensions in `Relay.kt`;
  * - [AutoCloseable]: [close] closes the profile and completes every [updates] flow.
  *
  * What belongs to one group (messages, members, invitations, shared goals, group goals, bundle) is on a [Group], from
@@ -612,9 +611,8 @@ class Kindred internal constructor(
         withContext(Dispatchers.IO) { profile.call() }
 
     /**
-     * Runs [call] on the native profile on [Dispatchers.IO], as every call here does: the hook through which the
-     * opt-in parts of the layer built only with kindred-ffi's features (the relay mailbox, `src/relay/kotlin`) add
-     * their calls, as extensions, without this file naming anything that exists only in those builds' bindings.
+     * Runs [call] on the native profile on [Dispatchers.IO], as every call here does: the hook through which other
+     * files of the layer (the relay mailbox, `Relay.kt`) add their calls as extensions.
      */
     internal suspend fun <T> onProfile(call: KindredProfile.() -> T): T = io(call)
 

@@ -1,12 +1,6 @@
 // The relay mailbox: sync across distance through an end-to-end encrypted mailbox on any S3-compatible object store,
 // for members who never meet or whose phones take no incoming connections. The protocol, the encryption and every
 // check are the Rust core's; the app brings only the store, [RelayStore], over its own HTTP stack.
-//
-// Opt-in: this directory (src/relay/kotlin) is compiled only into the relay build. [RelayStore], [RelayStoreException]
-// and `KindredProfile.relaySync` exist only in bindings generated from kindred-ffi built with its cargo feature
-// `relay`, which the shipped library leaves out for now (with it the library is about 130 KB over its 4 MiB budget;
-// android/README.md, "Relay mailbox"). `gradle -Pkindred.relay=true` builds the library with the feature and adds
-// this directory and src/relayTest/kotlin; android/run-jvm-tests.sh adds both exactly when its bindings have the relay.
 package org.kindred
 
 import org.kindred.core.KindredException
@@ -53,13 +47,8 @@ val Kindred.Companion.RELAY_MAX_OBJECT_BYTES: Int get() = 32 * 1024 * 1024
  * - Failures: throw [RelayStoreException.Failed] with a reason naming the operation and the HTTP status, never
  *   an object's contents (any other exception also fails the call, with its stack trace as the reason).
  *
- * The sketch in android/README.md ("Relay mailbox") and the JVM test's store (`src/relayTest/kotlin/org/kindred/
+ * The sketch in android/README.md ("Relay mailbox") and the JVM test's store (`src/test/kotlin/org/kindred/
  * RelayTest.kt`, plain `java.net.http` against a real SeaweedFS server) show the whole of it.
- *
- * **Needs the relay build** (opt-in: `gradle -Pkindred.relay=true`). `relaySync` and [RelayStore] exist only in
- * bindings generated from kindred-ffi built with its cargo feature `relay` (`KINDRED_FFI_FEATURES=relay
- * bindings/scripts/generate-bindings.sh`, which android/run-jvm-tests.sh uses when it generates its own), so this
- * file is compiled only against those.
  *
  * @throws KindredException.RelayUnavailable if a store call failed ([RelayStoreException.Failed]'s reason is in
  *   its `detail`): nothing half-done is kept, and the next round finishes what this one could not.
