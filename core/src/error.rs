@@ -249,6 +249,11 @@ impl Error {
         ErrorKind::Internal(what.into()).into()
     }
 
+    /// Shorthand for [`ErrorKind::Io`]: a file system operation on `path` failed.
+    pub(crate) fn io(path: PathBuf, source: std::io::Error) -> Self {
+        ErrorKind::Io { path, source }.into()
+    }
+
     /// Wraps an Automerge error with the document it happened in.
     pub(crate) fn document(doc_id: impl std::fmt::Display, err: impl std::fmt::Display) -> Self {
         ErrorKind::Document { doc_id: doc_id.to_string(), detail: err.to_string() }.into()
@@ -289,5 +294,32 @@ impl From<rusqlite::Error> for Error {
             _ => ErrorKind::Storage(err),
         }
         .into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The error path stays one pointer wide (a `Result<(), Error>` is a nullable pointer): a field added to a kind
+    /// costs nothing on the paths that do not fail.
+    #[test]
+    fn an_error_is_one_pointer() {
+        assert_eq!(std::mem::size_of::<Error>(), std::mem::size_of::<usize>());
+        assert_eq!(std::mem::size_of::<Result<()>>(), std::mem::size_of::<usize>());
+    }
+
+    #[test]
+    fn an_error_reads_as_its_kind() {
+        let refused = Refusal::Forged.because("a signature that does not verify").context("a change");
+        assert_eq!(refused.refusal(), Some(Refusal::Forged));
+        assert_eq!(
+            refused.to_string(),
+            "refused data from a peer (forged): a change: a signature that does not verify"
+        );
+        assert_eq!(format!("{refused:?}"), format!("{:?}", refused.kind()));
+        let io = Error::io(PathBuf::from("/x"), std::io::Error::from(std::io::ErrorKind::NotFound));
+        assert!(std::error::Error::source(&io).is_some(), "the operating system's error is its source");
+        assert!(matches!(io.into_kind(), ErrorKind::Io { path, .. } if path == PathBuf::from("/x")));
     }
 }

@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use rusqlite::types::Value;
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 use crate::files::write_new;
 use crate::kindred::Kindred;
 use crate::storage;
@@ -235,8 +235,8 @@ impl Kindred {
     /// `InvalidInput`.
     pub fn export_mine(&self, dir: impl AsRef<Path>) -> Result<ExportSummary> {
         let dir = dir.as_ref();
-        fs::create_dir_all(dir).map_err(|source| ErrorKind::Io { path: dir.to_owned(), source })?;
-        let mut entries = fs::read_dir(dir).map_err(|source| ErrorKind::Io { path: dir.to_owned(), source })?;
+        fs::create_dir_all(dir).map_err(|source| Error::io(dir.to_owned(), source))?;
+        let mut entries = fs::read_dir(dir).map_err(|source| Error::io(dir.to_owned(), source))?;
         if entries.next().is_some() {
             return Err(Error::invalid("export folder", "already holds files; choose an empty or a new folder"));
         }

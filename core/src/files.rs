@@ -6,15 +6,12 @@ use std::fs;
 use std::io::Write as _;
 use std::path::Path;
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 
 /// Writes `bytes` to `path` (replacing what is there) and makes them reach the disk.
 pub(crate) fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut file = fs::File::create(path).map_err(|source| ErrorKind::Io { path: path.to_owned(), source })?;
-    file.write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .map_err(|source| ErrorKind::Io { path: path.to_owned(), source })
-        .map_err(Error::from)
+    let mut file = fs::File::create(path).map_err(|source| Error::io(path.to_owned(), source))?;
+    file.write_all(bytes).and_then(|()| file.sync_all()).map_err(|source| Error::io(path.to_owned(), source))
 }
 
 /// Writes `bytes` as the new file `path`, never replacing one: into a temporary name beside it first, synced, then
@@ -26,9 +23,9 @@ pub(crate) fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
     temp.push(format!(".writing-{}", hex::encode(suffix)));
     let temp = std::path::PathBuf::from(temp);
     write_synced(&temp, bytes)?;
-    let linked = fs::hard_link(&temp, path).map_err(|source| ErrorKind::Io { path: path.to_owned(), source });
+    let linked = fs::hard_link(&temp, path).map_err(|source| Error::io(path.to_owned(), source));
     let _ = fs::remove_file(&temp);
-    linked.map_err(Error::from)
+    linked
 }
 
 /// Makes a folder's entries (a rename, a new or removed file) reach the disk. Best effort: some systems cannot.

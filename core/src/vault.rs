@@ -115,7 +115,7 @@ impl Profiles {
     /// Makes the folder and its salt if they are missing (a new vault, or one emptied by [`Profiles::wipe_all`]).
     fn ensure_salt(&self) -> Result<()> {
         let root = &self.root;
-        fs::create_dir_all(root).map_err(|source| ErrorKind::Io { path: root.clone(), source })?;
+        fs::create_dir_all(root).map_err(|source| Error::io(root.clone(), source))?;
         let salt = root.join(SALT_FILE);
         if salt.exists() {
             return Ok(());
@@ -188,10 +188,10 @@ impl Profiles {
         let temp = self.root.join(format!(".creating-{}", hex::encode(suffix)));
         let key = DbKey::random();
         let built = (|| -> Result<()> {
-            fs::create_dir(&temp).map_err(|source| ErrorKind::Io { path: temp.clone(), source })?;
+            fs::create_dir(&temp).map_err(|source| Error::io(temp.clone(), source))?;
             write_synced(&temp.join(KEY_FILE), &wrap(&derived.wrap, &key))?;
             fill(&temp, &key)?;
-            fs::rename(&temp, &dir).map_err(|source| ErrorKind::Io { path: dir.clone(), source }).map_err(Error::from)
+            fs::rename(&temp, &dir).map_err(|source| Error::io(dir.clone(), source))
         })();
         if let Err(e) = built {
             let _ = remove_folder(&temp);
@@ -249,7 +249,7 @@ impl Profiles {
         // The new wrapping goes in beside the old, then the folder moves, then the new wrapping replaces the old:
         // cut short anywhere, the profile opens with one of the two secrets (see `unwrap_key`).
         write_synced(&old_dir.join(NEW_KEY_FILE), &wrap(&to.wrap, &key))?;
-        fs::rename(&old_dir, &new_dir).map_err(|source| ErrorKind::Io { path: new_dir.clone(), source })?;
+        fs::rename(&old_dir, &new_dir).map_err(|source| Error::io(new_dir.clone(), source))?;
         sync_dir(&self.root);
         let listed = self.listed()?;
         if let Some(entry) = listed.iter().find(|p| p.id == from.id) {
@@ -290,7 +290,7 @@ impl Profiles {
         }
         for path in &entries {
             let removed = if path.is_dir() { remove_folder(path) } else { fs::remove_file(path) };
-            removed.map_err(|source| ErrorKind::Io { path: path.clone(), source })?;
+            removed.map_err(|source| Error::io(path.clone(), source))?;
         }
         Ok(())
     }
@@ -346,7 +346,7 @@ impl Profiles {
         if old.exists() {
             destroy_key(&old)?;
         }
-        fs::rename(dir.join(NEW_KEY_FILE), &old).map_err(|source| ErrorKind::Io { path: old, source })?;
+        fs::rename(dir.join(NEW_KEY_FILE), &old).map_err(|source| Error::io(old, source))?;
         sync_dir(dir);
         Ok(())
     }
@@ -380,7 +380,7 @@ impl Profiles {
         let path = self.root.join(LISTED_FILE);
         let temp = self.root.join(format!(".{LISTED_FILE}.new"));
         write_synced(&temp, bytes.as_bytes())?;
-        fs::rename(&temp, &path).map_err(|source| ErrorKind::Io { path, source })?;
+        fs::rename(&temp, &path).map_err(|source| Error::io(path, source))?;
         sync_dir(&self.root);
         Ok(())
     }
@@ -403,15 +403,11 @@ pub(crate) fn shred_keys(dir: &Path) -> Result<()> {
 fn destroy_key(path: &Path) -> Result<()> {
     let mut noise = [0u8; WRAPPED_LEN];
     rand::fill(&mut noise);
-    let mut file = fs::OpenOptions::new()
-        .write(true)
-        .open(path)
-        .map_err(|source| ErrorKind::Io { path: path.to_owned(), source })?;
-    file.write_all(&noise)
-        .and_then(|()| file.sync_all())
-        .map_err(|source| ErrorKind::Io { path: path.to_owned(), source })?;
+    let mut file =
+        fs::OpenOptions::new().write(true).open(path).map_err(|source| Error::io(path.to_owned(), source))?;
+    file.write_all(&noise).and_then(|()| file.sync_all()).map_err(|source| Error::io(path.to_owned(), source))?;
     drop(file);
-    fs::remove_file(path).map_err(|source| ErrorKind::Io { path: path.to_owned(), source })?;
+    fs::remove_file(path).map_err(|source| Error::io(path.to_owned(), source))?;
     if let Some(dir) = path.parent() {
         sync_dir(dir);
     }
@@ -422,10 +418,10 @@ fn destroy_key(path: &Path) -> Result<()> {
 /// so no label of it is left behind; when it was the vault's last profile, the vault's own files (salt, listing) go
 /// too, so nothing at all is left.
 pub(crate) fn remove_wiped(dir: &Path) -> Result<()> {
-    remove_folder(dir).map_err(|source| ErrorKind::Io { path: dir.to_owned(), source })?;
+    remove_folder(dir).map_err(|source| Error::io(dir.to_owned(), source))?;
     let (Some(root), Some(id)) = (dir.parent(), dir.file_name().and_then(|n| n.to_str())) else { return Ok(()) };
     let vault = Profiles { root: root.to_owned() };
-    let others = fs::read_dir(root).map_err(|source| ErrorKind::Io { path: root.to_owned(), source })?;
+    let others = fs::read_dir(root).map_err(|source| Error::io(root.to_owned(), source))?;
     if others.filter_map(|e| e.ok()).any(|e| e.path().is_dir()) {
         return if root.join(LISTED_FILE).exists() { vault.set_listed(id, None) } else { Ok(()) };
     }

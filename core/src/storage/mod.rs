@@ -108,7 +108,7 @@ impl Db {
         if path.exists() {
             return Err(ErrorKind::ProfileExists(dir.to_owned()).into());
         }
-        fs::create_dir_all(dir).map_err(|source| ErrorKind::Io { path: dir.to_owned(), source })?;
+        fs::create_dir_all(dir).map_err(|source| Error::io(dir.to_owned(), source))?;
         let mut suffix = [0u8; 6];
         rand::fill(&mut suffix);
         let temp = dir.join(format!(".{file}.creating-{}", hex::encode(suffix)));
@@ -127,12 +127,10 @@ impl Db {
         })();
         // Link, not rename: linking fails if a profile appeared meanwhile, so nothing is ever overwritten.
         let linked = built.and_then(|()| {
-            fs::hard_link(&temp, &path)
-                .map_err(|source| match source.kind() {
-                    std::io::ErrorKind::AlreadyExists => ErrorKind::ProfileExists(dir.to_owned()),
-                    _ => ErrorKind::Io { path: path.clone(), source },
-                })
-                .map_err(Error::from)
+            fs::hard_link(&temp, &path).map_err(|source| match source.kind() {
+                std::io::ErrorKind::AlreadyExists => ErrorKind::ProfileExists(dir.to_owned()).into(),
+                _ => Error::io(path.clone(), source),
+            })
         });
         // The temporary file is ours alone and either linked or useless now.
         let _ = fs::remove_file(&temp);
@@ -217,7 +215,7 @@ impl Db {
     /// the profile fails instead of reaching files that are gone.
     pub(crate) fn close_for_wipe(&mut self) -> Result<()> {
         let old = std::mem::replace(&mut self.conn, Connection::open_in_memory()?);
-        old.close().map_err(|(_, e)| ErrorKind::Storage(e)).map_err(Error::from)
+        old.close().map_err(|(_, e)| ErrorKind::Storage(e).into())
     }
 
     /// Test support: caps the database file at its current page count plus `extra` (`None`: no cap).
@@ -330,7 +328,7 @@ pub(crate) fn encrypt_copy(from: &Path, to: &Path, key: &DbKey) -> Result<()> {
     if !mode.eq_ignore_ascii_case("delete") {
         return Err(Error::internal("the database is in use"));
     }
-    copy_file(from, to).map_err(|source| ErrorKind::Io { path: to.to_owned(), source })?;
+    copy_file(from, to).map_err(|source| Error::io(to.to_owned(), source))?;
     let copy = Connection::open(to)?;
     key.apply(&copy, "rekey")?;
     copy.close().map_err(|(_, e)| ErrorKind::Storage(e))?;
@@ -368,9 +366,9 @@ const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
 
 /// How many of a file's first 16 bytes could be read, and those bytes.
 fn read_header(path: &Path) -> Result<(usize, [u8; 16])> {
-    let mut file = fs::File::open(path).map_err(|source| ErrorKind::Io { path: path.to_owned(), source })?;
+    let mut file = fs::File::open(path).map_err(|source| Error::io(path.to_owned(), source))?;
     let mut header = [0u8; 16];
-    let read = file.read(&mut header).map_err(|source| ErrorKind::Io { path: path.to_owned(), source })?;
+    let read = file.read(&mut header).map_err(|source| Error::io(path.to_owned(), source))?;
     Ok((read, header))
 }
 
