@@ -127,7 +127,7 @@ impl Demo {
         if scene.joined && scene.conversation_arrived {
             self.line(format!(
                 "Fatima joined with {} of history and they talk: \"{fatima_line}\" / \"{chen_line}\"",
-                count(message_count(&fatima, group) as u64)
+                plural(message_count(&fatima, group) as u64, "message")
             ));
         } else {
             self.line("NOT AS DESIGNED: Fatima did not join, or the conversation did not arrive, through the mailbox.");
