@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use rusqlite::Transaction;
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 use crate::identity::{LocalIdentity, validate_display_name};
 use crate::ids::{DocId, MemberId};
 use crate::model::{ProfileInfo, Update};
@@ -221,7 +221,7 @@ impl Kindred {
             let path = self.dir.join(format!("{}{suffix}", self.db_file));
             match std::fs::remove_file(&path) {
                 Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                    return Err(ErrorKind::Io { path, source: e }.into());
+                    return Err(Error::io(path, e));
                 }
                 _ => {}
             }

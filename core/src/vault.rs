@@ -283,7 +283,7 @@ impl Profiles {
         let entries: Vec<PathBuf> = match fs::read_dir(&self.root) {
             Ok(entries) => entries.filter_map(|entry| entry.ok().map(|e| e.path())).collect(),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(source) => return Err(ErrorKind::Io { path: self.root.clone(), source }.into()),
+            Err(source) => return Err(Error::io(self.root.clone(), source)),
         };
         for dir in entries.iter().filter(|p| p.is_dir()) {
             shred_keys(dir)?;
@@ -305,7 +305,7 @@ impl Profiles {
                     Ok(salt) => salt,
                     // Without its salt no passphrase opens anything here (a vault wiped whole, or never made).
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(ErrorKind::WrongPassphrase.into()),
-                    Err(source) => return Err(ErrorKind::Io { path: self.root.join(SALT_FILE), source }.into()),
+                    Err(source) => return Err(Error::io(self.root.join(SALT_FILE), source)),
                 };
                 let params = argon2::Params::new(ARGON2_MEMORY_KIB, ARGON2_PASSES, 1, Some(32))
                     .map_err(|_| Error::internal("Argon2 parameters"))?;
@@ -356,7 +356,7 @@ impl Profiles {
         let text = match fs::read_to_string(&path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(source) => return Err(ErrorKind::Io { path, source }.into()),
+            Err(source) => return Err(Error::io(path, source)),
         };
         text.lines()
             .map(|line| match line.split_once('\t') {
@@ -428,7 +428,7 @@ pub(crate) fn remove_wiped(dir: &Path) -> Result<()> {
     for name in [LISTED_FILE, SALT_FILE] {
         match fs::remove_file(root.join(name)) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                return Err(ErrorKind::Io { path: root.join(name), source: e }.into());
+                return Err(Error::io(root.join(name), e));
             }
             _ => {}
         }
