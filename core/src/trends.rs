@@ -220,12 +220,14 @@ fn associations(rows: &[CheckinRow]) -> Vec<Association> {
         day.activities.extend(c.activities.iter().cloned());
         day.emotions.extend(c.emotions.iter().cloned());
         day.tags.extend(c.tags.iter().cloned());
-        // Each label once a day (a day's check-ins hold a few each).
-        for labels in [&mut day.activities, &mut day.emotions, &mut day.tags] {
-            crate::sorting::sort_and_dedup(labels);
-        }
         if let Some(s) = c.sleep_hours {
             day.sleep = Some(day.sleep.map_or(s, |d: f64| d.max(s)));
+        }
+    }
+    // Each label once a day, once all of the day's check-ins are in.
+    for day in days.values_mut() {
+        for labels in [&mut day.activities, &mut day.emotions, &mut day.tags] {
+            crate::sorting::sort_and_dedup(labels);
         }
     }
     let compare = |kind: FactorKind, label: String, with: Vec<&Day>, without: Vec<&Day>| {
